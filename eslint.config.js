@@ -1,0 +1,37 @@
+// One linter for src, test and bench. The core (src/incidents) must stay pure: importing a platform SDK,
+// the database or the scheduler from there is an error, not a code-review comment.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const ADAPTER_LIBRARIES = ['@slack/*', '@mattermost/*', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'node-cron', 'pino', 'prom-client'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'migrations/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/incidents/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ADAPTER_LIBRARIES, message: 'The core (src/incidents) is pure: depend on a port in ports.ts instead.' },
+            { group: ['**/chat/**', '**/storage/**', '**/web/**', '**/scheduler.ts', '**/config.ts', '**/logger.ts'], message: 'The core must not import adapters.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

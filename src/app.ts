@@ -1,0 +1,99 @@
+/**
+ * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler.
+ * main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ChatCommandHandler } from './chat/command-handler.ts';
+import { ChatNotifier } from './chat/chat-notifier.ts';
+import type { MessageContext } from './chat/messages.ts';
+import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
+import type { Config } from './config.ts';
+import { IncidentService } from './incidents/incident-service.ts';
+import type { Platform } from './incidents/incident.ts';
+import type { Clock, IncidentNotifier } from './incidents/ports.ts';
+import type { Logger } from './logger.ts';
+import { Scheduler } from './scheduler.ts';
+import { openDatabase } from './storage/database.ts';
+import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
+import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+
+export interface Sitroom {
+  service: IncidentService;
+  scheduler: Scheduler;
+  server: Server;
+  /** Listens on config.host:config.port (0 = any free port) and starts the scheduler; resolves to the bound port. */
+  start(): Promise<number>;
+  /** Stops taking requests, finishes work in flight, stops the scheduler, closes the database. */
+  stop(): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** How long shutdown waits for work already acknowledged before giving up on it. */
+const DRAIN_MS = 8000;
+
+export interface SitroomOptions {
+  /** Start the cron scheduler (tests tick it by hand instead). */
+  scheduler?: boolean;
+}
+
+export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
+  const db = openDatabase(config.databasePath);
+  const store = new SqliteIncidentStore(db);
+  const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate });
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const notifiers: Partial<Record<Platform, IncidentNotifier>> = {};
+  const slack: SlackAdapter | undefined = config.slack
+    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track })
+    : undefined;
+  if (slack) notifiers.slack = new ChatNotifier({ platform: slack.platform, context });
+
+  const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles });
+  const handler = new ChatCommandHandler({
+    service,
+    context,
+    onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
+    onRecorded: ({ incident, notifyError }, req) => {
+      const log = logger.child({ incident: incident.number });
+      if (notifyError) log.warn({ err: notifyError, platform: req.platform }, 'change recorded, but the chat could not be told');
+      else log.info({ platform: req.platform, user: req.userId, phase: incident.phase }, 'change recorded');
+    },
+  });
+  slack?.attach(handler);
+
+  const routes: Route[] = [healthRoute(() => store.ping())];
+  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
+  const server = createHttpServer(routes, logger);
+  const scheduler = new Scheduler({ service, platforms: Object.keys(notifiers) as Platform[], tickSeconds: config.tickSeconds, logger });
+
+  return {
+    service,
+    scheduler,
+    server,
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      await slack?.start();
+      if (options.scheduler ?? true) await scheduler.start();
+      return (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await scheduler.stop();
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+      await slack?.stop();
+      server.closeAllConnections();
+      await closed;
+      db.$client.close();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * What happens when someone types `/incident …`, clicks a button or submits a form, on any platform:
+ * parse -> use case -> reply. Platforms call these with the request translated to plain values and render
+ * the reply they get back.
+ */
+import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
+import type { Platform, UserId } from '../incidents/incident.ts';
+import { parseRole, roleLabel } from '../incidents/roles.ts';
+import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
+import { parseCommand, type MentionParser } from './command-grammar.ts';
+import type { ButtonId, ChatMessage, Line } from './message.ts';
+import { helpMessage, listMessage, type MessageContext, summaryCard } from './messages.ts';
+import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
+
+export interface ChatRequest {
+  platform: Platform;
+  userId: UserId;
+  /** The channel the command was typed in or the button clicked in. */
+  channelId: string;
+}
+
+export type ChatReply =
+  | { kind: 'message'; message: ChatMessage }
+  /** Open the declare form (Slack modal / Mattermost dialog). */
+  | { kind: 'declare_form' }
+  /** Open the stakeholder-update form for an incident. */
+  | { kind: 'update_form'; incident: number };
+
+export interface DeclareForm {
+  title: string;
+  severity: string;
+  isPrivate: boolean;
+}
+
+export interface ChatHandlerOptions {
+  service: IncidentService;
+  context: () => MessageContext;
+  /** Called with anything unexpected (a bug or an outage), so it is logged; the user gets a generic reply. */
+  onUnexpectedError: (error: unknown, request: ChatRequest) => void;
+  /** Called after every recorded change (for logs), with the chat error if telling the chat failed. */
+  onRecorded?: (outcome: Outcome, request: ChatRequest) => void;
+}
+
+const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
+
+
+export class ChatCommandHandler {
+  private readonly service: IncidentService;
+  private readonly context: () => MessageContext;
+  private readonly onUnexpectedError: ChatHandlerOptions['onUnexpectedError'];
+  private readonly onRecorded: NonNullable<ChatHandlerOptions['onRecorded']>;
+
+  constructor(opts: ChatHandlerOptions) {
+    this.service = opts.service;
+    this.context = opts.context;
+    this.onUnexpectedError = opts.onUnexpectedError;
+    this.onRecorded = opts.onRecorded ?? (() => {});
+  }
+
+  /** `/incident <text>`: never throws; every failure becomes a specific reply. */
+  async command(req: ChatRequest, text: string, parseMention: MentionParser): Promise<ChatReply> {
+    return this.guard(req, async () => {
+      const cmd = parseCommand(text, parseMention, req.userId);
+      const s = this.service;
+      const here = () => s.inRoom(req.platform, req.channelId).number;
+      switch (cmd.kind) {
+        case 'help':
+          return { kind: 'message', message: helpMessage() };
+        case 'list':
+          return { kind: 'message', message: listMessage(s.listOpen(), this.context()) };
+        case 'status':
+          return { kind: 'message', message: summaryCard(s.inRoom(req.platform, req.channelId), this.context()) };
+        case 'declare':
+          if (!cmd.title) return { kind: 'declare_form' };
+          return this.declare(req, { title: cmd.title, severity: cmd.severity ?? DEFAULT_SEVERITY, isPrivate: cmd.isPrivate });
+        case 'role': {
+          const outcome = await s.assignRole(here(), cmd.role, cmd.user, req.userId);
+          const role = roleLabel(parseRole(cmd.role, s.customRoles));
+          return this.confirm(req, outcome, ['Role assigned: ', { user: cmd.user }, ` → ${role}.`]);
+        }
+        case 'severity':
+          return this.confirm(req, await s.changeSeverity(here(), cmd.severity, req.userId), [`Severity is now ${cmd.severity.toUpperCase()}.`]);
+        case 'update':
+          return this.confirm(req, await s.postUpdate(here(), cmd.text, req.userId), ['Update posted to stakeholders.']);
+        case 'cadence': {
+          const outcome = await s.setCadence(here(), cmd.cadence, req.userId);
+          return this.confirm(req, outcome, [cmd.cadence === null ? 'Update reminders are off.' : 'Cadence set.']);
+        }
+        case 'phase': {
+          const outcome = await s.transition(here(), cmd.action, cmd.note, req.userId);
+          return this.confirm(req, outcome, [`Incident #${outcome.incident.number} is now ${outcome.incident.phase}.`]);
+        }
+        case 'note':
+          return this.confirm(req, await s.addNote(here(), cmd.text, req.userId), ['Noted on the timeline.']);
+      }
+    });
+  }
+
+  /** A click on one of sitroom's buttons. */
+  async button(req: ChatRequest, id: ButtonId, incident: number): Promise<ChatReply> {
+    return this.guard(req, async () => {
+      const s = this.service;
+      switch (id) {
+        case 'claim_commander':
+          return this.confirm(req, await s.assignRole(incident, 'commander', req.userId, req.userId), [`You are the incident commander of #${incident}.`]);
+        case 'claim_comms':
+          return this.confirm(req, await s.assignRole(incident, 'comms', req.userId, req.userId), [`You are the comms lead of #${incident}.`]);
+        case 'post_update':
+          s.get(incident);
+          return { kind: 'update_form', incident };
+        case 'snooze':
+          return this.confirm(req, await s.snooze(incident, req.userId), [`Update reminder for #${incident} snoozed for 15 minutes.`]);
+      }
+    });
+  }
+
+  /** The declare form was submitted. */
+  async declareForm(req: ChatRequest, form: DeclareForm): Promise<ChatReply> {
+    return this.guard(req, () => this.declare(req, form));
+  }
+
+  /** The stakeholder-update form was submitted. */
+  async updateForm(req: ChatRequest, incident: number, text: string): Promise<ChatReply> {
+    return this.guard(req, async () => this.confirm(req, await this.service.postUpdate(incident, text, req.userId), [`Update posted for #${incident}.`]));
+  }
+
+  private async declare(req: ChatRequest, form: DeclareForm): Promise<ChatReply> {
+    const severity = parseSeverity(form.severity) ?? DEFAULT_SEVERITY;
+    const outcome = await this.service.declare({ title: form.title, severity, isPrivate: form.isPrivate, platform: req.platform, declaredBy: req.userId });
+    const { incident } = outcome;
+    const room: Line = incident.room ? ['War room: ', { channel: incident.room.channelId }] : ['The war room could not be created yet; sitroom keeps retrying.'];
+    return this.confirm(req, outcome, [`Declared incident #${incident.number} (${incident.severity.toUpperCase()}): `, incident.title], room);
+  }
+
+  /** Confirms a recorded change, warning when the chat could not be told. */
+  private confirm(req: ChatRequest, outcome: Outcome, ...lines: Line[]): ChatReply {
+    this.onRecorded(outcome, req);
+    return reply(...lines, ...(outcome.notifyError ? [notifyFailedLine(outcome.notifyError)] : []));
+  }
+
+  private async guard(req: ChatRequest, work: () => Promise<ChatReply>): Promise<ChatReply> {
+    try {
+      return await work();
+    } catch (e) {
+      if (!isExpectedError(e)) this.onUnexpectedError(e, req);
+      return { kind: 'message', message: errorReply(e) };
+    }
+  }
+}

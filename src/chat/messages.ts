@@ -1,0 +1,169 @@
+/**
+ * What sitroom says, composed once for every platform: summary card, topic, announcements, reminders,
+ * list and help. Pure functions of the incident and `now`.
+ */
+import { formatCadence } from '../incidents/cadence.ts';
+import { commanderOf, commsOf, type Incident, type UserId } from '../incidents/incident.ts';
+import { nextStep, PHASE_STEPS } from '../incidents/phases.ts';
+import type { ReminderNotice } from '../incidents/reminders.ts';
+import { roleLabel } from '../incidents/roles.ts';
+import { SEVERITY_MEANING } from '../incidents/severity.ts';
+import type { TimelineEvent } from '../incidents/timeline.ts';
+import { USAGE, type Subcommand } from './command-grammar.ts';
+import { formatAge, formatTime } from './format-time.ts';
+import type { ChatMessage, Inline, Line } from './message.ts';
+
+export interface MessageContext {
+  now: number;
+  timeZone: string;
+  /** e.g. https://meet.example.com/inc-{number}; empty for none. */
+  conferenceUrlTemplate: string;
+}
+
+const sev = (i: Incident) => i.severity.toUpperCase();
+const who = (user: UserId | undefined): Inline => (user ? { user } : 'nobody yet');
+const conferenceUrl = (i: Incident, ctx: MessageContext) => ctx.conferenceUrlTemplate.replaceAll('{number}', String(i.number));
+
+/** `next update 14:30 UTC`, `update overdue since 14:30 UTC`, or `no update cadence`. */
+export function nextUpdateText(i: Incident, ctx: MessageContext): string {
+  if (i.nextUpdateDue === null) return i.phase === 'active' || i.phase === 'mitigated' ? 'no update cadence' : 'no updates due';
+  const when = formatTime(i.nextUpdateDue, ctx.timeZone, ctx.now);
+  return i.nextUpdateDue < ctx.now ? `update overdue since ${when}` : `next update ${when}`;
+}
+
+/** The one-line status used as channel topic/header: `SEV2 · active · IC @alice · next update 14:30 UTC`. */
+export function topicLine(i: Incident, ctx: MessageContext): Line {
+  const ic = commanderOf(i);
+  return [`${sev(i)} · ${i.phase} · IC `, ic ? { user: ic } : 'unassigned', ` · ${nextUpdateText(i, ctx)}`];
+}
+
+/** The pinned war-room summary card, with "I'm IC" / "I'm comms" while those roles are open to take. */
+export function summaryCard(i: Incident, ctx: MessageContext): ChatMessage {
+  const roles: Line = Object.entries(i.roles).length
+    ? Object.entries(i.roles).flatMap(([role, user], n) => [n ? ', ' : '', `${roleLabel(role)}: `, { user }])
+    : ['none yet'];
+  const step = nextStep(i.phase);
+  const conference = conferenceUrl(i, ctx);
+  const lines: Line[] = [
+    [{ bold: 'Severity: ' }, `${sev(i)} (${SEVERITY_MEANING[i.severity]})`],
+    [{ bold: 'Phase: ' }, i.phase, ...(step ? [` · next: `, { code: `/incident ${step}` }, ` (${PHASE_STEPS[step].meaning})`] : [])],
+    [{ bold: 'Roles: ' }, ...roles],
+    [{ bold: 'Declared: ' }, `${formatTime(i.declaredAt, ctx.timeZone, ctx.now)} by `, { user: i.declaredBy }, ` (${formatAge(ctx.now - i.declaredAt)} ago)`],
+    [{ bold: 'Last update: ' }, ...(i.lastUpdate ? [formatTime(i.lastUpdate.at, ctx.timeZone, ctx.now), ' — ', i.lastUpdate.text] : ['none yet'])],
+    [{ bold: 'Updates: ' }, `every ${formatCadence(i.cadence)} · ${nextUpdateText(i, ctx)}`],
+  ];
+  if (conference) lines.push([{ bold: 'Call: ' }, { link: conference, label: conference }]);
+  const open = i.phase !== 'closed';
+  return {
+    heading: [`Incident #${i.number}: `, i.title, ...(i.isPrivate ? [' (private)'] : [])],
+    lines,
+    buttons: open
+      ? [
+          ...(commanderOf(i) ? [] : [{ id: 'claim_commander' as const, label: 'I’m IC', incident: i.number, style: 'primary' as const }]),
+          ...(commsOf(i) ? [] : [{ id: 'claim_comms' as const, label: 'I’m comms', incident: i.number }]),
+        ]
+      : [],
+  };
+}
+
+/** The announcement of a new incident; private incidents are announced without any detail. */
+export function declaredAnnouncement(i: Incident, ctx: MessageContext): ChatMessage {
+  if (i.isPrivate) return { lines: [[`A private incident (#${i.number}) is in progress.`]] };
+  const lines: Line[] = [
+    [`${sev(i)} declared by `, { user: i.declaredBy }, ' · war room ', ...(i.room ? [{ channel: i.room.channelId }] : ['being set up'])],
+    [nextUpdateText(i, ctx).replace(/^next/, 'Next')],
+  ];
+  return { heading: [`Incident #${i.number}: `, i.title], lines };
+}
+
+/** A stakeholder update as broadcast to the announcement channel. */
+export function updateAnnouncement(i: Incident, ctx: MessageContext): ChatMessage {
+  if (i.isPrivate) return { lines: [[`A private incident (#${i.number}) is in progress.`]] };
+  const update = i.lastUpdate;
+  return {
+    heading: [`Update on incident #${i.number}: `, i.title],
+    lines: [
+      [update?.text ?? ''],
+      [`${sev(i)} · ${i.phase} · from `, who(update?.by), ` · ${nextUpdateText(i, ctx)}`],
+    ],
+  };
+}
+
+/** A phase or severity change as told to stakeholders. */
+export function stakeholderChange(i: Incident, e: TimelineEvent): ChatMessage {
+  if (i.isPrivate) {
+    const over = i.phase === 'closed' || i.phase === 'resolved';
+    return { lines: [[over ? `The private incident #${i.number} is ${i.phase}.` : `A private incident (#${i.number}) is in progress.`]] };
+  }
+  return { lines: [[`Incident #${i.number} `, i.title, ': ', e.text, ' (by ', { user: e.actor }, ')']] };
+}
+
+/** A timeline event told in the war room. */
+export function roomEventLine(e: TimelineEvent): Line {
+  switch (e.kind) {
+    case 'role_assigned':
+      return [{ user: String(e.data['user']) }, ` is now ${roleLabel(String(e.data['role']))} (set by `, { user: e.actor }, ')'];
+    case 'update_posted':
+      return [{ bold: 'Stakeholder update' }, ' from ', { user: e.actor }, ': ', e.text];
+    case 'note':
+      return ['📝 ', { user: e.actor }, ': ', e.text];
+    default:
+      return [e.text, ' — ', { user: e.actor }];
+  }
+}
+
+/** The update reminder: in the war room (with mentions) and by direct message. */
+export function reminderMessage(i: Incident, n: ReminderNotice, ctx: MessageContext): ChatMessage {
+  const overdue = formatAge(n.overdueSeconds * 1000);
+  const mentions: Inline[] = [...(n.alertChannel ? [{ here: true } as const, ' '] : []), ...n.people.flatMap((user) => [{ user }, ' '])];
+  const due = i.nextUpdateDue === null ? 'now' : `at ${formatTime(i.nextUpdateDue, ctx.timeZone, ctx.now)}`;
+  const text =
+    n.stage === 'nag'
+      ? `the stakeholder update for incident #${i.number} was due ${due} (${overdue} ago). Post one with /incident update <text>.`
+      : `the stakeholder update for incident #${i.number} is still overdue (due ${due}, ${overdue} ago). Commander, please make sure one goes out.`;
+  return {
+    lines: [[...mentions, n.stage === 'nag' ? '⏰ ' : '🚨 ', text]],
+    buttons: [
+      { id: 'post_update', label: 'Post update', incident: i.number, style: 'primary' },
+      { id: 'snooze', label: 'Snooze 15m', incident: i.number },
+    ],
+  };
+}
+
+/** `/incident list`: open incidents grouped by phase. */
+export function listMessage(incidents: readonly Incident[], ctx: MessageContext): ChatMessage {
+  if (incidents.length === 0) return { lines: [['No open incidents. 🎉']] };
+  const lines: Line[] = [];
+  for (const phase of ['active', 'mitigated', 'resolved'] as const) {
+    const inPhase = incidents.filter((i) => i.phase === phase);
+    if (inPhase.length === 0) continue;
+    lines.push([{ bold: `${phase[0]?.toUpperCase()}${phase.slice(1)} (${inPhase.length})` }]);
+    for (const i of inPhase) {
+      const ic = commanderOf(i);
+      if (i.isPrivate) {
+        lines.push([`• #${i.number} ${sev(i)} (a private incident)`]);
+        continue;
+      }
+      lines.push([
+        `• #${i.number} ${sev(i)} `,
+        i.title,
+        ...(i.room ? [' ', { channel: i.room.channelId } as const] : []),
+        ' · IC ',
+        ic ? { user: ic } : 'unassigned',
+        ` · ${nextUpdateText(i, ctx)}`,
+      ]);
+    }
+  }
+  return { heading: ['Open incidents'], lines };
+}
+
+/** `/incident help`. */
+export function helpMessage(): ChatMessage {
+  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note'];
+  const anywhere: readonly Subcommand[] = ['declare', 'list', 'help'];
+  const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];
+  return {
+    heading: ['sitroom: /incident commands'],
+    lines: [[{ bold: 'Anywhere' }], ...anywhere.map(row), [{ bold: 'In a war room' }], ...inRoom.map(row), ['Phases: active → mitigated → resolved → closed, never skipped.']],
+  };
+}

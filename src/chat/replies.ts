@@ -1,0 +1,43 @@
+/** Every error a person can see, in one place: core error codes and grammar errors become chat text. */
+import { type ErrorCode, IncidentError } from '../incidents/errors.ts';
+import { GrammarError, USAGE } from './command-grammar.ts';
+import type { ChatMessage, Line } from './message.ts';
+
+const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>>) => string>> = {
+  unknown_incident: (d) => `There is no incident #${d['number'] ?? '?'}.`,
+  not_in_war_room: () => 'This command works in an incident war room. Run it in the incident’s channel, or `/incident list` to find it.',
+  phase_skip: (d) =>
+    d['next']
+      ? `Can’t go from ${d['phase']} to ${d['wanted']}: phases are never skipped. Next is ${d['nextPhase']} (${d['nextMeaning']}): \`/incident ${d['next']}\`.`
+      : `Can’t go from ${d['phase']} to ${d['wanted']}.`,
+  incident_closed: () => 'This incident is closed: only notes can still be added. Declare a new incident for a new problem.',
+  already_in_phase: (d) => `The incident is already ${d['phase']}.`,
+  phase_passed: (d) => `The incident is already ${d['phase']}, past ${d['wanted']}. If the problem is back: \`/incident reopen <why>\`.`,
+  unknown_role: (d) => `\`${d['role']}\` is not a role here. Roles: ${d['known']}.`,
+  invalid_severity: () => 'Use a severity from sev1 to sev5.',
+  same_severity: (d) => `The incident is already ${String(d['severity']).toUpperCase()}.`,
+  invalid_cadence: (d) => `\`${d['input']}\` is not a cadence: use 90s, 15m, 1h, 1h30m (30s to 7d) or off.`,
+  empty_text: () => 'That needs some text.',
+  text_too_long: (d) => `That is too long (at most ${d['max']} characters).`,
+  nothing_to_snooze: () => 'No update is due for this incident, so there is nothing to snooze.',
+};
+
+/** The text for a core error. */
+export const errorText = (e: IncidentError): string => ERROR_TEXT[e.code](e.details);
+
+export const usageLine = (sub: keyof typeof USAGE): Line => ['Usage: ', { code: `/incident ${USAGE[sub].usage}` }];
+
+/** Errors that are the user's to fix (bad input, a broken rule), as opposed to bugs and outages. */
+export const isExpectedError = (e: unknown): boolean => e instanceof GrammarError || e instanceof IncidentError;
+
+/** The user-facing reply for anything a command or click threw: specific for known errors, generic otherwise. */
+export function errorReply(e: unknown): ChatMessage {
+  if (e instanceof GrammarError) {
+    return { lines: [[e.message], ...(e.subcommand ? [usageLine(e.subcommand)] : [])] };
+  }
+  if (e instanceof IncidentError) return { lines: [[errorText(e)]] };
+  return { lines: [['Something went wrong on our side; nothing was changed. The error was logged.']] };
+}
+
+/** The reply when the change was recorded but telling the chat failed. */
+export const notifyFailedLine = (e: Error): Line => [`Recorded, but updating the chat failed (${e.message}). It will be retried on the next change.`];

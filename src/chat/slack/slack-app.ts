@@ -1,0 +1,144 @@
+/**
+ * The Slack side: a Bolt app whose listeners acknowledge first (Slack's limit is 3 s), then translate the
+ * request into a ChatCommandHandler call and render the reply. HTTP mode verifies Slack's signature on
+ * /slack/events; Socket Mode is used when an app token is configured.
+ */
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel, type RespondFn, type webApi } from '@slack/bolt';
+import type { SlackConfig } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import { BUTTON_IDS, type ButtonId } from '../message.ts';
+import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
+import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
+import { SlackPlatform } from './slack-platform.ts';
+import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
+
+/** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
+export function parseSlackMention(token: string): string | undefined {
+  return /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token)?.[1];
+}
+
+export interface SlackAdapterOptions {
+  config: SlackConfig;
+  logger: Logger;
+  /** Registers work that runs after the acknowledgement, so shutdown can wait for it. */
+  track: (work: Promise<unknown>) => void;
+}
+
+export interface SlackAdapter {
+  platform: SlackPlatform;
+  /** HTTP mode: serves /slack/events (signature-verified). Undefined in Socket Mode. */
+  requestListener: RequestListener | undefined;
+  /** Routes Slack's commands, clicks and form submissions to `handler`. */
+  attach(handler: ChatCommandHandler): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Bolt's logger interface over pino. */
+function boltLogger(logger: Logger) {
+  const log = logger.child({ component: 'bolt' });
+  return {
+    debug: (...m: unknown[]) => log.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => log.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => log.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => log.error(m.map(String).join(' ')),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
+  const { config, logger, track } = opts;
+  const socketMode = config.appToken !== undefined;
+  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+  const receiver =
+    socketMode || !config.signingSecret
+      ? undefined
+      : new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger: boltLogger(logger) });
+  const app = new App({
+    token: config.botToken,
+    clientOptions,
+    logger: boltLogger(logger),
+    ...(receiver ? { receiver } : { appToken: config.appToken, socketMode: true }),
+  });
+  const platform = new SlackPlatform(app.client, config.announceChannel);
+
+  /** Shows a reply: ephemeral through response_url, or a modal. */
+  async function show(reply: ChatReply, respond: RespondFn | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
+    if (reply.kind === 'message') {
+      if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(reply.message) });
+      else await platform.sendDirect(userId, reply.message);
+      return;
+    }
+    if (!triggerId) return;
+    const view = reply.kind === 'declare_form' ? declareModal() : updateModal(reply.incident);
+    await client.views.open({ trigger_id: triggerId, view });
+  }
+
+  /** Runs work after the ack; a failure of the reply itself is logged (the user-facing errors are replies). */
+  function after(work: () => Promise<void>, request: ChatRequest) {
+    track(
+      work().catch((error: unknown) => logger.error({ err: error, user: request.userId, channel: request.channelId }, 'slack reply failed')),
+    );
+  }
+
+  function attach(handler: ChatCommandHandler): void {
+    app.command(/^\/incident/, async ({ command, ack, respond, client }) => {
+      await ack();
+      const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id };
+      after(async () => {
+        const reply = await handler.command(req, command.text, parseSlackMention);
+        await show(reply, respond, command.trigger_id, req.userId, client);
+      }, req);
+    });
+
+    app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, respond, client }) => {
+      await ack();
+      if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+      const id = action.action_id.slice(ACTION_PREFIX.length) as ButtonId;
+      const incident = Number(action.value);
+      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '' };
+      if (!BUTTON_IDS.includes(id) || !Number.isInteger(incident)) return;
+      after(async () => {
+        const reply = await handler.button(req, id, incident);
+        await show(reply, respond, body.trigger_id, req.userId, client);
+      }, req);
+    });
+
+    app.view(DECLARE_CALLBACK, async ({ view, body, ack, client }) => {
+      const read = readDeclareForm(view.state.values as never);
+      if ('errors' in read) {
+        await ack({ response_action: 'errors', errors: read.errors });
+        return;
+      }
+      await ack();
+      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: '' };
+      after(async () => show(await handler.declareForm(req, read.form), undefined, undefined, req.userId, client), req);
+    });
+
+    app.view(UPDATE_CALLBACK, async ({ view, body, ack, client }) => {
+      const read = readUpdateForm(view.state.values as never);
+      if ('errors' in read) {
+        await ack({ response_action: 'errors', errors: read.errors });
+        return;
+      }
+      await ack();
+      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: '' };
+      after(async () => show(await handler.updateForm(req, Number(view.private_metadata), read.text), undefined, undefined, req.userId, client), req);
+    });
+  }
+
+  return {
+    platform,
+    requestListener: receiver?.requestListener,
+    attach,
+    start: async () => {
+      if (socketMode) await app.start();
+    },
+    stop: async () => {
+      if (socketMode) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The one error type the core throws. Each broken rule has a stable `code`; the chat and web
+ * adapters turn codes into user-facing text in one place (src/chat/replies.ts).
+ */
+export const ERROR_CODES = [
+  'unknown_incident',
+  'not_in_war_room',
+  'phase_skip',
+  'incident_closed',
+  'already_in_phase',
+  'phase_passed',
+  'unknown_role',
+  'invalid_severity',
+  'same_severity',
+  'invalid_cadence',
+  'empty_text',
+  'text_too_long',
+  'nothing_to_snooze',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class IncidentError extends Error {
+  readonly code: ErrorCode;
+  /** Facts the reply needs (e.g. the next allowed step); never user input rendered raw. */
+  readonly details: Readonly<Record<string, string>>;
+
+  constructor(code: ErrorCode, details: Record<string, string> = {}) {
+    super(`${code}${Object.keys(details).length ? ` ${JSON.stringify(details)}` : ''}`);
+    this.name = 'IncidentError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const isIncidentError = (e: unknown): e is IncidentError => e instanceof IncidentError;

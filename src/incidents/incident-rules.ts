@@ -1,0 +1,178 @@
+/**
+ * The rules of an incident as pure functions: (incident, input, now) -> the next incident and the timeline
+ * events that explain the change. No I/O here; the service loads, applies, saves and notifies.
+ */
+import { type Cadence, type CadenceDefaults, formatCadence } from './cadence.ts';
+import { IncidentError } from './errors.ts';
+import type { Incident, Platform, UserId } from './incident.ts';
+import { advance, needsUpdates, type PhaseAction } from './phases.ts';
+import { roleLabel, type Role } from './roles.ts';
+import { rescheduleAfterUpdate, stopReminders } from './reminders.ts';
+import type { Severity } from './severity.ts';
+import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
+
+export interface Change {
+  incident: Incident;
+  events: TimelineEvent[];
+}
+
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_TEXT_LENGTH = 3000;
+
+/** Trims user text and enforces presence and length. */
+export function cleanText(input: string, max = MAX_TEXT_LENGTH): string {
+  const text = input.trim();
+  if (!text) throw new IncidentError('empty_text');
+  if (text.length > max) throw new IncidentError('text_too_long', { max: String(max) });
+  return text;
+}
+
+export interface Declaration {
+  title: string;
+  severity: Severity;
+  isPrivate: boolean;
+  platform: Platform;
+  declaredBy: UserId;
+}
+
+/** A new incident (number 0 until the store assigns one), active, with the severity's default cadence. */
+export function declareIncident(d: Declaration, defaults: CadenceDefaults, now: number): Change {
+  const title = cleanText(d.title, MAX_TITLE_LENGTH);
+  const cadence = defaults[d.severity];
+  const draft: Incident = {
+    number: 0,
+    title,
+    severity: d.severity,
+    phase: 'active',
+    isPrivate: d.isPrivate,
+    platform: d.platform,
+    declaredAt: now,
+    declaredBy: d.declaredBy,
+    roles: {},
+    cadence,
+    nextUpdateDue: null,
+    reminderAt: null,
+    reminderStage: null,
+    lastUpdate: null,
+    room: null,
+    roomAttemptAt: null,
+    mitigatedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+  };
+  return {
+    incident: rescheduleAfterUpdate(draft, now),
+    events: [
+      event('declared', now, d.declaredBy, `Declared ${d.severity.toUpperCase()}: ${title}`, {
+        severity: d.severity,
+        private: d.isPrivate,
+      }),
+    ],
+  };
+}
+
+function assertOpen(incident: Incident): void {
+  if (incident.phase === 'closed') throw new IncidentError('incident_closed', { number: String(incident.number) });
+}
+
+/** Gives `role` to `user` (replacing any previous holder); one person may hold several roles. */
+export function assignRole(incident: Incident, role: Role, user: UserId, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  const previous = incident.roles[role] ?? null;
+  if (previous === user) return { incident, events: [] };
+  return {
+    incident: { ...incident, roles: { ...incident.roles, [role]: user } },
+    events: [event('role_assigned', now, actor, `${roleLabel(role)} is now ${user}`, { role, user, previous })],
+  };
+}
+
+/**
+ * Changes severity. An incident still on its old severity's default cadence moves to the new default,
+ * and the next update is never pushed later than the new cadence allows.
+ */
+export function changeSeverity(
+  incident: Incident,
+  severity: Severity,
+  actor: UserId,
+  defaults: CadenceDefaults,
+  now: number,
+): Change {
+  assertOpen(incident);
+  if (incident.severity === severity) throw new IncidentError('same_severity', { severity });
+  let next: Incident = { ...incident, severity };
+  if (incident.cadence === defaults[incident.severity] && defaults[severity] !== incident.cadence) {
+    next = adoptCadence(next, defaults[severity], now, { keepEarlierDue: true });
+  }
+  return {
+    incident: next,
+    events: [
+      event('severity_changed', now, actor, `Severity ${incident.severity.toUpperCase()} → ${severity.toUpperCase()}`, {
+        from: incident.severity,
+        to: severity,
+      }),
+    ],
+  };
+}
+
+/** A stakeholder update: recorded, and the update clock starts again. */
+export function postUpdate(incident: Incident, text: string, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  const body = cleanText(text);
+  const updated: Incident = { ...incident, lastUpdate: { text: body, at: now, by: actor } };
+  return {
+    incident: rescheduleAfterUpdate(updated, now),
+    events: [event('update_posted', now, actor, body, { late: incident.nextUpdateDue !== null && now > incident.nextUpdateDue })],
+  };
+}
+
+function adoptCadence(incident: Incident, cadence: Cadence, now: number, opts: { keepEarlierDue: boolean }): Incident {
+  const rescheduled = rescheduleAfterUpdate({ ...incident, cadence }, now);
+  if (
+    opts.keepEarlierDue &&
+    incident.nextUpdateDue !== null &&
+    rescheduled.nextUpdateDue !== null &&
+    incident.nextUpdateDue < rescheduled.nextUpdateDue
+  ) {
+    return { ...rescheduled, nextUpdateDue: incident.nextUpdateDue, reminderAt: incident.reminderAt, reminderStage: incident.reminderStage };
+  }
+  return rescheduled;
+}
+
+/** Sets the promised update interval; the next update is due one interval from now. */
+export function setCadence(incident: Incident, cadence: Cadence, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  return {
+    incident: adoptCadence(incident, cadence, now, { keepEarlierDue: false }),
+    events: [event('cadence_changed', now, actor, `Update cadence ${formatCadence(cadence)}`, { cadence })],
+  };
+}
+
+/** Moves the incident through its phases; skips are refused (see phases.ts). */
+export function transition(incident: Incident, action: PhaseAction, note: string, actor: UserId, now: number): Change {
+  const to = advance(incident.phase, action);
+  if (action === 'reopen') cleanText(note);
+  const trimmed = note.trim();
+  let next: Incident = { ...incident, phase: to };
+  if (to === 'mitigated') next = { ...next, mitigatedAt: now };
+  if (to === 'resolved') next = { ...next, resolvedAt: now };
+  if (to === 'closed') next = { ...next, closedAt: now };
+  if (action === 'reopen') next = rescheduleAfterUpdate({ ...next, mitigatedAt: null, resolvedAt: null }, now);
+  else if (!needsUpdates(to)) next = stopReminders(next);
+  const verb = action === 'reopen' ? 'Reopened' : `Phase ${incident.phase} → ${to}`;
+  return {
+    incident: next,
+    events: [
+      event('phase_changed', now, actor, trimmed ? `${verb}: ${trimmed}` : verb, { from: incident.phase, to, action, note: trimmed }),
+    ],
+  };
+}
+
+/** A free-text timeline entry. */
+export function addNote(incident: Incident, text: string, actor: UserId, now: number): Change {
+  const body = cleanText(text);
+  return { incident, events: [event('note', now, actor, body)] };
+}
+
+/** The timeline entry for a war room that now exists. */
+export const roomEvent = (channelName: string, now: number): TimelineEvent =>
+  event('war_room_opened', now, SYSTEM_ACTOR, `War room #${channelName} opened`, { channel: channelName });

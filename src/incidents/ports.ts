@@ -1,0 +1,63 @@
+/**
+ * The interfaces the core needs from the outside world, in the core's words. Adapters implement them:
+ * storage/ (IncidentStore), chat/ (IncidentNotifier), and the system clock.
+ */
+import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
+import type { Change } from './incident-rules.ts';
+import type { ReminderNotice } from './reminders.ts';
+import type { TimelineEvent } from './timeline.ts';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface WarRoomSetup {
+  cardMessageId: string | null;
+  failure?: Error;
+}
+
+export interface IncidentStore {
+  /** Stores a new incident, assigning the next number, with its first timeline events. */
+  create(draft: Incident, events: readonly TimelineEvent[]): Incident;
+  /** The incident numbered `number`, or undefined. */
+  get(number: number): Incident | undefined;
+  /** The incident whose war room is `channelId` on `platform`, or undefined. */
+  findByRoom(platform: Platform, channelId: string): Incident | undefined;
+  /**
+   * Atomically re-reads the incident, applies `rule` and saves the result with its events, so concurrent
+   * changes (other requests, other replicas) never overwrite each other. `rule` returning null writes nothing.
+   */
+  mutate(number: number, rule: (current: Incident) => Change | null): Change | null;
+  /** Incidents not yet closed, oldest first. */
+  listOpen(): Incident[];
+  /** The incident's timeline, in order. */
+  timeline(number: number): TimelineEvent[];
+  /** Incidents on `platforms` whose next reminder is due at `now` or earlier, at most `limit`, earliest first. */
+  dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[];
+  /** Open incidents on `platform` whose war room was never created (a failed declare to retry). */
+  withoutWarRoom(platform: Platform, limit: number): Incident[];
+  /** Throws when the database cannot be reached. */
+  ping(): void;
+}
+
+/**
+ * What the chat side does when something happens to an incident. One implementation per platform;
+ * each keeps the war room's topic and pinned card current as part of every call.
+ */
+export interface IncidentNotifier {
+  /** Creates the incident's war-room channel (idempotency is the caller's: it is called once per incident). */
+  createWarRoom(incident: Incident): Promise<WarRoom>;
+  /**
+   * Sets up a fresh war room (invites, topic, pinned card) and announces the incident. Every step is tried
+   * even when one fails; returns the card's id (to keep it current) and the first failure, if any.
+   */
+  warRoomOpened(incident: Incident, invite: readonly UserId[]): Promise<WarRoomSetup>;
+  /**
+   * Tells the war room (and stakeholders, when it matters: updates, phase and severity changes) about a change,
+   * invites new role holders, and refreshes topic and card.
+   */
+  incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void>;
+  /** Delivers an update reminder (war-room mention + direct messages, with buttons). */
+  remind(incident: Incident, notice: ReminderNotice): Promise<void>;
+}

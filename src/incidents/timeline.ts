@@ -1,0 +1,37 @@
+import type { UserId } from './incident.ts';
+
+/** Every kind of event that lands on an incident's timeline. */
+export const TIMELINE_KINDS = [
+  'declared',
+  'role_assigned',
+  'severity_changed',
+  'update_posted',
+  'cadence_changed',
+  'phase_changed',
+  'note',
+  'reminder_sent',
+  'reminder_escalated',
+  'reminder_snoozed',
+  'war_room_opened',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+/** The actor used for events the bot itself causes (reminders). */
+export const SYSTEM_ACTOR = 'sitroom';
+
+export interface TimelineEvent {
+  at: number;
+  actor: UserId;
+  kind: TimelineKind;
+  /** A short human summary; user text stays raw here and is escaped by whoever renders it. */
+  text: string;
+  data: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export const event = (
+  kind: TimelineKind,
+  at: number,
+  actor: UserId,
+  text: string,
+  data: TimelineEvent['data'] = {},
+): TimelineEvent => ({ at, actor, kind, text, data });

@@ -1,0 +1,63 @@
+/**
+ * The cron tick: wakes up every few seconds and asks the store what is due. No rules here and no state:
+ * reminders live in the database, so a restart (or a second replica) loses and duplicates nothing.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { IncidentService } from './incidents/incident-service.ts';
+import type { Platform } from './incidents/incident.ts';
+import type { Logger } from './logger.ts';
+
+export interface SchedulerOptions {
+  service: IncidentService;
+  platforms: readonly Platform[];
+  tickSeconds: number;
+  logger: Logger;
+}
+
+export class Scheduler {
+  private readonly opts: SchedulerOptions;
+  private task: ScheduledTask | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(opts: SchedulerOptions) {
+    this.opts = opts;
+  }
+
+  /** Runs one tick now (so whatever fell due while the bot was down goes out at once), then every tickSeconds. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.task = cron.schedule(`*/${this.opts.tickSeconds} * * * * *`, () => this.tick(), { noOverlap: true, name: 'reminders' });
+  }
+
+  /** One pass: due reminders, then war rooms whose creation failed earlier. Never throws. */
+  tick(): Promise<void> {
+    this.running ??= this.runTick().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runTick(): Promise<void> {
+    const { service, logger } = this.opts;
+    try {
+      await service.sendDueReminders((incident, notice, err) => {
+        const log = logger.child({ incident: incident.number });
+        if (err) log.error({ err, stage: notice.stage }, 'reminder delivery failed');
+        else log.info({ stage: notice.stage, people: notice.people, overdueSeconds: notice.overdueSeconds }, 'reminder sent');
+      });
+      for (const platform of this.opts.platforms) {
+        const opened = await service.openMissingWarRooms(platform);
+        if (opened) logger.info({ platform, opened }, 'opened war rooms that had failed before');
+      }
+    } catch (err) {
+      logger.error({ err }, 'scheduler tick failed');
+    }
+  }
+
+  /** Stops ticking and waits for a tick in progress. */
+  async stop(): Promise<void> {
+    await this.task?.stop();
+    await this.task?.destroy();
+    await this.running;
+  }
+}

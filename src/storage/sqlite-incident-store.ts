@@ -1,0 +1,227 @@
+/** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import type { Cadence } from '../incidents/cadence.ts';
+import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
+import type { Change } from '../incidents/incident-rules.ts';
+import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
+import type { IncidentStore } from '../incidents/ports.ts';
+import type { Severity } from '../incidents/severity.ts';
+import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
+import type { Db } from './database.ts';
+import { incidents, remindersSent, roleAssignments, timelineEvents } from './schema.ts';
+
+type IncidentRow = typeof incidents.$inferSelect;
+type RoleRow = typeof roleAssignments.$inferSelect;
+
+/** Thrown inside a transaction to roll it back when a reminder was already claimed elsewhere. */
+class AlreadyClaimed extends Error {}
+
+function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
+  return {
+    number: row.number,
+    title: row.title,
+    severity: row.severity as Severity,
+    phase: row.phase as Phase,
+    isPrivate: row.isPrivate,
+    platform: row.platform as Platform,
+    declaredAt: row.declaredAt,
+    declaredBy: row.declaredBy,
+    roles: Object.fromEntries(roleRows.map((r) => [r.role, r.userId])),
+    cadence: row.cadenceSeconds as Cadence,
+    nextUpdateDue: row.nextUpdateDue,
+    reminderAt: row.reminderAt,
+    reminderStage: row.reminderStage as ReminderStage | null,
+    lastUpdate:
+      row.lastUpdateText !== null && row.lastUpdateAt !== null
+        ? { text: row.lastUpdateText, at: row.lastUpdateAt, by: row.lastUpdateBy ?? '' }
+        : null,
+    room: row.channelId ? { channelId: row.channelId, channelName: row.channelName ?? '', cardMessageId: row.cardMessageId } : null,
+    roomAttemptAt: row.roomAttemptAt,
+    mitigatedAt: row.mitigatedAt,
+    resolvedAt: row.resolvedAt,
+    closedAt: row.closedAt,
+  };
+}
+
+function toRow(i: Incident): Omit<IncidentRow, 'number'> {
+  return {
+    title: i.title,
+    severity: i.severity,
+    phase: i.phase,
+    isPrivate: i.isPrivate,
+    platform: i.platform,
+    declaredAt: i.declaredAt,
+    declaredBy: i.declaredBy,
+    cadenceSeconds: i.cadence,
+    nextUpdateDue: i.nextUpdateDue,
+    reminderAt: i.reminderAt,
+    reminderStage: i.reminderStage,
+    lastUpdateText: i.lastUpdate?.text ?? null,
+    lastUpdateAt: i.lastUpdate?.at ?? null,
+    lastUpdateBy: i.lastUpdate?.by ?? null,
+    channelId: i.room?.channelId ?? null,
+    channelName: i.room?.channelName ?? null,
+    cardMessageId: i.room?.cardMessageId ?? null,
+    roomAttemptAt: i.roomAttemptAt,
+    mitigatedAt: i.mitigatedAt,
+    resolvedAt: i.resolvedAt,
+    closedAt: i.closedAt,
+  };
+}
+
+const toEvent = (row: typeof timelineEvents.$inferSelect): TimelineEvent => ({
+  at: row.at,
+  actor: row.actor,
+  kind: row.kind as TimelineKind,
+  text: row.text,
+  data: row.data as TimelineEvent['data'],
+});
+
+export class SqliteIncidentStore implements IncidentStore {
+  private readonly db: Db;
+  private readonly byNumber;
+  private readonly rolesOf;
+  private readonly due;
+
+  constructor(db: Db) {
+    this.db = db;
+    // Hot paths are prepared once: the query builder costs ~100 µs a call, a prepared statement a few.
+    this.byNumber = db.select().from(incidents).where(eq(incidents.number, sql.placeholder('n'))).prepare();
+    this.rolesOf = db.select().from(roleAssignments).where(eq(roleAssignments.incidentNumber, sql.placeholder('n'))).prepare();
+    this.due = db
+      .select()
+      .from(incidents)
+      .where(and(isNotNull(incidents.reminderAt), lte(incidents.reminderAt, sql.placeholder('now'))))
+      .orderBy(asc(incidents.reminderAt))
+      .prepare();
+  }
+
+  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+    return this.db.transaction(
+      (tx) => {
+        const row = tx.insert(incidents).values(toRow(draft)).returning().get();
+        const incident = { ...draft, number: row.number };
+        this.writeRoles(tx, incident, {}, incident.declaredAt);
+        this.writeEvents(tx, incident.number, events);
+        return incident;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  get(number: number): Incident | undefined {
+    const row = this.byNumber.get({ n: number });
+    return row ? toIncident(row, this.rolesOf.all({ n: number })) : undefined;
+  }
+
+  findByRoom(platform: Platform, channelId: string): Incident | undefined {
+    const row = this.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.platform, platform), eq(incidents.channelId, channelId)))
+      .get();
+    return row ? toIncident(row, this.rolesOf.all({ n: row.number })) : undefined;
+  }
+
+  mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
+    try {
+      return this.db.transaction(
+        (tx) => {
+          const current = this.get(number);
+          if (!current) return null;
+          const change = rule(current);
+          if (!change) return null;
+          const { number: _n, ...row } = { number, ...toRow(change.incident) };
+          tx.update(incidents).set(row).where(eq(incidents.number, number)).run();
+          this.writeRoles(tx, change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
+          this.writeEvents(tx, number, change.events);
+          return change;
+        },
+        { behavior: 'immediate' },
+      );
+    } catch (e) {
+      if (e instanceof AlreadyClaimed) return null;
+      throw e;
+    }
+  }
+
+  listOpen(): Incident[] {
+    const rows = this.db
+      .select()
+      .from(incidents)
+      .where(inArray(incidents.phase, [...OPEN_PHASES]))
+      .orderBy(asc(incidents.number))
+      .all();
+    return this.withRoles(rows);
+  }
+
+  timeline(number: number): TimelineEvent[] {
+    return this.db
+      .select()
+      .from(timelineEvents)
+      .where(eq(timelineEvents.incidentNumber, number))
+      .orderBy(asc(timelineEvents.id))
+      .all()
+      .map(toEvent);
+  }
+
+  dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {
+    // Few incidents are ever due at once (the index makes this a short range scan), so the platform filter
+    // runs here rather than as a bound IN list that would keep SQLite from using the index.
+    const due = this.due.all({ now }).filter((row) => platforms.includes(row.platform as Platform));
+    return this.withRoles(due.slice(0, limit));
+  }
+
+  withoutWarRoom(platform: Platform, limit: number): Incident[] {
+    const rows = this.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.platform, platform), isNull(incidents.channelId), inArray(incidents.phase, [...OPEN_PHASES])))
+      .orderBy(asc(incidents.number))
+      .limit(limit)
+      .all();
+    return this.withRoles(rows);
+  }
+
+  ping(): void {
+    this.db.$client.prepare('SELECT 1').get();
+  }
+
+  private withRoles(rows: readonly IncidentRow[]): Incident[] {
+    if (rows.length === 0) return [];
+    const roles = this.db
+      .select()
+      .from(roleAssignments)
+      .where(inArray(roleAssignments.incidentNumber, rows.map((r) => r.number)))
+      .all();
+    const byIncident = new Map<number, RoleRow[]>();
+    for (const role of roles) byIncident.set(role.incidentNumber, [...(byIncident.get(role.incidentNumber) ?? []), role]);
+    return rows.map((r) => toIncident(r, byIncident.get(r.number) ?? []));
+  }
+
+  private writeRoles(tx: Pick<Db, 'insert'>, incident: Incident, before: Incident['roles'], at: number): void {
+    for (const [role, userId] of Object.entries(incident.roles)) {
+      if (before[role] === userId) continue;
+      tx.insert(roleAssignments)
+        .values({ incidentNumber: incident.number, role, userId, assignedAt: at })
+        .onConflictDoUpdate({ target: [roleAssignments.incidentNumber, roleAssignments.role], set: { userId } })
+        .run();
+    }
+  }
+
+  private writeEvents(tx: Pick<Db, 'insert'>, number: number, events: readonly TimelineEvent[]): void {
+    if (events.length === 0) return;
+    tx.insert(timelineEvents)
+      .values(events.map((e) => ({ incidentNumber: number, at: e.at, actor: e.actor, kind: e.kind, text: e.text, data: e.data })))
+      .run();
+    for (const e of events) {
+      if (e.kind !== 'reminder_sent' && e.kind !== 'reminder_escalated') continue;
+      const inserted = tx
+        .insert(remindersSent)
+        .values({ incidentNumber: number, dueAt: Number(e.data['dueAt']), stage: String(e.data['stage']), sentAt: e.at })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.changes === 0) throw new AlreadyClaimed();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { type Command, GrammarError, parseCommand } from '../../src/chat/command-grammar.ts';
+import { mention } from '../fakes/chat-context.ts';
+
+const parse = (text: string): Command => parseCommand(text, mention, 'me');
+
+function grammarError(text: string): GrammarError {
+  try {
+    parse(text);
+  } catch (e) {
+    if (e instanceof GrammarError) return e;
+    throw e;
+  }
+  throw new Error(`expected ${JSON.stringify(text)} to be refused`);
+}
+
+describe('parseCommand', () => {
+  it.each(['', '   ', 'help', 'HELP'])('reads %j as help', (text) => {
+    expect(parse(text)).toEqual({ kind: 'help' });
+  });
+
+  it('reads list and status', () => {
+    expect(parse('list')).toEqual({ kind: 'list' });
+    expect(parse(' Status ')).toEqual({ kind: 'status' });
+  });
+
+  describe('declare', () => {
+    it('takes severity and --private before the title, in any order', () => {
+      expect(parse('declare sev1 --private Payroll export leaked')).toEqual({ kind: 'declare', severity: 'sev1', isPrivate: true, title: 'Payroll export leaked' });
+      expect(parse('declare -p SEV2 Payroll')).toEqual({ kind: 'declare', severity: 'sev2', isPrivate: true, title: 'Payroll' });
+    });
+
+    it('leaves severity to the default and keeps the title as typed', () => {
+      expect(parse('declare   Checkout   latency sev1')).toEqual({ kind: 'declare', severity: undefined, isPrivate: false, title: 'Checkout latency sev1' });
+    });
+
+    it('has an empty title when none is given (the form opens)', () => {
+      expect(parse('declare')).toMatchObject({ kind: 'declare', title: '' });
+    });
+
+    it('refuses a severity out of range and unknown options', () => {
+      expect(grammarError('declare sev9 Outage')).toMatchObject({ subcommand: 'declare', message: expect.stringContaining('sev9') });
+      expect(grammarError('declare --urgent Outage').message).toContain('--urgent');
+    });
+  });
+
+  describe('roles', () => {
+    it('reads role <role> @user', () => {
+      expect(parse('role partner-comms @dave')).toEqual({ kind: 'role', role: 'partner-comms', user: 'dave' });
+    });
+
+    it('reads the ic and comms shortcuts, defaulting to the caller', () => {
+      expect(parse('ic @carol')).toEqual({ kind: 'role', role: 'ic', user: 'carol' });
+      expect(parse('comms')).toEqual({ kind: 'role', role: 'comms', user: 'me' });
+    });
+
+    it.each([
+      ['role scribe', 'role'],
+      ['role', 'role'],
+      ['role scribe carol', 'role'],
+      ['role scribe @carol @dave', 'role'],
+      ['ic carol', 'ic'],
+      ['comms @a @b', 'comms'],
+    ] as const)('refuses %j with the %s usage', (text, subcommand) => {
+      expect(grammarError(text).subcommand).toBe(subcommand);
+    });
+  });
+
+  it('reads severity in its forms', () => {
+    expect(parse('severity sev1')).toEqual({ kind: 'severity', severity: 'sev1' });
+    expect(parse('sev 3')).toEqual({ kind: 'severity', severity: 'sev3' });
+    expect(grammarError('severity').subcommand).toBe('severity');
+    expect(grammarError('severity critical')).toMatchObject({ subcommand: 'severity', message: expect.stringContaining('critical') });
+  });
+
+  it('reads update and note text, keeping inner spacing', () => {
+    expect(parse('update  Rolled back;  errors falling ')).toEqual({ kind: 'update', text: 'Rolled back;  errors falling' });
+    expect(parse('note suspect\nthe deploy')).toEqual({ kind: 'note', text: 'suspect\nthe deploy' });
+    expect(grammarError('update').subcommand).toBe('update');
+    expect(grammarError('note   ').subcommand).toBe('note');
+  });
+
+  it('reads cadence durations and off', () => {
+    expect(parse('cadence 15m')).toEqual({ kind: 'cadence', cadence: 900 });
+    expect(parse('cadence 1h30m')).toEqual({ kind: 'cadence', cadence: 5400 });
+    expect(parse('cadence off')).toEqual({ kind: 'cadence', cadence: null });
+  });
+
+  it.each(['cadence', 'cadence soon', 'cadence 10s', 'cadence 9d'])('refuses %j with the cadence usage', (text) => {
+    expect(grammarError(text).subcommand).toBe('cadence');
+  });
+
+  it('reads the phase commands with optional notes', () => {
+    expect(parse('mitigate')).toEqual({ kind: 'phase', action: 'mitigate', note: '' });
+    expect(parse('resolve bad config reverted')).toEqual({ kind: 'phase', action: 'resolve', note: 'bad config reverted' });
+    expect(parse('Close')).toEqual({ kind: 'phase', action: 'close', note: '' });
+    expect(parse('reopen errors are back')).toEqual({ kind: 'phase', action: 'reopen', note: 'errors are back' });
+  });
+
+  it('requires a reason to reopen', () => {
+    expect(grammarError('reopen').subcommand).toBe('reopen');
+  });
+
+  it('refuses arguments to list and status', () => {
+    expect(grammarError('list all').subcommand).toBe('list');
+    expect(grammarError('status now').subcommand).toBe('status');
+  });
+
+  it('explains commands that are not available yet', () => {
+    expect(grammarError('postmortem').message).toContain('not available');
+  });
+
+  it('refuses an unknown subcommand, pointing at help', () => {
+    expect(grammarError('escalate now').message).toBe('Unknown subcommand `escalate`. Try `/incident help`.');
+  });
+});

@@ -1,0 +1,82 @@
+/** Runs the real bot (`node --import tsx src/main.ts`) as a child process on 127.0.0.1, for restart tests and benchmarks. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A port that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export class BotProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Every JSON log line the process wrote, parsed. */
+  readonly logs: Record<string, unknown>[] = [];
+  stderr = '';
+  private readonly exited: Promise<number | null>;
+
+  private constructor(child: ChildProcess, port: number) {
+    this.child = child;
+    this.url = `http://127.0.0.1:${port}`;
+    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+    let buffer = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.logs.push({ msg: line });
+        }
+      }
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk;
+    });
+  }
+
+  /** Starts the bot with `env` (on top of PATH/HOME only) and resolves once it logged that it started. */
+  static async start(env: Record<string, string>, timeoutMs = 15_000): Promise<BotProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const bot = new BotProcess(child, port);
+    await bot.waitForLog((l) => l['msg'] === 'sitroom started', timeoutMs);
+    return bot;
+  }
+
+  /** Resolves with the first log line matching `predicate`; rejects if the process exits or time runs out. */
+  async waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs.find(predicate);
+      if (found) return found;
+      if (this.child.exitCode !== null) throw new Error(`bot exited with ${this.child.exitCode}: ${this.stderr}`);
+      if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms; stderr: ${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Sends `signal` to the process by its PID and resolves with its exit code and how long it took. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; ms: number }> {
+    const started = Date.now();
+    if (this.child.exitCode === null && this.child.pid !== undefined) process.kill(this.child.pid, signal);
+    const code = await this.exited;
+    return { code, ms: Date.now() - started };
+  }
+}

@@ -1,0 +1,91 @@
+/** A recording ChatPlatform: remembers every call, hands out ids, can mark names taken and fail any method. */
+import type { ChatPlatform } from '../../src/chat/chat-platform.ts';
+import type { ChatMessage, Line } from '../../src/chat/message.ts';
+import type { Platform, UserId } from '../../src/incidents/incident.ts';
+
+export type PlatformCall =
+  | { method: 'createChannel'; name: string; isPrivate: boolean }
+  | { method: 'invite'; channelId: string; users: UserId[] }
+  | { method: 'setTopic'; channelId: string; topic: Line }
+  | { method: 'post'; channel: string; message: ChatMessage }
+  | { method: 'update'; channel: string; messageId: string; message: ChatMessage }
+  | { method: 'pin'; channel: string; messageId: string }
+  | { method: 'sendDirect'; user: UserId; message: ChatMessage };
+export type PlatformMethod = PlatformCall['method'];
+
+export const ANNOUNCE_CHANNEL = 'C-ANNOUNCE';
+
+export class FakeChatPlatform implements ChatPlatform {
+  readonly platform: Platform;
+  readonly maxChannelNameLength: number;
+  readonly announceChannel: string;
+  /** Channel names that exist already; created channels are added. */
+  readonly takenNames = new Set<string>();
+  readonly calls: PlatformCall[] = [];
+  private readonly failures = new Map<PlatformMethod, Error>();
+  private ids = 0;
+
+  constructor(opts: { platform?: Platform; maxChannelNameLength?: number; announceChannel?: string } = {}) {
+    this.platform = opts.platform ?? 'slack';
+    this.maxChannelNameLength = opts.maxChannelNameLength ?? 80;
+    this.announceChannel = opts.announceChannel ?? ANNOUNCE_CHANNEL;
+  }
+
+  failOn(method: PlatformMethod, error: Error = new Error(`${method} failed`)): void {
+    this.failures.set(method, error);
+  }
+
+  callsTo<M extends PlatformMethod>(method: M): Extract<PlatformCall, { method: M }>[] {
+    return this.calls.filter((c): c is Extract<PlatformCall, { method: M }> => c.method === method);
+  }
+
+  /** Messages posted to `channel`. */
+  postsTo(channel: string): ChatMessage[] {
+    return this.callsTo('post')
+      .filter((c) => c.channel === channel)
+      .map((c) => c.message);
+  }
+
+  async createChannel(name: string, isPrivate: boolean): Promise<{ id: string } | 'name_taken'> {
+    this.record({ method: 'createChannel', name, isPrivate });
+    if (this.takenNames.has(name)) return 'name_taken';
+    this.takenNames.add(name);
+    return { id: this.nextId('C') };
+  }
+
+  async invite(channelId: string, users: readonly UserId[]): Promise<void> {
+    this.record({ method: 'invite', channelId, users: [...users] });
+  }
+
+  async setTopic(channelId: string, topic: Line): Promise<void> {
+    this.record({ method: 'setTopic', channelId, topic });
+  }
+
+  async post(channel: string, message: ChatMessage): Promise<string> {
+    this.record({ method: 'post', channel, message });
+    return this.nextId('M');
+  }
+
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+    this.record({ method: 'update', channel, messageId, message });
+  }
+
+  async pin(channel: string, messageId: string): Promise<void> {
+    this.record({ method: 'pin', channel, messageId });
+  }
+
+  async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
+    this.record({ method: 'sendDirect', user, message });
+  }
+
+  private nextId(prefix: string): string {
+    this.ids += 1;
+    return `${prefix}${this.ids}`;
+  }
+
+  private record(call: PlatformCall): void {
+    this.calls.push(structuredClone(call));
+    const failure = this.failures.get(call.method);
+    if (failure) throw failure;
+  }
+}

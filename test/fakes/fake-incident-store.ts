@@ -1,0 +1,88 @@
+/**
+ * An in-memory IncidentStore that keeps the port's promises: numbers 1, 2, 3…; stored values are copies
+ * (a caller changing an object it got back changes nothing stored); `mutate` re-reads, applies the rule and
+ * saves incident and events together, or writes nothing when the rule returns null or throws.
+ *
+ * Deliberately no duplicate-reminder check (the SQLite store's reminders_sent key): service tests must prove
+ * one nag per lapse through the rules alone; the storage tests cover the database's own guard.
+ */
+import type { Incident, Platform } from '../../src/incidents/incident.ts';
+import type { Change } from '../../src/incidents/incident-rules.ts';
+import type { IncidentStore } from '../../src/incidents/ports.ts';
+import type { TimelineEvent } from '../../src/incidents/timeline.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+const byNumber = (a: Incident, b: Incident) => a.number - b.number;
+
+export class FakeIncidentStore implements IncidentStore {
+  private readonly incidents = new Map<number, Incident>();
+  private readonly events = new Map<number, TimelineEvent[]>();
+  private lastNumber = 0;
+  /** When set, every call throws it, like a database that cannot be reached. */
+  unavailable: Error | null = null;
+
+  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+    this.check();
+    this.lastNumber += 1;
+    const incident = { ...copy(draft), number: this.lastNumber };
+    this.incidents.set(incident.number, incident);
+    this.events.set(incident.number, copy([...events]));
+    return copy(incident);
+  }
+
+  get(number: number): Incident | undefined {
+    this.check();
+    const incident = this.incidents.get(number);
+    return incident && copy(incident);
+  }
+
+  findByRoom(platform: Platform, channelId: string): Incident | undefined {
+    this.check();
+    const found = this.all().find((i) => i.platform === platform && i.room?.channelId === channelId);
+    return found && copy(found);
+  }
+
+  mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
+    const current = this.get(number);
+    if (!current) return null;
+    const change = rule(current);
+    if (!change) return null;
+    this.incidents.set(number, { ...copy(change.incident), number });
+    this.events.get(number)?.push(...copy(change.events));
+    return change;
+  }
+
+  listOpen(): Incident[] {
+    this.check();
+    return copy(this.all().filter((i) => i.phase !== 'closed'));
+  }
+
+  timeline(number: number): TimelineEvent[] {
+    this.check();
+    return copy(this.events.get(number) ?? []);
+  }
+
+  dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {
+    this.check();
+    const due = this.all().filter((i) => i.reminderAt !== null && i.reminderAt <= now && platforms.includes(i.platform));
+    due.sort((a, b) => (a.reminderAt ?? 0) - (b.reminderAt ?? 0) || a.number - b.number);
+    return copy(due.slice(0, limit));
+  }
+
+  withoutWarRoom(platform: Platform, limit: number): Incident[] {
+    this.check();
+    return copy(this.all().filter((i) => i.platform === platform && i.room === null && i.phase !== 'closed').slice(0, limit));
+  }
+
+  ping(): void {
+    this.check();
+  }
+
+  private all(): Incident[] {
+    return [...this.incidents.values()].sort(byNumber);
+  }
+
+  private check(): void {
+    if (this.unavailable) throw this.unavailable;
+  }
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifySlackRequest, webApi } from '@slack/bolt';
+import { FakeSlackApi } from './fake-slack-api.ts';
+import { blockActionBody, signSlackRequest, slashCommandBody } from './slack-requests.ts';
+
+describe('FakeSlackApi driven by the real WebClient', () => {
+  let fake: FakeSlackApi;
+  let client: webApi.WebClient;
+
+  beforeAll(async () => {
+    fake = await FakeSlackApi.start();
+    client = new webApi.WebClient('xoxb-test', {
+      slackApiUrl: `${fake.url}/api/`,
+      rejectRateLimitedCalls: false,
+      logLevel: webApi.LogLevel.ERROR,
+      // One retry, no backoff of its own: the only wait is the one the Retry-After header asks for.
+      retryConfig: { retries: 1, factor: 1, minTimeout: 0, maxTimeout: 0 },
+    });
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => fake.reset());
+
+  it('creates channels, and answers name_taken for a name already created', async () => {
+    const created = await client.conversations.create({ name: 'inc-1-db-down', is_private: false });
+    expect(created.channel).toMatchObject({ id: 'C1', name: 'inc-1-db-down', is_private: false });
+
+    await expect(client.conversations.create({ name: 'inc-1-db-down' })).rejects.toMatchObject({
+      data: { ok: false, error: 'name_taken' },
+    });
+    fake.failNext('conversations.create', 'restricted_action');
+    await expect(client.conversations.create({ name: 'inc-2' })).rejects.toMatchObject({ data: { error: 'restricted_action' } });
+    expect(fake.callsTo('conversations.create').map((c) => c.response.error ?? 'ok')).toEqual(['ok', 'name_taken', 'restricted_action']);
+    expect(fake.calls[0]?.token).toBe('xoxb-test');
+  });
+
+  it('models members, topics, messages and pins, decoding JSON-encoded form fields', async () => {
+    const channel = fake.addChannel({ name: 'inc-7' }).id;
+    await client.conversations.invite({ channel, users: 'U1' });
+    await expect(client.conversations.invite({ channel, users: 'U1' })).rejects.toMatchObject({ data: { error: 'already_in_channel' } });
+    await client.conversations.setTopic({ channel, topic: 'SEV1 | DB down' });
+
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*DB down*' } }];
+    const posted = await client.chat.postMessage({ channel, text: 'DB down', blocks });
+    const ts = posted.ts ?? '';
+    await client.chat.update({ channel, ts, text: 'DB back' });
+    await client.pins.add({ channel, timestamp: ts });
+
+    expect(fake.membersOf(channel)).toEqual(['UBOT', 'U1']);
+    expect(fake.topicOf(channel)).toBe('SEV1 | DB down');
+    expect(fake.messagesIn(channel)).toMatchObject([{ ts, text: 'DB back', blocks }]);
+    expect(fake.pinnedIn(channel)).toEqual([ts]);
+    expect(fake.callsTo('chat.postMessage')[0]?.args.blocks).toEqual(blocks);
+  });
+
+  it('honours Retry-After: the client waits, retries and succeeds', async () => {
+    const rateLimited: number[] = [];
+    client.on(webApi.WebClientEvent.RATE_LIMITED, (seconds: number) => rateLimited.push(seconds));
+    fake.rateLimitNext('chat.postMessage', 1);
+
+    const res = await client.chat.postMessage({ channel: 'C9', text: 'hello' });
+
+    expect(res.ok).toBe(true);
+    expect(rateLimited).toEqual([1]);
+    const [first, retry] = fake.callsTo('chat.postMessage');
+    expect(first?.status).toBe(429);
+    expect(retry?.status).toBe(200);
+    // Timer and clock granularity can differ by a few ms; a retry without waiting would be ~0 ms.
+    expect((retry?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    expect(fake.messagesIn('C9')).toHaveLength(1);
+  });
+
+  it('rejects calls without a bearer token', async () => {
+    const anonymous = new webApi.WebClient(undefined, { slackApiUrl: `${fake.url}/api/`, logLevel: webApi.LogLevel.ERROR });
+    await expect(anonymous.auth.test()).rejects.toMatchObject({ data: { error: 'not_authed' } });
+  });
+
+  it('accepts JSON bodies and collects response_url posts', async () => {
+    const res = await fetch(`${fake.url}/api/chat.postMessage`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer xoxb-test', 'Content-Type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ channel: 'C5', text: 'hi' }),
+    });
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.json()).toMatchObject({ ok: true, channel: 'C5', ts: '1700000000.000100' });
+
+    const waiting = fake.waitForResponse('cmd-1');
+    await fetch(fake.responseUrl('cmd-1'), { method: 'POST', body: JSON.stringify({ text: 'ok' }) });
+    expect(await waiting).toEqual({ text: 'ok' });
+    await expect(fake.waitFor('views.open', undefined, 20)).rejects.toThrow(/no call to views\.open.*\n.*chat\.postMessage/);
+  });
+});
+
+describe('slack-requests', () => {
+  it('signs bodies the way Bolt verifies them', () => {
+    const body = slashCommandBody({ text: 'declare DB down', userId: 'U1', channelId: 'C1', responseUrl: 'http://x/response/1' });
+    const headers = signSlackRequest('shh', body);
+    const verify = (secret: string) =>
+      verifySlackRequest({
+        signingSecret: secret,
+        body,
+        headers: {
+          'x-slack-signature': headers['X-Slack-Signature'] ?? '',
+          'x-slack-request-timestamp': Number(headers['X-Slack-Request-Timestamp']),
+        },
+      });
+    expect(() => verify('shh')).not.toThrow();
+    expect(() => verify('other')).toThrow(/signature mismatch/);
+    expect(new URLSearchParams(body).get('command')).toBe('/incident');
+  });
+
+  it('puts interaction payloads in a payload= form field', () => {
+    const body = blockActionBody({ actionId: 'ack', value: 'inc-1', userId: 'U1', channelId: 'C1', responseUrl: 'http://x' });
+    const payload: unknown = JSON.parse(new URLSearchParams(body).get('payload') ?? 'null');
+    expect(payload).toMatchObject({ type: 'block_actions', actions: [{ action_id: 'ack', value: 'inc-1', type: 'button' }] });
+  });
+});

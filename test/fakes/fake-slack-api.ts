@@ -1,0 +1,659 @@
+/**
+ * A local fake of the Slack Web API over real HTTP, for tests that drive the real `@slack/web-api` WebClient
+ * (directly or through Bolt) with `slackApiUrl: fake.url + '/api/'`.
+ *
+ * It keeps a small workspace model (channels, members, topics, messages, pins, views) so that answers are
+ * shaped and ordered like Slack's, records every call, and can be scripted to fail or rate-limit.
+ * It also serves `POST /response/<id>` so slash commands and interactions can be given a `response_url`.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Who the fake workspace and its bot are; signed requests built in slack-requests.ts use the same identity. */
+export const FAKE_WORKSPACE = {
+  teamId: 'T1',
+  teamDomain: 'sitroom-test',
+  teamName: 'Sitroom Test',
+  appId: 'A0SITROOM',
+  botUserId: 'UBOT',
+  botId: 'BBOT',
+  botName: 'sitroom',
+} as const;
+
+export type SlackArgs = Record<string, unknown>;
+/** A JSON answer as sent to the client; always has `ok`. */
+export type SlackAnswer = { ok: boolean; error?: string } & Record<string, unknown>;
+
+export interface RecordedCall {
+  method: string;
+  /** Decoded arguments. Form-encoded scalars stay strings, as Slack receives them ('true', '42'); JSON-valued form fields are parsed. */
+  args: SlackArgs;
+  /** The bearer token from the Authorization header. */
+  token: string | undefined;
+  /** Date.now() when the request was received. */
+  at: number;
+  /** HTTP status answered: 200, or 429 when rate-limited. */
+  status: number;
+  /** The JSON body answered. */
+  response: SlackAnswer;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string | undefined;
+  blocks: unknown[] | undefined;
+  attachments: unknown[] | undefined;
+  thread_ts: string | undefined;
+  user: string;
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  members: string[];
+  topic: string;
+}
+
+/** Form fields that WebClient sends JSON-encoded (it stringifies every non-scalar argument). */
+const JSON_FORM_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
+const CHANNEL_NAME_MAX = 80;
+const TOPIC_MAX = 250;
+const TS_BASE_SECONDS = 1_700_000_000;
+
+type Scripted = { kind: 'error'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+
+interface ChannelState {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  created: number;
+  creator: string;
+  members: Set<string>;
+  topic: { value: string; creator: string; last_set: number };
+}
+
+interface ViewState {
+  id: string;
+  view: SlackArgs;
+}
+
+/** A pending waitFor / waitForResponse: re-checked after every recording. */
+interface Waiter {
+  check(): boolean;
+  abort(reason: Error): void;
+}
+
+const fail = (error: string, extra: SlackArgs = {}): SlackAnswer => ({ ok: false, error, ...extra });
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+/** Slack accepts true/1 in both JSON and form encodings. */
+const bool = (value: unknown): boolean => value === true || value === 'true' || value === '1' || value === 1;
+const list = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
+const csv = (value: unknown): string[] => (str(value) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const summarize = (value: unknown, max = 160): string => {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > max ? `${json.slice(0, max)}…` : json;
+};
+
+export class FakeSlackApi {
+  readonly url: string;
+  readonly calls: RecordedCall[] = [];
+
+  private readonly server: Server;
+  private readonly scripted = new Map<string, Scripted[]>();
+  private readonly responseBodies = new Map<string, unknown[]>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
+
+  // Workspace model; everything below is cleared by reset().
+  private readonly channels = new Map<string, ChannelState>();
+  private readonly messages = new Map<string, Map<string, FakeMessage>>();
+  private readonly pins = new Map<string, string[]>();
+  private readonly views = new Map<string, ViewState>();
+  private readonly usedTriggers = new Set<string>();
+  private readonly userNames = new Map<string, string>();
+  private channelCounter = 0;
+  private tsCounter = 0;
+  private viewCounter = 0;
+
+  private constructor(server: Server, url: string) {
+    this.server = server;
+    this.url = url;
+    this.handlers = new Map<string, (args: SlackArgs) => SlackAnswer>([
+      ['auth.test', () => this.authTest()],
+      ['conversations.create', (a) => this.conversationsCreate(a)],
+      ['conversations.invite', (a) => this.conversationsInvite(a)],
+      ['conversations.setTopic', (a) => this.conversationsSetTopic(a)],
+      ['conversations.open', (a) => this.conversationsOpen(a)],
+      ['chat.postMessage', (a) => this.chatPostMessage(a)],
+      ['chat.update', (a) => this.chatUpdate(a)],
+      ['chat.postEphemeral', (a) => this.chatPostEphemeral(a)],
+      ['pins.add', (a) => this.pinsAdd(a)],
+      ['views.open', (a) => this.viewsOpen(a)],
+      ['views.push', (a) => this.viewsOpen(a)],
+      ['views.update', (a) => this.viewsUpdate(a)],
+      ['users.info', (a) => this.usersInfo(a)],
+    ]);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, fail('internal_error', { detail: String(err) }));
+      });
+    });
+  }
+
+  static async start(): Promise<FakeSlackApi> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return new FakeSlackApi(server, `http://127.0.0.1:${port}`);
+  }
+
+  // ---- Recording and scripting -------------------------------------------------------------------------------
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Make the next `times` calls to `method` fail with {ok:false,error} (e.g. 'name_taken' for conversations.create). */
+  failNext(method: string, error: string, times = 1): void {
+    this.script(method, { kind: 'error', error }, times);
+  }
+
+  /** Make the next `times` calls to `method` answer HTTP 429 with Retry-After: seconds. */
+  rateLimitNext(method: string, retryAfterSeconds: number, times = 1): void {
+    this.script(method, { kind: 'ratelimit', retryAfterSeconds }, times);
+  }
+
+  /**
+   * Resolves with the first recorded call to `method` matching `predicate` (failed and rate-limited calls count too;
+   * filter on `c.response.ok` if needed). Rejects after timeoutMs with the list of calls seen.
+   */
+  waitFor(method: string, predicate: (c: RecordedCall) => boolean = () => true, timeoutMs = 5000): Promise<RecordedCall> {
+    return this.waitUntil(
+      () => this.calls.find((c) => c.method === method && predicate(c)),
+      timeoutMs,
+      () => {
+        const seen = this.calls.map((c) => `  ${c.method} ${summarize(c.args)} -> ${c.status} ${summarize(c.response)}`);
+        return `no call to ${method} matching the predicate; calls seen:\n${seen.join('\n') || '  (none)'}`;
+      },
+    );
+  }
+
+  /** The URL to put in a slash command's or interaction's response_url. */
+  responseUrl(id: string): string {
+    return `${this.url}/response/${encodeURIComponent(id)}`;
+  }
+
+  /** JSON bodies POSTed to responseUrl(id), in order. */
+  responses(id: string): unknown[] {
+    return [...(this.responseBodies.get(id) ?? [])];
+  }
+
+  /** Resolves with the first body POSTed to responseUrl(id); use responses(id) for later ones. */
+  waitForResponse(id: string, timeoutMs = 5000): Promise<unknown> {
+    return this.waitUntil(
+      () => this.responseBodies.get(id)?.[0],
+      timeoutMs,
+      () => `nothing posted to response_url ${id}; response ids seen: ${[...this.responseBodies.keys()].join(', ') || '(none)'}`,
+    );
+  }
+
+  // ---- Workspace inspection and seeding ----------------------------------------------------------------------
+
+  channel(channelId: string): FakeChannel | undefined {
+    const ch = this.channels.get(channelId);
+    return ch && { id: ch.id, name: ch.name, isPrivate: ch.isPrivate, members: [...ch.members], topic: ch.topic.value };
+  }
+
+  channelNamed(name: string): FakeChannel | undefined {
+    const ch = [...this.channels.values()].find((c) => c.name === name);
+    return ch && this.channel(ch.id);
+  }
+
+  topicOf(channelId: string): string | undefined {
+    return this.channels.get(channelId)?.topic.value;
+  }
+
+  membersOf(channelId: string): string[] {
+    return [...(this.channels.get(channelId)?.members ?? [])];
+  }
+
+  /** The latest version of each message posted to the channel, oldest first. */
+  messagesIn(channelId: string): FakeMessage[] {
+    return [...(this.messages.get(channelId)?.values() ?? [])].map((m) => ({ ...m }));
+  }
+
+  pinnedIn(channelId: string): string[] {
+    return [...(this.pins.get(channelId) ?? [])];
+  }
+
+  /** Seed a channel that exists before the test (the bot is always a member). */
+  addChannel(opts: { name: string; id?: string; isPrivate?: boolean; members?: string[] }): FakeChannel {
+    const ch = this.createChannel(opts.name, opts.isPrivate ?? false, opts.id);
+    for (const member of opts.members ?? []) ch.members.add(member);
+    return this.channel(ch.id) as FakeChannel;
+  }
+
+  /** Give a user a name for users.info (unknown U/W ids still resolve, named after their id). */
+  addUser(id: string, name: string): void {
+    this.userNames.set(id, name);
+  }
+
+  /** Forget calls, scripted failures, response_url bodies and the workspace model: as good as freshly started. */
+  reset(): void {
+    this.calls.length = 0;
+    for (const map of [this.scripted, this.responseBodies, this.channels, this.messages, this.pins, this.views]) map.clear();
+    this.usedTriggers.clear();
+    this.userNames.clear();
+    this.channelCounter = 0;
+    this.tsCounter = 0;
+    this.viewCounter = 0;
+  }
+
+  async close(): Promise<void> {
+    for (const waiter of this.waiters) waiter.abort(new Error('FakeSlackApi closed'));
+    this.waiters.clear();
+    const closed = new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+    // Node's agents keep connections alive; without this close() would wait for them to idle out.
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await readBody(req);
+    const apiMethod = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
+    const responseId = /^\/response\/([^/]+)$/.exec(url.pathname)?.[1];
+
+    if (req.method === 'POST' && responseId !== undefined) {
+      this.recordResponse(decodeURIComponent(responseId), parseJsonOr(raw, raw));
+      sendJson(res, 200, { ok: true });
+    } else if (apiMethod !== undefined) {
+      const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
+      sendJson(res, status, answer, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
+    } else {
+      sendJson(res, 404, fail('not_found'));
+    }
+  }
+
+  private answerApiCall(
+    method: string,
+    req: IncomingMessage,
+    url: URL,
+    raw: string,
+  ): { status: number; answer: SlackAnswer; retryAfter?: number } {
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const decoded = decodeArgs(req.headers['content-type'], raw);
+    // Slack also reads arguments from the query string; body arguments win.
+    const args: SlackArgs = { ...Object.fromEntries(url.searchParams), ...(decoded.ok ? decoded.args : {}) };
+
+    let status = 200;
+    let retryAfter: number | undefined;
+    let answer: SlackAnswer;
+    if (!decoded.ok) answer = fail(decoded.error);
+    else if (token === undefined) answer = fail('not_authed');
+    else {
+      const scripted = this.scripted.get(method)?.shift();
+      if (scripted?.kind === 'ratelimit') {
+        status = 429;
+        retryAfter = scripted.retryAfterSeconds;
+        answer = fail('ratelimited');
+      } else if (scripted?.kind === 'error') answer = fail(scripted.error);
+      else answer = this.handlers.get(method)?.(args) ?? fail('unknown_method');
+    }
+
+    this.record({ method, args, token, at: Date.now(), status, response: answer });
+    return { status, answer, retryAfter };
+  }
+
+  private script(method: string, outcome: Scripted, times: number): void {
+    const queue = this.scripted.get(method) ?? [];
+    for (let i = 0; i < times; i++) queue.push(outcome);
+    this.scripted.set(method, queue);
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    this.notifyWaiters();
+  }
+
+  private recordResponse(id: string, body: unknown): void {
+    const bodies = this.responseBodies.get(id) ?? [];
+    bodies.push(body);
+    this.responseBodies.set(id, bodies);
+    this.notifyWaiters();
+  }
+
+  private notifyWaiters(): void {
+    for (const waiter of this.waiters) if (waiter.check()) this.waiters.delete(waiter);
+  }
+
+  private waitUntil<T>(find: () => T | undefined, timeoutMs: number, describeMiss: () => string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        check: () => {
+          const found = find();
+          if (found === undefined) return false;
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        },
+        abort: (reason) => {
+          clearTimeout(timer);
+          reject(reason);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`FakeSlackApi: timed out after ${timeoutMs}ms: ${describeMiss()}`));
+      }, timeoutMs);
+      if (!waiter.check()) this.waiters.add(waiter);
+    });
+  }
+
+  // ---- Workspace model ---------------------------------------------------------------------------------------
+
+  private createChannel(name: string, isPrivate: boolean, id = this.nextChannelId()): ChannelState {
+    const ch: ChannelState = {
+      id,
+      name,
+      isPrivate,
+      created: nowSeconds(),
+      creator: FAKE_WORKSPACE.botUserId,
+      members: new Set([FAKE_WORKSPACE.botUserId]),
+      topic: { value: '', creator: '', last_set: 0 },
+    };
+    this.channels.set(id, ch);
+    return ch;
+  }
+
+  /** C1, C2, … skipping ids taken by addChannel. */
+  private nextChannelId(): string {
+    let id: string;
+    do id = `C${++this.channelCounter}`;
+    while (this.channels.has(id));
+    return id;
+  }
+
+  /** Timestamps like 1700000000.000100, strictly increasing (Slack's ts are unique per channel and sortable). */
+  private nextTs(): string {
+    const micros = ++this.tsCounter * 100;
+    return `${TS_BASE_SECONDS + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  /** The conversation object Slack returns, trimmed to the fields a bot reads. */
+  private channelObject(ch: ChannelState): SlackArgs {
+    return {
+      id: ch.id,
+      name: ch.name,
+      name_normalized: ch.name,
+      is_channel: true,
+      is_group: false,
+      is_im: false,
+      is_mpim: false,
+      is_private: ch.isPrivate,
+      is_archived: false,
+      is_general: false,
+      is_member: ch.members.has(FAKE_WORKSPACE.botUserId),
+      created: ch.created,
+      creator: ch.creator,
+      topic: { ...ch.topic },
+      purpose: { value: '', creator: '', last_set: 0 },
+      previous_names: [],
+    };
+  }
+
+  private messageObject(m: FakeMessage): SlackArgs {
+    return {
+      type: 'message',
+      user: m.user,
+      bot_id: FAKE_WORKSPACE.botId,
+      app_id: FAKE_WORKSPACE.appId,
+      team: FAKE_WORKSPACE.teamId,
+      ts: m.ts,
+      text: m.text ?? '',
+      ...(m.blocks && { blocks: m.blocks }),
+      ...(m.attachments && { attachments: m.attachments }),
+      ...(m.thread_ts && { thread_ts: m.thread_ts }),
+    };
+  }
+
+  private findMessage(channel: string | undefined, ts: string | undefined): FakeMessage | undefined {
+    return channel === undefined || ts === undefined ? undefined : this.messages.get(channel)?.get(ts);
+  }
+
+  // ---- Method handlers ---------------------------------------------------------------------------------------
+
+  private authTest(): SlackAnswer {
+    return {
+      ok: true,
+      url: `https://${FAKE_WORKSPACE.teamDomain}.slack.com/`,
+      team: FAKE_WORKSPACE.teamName,
+      user: FAKE_WORKSPACE.botName,
+      team_id: FAKE_WORKSPACE.teamId,
+      user_id: FAKE_WORKSPACE.botUserId,
+      bot_id: FAKE_WORKSPACE.botId,
+      is_enterprise_install: false,
+    };
+  }
+
+  private conversationsCreate(args: SlackArgs): SlackAnswer {
+    const name = str(args.name);
+    if (name === undefined) return fail('invalid_name_required');
+    if (name.length > CHANNEL_NAME_MAX) return fail('invalid_name_maxlength');
+    // Slack rejects upper case as well as anything but letters, digits, '-' and '_'.
+    if (!/^[\p{Ll}\p{Lo}\p{N}_-]+$/u.test(name)) return fail('invalid_name_specials');
+    if (/^[_-]+$/.test(name)) return fail('invalid_name_punctuation');
+    if (this.channelNamed(name)) return fail('name_taken');
+    return { ok: true, channel: this.channelObject(this.createChannel(name, bool(args.is_private))) };
+  }
+
+  private conversationsInvite(args: SlackArgs): SlackAnswer {
+    const ch = this.channels.get(str(args.channel) ?? '');
+    if (!ch) return fail('channel_not_found');
+    const users = csv(args.users);
+    if (users.length === 0) return fail('no_user');
+    const problems = users.flatMap((user) => {
+      if (user === FAKE_WORKSPACE.botUserId) return [{ user, ok: false, error: 'cant_invite_self' }];
+      if (ch.members.has(user)) return [{ user, ok: false, error: 'already_in_channel' }];
+      return [];
+    });
+    // Like Slack: one bad user fails the whole call unless force=true, which invites the rest.
+    const first = problems[0];
+    if (first && !bool(args.force)) return fail(first.error, { errors: problems });
+    for (const user of users) if (!problems.some((p) => p.user === user)) ch.members.add(user);
+    return { ok: true, channel: this.channelObject(ch), ...(problems.length > 0 && { errors: problems }) };
+  }
+
+  private conversationsSetTopic(args: SlackArgs): SlackAnswer {
+    const ch = this.channels.get(str(args.channel) ?? '');
+    if (!ch) return fail('channel_not_found');
+    const topic = typeof args.topic === 'string' ? args.topic : '';
+    if (topic.length > TOPIC_MAX) return fail('too_long');
+    ch.topic = { value: topic, creator: FAKE_WORKSPACE.botUserId, last_set: nowSeconds() };
+    return { ok: true, channel: this.channelObject(ch) };
+  }
+
+  private conversationsOpen(args: SlackArgs): SlackAnswer {
+    const users = csv(args.users);
+    if (users.length === 0) return fail('users_list_not_supplied');
+    // One user: their DM; several: a multi-person DM.
+    const id = users.length === 1 ? `D${users[0]}` : `G${users.join('')}`;
+    return { ok: true, channel: { id } };
+  }
+
+  private chatPostMessage(args: SlackArgs): SlackAnswer {
+    const channel = str(args.channel);
+    if (channel === undefined) return fail('channel_not_found');
+    const text = typeof args.text === 'string' ? args.text : undefined;
+    const blocks = list(args.blocks);
+    const attachments = list(args.attachments);
+    if (!text && !blocks?.length && !attachments?.length) return fail('no_text');
+    const threadTs = str(args.thread_ts);
+    if (threadTs !== undefined && !this.findMessage(channel, threadTs)) return fail('thread_not_found');
+
+    // Posting is allowed to any channel id (e.g. the channel a slash command came from), known to the fake or not.
+    const message: FakeMessage = {
+      channel,
+      ts: this.nextTs(),
+      text,
+      blocks,
+      attachments,
+      thread_ts: threadTs,
+      user: FAKE_WORKSPACE.botUserId,
+    };
+    const inChannel = this.messages.get(channel) ?? new Map<string, FakeMessage>();
+    inChannel.set(message.ts, message);
+    this.messages.set(channel, inChannel);
+    return { ok: true, channel, ts: message.ts, message: this.messageObject(message) };
+  }
+
+  private chatUpdate(args: SlackArgs): SlackAnswer {
+    const channel = str(args.channel);
+    const message = this.findMessage(channel, str(args.ts));
+    if (!message) return fail('message_not_found');
+    // Fields left out of the update are kept, as with Slack's attachments.
+    if (typeof args.text === 'string') message.text = args.text;
+    message.blocks = list(args.blocks) ?? message.blocks;
+    message.attachments = list(args.attachments) ?? message.attachments;
+    const { ts, text } = message;
+    return { ok: true, channel, ts, text: text ?? '', message: this.messageObject(message) };
+  }
+
+  private chatPostEphemeral(args: SlackArgs): SlackAnswer {
+    const channel = str(args.channel);
+    const user = str(args.user);
+    if (channel === undefined) return fail('channel_not_found');
+    if (user === undefined) return fail('user_not_found');
+    if (!args.text && !list(args.blocks)?.length && !list(args.attachments)?.length) return fail('no_text');
+    // Only checkable for channels the fake knows the members of.
+    const known = this.channels.get(channel);
+    if (known && !known.members.has(user)) return fail('user_not_in_channel');
+    return { ok: true, message_ts: this.nextTs() };
+  }
+
+  private pinsAdd(args: SlackArgs): SlackAnswer {
+    const channel = str(args.channel);
+    const ts = str(args.timestamp);
+    if (channel === undefined || ts === undefined || !this.findMessage(channel, ts)) return fail('message_not_found');
+    const pinned = this.pins.get(channel) ?? [];
+    if (pinned.includes(ts)) return fail('already_pinned');
+    pinned.push(ts);
+    this.pins.set(channel, pinned);
+    return { ok: true };
+  }
+
+  /** views.open and views.push: each trigger_id can be exchanged for one view only. */
+  private viewsOpen(args: SlackArgs): SlackAnswer {
+    const trigger = str(args.trigger_id);
+    const view = args.view;
+    if (trigger === undefined || typeof view !== 'object' || view === null) return fail('invalid_arguments');
+    if (this.usedTriggers.has(trigger)) return fail('exchanged_trigger_id');
+    this.usedTriggers.add(trigger);
+    const state: ViewState = { id: `V${++this.viewCounter}`, view: view as SlackArgs };
+    this.views.set(state.id, state);
+    return { ok: true, view: this.viewObject(state) };
+  }
+
+  private viewsUpdate(args: SlackArgs): SlackAnswer {
+    const view = args.view;
+    if (typeof view !== 'object' || view === null) return fail('invalid_arguments');
+    const externalId = str(args.external_id);
+    const state =
+      this.views.get(str(args.view_id) ?? '') ??
+      [...this.views.values()].find((v) => externalId !== undefined && v.view.external_id === externalId);
+    if (!state) return fail('not_found');
+    state.view = view as SlackArgs;
+    return { ok: true, view: this.viewObject(state) };
+  }
+
+  private viewObject(state: ViewState): SlackArgs {
+    return {
+      id: state.id,
+      team_id: FAKE_WORKSPACE.teamId,
+      app_id: FAKE_WORKSPACE.appId,
+      bot_id: FAKE_WORKSPACE.botId,
+      type: 'modal',
+      private_metadata: '',
+      callback_id: '',
+      external_id: '',
+      state: { values: {} },
+      hash: `hash-${state.id}`,
+      root_view_id: state.id,
+      previous_view_id: null,
+      ...state.view,
+    };
+  }
+
+  private usersInfo(args: SlackArgs): SlackAnswer {
+    const id = str(args.user);
+    if (id === undefined || !/^[UW]/.test(id)) return fail('user_not_found');
+    const isBot = id === FAKE_WORKSPACE.botUserId;
+    const name = this.userNames.get(id) ?? (isBot ? FAKE_WORKSPACE.botName : id.toLowerCase());
+    return {
+      ok: true,
+      user: {
+        id,
+        team_id: FAKE_WORKSPACE.teamId,
+        name,
+        real_name: name,
+        deleted: false,
+        is_bot: isBot,
+        tz: 'Etc/UTC',
+        profile: { real_name: name, display_name: name },
+      },
+    };
+  }
+}
+
+// ---- Wire helpers ------------------------------------------------------------------------------------------------
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function parseJsonOr(raw: string, fallback: unknown): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Decodes a Web API request body the two ways Slack accepts it (multipart uploads are not supported). */
+function decodeArgs(contentType: string | undefined, raw: string): { ok: true; args: SlackArgs } | { ok: false; error: string } {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (raw === '') return { ok: true, args: {} };
+  if (type === 'application/json') {
+    const parsed = parseJsonOr(raw, undefined);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? { ok: true, args: parsed as SlackArgs }
+      : { ok: false, error: 'invalid_json' };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const args: SlackArgs = {};
+    for (const [key, value] of new URLSearchParams(raw)) {
+      args[key] = JSON_FORM_FIELDS.has(key) ? parseJsonOr(value, value) : value;
+    }
+    return { ok: true, args };
+  }
+  return { ok: false, error: type ? 'invalid_post_type' : 'missing_post_type' };
+}

@@ -1,0 +1,195 @@
+/**
+ * Builds requests the way Slack sends them to a bot's request URL: form bodies for slash commands and
+ * interactions (`payload=<json>`), signed per "Verifying requests from Slack" (v0 HMAC-SHA256).
+ * The workspace identity matches FakeSlackApi's, so a bot wired to the fake sees one consistent workspace.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { FAKE_WORKSPACE } from './fake-slack-api.ts';
+
+/** The deprecated verification token Slack still puts in every payload; Bolt ignores it. */
+const VERIFICATION_TOKEN = 'fake-verification-token';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const team = { id: FAKE_WORKSPACE.teamId, domain: FAKE_WORKSPACE.teamDomain };
+const userObject = (id: string) => ({ id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: FAKE_WORKSPACE.teamId });
+
+/** Shaped like Slack's (`<digits>.<digits>.<hex>`); unique per request because views.open accepts each trigger once. */
+function newTriggerId(): string {
+  return `${Date.now()}.${Math.floor(Math.random() * 1e12)}.${randomBytes(16).toString('hex')}`;
+}
+
+/** Interaction bodies are a single form field holding the JSON payload. */
+function payloadBody(payload: object): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The X-Slack-Signature / X-Slack-Request-Timestamp headers for `rawBody`. */
+export function signSlackRequest(signingSecret: string, rawBody: string, timestampSeconds = nowSeconds()): Record<string, string> {
+  const hmac = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
+  return { 'X-Slack-Signature': `v0=${hmac}`, 'X-Slack-Request-Timestamp': String(timestampSeconds) };
+}
+
+export interface SlashCommandOptions {
+  text: string;
+  userId: string;
+  userName?: string;
+  channelId: string;
+  channelName?: string;
+  teamId?: string;
+  responseUrl: string;
+  triggerId?: string;
+  /** Defaults to '/incident'. */
+  command?: string;
+}
+
+/** The application/x-www-form-urlencoded body of a slash command, fields in the order Slack sends them. */
+export function slashCommandBody(opts: SlashCommandOptions): string {
+  return new URLSearchParams({
+    token: VERIFICATION_TOKEN,
+    team_id: opts.teamId ?? FAKE_WORKSPACE.teamId,
+    team_domain: FAKE_WORKSPACE.teamDomain,
+    channel_id: opts.channelId,
+    channel_name: opts.channelName ?? 'general',
+    user_id: opts.userId,
+    user_name: opts.userName ?? opts.userId.toLowerCase(),
+    command: opts.command ?? '/incident',
+    text: opts.text,
+    api_app_id: FAKE_WORKSPACE.appId,
+    is_enterprise_install: 'false',
+    response_url: opts.responseUrl,
+    trigger_id: opts.triggerId ?? newTriggerId(),
+  }).toString();
+}
+
+export interface BlockActionOptions {
+  actionId: string;
+  value: string;
+  userId: string;
+  channelId: string;
+  channelName?: string;
+  responseUrl: string;
+  /** The ts of the message holding the button; a fresh one by default. */
+  messageTs?: string;
+  triggerId?: string;
+  /** Defaults to the action id. */
+  blockId?: string;
+}
+
+/** The form body (`payload=<json>`) of a button click on a bot message. */
+export function blockActionBody(opts: BlockActionOptions): string {
+  const messageTs = opts.messageTs ?? `${nowSeconds()}.000100`;
+  const blockId = opts.blockId ?? opts.actionId;
+  // The button as it sits in the message, and as reported in `actions` (where Slack adds block_id and action_ts).
+  const button = {
+    type: 'button',
+    action_id: opts.actionId,
+    text: { type: 'plain_text', text: opts.value, emoji: true },
+    value: opts.value,
+  };
+  return payloadBody({
+    type: 'block_actions',
+    user: userObject(opts.userId),
+    api_app_id: FAKE_WORKSPACE.appId,
+    token: VERIFICATION_TOKEN,
+    container: { type: 'message', message_ts: messageTs, channel_id: opts.channelId, is_ephemeral: false },
+    trigger_id: opts.triggerId ?? newTriggerId(),
+    team,
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: opts.channelId, name: opts.channelName ?? 'general' },
+    message: {
+      type: 'message',
+      user: FAKE_WORKSPACE.botUserId,
+      bot_id: FAKE_WORKSPACE.botId,
+      app_id: FAKE_WORKSPACE.appId,
+      team: FAKE_WORKSPACE.teamId,
+      ts: messageTs,
+      text: '',
+      blocks: [{ type: 'actions', block_id: blockId, elements: [button] }],
+    },
+    state: { values: {} },
+    response_url: opts.responseUrl,
+    actions: [{ ...button, block_id: blockId, action_ts: `${Date.now() / 1000}` }],
+  });
+}
+
+export interface ViewSubmissionOptions {
+  callbackId: string;
+  userId: string;
+  /** state.values: block_id -> action_id -> element state, e.g. `{ title: { title: { type: 'plain_text_input', value: 'DB down' } } }`. */
+  values: Record<string, Record<string, unknown>>;
+  privateMetadata?: string;
+  viewId?: string;
+  triggerId?: string;
+}
+
+/** The form body (`payload=<json>`) of a modal being submitted. */
+export function viewSubmissionBody(opts: ViewSubmissionOptions): string {
+  const viewId = opts.viewId ?? 'V1';
+  return payloadBody({
+    type: 'view_submission',
+    team,
+    user: userObject(opts.userId),
+    api_app_id: FAKE_WORKSPACE.appId,
+    token: VERIFICATION_TOKEN,
+    trigger_id: opts.triggerId ?? newTriggerId(),
+    view: {
+      id: viewId,
+      team_id: FAKE_WORKSPACE.teamId,
+      type: 'modal',
+      blocks: [],
+      private_metadata: opts.privateMetadata ?? '',
+      callback_id: opts.callbackId,
+      state: { values: opts.values },
+      hash: `hash-${viewId}`,
+      title: { type: 'plain_text', text: 'Sitroom', emoji: true },
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: { type: 'plain_text', text: 'Submit', emoji: true },
+      previous_view_id: null,
+      root_view_id: viewId,
+      app_id: FAKE_WORKSPACE.appId,
+      external_id: '',
+      app_installed_team_id: FAKE_WORKSPACE.teamId,
+      bot_id: FAKE_WORKSPACE.botId,
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  });
+}
+
+export interface PostSignedOptions {
+  /** Sign as of this time (e.g. 10 minutes ago, to test stale-request rejection). */
+  timestampSeconds?: number;
+  /** Send this X-Slack-Signature instead of the correct one. */
+  signature?: string;
+  /** Defaults to application/x-www-form-urlencoded. */
+  contentType?: string;
+  /** Extra headers, e.g. X-Slack-Retry-Num / X-Slack-Retry-Reason for Slack's redeliveries. */
+  headers?: Record<string, string>;
+}
+
+/** POSTs a signed body like Slack does; `ms` is how long the bot took to answer (Slack gives up after 3 s). */
+export async function postSigned(
+  url: string,
+  signingSecret: string,
+  rawBody: string,
+  opts: PostSignedOptions = {},
+): Promise<{ status: number; body: string; ms: number }> {
+  const signed = signSlackRequest(signingSecret, rawBody, opts.timestampSeconds);
+  const started = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': opts.contentType ?? 'application/x-www-form-urlencoded',
+      ...signed,
+      ...(opts.signature !== undefined && { 'X-Slack-Signature': opts.signature }),
+      ...opts.headers,
+    },
+    body: rawBody,
+  });
+  const body = await res.text();
+  return { status: res.status, body, ms: performance.now() - started };
+}
