@@ -4,6 +4,11 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AlertService } from './alerts/alert-service.ts';
+import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
+import { AlertCardSync } from './alerts/card-sync.ts';
+import type { AlertNotifier } from './alerts/ports.ts';
+import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import type { MessageContext } from './chat/messages.ts';
@@ -15,20 +20,29 @@ import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase } from './storage/database.ts';
+import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
+import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
 
 export interface Sitroom {
   service: IncidentService;
+  alerts: AlertService;
+  cards: AlertCardSync;
   scheduler: Scheduler;
   server: Server;
   /** Listens on config.host:config.port (0 = any free port) and starts the scheduler; resolves to the bound port. */
   start(): Promise<number>;
   /** Stops taking requests, finishes work in flight, stops the scheduler, closes the database. */
   stop(): Promise<void>;
+  /** Resolves when work started after an answer (chat calls, alert cards) has finished. */
+  settled(): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** How far back each tick looks for alert cards left behind (a restart, a failed chat call). */
+const CARD_CATCH_UP_MS = 60 * 60 * 1000;
 
 /** How long shutdown waits for work already acknowledged before giving up on it. */
 const DRAIN_MS = 8000;
@@ -55,8 +69,33 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (slack) notifiers.slack = new ChatNotifier({ platform: slack.platform, context });
 
   const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles });
+
+  const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
+  const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
+  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: slack.platform, context, silences: config.alertmanager.url !== undefined, warRoomOf });
+  const alertStore = new SqliteAlertStore(db);
+  const alerts = new AlertService({
+    store: alertStore,
+    incidents: service,
+    clock,
+    severityMap: config.alertmanager.severityMap,
+    notifiers: alertNotifiers,
+    silences: config.alertmanager.url ? new AlertmanagerSilenceClient(config.alertmanager.url) : undefined,
+    onError: (what, err) => logger.error({ err, what }, 'alert chat work failed'),
+    track,
+  });
+  const cards = new AlertCardSync({
+    store: alertStore,
+    notifiers: alertNotifiers,
+    view: (id) => alerts.view(id),
+    onError: (group, platform, err) => logger.error({ err, group, platform }, 'alert card could not be shown'),
+  });
+  alerts.useCardSync(cards);
+  service.observe(alerts);
+
   const handler = new ChatCommandHandler({
     service,
+    alerts,
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
     onRecorded: ({ incident, notifyError }, req) => {
@@ -67,13 +106,24 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   });
   slack?.attach(handler);
 
-  const routes: Route[] = [healthRoute(() => store.ping())];
+  const routes: Route[] = [
+    healthRoute(() => store.ping()),
+    alertmanagerWebhookRoute({ alerts, token: config.alertmanager.webhookToken, maxBodyBytes: config.alertmanager.maxBodyBytes, logger }),
+  ];
   if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
   const server = createHttpServer(routes, logger);
-  const scheduler = new Scheduler({ service, platforms: Object.keys(notifiers) as Platform[], tickSeconds: config.tickSeconds, logger });
+  const scheduler = new Scheduler({
+    service,
+    platforms: Object.keys(notifiers) as Platform[],
+    tickSeconds: config.tickSeconds,
+    logger,
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS)],
+  });
 
   return {
     service,
+    alerts,
+    cards,
     scheduler,
     server,
     async start() {
@@ -85,10 +135,15 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       if (options.scheduler ?? true) await scheduler.start();
       return (server.address() as AddressInfo).port;
     },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await cards.idle();
+    },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await scheduler.stop();
+      await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await slack?.stop();
       server.closeAllConnections();

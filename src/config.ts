@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { type Cadence, type CadenceDefaults, DEFAULT_CADENCE, parseCadence } from './incidents/cadence.ts';
 import { BUILT_IN_ROLES, CUSTOM_ROLE_PATTERN } from './incidents/roles.ts';
 import { SEVERITIES } from './incidents/severity.ts';
+import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './alerts/alert-rules.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -31,7 +32,32 @@ export interface Config {
   customRoles: readonly string[];
   /** How often the scheduler asks the database what is due. */
   tickSeconds: number;
+  alertmanager: AlertmanagerConfig;
   slack: SlackConfig | undefined;
+  mattermost: MattermostConfig | undefined;
+}
+
+export interface MattermostConfig {
+  /** The Mattermost server, e.g. https://chat.example.com. */
+  url: string;
+  botToken: string;
+  /** Team name or id where war rooms are created. */
+  team: string;
+  /** The slash command's token: every /mattermost/command request must carry it. */
+  commandToken: string;
+  announceChannel: string;
+  alertsChannel: string | undefined;
+  /** sitroom's own base URL as Mattermost reaches it (buttons and dialogs call back here). */
+  publicUrl: string;
+}
+
+export interface AlertmanagerConfig {
+  /** Alertmanager's own URL, for silences; undefined hides the Silence buttons. */
+  url: string | undefined;
+  /** Bearer token required on POST /alertmanager; undefined accepts any caller. */
+  webhookToken: string | undefined;
+  severityMap: SeverityMap;
+  maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +121,26 @@ const schema = z
         message: 'must be a comma-separated list of lowercase names like partner-comms,social-comms (not a built-in role)',
       }),
     SCHEDULER_TICK_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds from 1 to 59' }).int().min(1).max(59).default(5),
+    ALERTMANAGER_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be Alertmanager’s http(s) URL, e.g. http://alertmanager:9093' }),
+    ALERTMANAGER_WEBHOOK_TOKEN: optional,
+    ALERT_SEVERITY_MAP: z
+      .string()
+      .optional()
+      .transform((s, ctx): SeverityMap => {
+        if (!s?.trim()) return DEFAULT_SEVERITY_MAP;
+        const parsed = parseSeverityMap(s);
+        if ('map' in parsed) return { ...DEFAULT_SEVERITY_MAP, ...parsed.map };
+        ctx.addIssue({ code: 'custom', message: `must be label=sevN pairs such as critical=sev1,warning=sev3 (${parsed.error})` });
+        return z.NEVER;
+      }),
+    ALERTMANAGER_MAX_BODY_MB: z.coerce.number({ message: 'must be a number of megabytes from 1 to 1024' }).min(1).max(1024).default(64),
+    MATTERMOST_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be the Mattermost server’s http(s) URL' }),
+    MATTERMOST_BOT_TOKEN: optional,
+    MATTERMOST_TEAM: optional,
+    MATTERMOST_COMMAND_TOKEN: optional,
+    MATTERMOST_ANNOUNCE_CHANNEL: optional,
+    MATTERMOST_ALERTS_CHANNEL: optional,
+    PUBLIC_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be sitroom’s public http(s) URL, e.g. https://sitroom.example.com' }),
     SLACK_BOT_TOKEN: optional.refine((s) => s === undefined || s.startsWith('xoxb-'), { message: 'must be a bot token starting with xoxb-' }),
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: optional.refine((s) => s === undefined || s.startsWith('xapp-'), { message: 'must be an app-level token starting with xapp-' }),
@@ -107,15 +153,30 @@ const schema = z
  * Rules across variables (a platform configured halfway). Checked on the raw environment so these
  * problems are listed together with any per-variable ones.
  */
+const SLACK_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_ANNOUNCE_CHANNEL', 'SLACK_ALERTS_CHANNEL', 'SLACK_API_URL'];
+const MATTERMOST_REQUIRED = {
+  MATTERMOST_URL: 'the Mattermost server URL, e.g. https://chat.example.com',
+  MATTERMOST_BOT_TOKEN: 'the bot account’s access token (System Console → Integrations → Bot Accounts)',
+  MATTERMOST_TEAM: 'the team (name or id) where war rooms are created',
+  MATTERMOST_COMMAND_TOKEN: 'the token of the /incident slash command (Integrations → Slash Commands)',
+  MATTERMOST_ANNOUNCE_CHANNEL: 'the channel (name or id) where incidents are announced',
+  PUBLIC_URL: 'sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
+} as const;
+
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
-  const slackVars = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_ANNOUNCE_CHANNEL', 'SLACK_ALERTS_CHANNEL', 'SLACK_API_URL'];
-  if (!slackVars.some(set)) {
+  const slack = SLACK_VARS.some(set);
+  const mattermost = Object.keys(MATTERMOST_REQUIRED).some((v) => v !== 'PUBLIC_URL' && set(v)) || set('MATTERMOST_ALERTS_CHANNEL');
+  if (!slack && !mattermost) {
     return [
-      'SLACK_BOT_TOKEN: no chat platform is configured: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) and SLACK_ANNOUNCE_CHANNEL',
+      'SLACK_BOT_TOKEN: no chat platform is configured: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) and SLACK_ANNOUNCE_CHANNEL for Slack, or MATTERMOST_URL, MATTERMOST_BOT_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN, MATTERMOST_ANNOUNCE_CHANNEL and PUBLIC_URL for Mattermost',
     ];
   }
   const problems: string[] = [];
+  if (mattermost) {
+    for (const [name, what] of Object.entries(MATTERMOST_REQUIRED)) if (!set(name)) problems.push(`${name}: required to use Mattermost: ${what}`);
+  }
+  if (!slack) return problems;
   if (!set('SLACK_BOT_TOKEN')) problems.push('SLACK_BOT_TOKEN: required to use Slack (the Bot User OAuth Token, xoxb-…)');
   if (!set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
     problems.push('SLACK_SIGNING_SECRET: required for Slack over HTTP (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode');
@@ -145,6 +206,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
       return [s, configured === undefined ? DEFAULT_CADENCE[s] : configured];
     }),
   ) as unknown as CadenceDefaults;
+  const mattermost: MattermostConfig | undefined =
+    e.MATTERMOST_URL && e.MATTERMOST_BOT_TOKEN && e.MATTERMOST_TEAM && e.MATTERMOST_COMMAND_TOKEN && e.MATTERMOST_ANNOUNCE_CHANNEL && e.PUBLIC_URL
+      ? {
+          url: e.MATTERMOST_URL.replace(/\/+$/, ''),
+          botToken: e.MATTERMOST_BOT_TOKEN,
+          team: e.MATTERMOST_TEAM,
+          commandToken: e.MATTERMOST_COMMAND_TOKEN,
+          announceChannel: e.MATTERMOST_ANNOUNCE_CHANNEL,
+          alertsChannel: e.MATTERMOST_ALERTS_CHANNEL,
+          publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+        }
+      : undefined;
   const slack: SlackConfig | undefined = e.SLACK_BOT_TOKEN
     ? {
         botToken: e.SLACK_BOT_TOKEN,
@@ -165,6 +238,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     cadenceDefaults: Object.freeze(defaults),
     customRoles: Object.freeze(e.CUSTOM_ROLES),
     tickSeconds: e.SCHEDULER_TICK_SECONDS,
+    alertmanager: Object.freeze({
+      url: e.ALERTMANAGER_URL,
+      webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,
+      severityMap: Object.freeze(e.ALERT_SEVERITY_MAP),
+      maxBodyBytes: Math.round(e.ALERTMANAGER_MAX_BODY_MB * 1024 * 1024),
+    }),
     slack: slack && Object.freeze(slack),
+    mattermost: mattermost && Object.freeze(mattermost),
   });
 }

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   platforms: readonly Platform[];
   tickSeconds: number;
   logger: Logger;
+  /** Other catch-up work each tick asks for (e.g. alert cards left behind). */
+  chores?: readonly (() => void | Promise<void>)[];
 }
 
 export class Scheduler {
@@ -49,6 +51,7 @@ export class Scheduler {
         const opened = await service.openMissingWarRooms(platform);
         if (opened) logger.info({ platform, opened }, 'opened war rooms that had failed before');
       }
+      for (const chore of this.opts.chores ?? []) await chore();
     } catch (err) {
       logger.error({ err }, 'scheduler tick failed');
     }

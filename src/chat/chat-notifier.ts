@@ -60,7 +60,7 @@ export class ChatNotifier implements IncidentNotifier {
         () => this.chat.invite(room.channelId, invite),
         () => this.setTopic(room.channelId, topicLine(incident, ctx)),
         async () => {
-          cardMessageId = await this.chat.post(room.channelId, summaryCard(incident, ctx));
+          cardMessageId = (await this.chat.post(room.channelId, summaryCard(incident, ctx))).id;
           await this.chat.pin(room.channelId, cardMessageId);
         },
         async () => {

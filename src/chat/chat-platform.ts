@@ -5,20 +5,27 @@
 import type { Platform, UserId } from '../incidents/incident.ts';
 import type { ChatMessage, Line } from './message.ts';
 
+export interface PostedMessage {
+  channel: string;
+  id: string;
+}
+
 export interface ChatPlatform {
   readonly platform: Platform;
   /** Longest channel name the platform accepts (Slack 80, Mattermost 64). */
   readonly maxChannelNameLength: number;
   /** Where announcements and stakeholder updates go (id or name as configured); empty for none. */
   readonly announceChannel: string;
+  /** Where alert cards go (id or name as configured); empty for none. */
+  readonly alertsChannel: string;
   /** Creates a channel, or reports that the name is taken. */
   createChannel(name: string, isPrivate: boolean): Promise<{ id: string } | 'name_taken'>;
   /** Adds users to a channel; users already in it are not an error. */
   invite(channelId: string, users: readonly UserId[]): Promise<void>;
   /** Sets the channel topic (Slack) or header (Mattermost). */
   setTopic(channelId: string, topic: Line): Promise<void>;
-  /** Posts a message and returns its id. */
-  post(channel: string, message: ChatMessage): Promise<string>;
+  /** Posts a message; returns its id and the id of the channel it landed in (`channel` may be a name). */
+  post(channel: string, message: ChatMessage): Promise<PostedMessage>;
   /** Replaces a message posted earlier. */
   update(channel: string, messageId: string, message: ChatMessage): Promise<void>;
   /** Pins a message to its channel. */

@@ -3,12 +3,14 @@
  * parse -> use case -> reply. Platforms call these with the request translated to plain values and render
  * the reply they get back.
  */
+import type { AlertService } from '../alerts/alert-service.ts';
+import { IncidentError } from '../incidents/errors.ts';
 import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
-import type { ButtonId, ChatMessage, Line } from './message.ts';
+import type { AlertButtonId, ButtonId, ChatMessage, Line } from './message.ts';
 import { helpMessage, listMessage, type MessageContext, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
 
@@ -17,6 +19,8 @@ export interface ChatRequest {
   userId: UserId;
   /** The channel the command was typed in or the button clicked in. */
   channelId: string;
+  /** The user's handle, where the platform sends it (for records outside the chat, e.g. silences). */
+  userName?: string;
 }
 
 export type ChatReply =
@@ -39,6 +43,8 @@ export interface ChatHandlerOptions {
   onUnexpectedError: (error: unknown, request: ChatRequest) => void;
   /** Called after every recorded change (for logs), with the chat error if telling the chat failed. */
   onRecorded?: (outcome: Outcome, request: ChatRequest) => void;
+  /** The alert use cases, for the alert card's buttons. */
+  alerts?: AlertService;
 }
 
 const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
@@ -49,12 +55,14 @@ export class ChatCommandHandler {
   private readonly context: () => MessageContext;
   private readonly onUnexpectedError: ChatHandlerOptions['onUnexpectedError'];
   private readonly onRecorded: NonNullable<ChatHandlerOptions['onRecorded']>;
+  private readonly alerts: AlertService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
     this.service = opts.service;
     this.context = opts.context;
     this.onUnexpectedError = opts.onUnexpectedError;
     this.onRecorded = opts.onRecorded ?? (() => {});
+    this.alerts = opts.alerts;
   }
 
   /** `/incident <text>`: never throws; every failure becomes a specific reply. */
@@ -96,10 +104,11 @@ export class ChatCommandHandler {
     });
   }
 
-  /** A click on one of sitroom's buttons. */
-  async button(req: ChatRequest, id: ButtonId, incident: number): Promise<ChatReply> {
+  /** A click on one of sitroom's buttons; `value` is the incident number or alert group id, by button. */
+  async button(req: ChatRequest, id: ButtonId, value: number): Promise<ChatReply> {
     return this.guard(req, async () => {
       const s = this.service;
+      const incident = value;
       switch (id) {
         case 'claim_commander':
           return this.confirm(req, await s.assignRole(incident, 'commander', req.userId, req.userId), [`You are the incident commander of #${incident}.`]);
@@ -110,8 +119,37 @@ export class ChatCommandHandler {
           return { kind: 'update_form', incident };
         case 'snooze':
           return this.confirm(req, await s.snooze(incident, req.userId), [`Update reminder for #${incident} snoozed for 15 minutes.`]);
+        case 'mitigate': {
+          const outcome = await s.transition(incident, 'mitigate', '', req.userId);
+          return this.confirm(req, outcome, [`Incident #${incident} is now mitigated.`]);
+        }
+        default:
+          return this.alertButton(req, id, value);
       }
     });
+  }
+
+  private async alertButton(req: ChatRequest, id: AlertButtonId, group: number): Promise<ChatReply> {
+    const alerts = this.alerts;
+    if (!alerts) throw new IncidentError('unknown_alert_group');
+    switch (id) {
+      case 'alert_ack':
+        alerts.acknowledge(group, req.userId);
+        return reply(['Acknowledged.']);
+      case 'alert_not_actionable':
+        alerts.notActionable(group, req.userId);
+        return reply(['Marked not actionable; it counts towards the alert noise statistics.']);
+      case 'alert_silence_1h':
+      case 'alert_silence_4h': {
+        const hours = id === 'alert_silence_1h' ? 1 : 4;
+        const silenced = await alerts.silence(group, hours, req.userId, req.userName ?? req.userId);
+        return reply([`Silenced for ${hours}h in Alertmanager (silence ${silenced.silence?.id ?? '?'}).`]);
+      }
+      case 'alert_declare': {
+        const outcome = await alerts.declareIncident(group, req.userId, req.platform);
+        return this.declared(req, outcome);
+      }
+    }
   }
 
   /** The declare form was submitted. */
@@ -126,7 +164,11 @@ export class ChatCommandHandler {
 
   private async declare(req: ChatRequest, form: DeclareForm): Promise<ChatReply> {
     const severity = parseSeverity(form.severity) ?? DEFAULT_SEVERITY;
-    const outcome = await this.service.declare({ title: form.title, severity, isPrivate: form.isPrivate, platform: req.platform, declaredBy: req.userId });
+    return this.declared(req, await this.service.declare({ title: form.title, severity, isPrivate: form.isPrivate, platform: req.platform, declaredBy: req.userId }));
+  }
+
+  /** The reply to a declaration: its number, and its war room or why there is none yet. */
+  private declared(req: ChatRequest, outcome: Outcome): ChatReply {
     const { incident } = outcome;
     const room: Line = incident.room ? ['War room: ', { channel: incident.room.channelId }] : ['The war room could not be created yet; sitroom keeps retrying.'];
     return this.confirm(req, outcome, [`Declared incident #${incident.number} (${incident.severity.toUpperCase()}): `, incident.title], room);

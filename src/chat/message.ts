@@ -17,14 +17,20 @@ export type Inline =
 
 export type Line = readonly Inline[];
 
-export const BUTTON_IDS = ['claim_commander', 'claim_comms', 'post_update', 'snooze'] as const;
+/** Buttons about an incident: their value is the incident number. */
+export const INCIDENT_BUTTONS = ['claim_commander', 'claim_comms', 'post_update', 'snooze', 'mitigate'] as const;
+/** Buttons on an alert card: their value is the alert group's id. */
+export const ALERT_BUTTONS = ['alert_ack', 'alert_declare', 'alert_silence_1h', 'alert_silence_4h', 'alert_not_actionable'] as const;
+export const BUTTON_IDS = [...INCIDENT_BUTTONS, ...ALERT_BUTTONS] as const;
+export type IncidentButtonId = (typeof INCIDENT_BUTTONS)[number];
+export type AlertButtonId = (typeof ALERT_BUTTONS)[number];
 export type ButtonId = (typeof BUTTON_IDS)[number];
 
 export interface Button {
   id: ButtonId;
   label: string;
-  /** The incident number the click is about. */
-  incident: number;
+  /** What the click is about: the incident number or the alert group id, by `id`. */
+  value: number;
   style?: 'primary' | 'danger';
 }
 

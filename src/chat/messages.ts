@@ -59,8 +59,8 @@ export function summaryCard(i: Incident, ctx: MessageContext): ChatMessage {
     lines,
     buttons: open
       ? [
-          ...(commanderOf(i) ? [] : [{ id: 'claim_commander' as const, label: 'I’m IC', incident: i.number, style: 'primary' as const }]),
-          ...(commsOf(i) ? [] : [{ id: 'claim_comms' as const, label: 'I’m comms', incident: i.number }]),
+          ...(commanderOf(i) ? [] : [{ id: 'claim_commander' as const, label: 'I’m IC', value: i.number, style: 'primary' as const }]),
+          ...(commsOf(i) ? [] : [{ id: 'claim_comms' as const, label: 'I’m comms', value: i.number }]),
         ]
       : [],
   };
@@ -124,13 +124,16 @@ export function reminderMessage(i: Incident, n: ReminderNotice, ctx: MessageCont
   return {
     lines: [[...mentions, n.stage === 'nag' ? '⏰ ' : '🚨 ', text]],
     buttons: [
-      { id: 'post_update', label: 'Post update', incident: i.number, style: 'primary' },
-      { id: 'snooze', label: 'Snooze 15m', incident: i.number },
+      { id: 'post_update', label: 'Post update', value: i.number, style: 'primary' },
+      { id: 'snooze', label: 'Snooze 15m', value: i.number },
     ],
   };
 }
 
-/** `/incident list`: open incidents grouped by phase. */
+/** How many incidents `list` shows per phase: a chat message is no place for hundreds. */
+export const LIST_LIMIT = 25;
+
+/** `/incident list`: open incidents grouped by phase (the most recent LIST_LIMIT of each). */
 export function listMessage(incidents: readonly Incident[], ctx: MessageContext): ChatMessage {
   if (incidents.length === 0) return { lines: [['No open incidents. 🎉']] };
   const lines: Line[] = [];
@@ -138,7 +141,8 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
     const inPhase = incidents.filter((i) => i.phase === phase);
     if (inPhase.length === 0) continue;
     lines.push([{ bold: `${phase[0]?.toUpperCase()}${phase.slice(1)} (${inPhase.length})` }]);
-    for (const i of inPhase) {
+    if (inPhase.length > LIST_LIMIT) lines.push([`(the ${LIST_LIMIT} most recent)`]);
+    for (const i of inPhase.slice(-LIST_LIMIT)) {
       const ic = commanderOf(i);
       if (i.isPrivate) {
         lines.push([`• #${i.number} ${sev(i)} (a private incident)`]);

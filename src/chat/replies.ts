@@ -20,6 +20,12 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   empty_text: () => 'That needs some text.',
   text_too_long: (d) => `That is too long (at most ${d['max']} characters).`,
   nothing_to_snooze: () => 'No update is due for this incident, so there is nothing to snooze.',
+  unknown_alert_group: () => 'That alert group is no longer known to sitroom.',
+  already_acknowledged: (d) => `Already acknowledged by ${d['by']}.`,
+  already_linked: (d) => `These alerts already belong to incident #${d['number']}.`,
+  already_silenced: (d) => `Already silenced until ${d['until']} (silence ${d['id']}).`,
+  silences_unavailable: () => 'Silences need ALERTMANAGER_URL to be set in sitroom’s configuration.',
+  silence_failed: (d) => `Alertmanager did not create the silence: ${d['reason']}.`,
 };
 
 /** The text for a core error. */

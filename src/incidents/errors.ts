@@ -16,6 +16,12 @@ export const ERROR_CODES = [
   'empty_text',
   'text_too_long',
   'nothing_to_snooze',
+  'unknown_alert_group',
+  'already_acknowledged',
+  'already_linked',
+  'already_silenced',
+  'silences_unavailable',
+  'silence_failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -173,6 +173,12 @@ export function addNote(incident: Incident, text: string, actor: UserId, now: nu
   return { incident, events: [event('note', now, actor, body)] };
 }
 
+/** An alert group now feeds the incident. */
+export function linkAlertGroup(incident: Incident, groupLabel: string, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  return { incident, events: [event('alert_linked', now, actor, `Alert group linked: ${groupLabel}`, { group: groupLabel })] };
+}
+
 /** The timeline entry for a war room that now exists. */
 export const roomEvent = (channelName: string, now: number): TimelineEvent =>
   event('war_room_opened', now, SYSTEM_ACTOR, `War room #${channelName} opened`, { channel: channelName });

@@ -8,7 +8,7 @@ import type { Incident, Platform, UserId } from './incident.ts';
 import * as rules from './incident-rules.ts';
 import type { Change, Declaration } from './incident-rules.ts';
 import type { PhaseAction } from './phases.ts';
-import type { Clock, IncidentNotifier, IncidentStore } from './ports.ts';
+import type { Clock, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { claimDueReminder, type ReminderNotice, snooze } from './reminders.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
@@ -19,6 +19,7 @@ export interface ServiceOptions {
   notifiers: Partial<Record<Platform, IncidentNotifier>>;
   cadenceDefaults: CadenceDefaults;
   customRoles: readonly string[];
+  observers?: readonly IncidentObserver[];
 }
 
 /**
@@ -44,6 +45,7 @@ export class IncidentService {
   private readonly store: IncidentStore;
   private readonly clock: Clock;
   private readonly notifiers: Partial<Record<Platform, IncidentNotifier>>;
+  private readonly observers: IncidentObserver[];
   readonly cadenceDefaults: CadenceDefaults;
   readonly customRoles: readonly string[];
   /** War-room creation in flight per incident, so concurrent retries never create two rooms. */
@@ -53,6 +55,7 @@ export class IncidentService {
     this.store = opts.store;
     this.clock = opts.clock;
     this.notifiers = opts.notifiers;
+    this.observers = [...(opts.observers ?? [])];
     this.cadenceDefaults = opts.cadenceDefaults;
     this.customRoles = opts.customRoles;
   }
@@ -132,7 +135,8 @@ export class IncidentService {
   /** Retries war rooms whose creation failed (called from the scheduler tick). */
   async openMissingWarRooms(platform: Platform): Promise<number> {
     let opened = 0;
-    for (const incident of this.store.withoutWarRoom(platform, 20)) {
+    for (const incident of this.store.withoutWarRoom(platform, this.clock.now() - ROOM_RETRY_MS, 20)) {
+      if (this.opening.has(incident.number)) continue;
       const outcome = await this.openWarRoom(incident.number);
       if (outcome.incident.room) opened += 1;
     }
@@ -156,8 +160,27 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.setCadence(i, cadence, actor, now));
   }
 
-  transition(number: number, action: PhaseAction, note: string, actor: UserId): Promise<Outcome> {
-    return this.apply(number, (i, now) => rules.transition(i, action, note, actor, now));
+  async transition(number: number, action: PhaseAction, note: string, actor: UserId): Promise<Outcome> {
+    const outcome = await this.apply(number, (i, now) => rules.transition(i, action, note, actor, now));
+    if (outcome.incident.phase !== 'closed') return outcome;
+    for (const observer of this.observers) {
+      try {
+        await observer.incidentClosed(outcome.incident);
+      } catch (e) {
+        outcome.notifyError ??= asError(e);
+      }
+    }
+    return outcome;
+  }
+
+  /** Registers a part of sitroom that acts when incidents close. */
+  observe(observer: IncidentObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Records on the timeline that an alert group now feeds this incident. */
+  linkAlertGroup(number: number, groupLabel: string, actor: UserId): Promise<Outcome> {
+    return this.apply(number, (i, now) => rules.linkAlertGroup(i, groupLabel, actor, now));
   }
 
   addNote(number: number, text: string, actor: UserId): Promise<Outcome> {

@@ -35,10 +35,19 @@ export interface IncidentStore {
   timeline(number: number): TimelineEvent[];
   /** Incidents on `platforms` whose next reminder is due at `now` or earlier, at most `limit`, earliest first. */
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[];
-  /** Open incidents on `platform` whose war room was never created (a failed declare to retry). */
-  withoutWarRoom(platform: Platform, limit: number): Incident[];
+  /**
+   * Open incidents on `platform` whose war room was never created (a failed declare to retry), leaving out
+   * those whose creation was attempted after `attemptedBy` (still in progress, or too recent to retry).
+   */
+  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[];
   /** Throws when the database cannot be reached. */
   ping(): void;
+}
+
+/** Other parts of sitroom that act when an incident closes (e.g. alert silences are expired). */
+export interface IncidentObserver {
+  /** The incident just closed. */
+  incidentClosed(incident: Incident): Promise<void>;
 }
 
 /**

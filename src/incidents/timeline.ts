@@ -13,6 +13,7 @@ export const TIMELINE_KINDS = [
   'reminder_escalated',
   'reminder_snoozed',
   'war_room_opened',
+  'alert_linked',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -81,3 +81,68 @@ export const remindersSent = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.incidentNumber, t.dueAt, t.stage] })],
 );
+
+/** One row per Alertmanager groupKey. */
+export const alertGroups = sqliteTable(
+  'alert_groups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    groupKey: text('group_key').notNull().unique(),
+    receiver: text('receiver').notNull(),
+    groupLabels: text('group_labels', { mode: 'json' }).notNull(),
+    commonLabels: text('common_labels', { mode: 'json' }).notNull(),
+    commonAnnotations: text('common_annotations', { mode: 'json' }).notNull(),
+    externalUrl: text('external_url').notNull(),
+    truncatedAlerts: integer('truncated_alerts').notNull(),
+    firstFiringAt: integer('first_firing_at'),
+    lastDeliveryKey: text('last_delivery_key').notNull(),
+    lastDeliveryAt: integer('last_delivery_at').notNull(),
+    version: integer('version').notNull(),
+    /** When the group last changed (delivery or click): the card sync looks only at recent changes. */
+    updatedAt: integer('updated_at').notNull(),
+    firingCount: integer('firing_count').notNull(),
+    acknowledgedBy: text('acknowledged_by'),
+    acknowledgedAt: integer('acknowledged_at'),
+    notActionableBy: text('not_actionable_by'),
+    notActionableAt: integer('not_actionable_at'),
+    incidentNumber: integer('incident_number').references(() => incidents.number),
+    silenceId: text('silence_id'),
+    silenceUntil: integer('silence_until'),
+    silencedBy: text('silenced_by'),
+  },
+  (t) => [index('alert_groups_incident_idx').on(t.incidentNumber), index('alert_groups_updated_at_idx').on(t.updatedAt)],
+);
+
+/** A fingerprint's firing from its start; a fingerprint that fires again after resolving is a new row. */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => alertGroups.id),
+    fingerprint: text('fingerprint').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    status: text('status').notNull(),
+    endsAt: integer('ends_at'),
+    labels: text('labels', { mode: 'json' }).notNull(),
+    annotations: text('annotations', { mode: 'json' }).notNull(),
+    generatorUrl: text('generator_url').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.fingerprint, t.startsAt] })],
+);
+
+/** Where each group's card is on each platform, and which group version it shows. */
+export const alertCards = sqliteTable(
+  'alert_cards',
+  {
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => alertGroups.id),
+    platform: text('platform').notNull(),
+    channel: text('channel'),
+    messageId: text('message_id'),
+    version: integer('version').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.platform] })],
+);

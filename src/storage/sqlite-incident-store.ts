@@ -1,5 +1,5 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
 import type { Change } from '../incidents/incident-rules.ts';
@@ -7,8 +7,9 @@ import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
 import type { IncidentStore } from '../incidents/ports.ts';
 import type { Severity } from '../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
-import { incidents, remindersSent, roleAssignments, timelineEvents } from './schema.ts';
+import { incidents, roleAssignments, timelineEvents } from './schema.ts';
 
 type IncidentRow = typeof incidents.$inferSelect;
 type RoleRow = typeof roleAssignments.$inferSelect;
@@ -82,6 +83,12 @@ export class SqliteIncidentStore implements IncidentStore {
   private readonly byNumber;
   private readonly rolesOf;
   private readonly due;
+  private readonly write: {
+    update: Statement;
+    event: Statement;
+    role: Statement;
+    reminder: Statement;
+  };
 
   constructor(db: Db) {
     this.db = db;
@@ -94,19 +101,32 @@ export class SqliteIncidentStore implements IncidentStore {
       .where(and(isNotNull(incidents.reminderAt), lte(incidents.reminderAt, sql.placeholder('now'))))
       .orderBy(asc(incidents.reminderAt))
       .prepare();
+    // Every change writes through these (reminders too), so they are plain prepared statements.
+    const c = db.$client;
+    this.write = {
+      update: c.prepare(`UPDATE incidents SET title = @title, severity = @severity, phase = @phase, is_private = @isPrivate,
+        platform = @platform, declared_at = @declaredAt, declared_by = @declaredBy, cadence_seconds = @cadenceSeconds,
+        next_update_due = @nextUpdateDue, reminder_at = @reminderAt, reminder_stage = @reminderStage,
+        last_update_text = @lastUpdateText, last_update_at = @lastUpdateAt, last_update_by = @lastUpdateBy,
+        channel_id = @channelId, channel_name = @channelName, card_message_id = @cardMessageId, room_attempt_at = @roomAttemptAt,
+        mitigated_at = @mitigatedAt, resolved_at = @resolvedAt, closed_at = @closedAt WHERE number = @number`),
+      event: c.prepare('INSERT INTO timeline_events (incident_number, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      role: c.prepare(`INSERT INTO role_assignments (incident_number, role, user_id, assigned_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (incident_number, role) DO UPDATE SET user_id = excluded.user_id, assigned_at = excluded.assigned_at`),
+      reminder: c.prepare('INSERT OR IGNORE INTO reminders_sent (incident_number, due_at, stage, sent_at) VALUES (?, ?, ?, ?)'),
+    };
   }
 
   create(draft: Incident, events: readonly TimelineEvent[]): Incident {
-    return this.db.transaction(
-      (tx) => {
-        const row = tx.insert(incidents).values(toRow(draft)).returning().get();
+    return this.db.$client
+      .transaction(() => {
+        const row = this.db.insert(incidents).values(toRow(draft)).returning().get();
         const incident = { ...draft, number: row.number };
-        this.writeRoles(tx, incident, {}, incident.declaredAt);
-        this.writeEvents(tx, incident.number, events);
+        this.writeRoles(incident, {}, incident.declaredAt);
+        this.writeEvents(incident.number, events);
         return incident;
-      },
-      { behavior: 'immediate' },
-    );
+      })
+      .immediate();
   }
 
   get(number: number): Incident | undefined {
@@ -125,20 +145,19 @@ export class SqliteIncidentStore implements IncidentStore {
 
   mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
     try {
-      return this.db.transaction(
-        (tx) => {
+      return this.db.$client
+        .transaction(() => {
           const current = this.get(number);
           if (!current) return null;
           const change = rule(current);
           if (!change) return null;
-          const { number: _n, ...row } = { number, ...toRow(change.incident) };
-          tx.update(incidents).set(row).where(eq(incidents.number, number)).run();
-          this.writeRoles(tx, change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
-          this.writeEvents(tx, number, change.events);
+          const row = toRow(change.incident);
+          this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, number });
+          this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
+          this.writeEvents(number, change.events);
           return change;
-        },
-        { behavior: 'immediate' },
-      );
+        })
+        .immediate();
     } catch (e) {
       if (e instanceof AlreadyClaimed) return null;
       throw e;
@@ -172,11 +191,18 @@ export class SqliteIncidentStore implements IncidentStore {
     return this.withRoles(due.slice(0, limit));
   }
 
-  withoutWarRoom(platform: Platform, limit: number): Incident[] {
+  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[] {
     const rows = this.db
       .select()
       .from(incidents)
-      .where(and(eq(incidents.platform, platform), isNull(incidents.channelId), inArray(incidents.phase, [...OPEN_PHASES])))
+      .where(
+        and(
+          eq(incidents.platform, platform),
+          isNull(incidents.channelId),
+          inArray(incidents.phase, [...OPEN_PHASES]),
+          or(isNull(incidents.roomAttemptAt), lte(incidents.roomAttemptAt, attemptedBy)),
+        ),
+      )
       .orderBy(asc(incidents.number))
       .limit(limit)
       .all();
@@ -199,29 +225,18 @@ export class SqliteIncidentStore implements IncidentStore {
     return rows.map((r) => toIncident(r, byIncident.get(r.number) ?? []));
   }
 
-  private writeRoles(tx: Pick<Db, 'insert'>, incident: Incident, before: Incident['roles'], at: number): void {
+  private writeRoles(incident: Incident, before: Incident['roles'], at: number): void {
     for (const [role, userId] of Object.entries(incident.roles)) {
-      if (before[role] === userId) continue;
-      tx.insert(roleAssignments)
-        .values({ incidentNumber: incident.number, role, userId, assignedAt: at })
-        .onConflictDoUpdate({ target: [roleAssignments.incidentNumber, roleAssignments.role], set: { userId } })
-        .run();
+      if (before[role] !== userId) this.write.role.run(incident.number, role, userId, at);
     }
   }
 
-  private writeEvents(tx: Pick<Db, 'insert'>, number: number, events: readonly TimelineEvent[]): void {
-    if (events.length === 0) return;
-    tx.insert(timelineEvents)
-      .values(events.map((e) => ({ incidentNumber: number, at: e.at, actor: e.actor, kind: e.kind, text: e.text, data: e.data })))
-      .run();
+  private writeEvents(number: number, events: readonly TimelineEvent[]): void {
     for (const e of events) {
+      this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
       if (e.kind !== 'reminder_sent' && e.kind !== 'reminder_escalated') continue;
-      const inserted = tx
-        .insert(remindersSent)
-        .values({ incidentNumber: number, dueAt: Number(e.data['dueAt']), stage: String(e.data['stage']), sentAt: e.at })
-        .onConflictDoNothing()
-        .run();
-      if (inserted.changes === 0) throw new AlreadyClaimed();
+      // The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere.
+      if (this.write.reminder.run(number, Number(e.data['dueAt']), String(e.data['stage']), e.at).changes === 0) throw new AlreadyClaimed();
     }
   }
 }

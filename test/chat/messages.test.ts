@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/chat/command-grammar.ts';
 import {
+  LIST_LIMIT,
   declaredAnnouncement,
   helpMessage,
   listMessage,
@@ -137,7 +138,7 @@ describe('reminderMessage', () => {
     expect(messageText(message)).toBe(
       '@carol ⏰ the stakeholder update for incident #1 was due at 15:00 UTC (5m ago). Post one with /incident update <text>.',
     );
-    expect(message.buttons?.map((b) => [b.id, b.label, b.incident])).toEqual([
+    expect(message.buttons?.map((b) => [b.id, b.label, b.value])).toEqual([
       ['post_update', 'Post update', 1],
       ['snooze', 'Snooze 15m', 1],
     ]);
@@ -156,6 +157,15 @@ describe('reminderMessage', () => {
 });
 
 describe('listMessage', () => {
+  it('shows only the most recent incidents of a crowded phase', () => {
+    const incidents = Array.from({ length: LIST_LIMIT + 5 }, (_, n) => anIncident({ number: n + 1 }));
+    const text = messageText(listMessage(incidents, ctx));
+    expect(text).toContain(`Active (${LIST_LIMIT + 5})\n(the ${LIST_LIMIT} most recent)`);
+    expect(text).toContain(`• #${LIST_LIMIT + 5} SEV2`);
+    expect(text).not.toContain('• #5 SEV2');
+    expect(text.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(LIST_LIMIT);
+  });
+
   it('groups open incidents by phase with severity, IC and next update', () => {
     const incidents = [
       anIncident({ number: 3, phase: 'mitigated', roles: { commander: 'carol' } }),

@@ -48,8 +48,8 @@ export class BotProcess {
   }
 
   /** Starts the bot with `env` (on top of PATH/HOME only) and resolves once it logged that it started. */
-  static async start(env: Record<string, string>, timeoutMs = 15_000): Promise<BotProcess> {
-    const port = await freePort();
+  static async start(env: Record<string, string>, timeoutMs = 15_000, port?: number): Promise<BotProcess> {
+    port ??= await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },

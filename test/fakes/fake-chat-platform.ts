@@ -1,5 +1,5 @@
 /** A recording ChatPlatform: remembers every call, hands out ids, can mark names taken and fail any method. */
-import type { ChatPlatform } from '../../src/chat/chat-platform.ts';
+import type { ChatPlatform, PostedMessage } from '../../src/chat/chat-platform.ts';
 import type { ChatMessage, Line } from '../../src/chat/message.ts';
 import type { Platform, UserId } from '../../src/incidents/incident.ts';
 
@@ -19,16 +19,18 @@ export class FakeChatPlatform implements ChatPlatform {
   readonly platform: Platform;
   readonly maxChannelNameLength: number;
   readonly announceChannel: string;
+  readonly alertsChannel: string;
   /** Channel names that exist already; created channels are added. */
   readonly takenNames = new Set<string>();
   readonly calls: PlatformCall[] = [];
   private readonly failures = new Map<PlatformMethod, Error>();
   private ids = 0;
 
-  constructor(opts: { platform?: Platform; maxChannelNameLength?: number; announceChannel?: string } = {}) {
+  constructor(opts: { platform?: Platform; maxChannelNameLength?: number; announceChannel?: string; alertsChannel?: string } = {}) {
     this.platform = opts.platform ?? 'slack';
     this.maxChannelNameLength = opts.maxChannelNameLength ?? 80;
     this.announceChannel = opts.announceChannel ?? ANNOUNCE_CHANNEL;
+    this.alertsChannel = opts.alertsChannel ?? 'C-ALERTS';
   }
 
   failOn(method: PlatformMethod, error: Error = new Error(`${method} failed`)): void {
@@ -61,9 +63,9 @@ export class FakeChatPlatform implements ChatPlatform {
     this.record({ method: 'setTopic', channelId, topic });
   }
 
-  async post(channel: string, message: ChatMessage): Promise<string> {
+  async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
     this.record({ method: 'post', channel, message });
-    return this.nextId('M');
+    return { channel, id: this.nextId('M') };
   }
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {

@@ -187,9 +187,11 @@ describe('queries', () => {
     store.create(declared({ platform: 'mattermost' }), []);
     store.create(declared({ phase: 'closed' }), []);
     store.create(declared(), []);
-    expect(store.withoutWarRoom('slack', 10).map((i) => i.number)).toEqual([1, 5]);
-    expect(store.withoutWarRoom('slack', 1).map((i) => i.number)).toEqual([1]);
-    expect(store.withoutWarRoom('mattermost', 10).map((i) => i.number)).toEqual([3]);
+    store.create(declared({ roomAttemptAt: T0 }), []);
+    expect(store.withoutWarRoom('slack', T0 - 1, 10).map((i) => i.number)).toEqual([1, 5]);
+    expect(store.withoutWarRoom('slack', T0 - 1, 1).map((i) => i.number)).toEqual([1]);
+    expect(store.withoutWarRoom('slack', T0, 10).map((i) => i.number)).toEqual([1, 5, 6]);
+    expect(store.withoutWarRoom('mattermost', T0, 10).map((i) => i.number)).toEqual([3]);
   });
 
   it('listOpen excludes closed incidents, oldest first', () => {

@@ -35,6 +35,15 @@ export interface SlackAdapter {
   stop(): Promise<void>;
 }
 
+/** Tries `call` again once after a failure: a dropped keep-alive connection must not lose a reply. */
+async function retryOnce<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    return call();
+  }
+}
+
 /** Bolt's logger interface over pino. */
 function boltLogger(logger: Logger) {
   const log = logger.child({ component: 'bolt' });
@@ -63,12 +72,12 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     logger: boltLogger(logger),
     ...(receiver ? { receiver } : { appToken: config.appToken, socketMode: true }),
   });
-  const platform = new SlackPlatform(app.client, config.announceChannel);
+  const platform = new SlackPlatform(app.client, { announce: config.announceChannel, alerts: config.alertsChannel ?? config.announceChannel });
 
   /** Shows a reply: ephemeral through response_url, or a modal. */
   async function show(reply: ChatReply, respond: RespondFn | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
     if (reply.kind === 'message') {
-      if (respond) await respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(reply.message) });
+      if (respond) await retryOnce(() => respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(reply.message) }));
       else await platform.sendDirect(userId, reply.message);
       return;
     }
@@ -87,7 +96,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   function attach(handler: ChatCommandHandler): void {
     app.command(/^\/incident/, async ({ command, ack, respond, client }) => {
       await ack();
-      const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id };
+      const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
       after(async () => {
         const reply = await handler.command(req, command.text, parseSlackMention);
         await show(reply, respond, command.trigger_id, req.userId, client);
@@ -99,7 +108,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
       const id = action.action_id.slice(ACTION_PREFIX.length) as ButtonId;
       const incident = Number(action.value);
-      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '' };
+      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '', userName: body.user.username ?? body.user.name ?? body.user.id };
       if (!BUTTON_IDS.includes(id) || !Number.isInteger(incident)) return;
       after(async () => {
         const reply = await handler.button(req, id, incident);
@@ -107,27 +116,26 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       }, req);
     });
 
-    app.view(DECLARE_CALLBACK, async ({ view, body, ack, client }) => {
-      const read = readDeclareForm(view.state.values as never);
-      if ('errors' in read) {
-        await ack({ response_action: 'errors', errors: read.errors });
-        return;
-      }
-      await ack();
-      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: '' };
-      after(async () => show(await handler.declareForm(req, read.form), undefined, undefined, req.userId, client), req);
-    });
+    /** A modal submission: invalid input is shown inline in the modal, valid input is acked, then handled. */
+    function onSubmit<T extends object>(
+      callbackId: string,
+      read: (values: never) => T | { errors: Record<string, string> },
+      submit: (req: ChatRequest, input: T, privateMetadata: string) => Promise<ChatReply>,
+    ): void {
+      app.view(callbackId, async ({ view, body, ack, client }) => {
+        const input = read(view.state.values as never);
+        if ('errors' in input) {
+          await ack({ response_action: 'errors', errors: input.errors });
+          return;
+        }
+        await ack();
+        const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: '' };
+        after(async () => show(await submit(req, input as T, view.private_metadata), undefined, undefined, req.userId, client), req);
+      });
+    }
 
-    app.view(UPDATE_CALLBACK, async ({ view, body, ack, client }) => {
-      const read = readUpdateForm(view.state.values as never);
-      if ('errors' in read) {
-        await ack({ response_action: 'errors', errors: read.errors });
-        return;
-      }
-      await ack();
-      const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: '' };
-      after(async () => show(await handler.updateForm(req, Number(view.private_metadata), read.text), undefined, undefined, req.userId, client), req);
-    });
+    onSubmit(DECLARE_CALLBACK, readDeclareForm, (req, { form }) => handler.declareForm(req, form));
+    onSubmit(UPDATE_CALLBACK, readUpdateForm, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
   }
 
   return {

@@ -1,7 +1,7 @@
 /** ChatPlatform on the Slack Web API. Only translation: what to say and when is decided in chat/. */
 import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
-import type { ChatPlatform } from '../chat-platform.ts';
+import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
 import { renderLine, renderMessage } from './slack-render.ts';
 
@@ -19,11 +19,13 @@ export class SlackPlatform implements ChatPlatform {
   readonly platform = 'slack' as const;
   readonly maxChannelNameLength = SLACK_CHANNEL_NAME_MAX;
   readonly announceChannel: string;
+  readonly alertsChannel: string;
   private readonly client: webApi.WebClient;
 
-  constructor(client: webApi.WebClient, announceChannel: string) {
+  constructor(client: webApi.WebClient, channels: { announce: string; alerts: string }) {
     this.client = client;
-    this.announceChannel = announceChannel;
+    this.announceChannel = channels.announce;
+    this.alertsChannel = channels.alerts;
   }
 
   async createChannel(name: string, isPrivate: boolean): Promise<{ id: string } | 'name_taken'> {
@@ -53,10 +55,10 @@ export class SlackPlatform implements ChatPlatform {
     await this.client.conversations.setTopic({ channel: channelId, topic: renderLine(topic).slice(0, TOPIC_MAX) });
   }
 
-  async post(channel: string, message: ChatMessage): Promise<string> {
+  async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
     const res = await this.client.chat.postMessage({ channel, ...renderMessage(message), unfurl_links: false });
-    if (!res.ts) throw new Error('chat.postMessage returned no ts');
-    return res.ts;
+    if (!res.ts || !res.channel) throw new Error('chat.postMessage returned no ts or channel');
+    return { channel: res.channel, id: res.ts };
   }
 
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {

@@ -4,6 +4,9 @@ import type { Button, ChatMessage, Inline, Line } from '../message.ts';
 /** Slack's three control characters; with them escaped, `<!channel>` or `<@U1>` in a title is just text. */
 export const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** A URL inside `<url|label>`: `&` escaped as Slack asks, and the characters that would end the link encoded. */
+const safeUrl = (url: string) => url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C').replace(/\s/g, '%20');
+
 /** Strips characters that would break out of Slack's mrkdwn formatting marks. */
 const formatSafe = (text: string) => escapeSlack(text).replace(/[*_`~]/g, '');
 
@@ -13,7 +16,7 @@ function inline(part: Inline): string {
   if ('code' in part) return `\`${escapeSlack(part.code).replace(/`/g, "'")}\``;
   if ('user' in part) return `<@${part.user}>`;
   if ('channel' in part) return `<#${part.channel}>`;
-  if ('link' in part) return `<${encodeURI(decodeURI(part.link))}|${escapeSlack(part.label).replace(/\|/g, '¦')}>`;
+  if ('link' in part) return `<${safeUrl(part.link)}|${escapeSlack(part.label).replace(/\|/g, '¦')}>`;
   return '<!here>';
 }
 
@@ -27,7 +30,7 @@ function buttonElement(b: Button) {
     type: 'button',
     action_id: `${ACTION_PREFIX}${b.id}`,
     text: { type: 'plain_text', text: b.label, emoji: true },
-    value: String(b.incident),
+    value: String(b.value),
     ...(b.style ? { style: b.style } : {}),
   };
 }

@@ -88,6 +88,18 @@ export class SlackHarness {
     return postSigned(`${this.url}/slack/events`, SIGNING_SECRET, body);
   }
 
+  /** Delivers an Alertmanager webhook body to POST /alertmanager; resolves with the answer once the chat work is done. */
+  async webhook(body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${this.url}/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const answer = { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    await this.sitroom.settled();
+    return answer;
+  }
+
   /** The war-room channel id of incident `n`. */
   room(n: number): string {
     const incident = this.sitroom.service.get(n);

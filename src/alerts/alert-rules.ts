@@ -1,0 +1,104 @@
+/** Pure rules for alerts: severity mapping, the latest state per fingerprint, the card's view, silence matchers. */
+import { type Severity, parseSeverity } from '../incidents/severity.ts';
+import type { AlertGroup, AlertGroupView, GroupAlert, Labels } from './alert-group.ts';
+
+export type SeverityMap = Readonly<Record<string, Severity>>;
+
+/** The default mapping of the `severity` label to incident severity. */
+export const DEFAULT_SEVERITY_MAP: SeverityMap = { critical: 'sev1', page: 'sev1', error: 'sev2', high: 'sev2', warning: 'sev3', medium: 'sev3', info: 'sev4', low: 'sev4', none: 'sev5' };
+/** Severity for alerts whose label is missing or unmapped. */
+export const UNMAPPED_SEVERITY: Severity = 'sev3';
+
+/** Parses `critical=sev1,warning=sev3`; undefined with a message when malformed. */
+export function parseSeverityMap(text: string): { map: SeverityMap } | { error: string } {
+  const map: Record<string, Severity> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [label, sev] = pair.split(/[=:]/).map((s) => s.trim());
+    const severity = parseSeverity(sev ?? '');
+    if (!label || !severity) return { error: `"${pair}" is not label=sevN` };
+    map[label.toLowerCase()] = severity;
+  }
+  return { map };
+}
+
+export const mapSeverity = (label: string | undefined, map: SeverityMap): Severity => map[(label ?? '').toLowerCase()] ?? UNMAPPED_SEVERITY;
+
+/** The latest firing of each fingerprint: what the group looks like now. */
+export function latestPerFingerprint(alerts: readonly GroupAlert[]): GroupAlert[] {
+  const latest = new Map<string, GroupAlert>();
+  for (const a of alerts) {
+    const seen = latest.get(a.fingerprint);
+    if (!seen || a.startsAt > seen.startsAt) latest.set(a.fingerprint, a);
+  }
+  return [...latest.values()].sort((a, b) => a.startsAt - b.startsAt || a.fingerprint.localeCompare(b.fingerprint));
+}
+
+/** Labels that never help tell a group apart on a card. */
+const NOISE_LABELS = new Set(['alertname', 'severity']);
+/** How many alerts a card lists by name. */
+export const CARD_ALERT_LIMIT = 10;
+
+/** The labels that differ between a group's alerts (e.g. `instance`), to tell alerts apart on the card. */
+export function distinguishingLabels(alert: GroupAlert, common: Labels): [string, string][] {
+  return Object.entries(alert.labels).filter(([k, v]) => common[k] !== v && !NOISE_LABELS.has(k));
+}
+
+/** Labels with the same value on every alert, or undefined for no alerts. */
+export function sharedLabels(alerts: readonly GroupAlert[]): Labels | undefined {
+  const [first, ...rest] = alerts;
+  if (!first) return undefined;
+  return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
+}
+
+/** Everything a card shows, from the group and the latest state of its alerts. */
+export function viewGroup(group: AlertGroup, alerts: readonly GroupAlert[], severityMap: SeverityMap): AlertGroupView {
+  const latest = latestPerFingerprint(alerts);
+  const firing = latest.filter((a) => a.status === 'firing');
+  const resolved = latest.filter((a) => a.status === 'resolved');
+  const first = latest[0];
+  // The last delivery's commonLabels describe only what it listed (the final one lists just the remainder),
+  // so the labels shared by the whole group are computed from every fingerprint's latest state.
+  const common = sharedLabels(latest) ?? group.commonLabels;
+  const title = common['alertname'] ?? group.groupLabels['alertname'] ?? first?.labels['alertname'] ?? 'Alert';
+  const summary = group.commonAnnotations['summary'] ?? first?.annotations['summary'] ?? group.commonAnnotations['description'] ?? '';
+  const labels: [string, string][] = [
+    ...Object.entries(group.groupLabels).filter(([k]) => !NOISE_LABELS.has(k)),
+    ...Object.entries(common).filter(([k]) => !NOISE_LABELS.has(k) && !(k in group.groupLabels)),
+  ];
+  const generator = latest.find((a) => a.generatorUrl)?.generatorUrl;
+  const runbook = group.commonAnnotations['runbook_url'] ?? latest.find((a) => a.annotations['runbook_url'])?.annotations['runbook_url'];
+  const links = [
+    ...(generator ? [{ label: 'Source', url: generator }] : []),
+    ...(runbook ? [{ label: 'Runbook', url: runbook }] : []),
+    ...(group.externalUrl ? [{ label: 'Alertmanager', url: `${group.externalUrl.replace(/\/$/, '')}/#/alerts?receiver=${encodeURIComponent(group.receiver)}` }] : []),
+  ].filter((l) => /^https?:\/\//.test(l.url));
+  const listed = Math.min(latest.length, CARD_ALERT_LIMIT);
+  return {
+    group,
+    title,
+    summary,
+    severity: mapSeverity(common['severity'] ?? first?.labels['severity'], severityMap),
+    firing,
+    resolved,
+    labels,
+    links,
+    moreAlerts: latest.length - listed + group.truncatedAlerts,
+    commonLabels: common,
+  };
+}
+
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual: boolean;
+}
+
+/** Silence matchers for a group: its group labels (what Alertmanager grouped by), else its common labels. */
+export function silenceMatchers(group: AlertGroup): Matcher[] {
+  const source = Object.keys(group.groupLabels).length > 0 ? group.groupLabels : group.commonLabels;
+  return Object.entries(source).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+}
+
+/** An incident title for a group: `HighErrorRate: Checkout 5xx > 5%`. */
+export const incidentTitle = (view: AlertGroupView): string => (view.summary ? `${view.title}: ${view.summary}` : view.title).slice(0, 200);

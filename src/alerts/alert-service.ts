@@ -1,0 +1,198 @@
+/**
+ * Alert use cases: ingest Alertmanager deliveries, and the card's buttons (acknowledge, declare, silence,
+ * not actionable). Storage first, chat after: a delivery is stored before it is answered, and cards follow.
+ */
+import { IncidentError } from '../incidents/errors.ts';
+import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
+import type { Incident, Platform, UserId } from '../incidents/incident.ts';
+import type { Clock, IncidentObserver } from '../incidents/ports.ts';
+import type { AlertGroup, AlertGroupView } from './alert-group.ts';
+import { incidentTitle, type SeverityMap, silenceMatchers, viewGroup } from './alert-rules.ts';
+import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
+import type { AlertCardSync } from './card-sync.ts';
+import type { AlertNotifier, AlertStore, IngestResult, SilenceClient } from './ports.ts';
+
+export interface AlertServiceOptions {
+  store: AlertStore;
+  incidents: IncidentService;
+  clock: Clock;
+  severityMap: SeverityMap;
+  notifiers: Partial<Record<Platform, AlertNotifier>>;
+  silences: SilenceClient | undefined;
+  /** Called with chat failures that happen after the delivery was answered. */
+  onError?: (what: string, error: unknown) => void;
+  /** Registers chat work that runs after a delivery was answered, so shutdown can wait for it. */
+  track?: (work: Promise<unknown>) => void;
+}
+
+const HOUR = 3_600_000;
+
+export class AlertService implements IncidentObserver {
+  private readonly o: AlertServiceOptions;
+  private cards: AlertCardSync | undefined;
+  /** Declares and silences in flight per group: two people clicking at once get one incident, one silence. */
+  private readonly busy = new Map<string, Promise<unknown>>();
+
+  constructor(opts: AlertServiceOptions) {
+    this.o = opts;
+  }
+
+  /** Connects the card sync (it needs this service's views, so it is wired after construction). */
+  useCardSync(cards: AlertCardSync): void {
+    this.cards = cards;
+  }
+
+  /** The group as a card shows it. */
+  view(groupId: number): AlertGroupView | undefined {
+    const group = this.o.store.group(groupId);
+    return group && viewGroup(group, this.o.store.alerts(groupId), this.o.severityMap);
+  }
+
+  /** Stores a validated delivery (throws if it cannot be stored); chat work is started, not awaited. */
+  ingest(payload: WebhookPayload): IngestResult {
+    const now = this.o.clock.now();
+    let result = this.o.store.ingest(payload, deliveryKey(payload), now);
+    if (result.firesAgain && !this.incidentStillOpen(result.group)) {
+      const first = result.newlyFiring.reduce((min, a) => Math.min(min, a.startsAt), now);
+      const group = this.o.store.startEpisode(result.group.id, first, now);
+      if (group) result = { ...result, group };
+    }
+    if (!result.duplicate) {
+      const work = this.afterIngest(result);
+      if (this.o.track) this.o.track(work);
+      else void work;
+    }
+    return result;
+  }
+
+  /** Chat work for a stored delivery: the card, and the linked war room. Resolves when done (tests await it). */
+  async afterIngest(result: IngestResult): Promise<void> {
+    const { group } = result;
+    this.cards?.changed(group.id);
+    if (group.incidentNumber === null || (result.newlyFiring.length === 0 && !result.becameResolved)) return;
+    await this.tellWarRoom(group, (notifier, incident, view) =>
+      result.becameResolved ? notifier.alertsResolved(incident, view) : notifier.alertsFiring(incident, view, result.newlyFiring),
+    );
+  }
+
+  /** Acknowledge: records who and when (time to acknowledge runs from the group's first firing). */
+  acknowledge(groupId: number, user: UserId): AlertGroup {
+    return this.update(groupId, (g, now) => {
+      if (g.acknowledged) throw new IncidentError('already_acknowledged', { by: g.acknowledged.by });
+      return { ...g, acknowledged: { by: user, at: now } };
+    });
+  }
+
+  /** Not actionable: recorded with who, for noise statistics. */
+  notActionable(groupId: number, user: UserId): AlertGroup {
+    return this.update(groupId, (g, now) => ({ ...g, notActionable: { by: user, at: now }, acknowledged: g.acknowledged ?? { by: user, at: now } }));
+  }
+
+  /** Declares an incident from the group (title and severity from the alerts) and links the two. */
+  declareIncident(groupId: number, user: UserId, platform: Platform): Promise<Outcome> {
+    return this.exclusive(`declare ${groupId}`, () => this.doDeclare(groupId, user, platform));
+  }
+
+  private async doDeclare(groupId: number, user: UserId, platform: Platform): Promise<Outcome> {
+    const view = this.requireView(groupId);
+    if (view.group.incidentNumber !== null) throw new IncidentError('already_linked', { number: String(view.group.incidentNumber) });
+    const outcome = await this.o.incidents.declare({ title: incidentTitle(view), severity: view.severity, isPrivate: false, platform, declaredBy: user });
+    const number = outcome.incident.number;
+    const linked = this.update(groupId, (g, now) => ({ ...g, incidentNumber: g.incidentNumber ?? number, acknowledged: g.acknowledged ?? { by: user, at: now } }));
+    await this.o.incidents.linkAlertGroup(number, view.title, user);
+    await this.tellWarRoom(linked, (notifier, incident, v) => notifier.groupLinked(incident, v));
+    return outcome;
+  }
+
+  /** Creates a real Alertmanager silence for the group's labels, for `hours`. */
+  silence(groupId: number, hours: number, user: UserId, userName: string): Promise<AlertGroup> {
+    return this.exclusive(`silence ${groupId}`, () => this.doSilence(groupId, hours, user, userName));
+  }
+
+  private async doSilence(groupId: number, hours: number, user: UserId, userName: string): Promise<AlertGroup> {
+    const silences = this.o.silences;
+    if (!silences) throw new IncidentError('silences_unavailable');
+    const group = this.requireView(groupId).group;
+    const now = this.o.clock.now();
+    if (group.silence && group.silence.until > now) {
+      throw new IncidentError('already_silenced', { until: new Date(group.silence.until).toISOString(), id: group.silence.id });
+    }
+    const until = now + hours * HOUR;
+    let id: string;
+    try {
+      id = await silences.create({
+        matchers: silenceMatchers(group),
+        startsAt: now,
+        endsAt: until,
+        createdBy: `sitroom (${userName})`,
+        comment: `Silenced for ${hours}h from sitroom by ${userName}${group.incidentNumber ? ` (incident #${group.incidentNumber})` : ''}`,
+      });
+    } catch (e) {
+      throw new IncidentError('silence_failed', { reason: e instanceof Error ? e.message : String(e) });
+    }
+    return this.update(groupId, (g) => ({ ...g, silence: { id, until, by: user } }));
+  }
+
+  /** The incident closed: expire the silences of its alert groups. */
+  async incidentClosed(incident: Incident): Promise<void> {
+    const silences = this.o.silences;
+    if (!silences) return;
+    const now = this.o.clock.now();
+    for (const group of this.o.store.groupsOfIncident(incident.number)) {
+      if (!group.silence || group.silence.until <= now) continue;
+      await silences.expire(group.silence.id);
+      this.update(group.id, (g) => ({ ...g, silence: g.silence && { ...g.silence, until: now } }));
+    }
+  }
+
+  /** Runs `work` unless the same work is in flight, in which case the second caller is refused by its re-check. */
+  private async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.busy.get(key);
+    const run = (before ? before.catch(() => undefined) : Promise.resolve()).then(work);
+    this.busy.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.busy.get(key) === run) this.busy.delete(key);
+    }
+  }
+
+  private incidentStillOpen(group: AlertGroup): boolean {
+    if (group.incidentNumber === null) return false;
+    try {
+      return this.o.incidents.get(group.incidentNumber).phase !== 'closed';
+    } catch {
+      return false;
+    }
+  }
+
+  private requireView(groupId: number): AlertGroupView {
+    const view = this.view(groupId);
+    if (!view) throw new IncidentError('unknown_alert_group');
+    return view;
+  }
+
+  private update(groupId: number, change: (g: AlertGroup, now: number) => AlertGroup): AlertGroup {
+    const now = this.o.clock.now();
+    const updated = this.o.store.updateGroup(groupId, now, (g) => change(g, now));
+    if (!updated) throw new IncidentError('unknown_alert_group');
+    this.cards?.changed(groupId);
+    return updated;
+  }
+
+  private async tellWarRoom(
+    group: AlertGroup,
+    say: (notifier: AlertNotifier, incident: Incident, view: AlertGroupView) => Promise<void>,
+  ): Promise<void> {
+    if (group.incidentNumber === null) return;
+    try {
+      const incident = this.o.incidents.get(group.incidentNumber);
+      const notifier = this.o.notifiers[incident.platform];
+      const view = this.view(group.id);
+      if (notifier && view && incident.room) await say(notifier, incident, view);
+    } catch (e) {
+      this.o.onError?.(`war room of incident #${group.incidentNumber}`, e);
+    }
+  }
+}
+

@@ -1,0 +1,68 @@
+/**
+ * Alertmanager's webhook payload (version 4), as captured from Alertmanager 0.25 (shared/fixtures/alertmanager).
+ * Validated with zod; times become epoch milliseconds, Alertmanager's zero time (`0001-01-01T00:00:00Z`) null.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+const labels = z.record(z.string(), z.string());
+
+/** Epoch ms, or null for Alertmanager's "not set" zero time. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const timestamp = z.string().transform((s, ctx) => {
+  const ms = RFC3339.test(s) ? Date.parse(s) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: `not a timestamp: "${s.slice(0, 40)}"` });
+    return z.NEVER;
+  }
+  return ms <= 0 ? null : ms;
+});
+
+const alertSchema = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels,
+  annotations: labels.default({}),
+  startsAt: timestamp,
+  endsAt: timestamp.default(null),
+  generatorURL: z.string().default(''),
+  fingerprint: z.string().min(1),
+});
+
+export const webhookPayloadSchema = z.object({
+  version: z.literal('4'),
+  groupKey: z.string().min(1),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  groupLabels: labels,
+  commonLabels: labels.default({}),
+  commonAnnotations: labels.default({}),
+  externalURL: z.string().default(''),
+  alerts: z.array(alertSchema),
+});
+
+export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
+export type WebhookAlert = WebhookPayload['alerts'][number];
+
+export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; issues: string[] };
+
+/** Validates a parsed JSON body; issues name the path, e.g. `alerts.0.fingerprint: expected string`. */
+export function parseWebhookPayload(body: unknown): ParseResult {
+  const parsed = webhookPayloadSchema.safeParse(body);
+  if (parsed.success) {
+    const startless = parsed.data.alerts.findIndex((a) => a.startsAt === null);
+    if (startless >= 0) return { ok: false, issues: [`alerts.${startless}.startsAt: must be set`] };
+    return { ok: true, payload: parsed.data };
+  }
+  return { ok: false, issues: parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
+}
+
+/**
+ * Identifies a delivery by what it says, not by when it came: Alertmanager re-sends the same notification after
+ * timeouts and 4xx answers, and a re-sent delivery must change nothing.
+ */
+export function deliveryKey(p: WebhookPayload): string {
+  const hash = createHash('sha256').update(`${p.groupKey}\n${p.status}\n${p.truncatedAlerts}\n`);
+  for (const a of p.alerts) hash.update(`${a.fingerprint} ${a.status} ${a.startsAt} ${a.endsAt}\n`);
+  return hash.digest('base64url');
+}

@@ -1,0 +1,85 @@
+/** What the alert use cases need from the outside: storage, the chats, and Alertmanager's silence API. */
+import type { Incident, Platform, UserId } from '../incidents/incident.ts';
+import type { AlertGroup, AlertGroupView, GroupAlert } from './alert-group.ts';
+import type { Matcher } from './alert-rules.ts';
+import type { WebhookPayload } from './alertmanager-payload.ts';
+
+export interface IngestResult {
+  group: AlertGroup;
+  /** The same delivery was stored before: nothing changed. */
+  duplicate: boolean;
+  /** Alerts (fingerprint + start) seen firing for the first time in this delivery. */
+  newlyFiring: GroupAlert[];
+  /** Every alert of the group had resolved with this delivery, and some were firing before it. */
+  becameResolved: boolean;
+  /** The group had fully resolved before this delivery and fires again: possibly a new episode. */
+  firesAgain: boolean;
+}
+
+/** Where a group's card is on one platform. */
+export interface CardRef {
+  channel: string;
+  messageId: string;
+}
+
+export interface AlertStore {
+  /** Stores a validated delivery in one transaction, unless the same delivery was stored before. */
+  ingest(payload: WebhookPayload, deliveryKey: string, now: number): IngestResult;
+  /** The group with `id`, or undefined. */
+  group(id: number): AlertGroup | undefined;
+  /** Every stored firing of the group's alerts. */
+  alerts(groupId: number): GroupAlert[];
+  /** Atomically re-reads the group, applies `change` and saves it (bumping its version); null writes nothing. */
+  updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): AlertGroup | null;
+  /** Groups linked to an incident. */
+  groupsOfIncident(incidentNumber: number): AlertGroup[];
+  /** The group's card on `platform`, with the group version it shows. */
+  card(groupId: number, platform: Platform): (CardRef & { version: number }) | undefined;
+  /**
+   * Claims posting the group's first card on `platform` (so two replicas never post two); false when
+   * another process claimed it less than `staleMs` ago or a card exists.
+   */
+  claimCard(groupId: number, platform: Platform, now: number, staleMs: number): boolean;
+  /** Gives up a first-card claim whose post failed, so the next attempt need not wait for it to go stale. */
+  releaseCardClaim(groupId: number, platform: Platform): void;
+  /**
+   * Starts a new episode of a group that fires again after its incident closed (or with none): acknowledgement,
+   * not-actionable mark, incident link and silence are cleared, time to acknowledge restarts at `firstFiringAt`,
+   * and the group gets fresh cards (the old ones stay as the record of the last episode).
+   */
+  startEpisode(groupId: number, firstFiringAt: number, now: number): AlertGroup | null;
+  /** Records the card and the group version it now shows. */
+  saveCard(groupId: number, platform: Platform, card: CardRef, version: number): void;
+  /** Groups changed since `since` whose card on one of `platforms` is missing or behind, oldest change first. */
+  staleCards(platforms: readonly Platform[], since: number, limit: number): number[];
+}
+
+/** What an alert-card chat does. One per platform. */
+export interface AlertNotifier {
+  /** Posts the group's card (card null) or updates it in place; returns where it is. */
+  showCard(view: AlertGroupView, card: CardRef | null): Promise<CardRef>;
+  /** Tells a war room about a group just linked to its incident. */
+  groupLinked(incident: Incident, view: AlertGroupView): Promise<void>;
+  /** Tells a war room that alerts of its linked group started firing. */
+  alertsFiring(incident: Incident, view: AlertGroupView, alerts: readonly GroupAlert[]): Promise<void>;
+  /** Tells a war room that every alert of its group has resolved, offering `mitigate` while active. */
+  alertsResolved(incident: Incident, view: AlertGroupView): Promise<void>;
+}
+
+export interface SilenceRequest {
+  matchers: Matcher[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+}
+
+/** Alertmanager's silence API. */
+export interface SilenceClient {
+  /** Creates a silence and returns its id. */
+  create(silence: SilenceRequest): Promise<string>;
+  /** Expires a silence (expiring an already expired one is not an error). */
+  expire(id: string): Promise<void>;
+}
+
+export type { UserId };

@@ -1,0 +1,95 @@
+/** What sitroom says about alerts, for every platform: the alert card and the war-room notes about alerts. */
+import type { AlertGroupView, GroupAlert } from '../alerts/alert-group.ts';
+import { distinguishingLabels } from '../alerts/alert-rules.ts';
+import { CARD_ALERT_LIMIT } from '../alerts/alert-rules.ts';
+import type { Incident } from '../incidents/incident.ts';
+import { formatAge, formatTime } from './format-time.ts';
+import type { Button, ChatMessage, Inline, Line } from './message.ts';
+import type { MessageContext } from './messages.ts';
+
+export interface CardOptions {
+  /** Whether Silence buttons are offered (ALERTMANAGER_URL is set). */
+  silences: boolean;
+  /** The war-room channel of a linked incident, if it has one. */
+  warRoom: string | undefined;
+}
+
+const labelText = (labels: readonly [string, string][]) => labels.map(([k, v]) => `${k}=${v}`).join(' ');
+
+function alertLine(a: GroupAlert, view: AlertGroupView, ctx: MessageContext): Line {
+  const which = labelText(distinguishingLabels(a, view.commonLabels)) || a.fingerprint;
+  return a.status === 'firing'
+    ? [`• 🔥 ${which} (since ${formatTime(a.startsAt, ctx.timeZone, ctx.now)})`]
+    : [`• ✅ ${which} (resolved${a.endsAt ? ` ${formatTime(a.endsAt, ctx.timeZone, ctx.now)}` : ''})`];
+}
+
+/** The alert card: one per group, updated in place. */
+export function alertCard(view: AlertGroupView, ctx: MessageContext, opts: CardOptions): ChatMessage {
+  const { group } = view;
+  const firing = view.firing.length;
+  const state = firing > 0 ? `🔥 FIRING (${firing})` : '✅ RESOLVED';
+  const lines: Line[] = [];
+  if (view.summary) lines.push([view.summary]);
+  lines.push([
+    `${view.severity.toUpperCase()} · ${firing} firing · ${view.resolved.length} resolved`,
+    ...(group.firstFiringAt ? [` · since ${formatTime(group.firstFiringAt, ctx.timeZone, ctx.now)}`] : []),
+  ]);
+  if (view.labels.length) lines.push([{ bold: 'Labels: ' }, labelText(view.labels)]);
+  const listed = [...view.firing, ...view.resolved].slice(0, CARD_ALERT_LIMIT);
+  lines.push(...listed.map((a) => alertLine(a, view, ctx)));
+  if (view.moreAlerts > 0) lines.push([`+${view.moreAlerts} more`]);
+  if (view.links.length) lines.push(view.links.flatMap((l, n): Inline[] => [n ? ' · ' : '', { link: l.url, label: l.label }]));
+  if (group.acknowledged) {
+    const after = group.firstFiringAt !== null ? ` after ${formatAge(group.acknowledged.at - group.firstFiringAt)}` : '';
+    lines.push(['👀 Acknowledged by ', { user: group.acknowledged.by }, after]);
+  }
+  if (group.notActionable) lines.push(['🙈 Marked not actionable by ', { user: group.notActionable.by }]);
+  if (group.silence && group.silence.until > ctx.now) {
+    lines.push([`🔇 Silenced until ${formatTime(group.silence.until, ctx.timeZone, ctx.now)} by `, { user: group.silence.by }, ` (silence ${group.silence.id})`]);
+  }
+  if (group.incidentNumber !== null) {
+    lines.push([`🚨 Incident #${group.incidentNumber}`, ...(opts.warRoom ? [' · ', { channel: opts.warRoom } as const] : [])]);
+  }
+  const silenced = group.silence !== null && group.silence.until > ctx.now;
+  const button = (id: Button['id'], label: string, style?: Button['style']): Button => ({ id, label, value: group.id, ...(style ? { style } : {}) });
+  const buttons: Button[] = [
+    ...(group.acknowledged ? [] : [button('alert_ack', 'Acknowledge', 'primary')]),
+    ...(group.incidentNumber === null ? [button('alert_declare', 'Declare incident', 'danger')] : []),
+    ...(opts.silences && !silenced ? [button('alert_silence_1h', 'Silence 1h'), button('alert_silence_4h', 'Silence 4h')] : []),
+    ...(group.notActionable ? [] : [button('alert_not_actionable', 'Not actionable')]),
+  ];
+  return { heading: [`${state} `, view.title], lines, buttons };
+}
+
+/** In the war room, when a group is linked to its incident. */
+export function groupLinkedMessage(view: AlertGroupView, ctx: MessageContext): ChatMessage {
+  return {
+    heading: ['🔗 Alerts linked: ', view.title],
+    lines: [
+      ...(view.summary ? [[view.summary]] : []),
+      [`${view.firing.length} firing · ${view.resolved.length} resolved`],
+      ...view.firing.slice(0, CARD_ALERT_LIMIT).map((a) => alertLine(a, view, ctx)),
+    ],
+  };
+}
+
+/** In the war room, when alerts of its group start firing. */
+export function alertsFiringMessage(view: AlertGroupView, alerts: readonly GroupAlert[], ctx: MessageContext): ChatMessage {
+  return {
+    heading: [`🔥 ${alerts.length} new alert${alerts.length === 1 ? '' : 's'} firing: `, view.title],
+    lines: [...alerts.slice(0, CARD_ALERT_LIMIT).map((a) => alertLine(a, view, ctx)), ...(alerts.length > CARD_ALERT_LIMIT ? [[`+${alerts.length - CARD_ALERT_LIMIT} more`]] : [])],
+  };
+}
+
+/** In the war room, when every alert of its group resolved: the commander is offered `mitigate`. */
+export function alertsResolvedMessage(incident: Incident, view: AlertGroupView): ChatMessage {
+  const ic = incident.roles['commander'];
+  const offer = incident.phase === 'active';
+  return {
+    heading: ['✅ All alerts resolved: ', view.title],
+    lines: offer
+      ? [[...(ic ? [{ user: ic } as const, ' '] : []), 'if production impact is reduced, mark the incident mitigated: ', { code: '/incident mitigate' }]]
+      : [],
+    buttons: offer ? [{ id: 'mitigate', label: 'Mitigate', value: incident.number, style: 'primary' }] : [],
+  };
+}

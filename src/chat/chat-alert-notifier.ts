@@ -1,0 +1,50 @@
+/** AlertNotifier for any chat platform: alert cards in the alerts channel, alert notes in war rooms. */
+import type { AlertGroupView, GroupAlert } from '../alerts/alert-group.ts';
+import type { AlertNotifier, CardRef } from '../alerts/ports.ts';
+import type { Incident } from '../incidents/incident.ts';
+import { alertCard, alertsFiringMessage, alertsResolvedMessage, groupLinkedMessage } from './alert-messages.ts';
+import type { ChatPlatform } from './chat-platform.ts';
+import type { MessageContext } from './messages.ts';
+
+export interface ChatAlertNotifierOptions {
+  platform: ChatPlatform;
+  context: () => MessageContext;
+  silences: boolean;
+  /** The war-room channel of incident `number` on this platform, if any. */
+  warRoomOf: (number: number) => string | undefined;
+}
+
+export class ChatAlertNotifier implements AlertNotifier {
+  private readonly o: ChatAlertNotifierOptions;
+
+  constructor(opts: ChatAlertNotifierOptions) {
+    this.o = opts;
+  }
+
+  async showCard(view: AlertGroupView, card: CardRef | null): Promise<CardRef> {
+    const number = view.group.incidentNumber;
+    const message = alertCard(view, this.o.context(), { silences: this.o.silences, warRoom: number === null ? undefined : this.o.warRoomOf(number) });
+    if (card) {
+      await this.o.platform.update(card.channel, card.messageId, message);
+      return card;
+    }
+    const posted = await this.o.platform.post(this.o.platform.alertsChannel, message);
+    return { channel: posted.channel, messageId: posted.id };
+  }
+
+  async groupLinked(incident: Incident, view: AlertGroupView): Promise<void> {
+    await this.toRoom(incident, () => groupLinkedMessage(view, this.o.context()));
+  }
+
+  async alertsFiring(incident: Incident, view: AlertGroupView, alerts: readonly GroupAlert[]): Promise<void> {
+    await this.toRoom(incident, () => alertsFiringMessage(view, alerts, this.o.context()));
+  }
+
+  async alertsResolved(incident: Incident, view: AlertGroupView): Promise<void> {
+    await this.toRoom(incident, () => alertsResolvedMessage(incident, view));
+  }
+
+  private async toRoom(incident: Incident, message: () => ReturnType<typeof groupLinkedMessage>): Promise<void> {
+    if (incident.room) await this.o.platform.post(incident.room.channelId, message());
+  }
+}

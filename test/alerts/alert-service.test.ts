@@ -1,0 +1,290 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FixtureName } from '../fakes/alert-fixtures.ts';
+import { CAPTURE_NOW, fixturePayload, rawAlert, rawPayload, validPayload, WEB1, WEB2 } from '../fakes/alert-fixtures.ts';
+import { type AlertHarness, alertHarness } from '../fakes/alert-harness.ts';
+import { catchIncidentError, rejectionOf } from '../fakes/catch-incident-error.ts';
+import { roomIdOf } from '../fakes/fake-notifier.ts';
+import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
+
+let h: AlertHarness;
+
+beforeEach(() => {
+  h = alertHarness();
+});
+
+afterEach(() => {
+  h.close();
+});
+
+const ingest = (name: FixtureName) => h.alerts.ingest(fixturePayload(name));
+/** The HighErrorRate group's id after its first delivery. */
+const firingGroupId = (): number => ingest('alertmanager-group-2-firing').group.id;
+
+/** Takes incident `number` through mitigated and resolved to closed. */
+async function closeIncident(number: number): Promise<void> {
+  for (const action of ['mitigate', 'resolve', 'close'] as const) await h.incidents.service.transition(number, action, '', 'alice');
+}
+
+/** web-1 firing again after it resolved: same fingerprint, new start. */
+const web1FiresAgain = () => validPayload(rawPayload([rawAlert(1, { fingerprint: WEB1, startsAt: '2026-11-22T17:30:00Z' })]));
+
+async function declaredGroup(): Promise<number> {
+  const id = firingGroupId();
+  await h.alerts.declareIncident(id, 'alice', 'slack');
+  await h.settle();
+  return id;
+}
+
+describe('ingest', () => {
+  it('stores the delivery and brings the card up to date', async () => {
+    const result = ingest('alertmanager-group-2-firing');
+    expect(result).toMatchObject({ duplicate: false, group: { firingCount: 2 } });
+    await h.settle();
+    expect(h.chat.callsTo('showCard')).toEqual([expect.objectContaining({ card: null })]);
+    expect(h.chat.callsTo('showCard')[0]?.view.firing.map((a) => a.fingerprint)).toEqual([WEB1, WEB2]);
+  });
+
+  it('does nothing more for the same delivery sent again', async () => {
+    ingest('alertmanager-group-2-firing');
+    await h.settle();
+    expect(ingest('alertmanager-group-2-firing').duplicate).toBe(true);
+    expect(h.work).toEqual([]);
+    await h.settle();
+    expect(h.chat.calls).toHaveLength(1);
+  });
+
+  it('updates the same card for later deliveries', async () => {
+    ingest('alertmanager-group-2-firing');
+    await h.settle();
+    ingest('alertmanager-group-mixed-1resolved-1firing');
+    await h.settle();
+    const [post, update] = h.chat.callsTo('showCard');
+    expect(post?.card).toBeNull();
+    expect(update?.card).toMatchObject({ messageId: 'M-CARD-1' });
+    expect(update?.view.resolved.map((a) => a.fingerprint)).toEqual([WEB1]);
+  });
+});
+
+describe('acknowledge', () => {
+  it('records who and when, and updates the card', async () => {
+    const id = firingGroupId();
+    await h.settle();
+    h.clock.advance(3 * MINUTE);
+    expect(h.alerts.acknowledge(id, 'alice').acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW + 3 * MINUTE });
+    await h.settle();
+    expect(h.chat.callsTo('showCard').at(-1)?.view.group.acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW + 3 * MINUTE });
+  });
+
+  it('refuses a second acknowledgement, naming who acknowledged', () => {
+    const id = firingGroupId();
+    h.alerts.acknowledge(id, 'alice');
+    const error = catchIncidentError(() => h.alerts.acknowledge(id, 'bob'));
+    expect([error.code, error.details['by']]).toEqual(['already_acknowledged', 'alice']);
+    expect(h.store.group(id)?.acknowledged?.by).toBe('alice');
+  });
+
+  it('refuses an unknown group', () => {
+    expect(catchIncidentError(() => h.alerts.acknowledge(42, 'alice')).code).toBe('unknown_alert_group');
+  });
+});
+
+describe('notActionable', () => {
+  it('records who marked it, and counts as the acknowledgement when there was none', () => {
+    const id = firingGroupId();
+    h.clock.advance(MINUTE);
+    const group = h.alerts.notActionable(id, 'bob');
+    expect(group.notActionable).toEqual({ by: 'bob', at: CAPTURE_NOW + MINUTE });
+    expect(group.acknowledged).toEqual({ by: 'bob', at: CAPTURE_NOW + MINUTE });
+  });
+
+  it('keeps an earlier acknowledgement', () => {
+    const id = firingGroupId();
+    h.alerts.acknowledge(id, 'alice');
+    h.clock.advance(MINUTE);
+    expect(h.alerts.notActionable(id, 'bob').acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW });
+  });
+});
+
+describe('declareIncident', () => {
+  it('declares an incident titled and graded from the alerts, and links the group', async () => {
+    const id = firingGroupId();
+    const { incident } = await h.alerts.declareIncident(id, 'alice', 'slack');
+    expect(incident).toMatchObject({ number: 1, title: 'HighErrorRate: Checkout 5xx > 5%', severity: 'sev1', declaredBy: 'alice', platform: 'slack' });
+    expect(h.store.group(id)).toMatchObject({ incidentNumber: 1, acknowledged: { by: 'alice', at: CAPTURE_NOW } });
+    expect(h.incidents.service.timeline(1).map((e) => e.kind)).toContain('alert_linked');
+  });
+
+  it('maps severity with the configured map', async () => {
+    h.close();
+    h = alertHarness({ severityMap: { critical: 'sev2' } });
+    const { incident } = await h.alerts.declareIncident(firingGroupId(), 'alice', 'slack');
+    expect(incident.severity).toBe('sev2');
+  });
+
+  it('tells the war room about the group', async () => {
+    await declaredGroup();
+    const linked = h.chat.callsTo('groupLinked');
+    expect(linked).toHaveLength(1);
+    expect(linked[0]?.incident.room?.channelId).toBe(roomIdOf(1));
+    expect(linked[0]?.view.group.incidentNumber).toBe(1);
+  });
+
+  it('shows the incident on the card', async () => {
+    await declaredGroup();
+    expect(h.chat.callsTo('showCard').at(-1)?.view.group.incidentNumber).toBe(1);
+  });
+
+  it('refuses a second declaration for a linked group', async () => {
+    const id = await declaredGroup();
+    const error = await rejectionOf(() => h.alerts.declareIncident(id, 'bob', 'slack'));
+    expect([error.code, error.details['number']]).toEqual(['already_linked', '1']);
+    expect(h.incidents.service.listOpen()).toHaveLength(1);
+  });
+
+  it('declares one incident when two people click Declare at the same time', async () => {
+    const id = firingGroupId();
+    const results = await Promise.allSettled([h.alerts.declareIncident(id, 'alice', 'slack'), h.alerts.declareIncident(id, 'bob', 'slack')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(h.incidents.service.listOpen()).toHaveLength(1);
+  });
+
+  // A group firing again after its incident closed is a new episode, not the old incident.
+  it('declares a new incident for a group that fires again after its incident closed', async () => {
+    const id = await declaredGroup();
+    ingest('alertmanager-group-mixed-1resolved-1firing');
+    ingest('alertmanager-group-final-resolved');
+    await closeIncident(1);
+    h.alerts.ingest(web1FiresAgain());
+    const { incident } = await h.alerts.declareIncident(id, 'bob', 'slack');
+    expect(incident.number).toBe(2);
+  });
+
+  it('refuses an unknown group', async () => {
+    expect((await rejectionOf(() => h.alerts.declareIncident(42, 'alice', 'slack'))).code).toBe('unknown_alert_group');
+  });
+});
+
+describe('a group linked to an incident', () => {
+  it('tells the war room about alerts that start firing, and only about those', async () => {
+    await declaredGroup();
+    ingest('alertmanager-group-mixed-1resolved-1firing');
+    await h.settle();
+    expect(h.chat.callsTo('alertsFiring')).toEqual([]);
+    const refired = web1FiresAgain();
+    h.alerts.ingest({ ...refired, alerts: [...refired.alerts, ...validPayload(rawPayload([rawAlert(3)])).alerts] });
+    await h.settle();
+    const firing = h.chat.callsTo('alertsFiring');
+    expect(firing).toHaveLength(1);
+    expect(firing[0]?.alerts.map((a) => a.fingerprint)).toEqual([WEB1, rawAlert(3).fingerprint]);
+    expect(firing[0]?.incident.number).toBe(1);
+  });
+
+  it('tells the war room once when every alert has resolved', async () => {
+    await declaredGroup();
+    ingest('alertmanager-group-mixed-1resolved-1firing');
+    ingest('alertmanager-group-final-resolved');
+    ingest('alertmanager-group-final-resolved');
+    await h.settle();
+    const resolved = h.chat.callsTo('alertsResolved');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]?.view.firing).toEqual([]);
+    expect(resolved[0]?.incident.phase).toBe('active');
+  });
+
+  it('reports a war-room failure without failing the delivery', async () => {
+    await declaredGroup();
+    h.chat.failOn('alertsResolved', new Error('slack is down'));
+    ingest('alertmanager-group-mixed-1resolved-1firing');
+    expect(ingest('alertmanager-group-final-resolved').becameResolved).toBe(true);
+    await h.settle();
+    expect(h.errors).toEqual([{ what: 'war room of incident #1', error: new Error('slack is down') }]);
+  });
+
+  it('an unlinked group tells no war room', async () => {
+    firingGroupId();
+    ingest('alertmanager-group-mixed-1resolved-1firing');
+    ingest('alertmanager-group-final-resolved');
+    await h.settle();
+    expect([h.chat.callsTo('alertsFiring'), h.chat.callsTo('alertsResolved')]).toEqual([[], []]);
+  });
+});
+
+describe('silence', () => {
+  it('creates a real silence for the group labels, for 1 hour, and keeps its id', async () => {
+    const id = firingGroupId();
+    const group = await h.alerts.silence(id, 1, 'U-ALICE', 'alice');
+    expect(h.silences.created).toEqual([
+      {
+        matchers: [
+          { name: 'alertname', value: 'HighErrorRate', isRegex: false, isEqual: true },
+          { name: 'service', value: 'checkout', isRegex: false, isEqual: true },
+        ],
+        startsAt: CAPTURE_NOW,
+        endsAt: CAPTURE_NOW + HOUR,
+        createdBy: expect.stringContaining('alice'),
+        comment: expect.stringContaining('alice'),
+      },
+    ]);
+    expect(group.silence).toEqual({ id: 'silence-1', until: CAPTURE_NOW + HOUR, by: 'U-ALICE' });
+    expect(h.store.group(id)?.silence).toEqual(group.silence);
+  });
+
+  it('lasts 4 hours when asked', async () => {
+    const group = await h.alerts.silence(firingGroupId(), 4, 'U-ALICE', 'alice');
+    expect(group.silence?.until).toBe(CAPTURE_NOW + 4 * HOUR);
+    expect(h.silences.created[0]?.endsAt).toBe(CAPTURE_NOW + 4 * HOUR);
+  });
+
+  it('refuses a second silence while one is active, and allows one after it ended', async () => {
+    const id = firingGroupId();
+    await h.alerts.silence(id, 1, 'U-ALICE', 'alice');
+    h.clock.advance(HOUR - 1);
+    const error = await rejectionOf(() => h.alerts.silence(id, 4, 'U-BOB', 'bob'));
+    expect([error.code, error.details['id']]).toEqual(['already_silenced', 'silence-1']);
+    h.clock.advance(1);
+    expect((await h.alerts.silence(id, 1, 'U-BOB', 'bob')).silence?.id).toBe('silence-2');
+  });
+
+  it('creates one silence when two people click Silence at the same time', async () => {
+    const id = firingGroupId();
+    await Promise.allSettled([h.alerts.silence(id, 1, 'U-ALICE', 'alice'), h.alerts.silence(id, 1, 'U-BOB', 'bob')]);
+    expect(h.silences.created).toHaveLength(1);
+  });
+
+  it('turns an Alertmanager failure into silence_failed, recording nothing', async () => {
+    const id = firingGroupId();
+    h.silences.createFailure = new Error('Alertmanager answered 500: boom');
+    const error = await rejectionOf(() => h.alerts.silence(id, 1, 'U-ALICE', 'alice'));
+    expect([error.code, error.details['reason']]).toEqual(['silence_failed', 'Alertmanager answered 500: boom']);
+    expect(h.store.group(id)?.silence).toBeNull();
+  });
+
+  it('is unavailable without Alertmanager’s URL', async () => {
+    h.close();
+    h = alertHarness({ silences: false });
+    const error = await rejectionOf(() => h.alerts.silence(firingGroupId(), 1, 'U-ALICE', 'alice'));
+    expect(error.code).toBe('silences_unavailable');
+  });
+});
+
+describe('when an incident closes', () => {
+  it('expires the active silences of its groups, and only those', async () => {
+    const linked = await declaredGroup();
+    await h.alerts.silence(linked, 1, 'U-ALICE', 'alice');
+    const other = ingest('alertmanager-firing').group.id;
+    await h.alerts.silence(other, 1, 'U-ALICE', 'alice');
+    h.clock.advance(10 * MINUTE);
+    await closeIncident(1);
+    expect(h.silences.expired).toEqual(['silence-1']);
+    expect(h.store.group(linked)?.silence?.until).toBe(CAPTURE_NOW + 10 * MINUTE);
+    expect(h.store.group(other)?.silence?.until).toBe(CAPTURE_NOW + HOUR);
+  });
+
+  it('leaves a silence that already ended alone', async () => {
+    const linked = await declaredGroup();
+    await h.alerts.silence(linked, 1, 'U-ALICE', 'alice');
+    h.clock.advance(2 * HOUR);
+    await closeIncident(1);
+    expect(h.silences.expired).toEqual([]);
+  });
+});

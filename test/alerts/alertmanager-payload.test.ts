@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { deliveryKey, parseWebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { FIXTURE_NAMES, fixtureJson, fixturePayload, fixtureText, type RawPayload, validPayload, WEB1, WEB1_STARTS } from '../fakes/alert-fixtures.ts';
+
+/** The issues for a body the test expects to be refused. */
+function issuesOf(body: unknown): string[] {
+  const result = parseWebhookPayload(body);
+  if (result.ok) throw new Error('expected the body to be refused');
+  return result.issues;
+}
+
+const firing = (): RawPayload => fixtureJson('alertmanager-group-2-firing');
+
+describe('parseWebhookPayload', () => {
+  it.each(FIXTURE_NAMES)('accepts the real capture %s', (name) => {
+    const result = parseWebhookPayload(fixtureJson(name));
+    expect(result.ok).toBe(true);
+  });
+
+  it('turns times into epoch milliseconds, and the zero time into a null endsAt', () => {
+    const [web1] = fixturePayload('alertmanager-group-2-firing').alerts;
+    expect(web1).toMatchObject({ fingerprint: WEB1, status: 'firing', startsAt: WEB1_STARTS, endsAt: null });
+    const [resolved] = fixturePayload('alertmanager-group-mixed-1resolved-1firing').alerts;
+    expect(resolved?.endsAt).toBe(Date.parse('2026-11-22T17:01:18Z'));
+  });
+
+  it('keeps what the card needs: group labels, annotations, URLs, truncatedAlerts', () => {
+    const p = fixturePayload('alertmanager-group-2-firing');
+    expect(p).toMatchObject({
+      version: '4',
+      groupKey: '{}:{alertname="HighErrorRate", service="checkout"}',
+      receiver: 'incident-bot',
+      groupLabels: { alertname: 'HighErrorRate', service: 'checkout' },
+      commonAnnotations: { summary: 'Checkout 5xx > 5%' },
+      externalURL: 'http://127.0.0.1:9093',
+      truncatedAlerts: 0,
+    });
+    expect(p.alerts[1]?.generatorURL).toBe('');
+  });
+
+  it('fills in optional fields Alertmanager may leave out', () => {
+    const body: Partial<RawPayload> = firing();
+    delete body.commonLabels;
+    delete body.truncatedAlerts;
+    delete body.externalURL;
+    const p = validPayload(body);
+    expect(p).toMatchObject({ commonLabels: {}, truncatedAlerts: 0, externalURL: '' });
+  });
+
+  describe('refuses malformed bodies with issues that name the path', () => {
+    it('a missing groupKey', () => {
+      const body: Partial<RawPayload> = firing();
+      delete body.groupKey;
+      expect(issuesOf(body)).toEqual([expect.stringMatching(/^groupKey: /)]);
+    });
+
+    it('another payload version', () => {
+      expect(issuesOf({ ...firing(), version: '3' })).toEqual([expect.stringMatching(/^version: .*"4"/)]);
+    });
+
+    it('an alert without a fingerprint', () => {
+      const body = firing();
+      const { fingerprint: _, ...second } = body.alerts[1]!;
+      expect(issuesOf({ ...body, alerts: [body.alerts[0], second] })).toEqual([expect.stringMatching(/^alerts\.1\.fingerprint: /)]);
+    });
+
+    it('a timestamp that is not one', () => {
+      const body = firing();
+      body.alerts[0]!.endsAt = 'soon';
+      expect(issuesOf(body)).toEqual(['alerts.0.endsAt: not a timestamp: "soon"']);
+    });
+
+    it('an alert that never started (zero startsAt)', () => {
+      const body = firing();
+      body.alerts[1]!.startsAt = '0001-01-01T00:00:00Z';
+      expect(issuesOf(body)).toEqual(['alerts.1.startsAt: must be set']);
+    });
+
+    it('an unknown alert status', () => {
+      const body = firing();
+      body.alerts[0]!.status = 'pending';
+      expect(issuesOf(body)).toEqual([expect.stringMatching(/^alerts\.0\.status: /)]);
+    });
+
+    it('lists several problems at once, at most ten', () => {
+      const body = firing();
+      const broken = { ...body, version: '3', alerts: Array.from({ length: 20 }, () => ({ ...body.alerts[0], fingerprint: '' })) };
+      const issues = issuesOf(broken);
+      expect(issues).toHaveLength(10);
+      expect(issues[0]).toMatch(/^version: /);
+    });
+
+    it.each([
+      ['null', null],
+      ['a string', 'hello'],
+      ['an array', []],
+      ['a number', 4],
+    ])('%s, without throwing', (_, body) => {
+      expect(issuesOf(body)).toEqual([expect.stringMatching(/^\(body\): /)]);
+    });
+  });
+});
+
+describe('deliveryKey', () => {
+  const keyOf = (body: unknown) => deliveryKey(validPayload(body));
+
+  it('is the same for the same delivery sent again, whatever its key order and whitespace', () => {
+    const original = fixtureText('alertmanager-group-mixed-1resolved-1firing');
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(original) as object).reverse()));
+    expect(reordered).not.toBe(JSON.stringify(JSON.parse(original)));
+    expect(keyOf(JSON.parse(reordered))).toBe(keyOf(JSON.parse(original)));
+  });
+
+  it('tells apart the deliveries of one group', () => {
+    const keys = ['alertmanager-group-2-firing', 'alertmanager-group-mixed-1resolved-1firing', 'alertmanager-group-final-resolved'] as const;
+    expect(new Set(keys.map((name) => deliveryKey(fixturePayload(name)))).size).toBe(3);
+  });
+
+  it('changes when an alert’s status changes', () => {
+    const body = firing();
+    const before = keyOf(body);
+    body.alerts[1]!.status = 'resolved';
+    expect(keyOf(body)).not.toBe(before);
+  });
+
+  it('changes when an alert’s endsAt changes', () => {
+    const body = fixtureJson('alertmanager-group-final-resolved');
+    const before = keyOf(body);
+    body.alerts[0]!.endsAt = '2026-11-22T17:01:30Z';
+    expect(keyOf(body)).not.toBe(before);
+  });
+
+  it('changes when an alert fires again (new startsAt) or another group sends the same alerts', () => {
+    const body = firing();
+    const before = keyOf(body);
+    expect(keyOf({ ...body, alerts: [{ ...body.alerts[0], startsAt: '2026-11-22T18:00:00Z' }, body.alerts[1]] })).not.toBe(before);
+    expect(keyOf({ ...body, groupKey: '{}:{alertname="Other"}' })).not.toBe(before);
+  });
+});

@@ -1,0 +1,265 @@
+import { performance } from 'node:perf_hooks';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deliveryKey, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import type { IngestResult } from '../../src/alerts/ports.ts';
+import { type Db, openDatabase } from '../../src/storage/database.ts';
+import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
+import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import {
+  fixtureJson,
+  fixturePayload,
+  type FixtureName,
+  GROUP_SEQUENCE,
+  rawAlert,
+  rawPayload,
+  stormPayload,
+  validPayload,
+  WEB1,
+  WEB1_STARTS,
+  WEB2,
+  WEB2_STARTS,
+} from '../fakes/alert-fixtures.ts';
+import { MINUTE, T0 } from '../fakes/fixed-clock.ts';
+import { anIncident } from '../fakes/incident-builder.ts';
+
+let db: Db;
+let store: SqliteAlertStore;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  store = new SqliteAlertStore(db);
+});
+
+afterEach(() => {
+  if (db.$client.open) db.$client.close();
+});
+
+const count = (table: string): number => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const ingest = (p: WebhookPayload, now = T0): IngestResult => store.ingest(p, deliveryKey(p), now);
+const ingestFixture = (name: FixtureName, now = T0): IngestResult => ingest(fixturePayload(name), now);
+/** Ingests the captured sequence a minute apart; returns each result. */
+const ingestSequence = (): IngestResult[] => GROUP_SEQUENCE.map((name, n) => ingestFixture(name, T0 + n * MINUTE));
+/** web-1 firing again after it resolved: same fingerprint, new start. */
+const web1FiresAgain = () => validPayload(rawPayload([rawAlert(1, { fingerprint: WEB1, startsAt: '2026-11-22T17:30:00Z' })]));
+const statuses = (groupId: number) =>
+  store
+    .alerts(groupId)
+    .map((a) => `${a.fingerprint}@${a.startsAt} ${a.status}`)
+    .sort();
+
+describe('ingest', () => {
+  it('stores the captured sequence: one group, one row per alert, its latest state', () => {
+    const results = ingestSequence();
+    const id = results[0]!.group.id;
+    expect(results.map((r) => r.group.id)).toEqual([id, id, id]);
+    expect(results.map((r) => [r.group.version, r.group.firingCount])).toEqual([
+      [1, 2],
+      [2, 1],
+      [3, 0],
+    ]);
+    expect(statuses(id)).toEqual([`${WEB1}@${WEB1_STARTS} resolved`, `${WEB2}@${WEB2_STARTS} resolved`]);
+    expect(store.group(id)).toMatchObject({
+      groupKey: '{}:{alertname="HighErrorRate", service="checkout"}',
+      receiver: 'incident-bot',
+      groupLabels: { alertname: 'HighErrorRate', service: 'checkout' },
+      externalUrl: 'http://127.0.0.1:9093',
+      firstFiringAt: WEB1_STARTS,
+      lastDeliveryAt: T0 + 2 * MINUTE,
+      acknowledged: null,
+      incidentNumber: null,
+      silence: null,
+    });
+  });
+
+  it('gives each alert back as it was delivered', () => {
+    const { group } = ingestFixture('alertmanager-group-mixed-1resolved-1firing');
+    const web1 = store.alerts(group.id).find((a) => a.fingerprint === WEB1);
+    expect(web1).toEqual({
+      fingerprint: WEB1,
+      startsAt: WEB1_STARTS,
+      status: 'resolved',
+      endsAt: Date.parse('2026-11-22T17:01:18Z'),
+      labels: { alertname: 'HighErrorRate', instance: 'web-1:9100', service: 'checkout', severity: 'critical' },
+      annotations: { runbook_url: 'https://runbooks.example.com/checkout', summary: 'Checkout 5xx > 5%' },
+      generatorUrl: 'http://prometheus.example:9090/graph?g0.expr=rate%28http_errors_total%5B5m%5D%29',
+    });
+  });
+
+  it('keeps groups apart by groupKey', () => {
+    const a = ingestFixture('alertmanager-firing');
+    const b = ingestFixture('alertmanager-group-2-firing');
+    expect(a.group.id).not.toBe(b.group.id);
+    expect(store.alerts(a.group.id)).toHaveLength(1);
+    expect(store.alerts(b.group.id)).toHaveLength(2);
+  });
+
+  it('treats the same delivery sent again as a duplicate that changes nothing', () => {
+    const first = ingestFixture('alertmanager-group-2-firing', T0);
+    const again = ingestFixture('alertmanager-group-2-firing', T0 + MINUTE);
+    expect(again).toEqual({ group: first.group, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false });
+    expect(store.group(first.group.id)).toEqual(first.group);
+    expect(count('alerts')).toBe(2);
+  });
+
+  it('lists as newly firing only alerts (fingerprint + start) seen firing for the first time', () => {
+    const [first, mixed, final] = ingestSequence();
+    expect(first!.newlyFiring.map((a) => a.fingerprint)).toEqual([WEB1, WEB2]);
+    expect(first!.newlyFiring[0]).toMatchObject({ status: 'firing', startsAt: WEB1_STARTS, labels: { instance: 'web-1:9100' } });
+    expect(mixed!.newlyFiring).toEqual([]);
+    expect(final!.newlyFiring).toEqual([]);
+    expect(ingest(web1FiresAgain()).newlyFiring.map((a) => [a.fingerprint, a.startsAt])).toEqual([[WEB1, Date.parse('2026-11-22T17:30:00Z')]]);
+  });
+
+  it('reports becameResolved exactly once, with the delivery that resolves the last alert', () => {
+    const results = ingestSequence();
+    expect(results.map((r) => r.becameResolved)).toEqual([false, false, true]);
+    // Another delivery with nothing firing (here: Alertmanager now reports a truncated alert) is not a second resolution.
+    const resentDifferently = validPayload({ ...fixtureJson('alertmanager-group-final-resolved'), truncatedAlerts: 1 });
+    const later = ingest(resentDifferently, T0 + 5 * MINUTE);
+    expect([later.duplicate, later.becameResolved]).toEqual([false, false]);
+  });
+
+  it('does not report a group that never fired as resolved', () => {
+    expect(ingestFixture('alertmanager-resolved').becameResolved).toBe(false);
+  });
+
+  it('keeps a fingerprint that fires again as a second row, and counts it firing', () => {
+    const [first] = ingestSequence();
+    const refired = ingest(web1FiresAgain(), T0 + 10 * MINUTE);
+    expect(refired.group.firingCount).toBe(1);
+    expect(store.alerts(first!.group.id).filter((a) => a.fingerprint === WEB1).map((a) => a.status)).toEqual(
+      expect.arrayContaining(['resolved', 'firing']),
+    );
+    expect(store.alerts(first!.group.id)).toHaveLength(3);
+  });
+
+  it('stores a storm of 10,000 alerts whole in one call', () => {
+    const storm = validPayload(stormPayload(10_000));
+    const started = performance.now();
+    const result = ingest(storm);
+    console.log(`ingest of 10,000 alerts took ${(performance.now() - started).toFixed(0)} ms`);
+    expect(result.newlyFiring).toHaveLength(10_000);
+    expect(result.group.firingCount).toBe(10_000);
+    expect(store.alerts(result.group.id)).toHaveLength(10_000);
+  });
+
+  // A spread Math.min(...starts) overflows the stack above ~125,000 alerts; 130,000 small alerts fit the default 64 MB limit.
+  it('stores a delivery of 130,000 small alerts', () => {
+    const alerts = Array.from({ length: 130_000 }, (_, n) => rawAlert(n, { annotations: {}, generatorURL: '' }));
+    const result = ingest(validPayload(rawPayload(alerts)));
+    expect(result.group.firstFiringAt).toBe(Date.parse(alerts[0]!.startsAt));
+  });
+
+  it('stores nothing of a delivery that fails half-way', () => {
+    const alerts = [rawAlert(1), rawAlert(2), rawAlert(3)];
+    const p = validPayload(rawPayload(alerts));
+    // JSON.stringify throws on a BigInt: the third alert fails after two rows were written in the transaction.
+    (p.alerts[2]!.labels as Record<string, unknown>)['instance'] = 3n;
+    expect(() => ingest(p)).toThrow(/BigInt/);
+    expect([count('alert_groups'), count('alerts')]).toEqual([0, 0]);
+  });
+
+  it('leaves a known group as it was when a later delivery fails half-way', () => {
+    const { group } = ingestFixture('alertmanager-group-2-firing');
+    const p = fixturePayload('alertmanager-group-mixed-1resolved-1firing');
+    (p.alerts[1]!.labels as Record<string, unknown>)['instance'] = 2n;
+    expect(() => ingest(p, T0 + MINUTE)).toThrow(/BigInt/);
+    expect(store.group(group.id)).toEqual(group);
+    expect(statuses(group.id)).toEqual([`${WEB1}@${WEB1_STARTS} firing`, `${WEB2}@${WEB2_STARTS} firing`]);
+  });
+});
+
+describe('updateGroup', () => {
+  it('applies the change, bumps the version and returns the group as saved', () => {
+    const { group } = ingestFixture('alertmanager-group-2-firing');
+    const updated = store.updateGroup(group.id, T0 + MINUTE, (g) => ({ ...g, acknowledged: { by: 'alice', at: T0 + MINUTE } }));
+    expect(updated).toEqual({ ...group, version: group.version + 1, acknowledged: { by: 'alice', at: T0 + MINUTE } });
+    expect(store.group(group.id)).toEqual(updated);
+  });
+
+  it('round-trips everything a button records', () => {
+    const incident = new SqliteIncidentStore(db).create(anIncident({ number: 0 }), []);
+    const { group } = ingestFixture('alertmanager-group-2-firing');
+    const change = {
+      acknowledged: { by: 'alice', at: T0 + 1 },
+      notActionable: { by: 'bob', at: T0 + 2 },
+      incidentNumber: incident.number,
+      silence: { id: 'silence-1', until: T0 + 60 * MINUTE, by: 'carol' },
+    };
+    store.updateGroup(group.id, T0, (g) => ({ ...g, ...change }));
+    expect(store.group(group.id)).toMatchObject(change);
+  });
+
+  it('returns null and writes nothing for an unknown group or a change that declines', () => {
+    const { group } = ingestFixture('alertmanager-group-2-firing');
+    expect(store.updateGroup(999, T0, (g) => g)).toBeNull();
+    expect(store.updateGroup(group.id, T0, () => null)).toBeNull();
+    expect(store.group(group.id)?.version).toBe(group.version);
+  });
+});
+
+describe('groupsOfIncident', () => {
+  it('lists the groups linked to an incident, and only those', () => {
+    const incidents = new SqliteIncidentStore(db);
+    const one = incidents.create(anIncident({ number: 0 }), []).number;
+    const two = incidents.create(anIncident({ number: 0 }), []).number;
+    const a = ingestFixture('alertmanager-firing').group;
+    const b = ingestFixture('alertmanager-group-2-firing').group;
+    store.updateGroup(a.id, T0, (g) => ({ ...g, incidentNumber: one }));
+    store.updateGroup(b.id, T0, (g) => ({ ...g, incidentNumber: two }));
+    expect(store.groupsOfIncident(one).map((g) => g.id)).toEqual([a.id]);
+    expect(store.groupsOfIncident(3)).toEqual([]);
+  });
+});
+
+describe('cards', () => {
+  const STALE = MINUTE;
+  const ref = { channel: 'C-ALERTS', messageId: 'M1' };
+
+  it('first claim wins; a second within staleMs loses; after staleMs it is taken over', () => {
+    const { group } = ingestFixture('alertmanager-firing');
+    expect(store.claimCard(group.id, 'slack', T0, STALE)).toBe(true);
+    expect(store.claimCard(group.id, 'slack', T0 + STALE - 1, STALE)).toBe(false);
+    expect(store.claimCard(group.id, 'slack', T0 + STALE + 1, STALE)).toBe(true);
+    expect(store.claimCard(group.id, 'slack', T0 + STALE + 2, STALE)).toBe(false);
+  });
+
+  it('claims each platform separately, and never once a card exists', () => {
+    const { group } = ingestFixture('alertmanager-firing');
+    expect(store.claimCard(group.id, 'slack', T0, STALE)).toBe(true);
+    expect(store.claimCard(group.id, 'mattermost', T0, STALE)).toBe(true);
+    store.saveCard(group.id, 'slack', ref, group.version);
+    expect(store.claimCard(group.id, 'slack', T0 + 10 * STALE, STALE)).toBe(false);
+  });
+
+  it('saves a card and gives it back with the version it shows; never goes back to an older version', () => {
+    const { group } = ingestFixture('alertmanager-firing');
+    expect(store.card(group.id, 'slack')).toBeUndefined();
+    store.claimCard(group.id, 'slack', T0, STALE);
+    expect(store.card(group.id, 'slack')).toBeUndefined();
+    store.saveCard(group.id, 'slack', ref, 3);
+    expect(store.card(group.id, 'slack')).toEqual({ ...ref, version: 3 });
+    store.saveCard(group.id, 'slack', ref, 2);
+    expect(store.card(group.id, 'slack')?.version).toBe(3);
+    expect(store.card(group.id, 'mattermost')).toBeUndefined();
+  });
+
+  it('staleCards finds groups changed since `since` whose card is missing or behind', () => {
+    const upToDate = ingestFixture('alertmanager-firing', T0).group;
+    const behind = ingestFixture('alertmanager-group-2-firing', T0 + 1).group;
+    const missing = ingest(validPayload(rawPayload([rawAlert(7)], { groupKey: 'other' })), T0 + 2).group;
+    store.saveCard(upToDate.id, 'slack', ref, upToDate.version);
+    store.saveCard(behind.id, 'slack', ref, behind.version);
+    store.updateGroup(behind.id, T0 + 3, (g) => ({ ...g, acknowledged: { by: 'alice', at: T0 + 3 } }));
+    expect(store.staleCards(['slack'], T0, 10)).toEqual([missing.id, behind.id]);
+    expect(store.staleCards(['slack'], T0 + 3, 10)).toEqual([behind.id]);
+    expect(store.staleCards(['slack'], T0, 1)).toEqual([missing.id]);
+  });
+
+  it('staleCards looks at every platform given', () => {
+    const { group } = ingestFixture('alertmanager-firing', T0);
+    store.saveCard(group.id, 'slack', ref, group.version);
+    expect(store.staleCards(['slack'], T0, 10)).toEqual([]);
+    expect(store.staleCards(['slack', 'mattermost'], T0, 10)).toEqual([group.id]);
+  });
+});
