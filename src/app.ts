@@ -12,6 +12,7 @@ import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import type { MessageContext } from './chat/messages.ts';
+import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
 import type { Config } from './config.ts';
 import { IncidentService } from './incidents/incident-service.ts';
@@ -67,12 +68,18 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track })
     : undefined;
   if (slack) notifiers.slack = new ChatNotifier({ platform: slack.platform, context });
+  const mattermost: MattermostAdapter | undefined = config.mattermost
+    ? createMattermostAdapter({ config: config.mattermost, logger: logger.child({ platform: 'mattermost' }), track })
+    : undefined;
+  if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: mattermost.platform, context });
 
   const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles });
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
-  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: slack.platform, context, silences: config.alertmanager.url !== undefined, warRoomOf });
+  const silences = config.alertmanager.url !== undefined;
+  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: slack.platform, context, silences, warRoomOf });
+  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: mattermost.platform, context, silences, warRoomOf });
   const alertStore = new SqliteAlertStore(db);
   const alerts = new AlertService({
     store: alertStore,
@@ -111,6 +118,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     alertmanagerWebhookRoute({ alerts, token: config.alertmanager.webhookToken, maxBodyBytes: config.alertmanager.maxBodyBytes, logger }),
   ];
   if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
+  if (mattermost) routes.push(...mattermost.routes(handler));
   const server = createHttpServer(routes, logger);
   const scheduler = new Scheduler({
     service,

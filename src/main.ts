@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const sitroom = createSitroom(config, logger);
   const port = await sitroom.start();
-  logger.info({ port, slack: config.slack ? (config.slack.appToken ? 'socket-mode' : 'http') : 'off', database: config.databasePath }, 'sitroom started');
+  const slack = config.slack ? (config.slack.appToken ? 'socket-mode' : 'http') : 'off';
+  logger.info({ port, slack, mattermost: config.mattermost ? config.mattermost.url : 'off', database: config.databasePath }, 'sitroom started');
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -9,6 +9,7 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import { parseWebhookPayload } from '../alerts/alertmanager-payload.ts';
 import type { Logger } from '../logger.ts';
 import { type Route, sendJson } from './http-server.ts';
+import { BodyTooLarge, readBody } from './read-body.ts';
 
 export interface WebhookOptions {
   alerts: AlertService;
@@ -19,34 +20,6 @@ export interface WebhookOptions {
   logger: Logger;
   /** Counts deliveries by outcome (metrics). */
   onDelivery?: (outcome: 'stored' | 'duplicate' | 'invalid' | 'unauthorized' | 'failed') => void;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        // Drain rather than destroy, so the 413 still reaches the caller.
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function authorized(req: IncomingMessage, token: string | undefined): boolean {

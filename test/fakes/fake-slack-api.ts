@@ -6,9 +6,10 @@
  * shaped and ordered like Slack's, records every call, and can be scripted to fail or rate-limit.
  * It also serves `POST /response/<id>` so slash commands and interactions can be given a `response_url`.
  */
+import { closeServer, listenOnLoopback, readText } from './local-server.ts';
+import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /** Who the fake workspace and its bot are; signed requests built in slack-requests.ts use the same identity. */
 export const FAKE_WORKSPACE = {
@@ -80,11 +81,6 @@ interface ViewState {
   view: SlackArgs;
 }
 
-/** A pending waitFor / waitForResponse: re-checked after every recording. */
-interface Waiter {
-  check(): boolean;
-  abort(reason: Error): void;
-}
 
 const fail = (error: string, extra: SlackArgs = {}): SlackAnswer => ({ ok: false, error, ...extra });
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -105,7 +101,7 @@ export class FakeSlackApi {
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
   private readonly responseBodies = new Map<string, unknown[]>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new Waiters('FakeSlackApi');
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
 
   // Workspace model; everything below is cleared by reset().
@@ -146,12 +142,7 @@ export class FakeSlackApi {
 
   static async start(): Promise<FakeSlackApi> {
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    return new FakeSlackApi(server, `http://127.0.0.1:${port}`);
+    return new FakeSlackApi(server, await listenOnLoopback(server));
   }
 
   // ---- Recording and scripting -------------------------------------------------------------------------------
@@ -257,19 +248,15 @@ export class FakeSlackApi {
   }
 
   async close(): Promise<void> {
-    for (const waiter of this.waiters) waiter.abort(new Error('FakeSlackApi closed'));
-    this.waiters.clear();
-    const closed = new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
-    // Node's agents keep connections alive; without this close() would wait for them to idle out.
-    this.server.closeAllConnections();
-    await closed;
+    this.waiters.abortAll();
+    await closeServer(this.server);
   }
 
   // ---- HTTP --------------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
-    const raw = await readBody(req);
+    const raw = await readText(req);
     const apiMethod = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
     const responseId = /^\/response\/([^/]+)$/.exec(url.pathname)?.[1];
 
@@ -333,31 +320,13 @@ export class FakeSlackApi {
   }
 
   private notifyWaiters(): void {
-    for (const waiter of this.waiters) if (waiter.check()) this.waiters.delete(waiter);
+    this.waiters.notify();
   }
 
   private waitUntil<T>(find: () => T | undefined, timeoutMs: number, describeMiss: () => string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = {
-        check: () => {
-          const found = find();
-          if (found === undefined) return false;
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        },
-        abort: (reason) => {
-          clearTimeout(timer);
-          reject(reason);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`FakeSlackApi: timed out after ${timeoutMs}ms: ${describeMiss()}`));
-      }, timeoutMs);
-      if (!waiter.check()) this.waiters.add(waiter);
-    });
+    return this.waiters.until(find, timeoutMs, describeMiss);
   }
+
 
   // ---- Workspace model ---------------------------------------------------------------------------------------
 
@@ -616,14 +585,6 @@ export class FakeSlackApi {
 
 // ---- Wire helpers ------------------------------------------------------------------------------------------------
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });

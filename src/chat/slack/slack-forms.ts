@@ -1,7 +1,7 @@
 /** The Slack modals: declare an incident, post a stakeholder update. Views out, submitted values back in. */
 import { SEVERITIES, SEVERITY_MEANING, DEFAULT_SEVERITY } from '../../incidents/severity.ts';
 import type { types } from '@slack/bolt';
-import type { DeclareForm } from '../command-handler.ts';
+import { checkDeclareForm, checkUpdateForm } from '../forms.ts';
 
 export const DECLARE_CALLBACK = 'sitroom_declare';
 export const UPDATE_CALLBACK = 'sitroom_update';
@@ -63,20 +63,13 @@ export function updateModal(incident: number): types.ModalView {
 type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_options?: { value: string }[] }>>;
 
 /** The declare modal's values, or the per-field errors Slack shows inline. */
-export function readDeclareForm(values: ViewValues): { form: DeclareForm } | { errors: Record<string, string> } {
-  const title = values['title']?.['title']?.value?.trim() ?? '';
-  if (!title) return { errors: { title: 'Give the incident a title.' } };
-  return {
-    form: {
-      title,
-      severity: values['severity']?.['severity']?.selected_option?.value ?? DEFAULT_SEVERITY,
-      isPrivate: (values['private']?.['private']?.selected_options ?? []).some((o) => o.value === 'private'),
-    },
-  };
+export function readDeclareForm(values: ViewValues) {
+  return checkDeclareForm({
+    title: values['title']?.['title']?.value ?? '',
+    severity: values['severity']?.['severity']?.selected_option?.value ?? '',
+    isPrivate: (values['private']?.['private']?.selected_options ?? []).some((o) => o.value === 'private'),
+  });
 }
 
 /** The update modal's text, or the error Slack shows inline. */
-export function readUpdateForm(values: ViewValues): { text: string } | { errors: Record<string, string> } {
-  const text = values['update']?.['update']?.value?.trim() ?? '';
-  return text ? { text } : { errors: { update: 'Write the update first.' } };
-}
+export const readUpdateForm = (values: ViewValues) => checkUpdateForm(values['update']?.['update']?.value ?? '');

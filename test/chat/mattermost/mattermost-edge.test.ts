@@ -1,0 +1,78 @@
+/**
+ * What only Mattermost has: the slash-command token, sitroom's own signatures on button context and dialog
+ * state (Mattermost signs neither), mentions it did not resolve, its header limit and its rate limiter.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
+import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
+
+let chat: MattermostDriver;
+beforeEach(async () => {
+  chat = await MattermostDriver.start();
+});
+afterEach(async () => {
+  await chat?.stop();
+});
+const alice = () => chat.user('alice');
+
+describe('the Mattermost edge', () => {
+  it('refuses a slash command without the right token, changing nothing', async () => {
+    const form = slashCommandForm({ text: 'declare sev1 forged', userId: alice(), userName: 'alice', channelId: chat.general, token: 'wrong-token', responseUrl: chat.mm.responseUrl('x') });
+    const res = await postForm(`${chat.url}/mattermost/command`, form);
+    expect(res.status).toBe(401);
+    expect(res.json()).toEqual({ text: 'This request did not come from the configured /incident command (token mismatch).' });
+    expect(chat.sitroom().service.listOpen()).toEqual([]);
+  });
+
+  it('acknowledges the command at once with an empty ephemeral answer and replies on response_url', async () => {
+    const form = slashCommandForm({ text: 'help', userId: alice(), userName: 'alice', channelId: chat.general, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('help') });
+    const res = await postForm(`${chat.url}/mattermost/command`, form);
+    expect([res.status, res.contentType, res.json()]).toEqual([200, 'application/json; charset=utf-8', {}]);
+    expect(((await chat.mm.waitForResponse('help')) as { response_type: string; text: string })).toMatchObject({ response_type: 'ephemeral' });
+  });
+
+  it('refuses a click whose context sitroom did not sign', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const card = chat.mm.postsIn(chat.sitroom().service.get(1).room?.channelId ?? '')[0];
+    for (const context of [{ button: 'claim_commander', value: 1 }, { button: 'claim_commander', value: 1, sig: 'forged' }, { button: 'claim_commander', value: 2, sig: 'x' }]) {
+      const body = postActionRequest({ userId: fakeMattermostId('mallory'), userName: 'mallory', channelId: chat.general, postId: card?.id ?? '', context });
+      const res = await postJson(`${chat.url}/mattermost/actions`, body);
+      expect(res.status).toBe(401);
+    }
+    expect(chat.sitroom().service.get(1).roles).toEqual({});
+  });
+
+  it('refuses a dialog submission whose state sitroom did not sign', async () => {
+    const state = JSON.stringify({ form: 'update', incident: 1, sig: 'forged' });
+    const body = dialogSubmission({ callbackId: 'sitroom_update', state, userId: alice(), channelId: chat.general, submission: { update: 'pwned' } });
+    expect((await postJson(`${chat.url}/mattermost/dialogs`, body)).status).toBe(401);
+  });
+
+  it('looks up @mentions Mattermost did not resolve in the request', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const form = slashCommandForm({ text: 'ic @bob', userId: alice(), userName: 'alice', channelId: room, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('ic') });
+    await postForm(`${chat.url}/mattermost/command`, form);
+    expect(((await chat.mm.waitForResponse('ic')) as { text: string }).text).toContain('Role assigned: @bob');
+    expect(chat.mm.callsTo('POST', '/users/usernames')).toHaveLength(1);
+    expect(chat.sitroom().service.get(1).roles['commander']).toBe(chat.user('bob'));
+  });
+
+  it('waits out Mattermost’s rate limiter (429 with Retry-After) instead of losing the post', async () => {
+    chat.mm.rateLimitNext('POST', '/api/v4/posts', 1);
+    await chat.command('declare sev2 Rate limited');
+    const posts = chat.mm.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts');
+    expect(posts[0]?.status).toBe(429);
+    expect(posts.slice(1).every((c) => c.status === 201)).toBe(true);
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    expect(chat.pinned(room)).toHaveLength(1);
+  });
+
+  it('keeps war-room names within Mattermost’s 64 characters', async () => {
+    await chat.command(`declare sev2 ${'checkout latency '.repeat(11)}`);
+    const name = chat.created()[0]?.name ?? '';
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name).toMatch(/^inc-1-checkout-latency-[a-z-]*[a-z]$/);
+  });
+});

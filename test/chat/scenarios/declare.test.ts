@@ -1,0 +1,84 @@
+/** Declaring an incident: war room, topic, pinned card, announcement; private incidents; the declare form. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatDriver } from './chat-driver.ts';
+import { PLATFORMS } from './platforms.ts';
+
+describe.each(PLATFORMS)('declare on %s', (_name, start) => {
+  let chat: ChatDriver;
+  beforeEach(async () => {
+    chat = await start();
+  });
+  afterEach(async () => {
+    await chat?.stop();
+  });
+  const room = (n = 1) => chat.sitroom().service.get(n).room?.channelId ?? '';
+
+  it('opens, sets up and announces a war room', async () => {
+    const reply = await chat.command('declare sev2 Checkout latency spike');
+    expect(reply).toContain('Declared incident #1 (SEV2): Checkout latency spike');
+    expect(chat.created()).toEqual([{ id: room(), name: 'inc-1-checkout-latency-spike', isPrivate: false }]);
+    expect(reply).toContain(chat.link(room()));
+    expect(chat.members(room())).toContain(chat.user('alice'));
+    expect(chat.topic(room())).toBe('SEV2 · active · IC unassigned · next update 15:00 UTC');
+
+    const [card] = chat.messages(room());
+    expect(card?.text).toContain('Incident #1: Checkout latency spike');
+    expect(card?.buttons).toEqual(['claim_commander', 'claim_comms']);
+    expect(chat.pinned(room())).toEqual([card?.id]);
+
+    const announcement = chat.messages(chat.announce).map((m) => m.text).join('\n');
+    expect(announcement).toContain('Incident #1: Checkout latency spike');
+    expect(announcement).toContain(chat.link(room()));
+    expect(announcement).toContain('Next update 15:00 UTC');
+  });
+
+  it('shows user text as text: a title cannot ping, mention or link', async () => {
+    const title = `<!channel> @channel @all ping ${chat.typed('bob')} [click](http://evil.example) & *bold*`;
+    await chat.command(`declare sev3 ${title}`);
+    const raw = [...chat.raw(room()), ...chat.raw(chat.announce)].join('\n');
+    expect(raw).not.toMatch(chat.pingsEveryone);
+    expect(raw).not.toContain(chat.shown('bob'));
+    const card = chat.messages(room())[0]?.text ?? '';
+    expect(card).toContain(title);
+    expect(chat.created()[0]?.name).toMatch(/^inc-1-[a-z0-9-]+$/);
+  });
+
+  it('makes a private channel and a detail-free announcement with --private', async () => {
+    await chat.command('declare sev1 --private Suspicious admin logins');
+    expect(chat.created()[0]?.isPrivate).toBe(true);
+    const announcement = chat.messages(chat.announce).map((m) => m.text).join('\n');
+    expect(announcement).toContain('A private incident (#1) is in progress.');
+    expect(announcement).not.toContain('Suspicious');
+    expect(await chat.command('list')).not.toContain('Suspicious');
+  });
+
+  it('gives a taken channel name a deterministic suffix', async () => {
+    chat.occupy('inc-1-db-down');
+    await chat.command('declare sev2 DB down');
+    expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down-2']);
+  });
+
+  it('opens the declare form without a title, refuses an empty one, and declares from it', async () => {
+    expect(await chat.commandOpensForm('declare')).toBe('sitroom_declare');
+    expect(await chat.submitDeclare({ title: '  ' })).toEqual({ title: 'Give the incident a title.' });
+    expect(await chat.submitDeclare({ title: 'Payments failing', severity: 'sev1', isPrivate: true })).toBeUndefined();
+    expect(chat.sitroom().service.get(1)).toMatchObject({ title: 'Payments failing', severity: 'sev1', isPrivate: true });
+    expect(chat.dms('alice').at(-1)?.text).toContain('Declared incident #1 (SEV1): Payments failing');
+  });
+
+  it('reports a war room that could not be created and retries it later, never making two', async () => {
+    chat.failNextCreate('restricted_action');
+    const reply = await chat.command('declare sev2 API down');
+    expect(reply).toContain('Declared incident #1');
+    expect(reply).toContain('could not be created yet');
+    expect(chat.sitroom().service.get(1).room).toBeNull();
+
+    await chat.sitroom().scheduler.tick();
+    expect(chat.created()).toHaveLength(0); // the failed attempt's claim is still fresh
+    chat.clock.advance(2 * 60_000);
+    await chat.sitroom().scheduler.tick();
+    await chat.sitroom().scheduler.tick();
+    expect(chat.created().map((c) => c.name)).toEqual(['inc-1-api-down']);
+    expect(chat.messages(room())[0]?.text).toContain('Incident #1: API down');
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * ChatDriver for Mattermost: requests shaped exactly as a Mattermost server sends them (slash command form with
+ * user mentions, integration-action clicks carrying the context sitroom posted, dialog submissions), and the real
+ * Client4 talking to FakeMattermostApi.
+ */
+import type { ButtonId } from '../../../src/chat/message.ts';
+import { freePort } from '../../e2e/bot-process.ts';
+import { FakeMattermostApi, type FakeMattermostPost, fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
+import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { type ChatDriver, PEOPLE, type Person, type Shown, type Where } from './chat-driver.ts';
+import { SitroomDriverBase, SitroomUnderTest } from './sitroom-under-test.ts';
+
+const COMMAND_TOKEN = 'scenario-command-token';
+const ids = Object.fromEntries(PEOPLE.map((p) => [p, fakeMattermostId(p)])) as Record<Person, string>;
+
+/** Undoes sitroom's Markdown escaping: backslashes before punctuation and the zero-width space after @ and ~. */
+const unescape = (text: string) => text.replace(/\\([\\`*_[\]<>|~#>+-])/g, '$1').replace(/\u200b/g, '');
+
+interface ActionContext {
+  button?: string;
+  value?: number;
+}
+
+function actionsOf(post: FakeMattermostPost): { id: string; context: ActionContext }[] {
+  const attachments = (post.props['attachments'] ?? []) as { actions?: { id: string; integration?: { context?: ActionContext } }[] }[];
+  return attachments.flatMap((a) => a.actions ?? []).map((a) => ({ id: a.id, context: a.integration?.context ?? {} }));
+}
+
+const shownOf = (p: FakeMattermostPost): Shown => ({
+  id: p.id,
+  text: unescape(p.message),
+  buttons: actionsOf(p).map((a) => a.context.button as ButtonId),
+});
+
+export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
+  readonly platform = 'mattermost' as const;
+  readonly general: string;
+  readonly announce: string;
+  readonly alerts: string;
+  readonly here = '@here';
+  readonly pingsEveryone = /@(channel|all|everyone)\b/;
+  readonly mm: FakeMattermostApi;
+  private requests = 0;
+
+  private constructor(mm: FakeMattermostApi, app: SitroomUnderTest) {
+    super(app);
+    this.mm = mm;
+    this.general = mm.channelNamed('town-square')?.id ?? '';
+    this.announce = mm.channelNamed('incidents')?.id ?? '';
+    this.alerts = mm.channelNamed('alerts')?.id ?? '';
+  }
+
+  static async start(env: Record<string, string> = {}): Promise<MattermostDriver> {
+    const mm = await FakeMattermostApi.start({ token: 'mm-bot-token' });
+    for (const person of PEOPLE) mm.addUser(ids[person], person);
+    for (const name of ['town-square', 'incidents', 'alerts']) mm.addChannel({ name, members: Object.values(ids) });
+    const port = await freePort();
+    const app = new SitroomUnderTest({
+      MATTERMOST_URL: mm.url,
+      MATTERMOST_BOT_TOKEN: 'mm-bot-token',
+      MATTERMOST_TEAM: mm.team.name,
+      MATTERMOST_COMMAND_TOKEN: COMMAND_TOKEN,
+      MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
+      MATTERMOST_ALERTS_CHANNEL: 'alerts',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+      ...env,
+    });
+    await app.start();
+    return new MattermostDriver(mm, app);
+  }
+
+  user(person: Person) {
+    return ids[person];
+  }
+  typed(person: Person) {
+    return `@${person}`;
+  }
+  shown(person: Person) {
+    return `@${person}`;
+  }
+  link(channelId: string) {
+    return `~${this.mm.channel(channelId)?.name ?? channelId}`;
+  }
+
+  async command(text: string, where: Where = {}): Promise<string> {
+    const id = `hook${++this.requests}`;
+    const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
+    if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
+    return unescape(((await this.mm.waitForResponse(id)) as { text?: string }).text ?? '');
+  }
+
+  async commandOpensForm(text: string, where: Where = {}): Promise<string> {
+    const before = this.mm.dialogsOpened().length;
+    const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl('unused')));
+    if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
+    return this.nextDialog(before);
+  }
+
+  async click(button: ButtonId, value: number, where: Where = {}): Promise<string> {
+    const res = await this.sendClick(button, value, where);
+    return unescape(String((res.json() as { ephemeral_text?: string }).ephemeral_text ?? ''));
+  }
+
+  async clickOpensForm(button: ButtonId, value: number, where: Where = {}): Promise<string> {
+    const before = this.mm.dialogsOpened().length;
+    await this.sendClick(button, value, where);
+    return this.nextDialog(before);
+  }
+
+  submitDeclare(values: { title: string; severity?: string; isPrivate?: boolean }, where: Where = {}) {
+    return this.submit('sitroom_declare', { title: values.title, severity: values.severity ?? null, private: values.isPrivate ?? false }, where);
+  }
+
+  submitUpdate(_incident: number, text: string, where: Where = {}) {
+    return this.submit('sitroom_update', { update: text }, where);
+  }
+
+
+  messages(channel: string): Shown[] {
+    return this.mm.postsIn(channel).map(shownOf);
+  }
+  raw(channel: string): string[] {
+    return this.mm.postsIn(channel).map((p) => `${p.message}\n${JSON.stringify(p.props)}`);
+  }
+  dms(person: Person): Shown[] {
+    const dm = [...this.mm.calls].reverse().find((c) => c.method === 'POST' && c.path === '/api/v4/channels/direct' && JSON.stringify(c.body).includes(ids[person]));
+    const channel = (dm?.response as { id?: string } | undefined)?.id;
+    return channel ? this.messages(channel) : [];
+  }
+  topic(channel: string) {
+    return unescape(this.mm.headerOf(channel) ?? '');
+  }
+  members(channel: string) {
+    return this.mm.membersOf(channel);
+  }
+  pinned(channel: string) {
+    return this.mm.pinnedIn(channel);
+  }
+  created() {
+    return this.mm
+      .callsTo('POST', '/channels')
+      .filter((c) => c.path === '/api/v4/channels' && c.status === 201)
+      .map((c) => {
+        const channel = c.response as { id: string; name: string; type: string };
+        return { id: channel.id, name: channel.name, isPrivate: channel.type === 'P' };
+      });
+  }
+  occupy(name: string) {
+    this.mm.addChannel({ name });
+  }
+  failNextCreate(error: string) {
+    this.mm.failNext('POST', '/api/v4/channels', 403, error);
+  }
+  async stop() {
+    await this.app.stop();
+    await this.mm.close();
+  }
+
+  private commandForm(text: string, where: Where, responseUrl: string) {
+    const person = where.as ?? 'alice';
+    // Mattermost resolves @mentions of team members itself and sends their ids along.
+    const mentions = Object.fromEntries(PEOPLE.filter((p) => new RegExp(`@${p}\\b`).test(text)).map((p) => [p, ids[p]]));
+    return slashCommandForm({ text, userId: ids[person], userName: person, channelId: where.in ?? this.general, token: COMMAND_TOKEN, responseUrl, mentions });
+  }
+
+  /** Clicks the newest button sitroom posted for (button, value), with the context it carries. */
+  async sendClick(button: ButtonId, value: number, where: Where = {}) {
+    const target = this.allPosts()
+      .reverse().find((p) => actionsOf(p).some((a) => a.context.button === button && a.context.value === value));
+    const action = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
+    if (!target || !action) throw new Error(`no ${button} button for ${value} was posted`);
+    const person = where.as ?? 'alice';
+    const body = postActionRequest({ userId: ids[person], userName: person, channelId: where.in ?? target.channelId, postId: target.id, context: action.context as Record<string, unknown> });
+    const res = await postJson(`${this.url}/mattermost/actions`, body);
+    if (res.status !== 200) throw new Error(`action answered ${res.status}: ${res.body}`);
+    return res;
+  }
+
+  private allPosts(): FakeMattermostPost[] {
+    const channels = new Set(this.mm.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts').map((c) => String((c.body as { channel_id?: string }).channel_id)));
+    return [...channels].flatMap((ch) => this.mm.postsIn(ch)).sort((a, b) => a.createAt - b.createAt);
+  }
+
+  private async nextDialog(before: number): Promise<string> {
+    await this.mm.waitFor(() => this.mm.dialogsOpened().length > before);
+    return String(this.mm.dialogsOpened().at(-1)?.dialog['callback_id']);
+  }
+
+  private async submit(callbackId: string, submission: Record<string, unknown>, where: Where) {
+    const opened = [...this.mm.dialogsOpened()].reverse().find((d) => d.dialog['callback_id'] === callbackId);
+    if (!opened) throw new Error(`no ${callbackId} dialog was opened`);
+    const person = where.as ?? 'alice';
+    const body = dialogSubmission({ callbackId, state: String(opened.dialog['state']), userId: ids[person], channelId: where.in ?? this.general, submission });
+    const res = await postJson(`${this.url}/mattermost/dialogs`, body);
+    if (res.status !== 200) throw new Error(`dialog submission answered ${res.status}: ${res.body}`);
+    const answer = (res.body ? res.json() : {}) as { errors?: Record<string, string> };
+    if (answer.errors) return answer.errors;
+    await this.settled();
+    return undefined;
+  }
+}

@@ -1,0 +1,173 @@
+/** ChatDriver for Slack: signed requests into the real Bolt receiver, the real Web API client against FakeSlackApi. */
+import type { ButtonId } from '../../../src/chat/message.ts';
+import { FakeSlackApi, type FakeMessage } from '../../fakes/fake-slack-api.ts';
+import { blockActionBody, postSigned, slashCommandBody, viewSubmissionBody } from '../../fakes/slack-requests.ts';
+import type { ChatDriver, Person, Shown, Where } from './chat-driver.ts';
+import { SitroomDriverBase, SitroomUnderTest } from './sitroom-under-test.ts';
+
+const SIGNING_SECRET = 'scenario-signing-secret';
+const ids: Record<Person, string> = { alice: 'UALICE', bob: 'UBOB', carol: 'UCAROL', dan: 'UDAN' };
+
+const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+function buttonsOf(blocks: unknown): ButtonId[] {
+  const list = Array.isArray(blocks) ? (blocks as { elements?: { action_id?: string }[] }[]) : [];
+  return list.flatMap((b) => b.elements ?? []).map((e) => (e.action_id ?? '').replace(/^sitroom:/, '') as ButtonId);
+}
+
+const shownOf = (m: FakeMessage): Shown => ({ id: m.ts, text: unescape(m.text ?? ''), buttons: buttonsOf(m.blocks) });
+
+export class SlackDriver extends SitroomDriverBase implements ChatDriver {
+  readonly platform = 'slack' as const;
+  readonly general = 'CGENERAL';
+  readonly announce = 'CANNOUNCE';
+  readonly alerts = 'CALERTS';
+  readonly here = '<!here>';
+  readonly pingsEveryone = /<!(channel|everyone)>/;
+  readonly slack: FakeSlackApi;
+  private requests = 0;
+  private lastUpdateForm: Record<string, unknown> | undefined;
+
+  private constructor(slack: FakeSlackApi, app: SitroomUnderTest) {
+    super(app);
+    this.slack = slack;
+  }
+
+  static async start(env: Record<string, string> = {}): Promise<SlackDriver> {
+    const slack = await FakeSlackApi.start();
+    const app = new SitroomUnderTest({
+      SLACK_BOT_TOKEN: 'xoxb-scenario',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_ANNOUNCE_CHANNEL: 'CANNOUNCE',
+      SLACK_ALERTS_CHANNEL: 'CALERTS',
+      SLACK_API_URL: `${slack.url}/api/`,
+      ...env,
+    });
+    const driver = new SlackDriver(slack, app);
+    for (const [id, name] of [[driver.general, 'general'], [driver.announce, 'incidents'], [driver.alerts, 'alerts']] as const) slack.addChannel({ id, name });
+    await app.start();
+    return driver;
+  }
+
+  user(person: Person) {
+    return ids[person];
+  }
+  typed(person: Person) {
+    return `<@${ids[person]}|${person}>`;
+  }
+  shown(person: Person) {
+    return `<@${ids[person]}>`;
+  }
+  link(channelId: string) {
+    return `<#${channelId}>`;
+  }
+
+  async command(text: string, where: Where = {}): Promise<string> {
+    const id = `r${++this.requests}`;
+    await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
+    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+  }
+
+  commandOpensForm(text: string, where: Where = {}): Promise<string> {
+    return this.opensForm(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl('unused') }));
+  }
+
+  async click(button: ButtonId, value: number, where: Where = {}): Promise<string> {
+    const id = `r${++this.requests}`;
+    await this.send(this.clickBody(button, value, id, where));
+    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+  }
+
+  clickOpensForm(button: ButtonId, value: number, where: Where = {}): Promise<string> {
+    return this.opensForm(this.clickBody(button, value, 'unused', where));
+  }
+
+  async submitDeclare(values: { title: string; severity?: string; isPrivate?: boolean }, where: Where = {}) {
+    return this.submit(
+      'sitroom_declare',
+      {
+        title: { title: { type: 'plain_text_input', value: values.title } },
+        severity: { severity: { type: 'static_select', selected_option: values.severity ? { value: values.severity } : null } },
+        private: { private: { type: 'checkboxes', selected_options: values.isPrivate ? [{ value: 'private' }] : [] } },
+      },
+      undefined,
+      where,
+    );
+  }
+
+  async submitUpdate(incident: number, text: string, where: Where = {}) {
+    const metadata = String(this.lastUpdateForm?.['private_metadata'] ?? incident);
+    return this.submit('sitroom_update', { update: { update: { type: 'plain_text_input', value: text } } }, metadata, where);
+  }
+
+
+  messages(channel: string): Shown[] {
+    return this.slack.messagesIn(channel).map(shownOf);
+  }
+  raw(channel: string): string[] {
+    return this.slack.messagesIn(channel).map((m) => `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`);
+  }
+  dms(person: Person): Shown[] {
+    return this.messages(`D${ids[person]}`);
+  }
+  topic(channel: string) {
+    return unescape(this.slack.topicOf(channel) ?? '');
+  }
+  members(channel: string) {
+    return this.slack.membersOf(channel);
+  }
+  pinned(channel: string) {
+    return this.slack.pinnedIn(channel);
+  }
+  created() {
+    return this.slack
+      .callsTo('conversations.create')
+      .filter((c) => c.response.ok)
+      .map((c) => ({ id: String((c.response['channel'] as { id: string }).id), name: String(c.args['name']), isPrivate: c.args['is_private'] === 'true' }));
+  }
+  occupy(name: string) {
+    this.slack.addChannel({ name });
+  }
+  failNextCreate(error: string) {
+    this.slack.failNext('conversations.create', error);
+  }
+  async stop() {
+    await this.app.stop();
+    await this.slack.close();
+  }
+
+  private clickBody(button: ButtonId, value: number, responseId: string, where: Where) {
+    return blockActionBody({
+      actionId: `sitroom:${button}`,
+      value: String(value),
+      userId: this.user(where.as ?? 'alice'),
+      channelId: where.in ?? this.general,
+      responseUrl: this.slack.responseUrl(responseId),
+    });
+  }
+
+  private async opensForm(body: string): Promise<string> {
+    const before = this.slack.callsTo('views.open').length;
+    await this.send(body);
+    const call = await this.slack.waitFor('views.open', () => this.slack.callsTo('views.open').length > before);
+    const view = call.args['view'] as Record<string, unknown>;
+    if (view['callback_id'] === 'sitroom_update') this.lastUpdateForm = view;
+    return String(view['callback_id']);
+  }
+
+  private async submit(callbackId: string, values: Record<string, Record<string, unknown>>, privateMetadata: string | undefined, where: Where) {
+    const body = viewSubmissionBody({ callbackId, userId: this.user(where.as ?? 'alice'), values, ...(privateMetadata ? { privateMetadata } : {}) });
+    const res = await postSigned(`${this.url}/slack/events`, SIGNING_SECRET, body);
+    if (res.status !== 200) throw new Error(`view submission answered ${res.status}: ${res.body}`);
+    const answer = res.body ? (JSON.parse(res.body) as { response_action?: string; errors?: Record<string, string> }) : {};
+    if (answer.response_action === 'errors') return answer.errors;
+    await this.settled();
+    return undefined;
+  }
+
+  /** Posts a correctly signed request to /slack/events. */
+  async send(body: string): Promise<void> {
+    const res = await postSigned(`${this.url}/slack/events`, SIGNING_SECRET, body);
+    if (res.status !== 200) throw new Error(`Slack request answered ${res.status}: ${res.body}`);
+  }
+}

@@ -1,0 +1,50 @@
+/** What only Slack has: signed requests (forged or stale ones refused), and its rate limits (Retry-After). */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postSigned, slashCommandBody } from '../../fakes/slack-requests.ts';
+import { SlackDriver } from '../scenarios/slack-driver.ts';
+
+let chat: SlackDriver;
+beforeEach(async () => {
+  chat = await SlackDriver.start();
+});
+afterEach(async () => {
+  await chat?.stop();
+});
+
+describe('the Slack edge', () => {
+  it('refuses forged and stale requests with 401 and changes nothing', async () => {
+    const body = slashCommandBody({ text: 'declare sev1 forged', userId: 'UEVE', channelId: chat.general, responseUrl: chat.slack.responseUrl('x') });
+    expect((await postSigned(`${chat.url}/slack/events`, 'wrong-secret', body)).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 10 * 60;
+    expect((await postSigned(`${chat.url}/slack/events`, 'scenario-signing-secret', body, { timestampSeconds: stale })).status).toBe(401);
+    expect(chat.sitroom().service.listOpen()).toEqual([]);
+  });
+
+  it('acknowledges a slash command before doing the work', async () => {
+    const body = slashCommandBody({ text: 'declare sev2 Quick ack', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('ack') });
+    chat.slack.rateLimitNext('conversations.create', 1);
+    const res = await postSigned(`${chat.url}/slack/events`, 'scenario-signing-secret', body);
+    expect(res.status).toBe(200);
+    // The channel creation is still waiting out Slack's Retry-After when the acknowledgement has arrived.
+    expect(chat.created()).toEqual([]);
+    expect(((await chat.slack.waitForResponse('ack', 10_000)) as { text: string }).text).toContain('Declared incident #1');
+  });
+
+  it('honours Retry-After when Slack rate-limits, and the incident is recorded whole', async () => {
+    chat.slack.rateLimitNext('chat.postMessage', 1);
+    await chat.command('declare sev2 Rate limited');
+    const calls = chat.slack.callsTo('chat.postMessage');
+    expect(calls[0]?.status).toBe(429);
+    expect(calls.slice(1).every((c) => c.status === 200)).toBe(true);
+    expect((calls[1]?.at ?? 0) - (calls[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    expect(chat.pinned(room)).toHaveLength(1);
+    expect(chat.sitroom().service.get(1).room?.cardMessageId).toBe(chat.pinned(room)[0]);
+  });
+
+  it('answers /healthz', async () => {
+    const res = await fetch(`${chat.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', database: 'ok' });
+  });
+});

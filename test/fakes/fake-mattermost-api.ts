@@ -1,0 +1,1285 @@
+/**
+ * A local fake of the Mattermost REST API v4 over real HTTP, for tests that drive the real `@mattermost/client`
+ * Client4 (`client.setUrl(fake.url); client.setToken('bot-token')`).
+ *
+ * It answers the way the Mattermost server does, as far as Client4 can tell:
+ *  - `Content-Type: application/json` exactly (Client4 only parses JSON for that exact value; with a charset it
+ *    hands back the raw text), errors as `{id, message, detailed_error, request_id, status_code}` with the
+ *    matching HTTP status (ClientError reads `server_error_id` and `status_code` from that body);
+ *  - the success statuses of the real handlers (201 for createPost/createChannel/addToChannel/createDirectChannel/
+ *    ephemeral posts, 200 elsewhere) and the real error ids (see MM_ERRORS below, taken from the server source);
+ *  - ids are 26 lowercase alphanumerics, and ids in URLs and bodies are checked the way the server checks them.
+ * It keeps a small model (one team, users, channels, members, headers, posts, pins, dialogs), records every API
+ * call, and can be scripted to fail or be rate limited. It also serves `POST /hooks/commands/<id>`, the
+ * `response_url` Mattermost gives slash commands.
+ *
+ * Deliberate leniencies: posting to a channel id the fake has never heard of is accepted (so a bot can answer in
+ * the channel a slash command came from without seeding it); the team and permission model is reduced to
+ * "the bot must be a member of a known channel to post in it, and of a private one to add members to it".
+ */
+import { closeServer, listenOnLoopback, readText } from './local-server.ts';
+import { Waiters } from './waiters.ts';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+
+// ---- Ids --------------------------------------------------------------------------------------------------------
+
+/** The alphabet of Mattermost's model.NewId() (base32 with its own ordering). */
+const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769';
+const VALID_ID = /^[a-z0-9]{26}$/;
+
+/**
+ * A valid, deterministic Mattermost id for a label: up to 12 readable characters of the label, then a tail derived
+ * from a hash of the whole label. `fakeMattermostId('alice')` → 'alice' + 21 characters, the same every run.
+ */
+export function fakeMattermostId(label: string): string {
+  const readable = label.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  let tail = '';
+  for (const byte of createHash('sha256').update(label).digest()) tail += ID_ALPHABET.charAt(byte % 32);
+  return (readable + tail).slice(0, 26);
+}
+
+/** Mattermost's model.IsValidId: exactly 26 lowercase letters or digits. */
+export function isValidMattermostId(id: unknown): id is string {
+  return typeof id === 'string' && VALID_ID.test(id);
+}
+
+function randomMattermostId(): string {
+  let id = '';
+  for (const byte of randomBytes(26)) id += ID_ALPHABET.charAt(byte % 32);
+  return id;
+}
+
+/** Who the fake server, its team and its bot are; requests built in mattermost-requests.ts use the same identity. */
+export const FAKE_MATTERMOST = {
+  teamId: fakeMattermostId('team1id'),
+  teamName: 'sitroom-test',
+  teamDisplayName: 'Sitroom Test',
+  botUserId: fakeMattermostId('sitroombot'),
+  botUsername: 'sitroom',
+  /** Sent as X-Version-Id (Client4 stores it as serverVersion). */
+  serverVersion: '10.11.0.0.fake.false',
+} as const;
+
+// ---- Trigger ids ------------------------------------------------------------------------------------------------
+
+/** Mattermost signs trigger ids with the server's ECDSA key; the fake signs them with an HMAC of its own. */
+const TRIGGER_KEY = 'sitroom-fake-mattermost-trigger-signing-key';
+/** ServiceSettings.OutgoingIntegrationRequestsTimeout defaults to 30 s; trigger ids older than that are refused. */
+const DEFAULT_TRIGGER_TIMEOUT_MS = 30_000;
+
+/**
+ * A trigger id shaped like the server's model.GenerateTriggerId: base64("<clientTriggerId>:<userId>:<millis>:<sig>").
+ * The fake's /actions/dialogs/open accepts only ids made here (or by mattermost-requests.ts, which uses this).
+ */
+export function makeTriggerId(userId: string, issuedAtMs = Date.now()): string {
+  const data = `${randomMattermostId()}:${userId}:${issuedAtMs}:`;
+  const signature = createHmac('sha256', TRIGGER_KEY).update(data).digest('base64');
+  return Buffer.from(data + signature).toString('base64');
+}
+
+type TriggerCheck = { ok: true; userId: string; issuedAtMs: number } | { ok: false; errorId: string; params?: Record<string, unknown> };
+
+/** model.DecodeAndVerifyTriggerId, with the same error ids. */
+function decodeTriggerId(triggerId: string, timeoutMs: number): TriggerCheck {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(triggerId) || triggerId.length % 4 !== 0) {
+    return { ok: false, errorId: 'interactive_message.decode_trigger_id.base64_decode_failed' };
+  }
+  const parts = Buffer.from(triggerId, 'base64').toString('utf8').split(':');
+  if (parts.length !== 4) return { ok: false, errorId: 'interactive_message.decode_trigger_id.missing_data' };
+  const [clientTriggerId = '', userId = '', millis = '', signature = ''] = parts;
+  const issuedAtMs = Number(millis);
+  if (!Number.isFinite(issuedAtMs) || Date.now() - issuedAtMs > timeoutMs) {
+    return { ok: false, errorId: 'interactive_message.decode_trigger_id.expired', params: { Duration: `${timeoutMs / 1000}s` } };
+  }
+  const expected = createHmac('sha256', TRIGGER_KEY).update(`${clientTriggerId}:${userId}:${millis}:`).digest('base64');
+  if (signature !== expected) return { ok: false, errorId: 'interactive_message.decode_trigger_id.verify_signature_failed' };
+  return { ok: true, userId, issuedAtMs };
+}
+
+// ---- Errors -----------------------------------------------------------------------------------------------------
+
+/** English messages of the error ids the fake answers with (server/i18n/en.json). */
+const MM_ERRORS: Record<string, string> = {
+  'api.context.404.app_error': 'Sorry, we could not find the page.',
+  'api.context.session_expired.app_error': 'Invalid or expired session, please login again.',
+  'api.context.permissions.app_error': 'You do not have the appropriate permissions.',
+  'api.context.invalid_body_param.app_error': 'Invalid or missing {{.Name}} in request body.',
+  'api.context.invalid_url_param.app_error': 'Invalid or missing {{.Name}} parameter in request URL.',
+  'app.user.get_by_username.app_error':
+    'Unable to find an existing account matching this username for this team. This team may require an invite from the team owner to join.',
+  'app.user.missing_account.const': 'Unable to find the user.',
+  'app.team.get_by_name.missing.app_error': 'Unable to find the existing team.',
+  'app.team.get.find.app_error': 'Unable to find the existing team.',
+  'app.channel.get.existing.app_error': 'Unable to find the existing channel.',
+  'app.channel.get_by_name.missing.app_error': 'Channel does not exist.',
+  'store.sql_channel.save_channel.exists.app_error': 'A channel with that name already exists on the same team.',
+  'model.channel.is_valid.display_name.app_error': 'Invalid display name.',
+  'model.channel.is_valid.name.app_error': 'Invalid channel name. User ids are not permitted in channel name for non-direct message channels.',
+  'model.channel.is_valid.1_or_more.app_error': 'Name must be 1 or more lowercase alphanumeric characters.',
+  'model.channel.is_valid.type.app_error': 'Invalid type.',
+  'model.channel.is_valid.header.app_error': 'Invalid header.',
+  'model.channel.is_valid.purpose.app_error': 'Invalid purpose.',
+  'api.channel.create_channel.direct_channel.app_error': 'Must use createDirectChannel API service for direct message channel creation.',
+  'api.channel.create_direct_channel.invalid_user.app_error': 'Invalid user ID for direct channel creation.',
+  'api.channel.add_user_to_channel.type.app_error': 'Can not add user to this channel type.',
+  'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error':
+    'You are not allowed to update the name, display_name, and purpose of direct or group messages.',
+  'model.post.is_valid.message_length.app_error': 'Post Message property is longer than the maximum permitted length.',
+  'api.post.create_post.root_id.app_error': 'Invalid RootId parameter.',
+  'app.post.get.app_error': 'Unable to get post.',
+  'api.post.create_post.channel_root_id.app_error': 'Invalid ChannelId for RootId parameter.',
+  'interactive_message.decode_trigger_id.base64_decode_failed': 'Failed to decode base64 for trigger ID for interactive dialog.',
+  'interactive_message.decode_trigger_id.missing_data': 'Trigger ID missing required data for interactive dialog.',
+  'interactive_message.decode_trigger_id.expired': 'Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of {{.Duration}}.',
+  'interactive_message.decode_trigger_id.verify_signature_failed': 'Signature verification failed of trigger ID for interactive dialog.',
+  'web.command_webhook.parse.app_error': 'Unable to parse incoming data.',
+  'web.command_webhook.general.app_error': 'Unable to handle the command webhook.',
+};
+
+export interface MattermostErrorBody {
+  id: string;
+  message: string;
+  detailed_error: string;
+  request_id: string;
+  status_code: number;
+}
+
+/** An AppError on its way out; thrown inside handlers. */
+class AppError extends Error {
+  readonly status: number;
+  readonly errorId: string;
+  readonly detail: string;
+
+  constructor(status: number, errorId: string, params: Record<string, unknown> = {}, detail = '') {
+    const template = MM_ERRORS[errorId] ?? errorId;
+    super(template.replace(/\{\{\.(\w+)\}\}/g, (_, key: string) => String(params[key] ?? '')));
+    this.status = status;
+    this.errorId = errorId;
+    this.detail = detail;
+  }
+
+  body(): MattermostErrorBody {
+    return { id: this.errorId, message: this.message, detailed_error: this.detail, request_id: '', status_code: this.status };
+  }
+}
+
+const invalidBody = (name: string) => new AppError(400, 'api.context.invalid_body_param.app_error', { Name: name });
+const invalidUrl = (name: string) => new AppError(400, 'api.context.invalid_url_param.app_error', { Name: name });
+const forbidden = (detail = '') => new AppError(403, 'api.context.permissions.app_error', {}, detail);
+
+// ---- Public shapes ----------------------------------------------------------------------------------------------
+
+export interface MattermostCall {
+  /** Upper case: GET, POST, PUT, … */
+  method: string;
+  /** The path without the query string, e.g. /api/v4/posts/<id>/patch. */
+  path: string;
+  query: Record<string, string>;
+  /** The parsed JSON body, the raw text when it is not JSON, undefined when empty. */
+  body: unknown;
+  /** The token from `Authorization: Bearer|Token <token>` (Client4 sends "BEARER <token>"). */
+  token: string | undefined;
+  headers: IncomingHttpHeaders;
+  /** Date.now() when the request was received. */
+  at: number;
+  status: number;
+  /** The JSON answered (the plain text "limit exceeded\n" for a scripted 429, as Mattermost sends). */
+  response: unknown;
+}
+
+export type ChannelType = 'O' | 'P' | 'D' | 'G';
+
+export interface FakeMattermostChannel {
+  id: string;
+  teamId: string;
+  name: string;
+  displayName: string;
+  type: ChannelType;
+  header: string;
+  purpose: string;
+  creatorId: string;
+  members: string[];
+}
+
+export interface FakeMattermostUser {
+  id: string;
+  username: string;
+  isBot: boolean;
+  firstName: string;
+  lastName: string;
+  nickname: string;
+  email: string;
+}
+
+export interface FakeMattermostPost {
+  id: string;
+  channelId: string;
+  userId: string;
+  rootId: string;
+  message: string;
+  /** As stored: attachments keep their actions' `integration` (url, context), which answers to clients omit. */
+  props: Record<string, unknown>;
+  isPinned: boolean;
+  createAt: number;
+  updateAt: number;
+  editAt: number;
+}
+
+export interface OpenedDialog {
+  triggerId: string;
+  url: string;
+  dialog: Record<string, unknown>;
+  /** The user the trigger id was issued for: the dialog opens in their client. */
+  userId: string;
+  at: number;
+}
+
+export interface EphemeralPost {
+  userId: string;
+  post: Record<string, unknown>;
+}
+
+export interface AddChannelOptions {
+  name: string;
+  id?: string;
+  type?: 'O' | 'P';
+  teamId?: string;
+  displayName?: string;
+  header?: string;
+  purpose?: string;
+  members?: string[];
+  /** Defaults to true; false to test a bot that was removed from (or never added to) a channel. */
+  botIsMember?: boolean;
+}
+
+export interface AddUserOptions {
+  firstName?: string;
+  lastName?: string;
+  nickname?: string;
+  email?: string;
+  isBot?: boolean;
+}
+
+export interface StartOptions {
+  /** Accept only this bearer token (any non-empty token by default). */
+  token?: string;
+  /** How old a trigger id may be (30 s by default, like OutgoingIntegrationRequestsTimeout). */
+  triggerTimeoutMs?: number;
+}
+
+// ---- Internal state ---------------------------------------------------------------------------------------------
+
+const API_PREFIX = '/api/v4';
+const CHANNEL_NAME_MAX = 64;
+const CHANNEL_DISPLAY_NAME_MAX = 64;
+const CHANNEL_HEADER_MAX = 1024;
+const CHANNEL_PURPOSE_MAX = 250;
+const POST_MESSAGE_MAX = 16383;
+/** Each response_url may be used 5 times (store.CommandWebhook().TryUse(hook.Id, 5)). */
+const RESPONSE_URL_MAX_USES = 5;
+/** Lowercase letters, digits, '-' and '_', starting and ending with a letter or digit. */
+const CHANNEL_NAME = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/;
+
+interface ChannelState {
+  id: string;
+  teamId: string;
+  type: ChannelType;
+  name: string;
+  displayName: string;
+  header: string;
+  purpose: string;
+  creatorId: string;
+  createAt: number;
+  updateAt: number;
+  lastPostAt: number;
+  totalMsgCount: number;
+  members: Set<string>;
+}
+
+interface UserState extends FakeMattermostUser {
+  createAt: number;
+}
+
+type Scripted = { kind: 'error'; status: number; errorId: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+
+interface ScriptedEntry {
+  method: string;
+  pattern: RegExp;
+  outcome: Scripted;
+}
+
+interface Answer {
+  status: number;
+  /** JSON body, or text when `text` is set. */
+  body: unknown;
+  text?: { contentType: string; value: string };
+  headers?: Record<string, string>;
+}
+
+type Params = Record<string, string | undefined>;
+
+interface RequestContext {
+  params: Params;
+  query: URLSearchParams;
+  json: { ok: true; value: unknown } | { ok: false };
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  /** Whether a session (bearer token) is required; /actions/dialogs/open is an APIHandler, not APISessionRequired. */
+  session: boolean;
+  handle: (ctx: RequestContext) => Answer;
+}
+
+
+const ok = (body: unknown, status = 200): Answer => ({ status, body });
+const statusOk = (): Answer => ok({ status: 'OK' });
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const runes = (s: string): number => [...s].length;
+const clone = <T>(value: T): T => structuredClone(value);
+const summarize = (value: unknown, max = 160): string => {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > max ? `${json.slice(0, max)}…` : json;
+};
+
+/** '/api/v4/posts/{post_id}/pin' → a RegExp with named groups; `{name:kind}` picks the segment syntax the server's router uses. */
+function compileRoute(template: string): RegExp {
+  const kinds: Record<string, string> = {
+    id: '[A-Za-z0-9]+',
+    name: '[A-Za-z0-9_-]+',
+    username: '[A-Za-z0-9_.\\-]+',
+  };
+  const source = template.replace(/\{(\w+)(?::(\w+))?\}/g, (_, name: string, kind?: string) => `(?<${name}>${kinds[kind ?? 'id'] ?? kinds.id})`);
+  return new RegExp(`^${source}$`);
+}
+
+/** The path pattern of failNext/rateLimitNext: a RegExp as is, or a whole path where `{x}` and `*` stand for one segment. */
+function compilePathPattern(pattern: string | RegExp): RegExp {
+  if (pattern instanceof RegExp) return pattern;
+  const escaped = normalizePath(pattern)
+    .split(/(\{[^}]*\}|\*)/)
+    .map((part) => (part === '*' || part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Paths given to callsTo/failNext may leave out the /api/v4 prefix. */
+function normalizePath(path: string): string {
+  return path.startsWith('/api/') || path.startsWith('/hooks/') ? path : `${API_PREFIX}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
+export class FakeMattermostApi {
+  readonly url: string;
+  readonly calls: MattermostCall[] = [];
+  readonly team = { id: FAKE_MATTERMOST.teamId, name: FAKE_MATTERMOST.teamName, displayName: FAKE_MATTERMOST.teamDisplayName } as const;
+  readonly botUserId: string = FAKE_MATTERMOST.botUserId;
+  /** Trigger ids older than this are refused with interactive_message.decode_trigger_id.expired. */
+  triggerTimeoutMs: number;
+  /**
+   * Mattermost itself only refuses expired trigger ids; the fake also refuses one already used to open a dialog
+   * (with the same "expired" error id), because a bot that reuses a trigger is buggy. Set false to allow it.
+   */
+  rejectReusedTriggers = true;
+
+  private readonly server: Server;
+  private readonly token: string | undefined;
+  private readonly routes: Route[];
+  private readonly scripted: ScriptedEntry[] = [];
+  private readonly responseBodies = new Map<string, unknown[]>();
+  private readonly responseUses = new Map<string, number>();
+  private readonly waiters = new Waiters('FakeMattermostApi');
+
+  // The model; everything below is cleared by reset().
+  private readonly users = new Map<string, UserState>();
+  private readonly channels = new Map<string, ChannelState>();
+  private readonly posts = new Map<string, FakeMattermostPost>();
+  private readonly pins = new Map<string, string[]>();
+  private readonly dialogs: OpenedDialog[] = [];
+  private readonly ephemerals: EphemeralPost[] = [];
+  private readonly usedTriggers = new Set<string>();
+  private channelCounter = 0;
+  private postCounter = 0;
+  private lastMillis = 0;
+
+  private constructor(server: Server, url: string, opts: StartOptions) {
+    this.server = server;
+    this.url = url;
+    this.token = opts.token;
+    this.triggerTimeoutMs = opts.triggerTimeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS;
+    this.seed();
+    const r = (method: string, template: string, handle: (ctx: RequestContext) => Answer, session = true): Route => ({
+      method,
+      pattern: compileRoute(`${API_PREFIX}${template}`),
+      session,
+      handle,
+    });
+    // Order matters where a literal segment could also match a parameter (me, ids, direct, ephemeral, name).
+    this.routes = [
+      r('GET', '/users/me', () => ok(this.userObject(this.sessionUser()))),
+      r('POST', '/users/ids', (c) => this.getUsersByIds(c)),
+      r('POST', '/users/usernames', (c) => this.getUsersByUsernames(c)),
+      r('GET', '/users/username/{username:username}', (c) => this.getUserByUsername(c)),
+      r('GET', '/users/{user_id}', (c) => this.getUser(c)),
+      r('GET', '/teams/name/{team_name:name}', (c) => this.getTeamByName(c)),
+      r('GET', '/teams/{team_id}/channels/name/{channel_name:name}', (c) => this.getChannelByName(c)),
+      r('GET', '/teams/{team_id}', (c) => this.getTeam(c)),
+      r('POST', '/channels', (c) => this.createChannel(c)),
+      r('POST', '/channels/direct', (c) => this.createDirectChannel(c)),
+      r('GET', '/channels/{channel_id}', (c) => ok(this.channelObject(this.existingChannel(c.params.channel_id)))),
+      r('PUT', '/channels/{channel_id}/patch', (c) => this.patchChannel(c)),
+      r('POST', '/channels/{channel_id}/members', (c) => this.addChannelMember(c)),
+      r('POST', '/posts', (c) => this.createPost(c)),
+      r('POST', '/posts/ephemeral', (c) => this.createEphemeralPost(c)),
+      r('GET', '/posts/{post_id}', (c) => this.getPost(c)),
+      r('PUT', '/posts/{post_id}', (c) => this.updatePost(c)),
+      r('PUT', '/posts/{post_id}/patch', (c) => this.patchPost(c)),
+      r('POST', '/posts/{post_id}/pin', (c) => this.pinPost(c)),
+      r('POST', '/actions/dialogs/open', (c) => this.openDialog(c), false),
+    ];
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) this.send(res, { status: 500, body: new AppError(500, 'fake.internal_error', {}, String(err)).body() });
+      });
+    });
+  }
+
+  static async start(opts: StartOptions = {}): Promise<FakeMattermostApi> {
+    const server = createServer();
+    return new FakeMattermostApi(server, await listenOnLoopback(server), opts);
+  }
+
+  // ---- Recording and scripting -------------------------------------------------------------------------------
+
+  /** Calls with this method whose path starts with pathPrefix ('/api/v4' may be left out: callsTo('POST', '/posts')). */
+  callsTo(method: string, pathPrefix: string): MattermostCall[] {
+    const prefix = normalizePath(pathPrefix);
+    return this.calls.filter((c) => c.method === method.toUpperCase() && c.path.startsWith(prefix));
+  }
+
+  /**
+   * Make the next `times` matching calls fail with an AppError body {id: errorId, status_code: status}.
+   * pathPattern: a RegExp, or a whole path where `{x}` or `*` stands for one segment ('/posts/{id}/patch').
+   */
+  failNext(method: string, pathPattern: string | RegExp, status: number, errorId: string, times = 1): void {
+    this.script(method, pathPattern, { kind: 'error', status, errorId }, times);
+  }
+
+  /**
+   * Make the next `times` matching calls answer like Mattermost's rate limiter: 429, X-RateLimit-Limit/-Remaining/
+   * -Reset and Retry-After headers, and the plain-text body "limit exceeded\n" (http.Error), not JSON. Client4
+   * therefore throws a ClientError with message '' and no status_code or server_error_id.
+   */
+  rateLimitNext(method: string, pathPattern: string | RegExp, retryAfterSeconds = 1, times = 1): void {
+    this.script(method, pathPattern, { kind: 'ratelimit', retryAfterSeconds }, times);
+  }
+
+  /** Resolves with the first recorded call matching predicate; rejects after timeoutMs listing the calls seen. */
+  waitFor(predicate: (c: MattermostCall) => boolean, timeoutMs = 5000): Promise<MattermostCall> {
+    return this.waitUntil(
+      () => this.calls.find(predicate),
+      timeoutMs,
+      () => {
+        const seen = this.calls.map((c) => `  ${c.method} ${c.path} ${summarize(c.body)} -> ${c.status} ${summarize(c.response)}`);
+        return `no call matching the predicate; calls seen:\n${seen.join('\n') || '  (none)'}`;
+      },
+    );
+  }
+
+  /** The URL to put in a slash command's response_url. */
+  responseUrl(id: string): string {
+    return `${this.url}/hooks/commands/${encodeURIComponent(id)}`;
+  }
+
+  /**
+   * Bodies POSTed to responseUrl(id), in order. As Mattermost parses them: JSON when the request says
+   * Content-Type: application/json, otherwise the text becomes {text: <body>}.
+   */
+  responses(id: string): unknown[] {
+    return clone(this.responseBodies.get(id) ?? []);
+  }
+
+  /** Resolves with the first body POSTed to responseUrl(id); use responses(id) for later ones. */
+  waitForResponse(id: string, timeoutMs = 5000): Promise<unknown> {
+    return this.waitUntil(
+      () => this.responseBodies.get(id)?.[0],
+      timeoutMs,
+      () => `nothing posted to response_url ${id}; response ids seen: ${[...this.responseBodies.keys()].join(', ') || '(none)'}`,
+    );
+  }
+
+  // ---- Model inspection and seeding --------------------------------------------------------------------------
+
+  channel(channelId: string): FakeMattermostChannel | undefined {
+    const ch = this.channels.get(channelId);
+    return (
+      ch && {
+        id: ch.id,
+        teamId: ch.teamId,
+        name: ch.name,
+        displayName: ch.displayName,
+        type: ch.type,
+        header: ch.header,
+        purpose: ch.purpose,
+        creatorId: ch.creatorId,
+        members: [...ch.members],
+      }
+    );
+  }
+
+  channelNamed(name: string, teamId: string = this.team.id): FakeMattermostChannel | undefined {
+    const ch = [...this.channels.values()].find((c) => c.name === name && (c.teamId === teamId || c.teamId === ''));
+    return ch && this.channel(ch.id);
+  }
+
+  headerOf(channelId: string): string | undefined {
+    return this.channels.get(channelId)?.header;
+  }
+
+  membersOf(channelId: string): string[] {
+    return [...(this.channels.get(channelId)?.members ?? [])];
+  }
+
+  /** The latest version of each post in the channel, oldest first. */
+  postsIn(channelId: string): FakeMattermostPost[] {
+    return [...this.posts.values()].filter((p) => p.channelId === channelId).map((p) => clone(p));
+  }
+
+  post(postId: string): FakeMattermostPost | undefined {
+    const p = this.posts.get(postId);
+    return p && clone(p);
+  }
+
+  /** Ids of the posts pinned in the channel, in the order they were pinned. */
+  pinnedIn(channelId: string): string[] {
+    return [...(this.pins.get(channelId) ?? [])];
+  }
+
+  dialogsOpened(): OpenedDialog[] {
+    return clone(this.dialogs);
+  }
+
+  /** Ephemeral posts sent (POST /posts/ephemeral), optionally only those for one user. */
+  ephemeralPosts(userId?: string): EphemeralPost[] {
+    return clone(this.ephemerals.filter((e) => userId === undefined || e.userId === userId));
+  }
+
+  user(userId: string): FakeMattermostUser | undefined {
+    const u = this.users.get(userId);
+    return u && this.publicUser(u);
+  }
+
+  /** Add a user (ids must be valid Mattermost ids: use fakeMattermostId('alice')). Usernames are lowercased, as the server stores them. */
+  addUser(id: string, username: string, opts: AddUserOptions = {}): FakeMattermostUser {
+    if (!isValidMattermostId(id)) {
+      throw new Error(`FakeMattermostApi.addUser: '${id}' is not a valid Mattermost id (26 lowercase alphanumerics); use fakeMattermostId('${id}')`);
+    }
+    const lower = username.toLowerCase();
+    const user: UserState = {
+      id,
+      username: lower,
+      isBot: opts.isBot ?? false,
+      firstName: opts.firstName ?? '',
+      lastName: opts.lastName ?? '',
+      nickname: opts.nickname ?? '',
+      email: opts.email ?? `${lower}@sitroom.test`,
+      createAt: this.now(),
+    };
+    this.users.set(id, user);
+    return this.publicUser(user);
+  }
+
+  /** Seed a channel that exists before the test; the bot is a member unless botIsMember is false. */
+  addChannel(opts: AddChannelOptions): FakeMattermostChannel {
+    if (opts.id !== undefined && !isValidMattermostId(opts.id)) {
+      throw new Error(`FakeMattermostApi.addChannel: '${opts.id}' is not a valid Mattermost id; use fakeMattermostId('${opts.id}')`);
+    }
+    if (!CHANNEL_NAME.test(opts.name) || opts.name.length > CHANNEL_NAME_MAX) {
+      throw new Error(`FakeMattermostApi.addChannel: '${opts.name}' is not a valid channel name`);
+    }
+    const ch = this.createChannelState({
+      id: opts.id ?? this.nextChannelId(),
+      teamId: opts.teamId ?? this.team.id,
+      type: opts.type ?? 'O',
+      name: opts.name,
+      displayName: opts.displayName ?? opts.name,
+      header: opts.header ?? '',
+      purpose: opts.purpose ?? '',
+    });
+    if (opts.botIsMember === false) ch.members.delete(this.botUserId);
+    for (const member of opts.members ?? []) ch.members.add(member);
+    return this.channel(ch.id) as FakeMattermostChannel;
+  }
+
+  /** Forget calls, scripted outcomes, response_url bodies and the model (users but the bot too): as good as new. */
+  reset(): void {
+    this.calls.length = 0;
+    this.scripted.length = 0;
+    this.dialogs.length = 0;
+    this.ephemerals.length = 0;
+    for (const map of [this.responseBodies, this.responseUses, this.users, this.channels, this.posts, this.pins]) map.clear();
+    this.usedTriggers.clear();
+    this.channelCounter = 0;
+    this.postCounter = 0;
+    this.seed();
+  }
+
+  async close(): Promise<void> {
+    this.waiters.abortAll();
+    await closeServer(this.server);
+  }
+
+  // ---- HTTP --------------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await readText(req);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const hookId = /^\/hooks\/commands\/([^/]+)$/.exec(url.pathname)?.[1];
+
+    if (method === 'POST' && hookId !== undefined) {
+      this.send(res, this.commandWebhook(decodeURIComponent(hookId), req.headers['content-type'], raw));
+      return;
+    }
+    const token = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (url.searchParams.get('access_token') || undefined);
+    const answer = this.answerApiCall(method, url, raw, token);
+    const parsed = parseJson(raw);
+    this.record({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: raw === '' ? undefined : parsed.ok ? parsed.value : raw,
+      token,
+      headers: { ...req.headers },
+      at: Date.now(),
+      status: answer.status,
+      response: answer.text ? answer.text.value : answer.body,
+    });
+    this.send(res, answer);
+  }
+
+  private answerApiCall(method: string, url: URL, raw: string, token: string | undefined): Answer {
+    const found = this.matchRoute(method, url.pathname);
+    if (!found) return { status: 404, body: new AppError(404, 'api.context.404.app_error').body() };
+    const { route, params } = found;
+
+    // The rate limiter wraps every handler, so it answers before authentication does.
+    const scripted = this.takeScripted(method, url.pathname);
+    if (scripted?.kind === 'ratelimit') {
+      const seconds = String(scripted.retryAfterSeconds);
+      return {
+        status: 429,
+        body: undefined,
+        text: { contentType: 'text/plain; charset=utf-8', value: 'limit exceeded\n' },
+        headers: {
+          'X-RateLimit-Limit': '10',
+          'X-RateLimit-Remaining': '0',
+          'X-RateLimit-Reset': seconds,
+          'Retry-After': seconds,
+          'X-Content-Type-Options': 'nosniff',
+        },
+      };
+    }
+    if (route.session && (token === undefined || (this.token !== undefined && token !== this.token))) {
+      const detail = token === undefined ? '' : `token=${token}`;
+      return { status: 401, body: new AppError(401, 'api.context.session_expired.app_error', {}, detail).body() };
+    }
+    if (scripted?.kind === 'error') {
+      return { status: scripted.status, body: new AppError(scripted.status, scripted.errorId, {}, 'scripted by FakeMattermostApi.failNext').body() };
+    }
+
+    try {
+      return route.handle({ params, query: url.searchParams, json: parseJson(raw) });
+    } catch (err) {
+      if (err instanceof AppError) return { status: err.status, body: err.body() };
+      throw err;
+    }
+  }
+
+  private matchRoute(method: string, path: string): { route: Route; params: Params } | undefined {
+    for (const route of this.routes) {
+      const match = route.method === method ? route.pattern.exec(path) : null;
+      if (match) return { route, params: match.groups ?? {} };
+    }
+    return undefined;
+  }
+
+  private send(res: ServerResponse, answer: Answer): void {
+    const common = { 'X-Request-Id': randomMattermostId(), 'X-Version-Id': FAKE_MATTERMOST.serverVersion, ...answer.headers };
+    if (answer.text) {
+      res.writeHead(answer.status, { ...common, 'Content-Type': answer.text.contentType });
+      res.end(answer.text.value);
+      return;
+    }
+    // Exactly application/json: Client4 compares the header with === and returns raw text for anything else.
+    res.writeHead(answer.status, { ...common, 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(answer.body));
+  }
+
+  private script(method: string, pathPattern: string | RegExp, outcome: Scripted, times: number): void {
+    const pattern = compilePathPattern(pathPattern);
+    for (let i = 0; i < times; i++) this.scripted.push({ method: method.toUpperCase(), pattern, outcome });
+  }
+
+  private takeScripted(method: string, path: string): Scripted | undefined {
+    const index = this.scripted.findIndex((s) => s.method === method && s.pattern.test(path));
+    if (index < 0) return undefined;
+    const [entry] = this.scripted.splice(index, 1);
+    return entry?.outcome;
+  }
+
+  private record(call: MattermostCall): void {
+    this.calls.push(call);
+    this.notifyWaiters();
+  }
+
+  private notifyWaiters(): void {
+    this.waiters.notify();
+  }
+
+  private waitUntil<T>(find: () => T | undefined, timeoutMs: number, describeMiss: () => string): Promise<T> {
+    return this.waiters.until(find, timeoutMs, describeMiss);
+  }
+
+
+  /** web/webhook.go commandWebhook: JSON when the Content-Type says so, else the text; 5 uses per hook; answers text "ok". */
+  private commandWebhook(id: string, contentType: string | undefined, raw: string): Answer {
+    const isJson = (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+    let body: unknown = { text: raw };
+    if (isJson) {
+      const parsed = parseJson(raw);
+      if (!parsed.ok || !isObject(parsed.value)) {
+        return { status: 400, body: new AppError(400, 'web.command_webhook.parse.app_error', {}, 'invalid JSON').body() };
+      }
+      body = parsed.value;
+    }
+    const uses = (this.responseUses.get(id) ?? 0) + 1;
+    if (uses > RESPONSE_URL_MAX_USES) {
+      return { status: 400, body: new AppError(400, 'web.command_webhook.general.app_error', {}, 'app.command_webhook.try_use.invalid').body() };
+    }
+    this.responseUses.set(id, uses);
+    const bodies = this.responseBodies.get(id) ?? [];
+    bodies.push(body);
+    this.responseBodies.set(id, bodies);
+    this.notifyWaiters();
+    return { status: 200, body: undefined, text: { contentType: 'text/plain', value: 'ok' } };
+  }
+
+  // ---- Model -------------------------------------------------------------------------------------------------
+
+  private seed(): void {
+    this.users.set(this.botUserId, {
+      id: this.botUserId,
+      username: FAKE_MATTERMOST.botUsername,
+      isBot: true,
+      firstName: '',
+      lastName: '',
+      nickname: '',
+      email: `${FAKE_MATTERMOST.botUsername}@localhost`,
+      createAt: this.now(),
+    });
+  }
+
+  /** Strictly increasing milliseconds, so create_at orders posts even within one millisecond. */
+  private now(): number {
+    this.lastMillis = Math.max(Date.now(), this.lastMillis + 1);
+    return this.lastMillis;
+  }
+
+  private sessionUser(): UserState {
+    return this.users.get(this.botUserId) as UserState;
+  }
+
+  private nextChannelId(): string {
+    let id: string;
+    do id = fakeMattermostId(`channel${++this.channelCounter}`);
+    while (this.channels.has(id));
+    return id;
+  }
+
+  private createChannelState(fields: Pick<ChannelState, 'id' | 'teamId' | 'type' | 'name' | 'displayName' | 'header' | 'purpose'>): ChannelState {
+    const at = this.now();
+    const ch: ChannelState = {
+      ...fields,
+      creatorId: this.botUserId,
+      createAt: at,
+      updateAt: at,
+      lastPostAt: at,
+      totalMsgCount: 0,
+      members: new Set([this.botUserId]),
+    };
+    this.channels.set(ch.id, ch);
+    return ch;
+  }
+
+  private existingChannel(channelId: string | undefined): ChannelState {
+    if (!isValidMattermostId(channelId)) throw invalidUrl('channel_id');
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new AppError(404, 'app.channel.get.existing.app_error', {}, `channel_id=${channelId}`);
+    return ch;
+  }
+
+  /** Unknown posts answer 403: the server checks edit/read permission on the post before anything else. */
+  private editablePost(postId: string | undefined): FakeMattermostPost {
+    if (!isValidMattermostId(postId)) throw invalidUrl('post_id');
+    const post = this.posts.get(postId);
+    if (!post) throw forbidden(`post ${postId} does not exist`);
+    return post;
+  }
+
+  private bodyObject(ctx: RequestContext, name: string): Record<string, unknown> {
+    if (!ctx.json.ok || !isObject(ctx.json.value)) throw invalidBody(name);
+    return ctx.json.value;
+  }
+
+  private bodyStrings(ctx: RequestContext, name: string): string[] {
+    if (!ctx.json.ok || !Array.isArray(ctx.json.value) || ctx.json.value.length === 0) throw invalidBody(name);
+    if (!ctx.json.value.every((v): v is string => typeof v === 'string')) throw invalidBody(name);
+    return ctx.json.value;
+  }
+
+  /** Channel.IsValid's checks on the fields a bot sets, in the server's order. */
+  private validateChannelFields(ch: Pick<ChannelState, 'type' | 'name' | 'displayName' | 'header' | 'purpose'>): void {
+    if (runes(ch.displayName) > CHANNEL_DISPLAY_NAME_MAX) throw new AppError(400, 'model.channel.is_valid.display_name.app_error');
+    if (ch.name.length > CHANNEL_NAME_MAX) {
+      throw new AppError(400, 'model.channel.is_valid.name.app_error', {}, `name is longer than ${CHANNEL_NAME_MAX}`);
+    }
+    if (ch.type !== 'D' && !CHANNEL_NAME.test(ch.name)) throw new AppError(400, 'model.channel.is_valid.1_or_more.app_error', {}, `name=${ch.name}`);
+    if (!['O', 'P', 'D', 'G'].includes(ch.type)) throw new AppError(400, 'model.channel.is_valid.type.app_error');
+    if (runes(ch.header) > CHANNEL_HEADER_MAX) throw new AppError(400, 'model.channel.is_valid.header.app_error');
+    if (runes(ch.purpose) > CHANNEL_PURPOSE_MAX) throw new AppError(400, 'model.channel.is_valid.purpose.app_error');
+    const userIds = ch.name.split('__');
+    if (ch.type !== 'D' && ch.type !== 'G' && ((userIds.length === 2 && userIds.every(isValidMattermostId)) || /^[a-f0-9]{40}$/.test(ch.name))) {
+      throw new AppError(400, 'model.channel.is_valid.name.app_error');
+    }
+  }
+
+  private nameTaken(teamId: string, name: string, exceptId?: string): boolean {
+    return [...this.channels.values()].some((c) => c.teamId === teamId && c.name === name && c.id !== exceptId);
+  }
+
+  private publicUser(u: UserState): FakeMattermostUser {
+    const { id, username, isBot, firstName, lastName, nickname, email } = u;
+    return { id, username, isBot, firstName, lastName, nickname, email };
+  }
+
+  private userObject(u: UserState): Record<string, unknown> {
+    return {
+      id: u.id,
+      create_at: u.createAt,
+      update_at: u.createAt,
+      delete_at: 0,
+      username: u.username,
+      auth_service: '',
+      email: u.email,
+      nickname: u.nickname,
+      first_name: u.firstName,
+      last_name: u.lastName,
+      position: '',
+      roles: 'system_user',
+      locale: 'en',
+      timezone: { automaticTimezone: '', manualTimezone: '', useAutomaticTimezone: 'true' },
+      disable_welcome_email: false,
+      ...(u.isBot && { is_bot: true, bot_description: '' }),
+    };
+  }
+
+  private teamObject(): Record<string, unknown> {
+    return {
+      id: this.team.id,
+      create_at: 1_700_000_000_000,
+      update_at: 1_700_000_000_000,
+      delete_at: 0,
+      display_name: this.team.displayName,
+      name: this.team.name,
+      description: '',
+      email: '',
+      type: 'O',
+      company_name: '',
+      allowed_domains: '',
+      invite_id: '',
+      allow_open_invite: false,
+      scheme_id: null,
+      group_constrained: null,
+      policy_id: null,
+      cloud_limits_archived: false,
+    };
+  }
+
+  private channelObject(ch: ChannelState): Record<string, unknown> {
+    return {
+      id: ch.id,
+      create_at: ch.createAt,
+      update_at: ch.updateAt,
+      delete_at: 0,
+      team_id: ch.teamId,
+      type: ch.type,
+      display_name: ch.displayName,
+      name: ch.name,
+      header: ch.header,
+      purpose: ch.purpose,
+      last_post_at: ch.lastPostAt,
+      total_msg_count: ch.totalMsgCount,
+      extra_update_at: 0,
+      creator_id: ch.creatorId,
+      scheme_id: null,
+      props: null,
+      group_constrained: null,
+      shared: null,
+      total_msg_count_root: ch.totalMsgCount,
+      policy_id: null,
+      last_root_post_at: ch.lastPostAt,
+    };
+  }
+
+  private memberObject(channelId: string, userId: string): Record<string, unknown> {
+    return {
+      channel_id: channelId,
+      user_id: userId,
+      roles: 'channel_user',
+      last_viewed_at: 0,
+      msg_count: 0,
+      mention_count: 0,
+      mention_count_root: 0,
+      urgent_mention_count: 0,
+      msg_count_root: 0,
+      notify_props: { desktop: 'default', email: 'default', ignore_channel_mentions: 'default', mark_unread: 'all', push: 'default' },
+      last_update_at: this.now(),
+      scheme_guest: false,
+      scheme_user: true,
+      scheme_admin: false,
+      explicit_roles: '',
+    };
+  }
+
+  /** The post as Post.EncodeJSON sends it: action integrations (url, context) stripped. */
+  private postObject(p: FakeMattermostPost, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      id: p.id,
+      create_at: p.createAt,
+      update_at: p.updateAt,
+      edit_at: p.editAt,
+      delete_at: 0,
+      is_pinned: p.isPinned,
+      user_id: p.userId,
+      channel_id: p.channelId,
+      root_id: p.rootId,
+      original_id: '',
+      message: p.message,
+      type: '',
+      props: stripActionIntegrations(p.props),
+      hashtags: '',
+      pending_post_id: '',
+      reply_count: 0,
+      last_reply_at: 0,
+      participants: null,
+      metadata: {},
+      ...extra,
+    };
+  }
+
+  // ---- Handlers: users and teams -----------------------------------------------------------------------------
+
+  private getUsersByIds(ctx: RequestContext): Answer {
+    const ids = this.bodyStrings(ctx, 'user_ids');
+    if (!ids.every(isValidMattermostId)) throw invalidBody('user_id');
+    return ok(ids.flatMap((id) => this.users.get(id) ?? []).map((u) => this.userObject(u)));
+  }
+
+  private getUsersByUsernames(ctx: RequestContext): Answer {
+    const names = this.bodyStrings(ctx, 'usernames');
+    const users = [...this.users.values()];
+    return ok(names.flatMap((name) => users.find((u) => u.username === name) ?? []).map((u) => this.userObject(u)));
+  }
+
+  private getUserByUsername(ctx: RequestContext): Answer {
+    const username = ctx.params.username ?? '';
+    const user = [...this.users.values()].find((u) => u.username === username);
+    if (!user) throw new AppError(404, 'app.user.get_by_username.app_error', {}, `username=${username}`);
+    return ok(this.userObject(user));
+  }
+
+  private getUser(ctx: RequestContext): Answer {
+    const id = ctx.params.user_id;
+    if (!isValidMattermostId(id)) throw invalidUrl('user_id');
+    const user = this.users.get(id);
+    if (!user) throw new AppError(404, 'app.user.missing_account.const', {}, `user_id=${id}`);
+    return ok(this.userObject(user));
+  }
+
+  private getTeamByName(ctx: RequestContext): Answer {
+    if (ctx.params.team_name !== this.team.name) throw new AppError(404, 'app.team.get_by_name.missing.app_error');
+    return ok(this.teamObject());
+  }
+
+  private getTeam(ctx: RequestContext): Answer {
+    const id = ctx.params.team_id;
+    if (!isValidMattermostId(id)) throw invalidUrl('team_id');
+    if (id !== this.team.id) throw new AppError(404, 'app.team.get.find.app_error', {}, `team_id=${id}`);
+    return ok(this.teamObject());
+  }
+
+  // ---- Handlers: channels ------------------------------------------------------------------------------------
+
+  private createChannel(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'channel');
+    const teamId = str(body.team_id);
+    const displayName = str(body.display_name);
+    const type = str(body.type) as ChannelType;
+    if (teamId === '') throw invalidBody('team_id');
+    if (displayName === '') throw invalidBody('display_name');
+    if (type === 'D' || type === 'G') throw new AppError(400, 'api.channel.create_channel.direct_channel.app_error');
+    // The bot can only create channels in its own team.
+    if ((type === 'O' || type === 'P') && teamId !== this.team.id) throw forbidden(`not a member of team ${teamId}`);
+    const fields = { type, name: str(body.name), displayName, header: str(body.header), purpose: str(body.purpose) };
+    this.validateChannelFields(fields);
+    if (this.nameTaken(teamId, fields.name)) throw new AppError(400, 'store.sql_channel.save_channel.exists.app_error', {}, `name=${fields.name}`);
+    const ch = this.createChannelState({ id: this.nextChannelId(), teamId, ...fields });
+    return ok(this.channelObject(ch), 201);
+  }
+
+  /** DMs are named '<lower id>__<higher id>'; the fake derives the channel id from that name, so it is stable. */
+  private createDirectChannel(ctx: RequestContext): Answer {
+    const ids = this.bodyStrings(ctx, 'user_ids');
+    if (ids.length !== 2) throw invalidBody('user_ids');
+    if (!ids.every(isValidMattermostId)) throw invalidBody('user_id');
+    if (!ids.includes(this.botUserId)) throw forbidden('manage_system is required to create a DM between two other users');
+    const [a = '', b = ''] = [...ids].sort();
+    if (!this.users.has(a) || !this.users.has(b)) {
+      throw new AppError(400, 'api.channel.create_direct_channel.invalid_user.app_error', {}, `No users found for ids: ${a}. ${b}`);
+    }
+    const name = `${a}__${b}`;
+    const id = fakeMattermostId(`dm:${name}`);
+    const ch =
+      this.channels.get(id) ??
+      this.createChannelState({ id, teamId: '', type: 'D', name, displayName: '', header: '', purpose: '' });
+    ch.members = new Set([a, b]);
+    return ok(this.channelObject(ch), 201);
+  }
+
+  private getChannelByName(ctx: RequestContext): Answer {
+    if (!isValidMattermostId(ctx.params.team_id)) throw invalidUrl('team_id');
+    const name = ctx.params.channel_name ?? '';
+    const ch = [...this.channels.values()].find((c) => c.teamId === ctx.params.team_id && c.name === name);
+    if (!ch) throw new AppError(404, 'app.channel.get_by_name.missing.app_error', {}, `teamId=${ctx.params.team_id}, name=${name}`);
+    return ok(this.channelObject(ch));
+  }
+
+  private patchChannel(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'channel');
+    const ch = this.existingChannel(ctx.params.channel_id);
+    const next = {
+      type: ch.type,
+      name: typeof body.name === 'string' ? body.name : ch.name,
+      displayName: typeof body.display_name === 'string' ? body.display_name.trim() : ch.displayName,
+      header: typeof body.header === 'string' ? body.header : ch.header,
+      purpose: typeof body.purpose === 'string' ? body.purpose : ch.purpose,
+    };
+    if ((ch.type === 'D' || ch.type === 'G') && (next.name !== ch.name || next.displayName !== ch.displayName || next.purpose !== ch.purpose)) {
+      throw new AppError(400, 'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error');
+    }
+    this.validateChannelFields(next);
+    if (next.name !== ch.name && this.nameTaken(ch.teamId, next.name, ch.id)) {
+      throw new AppError(400, 'store.sql_channel.save_channel.exists.app_error', {}, `name=${next.name}`);
+    }
+    Object.assign(ch, next, { updateAt: this.now() });
+    return ok(this.channelObject(ch));
+  }
+
+  /** Adding someone who is already a member succeeds (201) and answers their membership, as Mattermost does. */
+  private addChannelMember(ctx: RequestContext): Answer {
+    const ch = this.existingChannel(ctx.params.channel_id);
+    const body = this.bodyObject(ctx, 'user_id or user_ids');
+    const many = Array.isArray(body.user_ids);
+    const userIds: unknown[] = many ? (body.user_ids as unknown[]) : [body.user_id];
+    if (userIds.length === 0 || (!many && body.user_id === undefined)) throw invalidBody('user_id or user_ids');
+    if (ch.type === 'D' || ch.type === 'G') throw new AppError(400, 'api.channel.add_user_to_channel.type.app_error');
+    if (ch.type === 'P' && !ch.members.has(this.botUserId)) throw forbidden('manage_private_channel_members');
+    for (const userId of userIds) {
+      if (!isValidMattermostId(userId)) throw invalidBody('user_id');
+      if (!this.users.has(userId)) throw new AppError(404, 'app.user.missing_account.const', {}, `user_id=${userId}`);
+    }
+    for (const userId of userIds as string[]) ch.members.add(userId);
+    const members = (userIds as string[]).map((userId) => this.memberObject(ch.id, userId));
+    return ok(many ? members : members[0], 201);
+  }
+
+  // ---- Handlers: posts ---------------------------------------------------------------------------------------
+
+  private createPost(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'post');
+    const channelId = str(body.channel_id);
+    // The create_post permission check comes first: no channel, or one the bot is not in, is a 403.
+    if (!isValidMattermostId(channelId)) throw forbidden('create_post');
+    const ch = this.channels.get(channelId);
+    if (ch && !ch.members.has(this.botUserId)) throw forbidden('create_post');
+    const message = str(body.message);
+    this.checkMessageLength(message);
+    const rootId = str(body.root_id);
+    if (rootId !== '') {
+      const root = this.posts.get(rootId);
+      if (!root) throw new AppError(400, 'api.post.create_post.root_id.app_error');
+      if (root.channelId !== channelId) throw new AppError(400, 'api.post.create_post.channel_root_id.app_error');
+    }
+    const at = this.now();
+    const props = withActionIds(isObject(body.props) ? clone(body.props) : {});
+    // Posts made by bot accounts are marked so clients can show the BOT tag.
+    if (this.sessionUser().isBot) props.from_bot = 'true';
+    const post: FakeMattermostPost = {
+      id: this.nextPostId(),
+      channelId,
+      userId: this.botUserId,
+      rootId,
+      message,
+      props,
+      isPinned: false,
+      createAt: at,
+      updateAt: at,
+      editAt: 0,
+    };
+    this.posts.set(post.id, post);
+    if (ch) {
+      ch.lastPostAt = at;
+      ch.totalMsgCount++;
+    }
+    return ok(this.postObject(post, { pending_post_id: str(body.pending_post_id) }), 201);
+  }
+
+  private createEphemeralPost(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'body');
+    const userId = str(body.user_id);
+    if (userId === '') throw invalidBody('user_id');
+    const sent = body.post;
+    if (!isObject(sent)) throw invalidBody('post');
+    const post: Record<string, unknown> = {
+      ...clone(sent),
+      id: randomMattermostId(),
+      create_at: this.now(),
+      user_id: this.botUserId,
+      type: 'system_ephemeral',
+    };
+    this.ephemerals.push({ userId, post });
+    return ok({ ...post, props: stripActionIntegrations(isObject(post.props) ? post.props : {}) }, 201);
+  }
+
+  /** updatePost replaces message, props and is_pinned (an update without is_pinned unpins the post). */
+  private updatePost(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'post');
+    if (!isValidMattermostId(ctx.params.post_id)) throw invalidUrl('post_id');
+    if (body.id !== ctx.params.post_id) throw invalidBody('id');
+    const post = this.editablePost(ctx.params.post_id);
+    const message = str(body.message);
+    this.checkMessageLength(message);
+    const props = withActionIds(isObject(body.props) ? clone(body.props) : {});
+    this.applyEdit(post, message, props, body.is_pinned === true);
+    return ok(this.postObject(post));
+  }
+
+  /** patchPost changes only the fields present: message, props (replaced as a whole), is_pinned. */
+  private patchPost(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'post');
+    const post = this.editablePost(ctx.params.post_id);
+    const message = typeof body.message === 'string' ? body.message : post.message;
+    this.checkMessageLength(message);
+    const props = isObject(body.props) ? withActionIds(clone(body.props)) : post.props;
+    this.applyEdit(post, message, props, typeof body.is_pinned === 'boolean' ? body.is_pinned : post.isPinned);
+    return ok(this.postObject(post));
+  }
+
+  private getPost(ctx: RequestContext): Answer {
+    const postId = ctx.params.post_id;
+    if (!isValidMattermostId(postId)) throw invalidUrl('post_id');
+    const post = this.posts.get(postId);
+    if (!post) throw new AppError(404, 'app.post.get.app_error', {}, `post_id=${postId}`);
+    return ok(this.postObject(post));
+  }
+
+  private pinPost(ctx: RequestContext): Answer {
+    const post = this.editablePost(ctx.params.post_id);
+    this.setPinned(post, true);
+    return statusOk();
+  }
+
+  private checkMessageLength(message: string): void {
+    if (runes(message) > POST_MESSAGE_MAX) {
+      throw new AppError(400, 'model.post.is_valid.message_length.app_error', { Length: runes(message), MaxLength: POST_MESSAGE_MAX });
+    }
+  }
+
+  /** app.UpdatePost: edit_at moves when the message or the attachments change. */
+  private applyEdit(post: FakeMattermostPost, message: string, props: Record<string, unknown>, isPinned: boolean): void {
+    const at = this.now();
+    const attachmentsChanged = JSON.stringify(post.props.attachments) !== JSON.stringify(props.attachments);
+    if (message !== post.message || attachmentsChanged) post.editAt = at;
+    post.message = message;
+    post.props = props;
+    post.updateAt = at;
+    this.setPinned(post, isPinned);
+  }
+
+  private setPinned(post: FakeMattermostPost, pinned: boolean): void {
+    post.isPinned = pinned;
+    const list = this.pins.get(post.channelId) ?? [];
+    const index = list.indexOf(post.id);
+    if (pinned && index < 0) list.push(post.id);
+    if (!pinned && index >= 0) list.splice(index, 1);
+    this.pins.set(post.channelId, list);
+  }
+
+  private nextPostId(): string {
+    let id: string;
+    do id = fakeMattermostId(`post${++this.postCounter}`);
+    while (this.posts.has(id));
+    return id;
+  }
+
+  // ---- Handlers: dialogs -------------------------------------------------------------------------------------
+
+  private openDialog(ctx: RequestContext): Answer {
+    const body = this.bodyObject(ctx, 'dialog');
+    const url = str(body.url);
+    if (url === '') throw invalidBody('url');
+    const triggerId = str(body.trigger_id);
+    const check = decodeTriggerId(triggerId, this.triggerTimeoutMs);
+    if (!check.ok) throw new AppError(400, check.errorId, check.params);
+    if (this.rejectReusedTriggers && this.usedTriggers.has(triggerId)) {
+      const params = { Duration: `${this.triggerTimeoutMs / 1000}s` };
+      throw new AppError(400, 'interactive_message.decode_trigger_id.expired', params, 'fake: this trigger_id already opened a dialog');
+    }
+    this.usedTriggers.add(triggerId);
+    this.dialogs.push({ triggerId, url, dialog: isObject(body.dialog) ? clone(body.dialog) : {}, userId: check.userId, at: Date.now() });
+    return statusOk();
+  }
+}
+
+// ---- Helpers ----------------------------------------------------------------------------------------------------
+
+function actionsOf(props: Record<string, unknown>): Record<string, unknown>[] {
+  const attachments = Array.isArray(props.attachments) ? props.attachments : [];
+  return attachments.flatMap((a: unknown) => (isObject(a) && Array.isArray(a.actions) ? a.actions.filter(isObject) : []));
+}
+
+/** Post.GenerateActionIds: actions without an id get one (clicks are routed by /posts/{post_id}/actions/{action_id}). */
+function withActionIds(props: Record<string, unknown>): Record<string, unknown> {
+  for (const action of actionsOf(props)) if (str(action.id) === '') action.id = randomMattermostId();
+  return props;
+}
+
+/** Post.StripActionIntegrations: clients never see an action's integration url and context. */
+function stripActionIntegrations(props: Record<string, unknown>): Record<string, unknown> {
+  const copy = clone(props);
+  for (const action of actionsOf(copy)) delete action.integration;
+  return copy;
+}
+
+
+function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
