@@ -1,5 +1,5 @@
 /**
- * Alertmanager's webhook payload (version 4), as captured from Alertmanager 0.25 (shared/fixtures/alertmanager).
+ * Alertmanager's webhook payload (version 4), as captured from Alertmanager 0.25 (test/fixtures/alertmanager).
  * Validated with zod; times become epoch milliseconds, Alertmanager's zero time (`0001-01-01T00:00:00Z`) null.
  */
 import { createHash } from 'node:crypto';

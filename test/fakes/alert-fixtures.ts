@@ -1,12 +1,12 @@
 /**
- * The real Alertmanager 0.25 captures in ../shared/fixtures/alertmanager (see its README), and builders for
+ * The real Alertmanager 0.25 captures in test/fixtures/alertmanager (copied from shared/fixtures; see its README), and builders for
  * payloads, groups and alerts, so alert tests state only what matters to them.
  */
 import { readFileSync } from 'node:fs';
 import type { AlertGroup, GroupAlert } from '../../src/alerts/alert-group.ts';
 import { parseWebhookPayload, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
 
-const FIXTURES = new URL('../../../shared/fixtures/alertmanager/', import.meta.url);
+const FIXTURES = new URL('../fixtures/alertmanager/', import.meta.url);
 
 export const FIXTURE_NAMES = [
   'alertmanager-firing',
