@@ -9,12 +9,15 @@ import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.
 import { AlertCardSync } from './alerts/card-sync.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
 import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
+import type { ChatPlatform } from './chat/chat-platform.ts';
+import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import type { MessageContext } from './chat/messages.ts';
 import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
 import type { Config } from './config.ts';
+import { FollowUpService } from './incidents/follow-up-service.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import type { Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
@@ -22,12 +25,15 @@ import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase } from './storage/database.ts';
 import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
+import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
+import { SitroomMetrics } from './web/metrics.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
 
 export interface Sitroom {
   service: IncidentService;
+  followUps: FollowUpService;
   alerts: AlertService;
   cards: AlertCardSync;
   scheduler: Scheduler;
@@ -63,23 +69,26 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     void work.finally(() => inFlight.delete(work));
   };
 
+  const metrics = new SitroomMetrics(store, () => clock.now());
+  const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
   const notifiers: Partial<Record<Platform, IncidentNotifier>> = {};
   const slack: SlackAdapter | undefined = config.slack
     ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track })
     : undefined;
-  if (slack) notifiers.slack = new ChatNotifier({ platform: slack.platform, context });
+  if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
   const mattermost: MattermostAdapter | undefined = config.mattermost
     ? createMattermostAdapter({ config: config.mattermost, logger: logger.child({ platform: 'mattermost' }), track })
     : undefined;
-  if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: mattermost.platform, context });
+  if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 
-  const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles });
+  const followUpStore = new SqliteFollowUpStore(db);
+  const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles, followUps: followUpStore });
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
-  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: slack.platform, context, silences, warRoomOf });
-  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: mattermost.platform, context, silences, warRoomOf });
+  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: counted(slack.platform), context, silences, warRoomOf });
+  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: counted(mattermost.platform), context, silences, warRoomOf });
   const alertStore = new SqliteAlertStore(db);
   const alerts = new AlertService({
     store: alertStore,
@@ -99,10 +108,23 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   });
   alerts.useCardSync(cards);
   service.observe(alerts);
+  const followUps = new FollowUpService({
+    incidents: service,
+    store,
+    followUps: followUpStore,
+    alerts: alertStore,
+    clock,
+    notifiers,
+    timeZone: config.timeZone,
+    digest: config.digest,
+  });
+  service.observe(followUps);
+  service.observe(metrics);
 
   const handler = new ChatCommandHandler({
     service,
     alerts,
+    followUps,
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
     onRecorded: ({ incident, notifyError }, req) => {
@@ -115,7 +137,14 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const routes: Route[] = [
     healthRoute(() => store.ping()),
-    alertmanagerWebhookRoute({ alerts, token: config.alertmanager.webhookToken, maxBodyBytes: config.alertmanager.maxBodyBytes, logger }),
+    alertmanagerWebhookRoute({
+      alerts,
+      token: config.alertmanager.webhookToken,
+      maxBodyBytes: config.alertmanager.maxBodyBytes,
+      logger,
+      onDelivery: (outcome) => metrics.delivery(outcome),
+    }),
+    metrics.route(),
   ];
   if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
   if (mattermost) routes.push(...mattermost.routes(handler));
@@ -125,11 +154,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     platforms: Object.keys(notifiers) as Platform[],
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS)],
+    onReminder: (stage) => metrics.reminderSent(stage),
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
   });
 
   return {
     service,
+    followUps,
     alerts,
     cards,
     scheduler,

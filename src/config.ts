@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { type Cadence, type CadenceDefaults, DEFAULT_CADENCE, parseCadence } from './incidents/cadence.ts';
 import { BUILT_IN_ROLES, CUSTOM_ROLE_PATTERN } from './incidents/roles.ts';
 import { SEVERITIES } from './incidents/severity.ts';
+import { type DigestSchedule, WEEKDAYS } from './incidents/digest.ts';
 import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './alerts/alert-rules.ts';
 
 export interface SlackConfig {
@@ -33,6 +34,8 @@ export interface Config {
   /** How often the scheduler asks the database what is due. */
   tickSeconds: number;
   alertmanager: AlertmanagerConfig;
+  /** When the weekly digest of open action items goes out. */
+  digest: DigestSchedule;
   slack: SlackConfig | undefined;
   mattermost: MattermostConfig | undefined;
 }
@@ -121,6 +124,16 @@ const schema = z
         message: 'must be a comma-separated list of lowercase names like partner-comms,social-comms (not a built-in role)',
       }),
     SCHEDULER_TICK_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds from 1 to 59' }).int().min(1).max(59).default(5),
+    DIGEST_DAY: z
+      .string()
+      .default('monday')
+      .transform((s) => s.trim().toLowerCase())
+      .pipe(z.enum(WEEKDAYS, { message: 'must be a weekday such as monday' })),
+    DIGEST_TIME: z
+      .string()
+      .default('09:00')
+      .refine((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s.trim()), { message: 'must be a time of day HH:MM, e.g. 09:00' }),
+    DIGEST_TIMEZONE: optional.refine((s) => s === undefined || validTimeZone(s), { message: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
     ALERTMANAGER_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be Alertmanager’s http(s) URL, e.g. http://alertmanager:9093' }),
     ALERTMANAGER_WEBHOOK_TOKEN: optional,
     ALERT_SEVERITY_MAP: z
@@ -238,6 +251,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     cadenceDefaults: Object.freeze(defaults),
     customRoles: Object.freeze(e.CUSTOM_ROLES),
     tickSeconds: e.SCHEDULER_TICK_SECONDS,
+    digest: Object.freeze({
+      weekday: e.DIGEST_DAY,
+      hour: Number(e.DIGEST_TIME.trim().slice(0, 2)),
+      minute: Number(e.DIGEST_TIME.trim().slice(3, 5)),
+      timeZone: e.DIGEST_TIMEZONE ?? e.TZ,
+    }),
     alertmanager: Object.freeze({
       url: e.ALERTMANAGER_URL,
       webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN,

@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   platforms: readonly Platform[];
   tickSeconds: number;
   logger: Logger;
+  /** Hears of every reminder sent (metrics). */
+  onReminder?: (stage: string) => void;
   /** Other catch-up work each tick asks for (e.g. alert cards left behind). */
   chores?: readonly (() => void | Promise<void>)[];
 }
@@ -45,7 +47,10 @@ export class Scheduler {
       await service.sendDueReminders((incident, notice, err) => {
         const log = logger.child({ incident: incident.number });
         if (err) log.error({ err, stage: notice.stage }, 'reminder delivery failed');
-        else log.info({ stage: notice.stage, people: notice.people, overdueSeconds: notice.overdueSeconds }, 'reminder sent');
+        else {
+          log.info({ stage: notice.stage, people: notice.people, overdueSeconds: notice.overdueSeconds }, 'reminder sent');
+          this.opts.onReminder?.(notice.stage);
+        }
       });
       for (const platform of this.opts.platforms) {
         const opened = await service.openMissingWarRooms(platform);

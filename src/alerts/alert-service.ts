@@ -133,10 +133,10 @@ export class AlertService implements IncidentObserver {
     return this.update(groupId, (g) => ({ ...g, silence: { id, until, by: user } }));
   }
 
-  /** The incident closed: expire the silences of its alert groups. */
-  async incidentClosed(incident: Incident): Promise<void> {
+  /** When the incident closes, the silences of its alert groups are expired. */
+  async phaseChanged(incident: Incident): Promise<void> {
     const silences = this.o.silences;
-    if (!silences) return;
+    if (!silences || incident.phase !== 'closed') return;
     const now = this.o.clock.now();
     for (const group of this.o.store.groupsOfIncident(incident.number)) {
       if (!group.silence || group.silence.until <= now) continue;

@@ -2,6 +2,7 @@
  * IncidentNotifier for any chat platform: decides what to say where (war room, announcement channel,
  * direct messages) and leaves only the saying to the platform.
  */
+import type { Digest } from '../incidents/digest.ts';
 import type { Incident, UserId, WarRoom } from '../incidents/incident.ts';
 import type { IncidentNotifier, WarRoomSetup } from '../incidents/ports.ts';
 import type { ReminderNotice } from '../incidents/reminders.ts';
@@ -11,6 +12,10 @@ import type { ChatPlatform } from './chat-platform.ts';
 import type { Line } from './message.ts';
 import {
   declaredAnnouncement,
+  digestMessage,
+  overdueMessage,
+  postmortemMessage,
+  resolvedSummary,
   type MessageContext,
   reminderMessage,
   roomEventLine,
@@ -100,6 +105,30 @@ export class ChatNotifier implements IncidentNotifier {
     const steps: (() => Promise<unknown>)[] = notice.people.map((user) => () => this.chat.sendDirect(user, message));
     const room = incident.room;
     if (room) steps.unshift(() => this.chat.post(room.channelId, message));
+    await runAll(steps);
+  }
+
+  async postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void> {
+    const room = requireRoom(incident);
+    await this.chat.postFile(
+      room.channelId,
+      { filename: document.filename, content: document.markdown, title: `Postmortem of incident #${incident.number}` },
+      postmortemMessage(incident),
+    );
+  }
+
+  async incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void> {
+    if (this.chat.announceChannel) await this.chat.post(this.chat.announceChannel, resolvedSummary(incident, impact, this.context()));
+  }
+
+  async digest(digest: Digest): Promise<void> {
+    const steps: (() => Promise<unknown>)[] = [];
+    const announce = this.chat.announceChannel;
+    if (announce && digest.byOwner.length) steps.push(() => this.chat.post(announce, digestMessage(digest)));
+    for (const [owner, items] of digest.byOwner) {
+      const overdue = items.filter((i) => digest.overdue.includes(i));
+      if (owner && overdue.length) steps.push(() => this.chat.sendDirect(owner, overdueMessage(overdue)));
+    }
     await runAll(steps);
   }
 

@@ -32,4 +32,6 @@ export interface ChatPlatform {
   pin(channel: string, messageId: string): Promise<void>;
   /** Sends a direct message to a user. */
   sendDirect(user: UserId, message: ChatMessage): Promise<void>;
+  /** Uploads a text file into a channel, with a message. */
+  postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void>;
 }

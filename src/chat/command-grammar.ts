@@ -7,6 +7,7 @@ import { isIncidentError } from '../incidents/errors.ts';
 import type { UserId } from '../incidents/incident.ts';
 import type { PhaseAction } from '../incidents/phases.ts';
 import { parseSeverity, type Severity } from '../incidents/severity.ts';
+import { parseDueDate } from '../incidents/action-items.ts';
 
 export type Command =
   | { kind: 'help' }
@@ -17,8 +18,13 @@ export type Command =
   | { kind: 'severity'; severity: Severity }
   | { kind: 'update'; text: string }
   | { kind: 'cadence'; cadence: Cadence }
-  | { kind: 'phase'; action: PhaseAction; note: string }
-  | { kind: 'note'; text: string };
+  | { kind: 'phase'; action: PhaseAction; note: string; waiver?: string }
+  | { kind: 'note'; text: string }
+  | { kind: 'action'; text: string; owner: UserId | null; due: string | null }
+  | { kind: 'action_done'; id: number }
+  | { kind: 'actions' }
+  | { kind: 'postmortem' }
+  | { kind: 'stats'; days: number };
 
 /** Subcommands and their one-line usage, in the order `help` lists them. */
 export const USAGE = {
@@ -33,15 +39,17 @@ export const USAGE = {
   cadence: { usage: 'cadence <duration>|off', example: 'cadence 15m' },
   mitigate: { usage: 'mitigate [note]', example: 'mitigate traffic drained to eu-west' },
   resolve: { usage: 'resolve [note]', example: 'resolve bad config reverted' },
-  close: { usage: 'close [note]', example: 'close follow-ups filed' },
+  close: { usage: 'close [note] [--waive <why>]', example: 'close follow-ups filed' },
   reopen: { usage: 'reopen <why>', example: 'reopen errors are back' },
   note: { usage: 'note <text>', example: 'note suspect the 14:02 deploy' },
+  action: { usage: 'action <text> [@owner] [due:YYYY-MM-DD] | action done <id>', example: 'action add a canary stage @bob due:2026-12-01' },
+  actions: { usage: 'actions', example: 'actions' },
+  postmortem: { usage: 'postmortem', example: 'postmortem' },
+  stats: { usage: 'stats [7d|30d|90d]', example: 'stats 90d' },
   help: { usage: 'help', example: 'help' },
 } as const;
 export type Subcommand = keyof typeof USAGE;
 
-/** Subcommands the SPEC names that this build does not offer yet. */
-export const NOT_YET_AVAILABLE = ['action', 'actions', 'postmortem', 'stats'] as const;
 
 export class GrammarError extends Error {
   readonly subcommand: Subcommand | undefined;
@@ -91,6 +99,35 @@ function parseDeclare(rest: string): Command {
   return { kind: 'declare', severity, isPrivate, title: words.join(' ') };
 }
 
+/** `action <text> [@owner] [due:YYYY-MM-DD]` or `action done <id>`. */
+function parseAction(rest: string, parseMention: MentionParser): Command {
+  const done = /^done\s+#?(\S+)$/i.exec(rest);
+  if (done) {
+    const id = Number(done[1]);
+    if (!Number.isInteger(id) || id < 1) throw new GrammarError(`\`${done[1]}\` is not an action item number.`, 'action');
+    return { kind: 'action_done', id };
+  }
+  let owner: UserId | null = null;
+  let due: string | null = null;
+  const words: string[] = [];
+  for (const word of rest.split(/\s+/).filter(Boolean)) {
+    const dueMatch = /^due:(.*)$/i.exec(word);
+    if (dueMatch) {
+      try {
+        due = parseDueDate(dueMatch[1] ?? '');
+      } catch {
+        throw new GrammarError(`\`${dueMatch[1] ?? ''}\` is not a date; write due:YYYY-MM-DD.`, 'action');
+      }
+      continue;
+    }
+    const mentioned = parseMention(word);
+    if (mentioned) owner = mentioned;
+    else words.push(word);
+  }
+  if (words.length === 0) throw new GrammarError('`action` needs the text of the item.', 'action');
+  return { kind: 'action', text: words.join(' '), owner, due };
+}
+
 /** Parses the text after `/incident`. Throws GrammarError with a specific message for bad input. */
 export function parseCommand(text: string, parseMention: MentionParser, userId: UserId): Command {
   const [word, rest] = splitFirst(text);
@@ -135,18 +172,32 @@ export function parseCommand(text: string, parseMention: MentionParser, userId: 
         if (isIncidentError(e)) throw new GrammarError(`\`${rest}\` is not a cadence: use 90s, 15m, 1h, 1h30m (30s to 7d) or off.`, 'cadence');
         throw e;
       }
+    case 'close': {
+      const waive = /(?:^|\s)--waive(?:\s+([\s\S]*))?$/.exec(rest);
+      if (!waive) return { kind: 'phase', action: 'close', note: rest };
+      const waiver = (waive[1] ?? '').trim();
+      if (!waiver) throw new GrammarError('`--waive` needs the reason the open action items are waived.', 'close');
+      return { kind: 'phase', action: 'close', note: rest.slice(0, waive.index).trim(), waiver };
+    }
     case 'mitigate':
     case 'resolve':
-    case 'close':
     case 'reopen': {
       const action = PHASE_WORDS[sub] as PhaseAction;
       if (action === 'reopen') requireText(rest, 'reopen', 'a reason');
       return { kind: 'phase', action, note: rest };
     }
+    case 'action':
+      return parseAction(rest, parseMention);
+    case 'actions':
+    case 'postmortem':
+      if (rest) throw new GrammarError(`\`${sub}\` takes no arguments.`, sub);
+      return { kind: sub };
+    case 'stats': {
+      const days = rest ? /^(\d{1,3})d$/i.exec(rest)?.[1] : '30';
+      if (!days || Number(days) < 1 || Number(days) > 365) throw new GrammarError(`\`${rest}\` is not a window; use 7d, 30d or 90d (1d to 365d).`, 'stats');
+      return { kind: 'stats', days: Number(days) };
+    }
     default:
-      if ((NOT_YET_AVAILABLE as readonly string[]).includes(sub)) {
-        throw new GrammarError(`\`${sub}\` is not available in this version of sitroom yet.`);
-      }
       throw new GrammarError(`Unknown subcommand \`${word}\`. Try \`/incident help\`.`);
   }
 }

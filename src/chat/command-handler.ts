@@ -4,6 +4,7 @@
  * the reply they get back.
  */
 import type { AlertService } from '../alerts/alert-service.ts';
+import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import { IncidentError } from '../incidents/errors.ts';
 import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';
@@ -11,7 +12,7 @@ import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
 import type { AlertButtonId, ButtonId, ChatMessage, Line } from './message.ts';
-import { helpMessage, listMessage, type MessageContext, summaryCard } from './messages.ts';
+import { actionItemsMessage, helpMessage, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
 
 export interface ChatRequest {
@@ -45,6 +46,8 @@ export interface ChatHandlerOptions {
   onRecorded?: (outcome: Outcome, request: ChatRequest) => void;
   /** The alert use cases, for the alert card's buttons. */
   alerts?: AlertService;
+  /** Action items, postmortems, stats. */
+  followUps?: FollowUpService;
 }
 
 const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
@@ -56,6 +59,7 @@ export class ChatCommandHandler {
   private readonly onUnexpectedError: ChatHandlerOptions['onUnexpectedError'];
   private readonly onRecorded: NonNullable<ChatHandlerOptions['onRecorded']>;
   private readonly alerts: AlertService | undefined;
+  private readonly followUps: FollowUpService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
     this.service = opts.service;
@@ -63,6 +67,7 @@ export class ChatCommandHandler {
     this.onUnexpectedError = opts.onUnexpectedError;
     this.onRecorded = opts.onRecorded ?? (() => {});
     this.alerts = opts.alerts;
+    this.followUps = opts.followUps;
   }
 
   /** `/incident <text>`: never throws; every failure becomes a specific reply. */
@@ -95,11 +100,33 @@ export class ChatCommandHandler {
           return this.confirm(req, outcome, [cmd.cadence === null ? 'Update reminders are off.' : 'Cadence set.']);
         }
         case 'phase': {
-          const outcome = await s.transition(here(), cmd.action, cmd.note, req.userId);
+          const outcome = await s.transition(here(), cmd.action, cmd.note, req.userId, cmd.waiver);
           return this.confirm(req, outcome, [`Incident #${outcome.incident.number} is now ${outcome.incident.phase}.`]);
         }
         case 'note':
           return this.confirm(req, await s.addNote(here(), cmd.text, req.userId), ['Noted on the timeline.']);
+        case 'action': {
+          const item = await this.learning().addActionItem(here(), { text: cmd.text, owner: cmd.owner, due: cmd.due }, req.userId);
+          return reply([`Action item #${item.id} added: `, item.text, ...(item.owner ? [' — ', { user: item.owner } as const] : []), ...(item.due ? [` — due ${item.due}`] : [])]);
+        }
+        case 'action_done': {
+          const inRoom = s.findInRoom(req.platform, req.channelId)?.number;
+          const item = await this.learning().completeActionItem(cmd.id, req.userId, inRoom);
+          return reply([`Action item #${item.id} done: `, item.text]);
+        }
+        case 'actions': {
+          const inRoom = s.findInRoom(req.platform, req.channelId);
+          const message = inRoom
+            ? actionItemsMessage(this.learning().actionItemsOf(inRoom.number), `Action items of incident #${inRoom.number}`)
+            : actionItemsMessage(this.learning().openActionItems(), 'Open action items');
+          return { kind: 'message', message };
+        }
+        case 'postmortem': {
+          const written = await this.learning().writePostmortem(here(), req.userId);
+          return reply(['Postmortem written and posted in the war room as a file.'], ...(written.notifyError ? [notifyFailedLine(written.notifyError)] : []));
+        }
+        case 'stats':
+          return { kind: 'message', message: statsMessage(this.learning().stats(cmd.days)) };
       }
     });
   }
@@ -127,6 +154,11 @@ export class ChatCommandHandler {
           return this.alertButton(req, id, value);
       }
     });
+  }
+
+  private learning(): FollowUpService {
+    if (!this.followUps) throw new Error('follow-ups are not wired');
+    return this.followUps;
   }
 
   private async alertButton(req: ChatRequest, id: AlertButtonId, group: number): Promise<ChatReply> {

@@ -7,7 +7,11 @@ import { commanderOf, commsOf, type Incident, type UserId } from '../incidents/i
 import { nextStep, PHASE_STEPS } from '../incidents/phases.ts';
 import type { ReminderNotice } from '../incidents/reminders.ts';
 import { roleLabel } from '../incidents/roles.ts';
-import { SEVERITY_MEANING } from '../incidents/severity.ts';
+import { SEVERITIES, SEVERITY_MEANING } from '../incidents/severity.ts';
+import type { Stats, Summary } from '../incidents/stats.ts';
+import { formatSeconds } from '../incidents/durations.ts';
+import type { ActionItem } from '../incidents/action-items.ts';
+import type { Digest } from '../incidents/digest.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { USAGE, type Subcommand } from './command-grammar.ts';
 import { formatAge, formatTime } from './format-time.ts';
@@ -163,11 +167,84 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
 
 /** `/incident help`. */
 export function helpMessage(): ChatMessage {
-  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note'];
-  const anywhere: readonly Subcommand[] = ['declare', 'list', 'help'];
+  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
+  const anywhere: readonly Subcommand[] = ['declare', 'list', 'actions', 'stats', 'help'];
   const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];
   return {
     heading: ['sitroom: /incident commands'],
     lines: [[{ bold: 'Anywhere' }], ...anywhere.map(row), [{ bold: 'In a war room' }], ...inRoom.map(row), ['Phases: active → mitigated → resolved → closed, never skipped.']],
+  };
+}
+
+/** Sent with the postmortem file in the war room. */
+export function postmortemMessage(i: Incident): ChatMessage {
+  return { lines: [[`📄 Postmortem of incident #${i.number}: the record so far (YAML front matter, timeline) and sections to fill in. `, { code: '/incident postmortem' }, ' writes it again.']] };
+}
+
+/** On resolve: a short, non-technical note for stakeholders. */
+export function resolvedSummary(i: Incident, impact: { from: number; to: number }, ctx: MessageContext): ChatMessage {
+  if (i.isPrivate) return { lines: [[`The private incident #${i.number} is resolved.`]] };
+  const window = `${formatTime(impact.from, ctx.timeZone, ctx.now)} to ${formatTime(impact.to, ctx.timeZone, ctx.now)} (${formatAge(impact.to - impact.from)})`;
+  return {
+    heading: [`✅ Resolved: incident #${i.number} `, i.title],
+    lines: [
+      ['Impact: from ', window, '.'],
+      ['Current state: the cause is fixed and the service is back to normal; the team is following up.'],
+      ['A postmortem is being written in ', ...(i.room ? [{ channel: i.room.channelId } as const] : ['the war room']), ' and will be shared when complete.'],
+    ],
+  };
+}
+
+const itemLine = (a: ActionItem): Line => [`• #${a.id} `, a.text, ` (incident #${a.incidentNumber}${a.due ? `, due ${a.due}` : ''})`];
+
+/** The weekly digest of open action items, by owner. */
+export function digestMessage(d: Digest): ChatMessage {
+  const lines: Line[] = [];
+  for (const [owner, items] of d.byOwner) {
+    lines.push([owner ? { user: owner } : 'No owner', `: ${items.length} open`]);
+    lines.push(...items.map((a) => [...itemLine(a), ...(d.overdue.includes(a) ? [' ⚠️ overdue'] : [])]));
+  }
+  const total = d.byOwner.reduce((n, [, items]) => n + items.length, 0);
+  return { heading: [`🗒️ Weekly follow-ups: ${total} action item${total === 1 ? '' : 's'} open, ${d.overdue.length} overdue`], lines };
+}
+
+/** A direct message to the owner of overdue action items. */
+export function overdueMessage(items: readonly ActionItem[]): ChatMessage {
+  return {
+    heading: [`⚠️ ${items.length} of your action items ${items.length === 1 ? 'is' : 'are'} overdue`],
+    lines: [...items.map(itemLine), ['Mark one done with ', { code: '/incident action done <id>' }, '.']],
+  };
+}
+
+/** `/incident actions`. */
+export function actionItemsMessage(items: readonly ActionItem[], heading: string): ChatMessage {
+  if (items.length === 0) return { lines: [['No action items.']] };
+  return {
+    heading: [heading],
+    lines: items.map((a): Line => [
+      a.state === 'done' ? '✅ ' : '⬜ ',
+      `#${a.id} `,
+      a.text,
+      ...(a.owner ? [' — ', { user: a.owner } as const] : []),
+      ...(a.due ? [` — due ${a.due}`] : []),
+      ` (incident #${a.incidentNumber})`,
+    ]),
+  };
+}
+
+/** `/incident stats`. */
+export function statsMessage(s: Stats): ChatMessage {
+  const fmt = (x: Summary) => (x.count ? `mean ${formatSeconds(x.mean)}, p90 ${formatSeconds(x.p90)} (${x.count})` : 'none yet');
+  const share = s.alerts.notActionableShare === null ? 'no alerts' : `${Math.round(s.alerts.notActionableShare * 100)}% (${s.alerts.notActionable} of ${s.alerts.groups} alert groups)`;
+  return {
+    heading: [`Incident stats, last ${s.days} days`],
+    lines: [
+      [`Incidents: ${s.incidents} (${SEVERITIES.map((sev) => `${sev.toUpperCase()} ${s.bySeverity[sev]}`).join(' · ')})`],
+      [`Time to acknowledge: ${fmt(s.timeToAcknowledge)}`],
+      [`Time to mitigate: ${fmt(s.timeToMitigate)}`],
+      [`Time to resolve: ${fmt(s.timeToResolve)}`],
+      [`Stakeholder updates: ${s.updates.onTime} on time, ${s.updates.late} late`],
+      [`Not actionable alerts: ${share}`],
+    ],
   };
 }

@@ -26,6 +26,11 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   already_silenced: (d) => `Already silenced until ${d['until']} (silence ${d['id']}).`,
   silences_unavailable: () => 'Silences need ALERTMANAGER_URL to be set in sitroom’s configuration.',
   silence_failed: (d) => `Alertmanager did not create the silence: ${d['reason']}.`,
+  invalid_due_date: (d) => `\`${d['input']}\` is not a date; write due:YYYY-MM-DD, e.g. due:2026-12-01.`,
+  unknown_action_item: (d) => `There is no action item #${d['id']}${d['number'] ? ` on incident #${d['number']}` : ''}.`,
+  action_item_done: (d) => `Action item #${d['id']} is already done.`,
+  open_action_items: (d) =>
+    `Can’t close: ${d['count']} action item${d['count'] === '1' ? ' is' : 's are'} still open (${d['items']}). Finish them with \`/incident action done <id>\`, or close anyway with \`/incident close --waive <why>\`.`,
 };
 
 /** The text for a core error. */

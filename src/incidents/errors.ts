@@ -22,6 +22,10 @@ export const ERROR_CODES = [
   'already_silenced',
   'silences_unavailable',
   'silence_failed',
+  'invalid_due_date',
+  'unknown_action_item',
+  'action_item_done',
+  'open_action_items',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,7 +8,8 @@ import type { Incident, Platform, UserId } from './incident.ts';
 import * as rules from './incident-rules.ts';
 import type { Change, Declaration } from './incident-rules.ts';
 import type { PhaseAction } from './phases.ts';
-import type { Clock, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
+import { assertClosable } from './action-items.ts';
+import type { Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { claimDueReminder, type ReminderNotice, snooze } from './reminders.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
@@ -20,6 +21,8 @@ export interface ServiceOptions {
   cadenceDefaults: CadenceDefaults;
   customRoles: readonly string[];
   observers?: readonly IncidentObserver[];
+  /** Action items: `close` is refused while any is open. */
+  followUps?: FollowUpStore;
 }
 
 /**
@@ -46,6 +49,7 @@ export class IncidentService {
   private readonly clock: Clock;
   private readonly notifiers: Partial<Record<Platform, IncidentNotifier>>;
   private readonly observers: IncidentObserver[];
+  private readonly followUps: FollowUpStore | undefined;
   readonly cadenceDefaults: CadenceDefaults;
   readonly customRoles: readonly string[];
   /** War-room creation in flight per incident, so concurrent retries never create two rooms. */
@@ -56,6 +60,7 @@ export class IncidentService {
     this.clock = opts.clock;
     this.notifiers = opts.notifiers;
     this.observers = [...(opts.observers ?? [])];
+    this.followUps = opts.followUps;
     this.cadenceDefaults = opts.cadenceDefaults;
     this.customRoles = opts.customRoles;
   }
@@ -65,6 +70,11 @@ export class IncidentService {
     const incident = this.store.get(number);
     if (!incident) throw new IncidentError('unknown_incident', { number: String(number) });
     return incident;
+  }
+
+  /** The incident whose war room is `channelId`, if it is one. */
+  findInRoom(platform: Platform, channelId: string): Incident | undefined {
+    return this.store.findByRoom(platform, channelId);
   }
 
   /** The incident whose war room is `channelId`, or not_in_war_room. */
@@ -160,12 +170,18 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.setCadence(i, cadence, actor, now));
   }
 
-  async transition(number: number, action: PhaseAction, note: string, actor: UserId): Promise<Outcome> {
-    const outcome = await this.apply(number, (i, now) => rules.transition(i, action, note, actor, now));
-    if (outcome.incident.phase !== 'closed') return outcome;
+  /**
+   * Moves the incident through its phases. `close` is refused while action items are open, unless `waiver`
+   * (the reason they are waived) is given; the waiver is recorded with the transition.
+   */
+  async transition(number: number, action: PhaseAction, note: string, actor: UserId, waiver?: string): Promise<Outcome> {
+    const before = this.get(number);
+    if (action === 'close') assertClosable(this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? [], waiver);
+    const why = waiver?.trim() ? `waived open action items: ${waiver.trim()}` : '';
+    const outcome = await this.apply(number, (i, now) => rules.transition(i, action, [note, why].filter(Boolean).join(' — '), actor, now));
     for (const observer of this.observers) {
       try {
-        await observer.incidentClosed(outcome.incident);
+        await observer.phaseChanged(outcome.incident, before.phase);
       } catch (e) {
         outcome.notifyError ??= asError(e);
       }
@@ -173,7 +189,7 @@ export class IncidentService {
     return outcome;
   }
 
-  /** Registers a part of sitroom that acts when incidents close. */
+  /** Registers a part of sitroom that acts when incidents change phase. */
   observe(observer: IncidentObserver): void {
     this.observers.push(observer);
   }

@@ -2,7 +2,11 @@
  * The interfaces the core needs from the outside world, in the core's words. Adapters implement them:
  * storage/ (IncidentStore), chat/ (IncidentNotifier), and the system clock.
  */
+import type { ActionItem, NewActionItem } from './action-items.ts';
+import type { Digest } from './digest.ts';
 import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
+import type { Phase } from './phases.ts';
+import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
 import type { ReminderNotice } from './reminders.ts';
 import type { TimelineEvent } from './timeline.ts';
@@ -33,6 +37,12 @@ export interface IncidentStore {
   listOpen(): Incident[];
   /** The incident's timeline, in order. */
   timeline(number: number): TimelineEvent[];
+  /** Incidents declared at or after `since`, oldest first. */
+  declaredSince(since: number): Incident[];
+  /** How many incidents are open, by severity and phase. */
+  countOpen(): { severity: Severity; phase: Phase; count: number }[];
+  /** How many incidents still owe a stakeholder update that was due before `now`. */
+  countOverdue(now: number): number;
   /** Incidents on `platforms` whose next reminder is due at `now` or earlier, at most `limit`, earliest first. */
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[];
   /**
@@ -44,10 +54,10 @@ export interface IncidentStore {
   ping(): void;
 }
 
-/** Other parts of sitroom that act when an incident closes (e.g. alert silences are expired). */
+/** Other parts of sitroom that act when an incident changes phase (alert silences expire on close, a postmortem is written on resolve). */
 export interface IncidentObserver {
-  /** The incident just closed. */
-  incidentClosed(incident: Incident): Promise<void>;
+  /** The incident just moved from `from` to its current phase. */
+  phaseChanged(incident: Incident, from: Phase): Promise<void>;
 }
 
 /**
@@ -69,4 +79,46 @@ export interface IncidentNotifier {
   incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void>;
   /** Delivers an update reminder (war-room mention + direct messages, with buttons). */
   remind(incident: Incident, notice: ReminderNotice): Promise<void>;
+  /** Posts the postmortem document into the war room as a file. */
+  postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void>;
+  /** Tells stakeholders, without technical detail, that the incident is resolved. */
+  incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void>;
+  /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
+  digest(digest: Digest): Promise<void>;
+}
+
+/** Follow-ups and the written record: action items, postmortems, weekly digests. */
+export interface FollowUpStore {
+  /** Stores a new item with its timeline entry, in one transaction. */
+  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem;
+  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
+  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined;
+  actionItem(id: number): ActionItem | undefined;
+  /** The incident's items, oldest first. */
+  actionItemsOf(incidentNumber: number): ActionItem[];
+  /** Every open item, oldest first. */
+  openActionItems(): ActionItem[];
+  /** Keeps the incident's latest postmortem (and records it on the timeline). */
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void;
+  postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined;
+  /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
+  claimDigest(slot: number, now: number): boolean;
+}
+
+/** What the written record needs to know about an incident's alerts. */
+export interface LinkedAlertGroup {
+  id: number;
+  title: string;
+  groupKey: string;
+  firstFiringAt: number | null;
+  acknowledgedAt: number | null;
+  acknowledgedBy: UserId | null;
+  silenceId: string | null;
+}
+
+export interface AlertFacts {
+  /** Alert groups linked to the incident. */
+  linkedTo(incidentNumber: number): LinkedAlertGroup[];
+  /** Alert groups first seen since `since`, and how many of them someone marked not actionable. */
+  noiseSince(since: number): { groups: number; notActionable: number };
 }

@@ -14,6 +14,9 @@ export const TIMELINE_KINDS = [
   'reminder_snoozed',
   'war_room_opened',
   'alert_linked',
+  'action_added',
+  'action_done',
+  'postmortem_written',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -33,6 +33,7 @@ export const incidents = sqliteTable(
     index('incidents_reminder_at_idx').on(t.reminderAt),
     index('incidents_phase_idx').on(t.phase),
     index('incidents_room_idx').on(t.platform, t.channelId),
+    index('incidents_declared_at_idx').on(t.declaredAt),
   ],
 );
 
@@ -146,3 +147,38 @@ export const alertCards = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.groupId, t.platform] })],
 );
+
+/** Follow-up action items of incidents. */
+export const actionItems = sqliteTable(
+  'action_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentNumber: integer('incident_number')
+      .notNull()
+      .references(() => incidents.number),
+    text: text('text').notNull(),
+    owner: text('owner'),
+    due: text('due'),
+    state: text('state').notNull(),
+    createdAt: integer('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    doneAt: integer('done_at'),
+    doneBy: text('done_by'),
+  },
+  (t) => [index('action_items_incident_idx').on(t.incidentNumber), index('action_items_state_idx').on(t.state)],
+);
+
+/** The latest postmortem document of each incident, so it can be fetched again. */
+export const postmortems = sqliteTable('postmortems', {
+  incidentNumber: integer('incident_number')
+    .primaryKey()
+    .references(() => incidents.number),
+  markdown: text('markdown').notNull(),
+  generatedAt: integer('generated_at').notNull(),
+});
+
+/** One row per weekly digest slot sent: like reminders, a digest is claimed once, whatever the replicas. */
+export const digestsSent = sqliteTable('digests_sent', {
+  slot: integer('slot').primaryKey(),
+  sentAt: integer('sent_at').notNull(),
+});

@@ -7,6 +7,7 @@ import type { AlertGroup, GroupAlert, Labels } from '../alerts/alert-group.ts';
 import type { WebhookPayload } from '../alerts/alertmanager-payload.ts';
 import type { AlertStore, CardRef, IngestResult } from '../alerts/ports.ts';
 import type { Platform } from '../incidents/incident.ts';
+import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
 import type { Db } from './database.ts';
 
 interface GroupRow {
@@ -77,7 +78,7 @@ const toAlert = (r: AlertRow): GroupAlert => ({
 const FIRING_COUNT = `SELECT COUNT(*) AS n FROM alerts a WHERE a.group_id = ? AND a.status = 'firing'
   AND a.starts_at = (SELECT MAX(b.starts_at) FROM alerts b WHERE b.group_id = a.group_id AND b.fingerprint = a.fingerprint)`;
 
-export class SqliteAlertStore implements AlertStore {
+export class SqliteAlertStore implements AlertStore, AlertFacts {
   private readonly db: Db;
   private readonly s: Record<string, Statement>;
 
@@ -115,6 +116,8 @@ export class SqliteAlertStore implements AlertStore {
         not_actionable_at = NULL, incident_number = NULL, silence_id = NULL, silence_until = NULL, silenced_by = NULL,
         first_firing_at = ?, version = version + 1, updated_at = ? WHERE id = ?`),
       dropCards: c.prepare('DELETE FROM alert_cards WHERE group_id = ?'),
+      noise: c.prepare(`SELECT COUNT(*) AS groups, COUNT(not_actionable_at) AS notActionable FROM alert_groups
+        WHERE COALESCE(first_firing_at, last_delivery_at) >= ?`),
       saveCard: c.prepare(`INSERT INTO alert_cards (group_id, platform, channel, message_id, version, claimed_at) VALUES (?, ?, ?, ?, ?, 0)
         ON CONFLICT (group_id, platform) DO UPDATE SET channel = excluded.channel, message_id = excluded.message_id,
         version = MAX(alert_cards.version, excluded.version)`),
@@ -200,6 +203,22 @@ export class SqliteAlertStore implements AlertStore {
 
   groupsOfIncident(incidentNumber: number): AlertGroup[] {
     return (this.s['ofIncident']!.all(incidentNumber) as GroupRow[]).map(toGroup);
+  }
+
+  linkedTo(incidentNumber: number): LinkedAlertGroup[] {
+    return this.groupsOfIncident(incidentNumber).map((g) => ({
+      id: g.id,
+      title: g.commonLabels['alertname'] ?? g.groupLabels['alertname'] ?? g.groupKey,
+      groupKey: g.groupKey,
+      firstFiringAt: g.firstFiringAt,
+      acknowledgedAt: g.acknowledged?.at ?? null,
+      acknowledgedBy: g.acknowledged?.by ?? null,
+      silenceId: g.silence?.id ?? null,
+    }));
+  }
+
+  noiseSince(since: number): { groups: number; notActionable: number } {
+    return this.s['noise']!.get(since) as { groups: number; notActionable: number };
   }
 
   card(groupId: number, platform: Platform): (CardRef & { version: number }) | undefined {

@@ -1,5 +1,5 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
 import type { Change } from '../incidents/incident-rules.ts';
@@ -83,6 +83,7 @@ export class SqliteIncidentStore implements IncidentStore {
   private readonly byNumber;
   private readonly rolesOf;
   private readonly due;
+  private readonly counts: { open: Statement; overdue: Statement };
   private readonly write: {
     update: Statement;
     event: Statement;
@@ -101,8 +102,13 @@ export class SqliteIncidentStore implements IncidentStore {
       .where(and(isNotNull(incidents.reminderAt), lte(incidents.reminderAt, sql.placeholder('now'))))
       .orderBy(asc(incidents.reminderAt))
       .prepare();
-    // Every change writes through these (reminders too), so they are plain prepared statements.
     const c = db.$client;
+    // /metrics runs these on every scrape: both only visit open incidents (the phase index), never the closed history.
+    this.counts = {
+      open: c.prepare("SELECT severity, phase, COUNT(*) AS count FROM incidents WHERE phase IN ('active', 'mitigated', 'resolved') GROUP BY severity, phase"),
+      overdue: c.prepare("SELECT COUNT(*) AS n FROM incidents WHERE phase IN ('active', 'mitigated') AND next_update_due < ?"),
+    };
+    // Every change writes through these (reminders too), so they are plain prepared statements.
     this.write = {
       update: c.prepare(`UPDATE incidents SET title = @title, severity = @severity, phase = @phase, is_private = @isPrivate,
         platform = @platform, declared_at = @declaredAt, declared_by = @declaredBy, cadence_seconds = @cadenceSeconds,
@@ -182,6 +188,18 @@ export class SqliteIncidentStore implements IncidentStore {
       .orderBy(asc(timelineEvents.id))
       .all()
       .map(toEvent);
+  }
+
+  countOpen(): { severity: Severity; phase: Phase; count: number }[] {
+    return this.counts.open.all() as { severity: Severity; phase: Phase; count: number }[];
+  }
+
+  countOverdue(now: number): number {
+    return (this.counts.overdue.get(now) as { n: number }).n;
+  }
+
+  declaredSince(since: number): Incident[] {
+    return this.withRoles(this.db.select().from(incidents).where(gte(incidents.declaredAt, since)).orderBy(asc(incidents.number)).all());
   }
 
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {

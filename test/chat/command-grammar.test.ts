@@ -106,8 +106,29 @@ describe('parseCommand', () => {
     expect(grammarError('status now').subcommand).toBe('status');
   });
 
-  it('explains commands that are not available yet', () => {
-    expect(grammarError('postmortem').message).toContain('not available');
+  it('reads action items, their completion, the list, postmortem and stats', () => {
+    expect(parse('action add a canary stage @bob due:2026-12-01')).toEqual({ kind: 'action', text: 'add a canary stage', owner: 'bob', due: '2026-12-01' });
+    expect(parse('action write the runbook')).toEqual({ kind: 'action', text: 'write the runbook', owner: null, due: null });
+    expect(parse('action done #12')).toEqual({ kind: 'action_done', id: 12 });
+    expect(parse('actions')).toEqual({ kind: 'actions' });
+    expect(parse('postmortem')).toEqual({ kind: 'postmortem' });
+    expect(parse('stats')).toEqual({ kind: 'stats', days: 30 });
+    expect(parse('stats 90d')).toEqual({ kind: 'stats', days: 90 });
+    expect(parse('close all done --waive tracked in JIRA-42')).toEqual({
+      kind: 'phase',
+      action: 'close',
+      note: 'all done',
+      waiver: 'tracked in JIRA-42',
+    });
+  });
+
+  it('explains malformed action items, stats windows and waivers', () => {
+    expect(grammarError('action due:2026-02-30').message).toContain('`2026-02-30` is not a date');
+    expect(grammarError('action @bob').message).toBe('`action` needs the text of the item.');
+    expect(grammarError('action done x').message).toContain('`x` is not an action item number');
+    expect(grammarError('stats 5y').message).toContain('`5y` is not a window');
+    expect(grammarError('close --waive').message).toContain('`--waive` needs the reason');
+    expect(grammarError('postmortem now').message).toBe('`postmortem` takes no arguments.');
   });
 
   it('refuses an unknown subcommand, pointing at help', () => {

@@ -10,7 +10,8 @@ export type PlatformCall =
   | { method: 'post'; channel: string; message: ChatMessage }
   | { method: 'update'; channel: string; messageId: string; message: ChatMessage }
   | { method: 'pin'; channel: string; messageId: string }
-  | { method: 'sendDirect'; user: UserId; message: ChatMessage };
+  | { method: 'sendDirect'; user: UserId; message: ChatMessage }
+  | { method: 'postFile'; channel: string; file: { filename: string; content: string; title: string }; message: ChatMessage };
 export type PlatformMethod = PlatformCall['method'];
 
 export const ANNOUNCE_CHANNEL = 'C-ANNOUNCE';
@@ -78,6 +79,10 @@ export class FakeChatPlatform implements ChatPlatform {
 
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
     this.record({ method: 'sendDirect', user, message });
+  }
+
+  async postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void> {
+    this.record({ method: 'postFile', channel, file, message });
   }
 
   private nextId(prefix: string): string {

@@ -7,6 +7,8 @@
  * one nag per lapse through the rules alone; the storage tests cover the database's own guard.
  */
 import type { Incident, Platform } from '../../src/incidents/incident.ts';
+import type { Phase } from '../../src/incidents/phases.ts';
+import type { Severity } from '../../src/incidents/severity.ts';
 import type { Change } from '../../src/incidents/incident-rules.ts';
 import type { IncidentStore } from '../../src/incidents/ports.ts';
 import type { TimelineEvent } from '../../src/incidents/timeline.ts';
@@ -60,6 +62,26 @@ export class FakeIncidentStore implements IncidentStore {
   timeline(number: number): TimelineEvent[] {
     this.check();
     return copy(this.events.get(number) ?? []);
+  }
+
+  countOpen(): { severity: Severity; phase: Phase; count: number }[] {
+    this.check();
+    const counts = new Map<string, { severity: Severity; phase: Phase; count: number }>();
+    for (const i of this.all().filter((x) => x.phase !== 'closed')) {
+      const key = `${i.severity} ${i.phase}`;
+      counts.set(key, { severity: i.severity, phase: i.phase, count: (counts.get(key)?.count ?? 0) + 1 });
+    }
+    return [...counts.values()];
+  }
+
+  countOverdue(now: number): number {
+    this.check();
+    return this.all().filter((i) => (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now).length;
+  }
+
+  declaredSince(since: number): Incident[] {
+    this.check();
+    return copy(this.all().filter((i) => i.declaredAt >= since));
   }
 
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {

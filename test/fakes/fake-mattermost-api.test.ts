@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // @mattermost/client is CommonJS whose Client4 export is a getter Node's ESM loader cannot see: in native ESM
 // (node, tsx) only the default import works. `import { ClientError } from '@mattermost/client'` would work; Client4 not.
 import mattermostClient from '@mattermost/client';
-import { FAKE_MATTERMOST, FakeMattermostApi, fakeMattermostId, makeTriggerId } from './fake-mattermost-api.ts';
+import { FAKE_MATTERMOST, FakeMattermostApi, fakeMattermostId, makeTriggerId, parseMultipart } from './fake-mattermost-api.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from './mattermost-requests.ts';
 
 const { Client4, ClientError } = mattermostClient;
@@ -17,6 +17,16 @@ class SitroomClient extends Client4 {
 const alice = fakeMattermostId('alice');
 const bob = fakeMattermostId('bob');
 const dialog = { callback_id: 'declare', title: 'Declare incident', elements: [{ display_name: 'Title', name: 'title', type: 'text' }] };
+
+/** POST /api/v4/files with a non-multipart body (the server's uploadFileSimple). */
+async function postFile(baseUrl: string, query: string, body: string): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${baseUrl}/api/v4/files?${query}`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer bot-token', 'Content-Type': 'text/plain' },
+    body,
+  });
+  return { status: res.status, json: await res.json() };
+}
 
 /** The rejection of a Client4 call, checked to be a ClientError. */
 async function clientError(call: Promise<unknown>): Promise<InstanceType<typeof ClientError>> {
@@ -140,6 +150,96 @@ describe('FakeMattermostApi driven by the real Client4', () => {
     expect(fake.ephemeralPosts(alice)).toHaveLength(1);
   });
 
+  it('takes uploads as Client4.uploadFile sends them, and attaches them through createPost file_ids', async () => {
+    const channel = fake.addChannel({ name: 'inc-10' }).id;
+    const markdown = '# Postmortem INC-10\n\nRoot cause: a config push 🔥\n';
+    const form = new FormData();
+    form.append('channel_id', channel);
+    form.append('files', new Blob([markdown], { type: 'text/markdown' }), 'postmortem-10.md');
+
+    const uploaded = await client.uploadFile(form);
+    expect(uploaded.client_ids).toEqual([]);
+    const [info] = uploaded.file_infos;
+    const fileId = info?.id ?? '';
+    expect(fileId).toMatch(/^[a-z0-9]{26}$/);
+    // The MIME type comes from the extension (the part's own Content-Type is not used); size counts bytes.
+    expect(info).toMatchObject({
+      name: 'postmortem-10.md',
+      extension: 'md',
+      size: Buffer.byteLength(markdown),
+      mime_type: 'text/markdown; charset=utf-8',
+      channel_id: channel,
+      user_id: fake.botUserId,
+    });
+    expect(info).not.toHaveProperty('post_id');
+    const [call] = fake.callsTo('POST', '/files');
+    expect(call).toMatchObject({ path: '/api/v4/files', query: {}, status: 201 });
+    expect(call?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(fake.filesIn(channel)).toEqual([{ id: fileId, name: 'postmortem-10.md', content: markdown }]);
+
+    // Ids that cannot be attached (here: no such file) are dropped without an error, as the server does.
+    const post = await client.createPost({ channel_id: channel, message: 'Postmortem for INC-10', file_ids: [fileId, fakeMattermostId('nofile')] });
+    expect(post.file_ids).toEqual([fileId]);
+    expect(post.metadata.files).toMatchObject([{ id: fileId, post_id: post.id, channel_id: channel, name: 'postmortem-10.md' }]);
+    expect(fake.post(post.id)?.fileIds).toEqual([fileId]);
+    expect(fake.filesIn(channel)).toEqual([{ id: fileId, name: 'postmortem-10.md', content: markdown, postId: post.id }]);
+
+    // A file belongs to one post: attaching it again is silently refused too.
+    const again = await client.createPost({ channel_id: channel, message: 'again', file_ids: [fileId] });
+    expect(again).not.toHaveProperty('file_ids');
+    expect(fake.post(again.id)?.fileIds).toEqual([]);
+  });
+
+  it('refuses bad uploads with the server error ids, and takes the legacy and simple forms', async () => {
+    const channel = fake.addChannel({ name: 'inc-11' }).id;
+    const file = () => new Blob(['# PM\n'], { type: 'text/markdown' });
+    const upload = (fields: [string, string | Blob, string?][]) => {
+      const form = new FormData();
+      for (const [name, value, filename] of fields) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, value, filename);
+      }
+      return client.uploadFile(form);
+    };
+
+    // No channel_id at all: the legacy (buffered) parser asks for it as a body parameter.
+    expect(await clientError(upload([['files', file(), 'pm.md']]))).toMatchObject({
+      server_error_id: 'api.context.invalid_body_param.app_error',
+      message: 'Invalid or missing channel_id in request body.',
+      status_code: 400,
+    });
+    // An empty or malformed channel_id fails Context.RequireChannelId.
+    const badId = await clientError(upload([['channel_id', 'town-square'], ['files', file(), 'pm.md']]));
+    expect(badId).toMatchObject({ server_error_id: 'api.context.invalid_url_param.app_error', status_code: 400 });
+    const notMember = fake.addChannel({ name: 'war-room', botIsMember: false }).id;
+    expect((await clientError(upload([['channel_id', notMember], ['files', file(), 'pm.md']]))).status_code).toBe(403);
+    const unknownField = await clientError(upload([['channel_id', channel], ['title', 'PM'], ['files', file(), 'pm.md']]));
+    expect(unknownField.message).toBe('Invalid or missing title in request body.');
+    const clientIds = await clientError(upload([['channel_id', channel], ['client_ids', 'a'], ['client_ids', 'b'], ['files', file(), 'pm.md']]));
+    expect(clientIds).toMatchObject({
+      server_error_id: 'api.file.upload_file.incorrect_number_of_client_ids.app_error',
+      message: 'Unable to upload file(s). Have 2 client_ids for 1 files.',
+    });
+    // As on the server, the file was already stored when the count was found wrong: it stays, unattached.
+    expect(fake.filesIn(channel).map((f) => f.name)).toEqual(['pm.md']);
+
+    // The file before channel_id: legacy mode reads the whole form, and still uploads.
+    const legacy = await upload([['files', file(), 'a.md'], ['channel_id', channel]]);
+    expect(legacy.file_infos.map((f) => f.name)).toEqual(['a.md']);
+    // client_ids, one per file, come back in order.
+    const withIds = await upload([['channel_id', channel], ['client_ids', 'c1'], ['files', file(), 'b.md']]);
+    expect(withIds.client_ids).toEqual(['c1']);
+    // Not multipart: the "simple" upload, with channel_id and filename in the query string.
+    const simple = await postFile(fake.url, `channel_id=${channel}&filename=c.txt`, 'plain text');
+    expect(simple.status).toBe(201);
+    expect(fake.filesIn(channel).map((f) => [f.name, f.content])).toEqual([
+      ['pm.md', '# PM\n'],
+      ['a.md', '# PM\n'],
+      ['b.md', '# PM\n'],
+      ['c.txt', 'plain text'],
+    ]);
+  });
+
   it('opens direct channels idempotently and looks users up', async () => {
     const dm = await client.createDirectChannel([fake.botUserId, alice]);
     const again = await client.createDirectChannel([alice, fake.botUserId]);
@@ -235,6 +335,39 @@ describe('FakeMattermostApi driven by the real Client4', () => {
     expect(sixth.status).toBe(400);
     expect(sixth.json()).toMatchObject({ id: 'web.command_webhook.general.app_error' });
     expect(fake.responses('cmd-1')).toHaveLength(5);
+  });
+});
+
+describe('parseMultipart', () => {
+  const type = 'multipart/form-data; boundary="b0und"';
+
+  it('splits parts byte-exactly, skipping preamble and epilogue, and decodes disposition parameters', () => {
+    const binary = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x2d, 0x2d, 0x62, 0x0d, 0x0a]); // contains "\r\n--b" but not the boundary
+    const body = Buffer.concat([
+      Buffer.from('preamble\r\n--b0und  \r\nContent-Disposition: form-data; name="say \\"hi\\""\r\n\r\nhello\r\n'),
+      Buffer.from("--b0und\r\ncontent-disposition: form-data; name=files; filename=\"x.md\"; filename*=UTF-8''r%C3%A9sum%C3%A9.md\r\n"),
+      Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
+      binary,
+      Buffer.from('\r\n--b0und\r\n\r\nno headers\r\n--b0und--\r\nepilogue'),
+    ]);
+    const parsed = parseMultipart(type, body);
+    expect(parsed.ok).toBe(true);
+    const parts = parsed.ok ? parsed.parts : [];
+    expect(parts.map((p) => [p.name, p.filename, p.contentType])).toEqual([
+      ['say "hi"', undefined, undefined],
+      ['files', 'résumé.md', 'application/octet-stream'],
+      [undefined, undefined, undefined],
+    ]);
+    expect(parts[0]?.data.toString()).toBe('hello');
+    expect(parts[1]?.data.equals(binary)).toBe(true);
+    expect(parts[2]?.data.toString()).toBe('no headers');
+  });
+
+  it('reports malformed bodies instead of guessing', () => {
+    expect(parseMultipart('multipart/form-data', Buffer.from('x'))).toMatchObject({ ok: false, error: /boundary/ });
+    expect(parseMultipart(type, Buffer.from('--b0und\r\n\r\ncut short'))).toEqual({ ok: false, error: 'multipart: missing closing boundary' });
+    expect(parseMultipart(type, Buffer.from('no delimiter at all'))).toEqual({ ok: false, error: 'multipart: no boundary found' });
+    expect(parseMultipart('text/plain', Buffer.from(''))).toMatchObject({ ok: false });
   });
 });
 

@@ -9,15 +9,21 @@
  *  - the success statuses of the real handlers (201 for createPost/createChannel/addToChannel/createDirectChannel/
  *    ephemeral posts, 200 elsewhere) and the real error ids (see MM_ERRORS below, taken from the server source);
  *  - ids are 26 lowercase alphanumerics, and ids in URLs and bodies are checked the way the server checks them.
- * It keeps a small model (one team, users, channels, members, headers, posts, pins, dialogs), records every API
- * call, and can be scripted to fail or be rate limited. It also serves `POST /hooks/commands/<id>`, the
- * `response_url` Mattermost gives slash commands.
+ * It keeps a small model (one team, users, channels, members, headers, posts, pins, dialogs, uploaded files),
+ * records every API call, and can be scripted to fail or be rate limited. It also serves
+ * `POST /hooks/commands/<id>`, the `response_url` Mattermost gives slash commands.
  *
- * Deliberate leniencies: posting to a channel id the fake has never heard of is accepted (so a bot can answer in
- * the channel a slash command came from without seeding it); the team and permission model is reduced to
- * "the bot must be a member of a known channel to post in it, and of a private one to add members to it".
+ * File uploads follow api4/file.go: Client4.uploadFile(formData) is `POST /api/v4/files` with a
+ * multipart/form-data body (fields `channel_id`, optional `client_ids`, file parts named `files`), answered 201
+ * `{file_infos, client_ids}`; createPost({file_ids}) then attaches them. A body that is not multipart is the
+ * "simple" upload (`?channel_id=&filename=` and the raw bytes). File ids that cannot be attached (unknown, already
+ * attached, someone else's) are silently dropped from the post's file_ids, as the server does.
+ *
+ * Deliberate leniencies: posting or uploading to a channel id the fake has never heard of is accepted (so a bot can
+ * answer in the channel a slash command came from without seeding it); the team and permission model is reduced to
+ * "the bot must be a member of a known channel to post or upload in it, and of a private one to add members to it".
  */
-import { closeServer, listenOnLoopback, readText } from './local-server.ts';
+import { closeServer, listenOnLoopback } from './local-server.ts';
 import { Waiters } from './waiters.ts';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -134,6 +140,12 @@ const MM_ERRORS: Record<string, string> = {
   'interactive_message.decode_trigger_id.missing_data': 'Trigger ID missing required data for interactive dialog.',
   'interactive_message.decode_trigger_id.expired': 'Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of {{.Duration}}.',
   'interactive_message.decode_trigger_id.verify_signature_failed': 'Signature verification failed of trigger ID for interactive dialog.',
+  'model.post.is_valid.file_ids.app_error':
+    'Invalid file ids. Note that uploads are limited to 10 files maximum. Please use additional posts for more files.',
+  'api.file.upload_file.read_request.app_error': 'Unable to upload file(s). Error reading or parsing request data.',
+  'api.file.upload_file.multiple_channel_ids.app_error': 'Unable to upload file(s). Multiple conflicting channel_ids.',
+  'api.file.upload_file.incorrect_number_of_client_ids.app_error':
+    'Unable to upload file(s). Have {{.NumClientIds}} client_ids for {{.NumFiles}} files.',
   'web.command_webhook.parse.app_error': 'Unable to parse incoming data.',
   'web.command_webhook.general.app_error': 'Unable to handle the command webhook.',
 };
@@ -221,10 +233,23 @@ export interface FakeMattermostPost {
   message: string;
   /** As stored: attachments keep their actions' `integration` (url, context), which answers to clients omit. */
   props: Record<string, unknown>;
+  /** The files attached by createPost's file_ids: only those the server could attach (see filesIn). */
+  fileIds: string[];
   isPinned: boolean;
   createAt: number;
   updateAt: number;
   editAt: number;
+}
+
+/** A file uploaded with POST /files, as filesIn() shows it. */
+export interface FakeMattermostFile {
+  id: string;
+  /** The name the file was uploaded with (its base name). */
+  name: string;
+  /** The bytes, decoded as UTF-8. */
+  content: string;
+  /** The post it is attached to, once createPost({file_ids}) attached it. */
+  postId?: string;
 }
 
 export interface OpenedDialog {
@@ -277,6 +302,10 @@ const CHANNEL_DISPLAY_NAME_MAX = 64;
 const CHANNEL_HEADER_MAX = 1024;
 const CHANNEL_PURPOSE_MAX = 250;
 const POST_MESSAGE_MAX = 16383;
+/** model.PostFileidsMaxRunes: the JSON of file_ids may be 300 runes, i.e. at most 10 ids. */
+const POST_FILE_IDS_MAX_RUNES = 300;
+/** api4/file.go maxMultipartFormDataBytes: form values in an upload are read up to 10 KB. */
+const MULTIPART_FORM_VALUE_MAX = 10 * 1024;
 /** Each response_url may be used 5 times (store.CommandWebhook().TryUse(hook.Id, 5)). */
 const RESPONSE_URL_MAX_USES = 5;
 /** Lowercase letters, digits, '-' and '_', starting and ending with a letter or digit. */
@@ -302,6 +331,20 @@ interface UserState extends FakeMattermostUser {
   createAt: number;
 }
 
+/** model.FileInfo, with the bytes. */
+interface FileState {
+  id: string;
+  creatorId: string;
+  /** The upload's channel, then the post's once attached (FileInfoStore.AttachToPost sets both). */
+  channelId: string;
+  postId: string;
+  name: string;
+  extension: string;
+  mimeType: string;
+  bytes: Buffer;
+  createAt: number;
+}
+
 type Scripted = { kind: 'error'; status: number; errorId: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
 
 interface ScriptedEntry {
@@ -324,6 +367,9 @@ interface RequestContext {
   params: Params;
   query: URLSearchParams;
   json: { ok: true; value: unknown } | { ok: false };
+  /** The request body as received, for the handlers that do not take JSON (file uploads). */
+  body: Buffer;
+  contentType: string | undefined;
 }
 
 interface Route {
@@ -397,12 +443,14 @@ export class FakeMattermostApi {
   private readonly users = new Map<string, UserState>();
   private readonly channels = new Map<string, ChannelState>();
   private readonly posts = new Map<string, FakeMattermostPost>();
+  private readonly files = new Map<string, FileState>();
   private readonly pins = new Map<string, string[]>();
   private readonly dialogs: OpenedDialog[] = [];
   private readonly ephemerals: EphemeralPost[] = [];
   private readonly usedTriggers = new Set<string>();
   private channelCounter = 0;
   private postCounter = 0;
+  private fileCounter = 0;
   private lastMillis = 0;
 
   private constructor(server: Server, url: string, opts: StartOptions) {
@@ -438,6 +486,7 @@ export class FakeMattermostApi {
       r('PUT', '/posts/{post_id}', (c) => this.updatePost(c)),
       r('PUT', '/posts/{post_id}/patch', (c) => this.patchPost(c)),
       r('POST', '/posts/{post_id}/pin', (c) => this.pinPost(c)),
+      r('POST', '/files', (c) => this.uploadFile(c)),
       r('POST', '/actions/dialogs/open', (c) => this.openDialog(c), false),
     ];
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -553,6 +602,16 @@ export class FakeMattermostApi {
     return p && clone(p);
   }
 
+  /**
+   * Files uploaded to the channel, oldest first; a file attached to a post counts in the post's channel (the server
+   * moves it there). postId is set once createPost({file_ids}) attached the file.
+   */
+  filesIn(channelId: string): FakeMattermostFile[] {
+    return [...this.files.values()]
+      .filter((f) => f.channelId === channelId)
+      .map((f) => ({ id: f.id, name: f.name, content: f.bytes.toString('utf8'), ...(f.postId !== '' && { postId: f.postId }) }));
+  }
+
   /** Ids of the posts pinned in the channel, in the order they were pinned. */
   pinnedIn(channelId: string): string[] {
     return [...(this.pins.get(channelId) ?? [])];
@@ -620,10 +679,11 @@ export class FakeMattermostApi {
     this.scripted.length = 0;
     this.dialogs.length = 0;
     this.ephemerals.length = 0;
-    for (const map of [this.responseBodies, this.responseUses, this.users, this.channels, this.posts, this.pins]) map.clear();
+    for (const map of [this.responseBodies, this.responseUses, this.users, this.channels, this.posts, this.files, this.pins]) map.clear();
     this.usedTriggers.clear();
     this.channelCounter = 0;
     this.postCounter = 0;
+    this.fileCounter = 0;
     this.seed();
   }
 
@@ -636,7 +696,8 @@ export class FakeMattermostApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
-    const raw = await readText(req);
+    const bytes = await readBytes(req);
+    const raw = bytes.toString('utf8');
     const method = (req.method ?? 'GET').toUpperCase();
     const hookId = /^\/hooks\/commands\/([^/]+)$/.exec(url.pathname)?.[1];
 
@@ -645,7 +706,7 @@ export class FakeMattermostApi {
       return;
     }
     const token = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (url.searchParams.get('access_token') || undefined);
-    const answer = this.answerApiCall(method, url, raw, token);
+    const answer = this.answerApiCall(method, url, { raw, bytes, contentType: req.headers['content-type'] }, token);
     const parsed = parseJson(raw);
     this.record({
       method,
@@ -661,7 +722,12 @@ export class FakeMattermostApi {
     this.send(res, answer);
   }
 
-  private answerApiCall(method: string, url: URL, raw: string, token: string | undefined): Answer {
+  private answerApiCall(
+    method: string,
+    url: URL,
+    body: { raw: string; bytes: Buffer; contentType: string | undefined },
+    token: string | undefined,
+  ): Answer {
     const found = this.matchRoute(method, url.pathname);
     if (!found) return { status: 404, body: new AppError(404, 'api.context.404.app_error').body() };
     const { route, params } = found;
@@ -692,7 +758,13 @@ export class FakeMattermostApi {
     }
 
     try {
-      return route.handle({ params, query: url.searchParams, json: parseJson(raw) });
+      return route.handle({
+        params,
+        query: url.searchParams,
+        json: parseJson(body.raw),
+        body: body.bytes,
+        contentType: body.contentType,
+      });
     } catch (err) {
       if (err instanceof AppError) return { status: err.status, body: err.body() };
       throw err;
@@ -976,7 +1048,9 @@ export class FakeMattermostApi {
       reply_count: 0,
       last_reply_at: 0,
       participants: null,
-      metadata: {},
+      ...(p.fileIds.length > 0 && { file_ids: [...p.fileIds] }),
+      // PreparePostForClient puts the attached files' infos in metadata.files.
+      metadata: p.fileIds.length > 0 ? { files: p.fileIds.flatMap((id) => this.files.get(id) ?? []).map((f) => this.fileInfoObject(f)) } : {},
       ...extra,
     };
   }
@@ -1124,6 +1198,7 @@ export class FakeMattermostApi {
       if (!root) throw new AppError(400, 'api.post.create_post.root_id.app_error');
       if (root.channelId !== channelId) throw new AppError(400, 'api.post.create_post.channel_root_id.app_error');
     }
+    const fileIds = this.postFileIds(body.file_ids);
     const at = this.now();
     const props = withActionIds(isObject(body.props) ? clone(body.props) : {});
     // Posts made by bot accounts are marked so clients can show the BOT tag.
@@ -1135,11 +1210,13 @@ export class FakeMattermostApi {
       rootId,
       message,
       props,
+      fileIds: [],
       isPinned: false,
       createAt: at,
       updateAt: at,
       editAt: 0,
     };
+    post.fileIds = this.attachFiles(post, fileIds);
     this.posts.set(post.id, post);
     if (ch) {
       ch.lastPostAt = at;
@@ -1203,6 +1280,30 @@ export class FakeMattermostApi {
     return statusOk();
   }
 
+  /** Post.IsValid: file_ids must be strings, and their JSON at most 300 runes (10 ids). */
+  private postFileIds(value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) throw invalidBody('post');
+    if (runes(JSON.stringify(value)) > POST_FILE_IDS_MAX_RUNES) throw new AppError(400, 'model.post.is_valid.file_ids.app_error');
+    return value;
+  }
+
+  /**
+   * app.attachFilesToPost: FileInfoStore.AttachToPost succeeds only for an existing file of the same creator that no
+   * post has yet; it moves the file to the post's channel. Ids that fail are dropped without an error.
+   */
+  private attachFiles(post: FakeMattermostPost, fileIds: string[]): string[] {
+    const attached: string[] = [];
+    for (const id of fileIds) {
+      const file = this.files.get(id);
+      if (!file || file.postId !== '' || file.creatorId !== post.userId) continue;
+      file.postId = post.id;
+      file.channelId = post.channelId;
+      attached.push(id);
+    }
+    return attached;
+  }
+
   private checkMessageLength(message: string): void {
     if (runes(message) > POST_MESSAGE_MAX) {
       throw new AppError(400, 'model.post.is_valid.message_length.app_error', { Length: runes(message), MaxLength: POST_MESSAGE_MAX });
@@ -1234,6 +1335,151 @@ export class FakeMattermostApi {
     do id = fakeMattermostId(`post${++this.postCounter}`);
     while (this.posts.has(id));
     return id;
+  }
+
+  // ---- Handlers: files ---------------------------------------------------------------------------------------
+
+  /** api4/file.go uploadFileStream: multipart/form-data, or the "simple" upload when the body is not multipart. */
+  private uploadFile(ctx: RequestContext): Answer {
+    if (ctx.body.length === 0) throw readRequestError('Content-Length should not be 0');
+    const { type, params } = parseHeaderValue(ctx.contentType ?? '');
+    if (type !== 'multipart/form-data') return this.uploadFileSimple(ctx);
+    if (params.boundary === undefined) throw readRequestError('no multipart boundary param in Content-Type');
+    const parsed = parseMultipart(ctx.contentType, ctx.body);
+    if (!parsed.ok) throw readRequestError(parsed.error);
+    return ok(this.uploadFileMultipart(parsed.parts, ctx.query.get('channel_id') ?? ''), 201);
+  }
+
+  /** uploadFileSimple: the body is the file; channel_id, filename and client_id come from the query string. */
+  private uploadFileSimple(ctx: RequestContext): Answer {
+    const channelId = ctx.query.get('channel_id') ?? '';
+    if (!isValidMattermostId(channelId)) throw invalidUrl('channel_id');
+    const filename = ctx.query.get('filename') ?? '';
+    if (filename === '') throw invalidUrl('filename');
+    this.checkUploadPermission(channelId);
+    const clientId = ctx.query.get('client_id') ?? '';
+    const info = this.fileInfoObject(this.storeFile(channelId, filename, ctx.body));
+    // FileUploadResponse.ClientIds has no omitempty: a nil slice is sent as null.
+    return ok({ file_infos: [info], client_ids: clientId === '' ? null : [clientId] }, 201);
+  }
+
+  /**
+   * uploadFileMultipart, its two passes folded into one: form fields before the first file (channel_id, client_ids;
+   * any other name is refused), then every part with a filename is a file, whatever its field name. A file that
+   * arrives before any channel_id field (and without ?channel_id=) switches to the legacy buffered mode.
+   */
+  private uploadFileMultipart(parts: MultipartPart[], queryChannelId: string): Record<string, unknown> {
+    let channelId = queryChannelId;
+    let sawChannelField = false;
+    let expectClientIds = true;
+    const clientIds: string[] = [];
+    const infos: Record<string, unknown>[] = [];
+    const answeredClientIds: string[] = [];
+    for (const part of parts) {
+      if (part.name === undefined || part.name === '') continue;
+      if (part.filename === undefined || part.filename === '') {
+        const value = part.data.subarray(0, MULTIPART_FORM_VALUE_MAX).toString('utf8');
+        if (part.name === 'channel_id') {
+          if (channelId !== '' && channelId !== value) throw new AppError(400, 'api.file.upload_file.multiple_channel_ids.app_error');
+          if (value !== '') channelId = value;
+          sawChannelField = true;
+        } else if (part.name === 'client_ids') {
+          if (!expectClientIds) throw invalidBody('client_ids');
+          clientIds.push(value);
+        } else {
+          throw invalidBody(part.name);
+        }
+        continue;
+      }
+      if (channelId === '' && !sawChannelField) return this.uploadFileMultipartLegacy(parts);
+      if (!isValidMattermostId(channelId)) throw invalidUrl('channel_id');
+      this.checkUploadPermission(channelId);
+      if (infos.length === 0 && clientIds.length === 0) expectClientIds = false;
+      let clientId = '';
+      if (expectClientIds) {
+        const next = clientIds[infos.length];
+        if (next === undefined) throw invalidBody('client_ids');
+        clientId = next;
+        answeredClientIds.push(clientId);
+      }
+      infos.push(this.fileInfoObject(this.storeFile(channelId, part.filename, part.data)));
+    }
+    if (expectClientIds && clientIds.length !== infos.length) {
+      throw new AppError(400, 'api.file.upload_file.incorrect_number_of_client_ids.app_error', {
+        NumClientIds: clientIds.length,
+        NumFiles: infos.length,
+      });
+    }
+    return { file_infos: infos, client_ids: answeredClientIds };
+  }
+
+  /** uploadFileMultipartLegacy: the whole form is read; only file parts named `files` are uploaded. */
+  private uploadFileMultipartLegacy(parts: MultipartPart[]): Record<string, unknown> {
+    const fields = parts.filter((p) => p.name !== undefined && p.name !== '' && (p.filename === undefined || p.filename === ''));
+    const valuesOf = (name: string) => fields.filter((p) => p.name === name).map((p) => p.data.toString('utf8'));
+    const channelId = valuesOf('channel_id')[0];
+    if (channelId === undefined) throw invalidBody('channel_id');
+    if (!isValidMattermostId(channelId)) throw invalidUrl('channel_id');
+    this.checkUploadPermission(channelId);
+    const clientIds = valuesOf('client_ids');
+    const files = parts.filter((p) => p.name === 'files' && p.filename !== undefined && p.filename !== '');
+    if (clientIds.length !== 0 && clientIds.length !== files.length) {
+      throw new AppError(400, 'api.file.upload_file.incorrect_number_of_client_ids.app_error', {
+        NumClientIds: clientIds.length,
+        NumFiles: files.length,
+      });
+    }
+    const infos = files.map((p) => this.fileInfoObject(this.storeFile(channelId, p.filename ?? '', p.data)));
+    return { file_infos: infos, client_ids: clientIds };
+  }
+
+  /** SessionHasPermissionToChannelContent(upload_file), reduced like createPost's check. */
+  private checkUploadPermission(channelId: string): void {
+    const ch = this.channels.get(channelId);
+    if (ch && !ch.members.has(this.botUserId)) throw forbidden('upload_file');
+  }
+
+  /** app.UploadFileX with model.NewInfo: the base name, its lowercased extension, and the MIME type that implies. */
+  private storeFile(channelId: string, filename: string, bytes: Buffer): FileState {
+    const name = filename.split('/').pop() ?? filename;
+    const dot = name.lastIndexOf('.');
+    const extension = dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
+    let id: string;
+    do id = fakeMattermostId(`file${++this.fileCounter}`);
+    while (this.files.has(id));
+    const file: FileState = {
+      id,
+      creatorId: this.botUserId,
+      channelId,
+      postId: '',
+      name,
+      extension,
+      mimeType: MIME_BY_EXTENSION[extension] ?? '',
+      bytes: Buffer.from(bytes),
+      createAt: this.now(),
+    };
+    this.files.set(id, file);
+    return file;
+  }
+
+  /** model.FileInfo as JSON (post_id, width, height and has_preview_image are omitempty). */
+  private fileInfoObject(f: FileState): Record<string, unknown> {
+    return {
+      id: f.id,
+      user_id: f.creatorId,
+      ...(f.postId !== '' && { post_id: f.postId }),
+      channel_id: f.channelId,
+      create_at: f.createAt,
+      update_at: f.createAt,
+      delete_at: 0,
+      name: f.name,
+      extension: f.extension,
+      size: f.bytes.length,
+      mime_type: f.mimeType,
+      mini_preview: null,
+      remote_id: '',
+      archived: false,
+    };
   }
 
   // ---- Handlers: dialogs -------------------------------------------------------------------------------------
@@ -1281,5 +1527,142 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: true, value: JSON.parse(raw) as unknown };
   } catch {
     return { ok: false };
+  }
+}
+
+const readRequestError = (detail: string) => new AppError(400, 'api.file.upload_file.read_request.app_error', {}, detail);
+
+/**
+ * mime.TypeByExtension as the server answers it for common extensions (Go's built-in table plus a typical
+ * /etc/mime.types; Go appends "; charset=utf-8" to text/ types). Unknown extensions get ''.
+ */
+const MIME_BY_EXTENSION: Record<string, string> = {
+  md: 'text/markdown; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+  log: 'text/plain; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  htm: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  xml: 'text/xml; charset=utf-8',
+  json: 'application/json',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  webp: 'image/webp',
+};
+
+// ---- HTTP bodies (shared with fake-slack-api.ts) ------------------------------------------------------------------
+
+/** The whole request body as bytes (readText would mangle binary uploads). */
+export function readBytes(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * A Content-Type or Content-Disposition value split like Go's mime.ParseMediaType: the lowercased type and its
+ * parameters (names lowercased, quoted-strings unescaped, RFC 2231 `name*=UTF-8''…` decoded and preferred).
+ */
+export function parseHeaderValue(value: string): { type: string; params: Record<string, string> } {
+  const semicolon = value.indexOf(';');
+  const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+  const params: Record<string, string> = {};
+  const extended: Record<string, string> = {};
+  const rest = semicolon < 0 ? '' : value.slice(semicolon);
+  for (const m of rest.matchAll(/;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g)) {
+    const name = (m[1] ?? '').toLowerCase();
+    const raw = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    if (name.endsWith('*')) {
+      const [charset = '', , encoded = ''] = raw.split("'");
+      if (/^utf-8$/i.test(charset)) {
+        try {
+          extended[name.slice(0, -1)] = decodeURIComponent(encoded);
+        } catch {
+          // Malformed percent-encoding: Go drops the parameter too.
+        }
+      }
+    } else {
+      params[name] = raw;
+    }
+  }
+  return { type, params: { ...params, ...extended } };
+}
+
+export interface MultipartPart {
+  /** Content-Disposition `name`, when the disposition is form-data (Go's Part.FormName). */
+  name: string | undefined;
+  /** Content-Disposition `filename` as sent, undefined when absent (Go's FileName also takes its base name). */
+  filename: string | undefined;
+  /** The part's own Content-Type header, if any. */
+  contentType: string | undefined;
+  /** All part headers, names lowercased. */
+  headers: Record<string, string>;
+  data: Buffer;
+}
+
+/**
+ * Parses a multipart body (RFC 2046 / 7578): the boundary comes from the request's Content-Type; a preamble before
+ * the first delimiter and an epilogue after the closing one are ignored, as is transport padding on delimiter lines.
+ */
+export function parseMultipart(contentType: string | undefined, body: Buffer): { ok: true; parts: MultipartPart[] } | { ok: false; error: string } {
+  const { type, params } = parseHeaderValue(contentType ?? '');
+  if (!type.startsWith('multipart/')) return { ok: false, error: `not a multipart Content-Type: ${contentType ?? '(none)'}` };
+  const boundary = params.boundary;
+  if (boundary === undefined || boundary === '') return { ok: false, error: 'no multipart boundary param in Content-Type' };
+  const dashBoundary = Buffer.from(`--${boundary}`);
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  const CR = 0x0d;
+  const LF = 0x0a;
+  const DASH = 0x2d;
+
+  let at = body.subarray(0, dashBoundary.length).equals(dashBoundary) ? 0 : body.indexOf(delimiter);
+  if (at < 0) return { ok: false, error: 'multipart: no boundary found' };
+  if (at > 0) at += 2; // past the CRLF that ends the preamble
+  const parts: MultipartPart[] = [];
+  for (;;) {
+    let cursor = at + dashBoundary.length;
+    if (body[cursor] === DASH && body[cursor + 1] === DASH) return { ok: true, parts };
+    while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++;
+    if (body[cursor] !== CR || body[cursor + 1] !== LF) return { ok: false, error: 'multipart: malformed delimiter line' };
+    cursor += 2;
+
+    let headerEnd = cursor;
+    let contentStart = cursor + 2;
+    if (body[cursor] !== CR || body[cursor + 1] !== LF) {
+      headerEnd = body.indexOf('\r\n\r\n', cursor);
+      if (headerEnd < 0) return { ok: false, error: 'multipart: unterminated part headers' };
+      contentStart = headerEnd + 4;
+    }
+    const headers: Record<string, string> = {};
+    if (headerEnd > cursor) {
+      for (const line of body.subarray(cursor, headerEnd).toString('utf8').split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon <= 0) return { ok: false, error: `multipart: malformed part header ${JSON.stringify(line)}` };
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+    }
+    const next = body.indexOf(delimiter, contentStart);
+    if (next < 0) return { ok: false, error: 'multipart: missing closing boundary' };
+
+    const disposition = parseHeaderValue(headers['content-disposition'] ?? '');
+    parts.push({
+      name: disposition.type === 'form-data' ? disposition.params.name : undefined,
+      filename: disposition.params.filename,
+      contentType: headers['content-type'],
+      headers,
+      data: Buffer.from(body.subarray(contentStart, next)),
+    });
+    at = next + 2;
   }
 }

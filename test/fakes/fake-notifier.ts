@@ -1,5 +1,6 @@
 /** A recording IncidentNotifier that can be told to fail, method by method. */
 import type { Incident, UserId, WarRoom } from '../../src/incidents/incident.ts';
+import type { Digest } from '../../src/incidents/digest.ts';
 import type { IncidentNotifier } from '../../src/incidents/ports.ts';
 import type { ReminderNotice } from '../../src/incidents/reminders.ts';
 import type { TimelineEvent } from '../../src/incidents/timeline.ts';
@@ -8,7 +9,10 @@ export type NotifierCall =
   | { method: 'createWarRoom'; incident: Incident }
   | { method: 'warRoomOpened'; incident: Incident; invite: UserId[] }
   | { method: 'incidentChanged'; incident: Incident; events: TimelineEvent[] }
-  | { method: 'remind'; incident: Incident; notice: ReminderNotice };
+  | { method: 'remind'; incident: Incident; notice: ReminderNotice }
+  | { method: 'postmortemWritten'; incident: Incident; document: { filename: string; markdown: string } }
+  | { method: 'incidentResolved'; incident: Incident; impact: { from: number; to: number } }
+  | { method: 'digest'; digest: Digest };
 export type NotifierMethod = NotifierCall['method'];
 
 /** The channel id the fake gives incident `number`'s war room. */
@@ -52,6 +56,18 @@ export class FakeNotifier implements IncidentNotifier {
 
   async remind(incident: Incident, notice: ReminderNotice): Promise<void> {
     this.record({ method: 'remind', incident, notice });
+  }
+
+  async postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void> {
+    this.record({ method: 'postmortemWritten', incident, document });
+  }
+
+  async incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void> {
+    this.record({ method: 'incidentResolved', incident, impact });
+  }
+
+  async digest(digest: Digest): Promise<void> {
+    this.record({ method: 'digest', digest });
   }
 
   private record(call: NotifierCall): void {

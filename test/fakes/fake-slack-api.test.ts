@@ -69,6 +69,60 @@ describe('FakeSlackApi driven by the real WebClient', () => {
     expect(fake.messagesIn('C9')).toHaveLength(1);
   });
 
+  it('takes filesUploadV2 uploads: URL, bytes, completion, and a message with the file in the channel', async () => {
+    const channel = fake.addChannel({ name: 'inc-3' }).id;
+    const markdown = '# Postmortem INC-3\n\n- Impact: 12 min of 5xx ✓\n';
+    const res = await client.filesUploadV2({
+      channel_id: channel,
+      filename: 'postmortem-3.md',
+      content: markdown,
+      title: 'INC-3 postmortem',
+      initial_comment: 'Postmortem draft',
+    });
+
+    // One files.completeUploadExternal answer per group of files sharing channel, thread and comment.
+    expect(res.files[0]?.files?.[0]).toMatchObject({ id: 'F1', name: 'postmortem-3.md', title: 'INC-3 postmortem', size: 48 });
+    expect(fake.calls.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'files.completeUploadExternal']);
+    // Form-encoded, so the length arrives as a string; it counts bytes (48), not characters (46).
+    expect(fake.callsTo('files.getUploadURLExternal')[0]?.args).toEqual({ filename: 'postmortem-3.md', length: '48' });
+    expect(fake.callsTo('files.getUploadURLExternal')[0]?.response).toEqual({ ok: true, upload_url: `${fake.url}/upload/v1/F1`, file_id: 'F1' });
+    // The bytes go to the upload URL as a one-part multipart/form-data body, with the bot token.
+    expect(fake.uploads).toMatchObject([{ fileId: 'F1', contentType: expect.stringMatching(/^multipart\/form-data; boundary=/), length: 48, status: 200 }]);
+    expect(fake.callsTo('files.completeUploadExternal')[0]?.args).toEqual({
+      files: [{ id: 'F1', title: 'INC-3 postmortem' }],
+      channel_id: channel,
+      initial_comment: 'Postmortem draft',
+    });
+
+    expect(fake.filesIn(channel)).toEqual([
+      { id: 'F1', filename: 'postmortem-3.md', title: 'INC-3 postmortem', content: markdown, initialComment: 'Postmortem draft' },
+    ]);
+    expect(fake.messagesIn(channel)).toMatchObject([
+      { text: 'Postmortem draft', user: 'UBOT', files: [{ id: 'F1', name: 'postmortem-3.md', title: 'INC-3 postmortem' }] },
+    ]);
+    expect(fake.filesIn('C999')).toEqual([]);
+  });
+
+  it('answers upload errors as Slack does', async () => {
+    const errorOf = (call: Promise<unknown>) => call.then(() => 'ok', (e: { data?: { error?: string } }) => e.data?.error);
+    expect(await errorOf(client.apiCall('files.getUploadURLExternal', { filename: 'x.md' }))).toBe('invalid_arguments');
+    expect(await errorOf(client.apiCall('files.getUploadURLExternal', { length: 3 }))).toBe('invalid_arguments');
+    expect(await errorOf(client.files.getUploadURLExternal({ filename: 'x.md', length: 0 }))).toBe('missing_argument');
+
+    const { file_id: fileId = '', upload_url: uploadUrl = '' } = await client.files.getUploadURLExternal({ filename: 'x.md', length: 3 });
+    // Completing before the bytes arrived, or a file id never handed out: file_not_found.
+    expect(await errorOf(client.files.completeUploadExternal({ files: [{ id: fileId }], channel_id: 'C1' }))).toBe('file_not_found');
+    expect(await errorOf(client.files.completeUploadExternal({ files: [{ id: 'F404' }], channel_id: 'C1' }))).toBe('file_not_found');
+
+    // The upload URL also takes raw bytes; completion without a channel leaves the file private.
+    const uploaded = await fetch(uploadUrl, { method: 'POST', body: 'abc' });
+    expect([uploaded.status, await uploaded.text()]).toEqual([200, 'OK - 3']);
+    expect(await errorOf(client.files.completeUploadExternal({ files: [{ id: fileId }] }))).toBe('ok');
+    expect(await errorOf(client.files.completeUploadExternal({ files: [{ id: fileId }] }))).toBe('file_not_found');
+    expect((await fetch(uploadUrl, { method: 'POST', body: 'again' })).status).toBe(404);
+    expect(fake.messagesIn('C1')).toEqual([]);
+  });
+
   it('rejects calls without a bearer token', async () => {
     const anonymous = new webApi.WebClient(undefined, { slackApiUrl: `${fake.url}/api/`, logLevel: webApi.LogLevel.ERROR });
     await expect(anonymous.auth.test()).rejects.toMatchObject({ data: { error: 'not_authed' } });

@@ -2,11 +2,19 @@
  * A local fake of the Slack Web API over real HTTP, for tests that drive the real `@slack/web-api` WebClient
  * (directly or through Bolt) with `slackApiUrl: fake.url + '/api/'`.
  *
- * It keeps a small workspace model (channels, members, topics, messages, pins, views) so that answers are
+ * It keeps a small workspace model (channels, members, topics, messages, pins, views, files) so that answers are
  * shaped and ordered like Slack's, records every call, and can be scripted to fail or rate-limit.
  * It also serves `POST /response/<id>` so slash commands and interactions can be given a `response_url`.
+ *
+ * File uploads are the three steps of WebClient.filesUploadV2: files.getUploadURLExternal (filename, length) hands
+ * out `<url>/upload/v1/<file_id>`; the client POSTs the bytes there (WebClient sends multipart/form-data with one
+ * part; raw bytes are accepted too) and gets 200 "OK - <bytes>"; files.completeUploadExternal (files, channel_id,
+ * initial_comment…) shares them. Sharing posts a message carrying `files` into the channel, as Slack does; the fake
+ * does it before answering, where Slack finishes sharing asynchronously (its answer usually has empty `shares`, as
+ * the fake's always does: read the channel, not `shares`).
  */
-import { closeServer, listenOnLoopback, readText } from './local-server.ts';
+import { closeServer, listenOnLoopback } from './local-server.ts';
+import { parseMultipart, readBytes } from './fake-mattermost-api.ts';
 import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -48,6 +56,36 @@ export interface FakeMessage {
   attachments: unknown[] | undefined;
   thread_ts: string | undefined;
   user: string;
+  /** Set on the message files.completeUploadExternal posts when it shares files into the channel. */
+  files?: FakeMessageFile[];
+}
+
+export interface FakeMessageFile {
+  id: string;
+  name: string;
+  title: string;
+}
+
+/** A file shared into a channel by files.completeUploadExternal, as filesIn() shows it. */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  title: string;
+  /** The uploaded bytes, decoded as UTF-8. */
+  content: string;
+  initialComment?: string;
+}
+
+/** A POST of file bytes to an upload_url handed out by files.getUploadURLExternal. */
+export interface RecordedUpload {
+  fileId: string;
+  /** The request's Content-Type (WebClient: multipart/form-data; boundary=…). */
+  contentType: string | undefined;
+  /** Bytes of file content received (after unwrapping a multipart body). */
+  length: number;
+  at: number;
+  /** 200, or 404 for an upload URL the fake did not hand out. */
+  status: number;
 }
 
 export interface FakeChannel {
@@ -59,7 +97,7 @@ export interface FakeChannel {
 }
 
 /** Form fields that WebClient sends JSON-encoded (it stringifies every non-scalar argument). */
-const JSON_FORM_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
+const JSON_FORM_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks', 'files']);
 const CHANNEL_NAME_MAX = 80;
 const TOPIC_MAX = 250;
 const TS_BASE_SECONDS = 1_700_000_000;
@@ -81,6 +119,21 @@ interface ViewState {
   view: SlackArgs;
 }
 
+/** An upload from files.getUploadURLExternal until completed (and after: files are kept for filesIn). */
+interface FileState {
+  id: string;
+  filename: string;
+  /** The length promised to files.getUploadURLExternal. */
+  length: number;
+  /** Undefined until the bytes arrive at the upload URL. */
+  bytes: Buffer | undefined;
+  created: number;
+  completed: boolean;
+  title: string;
+  channels: string[];
+  initialComment: string | undefined;
+}
+
 
 const fail = (error: string, extra: SlackArgs = {}): SlackAnswer => ({ ok: false, error, ...extra });
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -97,6 +150,8 @@ const summarize = (value: unknown, max = 160): string => {
 export class FakeSlackApi {
   readonly url: string;
   readonly calls: RecordedCall[] = [];
+  /** POSTs to upload URLs (they are not Web API methods, so they are not in `calls`). */
+  readonly uploads: RecordedUpload[] = [];
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
@@ -109,11 +164,13 @@ export class FakeSlackApi {
   private readonly messages = new Map<string, Map<string, FakeMessage>>();
   private readonly pins = new Map<string, string[]>();
   private readonly views = new Map<string, ViewState>();
+  private readonly files = new Map<string, FileState>();
   private readonly usedTriggers = new Set<string>();
   private readonly userNames = new Map<string, string>();
   private channelCounter = 0;
   private tsCounter = 0;
   private viewCounter = 0;
+  private fileCounter = 0;
 
   private constructor(server: Server, url: string) {
     this.server = server;
@@ -132,6 +189,8 @@ export class FakeSlackApi {
       ['views.push', (a) => this.viewsOpen(a)],
       ['views.update', (a) => this.viewsUpdate(a)],
       ['users.info', (a) => this.usersInfo(a)],
+      ['files.getUploadURLExternal', (a) => this.filesGetUploadURLExternal(a)],
+      ['files.completeUploadExternal', (a) => this.filesCompleteUploadExternal(a)],
     ]);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -224,6 +283,19 @@ export class FakeSlackApi {
     return [...(this.pins.get(channelId) ?? [])];
   }
 
+  /** Files shared into the channel by files.completeUploadExternal, in the order they were shared. */
+  filesIn(channelId: string): FakeSlackFile[] {
+    return [...this.files.values()]
+      .filter((f) => f.completed && f.channels.includes(channelId))
+      .map((f) => ({
+        id: f.id,
+        filename: f.filename,
+        title: f.title,
+        content: (f.bytes ?? Buffer.alloc(0)).toString('utf8'),
+        ...(f.initialComment !== undefined && { initialComment: f.initialComment }),
+      }));
+  }
+
   /** Seed a channel that exists before the test (the bot is always a member). */
   addChannel(opts: { name: string; id?: string; isPrivate?: boolean; members?: string[] }): FakeChannel {
     const ch = this.createChannel(opts.name, opts.isPrivate ?? false, opts.id);
@@ -239,12 +311,14 @@ export class FakeSlackApi {
   /** Forget calls, scripted failures, response_url bodies and the workspace model: as good as freshly started. */
   reset(): void {
     this.calls.length = 0;
-    for (const map of [this.scripted, this.responseBodies, this.channels, this.messages, this.pins, this.views]) map.clear();
+    this.uploads.length = 0;
+    for (const map of [this.scripted, this.responseBodies, this.channels, this.messages, this.pins, this.views, this.files]) map.clear();
     this.usedTriggers.clear();
     this.userNames.clear();
     this.channelCounter = 0;
     this.tsCounter = 0;
     this.viewCounter = 0;
+    this.fileCounter = 0;
   }
 
   async close(): Promise<void> {
@@ -256,11 +330,17 @@ export class FakeSlackApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
-    const raw = await readText(req);
+    const bytes = await readBytes(req);
+    const raw = bytes.toString('utf8');
     const apiMethod = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
     const responseId = /^\/response\/([^/]+)$/.exec(url.pathname)?.[1];
+    const uploadId = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname)?.[1];
 
-    if (req.method === 'POST' && responseId !== undefined) {
+    if (req.method === 'POST' && uploadId !== undefined) {
+      const { status, text } = this.receiveUpload(decodeURIComponent(uploadId), req.headers['content-type'], bytes);
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(text);
+    } else if (req.method === 'POST' && responseId !== undefined) {
       this.recordResponse(decodeURIComponent(responseId), parseJsonOr(raw, raw));
       sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
@@ -310,6 +390,30 @@ export class FakeSlackApi {
   private record(call: RecordedCall): void {
     this.calls.push(call);
     this.notifyWaiters();
+  }
+
+  /**
+   * The upload URL: raw bytes, or a multipart body whose file part (the first with a filename, else the only one)
+   * holds them. Answers 200 "OK - <bytes>" like Slack's upload service; 404 for an unknown or completed upload.
+   */
+  private receiveUpload(fileId: string, contentType: string | undefined, body: Buffer): { status: number; text: string } {
+    const file = this.files.get(fileId);
+    let answer: { status: number; text: string; length: number };
+    if (!file || file.completed) answer = { status: 404, text: 'Not Found', length: 0 };
+    else if ((contentType ?? '').toLowerCase().startsWith('multipart/')) {
+      const parsed = parseMultipart(contentType, body);
+      const part = parsed.ok ? (parsed.parts.find((p) => p.filename !== undefined) ?? parsed.parts[0]) : undefined;
+      if (part) {
+        file.bytes = part.data;
+        answer = { status: 200, text: `OK - ${part.data.length}`, length: part.data.length };
+      } else answer = { status: 400, text: parsed.ok ? 'no file in the multipart body' : parsed.error, length: 0 };
+    } else {
+      file.bytes = Buffer.from(body);
+      answer = { status: 200, text: `OK - ${body.length}`, length: body.length };
+    }
+    this.uploads.push({ fileId, contentType, length: answer.length, at: Date.now(), status: answer.status });
+    this.notifyWaiters();
+    return answer;
   }
 
   private recordResponse(id: string, body: unknown): void {
@@ -392,6 +496,7 @@ export class FakeSlackApi {
       ...(m.blocks && { blocks: m.blocks }),
       ...(m.attachments && { attachments: m.attachments }),
       ...(m.thread_ts && { thread_ts: m.thread_ts }),
+      ...(m.files && { files: m.files.map((f) => ({ ...f })), upload: true, display_as_bot: false }),
     };
   }
 
@@ -562,6 +667,105 @@ export class FakeSlackApi {
     };
   }
 
+  /** Step 1 of filesUploadV2: filename and length (bytes) are required; 0 bytes is missing_argument. */
+  private filesGetUploadURLExternal(args: SlackArgs): SlackAnswer {
+    const filename = str(args.filename);
+    const lengthArg = typeof args.length === 'number' ? String(args.length) : str(args.length);
+    if (filename === undefined || lengthArg === undefined || !/^\d+$/.test(lengthArg)) return fail('invalid_arguments');
+    const length = Number(lengthArg);
+    if (length === 0) return fail('missing_argument');
+    const id = `F${++this.fileCounter}`;
+    this.files.set(id, {
+      id,
+      filename,
+      length,
+      bytes: undefined,
+      created: nowSeconds(),
+      completed: false,
+      title: filename,
+      channels: [],
+      initialComment: undefined,
+    });
+    return { ok: true, upload_url: `${this.url}/upload/v1/${id}`, file_id: id };
+  }
+
+  /**
+   * Step 3: every listed file must have been uploaded and not completed yet ("can only be called once"), else
+   * file_not_found. With channel_id (or channels) it posts one message per channel carrying the files, with
+   * initial_comment as its text (blocks are used only without initial_comment); without, the file stays private.
+   */
+  private filesCompleteUploadExternal(args: SlackArgs): SlackAnswer {
+    const entries = list(args.files);
+    if (!entries || entries.length === 0) return fail('invalid_arguments');
+    const files: { file: FileState; title: string | undefined }[] = [];
+    for (const entry of entries) {
+      const id = typeof entry === 'object' && entry !== null ? str((entry as SlackArgs).id) : undefined;
+      const file = id === undefined ? undefined : this.files.get(id);
+      if (!file || file.completed || file.bytes === undefined) return fail('file_not_found');
+      files.push({ file, title: str((entry as SlackArgs).title) });
+    }
+    const channels = str(args.channel_id) !== undefined ? [str(args.channel_id) as string] : csv(args.channels);
+    const initialComment = typeof args.initial_comment === 'string' ? args.initial_comment : undefined;
+    const threadTs = str(args.thread_ts);
+    for (const { file, title } of files) {
+      Object.assign(file, { completed: true, title: title ?? file.filename, channels, initialComment });
+    }
+    for (const channel of channels) {
+      const message: FakeMessage = {
+        channel,
+        ts: this.nextTs(),
+        text: initialComment,
+        blocks: initialComment === undefined ? list(args.blocks) : undefined,
+        attachments: undefined,
+        thread_ts: threadTs,
+        user: FAKE_WORKSPACE.botUserId,
+        files: files.map(({ file }) => ({ id: file.id, name: file.filename, title: file.title })),
+      };
+      const inChannel = this.messages.get(channel) ?? new Map<string, FakeMessage>();
+      inChannel.set(message.ts, message);
+      this.messages.set(channel, inChannel);
+    }
+    return { ok: true, files: files.map(({ file }) => this.fileObject(file)) };
+  }
+
+  /** The file object of files.completeUploadExternal's answer; sharing has not finished yet, so no shares. */
+  private fileObject(f: FileState): SlackArgs {
+    const path = `${FAKE_WORKSPACE.teamId}-${f.id}/${encodeURIComponent(f.filename)}`;
+    return {
+      id: f.id,
+      created: f.created,
+      timestamp: f.created,
+      name: f.filename,
+      title: f.title,
+      mimetype: '',
+      filetype: '',
+      pretty_type: '',
+      user: FAKE_WORKSPACE.botUserId,
+      user_team: FAKE_WORKSPACE.teamId,
+      editable: false,
+      size: f.bytes?.length ?? 0,
+      mode: 'hosted',
+      is_external: false,
+      external_type: '',
+      is_public: false,
+      public_url_shared: false,
+      display_as_bot: false,
+      username: '',
+      url_private: `https://files.slack.com/files-pri/${path}`,
+      url_private_download: `https://files.slack.com/files-pri/${FAKE_WORKSPACE.teamId}-${f.id}/download/${encodeURIComponent(f.filename)}`,
+      permalink: `https://${FAKE_WORKSPACE.teamDomain}.slack.com/files/${FAKE_WORKSPACE.botUserId}/${f.id}/${encodeURIComponent(f.filename)}`,
+      comments_count: 0,
+      is_starred: false,
+      shares: {},
+      channels: [],
+      groups: [],
+      ims: [],
+      has_more_shares: false,
+      has_rich_preview: false,
+      file_access: 'visible',
+    };
+  }
+
   private usersInfo(args: SlackArgs): SlackAnswer {
     const id = str(args.user);
     if (id === undefined || !/^[UW]/.test(id)) return fail('user_not_found');
@@ -599,7 +803,7 @@ function parseJsonOr(raw: string, fallback: unknown): unknown {
   }
 }
 
-/** Decodes a Web API request body the two ways Slack accepts it (multipart uploads are not supported). */
+/** Decodes a Web API request body the two ways Slack accepts it (multipart, used by the legacy files.upload, is not supported). */
 function decodeArgs(contentType: string | undefined, raw: string): { ok: true; args: SlackArgs } | { ok: false; error: string } {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (raw === '') return { ok: true, args: {} };

@@ -85,6 +85,16 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.pinPost(messageId);
   }
 
+  async postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void> {
+    const channelId = await this.channelId(channel);
+    const form = new FormData();
+    form.append('channel_id', channelId);
+    form.append('files', new Blob([file.content], { type: 'text/markdown' }), file.filename);
+    const uploaded = await this.client.uploadFile(form);
+    const post = await this.render(message);
+    await this.client.createPost({ channel_id: channelId, ...post, file_ids: uploaded.file_infos.map((f) => f.id) } as never);
+  }
+
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
     const bot = await this.bot();
     const dm = await this.client.createDirectChannel([bot, user]);

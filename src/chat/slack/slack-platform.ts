@@ -73,6 +73,16 @@ export class SlackPlatform implements ChatPlatform {
     }
   }
 
+  async postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void> {
+    await this.client.filesUploadV2({
+      channel_id: channel,
+      filename: file.filename,
+      title: file.title,
+      content: file.content,
+      initial_comment: renderMessage(message).text,
+    });
+  }
+
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
     const opened = await this.client.conversations.open({ users: user });
     const channel = opened.channel?.id;

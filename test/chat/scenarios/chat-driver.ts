@@ -63,6 +63,8 @@ export interface ChatDriver {
   messages(channel: string): Shown[];
   /** The raw markup of the messages in a channel (to check what could ping). */
   raw(channel: string): string[];
+  /** Files sitroom uploaded into a channel. */
+  files(channel: string): { name: string; content: string }[];
   /** Direct messages sitroom sent the person. */
   dms(person: Person): Shown[];
   topic(channel: string): string;

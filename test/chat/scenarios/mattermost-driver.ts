@@ -123,6 +123,9 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
   raw(channel: string): string[] {
     return this.mm.postsIn(channel).map((p) => `${p.message}\n${JSON.stringify(p.props)}`);
   }
+  files(channel: string) {
+    return this.mm.filesIn(channel).map((f) => ({ name: f.name, content: f.content }));
+  }
   dms(person: Person): Shown[] {
     const dm = [...this.mm.calls].reverse().find((c) => c.method === 'POST' && c.path === '/api/v4/channels/direct' && JSON.stringify(c.body).includes(ids[person]));
     const channel = (dm?.response as { id?: string } | undefined)?.id;

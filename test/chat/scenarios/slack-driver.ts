@@ -107,6 +107,9 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   raw(channel: string): string[] {
     return this.slack.messagesIn(channel).map((m) => `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`);
   }
+  files(channel: string) {
+    return this.slack.filesIn(channel).map((f) => ({ name: f.filename, content: f.content }));
+  }
   dms(person: Person): Shown[] {
     return this.messages(`D${ids[person]}`);
   }

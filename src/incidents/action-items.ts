@@ -1,0 +1,60 @@
+/** Follow-up action items: what must happen after the incident, by whom and by when. Chased until done. */
+import { IncidentError } from './errors.ts';
+import type { Incident, UserId } from './incident.ts';
+import { cleanText } from './incident-rules.ts';
+import { event, type TimelineEvent } from './timeline.ts';
+
+export interface ActionItem {
+  id: number;
+  incidentNumber: number;
+  text: string;
+  owner: UserId | null;
+  /** A calendar date, YYYY-MM-DD, or null. */
+  due: string | null;
+  state: 'open' | 'done';
+  createdAt: number;
+  createdBy: UserId;
+  doneAt: number | null;
+  doneBy: UserId | null;
+}
+
+export type NewActionItem = Omit<ActionItem, 'id'>;
+
+/** Accepts a real calendar date written YYYY-MM-DD; anything else is invalid_due_date. */
+export function parseDueDate(input: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.trim());
+  const date = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  if (!match || !date || date.toISOString().slice(0, 10) !== input.trim()) throw new IncidentError('invalid_due_date', { input: input.trim() });
+  return input.trim();
+}
+
+/** A new open item on `incident`, and the timeline entry recording it. */
+export function newActionItem(
+  incident: Incident,
+  input: { text: string; owner: UserId | null; due: string | null },
+  actor: UserId,
+  now: number,
+): { item: NewActionItem; event: TimelineEvent } {
+  const text = cleanText(input.text, 500);
+  const item: NewActionItem = { incidentNumber: incident.number, text, owner: input.owner, due: input.due, state: 'open', createdAt: now, createdBy: actor, doneAt: null, doneBy: null };
+  const owner = input.owner ? ` (owner ${input.owner}${input.due ? `, due ${input.due}` : ''})` : input.due ? ` (due ${input.due})` : '';
+  return { item, event: event('action_added', now, actor, `Action item: ${text}${owner}`, { owner: input.owner, due: input.due }) };
+}
+
+/** Marks an item done; an item done already is refused. */
+export function completeActionItem(item: ActionItem, actor: UserId, now: number): { item: ActionItem; event: TimelineEvent } {
+  if (item.state === 'done') throw new IncidentError('action_item_done', { id: String(item.id) });
+  return {
+    item: { ...item, state: 'done', doneAt: now, doneBy: actor },
+    event: event('action_done', now, actor, `Action item #${item.id} done: ${item.text}`, { item: item.id }),
+  };
+}
+
+/** Open and past its due date, as of `today` (YYYY-MM-DD in the team's time zone). */
+export const isOverdue = (item: ActionItem, today: string): boolean => item.state === 'open' && item.due !== null && item.due < today;
+
+/** `close` is refused while items are open, naming them, unless the closer waives them with a reason. */
+export function assertClosable(open: readonly ActionItem[], waiver: string | undefined): void {
+  if (open.length === 0 || (waiver !== undefined && waiver.trim() !== '')) return;
+  throw new IncidentError('open_action_items', { items: open.map((i) => `#${i.id} ${i.text}`).join('; '), count: String(open.length) });
+}

@@ -1,0 +1,126 @@
+/**
+ * The post-incident record: Markdown with YAML front matter a machine can read (validated by
+ * postmortem-schema.ts), then the full timeline, then the sections people fill in. Pure: same inputs, same text.
+ */
+import { parse, stringify } from 'yaml';
+import type { ActionItem } from './action-items.ts';
+import { durations, formatSeconds, incidentTimes } from './durations.ts';
+import type { Incident } from './incident.ts';
+import { type PostmortemFrontMatter, postmortemFrontMatterSchema } from './postmortem-schema.ts';
+import type { LinkedAlertGroup } from './ports.ts';
+import { roleLabel } from './roles.ts';
+import type { TimelineEvent } from './timeline.ts';
+
+export interface PostmortemInput {
+  incident: Incident;
+  timeline: readonly TimelineEvent[];
+  actionItems: readonly ActionItem[];
+  alerts: readonly LinkedAlertGroup[];
+  now: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+/** One line of user text inside a Markdown list item. */
+const oneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ');
+
+/** Role holders over time, from the role_assigned entries. */
+function roleHistory(timeline: readonly TimelineEvent[]): PostmortemFrontMatter['roles'] {
+  const roles: PostmortemFrontMatter['roles'] = [];
+  for (const e of timeline) {
+    if (e.kind !== 'role_assigned') continue;
+    const role = String(e.data['role']);
+    const previous = [...roles].reverse().find((r) => r.role === role && r.to === null);
+    if (previous) previous.to = iso(e.at);
+    roles.push({ role, user: String(e.data['user']), from: iso(e.at), to: null });
+  }
+  return roles;
+}
+
+export function postmortemFrontMatter(input: PostmortemInput): PostmortemFrontMatter {
+  const { incident: i, timeline, alerts } = input;
+  const firstFiring = alerts.map((a) => a.firstFiringAt).filter((t): t is number => t !== null);
+  const acks = alerts.map((a) => a.acknowledgedAt).filter((t): t is number => t !== null);
+  const times = incidentTimes(i, timeline, { firstFiringAt: firstFiring.length ? Math.min(...firstFiring) : null, acknowledgedAt: acks.length ? Math.min(...acks) : null });
+  const d = durations(times, timeline, input.now);
+  return {
+    schema: 'sitroom.postmortem/v1',
+    incident: i.number,
+    title: i.title,
+    severity: i.severity,
+    private: i.isPrivate,
+    platform: i.platform,
+    phase: i.phase,
+    declared_by: i.declaredBy,
+    times: {
+      started: iso(times.startedAt),
+      declared: iso(times.declaredAt),
+      acknowledged: isoOrNull(times.acknowledgedAt),
+      mitigated: isoOrNull(times.mitigatedAt),
+      resolved: isoOrNull(times.resolvedAt),
+      closed: isoOrNull(times.closedAt),
+    },
+    durations: {
+      time_to_acknowledge: d.timeToAcknowledge,
+      time_to_mitigate: d.timeToMitigate,
+      time_to_resolve: d.timeToResolve,
+      in_phase: { ...d.inPhase },
+      reopens: d.reopens,
+    },
+    roles: roleHistory(timeline),
+    alerts: alerts.map((a) => ({
+      group: a.groupKey,
+      title: a.title,
+      first_firing: isoOrNull(a.firstFiringAt),
+      acknowledged: isoOrNull(a.acknowledgedAt),
+      acknowledged_by: a.acknowledgedBy,
+      silence: a.silenceId,
+    })),
+    updates: timeline.filter((e) => e.kind === 'update_posted').map((e) => ({ at: iso(e.at), by: e.actor, text: e.text, late: e.data['late'] === true })),
+    action_items: input.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, done: isoOrNull(a.doneAt) })),
+    generated_at: iso(input.now),
+  };
+}
+
+const SECTIONS = ['Summary', 'Impact', 'Contributing factors', 'What went well', 'What went wrong'] as const;
+
+/** The whole document. */
+export function renderPostmortem(input: PostmortemInput): string {
+  const fm = postmortemFrontMatterSchema.parse(postmortemFrontMatter(input));
+  const d = fm.durations;
+  const lines = [
+    '---',
+    stringify(fm, { lineWidth: 0 }).trimEnd(),
+    '---',
+    '',
+    `# Incident #${fm.incident}: ${oneLine(fm.title)}`,
+    '',
+    `${fm.severity.toUpperCase()} · ${fm.phase}${fm.private ? ' · private' : ''} · declared ${fm.times.declared} by ${fm.declared_by}`,
+    '',
+    `Time to acknowledge ${formatSeconds(d.time_to_acknowledge)} · to mitigate ${formatSeconds(d.time_to_mitigate)} · to resolve ${formatSeconds(d.time_to_resolve)}${d.reopens ? ` · reopened ${d.reopens}×` : ''}`,
+    '',
+    '## Timeline',
+    '',
+    ...input.timeline.map((e) => `- ${iso(e.at)} — ${e.actor} — ${oneLine(e.text)}`),
+    '',
+    '## Roles',
+    '',
+    ...(fm.roles.length ? fm.roles.map((r) => `- ${roleLabel(r.role)}: ${r.user} (from ${r.from}${r.to ? ` to ${r.to}` : ''})`) : ['- none assigned']),
+    '',
+    '## Action items',
+    '',
+    ...(fm.action_items.length
+      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${a.owner}` : ''}${a.due ? ` — due ${a.due}` : ''}`)
+      : ['- none yet']),
+    '',
+    ...SECTIONS.flatMap((s) => [`## ${s}`, '', '_To be written._', '']),
+  ];
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** Reads a postmortem's front matter back (and validates it): the round trip tools rely on. */
+export function readPostmortemFrontMatter(markdown: string): PostmortemFrontMatter {
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(markdown);
+  if (!match) throw new Error('no YAML front matter');
+  return postmortemFrontMatterSchema.parse(parse(match[1] ?? ''));
+}

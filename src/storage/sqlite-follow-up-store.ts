@@ -1,0 +1,113 @@
+/** FollowUpStore on SQLite: action items, postmortems and digest claims, each written with its timeline entry. */
+import type { Statement } from 'better-sqlite3';
+import type { ActionItem, NewActionItem } from '../incidents/action-items.ts';
+import type { FollowUpStore } from '../incidents/ports.ts';
+import type { TimelineEvent } from '../incidents/timeline.ts';
+import type { Db } from './database.ts';
+
+interface ItemRow {
+  id: number;
+  incident_number: number;
+  text: string;
+  owner: string | null;
+  due: string | null;
+  state: string;
+  created_at: number;
+  created_by: string;
+  done_at: number | null;
+  done_by: string | null;
+}
+
+const toItem = (r: ItemRow): ActionItem => ({
+  id: r.id,
+  incidentNumber: r.incident_number,
+  text: r.text,
+  owner: r.owner,
+  due: r.due,
+  state: r.state === 'done' ? 'done' : 'open',
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  doneAt: r.done_at,
+  doneBy: r.done_by,
+});
+
+export class SqliteFollowUpStore implements FollowUpStore {
+  private readonly db: Db;
+  private readonly s: Record<'insert' | 'update' | 'byId' | 'ofIncident' | 'open' | 'event' | 'savePm' | 'getPm' | 'claimDigest', Statement>;
+
+  constructor(db: Db) {
+    this.db = db;
+    const c = db.$client;
+    this.s = {
+      insert: c.prepare(`INSERT INTO action_items (incident_number, text, owner, due, state, created_at, created_by, done_at, done_by)
+        VALUES (@incidentNumber, @text, @owner, @due, @state, @createdAt, @createdBy, @doneAt, @doneBy) RETURNING *`),
+      update: c.prepare('UPDATE action_items SET text = @text, owner = @owner, due = @due, state = @state, done_at = @doneAt, done_by = @doneBy WHERE id = @id'),
+      byId: c.prepare('SELECT * FROM action_items WHERE id = ?'),
+      ofIncident: c.prepare('SELECT * FROM action_items WHERE incident_number = ? ORDER BY id'),
+      open: c.prepare("SELECT * FROM action_items WHERE state = 'open' ORDER BY id"),
+      event: c.prepare('INSERT INTO timeline_events (incident_number, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      savePm: c.prepare(`INSERT INTO postmortems (incident_number, markdown, generated_at) VALUES (?, ?, ?)
+        ON CONFLICT (incident_number) DO UPDATE SET markdown = excluded.markdown, generated_at = excluded.generated_at`),
+      getPm: c.prepare('SELECT markdown, generated_at FROM postmortems WHERE incident_number = ?'),
+      claimDigest: c.prepare('INSERT OR IGNORE INTO digests_sent (slot, sent_at) VALUES (?, ?)'),
+    };
+  }
+
+  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem {
+    return this.db.$client
+      .transaction(() => {
+        const row = this.s.insert.get(item) as ItemRow;
+        this.record(item.incidentNumber, entry);
+        return toItem(row);
+      })
+      .immediate();
+  }
+
+  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined {
+    return this.db.$client
+      .transaction(() => {
+        const current = this.actionItem(id);
+        if (!current) return undefined;
+        const { item, entry } = change(current);
+        this.s.update.run(item);
+        this.record(item.incidentNumber, entry);
+        return item;
+      })
+      .immediate();
+  }
+
+  actionItem(id: number): ActionItem | undefined {
+    const row = this.s.byId.get(id) as ItemRow | undefined;
+    return row && toItem(row);
+  }
+
+  actionItemsOf(incidentNumber: number): ActionItem[] {
+    return (this.s.ofIncident.all(incidentNumber) as ItemRow[]).map(toItem);
+  }
+
+  openActionItems(): ActionItem[] {
+    return (this.s.open.all() as ItemRow[]).map(toItem);
+  }
+
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void {
+    this.db.$client
+      .transaction(() => {
+        this.s.savePm.run(incidentNumber, markdown, entry.at);
+        this.record(incidentNumber, entry);
+      })
+      .immediate();
+  }
+
+  postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined {
+    const row = this.s.getPm.get(incidentNumber) as { markdown: string; generated_at: number } | undefined;
+    return row && { markdown: row.markdown, generatedAt: row.generated_at };
+  }
+
+  claimDigest(slot: number, now: number): boolean {
+    return this.s.claimDigest.run(slot, now).changes === 1;
+  }
+
+  private record(incidentNumber: number, e: TimelineEvent): void {
+    this.s.event.run(incidentNumber, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * GET /metrics in Prometheus exposition format (prom-client). Gauges of the present (open incidents, overdue
+ * updates) are read from the database at scrape time with two small queries over open incidents only; counters
+ * and histograms count what this process saw happen.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Incident, Platform } from '../incidents/incident.ts';
+import type { Phase } from '../incidents/phases.ts';
+import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
+import type { Route } from './http-server.ts';
+
+/** Phase stays last minutes to days: buckets from 1 minute to 3 days, in seconds. */
+const PHASE_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200];
+
+export class SitroomMetrics implements IncidentObserver {
+  readonly registry = new Registry();
+  private readonly store: IncidentStore;
+  private readonly phaseDuration: Histogram<'phase' | 'severity'>;
+  private readonly reminders: Counter<'stage'>;
+  private readonly webhook: Counter<'outcome'>;
+  private readonly chatErrors: Counter<'platform'>;
+
+  constructor(store: IncidentStore, now: () => number) {
+    this.store = store;
+    const registers = [this.registry];
+    new Gauge({
+      name: 'sitroom_open_incidents',
+      help: 'Incidents not yet closed, by severity and phase.',
+      labelNames: ['severity', 'phase'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const row of store.countOpen()) this.set({ severity: row.severity, phase: row.phase }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'sitroom_updates_overdue',
+      help: 'Incidents whose promised stakeholder update is overdue right now.',
+      registers,
+      collect() {
+        this.set(store.countOverdue(now()));
+      },
+    });
+    this.phaseDuration = new Histogram({
+      name: 'sitroom_phase_duration_seconds',
+      help: 'How long incidents stayed in a phase, observed when they leave it.',
+      labelNames: ['phase', 'severity'] as const,
+      buckets: PHASE_BUCKETS,
+      registers,
+    });
+    this.reminders = new Counter({ name: 'sitroom_reminders_sent_total', help: 'Update reminders sent, by stage (nag, escalate).', labelNames: ['stage'] as const, registers });
+    this.webhook = new Counter({
+      name: 'sitroom_alertmanager_deliveries_total',
+      help: 'Alertmanager webhook deliveries, by outcome (stored, duplicate, invalid, unauthorized, failed).',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.chatErrors = new Counter({ name: 'sitroom_chat_api_errors_total', help: 'Failed calls to the Slack or Mattermost API.', labelNames: ['platform'] as const, registers });
+  }
+
+  /** Observes how long the incident spent in the phase it just left (its last stay, from the recorded transitions). */
+  async phaseChanged(incident: Incident, from: Phase): Promise<void> {
+    const changes = this.store.timeline(incident.number).filter((e) => e.kind === 'phase_changed');
+    const left = changes.at(-1);
+    if (!left) return;
+    const enteredAt = changes.at(-2)?.at ?? incident.declaredAt;
+    this.phaseDuration.observe({ phase: from, severity: incident.severity }, Math.max(0, (left.at - enteredAt) / 1000));
+  }
+
+  reminderSent(stage: string): void {
+    this.reminders.inc({ stage });
+  }
+
+  delivery(outcome: string): void {
+    this.webhook.inc({ outcome });
+  }
+
+  chatError(platform: Platform): void {
+    this.chatErrors.inc({ platform });
+  }
+
+  route(): Route {
+    return {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        const body = await this.registry.metrics();
+        res.writeHead(200, { 'content-type': this.registry.contentType });
+        res.end(body);
+      },
+    };
+  }
+}
