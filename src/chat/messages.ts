@@ -202,7 +202,12 @@ export function digestMessage(d: Digest): ChatMessage {
   const lines: Line[] = [];
   for (const [owner, items] of d.byOwner) {
     lines.push([owner ? { user: owner } : 'No owner', `: ${items.length} open`]);
-    lines.push(...items.map((a) => [...itemLine(a), ...(d.overdue.includes(a) ? [' ⚠️ overdue'] : [])]));
+    lines.push(
+      ...items.map((a): Line => [
+        ...(d.privateIncidents.has(a.incidentNumber) ? [`• #${a.id} (an item of a private incident)`] : itemLine(a)),
+        ...(d.overdue.includes(a) ? [' ⚠️ overdue'] : []),
+      ]),
+    );
   }
   const total = d.byOwner.reduce((n, [, items]) => n + items.length, 0);
   return { heading: [`🗒️ Weekly follow-ups: ${total} action item${total === 1 ? '' : 's'} open, ${d.overdue.length} overdue`], lines };

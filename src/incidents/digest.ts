@@ -43,9 +43,13 @@ function instantOf(date: string, hour: number, minute: number, timeZone: string)
 
 /** The most recent scheduled digest time at or before `now`. */
 export function latestSlot(now: number, s: DigestSchedule): number {
+  const today = localDate(now, s.timeZone);
   for (let back = 0; back <= 8; back += 1) {
-    const date = localDate(now - back * 86_400_000, s.timeZone);
-    const weekday = WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()];
+    // Step back by calendar date, not by 24 hours: a day the clocks change is 23 or 25 hours long.
+    const noon = new Date(`${today}T12:00:00Z`);
+    noon.setUTCDate(noon.getUTCDate() - back);
+    const date = noon.toISOString().slice(0, 10);
+    const weekday = WEEKDAYS[noon.getUTCDay()];
     if (weekday !== s.weekday) continue;
     const slot = instantOf(date, s.hour, s.minute, s.timeZone);
     if (slot <= now) return slot;
@@ -58,11 +62,13 @@ export interface Digest {
   byOwner: readonly (readonly [UserId | null, readonly ActionItem[]])[];
   overdue: readonly ActionItem[];
   today: string;
+  /** Incidents whose items the announcement channel must not describe (private incidents). */
+  privateIncidents: ReadonlySet<number>;
 }
 
 /** What the digest says about the open items, as of `today`. */
-export function digestOf(open: readonly ActionItem[], today: string): Digest {
+export function digestOf(open: readonly ActionItem[], today: string, privateIncidents: ReadonlySet<number> = new Set()): Digest {
   const byOwner = new Map<UserId | null, ActionItem[]>();
   for (const item of open) byOwner.set(item.owner, [...(byOwner.get(item.owner) ?? []), item]);
-  return { byOwner: [...byOwner.entries()], overdue: open.filter((i) => isOverdue(i, today)), today };
+  return { byOwner: [...byOwner.entries()], overdue: open.filter((i) => isOverdue(i, today)), today, privateIncidents };
 }

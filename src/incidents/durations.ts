@@ -37,6 +37,11 @@ export interface AlertFacts {
   acknowledgedAt: number | null;
 }
 
+/** The facts durations need from an incident's linked alert groups: earliest first firing and acknowledgement. */
+export function alertFactsOf(groups: readonly { firstFiringAt: number | null; acknowledgedAt: number | null }[]): AlertFacts {
+  return { firstFiringAt: minOf(...groups.map((g) => g.firstFiringAt)), acknowledgedAt: minOf(...groups.map((g) => g.acknowledgedAt)) };
+}
+
 const minOf = (...values: (number | null)[]): number | null => {
   const present = values.filter((v): v is number => v !== null);
   return present.length ? Math.min(...present) : null;

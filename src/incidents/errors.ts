@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'unknown_action_item',
   'action_item_done',
   'open_action_items',
+  'invalid_phase_action',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

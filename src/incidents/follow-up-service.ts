@@ -4,7 +4,7 @@
  */
 import { type ActionItem, completeActionItem, newActionItem } from './action-items.ts';
 import { digestOf, latestSlot, localDate, type DigestSchedule } from './digest.ts';
-import { incidentTimes } from './durations.ts';
+import { alertFactsOf, incidentTimes } from './durations.ts';
 import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService } from './incident-service.ts';
@@ -121,9 +121,10 @@ export class FollowUpService implements IncidentObserver {
     const today = localDate(now, this.o.timeZone);
     const platformOf = new Map<number, Platform>();
     for (const item of open) platformOf.set(item.incidentNumber, platformOf.get(item.incidentNumber) ?? this.o.incidents.get(item.incidentNumber).platform);
+    const privateIncidents = new Set([...platformOf.keys()].filter((n) => this.o.incidents.get(n).isPrivate));
     for (const [platform, notifier] of Object.entries(this.o.notifiers) as [Platform, IncidentNotifier][]) {
       const items = open.filter((i) => platformOf.get(i.incidentNumber) === platform);
-      if (items.length) await notifier.digest(digestOf(items, today));
+      if (items.length) await notifier.digest(digestOf(items, today, privateIncidents));
     }
     return true;
   }
@@ -132,7 +133,7 @@ export class FollowUpService implements IncidentObserver {
   async phaseChanged(incident: Incident, from: Phase): Promise<void> {
     if (incident.phase !== 'resolved' || from === 'resolved') return;
     await this.writePostmortem(incident.number);
-    const times = incidentTimes(incident, this.o.store.timeline(incident.number));
+    const times = incidentTimes(incident, this.o.store.timeline(incident.number), alertFactsOf(this.alerts.linkedTo(incident.number)));
     await this.o.notifiers[incident.platform]?.incidentResolved(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? this.o.clock.now() });
   }
 

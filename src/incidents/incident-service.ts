@@ -176,8 +176,10 @@ export class IncidentService {
    */
   async transition(number: number, action: PhaseAction, note: string, actor: UserId, waiver?: string): Promise<Outcome> {
     const before = this.get(number);
-    if (action === 'close') assertClosable(this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? [], waiver);
-    const why = waiver?.trim() ? `waived open action items: ${waiver.trim()}` : '';
+    // Phase rules first (a skip is a skip, items or not), then open items; a waiver is recorded only when it waived something.
+    const open = action === 'close' && before.phase === 'resolved' ? (this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? []) : [];
+    assertClosable(open, waiver);
+    const why = open.length && waiver?.trim() ? `waived open action items: ${waiver.trim()}` : '';
     const outcome = await this.apply(number, (i, now) => rules.transition(i, action, [note, why].filter(Boolean).join(' — '), actor, now));
     for (const observer of this.observers) {
       try {

@@ -39,6 +39,10 @@ export interface IncidentStore {
   timeline(number: number): TimelineEvent[];
   /** Incidents declared at or after `since`, oldest first. */
   declaredSince(since: number): Incident[];
+  /** Incidents closed at or after `since`, most recently closed first, at most `limit`. */
+  closedSince(since: number, limit: number): Incident[];
+  /** A page of incidents, newest first, numbered below `before` (when given), optionally filtered. */
+  page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Incident[];
   /** How many incidents are open, by severity and phase. */
   countOpen(): { severity: Severity; phase: Phase; count: number }[];
   /** How many incidents still owe a stakeholder update that was due before `now`. */

@@ -4,7 +4,7 @@
  */
 import { parse, stringify } from 'yaml';
 import type { ActionItem } from './action-items.ts';
-import { durations, formatSeconds, incidentTimes } from './durations.ts';
+import { alertFactsOf, durations, formatSeconds, incidentTimes } from './durations.ts';
 import type { Incident } from './incident.ts';
 import { type PostmortemFrontMatter, postmortemFrontMatterSchema } from './postmortem-schema.ts';
 import type { LinkedAlertGroup } from './ports.ts';
@@ -39,9 +39,7 @@ function roleHistory(timeline: readonly TimelineEvent[]): PostmortemFrontMatter[
 
 export function postmortemFrontMatter(input: PostmortemInput): PostmortemFrontMatter {
   const { incident: i, timeline, alerts } = input;
-  const firstFiring = alerts.map((a) => a.firstFiringAt).filter((t): t is number => t !== null);
-  const acks = alerts.map((a) => a.acknowledgedAt).filter((t): t is number => t !== null);
-  const times = incidentTimes(i, timeline, { firstFiringAt: firstFiring.length ? Math.min(...firstFiring) : null, acknowledgedAt: acks.length ? Math.min(...acks) : null });
+  const times = incidentTimes(i, timeline, alertFactsOf(alerts));
   const d = durations(times, timeline, input.now);
   return {
     schema: 'sitroom.postmortem/v1',
@@ -90,7 +88,8 @@ export function renderPostmortem(input: PostmortemInput): string {
   const d = fm.durations;
   const lines = [
     '---',
-    stringify(fm, { lineWidth: 0 }).trimEnd(),
+    // YAML 1.1 output quotes date-like strings, so every YAML reader (not only YAML 1.2 ones) reads strings back.
+    stringify(fm, { lineWidth: 0, version: '1.1' }).trimEnd(),
     '---',
     '',
     `# Incident #${fm.incident}: ${oneLine(fm.title)}`,
@@ -120,7 +119,7 @@ export function renderPostmortem(input: PostmortemInput): string {
 
 /** Reads a postmortem's front matter back (and validates it): the round trip tools rely on. */
 export function readPostmortemFrontMatter(markdown: string): PostmortemFrontMatter {
-  const match = /^---\n([\s\S]*?)\n---\n/.exec(markdown);
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(markdown.replace(/\r\n/g, '\n'));
   if (!match) throw new Error('no YAML front matter');
   return postmortemFrontMatterSchema.parse(parse(match[1] ?? ''));
 }

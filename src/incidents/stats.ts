@@ -1,5 +1,5 @@
 /** `/incident stats`: what the last N days looked like, computed from the records with durations.ts. */
-import { durations, incidentTimes } from './durations.ts';
+import { alertFactsOf, durations, incidentTimes } from './durations.ts';
 import type { Incident } from './incident.ts';
 import type { LinkedAlertGroup } from './ports.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
@@ -46,9 +46,7 @@ export function computeStats(records: readonly IncidentRecord[], noise: { groups
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const d = records.map((r) => {
     bySeverity[r.incident.severity] += 1;
-    const firing = r.alerts.map((a) => a.firstFiringAt).filter((t): t is number => t !== null);
-    const acks = r.alerts.map((a) => a.acknowledgedAt).filter((t): t is number => t !== null);
-    const times = incidentTimes(r.incident, r.timeline, { firstFiringAt: firing.length ? Math.min(...firing) : null, acknowledgedAt: acks.length ? Math.min(...acks) : null });
+    const times = incidentTimes(r.incident, r.timeline, alertFactsOf(r.alerts));
     return durations(times, r.timeline, now);
   });
   const updates = records.flatMap((r) => r.timeline.filter((e) => e.kind === 'update_posted'));

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_ANNOUNCE_CHANNEL: 'C1' };
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('reads a Slack setup with defaults', () => {
+    const c = loadConfig(slack);
+    expect(c).toMatchObject({ port: 3000, databasePath: './data/sitroom.db', timeZone: 'UTC', tickSeconds: 5 });
+    expect(c.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'secret', announceChannel: 'C1', alertsChannel: undefined });
+    expect(c.mattermost).toBeUndefined();
+    expect(c.cadenceDefaults).toEqual({ sev1: 1800, sev2: 3600, sev3: 14400, sev4: null, sev5: null });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('runs web-only when no chat platform is configured', () => {
+    const c = loadConfig({});
+    expect(c.slack).toBeUndefined();
+    expect(c.mattermost).toBeUndefined();
+    expect(c.web.users.size).toBe(0);
+  });
+
+  it('lists every problem at once, naming the variable, with no stack trace in the message', () => {
+    const listed = problems({ SLACK_BOT_TOKEN: 'nope', PORT: 'abc', TZ: 'Mars/Base', CADENCE_SEV1: 'soon', MATTERMOST_URL: 'https://chat.example.com' });
+    expect(listed).toEqual([
+      'PORT: must be a whole number from 0 to 65535 (0 picks a free port)',
+      'TZ: must be an IANA time zone such as UTC or Europe/Berlin',
+      'CADENCE_SEV1: must be a duration such as 30m, 1h, 90s (30s to 7d) or "off" (got "soon")',
+      'SLACK_BOT_TOKEN: must be a bot token starting with xoxb-',
+      'MATTERMOST_BOT_TOKEN: required to use Mattermost: the bot account’s access token (System Console → Integrations → Bot Accounts)',
+      'MATTERMOST_TEAM: required to use Mattermost: the team (name or id) where war rooms are created',
+      'MATTERMOST_COMMAND_TOKEN: required to use Mattermost: the token of the /incident slash command (Integrations → Slash Commands)',
+      'MATTERMOST_ANNOUNCE_CHANNEL: required to use Mattermost: the channel (name or id) where incidents are announced',
+      'PUBLIC_URL: required to use Mattermost: sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
+      'SLACK_SIGNING_SECRET: required for Slack over HTTP (Basic Information → Signing Secret); or set SLACK_APP_TOKEN for Socket Mode',
+      'SLACK_ANNOUNCE_CHANNEL: required: the channel (ID or name) where incidents are announced',
+    ]);
+    try {
+      loadConfig({ PORT: 'abc' });
+    } catch (e) {
+      expect((e as Error).message).toBe('sitroom cannot start: 1 problem in the configuration\n  - PORT: must be a whole number from 0 to 65535 (0 picks a free port)');
+    }
+  });
+
+  it('takes Socket Mode instead of a signing secret', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ANNOUNCE_CHANNEL: 'C1' }).slack?.appToken).toBe('xapp-1');
+  });
+
+  it('reads cadences, custom roles, the severity map, digest and web users', () => {
+    const c = loadConfig({
+      ...slack,
+      CADENCE_SEV4: '2h',
+      CADENCE_SEV1: 'off',
+      CUSTOM_ROLES: 'partner-comms, Social-Comms',
+      ALERT_SEVERITY_MAP: 'page=sev2',
+      DIGEST_DAY: 'Friday',
+      DIGEST_TIME: '16:30',
+      DIGEST_TIMEZONE: 'Europe/Berlin',
+      WEB_USERS: 'alice:s3cret:with:colons,bob:pw',
+    });
+    expect(c.cadenceDefaults).toMatchObject({ sev1: null, sev4: 7200 });
+    expect(c.customRoles).toEqual(['partner-comms', 'social-comms']);
+    expect(c.alertmanager.severityMap['page']).toBe('sev2');
+    expect(c.alertmanager.severityMap['critical']).toBe('sev1');
+    expect(c.digest).toEqual({ weekday: 'friday', hour: 16, minute: 30, timeZone: 'Europe/Berlin' });
+    expect([...c.web.users]).toEqual([['alice', 's3cret:with:colons'], ['bob', 'pw']]);
+  });
+
+  it('refuses malformed custom roles, severity maps, digest settings and web settings', () => {
+    expect(problems({ ...slack, CUSTOM_ROLES: 'ic,Bad Role' })[0]).toMatch(/^CUSTOM_ROLES: /);
+    expect(problems({ ...slack, ALERT_SEVERITY_MAP: 'critical=sev9' })[0]).toMatch(/^ALERT_SEVERITY_MAP: /);
+    expect(problems({ ...slack, DIGEST_DAY: 'someday', DIGEST_TIME: '25:00' })).toEqual([
+      'DIGEST_DAY: must be a weekday such as monday',
+      'DIGEST_TIME: must be a time of day HH:MM, e.g. 09:00',
+    ]);
+    expect(problems({ ...slack, WEB_AUTH_TOKEN: 'short', WEB_USERS: 'nopassword' })).toEqual([
+      'WEB_AUTH_TOKEN: must be at least 16 characters',
+      'WEB_USERS: must be name:password pairs separated by commas (got an entry without both)',
+    ]);
+  });
+});

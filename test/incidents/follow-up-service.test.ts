@@ -1,0 +1,423 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
+import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
+import type { DigestSchedule } from '../../src/incidents/digest.ts';
+import { FollowUpService } from '../../src/incidents/follow-up-service.ts';
+import type { Platform } from '../../src/incidents/incident.ts';
+import { IncidentService } from '../../src/incidents/incident-service.ts';
+import { readPostmortemFrontMatter } from '../../src/incidents/postmortem.ts';
+import { type Db, openDatabase } from '../../src/storage/database.ts';
+import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
+import { SqliteFollowUpStore } from '../../src/storage/sqlite-follow-up-store.ts';
+import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import { rawAlert, rawPayload, validPayload } from '../fakes/alert-fixtures.ts';
+import { rejectionOf } from '../fakes/catch-incident-error.ts';
+import { FakeNotifier } from '../fakes/fake-notifier.ts';
+import { FixedClock, HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
+import { aDeclaration } from '../fakes/incident-builder.ts';
+
+const DAY = 24 * HOUR;
+/** Fridays 09:00 UTC: T0 (Friday 14:00) is five hours after a slot. */
+const FRIDAY_NINE: DigestSchedule = { weekday: 'friday', hour: 9, minute: 0, timeZone: 'UTC' };
+const SLOT = Date.UTC(2025, 2, 14, 9, 0);
+
+const opened: Db[] = [];
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const db of opened.splice(0)) if (db.$client.open) db.$client.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * The follow-up use cases wired as the app wires them, on real SQLite (`:memory:` unless a file is given), with a
+ * fixed clock and a recording notifier per platform.
+ */
+function harness(opts: { path?: string; clock?: FixedClock; platforms?: Platform[] } = {}) {
+  const db = openDatabase(opts.path ?? ':memory:');
+  opened.push(db);
+  const clock = opts.clock ?? new FixedClock();
+  const store = new SqliteIncidentStore(db);
+  const followUpStore = new SqliteFollowUpStore(db);
+  const alertStore = new SqliteAlertStore(db);
+  const notifiers: Partial<Record<Platform, FakeNotifier>> = {};
+  for (const p of opts.platforms ?? ['slack']) notifiers[p] = new FakeNotifier();
+  const notifier = notifiers.slack ?? new FakeNotifier();
+  const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: DEFAULT_CADENCE, customRoles: [], followUps: followUpStore });
+  const followUps = new FollowUpService({
+    incidents: service,
+    store,
+    followUps: followUpStore,
+    alerts: alertStore,
+    clock,
+    notifiers,
+    timeZone: 'UTC',
+    digest: FRIDAY_NINE,
+  });
+  service.observe(followUps);
+  const declare = async (overrides: Parameters<typeof aDeclaration>[0] = {}) => (await service.declare(aDeclaration(overrides))).incident.number;
+  const kinds = (number: number) => store.timeline(number).map((e) => e.kind);
+  return { db, clock, store, followUpStore, alertStore, notifiers, notifier, service, followUps, declare, kinds };
+}
+
+describe('action items', () => {
+  it('adds an item: stored, on the timeline, and the war room is told', async () => {
+    const h = harness();
+    const n = await h.declare();
+    h.clock.advance(5 * MINUTE);
+    const item = await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: '2025-03-20' }, 'erin');
+
+    expect(item).toMatchObject({ id: 1, incidentNumber: n, text: 'Add a canary stage', owner: 'carol', due: '2025-03-20', state: 'open', createdAt: T0 + 5 * MINUTE, createdBy: 'erin' });
+    expect(h.followUps.actionItemsOf(n)).toEqual([item]);
+    expect(h.followUps.openActionItems()).toEqual([item]);
+    expect(h.kinds(n).at(-1)).toBe('action_added');
+    const [told] = h.notifier.callsTo('incidentChanged');
+    expect(told?.incident.number).toBe(n);
+    expect(told?.events.map((e) => [e.kind, e.text])).toEqual([['action_added', 'Action item: Add a canary stage (owner carol, due 2025-03-20)']]);
+  });
+
+  it('refuses an item for an unknown incident', async () => {
+    const h = harness();
+    expect((await rejectionOf(() => h.followUps.addActionItem(9, { text: 'x', owner: null, due: null }, 'erin'))).code).toBe('unknown_incident');
+    expect(h.followUps.openActionItems()).toEqual([]);
+  });
+
+  it('completes an item: done, on the timeline, the war room told; a second time is refused', async () => {
+    const h = harness();
+    const n = await h.declare();
+    const item = await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: null }, 'erin');
+    h.clock.advance(HOUR);
+
+    const done = await h.followUps.completeActionItem(item.id, 'carol', n);
+    expect(done).toEqual({ ...item, state: 'done', doneAt: T0 + HOUR, doneBy: 'carol' });
+    expect(h.followUps.openActionItems()).toEqual([]);
+    expect(h.notifier.callsTo('incidentChanged').at(-1)?.events.map((e) => e.kind)).toEqual(['action_done']);
+
+    const again = await rejectionOf(() => h.followUps.completeActionItem(item.id, 'erin', n));
+    expect(again.code).toBe('action_item_done');
+    expect(h.kinds(n).filter((k) => k === 'action_done')).toHaveLength(1);
+    expect(h.followUps.actionItemsOf(n)[0]?.doneBy).toBe('carol');
+  });
+
+  it('completes an item by id alone (outside a war room)', async () => {
+    const h = harness();
+    const n = await h.declare();
+    const item = await h.followUps.addActionItem(n, { text: 'x', owner: null, due: null }, 'erin');
+    expect((await h.followUps.completeActionItem(item.id, 'carol')).state).toBe('done');
+  });
+
+  it('refuses an unknown item', async () => {
+    const h = harness();
+    const n = await h.declare();
+    const e = await rejectionOf(() => h.followUps.completeActionItem(42, 'carol', n));
+    expect(e.code).toBe('unknown_action_item');
+    expect(e.details).toEqual({ id: '42', number: String(n) });
+  });
+
+  it('refuses an item of another incident, leaving it open', async () => {
+    const h = harness();
+    const one = await h.declare();
+    const two = await h.declare({ title: 'Search is slow' });
+    const item = await h.followUps.addActionItem(two, { text: 'Reindex', owner: null, due: null }, 'erin');
+    const calls = h.notifier.calls.length;
+
+    const e = await rejectionOf(() => h.followUps.completeActionItem(item.id, 'carol', one));
+    expect(e.code).toBe('unknown_action_item');
+    expect(h.followUpStore.actionItem(item.id)?.state).toBe('open');
+    expect(h.kinds(one)).not.toContain('action_done');
+    expect(h.kinds(two)).not.toContain('action_done');
+    expect(h.notifier.calls).toHaveLength(calls);
+  });
+});
+
+describe('writePostmortem', () => {
+  it('saves the document, records it on the timeline and posts it into the war room', async () => {
+    const h = harness();
+    const n = await h.declare();
+    h.clock.advance(2 * HOUR);
+
+    const { markdown, notifyError } = await h.followUps.writePostmortem(n, 'carol');
+    expect(notifyError).toBeUndefined();
+    expect(h.followUps.postmortem(n)).toEqual({ markdown, generatedAt: T0 + 2 * HOUR });
+    expect(h.store.timeline(n).at(-1)).toMatchObject({ kind: 'postmortem_written', actor: 'carol', at: T0 + 2 * HOUR });
+    expect(h.notifier.callsTo('postmortemWritten')).toEqual([
+      { method: 'postmortemWritten', incident: expect.objectContaining({ number: n }), document: { filename: `postmortem-incident-${n}.md`, markdown } },
+    ]);
+    expect(readPostmortemFrontMatter(markdown)).toMatchObject({ incident: n, title: 'Checkout latency spike', generated_at: '2025-03-14T16:00:00.000Z' });
+  });
+
+  it('includes the incident’s action items and linked alerts', async () => {
+    const h = harness();
+    const n = await h.declare();
+    await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: '2025-03-20' }, 'erin');
+    linkFiringAlert(h, n, T0 - 10 * MINUTE);
+    const fm = readPostmortemFrontMatter((await h.followUps.writePostmortem(n)).markdown);
+    expect(fm.action_items).toEqual([{ id: 1, text: 'Add a canary stage', owner: 'carol', due: '2025-03-20', state: 'open', done: null }]);
+    expect(fm.alerts).toMatchObject([{ title: 'HighErrorRate', first_firing: '2025-03-14T13:50:00.000Z', acknowledged_by: 'bob' }]);
+    expect(fm.times.started).toBe('2025-03-14T13:50:00.000Z');
+  });
+
+  it('keeps the document when the chat fails, reporting the failure', async () => {
+    const h = harness();
+    const n = await h.declare();
+    h.notifier.failOn('postmortemWritten', new Error('upload refused'));
+    const result = await h.followUps.writePostmortem(n);
+    expect(result.notifyError?.message).toBe('upload refused');
+    expect(h.followUps.postmortem(n)?.markdown).toBe(result.markdown);
+  });
+
+  it('refuses an unknown incident', async () => {
+    const h = harness();
+    expect((await rejectionOf(() => h.followUps.writePostmortem(3))).code).toBe('unknown_incident');
+  });
+});
+
+/** Ingests a HighErrorRate delivery firing since `firstFiring`, acknowledged by bob a minute later, linked to incident `n`. */
+function linkFiringAlert(h: ReturnType<typeof harness>, n: number, firstFiring: number): void {
+  const payload = validPayload(rawPayload([rawAlert(1, { startsAt: new Date(firstFiring).toISOString() })]));
+  const { group } = h.alertStore.ingest(payload, deliveryKey(payload), firstFiring);
+  h.alertStore.updateGroup(group.id, h.clock.now(), (g) => ({ ...g, acknowledged: { by: 'bob', at: firstFiring + MINUTE }, incidentNumber: n }));
+}
+
+describe('on resolve (IncidentService.transition with the FollowUpService observing)', () => {
+  async function resolved(h: ReturnType<typeof harness>) {
+    const n = await h.declare();
+    h.clock.set(T0 + 40 * MINUTE);
+    await h.service.transition(n, 'mitigate', 'rolled back', 'carol');
+    h.clock.set(T0 + 90 * MINUTE);
+    const outcome = await h.service.transition(n, 'resolve', 'fixed', 'carol');
+    return { n, outcome };
+  }
+
+  it('writes the postmortem and tells stakeholders the impact window, from start to mitigation', async () => {
+    const h = harness();
+    const { n, outcome } = await resolved(h);
+    expect(outcome.notifyError).toBeUndefined();
+
+    const saved = h.followUps.postmortem(n);
+    expect(saved?.generatedAt).toBe(T0 + 90 * MINUTE);
+    expect(readPostmortemFrontMatter(saved?.markdown ?? '')).toMatchObject({ phase: 'resolved', times: { resolved: '2025-03-14T15:30:00.000Z' } });
+    expect(h.notifier.callsTo('postmortemWritten').map((c) => c.document.markdown)).toEqual([saved?.markdown]);
+    expect(h.notifier.callsTo('incidentResolved')).toEqual([
+      { method: 'incidentResolved', incident: expect.objectContaining({ number: n, phase: 'resolved' }), impact: { from: T0, to: T0 + 40 * MINUTE } },
+    ]);
+    expect(h.kinds(n).slice(-2)).toEqual(['phase_changed', 'postmortem_written']);
+  });
+
+  it('starts the impact window at the first firing of a linked alert, as the postmortem does', async () => {
+    const h = harness();
+    const n = await h.declare();
+    linkFiringAlert(h, n, T0 - 10 * MINUTE);
+    h.clock.set(T0 + 40 * MINUTE);
+    await h.service.transition(n, 'mitigate', '', 'carol');
+    h.clock.set(T0 + 90 * MINUTE);
+    await h.service.transition(n, 'resolve', '', 'carol');
+
+    const fm = readPostmortemFrontMatter(h.followUps.postmortem(n)?.markdown ?? '');
+    expect(fm.times.started).toBe('2025-03-14T13:50:00.000Z');
+    expect(h.notifier.callsTo('incidentResolved')[0]?.impact).toEqual({ from: T0 - 10 * MINUTE, to: T0 + 40 * MINUTE });
+  });
+
+  it('does nothing of the sort on other transitions', async () => {
+    const h = harness();
+    const n = await h.declare();
+    await h.service.transition(n, 'mitigate', '', 'carol');
+    expect(h.followUps.postmortem(n)).toBeUndefined();
+    expect(h.notifier.callsTo('incidentResolved')).toEqual([]);
+    expect(h.notifier.callsTo('postmortemWritten')).toEqual([]);
+  });
+
+  it('reports a failing stakeholder message without undoing the resolve', async () => {
+    const h = harness();
+    h.notifier.failOn('incidentResolved', new Error('announce channel archived'));
+    const { n, outcome } = await resolved(h);
+    expect(outcome.notifyError?.message).toBe('announce channel archived');
+    expect(h.store.get(n)?.phase).toBe('resolved');
+    expect(h.followUps.postmortem(n)).toBeDefined();
+  });
+});
+
+describe('close with open action items (IncidentService.transition)', () => {
+  async function resolvedWithItems(h: ReturnType<typeof harness>) {
+    const n = await h.declare();
+    await h.service.transition(n, 'mitigate', '', 'carol');
+    await h.service.transition(n, 'resolve', '', 'carol');
+    const a = await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: null }, 'erin');
+    const b = await h.followUps.addActionItem(n, { text: 'Alert on config drift', owner: 'erin', due: null }, 'erin');
+    return { n, a, b };
+  }
+
+  it('is refused, naming the open items; the incident stays resolved', async () => {
+    const h = harness();
+    const { n, a, b } = await resolvedWithItems(h);
+    await h.followUps.completeActionItem(a.id, 'carol', n);
+    const e = await rejectionOf(() => h.service.transition(n, 'close', '', 'carol'));
+    expect(e.code).toBe('open_action_items');
+    expect(e.details).toEqual({ items: `#${b.id} Alert on config drift`, count: '1' });
+    expect(h.store.get(n)?.phase).toBe('resolved');
+  });
+
+  it('is refused with a blank waiver', async () => {
+    const h = harness();
+    const { n } = await resolvedWithItems(h);
+    expect((await rejectionOf(() => h.service.transition(n, 'close', '', 'carol', '  '))).code).toBe('open_action_items');
+  });
+
+  it('goes through with a waiver, which is recorded with the transition', async () => {
+    const h = harness();
+    const { n } = await resolvedWithItems(h);
+    const outcome = await h.service.transition(n, 'close', 'done here', 'carol', ' tracked in OPS-12 ');
+    expect(outcome.incident.phase).toBe('closed');
+    expect(h.store.timeline(n).at(-1)).toMatchObject({
+      kind: 'phase_changed',
+      text: 'Phase resolved → closed: done here — waived open action items: tracked in OPS-12',
+      data: { to: 'closed', note: 'done here — waived open action items: tracked in OPS-12' },
+    });
+  });
+
+  it('goes through without a waiver once every item is done', async () => {
+    const h = harness();
+    const { n, a, b } = await resolvedWithItems(h);
+    await h.followUps.completeActionItem(a.id, 'carol', n);
+    await h.followUps.completeActionItem(b.id, 'erin', n);
+    expect((await h.service.transition(n, 'close', '', 'carol')).incident.phase).toBe('closed');
+  });
+
+  it('does not count another incident’s open items', async () => {
+    const h = harness();
+    const { n, a, b } = await resolvedWithItems(h);
+    await h.followUps.completeActionItem(a.id, 'carol', n);
+    await h.followUps.completeActionItem(b.id, 'erin', n);
+    const other = await h.declare({ title: 'Search is slow' });
+    await h.followUps.addActionItem(other, { text: 'Reindex', owner: null, due: null }, 'erin');
+    expect((await h.service.transition(n, 'close', '', 'carol')).incident.phase).toBe('closed');
+  });
+});
+
+describe('stats', () => {
+  it('covers the incidents declared in the last N days only', async () => {
+    const clock = new FixedClock(T0 - 8 * DAY);
+    const h = harness({ clock });
+    await h.declare({ severity: 'sev1' });
+    clock.set(T0 - 6 * DAY);
+    const recent = await h.declare({ severity: 'sev2' });
+    await h.service.assignRole(recent, 'ic', 'carol', 'alice');
+    clock.set(T0 - 6 * DAY + 30 * MINUTE);
+    await h.service.transition(recent, 'mitigate', '', 'carol');
+    clock.set(T0);
+
+    const week = h.followUps.stats(7);
+    expect(week).toMatchObject({ days: 7, incidents: 1, bySeverity: { sev1: 0, sev2: 1 }, timeToAcknowledge: { count: 1, mean: 0 }, timeToMitigate: { count: 1, mean: 1800 } });
+    expect(h.followUps.stats(30)).toMatchObject({ days: 30, incidents: 2, bySeverity: { sev1: 1, sev2: 1 } });
+  });
+
+  it('counts alert noise since the same day', () => {
+    const h = harness();
+    const payload = validPayload(rawPayload([rawAlert(1, { startsAt: new Date(T0 - HOUR).toISOString() })]));
+    const { group } = h.alertStore.ingest(payload, deliveryKey(payload), T0 - HOUR);
+    h.alertStore.updateGroup(group.id, T0, (g) => ({ ...g, notActionable: { by: 'bob', at: T0 } }));
+    expect(h.followUps.stats(7).alerts).toEqual({ groups: 1, notActionable: 1, notActionableShare: 1 });
+  });
+});
+
+describe('sendDueDigest', () => {
+  async function withOpenItems(h: ReturnType<typeof harness>) {
+    const n = await h.declare();
+    await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: '2025-03-10' }, 'erin');
+    await h.followUps.addActionItem(n, { text: 'Alert on config drift', owner: 'erin', due: '2025-03-28' }, 'erin');
+    await h.followUps.addActionItem(n, { text: 'Write the runbook', owner: 'carol', due: null }, 'erin');
+    return n;
+  }
+
+  it('sends the latest slot’s digest once: open items by owner, overdue as of today', async () => {
+    const h = harness();
+    await withOpenItems(h);
+    expect(await h.followUps.sendDueDigest()).toBe(true);
+    const [sent] = h.notifier.callsTo('digest');
+    expect(sent?.digest.today).toBe('2025-03-14');
+    expect(sent?.digest.byOwner.map(([owner, items]) => [owner, items.map((i) => i.text)])).toEqual([
+      ['carol', ['Add a canary stage', 'Write the runbook']],
+      ['erin', ['Alert on config drift']],
+    ]);
+    expect(sent?.digest.overdue.map((i) => i.text)).toEqual(['Add a canary stage']);
+
+    expect(await h.followUps.sendDueDigest()).toBe(false);
+    h.clock.advance(6 * DAY);
+    expect(await h.followUps.sendDueDigest()).toBe(false);
+    expect(h.notifier.callsTo('digest')).toHaveLength(1);
+    expect(h.db.$client.prepare('SELECT slot FROM digests_sent').all()).toEqual([{ slot: SLOT }]);
+  });
+
+  it('sends the next week’s digest when its slot comes', async () => {
+    const h = harness();
+    await withOpenItems(h);
+    await h.followUps.sendDueDigest();
+    h.clock.set(SLOT + 7 * DAY);
+    expect(await h.followUps.sendDueDigest()).toBe(true);
+    expect(h.notifier.callsTo('digest')).toHaveLength(2);
+  });
+
+  it('never sends a slot twice, even from a second process on the same database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-digest-'));
+    dirs.push(dir);
+    const path = join(dir, 'sitroom.db');
+    const one = harness({ path });
+    await withOpenItems(one);
+    const two = harness({ path });
+    expect(one.db.$client).not.toBe(two.db.$client);
+    expect(two.followUps.openActionItems()).toHaveLength(3);
+
+    expect(await one.followUps.sendDueDigest()).toBe(true);
+    expect(await two.followUps.sendDueDigest()).toBe(false);
+    expect(one.notifier.callsTo('digest')).toHaveLength(1);
+    expect(two.notifier.callsTo('digest')).toHaveLength(0);
+  });
+
+  it('lets whichever process comes first send it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-digest-'));
+    dirs.push(dir);
+    const path = join(dir, 'sitroom.db');
+    const one = harness({ path });
+    await withOpenItems(one);
+    const two = harness({ path });
+    expect(await two.followUps.sendDueDigest()).toBe(true);
+    expect(await one.followUps.sendDueDigest()).toBe(false);
+    expect(two.notifier.callsTo('digest')).toHaveLength(1);
+    expect(one.notifier.callsTo('digest')).toHaveLength(0);
+  });
+
+  it('sends nothing when no item is open', async () => {
+    const h = harness();
+    const n = await h.declare();
+    const item = await h.followUps.addActionItem(n, { text: 'x', owner: 'carol', due: null }, 'erin');
+    await h.followUps.completeActionItem(item.id, 'carol');
+    expect(await h.followUps.sendDueDigest()).toBe(false);
+    expect(h.notifier.callsTo('digest')).toEqual([]);
+  });
+
+  it('sends each platform the items of its own incidents', async () => {
+    const h = harness({ platforms: ['slack', 'mattermost'] });
+    const onSlack = await h.declare({ platform: 'slack' });
+    const onMattermost = await h.declare({ platform: 'mattermost', title: 'Search is slow' });
+    await h.followUps.addActionItem(onSlack, { text: 'slack item', owner: 'carol', due: null }, 'erin');
+    await h.followUps.addActionItem(onMattermost, { text: 'mattermost item', owner: 'dave', due: null }, 'erin');
+    await h.followUps.addActionItem(onSlack, { text: 'second slack item', owner: 'erin', due: null }, 'erin');
+
+    expect(await h.followUps.sendDueDigest()).toBe(true);
+    const texts = (p: Platform) => h.notifiers[p]?.callsTo('digest').map((c) => c.digest.byOwner.flatMap(([, items]) => items.map((i) => i.text)));
+    expect(texts('slack')).toEqual([['slack item', 'second slack item']]);
+    expect(texts('mattermost')).toEqual([['mattermost item']]);
+  });
+
+  it('does not bother a platform with no open items', async () => {
+    const h = harness({ platforms: ['slack', 'mattermost'] });
+    const onSlack = await h.declare({ platform: 'slack' });
+    await h.followUps.addActionItem(onSlack, { text: 'slack item', owner: 'carol', due: null }, 'erin');
+    expect(await h.followUps.sendDueDigest()).toBe(true);
+    expect(h.notifiers.mattermost?.callsTo('digest')).toEqual([]);
+    expect(h.notifiers.slack?.callsTo('digest')).toHaveLength(1);
+  });
+});

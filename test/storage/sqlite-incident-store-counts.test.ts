@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Incident } from '../../src/incidents/incident.ts';
+import { assignRole, postUpdate, transition } from '../../src/incidents/incident-rules.ts';
+import type { PhaseAction } from '../../src/incidents/phases.ts';
+import type { Severity } from '../../src/incidents/severity.ts';
+import { type Db, openDatabase } from '../../src/storage/database.ts';
+import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
+import { anIncident } from '../fakes/incident-builder.ts';
+
+let db: Db;
+let store: SqliteIncidentStore;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  store = new SqliteIncidentStore(db);
+});
+
+afterEach(() => {
+  if (db.$client.open) db.$client.close();
+});
+
+/** An incident declared at `at` (the rules' due times), moved through `steps` one minute apart. */
+function stored(severity: Severity, steps: PhaseAction[] = [], at = T0): Incident {
+  const { number } = store.create(anIncident({ number: 0 }, { severity }), []);
+  // anIncident is declared at T0; shift every time to `at`.
+  const shift = at - T0;
+  store.mutate(number, (current) => ({
+    incident: {
+      ...current,
+      declaredAt: at,
+      nextUpdateDue: current.nextUpdateDue === null ? null : current.nextUpdateDue + shift,
+      reminderAt: current.reminderAt === null ? null : current.reminderAt + shift,
+    },
+    events: [],
+  }));
+  steps.forEach((action, n) => store.mutate(number, (current) => transition(current, action, '', 'carol', at + (n + 1) * MINUTE)));
+  const incident = store.get(number);
+  if (!incident) throw new Error('unreachable');
+  return incident;
+}
+
+const sorted = (rows: { severity: Severity; phase: string; count: number }[]) =>
+  [...rows].sort((a, b) => `${a.severity} ${a.phase}`.localeCompare(`${b.severity} ${b.phase}`));
+
+describe('countOpen', () => {
+  it('is empty with no incidents', () => {
+    expect(store.countOpen()).toEqual([]);
+  });
+
+  it('groups open incidents by severity and phase, leaving closed ones out', () => {
+    stored('sev2');
+    stored('sev2');
+    stored('sev2', ['mitigate']);
+    stored('sev1');
+    stored('sev3', ['mitigate', 'resolve']);
+    stored('sev2', ['mitigate', 'resolve', 'close']);
+    stored('sev1', ['mitigate', 'resolve', 'close']);
+    expect(sorted(store.countOpen())).toEqual([
+      { severity: 'sev1', phase: 'active', count: 1 },
+      { severity: 'sev2', phase: 'active', count: 2 },
+      { severity: 'sev2', phase: 'mitigated', count: 1 },
+      { severity: 'sev3', phase: 'resolved', count: 1 },
+    ]);
+  });
+
+  it('follows reopens and severity changes', () => {
+    const i = stored('sev2', ['mitigate', 'resolve']);
+    store.mutate(i.number, (current) => transition(current, 'reopen', 'back again', 'carol', T0 + HOUR));
+    store.mutate(i.number, (current) => ({ incident: { ...current, severity: 'sev1' }, events: [] }));
+    expect(store.countOpen()).toEqual([{ severity: 'sev1', phase: 'active', count: 1 }]);
+  });
+});
+
+describe('countOverdue', () => {
+  it('counts active and mitigated incidents whose update was due before now', () => {
+    // sev2: due one hour after declaration, at T0 + 1h.
+    stored('sev2');
+    stored('sev2', ['mitigate']);
+    expect(store.countOverdue(T0 + HOUR + 1)).toBe(2);
+  });
+
+  it('does not count an update due exactly now, or later', () => {
+    stored('sev2');
+    expect(store.countOverdue(T0 + HOUR)).toBe(0);
+    expect(store.countOverdue(T0 + 30 * MINUTE)).toBe(0);
+  });
+
+  it('leaves out resolved and closed incidents and incidents without cadence', () => {
+    stored('sev2', ['mitigate', 'resolve']);
+    stored('sev2', ['mitigate', 'resolve', 'close']);
+    stored('sev4');
+    expect(store.countOverdue(T0 + 10 * HOUR)).toBe(0);
+  });
+
+  it('stops counting an incident once its update is posted', () => {
+    const i = stored('sev2');
+    expect(store.countOverdue(T0 + 2 * HOUR)).toBe(1);
+    store.mutate(i.number, (current) => postUpdate(current, 'Rolled back', 'dave', T0 + 2 * HOUR));
+    expect(store.countOverdue(T0 + 2 * HOUR + MINUTE)).toBe(0);
+  });
+});
+
+describe('declaredSince', () => {
+  it('lists incidents declared at or after the time, oldest first, with their roles', () => {
+    stored('sev2', [], T0 - 8 * 24 * HOUR);
+    const edge = stored('sev3', [], T0 - 7 * 24 * HOUR);
+    const recent = stored('sev1', ['mitigate'], T0 - HOUR);
+    store.mutate(recent.number, (current) => assignRole(current, 'commander', 'carol', 'alice', T0));
+    const since = store.declaredSince(T0 - 7 * 24 * HOUR);
+    expect(since.map((i) => i.number)).toEqual([edge.number, recent.number]);
+    expect(since[1]).toEqual(store.get(recent.number));
+    expect(since[1]?.roles).toEqual({ commander: 'carol' });
+  });
+
+  it('includes closed incidents: stats look at the whole period', () => {
+    const closed = stored('sev2', ['mitigate', 'resolve', 'close']);
+    expect(store.declaredSince(T0).map((i) => i.number)).toEqual([closed.number]);
+  });
+
+  it('is empty when nothing was declared since', () => {
+    stored('sev2');
+    expect(store.declaredSince(T0 + 1)).toEqual([]);
+  });
+});
