@@ -19,7 +19,7 @@ import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts
 import type { Config } from './config.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
 import { IncidentService } from './incidents/incident-service.ts';
-import type { Platform } from './incidents/incident.ts';
+import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
@@ -29,6 +29,8 @@ import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
+import { WebAuth } from './web/web-auth.ts';
+import { webRoutes } from './web/web-routes.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
 
 export interface Sitroom {
@@ -47,6 +49,16 @@ export interface Sitroom {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Where a war room opens in a browser: Slack's app redirect, or the Mattermost channel URL. */
+function warRoomUrl(config: Config, incident: Incident): string | null {
+  if (!incident.room) return null;
+  if (incident.platform === 'slack') return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}`;
+  if (incident.platform === 'mattermost' && config.mattermost) {
+    return `${config.mattermost.url}/${encodeURIComponent(config.mattermost.team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
+  }
+  return null;
+}
 
 /** How far back each tick looks for alert cards left behind (a restart, a failed chat call). */
 const CARD_CATCH_UP_MS = 60 * 60 * 1000;
@@ -145,6 +157,19 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       onDelivery: (outcome) => metrics.delivery(outcome),
     }),
     metrics.route(),
+    ...webRoutes({
+      service,
+      followUps,
+      store,
+      alerts: alertStore,
+      auth: new WebAuth(config.web),
+      clock,
+      timeZone: config.timeZone,
+      declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
+      warRoomUrl: (incident) => warRoomUrl(config, incident),
+      customRoles: config.customRoles,
+      logger,
+    }),
   ];
   if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
   if (mattermost) routes.push(...mattermost.routes(handler));

@@ -38,7 +38,19 @@ export interface Config {
   digest: DigestSchedule;
   slack: SlackConfig | undefined;
   mattermost: MattermostConfig | undefined;
+  web: WebConfig;
 }
+
+export interface WebConfig {
+  /** A bearer token (or ?token= once, kept in a cookie) that opens the board, incident pages and API. */
+  authToken: string | undefined;
+  /** Basic-auth users: name -> password. */
+  users: ReadonlyMap<string, string>;
+}
+
+/** Said at start-up when no chat platform is configured: sitroom runs as a web-only incident desk. */
+export const WEB_ONLY_WARNING =
+  'no chat platform is configured: sitroom runs web-only (the board at /). To add Slack set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) and SLACK_ANNOUNCE_CHANNEL; for Mattermost set MATTERMOST_URL, MATTERMOST_BOT_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN, MATTERMOST_ANNOUNCE_CHANNEL and PUBLIC_URL.';
 
 export interface MattermostConfig {
   /** The Mattermost server, e.g. https://chat.example.com. */
@@ -147,6 +159,22 @@ const schema = z
         return z.NEVER;
       }),
     ALERTMANAGER_MAX_BODY_MB: z.coerce.number({ message: 'must be a number of megabytes from 1 to 1024' }).min(1).max(1024).default(64),
+    WEB_AUTH_TOKEN: optional.refine((s) => s === undefined || s.length >= 16, { message: 'must be at least 16 characters' }),
+    WEB_USERS: z
+      .string()
+      .default('')
+      .transform((s, ctx) => {
+        const users = new Map<string, string>();
+        for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+          const at = pair.indexOf(':');
+          if (at < 1 || at === pair.length - 1) {
+            ctx.addIssue({ code: 'custom', message: `must be name:password pairs separated by commas (got an entry without both)` });
+            return z.NEVER;
+          }
+          users.set(pair.slice(0, at), pair.slice(at + 1));
+        }
+        return users;
+      }),
     MATTERMOST_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be the Mattermost server’s http(s) URL' }),
     MATTERMOST_BOT_TOKEN: optional,
     MATTERMOST_TEAM: optional,
@@ -180,11 +208,8 @@ function platformProblems(env: Readonly<Record<string, string | undefined>>): st
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const slack = SLACK_VARS.some(set);
   const mattermost = Object.keys(MATTERMOST_REQUIRED).some((v) => v !== 'PUBLIC_URL' && set(v)) || set('MATTERMOST_ALERTS_CHANNEL');
-  if (!slack && !mattermost) {
-    return [
-      'SLACK_BOT_TOKEN: no chat platform is configured: set SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) and SLACK_ANNOUNCE_CHANNEL for Slack, or MATTERMOST_URL, MATTERMOST_BOT_TOKEN, MATTERMOST_TEAM, MATTERMOST_COMMAND_TOKEN, MATTERMOST_ANNOUNCE_CHANNEL and PUBLIC_URL for Mattermost',
-    ];
-  }
+  // Neither platform: web-only mode (main says how to add one); not a problem.
+  if (!slack && !mattermost) return [];
   const problems: string[] = [];
   if (mattermost) {
     for (const [name, what] of Object.entries(MATTERMOST_REQUIRED)) if (!set(name)) problems.push(`${name}: required to use Mattermost: ${what}`);
@@ -265,5 +290,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     }),
     slack: slack && Object.freeze(slack),
     mattermost: mattermost && Object.freeze(mattermost),
+    web: Object.freeze({ authToken: e.WEB_AUTH_TOKEN, users: e.WEB_USERS }),
   });
 }

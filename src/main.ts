@@ -1,6 +1,6 @@
 /** Wiring only: config -> sitroom -> start; SIGTERM/SIGINT -> graceful stop within 10 s. */
 import { createSitroom } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, WEB_ONLY_WARNING } from './config.ts';
 import { createLogger } from './logger.ts';
 
 /** Hard limit for shutdown: whatever is still running after this is abandoned. */
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.logLevel);
+  if (!config.slack && !config.mattermost) logger.warn(WEB_ONLY_WARNING);
   const sitroom = createSitroom(config, logger);
   const port = await sitroom.start();
   const slack = config.slack ? (config.slack.appToken ? 'socket-mode' : 'http') : 'off';

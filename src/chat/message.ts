@@ -41,5 +41,19 @@ export interface ChatMessage {
   buttons?: readonly Button[];
 }
 
+/** A line as plain text (no platform markup): for the web, logs and tests. */
+export const plainLine = (line: Line): string =>
+  line
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      if ('bold' in p) return p.bold;
+      if ('code' in p) return p.code;
+      if ('user' in p) return `@${p.user}`;
+      if ('channel' in p) return `#${p.channel}`;
+      if ('link' in p) return p.label;
+      return '@here';
+    })
+    .join('');
+
 /** A message made of plain lines. */
 export const plain = (...lines: Line[]): ChatMessage => ({ lines });

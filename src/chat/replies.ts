@@ -26,6 +26,7 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   already_silenced: (d) => `Already silenced until ${d['until']} (silence ${d['id']}).`,
   silences_unavailable: () => 'Silences need ALERTMANAGER_URL to be set in sitroom’s configuration.',
   silence_failed: (d) => `Alertmanager did not create the silence: ${d['reason']}.`,
+  invalid_phase_action: (d) => `\`${d['action']}\` is not a phase change; use mitigate, resolve, close or reopen.`,
   invalid_due_date: (d) => `\`${d['input']}\` is not a date; write due:YYYY-MM-DD, e.g. due:2026-12-01.`,
   unknown_action_item: (d) => `There is no action item #${d['id']}${d['number'] ? ` on incident #${d['number']}` : ''}.`,
   action_item_done: (d) => `Action item #${d['id']} is already done.`,

@@ -34,6 +34,7 @@ export const incidents = sqliteTable(
     index('incidents_phase_idx').on(t.phase),
     index('incidents_room_idx').on(t.platform, t.channelId),
     index('incidents_declared_at_idx').on(t.declaredAt),
+    index('incidents_closed_at_idx').on(t.closedAt),
   ],
 );
 

@@ -1,5 +1,5 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
 import type { Change } from '../incidents/incident-rules.ts';
@@ -196,6 +196,20 @@ export class SqliteIncidentStore implements IncidentStore {
 
   countOverdue(now: number): number {
     return (this.counts.overdue.get(now) as { n: number }).n;
+  }
+
+  closedSince(since: number, limit: number): Incident[] {
+    const rows = this.db.select().from(incidents).where(gte(incidents.closedAt, since)).orderBy(desc(incidents.closedAt)).limit(limit).all();
+    return this.withRoles(rows);
+  }
+
+  page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Incident[] {
+    const where = and(
+      query.phase ? eq(incidents.phase, query.phase) : undefined,
+      query.severity ? eq(incidents.severity, query.severity) : undefined,
+      query.before !== undefined ? lt(incidents.number, query.before) : undefined,
+    );
+    return this.withRoles(this.db.select().from(incidents).where(where).orderBy(desc(incidents.number)).limit(query.limit).all());
   }
 
   declaredSince(since: number): Incident[] {

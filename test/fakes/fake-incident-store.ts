@@ -79,6 +79,20 @@ export class FakeIncidentStore implements IncidentStore {
     return this.all().filter((i) => (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now).length;
   }
 
+  closedSince(since: number, limit: number): Incident[] {
+    this.check();
+    const closed = this.all().filter((i) => i.closedAt !== null && i.closedAt >= since);
+    return copy(closed.sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0)).slice(0, limit));
+  }
+
+  page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Incident[] {
+    this.check();
+    const matching = this.all().filter(
+      (i) => (!query.phase || i.phase === query.phase) && (!query.severity || i.severity === query.severity) && (query.before === undefined || i.number < query.before),
+    );
+    return copy(matching.sort((a, b) => b.number - a.number).slice(0, query.limit));
+  }
+
   declaredSince(since: number): Incident[] {
     this.check();
     return copy(this.all().filter((i) => i.declaredAt >= since));

@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_closed_at_idx` ON `incidents` (`closed_at`);

@@ -1,0 +1,72 @@
+/** Incidents as the web and the JSON API show them, built through the published schemas in api-schema.ts. */
+import type { ActionItem } from '../incidents/action-items.ts';
+import { alertFactsOf, durations, incidentTimes } from '../incidents/durations.ts';
+import type { Incident } from '../incidents/incident.ts';
+import type { LinkedAlertGroup } from '../incidents/ports.ts';
+import type { TimelineEvent } from '../incidents/timeline.ts';
+import { type IncidentDetail, incidentDetailSchema, type IncidentSummary, incidentSummarySchema } from './api-schema.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+/** Where a war room opens in the browser, per platform (null when it cannot be linked). */
+export type WarRoomUrl = (incident: Incident) => string | null;
+
+/** Whether the incident owes its stakeholders an update right now. */
+export const updateOverdue = (i: Incident, now: number): boolean =>
+  (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now;
+
+export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl): IncidentSummary {
+  return incidentSummarySchema.parse({
+    number: i.number,
+    title: i.title,
+    severity: i.severity,
+    phase: i.phase,
+    private: i.isPrivate,
+    platform: i.platform,
+    declaredAt: iso(i.declaredAt),
+    declaredBy: i.declaredBy,
+    roles: { ...i.roles },
+    cadenceSeconds: i.cadence,
+    nextUpdateDue: isoOrNull(i.nextUpdateDue),
+    updateOverdue: updateOverdue(i, now),
+    lastUpdate: i.lastUpdate && { text: i.lastUpdate.text, at: iso(i.lastUpdate.at), by: i.lastUpdate.by },
+    warRoom: i.room && { channelId: i.room.channelId, name: i.room.channelName, url: warRoomUrl(i) },
+    mitigatedAt: isoOrNull(i.mitigatedAt),
+    resolvedAt: isoOrNull(i.resolvedAt),
+    closedAt: isoOrNull(i.closedAt),
+    url: `/incidents/${i.number}`,
+  });
+}
+
+export interface DetailSources {
+  timeline: readonly TimelineEvent[];
+  actionItems: readonly ActionItem[];
+  alerts: readonly LinkedAlertGroup[];
+  postmortem: string | null;
+}
+
+export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl, s: DetailSources): IncidentDetail {
+  const times = incidentTimes(i, s.timeline, alertFactsOf(s.alerts));
+  const d = durations(times, s.timeline, now);
+  return incidentDetailSchema.parse({
+    ...incidentSummary(i, now, warRoomUrl),
+    timeline: s.timeline.map((e) => ({ at: iso(e.at), actor: e.actor, kind: e.kind, text: e.text })),
+    phaseHistory: s.timeline
+      .filter((e) => e.kind === 'phase_changed')
+      .map((e) => ({ at: iso(e.at), actor: e.actor, from: String(e.data['from']), to: String(e.data['to']), note: String(e.data['note'] ?? '') })),
+    updates: s.timeline.filter((e) => e.kind === 'update_posted').map((e) => ({ at: iso(e.at), by: e.actor, text: e.text, late: e.data['late'] === true })),
+    actionItems: s.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, doneAt: isoOrNull(a.doneAt) })),
+    alerts: s.alerts.map((a) => ({
+      id: a.id,
+      title: a.title,
+      groupKey: a.groupKey,
+      firstFiringAt: isoOrNull(a.firstFiringAt),
+      acknowledgedAt: isoOrNull(a.acknowledgedAt),
+      acknowledgedBy: a.acknowledgedBy,
+      silenceId: a.silenceId,
+    })),
+    durations: { timeToAcknowledge: d.timeToAcknowledge, timeToMitigate: d.timeToMitigate, timeToResolve: d.timeToResolve },
+    postmortem: s.postmortem,
+  });
+}

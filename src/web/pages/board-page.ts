@@ -1,0 +1,142 @@
+/**
+ * GET /: the incident board, one column per phase (closed: the last 14 days), a card per incident, banners for
+ * overdue updates and — for those who may act — the declare form. The columns refresh themselves: BOARD_SCRIPT
+ * (served at /assets/board.js) fetches `/?fragment=columns` (answered with `boardColumns`) and swaps it in.
+ */
+import type { IncidentSummary } from '../api-schema.ts';
+import type { Phase } from '../../incidents/phases.ts';
+import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/severity.ts';
+import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user } from './fragments.ts';
+import { html, safeUrl, type SafeHtml } from './html.ts';
+import { layout } from './layout.ts';
+
+export interface BoardView {
+  columns: { phase: Phase; incidents: IncidentSummary[] }[];
+  now: number;
+  timeZone: string;
+  csrfToken: string;
+  canAct: boolean;
+  accessNote?: string;
+  /** Open incidents whose stakeholder update is overdue. */
+  banners: IncidentSummary[];
+}
+
+/** How often the board refreshes its columns. */
+export const BOARD_REFRESH_MS = 15_000;
+
+const COLUMN_HEADING: Readonly<Record<Phase, string>> = {
+  active: 'active',
+  mitigated: 'mitigated',
+  resolved: 'resolved',
+  closed: 'closed (last 14 days)',
+};
+
+function card(i: IncidentSummary, clock: Clock): SafeHtml {
+  const ic = i.roles['commander'];
+  const warRoom = safeUrl(i.warRoom?.url);
+  return html`<li class="card sev-${i.severity}">
+<h3><a href="/incidents/${i.number}"><span class="num">#${i.number}</span> ${i.title}</a></h3>
+<p class="meta">${severityBadge(i.severity)}${i.private && html` <span class="tag">private</span>`}</p>
+<dl class="facts">
+<dt>IC</dt><dd>${ic ? user(ic) : html`<span class="muted">no IC</span>`}</dd>
+<dt>Age</dt><dd>${ageOf(i.declaredAt, clock)}</dd>
+<dt>Next update</dt><dd>${nextUpdate(i, clock)}</dd>
+</dl>
+${warRoom && html`<p><a href="${warRoom}" rel="noopener noreferrer">War room${i.warRoom ? html` <span class="muted">${i.warRoom.name}</span>` : ''}</a></p>`}
+</li>`;
+}
+
+function columnsHtml(view: BoardView): SafeHtml {
+  const clock = { now: view.now, timeZone: view.timeZone };
+  return html`<div id="board-columns" class="columns">
+${view.columns.map(
+  ({ phase, incidents }) => html`<section class="column" aria-labelledby="col-${phase}">
+<h2 id="col-${phase}">${COLUMN_HEADING[phase]} <span class="muted">(${incidents.length})</span></h2>
+${incidents.length ? html`<ul class="cards">
+${incidents.map((i) => card(i, clock))}
+</ul>` : html`<p class="empty">No incidents</p>`}
+</section>
+`,
+)}</div>`;
+}
+
+/** Just the columns (`<div id="board-columns">…</div>`): the answer to `/?fragment=columns`. */
+export function boardColumns(view: BoardView): string {
+  return columnsHtml(view).toString();
+}
+
+function bannersHtml(view: BoardView): SafeHtml | false {
+  const clock = { now: view.now, timeZone: view.timeZone };
+  const due = view.banners.filter((i) => i.updateOverdue && i.nextUpdateDue !== null);
+  return (
+    due.length > 0 &&
+    html`<section aria-labelledby="banners-h">
+<h2 id="banners-h" class="visually-hidden">Overdue updates</h2>
+<ul class="banners">
+${due.map((i) => html`<li class="banner"><a href="/incidents/${i.number}">Update for #${i.number} ${i.title}</a> is <strong class="overdue">overdue since ${i.nextUpdateDue && timeEl(i.nextUpdateDue, clock)}</strong></li>
+`)}</ul>
+</section>`
+  );
+}
+
+function declareForm(view: BoardView): SafeHtml {
+  return html`<section aria-labelledby="declare-h">
+<h2 id="declare-h">Declare an incident</h2>
+<form method="post" action="/incidents" class="declare">
+${csrfField(view.csrfToken)}
+<div class="row">
+<div class="field grow"><label for="declare-title">Title</label>
+<input type="text" id="declare-title" name="title" required maxlength="200" autocomplete="off"></div>
+<div class="field"><label for="declare-severity">Severity</label>
+<select id="declare-severity" name="severity">
+${SEVERITIES.map((s) => html`<option value="${s}"${s === DEFAULT_SEVERITY ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
+</select></div>
+<div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"><label for="declare-private">Private</label></div>
+<div class="field"><button type="submit">Declare</button></div>
+</div>
+</form>
+</section>`;
+}
+
+export function boardPage(view: BoardView): string {
+  const body = html`<h1>Incident board</h1>
+${bannersHtml(view)}
+${view.canAct && declareForm(view)}
+${columnsHtml(view)}`;
+  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, accessNote: view.accessNote });
+}
+
+/**
+ * The board's progressive enhancement, served at /assets/board.js: every 15 s (and when the tab becomes visible
+ * again) fetch `/?fragment=columns` and swap the columns in. It never moves focus: while focus is inside the
+ * columns (someone is tabbing through the cards) it waits for the next round, and any failure (offline, server
+ * restarting, signed out) leaves the board as it is.
+ */
+export const BOARD_SCRIPT = `(function () {
+  'use strict';
+  var PERIOD = ${BOARD_REFRESH_MS};
+  var busy = false;
+  function focusInside(el) {
+    return el.contains(document.activeElement) && document.activeElement !== document.body;
+  }
+  function refresh() {
+    var current = document.getElementById('board-columns');
+    if (busy || document.hidden || !current || focusInside(current) || typeof fetch !== 'function') return;
+    busy = true;
+    fetch('/?fragment=columns', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
+      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (text) {
+        if (!text) return;
+        var template = document.createElement('template');
+        template.innerHTML = text;
+        var next = template.content.querySelector('#board-columns');
+        var now = document.getElementById('board-columns');
+        if (next && now && !focusInside(now)) now.replaceWith(next);
+      })
+      .catch(function () { /* keep the board as it is; try again next round */ })
+      .then(function () { busy = false; });
+  }
+  setInterval(refresh, PERIOD);
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) refresh(); });
+})();
+`;

@@ -1,0 +1,279 @@
+/**
+ * The web: the board (GET /), incident pages, the public status page, the JSON API, and the board's actions —
+ * declare, take a role, post an update, change severity or phase, add a note — through the same use cases, rules
+ * and error messages as the chat commands. Everything but /status is behind WebAuth; actions also need the
+ * form's CSRF token.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { plainLine } from '../chat/message.ts';
+import { errorReply, isExpectedError } from '../chat/replies.ts';
+import { IncidentError } from '../incidents/errors.ts';
+import type { FollowUpService } from '../incidents/follow-up-service.ts';
+import type { IncidentService } from '../incidents/incident-service.ts';
+import type { Incident, Platform } from '../incidents/incident.ts';
+import { PHASES, type Phase, type PhaseAction } from '../incidents/phases.ts';
+import type { AlertFacts, Clock, IncidentStore } from '../incidents/ports.ts';
+import { BUILT_IN_ROLES } from '../incidents/roles.ts';
+import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
+import type { Logger } from '../logger.ts';
+import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
+import { type Handler, type Route, sendJson } from './http-server.ts';
+import { incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
+import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/board-page.ts';
+import { incidentPage } from './pages/incident-page.ts';
+import { LOOPBACK_ACCESS_NOTE } from './pages/layout.ts';
+import { errorPage, notFoundPage } from './pages/not-found-page.ts';
+import { statusPage } from './pages/status-page.ts';
+import { readBody } from './read-body.ts';
+import { TOKEN_COOKIE, type Viewer, type WebAuth } from './web-auth.ts';
+
+export interface WebOptions {
+  service: IncidentService;
+  followUps: FollowUpService;
+  store: IncidentStore;
+  alerts: AlertFacts;
+  auth: WebAuth;
+  clock: Clock;
+  timeZone: string;
+  /** Where incidents declared on the web get their war room: the first chat platform, or 'web' when none. */
+  declarePlatform: Platform;
+  warRoomUrl: WarRoomUrl;
+  customRoles: readonly string[];
+  logger: Logger;
+}
+
+/** How far back the board's closed column and the status page look. */
+const CLOSED_DAYS = 14;
+const DAY = 86_400_000;
+const FORM_LIMIT = 64 * 1024;
+const API_PAGE = 100;
+const API_PAGE_MAX = 500;
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+    ...headers,
+  });
+  res.end(body);
+}
+
+const HTML = 'text/html; charset=utf-8';
+/** Pages allow only their own inline styles and the board's own script. */
+const PAGE_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'" };
+
+export function webRoutes(o: WebOptions): Route[] {
+  const accessNote = o.auth.configured ? undefined : LOOPBACK_ACCESS_NOTE;
+
+  /** Runs `handler` for a signed-in viewer, or answers why not. */
+  const guarded =
+    (handler: (req: IncomingMessage, res: ServerResponse, viewer: Viewer, params: readonly string[]) => void | Promise<void>, json = false): Handler =>
+    (req, res, params) => {
+      const url = new URL(req.url ?? '/', 'http://sitroom');
+      const access = o.auth.check(req, url.searchParams.get('token'));
+      if (!access.ok) {
+        const headers: Record<string, string> = access.challenge ? { 'www-authenticate': access.challenge } : {};
+        if (json) return send(res, access.status, 'application/json; charset=utf-8', JSON.stringify({ error: access.reason }), headers);
+        return send(res, access.status, HTML, String(errorPage({ status: access.status, message: access.reason })), headers);
+      }
+      return handler(req, res, access.viewer, params);
+    };
+
+  const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => list.map((i) => incidentSummary(i, now, o.warRoomUrl));
+
+  function boardView(viewer: Viewer): BoardView {
+    const now = o.clock.now();
+    const open = summaries(o.store.listOpen(), now);
+    const closed = summaries(o.store.closedSince(now - CLOSED_DAYS * DAY, 200), now);
+    return {
+      columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).reverse() })),
+      now,
+      timeZone: o.timeZone,
+      csrfToken: o.auth.csrfToken(viewer),
+      canAct: true,
+      ...(accessNote ? { accessNote } : {}),
+      banners: open.filter((i) => i.updateOverdue),
+    };
+  }
+
+  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, error?: string): void {
+    const incident = o.store.get(number);
+    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
+    const now = o.clock.now();
+    const detail = incidentDetail(incident, now, o.warRoomUrl, {
+      timeline: o.store.timeline(number),
+      actionItems: o.followUps.actionItemsOf(number),
+      alerts: o.alerts.linkedTo(number),
+      postmortem: o.followUps.postmortem(number)?.markdown ?? null,
+    });
+    const page = incidentPage({
+      incident: detail,
+      now,
+      timeZone: o.timeZone,
+      csrfToken: o.auth.csrfToken(viewer),
+      canAct: true,
+      ...(accessNote ? { accessNote } : {}),
+      roles: [...BUILT_IN_ROLES, ...o.customRoles],
+      viewer: viewer.name,
+      ...(error ? { error } : {}),
+    });
+    send(res, status, HTML, String(page), PAGE_HEADERS);
+  }
+
+  /** A web action: form read, CSRF checked, the use case run; refusals re-render the page with the chat's wording. */
+  const action = (run: (form: URLSearchParams, actor: string, params: readonly string[]) => Promise<number>): Handler =>
+    guarded(async (req, res, viewer, params) => {
+      const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
+      const number = Number(params[0] ?? 0);
+      if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) {
+        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
+      }
+      try {
+        const target = await run(form, `web:${viewer.name}`, params);
+        res.writeHead(303, { location: `/incidents/${target}` });
+        res.end();
+      } catch (e) {
+        if (!isExpectedError(e)) o.logger.error({ err: e, path: req.url }, 'web action failed');
+        const message = errorReply(e).lines.map(plainLine).join(' ');
+        if (number && o.store.get(number)) return renderIncident(res, viewer, number, isExpectedError(e) ? 409 : 500, message);
+        return send(res, isExpectedError(e) ? 400 : 500, HTML, String(errorPage({ status: 400, message })));
+      }
+    });
+
+  const field = (form: URLSearchParams, name: string) => form.get(name) ?? '';
+
+  const numberParam = /^\/incidents\/(\d{1,9})$/;
+  const actionPath = (name: string) => new RegExp(`^/incidents/(\\d{1,9})/${name}$`);
+
+  return [
+    {
+      method: 'GET',
+      path: '/',
+      handler: guarded((req, res, viewer) => {
+        const view = boardView(viewer);
+        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, String(boardColumns(view)));
+        send(res, 200, HTML, String(boardPage(view)), PAGE_HEADERS);
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/login',
+      handler: guarded((req, res, viewer) => {
+        const token = new URL(req.url ?? '/', 'http://sitroom').searchParams.get('token');
+        const headers: Record<string, string> = { location: '/' };
+        if (viewer.via === 'token' && token) headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+        res.writeHead(303, headers);
+        res.end();
+      }),
+    },
+    { method: 'GET', path: numberParam, handler: guarded((_req, res, viewer, params) => renderIncident(res, viewer, Number(params[0]))) },
+    {
+      method: 'GET',
+      path: '/status',
+      handler: (_req, res) => {
+        const now = o.clock.now();
+        const shown = summaries([...o.store.listOpen(), ...o.store.closedSince(now - DAY, 20)], now).filter((i) => !i.private);
+        send(res, 200, HTML, String(statusPage({ incidents: shown, now, timeZone: o.timeZone })), PAGE_HEADERS);
+      },
+    },
+    { method: 'GET', path: '/assets/board.js', handler: (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', BOARD_SCRIPT, { 'cache-control': 'public, max-age=300' }) },
+    {
+      method: 'GET',
+      path: '/api/incidents',
+      handler: guarded((req, res) => {
+        const q = new URL(req.url ?? '/', 'http://sitroom').searchParams;
+        const phase = q.get('phase');
+        const severity = q.get('severity');
+        const problems = [
+          ...(phase !== null && !(PHASES as readonly string[]).includes(phase) ? [`phase must be one of ${PHASES.join(', ')}`] : []),
+          ...(severity !== null && !parseSeverity(severity) ? [`severity must be one of ${SEVERITIES.join(', ')}`] : []),
+          ...(q.has('before') && !/^\d+$/.test(q.get('before') ?? '') ? ['before must be an incident number'] : []),
+          ...(q.has('limit') && !/^\d+$/.test(q.get('limit') ?? '') ? ['limit must be a whole number'] : []),
+        ];
+        if (problems.length) return sendJson(res, 400, { error: 'bad query', issues: problems });
+        const limit = Math.min(API_PAGE_MAX, Math.max(1, Number(q.get('limit') ?? API_PAGE)));
+        const rows = o.store.page({
+          ...(phase ? { phase: phase as Phase } : {}),
+          ...(severity ? { severity: parseSeverity(severity) as Severity } : {}),
+          ...(q.has('before') ? { before: Number(q.get('before')) } : {}),
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        const body = incidentListSchema.parse({ incidents: summaries(page, o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
+        sendJson(res, 200, body);
+      }, true),
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/incidents\/(\d{1,9})$/,
+      handler: guarded((_req, res, _viewer, params) => {
+        const number = Number(params[0]);
+        const incident = o.store.get(number);
+        if (!incident) return sendJson(res, 404, { error: `no incident #${number}` });
+        sendJson(
+          res,
+          200,
+          incidentDetail(incident, o.clock.now(), o.warRoomUrl, {
+            timeline: o.store.timeline(number),
+            actionItems: o.followUps.actionItemsOf(number),
+            alerts: o.alerts.linkedTo(number),
+            postmortem: o.followUps.postmortem(number)?.markdown ?? null,
+          }),
+        );
+      }, true),
+    },
+    {
+      method: 'POST',
+      path: '/incidents',
+      handler: action(async (form, actor) => {
+        const outcome = await o.service.declare({
+          title: field(form, 'title'),
+          severity: parseSeverity(field(form, 'severity')) ?? 'sev3',
+          isPrivate: form.get('private') === 'on' || form.get('private') === 'true',
+          platform: o.declarePlatform,
+          declaredBy: actor,
+        });
+        return outcome.incident.number;
+      }),
+    },
+    {
+      method: 'POST',
+      path: actionPath('role'),
+      handler: action(async (form, actor, params) => (await o.service.assignRole(Number(params[0]), field(form, 'role'), actor, actor)).incident.number),
+    },
+    {
+      method: 'POST',
+      path: actionPath('update'),
+      handler: action(async (form, actor, params) => (await o.service.postUpdate(Number(params[0]), field(form, 'text'), actor)).incident.number),
+    },
+    {
+      method: 'POST',
+      path: actionPath('severity'),
+      handler: action(async (form, actor, params) => {
+        const severity = parseSeverity(field(form, 'severity'));
+        if (!severity) throw new IncidentError('invalid_severity');
+        return (await o.service.changeSeverity(Number(params[0]), severity, actor)).incident.number;
+      }),
+    },
+    {
+      method: 'POST',
+      path: actionPath('phase'),
+      handler: action(async (form, actor, params) => {
+        const wanted = field(form, 'action');
+        const act: PhaseAction | undefined = (['mitigate', 'resolve', 'close', 'reopen'] as const).find((a) => a === wanted);
+        if (!act) throw new IncidentError('invalid_phase_action', { action: wanted });
+        const waiver = field(form, 'waiver').trim();
+        const outcome = await o.service.transition(Number(params[0]), act, field(form, 'note'), actor, waiver || undefined);
+        return outcome.incident.number;
+      }),
+    },
+    {
+      method: 'POST',
+      path: actionPath('note'),
+      handler: action(async (form, actor, params) => (await o.service.addNote(Number(params[0]), field(form, 'text'), actor)).incident.number),
+    },
+  ];
+}
