@@ -58,7 +58,9 @@ export class AlertService implements IncidentObserver {
       if (group) result = { ...result, group };
     }
     if (!result.duplicate) {
-      const work = this.afterIngest(result);
+      // After the current turn, so the delivery is answered before any card is rendered or posted.
+      const stored = result;
+      const work = new Promise((resolve) => setImmediate(resolve)).then(() => this.afterIngest(stored));
       if (this.o.track) this.o.track(work);
       else void work;
     }

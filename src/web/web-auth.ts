@@ -96,7 +96,7 @@ export class WebAuth {
   /** Whether a form came back with `viewer`'s CSRF token, from this site (Origin, when the browser sends one). */
   csrfOk(req: IncomingMessage, viewer: Viewer, token: string | null): boolean {
     const origin = req.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) return false;
+    if (origin && origin !== 'null' && (!URL.canParse(origin) || new URL(origin).host !== req.headers.host)) return false;
     return token !== null && same(token, this.csrfToken(viewer));
   }
 }

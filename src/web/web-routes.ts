@@ -24,7 +24,7 @@ import { incidentPage } from './pages/incident-page.ts';
 import { LOOPBACK_ACCESS_NOTE } from './pages/layout.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import { statusPage } from './pages/status-page.ts';
-import { readBody } from './read-body.ts';
+import { BodyTooLarge, readBody } from './read-body.ts';
 import { TOKEN_COOKIE, type Viewer, type WebAuth } from './web-auth.ts';
 
 export interface WebOptions {
@@ -77,7 +77,7 @@ export function webRoutes(o: WebOptions): Route[] {
       if (!access.ok) {
         const headers: Record<string, string> = access.challenge ? { 'www-authenticate': access.challenge } : {};
         if (json) return send(res, access.status, 'application/json; charset=utf-8', JSON.stringify({ error: access.reason }), headers);
-        return send(res, access.status, HTML, String(errorPage({ status: access.status, message: access.reason })), headers);
+        return send(res, access.status, HTML, String(errorPage({ status: access.status, message: access.reason })), { ...PAGE_HEADERS, ...headers });
       }
       return handler(req, res, access.viewer, params);
     };
@@ -101,7 +101,7 @@ export function webRoutes(o: WebOptions): Route[] {
 
   function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, error?: string): void {
     const incident = o.store.get(number);
-    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
+    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)), PAGE_HEADERS);
     const now = o.clock.now();
     const detail = incidentDetail(incident, now, o.warRoomUrl, {
       timeline: o.store.timeline(number),
@@ -126,10 +126,16 @@ export function webRoutes(o: WebOptions): Route[] {
   /** A web action: form read, CSRF checked, the use case run; refusals re-render the page with the chat's wording. */
   const action = (run: (form: URLSearchParams, actor: string, params: readonly string[]) => Promise<number>): Handler =>
     guarded(async (req, res, viewer, params) => {
-      const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
+      let form: URLSearchParams;
+      try {
+        form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) throw e;
+        return send(res, 413, HTML, String(errorPage({ status: 413, message: 'That form is too large (64 KB at most).' })), PAGE_HEADERS);
+      }
       const number = Number(params[0] ?? 0);
       if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) {
-        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
+        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })), PAGE_HEADERS);
       }
       try {
         const target = await run(form, `web:${viewer.name}`, params);
@@ -138,8 +144,9 @@ export function webRoutes(o: WebOptions): Route[] {
       } catch (e) {
         if (!isExpectedError(e)) o.logger.error({ err: e, path: req.url }, 'web action failed');
         const message = errorReply(e).lines.map(plainLine).join(' ');
+        const status = isExpectedError(e) ? 400 : 500;
         if (number && o.store.get(number)) return renderIncident(res, viewer, number, isExpectedError(e) ? 409 : 500, message);
-        return send(res, isExpectedError(e) ? 400 : 500, HTML, String(errorPage({ status: 400, message })));
+        return send(res, status, HTML, String(errorPage({ status, message })), PAGE_HEADERS);
       }
     });
 

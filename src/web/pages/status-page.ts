@@ -33,7 +33,7 @@ ${
     : html`<p>${visible.length === 1 ? 'There is 1 incident' : `There are ${visible.length} incidents`} we are working on or have recently resolved.</p>
 <ul class="status-list">
 ${visible.map(
-  (i) => html`<li class="status-item">
+  (i) => html`<li class="status-item phase-${i.phase}">
 <h2>${i.title}</h2>
 <p><strong>Status:</strong> <span class="phase-name">${i.phase}</span> — ${PUBLIC_PHASE[i.phase]} <span class="muted">(started ${timeEl(i.declaredAt, clock)})</span></p>
 ${

@@ -105,7 +105,10 @@ legend { font-weight: 700; padding: 0 0.25rem; }
 .field { display: flex; flex-direction: column; gap: 0.25rem; margin: 0 0 0.75rem; }
 .field.inline { flex-direction: row; align-items: center; gap: 0.5rem; }
 .row { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: flex-end; }
-.row .field { margin-bottom: 0; }
+.row .field { margin-bottom: 0; min-width: 0; max-width: 100%; }
+.field > select { width: 100%; max-width: 100%; }
+form.declare { margin-bottom: 1.25rem; }
+form.declare .row { align-items: center; }
 .row .grow { flex: 1 1 14rem; }
 label { font-weight: 600; }
 .hint { font-size: 0.875rem; color: var(--muted); font-weight: 400; }
@@ -124,6 +127,7 @@ button.secondary { background: var(--bg); color: var(--link); border-color: var(
 .actions { display: grid; grid-template-columns: 1fr; gap: 0 1rem; }
 @media (min-width: 48em) { .actions { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 .table-wrap { overflow-x: auto; max-width: 100%; }
+.table-wrap td, .table-wrap th { overflow-wrap: normal; word-break: normal; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9375rem; }
 th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--border); }
 th { color: var(--muted); font-weight: 600; white-space: nowrap; }
@@ -136,6 +140,7 @@ summary { cursor: pointer; font-weight: 600; }
 .status-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
 .status-item { border: 1px solid var(--border); border-left: 6px solid var(--banner-border); border-radius: 8px; padding: 0.75rem 1rem; background: var(--surface); }
 .status-item h2 { margin: 0 0 0.25rem; }
+.status-item.phase-resolved, .status-item.phase-closed { border-left-color: var(--ok-edge); }
 .all-ok { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--ok-edge); }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
