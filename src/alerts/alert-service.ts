@@ -60,7 +60,9 @@ export class AlertService implements IncidentObserver {
     if (!result.duplicate) {
       // After the current turn, so the delivery is answered before any card is rendered or posted.
       const stored = result;
-      const work = new Promise((resolve) => setImmediate(resolve)).then(() => this.afterIngest(stored));
+      const work = new Promise((resolve) => setImmediate(resolve))
+        .then(() => this.afterIngest(stored))
+        .catch((error: unknown) => this.o.onError?.(`chat work for alert group ${stored.group.id}`, error));
       if (this.o.track) this.o.track(work);
       else void work;
     }

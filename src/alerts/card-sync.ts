@@ -27,7 +27,8 @@ export interface CardSyncOptions {
   view: (groupId: number) => AlertGroupView | undefined;
   timers?: Timers;
   minIntervalMs?: number;
-  onError?: (groupId: number, platform: Platform, error: unknown) => void;
+  /** A card could not be shown on `platform` (null: the group itself could not be read). */
+  onError?: (groupId: number, platform: Platform | null, error: unknown) => void;
 }
 
 interface GroupState {
@@ -94,13 +95,15 @@ export class AlertCardSync {
 
   private run(groupId: number, state: GroupState): void {
     state.lastRunAt = this.opts.timers.now();
-    state.running = this.sync(groupId).finally(() => {
-      state.running = undefined;
-      if (state.again) {
-        state.again = false;
-        this.changed(groupId);
-      }
-    });
+    state.running = this.sync(groupId)
+      .catch((error: unknown) => this.opts.onError?.(groupId, null, error))
+      .finally(() => {
+        state.running = undefined;
+        if (state.again) {
+          state.again = false;
+          this.changed(groupId);
+        }
+      });
   }
 
   private async sync(groupId: number): Promise<void> {

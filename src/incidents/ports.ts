@@ -54,6 +54,8 @@ export interface IncidentStore {
    * those whose creation was attempted after `attemptedBy` (still in progress, or too recent to retry).
    */
   withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[];
+  /** Changes whenever any incident changes (in this process or another on the same database): for caches. */
+  version(): string;
   /** Throws when the database cannot be reached. */
   ping(): void;
 }

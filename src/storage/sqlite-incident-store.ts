@@ -84,6 +84,8 @@ export class SqliteIncidentStore implements IncidentStore {
   private readonly rolesOf;
   private readonly due;
   private readonly counts: { open: Statement; overdue: Statement };
+  /** Writes committed through this store, for version(). */
+  private writes = 0;
   private readonly write: {
     update: Statement;
     event: Statement;
@@ -130,6 +132,7 @@ export class SqliteIncidentStore implements IncidentStore {
         const incident = { ...draft, number: row.number };
         this.writeRoles(incident, {}, incident.declaredAt);
         this.writeEvents(incident.number, events);
+        this.writes += 1;
         return incident;
       })
       .immediate();
@@ -161,6 +164,7 @@ export class SqliteIncidentStore implements IncidentStore {
           this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, number });
           this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
           this.writeEvents(number, change.events);
+          this.writes += 1;
           return change;
         })
         .immediate();
@@ -239,6 +243,11 @@ export class SqliteIncidentStore implements IncidentStore {
       .limit(limit)
       .all();
     return this.withRoles(rows);
+  }
+
+  version(): string {
+    // data_version moves when another connection commits; the counter when this one does.
+    return `${this.writes}:${String(this.db.$client.pragma('data_version', { simple: true }))}`;
   }
 
   ping(): void {

@@ -84,6 +84,17 @@ export function webRoutes(o: WebOptions): Route[] {
 
   const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => list.map((i) => incidentSummary(i, now, o.warRoomUrl));
 
+  /**
+   * The board re-renders every open incident; its tabs poll every 15 s. The rendered columns are kept until an
+   * incident changes (store.version()) or the minute turns (ages and "overdue" move with the clock).
+   */
+  let columnsCache: { key: string; html: string } | undefined;
+  function cachedColumns(view: BoardView, viewer: Viewer): string {
+    const key = `${o.store.version()}|${Math.floor(view.now / 60_000)}|${viewer.via}:${viewer.name}`;
+    if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(view) };
+    return columnsCache.html;
+  }
+
   function boardView(viewer: Viewer): BoardView {
     const now = o.clock.now();
     const open = summaries(o.store.listOpen(), now);
@@ -161,7 +172,7 @@ export function webRoutes(o: WebOptions): Route[] {
       path: '/',
       handler: guarded((req, res, viewer) => {
         const view = boardView(viewer);
-        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, String(boardColumns(view)));
+        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedColumns(view, viewer));
         send(res, 200, HTML, String(boardPage(view)), PAGE_HEADERS);
       }),
     },

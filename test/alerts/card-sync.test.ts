@@ -28,7 +28,7 @@ afterEach(() => {
 
 /** A card sync over the shared store, as one process runs it; `errors` collects what onError heard. */
 function cardSync(notifier = new FakeAlertNotifier()) {
-  const errors: { groupId: number; platform: Platform; error: unknown }[] = [];
+  const errors: { groupId: number; platform: Platform | null; error: unknown }[] = [];
   const sync = new AlertCardSync({
     store,
     notifiers: { slack: notifier },

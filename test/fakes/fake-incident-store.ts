@@ -20,6 +20,7 @@ export class FakeIncidentStore implements IncidentStore {
   private readonly incidents = new Map<number, Incident>();
   private readonly events = new Map<number, TimelineEvent[]>();
   private lastNumber = 0;
+  private writeCount = 0;
   /** When set, every call throws it, like a database that cannot be reached. */
   unavailable: Error | null = null;
 
@@ -29,6 +30,7 @@ export class FakeIncidentStore implements IncidentStore {
     const incident = { ...copy(draft), number: this.lastNumber };
     this.incidents.set(incident.number, incident);
     this.events.set(incident.number, copy([...events]));
+    this.writeCount += 1;
     return copy(incident);
   }
 
@@ -51,6 +53,7 @@ export class FakeIncidentStore implements IncidentStore {
     if (!change) return null;
     this.incidents.set(number, { ...copy(change.incident), number });
     this.events.get(number)?.push(...copy(change.events));
+    this.writeCount += 1;
     return change;
   }
 
@@ -72,6 +75,10 @@ export class FakeIncidentStore implements IncidentStore {
       counts.set(key, { severity: i.severity, phase: i.phase, count: (counts.get(key)?.count ?? 0) + 1 });
     }
     return [...counts.values()];
+  }
+
+  version(): string {
+    return String(this.writeCount);
   }
 
   countOverdue(now: number): number {

@@ -123,3 +123,29 @@ describe('declaredSince', () => {
     expect(store.declaredSince(T0 + 1)).toEqual([]);
   });
 });
+
+describe('version', () => {
+  it('changes with every write, also one made through another connection to the same file', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-version-'));
+    const a = openDatabase(join(dir, 'db.sqlite'));
+    const b = openDatabase(join(dir, 'db.sqlite'));
+    try {
+      const mine = new SqliteIncidentStore(a);
+      const other = new SqliteIncidentStore(b);
+      const v0 = mine.version();
+      expect(mine.version()).toBe(v0);
+      const created = mine.create(anIncident({ number: 0 }), []);
+      const v1 = mine.version();
+      expect(v1).not.toBe(v0);
+      other.mutate(created.number, (i) => postUpdate(i, 'from the other replica', 'bob', T0 + MINUTE));
+      expect(mine.version()).not.toBe(v1);
+    } finally {
+      a.$client.close();
+      b.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

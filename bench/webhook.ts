@@ -1,0 +1,380 @@
+/**
+ * "Alertmanager in the loop": webhook ingestion throughput and acknowledgement latency of the real sitroom
+ * (`node dist/main.js`, Slack pointed at a FakeSlackApi in this process, SLACK_ALERTS_CHANNEL set) at
+ * POST /alertmanager, against the ceiling on this machine — a bare node:http server that reads the body, parses it
+ * and answers 200 (bench/fixtures/bare-webhook-server.mjs) — with the same requests at the same concurrency, sent by
+ * a load generator in its own process (bench/fixtures/webhook-load.ts). When taskset exists, the server under test
+ * runs alone on one CPU and the generator and this process (the fake Slack) on the others.
+ *
+ * The two servers take turns for `rounds` rounds (each sitroom round a fresh process and database); throughput is the
+ * median over rounds, latencies are pooled over rounds. After each sitroom round, once the load is over, every group
+ * must end with exactly one card posted to the alerts channel (chat.postMessage), whose latest version (the post or
+ * its last chat.update) shows the group's final state ("FIRING (n)" or "RESOLVED").
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeSlackApi } from '../test/fakes/fake-slack-api.ts';
+import { buildPlan, cardState, expectedDuplicates, type GroupPlan, type PlanOptions } from './alertmanager-plan.ts';
+import type { LoadPhaseResult, LoadResult } from './fixtures/webhook-load.ts';
+import {
+  cpuMs,
+  cpuSplit,
+  freePort,
+  machineBusyMs,
+  MAIN_ARGS,
+  pinSelf,
+  removeTempDir,
+  sitroomEnv,
+  sleep,
+  spawnNode,
+  stopProcess,
+  tempDir,
+  TSX_LOADER,
+  waitHealthy,
+  type Spawned,
+} from './processes.ts';
+import { median, ms, type Row, summarize, type Summary } from './stats.ts';
+
+const ALERTS_CHANNEL = 'CALERTS';
+const BARE_SERVER = 'bench/fixtures/bare-webhook-server.mjs';
+const LOAD_GENERATOR = 'bench/fixtures/webhook-load.ts';
+
+export interface WebhookOptions {
+  concurrency: number;
+  /** Turns each server takes (bare, sitroom, bare, sitroom, …). */
+  rounds: number;
+  warmup: PlanOptions;
+  measured: PlanOptions;
+  /** How long, after the last answer, the cards may take to settle. */
+  settleMs: number;
+}
+
+/** What the generator saw of one server over one measured phase, and the CPU the server and everything else used meanwhile. */
+interface Round {
+  measured: LoadPhaseResult;
+  serverCpuMs: number;
+  /** CPU used by processes other than the server, the generator and this one (other work on the machine), ms. */
+  othersCpuMs: number;
+}
+
+/** A server over all its rounds. */
+export interface ServerRuns {
+  /** Per round. */
+  requestsPerSecond: number[];
+  latency: Summary;
+  /** The same, for groups' first deliveries (a new group: its first card is posted) and for the later ones. */
+  latencyFirst: Summary;
+  latencyLater: Summary;
+  statuses: Record<string, number>;
+  duplicates: number;
+  errors: string[];
+  /** CPU used during the measured phases, % of one core, and the server's CPU per request. */
+  cpu: { server: number; generator: number; serverMsPerRequest: number };
+  /** Per round, % of one core used meanwhile by other processes on the machine (noise: they share the CPUs). */
+  othersCpu: number[];
+}
+
+export interface CardCheck {
+  lost: string[];
+  duplicated: string[];
+  stale: string[];
+  /** ms from the last answer until every card was right (worst round), or undefined if some round never got there. */
+  settledAfterMs: number | undefined;
+}
+
+export interface WebhookResult {
+  pinning: string;
+  bodyBytes: Summary;
+  requests: { measured: number; warmup: number; groups: number; deliveries: number; resends: number };
+  bare: ServerRuns;
+  sitroom: ServerRuns & {
+    expectedDuplicates: number;
+    cards: CardCheck;
+    /** The chat.postMessage calls of (up to 3) groups that got more than one card. */
+    duplicatedPosts: string[];
+    slackCalls: Record<string, number>;
+    slackFailures: Record<string, number>;
+    shutdowns: { code: number | null; signal: string | null; ms: number; killed: boolean }[];
+    botOutput: string;
+  };
+}
+
+/** Runs the generator against `url` while `serverPid` serves; the server's CPU is read around the measured phase. */
+async function runLoad(dir: string, planPath: string, url: string, serverPid: number, concurrency: number, cpus: string | undefined): Promise<Round> {
+  const resultPath = join(dir, `result-${serverPid}.json`);
+  const gen = spawnNode(['--import', TSX_LOADER, LOAD_GENERATOR, planPath, resultPath, url, String(concurrency)], {}, cpus === undefined ? {} : { cpus });
+  const sample = () => ({ server: cpuMs(serverPid), generator: cpuMs(gen.pid), machine: machineBusyMs(), self: process.cpuUsage() });
+  let before: ReturnType<typeof sample> | undefined;
+  let after: ReturnType<typeof sample> | undefined;
+  let stdout = '';
+  gen.child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    if (!before && stdout.includes('measured start')) before = sample();
+    if (!after && stdout.includes('measured end')) after = sample();
+  });
+  const exit = await gen.exited;
+  if (exit.code !== 0) throw new Error(`load generator exited with ${exit.code ?? exit.signal}:\n${gen.output.join('')}`);
+  const result = JSON.parse(readFileSync(resultPath, 'utf8')) as LoadResult;
+  if (!before || !after) return { measured: result.measured, serverCpuMs: Number.NaN, othersCpuMs: Number.NaN };
+  const self = process.cpuUsage(before.self);
+  const serverCpuMs = after.server - before.server;
+  const ours = serverCpuMs + (after.generator - before.generator) + (self.user + self.system) / 1000;
+  return { measured: result.measured, serverCpuMs, othersCpuMs: Math.max(0, after.machine - before.machine - ours) };
+}
+
+function combine(rounds: readonly Round[]): ServerRuns {
+  const all = rounds.map((r) => r.measured);
+  const pooled = (pick: (round: number) => boolean) =>
+    summarize(all.flatMap((m) => m.latencies.filter((l, i) => Number.isFinite(l) && pick(m.rounds[i] ?? -1))));
+  const statuses: Record<string, number> = {};
+  for (const m of all) for (const [k, v] of Object.entries(m.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const elapsed = all.reduce((n, m) => n + m.elapsedMs, 0);
+  const requests = all.reduce((n, m) => n + m.requests, 0);
+  const serverCpu = rounds.reduce((n, r) => n + r.serverCpuMs, 0);
+  const othersCpu = rounds.map((r) => (r.othersCpuMs / r.measured.elapsedMs) * 100);
+  const generatorCpu = all.reduce((n, m) => n + m.cpuMs, 0);
+  return {
+    requestsPerSecond: all.map((m) => (m.requests / m.elapsedMs) * 1000),
+    latency: pooled(() => true),
+    latencyFirst: pooled((r) => r === 0),
+    latencyLater: pooled((r) => r > 0),
+    statuses,
+    duplicates: all.reduce((n, m) => n + m.duplicates, 0),
+    errors: all.flatMap((m) => m.errors).slice(0, 5),
+    cpu: { server: (serverCpu / elapsed) * 100, generator: (generatorCpu / elapsed) * 100, serverMsPerRequest: serverCpu / Math.max(1, requests) },
+    othersCpu,
+  };
+}
+
+/** Waits for "listening <port>" on the bare server's stdout. */
+function listeningPort(proc: Spawned): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`bare server not listening after 10 s: ${proc.output.join('')}`)), 10_000);
+    proc.child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const port = /listening (\d+)/.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(Number(port));
+      }
+    });
+    void proc.exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`bare server exited: ${proc.output.join('')}`));
+    });
+  });
+}
+
+/** Every group's cards in the alerts channel, against the state its last delivery left. */
+function checkCards(slack: FakeSlackApi, plan: readonly GroupPlan[]): Omit<CardCheck, 'settledAfterMs'> {
+  const firstLines = new Map<string, string[]>();
+  for (const m of slack.messagesIn(ALERTS_CHANNEL)) {
+    const first = (m.text ?? '').split('\n')[0] ?? '';
+    const name = /\b([A-Z]\d{4})\b/.exec(first)?.[1];
+    if (name) firstLines.set(name, [...(firstLines.get(name) ?? []), first]);
+  }
+  const lost: string[] = [];
+  const duplicated: string[] = [];
+  const stale: string[] = [];
+  for (const g of plan) {
+    const cards = firstLines.get(g.name) ?? [];
+    if (cards.length === 0) lost.push(g.name);
+    else if (cards.length > 1) duplicated.push(`${g.name} (${cards.length} cards)`);
+    else if (!cards[0]?.includes(`${cardState(g.finalFiring)} ${g.name}`)) stale.push(`${g.name}: shows "${cards[0]}", expected ${cardState(g.finalFiring)}`);
+  }
+  return { lost, duplicated, stale };
+}
+
+/** Polls the fake Slack until every group's card is right, or `settleMs` after the load ended. */
+async function settleCards(slack: FakeSlackApi, plan: readonly GroupPlan[], loadEnded: number, settleMs: number): Promise<CardCheck> {
+  for (;;) {
+    const cards = checkCards(slack, plan);
+    if (cards.lost.length + cards.duplicated.length + cards.stale.length === 0) return { ...cards, settledAfterMs: performance.now() - loadEnded };
+    if (performance.now() - loadEnded > settleMs) return { ...cards, settledAfterMs: undefined };
+    await sleep(100);
+  }
+}
+
+/** For each duplicated group: when each of its cards was posted, and what it said (a retry, a race, a new episode). */
+function describeDuplicates(slack: FakeSlackApi, duplicated: readonly string[], round: number): string[] {
+  return duplicated.slice(0, 3).map((d) => {
+    const name = d.split(' ')[0] ?? '';
+    const posts = slack
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args['channel'] === ALERTS_CHANNEL && String(call.args['text']).split('\n')[0]?.includes(name));
+    const t0 = posts[0]?.at ?? 0;
+    return `round ${round + 1}, ${name}: ${posts.map((p) => `+${p.at - t0} ms ts=${String(p.response['ts'])} "${String(p.args['text']).split('\n')[0]}"`).join(', ')}`;
+  });
+}
+
+export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResult> {
+  const dir = tempDir('webhook');
+  const warmupPlan = buildPlan(opts.warmup);
+  const plan = buildPlan(opts.measured);
+  const planPath = join(dir, 'plan.json');
+  writeFileSync(planPath, JSON.stringify({ warmup: warmupPlan.map((g) => g.sends), measured: plan.map((g) => g.sends) }));
+  const split = cpuSplit();
+  const pinned = 'server' in split ? split : undefined;
+  const restorePin = pinned ? pinSelf(pinned.rest) : () => {};
+  const serverCpus = pinned ? { cpus: pinned.server } : {};
+  const slack = await FakeSlackApi.start();
+  let bare: Spawned | undefined;
+  let bot: Spawned | undefined;
+  try {
+    const bareRounds: Round[] = [];
+    const botRounds: Round[] = [];
+    const lost: string[] = [];
+    const duplicated: string[] = [];
+    const stale: string[] = [];
+    const duplicatedPosts: string[] = [];
+    const settled: (number | undefined)[] = [];
+    const slackCalls: Record<string, number> = {};
+    const slackFailures: Record<string, number> = {};
+    const shutdowns: WebhookResult['sitroom']['shutdowns'] = [];
+    let botOutput = '';
+    for (let round = 0; round < opts.rounds; round++) {
+      // (a) the ceiling: bare node:http + JSON.parse
+      bare = spawnNode([BARE_SERVER], {}, serverCpus);
+      const barePort = await listeningPort(bare);
+      bareRounds.push(await runLoad(dir, planPath, `http://127.0.0.1:${barePort}/alertmanager`, bare.pid, opts.concurrency, pinned?.rest));
+      await stopProcess(bare, 2000);
+
+      // (b) sitroom as npm start runs it, on a fresh database, against a fresh fake Slack workspace
+      slack.reset();
+      slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
+      slack.addChannel({ id: ALERTS_CHANNEL, name: 'alerts' });
+      const port = await freePort();
+      const env = sitroomEnv({
+        port,
+        databasePath: join(dir, `sitroom-${round}.db`),
+        slackApiUrl: `${slack.url}/api/`,
+        signingSecret: 'bench',
+        alertsChannel: ALERTS_CHANNEL,
+      });
+      bot = spawnNode(MAIN_ARGS, env, serverCpus);
+      await waitHealthy(bot, `http://127.0.0.1:${port}`);
+      botRounds.push(await runLoad(dir, planPath, `http://127.0.0.1:${port}/alertmanager`, bot.pid, opts.concurrency, pinned?.rest));
+      const cards = await settleCards(slack, plan, performance.now(), opts.settleMs);
+      const tag = opts.rounds > 1 ? (x: string) => `r${round + 1} ${x}` : (x: string) => x;
+      lost.push(...cards.lost.map(tag));
+      duplicated.push(...cards.duplicated.map(tag));
+      stale.push(...cards.stale.map(tag));
+      settled.push(cards.settledAfterMs);
+      duplicatedPosts.push(...describeDuplicates(slack, cards.duplicated, round));
+      for (const call of slack.calls) {
+        slackCalls[call.method] = (slackCalls[call.method] ?? 0) + 1;
+        if (call.response.ok) continue;
+        const key = `${call.method}:${call.response.error ?? '?'}`;
+        slackFailures[key] = (slackFailures[key] ?? 0) + 1;
+      }
+      shutdowns.push(await stopProcess(bot));
+      botOutput += bot.output.join('');
+    }
+
+    const sizes = plan.flatMap((g) => g.sends.map((b) => Buffer.byteLength(b)));
+    const settledAll = settled.every((x): x is number => x !== undefined) ? Math.max(...settled) : undefined;
+    return {
+      pinning: pinned
+        ? `server under test alone on CPU ${pinned.server}; load generator and this process (fake Slack) on CPU ${pinned.rest}`
+        : (split as { reason: string }).reason,
+      bodyBytes: summarize(sizes),
+      requests: {
+        measured: sizes.length,
+        warmup: warmupPlan.reduce((n, g) => n + g.sends.length, 0),
+        groups: opts.measured.groups,
+        deliveries: opts.measured.deliveries,
+        resends: expectedDuplicates(plan),
+      },
+      bare: combine(bareRounds),
+      sitroom: {
+        ...combine(botRounds),
+        expectedDuplicates: expectedDuplicates(plan) * opts.rounds,
+        cards: { lost, duplicated, stale, settledAfterMs: settledAll },
+        duplicatedPosts,
+        slackCalls,
+        slackFailures,
+        shutdowns,
+        botOutput,
+      },
+    };
+  } finally {
+    restorePin();
+    for (const proc of [bare, bot]) if (proc) await stopProcess(proc, 2000).catch(() => undefined);
+    await slack.close();
+    removeTempDir(dir);
+  }
+}
+
+export function webhookRows(r: WebhookResult, opts: WebhookOptions): Row[] {
+  const s = 'webhook';
+  const b = r.bare;
+  const w = r.sitroom;
+  const bareRps = median(b.requestsPerSecond);
+  const botRps = median(w.requestsPerSecond);
+  const ratio = botRps / bareRps;
+  const perRound = (xs: readonly number[]) => (xs.length > 1 ? ` (rounds: ${xs.map((x) => Math.round(x)).join(', ')})` : '');
+  const non200 = (x: ServerRuns) => Object.entries(x.statuses).filter(([k]) => k !== '200').reduce((n, [, v]) => n + v, 0);
+  const statusText = (x: ServerRuns) =>
+    Object.entries(x.statuses)
+      .map(([k, v]) => `${v} x ${k}`)
+      .join(', ');
+  const cpuText = (x: ServerRuns) =>
+    `${x.cpu.server.toFixed(0)}% (${ms(x.cpu.serverMsPerRequest)}/req) / ${x.cpu.generator.toFixed(0)}% / ${x.othersCpu.map((o) => `${o.toFixed(0)}%`).join(', ')}`;
+  const c = w.cards;
+  const list = (xs: readonly string[]) => (xs.length === 0 ? '0' : `${xs.length}: ${xs.slice(0, 3).join('; ')}${xs.length > 3 ? '; …' : ''}`);
+  const rounds = opts.rounds > 1 ? `, ${opts.rounds} rounds each` : '';
+  const worstExit = w.shutdowns.find((x) => x.code !== 0 || x.killed) ?? w.shutdowns.reduce((a, x) => (x.ms > a.ms ? x : a), w.shutdowns[0] ?? { code: null, signal: null, ms: Number.NaN, killed: false });
+  return [
+    {
+      section: s,
+      metric: 'load',
+      value: `${r.requests.groups} groups x ${r.requests.deliveries} deliveries + ${r.requests.resends} exact re-sends = ${r.requests.measured} POSTs of 10 alerts (${(r.bodyBytes.mean / 1024).toFixed(1)} KB), ${opts.concurrency} concurrent, after ${r.requests.warmup} warm-up${rounds}`,
+      target: '-',
+    },
+    { section: s, metric: 'CPU pinning (taskset)', value: r.pinning, target: '-' },
+    { section: s, metric: 'bare node:http + JSON.parse: throughput, median', value: `${Math.round(bareRps)} req/s${perRound(b.requestsPerSecond)}`, target: '-' },
+    { section: s, metric: 'bare node:http + JSON.parse: ack p50 / p99', value: `${ms(b.latency.p50)} / ${ms(b.latency.p99)}`, target: '-' },
+    { section: s, metric: 'bare node:http + JSON.parse: CPU server / generator / other procs per round', value: cpuText(b), target: '-' },
+    {
+      section: s,
+      metric: 'sitroom POST /alertmanager: throughput, median',
+      value: `${Math.round(botRps)} req/s = ${(ratio * 100).toFixed(0)}% of bare${perRound(w.requestsPerSecond)}`,
+      target: '>= 50% of bare',
+      pass: ratio >= 0.5,
+    },
+    { section: s, metric: 'sitroom POST /alertmanager: ack p50', value: ms(w.latency.p50), target: '-' },
+    { section: s, metric: 'sitroom POST /alertmanager: ack p99', value: ms(w.latency.p99), target: '<= 50 ms', pass: w.latency.p99 <= 50 },
+    {
+      section: s,
+      metric: "  ack p50 / p99: groups' first deliveries | later ones",
+      value: `${ms(w.latencyFirst.p50)} / ${ms(w.latencyFirst.p99)} | ${ms(w.latencyLater.p50)} / ${ms(w.latencyLater.p99)}`,
+      target: '-',
+    },
+    { section: s, metric: 'sitroom POST /alertmanager: ack max', value: ms(w.latency.max), target: '< 10 s (Alertmanager retries)', pass: w.latency.max < 10_000 },
+    { section: s, metric: 'sitroom POST /alertmanager: CPU server / generator / other procs per round', value: cpuText(w), target: '-' },
+    {
+      section: s,
+      metric: 'sitroom: answers',
+      value: `${statusText(w)}; ${w.duplicates} answered "duplicate" (exact re-sends: ${w.expectedDuplicates})`,
+      target: 'all 200; duplicates = re-sends',
+      pass: non200(w) === 0 && w.duplicates === w.expectedDuplicates,
+    },
+    { section: s, metric: 'cards: groups with no card (lost)', value: list(c.lost), target: '0', pass: c.lost.length === 0 },
+    { section: s, metric: 'cards: groups with > 1 card (duplicated)', value: list(c.duplicated), target: '0', pass: c.duplicated.length === 0 },
+    { section: s, metric: 'cards: groups not showing their final state (stale)', value: list(c.stale), target: '0', pass: c.stale.length === 0 },
+    {
+      section: s,
+      metric: 'cards: all final, after the load ended (worst round)',
+      value: c.settledAfterMs === undefined ? `not within ${ms(opts.settleMs)}` : ms(c.settledAfterMs),
+      target: '-',
+    },
+    {
+      section: s,
+      metric: 'SIGTERM -> exit (worst round)',
+      value: `code ${worstExit.code ?? worstExit.signal} in ${ms(worstExit.ms)}${worstExit.killed ? ' (SIGKILLed)' : ''}`,
+      target: 'code 0, < 10 s',
+      pass: w.shutdowns.every((x) => x.code === 0 && !x.killed),
+    },
+  ];
+}
