@@ -89,9 +89,9 @@ export function webRoutes(o: WebOptions): Route[] {
    * incident changes (store.version()) or the minute turns (ages and "overdue" move with the clock).
    */
   let columnsCache: { key: string; html: string } | undefined;
-  function cachedColumns(view: BoardView, viewer: Viewer): string {
-    const key = `${o.store.version()}|${Math.floor(view.now / 60_000)}|${viewer.via}:${viewer.name}`;
-    if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(view) };
+  function cachedColumns(viewer: Viewer): string {
+    const key = `${o.store.version()}|${Math.floor(o.clock.now() / 60_000)}|${viewer.via}:${viewer.name}`;
+    if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
     return columnsCache.html;
   }
 
@@ -171,9 +171,8 @@ export function webRoutes(o: WebOptions): Route[] {
       method: 'GET',
       path: '/',
       handler: guarded((req, res, viewer) => {
-        const view = boardView(viewer);
-        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedColumns(view, viewer));
-        send(res, 200, HTML, String(boardPage(view)), PAGE_HEADERS);
+        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedColumns(viewer));
+        send(res, 200, HTML, String(boardPage(boardView(viewer))), PAGE_HEADERS);
       }),
     },
     {
