@@ -79,7 +79,7 @@ export class IncidentService {
 
   /** The incident whose war room is `channelId`, or not_in_war_room. */
   inRoom(platform: Platform, channelId: string): Incident {
-    const incident = this.store.findByRoom(platform, channelId);
+    const incident = this.findInRoom(platform, channelId);
     if (!incident) throw new IncidentError('not_in_war_room');
     return incident;
   }

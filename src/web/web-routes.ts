@@ -110,16 +110,20 @@ export function webRoutes(o: WebOptions): Route[] {
     };
   }
 
+  /** Everything about one incident, for its page and for the API alike. */
+  const detailOf = (incident: Incident, now: number) =>
+    incidentDetail(incident, now, o.warRoomUrl, {
+      timeline: o.store.timeline(incident.number),
+      actionItems: o.followUps.actionItemsOf(incident.number),
+      alerts: o.alerts.linkedTo(incident.number),
+      postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
+    });
+
   function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, error?: string): void {
     const incident = o.store.get(number);
     if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)), PAGE_HEADERS);
     const now = o.clock.now();
-    const detail = incidentDetail(incident, now, o.warRoomUrl, {
-      timeline: o.store.timeline(number),
-      actionItems: o.followUps.actionItemsOf(number),
-      alerts: o.alerts.linkedTo(number),
-      postmortem: o.followUps.postmortem(number)?.markdown ?? null,
-    });
+    const detail = detailOf(incident, now);
     const page = incidentPage({
       incident: detail,
       now,
@@ -230,16 +234,7 @@ export function webRoutes(o: WebOptions): Route[] {
         const number = Number(params[0]);
         const incident = o.store.get(number);
         if (!incident) return sendJson(res, 404, { error: `no incident #${number}` });
-        sendJson(
-          res,
-          200,
-          incidentDetail(incident, o.clock.now(), o.warRoomUrl, {
-            timeline: o.store.timeline(number),
-            actionItems: o.followUps.actionItemsOf(number),
-            alerts: o.alerts.linkedTo(number),
-            postmortem: o.followUps.postmortem(number)?.markdown ?? null,
-          }),
-        );
+        sendJson(res, 200, detailOf(incident, o.clock.now()));
       }, true),
     },
     {
