@@ -33,7 +33,7 @@ import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { createHttpServer, healthRoute, lengthRequired, type Route } from './web/http-server.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -154,16 +154,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const routes: Route[] = [
     healthRoute({ database: () => proveWritable(db, clock.now()) }, logger),
-    {
-      ...alertmanagerWebhookRoute({
-        alerts,
-        token: config.alertmanager.webhookToken,
-        maxBodyBytes: config.alertmanager.maxBodyBytes,
-        logger,
-        onDelivery: (outcome) => metrics.delivery(outcome),
-      }),
+    alertmanagerWebhookRoute({
+      alerts,
+      token: config.alertmanager.webhookToken,
       maxBodyBytes: config.alertmanager.maxBodyBytes,
-    },
+      logger,
+      onDelivery: (outcome) => metrics.delivery(outcome),
+    }),
     metrics.route(config.metricsToken),
     ...webRoutes({
       service,
@@ -180,7 +177,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
-  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener, maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
+  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: lengthRequired(slack.requestListener), maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
   if (mattermost) routes.push(...mattermost.routes(handler).map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
   const server = createHttpServer(routes, logger, config.http);
   const scheduler = new Scheduler({

@@ -165,7 +165,7 @@ export class WebAuth {
   }
 
   /**
-   * Whether a state-changing request comes from one of our pages: Origin, else Referer, names an allowed host.
+   * Whether a state-changing request comes from one of our pages: Origin, else Referer, is this site.
    * Browsers send credentials (session cookie, basic auth) and loopback on their own, so for those a request
    * naming neither is refused; a bearer token is never sent by a browser on its own, so such a client may omit both.
    */
@@ -176,7 +176,11 @@ export class WebAuth {
     // "null": a sandboxed frame, a data: URL, a cross-origin redirect: never our page.
     if (!URL.canParse(source)) return false;
     const url = new URL(source);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && this.allowedHost(url.host);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    // The very origin the request was sent to, or a configured name (behind a proxy the Host may be rewritten to
+    // the upstream's 127.0.0.1:3000 while the browser's origin is PUBLIC_URL). A loopback name on another port is
+    // another local program, not us.
+    return url.host === req.headers.host || this.config.allowedHosts.includes(hostName(url.host));
   }
 
   /** A CSRF token for forms shown to `viewer` (and to no other session). */
