@@ -94,4 +94,20 @@ describe('silent TCP connections', () => {
       for (const s of idle) s.socket.destroy();
     }
   });
+
+  it('closes a connection that trickles its headers forever (slowloris), though it is never silent', async () => {
+    const b = await start({ HTTP_IDLE_TIMEOUT_SECONDS: '1' });
+    const slow = await idleSocket(b.url);
+    slow.socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+    // A header line every 200 ms: the socket is never idle for 1 s, but the headers never end.
+    let n = 0;
+    const drip = setInterval(() => slow.socket.write(`X-Drip-${n++}: x\r\n`), 200);
+    try {
+      expect(await settlesWithin(slow.closed, 5000)).toBe(true);
+    } finally {
+      clearInterval(drip);
+      slow.socket.destroy();
+    }
+    expect((await rawRequest(b.url, 'GET', '/healthz')).status).toBe(200);
+  });
 });
