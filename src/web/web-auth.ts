@@ -103,7 +103,7 @@ export class WebAuth {
   }
 
   /** Refuses a Host this sitroom does not answer to, whoever asks: the defence against DNS rebinding. */
-  checkHost(req: IncomingMessage): Access | undefined {
+  checkHost(req: IncomingMessage): { ok: false; status: 421; reason: string } | undefined {
     if (this.allowedHost(req.headers.host)) return undefined;
     return {
       ok: false,

@@ -96,6 +96,20 @@ export function webRoutes(o: WebOptions): Route[] {
     }
   }
 
+  /** Whether /signin may be used here (right Host, WEB_AUTH_TOKEN set); if not, the answer has been sent. */
+  function signInOpen(req: IncomingMessage, res: ServerResponse): boolean {
+    const wrongHost = o.auth.checkHost(req);
+    const refusal = wrongHost
+      ? { status: wrongHost.status, page: errorPage({ status: wrongHost.status, message: wrongHost.reason }) }
+      : !o.auth.signInEnabled
+        ? { status: 404, page: notFoundPage('Signing in needs WEB_AUTH_TOKEN, which is not set.') }
+        : undefined;
+    if (!refusal) return true;
+    req.resume();
+    send(res, refusal.status, HTML, String(refusal.page));
+    return false;
+  }
+
   const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => list.map((i) => incidentSummary(i, now, o.warRoomUrl));
 
   /**
@@ -193,25 +207,14 @@ export function webRoutes(o: WebOptions): Route[] {
       method: 'GET',
       path: '/signin',
       handler: (req, res) => {
-        const wrongHost = o.auth.checkHost(req);
-        if (wrongHost && !wrongHost.ok) return send(res, wrongHost.status, HTML, String(errorPage({ status: wrongHost.status, message: wrongHost.reason })));
-        if (!o.auth.signInEnabled) return send(res, 404, HTML, String(notFoundPage('Signing in needs WEB_AUTH_TOKEN, which is not set.')));
-        send(res, 200, HTML, signInPage());
+        if (signInOpen(req, res)) send(res, 200, HTML, signInPage());
       },
     },
     {
       method: 'POST',
       path: '/signin',
       handler: async (req, res) => {
-        const wrongHost = o.auth.checkHost(req);
-        if (wrongHost && !wrongHost.ok) {
-          req.resume();
-          return send(res, wrongHost.status, HTML, String(errorPage({ status: wrongHost.status, message: wrongHost.reason })));
-        }
-        if (!o.auth.signInEnabled) {
-          req.resume();
-          return send(res, 404, HTML, String(notFoundPage('Signing in needs WEB_AUTH_TOKEN, which is not set.')));
-        }
+        if (!signInOpen(req, res)) return;
         const form = await readForm(req, res);
         if (!form) return;
         // No session yet, so no CSRF token: the Origin (or Referer) check alone stops a forged sign-in.

@@ -10,6 +10,7 @@ import { incidentDetailSchema, incidentListSchema } from '../../src/web/api-sche
 import { escapeHtml } from '../../src/web/pages/html.ts';
 import { LOOPBACK_ACCESS_NOTE } from '../../src/web/pages/layout.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
+import { rawRequest } from '../e2e/raw-http.ts';
 import { basic, declared, signIn, WebClient } from './web-client.ts';
 
 const TOKEN = 'a-web-token-of-24-chars!';
@@ -203,6 +204,12 @@ describe('with WEB_AUTH_TOKEN', () => {
     }
     const bare = await fetch(`${app.url}/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}`, redirect: 'manual' });
     expect(bare.status).toBe(403);
+    // Under a host name it does not answer to (DNS rebinding), not even the form is shown.
+    expect((await rawRequest(app.url, 'GET', '/signin', { host: 'attacker.example' })).status).toBe(421);
+    const body = `token=${encodeURIComponent(TOKEN)}`;
+    const rebound = await rawRequest(app.url, 'POST', '/signin', { host: 'attacker.example', origin: 'http://attacker.example', 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) }, body);
+    expect(rebound.status).toBe(421);
+    expect(rebound.headers['set-cookie']).toBeUndefined();
   });
 
   it('shows the sign-in form on a page answered 401', async () => {
