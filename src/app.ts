@@ -23,15 +23,17 @@ import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
-import { openDatabase } from './storage/database.ts';
+import { openDatabase, proveWritable } from './storage/database.ts';
 import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
+import { SqliteSessionStore } from './storage/sqlite-session-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
+import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { createHttpServer, healthRoute, lengthRequired, type Route } from './web/http-server.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -62,6 +64,9 @@ function warRoomUrl(config: Config, incident: Incident): string | null {
 
 /** How far back each tick looks for alert cards left behind (a restart, a failed chat call). */
 const CARD_CATCH_UP_MS = 60 * 60 * 1000;
+
+/** Slack and Mattermost requests are small (a slash command, a button click, a dialog); 1 MiB leaves room. */
+const PLATFORM_MAX_BODY_BYTES = 1024 * 1024;
 
 /** How long shutdown waits for work already acknowledged before giving up on it. */
 const DRAIN_MS = 8000;
@@ -148,7 +153,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   slack?.attach(handler);
 
   const routes: Route[] = [
-    healthRoute(() => store.ping()),
+    healthRoute({ database: () => proveWritable(db, clock.now()) }, logger),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -156,13 +161,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       logger,
       onDelivery: (outcome) => metrics.delivery(outcome),
     }),
-    metrics.route(),
+    metrics.route(config.metricsToken),
     ...webRoutes({
       service,
       followUps,
       store,
       alerts: alertStore,
-      auth: new WebAuth(config.web),
+      auth: new WebAuth(config.web, new Sessions(new SqliteSessionStore(db), clock)),
       clock,
       timeZone: config.timeZone,
       declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
@@ -171,9 +176,10 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       logger,
     }),
   ];
-  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
-  if (mattermost) routes.push(...mattermost.routes(handler));
-  const server = createHttpServer(routes, logger);
+  // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
+  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: lengthRequired(slack.requestListener), maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
+  if (mattermost) routes.push(...mattermost.routes(handler).map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
+  const server = createHttpServer(routes, logger, config.http);
   const scheduler = new Scheduler({
     service,
     platforms: Object.keys(notifiers) as Platform[],

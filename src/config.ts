@@ -10,6 +10,7 @@ import { BUILT_IN_ROLES, CUSTOM_ROLE_PATTERN } from './incidents/roles.ts';
 import { SEVERITIES } from './incidents/severity.ts';
 import { type DigestSchedule, WEEKDAYS } from './incidents/digest.ts';
 import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './alerts/alert-rules.ts';
+import type { ServerLimits } from './web/http-server.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -39,13 +40,24 @@ export interface Config {
   slack: SlackConfig | undefined;
   mattermost: MattermostConfig | undefined;
   web: WebConfig;
+  /** Limits of the HTTP server: connections, idle and request timeouts. */
+  http: ServerLimits;
+  /** Bearer token GET /metrics requires; undefined leaves /metrics open. */
+  metricsToken: string | undefined;
 }
 
 export interface WebConfig {
-  /** A bearer token (or ?token= once, kept in a cookie) that opens the board, incident pages and API. */
+  /** Opens the board, incident pages and API: as a bearer token, or once on /signin for a session cookie. */
   authToken: string | undefined;
   /** Basic-auth users: name -> password. */
   users: ReadonlyMap<string, string>;
+  /**
+   * Host names (lowercase, no port) the board answers to besides localhost, 127.0.0.1 and [::1]: PUBLIC_URL's
+   * host and WEB_ALLOWED_HOSTS. Any other Host header is refused (DNS rebinding).
+   */
+  allowedHosts: readonly string[];
+  /** PUBLIC_URL is https: session cookies are marked Secure. */
+  httpsPublicUrl: boolean;
 }
 
 /** Said at start-up when no chat platform is configured: sitroom runs as a web-only incident desk. */
@@ -175,6 +187,16 @@ const schema = z
         }
         return users;
       }),
+    WEB_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+      .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)), {
+        message: 'must be a comma-separated list of host names such as sitroom.example.com,10.0.0.5 (no scheme or path)',
+      }),
+    METRICS_TOKEN: optional.refine((s) => s === undefined || s.length >= 16, { message: 'must be at least 16 characters' }),
+    HTTP_MAX_CONNECTIONS: z.coerce.number({ message: 'must be a whole number from 1 to 100000' }).int().min(1).max(100_000).default(512),
+    HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 0.5 to 3600' }).min(0.5).max(3600).default(30),
     MATTERMOST_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be the Mattermost server’s http(s) URL' }),
     MATTERMOST_BOT_TOKEN: optional,
     MATTERMOST_TEAM: optional,
@@ -227,6 +249,15 @@ function platformProblems(env: Readonly<Record<string, string | undefined>>): st
 export function readEnvFile(path = '.env'): Record<string, string> {
   if (!existsSync(path)) return {};
   return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/** A whole request (headers and body, e.g. a large Alertmanager delivery) must arrive within this. */
+const REQUEST_TIMEOUT_MS = 120_000;
+
+/** `host[:port]` or `[v6][:port]` -> the lowercase host name as URL.hostname spells it (brackets kept for IPv6). */
+export function hostName(hostAndPort: string): string {
+  const v6 = /^(\[[^\]]*\])/.exec(hostAndPort)?.[1];
+  return (v6 ?? hostAndPort.replace(/:\d*$/, '')).toLowerCase();
 }
 
 /** Parses the environment into a frozen Config, or throws ConfigError listing every problem. */
@@ -290,6 +321,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     }),
     slack: slack && Object.freeze(slack),
     mattermost: mattermost && Object.freeze(mattermost),
-    web: Object.freeze({ authToken: e.WEB_AUTH_TOKEN, users: e.WEB_USERS }),
+    web: Object.freeze({
+      authToken: e.WEB_AUTH_TOKEN,
+      users: e.WEB_USERS,
+      allowedHosts: Object.freeze([...new Set([...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).hostname] : []), ...e.WEB_ALLOWED_HOSTS.map(hostName)])]),
+      httpsPublicUrl: e.PUBLIC_URL?.startsWith('https://') ?? false,
+    }),
+    http: Object.freeze({
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      idleTimeoutMs: Math.round(e.HTTP_IDLE_TIMEOUT_SECONDS * 1000),
+      requestTimeoutMs: Math.max(REQUEST_TIMEOUT_MS, Math.round(e.HTTP_IDLE_TIMEOUT_SECONDS * 1000)),
+    }),
+    metricsToken: e.METRICS_TOKEN,
   });
 }

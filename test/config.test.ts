@@ -87,5 +87,31 @@ describe('loadConfig', () => {
       'WEB_AUTH_TOKEN: must be at least 16 characters',
       'WEB_USERS: must be name:password pairs separated by commas (got an entry without both)',
     ]);
+    expect(problems({ ...slack, WEB_ALLOWED_HOSTS: 'https://sitroom.example.com/', METRICS_TOKEN: 'short', HTTP_MAX_CONNECTIONS: '0', HTTP_IDLE_TIMEOUT_SECONDS: 'soon' })).toEqual([
+      'WEB_ALLOWED_HOSTS: must be a comma-separated list of host names such as sitroom.example.com,10.0.0.5 (no scheme or path)',
+      'METRICS_TOKEN: must be at least 16 characters',
+      'HTTP_MAX_CONNECTIONS: must be a whole number from 1 to 100000',
+      'HTTP_IDLE_TIMEOUT_SECONDS: must be a number of seconds from 0.5 to 3600',
+    ]);
+  });
+
+  it('reads the web hosts, Secure cookies, metrics token and connection limits', () => {
+    const defaults = loadConfig(slack);
+    expect(defaults.web.allowedHosts).toEqual([]);
+    expect(defaults.web.httpsPublicUrl).toBe(false);
+    expect(defaults.http).toEqual({ maxConnections: 512, idleTimeoutMs: 30_000, requestTimeoutMs: 120_000 });
+    expect(defaults.metricsToken).toBeUndefined();
+    const c = loadConfig({
+      ...slack,
+      PUBLIC_URL: 'https://Sitroom.example.com:8443/base',
+      WEB_ALLOWED_HOSTS: 'board.example.com:3000, 10.0.0.5,[fd00::1]:80,sitroom.example.com',
+      METRICS_TOKEN: 'a-metrics-token-of-24ch',
+      HTTP_MAX_CONNECTIONS: '64',
+      HTTP_IDLE_TIMEOUT_SECONDS: '2.5',
+    });
+    expect(c.web.allowedHosts).toEqual(['sitroom.example.com', 'board.example.com', '10.0.0.5', '[fd00::1]']);
+    expect(c.web.httpsPublicUrl).toBe(true);
+    expect(c.metricsToken).toBe('a-metrics-token-of-24ch');
+    expect(c.http).toEqual({ maxConnections: 64, idleTimeoutMs: 2500, requestTimeoutMs: 120_000 });
   });
 });

@@ -27,3 +27,11 @@ export function openDatabase(path: string, migrationsFolder = MIGRATIONS_FOLDER)
   migrate(db, { migrationsFolder });
   return db;
 }
+
+/**
+ * Proves the database takes a write: rewrites the one heartbeat row. SELECT 1 succeeds on a read-only file system
+ * or a full disk; this throws there (SQLITE_READONLY, SQLITE_FULL), which /healthz reports.
+ */
+export function proveWritable(db: Db, now: number): void {
+  db.$client.prepare('INSERT INTO health_heartbeat (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at').run(now);
+}

@@ -183,3 +183,24 @@ export const digestsSent = sqliteTable('digests_sent', {
   slot: integer('slot').primaryKey(),
   sentAt: integer('sent_at').notNull(),
 });
+
+/**
+ * Web sessions created by signing in with WEB_AUTH_TOKEN. Only a SHA-256 of the session id is kept, so a copy of
+ * the database opens no session; in the database (not memory) so replicas share them and a restart keeps them.
+ */
+export const webSessions = sqliteTable(
+  'web_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    viewer: text('viewer').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('web_sessions_last_seen_idx').on(t.lastSeenAt)],
+);
+
+/** One row /healthz rewrites, to prove the database takes writes (a read-only or full disk fails it). */
+export const healthHeartbeat = sqliteTable('health_heartbeat', {
+  id: integer('id').primaryKey(),
+  at: integer('at').notNull(),
+});

@@ -34,6 +34,7 @@ export function alertmanagerWebhookRoute(o: WebhookOptions): Route {
   return {
     method: 'POST',
     path: '/alertmanager',
+    maxBodyBytes: o.maxBodyBytes,
     handler: async (req: IncomingMessage, res: ServerResponse) => {
       if (!authorized(req, o.token)) {
         req.resume();

@@ -7,7 +7,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Incident, Platform } from '../incidents/incident.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
-import type { Route } from './http-server.ts';
+import { type Route, sendJson } from './http-server.ts';
+import { bearerIs } from './web-auth.ts';
 
 /** Phase stays last minutes to days: buckets from 1 minute to 3 days, in seconds. */
 const PHASE_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200];
@@ -79,11 +80,16 @@ export class SitroomMetrics implements IncidentObserver {
     this.chatErrors.inc({ platform });
   }
 
-  route(): Route {
+  /** GET /metrics; with `token` (METRICS_TOKEN) only for `Authorization: Bearer <token>`. */
+  route(token?: string): Route {
     return {
       method: 'GET',
       path: '/metrics',
-      handler: async (_req, res) => {
+      handler: async (req, res) => {
+        if (token !== undefined && !bearerIs(req, token)) {
+          sendJson(res, 401, { error: 'missing or wrong bearer token (METRICS_TOKEN)' }, { 'www-authenticate': 'Bearer realm="sitroom metrics"' });
+          return;
+        }
         const body = await this.registry.metrics();
         res.writeHead(200, { 'content-type': this.registry.contentType });
         res.end(body);

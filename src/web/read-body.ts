@@ -1,32 +1,64 @@
 /** Reads a request body up to a limit, so no caller can make sitroom buffer without bound. */
 import type { IncomingMessage } from 'node:http';
 
-export class BodyTooLarge extends Error {}
-
-/** The whole body, or BodyTooLarge as soon as it passes `limit` bytes (the rest is drained, not buffered). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        // Drain rather than destroy, so the 413 still reaches the caller.
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** Why a body could not be read, with the HTTP status that says so. */
+export class BodyError extends Error {
+  readonly status: 400 | 411 | 413;
+  constructor(status: 400 | 411 | 413, message: string) {
+    super(message);
+    this.name = 'BodyError';
+    this.status = status;
+  }
 }
 
+export class BodyTooLarge extends BodyError {
+  constructor(limit: number) {
+    super(413, `the request body is larger than ${limit} bytes`);
+  }
+}
+
+/** The declared Content-Length: a number, `undefined` when absent, or `null` when it is not a valid length. */
+export function declaredLength(req: IncomingMessage): number | undefined | null {
+  const header = req.headers['content-length'];
+  if (header === undefined) return undefined;
+  // Node's parser refuses most bad values; a handler may still be handed a crafted IncomingMessage.
+  return /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : null;
+}
+
+/**
+ * The whole body, or a BodyError: 413 as soon as it passes `limit` bytes (declared or counted, chunked or not;
+ * the rest is drained, not buffered), 400 for an invalid Content-Length or a client that went away mid-body.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: BodyError) => {
+      if (settled) return;
+      settled = true;
+      req.removeListener('data', onData);
+      // Drain rather than destroy, so the answer still reaches the caller; the server's request timeout ends a
+      // client that keeps sending.
+      req.resume();
+      reject(error);
+    };
+    const declared = declaredLength(req);
+    if (declared === null) return fail(new BodyError(400, 'the Content-Length header is not a valid length'));
+    if (declared !== undefined && declared > limit) return fail(new BodyTooLarge(limit));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    function onData(chunk: Buffer): void {
+      size += chunk.length;
+      if (size > limit) return fail(new BodyTooLarge(limit));
+      chunks.push(chunk);
+    }
+    req.on('data', onData);
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.once('error', () => fail(new BodyError(400, 'the client went away before the body was complete')));
+    // An abort may only be seen as 'close' without 'end'.
+    req.once('close', () => fail(new BodyError(400, 'the client went away before the body was complete')));
+  });
+}

@@ -1,29 +1,52 @@
 /**
- * Who may use the board, incident pages, JSON API and web actions: basic-auth users (WEB_USERS), or anyone with
- * WEB_AUTH_TOKEN (as a bearer token, or once as ?token= which sets a cookie); with neither configured, only
- * clients on this machine (loopback), so a fresh `npm start` is safe. /status and /healthz stay public.
- * Forms carry a CSRF token bound to the viewer.
+ * Who may use the board, incident pages, JSON API and web actions:
+ * - basic-auth users (WEB_USERS);
+ * - WEB_AUTH_TOKEN as `Authorization: Bearer` (scripts), or entered once on /signin, which starts a server-side
+ *   session whose random id is the cookie (the token itself is never put in a cookie or a URL);
+ * - with neither configured, this machine only: a loopback peer whose request carries no forwarding header
+ *   (a reverse proxy on the same host makes every client look like loopback).
+ * Whatever the credentials, the Host header must be a name this sitroom answers to (defeats DNS rebinding), and a
+ * state-changing request must come from an allowed origin (Origin, else Referer; OWASP CSRF cheat sheet,
+ * "Verifying Origin With Standard Headers") and carry the form's CSRF token. /status and /healthz stay public.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { WebConfig } from '../config.ts';
+import { hostName, type WebConfig } from '../config.ts';
+import type { Sessions } from './sessions.ts';
 
 export interface Viewer {
   /** Shown on the page and recorded as the actor of web actions (prefixed web:). */
   name: string;
   /** How the viewer got in. */
-  via: 'user' | 'token' | 'loopback';
+  via: 'user' | 'token' | 'session' | 'loopback';
+  /** The session id, for a viewer signed in on /signin (binds the CSRF token to the session). */
+  session?: string;
 }
 
-export type Access = { ok: true; viewer: Viewer } | { ok: false; status: 401 | 403; reason: string; challenge?: string };
+export type Access = { ok: true; viewer: Viewer } | { ok: false; status: 401 | 403 | 421; reason: string; challenge?: string };
 
-export const TOKEN_COOKIE = 'sitroom_token';
+export const SESSION_COOKIE = 'sitroom_session';
+
+/** Names that always mean this machine, whatever the port. */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Headers a proxy adds to say whom it forwards for (RFC 7239 Forwarded, RFC 9110 Via, and the de-facto ones
+ * nginx, HAProxy, Cloudflare, Fastly, Akamai and Kubernetes ingresses set). Any x-forwarded-* counts too.
+ */
+const FORWARDING_HEADERS = ['forwarded', 'via', 'x-real-ip', 'x-client-ip', 'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip', 'x-cluster-client-ip', 'x-original-forwarded-for'];
 
 const same = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+export function bearerIs(req: IncomingMessage, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  return given !== undefined && same(given, token);
+}
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
 export function isLoopback(address: string | undefined): boolean {
@@ -32,21 +55,36 @@ export function isLoopback(address: string | undefined): boolean {
   return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
+/** Whether the request came through a proxy (it says so in a forwarding header). */
+export function isForwarded(req: IncomingMessage): boolean {
+  return Object.keys(req.headers).some((h) => h.startsWith('x-forwarded-') || FORWARDING_HEADERS.includes(h));
+}
+
+/** A cookie's value; a malformed percent-encoding (`%`, `%E0%A4%A`) means no such cookie, never a throw. */
+export function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    const at = part.indexOf('=');
+    if (at < 0 || part.slice(0, at).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(at + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
 export class WebAuth {
   private readonly config: WebConfig;
+  private readonly sessions: Sessions;
+  private readonly allowed: ReadonlySet<string>;
   /** Per-process secret for CSRF tokens: a restart only makes open forms ask for a reload. */
   private readonly csrfKey = randomBytes(32);
 
-  constructor(config: WebConfig) {
+  constructor(config: WebConfig, sessions: Sessions) {
     this.config = config;
+    this.sessions = sessions;
+    this.allowed = new Set([...LOOPBACK_HOSTS, ...config.allowedHosts]);
   }
 
   /** Whether any web authentication is configured (else: loopback only). */
@@ -54,8 +92,30 @@ export class WebAuth {
     return this.config.authToken !== undefined || this.config.users.size > 0;
   }
 
+  /** Whether WEB_AUTH_TOKEN is set, so /signin can start sessions. */
+  get signInEnabled(): boolean {
+    return this.config.authToken !== undefined;
+  }
+
+  /** Whether `host` (a Host header, or an origin's host) names this sitroom. */
+  allowedHost(host: string | undefined): boolean {
+    return host !== undefined && host !== '' && this.allowed.has(hostName(host));
+  }
+
+  /** Refuses a Host this sitroom does not answer to, whoever asks: the defence against DNS rebinding. */
+  checkHost(req: IncomingMessage): { ok: false; status: 421; reason: string } | undefined {
+    if (this.allowedHost(req.headers.host)) return undefined;
+    return {
+      ok: false,
+      status: 421,
+      reason: `This sitroom does not answer to the host name "${req.headers.host ?? ''}". If that is its address, add it to WEB_ALLOWED_HOSTS (or set PUBLIC_URL).`,
+    };
+  }
+
   /** Who is asking, or why they may not. */
-  check(req: IncomingMessage, queryToken?: string | null): Access {
+  check(req: IncomingMessage): Access {
+    const wrongHost = this.checkHost(req);
+    if (wrongHost) return wrongHost;
     const header = req.headers.authorization ?? '';
     if (this.config.users.size > 0) {
       const basic = /^Basic (.+)$/i.exec(header)?.[1];
@@ -69,18 +129,29 @@ export class WebAuth {
     }
     const token = this.config.authToken;
     if (token !== undefined) {
-      const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? queryToken ?? cookie(req, TOKEN_COOKIE);
-      if (given !== undefined && given !== null && same(given, token)) return { ok: true, viewer: { name: 'web', via: 'token' } };
+      if (bearerIs(req, token)) return { ok: true, viewer: { name: 'web', via: 'token' } };
+      const session = cookie(req, SESSION_COOKIE);
+      const name = session === undefined ? undefined : this.sessions.viewerOf(session);
+      if (session !== undefined && name !== undefined) return { ok: true, viewer: { name, via: 'session', session } };
     }
     if (this.configured) {
       return {
         ok: false,
         status: 401,
-        reason: 'Sign in: this sitroom needs a user name and password (WEB_USERS) or its access token (WEB_AUTH_TOKEN).',
+        reason: this.signInEnabled
+          ? 'Sign in: this sitroom needs its access token (WEB_AUTH_TOKEN) on the sign-in page, or a user name and password (WEB_USERS).'
+          : 'Sign in: this sitroom needs a user name and password (WEB_USERS).',
         ...(this.config.users.size > 0 ? { challenge: 'Basic realm="sitroom", charset="UTF-8"' } : {}),
       };
     }
-    if (isLoopback(req.socket.remoteAddress)) return { ok: true, viewer: { name: 'local', via: 'loopback' } };
+    if (isLoopback(req.socket.remoteAddress)) {
+      if (!isForwarded(req)) return { ok: true, viewer: { name: 'local', via: 'loopback' } };
+      return {
+        ok: false,
+        status: 403,
+        reason: 'This request came through a proxy, so it may not be from this machine, and this sitroom has no web sign-in configured. Set WEB_AUTH_TOKEN or WEB_USERS to use the board through a proxy.',
+      };
+    }
     return {
       ok: false,
       status: 403,
@@ -88,15 +159,55 @@ export class WebAuth {
     };
   }
 
-  /** A CSRF token for forms shown to `viewer`. */
-  csrfToken(viewer: Viewer): string {
-    return createHmac('sha256', this.csrfKey).update(`${viewer.via}:${viewer.name}`).digest('base64url');
+  /** Whether WEB_AUTH_TOKEN is `given` (the sign-in form). */
+  tokenMatches(given: string): boolean {
+    return this.config.authToken !== undefined && same(given, this.config.authToken);
   }
 
-  /** Whether a form came back with `viewer`'s CSRF token, from this site (Origin, when the browser sends one). */
-  csrfOk(req: IncomingMessage, viewer: Viewer, token: string | null): boolean {
+  /**
+   * Whether a state-changing request comes from one of our pages: Origin, else Referer, is this site.
+   * Browsers send credentials (session cookie, basic auth) and loopback on their own, so for those a request
+   * naming neither is refused; a bearer token is never sent by a browser on its own, so such a client may omit both.
+   */
+  fromOurPages(req: IncomingMessage, viewer?: Viewer): boolean {
     const origin = req.headers.origin;
-    if (origin && origin !== 'null' && (!URL.canParse(origin) || new URL(origin).host !== req.headers.host)) return false;
-    return token !== null && same(token, this.csrfToken(viewer));
+    const source = origin !== undefined ? origin : req.headers.referer;
+    if (source === undefined) return viewer?.via === 'token';
+    // "null": a sandboxed frame, a data: URL, a cross-origin redirect: never our page.
+    if (!URL.canParse(source)) return false;
+    const url = new URL(source);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    // The very origin the request was sent to, or a configured name (behind a proxy the Host may be rewritten to
+    // the upstream's 127.0.0.1:3000 while the browser's origin is PUBLIC_URL). A loopback name on another port is
+    // another local program, not us.
+    return url.host === req.headers.host || this.config.allowedHosts.includes(hostName(url.host));
+  }
+
+  /** A CSRF token for forms shown to `viewer` (and to no other session). */
+  csrfToken(viewer: Viewer): string {
+    return createHmac('sha256', this.csrfKey).update(`${viewer.via}:${viewer.name}:${viewer.session ?? ''}`).digest('base64url');
+  }
+
+  /** Whether a form came back with `viewer`'s CSRF token, from one of our pages. */
+  csrfOk(req: IncomingMessage, viewer: Viewer, token: string | null): boolean {
+    return this.fromOurPages(req, viewer) && token !== null && same(token, this.csrfToken(viewer));
+  }
+
+  /** Whether the session cookie must be marked Secure: PUBLIC_URL is https, or a proxy on this machine says so. */
+  secure(req: IncomingMessage): boolean {
+    return this.config.httpsPublicUrl || (isLoopback(req.socket.remoteAddress) && req.headers['x-forwarded-proto'] === 'https');
+  }
+
+  startSession(req: IncomingMessage): string {
+    return this.sessionCookie(this.sessions.start('web'), req, Math.floor(this.sessions.lifetime.maxMs / 1000));
+  }
+
+  endSession(req: IncomingMessage, viewer: Viewer): string {
+    if (viewer.session !== undefined) this.sessions.end(viewer.session);
+    return this.sessionCookie('', req, 0);
+  }
+
+  private sessionCookie(value: string, req: IncomingMessage, maxAge: number): string {
+    return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${this.secure(req) ? '; Secure' : ''}`;
   }
 }

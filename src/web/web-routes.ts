@@ -17,15 +17,16 @@ import { BUILT_IN_ROLES } from '../incidents/roles.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
 import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
-import { type Handler, type Route, sendJson } from './http-server.ts';
+import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
 import { incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
 import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/board-page.ts';
 import { incidentPage } from './pages/incident-page.ts';
 import { LOOPBACK_ACCESS_NOTE } from './pages/layout.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import { statusPage } from './pages/status-page.ts';
-import { BodyTooLarge, readBody } from './read-body.ts';
-import { TOKEN_COOKIE, type Viewer, type WebAuth } from './web-auth.ts';
+import { BodyError, readBody } from './read-body.ts';
+import { type Viewer, type WebAuth } from './web-auth.ts';
+import { signInPage } from './pages/signin-page.ts';
 
 export interface WebOptions {
   service: IncidentService;
@@ -45,7 +46,8 @@ export interface WebOptions {
 /** How far back the board's closed column and the status page look. */
 const CLOSED_DAYS = 14;
 const DAY = 86_400_000;
-const FORM_LIMIT = 64 * 1024;
+/** Every form and the sign-in: the server refuses a larger declared body before the handler runs. */
+const FORM_LIMIT = DEFAULT_MAX_BODY_BYTES;
 const API_PAGE = 100;
 const API_PAGE_MAX = 500;
 
@@ -62,25 +64,51 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
 }
 
 const HTML = 'text/html; charset=utf-8';
-/** Pages allow only their own inline styles and the board's own script. */
-const PAGE_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'" };
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function webRoutes(o: WebOptions): Route[] {
   const accessNote = o.auth.configured ? undefined : LOOPBACK_ACCESS_NOTE;
 
-  /** Runs `handler` for a signed-in viewer, or answers why not. */
+  /** Runs `handler` for a signed-in viewer, or answers why not (on a page with a token: the sign-in form). */
   const guarded =
     (handler: (req: IncomingMessage, res: ServerResponse, viewer: Viewer, params: readonly string[]) => void | Promise<void>, json = false): Handler =>
     (req, res, params) => {
-      const url = new URL(req.url ?? '/', 'http://sitroom');
-      const access = o.auth.check(req, url.searchParams.get('token'));
+      const access = o.auth.check(req);
       if (!access.ok) {
+        req.resume();
         const headers: Record<string, string> = access.challenge ? { 'www-authenticate': access.challenge } : {};
-        if (json) return send(res, access.status, 'application/json; charset=utf-8', JSON.stringify({ error: access.reason }), headers);
-        return send(res, access.status, HTML, String(errorPage({ status: access.status, message: access.reason })), { ...PAGE_HEADERS, ...headers });
+        if (json) return send(res, access.status, JSON_TYPE, JSON.stringify({ error: access.reason }), headers);
+        const page = access.status === 401 && o.auth.signInEnabled ? signInPage({ status: 401, error: access.reason }) : errorPage({ status: access.status, message: access.reason });
+        return send(res, access.status, HTML, String(page), headers);
       }
       return handler(req, res, access.viewer, params);
     };
+
+  /** Reads a posted form within the route's limit; undefined once a 413 page has been sent. */
+  async function readForm(req: IncomingMessage, res: ServerResponse): Promise<URLSearchParams | undefined> {
+    try {
+      return new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
+    } catch (e) {
+      if (!(e instanceof BodyError)) throw e;
+      const message = e.status === 413 ? `That form is too large (${FORM_LIMIT / 1024} KB at most).` : 'That form did not arrive whole. Please try again.';
+      send(res, e.status, HTML, String(errorPage({ status: e.status, message })), { connection: 'close' });
+      return undefined;
+    }
+  }
+
+  /** Whether /signin may be used here (right Host, WEB_AUTH_TOKEN set); if not, the answer has been sent. */
+  function signInOpen(req: IncomingMessage, res: ServerResponse): boolean {
+    const wrongHost = o.auth.checkHost(req);
+    const refusal = wrongHost
+      ? { status: wrongHost.status, page: errorPage({ status: wrongHost.status, message: wrongHost.reason }) }
+      : !o.auth.signInEnabled
+        ? { status: 404, page: notFoundPage('Signing in needs WEB_AUTH_TOKEN, which is not set.') }
+        : undefined;
+    if (!refusal) return true;
+    req.resume();
+    send(res, refusal.status, HTML, String(refusal.page));
+    return false;
+  }
 
   const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => list.map((i) => incidentSummary(i, now, o.warRoomUrl));
 
@@ -90,7 +118,7 @@ export function webRoutes(o: WebOptions): Route[] {
    */
   let columnsCache: { key: string; html: string } | undefined;
   function cachedColumns(viewer: Viewer): string {
-    const key = `${o.store.version()}|${Math.floor(o.clock.now() / 60_000)}|${viewer.via}:${viewer.name}`;
+    const key = `${o.store.version()}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
     if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
     return columnsCache.html;
   }
@@ -106,6 +134,7 @@ export function webRoutes(o: WebOptions): Route[] {
       csrfToken: o.auth.csrfToken(viewer),
       canAct: true,
       ...(accessNote ? { accessNote } : {}),
+      ...(viewer.via === 'session' ? { signOut: true } : {}),
       banners: open.filter((i) => i.updateOverdue),
     };
   }
@@ -121,7 +150,7 @@ export function webRoutes(o: WebOptions): Route[] {
 
   function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, error?: string): void {
     const incident = o.store.get(number);
-    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)), PAGE_HEADERS);
+    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
     const now = o.clock.now();
     const detail = detailOf(incident, now);
     const page = incidentPage({
@@ -135,22 +164,17 @@ export function webRoutes(o: WebOptions): Route[] {
       viewer: viewer.name,
       ...(error ? { error } : {}),
     });
-    send(res, status, HTML, String(page), PAGE_HEADERS);
+    send(res, status, HTML, String(page));
   }
 
   /** A web action: form read, CSRF checked, the use case run; refusals re-render the page with the chat's wording. */
   const action = (run: (form: URLSearchParams, actor: string, params: readonly string[]) => Promise<number>): Handler =>
     guarded(async (req, res, viewer, params) => {
-      let form: URLSearchParams;
-      try {
-        form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
-      } catch (e) {
-        if (!(e instanceof BodyTooLarge)) throw e;
-        return send(res, 413, HTML, String(errorPage({ status: 413, message: 'That form is too large (64 KB at most).' })), PAGE_HEADERS);
-      }
+      const form = await readForm(req, res);
+      if (!form) return;
       const number = Number(params[0] ?? 0);
       if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) {
-        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })), PAGE_HEADERS);
+        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
       }
       try {
         const target = await run(form, `web:${viewer.name}`, params);
@@ -161,7 +185,7 @@ export function webRoutes(o: WebOptions): Route[] {
         const message = errorReply(e).lines.map(plainLine).join(' ');
         const status = isExpectedError(e) ? 400 : 500;
         if (number && o.store.get(number)) return renderIncident(res, viewer, number, isExpectedError(e) ? 409 : 500, message);
-        return send(res, status, HTML, String(errorPage({ status, message })), PAGE_HEADERS);
+        return send(res, status, HTML, String(errorPage({ status, message })));
       }
     });
 
@@ -176,17 +200,41 @@ export function webRoutes(o: WebOptions): Route[] {
       path: '/',
       handler: guarded((req, res, viewer) => {
         if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedColumns(viewer));
-        send(res, 200, HTML, String(boardPage(boardView(viewer))), PAGE_HEADERS);
+        send(res, 200, HTML, String(boardPage(boardView(viewer))));
       }),
     },
     {
       method: 'GET',
-      path: '/login',
-      handler: guarded((req, res, viewer) => {
-        const token = new URL(req.url ?? '/', 'http://sitroom').searchParams.get('token');
-        const headers: Record<string, string> = { location: '/' };
-        if (viewer.via === 'token' && token) headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-        res.writeHead(303, headers);
+      path: '/signin',
+      handler: (req, res) => {
+        if (signInOpen(req, res)) send(res, 200, HTML, signInPage());
+      },
+    },
+    {
+      method: 'POST',
+      path: '/signin',
+      handler: async (req, res) => {
+        if (!signInOpen(req, res)) return;
+        const form = await readForm(req, res);
+        if (!form) return;
+        // No session yet, so no CSRF token: the Origin (or Referer) check alone stops a forged sign-in.
+        if (!o.auth.fromOurPages(req)) return send(res, 403, HTML, signInPage({ status: 403, error: 'This sign-in did not come from this site’s sign-in page. Open the sign-in page and try again.' }));
+        if (!o.auth.tokenMatches(form.get('token') ?? '')) {
+          o.logger.warn({ peer: req.socket.remoteAddress }, 'web sign-in with a wrong token');
+          return send(res, 401, HTML, signInPage({ status: 401, error: 'That is not this sitroom’s access token.' }));
+        }
+        res.writeHead(303, { location: '/', 'set-cookie': o.auth.startSession(req), 'cache-control': 'no-store' });
+        res.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/signout',
+      handler: guarded(async (req, res, viewer) => {
+        const form = await readForm(req, res);
+        if (!form) return;
+        if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
+        res.writeHead(303, { location: o.auth.signInEnabled ? '/signin' : '/', 'set-cookie': o.auth.endSession(req, viewer), 'cache-control': 'no-store' });
         res.end();
       }),
     },
@@ -197,7 +245,7 @@ export function webRoutes(o: WebOptions): Route[] {
       handler: (_req, res) => {
         const now = o.clock.now();
         const shown = summaries([...o.store.listOpen(), ...o.store.closedSince(now - DAY, 20)], now).filter((i) => !i.private);
-        send(res, 200, HTML, String(statusPage({ incidents: shown, now, timeZone: o.timeZone })), PAGE_HEADERS);
+        send(res, 200, HTML, String(statusPage({ incidents: shown, now, timeZone: o.timeZone })));
       },
     },
     { method: 'GET', path: '/assets/board.js', handler: (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', BOARD_SCRIPT, { 'cache-control': 'public, max-age=300' }) },

@@ -148,6 +148,36 @@ describe('the status page', () => {
   });
 });
 
+describe('signing in with WEB_AUTH_TOKEN', () => {
+  it('signs in on /signin, acts on the board with the session, and signs out', async () => {
+    const token = 'a-web-token-of-24-chars!';
+    app = new SitroomUnderTest({ WEB_AUTH_TOKEN: token });
+    await app.start();
+    const { page, errors } = await newPage();
+    const board = await page.goto(`${app.url}/`);
+    expect(board?.status()).toBe(401);
+    await page.getByLabel('Access token (WEB_AUTH_TOKEN)').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${app.url}/`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Incident board');
+    const cookies = await context?.cookies();
+    expect(cookies?.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([{ name: 'sitroom_session', httpOnly: true, sameSite: 'Strict' }]);
+    expect(cookies?.[0]?.value).not.toContain(token);
+
+    await page.getByLabel('Title').fill('Signed-in declare');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.waitForURL(`${app.url}/incidents/1`);
+    expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'web:web' });
+
+    await page.goto(`${app.url}/`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${app.url}/signin`);
+    expect((await page.goto(`${app.url}/`))?.status()).toBe(401);
+    // The two 401 pages are logged by Chromium as failed loads; nothing else went wrong.
+    expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
+  });
+});
+
 describe('web-only mode', () => {
   it('declares, takes the IC role, mitigates and updates an incident from the browser; an overdue update shows a banner', async () => {
     const sitroom = await webOnly();

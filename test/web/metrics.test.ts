@@ -25,12 +25,12 @@ afterEach(async () => {
 });
 
 /** A real HTTP server with the /metrics route over a real SqliteIncidentStore on `:memory:`. */
-async function start() {
+async function start(token?: string) {
   const db = openDatabase(':memory:');
   const store = new SqliteIncidentStore(db);
   const clock = new FixedClock();
   const metrics = new SitroomMetrics(store, () => clock.now());
-  const server = createHttpServer([metrics.route()], createLogger('silent'));
+  const server = createHttpServer([metrics.route(token)], createLogger('silent'));
   const url = `${await listenOnLoopback(server)}/metrics`;
   running = { server, db };
 
@@ -72,6 +72,19 @@ function value(body: string, name: string, labels: Record<string, string> = {}):
 }
 
 describe('GET /metrics', () => {
+  it('with METRICS_TOKEN, answers only a bearer of that token', async () => {
+    const token = 'a-metrics-token-of-24ch';
+    const s = await start(token);
+    for (const authorization of [undefined, `Bearer ${token}x`, `Basic ${token}`, 'Bearer ']) {
+      const res = await fetch(s.url, authorization ? { headers: { authorization } } : {});
+      expect(res.status, authorization).toBe(401);
+      expect(await res.text(), authorization).not.toContain('sitroom_');
+    }
+    const res = await fetch(s.url, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('sitroom_');
+  });
+
   it('answers the Prometheus text format with prom-client’s content type, every metric described', async () => {
     const s = await start();
     const res = await s.scrape();

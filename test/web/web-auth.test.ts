@@ -1,17 +1,26 @@
-/** WebAuth on hand-built requests: loopback-only without configuration, bearer/cookie/query token, basic users, CSRF. */
+/**
+ * WebAuth on hand-built requests: loopback-only without configuration (and never through a proxy), the Host check,
+ * bearer token and sessions, basic users, the Origin/Referer check and CSRF tokens, and the cookie parser.
+ */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { WebConfig } from '../../src/config.ts';
-import { isLoopback, TOKEN_COOKIE, WebAuth } from '../../src/web/web-auth.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { SqliteSessionStore } from '../../src/storage/sqlite-session-store.ts';
+import { Sessions } from '../../src/web/sessions.ts';
+import { cookie, isForwarded, isLoopback, SESSION_COOKIE, WebAuth } from '../../src/web/web-auth.ts';
+import { FixedClock } from '../fakes/fixed-clock.ts';
 import { basic } from './web-client.ts';
 
 const TOKEN = 'a-web-token-of-24-chars!';
 
 function request(remoteAddress: string | undefined, headers: Record<string, string> = {}): IncomingMessage {
-  return { headers, socket: { remoteAddress } } as unknown as IncomingMessage;
+  return { headers: { host: 'localhost:3000', ...headers }, socket: { remoteAddress } } as unknown as IncomingMessage;
 }
 
-const auth = (web: Partial<WebConfig> = {}) => new WebAuth({ authToken: undefined, users: new Map(), ...web });
+const clock = new FixedClock();
+const sessions = () => new Sessions(new SqliteSessionStore(openDatabase(':memory:')), clock);
+const auth = (web: Partial<WebConfig> = {}, s = sessions()) => new WebAuth({ authToken: undefined, users: new Map(), allowedHosts: [], httpsPublicUrl: false, ...web }, s);
 
 describe('WebAuth with nothing configured', () => {
   const open = auth();
@@ -36,37 +45,135 @@ describe('WebAuth with nothing configured', () => {
   });
 
   it('ignores credentials nobody configured: a remote client stays out', () => {
-    expect(open.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }), TOKEN)).toMatchObject({ ok: false, status: 403 });
+    expect(open.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toMatchObject({ ok: false, status: 403 });
     expect(open.check(request('10.0.0.5', { authorization: basic('alice', 'x') }))).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it.each([
+    ['x-forwarded-for', '203.0.113.9'],
+    ['forwarded', 'for=203.0.113.9;proto=https'],
+    ['x-real-ip', '203.0.113.9'],
+    ['x-forwarded-host', 'sitroom.example.com'],
+    ['x-forwarded-proto', 'https'],
+    ['via', '1.1 nginx'],
+    ['true-client-ip', '203.0.113.9'],
+  ])('refuses a loopback request carrying %s: it came through a proxy', (name, value) => {
+    const access = open.check(request('127.0.0.1', { [name]: value }));
+    expect(access).toMatchObject({ ok: false, status: 403 });
+    expect(access.ok === false && access.reason).toContain('proxy');
   });
 });
 
-describe('isLoopback', () => {
+describe('the Host check (DNS rebinding)', () => {
+  it.each(['localhost', 'localhost:3000', 'LocalHost:1', '127.0.0.1:80', '[::1]', '[::1]:3000'])('answers to loopback name %s on any port', (host) => {
+    expect(auth().check(request('127.0.0.1', { host })).ok).toBe(true);
+  });
+
+  it.each(['attacker.example', 'attacker.example:3000', '127.0.0.1.nip.io', 'localhost.attacker.example', '', '[::2]'])('refuses Host %s with 421 naming WEB_ALLOWED_HOSTS', (host) => {
+    const access = auth().check(request('127.0.0.1', { host }));
+    expect(access).toMatchObject({ ok: false, status: 421 });
+    expect(access.ok === false && access.reason).toContain('WEB_ALLOWED_HOSTS');
+  });
+
+  it('refuses a wrong Host even with valid credentials, and answers to the configured names', () => {
+    const web = auth({ authToken: TOKEN, allowedHosts: ['sitroom.example.com', '10.0.0.5'] });
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    expect(web.check(request('10.0.0.9', { ...bearer, host: 'attacker.example' }))).toMatchObject({ ok: false, status: 421 });
+    expect(web.check(request('10.0.0.9', { ...bearer, host: 'sitroom.example.com' })).ok).toBe(true);
+    expect(web.check(request('10.0.0.9', { ...bearer, host: 'SITROOM.example.com:443' })).ok).toBe(true);
+    expect(web.check(request('10.0.0.9', { ...bearer, host: '10.0.0.5:3000' })).ok).toBe(true);
+  });
+});
+
+describe('isLoopback and isForwarded', () => {
   it('knows 127.0.0.0/8 and ::1, also IPv4-mapped, and nothing else', () => {
     expect(['127.0.0.1', '127.255.255.254', '::1', '::ffff:127.0.0.1'].map(isLoopback)).toEqual([true, true, true, true]);
     expect(['10.0.0.5', '::ffff:192.168.1.2', '0.0.0.0', '::', 'localhost', '', undefined, '127.0.0.1.evil'].map(isLoopback)).toEqual([
       false, false, false, false, false, false, false, false,
     ]);
   });
+
+  it('sees no proxy in an ordinary browser request', () => {
+    expect(isForwarded(request('127.0.0.1', { 'user-agent': 'x', accept: '*/*', cookie: 'a=b', origin: 'http://localhost' }))).toBe(false);
+  });
+});
+
+describe('the cookie parser', () => {
+  it('reads a cookie and treats a malformed percent-encoding as no cookie, never a throw', () => {
+    expect(cookie(request('1.2.3.4', { cookie: `a=1; ${SESSION_COOKIE}=abc%20d; b=2` }), SESSION_COOKIE)).toBe('abc d');
+    for (const bad of ['%', '%E0%A4%A', '%zz', 'a%']) {
+      expect(() => cookie(request('1.2.3.4', { cookie: `${SESSION_COOKIE}=${bad}` }), SESSION_COOKIE), bad).not.toThrow();
+      expect(cookie(request('1.2.3.4', { cookie: `${SESSION_COOKIE}=${bad}` }), SESSION_COOKIE), bad).toBeUndefined();
+    }
+    expect(cookie(request('1.2.3.4', { cookie: 'novalue; =x' }), SESSION_COOKIE)).toBeUndefined();
+  });
 });
 
 describe('WebAuth with WEB_AUTH_TOKEN', () => {
   const web = auth({ authToken: TOKEN });
 
-  it('accepts the token as a bearer, in ?token= and in the cookie, from anywhere', () => {
-    const viewer = { ok: true, viewer: { name: 'web', via: 'token' } };
-    expect(web.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toEqual(viewer);
-    expect(web.check(request('10.0.0.5'), TOKEN)).toEqual(viewer);
-    expect(web.check(request('10.0.0.5', { cookie: `other=1; ${TOKEN_COOKIE}=${encodeURIComponent(TOKEN)}` }))).toEqual(viewer);
+  it('accepts the token as a bearer, from anywhere', () => {
+    expect(web.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toEqual({ ok: true, viewer: { name: 'web', via: 'token' } });
+  });
+
+  it('no longer accepts the raw token in a cookie', () => {
+    expect(web.check(request('10.0.0.5', { cookie: `sitroom_token=${encodeURIComponent(TOKEN)}` }))).toMatchObject({ ok: false, status: 401 });
+    expect(web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${encodeURIComponent(TOKEN)}` }))).toMatchObject({ ok: false, status: 401 });
   });
 
   it('refuses everyone else with 401 and no Basic challenge, loopback included', () => {
-    for (const req of [request('10.0.0.5'), request('127.0.0.1'), request('10.0.0.5', { authorization: `Bearer ${TOKEN}x` }), request('10.0.0.5', { cookie: `${TOKEN_COOKIE}=nope` })]) {
+    for (const req of [request('10.0.0.5'), request('127.0.0.1'), request('10.0.0.5', { authorization: `Bearer ${TOKEN}x` }), request('10.0.0.5', { cookie: `${SESSION_COOKIE}=nope` })]) {
       const access = web.check(req);
       expect(access).toMatchObject({ ok: false, status: 401 });
       expect(access.ok === false && access.challenge).toBeUndefined();
     }
-    expect(web.check(request('127.0.0.1'), 'wrong-token')).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('starts a session whose cookie holds a random id (not the token), HttpOnly, SameSite=Strict, Path=/', () => {
+    const setCookie = web.startSession(request('10.0.0.5'));
+    expect(setCookie).not.toContain(TOKEN);
+    expect(setCookie).not.toContain(encodeURIComponent(TOKEN));
+    expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800$`));
+    const id = /=([^;]+);/.exec(setCookie)?.[1] ?? '';
+    const access = web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` }));
+    expect(access).toEqual({ ok: true, viewer: { name: 'web', via: 'session', session: id } });
+  });
+
+  it('marks the cookie Secure when PUBLIC_URL is https, or a proxy on this machine says https', () => {
+    expect(auth({ authToken: TOKEN, httpsPublicUrl: true }).startSession(request('10.0.0.5'))).toMatch(/; Secure$/);
+    expect(web.startSession(request('127.0.0.1', { 'x-forwarded-proto': 'https' }))).toMatch(/; Secure$/);
+    // From elsewhere the header proves nothing.
+    expect(web.startSession(request('10.0.0.5', { 'x-forwarded-proto': 'https' }))).not.toContain('Secure');
+  });
+
+  it('ends a session after 12 h unused or 7 days after sign-in, and on sign-out', () => {
+    const s = sessions();
+    const web2 = auth({ authToken: TOKEN }, s);
+    const idOf = (setCookie: string) => /=([^;]+);/.exec(setCookie)?.[1] ?? '';
+    const viewerWith = (id: string) => web2.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` })).ok;
+
+    const idle = idOf(web2.startSession(request('10.0.0.5')));
+    clock.advance(12 * 3_600_000 - 1);
+    expect(viewerWith(idle)).toBe(true);
+    clock.advance(12 * 3_600_000);
+    expect(viewerWith(idle)).toBe(true);
+    clock.advance(12 * 3_600_000 + 1);
+    expect(viewerWith(idle)).toBe(false);
+
+    const busy = idOf(web2.startSession(request('10.0.0.5')));
+    for (let hour = 0; hour < 7 * 24; hour += 6) {
+      clock.advance(6 * 3_600_000);
+      expect(viewerWith(busy), `hour ${hour}`).toBe(hour + 6 <= 7 * 24);
+    }
+    // Used every 6 h, but 7 days are up.
+    clock.advance(1);
+    expect(viewerWith(busy)).toBe(false);
+
+    const out = idOf(web2.startSession(request('10.0.0.5')));
+    expect(viewerWith(out)).toBe(true);
+    const cleared = web2.endSession(request('10.0.0.5'), { name: 'web', via: 'session', session: out });
+    expect(cleared).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
+    expect(viewerWith(out)).toBe(false);
   });
 });
 
@@ -87,38 +194,56 @@ describe('WebAuth with WEB_USERS', () => {
 });
 
 describe('csrfOk', () => {
-  const web = auth({ users: new Map([['alice', 'a'], ['bob', 'b']]) });
+  const web = auth({ users: new Map([['alice', 'a'], ['bob', 'b']]), allowedHosts: ['sitroom.example'] });
   const alice = { name: 'alice', via: 'user' } as const;
   const bob = { name: 'bob', via: 'user' } as const;
   const post = (headers: Record<string, string> = {}) => request('10.0.0.5', { host: 'sitroom.example:8080', ...headers });
+  const ours = { origin: 'http://sitroom.example:8080' };
 
-  it('accepts the viewer’s own token, with no Origin, its own Origin or the null Origin', () => {
+  it('accepts the viewer’s own token from our Origin, or our Referer when there is no Origin', () => {
     const token = web.csrfToken(alice);
     expect(web.csrfToken(alice)).toBe(token);
-    expect(web.csrfOk(post(), alice, token)).toBe(true);
-    expect(web.csrfOk(post({ origin: 'http://sitroom.example:8080' }), alice, token)).toBe(true);
-    expect(web.csrfOk(post({ origin: 'null' }), alice, token)).toBe(true);
+    expect(web.csrfOk(post(ours), alice, token)).toBe(true);
+    expect(web.csrfOk(post({ origin: 'https://sitroom.example' }), alice, token)).toBe(true);
+    expect(web.csrfOk(post({ referer: 'http://sitroom.example:8080/incidents/1' }), alice, token)).toBe(true);
   });
 
-  it('refuses no token, a wrong one, another viewer’s, or another process’s', () => {
+  it('refuses a browser-credentialed form naming neither Origin nor Referer, or the null Origin', () => {
     const token = web.csrfToken(alice);
-    expect(web.csrfOk(post(), alice, null)).toBe(false);
-    expect(web.csrfOk(post(), alice, '')).toBe(false);
-    expect(web.csrfOk(post(), alice, `${token}x`)).toBe(false);
-    expect(web.csrfOk(post(), bob, token)).toBe(false);
-    expect(web.csrfOk(post(), { name: 'alice', via: 'token' }, token)).toBe(false);
-    expect(auth().csrfOk(post(), alice, token)).toBe(false);
+    expect(web.csrfOk(post(), alice, token)).toBe(false);
+    expect(web.csrfOk(post({ origin: 'null' }), alice, token)).toBe(false);
+    expect(web.csrfOk(post({ origin: 'null', referer: 'http://sitroom.example/' }), alice, token)).toBe(false);
   });
 
-  it('refuses a foreign Origin even with the right token', () => {
+  it('lets a bearer-token client (never sent by a browser on its own) omit Origin', () => {
+    const script = { name: 'web', via: 'token' } as const;
+    expect(web.csrfOk(post(), script, web.csrfToken(script))).toBe(true);
+    expect(web.csrfOk(post({ origin: 'http://evil.example' }), script, web.csrfToken(script))).toBe(false);
+  });
+
+  it('refuses no token, a wrong one, another viewer’s, another session’s, or another process’s', () => {
     const token = web.csrfToken(alice);
-    for (const origin of ['http://evil.example', 'http://sitroom.example', 'http://sitroom.example:8081', 'https://evil.sitroom.example:8080']) {
+    expect(web.csrfOk(post(ours), alice, null)).toBe(false);
+    expect(web.csrfOk(post(ours), alice, '')).toBe(false);
+    expect(web.csrfOk(post(ours), alice, `${token}x`)).toBe(false);
+    expect(web.csrfOk(post(ours), bob, token)).toBe(false);
+    expect(web.csrfOk(post(ours), { name: 'alice', via: 'token' }, token)).toBe(false);
+    const one = { name: 'web', via: 'session', session: 'one' } as const;
+    expect(web.csrfOk(post(ours), { ...one, session: 'two' }, web.csrfToken(one))).toBe(false);
+    expect(auth({ allowedHosts: ['sitroom.example'] }).csrfOk(post(ours), alice, token)).toBe(false);
+  });
+
+  it('refuses a foreign Origin or Referer even with the right token', () => {
+    const token = web.csrfToken(alice);
+    for (const origin of ['http://evil.example', 'http://sitroom.example.evil', 'https://evil.sitroom.example:8080', 'file:///sitroom.example', 'javascript:sitroom.example']) {
       expect(web.csrfOk(post({ origin }), alice, token), origin).toBe(false);
+      expect(web.csrfOk(post({ referer: `${origin}/` }), alice, token), origin).toBe(false);
     }
   });
 
   it('refuses a malformed Origin rather than throwing', () => {
     const token = web.csrfToken(alice);
     expect(() => web.csrfOk(post({ origin: 'not a url' }), alice, token)).not.toThrow();
+    expect(web.csrfOk(post({ origin: 'not a url' }), alice, token)).toBe(false);
   });
 });

@@ -40,11 +40,11 @@ export class WebClient {
     return { status: answer.status, body: JSON.parse(answer.text) as unknown };
   }
 
-  /** POSTs `form` url-encoded; redirects are not followed. */
+  /** POSTs `form` url-encoded from this site's own page (Origin, as a browser sends it); redirects are not followed. */
   async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
     const res = await fetch(`${this.app.url}${path}`, {
       method: 'POST',
-      headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      headers: { origin: this.app.url, ...this.headers, 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(form).toString(),
       redirect: 'manual',
     });
@@ -62,6 +62,13 @@ export class WebClient {
   async act(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
     return this.post(path, { csrf: await this.csrf(), ...form }, headers);
   }
+}
+
+/** Signs in on /signin with `token` as a browser would; the session cookie (name=value) to send back. */
+export async function signIn(app: SitroomUnderTest, token: string): Promise<string> {
+  const answer = await new WebClient(app).post('/signin', { token });
+  if (answer.status !== 303) throw new Error(`sign-in answered ${answer.status}`);
+  return (answer.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
 
 /** Declares an incident straight through the service (as a chat command would). */

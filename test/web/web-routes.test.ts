@@ -10,7 +10,8 @@ import { incidentDetailSchema, incidentListSchema } from '../../src/web/api-sche
 import { escapeHtml } from '../../src/web/pages/html.ts';
 import { LOOPBACK_ACCESS_NOTE } from '../../src/web/pages/layout.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
-import { basic, declared, WebClient } from './web-client.ts';
+import { rawRequest } from '../e2e/raw-http.ts';
+import { basic, declared, signIn, WebClient } from './web-client.ts';
 
 const TOKEN = 'a-web-token-of-24-chars!';
 const USERS = 'alice:wonder-land,bob:b:uild:er';
@@ -83,9 +84,10 @@ describe('with no web sign-in configured (loopback only)', () => {
     expect(api).toEqual({ status: 404, body: { error: 'no incident #42' } });
   });
 
-  it('sends CSP, nosniff and no-store on the pages', async () => {
+  it('sends CSP, X-Frame-Options, nosniff and no-store on every page, the columns fragment included', async () => {
     await declared(app, { title: 'Checkout down' });
-    for (const path of ['/', '/incidents/1', '/status']) {
+    for (const path of ['/', '/?fragment=columns', '/incidents/1', '/status', '/incidents/99']) {
+      expect((await web.get(path)).headers.get('x-frame-options'), path).toBe('DENY');
       const { headers } = await web.get(path);
       const csp = headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("default-src 'none'");
@@ -126,30 +128,94 @@ describe('with WEB_AUTH_TOKEN', () => {
     expect((await bearer.get('/')).text).not.toContain('class="access-note"');
   });
 
-  it('signs in once with /login?token=: an HttpOnly, SameSite=Strict cookie and a redirect to the board', async () => {
-    const login = await web.get(`/login?token=${encodeURIComponent(TOKEN)}`);
-    expect(login.status).toBe(303);
-    expect(login.headers.get('location')).toBe('/');
-    const cookie = login.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^sitroom_token=[^;]+;/);
+  it('signs in on /signin with the token: a session cookie (not the token), HttpOnly, SameSite=Strict, and a redirect to the board', async () => {
+    const form = await web.get('/signin');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<form method="post" action="/signin"');
+    const signin = await web.post('/signin', { token: TOKEN });
+    expect(signin.status).toBe(303);
+    expect(signin.headers.get('location')).toBe('/');
+    const cookie = signin.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^sitroom_session=[A-Za-z0-9_-]{43};/);
+    expect(cookie).not.toContain(encodeURIComponent(TOKEN));
     expect(cookie).toMatch(/;\s*HttpOnly/i);
     expect(cookie).toMatch(/;\s*SameSite=Strict/i);
     expect(cookie).toMatch(/;\s*Path=\//);
+    expect(cookie).not.toMatch(/Secure/);
 
     const withCookie = new WebClient(app, { cookie: cookie.split(';')[0] ?? '' });
     const board = await withCookie.get('/');
     expect(board.status).toBe(200);
     expect(board.text).toContain('Checkout down');
+    expect(board.text).toContain('action="/signout"');
     expect((await withCookie.get('/api/incidents/1')).status).toBe(200);
-    // The cookie's viewer may act too (its CSRF token is bound to it).
-    expect((await withCookie.act('/incidents/1/note', { text: 'from the cookie' })).status).toBe(303);
+    // The session's viewer may act too (its CSRF token is bound to the session).
+    expect((await withCookie.act('/incidents/1/note', { text: 'from the session' })).status).toBe(303);
+    // Another session's CSRF token does not work for this one.
+    const other = new WebClient(app, { cookie: await signIn(app, TOKEN) });
+    expect((await withCookie.post('/incidents/1/note', { text: 'x', csrf: await other.csrf() })).status).toBe(403);
   });
 
-  it('refuses /login with a wrong token and sets no cookie', async () => {
-    const login = await web.get('/login?token=wrong-token-wrong-token');
-    expect(login.status).toBe(401);
-    expect(login.headers.get('set-cookie')).toBeNull();
-    expect((await web.get('/', { cookie: 'sitroom_token=wrong-token-wrong-token' })).status).toBe(401);
+  it('shares sessions through the database: a restarted sitroom still knows them', async () => {
+    const cookie = await signIn(app, TOKEN);
+    await app.restart();
+    expect((await new WebClient(app, { cookie }).get('/')).status).toBe(200);
+  });
+
+  it('signs out: the session ends and the cookie is cleared', async () => {
+    const cookie = await signIn(app, TOKEN);
+    const session = new WebClient(app, { cookie });
+    const out = await session.act('/signout', {});
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/signin');
+    expect(out.headers.get('set-cookie')).toMatch(/^sitroom_session=; .*Max-Age=0/);
+    expect((await session.get('/')).status).toBe(401);
+  });
+
+  it('ends a session after 12 hours unused', async () => {
+    const session = new WebClient(app, { cookie: await signIn(app, TOKEN) });
+    app.clock.advance(12 * 3_600_000 + 1);
+    expect((await session.get('/')).status).toBe(401);
+  });
+
+  it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
+    await app.stop();
+    await start({ WEB_AUTH_TOKEN: TOKEN, PUBLIC_URL: 'https://sitroom.example.com' });
+    expect(await signIn(app, TOKEN)).toMatch(/^sitroom_session=/);
+    const signin = await new WebClient(app).post('/signin', { token: TOKEN });
+    expect(signin.headers.get('set-cookie')).toMatch(/; Secure$/);
+  });
+
+  it('refuses a wrong token on /signin and sets no cookie; the token is not taken in the URL or a cookie', async () => {
+    const signin = await web.post('/signin', { token: 'wrong-token-wrong-token' });
+    expect(signin.status).toBe(401);
+    expect(signin.headers.get('set-cookie')).toBeNull();
+    expect(signin.text).toContain('not this sitroom’s access token');
+    expect((await web.get(`/?token=${encodeURIComponent(TOKEN)}`)).status).toBe(401);
+    expect((await web.get(`/login?token=${encodeURIComponent(TOKEN)}`)).status).toBe(404);
+    expect((await web.get('/', { cookie: `sitroom_token=${encodeURIComponent(TOKEN)}` })).status).toBe(401);
+  });
+
+  it('refuses a sign-in posted from another site (login CSRF), or naming no origin', async () => {
+    for (const origin of ['http://evil.example', 'null']) {
+      const signin = await web.post('/signin', { token: TOKEN }, { origin });
+      expect(signin.status, origin).toBe(403);
+      expect(signin.headers.get('set-cookie'), origin).toBeNull();
+    }
+    const bare = await fetch(`${app.url}/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}`, redirect: 'manual' });
+    expect(bare.status).toBe(403);
+    // Under a host name it does not answer to (DNS rebinding), not even the form is shown.
+    expect((await rawRequest(app.url, 'GET', '/signin', { host: 'attacker.example' })).status).toBe(421);
+    const body = `token=${encodeURIComponent(TOKEN)}`;
+    const rebound = await rawRequest(app.url, 'POST', '/signin', { host: 'attacker.example', origin: 'http://attacker.example', 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) }, body);
+    expect(rebound.status).toBe(421);
+    expect(rebound.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('shows the sign-in form on a page answered 401', async () => {
+    const answer = await web.get('/incidents/1');
+    expect(answer.status).toBe(401);
+    expect(answer.text).toContain('action="/signin"');
   });
 
   it('keeps /status and /healthz public', async () => {
@@ -251,9 +317,9 @@ describe('actions', () => {
     expect(incident(1).phase).toBe('active');
     expect((await web.act('/incidents', { title: 'x' }, { origin: 'http://127.0.0.1:1' })).status).toBe(403);
     expect(timelineKinds(1)).toEqual(before);
-    // Its own origin (and the `null` origin some browsers send) is fine.
+    // The `null` origin (a sandboxed frame, a cross-site redirect) is not this site either; its own origin is.
+    expect((await web.act('/incidents/1/note', { text: 'null origin' }, { origin: 'null' })).status).toBe(403);
     expect((await web.act('/incidents/1/note', { text: 'same site' }, { origin: app.url })).status).toBe(303);
-    expect((await web.act('/incidents/1/note', { text: 'null origin' }, { origin: 'null' })).status).toBe(303);
   });
 
   it('refuses a POST with a malformed Origin with 403', async () => {

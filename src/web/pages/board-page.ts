@@ -17,6 +17,8 @@ export interface BoardView {
   csrfToken: string;
   canAct: boolean;
   accessNote?: string;
+  /** Signed in with a session: show a sign-out button. */
+  signOut?: boolean;
   /** Open incidents whose stakeholder update is overdue. */
   banners: IncidentSummary[];
 }
@@ -103,7 +105,7 @@ export function boardPage(view: BoardView): string {
 ${bannersHtml(view)}
 ${view.canAct && declareForm(view)}
 ${columnsHtml(view)}`;
-  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, accessNote: view.accessNote });
+  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
 }
 
 /**

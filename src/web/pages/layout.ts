@@ -17,12 +17,14 @@ export interface LayoutOptions {
   refreshScript?: boolean;
   /** A visible note above the content, e.g. how to open a loopback-only board up to others. */
   accessNote?: string;
+  /** Signed in with a session: the CSRF token for the header's sign-out button. */
+  signOutCsrf?: string;
 }
 
 /** The message for a board answering loopback clients only. */
 export const LOOPBACK_ACCESS_NOTE = 'Only this machine can use the board: set WEB_AUTH_TOKEN or WEB_USERS to let others in';
 
-export function layout({ title, body, nav, refreshScript = false, accessNote }: LayoutOptions): string {
+export function layout({ title, body, nav, refreshScript = false, accessNote, signOutCsrf }: LayoutOptions): string {
   const isPublic = nav === 'status';
   const link = (href: string, label: string, current: boolean) =>
     html`<li><a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a></li>`;
@@ -47,6 +49,7 @@ ${!isPublic && link('/', 'Board', nav === 'board')}
 ${link('/status', 'Status', isPublic)}
 </ul>
 </nav>
+${signOutCsrf && html`<form method="post" action="/signout" class="signout"><input type="hidden" name="csrf" value="${signOutCsrf}"><button type="submit">Sign out</button></form>`}
 </header>
 <main id="main" tabindex="-1">
 ${accessNote && html`<p class="access-note" role="note">${accessNote}</p>`}

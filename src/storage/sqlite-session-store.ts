@@ -1,0 +1,48 @@
+/** Web sessions in SQLite (table web_sessions), so every replica on the database knows every session. */
+import type { Statement } from 'better-sqlite3';
+import type { SessionStore, StoredSession } from '../web/sessions.ts';
+import type { Db } from './database.ts';
+
+interface Row {
+  viewer: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export class SqliteSessionStore implements SessionStore {
+  private readonly insert: Statement;
+  private readonly select: Statement<[string], Row>;
+  private readonly update: Statement;
+  private readonly remove: Statement;
+  private readonly prune: Statement;
+
+  constructor(db: Db) {
+    const c = db.$client;
+    this.insert = c.prepare('INSERT INTO web_sessions (id_hash, viewer, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
+    this.select = c.prepare<[string], Row>('SELECT viewer, created_at, last_seen_at FROM web_sessions WHERE id_hash = ?');
+    this.update = c.prepare('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?');
+    this.remove = c.prepare('DELETE FROM web_sessions WHERE id_hash = ?');
+    this.prune = c.prepare('DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?');
+  }
+
+  create(idHash: string, s: StoredSession): void {
+    this.insert.run(idHash, s.viewer, s.createdAt, s.lastSeenAt);
+  }
+
+  find(idHash: string): StoredSession | undefined {
+    const row = this.select.get(idHash);
+    return row && { viewer: row.viewer, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
+  }
+
+  touch(idHash: string, at: number): void {
+    this.update.run(at, idHash);
+  }
+
+  delete(idHash: string): void {
+    this.remove.run(idHash);
+  }
+
+  expire(idleBefore: number, createdBefore: number): void {
+    this.prune.run(idleBefore, createdBefore);
+  }
+}
