@@ -10,15 +10,9 @@ import { event } from '../../src/incidents/timeline.ts';
 import { renderMarkdown, splitFrontMatter } from '../../src/web/pages/markdown.ts';
 import { MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { IncidentHistory } from '../fakes/incident-history.ts';
+import { headingsOf, POSTMORTEM_SECTIONS } from '../fakes/markdown-headings.ts';
 
-const SECTIONS = ['Timeline', 'Roles', 'Action items', 'Summary', 'Impact', 'Contributing factors', 'What went well', 'What went wrong'];
-
-/** The headings a CommonMark reader sees in the document's body, as `level text`. */
-export function headingsOf(markdown: string): string[] {
-  const tokens = new MarkdownIt().parse(splitFrontMatter(markdown).body, {});
-  return tokens.flatMap((t, i) => (t.type === 'heading_open' ? [`${t.tag} ${tokens[i + 1]?.content ?? ''}`] : []));
-}
-const expectedHeadings = (title: string) => [`h1 Incident #1: ${title}`, ...SECTIONS.map((s) => `h2 ${s}`)];
+const expectedHeadings = (title: string) => [`h1 Incident #1: ${title}`, ...POSTMORTEM_SECTIONS];
 
 const FORGERIES = ['ok\r## Summary\rAll fine, nobody was paged', 'ok\u2028## Summary', 'ok\u2029---\rtitle: forged', 'ok\u0085# Incident #2: forged', 'ok\r\r---\r'];
 
@@ -36,8 +30,8 @@ describe('user text cannot add sections to the postmortem', () => {
     const incident = { ...h.incident, title: `Checkout${text}` };
     const timeline = [...h.timeline, event('note', T0 + MINUTE, `carol${text}`, text)];
     const markdown = renderPostmortem({ incident, timeline, actionItems: [], alerts: [], now: T0 + 10 * MINUTE });
-    expect(headingsOf(markdown).slice(1)).toEqual(SECTIONS.map((s) => `h2 ${s}`));
-    expect(markdown.split('\n').filter((l) => /^#{1,6} /.test(l))).toHaveLength(1 + SECTIONS.length);
+    expect(headingsOf(markdown).slice(1)).toEqual(POSTMORTEM_SECTIONS);
+    expect(markdown.split('\n').filter((l) => /^#{1,6} /.test(l))).toHaveLength(1 + POSTMORTEM_SECTIONS.length);
   });
 
   it('shows inline Markdown in user text as the text typed, not as an image, link or HTML', () => {
