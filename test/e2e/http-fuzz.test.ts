@@ -20,7 +20,7 @@ import { BotProcess, freePort } from './bot-process.ts';
 import { type Random, type RawAnswer, seededRandom, sendRaw } from './raw-http.ts';
 
 const SEED = 9_2026;
-const CASES_PER_ENDPOINT = 160;
+const CASES_PER_ENDPOINT = 250;
 const PARALLEL = 12;
 const ANSWER_WITHIN_MS = 3000;
 const SECRET = 'fuzz-slack-signing-secret';
