@@ -22,7 +22,8 @@ import { type Random, type RawAnswer, seededRandom, sendRaw } from './raw-http.t
 const SEED = 9_2026;
 const CASES_PER_ENDPOINT = 250;
 const PARALLEL = 12;
-const ANSWER_WITHIN_MS = 3000;
+/** Bolt answers a request no listener takes after 3 s (unhandledRequestTimeoutMillis); anything slower is a hang. */
+const ANSWER_WITHIN_MS = 5000;
 const SECRET = 'fuzz-slack-signing-secret';
 const AM_TOKEN = 'fuzz-alertmanager-token';
 const WEB_TOKEN = 'fuzz-web-token-of-24-chars';
@@ -170,6 +171,8 @@ const QUERIES = ['', '', '', '?token=%', `?token=${WEB_TOKEN}`, '?fragment=colum
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'FOO', 'GET\u0000'];
 
 type Framing = 'exact' | 'bad-length' | 'two-lengths' | 'short-body' | 'chunked' | 'bad-chunked';
+/** Bodies that stop early (shorter than declared, a chunk cut off): the client then gives up (FIN), as a real one would. */
+const INCOMPLETE: readonly Framing[] = ['short-body', 'bad-chunked'];
 
 interface Case {
   endpoint: Endpoint;
@@ -275,7 +278,7 @@ it(`survives ${CASES_PER_ENDPOINT} seeded odd requests on each of ${ENDPOINTS.le
       unsent += 1;
       return;
     }
-    const problem = problemOf(c, await sendRaw(port, c.bytes, ANSWER_WITHIN_MS));
+    const problem = problemOf(c, await sendRaw(port, c.bytes, ANSWER_WITHIN_MS, INCOMPLETE.includes(c.framing)));
     if (!problem) return;
     const key = `${c.endpoint.method} ${c.endpoint.path}: ${problem}`;
     const seen = problems.get(key);

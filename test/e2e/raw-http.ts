@@ -13,8 +13,11 @@ export interface RawAnswer {
   timedOut: boolean;
 }
 
-/** Sends `bytes` to host:port, half-closes, and collects the answer until the server closes or `timeoutMs` pass. */
-export function sendRaw(port: number, bytes: Buffer, timeoutMs: number): Promise<RawAnswer> {
+/**
+ * Sends `bytes` to 127.0.0.1:port and collects the answer until the server closes or `timeoutMs` pass. With
+ * `halfClose` the client then sends FIN, as a client that gave up mid-body does (a server may close without an answer).
+ */
+export function sendRaw(port: number, bytes: Buffer, timeoutMs: number, halfClose = false): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host: '127.0.0.1', port });
@@ -34,7 +37,7 @@ export function sendRaw(port: number, bytes: Buffer, timeoutMs: number): Promise
     socket.on('error', () => finish(false));
     socket.on('connect', () => {
       socket.write(bytes);
-      socket.end();
+      if (halfClose) socket.end();
     });
   });
 }
