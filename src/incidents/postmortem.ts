@@ -100,7 +100,8 @@ export function renderPostmortem(input: PostmortemInput): string {
     stringify(fm, { lineWidth: 0, version: '1.1' }).trimEnd(),
     '---',
     '',
-    `# Incident #${fm.incident}: ${oneLine(fm.title)}`,
+    // A trailing run of # would be read as the heading's closing sequence and vanish: escape its first #.
+    `# Incident #${fm.incident}: ${oneLine(fm.title).replace(/#+$/, (run) => `\\${run}`)}`,
     '',
     `${fm.severity.toUpperCase()} · ${fm.phase}${fm.private ? ' · private' : ''} · declared ${fm.times.declared} by ${oneLine(fm.declared_by)}`,
     '',

@@ -52,3 +52,11 @@ describe('the incident page renders no images', () => {
     expect(html).toContain('pixel');
   });
 });
+
+describe('the title heading', () => {
+  it.each([['Build #'], ['Queue ###'], ['C# runtime down']])('keeps a title %j whole, trailing # included', (title) => {
+    const h = IncidentHistory.declare({ title });
+    const markdown = renderPostmortem({ incident: h.incident, timeline: h.timeline, actionItems: [], alerts: [], now: T0 + MINUTE });
+    expect(new MarkdownIt().render(splitFrontMatter(markdown).body)).toContain(`<h1>Incident #1: ${title}</h1>`);
+  });
+});
