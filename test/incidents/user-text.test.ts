@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { newActionItem } from '../../src/incidents/action-items.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import { addNote, declareIncident, postUpdate, transition } from '../../src/incidents/incident-rules.ts';
+import { parseRole } from '../../src/incidents/roles.ts';
 import { hasVisibleText, normaliseUserText } from '../../src/incidents/user-text.ts';
 import { errorText } from '../../src/chat/replies.ts';
 import { catchIncidentError } from '../fakes/catch-incident-error.ts';
@@ -88,5 +89,12 @@ describe('other user text reaching the rules', () => {
   it('a phase note is normalised too, and may still be left out', () => {
     expect(transition(incident, 'mitigate', 'drained\rnow\u0000', 'bob', T0).events[0]?.data['note']).toBe('drained\nnow');
     expect(transition(incident, 'mitigate', '  ', 'bob', T0).events[0]?.text).toBe('Phase active → mitigated');
+  });
+});
+
+describe('role words', () => {
+  it('are read through the same rules, so an unknown one is echoed without its control characters or line breaks', () => {
+    expect(parseRole('\u0000IC', [])).toBe('commander');
+    expect(catchIncidentError(() => parseRole('sc\u001b[2Jribe\r\n# x', [])).details['role']).toBe('sc[2jribe # x');
   });
 });
