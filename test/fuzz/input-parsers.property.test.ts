@@ -11,6 +11,7 @@ import { GrammarError, parseCommand, USAGE } from '../../src/chat/command-gramma
 import { readDeclareDialog, readUpdateDialog } from '../../src/chat/mattermost/mattermost-dialogs.ts';
 import { readDeclareForm, readUpdateForm } from '../../src/chat/slack/slack-forms.ts';
 import { parseSlackMention } from '../../src/chat/slack/slack-app.ts';
+import { normaliseUserText } from '../../src/incidents/user-text.ts';
 
 const RUNS = { numRuns: 300 };
 
@@ -115,6 +116,25 @@ describe('the declare and update forms of every platform', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (token) => {
         const id = parseSlackMention(token);
         if (id !== undefined) expect(id).toMatch(/^[UW][A-Z0-9]+$/);
+      }),
+      RUNS,
+    );
+  });
+});
+
+/** Text dense in the characters the rules handle: every control, separator and override, between any code points. */
+const SPECIAL = [...Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)), '\u007f', '\u0085', '\u009b', '\u2028', '\u2029', '\u202e', '\u2066', '\u200b', '\ud800', '\udc00', '\r\n', ' '];
+const awkwardText = fc.array(fc.oneof(fc.constantFrom(...SPECIAL), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 20 }).map((parts) => parts.join(''));
+
+describe('the core text rules (user-text.ts)', () => {
+  it('leave no control character, no line separator but \\n, no bidi override, and are idempotent', () => {
+    fc.assert(
+      fc.property(awkwardText, fc.boolean(), (input, multiline) => {
+        const text = normaliseUserText(input, { multiline });
+        // eslint-disable-next-line no-control-regex -- the property is that none are left
+        expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+        if (!multiline) expect(text).not.toContain('\n');
+        expect(normaliseUserText(text, { multiline })).toBe(text);
       }),
       RUNS,
     );
