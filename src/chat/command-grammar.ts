@@ -8,6 +8,7 @@ import type { UserId } from '../incidents/incident.ts';
 import type { PhaseAction } from '../incidents/phases.ts';
 import { parseSeverity, type Severity } from '../incidents/severity.ts';
 import { parseDueDate } from '../incidents/action-items.ts';
+import { normaliseUserText } from '../incidents/user-text.ts';
 
 export type Command =
   | { kind: 'help' }
@@ -130,7 +131,9 @@ function parseAction(rest: string, parseMention: MentionParser): Command {
 
 /** Parses the text after `/incident`. Throws GrammarError with a specific message for bad input. */
 export function parseCommand(text: string, parseMention: MentionParser, userId: UserId): Command {
-  const [word, rest] = splitFirst(text);
+  // The core's text rules first: every line break is `\n` (so NEL or LS separate words too) and control
+  // characters are gone before anything is read or echoed back.
+  const [word, rest] = splitFirst(normaliseUserText(text, { multiline: true }));
   const sub = word.toLowerCase();
   switch (sub) {
     case '':

@@ -18,6 +18,7 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   same_severity: (d) => `The incident is already ${String(d['severity']).toUpperCase()}.`,
   invalid_cadence: (d) => `\`${d['input']}\` is not a cadence: use 90s, 15m, 1h, 1h30m (30s to 7d) or off.`,
   empty_text: () => 'That needs some text.',
+  no_visible_text: () => 'That has no visible text: only spaces, control or invisible characters. Write some words.',
   text_too_long: (d) => `That is too long (at most ${d['max']} characters).`,
   nothing_to_snooze: () => 'No update is due for this incident, so there is nothing to snooze.',
   unknown_alert_group: () => 'That alert group is no longer known to sitroom.',

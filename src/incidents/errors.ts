@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'same_severity',
   'invalid_cadence',
   'empty_text',
+  'no_visible_text',
   'text_too_long',
   'nothing_to_snooze',
   'unknown_alert_group',

@@ -10,6 +10,7 @@ import { roleLabel, type Role } from './roles.ts';
 import { rescheduleAfterUpdate, stopReminders } from './reminders.ts';
 import type { Severity } from './severity.ts';
 import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
+import { hasVisibleText, normaliseUserText, type TextShape } from './user-text.ts';
 
 export interface Change {
   incident: Incident;
@@ -19,13 +20,20 @@ export interface Change {
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 3000;
 
-/** Trims user text and enforces presence and length. */
-export function cleanText(input: string, max = MAX_TEXT_LENGTH): string {
-  const text = input.trim();
-  if (!text) throw new IncidentError('empty_text');
+/**
+ * User text as the record keeps it (see user-text.ts): line breaks normalised, control characters dropped,
+ * trimmed; empty is empty_text, nothing visible left (NULs, zero-width spaces…) is no_visible_text.
+ */
+export function cleanText(input: string, max = MAX_TEXT_LENGTH, shape: TextShape = { multiline: true }): string {
+  const text = normaliseUserText(input, shape);
+  if (!text) throw new IncidentError(input.trim() ? 'no_visible_text' : 'empty_text');
+  if (!hasVisibleText(text)) throw new IncidentError('no_visible_text');
   if (text.length > max) throw new IncidentError('text_too_long', { max: String(max) });
   return text;
 }
+
+/** Optional user text (a phase note, a waiver): normalised like cleanText, but may be empty. */
+export const optionalText = (input: string, max = MAX_TEXT_LENGTH): string => (normaliseUserText(input, { multiline: true }) ? cleanText(input, max) : '');
 
 export interface Declaration {
   title: string;
@@ -37,7 +45,7 @@ export interface Declaration {
 
 /** A new incident (number 0 until the store assigns one), active, with the severity's default cadence. */
 export function declareIncident(d: Declaration, defaults: CadenceDefaults, now: number): Change {
-  const title = cleanText(d.title, MAX_TITLE_LENGTH);
+  const title = cleanText(d.title, MAX_TITLE_LENGTH, { multiline: false });
   const cadence = defaults[d.severity];
   const draft: Incident = {
     number: 0,
@@ -150,8 +158,7 @@ export function setCadence(incident: Incident, cadence: Cadence, actor: UserId, 
 /** Moves the incident through its phases; skips are refused (see phases.ts). */
 export function transition(incident: Incident, action: PhaseAction, note: string, actor: UserId, now: number): Change {
   const to = advance(incident.phase, action);
-  if (action === 'reopen') cleanText(note);
-  const trimmed = note.trim();
+  const trimmed = action === 'reopen' ? cleanText(note) : optionalText(note);
   let next: Incident = { ...incident, phase: to };
   if (to === 'mitigated') next = { ...next, mitigatedAt: now };
   if (to === 'resolved') next = { ...next, resolvedAt: now };
@@ -176,7 +183,8 @@ export function addNote(incident: Incident, text: string, actor: UserId, now: nu
 /** An alert group now feeds the incident. */
 export function linkAlertGroup(incident: Incident, groupLabel: string, actor: UserId, now: number): Change {
   assertOpen(incident);
-  return { incident, events: [event('alert_linked', now, actor, `Alert group linked: ${groupLabel}`, { group: groupLabel })] };
+  const label = normaliseUserText(groupLabel, { multiline: false });
+  return { incident, events: [event('alert_linked', now, actor, `Alert group linked: ${label}`, { group: label })] };
 }
 
 /** The timeline entry for a war room that now exists. */

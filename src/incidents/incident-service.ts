@@ -179,7 +179,8 @@ export class IncidentService {
     // Phase rules first (a skip is a skip, items or not), then open items; a waiver is recorded only when it waived something.
     const open = action === 'close' && before.phase === 'resolved' ? (this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? []) : [];
     assertClosable(open, waiver);
-    const why = open.length && waiver?.trim() ? `waived open action items: ${waiver.trim()}` : '';
+    const reason = rules.optionalText(waiver ?? '');
+    const why = open.length && reason ? `waived open action items: ${reason}` : '';
     const outcome = await this.apply(number, (i, now) => rules.transition(i, action, [note, why].filter(Boolean).join(' — '), actor, now));
     for (const observer of this.observers) {
       try {

@@ -10,6 +10,7 @@ import { type PostmortemFrontMatter, postmortemFrontMatterSchema } from './postm
 import type { LinkedAlertGroup } from './ports.ts';
 import { roleLabel } from './roles.ts';
 import type { TimelineEvent } from './timeline.ts';
+import { normaliseUserText } from './user-text.ts';
 
 export interface PostmortemInput {
   incident: Incident;
@@ -21,8 +22,15 @@ export interface PostmortemInput {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-/** One line of user text inside a Markdown list item. */
-const oneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ');
+/**
+ * One line of user text inside the Markdown body, shown as the text it is: line breaks of every kind folded
+ * (a bare CR is a CommonMark line ending, so a note could otherwise start a "## Summary" of its own), control
+ * characters dropped (records written before user-text.ts normalised input), and the characters that open inline
+ * Markdown (links, images, HTML, code, emphasis) backslash-escaped, so none of it starts inside user text
+ * (https://spec.commonmark.org/0.31.2/#backslash-escapes). Block syntax (`#`, `---`, `>`) needs a line start, and
+ * user text never starts a line: it always follows the list marker, the heading's `# Incident #N: ` or a label.
+ */
+const oneLine = (text: string) => normaliseUserText(text, { multiline: false }).replace(/[\\`*_[\]<>!~]/g, (c) => `\\${c}`);
 
 /** Role holders over time, from the role_assigned entries. */
 function roleHistory(timeline: readonly TimelineEvent[]): PostmortemFrontMatter['roles'] {
@@ -92,24 +100,25 @@ export function renderPostmortem(input: PostmortemInput): string {
     stringify(fm, { lineWidth: 0, version: '1.1' }).trimEnd(),
     '---',
     '',
-    `# Incident #${fm.incident}: ${oneLine(fm.title)}`,
+    // A trailing run of # would be read as the heading's closing sequence and vanish: escape its first #.
+    `# Incident #${fm.incident}: ${oneLine(fm.title).replace(/#+$/, (run) => `\\${run}`)}`,
     '',
-    `${fm.severity.toUpperCase()} · ${fm.phase}${fm.private ? ' · private' : ''} · declared ${fm.times.declared} by ${fm.declared_by}`,
+    `${fm.severity.toUpperCase()} · ${fm.phase}${fm.private ? ' · private' : ''} · declared ${fm.times.declared} by ${oneLine(fm.declared_by)}`,
     '',
     `Time to acknowledge ${formatSeconds(d.time_to_acknowledge)} · to mitigate ${formatSeconds(d.time_to_mitigate)} · to resolve ${formatSeconds(d.time_to_resolve)}${d.reopens ? ` · reopened ${d.reopens}×` : ''}`,
     '',
     '## Timeline',
     '',
-    ...input.timeline.map((e) => `- ${iso(e.at)} — ${e.actor} — ${oneLine(e.text)}`),
+    ...input.timeline.map((e) => `- ${iso(e.at)} — ${oneLine(e.actor)} — ${oneLine(e.text)}`),
     '',
     '## Roles',
     '',
-    ...(fm.roles.length ? fm.roles.map((r) => `- ${roleLabel(r.role)}: ${r.user} (from ${r.from}${r.to ? ` to ${r.to}` : ''})`) : ['- none assigned']),
+    ...(fm.roles.length ? fm.roles.map((r) => `- ${oneLine(roleLabel(r.role))}: ${oneLine(r.user)} (from ${r.from}${r.to ? ` to ${r.to}` : ''})`) : ['- none assigned']),
     '',
     '## Action items',
     '',
     ...(fm.action_items.length
-      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${a.owner}` : ''}${a.due ? ` — due ${a.due}` : ''}`)
+      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${oneLine(a.owner)}` : ''}${a.due ? ` — due ${oneLine(a.due)}` : ''}`)
       : ['- none yet']),
     '',
     ...SECTIONS.flatMap((s) => [`## ${s}`, '', '_To be written._', '']),

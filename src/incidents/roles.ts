@@ -1,4 +1,5 @@
 import { IncidentError } from './errors.ts';
+import { normaliseUserText } from './user-text.ts';
 
 export const BUILT_IN_ROLES = ['commander', 'comms', 'scribe', 'tech'] as const;
 export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
@@ -27,7 +28,8 @@ export const roleLabel = (role: Role): string => ROLE_LABEL[role as BuiltInRole]
 
 /** Resolves a role word (with aliases such as `ic`) against the built-ins and the configured custom roles. */
 export function parseRole(input: string, customRoles: readonly string[]): Role {
-  const word = input.trim().toLowerCase();
+  // Normalised like all user text: the word is echoed back in unknown_role.
+  const word = normaliseUserText(input, { multiline: false }).toLowerCase();
   const builtIn = ALIASES[word];
   if (builtIn) return builtIn;
   if (customRoles.includes(word)) return word;

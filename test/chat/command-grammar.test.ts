@@ -135,3 +135,15 @@ describe('parseCommand', () => {
     expect(grammarError('escalate now').message).toBe('Unknown subcommand `escalate`. Try `/incident help`.');
   });
 });
+
+describe('parseCommand on text with odd line breaks and control characters (user-text.ts)', () => {
+  it('splits the subcommand at any line break, NEL and LS included', () => {
+    expect(parse('note\u0085first\rsecond')).toEqual({ kind: 'note', text: 'first\nsecond' });
+    expect(parse('declare\u2028sev1 DB down')).toEqual({ kind: 'declare', severity: 'sev1', isPrivate: false, title: 'DB down' });
+  });
+
+  it('drops control characters before reading, so they are not echoed back in errors', () => {
+    expect(parse('\u0000status')).toEqual({ kind: 'status' });
+    expect(grammarError('esc\u001b[2Jalate').message).toBe('Unknown subcommand `esc[2Jalate`. Try `/incident help`.');
+  });
+});

@@ -166,7 +166,8 @@ describe('user text in the front matter', () => {
     const markdown = renderPostmortem(input);
     const read = readPostmortemFrontMatter(markdown);
     expect(read).toEqual(postmortemFrontMatter(input));
-    expect(read.title).toBe('DB: "primary" --- down\n---\nsecond: line');
+    // A title is one line: its line breaks were folded when it was declared (user-text.ts).
+    expect(read.title).toBe('DB: "primary" --- down --- second: line');
     expect(read.updates.map((u) => u.text)).toEqual([tricky, 'null', 'yes', '007', '---']);
     expect(read.action_items[0]?.text).toBe('Fix it: now\n---\n"quoted"');
   });
