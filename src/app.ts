@@ -14,6 +14,7 @@ import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import type { MessageContext } from './chat/messages.ts';
+import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
 import type { Config } from './config.ts';
@@ -89,7 +90,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     : undefined;
   if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
   const mattermost: MattermostAdapter | undefined = config.mattermost
-    ? createMattermostAdapter({ config: config.mattermost, logger: logger.child({ platform: 'mattermost' }), track })
+    ? createMattermostAdapter({
+        config: config.mattermost,
+        logger: logger.child({ platform: 'mattermost' }),
+        track,
+        nonces: new SqliteDialogNonces(db),
+        now: () => clock.now(),
+      })
     : undefined;
   if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 

@@ -119,6 +119,9 @@ const MM_ERRORS: Record<string, string> = {
   'app.team.get_by_name.missing.app_error': 'Unable to find the existing team.',
   'app.team.get.find.app_error': 'Unable to find the existing team.',
   'app.channel.get.existing.app_error': 'Unable to find the existing channel.',
+  'app.team.get_member.missing.app_error': 'Unable to find the existing teammate.',
+  'api.channel.add_user.to.channel.failed.deleted.app_error': 'Failed to add user to channel because they have been removed from the team.',
+  'app.channel.get_member.missing.app_error': 'No channel member found for that user ID and channel ID.',
   'app.channel.get_by_name.missing.app_error': 'Channel does not exist.',
   'store.sql_channel.save_channel.exists.app_error': 'A channel with that name already exists on the same team.',
   'model.channel.is_valid.display_name.app_error': 'Invalid display name.',
@@ -285,6 +288,10 @@ export interface AddUserOptions {
   nickname?: string;
   email?: string;
   isBot?: boolean;
+  /** Defaults to true: the user belongs to the fake's team. */
+  inTeam?: boolean;
+  /** A deactivated account (DeleteAt > 0). */
+  deactivated?: boolean;
 }
 
 export interface StartOptions {
@@ -329,6 +336,8 @@ interface ChannelState {
 
 interface UserState extends FakeMattermostUser {
   createAt: number;
+  inTeam: boolean;
+  deleteAt: number;
 }
 
 /** model.FileInfo, with the bytes. */
@@ -474,12 +483,14 @@ export class FakeMattermostApi {
       r('GET', '/users/{user_id}', (c) => this.getUser(c)),
       r('GET', '/teams/name/{team_name:name}', (c) => this.getTeamByName(c)),
       r('GET', '/teams/{team_id}/channels/name/{channel_name:name}', (c) => this.getChannelByName(c)),
+      r('GET', '/teams/{team_id}/members/{user_id}', (c) => this.getTeamMember(c)),
       r('GET', '/teams/{team_id}', (c) => this.getTeam(c)),
       r('POST', '/channels', (c) => this.createChannel(c)),
       r('POST', '/channels/direct', (c) => this.createDirectChannel(c)),
       r('GET', '/channels/{channel_id}', (c) => ok(this.channelObject(this.existingChannel(c.params.channel_id)))),
       r('PUT', '/channels/{channel_id}/patch', (c) => this.patchChannel(c)),
       r('POST', '/channels/{channel_id}/members', (c) => this.addChannelMember(c)),
+      r('GET', '/channels/{channel_id}/members/{user_id}', (c) => this.getChannelMember(c)),
       r('POST', '/posts', (c) => this.createPost(c)),
       r('POST', '/posts/ephemeral', (c) => this.createEphemeralPost(c)),
       r('GET', '/posts/{post_id}', (c) => this.getPost(c)),
@@ -646,6 +657,8 @@ export class FakeMattermostApi {
       nickname: opts.nickname ?? '',
       email: opts.email ?? `${lower}@sitroom.test`,
       createAt: this.now(),
+      inTeam: opts.inTeam ?? true,
+      deleteAt: opts.deactivated ? this.now() : 0,
     };
     this.users.set(id, user);
     return this.publicUser(user);
@@ -852,6 +865,8 @@ export class FakeMattermostApi {
       nickname: '',
       email: `${FAKE_MATTERMOST.botUsername}@localhost`,
       createAt: this.now(),
+      inTeam: true,
+      deleteAt: 0,
     });
   }
 
@@ -943,7 +958,7 @@ export class FakeMattermostApi {
       id: u.id,
       create_at: u.createAt,
       update_at: u.createAt,
-      delete_at: 0,
+      delete_at: u.deleteAt,
       username: u.username,
       auth_service: '',
       email: u.email,
@@ -1096,6 +1111,17 @@ export class FakeMattermostApi {
     return ok(this.teamObject());
   }
 
+  /** api4/team.go getTeamMember: 404 app.team.get_member.missing.app_error for a user not in the team. */
+  private getTeamMember(ctx: RequestContext): Answer {
+    const teamId = ctx.params.team_id;
+    const userId = ctx.params.user_id;
+    if (!isValidMattermostId(teamId)) throw invalidUrl('team_id');
+    if (!isValidMattermostId(userId)) throw invalidUrl('user_id');
+    const user = this.users.get(userId);
+    if (teamId !== this.team.id || !user?.inTeam) throw new AppError(404, 'app.team.get_member.missing.app_error', {}, `team_id=${teamId}, user_id=${userId}`);
+    return ok({ team_id: teamId, user_id: userId, roles: 'team_user', delete_at: 0, scheme_guest: false, scheme_user: true, scheme_admin: false, explicit_roles: '' });
+  }
+
   // ---- Handlers: channels ------------------------------------------------------------------------------------
 
   private createChannel(ctx: RequestContext): Answer {
@@ -1174,11 +1200,28 @@ export class FakeMattermostApi {
     if (ch.type === 'P' && !ch.members.has(this.botUserId)) throw forbidden('manage_private_channel_members');
     for (const userId of userIds) {
       if (!isValidMattermostId(userId)) throw invalidBody('user_id');
-      if (!this.users.has(userId)) throw new AppError(404, 'app.user.missing_account.const', {}, `user_id=${userId}`);
+      const user = this.users.get(userId);
+      if (!user) throw new AppError(404, 'app.user.missing_account.const', {}, `user_id=${userId}`);
+      // app/channel.go AddUserToChannel: the user must be a member of the channel's team (404
+      // app.team.get_member.missing.app_error); one whose team membership is deleted is a 400. The fake treats a
+      // deactivated account like one that left the team (deactivation ends its sessions and memberships' use).
+      if (ch.type === 'O' || ch.type === 'P') {
+        if (!user.inTeam) throw new AppError(404, 'app.team.get_member.missing.app_error', {}, `user_id=${userId}`);
+        if (user.deleteAt > 0) throw new AppError(400, 'api.channel.add_user.to.channel.failed.deleted.app_error', {}, `user_id=${userId}`);
+      }
     }
     for (const userId of userIds as string[]) ch.members.add(userId);
     const members = (userIds as string[]).map((userId) => this.memberObject(ch.id, userId));
     return ok(many ? members : members[0], 201);
+  }
+
+  /** api4/channel.go getChannelMember: a user not in the channel is a 404 (app.channel.get_member.missing.app_error). */
+  private getChannelMember(ctx: RequestContext): Answer {
+    const ch = this.existingChannel(ctx.params.channel_id);
+    const userId = ctx.params.user_id;
+    if (!isValidMattermostId(userId)) throw invalidUrl('user_id');
+    if (!ch.members.has(userId)) throw new AppError(404, 'app.channel.get_member.missing.app_error', {}, `channel_id=${ch.id}, user_id=${userId}`);
+    return ok(this.memberObject(ch.id, userId));
   }
 
   // ---- Handlers: posts ---------------------------------------------------------------------------------------

@@ -4,18 +4,18 @@
  */
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
-import type { Button, ChatMessage, Line } from '../message.ts';
+import type { ChatMessage, Line } from '../message.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
-import { mentionedIds, type MattermostPost, type Names, renderLine, renderPost } from './mattermost-render.ts';
+import { POST_MESSAGE_MAX_RUNES, type ButtonSigner, looksLikeId, mentionedIds, type MattermostPost, type Names, renderLine, renderPost, splitOnLines } from './mattermost-render.ts';
 
 /** Mattermost's limit on channel names. */
 export const MATTERMOST_CHANNEL_NAME_MAX = 64;
 /** Mattermost's limit on channel headers. */
 const HEADER_MAX = 1024;
 const NAME_TAKEN = 'store.sql_channel.save_channel.exists.app_error';
+/** Ends an edited post that had to be cut to fit Mattermost's length limit. */
+const TRUNCATED = '\n… (cut to fit Mattermost’s post length limit)';
 
-/** Mattermost ids are 26 lowercase letters and digits. */
-export const looksLikeId = (s: string): boolean => /^[a-z0-9]{26}$/.test(s);
 
 export interface MattermostPlatformOptions {
   client: MattermostClient;
@@ -25,7 +25,7 @@ export interface MattermostPlatformOptions {
   alertsChannel: string;
   /** Where buttons call back: PUBLIC_URL + /mattermost/actions. */
   actionUrl: string;
-  sign: (button: Button['id'], value: number) => string;
+  sign: ButtonSigner;
 }
 
 export class MattermostPlatform implements ChatPlatform {
@@ -60,8 +60,25 @@ export class MattermostPlatform implements ChatPlatform {
     }
   }
 
+  /**
+   * Adds everyone who can be added. Mattermost refuses a user outside the team or deactivated
+   * (app/channel.go addUserToChannel), and one refusal must not keep the others out, so each is added on its own
+   * and the channel is told who could not be.
+   */
   async invite(channelId: string, users: readonly UserId[]): Promise<void> {
-    for (const user of new Set(users)) await this.client.addToChannel(user, channelId);
+    const failed: UserId[] = [];
+    for (const user of new Set(users)) {
+      try {
+        await this.client.addToChannel(user, channelId);
+      } catch (e) {
+        const status = clientError(e).status_code;
+        if (status === undefined || status >= 500 || status === 429) throw e;
+        failed.push(user);
+      }
+    }
+    if (failed.length === 0) return;
+    const names: Line = failed.flatMap((user, n) => [...(n > 0 ? [', '] : []), { user }]);
+    await this.post(channelId, { lines: [['Could not add ', ...names, ' to this channel (not in the team, or deactivated). Add them by hand if they should be here.']] });
   }
 
   async setTopic(channelId: string, topic: Line): Promise<void> {
@@ -69,16 +86,29 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.patchChannel(channelId, { header: renderLine(topic, this.names()).slice(0, HEADER_MAX) });
   }
 
+  /** Posts the message, in several posts when it is over Mattermost's length limit; the last (with the buttons) is returned. */
   async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
     const channelId = await this.channelId(channel);
-    const post = await this.render(message);
-    const created = await this.client.createPost({ channel_id: channelId, ...post } as never);
-    return { channel: channelId, id: created.id };
+    let id = '';
+    for (const post of await this.renderParts(message, channelId)) {
+      id = (await this.client.createPost({ channel_id: channelId, ...post } as never)).id;
+    }
+    return { channel: channelId, id };
   }
 
-  async update(_channel: string, messageId: string, message: ChatMessage): Promise<void> {
-    const post = await this.render(message);
-    await this.client.patchPost({ id: messageId, ...post } as never);
+  /** Replaces a post; a message over the length limit keeps its last lines' room for a note, as one post cannot be split. */
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+    const post = await this.render(message, await this.channelId(channel));
+    const [first = '', ...more] = splitOnLines(post.message, POST_MESSAGE_MAX_RUNES - TRUNCATED.length);
+    await this.client.patchPost({ id: messageId, ...post, message: more.length ? `${first}${TRUNCATED}` : first } as never);
+  }
+
+  /** A message only one user sees (api4/post.go createEphemeralPost), e.g. the outcome of their click. */
+  async postEphemeral(user: UserId, channel: string, message: ChatMessage): Promise<void> {
+    const channelId = await this.channelId(channel);
+    for (const post of await this.renderParts(message, channelId)) {
+      await this.client.createPostEphemeral(user, { channel_id: channelId, ...post } as never);
+    }
   }
 
   async pin(_channel: string, messageId: string): Promise<void> {
@@ -91,7 +121,7 @@ export class MattermostPlatform implements ChatPlatform {
     form.append('channel_id', channelId);
     form.append('files', new Blob([file.content], { type: 'text/markdown' }), file.filename);
     const uploaded = await this.client.uploadFile(form);
-    const post = await this.render(message);
+    const post = await this.render(message, channelId);
     await this.client.createPost({ channel_id: channelId, ...post, file_ids: uploaded.file_infos.map((f) => f.id) } as never);
   }
 
@@ -101,10 +131,17 @@ export class MattermostPlatform implements ChatPlatform {
     await this.post(dm.id, message);
   }
 
-  /** The message as a Mattermost post, with every mentioned user and channel looked up. */
-  async render(message: ChatMessage): Promise<MattermostPost> {
+  /** The message as a Mattermost post for `channelId` (its buttons are bound to it), every mention looked up. */
+  async render(message: ChatMessage, channelId: string): Promise<MattermostPost> {
     await this.resolveNames(message);
-    return renderPost(message, this.names(), this.o.actionUrl, this.o.sign);
+    return renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId);
+  }
+
+  /** The message as posts within Mattermost's length limit, split on line ends; the buttons go on the last. */
+  async renderParts(message: ChatMessage, channelId: string): Promise<MattermostPost[]> {
+    const post = await this.render(message, channelId);
+    const texts = splitOnLines(post.message);
+    return texts.map((text, n) => (n === texts.length - 1 ? { ...post, message: text } : { message: text, props: {} }));
   }
 
   /** User ids for @usernames (those Mattermost did not already resolve in the request). */
@@ -136,8 +173,14 @@ export class MattermostPlatform implements ChatPlatform {
     }
     for (const id of channels) {
       if (this.channelNames.has(id)) continue;
-      const channel = await this.client.getChannel(id);
-      this.remember(channel.id, channel.name);
+      try {
+        const channel = await this.client.getChannel(id);
+        this.remember(channel.id, channel.name);
+      } catch (e) {
+        // A channel deleted or out of the bot's reach is named without a link rather than losing the whole message.
+        const status = clientError(e).status_code;
+        if (status !== 404 && status !== 403) throw e;
+      }
     }
   }
 

@@ -38,7 +38,7 @@ describe('the Mattermost edge', () => {
     for (const context of [{ button: 'claim_commander', value: 1 }, { button: 'claim_commander', value: 1, sig: 'forged' }, { button: 'claim_commander', value: 2, sig: 'x' }]) {
       const body = postActionRequest({ userId: fakeMattermostId('mallory'), userName: 'mallory', channelId: chat.general, postId: card?.id ?? '', context });
       const res = await postJson(`${chat.url}/mattermost/actions`, body);
-      expect(res.status).toBe(401);
+      expect([res.status, res.json()]).toEqual([200, { ephemeral_text: expect.stringContaining('bad signature') }]);
     }
     expect(chat.sitroom().service.get(1).roles).toEqual({});
   });
@@ -46,7 +46,8 @@ describe('the Mattermost edge', () => {
   it('refuses a dialog submission whose state sitroom did not sign', async () => {
     const state = JSON.stringify({ form: 'update', incident: 1, sig: 'forged' });
     const body = dialogSubmission({ callbackId: 'sitroom_update', state, userId: alice(), channelId: chat.general, submission: { update: 'pwned' } });
-    expect((await postJson(`${chat.url}/mattermost/dialogs`, body)).status).toBe(401);
+    const res = await postJson(`${chat.url}/mattermost/dialogs`, body);
+    expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('bad signature') }]);
   });
 
   it('looks up @mentions Mattermost did not resolve in the request', async () => {
