@@ -24,6 +24,7 @@
  * "the bot must be a member of a known channel to post or upload in it, and of a private one to add members to it".
  */
 import { closeServer, listenOnLoopback } from './local-server.ts';
+import { dialogProblems } from './mattermost/dialog-rules.ts';
 import { Waiters } from './waiters.ts';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -121,6 +122,7 @@ const MM_ERRORS: Record<string, string> = {
   'app.channel.get.existing.app_error': 'Unable to find the existing channel.',
   'app.team.get_member.missing.app_error': 'Unable to find the existing teammate.',
   'api.channel.add_user.to.channel.failed.deleted.app_error': 'Failed to add user to channel because they have been removed from the team.',
+  'api.post.update_post.permissions_time_limit.app_error': 'Post edit is only allowed for {{.timeLimit}} seconds. Please ask your System Administrator for details.',
   'app.channel.get_member.missing.app_error': 'No channel member found for that user ID and channel ID.',
   'app.channel.get_by_name.missing.app_error': 'Channel does not exist.',
   'store.sql_channel.save_channel.exists.app_error': 'A channel with that name already exists on the same team.',
@@ -262,6 +264,8 @@ export interface OpenedDialog {
   /** The user the trigger id was issued for: the dialog opens in their client. */
   userId: string;
   at: number;
+  /** What Dialog.IsValid finds wrong (the server logs it and opens the dialog anyway; see mattermost/dialog-rules.ts). */
+  problems: string[];
 }
 
 export interface EphemeralPost {
@@ -439,6 +443,14 @@ export class FakeMattermostApi {
    * (with the same "expired" error id), because a bot that reuses a trigger is buggy. Set false to allow it.
    */
   rejectReusedTriggers = true;
+  /** Milliseconds every API answer is held back: a slow server (sitroom must still answer Mattermost at once). */
+  latencyMs = 0;
+  /**
+   * ServiceSettings.PostEditTimeLimit in seconds (-1, the default, for no limit). api4/post.go updatePost and
+   * patchPost refuse to change the message of a post older than this with 400
+   * api.post.update_post.permissions_time_limit.app_error.
+   */
+  postEditTimeLimitSeconds = -1;
 
   private readonly server: Server;
   private readonly token: string | undefined;
@@ -632,6 +644,13 @@ export class FakeMattermostApi {
     return clone(this.dialogs);
   }
 
+  /** Makes a post look `ms` older, e.g. past postEditTimeLimitSeconds. */
+  agePost(postId: string, ms: number): void {
+    const post = this.posts.get(postId);
+    if (!post) throw new Error(`FakeMattermostApi.agePost: no post ${postId}`);
+    post.createAt -= ms;
+  }
+
   /** Ephemeral posts sent (POST /posts/ephemeral), optionally only those for one user. */
   ephemeralPosts(userId?: string): EphemeralPost[] {
     return clone(this.ephemerals.filter((e) => userId === undefined || e.userId === userId));
@@ -720,6 +739,7 @@ export class FakeMattermostApi {
     }
     const token = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (url.searchParams.get('access_token') || undefined);
     const answer = this.answerApiCall(method, url, { raw, bytes, contentType: req.headers['content-type'] }, token);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const parsed = parseJson(raw);
     this.record({
       method,
@@ -1292,6 +1312,7 @@ export class FakeMattermostApi {
     if (body.id !== ctx.params.post_id) throw invalidBody('id');
     const post = this.editablePost(ctx.params.post_id);
     const message = str(body.message);
+    this.checkEditTimeLimit(post, message);
     this.checkMessageLength(message);
     const props = withActionIds(isObject(body.props) ? clone(body.props) : {});
     this.applyEdit(post, message, props, body.is_pinned === true);
@@ -1303,6 +1324,7 @@ export class FakeMattermostApi {
     const body = this.bodyObject(ctx, 'post');
     const post = this.editablePost(ctx.params.post_id);
     const message = typeof body.message === 'string' ? body.message : post.message;
+    this.checkEditTimeLimit(post, message);
     this.checkMessageLength(message);
     const props = isObject(body.props) ? withActionIds(clone(body.props)) : post.props;
     this.applyEdit(post, message, props, typeof body.is_pinned === 'boolean' ? body.is_pinned : post.isPinned);
@@ -1345,6 +1367,13 @@ export class FakeMattermostApi {
       attached.push(id);
     }
     return attached;
+  }
+
+  private checkEditTimeLimit(post: FakeMattermostPost, message: string): void {
+    const limit = this.postEditTimeLimitSeconds;
+    if (limit !== -1 && this.now() > post.createAt + limit * 1000 && message !== post.message) {
+      throw new AppError(400, 'api.post.update_post.permissions_time_limit.app_error', { timeLimit: limit });
+    }
   }
 
   private checkMessageLength(message: string): void {
@@ -1539,7 +1568,8 @@ export class FakeMattermostApi {
       throw new AppError(400, 'interactive_message.decode_trigger_id.expired', params, 'fake: this trigger_id already opened a dialog');
     }
     this.usedTriggers.add(triggerId);
-    this.dialogs.push({ triggerId, url, dialog: isObject(body.dialog) ? clone(body.dialog) : {}, userId: check.userId, at: Date.now() });
+    const dialog = isObject(body.dialog) ? clone(body.dialog) : {};
+    this.dialogs.push({ triggerId, url, dialog, userId: check.userId, at: Date.now(), problems: dialogProblems(dialog) });
     return statusOk();
   }
 }

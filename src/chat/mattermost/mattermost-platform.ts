@@ -13,6 +13,7 @@ export const MATTERMOST_CHANNEL_NAME_MAX = 64;
 /** Mattermost's limit on channel headers. */
 const HEADER_MAX = 1024;
 const NAME_TAKEN = 'store.sql_channel.save_channel.exists.app_error';
+const EDIT_TIME_LIMIT = 'api.post.update_post.permissions_time_limit.app_error';
 /** Ends an edited post that had to be cut to fit Mattermost's length limit. */
 const TRUNCATED = '\n… (cut to fit Mattermost’s post length limit)';
 
@@ -38,6 +39,8 @@ export class MattermostPlatform implements ChatPlatform {
   private readonly usernames = new Map<string, string>();
   private readonly channelNames = new Map<string, string>();
   private readonly channelIds = new Map<string, string>();
+  /** Posts too old to edit -> the post that replaced them (the id the caller recorded stays valid). */
+  private readonly replaced = new Map<string, string>();
   private teamId: Promise<string> | undefined;
   private botUserId: Promise<string> | undefined;
 
@@ -96,11 +99,27 @@ export class MattermostPlatform implements ChatPlatform {
     return { channel: channelId, id };
   }
 
-  /** Replaces a post; a message over the length limit keeps its last lines' room for a note, as one post cannot be split. */
+  /**
+   * Replaces a post (cut to the length limit, as one post cannot be split). A server with
+   * ServiceSettings.PostEditTimeLimit refuses to edit older posts (api4/post.go patchPost:
+   * api.post.update_post.permissions_time_limit.app_error), so the card is posted anew, pinned if the old one was,
+   * and later updates of the old id go to the new post.
+   */
   async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
-    const post = await this.render(message, await this.channelId(channel));
+    const channelId = await this.channelId(channel);
+    const current = this.replaced.get(messageId) ?? messageId;
+    const post = await this.render(message, channelId);
     const [first = '', ...more] = splitOnLines(post.message, POST_MESSAGE_MAX_RUNES - TRUNCATED.length);
-    await this.client.patchPost({ id: messageId, ...post, message: more.length ? `${first}${TRUNCATED}` : first } as never);
+    const fitted = { ...post, message: more.length ? `${first}${TRUNCATED}` : first };
+    try {
+      await this.client.patchPost({ id: current, ...fitted } as never);
+    } catch (e) {
+      if (clientError(e).server_error_id !== EDIT_TIME_LIMIT) throw e;
+      const old = await this.client.getPost(current);
+      const created = await this.client.createPost({ channel_id: channelId, ...fitted } as never);
+      if (old.is_pinned) await this.client.pinPost(created.id);
+      this.replaced.set(messageId, created.id);
+    }
   }
 
   /** A message only one user sees (api4/post.go createEphemeralPost), e.g. the outcome of their click. */
@@ -112,7 +131,7 @@ export class MattermostPlatform implements ChatPlatform {
   }
 
   async pin(_channel: string, messageId: string): Promise<void> {
-    await this.client.pinPost(messageId);
+    await this.client.pinPost(this.replaced.get(messageId) ?? messageId);
   }
 
   async postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void> {

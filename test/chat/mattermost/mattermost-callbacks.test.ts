@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { updateDialog } from '../../../src/chat/mattermost/mattermost-dialogs.ts';
+import { dialogProblems } from '../../fakes/mattermost/dialog-rules.ts';
 import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
 
 let chat: MattermostDriver;
@@ -105,5 +107,47 @@ describe('button context', () => {
     expect([res.status, res.json()]).toEqual([200, {}]);
     expect(chat.mm.ephemeralPosts(outsider).map((e) => e.post['message'])).toEqual([expect.stringContaining('not a member')]);
     expect(chat.sitroom().service.get(1).roles).toEqual({});
+  });
+});
+
+describe('answering Mattermost in time', () => {
+  /** Mattermost gives up on an integration after OutgoingIntegrationRequestsTimeout; sitroom must not come near it. */
+  const SLOW_API_MS = 1200;
+
+  it('answers a click at once even when the Mattermost API is slow, and tells the outcome in an ephemeral post', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    chat.mm.latencyMs = SLOW_API_MS;
+    const res = await chat.sendClick('claim_commander', 1, { in: room });
+    chat.mm.latencyMs = 0;
+    expect(res.ms).toBeLessThan(1000);
+    expect(res.json()).toEqual({});
+    await chat.settled();
+    expect(chat.sitroom().service.get(1).roles['commander']).toBe(chat.user('alice'));
+    expect(chat.mm.ephemeralPosts(chat.user('alice')).map((e) => e.post['message'])).toEqual([expect.stringContaining('incident commander')]);
+  });
+
+  it('answers a dialog submission at once even when the Mattermost API is slow', async () => {
+    await chat.commandOpensForm('declare');
+    chat.mm.latencyMs = SLOW_API_MS;
+    const res = await submit('sitroom_declare', openedState('sitroom_declare'), chat.user('alice'), { title: 'Checkout down', severity: 'sev2' });
+    chat.mm.latencyMs = 0;
+    expect([res.status, res.ms < 1000]).toEqual([200, true]);
+    await chat.settled();
+    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Checkout down']);
+  });
+});
+
+describe('what Mattermost accepts', () => {
+  it('opens only dialogs that pass Dialog.IsValid (title, display names, lengths)', async () => {
+    await chat.commandOpensForm('declare');
+    expect(chat.mm.dialogsOpened().map((d) => d.problems)).toEqual([[]]);
+    expect(dialogProblems(updateDialog(123_456, 'state'))).toEqual([]);
+  });
+
+  it('asks Mattermost not to rewrite command replies Slack-style (skip_slack_parsing)', async () => {
+    const form = slashCommandForm({ text: 'help', userId: chat.user('alice'), userName: 'alice', channelId: chat.general, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('help') });
+    await postForm(`${chat.url}/mattermost/command`, form);
+    expect(await chat.mm.waitForResponse('help')).toMatchObject({ skip_slack_parsing: true });
   });
 });
