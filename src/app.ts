@@ -52,11 +52,13 @@ export interface Sitroom {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** Where a war room opens in a browser: Slack's app redirect, or the Mattermost channel URL. */
-function warRoomUrl(config: Config, incident: Incident): string | null {
+function warRoomUrl(config: Config, incident: Incident, mattermostTeamName: string | undefined): string | null {
   if (!incident.room) return null;
   if (incident.platform === 'slack') return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}`;
   if (incident.platform === 'mattermost' && config.mattermost) {
-    return `${config.mattermost.url}/${encodeURIComponent(config.mattermost.team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
+    // Mattermost's channel URLs are /<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id.
+    const team = mattermostTeamName ?? config.mattermost.team;
+    return `${config.mattermost.url}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
   }
   return null;
 }
@@ -173,7 +175,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       clock,
       timeZone: config.timeZone,
       declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
-      warRoomUrl: (incident) => warRoomUrl(config, incident),
+      warRoomUrl: (incident) => warRoomUrl(config, incident, mattermost?.teamName()),
       customRoles: config.customRoles,
       logger,
     }),
@@ -198,6 +200,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     scheduler,
     server,
     async start() {
+      await mattermost?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -213,6 +216,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      mattermost?.stop();
       await scheduler.stop();
       await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);

@@ -11,7 +11,7 @@
  * submitDialog likewise), so every refusal a user must read is a 200 carrying `ephemeral_text` or `error`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MattermostConfig } from '../../config.ts';
+import { ConfigError, type MattermostConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
@@ -21,7 +21,7 @@ import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { createMattermostClient } from './mattermost-client.ts';
 import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
 import { DECLARE_DIALOG, declareDialog, readDeclareDialog, readUpdateDialog, UPDATE_DIALOG, updateDialog } from './mattermost-dialogs.ts';
-import { MattermostPlatform } from './mattermost-platform.ts';
+import { MattermostPlatform, MattermostSettingError } from './mattermost-platform.ts';
 import { Signer, tokenMatches } from './mattermost-signing.ts';
 
 /** Mattermost requests are small; anything bigger is not from Mattermost. */
@@ -41,7 +41,21 @@ export interface MattermostAdapter {
   platform: MattermostPlatform;
   /** POST /mattermost/command, /mattermost/actions, /mattermost/dialogs. */
   routes(handler: ChatCommandHandler): Route[];
+  /**
+   * Checks the settings against the server. A setting it refuses rejects with ConfigError naming the variable; an
+   * unreachable server only logs a warning and is checked again with backoff until it answers.
+   */
+  start(): Promise<void>;
+  stop(): void;
+  /** 'unreachable' from a failed check until one succeeds, for /healthz. */
+  health(): 'ok' | 'unreachable';
+  /** The team's name once the server told it (war-room URLs need the name, the setting may be an id). */
+  teamName(): string | undefined;
 }
+
+/** Waits between start-up checks of an unreachable server: doubling from 1 s up to 1 min. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60_000;
 
 interface ActionRequest {
   user_id?: unknown;
@@ -145,6 +159,8 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const known = new Map(mentions.map((name, n) => [name.toLowerCase(), ids[n] ?? ''] as const).filter(([, id]) => id));
       const responseUrl = form.get('response_url') ?? '';
       const respond = async (body: object) => {
+        // Mattermost builds response_url from its Site URL (app/command.go); empty, the URL is a bare path.
+        if (!/^https?:\/\//.test(responseUrl)) throw new Error(`response_url ${JSON.stringify(responseUrl)} is not absolute: set Site URL in Mattermost's System Console`);
         const r = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
         if (!r.ok) throw new Error(`response_url answered ${r.status}`);
       };
@@ -234,7 +250,54 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     },
   });
 
-  return { platform, routes: (handler) => [command(handler), actions(handler), dialogs(handler)] };
+  let health: 'ok' | 'unreachable' = 'ok';
+  let teamName: string | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  /** One check: true when done (verified, or a setting is wrong after start-up); false to try again. */
+  async function check(atStart: boolean): Promise<boolean> {
+    try {
+      teamName = (await platform.verify()).teamName;
+      if (health !== 'ok') logger.info('Mattermost answers again');
+      health = 'ok';
+      return true;
+    } catch (e) {
+      if (e instanceof MattermostSettingError) {
+        if (atStart) throw new ConfigError([e.message]);
+        logger.error({ variable: e.variable }, e.message);
+        health = 'ok';
+        return true;
+      }
+      health = 'unreachable';
+      logger.warn({ err: e, url: config.url }, 'Mattermost is unreachable; starting anyway and checking again');
+      return false;
+    }
+  }
+
+  function retryLater(delay: number): void {
+    if (stopped) return;
+    retry = setTimeout(() => {
+      void check(false).then((done) => {
+        if (!done) retryLater(Math.min(RETRY_MAX_MS, delay * 2));
+      });
+    }, delay);
+    retry.unref();
+  }
+
+  return {
+    platform,
+    routes: (handler) => [command(handler), actions(handler), dialogs(handler)],
+    async start() {
+      if (!(await check(true))) retryLater(RETRY_FIRST_MS);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(retry);
+    },
+    health: () => health,
+    teamName: () => teamName,
+  };
 }
 
 function parseJson<T>(raw: Buffer): T | undefined {

@@ -18,6 +18,22 @@ const EDIT_TIME_LIMIT = 'api.post.update_post.permissions_time_limit.app_error';
 const TRUNCATED = '\n… (cut to fit Mattermost’s post length limit)';
 
 
+/** A Mattermost setting the server refused (bad token, no such team or channel). */
+export class MattermostSettingError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+/** Turns the given refusals of a lookup into a MattermostSettingError; anything else (an outage) passes through. */
+const refused = (variable: string, statuses: readonly number[], message: string) => (e: unknown): never => {
+  const status = clientError(e).status_code;
+  if (status !== undefined && statuses.includes(status)) throw new MattermostSettingError(variable, `${message} (HTTP ${status})`);
+  throw e;
+};
+
 export interface MattermostPlatformOptions {
   client: MattermostClient;
   /** Team name or id. */
@@ -178,6 +194,24 @@ export class MattermostPlatform implements ChatPlatform {
   /** Opens an interactive dialog for the user whose click or command carried `triggerId`. */
   async openDialog(triggerId: string, url: string, dialog: Record<string, unknown>): Promise<void> {
     await this.client.openInteractiveDialog({ trigger_id: triggerId, url, dialog });
+  }
+
+  /**
+   * Checks the settings against the server: the bot token (getMe), the team and the announce/alerts channels.
+   * Resolves with the team's name (URLs need it, not the id). A setting the server refuses throws
+   * MattermostSettingError naming the variable; an unreachable server throws what Client4 threw.
+   */
+  async verify(): Promise<{ teamName: string }> {
+    await this.bot().catch(refused('MATTERMOST_BOT_TOKEN', [401, 403], 'Mattermost refused the bot token'));
+    const team = looksLikeId(this.o.team) ? this.client.getTeam(this.o.team) : this.client.getTeamByName(this.o.team);
+    const { name } = await team.catch(refused('MATTERMOST_TEAM', [400, 403, 404], `Mattermost has no team ${JSON.stringify(this.o.team)} the bot can see`));
+    const channels: [string, string][] = [['MATTERMOST_ANNOUNCE_CHANNEL', this.announceChannel]];
+    if (this.alertsChannel !== this.announceChannel) channels.push(['MATTERMOST_ALERTS_CHANNEL', this.alertsChannel]);
+    for (const [variable, channel] of channels) {
+      const id = await this.channelId(channel).catch(refused(variable, [400, 403, 404], `no channel ${JSON.stringify(channel)} in team ${name}`));
+      await this.client.getChannelMember(id, await this.bot()).catch(refused(variable, [403, 404], `the bot is not a member of ${JSON.stringify(channel)}; add it`));
+    }
+    return { teamName: name };
   }
 
   private names(): Names {

@@ -151,3 +151,27 @@ describe('what Mattermost accepts', () => {
     expect(await chat.mm.waitForResponse('help')).toMatchObject({ skip_slack_parsing: true });
   });
 });
+
+describe('MATTERMOST_ALLOWED_SOURCES', () => {
+  it('refuses callers outside the listed blocks, on every Mattermost route', async () => {
+    const limited = await MattermostDriver.start({ MATTERMOST_ALLOWED_SOURCES: '10.0.0.0/8, fd00::/8' });
+    try {
+      const form = slashCommandForm({ text: 'declare sev1 from outside', userId: limited.user('alice'), userName: 'alice', channelId: limited.general, token: 'scenario-command-token', responseUrl: limited.mm.responseUrl('x') });
+      expect((await postForm(`${limited.url}/mattermost/command`, form)).status).toBe(403);
+      for (const path of ['actions', 'dialogs']) expect((await postJson(`${limited.url}/mattermost/${path}`, {})).status).toBe(403);
+      await limited.settled();
+      expect(limited.sitroom().service.listOpen()).toEqual([]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('lets listed callers in', async () => {
+    const limited = await MattermostDriver.start({ MATTERMOST_ALLOWED_SOURCES: '127.0.0.0/8' });
+    try {
+      expect(await limited.command('declare sev2 From inside')).toContain('Declared incident #1');
+    } finally {
+      await limited.stop();
+    }
+  });
+});

@@ -76,4 +76,17 @@ describe('the Mattermost edge', () => {
     expect(name.length).toBeLessThanOrEqual(64);
     expect(name).toMatch(/^inc-1-checkout-latency-[a-z-]*[a-z]$/);
   });
+
+  it('links war rooms by the team’s name even when MATTERMOST_TEAM is its id', async () => {
+    const byId = await MattermostDriver.start({ MATTERMOST_TEAM: chat.mm.team.id });
+    try {
+      await byId.command('declare sev2 Checkout latency spike');
+      const res = await fetch(`${byId.url}/api/incidents/1`);
+      const room = byId.sitroom().service.get(1).room;
+      const { warRoom } = (await res.json()) as { warRoom: { url: string } };
+      expect(warRoom.url).toBe(`${byId.mm.url}/${byId.mm.team.name}/channels/${room?.channelName ?? ''}`);
+    } finally {
+      await byId.stop();
+    }
+  });
 });
