@@ -443,6 +443,11 @@ export class FakeMattermostApi {
    * (with the same "expired" error id), because a bot that reuses a trigger is buggy. Set false to allow it.
    */
   rejectReusedTriggers = true;
+  /**
+   * ServiceSettings.OutgoingIntegrationRequestsTimeout in ms: how long the server waits for an integration's answer
+   * to a click or dialog submission (see deliverAsMattermost in mattermost-requests.ts).
+   */
+  integrationTimeoutMs = DEFAULT_TRIGGER_TIMEOUT_MS;
   /** Milliseconds every API answer is held back: a slow server (sitroom must still answer Mattermost at once). */
   latencyMs = 0;
   /**
