@@ -25,6 +25,7 @@
  */
 import { closeServer, listenOnLoopback } from './local-server.ts';
 import { dialogProblems } from './mattermost/dialog-rules.ts';
+import { applySlackParsing } from './mattermost/slack-compatibility.ts';
 import { Waiters } from './waiters.ts';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -855,7 +856,10 @@ export class FakeMattermostApi {
   }
 
 
-  /** web/webhook.go commandWebhook: JSON when the Content-Type says so, else the text; 5 uses per hook; answers text "ok". */
+  /**
+   * web/webhook.go commandWebhook: JSON when the Content-Type says so, else the text; 5 uses per hook; answers text
+   * "ok". The response is recorded as Mattermost would post it (Slack-style links parsed unless skip_slack_parsing).
+   */
   private commandWebhook(id: string, contentType: string | undefined, raw: string): Answer {
     const isJson = (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
     let body: unknown = { text: raw };
@@ -864,7 +868,7 @@ export class FakeMattermostApi {
       if (!parsed.ok || !isObject(parsed.value)) {
         return { status: 400, body: new AppError(400, 'web.command_webhook.parse.app_error', {}, 'invalid JSON').body() };
       }
-      body = parsed.value;
+      body = applySlackParsing(parsed.value);
     }
     const uses = (this.responseUses.get(id) ?? 0) + 1;
     if (uses > RESPONSE_URL_MAX_USES) {

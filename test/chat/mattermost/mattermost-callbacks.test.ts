@@ -146,10 +146,11 @@ describe('what Mattermost accepts', () => {
     expect(dialogProblems(updateDialog(123_456, 'state'))).toEqual([]);
   });
 
-  it('asks Mattermost not to rewrite command replies Slack-style (skip_slack_parsing)', async () => {
-    const form = slashCommandForm({ text: 'help', userId: chat.user('alice'), userName: 'alice', channelId: chat.general, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('help') });
-    await postForm(`${chat.url}/mattermost/command`, form);
-    expect(await chat.mm.waitForResponse('help')).toMatchObject({ skip_slack_parsing: true });
+  it('keeps Mattermost from reading Slack-style links into command replies (skip_slack_parsing)', async () => {
+    await chat.command('declare sev2 <https://evil.example|Click to fix checkout>');
+    const reply = await chat.command('list');
+    expect(reply).toContain('<https://evil.example|Click to fix checkout>');
+    expect(reply).not.toContain('](https://evil.example');
   });
 });
 
