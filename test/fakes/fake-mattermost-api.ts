@@ -7,7 +7,7 @@
  *    hands back the raw text), errors as `{id, message, detailed_error, request_id, status_code}` with the
  *    matching HTTP status (ClientError reads `server_error_id` and `status_code` from that body);
  *  - the success statuses of the real handlers (201 for createPost/createChannel/addToChannel/createDirectChannel/
- *    ephemeral posts, 200 elsewhere) and the real error ids (see MM_ERRORS below, taken from the server source);
+ *    ephemeral posts, 200 elsewhere) and the real error ids (see mattermost/errors.ts, taken from the server source);
  *  - ids are 26 lowercase alphanumerics, and ids in URLs and bodies are checked the way the server checks them.
  * It keeps a small model (one team, users, channels, members, headers, posts, pins, dialogs, uploaded files),
  * records every API call, and can be scripted to fail or be rate limited. It also serves
@@ -22,289 +22,38 @@
  * Deliberate leniencies: posting or uploading to a channel id the fake has never heard of is accepted (so a bot can
  * answer in the channel a slash command came from without seeding it); the team and permission model is reduced to
  * "the bot must be a member of a known channel to post or upload in it, and of a private one to add members to it".
+ *
+ * Its parts live in mattermost/: ids and trigger ids, error bodies, the shapes tests see, post props, request
+ * bodies (shared with the Slack fake), Dialog.IsValid and Slack-compatible parsing. This file is the server itself.
  */
 import { closeServer, listenOnLoopback } from './local-server.ts';
 import { dialogProblems } from './mattermost/dialog-rules.ts';
 import { applySlackParsing } from './mattermost/slack-compatibility.ts';
+import { AppError, forbidden, invalidBody, invalidUrl, readRequestError } from './mattermost/errors.ts';
+import { parseHeaderValue, parseMultipart, type MultipartPart, readBytes } from './mattermost/http-bodies.ts';
+import { DEFAULT_TRIGGER_TIMEOUT_MS, decodeTriggerId, FAKE_MATTERMOST, fakeMattermostId, isValidMattermostId, randomMattermostId } from './mattermost/ids.ts';
+import { parseJson, stripActionIntegrations, withActionIds } from './mattermost/post-props.ts';
+import type {
+  AddChannelOptions,
+  AddUserOptions,
+  ChannelType,
+  EphemeralPost,
+  FakeMattermostChannel,
+  FakeMattermostFile,
+  FakeMattermostPost,
+  FakeMattermostUser,
+  MattermostCall,
+  OpenedDialog,
+  StartOptions,
+} from './mattermost/shapes.ts';
 import { Waiters } from './waiters.ts';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
-// ---- Ids --------------------------------------------------------------------------------------------------------
-
-/** The alphabet of Mattermost's model.NewId() (base32 with its own ordering). */
-const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769';
-const VALID_ID = /^[a-z0-9]{26}$/;
-
-/**
- * A valid, deterministic Mattermost id for a label: up to 12 readable characters of the label, then a tail derived
- * from a hash of the whole label. `fakeMattermostId('alice')` → 'alice' + 21 characters, the same every run.
- */
-export function fakeMattermostId(label: string): string {
-  const readable = label.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
-  let tail = '';
-  for (const byte of createHash('sha256').update(label).digest()) tail += ID_ALPHABET.charAt(byte % 32);
-  return (readable + tail).slice(0, 26);
-}
-
-/** Mattermost's model.IsValidId: exactly 26 lowercase letters or digits. */
-export function isValidMattermostId(id: unknown): id is string {
-  return typeof id === 'string' && VALID_ID.test(id);
-}
-
-function randomMattermostId(): string {
-  let id = '';
-  for (const byte of randomBytes(26)) id += ID_ALPHABET.charAt(byte % 32);
-  return id;
-}
-
-/** Who the fake server, its team and its bot are; requests built in mattermost-requests.ts use the same identity. */
-export const FAKE_MATTERMOST = {
-  teamId: fakeMattermostId('team1id'),
-  teamName: 'sitroom-test',
-  teamDisplayName: 'Sitroom Test',
-  botUserId: fakeMattermostId('sitroombot'),
-  botUsername: 'sitroom',
-  /** Sent as X-Version-Id (Client4 stores it as serverVersion). */
-  serverVersion: '10.11.0.0.fake.false',
-} as const;
-
-// ---- Trigger ids ------------------------------------------------------------------------------------------------
-
-/** Mattermost signs trigger ids with the server's ECDSA key; the fake signs them with an HMAC of its own. */
-const TRIGGER_KEY = 'sitroom-fake-mattermost-trigger-signing-key';
-/** ServiceSettings.OutgoingIntegrationRequestsTimeout defaults to 30 s; trigger ids older than that are refused. */
-const DEFAULT_TRIGGER_TIMEOUT_MS = 30_000;
-
-/**
- * A trigger id shaped like the server's model.GenerateTriggerId: base64("<clientTriggerId>:<userId>:<millis>:<sig>").
- * The fake's /actions/dialogs/open accepts only ids made here (or by mattermost-requests.ts, which uses this).
- */
-export function makeTriggerId(userId: string, issuedAtMs = Date.now()): string {
-  const data = `${randomMattermostId()}:${userId}:${issuedAtMs}:`;
-  const signature = createHmac('sha256', TRIGGER_KEY).update(data).digest('base64');
-  return Buffer.from(data + signature).toString('base64');
-}
-
-type TriggerCheck = { ok: true; userId: string; issuedAtMs: number } | { ok: false; errorId: string; params?: Record<string, unknown> };
-
-/** model.DecodeAndVerifyTriggerId, with the same error ids. */
-function decodeTriggerId(triggerId: string, timeoutMs: number): TriggerCheck {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(triggerId) || triggerId.length % 4 !== 0) {
-    return { ok: false, errorId: 'interactive_message.decode_trigger_id.base64_decode_failed' };
-  }
-  const parts = Buffer.from(triggerId, 'base64').toString('utf8').split(':');
-  if (parts.length !== 4) return { ok: false, errorId: 'interactive_message.decode_trigger_id.missing_data' };
-  const [clientTriggerId = '', userId = '', millis = '', signature = ''] = parts;
-  const issuedAtMs = Number(millis);
-  if (!Number.isFinite(issuedAtMs) || Date.now() - issuedAtMs > timeoutMs) {
-    return { ok: false, errorId: 'interactive_message.decode_trigger_id.expired', params: { Duration: `${timeoutMs / 1000}s` } };
-  }
-  const expected = createHmac('sha256', TRIGGER_KEY).update(`${clientTriggerId}:${userId}:${millis}:`).digest('base64');
-  if (signature !== expected) return { ok: false, errorId: 'interactive_message.decode_trigger_id.verify_signature_failed' };
-  return { ok: true, userId, issuedAtMs };
-}
-
-// ---- Errors -----------------------------------------------------------------------------------------------------
-
-/** English messages of the error ids the fake answers with (server/i18n/en.json). */
-const MM_ERRORS: Record<string, string> = {
-  'api.context.404.app_error': 'Sorry, we could not find the page.',
-  'api.context.session_expired.app_error': 'Invalid or expired session, please login again.',
-  'api.context.permissions.app_error': 'You do not have the appropriate permissions.',
-  'api.context.invalid_body_param.app_error': 'Invalid or missing {{.Name}} in request body.',
-  'api.context.invalid_url_param.app_error': 'Invalid or missing {{.Name}} parameter in request URL.',
-  'app.user.get_by_username.app_error':
-    'Unable to find an existing account matching this username for this team. This team may require an invite from the team owner to join.',
-  'app.user.missing_account.const': 'Unable to find the user.',
-  'app.team.get_by_name.missing.app_error': 'Unable to find the existing team.',
-  'app.team.get.find.app_error': 'Unable to find the existing team.',
-  'app.channel.get.existing.app_error': 'Unable to find the existing channel.',
-  'app.team.get_member.missing.app_error': 'Unable to find the existing teammate.',
-  'api.channel.add_user.to.channel.failed.deleted.app_error': 'Failed to add user to channel because they have been removed from the team.',
-  'api.post.update_post.permissions_time_limit.app_error': 'Post edit is only allowed for {{.timeLimit}} seconds. Please ask your System Administrator for details.',
-  'app.channel.get_member.missing.app_error': 'No channel member found for that user ID and channel ID.',
-  'app.channel.get_by_name.missing.app_error': 'Channel does not exist.',
-  'store.sql_channel.save_channel.exists.app_error': 'A channel with that name already exists on the same team.',
-  'model.channel.is_valid.display_name.app_error': 'Invalid display name.',
-  'model.channel.is_valid.name.app_error': 'Invalid channel name. User ids are not permitted in channel name for non-direct message channels.',
-  'model.channel.is_valid.1_or_more.app_error': 'Name must be 1 or more lowercase alphanumeric characters.',
-  'model.channel.is_valid.type.app_error': 'Invalid type.',
-  'model.channel.is_valid.header.app_error': 'Invalid header.',
-  'model.channel.is_valid.purpose.app_error': 'Invalid purpose.',
-  'api.channel.create_channel.direct_channel.app_error': 'Must use createDirectChannel API service for direct message channel creation.',
-  'api.channel.create_direct_channel.invalid_user.app_error': 'Invalid user ID for direct channel creation.',
-  'api.channel.add_user_to_channel.type.app_error': 'Can not add user to this channel type.',
-  'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error':
-    'You are not allowed to update the name, display_name, and purpose of direct or group messages.',
-  'model.post.is_valid.message_length.app_error': 'Post Message property is longer than the maximum permitted length.',
-  'api.post.create_post.root_id.app_error': 'Invalid RootId parameter.',
-  'app.post.get.app_error': 'Unable to get post.',
-  'api.post.create_post.channel_root_id.app_error': 'Invalid ChannelId for RootId parameter.',
-  'interactive_message.decode_trigger_id.base64_decode_failed': 'Failed to decode base64 for trigger ID for interactive dialog.',
-  'interactive_message.decode_trigger_id.missing_data': 'Trigger ID missing required data for interactive dialog.',
-  'interactive_message.decode_trigger_id.expired': 'Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of {{.Duration}}.',
-  'interactive_message.decode_trigger_id.verify_signature_failed': 'Signature verification failed of trigger ID for interactive dialog.',
-  'model.post.is_valid.file_ids.app_error':
-    'Invalid file ids. Note that uploads are limited to 10 files maximum. Please use additional posts for more files.',
-  'api.file.upload_file.read_request.app_error': 'Unable to upload file(s). Error reading or parsing request data.',
-  'api.file.upload_file.multiple_channel_ids.app_error': 'Unable to upload file(s). Multiple conflicting channel_ids.',
-  'api.file.upload_file.incorrect_number_of_client_ids.app_error':
-    'Unable to upload file(s). Have {{.NumClientIds}} client_ids for {{.NumFiles}} files.',
-  'web.command_webhook.parse.app_error': 'Unable to parse incoming data.',
-  'web.command_webhook.general.app_error': 'Unable to handle the command webhook.',
-};
-
-export interface MattermostErrorBody {
-  id: string;
-  message: string;
-  detailed_error: string;
-  request_id: string;
-  status_code: number;
-}
-
-/** An AppError on its way out; thrown inside handlers. */
-class AppError extends Error {
-  readonly status: number;
-  readonly errorId: string;
-  readonly detail: string;
-
-  constructor(status: number, errorId: string, params: Record<string, unknown> = {}, detail = '') {
-    const template = MM_ERRORS[errorId] ?? errorId;
-    super(template.replace(/\{\{\.(\w+)\}\}/g, (_, key: string) => String(params[key] ?? '')));
-    this.status = status;
-    this.errorId = errorId;
-    this.detail = detail;
-  }
-
-  body(): MattermostErrorBody {
-    return { id: this.errorId, message: this.message, detailed_error: this.detail, request_id: '', status_code: this.status };
-  }
-}
-
-const invalidBody = (name: string) => new AppError(400, 'api.context.invalid_body_param.app_error', { Name: name });
-const invalidUrl = (name: string) => new AppError(400, 'api.context.invalid_url_param.app_error', { Name: name });
-const forbidden = (detail = '') => new AppError(403, 'api.context.permissions.app_error', {}, detail);
-
-// ---- Public shapes ----------------------------------------------------------------------------------------------
-
-export interface MattermostCall {
-  /** Upper case: GET, POST, PUT, … */
-  method: string;
-  /** The path without the query string, e.g. /api/v4/posts/<id>/patch. */
-  path: string;
-  query: Record<string, string>;
-  /** The parsed JSON body, the raw text when it is not JSON, undefined when empty. */
-  body: unknown;
-  /** The token from `Authorization: Bearer|Token <token>` (Client4 sends "BEARER <token>"). */
-  token: string | undefined;
-  headers: IncomingHttpHeaders;
-  /** Date.now() when the request was received. */
-  at: number;
-  status: number;
-  /** The JSON answered (the plain text "limit exceeded\n" for a scripted 429, as Mattermost sends). */
-  response: unknown;
-}
-
-export type ChannelType = 'O' | 'P' | 'D' | 'G';
-
-export interface FakeMattermostChannel {
-  id: string;
-  teamId: string;
-  name: string;
-  displayName: string;
-  type: ChannelType;
-  header: string;
-  purpose: string;
-  creatorId: string;
-  members: string[];
-}
-
-export interface FakeMattermostUser {
-  id: string;
-  username: string;
-  isBot: boolean;
-  firstName: string;
-  lastName: string;
-  nickname: string;
-  email: string;
-}
-
-export interface FakeMattermostPost {
-  id: string;
-  channelId: string;
-  userId: string;
-  rootId: string;
-  message: string;
-  /** As stored: attachments keep their actions' `integration` (url, context), which answers to clients omit. */
-  props: Record<string, unknown>;
-  /** The files attached by createPost's file_ids: only those the server could attach (see filesIn). */
-  fileIds: string[];
-  isPinned: boolean;
-  createAt: number;
-  updateAt: number;
-  editAt: number;
-}
-
-/** A file uploaded with POST /files, as filesIn() shows it. */
-export interface FakeMattermostFile {
-  id: string;
-  /** The name the file was uploaded with (its base name). */
-  name: string;
-  /** The bytes, decoded as UTF-8. */
-  content: string;
-  /** The post it is attached to, once createPost({file_ids}) attached it. */
-  postId?: string;
-}
-
-export interface OpenedDialog {
-  triggerId: string;
-  url: string;
-  dialog: Record<string, unknown>;
-  /** The user the trigger id was issued for: the dialog opens in their client. */
-  userId: string;
-  at: number;
-  /** What Dialog.IsValid finds wrong (the server logs it and opens the dialog anyway; see mattermost/dialog-rules.ts). */
-  problems: string[];
-}
-
-export interface EphemeralPost {
-  userId: string;
-  post: Record<string, unknown>;
-}
-
-export interface AddChannelOptions {
-  name: string;
-  id?: string;
-  type?: 'O' | 'P';
-  teamId?: string;
-  displayName?: string;
-  header?: string;
-  purpose?: string;
-  members?: string[];
-  /** Defaults to true; false to test a bot that was removed from (or never added to) a channel. */
-  botIsMember?: boolean;
-}
-
-export interface AddUserOptions {
-  firstName?: string;
-  lastName?: string;
-  nickname?: string;
-  email?: string;
-  isBot?: boolean;
-  /** Defaults to true: the user belongs to the fake's team. */
-  inTeam?: boolean;
-  /** A deactivated account (DeleteAt > 0). */
-  deactivated?: boolean;
-}
-
-export interface StartOptions {
-  /** Accept only this bearer token (any non-empty token by default). */
-  token?: string;
-  /** How old a trigger id may be (30 s by default, like OutgoingIntegrationRequestsTimeout). */
-  triggerTimeoutMs?: number;
-}
+export { FAKE_MATTERMOST, fakeMattermostId, isValidMattermostId, makeTriggerId } from './mattermost/ids.ts';
+export type { MattermostErrorBody } from './mattermost/errors.ts';
+export * from './mattermost/shapes.ts';
+export { parseHeaderValue, parseMultipart, readBytes, type MultipartPart } from './mattermost/http-bodies.ts';
 
 // ---- Internal state ---------------------------------------------------------------------------------------------
 
@@ -1583,37 +1332,6 @@ export class FakeMattermostApi {
   }
 }
 
-// ---- Helpers ----------------------------------------------------------------------------------------------------
-
-function actionsOf(props: Record<string, unknown>): Record<string, unknown>[] {
-  const attachments = Array.isArray(props.attachments) ? props.attachments : [];
-  return attachments.flatMap((a: unknown) => (isObject(a) && Array.isArray(a.actions) ? a.actions.filter(isObject) : []));
-}
-
-/** Post.GenerateActionIds: actions without an id get one (clicks are routed by /posts/{post_id}/actions/{action_id}). */
-function withActionIds(props: Record<string, unknown>): Record<string, unknown> {
-  for (const action of actionsOf(props)) if (str(action.id) === '') action.id = randomMattermostId();
-  return props;
-}
-
-/** Post.StripActionIntegrations: clients never see an action's integration url and context. */
-function stripActionIntegrations(props: Record<string, unknown>): Record<string, unknown> {
-  const copy = clone(props);
-  for (const action of actionsOf(copy)) delete action.integration;
-  return copy;
-}
-
-
-function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(raw) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-const readRequestError = (detail: string) => new AppError(400, 'api.file.upload_file.read_request.app_error', {}, detail);
-
 /**
  * mime.TypeByExtension as the server answers it for common extensions (Go's built-in table plus a typical
  * /etc/mime.types; Go appends "; charset=utf-8" to text/ types). Unknown extensions get ''.
@@ -1639,112 +1357,3 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   svg: 'image/svg+xml',
   webp: 'image/webp',
 };
-
-// ---- HTTP bodies (shared with fake-slack-api.ts) ------------------------------------------------------------------
-
-/** The whole request body as bytes (readText would mangle binary uploads). */
-export function readBytes(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/**
- * A Content-Type or Content-Disposition value split like Go's mime.ParseMediaType: the lowercased type and its
- * parameters (names lowercased, quoted-strings unescaped, RFC 2231 `name*=UTF-8''…` decoded and preferred).
- */
-export function parseHeaderValue(value: string): { type: string; params: Record<string, string> } {
-  const semicolon = value.indexOf(';');
-  const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
-  const params: Record<string, string> = {};
-  const extended: Record<string, string> = {};
-  const rest = semicolon < 0 ? '' : value.slice(semicolon);
-  for (const m of rest.matchAll(/;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g)) {
-    const name = (m[1] ?? '').toLowerCase();
-    const raw = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    if (name.endsWith('*')) {
-      const [charset = '', , encoded = ''] = raw.split("'");
-      if (/^utf-8$/i.test(charset)) {
-        try {
-          extended[name.slice(0, -1)] = decodeURIComponent(encoded);
-        } catch {
-          // Malformed percent-encoding: Go drops the parameter too.
-        }
-      }
-    } else {
-      params[name] = raw;
-    }
-  }
-  return { type, params: { ...params, ...extended } };
-}
-
-export interface MultipartPart {
-  /** Content-Disposition `name`, when the disposition is form-data (Go's Part.FormName). */
-  name: string | undefined;
-  /** Content-Disposition `filename` as sent, undefined when absent (Go's FileName also takes its base name). */
-  filename: string | undefined;
-  /** The part's own Content-Type header, if any. */
-  contentType: string | undefined;
-  /** All part headers, names lowercased. */
-  headers: Record<string, string>;
-  data: Buffer;
-}
-
-/**
- * Parses a multipart body (RFC 2046 / 7578): the boundary comes from the request's Content-Type; a preamble before
- * the first delimiter and an epilogue after the closing one are ignored, as is transport padding on delimiter lines.
- */
-export function parseMultipart(contentType: string | undefined, body: Buffer): { ok: true; parts: MultipartPart[] } | { ok: false; error: string } {
-  const { type, params } = parseHeaderValue(contentType ?? '');
-  if (!type.startsWith('multipart/')) return { ok: false, error: `not a multipart Content-Type: ${contentType ?? '(none)'}` };
-  const boundary = params.boundary;
-  if (boundary === undefined || boundary === '') return { ok: false, error: 'no multipart boundary param in Content-Type' };
-  const dashBoundary = Buffer.from(`--${boundary}`);
-  const delimiter = Buffer.from(`\r\n--${boundary}`);
-  const CR = 0x0d;
-  const LF = 0x0a;
-  const DASH = 0x2d;
-
-  let at = body.subarray(0, dashBoundary.length).equals(dashBoundary) ? 0 : body.indexOf(delimiter);
-  if (at < 0) return { ok: false, error: 'multipart: no boundary found' };
-  if (at > 0) at += 2; // past the CRLF that ends the preamble
-  const parts: MultipartPart[] = [];
-  for (;;) {
-    let cursor = at + dashBoundary.length;
-    if (body[cursor] === DASH && body[cursor + 1] === DASH) return { ok: true, parts };
-    while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++;
-    if (body[cursor] !== CR || body[cursor + 1] !== LF) return { ok: false, error: 'multipart: malformed delimiter line' };
-    cursor += 2;
-
-    let headerEnd = cursor;
-    let contentStart = cursor + 2;
-    if (body[cursor] !== CR || body[cursor + 1] !== LF) {
-      headerEnd = body.indexOf('\r\n\r\n', cursor);
-      if (headerEnd < 0) return { ok: false, error: 'multipart: unterminated part headers' };
-      contentStart = headerEnd + 4;
-    }
-    const headers: Record<string, string> = {};
-    if (headerEnd > cursor) {
-      for (const line of body.subarray(cursor, headerEnd).toString('utf8').split('\r\n')) {
-        const colon = line.indexOf(':');
-        if (colon <= 0) return { ok: false, error: `multipart: malformed part header ${JSON.stringify(line)}` };
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-    }
-    const next = body.indexOf(delimiter, contentStart);
-    if (next < 0) return { ok: false, error: 'multipart: missing closing boundary' };
-
-    const disposition = parseHeaderValue(headers['content-disposition'] ?? '');
-    parts.push({
-      name: disposition.type === 'form-data' ? disposition.params.name : undefined,
-      filename: disposition.params.filename,
-      contentType: headers['content-type'],
-      headers,
-      data: Buffer.from(body.subarray(contentStart, next)),
-    });
-    at = next + 2;
-  }
-}
