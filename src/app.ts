@@ -47,6 +47,8 @@ export interface Sitroom {
   stop(): Promise<void>;
   /** Resolves when work started after an answer (chat calls, alert cards) has finished. */
   settled(): Promise<void>;
+  /** Whether each chat platform's server answered its last check (Mattermost only so far), for /healthz. */
+  chatHealth(): Partial<Record<Platform, 'ok' | 'unreachable'>>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -208,6 +210,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       await slack?.start();
       if (options.scheduler ?? true) await scheduler.start();
       return (server.address() as AddressInfo).port;
+    },
+    chatHealth() {
+      return mattermost ? { mattermost: mattermost.health() } : {};
     },
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

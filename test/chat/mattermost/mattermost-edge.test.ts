@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { freePort } from '../../e2e/bot-process.ts';
 import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
+import { SitroomUnderTest } from '../scenarios/sitroom-under-test.ts';
 
 let chat: MattermostDriver;
 beforeEach(async () => {
@@ -87,6 +89,28 @@ describe('the Mattermost edge', () => {
       expect(warRoom.url).toBe(`${byId.mm.url}/${byId.mm.team.name}/channels/${room?.channelName ?? ''}`);
     } finally {
       await byId.stop();
+    }
+  });
+});
+
+describe('a Mattermost server that does not answer', () => {
+  it('does not stop sitroom; its health says unreachable', async () => {
+    const port = await freePort();
+    const app = new SitroomUnderTest({
+      MATTERMOST_URL: `http://127.0.0.1:${await freePort()}`,
+      MATTERMOST_BOT_TOKEN: 'mm-bot-token',
+      MATTERMOST_TEAM: 'sitroom',
+      MATTERMOST_COMMAND_TOKEN: 'command-token',
+      MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+    });
+    try {
+      await app.start();
+      expect(app.sitroom.chatHealth()).toEqual({ mattermost: 'unreachable' });
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.stop();
     }
   });
 });
