@@ -14,6 +14,7 @@ import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import type { MessageContext } from './chat/messages.ts';
+import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
 import type { Config } from './config.ts';
@@ -48,16 +49,20 @@ export interface Sitroom {
   stop(): Promise<void>;
   /** Resolves when work started after an answer (chat calls, alert cards) has finished. */
   settled(): Promise<void>;
+  /** Whether each chat platform's server answered its last check (Mattermost only so far), for /healthz. */
+  chatHealth(): Partial<Record<Platform, 'ok' | 'unreachable'>>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** Where a war room opens in a browser: Slack's app redirect, or the Mattermost channel URL. */
-function warRoomUrl(config: Config, incident: Incident): string | null {
+function warRoomUrl(config: Config, incident: Incident, mattermostTeamName: string | undefined): string | null {
   if (!incident.room) return null;
   if (incident.platform === 'slack') return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}`;
   if (incident.platform === 'mattermost' && config.mattermost) {
-    return `${config.mattermost.url}/${encodeURIComponent(config.mattermost.team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
+    // Mattermost's channel URLs are /<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id.
+    const team = mattermostTeamName ?? config.mattermost.team;
+    return `${config.mattermost.url}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
   }
   return null;
 }
@@ -94,7 +99,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     : undefined;
   if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
   const mattermost: MattermostAdapter | undefined = config.mattermost
-    ? createMattermostAdapter({ config: config.mattermost, logger: logger.child({ platform: 'mattermost' }), track })
+    ? createMattermostAdapter({
+        config: config.mattermost,
+        logger: logger.child({ platform: 'mattermost' }),
+        track,
+        nonces: new SqliteDialogNonces(db),
+        now: () => clock.now(),
+      })
     : undefined;
   if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 
@@ -152,8 +163,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   });
   slack?.attach(handler);
 
+  /** Whether each configured chat platform answers (an unreachable one does not stop sitroom; /healthz shows it). */
+  const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> => ({
+    ...(mattermost ? { mattermost: mattermost.health() } : {}),
+  });
+
   const routes: Route[] = [
-    healthRoute({ database: () => proveWritable(db, clock.now()) }, logger),
+    healthRoute({ database: () => proveWritable(db, clock.now()), ...(slack || mattermost ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -171,7 +187,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       clock,
       timeZone: config.timeZone,
       declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
-      warRoomUrl: (incident) => warRoomUrl(config, incident),
+      warRoomUrl: (incident) => warRoomUrl(config, incident, mattermost?.teamName()),
       customRoles: config.customRoles,
       logger,
     }),
@@ -197,6 +213,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     scheduler,
     server,
     async start() {
+      await mattermost?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -205,6 +222,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       if (options.scheduler ?? true) await scheduler.start();
       return (server.address() as AddressInfo).port;
     },
+    chatHealth,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await cards.idle();
@@ -212,6 +230,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      mattermost?.stop();
       await scheduler.stop();
       await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);

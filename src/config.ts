@@ -3,6 +3,7 @@
  * frozen. The only module that reads process.env. Every problem is reported at once, naming the variable.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { type Cadence, type CadenceDefaults, DEFAULT_CADENCE, parseCadence } from './incidents/cadence.ts';
@@ -76,6 +77,8 @@ export interface MattermostConfig {
   alertsChannel: string | undefined;
   /** sitroom's own base URL as Mattermost reaches it (buttons and dialogs call back here). */
   publicUrl: string;
+  /** CIDR blocks allowed to call /mattermost/* (by socket address); undefined allows any. */
+  allowedSources: readonly string[] | undefined;
 }
 
 export interface AlertmanagerConfig {
@@ -203,6 +206,16 @@ const schema = z
     MATTERMOST_COMMAND_TOKEN: optional,
     MATTERMOST_ANNOUNCE_CHANNEL: optional,
     MATTERMOST_ALERTS_CHANNEL: optional,
+    MATTERMOST_ALLOWED_SOURCES: optional.transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const blocks = s.split(',').map((b) => b.trim()).filter(Boolean);
+      const bad = blocks.find((b) => !isCidr(b));
+      if (bad !== undefined || blocks.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `must be CIDR blocks separated by commas, e.g. 10.0.0.0/8,192.168.1.20/32 (got ${JSON.stringify(bad ?? s)})` });
+        return z.NEVER;
+      }
+      return blocks;
+    }),
     PUBLIC_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be sitroom’s public http(s) URL, e.g. https://sitroom.example.com' }),
     SLACK_BOT_TOKEN: optional.refine((s) => s === undefined || s.startsWith('xoxb-'), { message: 'must be a bot token starting with xoxb-' }),
     SLACK_SIGNING_SECRET: optional,
@@ -285,6 +298,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
           announceChannel: e.MATTERMOST_ANNOUNCE_CHANNEL,
           alertsChannel: e.MATTERMOST_ALERTS_CHANNEL,
           publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+          allowedSources: e.MATTERMOST_ALLOWED_SOURCES,
         }
       : undefined;
   const slack: SlackConfig | undefined = e.SLACK_BOT_TOKEN
@@ -334,4 +348,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     }),
     metricsToken: e.METRICS_TOKEN,
   });
+}
+
+/** `address/prefix` with an IPv4 or IPv6 address and a prefix length that fits it. */
+function isCidr(block: string): boolean {
+  const [address = '', prefix, ...rest] = block.split('/');
+  const family = isIP(address);
+  if (family === 0 || prefix === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -114,4 +114,20 @@ describe('loadConfig', () => {
     expect(c.metricsToken).toBe('a-metrics-token-of-24ch');
     expect(c.http).toEqual({ maxConnections: 64, idleTimeoutMs: 2500, requestTimeoutMs: 120_000 });
   });
+
+  it('reads MATTERMOST_ALLOWED_SOURCES as CIDR blocks and refuses anything else', () => {
+    const mattermost = {
+      MATTERMOST_URL: 'https://chat.example.com',
+      MATTERMOST_BOT_TOKEN: 't',
+      MATTERMOST_TEAM: 'eng',
+      MATTERMOST_COMMAND_TOKEN: 'c',
+      MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
+      PUBLIC_URL: 'https://sitroom.example.com',
+    };
+    expect(loadConfig({ ...mattermost, MATTERMOST_ALLOWED_SOURCES: '10.0.0.0/8, fd00::/8' }).mattermost?.allowedSources).toEqual(['10.0.0.0/8', 'fd00::/8']);
+    expect(loadConfig(mattermost).mattermost?.allowedSources).toBeUndefined();
+    for (const bad of ['10.0.0.0', '10.0.0.0/33', 'chat.example.com/24', ',']) {
+      expect(problems({ ...mattermost, MATTERMOST_ALLOWED_SOURCES: bad })[0]).toMatch(/^MATTERMOST_ALLOWED_SOURCES: must be CIDR blocks/);
+    }
+  });
 });

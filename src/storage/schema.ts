@@ -204,3 +204,13 @@ export const healthHeartbeat = sqliteTable('health_heartbeat', {
   id: integer('id').primaryKey(),
   at: integer('at').notNull(),
 });
+
+/**
+ * Single-use nonces of Mattermost dialogs sitroom opened: a row is inserted when the dialog is submitted, so the
+ * same dialog state (which passes through the user's browser) can be used once, whatever the replicas.
+ */
+export const dialogNonces = sqliteTable('dialog_nonces', {
+  nonce: text('nonce').primaryKey(),
+  usedAt: integer('used_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});

@@ -7,7 +7,7 @@
  *    hands back the raw text), errors as `{id, message, detailed_error, request_id, status_code}` with the
  *    matching HTTP status (ClientError reads `server_error_id` and `status_code` from that body);
  *  - the success statuses of the real handlers (201 for createPost/createChannel/addToChannel/createDirectChannel/
- *    ephemeral posts, 200 elsewhere) and the real error ids (see MM_ERRORS below, taken from the server source);
+ *    ephemeral posts, 200 elsewhere) and the real error ids (see mattermost/errors.ts, taken from the server source);
  *  - ids are 26 lowercase alphanumerics, and ids in URLs and bodies are checked the way the server checks them.
  * It keeps a small model (one team, users, channels, members, headers, posts, pins, dialogs, uploaded files),
  * records every API call, and can be scripted to fail or be rate limited. It also serves
@@ -22,277 +22,38 @@
  * Deliberate leniencies: posting or uploading to a channel id the fake has never heard of is accepted (so a bot can
  * answer in the channel a slash command came from without seeding it); the team and permission model is reduced to
  * "the bot must be a member of a known channel to post or upload in it, and of a private one to add members to it".
+ *
+ * Its parts live in mattermost/: ids and trigger ids, error bodies, the shapes tests see, post props, request
+ * bodies (shared with the Slack fake), Dialog.IsValid and Slack-compatible parsing. This file is the server itself.
  */
 import { closeServer, listenOnLoopback } from './local-server.ts';
+import { dialogProblems } from './mattermost/dialog-rules.ts';
+import { applySlackParsing } from './mattermost/slack-compatibility.ts';
+import { AppError, forbidden, invalidBody, invalidUrl, readRequestError } from './mattermost/errors.ts';
+import { parseHeaderValue, parseMultipart, type MultipartPart, readBytes } from './mattermost/http-bodies.ts';
+import { DEFAULT_TRIGGER_TIMEOUT_MS, decodeTriggerId, FAKE_MATTERMOST, fakeMattermostId, isValidMattermostId, randomMattermostId } from './mattermost/ids.ts';
+import { parseJson, stripActionIntegrations, withActionIds } from './mattermost/post-props.ts';
+import type {
+  AddChannelOptions,
+  AddUserOptions,
+  ChannelType,
+  EphemeralPost,
+  FakeMattermostChannel,
+  FakeMattermostFile,
+  FakeMattermostPost,
+  FakeMattermostUser,
+  MattermostCall,
+  OpenedDialog,
+  StartOptions,
+} from './mattermost/shapes.ts';
 import { Waiters } from './waiters.ts';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
-// ---- Ids --------------------------------------------------------------------------------------------------------
-
-/** The alphabet of Mattermost's model.NewId() (base32 with its own ordering). */
-const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769';
-const VALID_ID = /^[a-z0-9]{26}$/;
-
-/**
- * A valid, deterministic Mattermost id for a label: up to 12 readable characters of the label, then a tail derived
- * from a hash of the whole label. `fakeMattermostId('alice')` → 'alice' + 21 characters, the same every run.
- */
-export function fakeMattermostId(label: string): string {
-  const readable = label.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
-  let tail = '';
-  for (const byte of createHash('sha256').update(label).digest()) tail += ID_ALPHABET.charAt(byte % 32);
-  return (readable + tail).slice(0, 26);
-}
-
-/** Mattermost's model.IsValidId: exactly 26 lowercase letters or digits. */
-export function isValidMattermostId(id: unknown): id is string {
-  return typeof id === 'string' && VALID_ID.test(id);
-}
-
-function randomMattermostId(): string {
-  let id = '';
-  for (const byte of randomBytes(26)) id += ID_ALPHABET.charAt(byte % 32);
-  return id;
-}
-
-/** Who the fake server, its team and its bot are; requests built in mattermost-requests.ts use the same identity. */
-export const FAKE_MATTERMOST = {
-  teamId: fakeMattermostId('team1id'),
-  teamName: 'sitroom-test',
-  teamDisplayName: 'Sitroom Test',
-  botUserId: fakeMattermostId('sitroombot'),
-  botUsername: 'sitroom',
-  /** Sent as X-Version-Id (Client4 stores it as serverVersion). */
-  serverVersion: '10.11.0.0.fake.false',
-} as const;
-
-// ---- Trigger ids ------------------------------------------------------------------------------------------------
-
-/** Mattermost signs trigger ids with the server's ECDSA key; the fake signs them with an HMAC of its own. */
-const TRIGGER_KEY = 'sitroom-fake-mattermost-trigger-signing-key';
-/** ServiceSettings.OutgoingIntegrationRequestsTimeout defaults to 30 s; trigger ids older than that are refused. */
-const DEFAULT_TRIGGER_TIMEOUT_MS = 30_000;
-
-/**
- * A trigger id shaped like the server's model.GenerateTriggerId: base64("<clientTriggerId>:<userId>:<millis>:<sig>").
- * The fake's /actions/dialogs/open accepts only ids made here (or by mattermost-requests.ts, which uses this).
- */
-export function makeTriggerId(userId: string, issuedAtMs = Date.now()): string {
-  const data = `${randomMattermostId()}:${userId}:${issuedAtMs}:`;
-  const signature = createHmac('sha256', TRIGGER_KEY).update(data).digest('base64');
-  return Buffer.from(data + signature).toString('base64');
-}
-
-type TriggerCheck = { ok: true; userId: string; issuedAtMs: number } | { ok: false; errorId: string; params?: Record<string, unknown> };
-
-/** model.DecodeAndVerifyTriggerId, with the same error ids. */
-function decodeTriggerId(triggerId: string, timeoutMs: number): TriggerCheck {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(triggerId) || triggerId.length % 4 !== 0) {
-    return { ok: false, errorId: 'interactive_message.decode_trigger_id.base64_decode_failed' };
-  }
-  const parts = Buffer.from(triggerId, 'base64').toString('utf8').split(':');
-  if (parts.length !== 4) return { ok: false, errorId: 'interactive_message.decode_trigger_id.missing_data' };
-  const [clientTriggerId = '', userId = '', millis = '', signature = ''] = parts;
-  const issuedAtMs = Number(millis);
-  if (!Number.isFinite(issuedAtMs) || Date.now() - issuedAtMs > timeoutMs) {
-    return { ok: false, errorId: 'interactive_message.decode_trigger_id.expired', params: { Duration: `${timeoutMs / 1000}s` } };
-  }
-  const expected = createHmac('sha256', TRIGGER_KEY).update(`${clientTriggerId}:${userId}:${millis}:`).digest('base64');
-  if (signature !== expected) return { ok: false, errorId: 'interactive_message.decode_trigger_id.verify_signature_failed' };
-  return { ok: true, userId, issuedAtMs };
-}
-
-// ---- Errors -----------------------------------------------------------------------------------------------------
-
-/** English messages of the error ids the fake answers with (server/i18n/en.json). */
-const MM_ERRORS: Record<string, string> = {
-  'api.context.404.app_error': 'Sorry, we could not find the page.',
-  'api.context.session_expired.app_error': 'Invalid or expired session, please login again.',
-  'api.context.permissions.app_error': 'You do not have the appropriate permissions.',
-  'api.context.invalid_body_param.app_error': 'Invalid or missing {{.Name}} in request body.',
-  'api.context.invalid_url_param.app_error': 'Invalid or missing {{.Name}} parameter in request URL.',
-  'app.user.get_by_username.app_error':
-    'Unable to find an existing account matching this username for this team. This team may require an invite from the team owner to join.',
-  'app.user.missing_account.const': 'Unable to find the user.',
-  'app.team.get_by_name.missing.app_error': 'Unable to find the existing team.',
-  'app.team.get.find.app_error': 'Unable to find the existing team.',
-  'app.channel.get.existing.app_error': 'Unable to find the existing channel.',
-  'app.channel.get_by_name.missing.app_error': 'Channel does not exist.',
-  'store.sql_channel.save_channel.exists.app_error': 'A channel with that name already exists on the same team.',
-  'model.channel.is_valid.display_name.app_error': 'Invalid display name.',
-  'model.channel.is_valid.name.app_error': 'Invalid channel name. User ids are not permitted in channel name for non-direct message channels.',
-  'model.channel.is_valid.1_or_more.app_error': 'Name must be 1 or more lowercase alphanumeric characters.',
-  'model.channel.is_valid.type.app_error': 'Invalid type.',
-  'model.channel.is_valid.header.app_error': 'Invalid header.',
-  'model.channel.is_valid.purpose.app_error': 'Invalid purpose.',
-  'api.channel.create_channel.direct_channel.app_error': 'Must use createDirectChannel API service for direct message channel creation.',
-  'api.channel.create_direct_channel.invalid_user.app_error': 'Invalid user ID for direct channel creation.',
-  'api.channel.add_user_to_channel.type.app_error': 'Can not add user to this channel type.',
-  'api.channel.patch_update_channel.update_direct_or_group_messages_not_allowed.app_error':
-    'You are not allowed to update the name, display_name, and purpose of direct or group messages.',
-  'model.post.is_valid.message_length.app_error': 'Post Message property is longer than the maximum permitted length.',
-  'api.post.create_post.root_id.app_error': 'Invalid RootId parameter.',
-  'app.post.get.app_error': 'Unable to get post.',
-  'api.post.create_post.channel_root_id.app_error': 'Invalid ChannelId for RootId parameter.',
-  'interactive_message.decode_trigger_id.base64_decode_failed': 'Failed to decode base64 for trigger ID for interactive dialog.',
-  'interactive_message.decode_trigger_id.missing_data': 'Trigger ID missing required data for interactive dialog.',
-  'interactive_message.decode_trigger_id.expired': 'Trigger ID for interactive dialog is expired. Trigger IDs live for a maximum of {{.Duration}}.',
-  'interactive_message.decode_trigger_id.verify_signature_failed': 'Signature verification failed of trigger ID for interactive dialog.',
-  'model.post.is_valid.file_ids.app_error':
-    'Invalid file ids. Note that uploads are limited to 10 files maximum. Please use additional posts for more files.',
-  'api.file.upload_file.read_request.app_error': 'Unable to upload file(s). Error reading or parsing request data.',
-  'api.file.upload_file.multiple_channel_ids.app_error': 'Unable to upload file(s). Multiple conflicting channel_ids.',
-  'api.file.upload_file.incorrect_number_of_client_ids.app_error':
-    'Unable to upload file(s). Have {{.NumClientIds}} client_ids for {{.NumFiles}} files.',
-  'web.command_webhook.parse.app_error': 'Unable to parse incoming data.',
-  'web.command_webhook.general.app_error': 'Unable to handle the command webhook.',
-};
-
-export interface MattermostErrorBody {
-  id: string;
-  message: string;
-  detailed_error: string;
-  request_id: string;
-  status_code: number;
-}
-
-/** An AppError on its way out; thrown inside handlers. */
-class AppError extends Error {
-  readonly status: number;
-  readonly errorId: string;
-  readonly detail: string;
-
-  constructor(status: number, errorId: string, params: Record<string, unknown> = {}, detail = '') {
-    const template = MM_ERRORS[errorId] ?? errorId;
-    super(template.replace(/\{\{\.(\w+)\}\}/g, (_, key: string) => String(params[key] ?? '')));
-    this.status = status;
-    this.errorId = errorId;
-    this.detail = detail;
-  }
-
-  body(): MattermostErrorBody {
-    return { id: this.errorId, message: this.message, detailed_error: this.detail, request_id: '', status_code: this.status };
-  }
-}
-
-const invalidBody = (name: string) => new AppError(400, 'api.context.invalid_body_param.app_error', { Name: name });
-const invalidUrl = (name: string) => new AppError(400, 'api.context.invalid_url_param.app_error', { Name: name });
-const forbidden = (detail = '') => new AppError(403, 'api.context.permissions.app_error', {}, detail);
-
-// ---- Public shapes ----------------------------------------------------------------------------------------------
-
-export interface MattermostCall {
-  /** Upper case: GET, POST, PUT, … */
-  method: string;
-  /** The path without the query string, e.g. /api/v4/posts/<id>/patch. */
-  path: string;
-  query: Record<string, string>;
-  /** The parsed JSON body, the raw text when it is not JSON, undefined when empty. */
-  body: unknown;
-  /** The token from `Authorization: Bearer|Token <token>` (Client4 sends "BEARER <token>"). */
-  token: string | undefined;
-  headers: IncomingHttpHeaders;
-  /** Date.now() when the request was received. */
-  at: number;
-  status: number;
-  /** The JSON answered (the plain text "limit exceeded\n" for a scripted 429, as Mattermost sends). */
-  response: unknown;
-}
-
-export type ChannelType = 'O' | 'P' | 'D' | 'G';
-
-export interface FakeMattermostChannel {
-  id: string;
-  teamId: string;
-  name: string;
-  displayName: string;
-  type: ChannelType;
-  header: string;
-  purpose: string;
-  creatorId: string;
-  members: string[];
-}
-
-export interface FakeMattermostUser {
-  id: string;
-  username: string;
-  isBot: boolean;
-  firstName: string;
-  lastName: string;
-  nickname: string;
-  email: string;
-}
-
-export interface FakeMattermostPost {
-  id: string;
-  channelId: string;
-  userId: string;
-  rootId: string;
-  message: string;
-  /** As stored: attachments keep their actions' `integration` (url, context), which answers to clients omit. */
-  props: Record<string, unknown>;
-  /** The files attached by createPost's file_ids: only those the server could attach (see filesIn). */
-  fileIds: string[];
-  isPinned: boolean;
-  createAt: number;
-  updateAt: number;
-  editAt: number;
-}
-
-/** A file uploaded with POST /files, as filesIn() shows it. */
-export interface FakeMattermostFile {
-  id: string;
-  /** The name the file was uploaded with (its base name). */
-  name: string;
-  /** The bytes, decoded as UTF-8. */
-  content: string;
-  /** The post it is attached to, once createPost({file_ids}) attached it. */
-  postId?: string;
-}
-
-export interface OpenedDialog {
-  triggerId: string;
-  url: string;
-  dialog: Record<string, unknown>;
-  /** The user the trigger id was issued for: the dialog opens in their client. */
-  userId: string;
-  at: number;
-}
-
-export interface EphemeralPost {
-  userId: string;
-  post: Record<string, unknown>;
-}
-
-export interface AddChannelOptions {
-  name: string;
-  id?: string;
-  type?: 'O' | 'P';
-  teamId?: string;
-  displayName?: string;
-  header?: string;
-  purpose?: string;
-  members?: string[];
-  /** Defaults to true; false to test a bot that was removed from (or never added to) a channel. */
-  botIsMember?: boolean;
-}
-
-export interface AddUserOptions {
-  firstName?: string;
-  lastName?: string;
-  nickname?: string;
-  email?: string;
-  isBot?: boolean;
-}
-
-export interface StartOptions {
-  /** Accept only this bearer token (any non-empty token by default). */
-  token?: string;
-  /** How old a trigger id may be (30 s by default, like OutgoingIntegrationRequestsTimeout). */
-  triggerTimeoutMs?: number;
-}
+export { FAKE_MATTERMOST, fakeMattermostId, isValidMattermostId, makeTriggerId } from './mattermost/ids.ts';
+export type { MattermostErrorBody } from './mattermost/errors.ts';
+export * from './mattermost/shapes.ts';
+export { parseHeaderValue, parseMultipart, readBytes, type MultipartPart } from './mattermost/http-bodies.ts';
 
 // ---- Internal state ---------------------------------------------------------------------------------------------
 
@@ -329,6 +90,8 @@ interface ChannelState {
 
 interface UserState extends FakeMattermostUser {
   createAt: number;
+  inTeam: boolean;
+  deleteAt: number;
 }
 
 /** model.FileInfo, with the bytes. */
@@ -430,6 +193,19 @@ export class FakeMattermostApi {
    * (with the same "expired" error id), because a bot that reuses a trigger is buggy. Set false to allow it.
    */
   rejectReusedTriggers = true;
+  /**
+   * ServiceSettings.OutgoingIntegrationRequestsTimeout in ms: how long the server waits for an integration's answer
+   * to a click or dialog submission (see deliverAsMattermost in mattermost-requests.ts).
+   */
+  integrationTimeoutMs = DEFAULT_TRIGGER_TIMEOUT_MS;
+  /** Milliseconds every API answer is held back: a slow server (sitroom must still answer Mattermost at once). */
+  latencyMs = 0;
+  /**
+   * ServiceSettings.PostEditTimeLimit in seconds (-1, the default, for no limit). api4/post.go updatePost and
+   * patchPost refuse to change the message of a post older than this with 400
+   * api.post.update_post.permissions_time_limit.app_error.
+   */
+  postEditTimeLimitSeconds = -1;
 
   private readonly server: Server;
   private readonly token: string | undefined;
@@ -474,12 +250,14 @@ export class FakeMattermostApi {
       r('GET', '/users/{user_id}', (c) => this.getUser(c)),
       r('GET', '/teams/name/{team_name:name}', (c) => this.getTeamByName(c)),
       r('GET', '/teams/{team_id}/channels/name/{channel_name:name}', (c) => this.getChannelByName(c)),
+      r('GET', '/teams/{team_id}/members/{user_id}', (c) => this.getTeamMember(c)),
       r('GET', '/teams/{team_id}', (c) => this.getTeam(c)),
       r('POST', '/channels', (c) => this.createChannel(c)),
       r('POST', '/channels/direct', (c) => this.createDirectChannel(c)),
       r('GET', '/channels/{channel_id}', (c) => ok(this.channelObject(this.existingChannel(c.params.channel_id)))),
       r('PUT', '/channels/{channel_id}/patch', (c) => this.patchChannel(c)),
       r('POST', '/channels/{channel_id}/members', (c) => this.addChannelMember(c)),
+      r('GET', '/channels/{channel_id}/members/{user_id}', (c) => this.getChannelMember(c)),
       r('POST', '/posts', (c) => this.createPost(c)),
       r('POST', '/posts/ephemeral', (c) => this.createEphemeralPost(c)),
       r('GET', '/posts/{post_id}', (c) => this.getPost(c)),
@@ -621,6 +399,13 @@ export class FakeMattermostApi {
     return clone(this.dialogs);
   }
 
+  /** Makes a post look `ms` older, e.g. past postEditTimeLimitSeconds. */
+  agePost(postId: string, ms: number): void {
+    const post = this.posts.get(postId);
+    if (!post) throw new Error(`FakeMattermostApi.agePost: no post ${postId}`);
+    post.createAt -= ms;
+  }
+
   /** Ephemeral posts sent (POST /posts/ephemeral), optionally only those for one user. */
   ephemeralPosts(userId?: string): EphemeralPost[] {
     return clone(this.ephemerals.filter((e) => userId === undefined || e.userId === userId));
@@ -646,6 +431,8 @@ export class FakeMattermostApi {
       nickname: opts.nickname ?? '',
       email: opts.email ?? `${lower}@sitroom.test`,
       createAt: this.now(),
+      inTeam: opts.inTeam ?? true,
+      deleteAt: opts.deactivated ? this.now() : 0,
     };
     this.users.set(id, user);
     return this.publicUser(user);
@@ -707,6 +494,7 @@ export class FakeMattermostApi {
     }
     const token = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (url.searchParams.get('access_token') || undefined);
     const answer = this.answerApiCall(method, url, { raw, bytes, contentType: req.headers['content-type'] }, token);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const parsed = parseJson(raw);
     this.record({
       method,
@@ -817,7 +605,10 @@ export class FakeMattermostApi {
   }
 
 
-  /** web/webhook.go commandWebhook: JSON when the Content-Type says so, else the text; 5 uses per hook; answers text "ok". */
+  /**
+   * web/webhook.go commandWebhook: JSON when the Content-Type says so, else the text; 5 uses per hook; answers text
+   * "ok". The response is recorded as Mattermost would post it (Slack-style links parsed unless skip_slack_parsing).
+   */
   private commandWebhook(id: string, contentType: string | undefined, raw: string): Answer {
     const isJson = (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
     let body: unknown = { text: raw };
@@ -826,7 +617,7 @@ export class FakeMattermostApi {
       if (!parsed.ok || !isObject(parsed.value)) {
         return { status: 400, body: new AppError(400, 'web.command_webhook.parse.app_error', {}, 'invalid JSON').body() };
       }
-      body = parsed.value;
+      body = applySlackParsing(parsed.value);
     }
     const uses = (this.responseUses.get(id) ?? 0) + 1;
     if (uses > RESPONSE_URL_MAX_USES) {
@@ -852,6 +643,8 @@ export class FakeMattermostApi {
       nickname: '',
       email: `${FAKE_MATTERMOST.botUsername}@localhost`,
       createAt: this.now(),
+      inTeam: true,
+      deleteAt: 0,
     });
   }
 
@@ -943,7 +736,7 @@ export class FakeMattermostApi {
       id: u.id,
       create_at: u.createAt,
       update_at: u.createAt,
-      delete_at: 0,
+      delete_at: u.deleteAt,
       username: u.username,
       auth_service: '',
       email: u.email,
@@ -1096,6 +889,17 @@ export class FakeMattermostApi {
     return ok(this.teamObject());
   }
 
+  /** api4/team.go getTeamMember: 404 app.team.get_member.missing.app_error for a user not in the team. */
+  private getTeamMember(ctx: RequestContext): Answer {
+    const teamId = ctx.params.team_id;
+    const userId = ctx.params.user_id;
+    if (!isValidMattermostId(teamId)) throw invalidUrl('team_id');
+    if (!isValidMattermostId(userId)) throw invalidUrl('user_id');
+    const user = this.users.get(userId);
+    if (teamId !== this.team.id || !user?.inTeam) throw new AppError(404, 'app.team.get_member.missing.app_error', {}, `team_id=${teamId}, user_id=${userId}`);
+    return ok({ team_id: teamId, user_id: userId, roles: 'team_user', delete_at: 0, scheme_guest: false, scheme_user: true, scheme_admin: false, explicit_roles: '' });
+  }
+
   // ---- Handlers: channels ------------------------------------------------------------------------------------
 
   private createChannel(ctx: RequestContext): Answer {
@@ -1174,11 +978,28 @@ export class FakeMattermostApi {
     if (ch.type === 'P' && !ch.members.has(this.botUserId)) throw forbidden('manage_private_channel_members');
     for (const userId of userIds) {
       if (!isValidMattermostId(userId)) throw invalidBody('user_id');
-      if (!this.users.has(userId)) throw new AppError(404, 'app.user.missing_account.const', {}, `user_id=${userId}`);
+      const user = this.users.get(userId);
+      if (!user) throw new AppError(404, 'app.user.missing_account.const', {}, `user_id=${userId}`);
+      // app/channel.go AddUserToChannel: the user must be a member of the channel's team (404
+      // app.team.get_member.missing.app_error); one whose team membership is deleted is a 400. The fake treats a
+      // deactivated account like one that left the team (deactivation ends its sessions and memberships' use).
+      if (ch.type === 'O' || ch.type === 'P') {
+        if (!user.inTeam) throw new AppError(404, 'app.team.get_member.missing.app_error', {}, `user_id=${userId}`);
+        if (user.deleteAt > 0) throw new AppError(400, 'api.channel.add_user.to.channel.failed.deleted.app_error', {}, `user_id=${userId}`);
+      }
     }
     for (const userId of userIds as string[]) ch.members.add(userId);
     const members = (userIds as string[]).map((userId) => this.memberObject(ch.id, userId));
     return ok(many ? members : members[0], 201);
+  }
+
+  /** api4/channel.go getChannelMember: a user not in the channel is a 404 (app.channel.get_member.missing.app_error). */
+  private getChannelMember(ctx: RequestContext): Answer {
+    const ch = this.existingChannel(ctx.params.channel_id);
+    const userId = ctx.params.user_id;
+    if (!isValidMattermostId(userId)) throw invalidUrl('user_id');
+    if (!ch.members.has(userId)) throw new AppError(404, 'app.channel.get_member.missing.app_error', {}, `channel_id=${ch.id}, user_id=${userId}`);
+    return ok(this.memberObject(ch.id, userId));
   }
 
   // ---- Handlers: posts ---------------------------------------------------------------------------------------
@@ -1249,6 +1070,7 @@ export class FakeMattermostApi {
     if (body.id !== ctx.params.post_id) throw invalidBody('id');
     const post = this.editablePost(ctx.params.post_id);
     const message = str(body.message);
+    this.checkEditTimeLimit(post, message);
     this.checkMessageLength(message);
     const props = withActionIds(isObject(body.props) ? clone(body.props) : {});
     this.applyEdit(post, message, props, body.is_pinned === true);
@@ -1260,6 +1082,7 @@ export class FakeMattermostApi {
     const body = this.bodyObject(ctx, 'post');
     const post = this.editablePost(ctx.params.post_id);
     const message = typeof body.message === 'string' ? body.message : post.message;
+    this.checkEditTimeLimit(post, message);
     this.checkMessageLength(message);
     const props = isObject(body.props) ? withActionIds(clone(body.props)) : post.props;
     this.applyEdit(post, message, props, typeof body.is_pinned === 'boolean' ? body.is_pinned : post.isPinned);
@@ -1302,6 +1125,13 @@ export class FakeMattermostApi {
       attached.push(id);
     }
     return attached;
+  }
+
+  private checkEditTimeLimit(post: FakeMattermostPost, message: string): void {
+    const limit = this.postEditTimeLimitSeconds;
+    if (limit !== -1 && this.now() > post.createAt + limit * 1000 && message !== post.message) {
+      throw new AppError(400, 'api.post.update_post.permissions_time_limit.app_error', { timeLimit: limit });
+    }
   }
 
   private checkMessageLength(message: string): void {
@@ -1496,41 +1326,11 @@ export class FakeMattermostApi {
       throw new AppError(400, 'interactive_message.decode_trigger_id.expired', params, 'fake: this trigger_id already opened a dialog');
     }
     this.usedTriggers.add(triggerId);
-    this.dialogs.push({ triggerId, url, dialog: isObject(body.dialog) ? clone(body.dialog) : {}, userId: check.userId, at: Date.now() });
+    const dialog = isObject(body.dialog) ? clone(body.dialog) : {};
+    this.dialogs.push({ triggerId, url, dialog, userId: check.userId, at: Date.now(), problems: dialogProblems(dialog) });
     return statusOk();
   }
 }
-
-// ---- Helpers ----------------------------------------------------------------------------------------------------
-
-function actionsOf(props: Record<string, unknown>): Record<string, unknown>[] {
-  const attachments = Array.isArray(props.attachments) ? props.attachments : [];
-  return attachments.flatMap((a: unknown) => (isObject(a) && Array.isArray(a.actions) ? a.actions.filter(isObject) : []));
-}
-
-/** Post.GenerateActionIds: actions without an id get one (clicks are routed by /posts/{post_id}/actions/{action_id}). */
-function withActionIds(props: Record<string, unknown>): Record<string, unknown> {
-  for (const action of actionsOf(props)) if (str(action.id) === '') action.id = randomMattermostId();
-  return props;
-}
-
-/** Post.StripActionIntegrations: clients never see an action's integration url and context. */
-function stripActionIntegrations(props: Record<string, unknown>): Record<string, unknown> {
-  const copy = clone(props);
-  for (const action of actionsOf(copy)) delete action.integration;
-  return copy;
-}
-
-
-function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(raw) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-const readRequestError = (detail: string) => new AppError(400, 'api.file.upload_file.read_request.app_error', {}, detail);
 
 /**
  * mime.TypeByExtension as the server answers it for common extensions (Go's built-in table plus a typical
@@ -1557,112 +1357,3 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   svg: 'image/svg+xml',
   webp: 'image/webp',
 };
-
-// ---- HTTP bodies (shared with fake-slack-api.ts) ------------------------------------------------------------------
-
-/** The whole request body as bytes (readText would mangle binary uploads). */
-export function readBytes(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/**
- * A Content-Type or Content-Disposition value split like Go's mime.ParseMediaType: the lowercased type and its
- * parameters (names lowercased, quoted-strings unescaped, RFC 2231 `name*=UTF-8''…` decoded and preferred).
- */
-export function parseHeaderValue(value: string): { type: string; params: Record<string, string> } {
-  const semicolon = value.indexOf(';');
-  const type = (semicolon < 0 ? value : value.slice(0, semicolon)).trim().toLowerCase();
-  const params: Record<string, string> = {};
-  const extended: Record<string, string> = {};
-  const rest = semicolon < 0 ? '' : value.slice(semicolon);
-  for (const m of rest.matchAll(/;\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))/g)) {
-    const name = (m[1] ?? '').toLowerCase();
-    const raw = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    if (name.endsWith('*')) {
-      const [charset = '', , encoded = ''] = raw.split("'");
-      if (/^utf-8$/i.test(charset)) {
-        try {
-          extended[name.slice(0, -1)] = decodeURIComponent(encoded);
-        } catch {
-          // Malformed percent-encoding: Go drops the parameter too.
-        }
-      }
-    } else {
-      params[name] = raw;
-    }
-  }
-  return { type, params: { ...params, ...extended } };
-}
-
-export interface MultipartPart {
-  /** Content-Disposition `name`, when the disposition is form-data (Go's Part.FormName). */
-  name: string | undefined;
-  /** Content-Disposition `filename` as sent, undefined when absent (Go's FileName also takes its base name). */
-  filename: string | undefined;
-  /** The part's own Content-Type header, if any. */
-  contentType: string | undefined;
-  /** All part headers, names lowercased. */
-  headers: Record<string, string>;
-  data: Buffer;
-}
-
-/**
- * Parses a multipart body (RFC 2046 / 7578): the boundary comes from the request's Content-Type; a preamble before
- * the first delimiter and an epilogue after the closing one are ignored, as is transport padding on delimiter lines.
- */
-export function parseMultipart(contentType: string | undefined, body: Buffer): { ok: true; parts: MultipartPart[] } | { ok: false; error: string } {
-  const { type, params } = parseHeaderValue(contentType ?? '');
-  if (!type.startsWith('multipart/')) return { ok: false, error: `not a multipart Content-Type: ${contentType ?? '(none)'}` };
-  const boundary = params.boundary;
-  if (boundary === undefined || boundary === '') return { ok: false, error: 'no multipart boundary param in Content-Type' };
-  const dashBoundary = Buffer.from(`--${boundary}`);
-  const delimiter = Buffer.from(`\r\n--${boundary}`);
-  const CR = 0x0d;
-  const LF = 0x0a;
-  const DASH = 0x2d;
-
-  let at = body.subarray(0, dashBoundary.length).equals(dashBoundary) ? 0 : body.indexOf(delimiter);
-  if (at < 0) return { ok: false, error: 'multipart: no boundary found' };
-  if (at > 0) at += 2; // past the CRLF that ends the preamble
-  const parts: MultipartPart[] = [];
-  for (;;) {
-    let cursor = at + dashBoundary.length;
-    if (body[cursor] === DASH && body[cursor + 1] === DASH) return { ok: true, parts };
-    while (body[cursor] === 0x20 || body[cursor] === 0x09) cursor++;
-    if (body[cursor] !== CR || body[cursor + 1] !== LF) return { ok: false, error: 'multipart: malformed delimiter line' };
-    cursor += 2;
-
-    let headerEnd = cursor;
-    let contentStart = cursor + 2;
-    if (body[cursor] !== CR || body[cursor + 1] !== LF) {
-      headerEnd = body.indexOf('\r\n\r\n', cursor);
-      if (headerEnd < 0) return { ok: false, error: 'multipart: unterminated part headers' };
-      contentStart = headerEnd + 4;
-    }
-    const headers: Record<string, string> = {};
-    if (headerEnd > cursor) {
-      for (const line of body.subarray(cursor, headerEnd).toString('utf8').split('\r\n')) {
-        const colon = line.indexOf(':');
-        if (colon <= 0) return { ok: false, error: `multipart: malformed part header ${JSON.stringify(line)}` };
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-    }
-    const next = body.indexOf(delimiter, contentStart);
-    if (next < 0) return { ok: false, error: 'multipart: missing closing boundary' };
-
-    const disposition = parseHeaderValue(headers['content-disposition'] ?? '');
-    parts.push({
-      name: disposition.type === 'form-data' ? disposition.params.name : undefined,
-      filename: disposition.params.filename,
-      contentType: headers['content-type'],
-      headers,
-      data: Buffer.from(body.subarray(contentStart, next)),
-    });
-    at = next + 2;
-  }
-}

@@ -14,7 +14,7 @@
  * the fake's always does: read the channel, not `shares`).
  */
 import { closeServer, listenOnLoopback } from './local-server.ts';
-import { parseMultipart, readBytes } from './fake-mattermost-api.ts';
+import { parseMultipart, readBytes } from './mattermost/http-bodies.ts';
 import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';

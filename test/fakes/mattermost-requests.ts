@@ -230,3 +230,38 @@ export function postForm(url: string, form: FormRequest): Promise<IntegrationRep
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<IntegrationReply> {
   return post(url, { 'Content-Type': 'application/json', Accept: 'application/json', ...headers }, JSON.stringify(body));
 }
+
+/** What a user sees of an integration's answer to a click or a dialog submission. */
+export interface IntegrationOutcome {
+  /** The integration's status, or 'timeout' when Mattermost gave up waiting. */
+  status: number | 'timeout';
+  /** The answer's JSON when Mattermost reads it (a 200 answer); undefined otherwise: the user sees a generic error. */
+  shown: Record<string, unknown> | undefined;
+  ms: number;
+}
+
+/**
+ * Delivers a click or a dialog submission the way the Mattermost server does (app/integration_action.go
+ * DoActionRequest): its HTTP client gives up after ServiceSettings.OutgoingIntegrationRequestsTimeout (30 s by
+ * default), and any status but 200 is an error whose body is never read ("status=%v"), so an `ephemeral_text` or
+ * `error` in a 4xx answer reaches nobody.
+ */
+export async function deliverAsMattermost(url: string, body: unknown, timeoutMs: number): Promise<IntegrationOutcome> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    if (res.status !== 200) return { status: res.status, shown: undefined, ms };
+    const parsed = text === '' ? {} : (JSON.parse(text) as unknown);
+    return { status: 200, shown: typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {}, ms };
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'TimeoutError') return { status: 'timeout', shown: undefined, ms: performance.now() - started };
+    throw e;
+  }
+}

@@ -1,80 +1,106 @@
 /**
  * The Mattermost side: the /incident slash command, integration-action button clicks and dialog submissions,
- * each verified (command token; HMAC on sitroom's own button context and dialog state), translated into a
- * ChatCommandHandler call, and answered in Mattermost's terms.
+ * each verified (command token; HMAC on sitroom's own button context and dialog state; optionally the caller's
+ * address), translated into a ChatCommandHandler call, and answered in Mattermost's terms.
+ *
+ * Mattermost waits ServiceSettings.OutgoingIntegrationRequestsTimeout (30 s by default) for an integration's answer
+ * (app/integration_action.go DoActionRequest: httpClient with that timeout) and shows an error when it passes, even
+ * if the work got done. So clicks and submissions are answered as soon as they are verified, the work runs after,
+ * and its outcome comes as an ephemeral post (clicks) or a DM (dialogs). Mattermost also reads the body of a 200
+ * answer only (DoPostActionWithCookie returns an error for any other status; api4/integration_action.go
+ * submitDialog likewise), so every refusal a user must read is a 200 carrying `ephemeral_text` or `error`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MattermostConfig } from '../../config.ts';
+import { ConfigError, type MattermostConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import { readBody } from '../../web/read-body.ts';
+import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { BUTTON_IDS, type ButtonId } from '../message.ts';
+import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { createMattermostClient } from './mattermost-client.ts';
+import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
 import { DECLARE_DIALOG, declareDialog, readDeclareDialog, readUpdateDialog, UPDATE_DIALOG, updateDialog } from './mattermost-dialogs.ts';
-import { MattermostPlatform } from './mattermost-platform.ts';
+import { MattermostPlatform, MattermostSettingError } from './mattermost-platform.ts';
 import { Signer, tokenMatches } from './mattermost-signing.ts';
 
 /** Mattermost requests are small; anything bigger is not from Mattermost. */
-const MAX_BODY = 256 * 1024;
+export const MATTERMOST_MAX_BODY = 256 * 1024;
 
 export interface MattermostAdapterOptions {
   config: MattermostConfig;
   logger: Logger;
   /** Registers work that runs after the answer, so shutdown can wait for it. */
   track: (work: Promise<unknown>) => void;
+  /** Used dialog nonces, shared by every replica. */
+  nonces: NonceStore;
+  now: () => number;
 }
 
 export interface MattermostAdapter {
   platform: MattermostPlatform;
   /** POST /mattermost/command, /mattermost/actions, /mattermost/dialogs. */
   routes(handler: ChatCommandHandler): Route[];
+  /**
+   * Checks the settings against the server. A setting it refuses rejects with ConfigError naming the variable; an
+   * unreachable server only logs a warning and is checked again with backoff until it answers.
+   */
+  start(): Promise<void>;
+  stop(): void;
+  /** 'unreachable' from a failed check until one succeeds, for /healthz. */
+  health(): 'ok' | 'unreachable';
+  /** The team's name once the server told it (war-room URLs need the name, the setting may be an id). */
+  teamName(): string | undefined;
 }
 
+/** Waits between start-up checks of an unreachable server: doubling from 1 s up to 1 min. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60_000;
+
 interface ActionRequest {
-  user_id?: string;
-  user_name?: string;
-  channel_id?: string;
-  trigger_id?: string;
-  context?: { button?: unknown; value?: unknown; sig?: unknown };
+  user_id?: unknown;
+  user_name?: unknown;
+  channel_id?: unknown;
+  post_id?: unknown;
+  trigger_id?: unknown;
+  context?: { button?: unknown; value?: unknown; channel?: unknown; sig?: unknown };
 }
 
 interface DialogSubmission {
-  callback_id?: string;
-  state?: string;
-  user_id?: string;
-  channel_id?: string;
-  submission?: Record<string, unknown>;
-  cancelled?: boolean;
+  callback_id?: unknown;
+  state?: unknown;
+  user_id?: unknown;
+  channel_id?: unknown;
+  submission?: Record<string, unknown> | null;
+  cancelled?: unknown;
 }
 
 /** `@name` tokens in command text (Mattermost usernames: letters, digits, `.`, `-`, `_`). */
 const MENTION = /(?:^|\s)@([a-z0-9._-]+)/gi;
 
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 export function createMattermostAdapter(opts: MattermostAdapterOptions): MattermostAdapter {
-  const { config, logger, track } = opts;
+  const { config, logger, track, nonces, now } = opts;
   const signer = new Signer(config.botToken);
+  const client = createMattermostClient(config.url, config.botToken);
   const platform = new MattermostPlatform({
-    client: createMattermostClient(config.url, config.botToken),
+    client,
     team: config.team,
     announceChannel: config.announceChannel,
     alertsChannel: config.alertsChannel ?? config.announceChannel,
     actionUrl: `${config.publicUrl}/mattermost/actions`,
-    sign: (button, value) => signer.sign('button', button, value),
+    sign: (button, value, channel) => signer.sign('button', button, value, channel),
   });
+  const members = new ChannelMembers(client, now);
+  const allowed = sourceFilter(config.allowedSources);
   const dialogUrl = `${config.publicUrl}/mattermost/dialogs`;
-  const stateFor = (form: string, incident = 0) => JSON.stringify({ form, incident, sig: signer.sign('dialog', form, incident) });
 
-  /** Shows a reply: as the command's delayed response, or a dialog. */
-  async function show(reply: ChatReply, triggerId: string | undefined, respond: (body: object) => Promise<void>): Promise<void> {
-    if (reply.kind === 'message') {
-      const post = await platform.render(reply.message);
-      await respond({ response_type: 'ephemeral', text: post.message, ...(post.props.attachments ? { attachments: post.props.attachments } : {}) });
-      return;
-    }
-    if (!triggerId) return;
-    const dialog = reply.kind === 'declare_form' ? declareDialog(stateFor('declare')) : updateDialog(reply.incident, stateFor('update', reply.incident));
-    await platform.openDialog(triggerId, dialogUrl, dialog);
+  /** Opens the form a reply asks for, sealed for the user who asked. */
+  async function openForm(reply: Exclude<ChatReply, { kind: 'message' }>, user: string, triggerId: string): Promise<void> {
+    const incident = reply.kind === 'update_form' ? reply.incident : 0;
+    const state = sealDialogState(signer, reply.kind === 'declare_form' ? 'declare' : 'update', incident, user, now());
+    await platform.openDialog(triggerId, dialogUrl, reply.kind === 'declare_form' ? declareDialog(state) : updateDialog(incident, state));
   }
 
   function after(work: () => Promise<void>, req: ChatRequest): void {
@@ -89,11 +115,32 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     return (token: string) => (token.startsWith('@') ? known.get(token.slice(1).toLowerCase()) : undefined);
   }
 
+  /**
+   * The body of an allowed caller's request, bounded before it is buffered; undefined once refused.
+   * `refusal` shapes the message the way the route's caller shows it (text, ephemeral_text or error).
+   */
+  async function readRequest(req: IncomingMessage, res: ServerResponse, refusal: (text: string) => object): Promise<Buffer | undefined> {
+    if (!allowed(req.socket.remoteAddress)) {
+      sendJson(res, 403, refusal('This address may not call sitroom’s Mattermost endpoints (MATTERMOST_ALLOWED_SOURCES).'));
+      req.resume();
+      return undefined;
+    }
+    try {
+      return await readBody(req, MATTERMOST_MAX_BODY);
+    } catch (e) {
+      if (!(e instanceof BodyTooLarge)) throw e;
+      sendJson(res, 413, refusal(`Request body over ${MATTERMOST_MAX_BODY / 1024} KB; Mattermost never sends one that large.`));
+      return undefined;
+    }
+  }
+
   const command = (handler: ChatCommandHandler): Route => ({
     method: 'POST',
     path: '/mattermost/command',
     handler: async (req: IncomingMessage, res: ServerResponse) => {
-      const form = new URLSearchParams((await readBody(req, MAX_BODY)).toString('utf8'));
+      const raw = await readRequest(req, res, (text) => ({ text }));
+      if (!raw) return;
+      const form = new URLSearchParams(raw.toString('utf8'));
       const header = /^Token (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!tokenMatches(form.get('token') ?? header ?? undefined, config.commandToken)) {
         sendJson(res, 401, { text: 'This request did not come from the configured /incident command (token mismatch).' });
@@ -112,13 +159,24 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const known = new Map(mentions.map((name, n) => [name.toLowerCase(), ids[n] ?? ''] as const).filter(([, id]) => id));
       const responseUrl = form.get('response_url') ?? '';
       const respond = async (body: object) => {
+        // Mattermost builds response_url from its Site URL (app/command.go); empty, the URL is a bare path.
+        if (!/^https?:\/\//.test(responseUrl)) throw new Error(`response_url ${JSON.stringify(responseUrl)} is not absolute: set Site URL in Mattermost's System Console`);
         const r = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
         if (!r.ok) throw new Error(`response_url answered ${r.status}`);
       };
       after(async () => {
         const text = form.get('text') ?? '';
         const reply = await handler.command(request, text, await mentionParser(text, known));
-        await show(reply, form.get('trigger_id') ?? undefined, respond);
+        if (reply.kind !== 'message') {
+          const triggerId = form.get('trigger_id');
+          if (triggerId) await openForm(reply, request.userId, triggerId);
+          return;
+        }
+        for (const post of await platform.renderParts(reply.message, request.channelId)) {
+          // skip_slack_parsing: sitroom's Markdown is Mattermost's own; without it app/command.go runs
+          // model.ParseSlackLinksToMarkdown and ParseSlackAttachment over it (model/command_response.go).
+          await respond({ response_type: 'ephemeral', text: post.message, skip_slack_parsing: true, ...(post.props.attachments ? { attachments: post.props.attachments } : {}) });
+        }
       }, request);
     },
   });
@@ -127,25 +185,33 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     method: 'POST',
     path: '/mattermost/actions',
     handler: async (req: IncomingMessage, res: ServerResponse) => {
-      const body = parseJson<ActionRequest>(await readBody(req, MAX_BODY));
-      const button = body?.context?.button;
-      const value = body?.context?.value;
-      if (!body || typeof button !== 'string' || typeof value !== 'number' || !signer.verify(body.context?.sig, 'button', button, value)) {
-        sendJson(res, 401, { ephemeral_text: 'This button was not made by this sitroom (bad signature).' });
+      const raw = await readRequest(req, res, (ephemeral_text) => ({ ephemeral_text }));
+      if (!raw) return;
+      const body = parseJson<ActionRequest>(raw);
+      const { button, value, channel, sig } = body?.context ?? {};
+      const signed = typeof button === 'string' && typeof value === 'number' && typeof channel === 'string' && signer.verify(sig, 'button', button, value, channel);
+      // The context is bound to the channel it was posted in: Mattermost sends the post's channel with the click.
+      if (!body || !signed || body.channel_id !== channel) {
+        sendJson(res, 200, { ephemeral_text: 'This button was not made by this sitroom for this channel (bad signature).' });
         return;
       }
       if (!BUTTON_IDS.includes(button as ButtonId)) {
-        sendJson(res, 400, { ephemeral_text: `Unknown button ${button}.` });
+        sendJson(res, 200, { ephemeral_text: `Unknown button ${button}.` });
         return;
       }
-      const request: ChatRequest = { platform: 'mattermost', userId: body.user_id ?? '', channelId: body.channel_id ?? '', userName: body.user_name };
-      const reply = await handler.button(request, button as ButtonId, value);
-      if (reply.kind === 'message') {
-        sendJson(res, 200, { ephemeral_text: (await platform.render(reply.message)).message });
-        return;
-      }
+      const userId = str(body.user_id);
+      const request: ChatRequest = { platform: 'mattermost', userId, channelId: channel, userName: str(body.user_name) || undefined };
       sendJson(res, 200, {});
-      after(() => show(reply, body.trigger_id, async () => {}), request);
+      after(async () => {
+        const tell = (message: Parameters<MattermostPlatform['postEphemeral']>[2]) => platform.postEphemeral(userId, channel, message);
+        if (!(await members.canUse(channel, userId))) {
+          await tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
+          return;
+        }
+        const reply = await handler.button(request, button as ButtonId, value);
+        if (reply.kind === 'message') await tell(reply.message);
+        else if (typeof body.trigger_id === 'string') await openForm(reply, userId, body.trigger_id);
+      }, request);
     },
   });
 
@@ -153,42 +219,85 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     method: 'POST',
     path: '/mattermost/dialogs',
     handler: async (req: IncomingMessage, res: ServerResponse) => {
-      const body = parseJson<DialogSubmission>(await readBody(req, MAX_BODY));
-      const state = parseJson<{ form?: unknown; incident?: unknown; sig?: unknown }>(Buffer.from(body?.state ?? ''));
-      const form = state?.form;
-      const incident = state?.incident;
-      if (!body || typeof form !== 'string' || typeof incident !== 'number' || !signer.verify(state?.sig, 'dialog', form, incident)) {
-        sendJson(res, 401, { error: 'This dialog was not opened by this sitroom (bad signature).' });
-        return;
-      }
-      if (body.cancelled) {
-        sendJson(res, 200, {});
-        return;
-      }
+      const raw = await readRequest(req, res, (error) => ({ error }));
+      if (!raw) return;
+      const body = parseJson<DialogSubmission>(raw) ?? {};
+      const state = openDialogState(signer, body.state, body.user_id, now());
+      if ('error' in state) return sendJson(res, 200, { error: state.error });
+      if (body.cancelled === true) return sendJson(res, 200, {});
       const submission = body.submission ?? {};
-      const request: ChatRequest = { platform: 'mattermost', userId: body.user_id ?? '', channelId: body.channel_id ?? '' };
+      const request: ChatRequest = { platform: 'mattermost', userId: state.user, channelId: str(body.channel_id) };
       const dm = async (reply: ChatReply) => {
         if (reply.kind === 'message') await platform.sendDirect(request.userId, reply.message);
       };
-      if (body.callback_id === DECLARE_DIALOG && form === 'declare') {
+      let work: () => Promise<void>;
+      if (body.callback_id === DECLARE_DIALOG && state.form === 'declare') {
         const read = readDeclareDialog(submission);
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
-        sendJson(res, 200, {});
-        after(async () => dm(await handler.declareForm(request, read.form)), request);
-        return;
-      }
-      if (body.callback_id === UPDATE_DIALOG && form === 'update') {
+        work = async () => dm(await handler.declareForm(request, read.form));
+      } else if (body.callback_id === UPDATE_DIALOG && state.form === 'update') {
         const read = readUpdateDialog(submission);
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
-        sendJson(res, 200, {});
-        after(async () => dm(await handler.updateForm(request, incident, read.text)), request);
-        return;
+        work = async () => dm(await handler.updateForm(request, state.incident, read.text));
+      } else {
+        return sendJson(res, 200, { error: `Unknown dialog ${str(body.callback_id)}.` });
       }
-      sendJson(res, 400, { error: `Unknown dialog ${body.callback_id ?? ''}.` });
+      // Only a valid submission uses the dialog up, so a user can fix a field error and submit again.
+      const used = useDialogState(nonces, state, now());
+      if (used) return sendJson(res, 200, used);
+      sendJson(res, 200, {});
+      after(work, request);
     },
   });
 
-  return { platform, routes: (handler) => [command(handler), actions(handler), dialogs(handler)] };
+  let health: 'ok' | 'unreachable' = 'ok';
+  let teamName: string | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  /** One check: true when done (verified, or a setting is wrong after start-up); false to try again. */
+  async function check(atStart: boolean): Promise<boolean> {
+    try {
+      teamName = (await platform.verify()).teamName;
+      if (health !== 'ok') logger.info('Mattermost answers again');
+      health = 'ok';
+      return true;
+    } catch (e) {
+      if (e instanceof MattermostSettingError) {
+        if (atStart) throw new ConfigError([e.message]);
+        logger.error({ variable: e.variable }, e.message);
+        health = 'ok';
+        return true;
+      }
+      health = 'unreachable';
+      logger.warn({ err: e, url: config.url }, 'Mattermost is unreachable; starting anyway and checking again');
+      return false;
+    }
+  }
+
+  function retryLater(delay: number): void {
+    if (stopped) return;
+    retry = setTimeout(() => {
+      void check(false).then((done) => {
+        if (!done) retryLater(Math.min(RETRY_MAX_MS, delay * 2));
+      });
+    }, delay);
+    retry.unref();
+  }
+
+  return {
+    platform,
+    routes: (handler) => [command(handler), actions(handler), dialogs(handler)],
+    async start() {
+      if (!(await check(true))) retryLater(RETRY_FIRST_MS);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(retry);
+    },
+    health: () => health,
+    teamName: () => teamName,
+  };
 }
 
 function parseJson<T>(raw: Buffer): T | undefined {

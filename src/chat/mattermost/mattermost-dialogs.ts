@@ -1,4 +1,9 @@
-/** Mattermost interactive dialogs: declare an incident, post a stakeholder update. Dialogs out, submissions back in. */
+/**
+ * Mattermost interactive dialogs: declare an incident, post a stakeholder update. Dialogs out, submissions back in.
+ * They keep within Dialog.IsValid (server/public/model/integration_action.go): title and element display names at
+ * most 24 bytes, help text, bool placeholders and text defaults/placeholders at most 150, textarea 3000. The server
+ * only logs a dialog that breaks them and the web app then shows it cut or broken.
+ */
 import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/severity.ts';
 import { checkDeclareForm, checkUpdateForm } from '../forms.ts';
 
@@ -31,7 +36,8 @@ export function updateDialog(incident: number, state: string): Record<string, un
     title: `Update on #${incident}`,
     submit_label: 'Post update',
     state,
-    elements: [{ display_name: 'What should stakeholders know?', name: 'update', type: 'textarea', max_length: 3000 }],
+    // display_name may hold 24 bytes (model.DialogElementDisplayNameMaxLength); the question goes in help_text (150).
+    elements: [{ display_name: 'Stakeholder update', name: 'update', type: 'textarea', max_length: 3000, help_text: 'What should stakeholders know?' }],
   };
 }
 

@@ -4,18 +4,35 @@
  */
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
-import type { Button, ChatMessage, Line } from '../message.ts';
+import type { ChatMessage, Line } from '../message.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
-import { mentionedIds, type MattermostPost, type Names, renderLine, renderPost } from './mattermost-render.ts';
+import { POST_MESSAGE_MAX_RUNES, type ButtonSigner, looksLikeId, mentionedIds, type MattermostPost, type Names, renderLine, renderPost, splitOnLines } from './mattermost-render.ts';
 
 /** Mattermost's limit on channel names. */
 export const MATTERMOST_CHANNEL_NAME_MAX = 64;
 /** Mattermost's limit on channel headers. */
 const HEADER_MAX = 1024;
 const NAME_TAKEN = 'store.sql_channel.save_channel.exists.app_error';
+const EDIT_TIME_LIMIT = 'api.post.update_post.permissions_time_limit.app_error';
+/** Ends an edited post that had to be cut to fit Mattermost's length limit. */
+const TRUNCATED = '\n… (cut to fit Mattermost’s post length limit)';
 
-/** Mattermost ids are 26 lowercase letters and digits. */
-export const looksLikeId = (s: string): boolean => /^[a-z0-9]{26}$/.test(s);
+
+/** A Mattermost setting the server refused (bad token, no such team or channel). */
+export class MattermostSettingError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+/** Turns the given refusals of a lookup into a MattermostSettingError; anything else (an outage) passes through. */
+const refused = (variable: string, statuses: readonly number[], message: string) => (e: unknown): never => {
+  const status = clientError(e).status_code;
+  if (status !== undefined && statuses.includes(status)) throw new MattermostSettingError(variable, `${message} (HTTP ${status})`);
+  throw e;
+};
 
 export interface MattermostPlatformOptions {
   client: MattermostClient;
@@ -25,7 +42,7 @@ export interface MattermostPlatformOptions {
   alertsChannel: string;
   /** Where buttons call back: PUBLIC_URL + /mattermost/actions. */
   actionUrl: string;
-  sign: (button: Button['id'], value: number) => string;
+  sign: ButtonSigner;
 }
 
 export class MattermostPlatform implements ChatPlatform {
@@ -38,6 +55,8 @@ export class MattermostPlatform implements ChatPlatform {
   private readonly usernames = new Map<string, string>();
   private readonly channelNames = new Map<string, string>();
   private readonly channelIds = new Map<string, string>();
+  /** Posts too old to edit -> the post that replaced them (the id the caller recorded stays valid). */
+  private readonly replaced = new Map<string, string>();
   private teamId: Promise<string> | undefined;
   private botUserId: Promise<string> | undefined;
 
@@ -60,8 +79,25 @@ export class MattermostPlatform implements ChatPlatform {
     }
   }
 
+  /**
+   * Adds everyone who can be added. Mattermost refuses a user outside the team or deactivated
+   * (app/channel.go addUserToChannel), and one refusal must not keep the others out, so each is added on its own
+   * and the channel is told who could not be.
+   */
   async invite(channelId: string, users: readonly UserId[]): Promise<void> {
-    for (const user of new Set(users)) await this.client.addToChannel(user, channelId);
+    const failed: UserId[] = [];
+    for (const user of new Set(users)) {
+      try {
+        await this.client.addToChannel(user, channelId);
+      } catch (e) {
+        const status = clientError(e).status_code;
+        if (status === undefined || status >= 500 || status === 429) throw e;
+        failed.push(user);
+      }
+    }
+    if (failed.length === 0) return;
+    const names: Line = failed.flatMap((user, n) => [...(n > 0 ? [', '] : []), { user }]);
+    await this.post(channelId, { lines: [['Could not add ', ...names, ' to this channel (not in the team, or deactivated). Add them by hand if they should be here.']] });
   }
 
   async setTopic(channelId: string, topic: Line): Promise<void> {
@@ -69,20 +105,49 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.patchChannel(channelId, { header: renderLine(topic, this.names()).slice(0, HEADER_MAX) });
   }
 
+  /** Posts the message, in several posts when it is over Mattermost's length limit; the last (with the buttons) is returned. */
   async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
     const channelId = await this.channelId(channel);
-    const post = await this.render(message);
-    const created = await this.client.createPost({ channel_id: channelId, ...post } as never);
-    return { channel: channelId, id: created.id };
+    let id = '';
+    for (const post of await this.renderParts(message, channelId)) {
+      id = (await this.client.createPost({ channel_id: channelId, ...post } as never)).id;
+    }
+    return { channel: channelId, id };
   }
 
-  async update(_channel: string, messageId: string, message: ChatMessage): Promise<void> {
-    const post = await this.render(message);
-    await this.client.patchPost({ id: messageId, ...post } as never);
+  /**
+   * Replaces a post (cut to the length limit, as one post cannot be split). A server with
+   * ServiceSettings.PostEditTimeLimit refuses to edit older posts (api4/post.go patchPost:
+   * api.post.update_post.permissions_time_limit.app_error), so the card is posted anew, pinned if the old one was,
+   * and later updates of the old id go to the new post.
+   */
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+    const channelId = await this.channelId(channel);
+    const current = this.replaced.get(messageId) ?? messageId;
+    const post = await this.render(message, channelId);
+    const [first = '', ...more] = splitOnLines(post.message, POST_MESSAGE_MAX_RUNES - TRUNCATED.length);
+    const fitted = { ...post, message: more.length ? `${first}${TRUNCATED}` : first };
+    try {
+      await this.client.patchPost({ id: current, ...fitted } as never);
+    } catch (e) {
+      if (clientError(e).server_error_id !== EDIT_TIME_LIMIT) throw e;
+      const old = await this.client.getPost(current);
+      const created = await this.client.createPost({ channel_id: channelId, ...fitted } as never);
+      if (old.is_pinned) await this.client.pinPost(created.id);
+      this.replaced.set(messageId, created.id);
+    }
+  }
+
+  /** A message only one user sees (api4/post.go createEphemeralPost), e.g. the outcome of their click. */
+  async postEphemeral(user: UserId, channel: string, message: ChatMessage): Promise<void> {
+    const channelId = await this.channelId(channel);
+    for (const post of await this.renderParts(message, channelId)) {
+      await this.client.createPostEphemeral(user, { channel_id: channelId, ...post } as never);
+    }
   }
 
   async pin(_channel: string, messageId: string): Promise<void> {
-    await this.client.pinPost(messageId);
+    await this.client.pinPost(this.replaced.get(messageId) ?? messageId);
   }
 
   async postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void> {
@@ -91,7 +156,7 @@ export class MattermostPlatform implements ChatPlatform {
     form.append('channel_id', channelId);
     form.append('files', new Blob([file.content], { type: 'text/markdown' }), file.filename);
     const uploaded = await this.client.uploadFile(form);
-    const post = await this.render(message);
+    const post = await this.render(message, channelId);
     await this.client.createPost({ channel_id: channelId, ...post, file_ids: uploaded.file_infos.map((f) => f.id) } as never);
   }
 
@@ -101,10 +166,17 @@ export class MattermostPlatform implements ChatPlatform {
     await this.post(dm.id, message);
   }
 
-  /** The message as a Mattermost post, with every mentioned user and channel looked up. */
-  async render(message: ChatMessage): Promise<MattermostPost> {
+  /** The message as a Mattermost post for `channelId` (its buttons are bound to it), every mention looked up. */
+  async render(message: ChatMessage, channelId: string): Promise<MattermostPost> {
     await this.resolveNames(message);
-    return renderPost(message, this.names(), this.o.actionUrl, this.o.sign);
+    return renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId);
+  }
+
+  /** The message as posts within Mattermost's length limit, split on line ends; the buttons go on the last. */
+  async renderParts(message: ChatMessage, channelId: string): Promise<MattermostPost[]> {
+    const post = await this.render(message, channelId);
+    const texts = splitOnLines(post.message);
+    return texts.map((text, n) => (n === texts.length - 1 ? { ...post, message: text } : { message: text, props: {} }));
   }
 
   /** User ids for @usernames (those Mattermost did not already resolve in the request). */
@@ -124,6 +196,24 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.openInteractiveDialog({ trigger_id: triggerId, url, dialog });
   }
 
+  /**
+   * Checks the settings against the server: the bot token (getMe), the team and the announce/alerts channels.
+   * Resolves with the team's name (URLs need it, not the id). A setting the server refuses throws
+   * MattermostSettingError naming the variable; an unreachable server throws what Client4 threw.
+   */
+  async verify(): Promise<{ teamName: string }> {
+    await this.bot().catch(refused('MATTERMOST_BOT_TOKEN', [401, 403], 'Mattermost refused the bot token'));
+    const team = looksLikeId(this.o.team) ? this.client.getTeam(this.o.team) : this.client.getTeamByName(this.o.team);
+    const { name } = await team.catch(refused('MATTERMOST_TEAM', [400, 403, 404], `Mattermost has no team ${JSON.stringify(this.o.team)} the bot can see`));
+    const channels: [string, string][] = [['MATTERMOST_ANNOUNCE_CHANNEL', this.announceChannel]];
+    if (this.alertsChannel !== this.announceChannel) channels.push(['MATTERMOST_ALERTS_CHANNEL', this.alertsChannel]);
+    for (const [variable, channel] of channels) {
+      const id = await this.channelId(channel).catch(refused(variable, [400, 403, 404], `no channel ${JSON.stringify(channel)} in team ${name}`));
+      await this.client.getChannelMember(id, await this.bot()).catch(refused(variable, [403, 404], `the bot is not a member of ${JSON.stringify(channel)}; add it`));
+    }
+    return { teamName: name };
+  }
+
   private names(): Names {
     return { user: (id) => this.usernames.get(id), channel: (id) => this.channelNames.get(id) };
   }
@@ -136,8 +226,14 @@ export class MattermostPlatform implements ChatPlatform {
     }
     for (const id of channels) {
       if (this.channelNames.has(id)) continue;
-      const channel = await this.client.getChannel(id);
-      this.remember(channel.id, channel.name);
+      try {
+        const channel = await this.client.getChannel(id);
+        this.remember(channel.id, channel.name);
+      } catch (e) {
+        // A channel deleted or out of the bot's reach is named without a link rather than losing the whole message.
+        const status = clientError(e).status_code;
+        if (status !== 404 && status !== 403) throw e;
+      }
     }
   }
 

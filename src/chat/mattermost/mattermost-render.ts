@@ -10,6 +10,9 @@ export interface Names {
   channel(id: string): string | undefined;
 }
 
+/** Mattermost ids are 26 lowercase letters and digits (model.IsValidId). */
+export const looksLikeId = (s: string): boolean => /^[a-z0-9]{26}$/.test(s);
+
 /** A zero-width space after `@`/`~` stops Mattermost from reading a mention or channel link in user text. */
 const ZWSP = '\u200b';
 
@@ -21,14 +24,17 @@ export const escapeMattermost = (text: string): string =>
     .replace(/@/g, `@${ZWSP}`)
     .replace(/\\~/g, `\\~${ZWSP}`);
 
-/** The ids a message mentions, so the caller can look their names up first. */
+/**
+ * The ids a message mentions, so the caller can look their names up first. Only Mattermost ids (26 lowercase
+ * letters and digits) count: a Slack incident in `list` names a Slack channel and users that Mattermost does not know.
+ */
 export function mentionedIds(message: ChatMessage): { users: Set<string>; channels: Set<string> } {
   const users = new Set<string>();
   const channels = new Set<string>();
   for (const line of [message.heading ?? [], ...message.lines]) {
     for (const part of line) {
-      if (typeof part === 'object' && 'user' in part) users.add(part.user);
-      if (typeof part === 'object' && 'channel' in part) channels.add(part.channel);
+      if (typeof part === 'object' && 'user' in part && looksLikeId(part.user)) users.add(part.user);
+      if (typeof part === 'object' && 'channel' in part && looksLikeId(part.channel)) channels.add(part.channel);
     }
   }
   return { users, channels };
@@ -44,7 +50,7 @@ function inline(part: Inline, names: Names): string {
   }
   if ('channel' in part) {
     const name = names.channel(part.channel);
-    return name ? `~${name}` : 'the war room';
+    return name ? `~${name}` : looksLikeId(part.channel) ? 'the war room' : 'its war room (on another platform)';
   }
   if ('link' in part) return `[${escapeMattermost(part.label)}](${part.link.replace(/[()\s]/g, encodeURIComponent)})`;
   return '@here';
@@ -58,8 +64,44 @@ export const actionId = (id: Button['id']): string => id.replace(/[^a-z0-9]/gi, 
 export interface ActionContext {
   button: Button['id'];
   value: number;
-  /** HMAC over button and value: Mattermost does not sign action requests, so sitroom signs its buttons. */
+  /** The channel the button is posted in: a click sent with another channel is refused. */
+  channel: string;
+  /** HMAC over button, value and channel: Mattermost does not sign action requests, so sitroom signs its buttons. */
   sig: string;
+}
+
+export type ButtonSigner = (button: Button['id'], value: number, channel: string) => string;
+
+/**
+ * model.PostMessageMaxRunesV2 (server/public/model/post.go): a post's message may hold 16,383 runes (Unicode code
+ * points); Post.IsValid refuses a longer one with model.post.is_valid.message_length.app_error.
+ */
+export const POST_MESSAGE_MAX_RUNES = 16_383;
+
+const runes = (s: string): number => [...s].length;
+
+/** The text in pieces of at most `max` runes, cut at line ends (a single longer line is cut at the limit). */
+export function splitOnLines(text: string, max = POST_MESSAGE_MAX_RUNES): string[] {
+  const parts: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    let rest = line;
+    while (runes(rest) > max) {
+      if (current) parts.push(current);
+      current = '';
+      const cps = [...rest];
+      parts.push(cps.slice(0, max).join(''));
+      rest = cps.slice(max).join('');
+    }
+    const joined = current ? `${current}\n${rest}` : rest;
+    if (runes(joined) <= max) current = joined;
+    else {
+      parts.push(current);
+      current = rest;
+    }
+  }
+  parts.push(current);
+  return parts;
 }
 
 export interface MattermostPost {
@@ -68,7 +110,7 @@ export interface MattermostPost {
 }
 
 /** The message as Markdown, with its buttons as an attachment of integration actions calling `actionUrl`. */
-export function renderPost(message: ChatMessage, names: Names, actionUrl: string, sign: (button: Button['id'], value: number) => string): MattermostPost {
+export function renderPost(message: ChatMessage, names: Names, actionUrl: string, sign: ButtonSigner, channel: string): MattermostPost {
   const heading = message.heading ? `**${renderLine(message.heading, names)}**` : '';
   const body = message.lines.map((l) => renderLine(l, names)).join('\n');
   const text = [heading, body].filter(Boolean).join('\n');
@@ -78,7 +120,7 @@ export function renderPost(message: ChatMessage, names: Names, actionUrl: string
     name: b.label,
     type: 'button',
     style: b.style === 'danger' ? 'danger' : b.style === 'primary' ? 'primary' : 'default',
-    integration: { url: actionUrl, context: { button: b.id, value: b.value, sig: sign(b.id, b.value) } satisfies ActionContext },
+    integration: { url: actionUrl, context: { button: b.id, value: b.value, channel, sig: sign(b.id, b.value, channel) } satisfies ActionContext },
   }));
   return { message: text, props: { attachments: [{ fallback: text.slice(0, 200), actions }] } };
 }

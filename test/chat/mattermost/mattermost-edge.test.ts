@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { freePort } from '../../e2e/bot-process.ts';
 import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
+import { SitroomUnderTest } from '../scenarios/sitroom-under-test.ts';
 
 let chat: MattermostDriver;
 beforeEach(async () => {
@@ -38,7 +40,7 @@ describe('the Mattermost edge', () => {
     for (const context of [{ button: 'claim_commander', value: 1 }, { button: 'claim_commander', value: 1, sig: 'forged' }, { button: 'claim_commander', value: 2, sig: 'x' }]) {
       const body = postActionRequest({ userId: fakeMattermostId('mallory'), userName: 'mallory', channelId: chat.general, postId: card?.id ?? '', context });
       const res = await postJson(`${chat.url}/mattermost/actions`, body);
-      expect(res.status).toBe(401);
+      expect([res.status, res.json()]).toEqual([200, { ephemeral_text: expect.stringContaining('bad signature') }]);
     }
     expect(chat.sitroom().service.get(1).roles).toEqual({});
   });
@@ -46,7 +48,8 @@ describe('the Mattermost edge', () => {
   it('refuses a dialog submission whose state sitroom did not sign', async () => {
     const state = JSON.stringify({ form: 'update', incident: 1, sig: 'forged' });
     const body = dialogSubmission({ callbackId: 'sitroom_update', state, userId: alice(), channelId: chat.general, submission: { update: 'pwned' } });
-    expect((await postJson(`${chat.url}/mattermost/dialogs`, body)).status).toBe(401);
+    const res = await postJson(`${chat.url}/mattermost/dialogs`, body);
+    expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('bad signature') }]);
   });
 
   it('looks up @mentions Mattermost did not resolve in the request', async () => {
@@ -74,5 +77,40 @@ describe('the Mattermost edge', () => {
     const name = chat.created()[0]?.name ?? '';
     expect(name.length).toBeLessThanOrEqual(64);
     expect(name).toMatch(/^inc-1-checkout-latency-[a-z-]*[a-z]$/);
+  });
+
+  it('links war rooms by the team’s name even when MATTERMOST_TEAM is its id', async () => {
+    const byId = await MattermostDriver.start({ MATTERMOST_TEAM: chat.mm.team.id });
+    try {
+      await byId.command('declare sev2 Checkout latency spike');
+      const res = await fetch(`${byId.url}/api/incidents/1`);
+      const room = byId.sitroom().service.get(1).room;
+      const { warRoom } = (await res.json()) as { warRoom: { url: string } };
+      expect(warRoom.url).toBe(`${byId.mm.url}/${byId.mm.team.name}/channels/${room?.channelName ?? ''}`);
+    } finally {
+      await byId.stop();
+    }
+  });
+});
+
+describe('a Mattermost server that does not answer', () => {
+  it('does not stop sitroom; its health says unreachable', async () => {
+    const port = await freePort();
+    const app = new SitroomUnderTest({
+      MATTERMOST_URL: `http://127.0.0.1:${await freePort()}`,
+      MATTERMOST_BOT_TOKEN: 'mm-bot-token',
+      MATTERMOST_TEAM: 'sitroom',
+      MATTERMOST_COMMAND_TOKEN: 'command-token',
+      MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+    });
+    try {
+      await app.start();
+      expect(app.sitroom.chatHealth()).toEqual({ mattermost: 'unreachable' });
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
   });
 });

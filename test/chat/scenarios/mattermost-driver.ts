@@ -6,7 +6,7 @@
 import type { ButtonId } from '../../../src/chat/message.ts';
 import { freePort } from '../../e2e/bot-process.ts';
 import { FakeMattermostApi, type FakeMattermostPost, fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
-import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { deliverAsMattermost, dialogSubmission, postActionRequest, postForm, slashCommandForm } from '../../fakes/mattermost-requests.ts';
 import { type ChatDriver, PEOPLE, type Person, type Shown, type Where } from './chat-driver.ts';
 import { SitroomDriverBase, SitroomUnderTest } from './sitroom-under-test.ts';
 
@@ -97,9 +97,15 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     return this.nextDialog(before);
   }
 
+  /** The click's outcome: sitroom answers at once and tells the user in an ephemeral post once the work is done. */
   async click(button: ButtonId, value: number, where: Where = {}): Promise<string> {
+    const user = ids[where.as ?? 'alice'];
+    const before = this.mm.ephemeralPosts(user).length;
     const res = await this.sendClick(button, value, where);
-    return unescape(String((res.json() as { ephemeral_text?: string }).ephemeral_text ?? ''));
+    const refused = res.shown?.['ephemeral_text'];
+    if (typeof refused === 'string') return unescape(refused);
+    await this.settled();
+    return unescape(this.mm.ephemeralPosts(user).slice(before).map((e) => String(e.post['message'] ?? '')).join('\n'));
   }
 
   async clickOpensForm(button: ButtonId, value: number, where: Where = {}): Promise<string> {
@@ -169,14 +175,17 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
 
   /** Clicks the newest button sitroom posted for (button, value), with the context it carries. */
   async sendClick(button: ButtonId, value: number, where: Where = {}) {
-    const target = this.allPosts()
-      .reverse().find((p) => actionsOf(p).some((a) => a.context.button === button && a.context.value === value));
-    const action = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
-    if (!target || !action) throw new Error(`no ${button} button for ${value} was posted`);
     const person = where.as ?? 'alice';
+    // The person clicks a button they can see: in a channel they are in (another user's DM is out of reach).
+    const target = this.allPosts()
+      .reverse()
+      .filter((p) => this.mm.channel(p.channelId)?.type === 'O' || this.mm.membersOf(p.channelId).includes(ids[person]))
+      .find((p) => actionsOf(p).some((a) => a.context.button === button && a.context.value === value));
+    const action = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
+    if (!target || !action) throw new Error(`no ${button} button for ${value} was posted where ${person} can see it`);
     const body = postActionRequest({ userId: ids[person], userName: person, channelId: where.in ?? target.channelId, postId: target.id, context: action.context as Record<string, unknown> });
-    const res = await postJson(`${this.url}/mattermost/actions`, body);
-    if (res.status !== 200) throw new Error(`action answered ${res.status}: ${res.body}`);
+    const res = await deliverAsMattermost(`${this.url}/mattermost/actions`, body, this.mm.integrationTimeoutMs);
+    if (res.status !== 200) throw new Error(`Mattermost shows an error for the click: the action answered ${res.status}`);
     return res;
   }
 
@@ -195,9 +204,9 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     if (!opened) throw new Error(`no ${callbackId} dialog was opened`);
     const person = where.as ?? 'alice';
     const body = dialogSubmission({ callbackId, state: String(opened.dialog['state']), userId: ids[person], channelId: where.in ?? this.general, submission });
-    const res = await postJson(`${this.url}/mattermost/dialogs`, body);
-    if (res.status !== 200) throw new Error(`dialog submission answered ${res.status}: ${res.body}`);
-    const answer = (res.body ? res.json() : {}) as { errors?: Record<string, string> };
+    const res = await deliverAsMattermost(`${this.url}/mattermost/dialogs`, body, this.mm.integrationTimeoutMs);
+    if (res.status !== 200) throw new Error(`Mattermost shows an error for the dialog: the submission answered ${res.status}`);
+    const answer = (res.shown ?? {}) as { errors?: Record<string, string> };
     if (answer.errors) return answer.errors;
     await this.settled();
     return undefined;

@@ -1,3 +1,9 @@
+CREATE TABLE `dialog_nonces` (
+	`nonce` text PRIMARY KEY NOT NULL,
+	`used_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `health_heartbeat` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`at` integer NOT NULL

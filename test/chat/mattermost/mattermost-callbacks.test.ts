@@ -1,0 +1,179 @@
+/**
+ * Issue 9: who may act through Mattermost's callbacks. Mattermost signs neither clicks nor dialog submissions, so
+ * sitroom's own signed context and dialog state are the only proof; these tests replay and forge them.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
+import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { updateDialog } from '../../../src/chat/mattermost/mattermost-dialogs.ts';
+import { dialogProblems } from '../../fakes/mattermost/dialog-rules.ts';
+import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
+
+let chat: MattermostDriver;
+beforeEach(async () => {
+  chat = await MattermostDriver.start();
+});
+afterEach(async () => {
+  await chat?.stop();
+});
+
+const openedState = (callbackId: string) => String([...chat.mm.dialogsOpened()].reverse().find((d) => d.dialog['callback_id'] === callbackId)?.dialog['state']);
+const submit = (callbackId: string, state: string, userId: string, submission: Record<string, unknown>) =>
+  postJson(`${chat.url}/mattermost/dialogs`, dialogSubmission({ callbackId, state, userId, channelId: chat.general, submission }));
+
+describe('Mattermost request bodies', () => {
+  it('answers 413 to a slash command over 256 KB, before buffering it', async () => {
+    const form = slashCommandForm({ text: 'x'.repeat(300 * 1024), userId: chat.user('alice'), userName: 'alice', channelId: chat.general, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('big') });
+    const res = await postForm(`${chat.url}/mattermost/command`, form);
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 413 to an oversized action or dialog body', async () => {
+    for (const path of ['actions', 'dialogs']) {
+      const res = await postJson(`${chat.url}/mattermost/${path}`, { pad: 'x'.repeat(300 * 1024) });
+      expect(res.status).toBe(413);
+    }
+  });
+
+  it('answers a non-string dialog state with a readable error, not a 500', async () => {
+    const res = await postJson(`${chat.url}/mattermost/dialogs`, { callback_id: 'sitroom_declare', state: 42, user_id: chat.user('alice'), submission: {} });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ error: expect.stringContaining('not opened by this sitroom') });
+  });
+});
+
+describe('dialog state', () => {
+  it('cannot be replayed: a second submission of the same declare dialog declares nothing', async () => {
+    await chat.commandOpensForm('declare');
+    const state = openedState('sitroom_declare');
+    expect((await submit('sitroom_declare', state, chat.user('alice'), { title: 'Checkout down', severity: 'sev2' })).status).toBe(200);
+    await chat.settled();
+    const again = await submit('sitroom_declare', state, chat.user('alice'), { title: 'Checkout down again', severity: 'sev2' });
+    await chat.settled();
+    expect([again.status, again.json()]).toEqual([200, { error: expect.stringContaining('already been submitted') }]);
+    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Checkout down']);
+  });
+
+  it('is bound to the user it was opened for', async () => {
+    await chat.commandOpensForm('declare');
+    const res = await submit('sitroom_declare', openedState('sitroom_declare'), chat.user('bob'), { title: 'Not mine', severity: 'sev2' });
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('opened for someone else') }]);
+    expect(chat.sitroom().service.listOpen()).toEqual([]);
+  });
+
+  it('expires', async () => {
+    await chat.commandOpensForm('declare');
+    chat.clock.advance(2 * 60 * 60 * 1000);
+    const res = await submit('sitroom_declare', openedState('sitroom_declare'), chat.user('alice'), { title: 'Late', severity: 'sev2' });
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('expired') }]);
+    expect(chat.sitroom().service.listOpen()).toEqual([]);
+  });
+
+  it('a forged state is answered 200 with the error, since Mattermost drops the body of any other status', async () => {
+    const state = JSON.stringify({ form: 'update', incident: 1, sig: 'forged' });
+    const res = await submit('sitroom_update', state, chat.user('alice'), { update: 'pwned' });
+    expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('not opened by this sitroom') }]);
+  });
+});
+
+describe('button context', () => {
+  it('is bound to its channel: a click replayed from another channel changes nothing', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const card = chat.mm.postsIn(room)[0];
+    const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
+    const context = actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {};
+    const body = postActionRequest({ userId: chat.user('bob'), userName: 'bob', channelId: chat.general, postId: card?.id ?? '', context });
+    const res = await postJson(`${chat.url}/mattermost/actions`, body);
+    await chat.settled();
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ ephemeral_text: expect.stringContaining('not made by this sitroom') });
+    expect(chat.sitroom().service.get(1).roles).toEqual({});
+  });
+
+  it('acts only for someone who can see the war room (not a user from outside the team)', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const outsider = fakeMattermostId('mallory');
+    chat.mm.addUser(outsider, 'mallory', { inTeam: false });
+    const card = chat.mm.postsIn(room)[0];
+    const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
+    const context = actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {};
+    const body = postActionRequest({ userId: outsider, userName: 'mallory', channelId: room, postId: card?.id ?? '', context });
+    const res = await postJson(`${chat.url}/mattermost/actions`, body);
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, {}]);
+    expect(chat.mm.ephemeralPosts(outsider).map((e) => e.post['message'])).toEqual([expect.stringContaining('not a member')]);
+    expect(chat.sitroom().service.get(1).roles).toEqual({});
+  });
+});
+
+describe('answering Mattermost in time', () => {
+  /** Mattermost gives up on an integration after OutgoingIntegrationRequestsTimeout; sitroom must not come near it. */
+  const SLOW_API_MS = 1200;
+
+  it('answers a click at once even when the Mattermost API is slow, and tells the outcome in an ephemeral post', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    chat.mm.latencyMs = SLOW_API_MS;
+    chat.mm.integrationTimeoutMs = 1000;
+    const res = await chat.sendClick('claim_commander', 1, { in: room });
+    chat.mm.latencyMs = 0;
+    expect([res.status, res.shown]).toEqual([200, {}]);
+    expect(res.ms).toBeLessThan(1000);
+    await chat.settled();
+    expect(chat.sitroom().service.get(1).roles['commander']).toBe(chat.user('alice'));
+    expect(chat.mm.ephemeralPosts(chat.user('alice')).map((e) => e.post['message'])).toEqual([expect.stringContaining('incident commander')]);
+  });
+
+  it('answers a dialog submission at once even when the Mattermost API is slow', async () => {
+    await chat.commandOpensForm('declare');
+    chat.mm.latencyMs = SLOW_API_MS;
+    const res = await submit('sitroom_declare', openedState('sitroom_declare'), chat.user('alice'), { title: 'Checkout down', severity: 'sev2' });
+    chat.mm.latencyMs = 0;
+    expect([res.status, res.ms < 1000]).toEqual([200, true]);
+    await chat.settled();
+    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Checkout down']);
+  });
+});
+
+describe('what Mattermost accepts', () => {
+  it('opens only dialogs that pass Dialog.IsValid (title, display names, lengths)', async () => {
+    await chat.commandOpensForm('declare');
+    expect(chat.mm.dialogsOpened().map((d) => d.problems)).toEqual([[]]);
+    expect(dialogProblems(updateDialog(123_456, 'state'))).toEqual([]);
+  });
+
+  it('keeps Mattermost from reading Slack-style links into command replies (skip_slack_parsing)', async () => {
+    await chat.command('declare sev2 <https://evil.example|Click to fix checkout>');
+    const reply = await chat.command('list');
+    expect(reply).toContain('<https://evil.example|Click to fix checkout>');
+    expect(reply).not.toContain('](https://evil.example');
+  });
+});
+
+describe('MATTERMOST_ALLOWED_SOURCES', () => {
+  it('refuses callers outside the listed blocks, on every Mattermost route', async () => {
+    const limited = await MattermostDriver.start({ MATTERMOST_ALLOWED_SOURCES: '10.0.0.0/8, fd00::/8' });
+    try {
+      const form = slashCommandForm({ text: 'declare sev1 from outside', userId: limited.user('alice'), userName: 'alice', channelId: limited.general, token: 'scenario-command-token', responseUrl: limited.mm.responseUrl('x') });
+      expect((await postForm(`${limited.url}/mattermost/command`, form)).status).toBe(403);
+      for (const path of ['actions', 'dialogs']) expect((await postJson(`${limited.url}/mattermost/${path}`, {})).status).toBe(403);
+      await limited.settled();
+      expect(limited.sitroom().service.listOpen()).toEqual([]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('lets listed callers in', async () => {
+    const limited = await MattermostDriver.start({ MATTERMOST_ALLOWED_SOURCES: '127.0.0.0/8' });
+    try {
+      expect(await limited.command('declare sev2 From inside')).toContain('Declared incident #1');
+    } finally {
+      await limited.stop();
+    }
+  });
+});
