@@ -11,6 +11,7 @@ import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
 import { SlackPlatform } from './slack-platform.ts';
+import { slackRequestGuard } from './slack-request-guard.ts';
 import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
 
 /** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
@@ -27,7 +28,7 @@ export interface SlackAdapterOptions {
 
 export interface SlackAdapter {
   platform: SlackPlatform;
-  /** HTTP mode: serves /slack/events (signature-verified). Undefined in Socket Mode. */
+  /** HTTP mode: serves /slack/events (bounded, signature- and replay-checked, then Bolt). Undefined in Socket Mode. */
   requestListener: RequestListener | undefined;
   /** Routes Slack's commands, clicks and form submissions to `handler`. */
   attach(handler: ChatCommandHandler): void;
@@ -140,7 +141,14 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
   return {
     platform,
-    requestListener: receiver?.requestListener,
+    requestListener:
+      receiver && config.signingSecret
+        ? slackRequestGuard({
+            signingSecret: config.signingSecret,
+            next: receiver.requestListener,
+            onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
+          })
+        : undefined,
     attach,
     start: async () => {
       if (socketMode) await app.start();

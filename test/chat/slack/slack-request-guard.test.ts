@@ -1,0 +1,106 @@
+/**
+ * Issue 9: what reaches /slack/events before Bolt does. Every request here is signed exactly as Slack signs
+ * (v0 HMAC-SHA256 over `v0:<timestamp>:<body>`), so these are the bodies a leaked signing secret, a replaying
+ * proxy or Slack itself could send.
+ */
+import { request } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postSigned, signSlackRequest, slashCommandBody } from '../../fakes/slack-requests.ts';
+import { SlackDriver } from '../scenarios/slack-driver.ts';
+
+const SECRET = 'scenario-signing-secret';
+let chat: SlackDriver;
+beforeEach(async () => {
+  chat = await SlackDriver.start();
+});
+afterEach(async () => {
+  await chat?.stop();
+});
+
+const events = () => `${chat.url}/slack/events`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** The server still answers a real command after the bad request: it survived. */
+async function stillWorks() {
+  expect(await chat.command('declare sev3 Still alive')).toContain('Declared incident #1');
+}
+
+describe('bodies that are signed but not a Slack payload', () => {
+  const bad: [string, string, string][] = [
+    ['payload=null', 'payload=null', 'application/x-www-form-urlencoded'],
+    ['payload=42', 'payload=42', 'application/x-www-form-urlencoded'],
+    ['payload=[1,2]', `payload=${encodeURIComponent('[1,2]')}`, 'application/x-www-form-urlencoded'],
+    ['payload="text"', `payload=${encodeURIComponent('"text"')}`, 'application/x-www-form-urlencoded'],
+    ['payload=not json', 'payload=not%20json', 'application/x-www-form-urlencoded'],
+    ['JSON null', 'null', 'application/json'],
+    ['JSON array', '[]', 'application/json'],
+    ['JSON number', '7', 'application/json'],
+  ];
+  it.each(bad)('%s gets a clear 400 and the process keeps serving', async (_name, body, contentType) => {
+    const res = await postSigned(events(), SECRET, body, { contentType });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/payload/i);
+    await stillWorks();
+  });
+});
+
+describe('the size of a body', () => {
+  it('refuses a declared Content-Length over 1 MiB with 413 before reading or checking the signature', async () => {
+    // Unsigned and never sent in full: the answer must come from the header alone.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(events(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(300 * 1024 * 1024) } });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('token=x&');
+    });
+    expect(status).toBe(413);
+  });
+
+  it('refuses a chunked body that grows past 1 MiB with 413, signed or not', async () => {
+    const body = `text=${'a'.repeat(1024 * 1024 + 10)}`;
+    const res = await fetch(events(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) },
+      // A stream has no Content-Length: the limit must hold on the bytes received.
+      body: new Blob([body]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    await stillWorks();
+  });
+
+  it('still accepts a large but legitimate body (a modal submission of 200 KB)', async () => {
+    const body = slashCommandBody({ text: `note ${'x'.repeat(200 * 1024)}`, userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('big') });
+    expect((await postSigned(events(), SECRET, body)).status).toBe(200);
+  });
+});
+
+describe('the replay window', () => {
+  it('refuses a timestamp more than five minutes in the future', async () => {
+    const body = slashCommandBody({ text: 'declare sev1 From the future', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('f') });
+    const res = await postSigned(events(), SECRET, body, { timestampSeconds: nowSeconds() + 6 * 60 });
+    expect(res.status).toBe(401);
+    expect(chat.sitroom().service.listOpen()).toEqual([]);
+  });
+
+  it('accepts a timestamp a little in the future (clock skew) once', async () => {
+    const body = slashCommandBody({ text: 'declare sev3 Skewed', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('s') });
+    expect((await postSigned(events(), SECRET, body, { timestampSeconds: nowSeconds() + 60 })).status).toBe(200);
+  });
+
+  it('refuses the same signed request twice', async () => {
+    const body = slashCommandBody({ text: 'declare sev2 Once only', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('once') });
+    const timestampSeconds = nowSeconds();
+    expect((await postSigned(events(), SECRET, body, { timestampSeconds })).status).toBe(200);
+    await chat.slack.waitForResponse('once');
+    await chat.settled();
+    const replay = await postSigned(events(), SECRET, body, { timestampSeconds });
+    expect(replay.status).toBe(401);
+    await chat.settled();
+    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Once only']);
+  });
+});
