@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifySlackRequest, webApi } from '@slack/bolt';
 import { FakeSlackApi } from './fake-slack-api.ts';
+import { manifestBotScopes } from './slack/manifest.ts';
 import { blockActionBody, signSlackRequest, slashCommandBody } from './slack-requests.ts';
 
 describe('FakeSlackApi driven by the real WebClient', () => {
@@ -121,6 +122,17 @@ describe('FakeSlackApi driven by the real WebClient', () => {
     expect(await errorOf(client.files.completeUploadExternal({ files: [{ id: fileId }] }))).toBe('file_not_found');
     expect((await fetch(uploadUrl, { method: 'POST', body: 'again' })).status).toBe(404);
     expect(fake.messagesIn('C1')).toEqual([]);
+  });
+
+  it('refuses a method whose scope the token lacks with missing_scope, needed and provided, as Slack does', async () => {
+    fake.grantScopes(['chat:write', 'chat:write.public', 'commands']);
+    await expect(client.files.getUploadURLExternal({ filename: 'pm.md', length: 3 })).rejects.toMatchObject({
+      data: { ok: false, error: 'missing_scope', needed: 'files:write', provided: 'chat:write,chat:write.public,commands' },
+    });
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'still allowed' });
+    expect(posted.response_metadata?.scopes).toEqual(['chat:write', 'chat:write.public', 'commands']);
+    fake.grantScopes(manifestBotScopes());
+    expect((await client.files.getUploadURLExternal({ filename: 'pm.md', length: 3 })).ok).toBe(true);
   });
 
   it('rejects calls without a bearer token', async () => {

@@ -16,23 +16,13 @@
 import { closeServer, listenOnLoopback } from './local-server.ts';
 import { parseMultipart, readBytes } from './fake-mattermost-api.ts';
 import { Waiters } from './waiters.ts';
+import { FAKE_WORKSPACE, type SlackAnswer, type SlackArgs } from './slack/types.ts';
+import { checkScopes } from './slack/scopes.ts';
+import { manifestBotScopes } from './slack/manifest.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
-/** Who the fake workspace and its bot are; signed requests built in slack-requests.ts use the same identity. */
-export const FAKE_WORKSPACE = {
-  teamId: 'T1',
-  teamDomain: 'sitroom-test',
-  teamName: 'Sitroom Test',
-  appId: 'A0SITROOM',
-  botUserId: 'UBOT',
-  botId: 'BBOT',
-  botName: 'sitroom',
-} as const;
-
-export type SlackArgs = Record<string, unknown>;
-/** A JSON answer as sent to the client; always has `ok`. */
-export type SlackAnswer = { ok: boolean; error?: string } & Record<string, unknown>;
+export { FAKE_WORKSPACE, type SlackAnswer, type SlackArgs } from './slack/types.ts';
 
 export interface RecordedCall {
   method: string;
@@ -158,6 +148,7 @@ export class FakeSlackApi {
   private readonly responseBodies = new Map<string, unknown[]>();
   private readonly waiters = new Waiters('FakeSlackApi');
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
+  private scopes: ReadonlySet<string> = new Set();
 
   // Workspace model; everything below is cleared by reset().
   private readonly channels = new Map<string, ChannelState>();
@@ -199,9 +190,17 @@ export class FakeSlackApi {
     });
   }
 
-  static async start(): Promise<FakeSlackApi> {
+  /** `scopes`: what the bot token was granted; by default what manifest.yml asks for, as after installing the app. */
+  static async start(opts: { scopes?: readonly string[] } = {}): Promise<FakeSlackApi> {
     const server = createServer();
-    return new FakeSlackApi(server, await listenOnLoopback(server));
+    const fake = new FakeSlackApi(server, await listenOnLoopback(server));
+    fake.scopes = new Set(opts.scopes ?? manifestBotScopes());
+    return fake;
+  }
+
+  /** Grant exactly these scopes from now on (a reinstall with a different manifest). */
+  grantScopes(scopes: readonly string[]): void {
+    this.scopes = new Set(scopes);
   }
 
   // ---- Recording and scripting -------------------------------------------------------------------------------
@@ -315,6 +314,7 @@ export class FakeSlackApi {
     for (const map of [this.scripted, this.responseBodies, this.channels, this.messages, this.pins, this.views, this.files]) map.clear();
     this.usedTriggers.clear();
     this.userNames.clear();
+    this.scopes = new Set(manifestBotScopes());
     this.channelCounter = 0;
     this.tsCounter = 0;
     this.viewCounter = 0;
@@ -345,7 +345,8 @@ export class FakeSlackApi {
       sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
       const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
-      sendJson(res, status, answer, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
+      const scopes = { 'X-OAuth-Scopes': [...this.scopes].join(',') };
+      sendJson(res, status, answer, retryAfter === undefined ? scopes : { ...scopes, 'Retry-After': String(retryAfter) });
     } else {
       sendJson(res, 404, fail('not_found'));
     }
@@ -367,6 +368,7 @@ export class FakeSlackApi {
     let answer: SlackAnswer;
     if (!decoded.ok) answer = fail(decoded.error);
     else if (token === undefined) answer = fail('not_authed');
+    else if (checkScopes(method, this.scopes)) answer = checkScopes(method, this.scopes) as SlackAnswer;
     else {
       const scripted = this.scripted.get(method)?.shift();
       if (scripted?.kind === 'ratelimit') {
