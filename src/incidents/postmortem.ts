@@ -24,6 +24,14 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** One line of user text inside a Markdown list item. */
 const oneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' ');
 
+/**
+ * People's text in the Markdown body, escaped once: a backslash before the punctuation Markdown would read as markup
+ * (emphasis, code, links, raw HTML such as `<db>`, entities such as `&amp;`). CommonMark renders `\<` as `<`
+ * (https://spec.commonmark.org/0.31.2/#backslash-escapes), so a reader sees exactly what was typed.
+ * The front matter needs none of this: YAML quotes what it must.
+ */
+const markdownText = (text: string) => oneLine(text).replace(/[\\`*_[\]<>&~]/g, (c) => `\\${c}`);
+
 /** Role holders over time, from the role_assigned entries. */
 function roleHistory(timeline: readonly TimelineEvent[]): PostmortemFrontMatter['roles'] {
   const roles: PostmortemFrontMatter['roles'] = [];
@@ -92,7 +100,7 @@ export function renderPostmortem(input: PostmortemInput): string {
     stringify(fm, { lineWidth: 0, version: '1.1' }).trimEnd(),
     '---',
     '',
-    `# Incident #${fm.incident}: ${oneLine(fm.title)}`,
+    `# Incident #${fm.incident}: ${markdownText(fm.title)}`,
     '',
     `${fm.severity.toUpperCase()} · ${fm.phase}${fm.private ? ' · private' : ''} · declared ${fm.times.declared} by ${fm.declared_by}`,
     '',
@@ -100,7 +108,7 @@ export function renderPostmortem(input: PostmortemInput): string {
     '',
     '## Timeline',
     '',
-    ...input.timeline.map((e) => `- ${iso(e.at)} — ${e.actor} — ${oneLine(e.text)}`),
+    ...input.timeline.map((e) => `- ${iso(e.at)} — ${e.actor} — ${markdownText(e.text)}`),
     '',
     '## Roles',
     '',
@@ -109,7 +117,7 @@ export function renderPostmortem(input: PostmortemInput): string {
     '## Action items',
     '',
     ...(fm.action_items.length
-      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${a.owner}` : ''}${a.due ? ` — due ${a.due}` : ''}`)
+      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${markdownText(a.text)}${a.owner ? ` — ${a.owner}` : ''}${a.due ? ` — due ${a.due}` : ''}`)
       : ['- none yet']),
     '',
     ...SECTIONS.flatMap((s) => [`## ${s}`, '', '_To be written._', '']),

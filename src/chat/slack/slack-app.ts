@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.ts';
 import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
+import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
 import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
@@ -99,7 +100,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       await ack();
       const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
       after(async () => {
-        const reply = await handler.command(req, command.text, parseSlackMention);
+        const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
         await show(reply, respond, command.trigger_id, req.userId, client);
       }, req);
     });
