@@ -92,6 +92,9 @@ const CHANNEL_NAME_MAX = 80;
 const TOPIC_MAX = 250;
 const TS_BASE_SECONDS = 1_700_000_000;
 
+/** Users the workspace does not have, or has as guests (see setUserKind). */
+export type UserKind = 'missing' | 'restricted' | 'ultra_restricted';
+
 type Scripted = { kind: 'error'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
 
 interface ChannelState {
@@ -158,6 +161,7 @@ export class FakeSlackApi {
   private readonly files = new Map<string, FileState>();
   private readonly usedTriggers = new Set<string>();
   private readonly userNames = new Map<string, string>();
+  private readonly userKinds = new Map<string, UserKind>();
   private channelCounter = 0;
   private tsCounter = 0;
   private viewCounter = 0;
@@ -302,6 +306,14 @@ export class FakeSlackApi {
     return this.channel(ch.id) as FakeChannel;
   }
 
+  /**
+   * Make a user id not exist in the workspace ('missing'), or a guest: 'restricted' (multi-channel guest) or
+   * 'ultra_restricted' (single-channel guest, already in their one channel). conversations.invite refuses them.
+   */
+  setUserKind(id: string, kind: UserKind): void {
+    this.userKinds.set(id, kind);
+  }
+
   /** Give a user a name for users.info (unknown U/W ids still resolve, named after their id). */
   addUser(id: string, name: string): void {
     this.userNames.set(id, name);
@@ -314,6 +326,7 @@ export class FakeSlackApi {
     for (const map of [this.scripted, this.responseBodies, this.channels, this.messages, this.pins, this.views, this.files]) map.clear();
     this.usedTriggers.clear();
     this.userNames.clear();
+    this.userKinds.clear();
     this.scopes = new Set(manifestBotScopes());
     this.channelCounter = 0;
     this.tsCounter = 0;
@@ -537,7 +550,12 @@ export class FakeSlackApi {
     if (!ch) return fail('channel_not_found');
     const users = csv(args.users);
     if (users.length === 0) return fail('no_user');
+    // Errors from https://docs.slack.dev/reference/methods/conversations.invite ("Errors").
     const problems = users.flatMap((user) => {
+      const kind = this.userKinds.get(user);
+      if (kind === 'missing' || !/^[UW][A-Z0-9]+$/.test(user)) return [{ user, ok: false, error: 'user_not_found' }];
+      if (kind === 'restricted') return [{ user, ok: false, error: 'user_is_restricted' }];
+      if (kind === 'ultra_restricted') return [{ user, ok: false, error: 'ura_max_channels' }];
       if (user === FAKE_WORKSPACE.botUserId) return [{ user, ok: false, error: 'cant_invite_self' }];
       if (ch.members.has(user)) return [{ user, ok: false, error: 'already_in_channel' }];
       return [];
@@ -545,6 +563,8 @@ export class FakeSlackApi {
     // Like Slack: one bad user fails the whole call unless force=true, which invites the rest.
     const first = problems[0];
     if (first && !bool(args.force)) return fail(first.error, { errors: problems });
+    // Assumed (the reference does not say): when force leaves no one to invite, the call fails like without it.
+    if (first && problems.length === users.length) return fail(first.error, { errors: problems });
     for (const user of users) if (!problems.some((p) => p.user === user)) ch.members.add(user);
     return { ok: true, channel: this.channelObject(ch), ...(problems.length > 0 && { errors: problems }) };
   }
