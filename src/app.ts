@@ -50,10 +50,17 @@ export interface Sitroom {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Where a war room opens in a browser: Slack's app redirect, or the Mattermost channel URL. */
-function warRoomUrl(config: Config, incident: Incident): string | null {
+/**
+ * Where a war room opens in a browser: Slack's app redirect (with `team=`, without which a browser signed in to
+ * several workspaces, or none, cannot tell which one: https://api.slack.com/reference/deep-linking#app_channel),
+ * or the Mattermost channel URL.
+ */
+function warRoomUrl(config: Config, incident: Incident, slackTeam: string | undefined): string | null {
   if (!incident.room) return null;
-  if (incident.platform === 'slack') return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}`;
+  if (incident.platform === 'slack') {
+    const team = slackTeam ? `&team=${encodeURIComponent(slackTeam)}` : '';
+    return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
+  }
   if (incident.platform === 'mattermost' && config.mattermost) {
     return `${config.mattermost.url}/${encodeURIComponent(config.mattermost.team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
   }
@@ -148,7 +155,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   slack?.attach(handler);
 
   const routes: Route[] = [
-    healthRoute(() => store.ping()),
+    healthRoute(() => store.ping(), (): Record<string, string> => (slack ? { slack: slack.health() } : {})),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -166,7 +173,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       clock,
       timeZone: config.timeZone,
       declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
-      warRoomUrl: (incident) => warRoomUrl(config, incident),
+      warRoomUrl: (incident) => warRoomUrl(config, incident, slack?.teamId()),
       customRoles: config.customRoles,
       logger,
     }),
@@ -191,11 +198,12 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     scheduler,
     server,
     async start() {
+      // The token is checked before the port opens: a refused token stops start-up with a ConfigError.
+      await slack?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
-      await slack?.start();
       if (options.scheduler ?? true) await scheduler.start();
       return (server.address() as AddressInfo).port;
     },

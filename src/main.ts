@@ -20,7 +20,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   if (!config.slack && !config.mattermost) logger.warn(WEB_ONLY_WARNING);
   const sitroom = createSitroom(config, logger);
-  const port = await sitroom.start();
+  let port;
+  try {
+    port = await sitroom.start();
+  } catch (e) {
+    // A credential the platform refuses at start is a configuration problem: one message, no stack trace.
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   const slack = config.slack ? (config.slack.appToken ? 'socket-mode' : 'http') : 'off';
   logger.info({ port, slack, mattermost: config.mattermost ? config.mattermost.url : 'off', database: config.databasePath }, 'sitroom started');
 

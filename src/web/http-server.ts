@@ -21,17 +21,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(json);
 }
 
-/** GET /healthz: 200 when the database answers, 503 otherwise. */
-export function healthRoute(ping: () => void): Route {
+/**
+ * GET /healthz: 200 when the database answers, 503 otherwise. Chat platforms are reported in the body
+ * (`slack: 'ok' | 'unreachable'`) but do not fail the check: sitroom keeps working without them.
+ */
+export function healthRoute(ping: () => void, platforms: () => Record<string, string> = () => ({})): Route {
   return {
     method: 'GET',
     path: '/healthz',
     handler: (_req, res) => {
       try {
         ping();
-        sendJson(res, 200, { status: 'ok', database: 'ok' });
+        sendJson(res, 200, { status: 'ok', database: 'ok', ...platforms() });
       } catch {
-        sendJson(res, 503, { status: 'unavailable', database: 'unreachable' });
+        sendJson(res, 503, { status: 'unavailable', database: 'unreachable', ...platforms() });
       }
     },
   };

@@ -152,6 +152,7 @@ export class FakeSlackApi {
   private readonly waiters = new Waiters('FakeSlackApi');
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
   private scopes: ReadonlySet<string> = new Set();
+  private readonly refusedTokens = new Map<string, string>();
 
   // Workspace model; everything below is cleared by reset().
   private readonly channels = new Map<string, ChannelState>();
@@ -200,6 +201,11 @@ export class FakeSlackApi {
     const fake = new FakeSlackApi(server, await listenOnLoopback(server));
     fake.scopes = new Set(opts.scopes ?? manifestBotScopes());
     return fake;
+  }
+
+  /** Answer every call made with `token` with `error` (auth.test's invalid_auth, token_revoked, account_inactive…). */
+  refuseToken(token: string, error = 'invalid_auth'): void {
+    this.refusedTokens.set(token, error);
   }
 
   /** Grant exactly these scopes from now on (a reinstall with a different manifest). */
@@ -327,6 +333,7 @@ export class FakeSlackApi {
     this.usedTriggers.clear();
     this.userNames.clear();
     this.userKinds.clear();
+    this.refusedTokens.clear();
     this.scopes = new Set(manifestBotScopes());
     this.channelCounter = 0;
     this.tsCounter = 0;
@@ -381,6 +388,8 @@ export class FakeSlackApi {
     let answer: SlackAnswer;
     if (!decoded.ok) answer = fail(decoded.error);
     else if (token === undefined) answer = fail('not_authed');
+    // Slack checks the token before anything else (https://docs.slack.dev/reference/methods/auth.test, "Errors").
+    else if (this.refusedTokens.has(token)) answer = fail(this.refusedTokens.get(token) ?? 'invalid_auth');
     else if (checkScopes(method, this.scopes)) answer = checkScopes(method, this.scopes) as SlackAnswer;
     else {
       const scripted = this.scripted.get(method)?.shift();
