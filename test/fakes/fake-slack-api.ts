@@ -19,6 +19,8 @@ import { Waiters } from './waiters.ts';
 import { FAKE_WORKSPACE, type SlackAnswer, type SlackArgs } from './slack/types.ts';
 import { checkScopes } from './slack/scopes.ts';
 import { manifestBotScopes } from './slack/manifest.ts';
+import { messageProblems, viewProblems } from './slack/block-kit-limits.ts';
+import { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, TRIGGER_ID_TTL_MS, triggerIssuedAt } from './slack/time-limits.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
@@ -153,6 +155,8 @@ export class FakeSlackApi {
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
   private scopes: ReadonlySet<string> = new Set();
   private readonly refusedTokens = new Map<string, string>();
+  private readonly responseFirstUse = new Map<string, number>();
+  private clockOffsetMs = 0;
 
   // Workspace model; everything below is cleared by reset().
   private readonly channels = new Map<string, ChannelState>();
@@ -334,6 +338,8 @@ export class FakeSlackApi {
     this.userNames.clear();
     this.userKinds.clear();
     this.refusedTokens.clear();
+    this.responseFirstUse.clear();
+    this.clockOffsetMs = 0;
     this.scopes = new Set(manifestBotScopes());
     this.channelCounter = 0;
     this.tsCounter = 0;
@@ -361,8 +367,9 @@ export class FakeSlackApi {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(text);
     } else if (req.method === 'POST' && responseId !== undefined) {
-      this.recordResponse(decodeURIComponent(responseId), parseJsonOr(raw, raw));
-      sendJson(res, 200, { ok: true });
+      const refused = this.answerResponseUrl(decodeURIComponent(responseId), parseJsonOr(raw, raw));
+      if (refused) sendJson(res, refused.status, fail(refused.error));
+      else sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
       const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
       const scopes = { 'X-OAuth-Scopes': [...this.scopes].join(',') };
@@ -438,6 +445,34 @@ export class FakeSlackApi {
     this.uploads.push({ fileId, contentType, length: answer.length, at: Date.now(), status: answer.status });
     this.notifyWaiters();
     return answer;
+  }
+
+  /**
+   * A response_url "can be used up to 5 times within 30 minutes" of the interaction
+   * (https://api.slack.com/interactivity/handling#message_responses); its blocks are checked like a message's.
+   * The first use starts the 30 minutes (the fake does not know when the interaction happened).
+   */
+  private answerResponseUrl(id: string, body: unknown): { status: number; error: string } | undefined {
+    const now = this.now();
+    const first = this.responseFirstUse.get(id) ?? now;
+    this.responseFirstUse.set(id, first);
+    const used = this.responseBodies.get(id)?.length ?? 0;
+    if (now - first > RESPONSE_URL_TTL_MS) return { status: 404, error: 'expired_url' };
+    if (used >= RESPONSE_URL_MAX_USES) return { status: 404, error: 'used_url' };
+    const blocks = list((body as SlackArgs | null)?.['blocks']);
+    if (messageProblems(blocks).length > 0) return { status: 400, error: 'invalid_blocks' };
+    this.recordResponse(id, body);
+    return undefined;
+  }
+
+  /** The fake's clock: real time plus whatever advance() added (so expiry is tested without sleeping). */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Moves the fake's clock forward: trigger_ids and response_urls age by `ms`. */
+  advance(ms: number): void {
+    this.clockOffsetMs += ms;
   }
 
   private recordResponse(id: string, body: unknown): void {
@@ -543,6 +578,7 @@ export class FakeSlackApi {
     };
   }
 
+  /** Name rules and errors from https://docs.slack.dev/reference/methods/conversations.create ("Naming", "Errors"). */
   private conversationsCreate(args: SlackArgs): SlackAnswer {
     const name = str(args.name);
     if (name === undefined) return fail('invalid_name_required');
@@ -602,6 +638,8 @@ export class FakeSlackApi {
     const blocks = list(args.blocks);
     const attachments = list(args.attachments);
     if (!text && !blocks?.length && !attachments?.length) return fail('no_text');
+    const problems = messageProblems(blocks);
+    if (problems.length > 0) return fail('invalid_blocks', { errors: problems, response_metadata: { messages: problems } });
     const threadTs = str(args.thread_ts);
     if (threadTs !== undefined && !this.findMessage(channel, threadTs)) return fail('thread_not_found');
 
@@ -625,6 +663,8 @@ export class FakeSlackApi {
     const channel = str(args.channel);
     const message = this.findMessage(channel, str(args.ts));
     if (!message) return fail('message_not_found');
+    const problems = messageProblems(list(args.blocks));
+    if (problems.length > 0) return fail('invalid_blocks', { errors: problems, response_metadata: { messages: problems } });
     // Fields left out of the update are kept, as with Slack's attachments.
     if (typeof args.text === 'string') message.text = args.text;
     message.blocks = list(args.blocks) ?? message.blocks;
@@ -662,6 +702,10 @@ export class FakeSlackApi {
     const view = args.view;
     if (trigger === undefined || typeof view !== 'object' || view === null) return fail('invalid_arguments');
     if (this.usedTriggers.has(trigger)) return fail('exchanged_trigger_id');
+    const issued = triggerIssuedAt(trigger);
+    if (issued !== undefined && this.now() - issued > TRIGGER_ID_TTL_MS) return fail('expired_trigger_id');
+    const problems = viewProblems(view as SlackArgs);
+    if (problems.length > 0) return fail('invalid_arguments', { response_metadata: { messages: problems } });
     this.usedTriggers.add(trigger);
     const state: ViewState = { id: `V${++this.viewCounter}`, view: view as SlackArgs };
     this.views.set(state.id, state);
@@ -676,6 +720,8 @@ export class FakeSlackApi {
       this.views.get(str(args.view_id) ?? '') ??
       [...this.views.values()].find((v) => externalId !== undefined && v.view.external_id === externalId);
     if (!state) return fail('not_found');
+    const problems = viewProblems(view as SlackArgs);
+    if (problems.length > 0) return fail('invalid_arguments', { response_metadata: { messages: problems } });
     state.view = view as SlackArgs;
     return { ok: true, view: this.viewObject(state) };
   }
