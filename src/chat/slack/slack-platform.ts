@@ -3,7 +3,7 @@ import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
-import { renderLine, renderMessage } from './slack-render.ts';
+import { renderLineWithin, renderMessage } from './slack-render.ts';
 
 /** Slack's limit on channel names. */
 export const SLACK_CHANNEL_NAME_MAX = 80;
@@ -85,7 +85,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async setTopic(channelId: string, topic: Line): Promise<void> {
-    await this.client.conversations.setTopic({ channel: channelId, topic: renderLine(topic).slice(0, TOPIC_MAX) });
+    await this.client.conversations.setTopic({ channel: channelId, topic: renderLineWithin(topic, TOPIC_MAX) });
   }
 
   async post(channel: string, message: ChatMessage): Promise<PostedMessage> {

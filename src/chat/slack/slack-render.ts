@@ -60,7 +60,7 @@ function renderHeading(heading: Line): string {
  * A rendered line as pieces that must not be cut: each word of plain text (escapes such as `&amp;` hold no space, so
  * a word never splits one) and each mention, link, channel, code or *bold* span whole.
  */
-function atoms(line: Line): string[] {
+export function atoms(line: Line): string[] {
   return line.flatMap((part) => (typeof part === 'string' ? escapeSlack(part).split(/(?<= )/) : [inline(part)])).filter(Boolean);
 }
 
@@ -83,7 +83,8 @@ export function splitSections(lines: readonly string[][], max = SECTION_TEXT_MAX
   const sections: string[] = [];
   let current = '';
   const flush = () => {
-    if (current) sections.push(current.replace(/\n+$/, ''));
+    const text = current.replace(/\s+$/, '');
+    if (text) sections.push(text);
     current = '';
   };
   for (const [i, line] of lines.entries()) {
@@ -106,6 +107,9 @@ export function splitSections(lines: readonly string[][], max = SECTION_TEXT_MAX
   flush();
   return sections.length ? sections : [' '];
 }
+
+/** A line cut to `max` characters between words or entities (a topic: Slack allows 250). */
+export const renderLineWithin = (line: Line, max: number): string => splitSections([atoms(line)], max)[0] ?? '';
 
 /** The message as Block Kit (section blocks of at most 3,000 characters, cut on line or word boundaries) plus a fallback text. */
 export function renderMessage(message: ChatMessage): SlackMessage {

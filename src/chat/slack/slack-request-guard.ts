@@ -47,11 +47,15 @@ type Refusal = { status: 400 | 401 | 413; reason: string };
 const SSL_CHECK = Symbol('ssl_check');
 
 /** Remembers signatures until they leave the replay window; insertion order is arrival order. */
-class SeenSignatures {
+export class SeenSignatures {
   private readonly seen = new Map<string, number>();
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
+  }
+
+  get size(): number {
+    return this.seen.size;
   }
 
   /** False when `signature` was already accepted and has not expired; otherwise remembers it until `expiresAt`. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEATURE_SCOPES, HELPER_METHODS, METHOD_SCOPES } from '../../../src/chat/slack/method-scopes.ts';
 import { REPO_ROOT } from '../../e2e/bot-process.ts';
-import { manifestBotScopes } from '../../fakes/slack/manifest.ts';
+import { manifestBotScopes, manifestShouldEscape } from '../../fakes/slack/manifest.ts';
 
 /** Every Web API method the Slack adapter's source calls, directly or through a WebClient helper. */
 function methodsCalled(): Set<string> {
@@ -41,6 +41,10 @@ describe('the Slack app manifest', () => {
     const needed = [...methodsCalled()].flatMap((m) => (METHOD_SCOPES[m as keyof typeof METHOD_SCOPES] ?? []).map((scope) => ({ method: m, scope })));
     const lacking = [...needed, ...FEATURE_SCOPES.map((scope) => ({ method: '/incident', scope }))].filter((n) => !granted.includes(n.scope));
     expect(lacking, 'add these scopes to oauth_config.scopes.bot in manifest.yml and the README scope table').toEqual([]);
+  });
+
+  it('declares /incident with should_escape: true, which the inbound decoder and the mention parser rely on', () => {
+    expect(manifestShouldEscape()).toBe(true);
   });
 
   it('the README scope table lists exactly the manifest scopes', () => {

@@ -46,3 +46,13 @@ describe('SlackPlatform.invite (issue 10.9)', () => {
     await expect(platform.invite('CNOPE', ['UBOB'])).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
   });
 });
+
+describe('SlackPlatform.setTopic', () => {
+  it('keeps the topic within Slack\'s 250 characters without cutting an escape or a mention', async () => {
+    const room = fake.addChannel({ name: 'inc-4-db' }).id;
+    await platform.setTopic(room, ['SEV2 · ', 'R&D '.repeat(60), { user: 'U0123456789' }]);
+    const topic = fake.topicOf(room) ?? '';
+    expect(topic.length).toBeLessThanOrEqual(250);
+    expect(topic).toMatch(/^SEV2 · (R&amp;D )*R&amp;D$/);
+  });
+});

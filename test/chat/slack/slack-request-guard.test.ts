@@ -6,6 +6,7 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postSigned, signSlackRequest, slashCommandBody } from '../../fakes/slack-requests.ts';
+import { SeenSignatures } from '../../../src/chat/slack/slack-request-guard.ts';
 import { SlackDriver } from '../scenarios/slack-driver.ts';
 
 const SECRET = 'scenario-signing-secret';
@@ -102,5 +103,16 @@ describe('the replay window', () => {
     expect(replay.status).toBe(401);
     await chat.settled();
     expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Once only']);
+  });
+});
+
+describe('the memory of signatures seen', () => {
+  it('forgets a signature once its window has passed, and never holds more than its cap', () => {
+    const seen = new SeenSignatures(3);
+    expect(seen.add('a', 1000, 0)).toBe(true);
+    expect(seen.add('a', 1000, 500)).toBe(false);
+    expect(seen.add('a', 2000, 1001)).toBe(true);
+    for (const s of ['b', 'c', 'd', 'e']) expect(seen.add(s, 5000, 1500)).toBe(true);
+    expect(seen.size).toBeLessThanOrEqual(3);
   });
 });
