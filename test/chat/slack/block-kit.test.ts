@@ -20,6 +20,9 @@ import { renderMessage } from '../../../src/chat/slack/slack-render.ts';
 import type { ActionItem } from '../../../src/incidents/action-items.ts';
 import { digestOf } from '../../../src/incidents/digest.ts';
 import { messageContext } from '../../fakes/chat-context.ts';
+import { aGroupAlert, firingGroup } from '../../fakes/alert-fixtures.ts';
+import { DEFAULT_SEVERITY_MAP, viewGroup } from '../../../src/alerts/alert-rules.ts';
+import { alertCard, alertsFiringMessage } from '../../../src/chat/alert-messages.ts';
 import { HOUR, T0 } from '../../fakes/fixed-clock.ts';
 import { anIncident } from '../../fakes/incident-builder.ts';
 import { messageProblems, viewProblems } from '../../fakes/slack/block-kit-limits.ts';
@@ -43,7 +46,12 @@ const item = (id: number): ActionItem => ({
 const incident = anIncident({ title: longTitle(1), lastUpdate: { text: `${'Rolled back & watching <p99> '.repeat(100)}`.slice(0, 2900), at: T0, by: 'UCAROL' } });
 const items = Array.from({ length: 500 }, (_, i) => item(i + 1));
 
+/** An alert group of 300 firing alerts: the card and the war-room notice must still fit. */
+const bigGroup = viewGroup(firingGroup(), Array.from({ length: 300 }, (_, i) => aGroupAlert(i + 1)), DEFAULT_SEVERITY_MAP);
+
 const messages: [string, ChatMessage][] = [
+  ['an alert card for 300 alerts', alertCard(bigGroup, ctx, { silences: true, warRoom: undefined })],
+  ['300 alerts firing in a war room', alertsFiringMessage(bigGroup, bigGroup.firing, ctx)],
   ['a 60-incident list', listMessage(Array.from({ length: 60 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })), ctx)],
   ['a 2,900-character update', updateAnnouncement(incident, ctx)],
   ['a 500-item digest', digestMessage(digestOf(items, '2025-03-25'))],
