@@ -102,8 +102,38 @@ export function checkSlackBody(contentType: string | undefined, body: string): R
   } catch {
     return { status: 400, reason: 'payload is not JSON' };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { status: 400, reason: 'payload must be a JSON object' };
-  return undefined;
+  if (!isObject(parsed)) return { status: 400, reason: 'payload must be a JSON object' };
+  return json === body ? undefined : interactionProblem(parsed);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The fields Bolt reads before any listener runs (to route and to build the context), by interaction type, as in
+ * https://api.slack.com/reference/interaction-payloads: without them Bolt throws inside its own dispatch and answers
+ * 500, or leaves the request waiting for an acknowledgement that never comes.
+ */
+function interactionProblem(p: Record<string, unknown>): Refusal | undefined {
+  const bad = (what: string): Refusal => ({ status: 400, reason: `payload is not a Slack interaction: ${what}` });
+  if (typeof p['type'] !== 'string') return bad('no type');
+  if (!isObject(p['user']) || typeof p['user']['id'] !== 'string') return bad('no user.id');
+  switch (p['type']) {
+    case 'block_actions':
+      if (!Array.isArray(p['actions']) || !p['actions'].every((a) => isObject(a) && typeof a['action_id'] === 'string')) return bad('actions must be a list of actions with action_id');
+      return undefined;
+    case 'view_submission':
+    case 'view_closed': {
+      const view = p['view'];
+      if (!isObject(view) || typeof view['callback_id'] !== 'string') return bad('no view.callback_id');
+      if (p['type'] === 'view_submission' && (!isObject(view['state']) || !isObject(view['state']['values']))) return bad('no view.state.values');
+      return undefined;
+    }
+    case 'shortcut':
+    case 'message_action':
+      return typeof p['callback_id'] === 'string' ? undefined : bad('no callback_id');
+    default:
+      return undefined;
+  }
 }
 
 /** The /slack/events listener: bounded, verified, replay-proof and well-formed, or refused with a reason. */

@@ -45,6 +45,24 @@ describe('bodies that are signed but not a Slack payload', () => {
   });
 });
 
+describe('objects that are not the interaction they claim to be', () => {
+  const objects = [
+    {},
+    { type: 'block_actions' },
+    { type: 'block_actions', user: null, actions: null, channel: null },
+    { type: 'block_actions', user: { id: 'UALICE' }, actions: [null] },
+    { type: 'view_submission' },
+    { type: 'view_submission', user: { id: 'UALICE' }, view: { callback_id: 'sitroom_update', state: null } },
+    { type: 'shortcut', callback_id: 7 },
+  ];
+  it.each(objects.map((o) => [JSON.stringify(o), o] as const))('%s gets a clear 400 and the process keeps serving', async (_name, payload) => {
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const res = await postSigned(events(), SECRET, body);
+    expect([res.status, res.body]).toEqual([400, expect.stringMatching(/payload is not a Slack interaction/)]);
+    await stillWorks();
+  });
+});
+
 describe('the size of a body', () => {
   it('refuses a declared Content-Length over 1 MiB with 413 before reading or checking the signature', async () => {
     // Unsigned and never sent in full: the answer must come from the header alone.
