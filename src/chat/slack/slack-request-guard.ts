@@ -91,8 +91,14 @@ export function checkSlackBody(contentType: string | undefined, body: string): R
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   let json: string | undefined;
   if (type === 'application/x-www-form-urlencoded') {
-    const payloads = new URLSearchParams(body).getAll('payload');
-    if (payloads.length === 0) return undefined;
+    const form = new URLSearchParams(body);
+    const payloads = form.getAll('payload');
+    if (payloads.length === 0) {
+      // A slash command (https://api.slack.com/interactivity/slash-commands#app_command_handling): Bolt routes on
+      // `command` and builds its context from the user and channel.
+      const missing = ['command', 'user_id', 'channel_id'].filter((f) => !form.get(f));
+      return missing.length ? { status: 400, reason: `not a Slack slash command: no ${missing.join(', ')}` } : undefined;
+    }
     if (payloads.length > 1) return { status: 400, reason: 'more than one payload field' };
     json = payloads[0];
   } else json = body;

@@ -33,6 +33,7 @@ describe('bodies that are signed but not a Slack payload', () => {
     ['payload=[1,2]', `payload=${encodeURIComponent('[1,2]')}`, 'application/x-www-form-urlencoded'],
     ['payload="text"', `payload=${encodeURIComponent('"text"')}`, 'application/x-www-form-urlencoded'],
     ['payload=not json', 'payload=not%20json', 'application/x-www-form-urlencoded'],
+    ['a form that is not a slash command', 'text=declare%20sev1%20x', 'application/x-www-form-urlencoded'],
     ['JSON null', 'null', 'application/json'],
     ['JSON array', '[]', 'application/json'],
     ['JSON number', '7', 'application/json'],
@@ -40,7 +41,7 @@ describe('bodies that are signed but not a Slack payload', () => {
   it.each(bad)('%s gets a clear 400 and the process keeps serving', async (_name, body, contentType) => {
     const res = await postSigned(events(), SECRET, body, { contentType });
     expect(res.status).toBe(400);
-    expect(res.body).toMatch(/payload/i);
+    expect(res.body).toMatch(/payload|slash command/i);
     await stillWorks();
   });
 });
