@@ -64,6 +64,19 @@ describe('objects that are not the interaction they claim to be', () => {
   });
 });
 
+describe("Slack's certificate check", () => {
+  it('answers an unsigned ssl_check=1 with 200 and does nothing with the rest of the body', async () => {
+    const res = await fetch(events(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'ssl_check=1&token=x&command=%2Fincident&text=declare%20sev1%20smuggled&user_id=UEVE&channel_id=CGENERAL',
+    });
+    expect(res.status).toBe(200);
+    await chat.settled();
+    expect(chat.sitroom().service.listOpen()).toEqual([]);
+  });
+});
+
 describe('the size of a body', () => {
   it('refuses a declared Content-Length over 1 MiB with 413 before reading or checking the signature', async () => {
     // Unsigned and never sent in full: the answer must come from the header alone.
