@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { manifestBotScopes } from '../fakes/slack/manifest.ts';
 import { BotProcess, freePort, REPO_ROOT } from './bot-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sitroom-slack-startup-'));
@@ -67,10 +68,26 @@ describe('starting sitroom with Slack', () => {
     }
   });
 
+  it('warns, naming them, when the installed app lacks scopes sitroom needs (installed before files:write was added)', async () => {
+    slack.grantScopes(manifestBotScopes().filter((s) => s !== 'files:write'));
+    try {
+      const bot = await BotProcess.start(slackEnv(`${slack.url}/api/`, 'xoxb-old-install', 'old.db'));
+      try {
+        const warning = await bot.waitForLog((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('the Slack app lacks the scopes'));
+        expect(warning['missing']).toEqual(['files:write']);
+      } finally {
+        expect((await bot.stop()).code).toBe(0);
+      }
+    } finally {
+      slack.grantScopes(manifestBotScopes());
+    }
+  });
+
   it('starts healthy with a good token', async () => {
     const bot = await BotProcess.start(slackEnv(`${slack.url}/api/`, 'xoxb-good', 'good.db'));
     try {
       expect(await (await fetch(`${bot.url}/healthz`)).json()).toEqual({ status: 'ok', database: 'ok', slack: 'ok' });
+      expect(bot.logs.some((l) => String(l['msg']).startsWith('the Slack app lacks'))).toBe(false);
     } finally {
       expect((await bot.stop()).code).toBe(0);
     }

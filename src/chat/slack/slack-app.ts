@@ -13,7 +13,7 @@ import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE
 import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
-import { checkSlackToken, nextCheckDelayMs, type SlackIdentity } from './slack-token-check.ts';
+import { checkSlackToken, missingScopes, nextCheckDelayMs, type SlackIdentity } from './slack-token-check.ts';
 import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
 
 /** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
@@ -175,6 +175,10 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
           if (health === 'unreachable') logger.info('Slack is reachable again');
           identity = result.identity;
           health = 'ok';
+          const missing = result.identity.scopes ? missingScopes(result.identity.scopes) : [];
+          if (missing.length > 0) {
+            logger.warn({ missing }, `the Slack app lacks the scopes ${missing.join(', ')}: add them (see manifest.yml) and reinstall the app, or those features fail`);
+          }
           return;
         }
         if (result.kind === 'refused') {
