@@ -5,7 +5,7 @@
  */
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
-import { ConfigError, type SlackConfig } from '../../config.ts';
+import type { SlackConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
@@ -13,7 +13,7 @@ import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE
 import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
-import { checkSlackToken, missingScopes, nextCheckDelayMs, type SlackIdentity } from './slack-token-check.ts';
+import { SlackTokenWatch } from './slack-token-check.ts';
 import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
 
 /** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
@@ -74,16 +74,17 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     socketMode || !config.signingSecret
       ? undefined
       : new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger: boltLogger(logger) });
-  /** Who the token is; set by the start-up check. */
-  let identity: SlackIdentity | undefined;
-  let health: 'ok' | 'unreachable' = 'ok';
-  let retry: NodeJS.Timeout | undefined;
-  let stopped = false;
+  // One quick try per check (the shared client would retry for half an hour); the watch retries with back-off.
+  const checker = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: 5000, logger: boltLogger(logger) });
+  const watch = new SlackTokenWatch(checker, logger);
   // Our own client and `authorize`, not Bolt's `token`: with a token, Bolt's constructor calls auth.test at once and
   // a refused token becomes an unhandled rejection that kills the process after "sitroom started".
   const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(logger) });
   const app = new App({
-    authorize: async () => ({ botToken: config.botToken, botId: identity?.botId, botUserId: identity?.botUserId, teamId: identity?.teamId }),
+    authorize: async () => {
+      const identity = watch.identity;
+      return { botToken: config.botToken, botId: identity?.botId, botUserId: identity?.botUserId, teamId: identity?.teamId };
+    },
     clientOptions,
     logger: boltLogger(logger),
     ...(receiver ? { receiver } : { appToken: config.appToken, socketMode: true }),
@@ -166,41 +167,13 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         : undefined,
     attach,
     start: async () => {
-      // One quick try for the start-up check: the shared client would retry for half an hour.
-      const checker = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: 5000, logger: boltLogger(logger) });
-      const check = async (attempt: number): Promise<void> => {
-        const result = await checkSlackToken(checker);
-        if (stopped) return;
-        if (result.kind === 'ok') {
-          if (health === 'unreachable') logger.info('Slack is reachable again');
-          identity = result.identity;
-          health = 'ok';
-          const missing = result.identity.scopes ? missingScopes(result.identity.scopes) : [];
-          if (missing.length > 0) {
-            logger.warn({ missing }, `the Slack app lacks the scopes ${missing.join(', ')}: add them (see manifest.yml) and reinstall the app, or those features fail`);
-          }
-          return;
-        }
-        if (result.kind === 'refused') {
-          const problem = `SLACK_BOT_TOKEN: Slack refused the token (${result.error}); copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions of your Slack app`;
-          if (attempt === 1) throw new ConfigError([problem]);
-          logger.error(problem);
-          return;
-        }
-        health = 'unreachable';
-        const delay = nextCheckDelayMs(attempt);
-        logger.warn({ reason: result.reason, retryInMs: delay }, 'Slack is unreachable; sitroom runs and keeps trying');
-        retry = setTimeout(() => void check(attempt + 1).catch((err: unknown) => logger.error({ err }, 'Slack check failed')), delay);
-        retry.unref();
-      };
-      await check(1);
+      await watch.start();
       if (socketMode) await app.start();
     },
-    health: () => health,
-    teamId: () => identity?.teamId || undefined,
+    health: () => watch.health,
+    teamId: () => watch.identity?.teamId || undefined,
     stop: async () => {
-      stopped = true;
-      clearTimeout(retry);
+      watch.stop();
       if (socketMode) await app.stop();
     },
   };
