@@ -34,7 +34,7 @@ import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createHttpServer, healthRoute, lengthRequired, type Route } from './web/http-server.ts';
+import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -55,13 +55,20 @@ export interface Sitroom {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Where a war room opens in a browser: Slack's app redirect, or the Mattermost channel URL. */
-function warRoomUrl(config: Config, incident: Incident, mattermostTeamName: string | undefined): string | null {
+/**
+ * Where a war room opens in a browser: Slack's app redirect (with `team=`, without which a browser signed in to
+ * several workspaces, or none, cannot tell which one: https://api.slack.com/reference/deep-linking#app_channel),
+ * or the Mattermost channel URL (which needs the team's name, not its id).
+ */
+function warRoomUrl(config: Config, incident: Incident, teams: { slack?: string; mattermost?: string }): string | null {
   if (!incident.room) return null;
-  if (incident.platform === 'slack') return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}`;
+  if (incident.platform === 'slack') {
+    const team = teams.slack ? `&team=${encodeURIComponent(teams.slack)}` : '';
+    return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
+  }
   if (incident.platform === 'mattermost' && config.mattermost) {
     // Mattermost's channel URLs are /<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id.
-    const team = mattermostTeamName ?? config.mattermost.team;
+    const team = teams.mattermost ?? config.mattermost.team;
     return `${config.mattermost.url}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
   }
   return null;
@@ -165,6 +172,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   /** Whether each configured chat platform answers (an unreachable one does not stop sitroom; /healthz shows it). */
   const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> => ({
+    ...(slack ? { slack: slack.health() } : {}),
     ...(mattermost ? { mattermost: mattermost.health() } : {}),
   });
 
@@ -187,13 +195,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       clock,
       timeZone: config.timeZone,
       declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
-      warRoomUrl: (incident) => warRoomUrl(config, incident, mattermost?.teamName()),
+      warRoomUrl: (incident) => warRoomUrl(config, incident, { slack: slack?.teamId(), mattermost: mattermost?.teamName() }),
       customRoles: config.customRoles,
       logger,
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
-  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: lengthRequired(slack.requestListener), maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
+  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener, maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
   if (mattermost) routes.push(...mattermost.routes(handler).map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
   const server = createHttpServer(routes, logger, config.http);
   const scheduler = new Scheduler({
@@ -213,12 +221,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     scheduler,
     server,
     async start() {
+      // Credentials are checked before the port opens: a refused token stops start-up with a ConfigError.
       await mattermost?.start();
+      await slack?.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
-      await slack?.start();
       if (options.scheduler ?? true) await scheduler.start();
       return (server.address() as AddressInfo).port;
     },

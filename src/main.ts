@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   try {
     port = await sitroom.start();
   } catch (e) {
-    // A setting the chat server refused (Mattermost token, team, channel): the same one message as a bad variable.
+    // A setting or credential the chat platform refused at start (Slack token, Mattermost team or channel) is a
+    // configuration problem: the same one message as a bad variable, no stack trace.
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
       process.exit(1);

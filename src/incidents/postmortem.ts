@@ -26,11 +26,11 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
  * One line of user text inside the Markdown body, shown as the text it is: line breaks of every kind folded
  * (a bare CR is a CommonMark line ending, so a note could otherwise start a "## Summary" of its own), control
  * characters dropped (records written before user-text.ts normalised input), and the characters that open inline
- * Markdown (links, images, HTML, code, emphasis) backslash-escaped, so none of it starts inside user text
+ * Markdown (links, images, HTML, entities such as `&amp;`, code, emphasis) backslash-escaped, so none of it starts inside user text
  * (https://spec.commonmark.org/0.31.2/#backslash-escapes). Block syntax (`#`, `---`, `>`) needs a line start, and
  * user text never starts a line: it always follows the list marker, the heading's `# Incident #N: ` or a label.
  */
-const oneLine = (text: string) => normaliseUserText(text, { multiline: false }).replace(/[\\`*_[\]<>!~]/g, (c) => `\\${c}`);
+const oneLine = (text: string) => normaliseUserText(text, { multiline: false }).replace(/[\\`*_[\]<>!~&]/g, (c) => `\\${c}`);
 
 /** Role holders over time, from the role_assigned entries. */
 function roleHistory(timeline: readonly TimelineEvent[]): PostmortemFrontMatter['roles'] {

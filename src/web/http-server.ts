@@ -18,8 +18,7 @@ export interface Route {
   /**
    * The largest request body this route takes (default DEFAULT_MAX_BODY_BYTES). The server answers 413 on the
    * declared Content-Length before the handler runs; handlers read with readBody(req, the same limit), which also
-   * stops a chunked body (no Content-Length) as soon as it passes the limit. A handler that reads the body by other
-   * means should be wrapped in lengthRequired().
+   * stops a chunked body (no Content-Length) as soon as it passes the limit.
    */
   maxBodyBytes?: number;
 }
@@ -42,20 +41,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const json = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'x-content-type-options': 'nosniff', ...headers });
   res.end(json);
-}
-
-/**
- * For a handler that reads the body itself without a limit (Bolt's receiver): a body without Content-Length
- * (chunked) is refused with 411, so the route's maxBodyBytes, checked on Content-Length, always holds.
- */
-export function lengthRequired(handler: Handler): Handler {
-  return (req, res, params) => {
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] !== undefined) {
-      req.resume();
-      return sendJson(res, 411, { error: 'a request body needs a Content-Length' }, { connection: 'close' });
-    }
-    return handler(req, res, params);
-  };
 }
 
 export type PlatformHealth = 'ok' | 'unreachable';

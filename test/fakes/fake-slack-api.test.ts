@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifySlackRequest, webApi } from '@slack/bolt';
 import { FakeSlackApi } from './fake-slack-api.ts';
+import { manifestBotScopes } from './slack/manifest.ts';
 import { blockActionBody, signSlackRequest, slashCommandBody } from './slack-requests.ts';
 
 describe('FakeSlackApi driven by the real WebClient', () => {
@@ -121,6 +122,61 @@ describe('FakeSlackApi driven by the real WebClient', () => {
     expect(await errorOf(client.files.completeUploadExternal({ files: [{ id: fileId }] }))).toBe('file_not_found');
     expect((await fetch(uploadUrl, { method: 'POST', body: 'again' })).status).toBe(404);
     expect(fake.messagesIn('C1')).toEqual([]);
+  });
+
+  it('refuses a method whose scope the token lacks with missing_scope, needed and provided, as Slack does', async () => {
+    fake.grantScopes(['chat:write', 'chat:write.public', 'commands']);
+    await expect(client.files.getUploadURLExternal({ filename: 'pm.md', length: 3 })).rejects.toMatchObject({
+      data: { ok: false, error: 'missing_scope', needed: 'files:write', provided: 'chat:write,chat:write.public,commands' },
+    });
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'still allowed' });
+    expect(posted.response_metadata?.scopes).toEqual(['chat:write', 'chat:write.public', 'commands']);
+    fake.grantScopes(manifestBotScopes());
+    expect((await client.files.getUploadURLExternal({ filename: 'pm.md', length: 3 })).ok).toBe(true);
+  });
+
+  it('refuses blocks over Block Kit limits with invalid_blocks, and views with invalid_arguments', async () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }];
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'long', blocks })).rejects.toMatchObject({
+      data: { error: 'invalid_blocks', errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+    });
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'A title longer than 24 chars' }, blocks: [] };
+    await expect(client.views.open({ trigger_id: `${Date.now()}.1.ab`, view })).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+  });
+
+  it('expires a trigger_id after 3 s on its own clock (no sleeping)', async () => {
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Declare' }, blocks: [] };
+    const fresh = `${Date.now()}.1.aa`;
+    const old = `${Date.now()}.2.bb`;
+    expect((await client.views.open({ trigger_id: fresh, view })).ok).toBe(true);
+    fake.advance(3001);
+    await expect(client.views.open({ trigger_id: old, view })).rejects.toMatchObject({ data: { error: 'expired_trigger_id' } });
+  });
+
+  it('accepts a response_url 5 times within 30 minutes, then refuses it', async () => {
+    const post = (id: string) => fetch(fake.responseUrl(id), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await post('five')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 404]);
+    expect(fake.responses('five')).toHaveLength(5);
+    expect((await post('late')).status).toBe(200);
+    fake.advance(30 * 60 * 1000 + 1);
+    const late = await post('late');
+    expect([late.status, ((await late.json()) as { error: string }).error]).toEqual([404, 'expired_url']);
+  });
+
+  it('refuses invites of unknown and guest users as Slack does', async () => {
+    const channel = fake.addChannel({ name: 'inc-9' }).id;
+    fake.setUserKind('UGONE', 'missing');
+    fake.setUserKind('UGUEST', 'ultra_restricted');
+    await expect(client.conversations.invite({ channel, users: 'UGONE,U2' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
+    expect(fake.membersOf(channel)).not.toContain('U2');
+    const forced = await client.conversations.invite({ channel, users: 'UGONE,UGUEST,U2', force: true });
+    expect((forced as { errors?: unknown[] }).errors).toEqual([
+      { user: 'UGONE', ok: false, error: 'user_not_found' },
+      { user: 'UGUEST', ok: false, error: 'ura_max_channels' },
+    ]);
+    expect(fake.membersOf(channel)).toContain('U2');
   });
 
   it('rejects calls without a bearer token', async () => {

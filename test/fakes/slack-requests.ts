@@ -23,6 +23,37 @@ function payloadBody(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** A user mention in Slack's entity form; drivers pass mentions this way (Slack resolves `@alice` to it). */
+const MENTION_ENTITY = /<@[UW][A-Z0-9]+(?:\|[^<>]*)?>/g;
+const URL_TYPED = /https?:\/\/[^\s<>|]+/g;
+const escapeChars = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * What Slack sends in a slash command's `text` for what the person typed, with should_escape: true (manifest.yml):
+ * `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;` (https://api.slack.com/reference/surfaces/formatting#escaping), URLs it
+ * recognises wrapped as `<url>` (or `<url|url>` with `labelLinks`), and mentions — which the caller already passes
+ * as `<@U…|name>` entities — left as they are.
+ */
+export function escapeAsSlack(typed: string, opts: { labelLinks?: boolean } = {}): string {
+  let out = '';
+  let last = 0;
+  const escapeText = (text: string) => {
+    let piece = '';
+    let at = 0;
+    for (const m of text.matchAll(URL_TYPED)) {
+      const url = escapeChars(m[0]);
+      piece += escapeChars(text.slice(at, m.index)) + (opts.labelLinks ? `<${url}|${url}>` : `<${url}>`);
+      at = m.index + m[0].length;
+    }
+    return piece + escapeChars(text.slice(at));
+  };
+  for (const m of typed.matchAll(MENTION_ENTITY)) {
+    out += escapeText(typed.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + escapeText(typed.slice(last));
+}
+
 /** The X-Slack-Signature / X-Slack-Request-Timestamp headers for `rawBody`. */
 export function signSlackRequest(signingSecret: string, rawBody: string, timestampSeconds = nowSeconds()): Record<string, string> {
   const hmac = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
@@ -30,7 +61,10 @@ export function signSlackRequest(signingSecret: string, rawBody: string, timesta
 }
 
 export interface SlashCommandOptions {
+  /** What the person typed; sent escaped as Slack escapes it (see escapeAsSlack) unless `rawText`. */
   text: string;
+  /** Send `text` as it is (it is already in Slack's escaped form). */
+  rawText?: boolean;
   userId: string;
   userName?: string;
   channelId: string;
@@ -53,7 +87,7 @@ export function slashCommandBody(opts: SlashCommandOptions): string {
     user_id: opts.userId,
     user_name: opts.userName ?? opts.userId.toLowerCase(),
     command: opts.command ?? '/incident',
-    text: opts.text,
+    text: opts.rawText ? opts.text : escapeAsSlack(opts.text),
     api_app_id: FAKE_WORKSPACE.appId,
     is_enterprise_install: 'false',
     response_url: opts.responseUrl,

@@ -4,13 +4,16 @@
  * /slack/events; Socket Mode is used when an app token is configured.
  */
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type RespondFn, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
+import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
+import { slackRequestGuard } from './slack-request-guard.ts';
+import { SlackTokenWatch } from './slack-token-check.ts';
 import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
 
 /** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
@@ -27,11 +30,16 @@ export interface SlackAdapterOptions {
 
 export interface SlackAdapter {
   platform: SlackPlatform;
-  /** HTTP mode: serves /slack/events (signature-verified). Undefined in Socket Mode. */
+  /** HTTP mode: serves /slack/events (bounded, signature- and replay-checked, then Bolt). Undefined in Socket Mode. */
   requestListener: RequestListener | undefined;
   /** Routes Slack's commands, clicks and form submissions to `handler`. */
   attach(handler: ChatCommandHandler): void;
+  /** Checks the token with auth.test: a refused token throws a ConfigError naming SLACK_BOT_TOKEN; unreachable Slack is retried. */
   start(): Promise<void>;
+  /** Whether Slack answered the last check: for /healthz. */
+  health(): 'ok' | 'unreachable';
+  /** The workspace's team id (from auth.test), once Slack has answered: Slack's app_redirect links need it. */
+  teamId(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,13 +74,22 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     socketMode || !config.signingSecret
       ? undefined
       : new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: '/slack/events', logger: boltLogger(logger) });
+  // One quick try per check (the shared client would retry for half an hour); the watch retries with back-off.
+  const checker = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 }, timeout: 5000, logger: boltLogger(logger) });
+  const watch = new SlackTokenWatch(checker, logger);
+  // Our own client and `authorize`, not Bolt's `token`: with a token, Bolt's constructor calls auth.test at once and
+  // a refused token becomes an unhandled rejection that kills the process after "sitroom started".
+  const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger(logger) });
   const app = new App({
-    token: config.botToken,
+    authorize: async () => {
+      const identity = watch.identity;
+      return { botToken: config.botToken, botId: identity?.botId, botUserId: identity?.botUserId, teamId: identity?.teamId };
+    },
     clientOptions,
     logger: boltLogger(logger),
     ...(receiver ? { receiver } : { appToken: config.appToken, socketMode: true }),
   });
-  const platform = new SlackPlatform(app.client, { announce: config.announceChannel, alerts: config.alertsChannel ?? config.announceChannel });
+  const platform = new SlackPlatform(client, { announce: config.announceChannel, alerts: config.alertsChannel ?? config.announceChannel });
 
   /** Shows a reply: ephemeral through response_url, or a modal. */
   async function show(reply: ChatReply, respond: RespondFn | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
@@ -98,7 +115,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       await ack();
       const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
       after(async () => {
-        const reply = await handler.command(req, command.text, parseSlackMention);
+        const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
         await show(reply, respond, command.trigger_id, req.userId, client);
       }, req);
     });
@@ -140,12 +157,23 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
   return {
     platform,
-    requestListener: receiver?.requestListener,
+    requestListener:
+      receiver && config.signingSecret
+        ? slackRequestGuard({
+            signingSecret: config.signingSecret,
+            next: receiver.requestListener,
+            onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
+          })
+        : undefined,
     attach,
     start: async () => {
+      await watch.start();
       if (socketMode) await app.start();
     },
+    health: () => watch.health,
+    teamId: () => watch.identity?.teamId || undefined,
     stop: async () => {
+      watch.stop();
       if (socketMode) await app.stop();
     },
   };

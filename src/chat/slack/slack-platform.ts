@@ -3,7 +3,7 @@ import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
-import { renderLine, renderMessage } from './slack-render.ts';
+import { renderLineWithin, renderMessage } from './slack-render.ts';
 
 /** Slack's limit on channel names. */
 export const SLACK_CHANNEL_NAME_MAX = 80;
@@ -11,9 +11,27 @@ export const SLACK_CHANNEL_NAME_MAX = 80;
 const TOPIC_MAX = 250;
 
 interface SlackError {
-  data?: { error?: string };
+  data?: { error?: string; errors?: InviteError[] };
 }
 const slackError = (e: unknown): string | undefined => (e as SlackError).data?.error;
+
+/** One user conversations.invite could not add (its `errors` array, https://docs.slack.dev/reference/methods/conversations.invite). */
+interface InviteError {
+  user?: string;
+  error?: string;
+}
+
+/** Already there (or inviting ourselves) is the state we wanted. */
+const HARMLESS_INVITE_ERRORS = ['already_in_channel', 'cant_invite_self'];
+
+/** Slack's reasons a person cannot be invited, in words for the war room. */
+const INVITE_REASONS: Readonly<Record<string, string>> = {
+  user_not_found: 'not a member of this workspace',
+  cant_invite: 'Slack does not allow inviting them',
+  user_is_restricted: 'a guest account that this app cannot invite',
+  ura_max_channels: 'a single-channel guest already in their one channel',
+  user_is_deactivated: 'their account is deactivated',
+};
 
 export class SlackPlatform implements ChatPlatform {
   readonly platform = 'slack' as const;
@@ -40,19 +58,34 @@ export class SlackPlatform implements ChatPlatform {
     }
   }
 
+  /**
+   * One call with `force: true`, which "continues inviting the valid ones while disregarding invalid IDs"
+   * (conversations.invite reference), so one unknown or guest user never keeps the others out. Who could not be
+   * invited is said in the war room.
+   */
   async invite(channelId: string, users: readonly UserId[]): Promise<void> {
-    for (const user of new Set(users)) {
-      try {
-        await this.client.conversations.invite({ channel: channelId, users: user });
-      } catch (e) {
-        // Already there (or inviting ourselves) is the state we wanted.
-        if (!['already_in_channel', 'cant_invite_self'].includes(slackError(e) ?? '')) throw e;
-      }
+    const wanted = [...new Set(users)];
+    if (wanted.length === 0) return;
+    let errors: InviteError[];
+    try {
+      const res = await this.client.conversations.invite({ channel: channelId, users: wanted.join(','), force: true });
+      errors = (res as { errors?: InviteError[] }).errors ?? [];
+    } catch (e) {
+      const data = (e as SlackError).data;
+      const error = data?.error ?? '';
+      // A per-user error when no one could be invited; anything else (channel_not_found, not_in_channel…) is the call failing.
+      if (!(error in INVITE_REASONS) && !HARMLESS_INVITE_ERRORS.includes(error)) throw e;
+      errors = data?.errors ?? (wanted.length === 1 ? [{ user: wanted[0], error }] : []);
     }
+    const failed = errors.filter((x) => x.user && !HARMLESS_INVITE_ERRORS.includes(x.error ?? ''));
+    if (failed.length === 0) return;
+    await this.post(channelId, {
+      lines: failed.map((x) => ['Could not invite ', { user: x.user ?? '' }, `: ${INVITE_REASONS[x.error ?? ''] ?? `Slack said ${x.error ?? 'no'}`}.`]),
+    });
   }
 
   async setTopic(channelId: string, topic: Line): Promise<void> {
-    await this.client.conversations.setTopic({ channel: channelId, topic: renderLine(topic).slice(0, TOPIC_MAX) });
+    await this.client.conversations.setTopic({ channel: channelId, topic: renderLineWithin(topic, TOPIC_MAX) });
   }
 
   async post(channel: string, message: ChatMessage): Promise<PostedMessage> {

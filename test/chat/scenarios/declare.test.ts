@@ -39,7 +39,8 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     expect(raw).not.toMatch(chat.pingsEveryone);
     expect(raw).not.toContain(chat.shown('bob'));
     const card = chat.messages(room())[0]?.text ?? '';
-    expect(card).toContain(title);
+    // Slack's heading is one *bold* span: mrkdwn marks in the title are dropped so they cannot end it early.
+    expect(card).toContain(chat.platform === 'slack' ? title.replace(/[*_`~]/g, '') : title);
     expect(chat.created()[0]?.name).toMatch(/^inc-1-[a-z0-9-]+$/);
   });
 

@@ -42,9 +42,15 @@ describe('the Slack edge', () => {
     expect(chat.sitroom().service.get(1).room?.cardMessageId).toBe(chat.pinned(room)[0]);
   });
 
+  it('links a war room with the team id from auth.test, so the browser opens the right workspace (issue 10.11)', async () => {
+    await chat.command('declare sev3 Link check');
+    const api = (await (await fetch(`${chat.url}/api/incidents/1`)).json()) as { warRoom: { channelId: string; url: string } };
+    expect(api.warRoom.url).toBe(`https://slack.com/app_redirect?channel=${api.warRoom.channelId}&team=T1`);
+  });
+
   it('answers /healthz', async () => {
     const res = await fetch(`${chat.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', database: 'ok', platforms: { slack: 'ok' } });
   });
 });

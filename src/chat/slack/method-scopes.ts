@@ -1,0 +1,42 @@
+/**
+ * The bot-token scopes each Slack Web API method sitroom calls needs, as sitroom calls it. From each method's
+ * "Scopes" fact in Slack's reference, https://docs.slack.dev/reference/methods/<method> (also listed per method in
+ * java-slack-sdk's `MethodsClient` javadoc and node-slack-sdk's `methods.ts`). A test checks that manifest.yml grants
+ * every scope here for every method the code calls, and the fake Web API refuses a call whose scopes the manifest
+ * lacks, with Slack's `missing_scope` answer.
+ *
+ * Where a method accepts one of several scopes depending on the conversation (channels:manage for public channels,
+ * groups:write for private ones, im:write for DMs), all the variants sitroom uses are listed: sitroom opens public and
+ * private war rooms, so it needs both.
+ */
+export const METHOD_SCOPES = {
+  /** Start-up check of the token; no scope. */
+  'auth.test': [],
+  /** chat:write.public: announcements go to a public channel the bot may not have joined. */
+  'chat.postMessage': ['chat:write', 'chat:write.public'],
+  'chat.update': ['chat:write'],
+  'conversations.create': ['channels:manage', 'groups:write'],
+  'conversations.invite': ['channels:manage', 'groups:write'],
+  'conversations.setTopic': ['channels:manage', 'groups:write'],
+  /** The direct-message channel for reminders. */
+  'conversations.open': ['im:write'],
+  'pins.add': ['pins:write'],
+  /** Opening a modal needs a trigger_id, not a scope. */
+  'views.open': [],
+  /** Steps 1 and 3 of WebClient.filesUploadV2 (the postmortem file). */
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SlackMethod = keyof typeof METHOD_SCOPES;
+
+/**
+ * WebClient helpers that call several methods: filesUploadV2 is files.getUploadURLExternal, a POST to the upload URL,
+ * then files.completeUploadExternal (node-slack-sdk packages/web-api/src/WebClient.ts, `filesUploadV2`).
+ */
+export const HELPER_METHODS: Readonly<Record<string, readonly SlackMethod[]>> = {
+  filesUploadV2: ['files.getUploadURLExternal', 'files.completeUploadExternal'],
+};
+
+/** Scopes that are not for a Web API method: `commands` lets the app own the /incident slash command. */
+export const FEATURE_SCOPES = ['commands'] as const;
