@@ -60,7 +60,7 @@ describe('starting sitroom with Slack', () => {
       await bot.waitForLog((l) => l['msg'] === 'Slack is unreachable; sitroom runs and keeps trying');
       const health = await fetch(`${bot.url}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok', database: 'ok', slack: 'unreachable' });
+      expect(await health.json()).toEqual({ status: 'degraded', database: 'ok', platforms: { slack: 'unreachable' } });
       // The second try comes after the first back-off (2 s).
       await bot.waitForLog((l) => l['msg'] === 'Slack is unreachable; sitroom runs and keeps trying' && l['retryInMs'] === 4000, 10_000);
     } finally {
@@ -86,7 +86,7 @@ describe('starting sitroom with Slack', () => {
   it('starts healthy with a good token', async () => {
     const bot = await BotProcess.start(slackEnv(`${slack.url}/api/`, 'xoxb-good', 'good.db'));
     try {
-      expect(await (await fetch(`${bot.url}/healthz`)).json()).toEqual({ status: 'ok', database: 'ok', slack: 'ok' });
+      expect(await (await fetch(`${bot.url}/healthz`)).json()).toEqual({ status: 'ok', database: 'ok', platforms: { slack: 'ok' } });
       expect(bot.logs.some((l) => String(l['msg']).startsWith('the Slack app lacks'))).toBe(false);
     } finally {
       expect((await bot.stop()).code).toBe(0);
