@@ -181,6 +181,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
+      host: config.host,
       maxBodyBytes: config.alertmanager.maxBodyBytes,
       logger,
       onDelivery: (outcome) => metrics.delivery(outcome),

@@ -48,10 +48,13 @@ export class AlertService implements IncidentObserver {
     return group && viewGroup(group, this.o.store.alerts(groupId), this.o.severityMap);
   }
 
-  /** Stores a validated delivery (throws if it cannot be stored); chat work is started, not awaited. */
-  ingest(payload: WebhookPayload): IngestResult {
+  /**
+   * Stores a validated delivery (throws if it cannot be stored); chat work is started, not awaited. `key` is its
+   * deliveryKey when the caller computed it already (off the event loop, for large deliveries).
+   */
+  ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): IngestResult {
     const now = this.o.clock.now();
-    let result = this.o.store.ingest(payload, deliveryKey(payload), now);
+    let result = this.o.store.ingest(payload, key, now);
     if (result.firesAgain && !this.incidentStillOpen(result.group)) {
       const first = result.newlyFiring.reduce((min, a) => Math.min(min, a.startsAt), now);
       const group = this.o.store.startEpisode(result.group.id, first, now);

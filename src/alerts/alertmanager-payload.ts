@@ -57,12 +57,34 @@ export function parseWebhookPayload(body: unknown): ParseResult {
   return { ok: false, issues: parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
 }
 
+/** Labels as a string that does not depend on key order. */
+const canonical = (labels: Readonly<Record<string, string>>): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
 /**
  * Identifies a delivery by what it says, not by when it came: Alertmanager re-sends the same notification after
- * timeouts and 4xx answers, and a re-sent delivery must change nothing.
+ * timeouts and 4xx answers, and a re-sent delivery must change nothing. Everything a card shows is part of it:
+ * Prometheus re-renders annotations on every evaluation, so the same alerts with a new summary are a new delivery.
  */
 export function deliveryKey(p: WebhookPayload): string {
-  const hash = createHash('sha256').update(`${p.groupKey}\n${p.status}\n${p.truncatedAlerts}\n`);
-  for (const a of p.alerts) hash.update(`${a.fingerprint} ${a.status} ${a.startsAt} ${a.endsAt}\n`);
+  const hash = createHash('sha256').update(`${p.groupKey}\n${p.status}\n${p.truncatedAlerts}\n${p.receiver}\n${p.externalURL}\n`);
+  hash.update(`${canonical(p.groupLabels)}\n${canonical(p.commonLabels)}\n${canonical(p.commonAnnotations)}\n`);
+  for (const a of p.alerts) {
+    hash.update(`${a.fingerprint} ${a.status} ${a.startsAt} ${a.endsAt} ${a.generatorURL}\n${canonical(a.labels)}\n${canonical(a.annotations)}\n`);
+  }
   return hash.digest('base64url');
+}
+
+/** A request body read as a delivery: its payload and key, or why it is refused (400). */
+export type DeliveryParse = { ok: true; payload: WebhookPayload; key: string } | { ok: false; notJson: boolean; issues: string[] };
+
+/** Parses and validates a body (JSON.parse, then the schema). Pure, so it can run in a worker thread. */
+export function parseDelivery(body: string): DeliveryParse {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (e) {
+    return { ok: false, notJson: true, issues: [`(body): ${e instanceof Error ? e.message : String(e)}`] };
+  }
+  const parsed = parseWebhookPayload(json);
+  return parsed.ok ? { ok: true, payload: parsed.payload, key: deliveryKey(parsed.payload) } : { ok: false, notJson: false, issues: parsed.issues };
 }

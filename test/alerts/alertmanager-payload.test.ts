@@ -136,4 +136,26 @@ describe('deliveryKey', () => {
     expect(keyOf({ ...body, alerts: [{ ...body.alerts[0], startsAt: '2026-11-22T18:00:00Z' }, body.alerts[1]] })).not.toBe(before);
     expect(keyOf({ ...body, groupKey: '{}:{alertname="Other"}' })).not.toBe(before);
   });
+
+  // Prometheus re-renders annotations on every evaluation (e.g. {{ $value }}): same alerts, new text for the card.
+  it.each([
+    ['an alert’s annotation', (b: RawPayload) => (b.alerts[0]!.annotations['summary'] = 'Checkout 5xx > 9%')],
+    ['an alert’s label', (b: RawPayload) => (b.alerts[0]!.labels['team'] = 'payments')],
+    ['an alert’s generatorURL', (b: RawPayload) => (b.alerts[0]!.generatorURL = 'http://prometheus.example:9090/graph?g0.expr=up')],
+    ['the common annotations', (b: RawPayload) => (b.commonAnnotations['summary'] = 'new summary')],
+    ['the external URL', (b: RawPayload) => (b.externalURL = 'http://alertmanager.example:9093')],
+  ])('changes when %s changes (same fingerprints and times)', (_, change) => {
+    const body = firing();
+    const before = keyOf(body);
+    change(body);
+    expect(keyOf(body)).not.toBe(before);
+  });
+
+  it('is the same whatever the key order inside labels and annotations', () => {
+    const body = firing();
+    const before = keyOf(body);
+    body.alerts[0]!.annotations = Object.fromEntries(Object.entries(body.alerts[0]!.annotations).reverse());
+    body.alerts[0]!.labels = Object.fromEntries(Object.entries(body.alerts[0]!.labels).reverse());
+    expect(keyOf(body)).toBe(before);
+  });
 });
