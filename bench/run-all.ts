@@ -5,13 +5,13 @@
  *
  *   npm run bench                        everything (~2.3 min on 2 cores)
  *   npm run bench -- --quick             fewer requests, ticks and runs, for a smoke check (~1 min)
- *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, am-latency, tick,
- *                                        metrics, web, render)
+ *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-storm,
+ *                                        am-latency, tick, metrics, web, render)
  *   npm run bench -- ack --kinds=help    only some commands (list, help, declare), in ack and mm-ack
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- ack   also write the bot's V8 CPU profile; summarise it with
  *                                        npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
  *
- * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, am-latency, metrics, web) run what
+ * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-storm, am-latency, metrics, web) run what
  * `npm start` runs: the bench first builds dist/ with `tsc -p tsconfig.build.json` (npm start's prestart) and stops if
  * that fails, then spawns `node dist/main.js`.
  */
@@ -26,6 +26,7 @@ import { measureStartup, startupRows, type StartupOptions } from './startup.ts';
 import { ms, renderTable, type Row } from './stats.ts';
 import { measureMetrics, measureWeb, type MetricsOptions, metricsRows, servedNotes, type WebOptions, webRows } from './web-latency.ts';
 import { measureWebhook, type WebhookOptions, webhookRows } from './webhook.ts';
+import { measureWebhookStorm, type StormOptions, stormRows } from './webhook-storm.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -66,6 +67,8 @@ const webhookOptions: WebhookOptions = {
   measured: { prefix: 'G', groups: 200, deliveries: quick ? 8 : 30, resendEvery: 40, seed: 1 },
   settleMs: 20_000,
 };
+/** ALERTMANAGER_MAX_BODY_MB's documented storm: 80,000 alerts, ~54 MB. */
+const stormOptions: StormOptions = { alerts: quick ? 20_000 : 80_000, probeEveryMs: 10 };
 const amLatencyOptions: AmLatencyOptions = { groups: quick ? 5 : 20, cardTimeoutMs: 10_000 };
 const metricsOptions: MetricsOptions = { total: 100_000, open: 1_000, warmup: 20, scrapes: quick ? 50 : 200 };
 const webOptions: WebOptions = { open: 1_000, closed: 100_000, closedOverDays: 90, openUpdates: 12, warmup: quick ? 5 : 20, requests: quick ? 50 : 200 };
@@ -104,7 +107,7 @@ async function main(): Promise<number> {
   console.log(`sitroom bench — node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${load1?.toFixed(2)}${quick ? ', --quick' : ''}`);
 
   let ok = true;
-  if (['startup', 'ack', 'mm-ack', 'webhook', 'am-latency', 'metrics', 'web'].some(wanted)) {
+  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-storm', 'am-latency', 'metrics', 'web'].some(wanted)) {
     process.stdout.write('- building dist/ (tsc -p tsconfig.build.json, as npm start does)… ');
     try {
       process.stdout.write(`done in ${ms(await buildDist())}\n`);
@@ -157,6 +160,8 @@ async function main(): Promise<number> {
       },
       notes,
     )) && ok;
+  ok =
+    (await section('webhook-storm', 'webhook-storm', rows, async () => stormRows(await measureWebhookStorm(stormOptions), stormOptions), notes)) && ok;
   ok =
     (await section(
       'am-latency',

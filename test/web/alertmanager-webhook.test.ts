@@ -9,7 +9,7 @@ import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
 import { alertmanagerWebhookRoute, type WebhookOptions } from '../../src/web/alertmanager-webhook.ts';
 import { createHttpServer, healthRoute } from '../../src/web/http-server.ts';
-import { CAPTURE_NOW, fixtureJson, fixtureText, rawAlert, rawPayload, stormPayload } from '../fakes/alert-fixtures.ts';
+import { CAPTURE_NOW, fixtureJson, fixtureText, stormBody, stormPayload } from '../fakes/alert-fixtures.ts';
 import { FixedClock } from '../fakes/fixed-clock.ts';
 import { serviceHarness } from '../fakes/service-harness.ts';
 
@@ -69,17 +69,6 @@ function postChunked(url: string, body: string): Promise<number | string> {
 
 const firing = fixtureText('alertmanager-group-2-firing');
 
-/**
- * stormPayload(count) as bytes, built alert by alert: the test process measures its own event loop, and a large
- * object graph or string made here would be collected (a long pause) while it measures.
- */
-function stormBody(count: number): Buffer {
-  const head = JSON.stringify(rawPayload([], { status: 'firing' }));
-  const parts = [Buffer.from(`${head.slice(0, head.indexOf('"alerts":[]'))}"alerts":[`)];
-  for (let n = 0; n < count; n++) parts.push(Buffer.from(`${n ? ',' : ''}${JSON.stringify(rawAlert(n))}`));
-  parts.push(Buffer.from(`${head.slice(head.indexOf('"alerts":[]') + '"alerts":[]'.length - 1)}`));
-  return Buffer.concat(parts);
-}
 
 describe('start-up warning for an anonymous webhook', () => {
   const warnings = (host: string, token: string | undefined) => {

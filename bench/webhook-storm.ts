@@ -1,0 +1,71 @@
+/**
+ * "Storm": one Alertmanager delivery of ALERTMANAGER_MAX_BODY_MB's documented size (80,000 alerts, ~54 MB) to the
+ * real sitroom (`node dist/main.js`), while /healthz is asked every 10 ms on another connection: how long other
+ * requests wait while the storm is read, parsed (in a worker thread) and stored (on the main thread). The unit test
+ * (test/web/alertmanager-webhook.test.ts) bounds the same thing loosely; this is the strict figure.
+ */
+import { join } from 'node:path';
+import { FakeSlackApi } from '../test/fakes/fake-slack-api.ts';
+import { stormBody } from '../test/fakes/alert-fixtures.ts';
+import { freePort, MAIN_ARGS, removeTempDir, sitroomEnv, spawnNode, stopProcess, tempDir, waitHealthy } from './processes.ts';
+import { ms, type Row, summarize } from './stats.ts';
+
+export interface StormOptions {
+  alerts: number;
+  /** How often /healthz is asked while the storm is delivered. */
+  probeEveryMs: number;
+}
+
+export interface StormResult {
+  bodyBytes: number;
+  status: number;
+  ackMs: number;
+  /** /healthz answer times while the storm was in flight. */
+  health: number[];
+}
+
+export async function measureWebhookStorm(opts: StormOptions): Promise<StormResult> {
+  const body = stormBody(opts.alerts);
+  const dir = tempDir('sitroom-storm-');
+  const slack = await FakeSlackApi.start();
+  slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
+  const port = await freePort();
+  const bot = spawnNode(MAIN_ARGS, sitroomEnv({ port, databasePath: join(dir, 'sitroom.db'), slackApiUrl: `${slack.url}/api/`, signingSecret: 'bench' }));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitHealthy(bot, base);
+    // Warm the health route and the webhook (a small delivery) first.
+    for (let i = 0; i < 20; i++) await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+    let done = false;
+    const health: number[] = [];
+    const probe = (async () => {
+      while (!done) {
+        const t0 = performance.now();
+        await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+        health.push(performance.now() - t0);
+        await new Promise((resolve) => setTimeout(resolve, opts.probeEveryMs));
+      }
+    })();
+    const t0 = performance.now();
+    const res = await fetch(`${base}/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await res.arrayBuffer();
+    const ackMs = performance.now() - t0;
+    done = true;
+    await probe;
+    return { bodyBytes: body.length, status: res.status, ackMs, health };
+  } finally {
+    await stopProcess(bot);
+    await slack.close();
+    removeTempDir(dir);
+  }
+}
+
+export function stormRows(r: StormResult, opts: StormOptions): Row[] {
+  const s = 'webhook-storm';
+  const h = summarize(r.health);
+  return [
+    { section: s, metric: 'delivery', value: `${opts.alerts} alerts, ${(r.bodyBytes / 1e6).toFixed(1)} MB; /healthz every ${opts.probeEveryMs} ms meanwhile`, target: '-' },
+    { section: s, metric: 'storm answered', value: `${r.status} in ${ms(r.ackMs)}`, target: '200', pass: r.status === 200 },
+    { section: s, metric: '/healthz while the storm is delivered: p50 / p99 / max', value: `${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.max)} (${r.health.length} asked)`, target: 'max <= 50 ms', pass: h.max <= 50 },
+  ];
+}
