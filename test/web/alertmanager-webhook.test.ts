@@ -41,7 +41,7 @@ async function startServer(opts: Partial<Omit<WebhookOptions, 'logger'>> = {}) {
     onDelivery: (outcome) => outcomes.push(outcome),
     ...opts,
   });
-  const server = createHttpServer([route, healthRoute(() => {})], createLogger('silent'));
+  const server = createHttpServer([route, healthRoute({ database: () => {} })], createLogger('silent'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   running = { server, db };
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alertmanager`;
