@@ -13,6 +13,10 @@ import type { ChatPlatform } from './chat/chat-platform.ts';
 import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
+import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
+import { OutboxDispatcher } from './delivery/dispatcher.ts';
+import { MATTERMOST_PACING, Pacer, type PacingRules, SLACK_PACING } from './delivery/pacing.ts';
+import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
 import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
@@ -27,6 +31,7 @@ import { openDatabase } from './storage/database.ts';
 import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
+import { SqliteOutboxStore } from './storage/sqlite-outbox-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
 import { WebAuth } from './web/web-auth.ts';
@@ -46,6 +51,8 @@ export interface Sitroom {
   stop(): Promise<void>;
   /** Resolves when work started after an answer (chat calls, alert cards) has finished. */
   settled(): Promise<void>;
+  /** Delivers every outbox row due now (tests with a fixed clock; the running app does this in the background). */
+  deliverDue(): Promise<number>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -174,12 +181,43 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener });
   if (mattermost) routes.push(...mattermost.routes(handler));
   const server = createHttpServer(routes, logger);
+
+  // The outbox: one dispatcher per platform, so a platform that is down or slow never holds up the other.
+  const outbox = new SqliteOutboxStore(db);
+  metrics.watchOutbox(() => outbox.backlog(), () => clock.now());
+  const dispatchers: OutboxDispatcher[] = [];
+  const chats: [ChatPlatform, PacingRules][] = [];
+  if (slack) chats.push([counted(slack.platform), SLACK_PACING]);
+  if (mattermost) chats.push([counted(mattermost.platform), MATTERMOST_PACING]);
+  for (const [chat, pacing] of chats) {
+    const log = logger.child({ platform: chat.platform });
+    dispatchers.push(
+      new OutboxDispatcher({
+        platform: chat.platform,
+        store: outbox,
+        deliverer: new ChatEffectDeliverer({ platform: chat, context, incident: (n) => store.get(n) }),
+        pacer: new Pacer(pacing),
+        clock,
+        retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
+        callTimeoutMs: config.chatCallTimeoutMs,
+        onOutcome: (row, outcome, { call, error }) => {
+          metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
+          if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
+          if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
+          if (outcome === 'delivered' && row.effect.kind === 'remind' && row.effect.records) {
+            metrics.reminderSent(row.effect.notice.stage);
+            log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
+          }
+          if (outcome !== 'retried') service.effectSettled(row.effect, outcome === 'delivered');
+        },
+      }),
+    );
+  }
   const scheduler = new Scheduler({
     service,
     platforms: Object.keys(notifiers) as Platform[],
     tickSeconds: config.tickSeconds,
     logger,
-    onReminder: (stage) => metrics.reminderSent(stage),
     chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
   });
 
@@ -196,17 +234,27 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         server.listen(config.port, config.host, () => resolve());
       });
       await slack?.start();
-      if (options.scheduler ?? true) await scheduler.start();
+      if (options.scheduler ?? true) {
+        for (const d of dispatchers) d.start();
+        await scheduler.start();
+      }
       return (server.address() as AddressInfo).port;
     },
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await cards.idle();
+      for (const d of dispatchers) await d.drain();
+    },
+    async deliverDue() {
+      let handled = 0;
+      for (const d of dispatchers) handled += await d.drain();
+      return handled;
     },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await scheduler.stop();
+      await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await slack?.stop();

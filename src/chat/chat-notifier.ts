@@ -5,7 +5,6 @@
 import type { Digest } from '../incidents/digest.ts';
 import type { Incident, UserId, WarRoom } from '../incidents/incident.ts';
 import type { IncidentNotifier, WarRoomSetup } from '../incidents/ports.ts';
-import type { ReminderNotice } from '../incidents/reminders.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import { warRoomName } from '../incidents/war-room-name.ts';
 import type { ChatPlatform } from './chat-platform.ts';
@@ -17,7 +16,6 @@ import {
   postmortemMessage,
   resolvedSummary,
   type MessageContext,
-  reminderMessage,
   roomEventLine,
   stakeholderChange,
   summaryCard,
@@ -97,14 +95,6 @@ export class ChatNotifier implements IncidentNotifier {
         else if (ANNOUNCED.includes(e.kind)) steps.push(() => this.chat.post(announce, stakeholderChange(incident, e)));
       }
     }
-    await runAll(steps);
-  }
-
-  async remind(incident: Incident, notice: ReminderNotice): Promise<void> {
-    const message = reminderMessage(incident, notice, this.context());
-    const steps: (() => Promise<unknown>)[] = notice.people.map((user) => () => this.chat.sendDirect(user, message));
-    const room = incident.room;
-    if (room) steps.unshift(() => this.chat.post(room.channelId, message));
     await runAll(steps);
   }
 

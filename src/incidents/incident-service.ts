@@ -10,7 +10,8 @@ import type { Change, Declaration } from './incident-rules.ts';
 import type { PhaseAction } from './phases.ts';
 import { assertClosable } from './action-items.ts';
 import type { Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
-import { claimDueReminder, type ReminderNotice, snooze } from './reminders.ts';
+import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
+import { type Effect, reminderEffects } from './effects.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
 
@@ -35,8 +36,8 @@ export interface Outcome {
 }
 
 export interface ReminderRun {
-  sent: number;
-  failed: number;
+  /** Reminders claimed and queued for delivery. */
+  queued: number;
 }
 
 /** How long a war-room creation attempt is left alone before another may retry it. */
@@ -210,34 +211,30 @@ export class IncidentService {
   }
 
   /**
-   * Sends every reminder that is due: each lapse is claimed in the database first (one nag per lapse, even
-   * with two replicas), then delivered. `onDelivery` hears of each (with the error if it failed); a failed
-   * delivery is not retried, so a flaky chat never turns into a flood.
+   * Queues every reminder that is due: each lapse is claimed in the database together with its copies in the
+   * outbox (one nag per lapse, even with two replicas), and the dispatcher delivers them, retrying while the chat
+   * is down. Nothing is sent from here, so a hung chat never holds up the tick. Returns how many were queued.
    */
-  async sendDueReminders(onDelivery: (incident: Incident, notice: ReminderNotice, error?: Error) => void = () => {}): Promise<ReminderRun> {
+  queueDueReminders(): ReminderRun {
     const now = this.clock.now();
-    const run: ReminderRun = { sent: 0, failed: 0 };
+    const run: ReminderRun = { queued: 0 };
     // Only platforms this process can deliver to: another replica may serve the others.
     const platforms = Object.keys(this.notifiers) as Platform[];
     for (const due of this.store.dueReminders(now, 100, platforms)) {
-      let notice: ReturnType<typeof claimDueReminder>;
       const claimed = this.store.mutate(due.number, (current) => {
-        notice = claimDueReminder(current, now);
-        return notice ?? null;
+        const claim = claimDueReminder(current, now);
+        return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
       });
-      if (!claimed || !notice) continue;
-      const notifier = this.notifiers[claimed.incident.platform];
-      if (!notifier) continue;
-      try {
-        await notifier.remind(claimed.incident, notice.notice);
-        run.sent += 1;
-        onDelivery(claimed.incident, notice.notice);
-      } catch (e) {
-        run.failed += 1;
-        onDelivery(claimed.incident, notice.notice, asError(e));
-      }
+      if (claimed) run.queued += 1;
     }
     return run;
+  }
+
+  /** A queued effect went out, or was given up: the timeline records what the incident's people were (not) told. */
+  effectSettled(effect: Effect, delivered: boolean): void {
+    if (effect.kind !== 'remind' || !effect.records) return;
+    const entry = delivered ? reminderDelivered(effect.notice, this.clock.now()) : reminderNotDelivered(effect.notice, this.clock.now());
+    this.store.mutate(effect.number, (current) => ({ incident: current, events: [entry] }));
   }
 
   private save(number: number, rule: (current: Incident) => Change): Incident {

@@ -8,7 +8,6 @@ import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
-import type { ReminderNotice } from './reminders.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 export interface Clock {
@@ -83,8 +82,6 @@ export interface IncidentNotifier {
    * invites new role holders, and refreshes topic and card.
    */
   incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void>;
-  /** Delivers an update reminder (war-room mention + direct messages, with buttons). */
-  remind(incident: Incident, notice: ReminderNotice): Promise<void>;
   /** Posts the postmortem document into the war room as a file. */
   postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void>;
   /** Tells stakeholders, without technical detail, that the incident is resolved. */

@@ -10,6 +10,7 @@ import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
 import { incidents, roleAssignments, timelineEvents } from './schema.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 
 type IncidentRow = typeof incidents.$inferSelect;
 type RoleRow = typeof roleAssignments.$inferSelect;
@@ -164,6 +165,8 @@ export class SqliteIncidentStore implements IncidentStore {
           this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, number });
           this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
           this.writeEvents(number, change.events);
+          if (change.reminderClaim) this.claimReminder(number, change.reminderClaim);
+          writeOutbox(this.db.$client, change.effects ?? []);
           this.writes += 1;
           return change;
         })
@@ -273,11 +276,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   private writeEvents(number: number, events: readonly TimelineEvent[]): void {
-    for (const e of events) {
-      this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
-      if (e.kind !== 'reminder_sent' && e.kind !== 'reminder_escalated') continue;
-      // The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere.
-      if (this.write.reminder.run(number, Number(e.data['dueAt']), String(e.data['stage']), e.at).changes === 0) throw new AlreadyClaimed();
-    }
+    for (const e of events) this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
+  }
+
+  /** The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere. */
+  private claimReminder(number: number, claim: NonNullable<Change['reminderClaim']>): void {
+    if (this.write.reminder.run(number, claim.dueAt, claim.stage, claim.at).changes === 0) throw new AlreadyClaimed();
   }
 }

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
 import type { Incident } from '../../src/incidents/incident.ts';
 import { assignRole, postUpdate, transition } from '../../src/incidents/incident-rules.ts';
-import type { ReminderNotice } from '../../src/incidents/reminders.ts';
 import { warRoomName } from '../../src/incidents/war-room-name.ts';
 import { messageContext } from '../fakes/chat-context.ts';
 import { ANNOUNCE_CHANNEL, FakeChatPlatform } from '../fakes/fake-chat-platform.ts';
-import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
+import { MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { anIncident } from '../fakes/incident-builder.ts';
 import { lineText, messageText } from '../fakes/render-text.ts';
 
@@ -156,24 +155,5 @@ describe('incidentChanged', () => {
     const { incident, events } = postUpdate(anIncident(), 'Rolled back', 'carol', T0);
     await notifier.incidentChanged(incident, events);
     expect(chat.calls.map((c) => [c.method, 'channel' in c ? c.channel : ''])).toEqual([['post', ANNOUNCE_CHANNEL]]);
-  });
-});
-
-describe('remind', () => {
-  const nag: ReminderNotice = { stage: 'nag', dueAt: T0 + HOUR, people: ['carol'], alertChannel: false, overdueSeconds: 0 };
-
-  it('mentions in the war room and messages each person directly', async () => {
-    const { chat, notifier } = setup();
-    await notifier.remind(withRoom(), nag);
-    expect(chat.calls.map((c) => c.method)).toEqual(['post', 'sendDirect']);
-    expect(chat.postsTo('C-ROOM').map(messageText)).toEqual([expect.stringMatching(/^@carol ⏰/)]);
-    expect(chat.callsTo('sendDirect').map((c) => c.user)).toEqual(['carol']);
-  });
-
-  it('still sends the direct messages when the war-room post fails', async () => {
-    const { chat, notifier } = setup();
-    chat.failOn('post');
-    await expect(notifier.remind(withRoom(), { ...nag, stage: 'escalate', people: ['dave'], alertChannel: true })).rejects.toThrow('post failed');
-    expect(chat.callsTo('sendDirect').map((c) => c.user)).toEqual(['dave']);
   });
 });

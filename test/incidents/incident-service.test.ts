@@ -4,7 +4,12 @@ import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { roomIdOf } from '../fakes/fake-notifier.ts';
 import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { aDeclaration } from '../fakes/incident-builder.ts';
+import type { FakeIncidentStore } from '../fakes/fake-incident-store.ts';
 import { serviceHarness } from '../fakes/service-harness.ts';
+
+/** The reminders queued for delivery (one per lapse: the copy that records it). */
+const reminders = (store: FakeIncidentStore) =>
+  store.queued.flatMap((q) => (q.effect.kind === 'remind' && q.effect.records ? [{ notice: q.effect.notice, incident: { number: q.effect.number } }] : []));
 
 /** A harness with one declared sev2 incident (#1, 1h cadence: due T0 + 1h, escalation T0 + 2h). */
 async function withIncident(declaration: Parameters<typeof aDeclaration>[0] = {}) {
@@ -169,87 +174,98 @@ describe('IncidentService changes', () => {
   });
 });
 
-describe('IncidentService.sendDueReminders', () => {
+describe('IncidentService.queueDueReminders', () => {
   it('sends nothing before the update is due', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR - 1);
-    expect(await service.sendDueReminders()).toEqual({ sent: 0, failed: 0 });
-    expect(notifier.callsTo('remind')).toHaveLength(0);
+    expect(service.queueDueReminders()).toEqual({ queued: 0 });
+    expect(reminders(store)).toHaveLength(0);
   });
 
   it('sends one nag per lapse however often and concurrently it runs', async () => {
-    const { service, store, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.assignRole(1, 'comms', 'carol', 'alice');
     clock.set(T0 + HOUR);
 
-    const runs = await Promise.all([service.sendDueReminders(), service.sendDueReminders()]);
+    const runs = [service.queueDueReminders(), service.queueDueReminders()];
     clock.advance(30 * MINUTE);
-    const later = await service.sendDueReminders();
+    const later = service.queueDueReminders();
 
-    expect([...runs, later].map((r) => r.sent)).toEqual([1, 0, 0]);
-    expect(notifier.callsTo('remind').map((c) => c.notice)).toEqual([
+    expect([...runs, later].map((r) => r.queued)).toEqual([1, 0, 0]);
+    expect(reminders(store).map((c) => c.notice)).toEqual([
       { stage: 'nag', dueAt: T0 + HOUR, people: ['carol'], alertChannel: false, overdueSeconds: 0 },
     ]);
-    expect(store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(1);
+    // Queued, not yet delivered: the timeline records a reminder only once it has gone out (effectSettled).
+    expect(store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(0);
   });
 
   it('claims each incident once when two runs race over several due incidents', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.declare(aDeclaration());
     clock.set(T0 + HOUR);
-    await Promise.all([service.sendDueReminders(), service.sendDueReminders()]);
-    expect(notifier.callsTo('remind').map((c) => c.incident.number).sort()).toEqual([1, 2]);
+    service.queueDueReminders();
+    service.queueDueReminders();
+    expect(reminders(store).map((c) => c.incident.number).sort()).toEqual([1, 2]);
   });
 
   it('escalates once, one cadence after the nag, then stays quiet', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.assignRole(1, 'ic', 'dave', 'alice');
     clock.set(T0 + HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
     clock.set(T0 + 2 * HOUR);
-    await service.sendDueReminders();
-    await service.sendDueReminders();
+    service.queueDueReminders();
+    service.queueDueReminders();
     clock.set(T0 + 10 * HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
 
-    expect(notifier.callsTo('remind').map((c) => [c.notice.stage, c.notice.people, c.notice.alertChannel])).toEqual([
+    expect(reminders(store).map((c) => [c.notice.stage, c.notice.people, c.notice.alertChannel])).toEqual([
       ['nag', ['dave'], false],
       ['escalate', ['dave'], true],
     ]);
   });
 
   it('starts again after an update', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
     await service.postUpdate(1, 'Still digging', 'carol');
     clock.set(T0 + 2 * HOUR);
-    await service.sendDueReminders();
-    expect(notifier.callsTo('remind').map((c) => [c.notice.stage, c.notice.dueAt])).toEqual([
+    service.queueDueReminders();
+    expect(reminders(store).map((c) => [c.notice.stage, c.notice.dueAt])).toEqual([
       ['nag', T0 + HOUR],
       ['nag', T0 + 2 * HOUR],
     ]);
   });
 
   it('stops after resolve', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.transition(1, 'mitigate', '', 'alice');
     await service.transition(1, 'resolve', '', 'alice');
     clock.set(T0 + 5 * HOUR);
-    expect(await service.sendDueReminders()).toEqual({ sent: 0, failed: 0 });
-    expect(notifier.callsTo('remind')).toHaveLength(0);
+    expect(service.queueDueReminders()).toEqual({ queued: 0 });
+    expect(reminders(store)).toHaveLength(0);
   });
 
-  it('counts a failed delivery, reports it, and does not resend it', async () => {
-    const { service, notifier, clock } = await withIncident();
-    notifier.failOn('remind', new Error('rate limited'));
+  it('records a reminder on the timeline when it is delivered, and "delivery failed" when it was given up', async () => {
+    const { service, store, clock } = await withIncident();
+    await service.assignRole(1, 'comms', 'carol', 'alice');
     clock.set(T0 + HOUR);
-    const failures: string[] = [];
-    expect(await service.sendDueReminders((incident, _notice, error) => failures.push(`#${incident.number}: ${error?.message}`))).toEqual({ sent: 0, failed: 1 });
-    expect(failures).toEqual(['#1: rate limited']);
-
-    notifier.recover('remind');
-    expect(await service.sendDueReminders()).toEqual({ sent: 0, failed: 0 });
+    service.queueDueReminders();
+    const copies = store.queued.filter((q) => q.effect.kind === 'remind');
+    expect(copies.map((q) => [q.target, q.effect.records])).toEqual([
+      ['incident:1', true],
+      ['user:carol', false],
+    ]);
+    for (const copy of copies) service.effectSettled(copy.effect, true);
+    clock.set(T0 + 2 * HOUR);
+    service.queueDueReminders();
+    const escalation = store.queued.filter((q) => q.effect.records).at(-1);
+    if (escalation) service.effectSettled(escalation.effect, false);
+    expect(store.timeline(1).filter((e) => e.kind.startsWith('reminder_')).map((e) => [e.kind, e.text])).toEqual([
+      ['reminder_sent', 'Update reminder sent to carol'],
+      ['reminder_failed', 'Update reminder to carol: delivery failed'],
+    ]);
   });
 });
 
@@ -257,15 +273,15 @@ describe('IncidentService.snooze', () => {
   it('pushes the due update 15 minutes out and tells the chat', async () => {
     const { service, store, notifier, clock } = await withIncident();
     clock.set(T0 + HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
     await service.snooze(1, 'carol');
 
     expect(store.get(1)).toMatchObject({ nextUpdateDue: T0 + HOUR + 15 * MINUTE, reminderStage: 'nag' });
     expect(notifier.callsTo('incidentChanged').at(-1)?.events.map((e) => e.kind)).toEqual(['reminder_snoozed']);
 
     clock.set(T0 + HOUR + 15 * MINUTE);
-    await service.sendDueReminders();
-    expect(notifier.callsTo('remind').map((c) => c.notice.dueAt)).toEqual([T0 + HOUR, T0 + HOUR + 15 * MINUTE]);
+    service.queueDueReminders();
+    expect(reminders(store).map((c) => c.notice.dueAt)).toEqual([T0 + HOUR, T0 + HOUR + 15 * MINUTE]);
   });
 
   it('is refused without a cadence', async () => {

@@ -48,6 +48,7 @@ export class SitroomUnderTest {
     this.env['PORT'] = new URL(this.url).port;
     await this.start();
     await this.sitroom.scheduler.tick();
+    await this.sitroom.settled();
   }
 
   async stop(): Promise<void> {
