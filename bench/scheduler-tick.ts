@@ -124,7 +124,7 @@ export async function measureSchedulerTick(opts: TickOptions): Promise<TickResul
     const logger = createLogger('silent');
     const notifier = new CountingNotifier();
     const service = new IncidentService({ store, clock, notifiers: { slack: notifier }, cadenceDefaults: DEFAULT_CADENCE, customRoles: [] });
-    const scheduler = new Scheduler({ service, platforms: ['slack'], tickSeconds: opts.tickSeconds, logger });
+    const scheduler = new Scheduler({ service, tickSeconds: opts.tickSeconds, logger });
 
     // Makes the chosen incidents due again (a fresh lapse), outside the timed section.
     const placeholders = dueNumbers.map(() => '?').join(',');

@@ -76,6 +76,11 @@ const DRAIN_MS = 8000;
 export interface SitroomOptions {
   /** Start the cron scheduler (tests tick it by hand instead). */
   scheduler?: boolean;
+  /**
+   * Pace chat calls by the platforms' rate limits (default). Tests on a fixed clock turn it off: a paced call waits
+   * for a time that never comes; pacing itself is tested in test/delivery.
+   */
+  pacing?: boolean;
 }
 
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
@@ -101,6 +106,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 
   const followUpStore = new SqliteFollowUpStore(db);
+  const outbox = new SqliteOutboxStore(db);
   const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles, followUps: followUpStore });
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
@@ -134,6 +140,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     alerts: alertStore,
     clock,
     notifiers,
+    outbox,
     timeZone: config.timeZone,
     digest: config.digest,
   });
@@ -183,7 +190,6 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const server = createHttpServer(routes, logger);
 
   // The outbox: one dispatcher per platform, so a platform that is down or slow never holds up the other.
-  const outbox = new SqliteOutboxStore(db);
   metrics.watchOutbox(() => outbox.backlog(), () => clock.now());
   const dispatchers: OutboxDispatcher[] = [];
   const chats: [ChatPlatform, PacingRules][] = [];
@@ -191,12 +197,20 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (mattermost) chats.push([counted(mattermost.platform), MATTERMOST_PACING]);
   for (const [chat, pacing] of chats) {
     const log = logger.child({ platform: chat.platform });
+    const notifier = notifiers[chat.platform];
     dispatchers.push(
       new OutboxDispatcher({
         platform: chat.platform,
         store: outbox,
-        deliverer: new ChatEffectDeliverer({ platform: chat, context, incident: (n) => store.get(n) }),
-        pacer: new Pacer(pacing),
+        deliverer: new ChatEffectDeliverer({
+          platform: chat,
+          notifier: notifier instanceof ChatNotifier ? notifier : new ChatNotifier({ platform: chat, context }),
+          context,
+          incident: (n) => store.get(n),
+          roomCreated: (n, room) => service.roomCreated(n, room),
+          cardPosted: (n, id) => service.cardPosted(n, id),
+        }),
+        pacer: new Pacer(options.pacing === false ? { methods: {} } : pacing),
         clock,
         retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
         callTimeoutMs: config.chatCallTimeoutMs,
@@ -215,7 +229,6 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   }
   const scheduler = new Scheduler({
     service,
-    platforms: Object.keys(notifiers) as Platform[],
     tickSeconds: config.tickSeconds,
     logger,
     chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],

@@ -1,18 +1,39 @@
 /**
- * Turns outbox rows into chat calls on one platform: what to say is decided here (messages.ts), with the incident
- * as it is now read from the store, so a reminder sent late still shows the current state.
+ * Turns outbox rows into chat calls on one platform: what to say is decided here (messages.ts). War-room state
+ * (topic, card) is rendered from the incident as it is when delivered, so a late delivery shows the latest state;
+ * announcements from the incident as it was when the change was made.
  */
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
-import type { Incident } from '../incidents/incident.ts';
+import type { Effect } from '../incidents/effects.ts';
+import type { Incident, WarRoom } from '../incidents/incident.ts';
+import type { ChatNotifier } from './chat-notifier.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import { classifyChatError } from './delivery-errors.ts';
-import { type MessageContext, reminderMessage } from './messages.ts';
+import type { ChatMessage } from './message.ts';
+import {
+  declaredAnnouncement,
+  type MessageContext,
+  postmortemMessage,
+  reminderMessage,
+  resolvedSummary,
+  roomEventLine,
+  stakeholderChange,
+  summaryCard,
+  topicLine,
+  updateAnnouncement,
+} from './messages.ts';
 
 export interface ChatEffectDelivererOptions {
   platform: ChatPlatform;
+  /** Creates channels (with its name rules) and sets topics (skipping unchanged ones). */
+  notifier: ChatNotifier;
   context: () => MessageContext;
   incident: (number: number) => Incident | undefined;
+  /** The war room exists: saved on the incident before any later step runs. */
+  roomCreated: (number: number, room: WarRoom) => Promise<void>;
+  /** The summary card was posted: saved so later changes update it. */
+  cardPosted: (number: number, messageId: string) => void;
 }
 
 export class ChatEffectDeliverer implements EffectDeliverer {
@@ -24,27 +45,102 @@ export class ChatEffectDeliverer implements EffectDeliverer {
 
   prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
-    const chat = this.o.platform;
     const incident = this.o.incident(effect.number);
     if (!incident) return 'skip';
-    const message = reminderMessage(incident, effect.notice, this.o.context());
-    if (effect.to === 'room') {
-      const channel = incident.room?.channelId;
-      if (!channel) return 'skip';
-      return { call: 'post', channel, send: async () => ({ messageId: (await chat.post(channel, message)).id }) };
+    if (effect.kind === 'create_room') return incident.room ? 'skip' : this.createRoom(incident);
+    if (effect.kind === 'announce') return this.announce(incident, effect);
+    if (effect.kind === 'remind' && effect.to !== 'room') return this.direct(effect.to.user, reminderMessage(incident, effect.notice, this.o.context()));
+    // Everything else happens in the war room; rows queued before it existed wait for it.
+    const room = incident.room;
+    if (!room) return 'wait';
+    const chat = this.o.platform;
+    const channel = room.channelId;
+    const ctx = this.o.context();
+    switch (effect.kind) {
+      case 'remind':
+        return this.post(channel, reminderMessage(incident, effect.notice, ctx));
+      case 'invite':
+        return { call: 'invite', channel, send: async () => (await chat.invite(channel, effect.users), {}) };
+      case 'topic':
+        return { call: 'setTopic', channel, send: async () => (await this.o.notifier.setTopic(channel, topicLine(incident, ctx)), {}) };
+      case 'room_events':
+        return this.post(channel, { lines: effect.events.map(roomEventLine) });
+      case 'card':
+        return this.card(incident, room, effect.pin);
+      case 'postmortem_file': {
+        const file = { filename: effect.filename, content: effect.markdown, title: `Postmortem of incident #${incident.number}` };
+        return { call: 'postFile', channel, send: async () => (await chat.postFile(channel, file, postmortemMessage(incident)), {}) };
+      }
     }
-    const { user } = effect.to;
-    return {
-      call: 'sendDirect',
-      channel: `dm:${user}`,
-      send: async () => {
-        await chat.sendDirect(user, message);
-        return {};
-      },
-    };
   }
 
   classify(error: unknown) {
     return classifyChatError(error);
+  }
+
+  private createRoom(incident: Incident): PreparedCall {
+    return {
+      call: 'createChannel',
+      channel: '*',
+      send: async () => {
+        const room = await this.o.notifier.createWarRoom(incident);
+        // Saved at once: the next steps (invite, topic, card) read it; a crash before this line is the one
+        // window where a second channel (name suffixed -2) can be made.
+        await this.o.roomCreated(incident.number, room);
+        return { messageId: room.channelId };
+      },
+    };
+  }
+
+  private card(incident: Incident, room: WarRoom, pin: boolean): PreparedCall {
+    const chat = this.o.platform;
+    const card = summaryCard(incident, this.o.context());
+    const existing = room.cardMessageId;
+    if (existing) {
+      return {
+        call: 'update',
+        channel: room.channelId,
+        send: async () => {
+          await chat.update(room.channelId, existing, card);
+          // A pin that failed after the card was posted is done on the retry (already_pinned is not an error).
+          if (pin) await chat.pin(room.channelId, existing);
+          return { messageId: existing };
+        },
+      };
+    }
+    return {
+      call: 'post',
+      channel: room.channelId,
+      send: async () => {
+        const posted = await chat.post(room.channelId, card);
+        this.o.cardPosted(incident.number, posted.id);
+        if (pin) await chat.pin(room.channelId, posted.id);
+        return { messageId: posted.id };
+      },
+    };
+  }
+
+  private announce(incident: Incident, effect: Extract<Effect, { kind: 'announce' }>): PreparedCall | 'wait' | 'skip' {
+    const channel = this.o.platform.announceChannel;
+    if (!channel) return 'skip';
+    const ctx = this.o.context();
+    if (effect.what === 'declared') {
+      // The announcement links the war room: it waits for it (the room is created first, in the incident's own queue).
+      if (!incident.room) return 'wait';
+      return this.post(channel, declaredAnnouncement({ ...effect.incident, room: incident.room }, ctx));
+    }
+    if (effect.what === 'update') return this.post(channel, updateAnnouncement(effect.incident, ctx));
+    if (effect.what === 'resolved') return effect.impact ? this.post(channel, resolvedSummary(effect.incident, effect.impact, ctx)) : 'skip';
+    return effect.event ? this.post(channel, stakeholderChange(effect.incident, effect.event)) : 'skip';
+  }
+
+  private post(channel: string, message: ChatMessage): PreparedCall {
+    const chat = this.o.platform;
+    return { call: 'post', channel, send: async () => ({ messageId: (await chat.post(channel, message)).id }) };
+  }
+
+  private direct(user: string, message: ChatMessage): PreparedCall {
+    const chat = this.o.platform;
+    return { call: 'sendDirect', channel: `dm:${user}`, send: async () => (await chat.sendDirect(user, message), {}) };
   }
 }

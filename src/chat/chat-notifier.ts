@@ -122,7 +122,8 @@ export class ChatNotifier implements IncidentNotifier {
     await runAll(steps);
   }
 
-  private async setTopic(channelId: string, topic: Line): Promise<void> {
+  /** Sets a channel's topic unless it already is `topic` (each set shows as a message in the channel). */
+  async setTopic(channelId: string, topic: Line): Promise<void> {
     const key = JSON.stringify(topic);
     if (this.topics.get(channelId) === key) return;
     await this.chat.setTopic(channelId, topic);

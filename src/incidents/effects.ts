@@ -3,7 +3,8 @@
  * the same transaction, and the dispatcher (src/delivery) delivers them later, retrying until they go out.
  * Nothing here talks to a chat: these are the core's words for "someone must be told".
  */
-import type { Platform, UserId } from './incident.ts';
+import type { Incident, Platform, UserId } from './incident.ts';
+import type { TimelineEvent, TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
 
 /** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards. */
@@ -13,12 +14,29 @@ export type Lane = (typeof LANES)[number];
 /** Where one copy of a reminder goes: the war room, or one person directly. */
 export type ReminderRecipient = 'room' | { user: UserId };
 
+/** What stakeholders hear in the announcement channel. */
+export type Announcement = 'declared' | 'update' | 'change' | 'resolved';
+
 export type Effect =
   /**
    * One copy of an update reminder. `records`: this copy's delivery (or giving up on it) is what the timeline
    * records, exactly one copy per reminder has it.
    */
-  { kind: 'remind'; number: number; notice: ReminderNotice; to: ReminderRecipient; records: boolean };
+  | { kind: 'remind'; number: number; notice: ReminderNotice; to: ReminderRecipient; records: boolean }
+  /** Creates the war-room channel (skipped when the incident has one: a crash after creating it is resumed, not repeated). */
+  | { kind: 'create_room'; number: number }
+  /** Adds people to the war room. */
+  | { kind: 'invite'; number: number; users: UserId[] }
+  /** Sets the war room's topic from the incident as it is when delivered (state-setting: coalesced). */
+  | { kind: 'topic'; number: number }
+  /** Posts the summary card if there is none (and pins it when `pin`), else updates it to the current state. */
+  | { kind: 'card'; number: number; pin: boolean }
+  /** Tells the war room what just happened. */
+  | { kind: 'room_events'; number: number; events: TimelineEvent[] }
+  /** Tells stakeholders, from the incident as it was when the change was made (`event` for a change). */
+  | { kind: 'announce'; number: number; what: Announcement; incident: Incident; event?: TimelineEvent; impact?: { from: number; to: number } }
+  /** Uploads the postmortem document into the war room. */
+  | { kind: 'postmortem_file'; number: number; filename: string; markdown: string };
 
 export type EffectKind = Effect['kind'];
 
@@ -40,9 +58,12 @@ export interface QueuedEffect {
   at: number;
 }
 
-/** The copies of a reminder: the war room (when there is one) and each person; the first copy records it. */
-export function reminderEffects(incident: { number: number; platform: Platform; room: unknown }, notice: ReminderNotice, now: number): QueuedEffect[] {
-  const recipients: ReminderRecipient[] = [...(incident.room ? (['room'] as const) : []), ...notice.people.map((user) => ({ user }))];
+/**
+ * The copies of a reminder: the war room and each person; the room's copy records it. (A room still being created
+ * gets its copy once it exists: the copy waits in the incident's queue behind the creation.)
+ */
+export function reminderEffects(incident: { number: number; platform: Platform }, notice: ReminderNotice, now: number): QueuedEffect[] {
+  const recipients: ReminderRecipient[] = ['room', ...notice.people.map((user) => ({ user }))];
   return recipients.map((to, i) => ({
     platform: incident.platform,
     lane: 'incident',
@@ -52,4 +73,70 @@ export function reminderEffects(incident: { number: number; platform: Platform; 
     effect: { kind: 'remind', number: incident.number, notice, to, records: i === 0 },
     at: now,
   }));
+}
+
+/** Changes stakeholders hear about besides updates. */
+const ANNOUNCED: readonly TimelineKind[] = ['phase_changed', 'severity_changed'];
+
+const inRoom = (incident: Incident, now: number, effect: Effect, state?: string): QueuedEffect => ({
+  platform: incident.platform,
+  lane: 'incident',
+  // Every war-room effect shares one target: they go out in order, and none before the room exists.
+  target: `incident:${incident.number}`,
+  ...(state ? { coalesceKey: `${state}:${incident.platform}:${incident.number}` } : {}),
+  incidentNumber: incident.number,
+  effect,
+  at: now,
+});
+
+const announced = (incident: Incident, now: number, what: Announcement, event?: TimelineEvent, impact?: { from: number; to: number }): QueuedEffect => ({
+  platform: incident.platform,
+  lane: 'incident',
+  // The declaration links the war room, so it queues behind the room's creation; later announcements need no room
+  // and have a queue per incident (kept in order, held up by no other incident).
+  target: what === 'declared' ? `incident:${incident.number}` : `announce:${incident.number}`,
+  incidentNumber: incident.number,
+  effect: { kind: 'announce', number: incident.number, what, incident, ...(event ? { event } : {}), ...(impact ? { impact } : {}) },
+  at: now,
+});
+
+/**
+ * A declaration as resumable steps: create the room, invite, topic, card (pinned), announce. Each step is its own
+ * row, so after a crash the missing ones are done once and the finished ones not again.
+ */
+export function declaredEffects(incident: Incident, now: number): QueuedEffect[] {
+  const invite = [...new Set([incident.declaredBy, ...Object.values(incident.roles)])];
+  return [
+    inRoom(incident, now, { kind: 'create_room', number: incident.number }),
+    inRoom(incident, now, { kind: 'invite', number: incident.number, users: invite }),
+    inRoom(incident, now, { kind: 'topic', number: incident.number }),
+    inRoom(incident, now, { kind: 'card', number: incident.number, pin: true }),
+    announced(incident, now, 'declared'),
+  ];
+}
+
+/** What a change tells: new role holders are invited, the room hears the events, topic and card are refreshed, stakeholders hear of updates and phase/severity changes. */
+export function changedEffects(incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
+  if (events.length === 0) return [];
+  const effects: QueuedEffect[] = [];
+  const newcomers = events.filter((e) => e.kind === 'role_assigned').map((e) => String(e.data['user']));
+  if (newcomers.length) effects.push(inRoom(incident, now, { kind: 'invite', number: incident.number, users: newcomers }));
+  effects.push(inRoom(incident, now, { kind: 'room_events', number: incident.number, events: [...events] }));
+  effects.push(inRoom(incident, now, { kind: 'topic', number: incident.number }, 'topic'));
+  effects.push(inRoom(incident, now, { kind: 'card', number: incident.number, pin: false }, 'card'));
+  for (const e of events) {
+    if (e.kind === 'update_posted') effects.push(announced(incident, now, 'update'));
+    else if (ANNOUNCED.includes(e.kind)) effects.push(announced(incident, now, 'change', e));
+  }
+  return effects;
+}
+
+/** The postmortem document, uploaded into the war room (after everything queued for the room before it). */
+export function postmortemEffects(incident: Incident, document: { filename: string; markdown: string }, now: number): QueuedEffect[] {
+  return [inRoom(incident, now, { kind: 'postmortem_file', number: incident.number, ...document })];
+}
+
+/** The plain-words summary stakeholders get on resolve, after the phase change itself. */
+export function resolvedEffects(incident: Incident, impact: { from: number; to: number }, now: number): QueuedEffect[] {
+  return [announced(incident, now, 'resolved', undefined, impact)];
 }

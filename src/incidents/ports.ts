@@ -4,6 +4,7 @@
  */
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { Digest } from './digest.ts';
+import type { QueuedEffect } from './effects.ts';
 import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
@@ -21,8 +22,11 @@ export interface WarRoomSetup {
 }
 
 export interface IncidentStore {
-  /** Stores a new incident, assigning the next number, with its first timeline events. */
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident;
+  /**
+   * Stores a new incident, assigning the next number, with its first timeline events and the outward effects
+   * `effects` returns for it (given the numbered incident), all in one transaction.
+   */
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident;
   /** The incident numbered `number`, or undefined. */
   get(number: number): Incident | undefined;
   /** The incident whose war room is `channelId` on `platform`, or undefined. */
@@ -59,10 +63,17 @@ export interface IncidentStore {
   ping(): void;
 }
 
+/** Queues outward effects that belong to no stored change of their own (written in one transaction). */
+export interface EffectQueue {
+  enqueue(effects: readonly QueuedEffect[]): void;
+}
+
 /** Other parts of sitroom that act when an incident changes phase (alert silences expire on close, a postmortem is written on resolve). */
 export interface IncidentObserver {
   /** The incident just moved from `from` to its current phase. */
   phaseChanged(incident: Incident, from: Phase): Promise<void>;
+  /** The incident's war room was just created (by the outbox, after the declaration). */
+  roomOpened?(incident: Incident): Promise<void>;
 }
 
 /**
@@ -92,17 +103,20 @@ export interface IncidentNotifier {
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */
 export interface FollowUpStore {
-  /** Stores a new item with its timeline entry, in one transaction. */
-  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem;
-  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
-  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined;
+  /** Stores a new item with its timeline entry and the effects telling the war room, in one transaction. */
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects?: readonly QueuedEffect[]): ActionItem;
+  /** Atomically applies `change` to item `id` and records its timeline entry (and effects); undefined for an unknown id. */
+  updateActionItem(
+    id: number,
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
+  ): ActionItem | undefined;
   actionItem(id: number): ActionItem | undefined;
   /** The incident's items, oldest first. */
   actionItemsOf(incidentNumber: number): ActionItem[];
   /** Every open item, oldest first. */
   openActionItems(): ActionItem[];
-  /** Keeps the incident's latest postmortem (and records it on the timeline). */
-  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void;
+  /** Keeps the incident's latest postmortem (and records it on the timeline), queuing `effects` in the same transaction. */
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects?: readonly QueuedEffect[]): void;
   postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined;
   /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
   claimDigest(slot: number, now: number): boolean;

@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Change } from '../incidents/incident-rules.ts';
 import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
 import type { IncidentStore } from '../incidents/ports.ts';
@@ -126,13 +127,14 @@ export class SqliteIncidentStore implements IncidentStore {
     };
   }
 
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     return this.db.$client
       .transaction(() => {
         const row = this.db.insert(incidents).values(toRow(draft)).returning().get();
         const incident = { ...draft, number: row.number };
         this.writeRoles(incident, {}, incident.declaredAt);
         this.writeEvents(incident.number, events);
+        writeOutbox(this.db.$client, effects?.(incident) ?? []);
         this.writes += 1;
         return incident;
       })

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
+import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
 import { type DeliveryOutcome, OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
 import type { OutboxRow } from '../../src/delivery/outbox.ts';
 import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
@@ -55,7 +56,14 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
   const dispatcher = new OutboxDispatcher({
     platform: 'slack',
     store: outbox,
-    deliverer: new ChatEffectDeliverer({ platform: counted, context: () => messageContext(), incident: (n) => store.get(n) }),
+    deliverer: new ChatEffectDeliverer({
+      platform: counted,
+      notifier: new ChatNotifier({ platform: counted, context: () => messageContext() }),
+      context: () => messageContext(),
+      incident: (n) => store.get(n),
+      roomCreated: (n, room) => service.roomCreated(n, room),
+      cardPosted: (n, id) => service.cardPosted(n, id),
+    }),
     pacer: new Pacer(SLACK_PACING),
     clock,
     retry: { baseMs: 2 * SECOND, maxMs: 5 * MINUTE, giveUpMs: opts.giveUpMs ?? 24 * HOUR },

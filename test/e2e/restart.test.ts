@@ -64,6 +64,8 @@ describe('a restart', () => {
   it('keeps the incident and sends the reminder that fell due while the bot was down, once', async () => {
     const first = await startBot();
     expect(await command(first, 'declare sev2 Checkout latency spike', 'CGENERAL', 'declare')).toContain('Declared incident #1');
+    // The war room is set up by the outbox after the reply; the announcement is its last step.
+    await slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'CANNOUNCE');
     const room = slack.channelNamed('inc-1-checkout-latency-spike')?.id ?? '';
     await command(first, 'comms <@UCAROL>', room, 'comms');
     const stopped = await first.stop('SIGTERM');

@@ -27,12 +27,13 @@ export class FakeIncidentStore implements IncidentStore {
   /** When set, every call throws it, like a database that cannot be reached. */
   unavailable: Error | null = null;
 
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     this.check();
     this.lastNumber += 1;
     const incident = { ...copy(draft), number: this.lastNumber };
     this.incidents.set(incident.number, incident);
     this.events.set(incident.number, copy([...events]));
+    this.queued.push(...copy([...(effects?.(copy(incident)) ?? [])]));
     this.writeCount += 1;
     return copy(incident);
   }
