@@ -97,11 +97,11 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
   const notifiers: Partial<Record<Platform, IncidentNotifier>> = {};
   const slack: SlackAdapter | undefined = config.slack
-    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track })
+    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track, callTimeoutMs: config.chatCallTimeoutMs })
     : undefined;
   if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
   const mattermost: MattermostAdapter | undefined = config.mattermost
-    ? createMattermostAdapter({ config: config.mattermost, logger: logger.child({ platform: 'mattermost' }), track })
+    ? createMattermostAdapter({ config: config.mattermost, logger: logger.child({ platform: 'mattermost' }), track, callTimeoutMs: config.chatCallTimeoutMs })
     : undefined;
   if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 

@@ -45,10 +45,12 @@ export class ChatEffectDeliverer implements EffectDeliverer {
 
   prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
+    // The same for every attempt at this row: Mattermost drops a repeated post carrying it.
+    const key = `outbox-${row.id}`;
     const incident = this.o.incident(effect.number);
     if (!incident) return 'skip';
     if (effect.kind === 'create_room') return incident.room ? 'skip' : this.createRoom(incident);
-    if (effect.kind === 'announce') return this.announce(incident, effect);
+    if (effect.kind === 'announce') return this.announce(incident, effect, key);
     if (effect.kind === 'remind' && effect.to !== 'room') return this.direct(effect.to.user, reminderMessage(incident, effect.notice, this.o.context()));
     // Everything else happens in the war room; rows queued before it existed wait for it.
     const room = incident.room;
@@ -58,15 +60,15 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     const ctx = this.o.context();
     switch (effect.kind) {
       case 'remind':
-        return this.post(channel, reminderMessage(incident, effect.notice, ctx));
+        return this.post(channel, reminderMessage(incident, effect.notice, ctx), key);
       case 'invite':
         return { call: 'invite', channel, send: async () => (await chat.invite(channel, effect.users), {}) };
       case 'topic':
         return { call: 'setTopic', channel, send: async () => (await this.o.notifier.setTopic(channel, topicLine(incident, ctx)), {}) };
       case 'room_events':
-        return this.post(channel, { lines: effect.events.map(roomEventLine) });
+        return this.post(channel, { lines: effect.events.map(roomEventLine) }, key);
       case 'card':
-        return this.card(incident, room, effect.pin);
+        return this.card(incident, room, effect.pin, key);
       case 'postmortem_file': {
         const file = { filename: effect.filename, content: effect.markdown, title: `Postmortem of incident #${incident.number}` };
         return { call: 'postFile', channel, send: async () => (await chat.postFile(channel, file, postmortemMessage(incident)), {}) };
@@ -92,7 +94,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     };
   }
 
-  private card(incident: Incident, room: WarRoom, pin: boolean): PreparedCall {
+  private card(incident: Incident, room: WarRoom, pin: boolean, key: string): PreparedCall {
     const chat = this.o.platform;
     const card = summaryCard(incident, this.o.context());
     const existing = room.cardMessageId;
@@ -112,7 +114,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
       call: 'post',
       channel: room.channelId,
       send: async () => {
-        const posted = await chat.post(room.channelId, card);
+        const posted = await chat.post(room.channelId, card, key);
         this.o.cardPosted(incident.number, posted.id);
         if (pin) await chat.pin(room.channelId, posted.id);
         return { messageId: posted.id };
@@ -120,23 +122,23 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     };
   }
 
-  private announce(incident: Incident, effect: Extract<Effect, { kind: 'announce' }>): PreparedCall | 'wait' | 'skip' {
+  private announce(incident: Incident, effect: Extract<Effect, { kind: 'announce' }>, key: string): PreparedCall | 'wait' | 'skip' {
     const channel = this.o.platform.announceChannel;
     if (!channel) return 'skip';
     const ctx = this.o.context();
     if (effect.what === 'declared') {
       // The announcement links the war room: it waits for it (the room is created first, in the incident's own queue).
       if (!incident.room) return 'wait';
-      return this.post(channel, declaredAnnouncement({ ...effect.incident, room: incident.room }, ctx));
+      return this.post(channel, declaredAnnouncement({ ...effect.incident, room: incident.room }, ctx), key);
     }
-    if (effect.what === 'update') return this.post(channel, updateAnnouncement(effect.incident, ctx));
-    if (effect.what === 'resolved') return effect.impact ? this.post(channel, resolvedSummary(effect.incident, effect.impact, ctx)) : 'skip';
-    return effect.event ? this.post(channel, stakeholderChange(effect.incident, effect.event)) : 'skip';
+    if (effect.what === 'update') return this.post(channel, updateAnnouncement(effect.incident, ctx), key);
+    if (effect.what === 'resolved') return effect.impact ? this.post(channel, resolvedSummary(effect.incident, effect.impact, ctx), key) : 'skip';
+    return effect.event ? this.post(channel, stakeholderChange(effect.incident, effect.event), key) : 'skip';
   }
 
-  private post(channel: string, message: ChatMessage): PreparedCall {
+  private post(channel: string, message: ChatMessage, key?: string): PreparedCall {
     const chat = this.o.platform;
-    return { call: 'post', channel, send: async () => ({ messageId: (await chat.post(channel, message)).id }) };
+    return { call: 'post', channel, send: async () => ({ messageId: (await chat.post(channel, message, key)).id }) };
   }
 
   private direct(user: string, message: ChatMessage): PreparedCall {

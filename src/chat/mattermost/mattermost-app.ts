@@ -23,6 +23,8 @@ export interface MattermostAdapterOptions {
   logger: Logger;
   /** Registers work that runs after the answer, so shutdown can wait for it. */
   track: (work: Promise<unknown>) => void;
+  /** A REST call not answered within this long is aborted (and the outbox retries it). */
+  callTimeoutMs?: number;
 }
 
 export interface MattermostAdapter {
@@ -55,7 +57,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
   const { config, logger, track } = opts;
   const signer = new Signer(config.botToken);
   const platform = new MattermostPlatform({
-    client: createMattermostClient(config.url, config.botToken),
+    client: createMattermostClient(config.url, config.botToken, opts.callTimeoutMs),
     team: config.team,
     announceChannel: config.announceChannel,
     alertsChannel: config.alertsChannel ?? config.announceChannel,

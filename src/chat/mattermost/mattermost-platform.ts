@@ -69,10 +69,14 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.patchChannel(channelId, { header: renderLine(topic, this.names()).slice(0, HEADER_MAX) });
   }
 
-  async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
+  async post(channel: string, message: ChatMessage, key?: string): Promise<PostedMessage> {
     const channelId = await this.channelId(channel);
     const post = await this.render(message);
-    const created = await this.client.createPost({ channel_id: channelId, ...post } as never);
+    // The server drops a create carrying a pending_post_id it has seen in the last 30 s and returns the first post
+    // (mattermost/server app/post.go deduplicateCreatePost, PendingPostIDsCacheTTL): a retry whose answer was lost
+    // does not post twice.
+    const pending = key ? { pending_post_id: `sitroom-${key}` } : {};
+    const created = await this.client.createPost({ channel_id: channelId, ...post, ...pending } as never);
     return { channel: channelId, id: created.id };
   }
 
