@@ -15,6 +15,7 @@
  */
 import { closeServer, listenOnLoopback } from './local-server.ts';
 import { parseMultipart, readBytes } from './fake-mattermost-api.ts';
+import { PlatformFaults } from './platform-faults.ts';
 import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -157,6 +158,8 @@ export class FakeSlackApi {
   private readonly scripted = new Map<string, Scripted[]>();
   private readonly responseBodies = new Map<string, unknown[]>();
   private readonly waiters = new Waiters('FakeSlackApi');
+  /** Outages and rate limits, off until a test turns them on. */
+  readonly faults = new PlatformFaults();
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
 
   // Workspace model; everything below is cleared by reset().
@@ -344,6 +347,10 @@ export class FakeSlackApi {
       this.recordResponse(decodeURIComponent(responseId), parseJsonOr(raw, raw));
       sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
+      // Outages and rate limits (platform-faults.ts) answer before the workspace model does.
+      const args = decodeArgs(req.headers['content-type'], raw);
+      const fault = this.faults.answer(apiMethod, args.ok ? String(args.args['channel'] ?? '') : undefined);
+      if (fault) return sendJson(res, fault.status, fault.body, fault.headers);
       const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
       sendJson(res, status, answer, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
     } else {

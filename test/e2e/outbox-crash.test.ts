@@ -1,0 +1,66 @@
+/**
+ * The outbox survives a kill -9: the real bot process declares an incident while Slack is down, is killed with
+ * rows in flight, and after a restart (Slack back) every war-room step is done exactly once. Slack is the fake
+ * Web API with an outage (platform-faults.ts); requests are signed as Slack signs them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
+import { BotProcess } from './bot-process.ts';
+
+const SECRET = 'outbox-crash-secret';
+let slack: FakeSlackApi;
+let dir: string;
+let env: Record<string, string>;
+const running: BotProcess[] = [];
+
+beforeAll(async () => {
+  slack = await FakeSlackApi.start();
+  slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
+  dir = mkdtempSync(join(tmpdir(), 'sitroom-outbox-crash-'));
+  env = {
+    SLACK_BOT_TOKEN: 'xoxb-crash',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_ANNOUNCE_CHANNEL: 'CANNOUNCE',
+    SLACK_API_URL: `${slack.url}/api/`,
+    DATABASE_PATH: join(dir, 'sitroom.db'),
+    LOG_LEVEL: 'info',
+  };
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((bot) => bot.stop('SIGKILL')));
+  await slack.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the outbox across a kill -9', () => {
+  it('loses and repeats no war-room step when the bot dies while Slack is down', async () => {
+    const first = await BotProcess.start(env);
+    running.push(first);
+    slack.faults.outage();
+    const body = slashCommandBody({ text: 'declare sev2 Checkout latency spike', userId: 'UALICE', channelId: 'CGENERAL', responseUrl: slack.responseUrl('declare') });
+    expect((await postSigned(`${first.url}/slack/events`, SECRET, body)).status).toBe(200);
+    // The reply does not wait for Slack: it says what was recorded.
+    expect(((await slack.waitForResponse('declare', 10_000)) as { text: string }).text).toContain('Declared incident #1');
+    await first.waitForLog((l) => l['msg'] === 'chat delivery failed; will retry', 10_000);
+    await first.stop('SIGKILL');
+    running.splice(running.indexOf(first), 1);
+
+    slack.faults.recover();
+    const second = await BotProcess.start(env);
+    running.push(second);
+    await slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'CANNOUNCE', 20_000);
+    const room = slack.channelNamed('inc-1-checkout-latency-spike')?.id ?? '';
+    expect(room).not.toBe('');
+    expect(slack.callsTo('conversations.create').filter((c) => c.status === 200)).toHaveLength(1);
+    expect(slack.messagesIn(room)).toHaveLength(1);
+    expect(slack.messagesIn('CANNOUNCE')).toHaveLength(1);
+    expect(slack.messagesIn('CANNOUNCE')[0]?.text).toContain('Checkout latency spike');
+    expect((await second.stop('SIGTERM')).code).toBe(0);
+    running.splice(running.indexOf(second), 1);
+  });
+});
