@@ -3,6 +3,7 @@ import type { FixtureName } from '../fakes/alert-fixtures.ts';
 import { CAPTURE_NOW, fixturePayload, rawAlert, rawPayload, validPayload, WEB1, WEB2 } from '../fakes/alert-fixtures.ts';
 import { type AlertHarness, alertHarness } from '../fakes/alert-harness.ts';
 import { catchIncidentError, rejectionOf } from '../fakes/catch-incident-error.ts';
+import { roomIdOf } from '../fakes/fake-notifier.ts';
 import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 
 let h: AlertHarness;
@@ -122,10 +123,13 @@ describe('declareIncident', () => {
     expect(incident.severity).toBe('sev2');
   });
 
-  it('tells the war room about the group through the outbox (the room is created after the declaration)', async () => {
+  it('tells the war room about the group once the outbox has created the room', async () => {
     await declaredGroup();
-    // The room did not exist yet when the group was linked: the link reaches it as a timeline line, queued behind its creation.
-    expect(h.chat.callsTo('groupLinked')).toHaveLength(0);
+    // The room did not exist yet when the group was linked: it hears of the group when it is created (roomOpened),
+    // and the link is on its timeline lines too, queued behind its creation.
+    const linked = h.chat.callsTo('groupLinked');
+    expect(linked).toHaveLength(1);
+    expect(linked[0]?.incident.room?.channelId).toBe(roomIdOf(1));
     const rows = h.db.$client.prepare("SELECT target, payload FROM outbox WHERE kind = 'room_events' ORDER BY id").all() as { target: string; payload: string }[];
     expect(rows.map((r) => [r.target, (JSON.parse(r.payload) as { events: { kind: string }[] }).events.map((e) => e.kind)])).toContainEqual(['incident:1', ['alert_linked']]);
   });
