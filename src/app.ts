@@ -222,7 +222,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried') service.effectSettled(row.effect, outcome === 'delivered');
+          if (outcome !== 'retried') service.effectSettled(row, outcome === 'delivered');
         },
       }),
     );

@@ -52,6 +52,9 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     if (effect.kind === 'create_room') return incident.room ? 'skip' : this.createRoom(incident);
     if (effect.kind === 'announce') return this.announce(incident, effect, key);
     if (effect.kind === 'remind' && effect.to !== 'room') return this.direct(effect.to.user, reminderMessage(incident, effect.notice, this.o.context()));
+    if (effect.kind === 'delivery_failed') {
+      return this.direct(effect.user, { lines: [[`⚠️ sitroom gave up delivering ${effect.what} of incident #${incident.number} to the chat. The change itself is recorded; see the incident page.`]] });
+    }
     // Everything else happens in the war room; rows queued before it existed wait for it.
     const room = incident.room;
     if (!room) return 'wait';

@@ -4,7 +4,7 @@
  * Nothing here talks to a chat: these are the core's words for "someone must be told".
  */
 import type { Incident, Platform, UserId } from './incident.ts';
-import type { TimelineEvent, TimelineKind } from './timeline.ts';
+import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
 
 /** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards. */
@@ -36,7 +36,49 @@ export type Effect =
   /** Tells stakeholders, from the incident as it was when the change was made (`event` for a change). */
   | { kind: 'announce'; number: number; what: Announcement; incident: Incident; event?: TimelineEvent; impact?: { from: number; to: number } }
   /** Uploads the postmortem document into the war room. */
-  | { kind: 'postmortem_file'; number: number; filename: string; markdown: string };
+  | { kind: 'postmortem_file'; number: number; filename: string; markdown: string }
+  /** Tells `user` (who made the change) that sitroom gave up delivering `what` to the chat. */
+  | { kind: 'delivery_failed'; number: number; user: UserId; what: string };
+
+/** What an effect is, in words for the timeline and for the person told that it could not be delivered. */
+export function describeEffect(effect: Effect): string {
+  switch (effect.kind) {
+    case 'remind':
+      return 'the update reminder';
+    case 'create_room':
+      return 'the war room';
+    case 'invite':
+      return `the invitation of ${effect.users.join(', ')}`;
+    case 'topic':
+      return 'the war-room topic';
+    case 'card':
+      return 'the summary card';
+    case 'room_events':
+      return `the war-room message (${effect.events.map((e) => e.text).join('; ')})`;
+    case 'announce':
+      return 'the announcement to stakeholders';
+    case 'postmortem_file':
+      return 'the postmortem file';
+    case 'delivery_failed':
+      return 'a delivery-failure notice';
+  }
+}
+
+/** The direct message telling `user` that an effect of theirs was given up (none for the bot's own effects or notices). */
+export function deliveryFailedEffects(row: { platform: Platform; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
+  const { actor, incidentNumber } = row;
+  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed') return [];
+  return [
+    {
+      platform: row.platform,
+      lane: 'incident',
+      target: `user:${actor}`,
+      incidentNumber,
+      effect: { kind: 'delivery_failed', number: incidentNumber, user: actor, what: describeEffect(row.effect) },
+      at: now,
+    },
+  ];
+}
 
 export type EffectKind = Effect['kind'];
 
@@ -78,8 +120,9 @@ export function reminderEffects(incident: { number: number; platform: Platform }
 /** Changes stakeholders hear about besides updates. */
 const ANNOUNCED: readonly TimelineKind[] = ['phase_changed', 'severity_changed'];
 
-const inRoom = (incident: Incident, now: number, effect: Effect, state?: string): QueuedEffect => ({
+const inRoom = (incident: Incident, now: number, effect: Effect, state?: string, actor?: UserId): QueuedEffect => ({
   platform: incident.platform,
+  ...(actor ? { actor } : {}),
   lane: 'incident',
   // Every war-room effect shares one target: they go out in order, and none before the room exists.
   target: `incident:${incident.number}`,
@@ -106,12 +149,13 @@ const announced = (incident: Incident, now: number, what: Announcement, event?: 
  */
 export function declaredEffects(incident: Incident, now: number): QueuedEffect[] {
   const invite = [...new Set([incident.declaredBy, ...Object.values(incident.roles)])];
+  const by = incident.declaredBy;
   return [
-    inRoom(incident, now, { kind: 'create_room', number: incident.number }),
-    inRoom(incident, now, { kind: 'invite', number: incident.number, users: invite }),
-    inRoom(incident, now, { kind: 'topic', number: incident.number }),
-    inRoom(incident, now, { kind: 'card', number: incident.number, pin: true }),
-    announced(incident, now, 'declared'),
+    inRoom(incident, now, { kind: 'create_room', number: incident.number }, undefined, by),
+    inRoom(incident, now, { kind: 'invite', number: incident.number, users: invite }, undefined, by),
+    inRoom(incident, now, { kind: 'topic', number: incident.number }, undefined, by),
+    inRoom(incident, now, { kind: 'card', number: incident.number, pin: true }, undefined, by),
+    { ...announced(incident, now, 'declared'), actor: by },
   ];
 }
 
@@ -121,7 +165,9 @@ export function changedEffects(incident: Incident, events: readonly TimelineEven
   const effects: QueuedEffect[] = [];
   const newcomers = events.filter((e) => e.kind === 'role_assigned').map((e) => String(e.data['user']));
   if (newcomers.length) effects.push(inRoom(incident, now, { kind: 'invite', number: incident.number, users: newcomers }));
-  effects.push(inRoom(incident, now, { kind: 'room_events', number: incident.number, events: [...events] }));
+  // Who made the change hears if telling the room is given up.
+  const actor = events.find((e) => e.actor !== SYSTEM_ACTOR)?.actor;
+  effects.push(inRoom(incident, now, { kind: 'room_events', number: incident.number, events: [...events] }, undefined, actor));
   effects.push(inRoom(incident, now, { kind: 'topic', number: incident.number }, 'topic'));
   effects.push(inRoom(incident, now, { kind: 'card', number: incident.number, pin: false }, 'card'));
   for (const e of events) {

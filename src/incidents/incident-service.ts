@@ -11,7 +11,8 @@ import type { PhaseAction } from './phases.ts';
 import { assertClosable } from './action-items.ts';
 import type { Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
-import { changedEffects, declaredEffects, type Effect, reminderEffects } from './effects.ts';
+import { changedEffects, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
+import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
 
@@ -187,11 +188,22 @@ export class IncidentService {
     return run;
   }
 
-  /** A queued effect went out, or was given up: the timeline records what the incident's people were (not) told. */
-  effectSettled(effect: Effect, delivered: boolean): void {
-    if (effect.kind !== 'remind' || !effect.records) return;
-    const entry = delivered ? reminderDelivered(effect.notice, this.clock.now()) : reminderNotDelivered(effect.notice, this.clock.now());
-    this.store.mutate(effect.number, (current) => ({ incident: current, events: [entry] }));
+  /**
+   * A queued effect went out, or was given up: the timeline records what the incident's people were (not) told
+   * (it shows on the incident page), and who made the change is told when it was given up.
+   */
+  effectSettled(row: { platform: Platform; incidentNumber?: number; actor?: UserId; effect: Effect }, delivered: boolean): void {
+    const { effect } = row;
+    const now = this.clock.now();
+    let entry: TimelineEvent | undefined;
+    if (effect.kind === 'remind') {
+      if (effect.records) entry = delivered ? reminderDelivered(effect.notice, now) : reminderNotDelivered(effect.notice, now);
+    } else if (!delivered && effect.kind !== 'delivery_failed') {
+      entry = event('delivery_failed', now, SYSTEM_ACTOR, `Could not deliver ${describeEffect(effect)} to the chat; gave up`, { kind: effect.kind });
+    }
+    if (!entry && delivered) return;
+    const events = entry ? [entry] : [];
+    this.store.mutate(effect.number, (current) => ({ incident: current, events, effects: delivered ? [] : deliveryFailedEffects(row, now) }));
   }
 
   private save(number: number, rule: (current: Incident) => Change): Incident {

@@ -71,7 +71,7 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
     random: () => 0.5,
     onOutcome: (row, outcome) => {
       outcomes.push({ row, outcome, at: clock.now() });
-      if (outcome !== 'retried') service.effectSettled(row.effect, outcome === 'delivered');
+      if (outcome !== 'retried') service.effectSettled(row, outcome === 'delivered');
     },
   });
   // An incident whose nag to carol (comms) falls due at T0 + 1h.
@@ -205,5 +205,20 @@ describe('SqliteOutboxStore.claim', () => {
     // Another process queues version 1 late: it is superseded, never sent over version 2.
     outbox.enqueue([row(1, 3)]);
     expect(outbox.claim('slack', T0 + SECOND, 1000, 10)).toEqual([]);
+  });
+});
+
+describe('giving up on a change someone made', () => {
+  it('puts it on the timeline (the incident page shows it) and tells that person directly', async () => {
+    const { chat, service, store, run, outcomes } = setup({ giveUpMs: HOUR });
+    chat.failOn('post', slackDown());
+    await service.postUpdate(1, 'Rolled back', 'carol');
+    await run(2 * HOUR, MINUTE);
+    expect(outcomes.filter((o) => o.outcome === 'gave_up').map((o) => o.row.effect.kind)).toContain('room_events');
+    expect(store.timeline(1).filter((e) => e.kind === 'delivery_failed').map((e) => e.text)).toContainEqual(
+      expect.stringMatching(/^Could not deliver the war-room message \(.*Rolled back.*\) to the chat; gave up$/),
+    );
+    const told = chat.succeeded.filter((c) => c.method === 'sendDirect' && c.user === 'carol').map((c) => (c.method === 'sendDirect' ? messageText(c.message) : ''));
+    expect(told).toEqual([expect.stringContaining('gave up delivering the war-room message')]);
   });
 });

@@ -207,11 +207,11 @@ describe('IncidentService.queueDueReminders', () => {
       ['incident:1', true],
       ['user:carol', false],
     ]);
-    for (const copy of copies) service.effectSettled(copy.effect, true);
+    for (const copy of copies) service.effectSettled(copy, true);
     clock.set(T0 + 2 * HOUR);
     service.queueDueReminders();
     const escalation = store.queued.filter((q) => q.effect.kind === 'remind' && q.effect.records).at(-1);
-    if (escalation) service.effectSettled(escalation.effect, false);
+    if (escalation) service.effectSettled(escalation, false);
     expect(store.timeline(1).filter((e) => e.kind.startsWith('reminder_')).map((e) => [e.kind, e.text])).toEqual([
       ['reminder_sent', 'Update reminder sent to carol'],
       ['reminder_failed', 'Update reminder to carol: delivery failed'],
