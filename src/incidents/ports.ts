@@ -5,7 +5,7 @@
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { Digest } from './digest.ts';
 import type { QueuedEffect } from './effects.ts';
-import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
+import type { Incident, Platform, UserId } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
@@ -14,11 +14,6 @@ import type { TimelineEvent } from './timeline.ts';
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-}
-
-export interface WarRoomSetup {
-  cardMessageId: string | null;
-  failure?: Error;
 }
 
 export interface IncidentStore {
@@ -77,26 +72,10 @@ export interface IncidentObserver {
 }
 
 /**
- * What the chat side does when something happens to an incident. One implementation per platform;
- * each keeps the war room's topic and pinned card current as part of every call.
+ * The chat of one platform, as the core sees it. Everything an incident change tells the chat is queued as effects
+ * (effects.ts) and delivered by the outbox; what remains here is sent as is.
  */
 export interface IncidentNotifier {
-  /** Creates the incident's war-room channel (idempotency is the caller's: it is called once per incident). */
-  createWarRoom(incident: Incident): Promise<WarRoom>;
-  /**
-   * Sets up a fresh war room (invites, topic, pinned card) and announces the incident. Every step is tried
-   * even when one fails; returns the card's id (to keep it current) and the first failure, if any.
-   */
-  warRoomOpened(incident: Incident, invite: readonly UserId[]): Promise<WarRoomSetup>;
-  /**
-   * Tells the war room (and stakeholders, when it matters: updates, phase and severity changes) about a change,
-   * invites new role holders, and refreshes topic and card.
-   */
-  incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void>;
-  /** Posts the postmortem document into the war room as a file. */
-  postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void>;
-  /** Tells stakeholders, without technical detail, that the incident is resolved. */
-  incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void>;
   /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
   digest(digest: Digest): Promise<void>;
 }

@@ -3,56 +3,37 @@
  * rows in flight, and after a restart (Slack back) every war-room step is done exactly once. Slack is the fake
  * Web API with an outage (platform-faults.ts); requests are signed as Slack signs them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
-import { BotProcess } from './bot-process.ts';
+import { type SlackBotWorkspace, slackBotWorkspace } from './slack-bot-workspace.ts';
 
 const SECRET = 'outbox-crash-secret';
+let workspace: SlackBotWorkspace;
 let slack: FakeSlackApi;
-let dir: string;
-let env: Record<string, string>;
-const running: BotProcess[] = [];
 
 beforeAll(async () => {
-  slack = await FakeSlackApi.start();
-  slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
-  dir = mkdtempSync(join(tmpdir(), 'sitroom-outbox-crash-'));
-  env = {
-    SLACK_BOT_TOKEN: 'xoxb-crash',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_ANNOUNCE_CHANNEL: 'CANNOUNCE',
-    SLACK_API_URL: `${slack.url}/api/`,
-    DATABASE_PATH: join(dir, 'sitroom.db'),
-    LOG_LEVEL: 'info',
-  };
+  workspace = await slackBotWorkspace('outbox-crash', SECRET);
+  slack = workspace.slack;
 });
 
 afterAll(async () => {
-  await Promise.all(running.map((bot) => bot.stop('SIGKILL')));
-  await slack.close();
-  rmSync(dir, { recursive: true, force: true });
+  await workspace.cleanup();
 });
 
 describe('the outbox across a kill -9', () => {
   it('loses and repeats no war-room step when the bot dies while Slack is down', async () => {
-    const first = await BotProcess.start(env);
-    running.push(first);
+    const first = await workspace.startBot();
     slack.faults.outage();
     const body = slashCommandBody({ text: 'declare sev2 Checkout latency spike', userId: 'UALICE', channelId: 'CGENERAL', responseUrl: slack.responseUrl('declare') });
     expect((await postSigned(`${first.url}/slack/events`, SECRET, body)).status).toBe(200);
     // The reply does not wait for Slack: it says what was recorded.
     expect(((await slack.waitForResponse('declare', 10_000)) as { text: string }).text).toContain('Declared incident #1');
     await first.waitForLog((l) => l['msg'] === 'chat delivery failed; will retry', 10_000);
-    await first.stop('SIGKILL');
-    running.splice(running.indexOf(first), 1);
+    await workspace.stop(first, 'SIGKILL');
 
     slack.faults.recover();
-    const second = await BotProcess.start(env);
-    running.push(second);
+    const second = await workspace.startBot();
     await slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'CANNOUNCE', 20_000);
     const room = slack.channelNamed('inc-1-checkout-latency-spike')?.id ?? '';
     expect(room).not.toBe('');
@@ -60,7 +41,6 @@ describe('the outbox across a kill -9', () => {
     expect(slack.messagesIn(room)).toHaveLength(1);
     expect(slack.messagesIn('CANNOUNCE')).toHaveLength(1);
     expect(slack.messagesIn('CANNOUNCE')[0]?.text).toContain('Checkout latency spike');
-    expect((await second.stop('SIGTERM')).code).toBe(0);
-    running.splice(running.indexOf(second), 1);
+    expect((await workspace.stop(second)).code).toBe(0);
   });
 });
