@@ -85,9 +85,14 @@ export class Pacer {
     if (this.rules.all?.perMinute) this.spend('*', this.rules.all, now);
   }
 
-  /** The platform said "not before `until`" (Retry-After) for this method on this channel, or for the method when `channel` is undefined. */
-  hold(call: CallKind, channel: string | undefined, until: number): void {
-    const key = `${call} ${channel ?? '*'}`;
+  /**
+   * The platform said "not before `until`" (Retry-After) for a call of this method to this channel. A method limited
+   * per channel (posting) is held on that channel only; one limited workspace-wide (a tier) is held as a whole.
+   */
+  hold(call: CallKind, channel: string, until: number): void {
+    const budget = this.rules.methods[call] ?? {};
+    const perChannel = budget.perChannelMs !== undefined && budget.perMinute === undefined;
+    const key = `${call} ${perChannel ? channel : '*'}`;
     this.held.set(key, Math.max(this.held.get(key) ?? 0, until));
   }
 
