@@ -13,6 +13,10 @@ import type { ChatPlatform } from './chat/chat-platform.ts';
 import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
+import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
+import { OutboxDispatcher } from './delivery/dispatcher.ts';
+import { MATTERMOST_PACING, Pacer, type PacingRules, SLACK_PACING } from './delivery/pacing.ts';
+import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
 import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
@@ -29,6 +33,7 @@ import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
 import { SqliteSessionStore } from './storage/sqlite-session-store.ts';
+import { SqliteOutboxStore } from './storage/sqlite-outbox-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
@@ -51,6 +56,8 @@ export interface Sitroom {
   settled(): Promise<void>;
   /** Whether each chat platform's server answered its last check (Mattermost only so far), for /healthz. */
   chatHealth(): Partial<Record<Platform, 'ok' | 'unreachable'>>;
+  /** Delivers every outbox row due now (tests with a fixed clock; the running app does this in the background). */
+  deliverDue(): Promise<number>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -86,6 +93,11 @@ const DRAIN_MS = 8000;
 export interface SitroomOptions {
   /** Start the cron scheduler (tests tick it by hand instead). */
   scheduler?: boolean;
+  /**
+   * Pace chat calls by the platforms' rate limits (default). Tests on a fixed clock turn it off: a paced call waits
+   * for a time that never comes; pacing itself is tested in test/delivery.
+   */
+  pacing?: boolean;
 }
 
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
@@ -102,7 +114,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
   const notifiers: Partial<Record<Platform, IncidentNotifier>> = {};
   const slack: SlackAdapter | undefined = config.slack
-    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track })
+    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track, callTimeoutMs: config.chatCallTimeoutMs })
     : undefined;
   if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
   const mattermost: MattermostAdapter | undefined = config.mattermost
@@ -112,11 +124,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         track,
         nonces: new SqliteDialogNonces(db),
         now: () => clock.now(),
+        callTimeoutMs: config.chatCallTimeoutMs,
       })
     : undefined;
   if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 
   const followUpStore = new SqliteFollowUpStore(db);
+  const outbox = new SqliteOutboxStore(db);
   const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles, followUps: followUpStore });
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
@@ -150,6 +164,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     alerts: alertStore,
     clock,
     notifiers,
+    outbox,
     timeZone: config.timeZone,
     digest: config.digest,
   });
@@ -205,12 +220,49 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener, maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
   if (mattermost) routes.push(...mattermost.routes(handler).map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
   const server = createHttpServer(routes, logger, config.http);
+
+  // The outbox: one dispatcher per platform, so a platform that is down or slow never holds up the other.
+  metrics.watchOutbox(() => outbox.backlog(), () => clock.now());
+  const dispatchers: OutboxDispatcher[] = [];
+  const chats: [ChatPlatform, PacingRules][] = [];
+  if (slack) chats.push([counted(slack.platform), SLACK_PACING]);
+  if (mattermost) chats.push([counted(mattermost.platform), MATTERMOST_PACING]);
+  for (const [chat, pacing] of chats) {
+    const log = logger.child({ platform: chat.platform });
+    const notifier = notifiers[chat.platform];
+    dispatchers.push(
+      new OutboxDispatcher({
+        platform: chat.platform,
+        store: outbox,
+        deliverer: new ChatEffectDeliverer({
+          platform: chat,
+          notifier: notifier instanceof ChatNotifier ? notifier : new ChatNotifier({ platform: chat, context }),
+          context,
+          incident: (n) => store.get(n),
+          roomCreated: (n, room) => service.roomCreated(n, room),
+          cardPosted: (n, id) => service.cardPosted(n, id),
+        }),
+        pacer: new Pacer(options.pacing === false ? { methods: {} } : pacing),
+        clock,
+        retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
+        callTimeoutMs: config.chatCallTimeoutMs,
+        onOutcome: (row, outcome, { call, error }) => {
+          metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
+          if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
+          if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
+          if (outcome === 'delivered' && row.effect.kind === 'remind' && row.effect.records) {
+            metrics.reminderSent(row.effect.notice.stage);
+            log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
+          }
+          if (outcome !== 'retried') service.effectSettled(row, outcome === 'delivered');
+        },
+      }),
+    );
+  }
   const scheduler = new Scheduler({
     service,
-    platforms: Object.keys(notifiers) as Platform[],
     tickSeconds: config.tickSeconds,
     logger,
-    onReminder: (stage) => metrics.reminderSent(stage),
     chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
   });
 
@@ -229,19 +281,29 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
-      if (options.scheduler ?? true) await scheduler.start();
+      if (options.scheduler ?? true) {
+        for (const d of dispatchers) d.start();
+        await scheduler.start();
+      }
       return (server.address() as AddressInfo).port;
     },
     chatHealth,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await cards.idle();
+      for (const d of dispatchers) await d.drain();
+    },
+    async deliverDue() {
+      let handled = 0;
+      for (const d of dispatchers) handled += await d.drain();
+      return handled;
     },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       mattermost?.stop();
       await scheduler.stop();
+      await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       await slack?.stop();

@@ -35,6 +35,10 @@ export interface Config {
   customRoles: readonly string[];
   /** How often the scheduler asks the database what is due. */
   tickSeconds: number;
+  /** How long the outbox keeps retrying a chat effect before giving up on it. */
+  outboxGiveUpHours: number;
+  /** How long one chat API call may take before it counts as failed (and is retried). */
+  chatCallTimeoutMs: number;
   alertmanager: AlertmanagerConfig;
   /** When the weekly digest of open action items goes out. */
   digest: DigestSchedule;
@@ -151,6 +155,8 @@ const schema = z
         message: 'must be a comma-separated list of lowercase names like partner-comms,social-comms (not a built-in role)',
       }),
     SCHEDULER_TICK_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds from 1 to 59' }).int().min(1).max(59).default(5),
+    OUTBOX_GIVE_UP_HOURS: z.coerce.number({ message: 'must be a number of hours from 0.1 to 168' }).min(0.1).max(168).default(24),
+    CHAT_CALL_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 1 to 120' }).min(1).max(120).default(15),
     DIGEST_DAY: z
       .string()
       .default('monday')
@@ -321,6 +327,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     cadenceDefaults: Object.freeze(defaults),
     customRoles: Object.freeze(e.CUSTOM_ROLES),
     tickSeconds: e.SCHEDULER_TICK_SECONDS,
+    outboxGiveUpHours: e.OUTBOX_GIVE_UP_HOURS,
+    chatCallTimeoutMs: e.CHAT_CALL_TIMEOUT_SECONDS * 1000,
     digest: Object.freeze({
       weekday: e.DIGEST_DAY,
       hour: Number(e.DIGEST_TIME.trim().slice(0, 2)),

@@ -140,6 +140,13 @@ export class AlertService implements IncidentObserver {
     return this.update(groupId, (g) => ({ ...g, silence: { id, until, by: user } }));
   }
 
+  /** The war room now exists (the outbox created it after the declaration): it hears which alert groups feed it. */
+  async roomOpened(incident: Incident): Promise<void> {
+    for (const group of this.o.store.groupsOfIncident(incident.number)) {
+      await this.tellWarRoom(group, (notifier, current, view) => notifier.groupLinked(current, view));
+    }
+  }
+
   /** When the incident closes, the silences of its alert groups are expired. */
   async phaseChanged(incident: Incident): Promise<void> {
     const silences = this.o.silences;

@@ -24,8 +24,11 @@ export interface ChatPlatform {
   invite(channelId: string, users: readonly UserId[]): Promise<void>;
   /** Sets the channel topic (Slack) or header (Mattermost). */
   setTopic(channelId: string, topic: Line): Promise<void>;
-  /** Posts a message; returns its id and the id of the channel it landed in (`channel` may be a name). */
-  post(channel: string, message: ChatMessage): Promise<PostedMessage>;
+  /**
+   * Posts a message; returns its id and the id of the channel it landed in (`channel` may be a name). `key`, when
+   * given, is the same for every attempt at one post: a platform that can drop repeats (Mattermost) uses it.
+   */
+  post(channel: string, message: ChatMessage, key?: string): Promise<PostedMessage>;
   /** Replaces a message posted earlier. */
   update(channel: string, messageId: string, message: ChatMessage): Promise<void>;
   /** Pins a message to its channel. */

@@ -123,7 +123,7 @@ export class ChatCommandHandler {
         }
         case 'postmortem': {
           const written = await this.learning().writePostmortem(here(), req.userId);
-          return reply(['Postmortem written and posted in the war room as a file.'], ...(written.notifyError ? [notifyFailedLine(written.notifyError)] : []));
+          return reply([`Postmortem written (${written.markdown.split('\n').length} lines); it is being posted in the war room as a file.`]);
         }
         case 'stats':
           return { kind: 'message', message: statsMessage(this.learning().stats(cmd.days)) };
@@ -202,7 +202,8 @@ export class ChatCommandHandler {
   /** The reply to a declaration: its number, and its war room or why there is none yet. */
   private declared(req: ChatRequest, outcome: Outcome): ChatReply {
     const { incident } = outcome;
-    const room: Line = incident.room ? ['War room: ', { channel: incident.room.channelId }] : ['The war room could not be created yet; sitroom keeps retrying.'];
+    // Nothing is awaited from the chat here: the war room is created by the outbox, after this reply.
+    const room: Line = incident.room ? ['War room: ', { channel: incident.room.channelId }] : ['The war room is being created; it will be announced when it is ready.'];
     return this.confirm(req, outcome, [`Declared incident #${incident.number} (${incident.severity.toUpperCase()}): `, incident.title], room);
   }
 

@@ -9,10 +9,11 @@ import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { Phase } from './phases.ts';
-import type { AlertFacts, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
+import { changedEffects, postmortemEffects, type QueuedEffect, resolvedEffects } from './effects.ts';
+import type { AlertFacts, Clock, EffectQueue, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { renderPostmortem } from './postmortem.ts';
 import { computeStats, type Stats } from './stats.ts';
-import { event, SYSTEM_ACTOR } from './timeline.ts';
+import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 
 export interface FollowUpServiceOptions {
   incidents: IncidentService;
@@ -21,6 +22,8 @@ export interface FollowUpServiceOptions {
   alerts?: AlertFacts;
   clock: Clock;
   notifiers: Partial<Record<Platform, IncidentNotifier>>;
+  /** Where the resolve summary is queued for delivery (the outbox). */
+  outbox: EffectQueue;
   /** The team's time zone: what "today" and "overdue" mean. */
   timeZone: string;
   digest: DigestSchedule;
@@ -41,10 +44,10 @@ export class FollowUpService implements IncidentObserver {
   /** A new action item on the incident (owner and due date optional); the war room hears of it. */
   async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null }, actor: UserId): Promise<ActionItem> {
     const incident = this.o.incidents.get(number);
-    const { item, event: entry } = newActionItem(incident, input, actor, this.o.clock.now());
-    const saved = this.o.followUps.addActionItem(item, entry);
-    await this.tell(incident, [entry]);
-    return saved;
+    const now = this.o.clock.now();
+    const { item, event: entry } = newActionItem(incident, input, actor, now);
+    // The war room is told through the outbox, queued with the item: a chat failure can no longer turn a stored item into an error reply.
+    return this.o.followUps.addActionItem(item, entry, this.tell(incident, [entry], now));
   }
 
   /** Marks item `id` done (of incident `number` when given: ids typed in a war room must belong to it). */
@@ -53,14 +56,13 @@ export class FollowUpService implements IncidentObserver {
     if (!current || (number !== undefined && current.incidentNumber !== number)) {
       throw new IncidentError('unknown_action_item', { id: String(id), number: number === undefined ? '' : String(number) });
     }
-    let entry;
+    const now = this.o.clock.now();
+    const incident = this.o.incidents.get(current.incidentNumber);
     const done = this.o.followUps.updateActionItem(id, (item) => {
-      const change = completeActionItem(item, actor, this.o.clock.now());
-      entry = change.event;
-      return { item: change.item, entry: change.event };
+      const change = completeActionItem(item, actor, now);
+      return { item: change.item, entry: change.event, effects: this.tell(incident, [change.event], now) };
     });
-    if (!done || !entry) throw new IncidentError('unknown_action_item', { id: String(id), number: '' });
-    await this.tell(this.o.incidents.get(done.incidentNumber), [entry]);
+    if (!done) throw new IncidentError('unknown_action_item', { id: String(id), number: '' });
     return done;
   }
 
@@ -72,8 +74,11 @@ export class FollowUpService implements IncidentObserver {
     return this.o.followUps.openActionItems();
   }
 
-  /** Writes the postmortem from the record as it is now, keeps it, and posts it into the war room as a file. */
-  async writePostmortem(number: number, actor: UserId = SYSTEM_ACTOR): Promise<{ markdown: string; notifyError?: Error }> {
+  /**
+   * Writes the postmortem from the record as it is now and keeps it; its upload into the war room is queued in the
+   * same transaction (the outbox delivers it, retrying while the chat is down).
+   */
+  async writePostmortem(number: number, actor: UserId = SYSTEM_ACTOR): Promise<{ markdown: string }> {
     const incident = this.o.incidents.get(number);
     const now = this.o.clock.now();
     const markdown = renderPostmortem({
@@ -83,13 +88,9 @@ export class FollowUpService implements IncidentObserver {
       alerts: this.alerts.linkedTo(number),
       now,
     });
-    this.o.followUps.savePostmortem(number, markdown, event('postmortem_written', now, actor, 'Postmortem written', {}));
-    try {
-      if (incident.room) await this.o.notifiers[incident.platform]?.postmortemWritten(incident, { filename: `postmortem-incident-${number}.md`, markdown });
-      return { markdown };
-    } catch (e) {
-      return { markdown, notifyError: e instanceof Error ? e : new Error(String(e)) };
-    }
+    const upload = this.o.notifiers[incident.platform] ? postmortemEffects(incident, { filename: `postmortem-incident-${number}.md`, markdown }, now) : [];
+    this.o.followUps.savePostmortem(number, markdown, event('postmortem_written', now, actor, 'Postmortem written', {}), upload);
+    return { markdown };
   }
 
   /** The postmortem saved last, if any. */
@@ -134,10 +135,13 @@ export class FollowUpService implements IncidentObserver {
     if (incident.phase !== 'resolved' || from === 'resolved') return;
     await this.writePostmortem(incident.number);
     const times = incidentTimes(incident, this.o.store.timeline(incident.number), alertFactsOf(this.alerts.linkedTo(incident.number)));
-    await this.o.notifiers[incident.platform]?.incidentResolved(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? this.o.clock.now() });
+    if (!this.o.notifiers[incident.platform]) return;
+    const now = this.o.clock.now();
+    this.o.outbox.enqueue(resolvedEffects(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? now }, now));
   }
 
-  private async tell(incident: Incident, events: Parameters<IncidentNotifier['incidentChanged']>[1]): Promise<void> {
-    await this.o.notifiers[incident.platform]?.incidentChanged(incident, events);
+  /** The effects telling the incident's chat about `events` (none for an incident without a chat). */
+  private tell(incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
+    return this.o.notifiers[incident.platform] ? changedEffects(incident, events, now) : [];
   }
 }

@@ -4,7 +4,8 @@
  */
 import { type Cadence, type CadenceDefaults, formatCadence } from './cadence.ts';
 import { IncidentError } from './errors.ts';
-import type { Incident, Platform, UserId } from './incident.ts';
+import type { QueuedEffect } from './effects.ts';
+import type { Incident, Platform, ReminderStage, UserId } from './incident.ts';
 import { advance, needsUpdates, type PhaseAction } from './phases.ts';
 import { roleLabel, type Role } from './roles.ts';
 import { rescheduleAfterUpdate, stopReminders } from './reminders.ts';
@@ -15,6 +16,10 @@ import { hasVisibleText, normaliseUserText, type TextShape } from './user-text.t
 export interface Change {
   incident: Incident;
   events: TimelineEvent[];
+  /** Outward effects the change implies, queued in the same transaction (see effects.ts). */
+  effects?: readonly QueuedEffect[];
+  /** A reminder lapse this change claims: stored under a unique key, so it is claimed once whatever the replicas. */
+  reminderClaim?: { dueAt: number; stage: ReminderStage; at: number };
 }
 
 export const MAX_TITLE_LENGTH = 200;

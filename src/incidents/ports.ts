@@ -4,11 +4,11 @@
  */
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { Digest } from './digest.ts';
-import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
+import type { QueuedEffect } from './effects.ts';
+import type { Incident, Platform, UserId } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
-import type { ReminderNotice } from './reminders.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 export interface Clock {
@@ -16,14 +16,12 @@ export interface Clock {
   now(): number;
 }
 
-export interface WarRoomSetup {
-  cardMessageId: string | null;
-  failure?: Error;
-}
-
 export interface IncidentStore {
-  /** Stores a new incident, assigning the next number, with its first timeline events. */
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident;
+  /**
+   * Stores a new incident, assigning the next number, with its first timeline events and the outward effects
+   * `effects` returns for it (given the numbered incident), all in one transaction.
+   */
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident;
   /** The incident numbered `number`, or undefined. */
   get(number: number): Incident | undefined;
   /** The incident whose war room is `channelId` on `platform`, or undefined. */
@@ -60,52 +58,44 @@ export interface IncidentStore {
   ping(): void;
 }
 
+/** Queues outward effects that belong to no stored change of their own (written in one transaction). */
+export interface EffectQueue {
+  enqueue(effects: readonly QueuedEffect[]): void;
+}
+
 /** Other parts of sitroom that act when an incident changes phase (alert silences expire on close, a postmortem is written on resolve). */
 export interface IncidentObserver {
   /** The incident just moved from `from` to its current phase. */
   phaseChanged(incident: Incident, from: Phase): Promise<void>;
+  /** The incident's war room was just created (by the outbox, after the declaration). */
+  roomOpened?(incident: Incident): Promise<void>;
 }
 
 /**
- * What the chat side does when something happens to an incident. One implementation per platform;
- * each keeps the war room's topic and pinned card current as part of every call.
+ * The chat of one platform, as the core sees it. Everything an incident change tells the chat is queued as effects
+ * (effects.ts) and delivered by the outbox; what remains here is sent as is.
  */
 export interface IncidentNotifier {
-  /** Creates the incident's war-room channel (idempotency is the caller's: it is called once per incident). */
-  createWarRoom(incident: Incident): Promise<WarRoom>;
-  /**
-   * Sets up a fresh war room (invites, topic, pinned card) and announces the incident. Every step is tried
-   * even when one fails; returns the card's id (to keep it current) and the first failure, if any.
-   */
-  warRoomOpened(incident: Incident, invite: readonly UserId[]): Promise<WarRoomSetup>;
-  /**
-   * Tells the war room (and stakeholders, when it matters: updates, phase and severity changes) about a change,
-   * invites new role holders, and refreshes topic and card.
-   */
-  incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void>;
-  /** Delivers an update reminder (war-room mention + direct messages, with buttons). */
-  remind(incident: Incident, notice: ReminderNotice): Promise<void>;
-  /** Posts the postmortem document into the war room as a file. */
-  postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void>;
-  /** Tells stakeholders, without technical detail, that the incident is resolved. */
-  incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void>;
   /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
   digest(digest: Digest): Promise<void>;
 }
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */
 export interface FollowUpStore {
-  /** Stores a new item with its timeline entry, in one transaction. */
-  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem;
-  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
-  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined;
+  /** Stores a new item with its timeline entry and the effects telling the war room, in one transaction. */
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects?: readonly QueuedEffect[]): ActionItem;
+  /** Atomically applies `change` to item `id` and records its timeline entry (and effects); undefined for an unknown id. */
+  updateActionItem(
+    id: number,
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
+  ): ActionItem | undefined;
   actionItem(id: number): ActionItem | undefined;
   /** The incident's items, oldest first. */
   actionItemsOf(incidentNumber: number): ActionItem[];
   /** Every open item, oldest first. */
   openActionItems(): ActionItem[];
-  /** Keeps the incident's latest postmortem (and records it on the timeline). */
-  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void;
+  /** Keeps the incident's latest postmortem (and records it on the timeline), queuing `effects` in the same transaction. */
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects?: readonly QueuedEffect[]): void;
   postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined;
   /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
   claimDigest(slot: number, now: number): boolean;

@@ -11,6 +11,10 @@ export const TIMELINE_KINDS = [
   'note',
   'reminder_sent',
   'reminder_escalated',
+  /** A reminder's delivery was given up (the chat stayed unreachable). */
+  'reminder_failed',
+  /** Any other chat message or war-room step was given up. */
+  'delivery_failed',
   'reminder_snoozed',
   'war_room_opened',
   'alert_linked',

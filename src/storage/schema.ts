@@ -214,3 +214,43 @@ export const dialogNonces = sqliteTable('dialog_nonces', {
   usedAt: integer('used_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
 });
+
+/**
+ * The outbox: every outward chat effect, written in the same transaction as the change that implies it and
+ * delivered afterwards by the dispatcher (src/delivery). A row is claimed (`claimed_until`) before it is sent,
+ * so two processes never send it both; `version` orders state-setting effects sharing a `coalesce_key`.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    /** 'incident' (war rooms, announcements, nags, replies) is always served before 'alert' (cards). */
+    lane: text('lane').notNull(),
+    /** Rows with the same target are delivered one at a time, in id order (a room's posts stay in order). */
+    target: text('target').notNull(),
+    kind: text('kind').notNull(),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    /** State-setting effects (topic, card): only the newest row of a key is sent. */
+    coalesceKey: text('coalesce_key'),
+    version: integer('version').notNull(),
+    incidentNumber: integer('incident_number'),
+    /** Who caused it: told when delivery is given up. */
+    actor: text('actor'),
+    /** pending | sent | superseded | gave_up */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull(),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    claimedUntil: integer('claimed_until').notNull(),
+    doneAt: integer('done_at'),
+    messageId: text('message_id'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('outbox_pending_idx').on(t.state, t.platform, t.nextAttemptAt),
+    index('outbox_target_idx').on(t.platform, t.target, t.state, t.id),
+    index('outbox_coalesce_idx').on(t.coalesceKey, t.state),
+    index('outbox_incident_idx').on(t.incidentNumber, t.state),
+  ],
+);

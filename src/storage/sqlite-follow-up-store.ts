@@ -3,7 +3,9 @@ import type { Statement } from 'better-sqlite3';
 import type { ActionItem, NewActionItem } from '../incidents/action-items.ts';
 import type { FollowUpStore } from '../incidents/ports.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Db } from './database.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 
 interface ItemRow {
   id: number;
@@ -53,24 +55,29 @@ export class SqliteFollowUpStore implements FollowUpStore {
     };
   }
 
-  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem {
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): ActionItem {
     return this.db.$client
       .transaction(() => {
         const row = this.s.insert.get(item) as ItemRow;
         this.record(item.incidentNumber, entry);
+        writeOutbox(this.db.$client, effects);
         return toItem(row);
       })
       .immediate();
   }
 
-  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined {
+  updateActionItem(
+    id: number,
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
+  ): ActionItem | undefined {
     return this.db.$client
       .transaction(() => {
         const current = this.actionItem(id);
         if (!current) return undefined;
-        const { item, entry } = change(current);
+        const { item, entry, effects = [] } = change(current);
         this.s.update.run(item);
         this.record(item.incidentNumber, entry);
+        writeOutbox(this.db.$client, effects);
         return item;
       })
       .immediate();
@@ -89,11 +96,12 @@ export class SqliteFollowUpStore implements FollowUpStore {
     return (this.s.open.all() as ItemRow[]).map(toItem);
   }
 
-  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void {
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): void {
     this.db.$client
       .transaction(() => {
         this.s.savePm.run(incidentNumber, markdown, entry.at);
         this.record(incidentNumber, entry);
+        writeOutbox(this.db.$client, effects);
       })
       .immediate();
   }

@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Change } from '../incidents/incident-rules.ts';
 import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
 import type { IncidentStore } from '../incidents/ports.ts';
@@ -10,6 +11,7 @@ import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
 import { incidents, roleAssignments, timelineEvents } from './schema.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 
 type IncidentRow = typeof incidents.$inferSelect;
 type RoleRow = typeof roleAssignments.$inferSelect;
@@ -125,13 +127,14 @@ export class SqliteIncidentStore implements IncidentStore {
     };
   }
 
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     return this.db.$client
       .transaction(() => {
         const row = this.db.insert(incidents).values(toRow(draft)).returning().get();
         const incident = { ...draft, number: row.number };
         this.writeRoles(incident, {}, incident.declaredAt);
         this.writeEvents(incident.number, events);
+        writeOutbox(this.db.$client, effects?.(incident) ?? []);
         this.writes += 1;
         return incident;
       })
@@ -164,6 +167,8 @@ export class SqliteIncidentStore implements IncidentStore {
           this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, number });
           this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
           this.writeEvents(number, change.events);
+          if (change.reminderClaim) this.claimReminder(number, change.reminderClaim);
+          writeOutbox(this.db.$client, change.effects ?? []);
           this.writes += 1;
           return change;
         })
@@ -273,11 +278,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   private writeEvents(number: number, events: readonly TimelineEvent[]): void {
-    for (const e of events) {
-      this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
-      if (e.kind !== 'reminder_sent' && e.kind !== 'reminder_escalated') continue;
-      // The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere.
-      if (this.write.reminder.run(number, Number(e.data['dueAt']), String(e.data['stage']), e.at).changes === 0) throw new AlreadyClaimed();
-    }
+    for (const e of events) this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
+  }
+
+  /** The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere. */
+  private claimReminder(number: number, claim: NonNullable<Change['reminderClaim']>): void {
+    if (this.write.reminder.run(number, claim.dueAt, claim.stage, claim.at).changes === 0) throw new AlreadyClaimed();
   }
 }

@@ -25,6 +25,7 @@ export class FakeChatPlatform implements ChatPlatform {
   readonly takenNames = new Set<string>();
   readonly calls: PlatformCall[] = [];
   private readonly failures = new Map<PlatformMethod, Error>();
+  private readonly failedCalls = new Set<PlatformCall>();
   private ids = 0;
 
   constructor(opts: { platform?: Platform; maxChannelNameLength?: number; announceChannel?: string; alertsChannel?: string } = {}) {
@@ -36,6 +37,16 @@ export class FakeChatPlatform implements ChatPlatform {
 
   failOn(method: PlatformMethod, error: Error = new Error(`${method} failed`)): void {
     this.failures.set(method, error);
+  }
+
+  /** `method` works again. */
+  recover(method: PlatformMethod): void {
+    this.failures.delete(method);
+  }
+
+  /** Calls that succeeded (what the platform actually did), in order. */
+  get succeeded(): PlatformCall[] {
+    return this.calls.filter((c) => !this.failedCalls.has(c));
   }
 
   callsTo<M extends PlatformMethod>(method: M): Extract<PlatformCall, { method: M }>[] {
@@ -91,8 +102,12 @@ export class FakeChatPlatform implements ChatPlatform {
   }
 
   private record(call: PlatformCall): void {
-    this.calls.push(structuredClone(call));
+    const recorded = structuredClone(call);
+    this.calls.push(recorded);
     const failure = this.failures.get(call.method);
-    if (failure) throw failure;
+    if (failure) {
+      this.failedCalls.add(recorded);
+      throw failure;
+    }
   }
 }

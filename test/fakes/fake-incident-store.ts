@@ -6,6 +6,7 @@
  * Deliberately no duplicate-reminder check (the SQLite store's reminders_sent key): service tests must prove
  * one nag per lapse through the rules alone; the storage tests cover the database's own guard.
  */
+import type { QueuedEffect } from '../../src/incidents/effects.ts';
 import type { Incident, Platform } from '../../src/incidents/incident.ts';
 import type { Phase } from '../../src/incidents/phases.ts';
 import type { Severity } from '../../src/incidents/severity.ts';
@@ -17,6 +18,8 @@ const copy = <T>(value: T): T => structuredClone(value);
 const byNumber = (a: Incident, b: Incident) => a.number - b.number;
 
 export class FakeIncidentStore implements IncidentStore {
+  /** Effects queued for the outbox with the changes, in order (the SQLite store writes them to the outbox table). */
+  readonly queued: QueuedEffect[] = [];
   private readonly incidents = new Map<number, Incident>();
   private readonly events = new Map<number, TimelineEvent[]>();
   private lastNumber = 0;
@@ -24,12 +27,13 @@ export class FakeIncidentStore implements IncidentStore {
   /** When set, every call throws it, like a database that cannot be reached. */
   unavailable: Error | null = null;
 
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     this.check();
     this.lastNumber += 1;
     const incident = { ...copy(draft), number: this.lastNumber };
     this.incidents.set(incident.number, incident);
     this.events.set(incident.number, copy([...events]));
+    this.queued.push(...copy([...(effects?.(copy(incident)) ?? [])]));
     this.writeCount += 1;
     return copy(incident);
   }
@@ -53,6 +57,7 @@ export class FakeIncidentStore implements IncidentStore {
     if (!change) return null;
     this.incidents.set(number, { ...copy(change.incident), number });
     this.events.get(number)?.push(...copy(change.events));
+    this.queued.push(...copy(change.effects ?? []));
     this.writeCount += 1;
     return change;
   }

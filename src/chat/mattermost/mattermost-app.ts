@@ -35,6 +35,8 @@ export interface MattermostAdapterOptions {
   /** Used dialog nonces, shared by every replica. */
   nonces: NonceStore;
   now: () => number;
+  /** A REST call not answered within this long is aborted (and the outbox retries it). */
+  callTimeoutMs?: number;
 }
 
 export interface MattermostAdapter {
@@ -83,7 +85,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export function createMattermostAdapter(opts: MattermostAdapterOptions): MattermostAdapter {
   const { config, logger, track, nonces, now } = opts;
   const signer = new Signer(config.botToken);
-  const client = createMattermostClient(config.url, config.botToken);
+  const client = createMattermostClient(config.url, config.botToken, opts.callTimeoutMs);
   const platform = new MattermostPlatform({
     client,
     team: config.team,

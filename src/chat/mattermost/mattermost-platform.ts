@@ -105,12 +105,20 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.patchChannel(channelId, { header: renderLine(topic, this.names()).slice(0, HEADER_MAX) });
   }
 
-  /** Posts the message, in several posts when it is over Mattermost's length limit; the last (with the buttons) is returned. */
-  async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
+  /**
+   * Posts the message, in several posts when it is over Mattermost's length limit; the last (with the buttons) is
+   * returned. With a `key`, each part carries a pending_post_id: the server drops a create carrying one it has seen in
+   * the last 30 s and returns the first post (mattermost/server app/post.go deduplicateCreatePost,
+   * PendingPostIDsCacheTTL), so a retry whose answer was lost does not post twice.
+   */
+  async post(channel: string, message: ChatMessage, key?: string): Promise<PostedMessage> {
     const channelId = await this.channelId(channel);
     let id = '';
+    let part = 0;
     for (const post of await this.renderParts(message, channelId)) {
-      id = (await this.client.createPost({ channel_id: channelId, ...post } as never)).id;
+      const pending = key ? { pending_post_id: `sitroom-${key}${part > 0 ? `-${part}` : ''}` } : {};
+      id = (await this.client.createPost({ channel_id: channelId, ...post, ...pending } as never)).id;
+      part += 1;
     }
     return { channel: channelId, id };
   }

@@ -26,6 +26,8 @@ export interface SlackAdapterOptions {
   logger: Logger;
   /** Registers work that runs after the acknowledgement, so shutdown can wait for it. */
   track: (work: Promise<unknown>) => void;
+  /** A Web API call not answered within this long fails (and the outbox retries it). */
+  callTimeoutMs?: number;
 }
 
 export interface SlackAdapter {
@@ -69,7 +71,15 @@ function boltLogger(logger: Logger) {
 export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const { config, logger, track } = opts;
   const socketMode = config.appToken !== undefined;
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
+    // The outbox retries, paces and honours Retry-After per method and channel. The SDK's own retries (~30 min) and
+    // its 429 handling, which pauses the client's whole request queue, are turned off
+    // (node-slack-sdk packages/web-api/src/WebClient.ts: rejectRateLimitedCalls, retryConfig, timeout).
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: opts.callTimeoutMs ?? 15_000,
+  };
   const receiver =
     socketMode || !config.signingSecret
       ? undefined

@@ -65,7 +65,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   async command(text: string, where: Where = {}): Promise<string> {
     const id = `r${++this.requests}`;
     await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
-    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    return this.answered(id);
   }
 
   commandOpensForm(text: string, where: Where = {}): Promise<string> {
@@ -75,7 +75,14 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   async click(button: ButtonId, value: number, where: Where = {}): Promise<string> {
     const id = `r${++this.requests}`;
     await this.send(this.clickBody(button, value, id, where));
-    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    return this.answered(id);
+  }
+
+  /** The reply to request `id`, once what it queued for the chat (the outbox) has been delivered too. */
+  private async answered(id: string): Promise<string> {
+    const text = unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    await this.settled();
+    return text;
   }
 
   clickOpensForm(button: ButtonId, value: number, where: Where = {}): Promise<string> {

@@ -15,6 +15,7 @@
  */
 import { closeServer, listenOnLoopback } from '../local-server.ts';
 import { parseMultipart, readBytes } from '../mattermost/http-bodies.ts';
+import { PlatformFaults } from '../platform-faults.ts';
 import { Waiters } from '../waiters.ts';
 import { FAKE_WORKSPACE, type FakeChannel, type FakeMessage, type FakeSlackFile, type RecordedCall, type RecordedUpload, type SlackAnswer, type SlackArgs, type UserKind } from './types.ts';
 import { bool, csv, decodeArgs, fail, list, parseJsonOr, sendJson, str, summarize } from './wire.ts';
@@ -56,6 +57,8 @@ export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
   /** POSTs to upload URLs (they are not Web API methods, so they are not in `calls`). */
   readonly uploads: RecordedUpload[] = [];
+  /** Outages and rate limits (platform-faults.ts), answered before the workspace model. */
+  readonly faults = new PlatformFaults();
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
@@ -280,6 +283,9 @@ export class FakeSlackApi {
       if (refused) sendJson(res, refused.status, fail(refused.error));
       else sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
+      const args = decodeArgs(req.headers['content-type'], raw);
+      const fault = this.faults.answer(apiMethod, args.ok ? String(args.args['channel'] ?? '') : undefined);
+      if (fault) return sendJson(res, fault.status, fault.body, fault.headers);
       const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
       const scopes = { 'X-OAuth-Scopes': [...this.scopes].join(',') };
       sendJson(res, status, answer, retryAfter === undefined ? scopes : { ...scopes, 'Retry-After': String(retryAfter) });

@@ -1,0 +1,44 @@
+CREATE TABLE `dialog_nonces` (
+	`nonce` text PRIMARY KEY NOT NULL,
+	`used_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `health_heartbeat` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `outbox` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`platform` text NOT NULL,
+	`lane` text NOT NULL,
+	`target` text NOT NULL,
+	`kind` text NOT NULL,
+	`payload` text NOT NULL,
+	`coalesce_key` text,
+	`version` integer NOT NULL,
+	`incident_number` integer,
+	`actor` text,
+	`state` text NOT NULL,
+	`attempts` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`next_attempt_at` integer NOT NULL,
+	`claimed_until` integer NOT NULL,
+	`done_at` integer,
+	`message_id` text,
+	`last_error` text
+);
+--> statement-breakpoint
+CREATE INDEX `outbox_pending_idx` ON `outbox` (`state`,`platform`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `outbox_target_idx` ON `outbox` (`platform`,`target`,`state`,`id`);--> statement-breakpoint
+CREATE INDEX `outbox_coalesce_idx` ON `outbox` (`coalesce_key`,`state`);--> statement-breakpoint
+CREATE INDEX `outbox_incident_idx` ON `outbox` (`incident_number`,`state`);--> statement-breakpoint
+CREATE TABLE `web_sessions` (
+	`id_hash` text PRIMARY KEY NOT NULL,
+	`viewer` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`last_seen_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `web_sessions_last_seen_idx` ON `web_sessions` (`last_seen_at`);

@@ -1,0 +1,87 @@
+/** What each queued effect says where: rows prepared and sent one by one, in queue order, as the dispatcher does. */
+import { describe, expect, it } from 'vitest';
+import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
+import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
+import type { OutboxRow } from '../../src/delivery/outbox.ts';
+import { changedEffects, declaredEffects, type QueuedEffect } from '../../src/incidents/effects.ts';
+import type { Incident } from '../../src/incidents/incident.ts';
+import { assignRole } from '../../src/incidents/incident-rules.ts';
+import { messageContext } from '../fakes/chat-context.ts';
+import { ANNOUNCE_CHANNEL, FakeChatPlatform } from '../fakes/fake-chat-platform.ts';
+import { T0 } from '../fakes/fixed-clock.ts';
+import { anIncident } from '../fakes/incident-builder.ts';
+import { lineText, messageText } from '../fakes/render-text.ts';
+
+function setup(incident: Incident, opts: ConstructorParameters<typeof FakeChatPlatform>[0] = {}) {
+  const chat = new FakeChatPlatform(opts);
+  let current = incident;
+  const deliverer = new ChatEffectDeliverer({
+    platform: chat,
+    notifier: new ChatNotifier({ platform: chat, context: () => messageContext() }),
+    context: () => messageContext(),
+    incident: () => current,
+    roomCreated: async (_n, room) => {
+      current = { ...current, room };
+    },
+    cardPosted: (_n, id) => {
+      current = current.room ? { ...current, room: { ...current.room, cardMessageId: id } } : current;
+    },
+  });
+  let ids = 0;
+  /** Prepares and sends each effect in order; returns what prepare said for each. */
+  const deliver = async (effects: readonly QueuedEffect[]) => {
+    const said: string[] = [];
+    for (const e of effects) {
+      const row: OutboxRow = { ...e, id: (ids += 1), version: 0, state: 'pending', attempts: 0, createdAt: T0, nextAttemptAt: T0, lastError: null, messageId: null };
+      const call = deliverer.prepare(row);
+      said.push(typeof call === 'string' ? call : call.call);
+      if (typeof call !== 'string') await call.send();
+    }
+    return said;
+  };
+  return { chat, deliver, current: () => current, update: (i: Incident) => (current = i) };
+}
+
+describe('a declaration, step by step', () => {
+  it('creates the room, invites, sets the topic, posts and pins the card, then announces with the room linked', async () => {
+    const h = setup(anIncident({ number: 7 }));
+    expect(await h.deliver(declaredEffects(h.current(), T0))).toEqual(['createChannel', 'invite', 'setTopic', 'post', 'post']);
+    const room = h.current().room;
+    expect(room).toMatchObject({ channelName: 'inc-7-checkout-latency-spike' });
+    expect(h.chat.calls.map((c) => c.method)).toEqual(['createChannel', 'invite', 'setTopic', 'post', 'pin', 'post']);
+    expect(lineText(h.chat.callsTo('setTopic')[0]?.topic ?? [])).toBe('SEV2 · active · IC unassigned · next update 15:00 UTC');
+    expect(h.chat.callsTo('pin')).toEqual([{ method: 'pin', channel: room?.channelId, messageId: room?.cardMessageId }]);
+    expect(h.chat.postsTo(ANNOUNCE_CHANNEL).map(messageText)).toEqual([expect.stringContaining(`war room #${room?.channelId ?? ''}`)]);
+  });
+
+  it('skips creating the room when it exists already (a restart after the channel was made)', async () => {
+    const h = setup(anIncident({ room: { channelId: 'C-ROOM', channelName: 'inc-1', cardMessageId: null } }));
+    expect((await h.deliver(declaredEffects(h.current(), T0)))[0]).toBe('skip');
+    expect(h.chat.callsTo('createChannel')).toEqual([]);
+  });
+
+  it('announces a private incident without its title, and nothing without an announcement channel', async () => {
+    const secret = setup(anIncident({ isPrivate: true, title: 'Payroll export leaked' }));
+    await secret.deliver(declaredEffects(secret.current(), T0));
+    expect(secret.chat.postsTo(ANNOUNCE_CHANNEL).map(messageText)).toEqual(['A private incident (#1) is in progress.']);
+    const quiet = setup(anIncident(), { announceChannel: '' });
+    expect((await quiet.deliver(declaredEffects(quiet.current(), T0))).at(-1)).toBe('skip');
+  });
+});
+
+describe('a change', () => {
+  it('invites the new role holder, tells the room, refreshes topic and card; the topic only when it changed', async () => {
+    const h = setup(anIncident());
+    await h.deliver(declaredEffects(h.current(), T0));
+    const before = h.chat.calls.length;
+    const note = { kind: 'note' as const, at: T0, actor: 'carol', text: 'one', data: {} };
+    await h.deliver(changedEffects(h.current(), [note], T0));
+    expect(h.chat.calls.slice(before).map((c) => c.method)).toEqual(['post', 'update']);
+
+    const { incident, events } = assignRole(h.current(), 'commander', 'carol', 'alice', T0);
+    h.update(incident);
+    const mark = h.chat.calls.length;
+    await h.deliver(changedEffects(incident, events, T0));
+    expect(h.chat.calls.slice(mark).map((c) => c.method)).toEqual(['invite', 'post', 'setTopic', 'update']);
+  });
+});
