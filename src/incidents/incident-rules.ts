@@ -174,6 +174,24 @@ export function transition(incident: Incident, action: PhaseAction, note: string
   };
 }
 
+/** A new title (same rules as declaring); the old one is kept on the timeline. Renaming to the same title changes nothing. */
+export function renameIncident(incident: Incident, title: string, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  const next = cleanText(title, MAX_TITLE_LENGTH, { multiline: false });
+  if (next === incident.title) return { incident, events: [] };
+  return { incident: { ...incident, title: next }, events: [event('renamed', now, actor, `Renamed: ${next}`, { from: incident.title, to: next })] };
+}
+
+/** Makes the incident private or public; setting what it already is changes nothing. */
+export function setVisibility(incident: Incident, isPrivate: boolean, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  if (incident.isPrivate === isPrivate) return { incident, events: [] };
+  return {
+    incident: { ...incident, isPrivate },
+    events: [event('visibility_changed', now, actor, isPrivate ? 'Made private' : 'Made public', { private: isPrivate })],
+  };
+}
+
 /** A free-text timeline entry. */
 export function addNote(incident: Incident, text: string, actor: UserId, now: number): Change {
   const body = cleanText(text);

@@ -4,6 +4,7 @@
  */
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { Digest } from './digest.ts';
+import type { PostmortemSections } from './postmortem.ts';
 import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
@@ -97,8 +98,8 @@ export interface IncidentNotifier {
 export interface FollowUpStore {
   /** Stores a new item with its timeline entry, in one transaction. */
   addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem;
-  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
-  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined;
+  /** Atomically applies `change` to item `id` and records its timeline entry (none: nothing written); undefined for an unknown id. */
+  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent | null }): ActionItem | undefined;
   actionItem(id: number): ActionItem | undefined;
   /** The incident's items, oldest first. */
   actionItemsOf(incidentNumber: number): ActionItem[];
@@ -107,6 +108,10 @@ export interface FollowUpStore {
   /** Keeps the incident's latest postmortem (and records it on the timeline). */
   savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void;
   postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined;
+  /** The postmortem's human sections (all empty when never written). */
+  postmortemSections(incidentNumber: number): PostmortemSections;
+  /** Saves the human sections, the postmortem re-rendered with them (when given), and the timeline entry, in one transaction. */
+  savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void;
   /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
   claimDigest(slot: number, now: number): boolean;
 }
