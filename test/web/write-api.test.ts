@@ -120,7 +120,7 @@ describe('/api/openapi.json', () => {
     const answer = await call('GET', '/api/openapi.json', undefined, {});
     expect(answer.status).toBe(200);
     const validator = new Validator();
-    const result = await validator.validate(answer.body as object);
+    const result = await validator.validate(answer.body as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
