@@ -148,7 +148,7 @@ ${SEVERITIES.map((s) => html`<option value="${s}"${s === chosenSeverity ? html` 
 </select>
 ${fieldError(severity, 'severity-select', 'severity')}</div>
 <button type="submit">Change severity</button>`)}
-${form(view, 'phase', 'Change phase', html`${formError(phase, ['note', 'waiver', 'action'])}${textField(phase, { id: 'phase-note', name: 'note', label: 'Note', hint: 'optional; needed to reopen', max: MAX_TEXT_LENGTH })}
+${form(view, 'phase', 'Change phase', html`${formError(phase, ['note', 'waiver', 'action'])}${textField(phase, { id: 'phase-note', name: 'note', label: 'Note', hint: 'optional', max: MAX_TEXT_LENGTH })}
 ${step === 'close' && textField(phase, { id: 'phase-waiver', name: 'waiver', label: 'Waive open action items', hint: `the reason; needed to close while ${openItems} action item${openItems === 1 ? ' is' : 's are'} open`, max: MAX_TEXT_LENGTH })}
 ${fieldError(phase, 'phase-action', 'action')}
 <div class="buttons">
