@@ -312,12 +312,14 @@ const ERROR_FIELD: Partial<Record<ErrorCode, string>> = {
 };
 
 /**
- * A choice outside its list (a severity, a phase action) is refused with the chat's own error for it, so the web and
- * the API say what /incident says; undefined for other fields.
+ * A schema issue the chat has its own words for — a choice outside its list (a severity, a phase action), a text
+ * over its limit — as the chat's error, so the web and the API say what /incident says; undefined for the others.
  */
-export function choiceRefusal(field: string, raw: Record<string, unknown>): IncidentError | undefined {
+export function issueRefusal(issue: { code: string; path: PropertyKey[]; maximum?: unknown; origin?: unknown }, raw: Record<string, unknown>): IncidentError | undefined {
+  const field = String(issue.path[0] ?? '');
   if (field === 'severity') return new IncidentError('invalid_severity');
   if (field === 'action') return new IncidentError('invalid_phase_action', { action: String(raw['action'] ?? '') });
+  if (issue.code === 'too_big' && issue.origin === 'string') return new IncidentError('text_too_long', { max: String(issue.maximum) });
   return undefined;
 }
 

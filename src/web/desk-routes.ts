@@ -14,7 +14,7 @@ import type { Incident } from '../incidents/incident.ts';
 import type { Clock, IncidentStore } from '../incidents/ports.ts';
 import type { Logger } from '../logger.ts';
 import { type AlertGroupSummary, alertGroupSchema, alertListSchema, type IncidentDetail } from './api-schema.ts';
-import { choiceRefusal, type DeskAction, DESK_ACTIONS, type DeskContext, errorField, type Target } from './desk-actions.ts';
+import { issueRefusal, type DeskAction, DESK_ACTIONS, type DeskContext, errorField, type Target } from './desk-actions.ts';
 import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
 import { openApiDocument } from './openapi.ts';
 import { alertInboxPage } from './pages/alert-inbox-page.ts';
@@ -73,19 +73,27 @@ const pathOf = (a: DeskAction, target: number) =>
   a.scope === 'new' ? '/incidents' : a.scope === 'incident' ? `/incidents/${target}/${a.path}` : `/alerts/${target}/${a.path}`;
 
 export function deskRoutes(d: DeskRouteDeps): Route[] {
+  /** The field a schema issue turned into the chat's error was about (several text fields share text_too_long). */
+  const fieldOf = new WeakMap<object, string>();
+
   async function run(a: DeskAction, target: number, raw: unknown, actor: string): Promise<Target> {
     const parsed = a.input.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
-      const choice = issues.map((i) => choiceRefusal(i.field, typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {})).find(Boolean);
-      throw choice ?? new InvalidInput(issues);
+      const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+      for (const issue of parsed.error.issues) {
+        const ours = issueRefusal(issue, given);
+        if (!ours) continue;
+        fieldOf.set(ours, String(issue.path[0] ?? a.field));
+        throw ours;
+      }
+      throw new InvalidInput(parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })));
     }
     return a.run(d.ctx, target, parsed.data, actor);
   }
 
   function refusal(a: DeskAction, e: unknown, path: string): Refusal {
     if (e instanceof InvalidInput) return { status: 400, message: e.message, field: e.issues[0]?.field ?? a.field, issues: e.issues };
-    if (isExpectedError(e)) return { status: 409, message: errorReply(e).lines.map(plainLine).join(' '), field: errorField(a, e) };
+    if (isExpectedError(e)) return { status: 409, message: errorReply(e).lines.map(plainLine).join(' '), field: fieldOf.get(e as object) ?? errorField(a, e) };
     d.logger.error({ err: e, path }, 'web action failed');
     return { status: 500, message: 'Something went wrong and it was logged; nothing may have been recorded. Please try again.', field: a.field };
   }

@@ -455,6 +455,32 @@ describe('actions', () => {
     expect((await web.get('/incidents/1')).text).toContain('Paged the DB team');
   });
 
+  it('gives a refused form back as it was typed, the error beside the field, with its limit and counter', async () => {
+    await declared(app, { title: 'Checkout down' });
+    await app.sitroom.service.transition(1, 'mitigate', '', 'alice');
+    await app.sitroom.service.transition(1, 'resolve', '', 'alice');
+    await app.sitroom.followUps.addActionItem(1, { text: 'Canary', owner: null, due: null }, 'alice');
+    // Closing with an open item: refused beside the waiver, the note typed kept (HTML-escaped).
+    const refused = await web.act('/incidents/1/phase', { action: 'close', note: 'All <clear> & "quiet"', waiver: '' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('<input type="text" id="phase-note" name="note" maxlength="3000" aria-describedby="phase-note-count" value="All &lt;clear&gt; &amp; &quot;quiet&quot;" autocomplete="off">');
+    expect(refused.text).toContain('<output class="counter" id="phase-note-count" data-counter-for="phase-note" aria-live="polite">21 / 3000</output>');
+    expect(refused.text).toMatch(/id="phase-waiver" name="waiver" maxlength="3000" aria-describedby="phase-waiver-count phase-waiver-error" aria-invalid="true"/);
+    expect(refused.text).toContain(`<p class="field-error" id="phase-waiver-error" role="alert">${said('open_action_items', { count: '1', items: '#1 Canary' })}</p>`);
+    expect(refused.text).toContain('<script src="/assets/desk.js" defer></script>');
+    // Other forms are not refilled with it.
+    expect(refused.text).not.toMatch(/id="update-text"[^>]*aria-invalid/);
+
+    // A stakeholder update over the limit keeps its text too, with the chat's wording.
+    await app.sitroom.service.transition(1, 'reopen', 'not over', 'alice');
+    const long = 'y'.repeat(3001);
+    const tooLong = await web.act('/incidents/1/update', { text: long });
+    expect(tooLong.status).toBe(409);
+    expect(tooLong.text).toContain(`>${long}</textarea>`);
+    expect(tooLong.text).toContain(`<p class="field-error" id="update-text-error" role="alert">${said('text_too_long', { max: '3000' })}</p>`);
+    expect((await web.get('/assets/desk.js')).text).toContain('data-counter-for');
+  });
+
   it('answers an action on an unknown incident with the chat’s wording', async () => {
     const answer = await web.act('/incidents/9/note', { text: 'hello' });
     expect(answer.status).toBe(404);

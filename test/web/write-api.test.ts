@@ -186,8 +186,10 @@ describe('write API refusals', () => {
     expect(due.status).toBe(409);
     expect(errorSchema.parse(due.body).field).toBe('due');
 
-    const long = await call('POST', `/api/incidents/${number}/note`, { text: 'x'.repeat(3001) });
-    expect(long.status).toBe(400);
+    // Over a limit: the chat's words for it, naming the field (of several).
+    const long = await call('POST', `/api/incidents/${number}/postmortem`, { summary: 'ok', impact: 'x'.repeat(10_001) });
+    expect(long.status).toBe(409);
+    expect(errorSchema.parse(long.body)).toMatchObject({ field: 'impact', error: expect.stringContaining('10000') });
 
     const form = await fetch(`${app?.url}/api/incidents/${number}/note`, { method: 'POST', headers: { ...BEARER, 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=hi' });
     expect(form.status).toBe(415);
