@@ -444,6 +444,7 @@ describe('screenshots', () => {
     await followUps.addActionItem(4, { text: 'Add a synthetic checkout probe', owner: 'web:alice', due: '2025-03-28' }, 'web:alice');
     await declare('Suspicious admin logins from a new ASN', 'sev2', true);
     await declare('Averyveryveryverylongwordwithoutanyspacesthatmightoverflowacardonaphone-and-more-more-more', 'sev5');
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
     sitroom.clock.advance(45 * MINUTE);
     return sitroom;
   }
