@@ -10,7 +10,7 @@ import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { Phase } from './phases.ts';
 import type { AlertFacts, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
-import { cleanText, optionalText } from './incident-rules.ts';
+import { cleanPerson, optionalText } from './incident-rules.ts';
 import { MAX_SECTION_LENGTH, type PostmortemSections, renderPostmortem, SECTION_NAMES, SECTION_TITLES } from './postmortem.ts';
 import { computeStats, type Stats } from './stats.ts';
 import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
@@ -28,8 +28,6 @@ export interface FollowUpServiceOptions {
 }
 
 const DAY = 86_400_000;
-/** A person's name typed on the web (an owner, a role holder). */
-export const MAX_PERSON_LENGTH = 100;
 const noAlerts: AlertFacts = { linkedTo: () => [], noiseSince: () => ({ groups: 0, notActionable: 0 }) };
 
 export class FollowUpService implements IncidentObserver {
@@ -44,7 +42,7 @@ export class FollowUpService implements IncidentObserver {
   /** A new action item on the incident (owner and due date optional); the war room hears of it. */
   async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null }, actor: UserId): Promise<ActionItem> {
     const incident = this.o.incidents.get(number);
-    const { item, event: entry } = newActionItem(incident, input, actor, this.o.clock.now());
+    const { item, event: entry } = newActionItem(incident, { ...input, owner: input.owner === null ? null : cleanPerson(input.owner) }, actor, this.o.clock.now());
     const saved = this.o.followUps.addActionItem(item, entry);
     await this.tell(incident, [entry]);
     return saved;
@@ -76,7 +74,7 @@ export class FollowUpService implements IncidentObserver {
     if (!current || (number !== undefined && current.incidentNumber !== number)) {
       throw new IncidentError('unknown_action_item', { id: String(id), number: number === undefined ? '' : String(number) });
     }
-    const owner = change.owner === undefined || change.owner === null ? change.owner : cleanText(change.owner, MAX_PERSON_LENGTH, { multiline: false });
+    const owner = change.owner === undefined || change.owner === null ? change.owner : cleanPerson(change.owner);
     const due = change.due === undefined || change.due === null ? change.due : parseDueDate(change.due);
     const wanted = { ...(owner !== undefined ? { owner } : {}), ...(due !== undefined ? { due } : {}) };
     let entry: TimelineEvent | null = null;

@@ -19,6 +19,8 @@ export interface Change {
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 3000;
+/** A person's name as typed (an owner, a role holder named on the web). */
+export const MAX_PERSON_LENGTH = 100;
 
 /**
  * User text as the record keeps it (see user-text.ts): line breaks normalised, control characters dropped,
@@ -34,6 +36,9 @@ export function cleanText(input: string, max = MAX_TEXT_LENGTH, shape: TextShape
 
 /** Optional user text (a phase note, a waiver): normalised like cleanText, but may be empty. */
 export const optionalText = (input: string, max = MAX_TEXT_LENGTH): string => (normaliseUserText(input, { multiline: true }) ? cleanText(input, max) : '');
+
+/** A person named in text (an action item's owner, someone given a role): one line, trimmed, visible, not too long. */
+export const cleanPerson = (input: string): string => cleanText(input, MAX_PERSON_LENGTH, { multiline: false });
 
 export interface Declaration {
   title: string;

@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import { PHASES } from '../incidents/phases.ts';
 import { SEVERITIES } from '../incidents/severity.ts';
-import { MAX_PERSON_LENGTH } from '../incidents/follow-up-service.ts';
-import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../incidents/incident-rules.ts';
+import { MAX_PERSON_LENGTH, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../incidents/incident-rules.ts';
 import { MAX_SECTION_LENGTH, SECTION_NAMES, type SectionName } from '../incidents/postmortem.ts';
 
 const time = z.iso.datetime();

@@ -14,6 +14,7 @@ import type { Platform } from '../incidents/incident.ts';
 import { parseDueDate } from '../incidents/action-items.ts';
 import { DEFAULT_SEVERITY } from '../incidents/severity.ts';
 import { SECTION_NAMES } from '../incidents/postmortem.ts';
+import { cleanPerson } from '../incidents/incident-rules.ts';
 import {
   actionItemChangeInput,
   actionItemDoneInput,
@@ -118,7 +119,7 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     input: roleInput,
     field: 'person',
     fromForm: (f) => ({ role: f.get('role') ?? undefined, ...opt(f, 'person') }),
-    run: async (ctx, n, i, actor) => onIncident((await ctx.service.assignRole(n, i.role, i.person?.trim() || actor, actor)).incident.number),
+    run: async (ctx, n, i, actor) => onIncident((await ctx.service.assignRole(n, i.role, i.person?.trim() ? cleanPerson(i.person) : actor, actor)).incident.number),
   }),
   define({
     path: 'severity',
@@ -189,8 +190,7 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     field: 'text',
     fromForm: (f) => ({ text: str(f, 'text'), ...clearable(f, 'owner'), ...clearable(f, 'due') }),
     run: async (ctx, n, i, actor) => {
-      const owner = i.owner?.trim() || null;
-      await ctx.followUps.addActionItem(n, { text: i.text, owner, due: i.due ? parseDueDate(i.due) : null }, actor);
+      await ctx.followUps.addActionItem(n, { text: i.text, owner: i.owner?.trim() ? i.owner : null, due: i.due ? parseDueDate(i.due) : null }, actor);
       return onIncident(n);
     },
   }),

@@ -80,6 +80,9 @@ describe('changing an action item', () => {
     expect(notifier.calls.at(-1)).toMatchObject({ method: 'incidentChanged' });
     expect((await rejectionOf(() => followUps.changeActionItem(added.id, { due: '2025-02-30' }, 'bob', 1))).code).toBe('invalid_due_date');
     expect((await rejectionOf(() => followUps.changeActionItem(added.id, { owner: 'x' }, 'bob', 2))).code).toBe('unknown_action_item');
+    // Names typed as owners are one visible line, like titles.
+    expect((await rejectionOf(() => followUps.changeActionItem(added.id, { owner: '\u200b' }, 'bob', 1))).code).toBe('no_visible_text');
+    expect((await followUps.addActionItem(1, { text: 'Probe', owner: '  erin\n', due: null }, 'alice')).owner).toBe('erin');
   });
 });
 

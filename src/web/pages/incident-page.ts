@@ -15,8 +15,7 @@ import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user }
 import { html, safeUrl, type HtmlValue, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import { fieldError, formError, type FormState, formState, type Rejected, textField } from './form-fields.ts';
-import { MAX_PERSON_LENGTH } from '../../incidents/follow-up-service.ts';
-import { MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
+import { MAX_PERSON_LENGTH, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
 import { MAX_SECTION_LENGTH, SECTION_NAMES, SECTION_TITLES } from '../../incidents/postmortem.ts';
 import { renderMarkdown, splitFrontMatter } from './markdown.ts';
 
