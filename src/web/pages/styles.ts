@@ -143,7 +143,9 @@ summary { cursor: pointer; font-weight: 600; }
 .status-item.phase-resolved, .status-item.phase-closed { border-left-color: var(--ok-edge); }
 .all-ok { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--ok-edge); }
 .prose { white-space: pre-wrap; }
-.counter { font-size: 0.8125rem; color: var(--muted); align-self: flex-end; font-variant-numeric: tabular-nums; }
+.field:has(> .counter) { position: relative; }
+.field:has(> .counter) > label { padding-right: 5.5rem; }
+.counter { position: absolute; top: 0.125rem; right: 0; font-size: 0.8125rem; color: var(--muted); font-variant-numeric: tabular-nums; }
 .counter.near { color: var(--overdue); font-weight: 600; }
 .field-error { margin: 0; padding: 0.25rem 0.5rem; border-radius: 6px; background: var(--error-bg); color: var(--error-text); border-left: 4px solid var(--sev1-edge); font-size: 0.9375rem; }
 [aria-invalid="true"] { border-color: var(--overdue); border-width: 2px; }
