@@ -233,6 +233,23 @@ describe('who is who, and private incidents', () => {
     expect(incidentDetailSchema.parse(note.body).timeline.at(-1)).toMatchObject({ actor: 'bob', text: 'on it' });
   });
 
+  it('hides a private incident behind an alert from those who may not see it', async () => {
+    await start({ WEB_USERS: USERS });
+    const alice = { authorization: basic('alice', 'wonder-land') };
+    const bob = { authorization: basic('bob', 'builder-b') };
+    const id = await alertGroup();
+    const declared = await call('POST', `/api/alerts/${id}/declare`, {}, alice);
+    expect(declared.status).toBe(201);
+    const number = incidentDetailSchema.parse(declared.body).number;
+    await call('POST', `/api/incidents/${number}/visibility`, { private: true }, alice);
+    const seen = async (who: Record<string, string>) => alertListSchema.parse((await call('GET', '/api/alerts', undefined, who)).body).alerts.find((a) => a.id === id);
+    expect(await seen(alice)).toMatchObject({ incident: number, linkedToPrivate: false, acknowledged: { by: 'alice' } });
+    expect(await seen(bob)).toMatchObject({ incident: null, linkedToPrivate: true });
+    const inbox = await new WebClient(app!, bob).get('/alerts');
+    expect(inbox.text).toContain('linked to a private incident');
+    expect(inbox.text).not.toContain(`/incidents/${number}`);
+  });
+
   it('names a token sign-in by what was typed, marked as the signer’s own word', async () => {
     await start({ WEB_AUTH_TOKEN: TOKEN });
     const answer = await new WebClient(app!).post('/signin', { token: TOKEN, name: 'Dana' });
