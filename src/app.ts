@@ -207,6 +207,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       followUps,
       store,
       alerts: alertStore,
+      alertService: alerts,
       auth: new WebAuth(config.web, new Sessions(new SqliteSessionStore(db), clock)),
       clock,
       timeZone: config.timeZone,

@@ -3,7 +3,7 @@
  * frozen. The only module that reads process.env. Every problem is reported at once, naming the variable.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isCidr } from './cidr.ts';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { type Cadence, type CadenceDefaults, DEFAULT_CADENCE, parseCadence } from './incidents/cadence.ts';
@@ -63,6 +63,12 @@ export interface WebConfig {
   allowedHosts: readonly string[];
   /** PUBLIC_URL is https: session cookies are marked Secure. */
   httpsPublicUrl: boolean;
+  /** A header naming the signed-in user, set by an SSO proxy (lowercase), honoured only from `trustedProxies`. */
+  proxyHeader: string | undefined;
+  /** CIDR blocks whose socket address may set `proxyHeader`. */
+  trustedProxies: readonly string[];
+  /** Names that see every private incident on the web. */
+  admins: readonly string[];
 }
 
 /** Said at start-up when no chat platform is configured: sitroom runs as a web-only incident desk. */
@@ -203,6 +209,21 @@ const schema = z
       .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)), {
         message: 'must be a comma-separated list of host names such as sitroom.example.com,10.0.0.5 (no scheme or path)',
       }),
+    WEB_AUTH_PROXY_HEADER: optional.refine((s) => s === undefined || /^[A-Za-z0-9-]{1,64}$/.test(s), { message: 'must be an HTTP header name such as X-Forwarded-User' }),
+    WEB_TRUSTED_PROXIES: optional.transform((s, ctx) => {
+      if (s === undefined) return [];
+      const blocks = s.split(',').map((b) => b.trim()).filter(Boolean);
+      const bad = blocks.find((b) => !isCidr(b));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be CIDR blocks separated by commas, e.g. 127.0.0.1/32,10.0.0.0/8 (got ${JSON.stringify(bad)})` });
+        return z.NEVER;
+      }
+      return blocks;
+    }),
+    WEB_ADMINS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)),
     METRICS_TOKEN: optional.refine((s) => s === undefined || s.length >= 16, { message: 'must be at least 16 characters' }),
     HTTP_MAX_CONNECTIONS: z.coerce.number({ message: 'must be a whole number from 1 to 100000' }).int().min(1).max(100_000).default(512),
     HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 0.5 to 3600' }).min(0.5).max(3600).default(30),
@@ -245,6 +266,17 @@ const MATTERMOST_REQUIRED = {
   PUBLIC_URL: 'sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
 } as const;
 
+/** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
+function webProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  if (set('WEB_AUTH_PROXY_HEADER') === set('WEB_TRUSTED_PROXIES')) return [];
+  return [
+    set('WEB_AUTH_PROXY_HEADER')
+      ? 'WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER: the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32'
+      : 'WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES: the header your SSO proxy sets, e.g. X-Forwarded-User',
+  ];
+}
+
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const slack = SLACK_VARS.some(set);
@@ -285,6 +317,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...platformProblems(env),
+    ...webProblems(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -348,6 +381,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
       users: e.WEB_USERS,
       allowedHosts: Object.freeze([...new Set([...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).hostname] : []), ...e.WEB_ALLOWED_HOSTS.map(hostName)])]),
       httpsPublicUrl: e.PUBLIC_URL?.startsWith('https://') ?? false,
+      proxyHeader: e.WEB_AUTH_PROXY_HEADER?.toLowerCase(),
+      trustedProxies: Object.freeze(e.WEB_TRUSTED_PROXIES),
+      admins: Object.freeze(e.WEB_ADMINS),
     }),
     http: Object.freeze({
       maxConnections: e.HTTP_MAX_CONNECTIONS,
@@ -356,12 +392,4 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     }),
     metricsToken: e.METRICS_TOKEN,
   });
-}
-
-/** `address/prefix` with an IPv4 or IPv6 address and a prefix length that fits it. */
-function isCidr(block: string): boolean {
-  const [address = '', prefix, ...rest] = block.split('/');
-  const family = isIP(address);
-  if (family === 0 || prefix === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -130,4 +130,16 @@ describe('loadConfig', () => {
       expect(problems({ ...mattermost, MATTERMOST_ALLOWED_SOURCES: bad })[0]).toMatch(/^MATTERMOST_ALLOWED_SOURCES: must be CIDR blocks/);
     }
   });
+
+  it('reads the SSO proxy header, its trusted proxies and WEB_ADMINS; one without the other is a problem', () => {
+    const web = loadConfig({ WEB_AUTH_PROXY_HEADER: 'X-Forwarded-User', WEB_TRUSTED_PROXIES: '127.0.0.1/32, 10.0.0.0/8', WEB_ADMINS: 'alice, token' }).web;
+    expect(web).toMatchObject({ proxyHeader: 'x-forwarded-user', trustedProxies: ['127.0.0.1/32', '10.0.0.0/8'], admins: ['alice', 'token'] });
+    expect(loadConfig({}).web).toMatchObject({ proxyHeader: undefined, trustedProxies: [], admins: [] });
+    expect(problems({ WEB_AUTH_PROXY_HEADER: 'X-Forwarded-User' })).toEqual([expect.stringMatching(/^WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER/)]);
+    expect(problems({ WEB_TRUSTED_PROXIES: '127.0.0.1/32' })).toEqual([expect.stringMatching(/^WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES/)]);
+    expect(problems({ WEB_AUTH_PROXY_HEADER: 'X Forwarded: User', WEB_TRUSTED_PROXIES: '127.0.0.1' })).toEqual([
+      expect.stringMatching(/^WEB_AUTH_PROXY_HEADER: must be an HTTP header name/),
+      expect.stringMatching(/^WEB_TRUSTED_PROXIES: must be CIDR blocks/),
+    ]);
+  });
 });

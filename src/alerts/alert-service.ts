@@ -48,6 +48,16 @@ export class AlertService implements IncidentObserver {
     return group && viewGroup(group, this.o.store.alerts(groupId), this.o.severityMap);
   }
 
+  /** Groups delivered since `since`, latest first, as cards show them: the web's alert inbox. */
+  recent(since: number, limit: number): AlertGroupView[] {
+    return this.o.store.recentGroups(since, limit).map((g) => viewGroup(g, this.o.store.alerts(g.id), this.o.severityMap));
+  }
+
+  /** Whether Alertmanager's silence API is configured (the Silence actions are offered). */
+  get canSilence(): boolean {
+    return this.o.silences !== undefined;
+  }
+
   /**
    * Stores a validated delivery (throws if it cannot be stored); chat work is started, not awaited. `key` is its
    * deliveryKey when the caller computed it already (off the event loop, for large deliveries).

@@ -24,6 +24,8 @@ export interface Change {
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 3000;
+/** A person's name as typed (an owner, a role holder named on the web). */
+export const MAX_PERSON_LENGTH = 100;
 
 /**
  * User text as the record keeps it (see user-text.ts): line breaks normalised, control characters dropped,
@@ -39,6 +41,9 @@ export function cleanText(input: string, max = MAX_TEXT_LENGTH, shape: TextShape
 
 /** Optional user text (a phase note, a waiver): normalised like cleanText, but may be empty. */
 export const optionalText = (input: string, max = MAX_TEXT_LENGTH): string => (normaliseUserText(input, { multiline: true }) ? cleanText(input, max) : '');
+
+/** A person named in text (an action item's owner, someone given a role): one line, trimmed, visible, not too long. */
+export const cleanPerson = (input: string): string => cleanText(input, MAX_PERSON_LENGTH, { multiline: false });
 
 export interface Declaration {
   title: string;
@@ -176,6 +181,24 @@ export function transition(incident: Incident, action: PhaseAction, note: string
     events: [
       event('phase_changed', now, actor, trimmed ? `${verb}: ${trimmed}` : verb, { from: incident.phase, to, action, note: trimmed }),
     ],
+  };
+}
+
+/** A new title (same rules as declaring); the old one is kept on the timeline. Renaming to the same title changes nothing. */
+export function renameIncident(incident: Incident, title: string, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  const next = cleanText(title, MAX_TITLE_LENGTH, { multiline: false });
+  if (next === incident.title) return { incident, events: [] };
+  return { incident: { ...incident, title: next }, events: [event('renamed', now, actor, `Renamed: ${next}`, { from: incident.title, to: next })] };
+}
+
+/** Makes the incident private or public; setting what it already is changes nothing. */
+export function setVisibility(incident: Incident, isPrivate: boolean, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  if (incident.isPrivate === isPrivate) return { incident, events: [] };
+  return {
+    incident: { ...incident, isPrivate },
+    events: [event('visibility_changed', now, actor, isPrivate ? 'Made private' : 'Made public', { private: isPrivate })],
   };
 }
 

@@ -161,6 +161,14 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.linkAlertGroup(i, groupLabel, actor, now));
   }
 
+  rename(number: number, title: string, actor: UserId): Promise<Outcome> {
+    return this.apply(number, (i, now) => rules.renameIncident(i, title, actor, now));
+  }
+
+  setVisibility(number: number, isPrivate: boolean, actor: UserId): Promise<Outcome> {
+    return this.apply(number, (i, now) => rules.setVisibility(i, isPrivate, actor, now));
+  }
+
   addNote(number: number, text: string, actor: UserId): Promise<Outcome> {
     return this.apply(number, (i, now) => rules.addNote(i, text, actor, now));
   }

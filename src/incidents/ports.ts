@@ -5,7 +5,8 @@
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { Digest } from './digest.ts';
 import type { QueuedEffect } from './effects.ts';
-import type { Incident, Platform, UserId } from './incident.ts';
+import type { PostmortemSections } from './postmortem.ts';
+import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
@@ -84,10 +85,13 @@ export interface IncidentNotifier {
 export interface FollowUpStore {
   /** Stores a new item with its timeline entry and the effects telling the war room, in one transaction. */
   addActionItem(item: NewActionItem, entry: TimelineEvent, effects?: readonly QueuedEffect[]): ActionItem;
-  /** Atomically applies `change` to item `id` and records its timeline entry (and effects); undefined for an unknown id. */
+  /**
+   * Atomically applies `change` to item `id` and records its timeline entry and effects (no entry: nothing written);
+   * undefined for an unknown id.
+   */
   updateActionItem(
     id: number,
-    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent | null; effects?: readonly QueuedEffect[] },
   ): ActionItem | undefined;
   actionItem(id: number): ActionItem | undefined;
   /** The incident's items, oldest first. */
@@ -97,6 +101,10 @@ export interface FollowUpStore {
   /** Keeps the incident's latest postmortem (and records it on the timeline), queuing `effects` in the same transaction. */
   savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects?: readonly QueuedEffect[]): void;
   postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined;
+  /** The postmortem's human sections (all empty when never written). */
+  postmortemSections(incidentNumber: number): PostmortemSections;
+  /** Saves the human sections, the postmortem re-rendered with them (when given), and the timeline entry, in one transaction. */
+  savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void;
   /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
   claimDigest(slot: number, now: number): boolean;
 }

@@ -21,6 +21,10 @@ export const TIMELINE_KINDS = [
   'action_added',
   'action_done',
   'postmortem_written',
+  'renamed',
+  'visibility_changed',
+  'action_updated',
+  'postmortem_edited',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

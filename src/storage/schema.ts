@@ -178,6 +178,23 @@ export const postmortems = sqliteTable('postmortems', {
   generatedAt: integer('generated_at').notNull(),
 });
 
+/**
+ * The postmortem's human sections, written by people on the web (or the API) and put into the postmortem document
+ * in place of "To be written". Separate from `postmortems` because they may be written before the document is.
+ */
+export const postmortemSections = sqliteTable('postmortem_sections', {
+  incidentNumber: integer('incident_number')
+    .primaryKey()
+    .references(() => incidents.number),
+  summary: text('summary').notNull().default(''),
+  impact: text('impact').notNull().default(''),
+  contributingFactors: text('contributing_factors').notNull().default(''),
+  wentWell: text('went_well').notNull().default(''),
+  wentWrong: text('went_wrong').notNull().default(''),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
 /** One row per weekly digest slot sent: like reminders, a digest is claimed once, whatever the replicas. */
 export const digestsSent = sqliteTable('digests_sent', {
   slot: integer('slot').primaryKey(),

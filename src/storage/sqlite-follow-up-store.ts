@@ -2,6 +2,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ActionItem, NewActionItem } from '../incidents/action-items.ts';
 import type { FollowUpStore } from '../incidents/ports.ts';
+import { EMPTY_SECTIONS, type PostmortemSections } from '../incidents/postmortem.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Db } from './database.ts';
@@ -35,7 +36,7 @@ const toItem = (r: ItemRow): ActionItem => ({
 
 export class SqliteFollowUpStore implements FollowUpStore {
   private readonly db: Db;
-  private readonly s: Record<'insert' | 'update' | 'byId' | 'ofIncident' | 'open' | 'event' | 'savePm' | 'getPm' | 'claimDigest', Statement>;
+  private readonly s: Record<'insert' | 'update' | 'byId' | 'ofIncident' | 'open' | 'event' | 'savePm' | 'getPm' | 'claimDigest' | 'getSections' | 'saveSections', Statement>;
 
   constructor(db: Db) {
     this.db = db;
@@ -51,6 +52,13 @@ export class SqliteFollowUpStore implements FollowUpStore {
       savePm: c.prepare(`INSERT INTO postmortems (incident_number, markdown, generated_at) VALUES (?, ?, ?)
         ON CONFLICT (incident_number) DO UPDATE SET markdown = excluded.markdown, generated_at = excluded.generated_at`),
       getPm: c.prepare('SELECT markdown, generated_at FROM postmortems WHERE incident_number = ?'),
+      getSections: c.prepare(
+        'SELECT summary, impact, contributing_factors AS contributingFactors, went_well AS wentWell, went_wrong AS wentWrong FROM postmortem_sections WHERE incident_number = ?',
+      ),
+      saveSections: c.prepare(`INSERT INTO postmortem_sections (incident_number, summary, impact, contributing_factors, went_well, went_wrong, updated_at, updated_by)
+        VALUES (@incidentNumber, @summary, @impact, @contributingFactors, @wentWell, @wentWrong, @at, @by)
+        ON CONFLICT (incident_number) DO UPDATE SET summary = excluded.summary, impact = excluded.impact, contributing_factors = excluded.contributing_factors,
+          went_well = excluded.went_well, went_wrong = excluded.went_wrong, updated_at = excluded.updated_at, updated_by = excluded.updated_by`),
       claimDigest: c.prepare('INSERT OR IGNORE INTO digests_sent (slot, sent_at) VALUES (?, ?)'),
     };
   }
@@ -68,13 +76,14 @@ export class SqliteFollowUpStore implements FollowUpStore {
 
   updateActionItem(
     id: number,
-    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent | null; effects?: readonly QueuedEffect[] },
   ): ActionItem | undefined {
     return this.db.$client
       .transaction(() => {
         const current = this.actionItem(id);
         if (!current) return undefined;
         const { item, entry, effects = [] } = change(current);
+        if (!entry) return current;
         this.s.update.run(item);
         this.record(item.incidentNumber, entry);
         writeOutbox(this.db.$client, effects);
@@ -102,6 +111,20 @@ export class SqliteFollowUpStore implements FollowUpStore {
         this.s.savePm.run(incidentNumber, markdown, entry.at);
         this.record(incidentNumber, entry);
         writeOutbox(this.db.$client, effects);
+      })
+      .immediate();
+  }
+
+  postmortemSections(incidentNumber: number): PostmortemSections {
+    return (this.s.getSections.get(incidentNumber) as PostmortemSections | undefined) ?? { ...EMPTY_SECTIONS };
+  }
+
+  savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void {
+    this.db.$client
+      .transaction(() => {
+        this.s.saveSections.run({ incidentNumber, ...sections, at: entry.at, by: entry.actor });
+        if (markdown !== null) this.s.savePm.run(incidentNumber, markdown, entry.at);
+        this.record(incidentNumber, entry);
       })
       .immediate();
   }

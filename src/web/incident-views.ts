@@ -3,6 +3,7 @@ import type { ActionItem } from '../incidents/action-items.ts';
 import { alertFactsOf, durations, incidentTimes } from '../incidents/durations.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { LinkedAlertGroup } from '../incidents/ports.ts';
+import type { PostmortemSections } from '../incidents/postmortem.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { type IncidentDetail, incidentDetailSchema, type IncidentSummary, incidentSummarySchema } from './api-schema.ts';
 
@@ -44,6 +45,7 @@ export interface DetailSources {
   actionItems: readonly ActionItem[];
   alerts: readonly LinkedAlertGroup[];
   postmortem: string | null;
+  postmortemSections: PostmortemSections;
 }
 
 export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl, s: DetailSources): IncidentDetail {
@@ -68,5 +70,6 @@ export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl,
     })),
     durations: { timeToAcknowledge: d.timeToAcknowledge, timeToMitigate: d.timeToMitigate, timeToResolve: d.timeToResolve },
     postmortem: s.postmortem,
+    postmortemSections: { ...s.postmortemSections },
   });
 }

@@ -1,17 +1,13 @@
 /**
- * The web: the board (GET /), incident pages, the public status page, the JSON API, and the board's actions —
- * declare, take a role, post an update, change severity or phase, add a note — through the same use cases, rules
- * and error messages as the chat commands. Everything but /status is behind WebAuth; actions also need the
- * form's CSRF token.
+ * The web: the board (GET /), incident pages, the public status page and the JSON API; the desk's actions (forms
+ * and write API) and the alert inbox are desk-routes.ts. Everything but /status and /api/openapi.json is behind
+ * WebAuth; form actions also need the form's CSRF token. Private incidents are shown only to those privacy.ts allows.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { plainLine } from '../chat/message.ts';
-import { errorReply, isExpectedError } from '../chat/replies.ts';
-import { IncidentError } from '../incidents/errors.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Incident, Platform } from '../incidents/incident.ts';
-import { PHASES, type Phase, type PhaseAction } from '../incidents/phases.ts';
+import { PHASES, type Phase } from '../incidents/phases.ts';
 import type { AlertFacts, Clock, IncidentStore } from '../incidents/ports.ts';
 import { BUILT_IN_ROLES } from '../incidents/roles.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
@@ -27,12 +23,18 @@ import { statusPage } from './pages/status-page.ts';
 import { BodyError, readBody } from './read-body.ts';
 import { type Viewer, type WebAuth } from './web-auth.ts';
 import { signInPage } from './pages/signin-page.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import { deskRoutes } from './desk-routes.ts';
+import type { Rejected } from './pages/form-fields.ts';
+import { Privacy } from './privacy.ts';
 
 export interface WebOptions {
   service: IncidentService;
   followUps: FollowUpService;
   store: IncidentStore;
   alerts: AlertFacts;
+  /** The alert inbox's use cases (the chat's alert-card buttons). */
+  alertService: AlertService;
   auth: WebAuth;
   clock: Clock;
   timeZone: string;
@@ -68,6 +70,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function webRoutes(o: WebOptions): Route[] {
   const accessNote = o.auth.configured ? undefined : LOOPBACK_ACCESS_NOTE;
+  const privacy = new Privacy(o.store, o.followUps);
 
   /** Runs `handler` for a signed-in viewer, or answers why not (on a page with a token: the sign-in form). */
   const guarded =
@@ -123,10 +126,10 @@ export function webRoutes(o: WebOptions): Route[] {
     return columnsCache.html;
   }
 
-  function boardView(viewer: Viewer): BoardView {
+  function boardView(viewer: Viewer, rejected?: Rejected): BoardView {
     const now = o.clock.now();
-    const open = summaries(o.store.listOpen(), now);
-    const closed = summaries(o.store.closedSince(now - CLOSED_DAYS * DAY, 200), now);
+    const open = summaries(privacy.visible(viewer, o.store.listOpen()), now);
+    const closed = summaries(privacy.visible(viewer, o.store.closedSince(now - CLOSED_DAYS * DAY, 200)), now);
     return {
       columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).reverse() })),
       now,
@@ -136,6 +139,7 @@ export function webRoutes(o: WebOptions): Route[] {
       ...(accessNote ? { accessNote } : {}),
       ...(viewer.via === 'session' ? { signOut: true } : {}),
       banners: open.filter((i) => i.updateOverdue),
+      ...(rejected ? { rejected } : {}),
     };
   }
 
@@ -146,11 +150,13 @@ export function webRoutes(o: WebOptions): Route[] {
       actionItems: o.followUps.actionItemsOf(incident.number),
       alerts: o.alerts.linkedTo(incident.number),
       postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
+      postmortemSections: o.followUps.postmortemSections(incident.number),
     });
 
-  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, error?: string): void {
+  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected): void {
     const incident = o.store.get(number);
-    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
+    // A private incident the viewer may not see is answered exactly as a missing one: its existence is private too.
+    if (!incident || !privacy.canSee(viewer, incident)) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
     const now = o.clock.now();
     const detail = detailOf(incident, now);
     const page = incidentPage({
@@ -162,37 +168,12 @@ export function webRoutes(o: WebOptions): Route[] {
       ...(accessNote ? { accessNote } : {}),
       roles: [...BUILT_IN_ROLES, ...o.customRoles],
       viewer: viewer.name,
-      ...(error ? { error } : {}),
+      ...(rejected ? { rejected } : {}),
     });
     send(res, status, HTML, String(page));
   }
 
-  /** A web action: form read, CSRF checked, the use case run; refusals re-render the page with the chat's wording. */
-  const action = (run: (form: URLSearchParams, actor: string, params: readonly string[]) => Promise<number>): Handler =>
-    guarded(async (req, res, viewer, params) => {
-      const form = await readForm(req, res);
-      if (!form) return;
-      const number = Number(params[0] ?? 0);
-      if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) {
-        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
-      }
-      try {
-        const target = await run(form, `web:${viewer.name}`, params);
-        res.writeHead(303, { location: `/incidents/${target}` });
-        res.end();
-      } catch (e) {
-        if (!isExpectedError(e)) o.logger.error({ err: e, path: req.url }, 'web action failed');
-        const message = errorReply(e).lines.map(plainLine).join(' ');
-        const status = isExpectedError(e) ? 400 : 500;
-        if (number && o.store.get(number)) return renderIncident(res, viewer, number, isExpectedError(e) ? 409 : 500, message);
-        return send(res, status, HTML, String(errorPage({ status, message })));
-      }
-    });
-
-  const field = (form: URLSearchParams, name: string) => form.get(name) ?? '';
-
   const numberParam = /^\/incidents\/(\d{1,9})$/;
-  const actionPath = (name: string) => new RegExp(`^/incidents/(\\d{1,9})/${name}$`);
 
   return [
     {
@@ -221,9 +202,9 @@ export function webRoutes(o: WebOptions): Route[] {
         if (!o.auth.fromOurPages(req)) return send(res, 403, HTML, signInPage({ status: 403, error: 'This sign-in did not come from this site’s sign-in page. Open the sign-in page and try again.' }));
         if (!o.auth.tokenMatches(form.get('token') ?? '')) {
           o.logger.warn({ peer: req.socket.remoteAddress }, 'web sign-in with a wrong token');
-          return send(res, 401, HTML, signInPage({ status: 401, error: 'That is not this sitroom’s access token.' }));
+          return send(res, 401, HTML, signInPage({ status: 401, error: 'That is not this sitroom’s access token.', name: form.get('name') ?? '' }));
         }
-        res.writeHead(303, { location: '/', 'set-cookie': o.auth.startSession(req), 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/', 'set-cookie': o.auth.startSession(req, form.get('name') ?? ''), 'cache-control': 'no-store' });
         res.end();
       },
     },
@@ -252,7 +233,7 @@ export function webRoutes(o: WebOptions): Route[] {
     {
       method: 'GET',
       path: '/api/incidents',
-      handler: guarded((req, res) => {
+      handler: guarded((req, res, viewer) => {
         const q = new URL(req.url ?? '/', 'http://sitroom').searchParams;
         const phase = q.get('phase');
         const severity = q.get('severity');
@@ -271,69 +252,37 @@ export function webRoutes(o: WebOptions): Route[] {
           limit: limit + 1,
         });
         const page = rows.slice(0, limit);
-        const body = incidentListSchema.parse({ incidents: summaries(page, o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
+        // Private incidents the viewer may not see are left out of the page (which may then be shorter than limit).
+        const body = incidentListSchema.parse({ incidents: summaries(privacy.visible(viewer, page), o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
         sendJson(res, 200, body);
       }, true),
     },
     {
       method: 'GET',
       path: /^\/api\/incidents\/(\d{1,9})$/,
-      handler: guarded((_req, res, _viewer, params) => {
+      handler: guarded((_req, res, viewer, params) => {
         const number = Number(params[0]);
         const incident = o.store.get(number);
-        if (!incident) return sendJson(res, 404, { error: `no incident #${number}` });
+        if (!incident || !privacy.canSee(viewer, incident)) return sendJson(res, 404, { error: `no incident #${number}` });
         sendJson(res, 200, detailOf(incident, o.clock.now()));
       }, true),
     },
-    {
-      method: 'POST',
-      path: '/incidents',
-      handler: action(async (form, actor) => {
-        const outcome = await o.service.declare({
-          title: field(form, 'title'),
-          severity: parseSeverity(field(form, 'severity')) ?? 'sev3',
-          isPrivate: form.get('private') === 'on' || form.get('private') === 'true',
-          platform: o.declarePlatform,
-          declaredBy: actor,
-        });
-        return outcome.incident.number;
-      }),
-    },
-    {
-      method: 'POST',
-      path: actionPath('role'),
-      handler: action(async (form, actor, params) => (await o.service.assignRole(Number(params[0]), field(form, 'role'), actor, actor)).incident.number),
-    },
-    {
-      method: 'POST',
-      path: actionPath('update'),
-      handler: action(async (form, actor, params) => (await o.service.postUpdate(Number(params[0]), field(form, 'text'), actor)).incident.number),
-    },
-    {
-      method: 'POST',
-      path: actionPath('severity'),
-      handler: action(async (form, actor, params) => {
-        const severity = parseSeverity(field(form, 'severity'));
-        if (!severity) throw new IncidentError('invalid_severity');
-        return (await o.service.changeSeverity(Number(params[0]), severity, actor)).incident.number;
-      }),
-    },
-    {
-      method: 'POST',
-      path: actionPath('phase'),
-      handler: action(async (form, actor, params) => {
-        const wanted = field(form, 'action');
-        const act: PhaseAction | undefined = (['mitigate', 'resolve', 'close', 'reopen'] as const).find((a) => a === wanted);
-        if (!act) throw new IncidentError('invalid_phase_action', { action: wanted });
-        const waiver = field(form, 'waiver').trim();
-        const outcome = await o.service.transition(Number(params[0]), act, field(form, 'note'), actor, waiver || undefined);
-        return outcome.incident.number;
-      }),
-    },
-    {
-      method: 'POST',
-      path: actionPath('note'),
-      handler: action(async (form, actor, params) => (await o.service.addNote(Number(params[0]), field(form, 'text'), actor)).incident.number),
-    },
+    ...deskRoutes({
+      ctx: { service: o.service, followUps: o.followUps, alerts: o.alertService, declarePlatform: o.declarePlatform },
+      alerts: o.alertService,
+      store: o.store,
+      auth: o.auth,
+      privacy,
+      clock: o.clock,
+      timeZone: o.timeZone,
+      accessNote,
+      logger: o.logger,
+      guarded,
+      readForm,
+      send: (res, status, type, body) => send(res, status, type, body),
+      renderIncident,
+      renderBoard: (res, viewer, status, rejected) => send(res, status, HTML, String(boardPage(boardView(viewer, rejected)))),
+      detailOf,
+    }),
   ];
 }

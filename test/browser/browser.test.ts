@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../fakes/fixed-clock.ts';
+import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { SlackDriver } from '../chat/scenarios/slack-driver.ts';
 import { REPO_ROOT } from '../e2e/bot-process.ts';
@@ -156,6 +157,7 @@ describe('signing in with WEB_AUTH_TOKEN', () => {
     const { page, errors } = await newPage();
     const board = await page.goto(`${app.url}/`);
     expect(board?.status()).toBe(401);
+    await page.getByLabel(/^Your name/).fill('Dana');
     await page.getByLabel('Access token (WEB_AUTH_TOKEN)').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${app.url}/`);
@@ -167,7 +169,7 @@ describe('signing in with WEB_AUTH_TOKEN', () => {
     await page.getByLabel('Title').fill('Signed-in declare');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${app.url}/incidents/1`);
-    expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'web:web' });
+    expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'Dana (token)' });
 
     await page.goto(`${app.url}/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -190,16 +192,16 @@ describe('web-only mode', () => {
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('#1 Payments failing at checkout');
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ platform: 'web', severity: 'sev2', declaredBy: 'web:local' });
+    expect(sitroom.sitroom.service.get(1)).toMatchObject({ platform: 'web', severity: 'sev2', declaredBy: 'local' });
 
     await page.getByLabel('Role', { exact: true }).selectOption('commander');
-    await page.getByRole('button', { name: 'Take role' }).click();
-    await page.getByRole('region', { name: 'Roles' }).getByText('IC: web:local').waitFor();
+    await page.getByRole('button', { name: 'Assign role' }).click();
+    await page.getByRole('region', { name: 'Roles' }).getByText('IC: local').waitFor();
 
     await page.getByLabel(/^Note \(optional\)/).fill('Rolled back release 42');
     await page.getByRole('button', { name: /^Mitigate/ }).click();
     await page.locator('.meta .phase-name').filter({ hasText: 'mitigated' }).waitFor();
-    expect(await page.getByRole('region', { name: 'Phase history' }).getByRole('row').nth(1).innerText()).toMatch(/web:local\s+active → mitigated\s+Rolled back release 42/);
+    expect(await page.getByRole('region', { name: 'Phase history' }).getByRole('row').nth(1).innerText()).toMatch(/local\s+active → mitigated\s+Rolled back release 42/);
     // Resolve is the next step now; mitigate is gone.
     expect(await page.getByRole('button', { name: /^Resolve/ }).isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: /^Mitigate/ }).count()).toBe(0);
@@ -208,12 +210,12 @@ describe('web-only mode', () => {
     await page.getByLabel(/^Update/).fill('Payments are flowing again; watching error rates.');
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('Payments are flowing again; watching error rates.').waitFor();
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ phase: 'mitigated', roles: { commander: 'web:local' }, lastUpdate: { text: 'Payments are flowing again; watching error rates.' } });
+    expect(sitroom.sitroom.service.get(1)).toMatchObject({ phase: 'mitigated', roles: { commander: 'local' }, lastUpdate: { text: 'Payments are flowing again; watching error rates.' } });
     expect(await page.locator('.banner').count()).toBe(0);
 
     await page.goto(`${sitroom.url}/`);
     expect(await cardLinks(page, 'mitigated')).toEqual(['#1 Payments failing at checkout']);
-    expect(await column(page, 'mitigated').getByText('web:local').isVisible()).toBe(true);
+    expect(await column(page, 'mitigated').getByText('local').isVisible()).toBe(true);
     expect(await page.locator('.banner').count()).toBe(0);
 
     // sev2 promises an update every hour: 61 minutes later it is overdue, on the incident page and the board.
@@ -241,8 +243,117 @@ describe('web-only mode', () => {
     expect(await page.getByRole('alert').innerText()).toContain('Can’t close: 1 action item is still open (#1 Alert on 80% disk)');
     await page.getByLabel(/^Waive open action items/).fill('Tracked in OPS-7');
     await page.getByRole('button', { name: /^Close/ }).click();
-    await page.getByText('This incident is closed: nothing more to do here.').waitFor();
+    await page.getByText('This incident is closed: only its action items and postmortem are still written, below.').waitFor();
     expect(sitroom.sitroom.service.get(1).phase).toBe('closed');
+  });
+});
+
+describe('the web desk alone', () => {
+  it('runs an incident from declare to close: roles, cadence, snooze, rename, visibility, action items, postmortem sections; a refused form keeps its text', async () => {
+    const sitroom = await webOnly();
+    const { page, errors } = await newPage();
+    await page.goto(`${sitroom.url}/`);
+    await page.getByLabel('Title').fill('Payments failing');
+    await page.getByLabel('Severity').selectOption('sev2');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.waitForURL(`${sitroom.url}/incidents/1`);
+
+    // Any role to anyone.
+    await page.getByLabel('Role', { exact: true }).selectOption('commander');
+    await page.getByLabel(/^Person/).fill('alice');
+    await page.getByRole('button', { name: 'Assign role' }).click();
+    await page.getByRole('region', { name: 'Roles' }).getByText('IC: alice').waitFor();
+
+    // A refused cadence: the error beside the field, what was typed still there; then a good one.
+    await page.getByLabel(/^Promise an update every/).fill('soonish');
+    await page.getByRole('button', { name: 'Set cadence' }).click();
+    const cadence = page.getByLabel(/^Promise an update every/);
+    expect(await cadence.inputValue()).toBe('soonish');
+    expect(await cadence.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#cadence-value-error').innerText()).toContain('soonish');
+    await cadence.fill('30m');
+    await page.getByRole('button', { name: 'Set cadence' }).click();
+    await page.locator('dl.facts').getByText('every 30m').waitFor();
+
+    await page.getByRole('button', { name: 'Snooze 15 minutes' }).click();
+    await page.getByRole('region', { name: 'Timeline' }).getByText('Update reminder snoozed for 15m').waitFor();
+
+    await page.getByLabel('Title').fill('Card payments failing at checkout');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('heading', { level: 1, name: '#1 Card payments failing at checkout' }).waitFor();
+
+    await page.getByRole('button', { name: 'Make private' }).click();
+    await page.locator('.meta .tag').filter({ hasText: 'private' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Make public' }).isVisible()).toBe(true);
+
+    // The live counter follows typing (the script is our own, allowed by the CSP).
+    const update = page.getByLabel(/^Update \(/);
+    await update.fill('Card payments fail for some customers.');
+    expect(await page.locator('#update-text-count').innerText()).toBe('38 / 3000');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('Card payments fail for some customers.').waitFor();
+
+    // Action items: add with owner and due date, then give it another owner.
+    await page.getByLabel('What must happen').fill('Add a synthetic checkout probe');
+    await page.getByLabel(/^Owner \(optional\)/).fill('bob');
+    await page.getByLabel(/^Due \(optional\)/).fill('2025-04-01');
+    await page.getByRole('button', { name: 'Add action item' }).click();
+    const items = page.getByRole('region', { name: 'Action items' });
+    await items.getByText('Add a synthetic checkout probe').waitFor();
+    await items.getByText('Change').click();
+    await page.locator('#item-1-owner').fill('carol');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('region', { name: 'Action items' }).getByRole('cell', { name: 'carol' }).waitFor();
+
+    await page.getByRole('button', { name: /^Mitigate/ }).click();
+    await page.locator('.meta .phase-name').filter({ hasText: 'mitigated' }).waitFor();
+    await page.getByRole('button', { name: /^Resolve/ }).click();
+    await page.locator('.meta .phase-name').filter({ hasText: 'resolved' }).waitFor();
+
+    // The postmortem's human sections: stored, shown, and in the document.
+    await page.getByLabel('Summary').fill('A bad deploy broke card payments.');
+    await page.getByLabel('What went well').fill('Rollback took two minutes.');
+    await page.getByRole('button', { name: 'Save sections' }).click();
+    await page.getByRole('article', { name: 'Postmortem document' }).getByText('A bad deploy broke card payments.').waitFor();
+    expect(await page.getByLabel('What went well').inputValue()).toBe('Rollback took two minutes.');
+    const markdown = sitroom.sitroom.followUps.postmortem(1)?.markdown ?? '';
+    expect(markdown).toContain('## Summary\n\nA bad deploy broke card payments.');
+    expect(markdown).toContain('## What went wrong\n\n_To be written._');
+
+    // Close with the item open: refused beside the waiver field, the note typed is kept.
+    await page.getByLabel(/^Note \(optional\)/).fill('All clear since 15:40');
+    await page.getByRole('button', { name: /^Close/ }).click();
+    expect(await page.locator('#phase-waiver-error').innerText()).toContain('1 action item is still open');
+    expect(await page.getByLabel(/^Note \(optional\)/).inputValue()).toBe('All clear since 15:40');
+    await items.getByRole('button', { name: 'Done' }).click();
+    await items.getByText(/^done/).waitFor();
+    await page.getByRole('button', { name: /^Close/ }).click();
+    await page.getByText('This incident is closed: only its action items and postmortem are still written, below.').waitFor();
+
+    const incident = sitroom.sitroom.service.get(1);
+    expect(incident).toMatchObject({ phase: 'closed', title: 'Card payments failing at checkout', isPrivate: true, cadence: 1800, roles: { commander: 'alice' } });
+    // Everything done on the web is recorded as its viewer; sitroom itself only wrote the postmortem on resolve.
+    const timeline = sitroom.sitroom.service.timeline(1);
+    expect(new Set(timeline.filter((e) => e.kind !== 'postmortem_written').map((e) => e.actor))).toEqual(new Set(['local']));
+    expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['role_assigned', 'cadence_changed', 'reminder_snoozed', 'renamed', 'visibility_changed', 'action_added', 'action_updated', 'action_done', 'postmortem_edited']));
+    // The two refused forms (409) are logged by Chromium as failed loads; nothing else went wrong.
+    expect(errors.filter((e) => !e.includes('status of 409'))).toEqual([]);
+  });
+
+  it('shows Alertmanager’s groups in the alert inbox, with the card’s actions', async () => {
+    const sitroom = await webOnly();
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+    const { page, errors } = await newPage();
+    await page.goto(`${sitroom.url}/alerts`);
+    const item = page.locator('.alert-item').first();
+    expect(await item.getByRole('heading', { level: 2 }).innerText()).toContain('HighErrorRate');
+    expect(await item.innerText()).toContain('2 firing');
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.locator('.alert-item').first().getByText(/acknowledged by local/).waitFor();
+    await page.locator('.alert-item').first().getByRole('button', { name: 'Declare incident' }).click();
+    await page.waitForURL(`${sitroom.url}/incidents/1`);
+    expect(await page.locator('section[aria-labelledby="alerts-h"]').innerText()).toContain('HighErrorRate');
+    expect(errors).toEqual([]);
   });
 });
 
@@ -260,7 +371,8 @@ describe('escaping', () => {
     const onlyOurScripts = "[...document.scripts].map((s) => s.src.replace(location.origin, '') || 'inline:' + s.textContent)";
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`#1 ${title}`);
     expect(await page.title()).toBe(`#1 ${title} · sitroom`);
-    expect(await page.evaluate(onlyOurScripts)).toEqual([]);
+    // The incident page's only script is the forms' length counter.
+    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/desk.js']);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
 
     await page.goto(`${sitroom.url}/`);
@@ -269,7 +381,7 @@ describe('escaping', () => {
     await refreshBoard(page);
     await refreshed;
     expect(await cardLinks(page, 'active')).toEqual([`#1 ${title}`]);
-    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js']);
+    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js', '/assets/desk.js']);
 
     await page.goto(`${sitroom.url}/status`);
     expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe(title);
@@ -332,6 +444,7 @@ describe('screenshots', () => {
     await followUps.addActionItem(4, { text: 'Add a synthetic checkout probe', owner: 'web:alice', due: '2025-03-28' }, 'web:alice');
     await declare('Suspicious admin logins from a new ASN', 'sev2', true);
     await declare('Averyveryveryverylongwordwithoutanyspacesthatmightoverflowacardonaphone-and-more-more-more', 'sev5');
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
     sitroom.clock.advance(45 * MINUTE);
     return sitroom;
   }
@@ -367,6 +480,8 @@ describe('screenshots', () => {
     await shoot(phone.page, 'incident-phone-dark');
     await phone.page.goto(`${sitroom.url}/status`);
     await shoot(phone.page, 'status-phone-dark');
+    await phone.page.goto(`${sitroom.url}/alerts`);
+    await shoot(phone.page, 'alerts-phone-dark');
     expect(phone.errors).toEqual([]);
   });
 });
@@ -375,12 +490,14 @@ describe('on a phone', () => {
   it('nothing on the board or an incident page makes a phone scroll sideways', async () => {
     const sitroom = await webOnly();
     await sitroom.sitroom.service.declare({ title: 'Checkout down', severity: 'sev1', isPrivate: false, platform: 'web', declaredBy: 'alice' });
+    await sitroom.sitroom.followUps.addActionItem(1, { text: 'Add a synthetic checkout probe with a long name', owner: 'alice@example.com', due: '2025-03-28' }, 'alice');
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
     const { page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const widths: Record<string, string> = {};
-    for (const path of ['/', '/incidents/1', '/status']) {
+    for (const path of ['/', '/incidents/1', '/status', '/alerts']) {
       await page.goto(`${sitroom.url}${path}`);
       widths[path] = String(await page.evaluate("document.documentElement.scrollWidth + ' of ' + document.documentElement.clientWidth"));
     }
-    expect(widths).toEqual({ '/': '390 of 390', '/incidents/1': '390 of 390', '/status': '390 of 390' });
+    expect(widths).toEqual({ '/': '390 of 390', '/incidents/1': '390 of 390', '/status': '390 of 390', '/alerts': '390 of 390' });
   });
 });

@@ -9,6 +9,8 @@ import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/
 import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user } from './fragments.ts';
 import { html, safeUrl, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { formError, formState, type Rejected, textField } from './form-fields.ts';
+import { MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
 
 export interface BoardView {
   columns: { phase: Phase; incidents: IncidentSummary[] }[];
@@ -21,6 +23,8 @@ export interface BoardView {
   signOut?: boolean;
   /** Open incidents whose stakeholder update is overdue. */
   banners: IncidentSummary[];
+  /** A refused declare: shown again with what was typed and the error beside its field. */
+  rejected?: Rejected;
 }
 
 /** How often the board refreshes its columns. */
@@ -82,18 +86,20 @@ ${due.map((i) => html`<li class="banner"><a href="/incidents/${i.number}">Update
 }
 
 function declareForm(view: BoardView): SafeHtml {
+  const state = formState(view.rejected, '/incidents');
+  const severity = state.values['severity'] ?? DEFAULT_SEVERITY;
   return html`<section aria-labelledby="declare-h">
 <h2 id="declare-h">Declare an incident</h2>
 <form method="post" action="/incidents" class="declare">
 ${csrfField(view.csrfToken)}
 <div class="row">
-<div class="field grow"><label for="declare-title">Title</label>
-<input type="text" id="declare-title" name="title" required maxlength="200" autocomplete="off"></div>
+${formError(state, ['title'])}
+${textField(state, { id: 'declare-title', name: 'title', label: 'Title', max: MAX_TITLE_LENGTH, required: true, grow: true })}
 <div class="field"><label for="declare-severity">Severity</label>
 <select id="declare-severity" name="severity">
-${SEVERITIES.map((s) => html`<option value="${s}"${s === DEFAULT_SEVERITY ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
+${SEVERITIES.map((s) => html`<option value="${s}"${s === severity ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
 </select></div>
-<div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"><label for="declare-private">Private</label></div>
+<div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"${state.values['private'] === 'on' ? html` checked` : ''}><label for="declare-private">Private</label></div>
 <div class="field"><button type="submit">Declare</button></div>
 </div>
 </form>
@@ -105,7 +111,7 @@ export function boardPage(view: BoardView): string {
 ${bannersHtml(view)}
 ${view.canAct && declareForm(view)}
 ${columnsHtml(view)}`;
-  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
+  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, deskScript: view.canAct, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
 }
 
 /**

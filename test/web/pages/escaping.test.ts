@@ -4,6 +4,8 @@ import { boardColumns, boardPage } from '../../../src/web/pages/board-page.ts';
 import { incidentPage } from '../../../src/web/pages/incident-page.ts';
 import { errorPage, notFoundPage } from '../../../src/web/pages/not-found-page.ts';
 import { statusPage } from '../../../src/web/pages/status-page.ts';
+import { alertInboxPage } from '../../../src/web/pages/alert-inbox-page.ts';
+import { alertGroupSchema } from '../../../src/web/api-schema.ts';
 import { aBoardView, aDetail, anIncidentPageView, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
 
 const evilSummary = aSummary({
@@ -24,6 +26,7 @@ const evilDetail = aDetail({
   phaseHistory: [{ at: '2025-03-14T14:10:00.000Z', actor: EVIL, from: 'active', to: 'mitigated', note: EVIL }],
   updates: [{ at: '2025-03-14T14:30:00.000Z', by: EVIL, text: EVIL, late: true }],
   actionItems: [{ id: 1, text: EVIL, owner: EVIL, due: EVIL, state: 'open', doneAt: null }],
+  postmortemSections: { summary: EVIL, impact: EVIL, contributingFactors: EVIL, wentWell: EVIL, wentWrong: EVIL },
   alerts: [{ id: 1, title: EVIL, groupKey: EVIL, firstFiringAt: null, acknowledgedAt: '2025-03-14T14:00:00.000Z', acknowledgedBy: EVIL, silenceId: EVIL }],
   postmortem: `---\ntitle: ${EVIL}\n---\n# ${EVIL}\n\n${EVIL}\n`,
 });
@@ -32,6 +35,17 @@ const pages: Record<string, string> = {
   board: boardPage(aBoardView({ columns: columnsOf([evilSummary]), banners: [evilSummary], accessNote: EVIL, csrfToken: EVIL })),
   columns: boardColumns(aBoardView({ columns: columnsOf([evilSummary]) })),
   incident: incidentPage(anIncidentPageView({ incident: evilDetail, error: EVIL, viewer: EVIL, accessNote: EVIL, csrfToken: EVIL, roles: ['commander', EVIL] })),
+  // A refused form given back as typed: the values and the message are user text too.
+  'refused incident': incidentPage(anIncidentPageView({ incident: evilDetail, csrfToken: EVIL, rejected: { form: '/incidents/7/update', values: { text: EVIL }, field: 'text', message: EVIL } })),
+  'refused declare': boardPage(aBoardView({ rejected: { form: '/incidents', values: { title: EVIL, severity: EVIL }, field: 'title', message: EVIL } })),
+  alerts: alertInboxPage({
+    alerts: [alertGroupSchema.parse({ id: 1, title: EVIL, summary: EVIL, severity: 'sev2', firing: 1, resolved: 0, labels: [[EVIL, EVIL]], links: [{ label: EVIL, url: 'javascript:alert(1)' }], lastDeliveryAt: '2025-03-14T14:00:00.000Z', acknowledged: { by: EVIL, at: '2025-03-14T14:00:00.000Z' }, notActionable: null, silenced: null, incident: null, linkedToPrivate: false })],
+    canSilence: true,
+    now: NOW,
+    timeZone: TZ,
+    csrfToken: EVIL,
+    rejected: { alert: 1, message: EVIL },
+  }),
   status: statusPage({ incidents: [evilSummary], now: NOW, timeZone: TZ }),
   notFound: notFoundPage(EVIL),
   error: errorPage({ status: 500, message: EVIL }),
@@ -45,7 +59,9 @@ describe.each(Object.entries(pages))('%s page', (_name, html) => {
     // markdown-it leaves ' as is in text (harmless there: its attributes are double-quoted); everywhere else it is escaped.
     expect(html.replace(/<article class="markdown"[\s\S]*?<\/article>/, '')).not.toMatch(/'x/);
     // The only <script> is the board's own external one.
-    expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(_name === 'board' ? ['<script src="/assets/board.js" defer>'] : []);
+    // Only our own scripts: the board's refresh, and the forms' length counter where there are forms.
+    const ours = { board: ['<script src="/assets/board.js" defer>', '<script src="/assets/desk.js" defer>'], 'refused declare': ['<script src="/assets/board.js" defer>', '<script src="/assets/desk.js" defer>'], incident: ['<script src="/assets/desk.js" defer>'], 'refused incident': ['<script src="/assets/desk.js" defer>'] } as Record<string, string[]>;
+    expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(ours[_name] ?? []);
   });
 });
 

@@ -35,7 +35,7 @@ export function aSummary(overrides: Partial<IncidentSummary> = {}): IncidentSumm
 }
 
 export function aDetail(overrides: Partial<IncidentDetail> = {}): IncidentDetail {
-  const { timeline, phaseHistory, updates, actionItems, alerts, durations, postmortem, ...summary } = overrides;
+  const { timeline, phaseHistory, updates, actionItems, alerts, durations, postmortem, postmortemSections, ...summary } = overrides;
   return incidentDetailSchema.parse({
     ...aSummary(summary),
     timeline: timeline ?? [
@@ -58,6 +58,7 @@ export function aDetail(overrides: Partial<IncidentDetail> = {}): IncidentDetail
     ],
     durations: durations ?? { timeToAcknowledge: 180, timeToMitigate: null, timeToResolve: null },
     postmortem: postmortem ?? null,
+    postmortemSections: postmortemSections ?? { summary: '', impact: '', contributingFactors: '', wentWell: '', wentWrong: '' },
   });
 }
 

@@ -34,6 +34,18 @@ CREATE INDEX `outbox_pending_idx` ON `outbox` (`state`,`platform`,`next_attempt_
 CREATE INDEX `outbox_target_idx` ON `outbox` (`platform`,`target`,`state`,`id`);--> statement-breakpoint
 CREATE INDEX `outbox_coalesce_idx` ON `outbox` (`coalesce_key`,`state`);--> statement-breakpoint
 CREATE INDEX `outbox_incident_idx` ON `outbox` (`incident_number`,`state`);--> statement-breakpoint
+CREATE TABLE `postmortem_sections` (
+	`incident_number` integer PRIMARY KEY NOT NULL,
+	`summary` text DEFAULT '' NOT NULL,
+	`impact` text DEFAULT '' NOT NULL,
+	`contributing_factors` text DEFAULT '' NOT NULL,
+	`went_well` text DEFAULT '' NOT NULL,
+	`went_wrong` text DEFAULT '' NOT NULL,
+	`updated_at` integer NOT NULL,
+	`updated_by` text NOT NULL,
+	FOREIGN KEY (`incident_number`) REFERENCES `incidents`(`number`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 CREATE TABLE `web_sessions` (
 	`id_hash` text PRIMARY KEY NOT NULL,
 	`viewer` text NOT NULL,
