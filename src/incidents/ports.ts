@@ -6,7 +6,7 @@ import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { Digest } from './digest.ts';
 import type { QueuedEffect } from './effects.ts';
 import type { PostmortemSections } from './postmortem.ts';
-import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
+import type { Incident, Platform, UserId } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
