@@ -2,6 +2,7 @@
 import type { ActionItem } from '../incidents/action-items.ts';
 import { alertFactsOf, durations, incidentTimes } from '../incidents/durations.ts';
 import type { Incident } from '../incidents/incident.ts';
+import { isUpdateOverdue } from '../incidents/overdue.ts';
 import type { LinkedAlertGroup } from '../incidents/ports.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { type IncidentDetail, incidentDetailSchema, type IncidentSummary, incidentSummarySchema } from './api-schema.ts';
@@ -12,9 +13,6 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** Where a war room opens in the browser, per platform (null when it cannot be linked). */
 export type WarRoomUrl = (incident: Incident) => string | null;
 
-/** Whether the incident owes its stakeholders an update right now. */
-export const updateOverdue = (i: Incident, now: number): boolean =>
-  (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now;
 
 export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl): IncidentSummary {
   return incidentSummarySchema.parse({
@@ -29,7 +27,7 @@ export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl
     roles: { ...i.roles },
     cadenceSeconds: i.cadence,
     nextUpdateDue: isoOrNull(i.nextUpdateDue),
-    updateOverdue: updateOverdue(i, now),
+    updateOverdue: isUpdateOverdue(i, now),
     lastUpdate: i.lastUpdate && { text: i.lastUpdate.text, at: iso(i.lastUpdate.at), by: i.lastUpdate.by },
     warRoom: i.room && { channelId: i.room.channelId, name: i.room.channelName, url: warRoomUrl(i) },
     mitigatedAt: isoOrNull(i.mitigatedAt),
