@@ -171,10 +171,11 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
 export function helpMessage(): ChatMessage {
   const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
   const anywhere: readonly Subcommand[] = ['declare', 'list', 'actions', 'stats', 'help'];
+  const statusPage: readonly Subcommand[] = ['publish', 'public', 'impact', 'components', 'unpublish'];
   const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];
   return {
     heading: ['sitroom: /incident commands'],
-    lines: [[{ bold: 'Anywhere' }], ...anywhere.map(row), [{ bold: 'In a war room' }], ...inRoom.map(row), ['Phases: active → mitigated → resolved → closed, never skipped.']],
+    lines: [[{ bold: 'Anywhere' }], ...anywhere.map(row), [{ bold: 'In a war room' }], ...inRoom.map(row), [{ bold: 'Public status page (in a war room)' }], ...statusPage.map(row), ['Nothing reaches the status page until it is published; private incidents never are.'], ['Phases: active → mitigated → resolved → closed, never skipped.']],
   };
 }
 

@@ -17,6 +17,12 @@ export const TIMELINE_KINDS = [
   'action_added',
   'action_done',
   'postmortem_written',
+  'published',
+  'public_title_changed',
+  'unpublished',
+  'public_update_posted',
+  'public_impact_changed',
+  'public_components_changed',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
