@@ -2,6 +2,7 @@
 import type { ActionItem } from '../incidents/action-items.ts';
 import { alertFactsOf, durations, incidentTimes } from '../incidents/durations.ts';
 import type { Incident } from '../incidents/incident.ts';
+import { SEVERITIES } from '../incidents/severity.ts';
 import { isUpdateOverdue } from '../incidents/overdue.ts';
 import type { LinkedAlertGroup } from '../incidents/ports.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
@@ -13,6 +14,19 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** Where a war room opens in the browser, per platform (null when it cannot be linked). */
 export type WarRoomUrl = (incident: Incident) => string | null;
 
+
+/**
+ * The board's order within a column — what matters first: severity (SEV1 first), then an overdue update, then age
+ * (the longest-running first), then number.
+ */
+export function byUrgency(a: IncidentSummary, b: IncidentSummary): number {
+  return (
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    Number(b.updateOverdue) - Number(a.updateOverdue) ||
+    a.declaredAt.localeCompare(b.declaredAt) ||
+    a.number - b.number
+  );
+}
 
 export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl): IncidentSummary {
   return incidentSummarySchema.parse({

@@ -14,6 +14,7 @@ import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user }
 import { html, safeUrl, type HtmlValue, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import { renderMarkdown, splitFrontMatter } from './markdown.ts';
+import { statusSection, type StatusSectionView } from './status-section.ts';
 
 export interface IncidentPageView {
   incident: IncidentDetail;
@@ -28,6 +29,8 @@ export interface IncidentPageView {
   viewer: string;
   /** A refused action's message, shown at the top. */
   error?: string;
+  /** The public status page part (status-section.ts). */
+  statusPage?: StatusSectionView;
 }
 
 const section = (id: string, title: string, content: HtmlValue): SafeHtml =>
@@ -161,11 +164,9 @@ export function incidentPage(view: IncidentPageView): string {
   const clock = { now: view.now, timeZone: view.timeZone };
   const closed = i.phase === 'closed';
   const body = html`${view.error && html`<p class="error" role="alert">${view.error}</p>`}
-${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
-<h1><span class="num">#${i.number}</span> ${i.title}</h1>
-<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.private && html` <span class="tag">private</span>`}</p>
-${facts(i, clock)}
+${liveRegion(view)}
 ${section('roles-h', 'Roles', roles(i))}
+${view.statusPage && section('status-h', 'Status page', statusSection(view.statusPage, clock))}
 ${view.canAct && !closed && section('act-h', 'Act', forms(view))}
 ${view.canAct && closed && html`<p class="notice">This incident is closed: nothing more to do here.</p>`}
 ${section(
@@ -237,5 +238,27 @@ ${section(
 </dl>`,
 )}
 ${section('postmortem-h', 'Postmortem', i.postmortem ? postmortem(i.postmortem) : none('No postmortem yet.'))}`;
-  return layout({ title: `#${i.number} ${i.title}`, body, nav: 'incident', accessNote: view.accessNote });
+  return layout({ title: incidentTitle(view), body, nav: 'incident', accessNote: view.accessNote, refreshScript: true });
 }
+
+/** The tab's title: it says "overdue" first, so a lapsed update shows in a background tab too. */
+const incidentTitle = (view: IncidentPageView): string => `${view.incident.updateOverdue ? '(overdue) ' : ''}#${view.incident.number} ${view.incident.title}`;
+
+/**
+ * The part of the page that refreshes itself (board.js, told by /events): the overdue banner, heading and facts.
+ * The forms stay outside it, so nobody's typing is replaced.
+ */
+function liveRegion(view: IncidentPageView): SafeHtml {
+  const i = view.incident;
+  const clock = { now: view.now, timeZone: view.timeZone };
+  const closed = i.phase === 'closed';
+  return html`<div id="incident-live" data-live="/incidents/${i.number}?fragment=live" data-title="${incidentTitle(view)} · sitroom">
+${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
+<h1><span class="num">#${i.number}</span> ${i.title}</h1>
+<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.private && html` <span class="tag">private</span>`}</p>
+${facts(i, clock)}
+</div>`;
+}
+
+/** Just the live region: the answer to `/incidents/<n>?fragment=live`. */
+export const incidentLiveFragment = (view: IncidentPageView): string => liveRegion(view).toString();

@@ -4,7 +4,7 @@ import { boardColumns, boardPage } from '../../../src/web/pages/board-page.ts';
 import { incidentPage } from '../../../src/web/pages/incident-page.ts';
 import { errorPage, notFoundPage } from '../../../src/web/pages/not-found-page.ts';
 import { statusPage } from '../../../src/web/pages/status-page.ts';
-import { aBoardView, aDetail, anIncidentPageView, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
+import { aBoardView, aDetail, anIncidentPageView, aPublicIncident, aStatusDocument, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
 
 const evilSummary = aSummary({
   title: EVIL,
@@ -32,7 +32,7 @@ const pages: Record<string, string> = {
   board: boardPage(aBoardView({ columns: columnsOf([evilSummary]), banners: [evilSummary], accessNote: EVIL, csrfToken: EVIL })),
   columns: boardColumns(aBoardView({ columns: columnsOf([evilSummary]) })),
   incident: incidentPage(anIncidentPageView({ incident: evilDetail, error: EVIL, viewer: EVIL, accessNote: EVIL, csrfToken: EVIL, roles: ['commander', EVIL] })),
-  status: statusPage({ incidents: [evilSummary], now: NOW, timeZone: TZ }),
+  status: statusPage({ status: aStatusDocument({ incidents: [aPublicIncident({ title: EVIL, components: [EVIL], updates: [{ at: '2025-03-14T14:30:00.000Z', text: EVIL }] })], components: [{ name: EVIL, status: 'major' }] }), now: NOW, timeZone: TZ }),
   notFound: notFoundPage(EVIL),
   error: errorPage({ status: 500, message: EVIL }),
 };
@@ -44,8 +44,8 @@ describe.each(Object.entries(pages))('%s page', (_name, html) => {
     expect(html).not.toMatch(/"onmouseover/);
     // markdown-it leaves ' as is in text (harmless there: its attributes are double-quoted); everywhere else it is escaped.
     expect(html.replace(/<article class="markdown"[\s\S]*?<\/article>/, '')).not.toMatch(/'x/);
-    // The only <script> is the board's own external one.
-    expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(_name === 'board' ? ['<script src="/assets/board.js" defer>'] : []);
+    // The only <script> is the live pages' own external one (board and incident pages).
+    expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(_name === 'board' || _name === 'incident' ? ['<script src="/assets/board.js" defer>'] : []);
   });
 });
 
