@@ -68,9 +68,19 @@ export function publicIncident({ incident, publication }: PublicEntry): PublicIn
   });
 }
 
-/** The whole public picture at `now`: incidents (open first, then newest), the overall state and each component's. */
+/**
+ * The whole public picture at `now`: incidents (open ones first, the worst impact first, then the most recently
+ * updated), the overall state and each component's.
+ */
 export function statusDocument(entries: readonly PublicEntry[], components: readonly string[], now: number): StatusDocument {
-  const incidents = entries.map(publicIncident).sort((a, b) => Number(a.status === 'resolved') - Number(b.status === 'resolved') || b.updatedAt.localeCompare(a.updatedAt));
+  const incidents = entries
+    .map(publicIncident)
+    .sort(
+      (a, b) =>
+        Number(a.status === 'resolved') - Number(b.status === 'resolved') ||
+        (a.status === 'resolved' ? 0 : IMPACTS.indexOf(b.impact) - IMPACTS.indexOf(a.impact)) ||
+        b.updatedAt.localeCompare(a.updatedAt),
+    );
   let overall: Impact | 'operational' = 'operational';
   const byComponent = new Map<string, Impact | 'operational'>(components.map((c) => [c, 'operational']));
   for (const i of incidents.filter((x) => x.status !== 'resolved')) {

@@ -166,9 +166,9 @@ export function incidentPage(view: IncidentPageView): string {
   const body = html`${view.error && html`<p class="error" role="alert">${view.error}</p>`}
 ${liveRegion(view)}
 ${section('roles-h', 'Roles', roles(i))}
-${view.statusPage && section('status-h', 'Status page', statusSection(view.statusPage, clock))}
 ${view.canAct && !closed && section('act-h', 'Act', forms(view))}
 ${view.canAct && closed && html`<p class="notice">This incident is closed: nothing more to do here.</p>`}
+${view.statusPage && section('status-h', 'Status page', statusSection(view.statusPage, clock))}
 ${section(
   'updates-h',
   'Stakeholder updates',

@@ -26,13 +26,13 @@ const STATE_LABEL: Readonly<Record<StatusDocument['overall'], string>> = {
 function incidentItem(i: PublicIncident, clock: { now: number; timeZone: string }): SafeHtml {
   return html`<li class="status-item status-${i.status} impact-${i.impact}" id="incident-${i.id}">
 <h3>${i.title}</h3>
-<p><span class="badge impact">${i.status === 'resolved' ? 'Resolved' : i.impactLabel}</span> <span class="public-status">${PUBLIC_STATUS_TEXT[i.status]}</span></p>
+<p>${i.status === 'resolved' ? html`<span class="badge impact">Resolved</span>` : html`<span class="badge impact">${i.impactLabel}</span> <span class="public-status">${PUBLIC_STATUS_TEXT[i.status]}</span>`}</p>
 ${i.components.length > 0 && html`<p><strong>Affected:</strong> ${i.components.join(', ')}</p>`}
 <p class="muted">Started ${timeEl(i.startedAt, clock)}${i.resolvedAt && html` · resolved ${timeEl(i.resolvedAt, clock)}`}</p>
 ${
   i.updates.length
-    ? html`<ol class="public-updates" reversed>
-${i.updates.map((u) => html`<li><span class="when">${timeEl(u.at, clock)}</span> ${u.text}</li>\n`)}</ol>`
+    ? html`<ul class="public-updates" aria-label="Updates, newest first">
+${i.updates.map((u) => html`<li><span class="when">${timeEl(u.at, clock)}</span> ${u.text}</li>\n`)}</ul>`
     : html`<p class="muted">No update yet.</p>`
 }
 </li>

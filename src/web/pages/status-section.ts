@@ -38,7 +38,7 @@ function publishedFacts(p: PublicationView, clock: Clock): SafeHtml {
 <dt>Components</dt><dd>${p.components.length ? p.components.join(', ') : html`<span class="muted">none listed</span>`}</dd>
 <dt>Public updates</dt><dd>${
     p.updates.length
-      ? html`<ol class="public-updates" reversed>${p.updates.map((u) => html`<li><span class="when">${timeEl(u.at, clock)}</span> ${u.text}</li>`)}</ol>`
+      ? html`<ul class="public-updates">${p.updates.map((u) => html`<li><span class="when">${timeEl(u.at, clock)}</span> ${u.text}</li>`)}</ul>`
       : html`<span class="muted">none yet</span>`
   }</dd>
 </dl>`;

@@ -146,8 +146,9 @@ summary { cursor: pointer; font-weight: 600; }
 .components { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.25rem; }
 .components li { display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap; padding: 0.375rem 0; border-bottom: 1px solid var(--border); }
 .component-state { font-weight: 600; }
-.public-updates { margin: 0.5rem 0 0; padding-left: 1.25rem; overflow-wrap: anywhere; }
-.public-updates li { margin: 0.25rem 0; }
+.public-updates { list-style: none; margin: 0.5rem 0 0; padding: 0; overflow-wrap: anywhere; }
+.public-updates li { margin: 0.375rem 0; }
+.public-updates .when { font-weight: 600; margin-right: 0.375rem; }
 .all-ok { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--ok-edge); }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
