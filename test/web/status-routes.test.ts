@@ -4,8 +4,13 @@
  * for RFC 4287's required elements). Distinctive internal titles and updates of private, unpublished and taken-down
  * incidents are searched for on every public route.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/storage/database.ts';
+import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
 import { statusDocumentSchema } from '../../src/web/public-status.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { HOUR } from '../fakes/fixed-clock.ts';
@@ -161,6 +166,20 @@ describe('what never reaches a public route', () => {
     const all = await everyPublicRoute(web);
     expect(all).toContain('Emails are delayed');
     expect(all.match(/ZQX[-A-Z]*/g) ?? []).toEqual([]);
+  });
+
+  it('an incident made private after it was published disappears from every public route', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-status-'));
+    const web = await start({ DATABASE_PATH: join(dir, 'sitroom.db') });
+    const n = await declared(app, { title: 'Turns out to be a breach', severity: 'sev2' });
+    await app.sitroom.publishing.publish(n, 'ZQX-LATER-PRIVATE login problems', 'alice');
+    expect(await everyPublicRoute(web)).toContain('ZQX-LATER-PRIVATE');
+    // Nothing in chat makes an incident private after declare yet; another process on the database can.
+    const db = openDatabase(join(dir, 'sitroom.db'));
+    new SqliteIncidentStore(db).mutate(n, (i) => ({ incident: { ...i, isPrivate: true }, events: [] }));
+    db.$client.close();
+    expect(await everyPublicRoute(web)).not.toContain('ZQX-LATER-PRIVATE');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
