@@ -23,7 +23,7 @@ import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/b
 import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
 import type { StatusSectionView } from './pages/status-section.ts';
 import { defaultImpact, impactOf } from '../incidents/publication.ts';
-import type { PublishingService } from '../incidents/publishing-service.ts';
+import type { PublishingService, PublishOutcome } from '../incidents/publishing-service.ts';
 import type { LiveEvents } from './live-events.ts';
 import { statusDocument } from './public-status.ts';
 import { statusFeed } from './status-feed.ts';
@@ -235,6 +235,12 @@ export function webRoutes(o: WebOptions): Route[] {
 
   const numberParam = /^\/incidents\/(\d{1,9})$/;
   const actionPath = (name: string) => new RegExp(`^/incidents/(\\d{1,9})/${name}$`);
+  /** POST /incidents/<n>/status/<name>: a publishing use case from the incident page. */
+  const statusAction = (name: string, run: (number: number, form: URLSearchParams, actor: string) => Promise<PublishOutcome>): Route => ({
+    method: 'POST',
+    path: actionPath(`status/${name}`),
+    handler: action(async (form, actor, params) => (await run(Number(params[0]), form, actor)).publication.incidentNumber),
+  });
 
   return [
     {
@@ -385,31 +391,12 @@ export function webRoutes(o: WebOptions): Route[] {
         return outcome.incident.number;
       }),
     },
-    {
-      method: 'POST',
-      path: actionPath('status/publish'),
-      handler: action(async (form, actor, params) => (await o.publishing.publish(Number(params[0]), field(form, 'title'), actor)).publication.incidentNumber),
-    },
-    {
-      method: 'POST',
-      path: actionPath('status/update'),
-      handler: action(async (form, actor, params) => (await o.publishing.postPublicUpdate(Number(params[0]), field(form, 'text'), actor)).publication.incidentNumber),
-    },
-    {
-      method: 'POST',
-      path: actionPath('status/impact'),
-      handler: action(async (form, actor, params) => (await o.publishing.setImpact(Number(params[0]), field(form, 'impact'), actor)).publication.incidentNumber),
-    },
-    {
-      method: 'POST',
-      path: actionPath('status/components'),
-      handler: action(async (form, actor, params) => (await o.publishing.setComponents(Number(params[0]), field(form, 'components'), actor)).publication.incidentNumber),
-    },
-    {
-      method: 'POST',
-      path: actionPath('status/unpublish'),
-      handler: action(async (_form, actor, params) => (await o.publishing.unpublish(Number(params[0]), actor)).publication.incidentNumber),
-    },
+    // The incident page's "Status page" forms: the same use cases as /incident publish|public|impact|components|unpublish.
+    statusAction('publish', (n, form, actor) => o.publishing.publish(n, field(form, 'title'), actor)),
+    statusAction('update', (n, form, actor) => o.publishing.postPublicUpdate(n, field(form, 'text'), actor)),
+    statusAction('impact', (n, form, actor) => o.publishing.setImpact(n, field(form, 'impact'), actor)),
+    statusAction('components', (n, form, actor) => o.publishing.setComponents(n, field(form, 'components'), actor)),
+    statusAction('unpublish', (n, _form, actor) => o.publishing.unpublish(n, actor)),
     {
       method: 'POST',
       path: actionPath('note'),

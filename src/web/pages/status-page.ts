@@ -39,6 +39,18 @@ ${i.updates.map((u) => html`<li><span class="when">${timeEl(u.at, clock)}</span>
 `;
 }
 
+/** A titled list of incidents, or nothing when there are none. */
+function incidentList(id: string, heading: string, incidents: readonly PublicIncident[], clock: { now: number; timeZone: string }): SafeHtml | false {
+  return (
+    incidents.length > 0 &&
+    html`<section aria-labelledby="${id}">
+<h2 id="${id}">${heading}</h2>
+<ul class="status-list">
+${incidents.map((i) => incidentItem(i, clock))}</ul>
+</section>`
+  );
+}
+
 export function statusPage(view: StatusView): string {
   const clock = { now: view.now, timeZone: view.timeZone };
   const doc = view.status;
@@ -54,22 +66,8 @@ ${
 ${doc.components.map((c) => html`<li><span>${c.name}</span> <span class="component-state state-${c.status}">${STATE_LABEL[c.status]}</span></li>\n`)}</ul>
 </section>`
 }
-${
-  open.length > 0 &&
-  html`<section aria-labelledby="open-h">
-<h2 id="open-h">Current incidents</h2>
-<ul class="status-list">
-${open.map((i) => incidentItem(i, clock))}</ul>
-</section>`
-}
-${
-  resolved.length > 0 &&
-  html`<section aria-labelledby="resolved-h">
-<h2 id="resolved-h">Recently resolved</h2>
-<ul class="status-list">
-${resolved.map((i) => incidentItem(i, clock))}</ul>
-</section>`
-}
+${incidentList('open-h', 'Current incidents', open, clock)}
+${incidentList('resolved-h', 'Recently resolved', resolved, clock)}
 <p class="muted">As of ${timeEl(doc.updatedAt, clock)}. Follow along: <a href="/status/feed.atom" type="application/atom+xml">Atom feed</a> · <a href="/status.json" type="application/json">JSON</a>.</p>`;
   return layout({ title: 'Status', body, nav: 'status', feed: '/status/feed.atom' });
 }
