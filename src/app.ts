@@ -24,6 +24,9 @@ import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts
 import type { Config } from './config.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
 import { IncidentService } from './incidents/incident-service.ts';
+import { PublishingService } from './incidents/publishing-service.ts';
+import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
+import { LiveEvents } from './web/live-events.ts';
 import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
@@ -43,6 +46,8 @@ import { createHttpServer, healthRoute, type Route } from './web/http-server.ts'
 
 export interface Sitroom {
   service: IncidentService;
+  publishing: PublishingService;
+  live: LiveEvents;
   followUps: FollowUpService;
   alerts: AlertService;
   cards: AlertCardSync;
@@ -171,10 +176,19 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(followUps);
   service.observe(metrics);
 
+  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
+  const live = new LiveEvents({
+    version: () => `${store.version()}/${publishing.version()}`,
+    openIncidents: () => store.listOpen(),
+    now: () => clock.now(),
+    maxClients: config.liveMaxClients,
+  });
+
   const handler = new ChatCommandHandler({
     service,
     alerts,
     followUps,
+    publishing,
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
     onRecorded: ({ incident, notifyError }, req) => {
@@ -215,6 +229,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       warRoomUrl: (incident) => warRoomUrl(config, incident, { slack: slack?.teamId(), mattermost: mattermost?.teamName() }),
       customRoles: config.customRoles,
       logger,
+      publishing,
+      publicUrl: config.status.publicUrl,
+      live,
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
@@ -269,6 +286,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   return {
     service,
+    publishing,
+    live,
     followUps,
     alerts,
     cards,
@@ -300,6 +319,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       return handled;
     },
     async stop() {
+      // Live streams never go idle on their own: end them first, or server.close() would wait for them.
+      live.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       mattermost?.stop();

@@ -49,6 +49,19 @@ export interface Config {
   http: ServerLimits;
   /** Bearer token GET /metrics requires; undefined leaves /metrics open. */
   metricsToken: string | undefined;
+  /** The public status page. */
+  status: StatusConfig;
+  /** `json` (pino lines), `pretty` (human lines), or `auto`: pretty on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty' | 'auto';
+  /** Live pages (GET /events): at most this many open streams; more are refused with 503. */
+  liveMaxClients: number;
+}
+
+export interface StatusConfig {
+  /** STATUS_COMPONENTS: what a published incident may be said to affect (lowercase names). */
+  components: readonly string[];
+  /** PUBLIC_URL without a trailing slash, for the feed's links and ids; undefined when not set. */
+  publicUrl: string | undefined;
 }
 
 export interface WebConfig {
@@ -160,6 +173,15 @@ const schema = z
       .refine((roles) => roles.every((r) => CUSTOM_ROLE_PATTERN.test(r) && !(BUILT_IN_ROLES as readonly string[]).includes(r)), {
         message: 'must be a comma-separated list of lowercase names like partner-comms,social-comms (not a built-in role)',
       }),
+    STATUS_COMPONENTS: z
+      .string()
+      .default('')
+      .transform((s) => [...new Set(s.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean))])
+      .refine((names) => names.every((n) => /^[a-z0-9][a-z0-9._-]{0,39}$/.test(n) && n !== 'none'), {
+        message: 'must be a comma-separated list of component names like api,checkout,search (a-z, 0-9, . _ -; not "none")',
+      }),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be json, pretty or auto (pretty on a terminal)' }).default('auto'),
+    WEB_LIVE_MAX_CLIENTS: z.coerce.number({ message: 'must be a whole number from 1 to 10000' }).int().min(1).max(10_000).default(200),
     SCHEDULER_TICK_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds from 1 to 59' }).int().min(1).max(59).default(5),
     OUTBOX_GIVE_UP_HOURS: z.coerce.number({ message: 'must be a number of hours from 0.1 to 168' }).min(0.1).max(168).default(24),
     CHAT_CALL_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 1 to 120' }).min(1).max(120).default(15),
@@ -391,5 +413,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
       requestTimeoutMs: Math.max(REQUEST_TIMEOUT_MS, Math.round(e.HTTP_IDLE_TIMEOUT_SECONDS * 1000)),
     }),
     metricsToken: e.METRICS_TOKEN,
+    status: Object.freeze({ components: Object.freeze(e.STATUS_COMPONENTS), publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') }),
+    logFormat: e.LOG_FORMAT,
+    liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
   });
 }

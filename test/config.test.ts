@@ -143,3 +143,20 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('status page, log format and live streams', () => {
+  it('reads STATUS_COMPONENTS (lowercased, deduplicated), LOG_FORMAT and WEB_LIVE_MAX_CLIENTS, with defaults', () => {
+    const c = loadConfig({ STATUS_COMPONENTS: 'API, checkout,api ,search', LOG_FORMAT: 'pretty', WEB_LIVE_MAX_CLIENTS: '5', PUBLIC_URL: 'https://status.example.com/' });
+    expect(c.status).toEqual({ components: ['api', 'checkout', 'search'], publicUrl: 'https://status.example.com' });
+    expect(c.logFormat).toBe('pretty');
+    expect(c.liveMaxClients).toBe(5);
+    expect(loadConfig({})).toMatchObject({ status: { components: [], publicUrl: undefined }, logFormat: 'auto', liveMaxClients: 200 });
+  });
+
+  it('names every bad value at once', () => {
+    const found = problems({ STATUS_COMPONENTS: 'api,none,bad name', LOG_FORMAT: 'xml', WEB_LIVE_MAX_CLIENTS: '0' });
+    expect(found.some((p) => p.includes('STATUS_COMPONENTS') && p.includes('component names'))).toBe(true);
+    expect(found.some((p) => p.includes('LOG_FORMAT') && p.includes('json, pretty or auto'))).toBe(true);
+    expect(found.some((p) => p.includes('WEB_LIVE_MAX_CLIENTS'))).toBe(true);
+  });
+});

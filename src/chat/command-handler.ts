@@ -8,6 +8,8 @@ import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import { IncidentError } from '../incidents/errors.ts';
 import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';
+import { IMPACT_LABEL, type Publication } from '../incidents/publication.ts';
+import type { PublishingService, PublishOutcome } from '../incidents/publishing-service.ts';
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
@@ -48,6 +50,8 @@ export interface ChatHandlerOptions {
   alerts?: AlertService;
   /** Action items, postmortems, stats. */
   followUps?: FollowUpService;
+  /** The public status page: publish, public updates, impact, components. */
+  publishing?: PublishingService;
 }
 
 const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
@@ -60,6 +64,7 @@ export class ChatCommandHandler {
   private readonly onRecorded: NonNullable<ChatHandlerOptions['onRecorded']>;
   private readonly alerts: AlertService | undefined;
   private readonly followUps: FollowUpService | undefined;
+  private readonly publishing: PublishingService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
     this.service = opts.service;
@@ -68,6 +73,7 @@ export class ChatCommandHandler {
     this.onRecorded = opts.onRecorded ?? (() => {});
     this.alerts = opts.alerts;
     this.followUps = opts.followUps;
+    this.publishing = opts.publishing;
   }
 
   /** `/incident <text>`: never throws; every failure becomes a specific reply. */
@@ -127,6 +133,16 @@ export class ChatCommandHandler {
         }
         case 'stats':
           return { kind: 'message', message: statsMessage(this.learning().stats(cmd.days)) };
+        case 'publish':
+          return this.published(await this.status().publish(here(), cmd.title, req.userId), (p) => ['On the status page as “', p.title, '”.']);
+        case 'public':
+          return this.published(await this.status().postPublicUpdate(here(), cmd.text, req.userId), () => ['Public update posted on the status page.']);
+        case 'unpublish':
+          return this.published(await this.status().unpublish(here(), req.userId), () => ['Taken off the status page.']);
+        case 'impact':
+          return this.published(await this.status().setImpact(here(), cmd.level, req.userId), (p) => [`Public impact set${p.impact ? `: ${IMPACT_LABEL[p.impact]}` : ''}.`]);
+        case 'components':
+          return this.published(await this.status().setComponents(here(), cmd.list, req.userId), (p) => [p.components.length ? `Affected components: ${p.components.join(', ')}.` : 'No affected components listed.']);
       }
     });
   }
@@ -154,6 +170,16 @@ export class ChatCommandHandler {
           return this.alertButton(req, id, value);
       }
     });
+  }
+
+  private status(): PublishingService {
+    if (!this.publishing) throw new Error('publishing is not wired');
+    return this.publishing;
+  }
+
+  /** Confirms a publication change, warning when the war room could not be told. */
+  private published(outcome: PublishOutcome, line: (p: Publication) => Line): ChatReply {
+    return reply(line(outcome.publication), ...(outcome.notifyError ? [notifyFailedLine(outcome.notifyError)] : []));
   }
 
   private learning(): FollowUpService {

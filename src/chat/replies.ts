@@ -33,6 +33,13 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   action_item_done: (d) => `Action item #${d['id']} is already done.`,
   open_action_items: (d) =>
     `Can’t close: ${d['count']} action item${d['count'] === '1' ? ' is' : 's are'} still open (${d['items']}). Finish them with \`/incident action done <id>\`, or close anyway with \`/incident close --waive <why>\`.`,
+  private_not_publishable: (d) => `Incident #${d['number']} is private: private incidents never go on the public status page.`,
+  not_published: (d) => `Incident #${d['number']} is not on the status page. Publish it first: \`/incident publish <public title>\`.`,
+  already_published: (d) => `Already on the status page as “${d['title']}”.`,
+  invalid_impact: (d) => `\`${d['input']}\` is not an impact level; use degraded, partial or major.`,
+  same_impact: (d) => `The public impact is already ${d['impact']}.`,
+  no_components: () => 'No components are configured: set STATUS_COMPONENTS (e.g. api,checkout,search) to list affected components.',
+  unknown_component: (d) => `Unknown component${d['names']?.includes(',') ? 's' : ''} ${d['names']}; known: ${d['known']} (or none).`,
 };
 
 /** The text for a core error. */

@@ -28,6 +28,13 @@ export const ERROR_CODES = [
   'action_item_done',
   'open_action_items',
   'invalid_phase_action',
+  'private_not_publishable',
+  'not_published',
+  'already_published',
+  'invalid_impact',
+  'same_impact',
+  'no_components',
+  'unknown_component',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,7 @@ import type { Incident, Platform, UserId } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
+import type { Publication, PublicationChange } from './publication.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 export interface Clock {
@@ -125,4 +126,19 @@ export interface AlertFacts {
   linkedTo(incidentNumber: number): LinkedAlertGroup[];
   /** Alert groups first seen since `since`, and how many of them someone marked not actionable. */
   noiseSince(since: number): { groups: number; notActionable: number };
+}
+
+/** Publications on the public status page, each written with its timeline entries in one transaction. */
+export interface PublicationStore {
+  /** The incident's publication (live or taken down), or undefined if it was never published. */
+  publicationOf(incidentNumber: number): Publication | undefined;
+  /**
+   * Atomically re-reads the publication, applies `rule` and saves the result with its timeline events
+   * (public updates appended by the rule are inserted). `rule` returning null writes nothing.
+   */
+  mutatePublication(incidentNumber: number, rule: (current: Publication | undefined) => PublicationChange | null): Publication | undefined;
+  /** Live publications, most recently published first, at most `limit`. */
+  livePublications(limit: number): Publication[];
+  /** Changes whenever a publication changes in this process: for caches and live pages. */
+  version(): string;
 }

@@ -25,6 +25,12 @@ export const TIMELINE_KINDS = [
   'visibility_changed',
   'action_updated',
   'postmortem_edited',
+  'published',
+  'public_title_changed',
+  'unpublished',
+  'public_update_posted',
+  'public_impact_changed',
+  'public_components_changed',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

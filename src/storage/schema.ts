@@ -271,3 +271,40 @@ export const outbox = sqliteTable(
     index('outbox_incident_idx').on(t.incidentNumber, t.state),
   ],
 );
+
+/**
+ * Incidents someone published on the public status page, under their public title. A row outlives unpublishing
+ * (live = false), so publishing again keeps the public id and the public updates.
+ */
+export const publications = sqliteTable(
+  'publications',
+  {
+    incidentNumber: integer('incident_number')
+      .primaryKey()
+      .references(() => incidents.number),
+    publicId: text('public_id').notNull().unique(),
+    title: text('title').notNull(),
+    /** null: follow the incident's severity. */
+    impact: text('impact'),
+    components: text('components', { mode: 'json' }).notNull(),
+    publishedAt: integer('published_at').notNull(),
+    publishedBy: text('published_by').notNull(),
+    live: integer('live', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('publications_live_idx').on(t.live, t.publishedAt)],
+);
+
+/** Public updates of published incidents (separate from the internal stakeholder updates). */
+export const publicUpdates = sqliteTable(
+  'public_updates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentNumber: integer('incident_number')
+      .notNull()
+      .references(() => incidents.number),
+    text: text('text').notNull(),
+    at: integer('at').notNull(),
+    by: text('by').notNull(),
+  },
+  (t) => [index('public_updates_incident_idx').on(t.incidentNumber, t.id)],
+);

@@ -5,6 +5,7 @@ import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts
 import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Change } from '../incidents/incident-rules.ts';
 import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
+import { OVERDUE_PHASES } from '../incidents/overdue.ts';
 import type { IncidentStore } from '../incidents/ports.ts';
 import type { Severity } from '../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
@@ -110,7 +111,8 @@ export class SqliteIncidentStore implements IncidentStore {
     // /metrics runs these on every scrape: both only visit open incidents (the phase index), never the closed history.
     this.counts = {
       open: c.prepare("SELECT severity, phase, COUNT(*) AS count FROM incidents WHERE phase IN ('active', 'mitigated', 'resolved') GROUP BY severity, phase"),
-      overdue: c.prepare("SELECT COUNT(*) AS n FROM incidents WHERE phase IN ('active', 'mitigated') AND next_update_due < ?"),
+      // The SQL form of isUpdateOverdue (src/incidents/overdue.ts), built from the same phases.
+      overdue: c.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE phase IN (${OVERDUE_PHASES.map((p) => `'${p}'`).join(', ')}) AND next_update_due < ?`),
     };
     // Every change writes through these (reminders too), so they are plain prepared statements.
     this.write = {

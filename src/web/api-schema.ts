@@ -111,6 +111,12 @@ export const phaseInput = z.object({
 export const cadenceInput = z.object({ cadence: z.string().max(16) });
 export const emptyInput = z.object({});
 export const renameInput = z.object({ title: text(MAX_TITLE_LENGTH) });
+/** Publishing on the status page: the public wording is checked by the use case, as /incident publish does. */
+export const publishInput = z.object({ title: text(MAX_TITLE_LENGTH) });
+/** An impact level (degraded, partial, major, or its label); the use case names the valid ones when refused. */
+export const impactInput = z.object({ impact: z.string().max(64) });
+/** Affected components, comma-separated, each one of STATUS_COMPONENTS. */
+export const componentsInput = z.object({ components: z.string().max(1000) });
 export const visibilityInput = z.object({ private: z.boolean() });
 const dueDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 export const actionItemInput = z.object({ text: text(500), owner: text(MAX_PERSON_LENGTH).nullable().optional(), due: dueDate.nullable().optional() });

@@ -10,6 +10,7 @@ import { parseCadence } from '../incidents/cadence.ts';
 import { type ErrorCode, IncidentError } from '../incidents/errors.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
+import type { PublishingService } from '../incidents/publishing-service.ts';
 import type { Platform } from '../incidents/incident.ts';
 import { parseDueDate } from '../incidents/action-items.ts';
 import { DEFAULT_SEVERITY } from '../incidents/severity.ts';
@@ -20,10 +21,13 @@ import {
   actionItemDoneInput,
   actionItemInput,
   cadenceInput,
+  componentsInput,
   declareInput,
   emptyInput,
+  impactInput,
   phaseInput,
   postmortemSectionsInput,
+  publishInput,
   renameInput,
   roleInput,
   severityInput,
@@ -36,6 +40,7 @@ export interface DeskContext {
   service: IncidentService;
   followUps: FollowUpService;
   alerts: AlertService;
+  publishing: PublishingService;
   /** Where incidents declared on the web get their war room. */
   declarePlatform: Platform;
 }
@@ -294,6 +299,57 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
       ctx.alerts.notActionable(id, actor);
       return Promise.resolve({ alert: id });
     },
+  }),
+  // The status page: the same use cases as /incident publish|public|impact|components|unpublish.
+  define({
+    path: 'status/publish',
+    operationId: 'publishIncident',
+    summary: 'Publish on the status page under a public title (or change the public title)',
+    scope: 'incident',
+    input: publishInput,
+    field: 'title',
+    fromForm: (f) => ({ title: str(f, 'title') }),
+    run: async (ctx, n, i, actor) => onIncident((await ctx.publishing.publish(n, i.title, actor)).publication.incidentNumber),
+  }),
+  define({
+    path: 'status/update',
+    operationId: 'postPublicUpdate',
+    summary: 'Post a public update on the status page',
+    scope: 'incident',
+    input: textInput,
+    field: 'text',
+    fromForm: (f) => ({ text: str(f, 'text') }),
+    run: async (ctx, n, i, actor) => onIncident((await ctx.publishing.postPublicUpdate(n, i.text, actor)).publication.incidentNumber),
+  }),
+  define({
+    path: 'status/impact',
+    operationId: 'setPublicImpact',
+    summary: 'Set the impact shown on the status page',
+    scope: 'incident',
+    input: impactInput,
+    field: 'impact',
+    fromForm: (f) => ({ impact: str(f, 'impact') }),
+    run: async (ctx, n, i, actor) => onIncident((await ctx.publishing.setImpact(n, i.impact, actor)).publication.incidentNumber),
+  }),
+  define({
+    path: 'status/components',
+    operationId: 'setPublicComponents',
+    summary: 'Set the affected components shown on the status page',
+    scope: 'incident',
+    input: componentsInput,
+    field: 'components',
+    fromForm: (f) => ({ components: str(f, 'components') }),
+    run: async (ctx, n, i, actor) => onIncident((await ctx.publishing.setComponents(n, i.components, actor)).publication.incidentNumber),
+  }),
+  define({
+    path: 'status/unpublish',
+    operationId: 'unpublishIncident',
+    summary: 'Take the incident off the status page',
+    scope: 'incident',
+    input: emptyInput,
+    field: 'title',
+    fromForm: () => ({}),
+    run: async (ctx, n, _i, actor) => onIncident((await ctx.publishing.unpublish(n, actor)).publication.incidentNumber),
   }),
 ];
 

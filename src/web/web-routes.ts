@@ -14,9 +14,15 @@ import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.
 import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
 import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
-import { incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
+import { byUrgency, incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
 import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/board-page.ts';
-import { incidentPage } from './pages/incident-page.ts';
+import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
+import type { StatusSectionView } from './pages/status-section.ts';
+import { defaultImpact, impactOf } from '../incidents/publication.ts';
+import type { PublishingService } from '../incidents/publishing-service.ts';
+import type { LiveEvents } from './live-events.ts';
+import { statusDocument } from './public-status.ts';
+import { statusFeed } from './status-feed.ts';
 import { LOOPBACK_ACCESS_NOTE } from './pages/layout.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import { statusPage } from './pages/status-page.ts';
@@ -43,10 +49,20 @@ export interface WebOptions {
   warRoomUrl: WarRoomUrl;
   customRoles: readonly string[];
   logger: Logger;
+  /** The public status page's use cases. */
+  publishing: PublishingService;
+  /** PUBLIC_URL, for the feed's absolute links and id (undefined: relative links). */
+  publicUrl: string | undefined;
+  /** The live stream (/events) the board and incident pages listen to. */
+  live: LiveEvents;
 }
 
-/** How far back the board's closed column and the status page look. */
+/** How far back the board's closed column looks. */
 const CLOSED_DAYS = 14;
+/** How long a resolved incident stays on the status page and in its JSON; the feed looks further back. */
+const STATUS_RESOLVED_DAYS = 7;
+const FEED_DAYS = 90;
+const STATUS_LIMIT = 50;
 const DAY = 86_400_000;
 /** Every form and the sign-in: the server refuses a larger declared body before the handler runs. */
 const FORM_LIMIT = DEFAULT_MAX_BODY_BYTES;
@@ -121,7 +137,7 @@ export function webRoutes(o: WebOptions): Route[] {
    */
   let columnsCache: { key: string; html: string } | undefined;
   function cachedColumns(viewer: Viewer): string {
-    const key = `${o.store.version()}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
+    const key = `${o.live.key()}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
     if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
     return columnsCache.html;
   }
@@ -131,14 +147,14 @@ export function webRoutes(o: WebOptions): Route[] {
     const open = summaries(privacy.visible(viewer, o.store.listOpen()), now);
     const closed = summaries(privacy.visible(viewer, o.store.closedSince(now - CLOSED_DAYS * DAY, 200)), now);
     return {
-      columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).reverse() })),
+      columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).sort(byUrgency) })),
       now,
       timeZone: o.timeZone,
       csrfToken: o.auth.csrfToken(viewer),
       canAct: true,
       ...(accessNote ? { accessNote } : {}),
       ...(viewer.via === 'session' ? { signOut: true } : {}),
-      banners: open.filter((i) => i.updateOverdue),
+      banners: open.filter((i) => i.updateOverdue).sort(byUrgency),
       ...(rejected ? { rejected } : {}),
     };
   }
@@ -153,13 +169,13 @@ export function webRoutes(o: WebOptions): Route[] {
       postmortemSections: o.followUps.postmortemSections(incident.number),
     });
 
-  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected): void {
+  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected, fragment = false): void {
     const incident = o.store.get(number);
     // A private incident the viewer may not see is answered exactly as a missing one: its existence is private too.
     if (!incident || !privacy.canSee(viewer, incident)) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
     const now = o.clock.now();
     const detail = detailOf(incident, now);
-    const page = incidentPage({
+    const view: IncidentPageView = {
       incident: detail,
       now,
       timeZone: o.timeZone,
@@ -169,9 +185,35 @@ export function webRoutes(o: WebOptions): Route[] {
       roles: [...BUILT_IN_ROLES, ...o.customRoles],
       viewer: viewer.name,
       ...(rejected ? { rejected } : {}),
-    });
-    send(res, status, HTML, String(page));
+      statusPage: statusSectionOf(incident, o.auth.csrfToken(viewer)),
+    };
+    send(res, status, HTML, fragment ? incidentLiveFragment(view) : incidentPage(view));
   }
+
+  /** The incident page's "Status page" section: its publication as the team sees it. */
+  function statusSectionOf(incident: Incident, csrfToken: string): StatusSectionView {
+    const p = o.publishing.publicationOf(incident.number);
+    return {
+      number: incident.number,
+      isPrivate: incident.isPrivate,
+      publication: p && {
+        live: p.live,
+        title: p.title,
+        impact: impactOf(p, incident),
+        impactSet: p.impact !== null,
+        components: p.components,
+        updates: [...p.updates].reverse().map((u) => ({ at: new Date(u.at).toISOString(), text: u.text })),
+      },
+      components: o.publishing.components,
+      defaultImpact: defaultImpact(incident.severity),
+      canAct: incident.phase !== 'closed' || p?.live === true,
+      csrfToken,
+    };
+  }
+
+  /** The public picture: only what publicIncidents() lets through, in the public shape. */
+  const statusDoc = (now: number, sinceDays: number) =>
+    statusDocument(o.publishing.publicIncidents(now - sinceDays * DAY, STATUS_LIMIT), o.publishing.components, now);
 
   const numberParam = /^\/incidents\/(\d{1,9})$/;
 
@@ -219,15 +261,28 @@ export function webRoutes(o: WebOptions): Route[] {
         res.end();
       }),
     },
-    { method: 'GET', path: numberParam, handler: guarded((_req, res, viewer, params) => renderIncident(res, viewer, Number(params[0]))) },
+    {
+      method: 'GET',
+      path: numberParam,
+      handler: guarded((req, res, viewer, params) => {
+        const fragment = new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'live';
+        renderIncident(res, viewer, Number(params[0]), 200, undefined, fragment);
+      }),
+    },
+    { method: 'GET', path: '/events', handler: guarded((req, res) => o.live.connect(req, res)) },
     {
       method: 'GET',
       path: '/status',
       handler: (_req, res) => {
         const now = o.clock.now();
-        const shown = summaries([...o.store.listOpen(), ...o.store.closedSince(now - DAY, 20)], now).filter((i) => !i.private);
-        send(res, 200, HTML, String(statusPage({ incidents: shown, now, timeZone: o.timeZone })));
+        send(res, 200, HTML, statusPage({ status: statusDoc(now, STATUS_RESOLVED_DAYS), now, timeZone: o.timeZone }));
       },
+    },
+    { method: 'GET', path: '/status.json', handler: (_req, res) => sendJson(res, 200, statusDoc(o.clock.now(), STATUS_RESOLVED_DAYS), { 'cache-control': 'no-cache' }) },
+    {
+      method: 'GET',
+      path: '/status/feed.atom',
+      handler: (_req, res) => send(res, 200, 'application/atom+xml; charset=utf-8', statusFeed(statusDoc(o.clock.now(), FEED_DAYS), o.publicUrl), { 'cache-control': 'no-cache' }),
     },
     { method: 'GET', path: '/assets/board.js', handler: (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', BOARD_SCRIPT, { 'cache-control': 'public, max-age=300' }) },
     {
@@ -268,7 +323,7 @@ export function webRoutes(o: WebOptions): Route[] {
       }, true),
     },
     ...deskRoutes({
-      ctx: { service: o.service, followUps: o.followUps, alerts: o.alertService, declarePlatform: o.declarePlatform },
+      ctx: { service: o.service, followUps: o.followUps, alerts: o.alertService, publishing: o.publishing, declarePlatform: o.declarePlatform },
       alerts: o.alertService,
       store: o.store,
       auth: o.auth,

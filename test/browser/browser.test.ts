@@ -58,8 +58,8 @@ async function newPage(options: BrowserContextOptions = {}): Promise<{ page: Pag
 }
 
 /** A web-only sitroom (no chat platform), on loopback without web sign-in. */
-async function webOnly(): Promise<SitroomUnderTest> {
-  app = new SitroomUnderTest({});
+async function webOnly(env: Record<string, string> = {}): Promise<SitroomUnderTest> {
+  app = new SitroomUnderTest(env);
   await app.start();
   return app;
 }
@@ -117,34 +117,109 @@ describe('the board', () => {
     await page.evaluate('document.activeElement.blur()');
     await refreshBoard(page);
     await column(page, 'mitigated').getByRole('link', { name: '#1 Search is slow' }).waitFor();
-    expect(await page.evaluate('window.__fetches')).toBe(1);
+    // The refresh, and perhaps one more the live stream asked for once focus had left.
+    expect(await page.evaluate('window.__fetches')).toBeGreaterThanOrEqual(1);
   });
 });
 
 describe('the status page', () => {
-  it('says "All systems operational" with no incident, then shows a public incident and hides a private one', async () => {
-    const sitroom = await webOnly();
+  it('shows nothing until an incident is published from its page, then only its public wording, on /status, in /status.json and in the feed', async () => {
+    const token = 'a-web-token-of-24-chars!';
+    app = new SitroomUnderTest({ WEB_AUTH_TOKEN: token, STATUS_COMPONENTS: 'api,checkout' });
+    await app.start();
+    const { service } = app.sitroom;
     const { page, errors } = await newPage();
-    await page.goto(`${sitroom.url}/status`);
+    await page.goto(`${app.url}/status`);
     expect(await page.getByRole('status').textContent()).toBe('All systems operational');
 
-    const { service } = sitroom.sitroom;
-    await service.declare({ title: 'Suspicious admin logins', severity: 'sev1', isPrivate: true, platform: 'web', declaredBy: 'alice' });
-    await service.postUpdate(1, 'Rotating every credential', 'alice');
-    expect((await page.reload())?.status()).toBe(200);
-    expect(await page.getByText('All systems operational').count()).toBe(1);
+    await page.goto(`${app.url}/signin`);
+    await page.getByLabel('Access token (WEB_AUTH_TOKEN)').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${app.url}/`);
+    await service.declare({ title: 'ZQX Suspicious admin logins', severity: 'sev1', isPrivate: true, platform: 'web', declaredBy: 'alice' });
+    await page.getByLabel('Title').fill('Primary DB failover stuck in eu-west-1b');
+    await page.getByLabel('Severity').selectOption('sev2');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.waitForURL(`${app.url}/incidents/2`);
+    await page.getByLabel(/^Update/).fill('Internal: replica lag is 40 minutes');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('replica lag').waitFor();
 
-    await service.declare({ title: 'Search is slow', severity: 'sev3', isPrivate: false, platform: 'web', declaredBy: 'alice' });
-    await service.postUpdate(2, 'A reindex is running', 'alice');
-    await page.reload();
-    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Search is slow']);
-    expect(await page.getByText('A reindex is running').isVisible()).toBe(true);
+    // Declared and updated, but not published: the public page still says nothing.
+    await page.goto(`${app.url}/status`);
+    expect(await page.getByRole('status').textContent()).toBe('All systems operational');
+    expect(await page.locator('body').innerText()).not.toContain('Primary DB');
+
+    await page.goto(`${app.url}/incidents/2`);
+    const statusSection = page.getByRole('region', { name: 'Status page' });
+    expect(await statusSection.getByText('Not on the status page').isVisible()).toBe(true);
+    await page.getByLabel(/^Public title/).fill('Checkout is slow for some customers');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(`${app.url}/incidents/2`);
+    await page.getByLabel(/^Public update/).fill('We have found the cause and are rolling out a fix');
+    await page.getByRole('button', { name: 'Post public update' }).click();
+    await statusSection.getByText('We have found the cause').waitFor();
+    await page.getByLabel(/^Components/).fill('checkout');
+    await page.getByRole('button', { name: 'Set components' }).click();
+    await statusSection.getByText('checkout', { exact: true }).waitFor();
+
+    await page.goto(`${app.url}/status`);
+    expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['Checkout is slow for some customers']);
+    expect(await page.getByRole('status').textContent()).toBe('Partial outage');
+    expect(await page.getByText('We have found the cause and are rolling out a fix').isVisible()).toBe(true);
     const text = await page.locator('body').innerText();
-    expect(text).not.toContain('Suspicious');
-    expect(text).not.toContain('Rotating');
-    expect(await page.getByText('All systems operational').count()).toBe(0);
+    for (const secret of ['Primary DB', 'replica lag', 'ZQX', 'web:web']) expect(text, secret).not.toContain(secret);
     // Public: no link to the board or any incident.
     expect(await page.locator('a[href="/"], a[href^="/incidents"]').count()).toBe(0);
+
+    const json = await (await page.request.get(`${app.url}/status.json`)).text();
+    const feed = await (await page.request.get(`${app.url}/status/feed.atom`)).text();
+    for (const body of [json, feed]) {
+      expect(body).toContain('Checkout is slow for some customers');
+      for (const secret of ['Primary DB', 'replica lag', 'ZQX', 'web:web']) expect(body, secret).not.toContain(secret);
+    }
+
+    // A private incident's page explains why it has no publish form.
+    await page.goto(`${app.url}/incidents/1`);
+    expect(await page.getByRole('region', { name: 'Status page' }).innerText()).toContain('Private incidents never go on the public status page.');
+    expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+    expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
+  });
+});
+
+describe('live pages', () => {
+  it('show a lapsed update as overdue without a reload — banner, card and tab title — on the board and the incident page', async () => {
+    const sitroom = await webOnly();
+    await sitroom.sitroom.service.declare({ title: 'Payments failing at checkout', severity: 'sev2', isPrivate: false, platform: 'web', declaredBy: 'alice' });
+    const { page: board, errors } = await newPage();
+    await board.goto(`${sitroom.url}/`);
+    const incident = await context?.newPage();
+    if (!incident) throw new Error('no second page');
+    await incident.goto(`${sitroom.url}/incidents/1`);
+    await board.evaluate('window.__sameDocument = true');
+    await incident.evaluate('window.__sameDocument = true');
+    expect(await board.title()).toBe('Incident board · sitroom');
+    expect(await board.locator('.banner').count()).toBe(0);
+    // Both pages are listening before the clock moves.
+    await expect.poll(() => sitroom.sitroom.live.clients, { timeout: SOON }).toBe(2);
+
+    // sev2 promises an update every hour; no write happens, only time passes.
+    sitroom.clock.advance(61 * MINUTE);
+    await board.locator('.banners .banner').waitFor();
+    expect(await board.locator('.banners .banner').innerText()).toBe('Update for #1 Payments failing at checkout is overdue since 15:00 UTC');
+    expect(await column(board, 'active').locator('.overdue').innerText()).toBe('overdue since 15:00 UTC');
+    await expect.poll(() => board.title(), { timeout: SOON }).toBe('(1 overdue) Incident board · sitroom');
+    await incident.locator('p.banner').waitFor();
+    expect(await incident.locator('p.banner').innerText()).toBe('Update for #1 is overdue since 15:00 UTC — post one');
+    await expect.poll(() => incident.title(), { timeout: SOON }).toBe('(overdue) #1 Payments failing at checkout · sitroom');
+    // Swapped in place: the same documents, not reloads.
+    expect(await board.evaluate('window.__sameDocument')).toBe(true);
+    expect(await incident.evaluate('window.__sameDocument')).toBe(true);
+
+    // An update clears it, again without a reload.
+    await sitroom.sitroom.service.postUpdate(1, 'Payments are flowing again', 'alice');
+    await expect.poll(() => board.locator('.banner').count(), { timeout: SOON }).toBe(0);
+    await expect.poll(() => board.title(), { timeout: SOON }).toBe('Incident board · sitroom');
     expect(errors).toEqual([]);
   });
 });
@@ -371,9 +446,12 @@ describe('escaping', () => {
     const onlyOurScripts = "[...document.scripts].map((s) => s.src.replace(location.origin, '') || 'inline:' + s.textContent)";
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`#1 ${title}`);
     expect(await page.title()).toBe(`#1 ${title} · sitroom`);
-    // The incident page's only script is the forms' length counter.
-    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/desk.js']);
+    // The incident page's scripts: its live refresh and the forms' length counter.
+    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js', '/assets/desk.js']);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+    await page.getByLabel(/^Public title/).fill(title);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('region', { name: 'Status page' }).getByText('On the status page', { exact: true }).waitFor();
 
     await page.goto(`${sitroom.url}/`);
     expect(await cardLinks(page, 'active')).toEqual([`#1 ${title}`]);
@@ -384,7 +462,7 @@ describe('escaping', () => {
     expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js', '/assets/desk.js']);
 
     await page.goto(`${sitroom.url}/status`);
-    expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe(title);
+    expect(await page.getByRole('heading', { level: 3 }).textContent()).toBe(title);
     expect(await page.evaluate(onlyOurScripts)).toEqual([]);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
     expect(errors).toEqual([]);
@@ -420,7 +498,7 @@ describe('the keyboard', () => {
 describe('screenshots', () => {
   /** A board with something in every column, an overdue banner, a private incident and a long title. */
   async function busySitroom(): Promise<SitroomUnderTest> {
-    const sitroom = await webOnly();
+    const sitroom = await webOnly({ STATUS_COMPONENTS: 'api,checkout,search' });
     const { service, followUps } = sitroom.sitroom;
     const declare = (title: string, severity: 'sev1' | 'sev2' | 'sev3' | 'sev4' | 'sev5', isPrivate = false) =>
       service.declare({ title, severity, isPrivate, platform: 'web', declaredBy: 'web:alice' });
@@ -445,6 +523,12 @@ describe('screenshots', () => {
     await declare('Suspicious admin logins from a new ASN', 'sev2', true);
     await declare('Averyveryveryverylongwordwithoutanyspacesthatmightoverflowacardonaphone-and-more-more-more', 'sev5');
     await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+    const { publishing } = sitroom.sitroom;
+    await publishing.publish(4, 'Card payments are failing at checkout', 'web:bob');
+    await publishing.postPublicUpdate(4, 'We are investigating failed card payments and will update within 30 minutes.', 'web:bob');
+    await publishing.setComponents(4, 'checkout,api', 'web:bob');
+    await publishing.publish(2, 'Some emails were delayed', 'web:carol');
+    await publishing.publish(6, 'Averyveryveryverylongpublictitlewithoutanyspacesthatmightoverflowaphone-and-more', 'web:bob');
     sitroom.clock.advance(45 * MINUTE);
     return sitroom;
   }
@@ -467,6 +551,7 @@ describe('screenshots', () => {
     await page.goto(`${sitroom.url}/incidents/4`);
     await shoot(page, 'incident');
     await page.goto(`${sitroom.url}/status`);
+    expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toHaveLength(3);
     await shoot(page, 'status');
     expect(errors).toEqual([]);
     await context?.close();
@@ -479,6 +564,8 @@ describe('screenshots', () => {
     await phone.page.goto(`${sitroom.url}/incidents/4`);
     await shoot(phone.page, 'incident-phone-dark');
     await phone.page.goto(`${sitroom.url}/status`);
+    expect(await phone.page.evaluate("document.documentElement.scrollWidth + ' of ' + document.documentElement.clientWidth")).toBe('390 of 390');
+    expect(await phone.page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(18, 20, 23)');
     await shoot(phone.page, 'status-phone-dark');
     await phone.page.goto(`${sitroom.url}/alerts`);
     await shoot(phone.page, 'alerts-phone-dark');
@@ -492,6 +579,8 @@ describe('on a phone', () => {
     await sitroom.sitroom.service.declare({ title: 'Checkout down', severity: 'sev1', isPrivate: false, platform: 'web', declaredBy: 'alice' });
     await sitroom.sitroom.followUps.addActionItem(1, { text: 'Add a synthetic checkout probe with a long name', owner: 'alice@example.com', due: '2025-03-28' }, 'alice');
     await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+    await sitroom.sitroom.publishing.publish(1, 'Checkoutisdownforeveryonewhotriestopayrightnow-and-longer-still', 'alice');
+    await sitroom.sitroom.publishing.postPublicUpdate(1, 'https://example.com/a-very-long-link-without-any-break-points-at-all-in-it-whatsoever', 'alice');
     const { page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const widths: Record<string, string> = {};
     for (const path of ['/', '/incidents/1', '/status', '/alerts']) {

@@ -9,6 +9,7 @@
 import type { QueuedEffect } from '../../src/incidents/effects.ts';
 import type { Incident, Platform } from '../../src/incidents/incident.ts';
 import type { Phase } from '../../src/incidents/phases.ts';
+import { isUpdateOverdue } from '../../src/incidents/overdue.ts';
 import type { Severity } from '../../src/incidents/severity.ts';
 import type { Change } from '../../src/incidents/incident-rules.ts';
 import type { IncidentStore } from '../../src/incidents/ports.ts';
@@ -88,7 +89,7 @@ export class FakeIncidentStore implements IncidentStore {
 
   countOverdue(now: number): number {
     this.check();
-    return this.all().filter((i) => (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now).length;
+    return this.all().filter((i) => isUpdateOverdue(i, now)).length;
   }
 
   closedSince(since: number, limit: number): Incident[] {

@@ -52,7 +52,8 @@ describe('with no web sign-in configured (loopback only)', () => {
 
     const columns = await web.get('/?fragment=columns');
     expect(columns.status).toBe(200);
-    expect(columns.text).toMatch(/^<div id="board-columns" class="columns">/);
+    expect(columns.text).toMatch(/^<div id="board-live" data-live="\/\?fragment=columns"/);
+    expect(columns.text).toContain('<div id="board-columns" class="columns">');
     expect(columns.text).not.toContain('<html');
 
     const page = await web.get('/incidents/1');
@@ -62,7 +63,7 @@ describe('with no web sign-in configured (loopback only)', () => {
     const script = await web.get('/assets/board.js');
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(script.text).toContain("fetch('/?fragment=columns'");
+    expect(script.text).toContain("new EventSource('/events')");
 
     expect((await web.get('/api/incidents')).status).toBe(200);
     expect((await web.get('/api/incidents/1')).status).toBe(200);
@@ -221,7 +222,9 @@ describe('with WEB_AUTH_TOKEN', () => {
   it('keeps /status and /healthz public', async () => {
     const status = await web.get('/status');
     expect(status.status).toBe(200);
-    expect(status.text).toContain('Checkout down');
+    // Not published, so not there: an internal title never reaches the public page on its own.
+    expect(status.text).toContain('All systems operational');
+    expect(status.text).not.toContain('Checkout down');
     expect(await web.json('/healthz')).toEqual({ status: 200, body: { status: 'ok', database: 'ok' } });
   });
 
@@ -572,7 +575,8 @@ describe('escaping and privacy', () => {
     const title = `<script>alert("x")</script> & 'quotes'`;
     await web.act('/incidents', { title });
     const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;';
-    for (const path of ['/', '/incidents/1', '/status', '/?fragment=columns']) {
+    await web.act('/incidents/1/status/publish', { title });
+    for (const path of ['/', '/incidents/1', '/status', '/?fragment=columns', '/incidents/1?fragment=live']) {
       const page = await web.get(path);
       expect(page.text, path).toContain(escaped);
       expect(page.text, path).not.toContain('<script>alert');
@@ -592,7 +596,13 @@ describe('escaping and privacy', () => {
     expect(page).not.toContain('<img src=x');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<b>bold</b>');
-    expect((await web.get('/status')).text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    await web.act('/incidents/1/status/publish', { title: 'Checkout problems' });
+    await web.act('/incidents/1/status/update', { text: '<img src=x onerror=alert(2)>' });
+    const status = (await web.get('/status')).text;
+    expect(status).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(status).not.toContain('<img src=x');
+    // The internal update is not public.
+    expect(status).not.toContain('alert(1)');
   });
 
   it('never shows a private incident on /status, but shows it on the board to signed-in viewers', async () => {
@@ -601,15 +611,18 @@ describe('escaping and privacy', () => {
     expect(incident(1).isPrivate).toBe(true);
     await app.sitroom.service.postUpdate(1, 'Rotating credentials', 'alice');
 
+    expect((await web.act('/incidents/1/status/publish', { title: 'Login problems' })).status).toBe(409);
+    expect(await app.sitroom.publishing.publish(2, 'Search is slower than usual', 'alice')).toBeTruthy();
     const status = (await web.get('/status')).text;
-    expect(status).toContain('Search is slow');
+    expect(status).toContain('Search is slower than usual');
+    expect(status).not.toContain('Search is slow<');
     expect(status).not.toContain('Suspicious');
+    expect(status).not.toContain('Login problems');
     expect(status).not.toContain('Rotating credentials');
-    expect(status).toContain('There is 1 incident');
 
     const board = (await web.get('/')).text;
-    // Newest first.
-    expect(cardsIn(board, 'active')).toEqual([2, 1]);
+    // Most severe first.
+    expect(cardsIn(board, 'active')).toEqual([1, 2]);
     expect(board).toContain('Suspicious admin logins');
     expect(board).toMatch(/Suspicious admin logins<\/a><\/h3>\s*<p class="meta">.*<span class="tag">private<\/span>/);
     expect(incidentListSchema.parse((await web.json('/api/incidents')).body).incidents.find((i) => i.number === 1)?.private).toBe(true);

@@ -66,9 +66,23 @@ ${incidents.map((i) => card(i, clock))}
 )}</div>`;
 }
 
-/** Just the columns (`<div id="board-columns">…</div>`): the answer to `/?fragment=columns`. */
+/** The tab's title: the count of overdue updates first, so a lapse shows in a background tab too. */
+function boardTitle(view: BoardView): string {
+  const overdue = view.banners.filter((i) => i.updateOverdue).length;
+  return `${overdue ? `(${overdue} overdue) ` : ''}Incident board`;
+}
+
+/** The part of the board that refreshes itself: overdue banners and the columns. */
+function liveRegion(view: BoardView): SafeHtml {
+  return html`<div id="board-live" data-live="/?fragment=columns" data-title="${boardTitle(view)} · sitroom">
+${bannersHtml(view)}
+${columnsHtml(view)}
+</div>`;
+}
+
+/** Just the live region (banners and `<div id="board-columns">…</div>`): the answer to `/?fragment=columns`. */
 export function boardColumns(view: BoardView): string {
-  return columnsHtml(view).toString();
+  return liveRegion(view).toString();
 }
 
 function bannersHtml(view: BoardView): SafeHtml | false {
@@ -108,43 +122,52 @@ ${SEVERITIES.map((s) => html`<option value="${s}"${s === severity ? html` select
 
 export function boardPage(view: BoardView): string {
   const body = html`<h1>Incident board</h1>
-${bannersHtml(view)}
 ${view.canAct && declareForm(view)}
-${columnsHtml(view)}`;
-  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, deskScript: view.canAct, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
+${liveRegion(view)}`;
+  return layout({ title: boardTitle(view), body, nav: 'board', refreshScript: true, deskScript: view.canAct, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
 }
 
 /**
- * The board's progressive enhancement, served at /assets/board.js: every 15 s (and when the tab becomes visible
- * again) fetch `/?fragment=columns` and swap the columns in. It never moves focus: while focus is inside the
- * columns (someone is tabbing through the cards) it waits for the next round, and any failure (offline, server
- * restarting, signed out) leaves the board as it is.
+ * The live pages' progressive enhancement, served at /assets/board.js (board and incident pages): each element with
+ * `data-live="<url>"` is re-fetched and swapped in when /events says something changed, every 15 s as a fallback
+ * (no EventSource, a dropped stream), and when the tab becomes visible again. The tab title follows the fresh
+ * region's `data-title` (so "overdue" shows in a background tab). It never moves focus: while focus is inside a
+ * live region (someone is tabbing through it) it waits for the next round, and any failure (offline, server
+ * restarting, signed out) leaves the page as it is.
  */
 export const BOARD_SCRIPT = `(function () {
   'use strict';
   var PERIOD = ${BOARD_REFRESH_MS};
   var busy = false;
-  function focusInside(el) {
-    return el.contains(document.activeElement) && document.activeElement !== document.body;
+  function regions() { return Array.prototype.slice.call(document.querySelectorAll('[data-live]')); }
+  function focusInside() {
+    return regions().some(function (el) { return el.contains(document.activeElement) && document.activeElement !== document.body; });
   }
   function refresh() {
-    var current = document.getElementById('board-columns');
-    if (busy || document.hidden || !current || focusInside(current) || typeof fetch !== 'function') return;
+    var first = regions()[0];
+    if (busy || document.hidden || !first || focusInside() || typeof fetch !== 'function') return;
     busy = true;
-    fetch('/?fragment=columns', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
+    fetch(first.getAttribute('data-live'), { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
       .then(function (res) { return res.ok ? res.text() : null; })
       .then(function (text) {
-        if (!text) return;
+        if (!text || focusInside()) return;
         var template = document.createElement('template');
         template.innerHTML = text;
-        var next = template.content.querySelector('#board-columns');
-        var now = document.getElementById('board-columns');
-        if (next && now && !focusInside(now)) now.replaceWith(next);
+        regions().forEach(function (now) {
+          var next = now.id && template.content.getElementById(now.id);
+          if (!next) return;
+          now.replaceWith(next);
+          var title = next.getAttribute('data-title');
+          if (title) document.title = title;
+        });
       })
-      .catch(function () { /* keep the board as it is; try again next round */ })
+      .catch(function () { /* keep the page as it is; try again next round */ })
       .then(function () { busy = false; });
   }
   setInterval(refresh, PERIOD);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) refresh(); });
+  if (typeof EventSource === 'function' && regions().length) {
+    new EventSource('/events').addEventListener('change', refresh);
+  }
 })();
 `;

@@ -18,6 +18,7 @@ import { fieldError, formError, type FormState, formState, type Rejected, textFi
 import { MAX_PERSON_LENGTH, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
 import { MAX_SECTION_LENGTH, SECTION_NAMES, SECTION_TITLES } from '../../incidents/postmortem.ts';
 import { renderMarkdown, splitFrontMatter } from './markdown.ts';
+import { statusSection, type StatusSectionView } from './status-section.ts';
 
 export interface IncidentPageView {
   incident: IncidentDetail;
@@ -34,6 +35,8 @@ export interface IncidentPageView {
   error?: string;
   /** A refused form: shown again with what was typed and the error beside its field. */
   rejected?: Rejected;
+  /** The public status page part (status-section.ts). */
+  statusPage?: StatusSectionView;
 }
 
 const section = (id: string, title: string, content: HtmlValue): SafeHtml =>
@@ -250,13 +253,11 @@ export function incidentPage(view: IncidentPageView): string {
   const unshown = closed && view.rejected && !/\/(action-items|postmortem)(\/|$)/.test(view.rejected.form) ? view.rejected.message : undefined;
   const error = view.error ?? unshown;
   const body = html`${error && html`<p class="error" role="alert">${error}</p>`}
-${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
-<h1><span class="num">#${i.number}</span> ${i.title}</h1>
-<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.private && html` <span class="tag">private</span>`}</p>
-${facts(i, clock)}
+${liveRegion(view)}
 ${section('roles-h', 'Roles', roles(i))}
 ${view.canAct && !closed && section('act-h', 'Act', forms(view))}
 ${view.canAct && closed && html`<p class="notice">This incident is closed: only its action items and postmortem are still written, below.</p>`}
+${view.statusPage && section('status-h', 'Status page', statusSection(view.statusPage, clock))}
 ${section(
   'updates-h',
   'Stakeholder updates',
@@ -313,5 +314,27 @@ ${section(
 )}
 ${section('sections-h', 'Postmortem sections', postmortemSections(view))}
 ${section('postmortem-h', 'Postmortem', i.postmortem ? postmortem(i.postmortem) : none('No postmortem yet.'))}`;
-  return layout({ title: `#${i.number} ${i.title}`, body, nav: 'incident', accessNote: view.accessNote, deskScript: view.canAct });
+  return layout({ title: incidentTitle(view), body, nav: 'incident', accessNote: view.accessNote, refreshScript: true, deskScript: view.canAct });
 }
+
+/** The tab's title: it says "overdue" first, so a lapsed update shows in a background tab too. */
+const incidentTitle = (view: IncidentPageView): string => `${view.incident.updateOverdue ? '(overdue) ' : ''}#${view.incident.number} ${view.incident.title}`;
+
+/**
+ * The part of the page that refreshes itself (board.js, told by /events): the overdue banner, heading and facts.
+ * The forms stay outside it, so nobody's typing is replaced.
+ */
+function liveRegion(view: IncidentPageView): SafeHtml {
+  const i = view.incident;
+  const clock = { now: view.now, timeZone: view.timeZone };
+  const closed = i.phase === 'closed';
+  return html`<div id="incident-live" data-live="/incidents/${i.number}?fragment=live" data-title="${incidentTitle(view)} · sitroom">
+${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
+<h1><span class="num">#${i.number}</span> ${i.title}</h1>
+<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.private && html` <span class="tag">private</span>`}</p>
+${facts(i, clock)}
+</div>`;
+}
+
+/** Just the live region: the answer to `/incidents/<n>?fragment=live`. */
+export const incidentLiveFragment = (view: IncidentPageView): string => liveRegion(view).toString();

@@ -21,12 +21,14 @@ export interface LayoutOptions {
   accessNote?: string;
   /** Signed in with a session: the CSRF token for the header's sign-out button. */
   signOutCsrf?: string;
+  /** An Atom feed to announce (`<link rel="alternate">`), for feed readers. */
+  feed?: string;
 }
 
 /** The message for a board answering loopback clients only. */
 export const LOOPBACK_ACCESS_NOTE = 'Only this machine can use the board: set WEB_AUTH_TOKEN or WEB_USERS to let others in';
 
-export function layout({ title, body, nav, refreshScript = false, deskScript = false, accessNote, signOutCsrf }: LayoutOptions): string {
+export function layout({ title, body, nav, refreshScript = false, deskScript = false, accessNote, signOutCsrf, feed }: LayoutOptions): string {
   const isPublic = nav === 'status';
   const link = (href: string, label: string, current: boolean) =>
     html`<li><a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a></li>`;
@@ -39,6 +41,7 @@ export function layout({ title, body, nav, refreshScript = false, deskScript = f
 <meta name="referrer" content="same-origin">
 <title>${title} · sitroom</title>
 <style>${STYLES_HTML}</style>
+${feed && html`<link rel="alternate" type="application/atom+xml" title="Status feed" href="${feed}">`}
 ${refreshScript && html`<script src="/assets/board.js" defer></script>`}
 ${deskScript && html`<script src="/assets/desk.js" defer></script>`}
 </head>

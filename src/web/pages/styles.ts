@@ -140,7 +140,15 @@ summary { cursor: pointer; font-weight: 600; }
 .status-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
 .status-item { border: 1px solid var(--border); border-left: 6px solid var(--banner-border); border-radius: 8px; padding: 0.75rem 1rem; background: var(--surface); }
 .status-item h2 { margin: 0 0 0.25rem; }
-.status-item.phase-resolved, .status-item.phase-closed { border-left-color: var(--ok-edge); }
+.status-item h3 { margin: 0 0 0.25rem; font-size: 1.125rem; }
+.status-item.status-resolved { border-left-color: var(--ok-edge); }
+.overall { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--banner-border); }
+.components { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.25rem; }
+.components li { display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap; padding: 0.375rem 0; border-bottom: 1px solid var(--border); }
+.component-state { font-weight: 600; }
+.public-updates { list-style: none; margin: 0.5rem 0 0; padding: 0; overflow-wrap: anywhere; }
+.public-updates li { margin: 0.375rem 0; }
+.public-updates .when { font-weight: 600; margin-right: 0.375rem; }
 .all-ok { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--ok-edge); }
 .prose { white-space: pre-wrap; }
 .field:has(> .counter) { position: relative; }

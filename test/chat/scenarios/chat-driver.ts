@@ -31,6 +31,8 @@ export interface ChatDriver {
   readonly alerts: string;
   /** The running sitroom (replaced by restart()). */
   sitroom(): Sitroom;
+  /** Its base URL (http://127.0.0.1:<port>), for the web and public routes. */
+  readonly url: string;
   /** The person's user id on this platform. */
   user(person: Person): string;
   /** How a person types a mention of `person` in a command. */

@@ -6,7 +6,7 @@ import { errorPage, notFoundPage } from '../../../src/web/pages/not-found-page.t
 import { statusPage } from '../../../src/web/pages/status-page.ts';
 import { alertInboxPage } from '../../../src/web/pages/alert-inbox-page.ts';
 import { alertGroupSchema } from '../../../src/web/api-schema.ts';
-import { aBoardView, aDetail, anIncidentPageView, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
+import { aBoardView, aDetail, anIncidentPageView, aPublicIncident, aStatusDocument, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
 
 const evilSummary = aSummary({
   title: EVIL,
@@ -46,7 +46,7 @@ const pages: Record<string, string> = {
     csrfToken: EVIL,
     rejected: { alert: 1, message: EVIL },
   }),
-  status: statusPage({ incidents: [evilSummary], now: NOW, timeZone: TZ }),
+  status: statusPage({ status: aStatusDocument({ incidents: [aPublicIncident({ title: EVIL, components: [EVIL], updates: [{ at: '2025-03-14T14:30:00.000Z', text: EVIL }] })], components: [{ name: EVIL, status: 'major' }] }), now: NOW, timeZone: TZ }),
   notFound: notFoundPage(EVIL),
   error: errorPage({ status: 500, message: EVIL }),
 };
@@ -58,9 +58,10 @@ describe.each(Object.entries(pages))('%s page', (_name, html) => {
     expect(html).not.toMatch(/"onmouseover/);
     // markdown-it leaves ' as is in text (harmless there: its attributes are double-quoted); everywhere else it is escaped.
     expect(html.replace(/<article class="markdown"[\s\S]*?<\/article>/, '')).not.toMatch(/'x/);
-    // The only <script> is the board's own external one.
-    // Only our own scripts: the board's refresh, and the forms' length counter where there are forms.
-    const ours = { board: ['<script src="/assets/board.js" defer>', '<script src="/assets/desk.js" defer>'], 'refused declare': ['<script src="/assets/board.js" defer>', '<script src="/assets/desk.js" defer>'], incident: ['<script src="/assets/desk.js" defer>'], 'refused incident': ['<script src="/assets/desk.js" defer>'] } as Record<string, string[]>;
+    // Only our own scripts: the live pages' refresh (board and incident pages), and the forms' length counter where there are forms.
+    const live = '<script src="/assets/board.js" defer>';
+    const desk = '<script src="/assets/desk.js" defer>';
+    const ours = { board: [live, desk], 'refused declare': [live, desk], incident: [live, desk], 'refused incident': [live, desk] } as Record<string, string[]>;
     expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(ours[_name] ?? []);
   });
 });
