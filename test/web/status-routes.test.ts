@@ -80,8 +80,8 @@ describe('publishing', () => {
     // The timeline says who published and who posted the public update.
     const kinds = app.sitroom.service.timeline(n).filter((e) => e.kind.startsWith('publi'));
     expect(kinds.map((e) => [e.kind, e.actor])).toEqual([
-      ['published', 'web:local'],
-      ['public_update_posted', 'web:local'],
+      ['published', 'local'],
+      ['public_update_posted', 'local'],
     ]);
   });
 

@@ -68,6 +68,12 @@ async function alertGroup(): Promise<number> {
 
 /** A fresh incident (declared as alice); its number. */
 const anIncident = async () => (await app!.sitroom.service.declare({ title: 'Checkout down', severity: 'sev2', isPrivate: false, platform: 'web', declaredBy: 'alice' })).incident.number;
+/** A fresh incident published on the status page; its number. */
+const aPublished = async () => {
+  const number = await anIncident();
+  await app!.sitroom.publishing.publish(number, 'Checkout is slow for some customers', 'alice');
+  return number;
+};
 const anItem = async (n: number) => (await app!.sitroom.followUps.addActionItem(n, { text: 'Add a canary', owner: null, due: null }, 'alice')).id;
 
 /** How to call each operation: the path's parameters and a valid body. An operation missing here fails the walk. */
@@ -83,6 +89,11 @@ const CALLS: Record<string, () => Promise<{ params: Record<string, number>; body
   changePhase: async () => ({ params: { number: await anIncident() }, body: { action: 'mitigate', note: 'rolled back' } }),
   setCadence: async () => ({ params: { number: await anIncident() }, body: { cadence: '45m' } }),
   snoozeReminder: async () => ({ params: { number: await anIncident() }, body: {} }),
+  publishIncident: async () => ({ params: { number: await anIncident() }, body: { title: 'Checkout is slow for some customers' } }),
+  postPublicUpdate: async () => ({ params: { number: await aPublished() }, body: { text: 'We are investigating slow checkouts.' } }),
+  setPublicImpact: async () => ({ params: { number: await aPublished() }, body: { impact: 'major' } }),
+  setPublicComponents: async () => ({ params: { number: await aPublished() }, body: { components: 'checkout' } }),
+  unpublishIncident: async () => ({ params: { number: await aPublished() }, body: {} }),
   renameIncident: async () => ({ params: { number: await anIncident() }, body: { title: 'Checkout 5xx in eu-west' } }),
   setVisibility: async () => ({ params: { number: await anIncident() }, body: { private: true } }),
   addActionItem: async () => ({ params: { number: await anIncident() }, body: { text: 'Alert on 5xx rate', owner: 'carol', due: '2025-04-01' } }),
@@ -131,7 +142,7 @@ describe('/api/openapi.json', () => {
   });
 
   it('lists only operations that work: every one is called and answers as its response schema says', async () => {
-    await start({ WEB_AUTH_TOKEN: TOKEN, ALERTMANAGER_URL: await fakeAlertmanager() });
+    await start({ WEB_AUTH_TOKEN: TOKEN, ALERTMANAGER_URL: await fakeAlertmanager(), STATUS_COMPONENTS: 'api,checkout' });
     const doc = (await call('GET', '/api/openapi.json', undefined, {})).body as { paths: Record<string, Record<string, Operation>> };
     const called: string[] = [];
     for (const [template, item] of Object.entries(doc.paths)) {

@@ -249,8 +249,10 @@ export function incidentPage(view: IncidentPageView): string {
   const i = view.incident;
   const clock = { now: view.now, timeZone: view.timeZone };
   const closed = i.phase === 'closed';
-  // A refused form the page no longer shows (an incident that closed meanwhile): its error goes at the top.
-  const unshown = closed && view.rejected && !/\/(action-items|postmortem)(\/|$)/.test(view.rejected.form) ? view.rejected.message : undefined;
+  // A refused form whose error has no place beside its field goes at the top: a form the page no longer shows (an
+  // incident that closed meanwhile), or one of the status page's forms (their section shows no field errors).
+  const gone = closed && !/\/(action-items|postmortem)(\/|$)/.test(view.rejected?.form ?? '');
+  const unshown = view.rejected && (gone || /\/status\//.test(view.rejected.form)) ? view.rejected.message : undefined;
   const error = view.error ?? unshown;
   const body = html`${error && html`<p class="error" role="alert">${error}</p>`}
 ${liveRegion(view)}
