@@ -12,7 +12,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, type MattermostConfig } from '../../config.ts';
+import { MATTERMOST_PACING } from '../../delivery/pacing.ts';
+import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
+import type { ChatAdapter } from '../chat-adapter.ts';
 import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
@@ -39,20 +42,22 @@ export interface MattermostAdapterOptions {
   callTimeoutMs?: number;
 }
 
-export interface MattermostAdapter {
-  platform: MattermostPlatform;
-  /** POST /mattermost/command, /mattermost/actions, /mattermost/dialogs. */
-  routes(handler: ChatCommandHandler): Route[];
-  /**
-   * Checks the settings against the server. A setting it refuses rejects with ConfigError naming the variable; an
-   * unreachable server only logs a warning and is checked again with backoff until it answers.
-   */
-  start(): Promise<void>;
-  stop(): void;
-  /** 'unreachable' from a failed check until one succeeds, for /healthz. */
-  health(): 'ok' | 'unreachable';
-  /** The team's name once the server told it (war-room URLs need the name, the setting may be an id). */
-  teamName(): string | undefined;
+/**
+ * The Mattermost adapter. Its routes: POST /mattermost/command, /mattermost/actions, /mattermost/dialogs. start()
+ * checks the settings against the server: a setting it refuses rejects with ConfigError naming the variable; an
+ * unreachable server only logs a warning, reads 'unreachable' in health() and is checked again with backoff.
+ */
+export interface MattermostAdapter extends ChatAdapter {
+  readonly platform: MattermostPlatform;
+}
+
+/**
+ * Mattermost's channel URLs are <site>/<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id,
+ * so the name the server told at start-up is used once known.
+ */
+export function mattermostWarRoomUrl(siteUrl: string, team: string, incident: Incident): string | null {
+  if (!incident.room) return null;
+  return `${siteUrl}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
 }
 
 /** Waits between start-up checks of an unreachable server: doubling from 1 s up to 1 min. */
@@ -287,18 +292,26 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     retry.unref();
   }
 
+  let attached: ChatCommandHandler | undefined;
   return {
     platform,
-    routes: (handler) => [command(handler), actions(handler), dialogs(handler)],
+    pacing: MATTERMOST_PACING,
+    attach(handler) {
+      attached = handler;
+    },
+    routes() {
+      if (!attached) throw new Error('attach a command handler before serving Mattermost routes');
+      return [command(attached), actions(attached), dialogs(attached)];
+    },
     async start() {
       if (!(await check(true))) retryLater(RETRY_FIRST_MS);
     },
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(retry);
     },
     health: () => health,
-    teamName: () => teamName,
+    warRoomUrl: (incident) => mattermostWarRoomUrl(config.url, teamName ?? config.team, incident),
   };
 }
 

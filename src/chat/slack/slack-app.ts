@@ -3,10 +3,12 @@
  * request into a ChatCommandHandler call and render the reply. HTTP mode verifies Slack's signature on
  * /slack/events; Socket Mode is used when an app token is configured.
  */
-import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.ts';
+import { SLACK_PACING } from '../../delivery/pacing.ts';
+import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
+import type { ChatAdapter } from '../chat-adapter.ts';
 import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
@@ -30,19 +32,24 @@ export interface SlackAdapterOptions {
   callTimeoutMs?: number;
 }
 
-export interface SlackAdapter {
-  platform: SlackPlatform;
-  /** HTTP mode: serves /slack/events (bounded, signature- and replay-checked, then Bolt). Undefined in Socket Mode. */
-  requestListener: RequestListener | undefined;
-  /** Routes Slack's commands, clicks and form submissions to `handler`. */
-  attach(handler: ChatCommandHandler): void;
-  /** Checks the token with auth.test: a refused token throws a ConfigError naming SLACK_BOT_TOKEN; unreachable Slack is retried. */
-  start(): Promise<void>;
-  /** Whether Slack answered the last check: for /healthz. */
-  health(): 'ok' | 'unreachable';
-  /** The workspace's team id (from auth.test), once Slack has answered: Slack's app_redirect links need it. */
-  teamId(): string | undefined;
-  stop(): Promise<void>;
+/**
+ * The Slack adapter. Its routes: in HTTP mode, /slack/events (bounded, signature- and replay-checked, then Bolt);
+ * none in Socket Mode. start() checks the token with auth.test: a refused token throws a ConfigError naming
+ * SLACK_BOT_TOKEN; unreachable Slack is retried.
+ */
+export interface SlackAdapter extends ChatAdapter {
+  readonly platform: SlackPlatform;
+}
+
+/**
+ * Slack's app redirect, with `team=` (the workspace's id from auth.test) once Slack has answered: without it a
+ * browser signed in to several workspaces, or none, cannot tell which one
+ * (https://api.slack.com/reference/deep-linking#app_channel).
+ */
+export function slackWarRoomUrl(incident: Incident, teamId: string | undefined): string | null {
+  if (!incident.room) return null;
+  const team = teamId ? `&team=${encodeURIComponent(teamId)}` : '';
+  return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
 }
 
 /** Tries `call` again once after a failure: a dropped keep-alive connection must not lose a reply. */
@@ -165,23 +172,26 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     onSubmit(UPDATE_CALLBACK, readUpdateForm, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
   }
 
+  const requestListener =
+    receiver && config.signingSecret
+      ? slackRequestGuard({
+          signingSecret: config.signingSecret,
+          next: receiver.requestListener,
+          onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
+        })
+      : undefined;
+
   return {
     platform,
-    requestListener:
-      receiver && config.signingSecret
-        ? slackRequestGuard({
-            signingSecret: config.signingSecret,
-            next: receiver.requestListener,
-            onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
-          })
-        : undefined,
+    pacing: SLACK_PACING,
+    routes: () => (requestListener ? [{ method: 'POST', path: '/slack/events', handler: requestListener }] : []),
     attach,
     start: async () => {
       await watch.start();
       if (socketMode) await app.start();
     },
     health: () => watch.health,
-    teamId: () => watch.identity?.teamId || undefined,
+    warRoomUrl: (incident) => slackWarRoomUrl(incident, watch.identity?.teamId || undefined),
     stop: async () => {
       watch.stop();
       if (socketMode) await app.stop();
