@@ -6,7 +6,7 @@
  * Mattermost waits ServiceSettings.OutgoingIntegrationRequestsTimeout (30 s by default) for an integration's answer
  * (app/integration_action.go DoActionRequest: httpClient with that timeout) and shows an error when it passes, even
  * if the work got done. So clicks and submissions are answered as soon as they are verified, the work runs after,
- * and its outcome comes as an ephemeral post (clicks) or a DM (dialogs). Mattermost also reads the body of a 200
+ * and its outcome comes as an ephemeral post in the channel the click or dialog came from. Mattermost also reads the body of a 200
  * answer only (DoPostActionWithCookie returns an error for any other status; api4/integration_action.go
  * submitDialog likewise), so every refusal a user must read is a 200 carrying `ephemeral_text` or `error`.
  */
@@ -234,18 +234,22 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       if (body.cancelled === true) return sendJson(res, 200, {});
       const submission = body.submission ?? {};
       const request: ChatRequest = { platform: 'mattermost', userId: state.user, channelId: str(body.channel_id) };
-      const dm = async (reply: ChatReply) => {
-        if (reply.kind === 'message') await platform.sendDirect(request.userId, reply.message);
+      // The outcome is shown to the user alone in the channel the dialog was opened from, as a click's is (the
+      // submission carries it: model.SubmitDialogRequest.ChannelId); a DM only when the request named none.
+      const tell = async (reply: ChatReply) => {
+        if (reply.kind !== 'message') return;
+        if (request.channelId) await platform.postEphemeral(request.userId, request.channelId, reply.message);
+        else await platform.sendDirect(request.userId, reply.message);
       };
       let work: () => Promise<void>;
       if (body.callback_id === DECLARE_DIALOG && state.form === 'declare') {
         const read = readDeclareDialog(submission);
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
-        work = async () => dm(await handler.declareForm(request, read.form));
+        work = async () => tell(await handler.declareForm(request, read.form));
       } else if (body.callback_id === UPDATE_DIALOG && state.form === 'update') {
         const read = readUpdateDialog(submission);
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
-        work = async () => dm(await handler.updateForm(request, state.incident, read.text));
+        work = async () => tell(await handler.updateForm(request, state.incident, read.text));
       } else {
         return sendJson(res, 200, { error: `Unknown dialog ${str(body.callback_id)}.` });
       }
