@@ -24,7 +24,7 @@ import type { Config } from './config.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import type { Platform } from './incidents/incident.ts';
-import type { Clock, IncidentNotifier } from './incidents/ports.ts';
+import type { Clock } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';

@@ -23,7 +23,8 @@ import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { createMattermostClient } from './mattermost-client.ts';
 import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
-import { DECLARE_DIALOG, declareDialog, readDeclareDialog, readUpdateDialog, UPDATE_DIALOG, updateDialog } from './mattermost-dialogs.ts';
+import { DECLARE_FORM, declareForm, formFor, readDeclareValues, readUpdateValues, UPDATE_FORM, updateForm } from '../forms.ts';
+import { mattermostDialog, mattermostFormValues } from './mattermost-dialogs.ts';
 import { MattermostPlatform, MattermostSettingError } from './mattermost-platform.ts';
 import { Signer, tokenMatches } from './mattermost-signing.ts';
 
@@ -105,9 +106,9 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
 
   /** Opens the form a reply asks for, sealed for the user who asked. */
   async function openForm(reply: Exclude<ChatReply, { kind: 'message' }>, user: string, triggerId: string): Promise<void> {
-    const incident = reply.kind === 'update_form' ? reply.incident : 0;
-    const state = sealDialogState(signer, reply.kind === 'declare_form' ? 'declare' : 'update', incident, user, now());
-    await platform.openDialog(triggerId, dialogUrl, reply.kind === 'declare_form' ? declareDialog(state) : updateDialog(incident, state));
+    const form = formFor(reply);
+    const state = sealDialogState(signer, form.id === DECLARE_FORM ? 'declare' : 'update', form.incident ?? 0, user, now());
+    await platform.openDialog(triggerId, dialogUrl, mattermostDialog(form, state));
   }
 
   function after(work: () => Promise<void>, req: ChatRequest): void {
@@ -242,12 +243,12 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         else await platform.sendDirect(request.userId, reply.message);
       };
       let work: () => Promise<void>;
-      if (body.callback_id === DECLARE_DIALOG && state.form === 'declare') {
-        const read = readDeclareDialog(submission);
+      if (body.callback_id === DECLARE_FORM && state.form === 'declare') {
+        const read = readDeclareValues(mattermostFormValues(declareForm(), submission));
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
         work = async () => tell(await handler.declareForm(request, read.form));
-      } else if (body.callback_id === UPDATE_DIALOG && state.form === 'update') {
-        const read = readUpdateDialog(submission);
+      } else if (body.callback_id === UPDATE_FORM && state.form === 'update') {
+        const read = readUpdateValues(mattermostFormValues(updateForm(state.incident), submission));
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
         work = async () => tell(await handler.updateForm(request, state.incident, read.text));
       } else {

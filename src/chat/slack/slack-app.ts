@@ -11,7 +11,8 @@ import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
 import { BUTTON_IDS, type ButtonId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
-import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
+import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
+import { slackFormValues, slackModal } from './slack-forms.ts';
 import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
@@ -116,8 +117,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return;
     }
     if (!triggerId) return;
-    const view = reply.kind === 'declare_form' ? declareModal() : updateModal(reply.incident);
-    await client.views.open({ trigger_id: triggerId, view });
+    await client.views.open({ trigger_id: triggerId, view: slackModal(formFor(reply)) });
   }
 
   /** Runs work after the ack; a failure of the reply itself is logged (the user-facing errors are replies). */
@@ -152,12 +152,12 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
     /** A modal submission: invalid input is shown inline in the modal, valid input is acked, then handled. */
     function onSubmit<T extends object>(
-      callbackId: string,
-      read: (values: never) => T | { errors: Record<string, string> },
+      form: ChatForm,
+      read: (values: FormValues) => T | { errors: FormErrors },
       submit: (req: ChatRequest, input: T, privateMetadata: string) => Promise<ChatReply>,
     ): void {
-      app.view(callbackId, async ({ view, body, ack, client }) => {
-        const input = read(view.state.values as never);
+      app.view(form.id, async ({ view, body, ack, client }) => {
+        const input = read(slackFormValues(form, view.state.values as never));
         if ('errors' in input) {
           await ack({ response_action: 'errors', errors: input.errors });
           return;
@@ -168,8 +168,9 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       });
     }
 
-    onSubmit(DECLARE_CALLBACK, readDeclareForm, (req, { form }) => handler.declareForm(req, form));
-    onSubmit(UPDATE_CALLBACK, readUpdateForm, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
+    // The update form's incident comes back in private_metadata; the form read here only names its fields.
+    onSubmit(declareForm(), readDeclareValues, (req, { form }) => handler.declareForm(req, form));
+    onSubmit(updateForm(0), readUpdateValues, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
   }
 
   const requestListener =
