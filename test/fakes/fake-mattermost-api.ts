@@ -45,7 +45,11 @@ import type {
   MattermostCall,
   OpenedDialog,
   StartOptions,
+  Wire,
 } from './mattermost/shapes.ts';
+import type { Channel, ChannelMembership } from '@mattermost/types/channels';
+import type { Team } from '@mattermost/types/teams';
+import type { UserProfile } from '@mattermost/types/users';
 import { ResponseUrlBodies } from './response-urls.ts';
 import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
@@ -742,7 +746,7 @@ export class FakeMattermostApi {
       timezone: { automaticTimezone: '', manualTimezone: '', useAutomaticTimezone: 'true' },
       disable_welcome_email: false,
       ...(u.isBot && { is_bot: true, bot_description: '' }),
-    };
+    } satisfies Wire<UserProfile, 'disable_welcome_email'>;
   }
 
   private teamObject(): Record<string, unknown> {
@@ -764,7 +768,7 @@ export class FakeMattermostApi {
       group_constrained: null,
       policy_id: null,
       cloud_limits_archived: false,
-    };
+    } satisfies Wire<Team, 'cloud_limits_archived'>;
   }
 
   private channelObject(ch: ChannelState): Record<string, unknown> {
@@ -790,7 +794,7 @@ export class FakeMattermostApi {
       total_msg_count_root: ch.totalMsgCount,
       policy_id: null,
       last_root_post_at: ch.lastPostAt,
-    };
+    } satisfies Wire<Channel, 'total_msg_count' | 'extra_update_at' | 'total_msg_count_root'>;
   }
 
   private memberObject(channelId: string, userId: string): Record<string, unknown> {
@@ -810,7 +814,7 @@ export class FakeMattermostApi {
       scheme_user: true,
       scheme_admin: false,
       explicit_roles: '',
-    };
+    } satisfies Wire<ChannelMembership, 'scheme_guest' | 'explicit_roles'>;
   }
 
   /** The post as Post.EncodeJSON sends it: action integrations (url, context) stripped. */

@@ -492,7 +492,7 @@ export class FakeSlackApi {
     if (!/^[\p{Ll}\p{Lo}\p{N}_-]+$/u.test(name)) return fail('invalid_name_specials');
     if (/^[_-]+$/.test(name)) return fail('invalid_name_punctuation');
     if (this.channelNamed(name)) return fail('name_taken');
-    return { ok: true, channel: this.channelObject(this.createChannel(name, bool(args.is_private))) };
+    return { ok: true, channel: this.channelObject(this.createChannel(name, bool(args.is_private))) } satisfies webApi.ConversationsCreateResponse;
   }
 
   private conversationsInvite(args: SlackArgs): SlackAnswer {
@@ -516,7 +516,7 @@ export class FakeSlackApi {
     // Assumed (the reference does not say): when force leaves no one to invite, the call fails like without it.
     if (first && problems.length === users.length) return fail(first.error, { errors: problems });
     for (const user of users) if (!problems.some((p) => p.user === user)) ch.members.add(user);
-    return { ok: true, channel: this.channelObject(ch), ...(problems.length > 0 && { errors: problems }) };
+    return { ok: true, channel: this.channelObject(ch), ...(problems.length > 0 && { errors: problems }) } satisfies webApi.ConversationsInviteResponse;
   }
 
   private conversationsSetTopic(args: SlackArgs): SlackAnswer {
@@ -525,7 +525,7 @@ export class FakeSlackApi {
     const topic = typeof args.topic === 'string' ? args.topic : '';
     if (topic.length > TOPIC_MAX) return fail('too_long');
     ch.topic = { value: topic, creator: FAKE_WORKSPACE.botUserId, last_set: nowSeconds() };
-    return { ok: true, channel: this.channelObject(ch) };
+    return { ok: true, channel: this.channelObject(ch) } satisfies webApi.ConversationsSetTopicResponse;
   }
 
   private conversationsOpen(args: SlackArgs): SlackAnswer {
@@ -533,7 +533,7 @@ export class FakeSlackApi {
     if (users.length === 0) return fail('users_list_not_supplied');
     // One user: their DM; several: a multi-person DM.
     const id = users.length === 1 ? `D${users[0]}` : `G${users.join('')}`;
-    return { ok: true, channel: { id } };
+    return { ok: true, channel: { id } } satisfies webApi.ConversationsOpenResponse;
   }
 
   private chatPostMessage(args: SlackArgs): SlackAnswer {
@@ -561,7 +561,7 @@ export class FakeSlackApi {
     const inChannel = this.messages.get(channel) ?? new Map<string, FakeMessage>();
     inChannel.set(message.ts, message);
     this.messages.set(channel, inChannel);
-    return { ok: true, channel, ts: message.ts, message: this.messageObject(message) };
+    return { ok: true, channel, ts: message.ts, message: this.messageObject(message) } satisfies webApi.ChatPostMessageResponse;
   }
 
   private chatUpdate(args: SlackArgs): SlackAnswer {
@@ -575,7 +575,7 @@ export class FakeSlackApi {
     message.blocks = list(args.blocks) ?? message.blocks;
     message.attachments = list(args.attachments) ?? message.attachments;
     const { ts, text } = message;
-    return { ok: true, channel, ts, text: text ?? '', message: this.messageObject(message) };
+    return { ok: true, channel, ts, text: text ?? '', message: this.messageObject(message) } satisfies webApi.ChatUpdateResponse;
   }
 
   private chatPostEphemeral(args: SlackArgs): SlackAnswer {
@@ -587,7 +587,7 @@ export class FakeSlackApi {
     // Only checkable for channels the fake knows the members of.
     const known = this.channels.get(channel);
     if (known && !known.members.has(user)) return fail('user_not_in_channel');
-    return { ok: true, message_ts: this.nextTs() };
+    return { ok: true, message_ts: this.nextTs() } satisfies webApi.ChatPostEphemeralResponse;
   }
 
   private pinsAdd(args: SlackArgs): SlackAnswer {
@@ -668,7 +668,7 @@ export class FakeSlackApi {
       channels: [],
       initialComment: undefined,
     });
-    return { ok: true, upload_url: `${this.url}/upload/v1/${id}`, file_id: id };
+    return { ok: true, upload_url: `${this.url}/upload/v1/${id}`, file_id: id } satisfies webApi.FilesGetUploadURLExternalResponse;
   }
 
   /**
