@@ -15,20 +15,19 @@ import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
 import { OutboxDispatcher } from './delivery/dispatcher.ts';
-import { MATTERMOST_PACING, Pacer, type PacingRules, SLACK_PACING } from './delivery/pacing.ts';
+import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
 import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
-import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
-import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
+import { createChatAdapters } from './chat/adapters.ts';
 import type { Config } from './config.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { PublishingService } from './incidents/publishing-service.ts';
 import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
-import type { Incident, Platform } from './incidents/incident.ts';
-import type { Clock, IncidentNotifier } from './incidents/ports.ts';
+import type { Platform } from './incidents/incident.ts';
+import type { Clock } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';
@@ -59,32 +58,13 @@ export interface Sitroom {
   stop(): Promise<void>;
   /** Resolves when work started after an answer (chat calls, alert cards) has finished. */
   settled(): Promise<void>;
-  /** Whether each chat platform's server answered its last check (Mattermost only so far), for /healthz. */
+  /** Whether each configured chat platform answered its last check, for /healthz. */
   chatHealth(): Partial<Record<Platform, 'ok' | 'unreachable'>>;
   /** Delivers every outbox row due now (tests with a fixed clock; the running app does this in the background). */
   deliverDue(): Promise<number>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-
-/**
- * Where a war room opens in a browser: Slack's app redirect (with `team=`, without which a browser signed in to
- * several workspaces, or none, cannot tell which one: https://api.slack.com/reference/deep-linking#app_channel),
- * or the Mattermost channel URL (which needs the team's name, not its id).
- */
-function warRoomUrl(config: Config, incident: Incident, teams: { slack?: string; mattermost?: string }): string | null {
-  if (!incident.room) return null;
-  if (incident.platform === 'slack') {
-    const team = teams.slack ? `&team=${encodeURIComponent(teams.slack)}` : '';
-    return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
-  }
-  if (incident.platform === 'mattermost' && config.mattermost) {
-    // Mattermost's channel URLs are /<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id.
-    const team = teams.mattermost ?? config.mattermost.team;
-    return `${config.mattermost.url}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
-  }
-  return null;
-}
 
 /** How far back each tick looks for alert cards left behind (a restart, a failed chat call). */
 const CARD_CATCH_UP_MS = 60 * 60 * 1000;
@@ -117,22 +97,17 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const metrics = new SitroomMetrics(store, () => clock.now());
   const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
-  const notifiers: Partial<Record<Platform, IncidentNotifier>> = {};
-  const slack: SlackAdapter | undefined = config.slack
-    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track, callTimeoutMs: config.chatCallTimeoutMs })
-    : undefined;
-  if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
-  const mattermost: MattermostAdapter | undefined = config.mattermost
-    ? createMattermostAdapter({
-        config: config.mattermost,
-        logger: logger.child({ platform: 'mattermost' }),
-        track,
-        nonces: new SqliteDialogNonces(db),
-        now: () => clock.now(),
-        callTimeoutMs: config.chatCallTimeoutMs,
-      })
-    : undefined;
-  if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
+  const adapters = createChatAdapters(config, {
+    logger,
+    track,
+    nonces: new SqliteDialogNonces(db),
+    now: () => clock.now(),
+    callTimeoutMs: config.chatCallTimeoutMs,
+  });
+  // Each platform's calls, counted for /metrics; every use below goes through these.
+  const chats = adapters.map((adapter) => ({ adapter, chat: counted(adapter.platform) }));
+  const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
+  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context });
 
   const followUpStore = new SqliteFollowUpStore(db);
   const outbox = new SqliteOutboxStore(db);
@@ -141,8 +116,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
-  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: counted(slack.platform), context, silences, warRoomOf });
-  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: counted(mattermost.platform), context, silences, warRoomOf });
+  for (const { chat } of chats) alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf });
   const alertStore = new SqliteAlertStore(db);
   const alerts = new AlertService({
     store: alertStore,
@@ -197,16 +171,14 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       else log.info({ platform: req.platform, user: req.userId, phase: incident.phase }, 'change recorded');
     },
   });
-  slack?.attach(handler);
+  for (const adapter of adapters) adapter.attach(handler);
 
   /** Whether each configured chat platform answers (an unreachable one does not stop sitroom; /healthz shows it). */
-  const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> => ({
-    ...(slack ? { slack: slack.health() } : {}),
-    ...(mattermost ? { mattermost: mattermost.health() } : {}),
-  });
+  const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> =>
+    Object.fromEntries(adapters.map((a) => [a.platform.platform, a.health()]));
 
   const routes: Route[] = [
-    healthRoute({ database: () => proveWritable(db, clock.now()), ...(slack || mattermost ? { platforms: chatHealth } : {}) }, logger),
+    healthRoute({ database: () => proveWritable(db, clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -225,8 +197,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       auth: new WebAuth(config.web, new Sessions(new SqliteSessionStore(db), clock)),
       clock,
       timeZone: config.timeZone,
-      declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
-      warRoomUrl: (incident) => warRoomUrl(config, incident, { slack: slack?.teamId(), mattermost: mattermost?.teamName() }),
+      declarePlatform: adapters[0]?.platform.platform ?? 'web',
+      warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
       customRoles: config.customRoles,
       logger,
       publishing,
@@ -235,32 +207,25 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
-  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener, maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
-  if (mattermost) routes.push(...mattermost.routes(handler).map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
+  for (const adapter of adapters) routes.push(...adapter.routes().map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
   const server = createHttpServer(routes, logger, config.http);
 
   // The outbox: one dispatcher per platform, so a platform that is down or slow never holds up the other.
   metrics.watchOutbox(() => outbox.backlog(), () => clock.now());
-  const dispatchers: OutboxDispatcher[] = [];
-  const chats: [ChatPlatform, PacingRules][] = [];
-  if (slack) chats.push([counted(slack.platform), SLACK_PACING]);
-  if (mattermost) chats.push([counted(mattermost.platform), MATTERMOST_PACING]);
-  for (const [chat, pacing] of chats) {
+  const dispatchers = chats.map(({ adapter, chat }) => {
     const log = logger.child({ platform: chat.platform });
-    const notifier = notifiers[chat.platform];
-    dispatchers.push(
-      new OutboxDispatcher({
+    return new OutboxDispatcher({
         platform: chat.platform,
         store: outbox,
         deliverer: new ChatEffectDeliverer({
           platform: chat,
-          notifier: notifier instanceof ChatNotifier ? notifier : new ChatNotifier({ platform: chat, context }),
+          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context }),
           context,
           incident: (n) => store.get(n),
           roomCreated: (n, room) => service.roomCreated(n, room),
           cardPosted: (n, id) => service.cardPosted(n, id),
         }),
-        pacer: new Pacer(options.pacing === false ? { methods: {} } : pacing),
+        pacer: new Pacer(options.pacing === false ? { methods: {} } : adapter.pacing),
         clock,
         retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
         callTimeoutMs: config.chatCallTimeoutMs,
@@ -274,9 +239,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
           }
           if (outcome !== 'retried') service.effectSettled(row, outcome === 'delivered');
         },
-      }),
-    );
-  }
+      });
+  });
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,
@@ -295,8 +259,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     server,
     async start() {
       // Credentials are checked before the port opens: a refused token stops start-up with a ConfigError.
-      await mattermost?.start();
-      await slack?.start();
+      for (const adapter of adapters) await adapter.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -323,12 +286,11 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       live.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      mattermost?.stop();
       await scheduler.stop();
       await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
-      await slack?.stop();
+      for (const adapter of adapters) await adapter.stop();
       server.closeAllConnections();
       await closed;
       db.$client.close();

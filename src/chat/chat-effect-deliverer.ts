@@ -106,10 +106,13 @@ export class ChatEffectDeliverer implements EffectDeliverer {
         call: 'update',
         channel: room.channelId,
         send: async () => {
-          await chat.update(room.channelId, existing, card);
+          const { replacedBy } = await chat.update(room.channelId, existing, card);
+          // A card posted anew (Mattermost's PostEditTimeLimit) is saved, so later updates, after a restart too, edit it.
+          if (replacedBy) this.o.cardPosted(incident.number, replacedBy);
+          const current = replacedBy ?? existing;
           // A pin that failed after the card was posted is done on the retry (already_pinned is not an error).
-          if (pin) await chat.pin(room.channelId, existing);
-          return { messageId: existing };
+          if (pin) await chat.pin(room.channelId, current);
+          return { messageId: current };
         },
       };
     }

@@ -85,3 +85,20 @@ describe('a change', () => {
     expect(h.chat.calls.slice(mark).map((c) => c.method)).toEqual(['invite', 'post', 'setTopic', 'update']);
   });
 });
+
+describe('a card the platform had to post anew', () => {
+  it('saves the new post id, so the next update (after a restart too) edits the new post (issue 10.3)', async () => {
+    const h = setup(anIncident());
+    await h.deliver(declaredEffects(h.current(), T0));
+    const first = h.current().room?.cardMessageId;
+    h.chat.repostOnUpdate = true;
+    const note = { kind: 'note' as const, at: T0, actor: 'carol', text: 'one', data: {} };
+    await h.deliver(changedEffects(h.current(), [note], T0));
+    const second = h.current().room?.cardMessageId;
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    h.chat.repostOnUpdate = false;
+    await h.deliver(changedEffects(h.current(), [{ ...note, text: 'two' }], T0));
+    expect(h.chat.callsTo('update').map((c) => c.messageId)).toEqual([first, second]);
+  });
+});

@@ -1,5 +1,5 @@
 /** A recording ChatPlatform: remembers every call, hands out ids, can mark names taken and fail any method. */
-import type { ChatPlatform, PostedMessage } from '../../src/chat/chat-platform.ts';
+import type { ChatPlatform, PostedMessage, Updated } from '../../src/chat/chat-platform.ts';
 import type { ChatMessage, Line } from '../../src/chat/message.ts';
 import type { Platform, UserId } from '../../src/incidents/incident.ts';
 
@@ -80,8 +80,12 @@ export class FakeChatPlatform implements ChatPlatform {
     return { channel, id: this.nextId('M') };
   }
 
-  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+  /** Set: every update is refused as too old and posted anew (as Mattermost's PostEditTimeLimit makes it). */
+  repostOnUpdate = false;
+
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<Updated> {
     this.record({ method: 'update', channel, messageId, message });
+    return this.repostOnUpdate ? { replacedBy: this.nextId('M') } : {};
   }
 
   async pin(channel: string, messageId: string): Promise<void> {

@@ -69,6 +69,11 @@ export interface ChatDriver {
   files(channel: string): { name: string; content: string }[];
   /** Direct messages sitroom sent the person. */
   dms(person: Person): Shown[];
+  /**
+   * What sitroom told the person after their form submissions, oldest first, with the channel it showed in: a DM
+   * on Slack (a modal belongs to no channel), an ephemeral post where the dialog was opened on Mattermost.
+   */
+  formReplies(person: Person): { channel: string; text: string }[];
   topic(channel: string): string;
   members(channel: string): string[];
   pinned(channel: string): string[];

@@ -65,7 +65,15 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     expect(await chat.submitDeclare({ title: '  ' })).toEqual({ title: 'Give the incident a title.' });
     expect(await chat.submitDeclare({ title: 'Payments failing', severity: 'sev1', isPrivate: true })).toBeUndefined();
     expect(chat.sitroom().service.get(1)).toMatchObject({ title: 'Payments failing', severity: 'sev1', isPrivate: true });
-    expect(chat.dms('alice').at(-1)?.text).toContain('Declared incident #1 (SEV1): Payments failing');
+    const told = chat.formReplies('alice').at(-1);
+    expect(told?.text).toContain('Declared incident #1 (SEV1): Payments failing');
+    // Mattermost shows it where the dialog was opened (issue 10.2); a Slack modal has no channel, so Slack DMs it.
+    if (chat.platform === 'mattermost') {
+      expect(told?.channel).toBe(chat.general);
+      expect(chat.dms('alice')).toEqual([]);
+    } else {
+      expect(chat.dms('alice').at(-1)?.text).toBe(told?.text);
+    }
   });
 
   it('retries a war room the chat failed to create, with backoff, never making two', async () => {

@@ -140,6 +140,9 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     const channel = (dm?.response as { id?: string } | undefined)?.id;
     return channel ? this.messages(channel) : [];
   }
+  formReplies(person: Person) {
+    return this.mm.ephemeralPosts(ids[person]).map((e) => ({ channel: String(e.post['channel_id']), text: unescape(String(e.post['message'] ?? '')) }));
+  }
   topic(channel: string) {
     return unescape(this.mm.headerOf(channel) ?? '');
   }

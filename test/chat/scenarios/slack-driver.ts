@@ -120,6 +120,9 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   dms(person: Person): Shown[] {
     return this.messages(`D${ids[person]}`);
   }
+  formReplies(person: Person) {
+    return this.dms(person).map((m) => ({ channel: `D${ids[person]}`, text: m.text }));
+  }
   topic(channel: string) {
     return unescape(this.slack.topicOf(channel) ?? '');
   }
