@@ -144,6 +144,14 @@ export class AlertService implements IncidentObserver {
     return this.update(groupId, (g) => ({ ...g, silence: { id, until, by: user } }));
   }
 
+  /**
+   * The war room now exists (the outbox created it after the declaration): the cards of the incident's groups link
+   * it. A new group version, so a card already showing the incident without its room is updated too.
+   */
+  async roomOpened(incident: Incident): Promise<void> {
+    for (const group of this.o.store.groupsOfIncident(incident.number)) this.update(group.id, (g) => ({ ...g }));
+  }
+
   /** When the incident closes, the silences of its alert groups are expired. */
   async phaseChanged(incident: Incident): Promise<void> {
     const silences = this.o.silences;
