@@ -37,18 +37,19 @@ export class AlertEffectDeliverer {
     return effect.kind === 'alert_card' ? this.card(view) : this.note(effect, view);
   }
 
-  private card(view: AlertGroupView): PreparedCall | 'wait' | 'skip' {
+  private card(view: AlertGroupView): PreparedCall | 'skip' {
     const { store, platform, notifier } = this.o;
     const groupId = view.group.id;
     const card = store.card(groupId, platform);
     // Latest state wins: a card already showing this version (or a newer one) is left alone.
     if (card && card.version >= view.group.version) return 'skip';
-    // The first post is claimed in the database too, so a post slower than the row's lease is never made twice.
-    if (!card && !store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS)) return 'wait';
     return {
       call: card ? 'update' : 'post',
       channel: card?.channel ?? ALERTS_CHANNEL_KEY,
       send: async () => {
+        // The first post is claimed in the database too (when it really goes, not while it waits for pacing), so a
+        // post slower than the row's lease is never made twice; a claim held elsewhere is retried with backoff.
+        if (!card && !store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS)) throw new Error('its first card is being posted by another process');
         let shown;
         try {
           shown = await notifier.showCard(view, card ?? null);

@@ -14,7 +14,7 @@ import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
 import { AlertCardSync } from '../../src/alerts/card-sync.ts';
 import type { AlertNotifier, CardRef } from '../../src/alerts/ports.ts';
 import { OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
-import { Pacer } from '../../src/delivery/pacing.ts';
+import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
 import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 /** One sitroom process on the shared database file: its own connection, card sync and dispatcher. */
-function processOn(notifier: AlertNotifier = new FakeAlertNotifier()) {
+function processOn(notifier: AlertNotifier = new FakeAlertNotifier(), pacer = new Pacer({ methods: {} })) {
   const db = openDatabase(join(dir, 'sitroom.db'));
   dbs.push(db);
   const store = new SqliteAlertStore(db);
@@ -56,7 +56,7 @@ function processOn(notifier: AlertNotifier = new FakeAlertNotifier()) {
       prepare: (row) => (isAlertEffect(row.effect) ? deliverer.prepare({ effect: row.effect }) : 'skip'),
       classify: (e) => ({ retry: true, message: e instanceof Error ? e.message : String(e) }),
     },
-    pacer: new Pacer({ methods: {} }),
+    pacer,
     clock,
     retry: { baseMs: 2000, maxMs: 60_000, giveUpMs: 3_600_000 },
     callTimeoutMs: 1000,
@@ -110,6 +110,20 @@ describe('AlertCardSync through the outbox', () => {
     expect(notifier.callsTo('showCard')[1]?.card).toMatchObject({ messageId: 'M-CARD-1' });
     expect(p.store.card(id, 'slack')?.version).toBe(latest);
     expect(pendingRows(p)).toBe(0);
+  });
+
+  // A row held back by pacing used to take its group's first-post claim anyway, and then waited 60 s for it to go stale.
+  it('posts new groups’ cards one a second with Slack pacing, without a paced row holding the first-post claim', async () => {
+    const p = processOn(new FakeAlertNotifier(), new Pacer(SLACK_PACING));
+    const notifier = p.notifier as FakeAlertNotifier;
+    const ids = [ingestInto(p.store), ingestInto(p.store, 'alertmanager-firing')];
+    for (const id of ids) p.sync.changed(id);
+    await p.dispatcher.drain();
+    expect(notifier.posted).toBe(1);
+    clock.advance(1000);
+    await p.dispatcher.drain();
+    expect(notifier.posted).toBe(2);
+    expect(ids.map((id) => p.store.card(id, 'slack')?.version)).toEqual([1, 1]);
   });
 
   it('leaves a card that already shows the version alone', async () => {
