@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
 import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
+import { isAlertEffect } from './alerts/alert-effects.ts';
+import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
 import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
 import type { ChatPlatform } from './chat/chat-platform.ts';
@@ -123,17 +125,13 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     incidents: service,
     clock,
     severityMap: config.alertmanager.severityMap,
-    notifiers: alertNotifiers,
+    platforms: Object.keys(alertNotifiers) as Platform[],
+    outbox,
     silences: config.alertmanager.url ? new AlertmanagerSilenceClient(config.alertmanager.url) : undefined,
     onError: (what, err) => logger.error({ err, what }, 'alert chat work failed'),
     track,
   });
-  const cards = new AlertCardSync({
-    store: alertStore,
-    notifiers: alertNotifiers,
-    view: (id) => alerts.view(id),
-    onError: (group, platform, err) => logger.error({ err, group, platform }, 'alert card could not be shown'),
-  });
+  const cards = new AlertCardSync({ store: alertStore, outbox, platforms: Object.keys(alertNotifiers) as Platform[], clock });
   alerts.useCardSync(cards);
   service.observe(alerts);
   const followUps = new FollowUpService({
@@ -212,6 +210,11 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   // The outbox: one dispatcher per platform, so a platform that is down or slow never holds up the other.
   metrics.watchOutbox(() => outbox.backlog(), () => clock.now());
+  const alertDeliverer = (platform: Platform) => {
+    const notifier = alertNotifiers[platform];
+    if (!notifier) return undefined;
+    return new AlertEffectDeliverer({ platform, store: alertStore, notifier, view: (id) => alerts.view(id), incident: (n) => store.get(n), now: () => clock.now() });
+  };
   const dispatchers = chats.map(({ adapter, chat }) => {
     const log = logger.child({ platform: chat.platform });
     return new OutboxDispatcher({
@@ -224,6 +227,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
           incident: (n) => store.get(n),
           roomCreated: (n, room) => service.roomCreated(n, room),
           cardPosted: (n, id) => service.cardPosted(n, id),
+          alerts: alertDeliverer(chat.platform),
         }),
         pacer: new Pacer(options.pacing === false ? { methods: {} } : adapter.pacing),
         clock,
@@ -237,7 +241,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried') service.effectSettled(row, outcome === 'delivered');
+          if (outcome !== 'retried' && !isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
         },
       });
   });
@@ -273,7 +277,6 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     chatHealth,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      await cards.idle();
       for (const d of dispatchers) await d.drain();
     },
     async deliverDue() {
@@ -288,7 +291,6 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       server.closeIdleConnections();
       await scheduler.stop();
       await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
-      await cards.stop();
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       for (const adapter of adapters) await adapter.stop();
       server.closeAllConnections();

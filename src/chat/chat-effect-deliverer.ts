@@ -5,6 +5,8 @@
  */
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
+import { isAlertEffect } from '../alerts/alert-effects.ts';
+import type { AlertEffectDeliverer } from '../alerts/alert-effect-deliverer.ts';
 import type { Effect } from '../incidents/effects.ts';
 import type { Incident, WarRoom } from '../incidents/incident.ts';
 import type { ChatNotifier } from './chat-notifier.ts';
@@ -34,6 +36,8 @@ export interface ChatEffectDelivererOptions {
   roomCreated: (number: number, room: WarRoom) => Promise<void>;
   /** The summary card was posted: saved so later changes update it. */
   cardPosted: (number: number, messageId: string) => void;
+  /** Delivers the alert rows (cards, war-room notes); without it they are skipped. */
+  alerts?: Pick<AlertEffectDeliverer, 'prepare'>;
 }
 
 export class ChatEffectDeliverer implements EffectDeliverer {
@@ -45,6 +49,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
 
   prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
+    if (isAlertEffect(effect)) return this.o.alerts ? this.o.alerts.prepare({ effect }) : 'skip';
     // The same for every attempt at this row: Mattermost drops a repeated post carrying it.
     const key = `outbox-${row.id}`;
     const incident = this.o.incident(effect.number);

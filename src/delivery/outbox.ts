@@ -2,12 +2,16 @@
  * The outbox as the dispatcher sees it: rows of queued effects, claimed one head per target, marked when they
  * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
  */
-import type { Lane, QueuedEffect } from '../incidents/effects.ts';
+import type { AlertEffect } from '../alerts/alert-effects.ts';
+import type { Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
 import type { Platform } from '../incidents/incident.ts';
+
+/** Everything the outbox carries: the incidents' effects and the alert cards and notes. */
+export type OutboxEffect = Effect | AlertEffect;
 
 export type OutboxState = 'pending' | 'sent' | 'superseded' | 'gave_up';
 
-export interface OutboxRow extends QueuedEffect {
+export interface OutboxRow extends QueuedEffect<OutboxEffect> {
   id: number;
   version: number;
   state: OutboxState;
@@ -26,8 +30,11 @@ export interface Backlog {
 }
 
 export interface OutboxStore {
-  /** Queues effects that belong to no other change (written in their own transaction). */
-  enqueue(effects: readonly QueuedEffect[]): void;
+  /**
+   * Queues effects that belong to no other change (written in their own transaction). A versioned state-setting
+   * effect (version > 0) is not written when a pending row of its key already carries that version or a newer one.
+   */
+  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void;
   /**
    * Atomically (one IMMEDIATE transaction) claims up to `limit` rows of `platform` due at `now`, leasing them
    * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),

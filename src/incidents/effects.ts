@@ -82,8 +82,8 @@ export function deliveryFailedEffects(row: { platform: Platform; incidentNumber?
 
 export type EffectKind = Effect['kind'];
 
-/** An effect with where and how it is queued. */
-export interface QueuedEffect {
+/** An effect with where and how it is queued (`E`: the incident's effects, or another module's, such as alert cards). */
+export interface QueuedEffect<E = Effect> {
   platform: Platform;
   lane: Lane;
   /** Effects with the same target go out one at a time, in the order they were queued. */
@@ -95,7 +95,7 @@ export interface QueuedEffect {
   incidentNumber?: number;
   /** Who caused it: told if delivery is given up. */
   actor?: UserId;
-  effect: Effect;
+  effect: E;
   /** When it was queued: the give-up time counts from here. */
   at: number;
 }

@@ -49,11 +49,6 @@ export interface IncidentStore {
   countOverdue(now: number): number;
   /** Incidents on `platforms` whose next reminder is due at `now` or earlier, at most `limit`, earliest first. */
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[];
-  /**
-   * Open incidents on `platform` whose war room was never created (a failed declare to retry), leaving out
-   * those whose creation was attempted after `attemptedBy` (still in progress, or too recent to retry).
-   */
-  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[];
   /** Changes whenever any incident changes (in this process or another on the same database): for caches. */
   version(): string;
   /** Throws when the database cannot be reached. */

@@ -1,5 +1,5 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
@@ -232,24 +232,6 @@ export class SqliteIncidentStore implements IncidentStore {
     // runs here rather than as a bound IN list that would keep SQLite from using the index.
     const due = this.due.all({ now }).filter((row) => platforms.includes(row.platform as Platform));
     return this.withRoles(due.slice(0, limit));
-  }
-
-  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[] {
-    const rows = this.db
-      .select()
-      .from(incidents)
-      .where(
-        and(
-          eq(incidents.platform, platform),
-          isNull(incidents.channelId),
-          inArray(incidents.phase, [...OPEN_PHASES]),
-          or(isNull(incidents.roomAttemptAt), lte(incidents.roomAttemptAt, attemptedBy)),
-        ),
-      )
-      .orderBy(asc(incidents.number))
-      .limit(limit)
-      .all();
-    return this.withRoles(rows);
   }
 
   version(): string {

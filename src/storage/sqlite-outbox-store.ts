@@ -1,8 +1,8 @@
 /** The outbox on SQLite (schema.ts `outbox`). Rows become OutboxRow here and nowhere else. */
 import type Database from 'better-sqlite3';
-import type { Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
+import type { Lane, QueuedEffect } from '../incidents/effects.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';
-import type { Backlog, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
+import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
 
 interface Row {
@@ -33,7 +33,7 @@ const toOutboxRow = (r: Row): OutboxRow => ({
   version: r.version,
   ...(r.incident_number === null ? {} : { incidentNumber: r.incident_number }),
   ...(r.actor === null ? {} : { actor: r.actor as UserId }),
-  effect: JSON.parse(r.payload) as Effect,
+  effect: JSON.parse(r.payload) as OutboxEffect,
   at: r.created_at,
   state: r.state as OutboxState,
   attempts: r.attempts,
@@ -47,12 +47,17 @@ const toOutboxRow = (r: Row): OutboxRow => ({
  * Writes `effects` as pending rows. Called inside the transaction of the change that implies them (the incident
  * store's mutate), so a change and its effects are stored together or not at all.
  */
-export function writeOutbox(client: Database.Database, effects: readonly QueuedEffect[]): void {
+export function writeOutbox(client: Database.Database, effects: readonly QueuedEffect<OutboxEffect>[]): void {
   if (effects.length === 0) return;
   const insert = client.prepare(`INSERT INTO outbox (platform, lane, target, kind, payload, coalesce_key, version, incident_number, actor,
     state, attempts, created_at, next_attempt_at, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0)`);
+  // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
+  // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
+  const covered = client.prepare(`SELECT 1 FROM outbox WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`);
   for (const e of effects) {
-    insert.run(e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, e.version ?? 0, e.incidentNumber ?? null, e.actor ?? null, e.at, e.at);
+    const version = e.version ?? 0;
+    if (e.coalesceKey !== undefined && version > 0 && covered.get(e.coalesceKey, e.platform, version)) continue;
+    insert.run(e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at, e.at);
   }
 }
 
@@ -81,7 +86,7 @@ export class SqliteOutboxStore implements OutboxStore {
     };
   }
 
-  enqueue(effects: readonly QueuedEffect[]): void {
+  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void {
     this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
   }
 

@@ -7,7 +7,7 @@
  * The number of streams is bounded (a stream holds a socket), and stop() ends them all so shutdown is not held up.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { realTimers, type Timers } from '../alerts/card-sync.ts';
+import { realTimers, type Timers } from '../timers.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { isUpdateOverdue, nextOverdueAt } from '../incidents/overdue.ts';
 

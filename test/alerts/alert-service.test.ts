@@ -125,8 +125,8 @@ describe('declareIncident', () => {
 
   it('tells the war room about the group once the outbox has created the room', async () => {
     await declaredGroup();
-    // The room did not exist yet when the group was linked: it hears of the group when it is created (roomOpened),
-    // and the link is on its timeline lines too, queued behind its creation.
+    // The room did not exist yet when the group was linked: the note waits behind the room's creation in the
+    // incident's queue, and the link is on its timeline lines too.
     const linked = h.chat.callsTo('groupLinked');
     expect(linked).toHaveLength(1);
     expect(linked[0]?.incident.room?.channelId).toBe(roomIdOf(1));
@@ -196,13 +196,18 @@ describe('a group linked to an incident', () => {
     expect(resolved[0]?.incident.phase).toBe('active');
   });
 
-  it('reports a war-room failure without failing the delivery', async () => {
+  it('retries a failed war-room note from the outbox until the chat takes it, without failing the delivery', async () => {
     await declaredGroup();
     h.chat.failOn('alertsResolved', new Error('slack is down'));
     ingest('alertmanager-group-mixed-1resolved-1firing');
     expect(ingest('alertmanager-group-final-resolved').becameResolved).toBe(true);
     await h.settle();
-    expect(h.errors).toEqual([{ what: 'war room of incident #1', error: new Error('slack is down') }]);
+    expect(h.errors).toEqual([{ what: 'alert_note retried', error: 'slack is down' }]);
+    h.chat.recover('alertsResolved');
+    h.clock.advance(MINUTE);
+    await h.settle();
+    expect(h.chat.callsTo('alertsResolved')).toHaveLength(2);
+    expect(h.outbox.backlog().pending).toEqual({ incident: 0, alert: 0 });
   });
 
   it('an unlinked group tells no war room', async () => {

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
 import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
 import { type DeliveryOutcome, OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
-import type { OutboxRow } from '../../src/delivery/outbox.ts';
+import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
+import type { OutboxEffect, OutboxRow } from '../../src/delivery/outbox.ts';
 import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import { IncidentService } from '../../src/incidents/incident-service.ts';
@@ -71,7 +72,7 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
     random: () => 0.5,
     onOutcome: (row, outcome) => {
       outcomes.push({ row, outcome, at: clock.now() });
-      if (outcome !== 'retried') service.effectSettled(row, outcome === 'delivered');
+      if (outcome !== 'retried' && !isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
     },
   });
   // An incident whose nag to carol (comms) falls due at T0 + 1h.
@@ -181,6 +182,7 @@ describe('OutboxDispatcher', () => {
 });
 
 describe('SqliteOutboxStore.claim', () => {
+  const numberOf = (e: OutboxEffect) => ('number' in e ? e.number : null);
   const effect = (number: number) => ({ kind: 'remind' as const, number, notice: { stage: 'nag' as const, dueAt: T0, people: [], alertChannel: true, overdueSeconds: 0 }, to: 'room' as const, records: false });
 
   it('serves the incident lane before the alert lane, and one row per target in order', () => {
@@ -190,9 +192,9 @@ describe('SqliteOutboxStore.claim', () => {
       { platform: 'slack', lane: 'incident', target: 'incident:9', effect: effect(9), at: T0 + 1 },
       { platform: 'slack', lane: 'incident', target: 'incident:9', effect: effect(10), at: T0 + 2 },
     ]);
-    expect(outbox.claim('slack', T0 + SECOND, 1000, 1).map((r) => r.effect.number)).toEqual([9]);
+    expect(outbox.claim('slack', T0 + SECOND, 1000, 1).map((r) => numberOf(r.effect))).toEqual([9]);
     // Row 10 waits behind row 9 (same target, still being sent); the leased row 9 is not handed out twice.
-    expect(outbox.claim('slack', T0 + SECOND, 1000, 10).map((r) => r.effect.number)).toEqual([1, 2, 3]);
+    expect(outbox.claim('slack', T0 + SECOND, 1000, 10).map((r) => numberOf(r.effect))).toEqual([1, 2, 3]);
   });
 
   it('sends only the newest version of a coalesced effect, and never an older one after a newer one', () => {

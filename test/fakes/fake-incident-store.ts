@@ -118,12 +118,6 @@ export class FakeIncidentStore implements IncidentStore {
     return copy(due.slice(0, limit));
   }
 
-  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[] {
-    this.check();
-    const retryable = (i: Incident) => i.roomAttemptAt === null || i.roomAttemptAt <= attemptedBy;
-    return copy(this.all().filter((i) => i.platform === platform && i.room === null && i.phase !== 'closed' && retryable(i)).slice(0, limit));
-  }
-
   ping(): void {
     this.check();
   }

@@ -39,9 +39,16 @@ export class PlatformFaults {
   private readonly seen = new Map<string, number[]>();
   /** Calls refused with 429: when, and how long the caller was told to wait. */
   readonly refusals: { method: string; channel: string; at: number; retryAfterMs: number }[] = [];
-  private readonly now: () => number;
+  /** Every API call as it arrived (before any fault): method, channel and when, on this object's clock. */
+  readonly arrivals: { method: string; channel: string; at: number; refused?: true }[] = [];
+  private now: () => number;
 
   constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  /** Reads time from `now` from here on (a test's fixed clock, so Retry-After is in the time sitroom sees). */
+  timeFrom(now: () => number): void {
     this.now = now;
   }
 
@@ -61,6 +68,14 @@ export class PlatformFaults {
 
   /** The answer that replaces the fake's own for this call, or undefined to answer normally. */
   answer(method: string, channel: string | undefined): FaultAnswer | undefined {
+    const arrival: (typeof this.arrivals)[number] = { method, channel: channel ?? '', at: this.now() };
+    this.arrivals.push(arrival);
+    const answer = this.decide(method, channel);
+    if (answer) arrival.refused = true;
+    return answer;
+  }
+
+  private decide(method: string, channel: string | undefined): FaultAnswer | undefined {
     if (this.down) return { status: 503, body: { ok: false, error: 'service_unavailable' }, headers: {} };
     const limit = this.limits[method];
     if (!limit) return undefined;

@@ -182,19 +182,6 @@ describe('queries', () => {
     expect(store.findByRoom('slack', 'C2')).toBeUndefined();
   });
 
-  it('withoutWarRoom lists open incidents on the platform that have no room', () => {
-    store.create(declared(), []);
-    store.create(declared({ room: { channelId: 'C2', channelName: 'inc-2', cardMessageId: null } }), []);
-    store.create(declared({ platform: 'mattermost' }), []);
-    store.create(declared({ phase: 'closed' }), []);
-    store.create(declared(), []);
-    store.create(declared({ roomAttemptAt: T0 }), []);
-    expect(store.withoutWarRoom('slack', T0 - 1, 10).map((i) => i.number)).toEqual([1, 5]);
-    expect(store.withoutWarRoom('slack', T0 - 1, 1).map((i) => i.number)).toEqual([1]);
-    expect(store.withoutWarRoom('slack', T0, 10).map((i) => i.number)).toEqual([1, 5, 6]);
-    expect(store.withoutWarRoom('mattermost', T0, 10).map((i) => i.number)).toEqual([3]);
-  });
-
   it('listOpen excludes closed incidents, oldest first', () => {
     for (const phase of ['active', 'closed', 'mitigated', 'resolved'] as const) store.create(declared({ phase }), []);
     expect(store.listOpen().map((i) => [i.number, i.phase])).toEqual([

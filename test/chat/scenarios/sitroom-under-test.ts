@@ -14,7 +14,11 @@ export class SitroomUnderTest {
   private current: Sitroom | undefined;
   url = '';
 
-  constructor(env: Record<string, string>) {
+  /** Pace chat calls as in production (the fixed clock must then be moved for paced calls to go). */
+  private readonly pacing: boolean;
+
+  constructor(env: Record<string, string>, opts: { pacing?: boolean } = {}) {
+    this.pacing = opts.pacing ?? false;
     this.env = { DATABASE_PATH: join(this.dir, 'sitroom.db'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env['DEBUG_SITROOM'] ?? 'silent', ...env };
   }
 
@@ -25,7 +29,7 @@ export class SitroomUnderTest {
 
   async start(): Promise<void> {
     const config = loadConfig(this.env);
-    this.current = createSitroom(config, createLogger(config.logLevel), this.clock, { scheduler: false, pacing: false });
+    this.current = createSitroom(config, createLogger(config.logLevel), this.clock, { scheduler: false, pacing: this.pacing });
     const port = await this.current.start();
     this.url = `http://127.0.0.1:${port}`;
   }

@@ -33,7 +33,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
     this.slack = slack;
   }
 
-  static async start(env: Record<string, string> = {}): Promise<SlackDriver> {
+  static async start(env: Record<string, string> = {}, opts: { pacing?: boolean } = {}): Promise<SlackDriver> {
     const slack = await FakeSlackApi.start();
     const app = new SitroomUnderTest({
       SLACK_BOT_TOKEN: 'xoxb-scenario',
@@ -42,7 +42,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
       SLACK_ALERTS_CHANNEL: 'CALERTS',
       SLACK_API_URL: `${slack.url}/api/`,
       ...env,
-    });
+    }, opts);
     const driver = new SlackDriver(slack, app);
     for (const [id, name] of [[driver.general, 'general'], [driver.announce, 'incidents'], [driver.alerts, 'alerts']] as const) slack.addChannel({ id, name });
     await app.start();
