@@ -136,8 +136,9 @@ describe('the status page', () => {
     await page.getByLabel('Access token (WEB_AUTH_TOKEN)').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${app.url}/`);
-    await service.declare({ title: 'ZQX Suspicious admin logins', severity: 'sev1', isPrivate: true, platform: 'web', declaredBy: 'alice' });
-    await page.getByLabel('Title').fill('Primary DB failover stuck in eu-west-1b');
+    // Declared by the signed-in viewer (a token sign-in with no name is `token`), so its private page is theirs to see.
+    await service.declare({ title: 'ZQX Suspicious admin logins', severity: 'sev1', isPrivate: true, platform: 'web', declaredBy: 'token' });
+    await page.getByLabel('Title', { exact: true }).fill('Primary DB failover stuck in eu-west-1b');
     await page.getByLabel('Severity').selectOption('sev2');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${app.url}/incidents/2`);
@@ -241,7 +242,7 @@ describe('signing in with WEB_AUTH_TOKEN', () => {
     expect(cookies?.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([{ name: 'sitroom_session', httpOnly: true, sameSite: 'Strict' }]);
     expect(cookies?.[0]?.value).not.toContain(token);
 
-    await page.getByLabel('Title').fill('Signed-in declare');
+    await page.getByLabel('Title', { exact: true }).fill('Signed-in declare');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${app.url}/incidents/1`);
     expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'Dana (token)' });
@@ -262,7 +263,7 @@ describe('web-only mode', () => {
     await page.goto(`${sitroom.url}/`);
     expect(await page.getByRole('note').textContent()).toContain('Only this machine can use the board');
 
-    await page.getByLabel('Title').fill('Payments failing at checkout');
+    await page.getByLabel('Title', { exact: true }).fill('Payments failing at checkout');
     await page.getByLabel('Severity').selectOption('sev2');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
@@ -328,7 +329,7 @@ describe('the web desk alone', () => {
     const sitroom = await webOnly();
     const { page, errors } = await newPage();
     await page.goto(`${sitroom.url}/`);
-    await page.getByLabel('Title').fill('Payments failing');
+    await page.getByLabel('Title', { exact: true }).fill('Payments failing');
     await page.getByLabel('Severity').selectOption('sev2');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
@@ -353,7 +354,7 @@ describe('the web desk alone', () => {
     await page.getByRole('button', { name: 'Snooze 15 minutes' }).click();
     await page.getByRole('region', { name: 'Timeline' }).getByText('Update reminder snoozed for 15m').waitFor();
 
-    await page.getByLabel('Title').fill('Card payments failing at checkout');
+    await page.getByLabel('Title', { exact: true }).fill('Card payments failing at checkout');
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByRole('heading', { level: 1, name: '#1 Card payments failing at checkout' }).waitFor();
 
@@ -438,7 +439,7 @@ describe('escaping', () => {
     const title = '<script>window.__pwned=1</script>';
     const { page, errors } = await newPage();
     await page.goto(`${sitroom.url}/`);
-    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Title', { exact: true }).fill(title);
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
     expect(sitroom.sitroom.service.get(1).title).toBe(title);

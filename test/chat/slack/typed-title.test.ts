@@ -27,6 +27,8 @@ describe('a title typed in Slack', () => {
 
     const api = (await (await fetch(`${chat.url}/api/incidents/1`)).json()) as { title: string };
     expect(api.title).toBe(TYPED);
+    // The status page shows public wording only once published: publish under the same typed text.
+    await chat.command(`publish ${TYPED}`, { in: incident.room?.channelId ?? '' });
     for (const page of ['/', '/incidents/1', '/status']) {
       const html = await (await fetch(`${chat.url}${page}`)).text();
       expect(html, page).toContain(HTML_ONCE);
