@@ -263,7 +263,7 @@ describe('POST /alertmanager', () => {
     const probe = (async () => {
       while (!done) {
         if ((await fetch(health)).status === 200) answered++;
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
     delay.enable();
