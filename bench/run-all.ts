@@ -68,7 +68,7 @@ const webhookOptions: WebhookOptions = {
   settleMs: 20_000,
 };
 /** ALERTMANAGER_MAX_BODY_MB's documented storm: 80,000 alerts, ~54 MB. */
-const stormOptions: StormOptions = { alerts: quick ? 20_000 : 80_000, probeEveryMs: 10 };
+const stormOptions: StormOptions = { alerts: quick ? 20_000 : 80_000, probeEveryMs: 10, afterMs: 2000 };
 const amLatencyOptions: AmLatencyOptions = { groups: quick ? 5 : 20, cardTimeoutMs: 10_000 };
 const metricsOptions: MetricsOptions = { total: 100_000, open: 1_000, warmup: 20, scrapes: quick ? 50 : 200 };
 const webOptions: WebOptions = { open: 1_000, closed: 100_000, closedOverDays: 90, openUpdates: 12, warmup: quick ? 5 : 20, requests: quick ? 50 : 200 };

@@ -30,7 +30,8 @@ export function latestPerFingerprint(alerts: readonly GroupAlert[]): GroupAlert[
     const seen = latest.get(a.fingerprint);
     if (!seen || a.startsAt > seen.startsAt) latest.set(a.fingerprint, a);
   }
-  return [...latest.values()].sort((a, b) => a.startsAt - b.startsAt || a.fingerprint.localeCompare(b.fingerprint));
+  // Code-point order (fingerprints are hex): localeCompare made sorting an 80,000-alert storm several times slower.
+  return [...latest.values()].sort((a, b) => a.startsAt - b.startsAt || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
 }
 
 /** Labels that never help tell a group apart on a card. */

@@ -12,6 +12,7 @@ import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
 import type { AlertCardSync } from './card-sync.ts';
+import { DeliveryQueue } from './delivery-queue.ts';
 import type { AlertStore, IngestResult, SilenceClient } from './ports.ts';
 
 export interface AlertServiceOptions {
@@ -28,6 +29,8 @@ export interface AlertServiceOptions {
   onError?: (what: string, error: unknown) => void;
   /** Registers chat work that runs after a delivery was answered, so shutdown can wait for it. */
   track?: (work: Promise<unknown>) => void;
+  /** Webhook deliveries with more alerts than this are stored in slices (DeliveryQueue; default 1,000). */
+  sliceAlerts?: number;
 }
 
 const HOUR = 3_600_000;
@@ -37,9 +40,17 @@ export class AlertService implements IncidentObserver {
   private cards: AlertCardSync | undefined;
   /** Declares and silences in flight per group: two people clicking at once get one incident, one silence. */
   private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly queue: DeliveryQueue;
 
   constructor(opts: AlertServiceOptions) {
     this.o = opts;
+    this.queue = new DeliveryQueue({
+      store: opts.store,
+      now: () => opts.clock.now(),
+      settle: (result, now) => this.settle(result, now),
+      stored: (results) => this.afterStored(results),
+      sliceAlerts: opts.sliceAlerts,
+    });
   }
 
   /** Connects the card sync (it needs this service's views, so it is wired after construction). */
@@ -64,27 +75,39 @@ export class AlertService implements IncidentObserver {
   }
 
   /**
-   * Stores a validated delivery (throws if it cannot be stored); chat work is started, not awaited. `key` is its
-   * deliveryKey when the caller computed it already (off the event loop, for large deliveries).
+   * Stores a validated delivery right away in its own transaction (throws if it cannot be stored); chat work is
+   * started, not awaited. `key` is its deliveryKey when the caller computed it already.
    */
   ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): IngestResult {
     const now = this.o.clock.now();
-    let result = this.o.store.ingest(payload, key, now);
-    if (result.firesAgain && !this.incidentStillOpen(result.group)) {
-      const first = result.newlyFiring.reduce((min, a) => Math.min(min, a.startsAt), now);
-      const group = this.o.store.startEpisode(result.group.id, first, now);
-      if (group) result = { ...result, group };
-    }
-    if (!result.duplicate) {
-      // After the current turn, so the delivery is answered before any card is rendered or posted.
-      const stored = result;
-      const work = new Promise((resolve) => setImmediate(resolve))
-        .then(() => this.afterIngest(stored))
-        .catch((error: unknown) => this.o.onError?.(`chat work for alert group ${stored.group.id}`, error));
-      if (this.o.track) this.o.track(work);
-      else void work;
-    }
+    const result = this.o.store.inOneTransaction(() => this.settle(this.o.store.ingest(payload, key, now), now));
+    if (!result.duplicate) this.afterStored([result]);
     return result;
+  }
+
+  /**
+   * The webhook's way in: resolves once the delivery is durable, written together with the other deliveries of the
+   * same event-loop turn in one commit, or in slices when it is a storm (see DeliveryQueue). Chat work follows.
+   */
+  receive(payload: WebhookPayload, key: string): Promise<IngestResult> {
+    return this.queue.add(payload, key);
+  }
+
+  /** A group that fires again after its incident closed (or with none) starts a new episode. */
+  private settle(result: IngestResult, now: number): IngestResult {
+    if (!result.firesAgain || this.incidentStillOpen(result.group)) return result;
+    const first = result.newlyFiring.reduce((min, a) => Math.min(min, a.startsAt), now);
+    const group = this.o.store.startEpisode(result.group.id, first, now);
+    return group ? { ...result, group } : result;
+  }
+
+  /** Chat work for stored deliveries, after the current turn: they are answered before any card is rendered or posted. */
+  private afterStored(results: readonly IngestResult[]): void {
+    const work = new Promise((resolve) => setImmediate(resolve)).then(() =>
+      Promise.all(results.map((r) => this.afterIngest(r).catch((error: unknown) => this.o.onError?.(`chat work for alert group ${r.group.id}`, error)))),
+    );
+    if (this.o.track) this.o.track(work);
+    else void work;
   }
 
   /** Chat work for a stored delivery: the card, and the linked war room (queued, not sent). */

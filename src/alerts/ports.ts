@@ -2,7 +2,7 @@
 import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import type { AlertGroup, AlertGroupView, GroupAlert } from './alert-group.ts';
 import type { Matcher } from './alert-rules.ts';
-import type { WebhookPayload } from './alertmanager-payload.ts';
+import type { WebhookAlert, WebhookPayload } from './alertmanager-payload.ts';
 
 export interface IngestResult {
   group: AlertGroup;
@@ -22,9 +22,33 @@ export interface CardRef {
   messageId: string;
 }
 
+/** A delivery being stored in parts: its group, and what the group was before the delivery. */
+export interface OpenDelivery {
+  groupId: number;
+  /** The group existed before this delivery. */
+  existed: boolean;
+  firingBefore: number;
+}
+
 export interface AlertStore {
   /** Stores a validated delivery in one transaction, unless the same delivery was stored before. */
   ingest(payload: WebhookPayload, deliveryKey: string, now: number): IngestResult;
+  /**
+   * Runs `work` in one transaction (one commit for several deliveries); store calls inside it are savepoints,
+   * so one that throws is undone alone and the others still commit.
+   */
+  inOneTransaction<T>(work: () => T): T;
+  /**
+   * A large delivery in parts, each its own transaction so other work runs in between: openDelivery (finds or
+   * creates the group; a duplicate ends here), writeAlerts for each slice (idempotent upserts), finishDelivery
+   * (the group fields, firing count and the delivery key). Until finishDelivery, the delivery is not recorded,
+   * so a crash in between leaves it to Alertmanager's re-send, which writes the same rows again.
+   */
+  openDelivery(payload: WebhookPayload, deliveryKey: string, now: number): OpenDelivery | { duplicate: IngestResult };
+  /** Upserts alerts of an opened delivery; returns those firing for the first time. */
+  writeAlerts(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[];
+  /** Records the delivery as stored (see openDelivery). */
+  finishDelivery(open: OpenDelivery, payload: WebhookPayload, deliveryKey: string, now: number, newlyFiring: GroupAlert[]): IngestResult;
   /** The group with `id`, or undefined. */
   group(id: number): AlertGroup | undefined;
   /** Every stored firing of the group's alerts. */

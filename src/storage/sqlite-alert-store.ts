@@ -1,11 +1,13 @@
 /**
- * AlertStore on SQLite. Ingestion is the hot path (every Alertmanager delivery), so it runs on prepared
- * statements in one IMMEDIATE transaction: a delivery is stored whole or not at all.
+ * AlertStore on SQLite. Ingestion is the hot path (every Alertmanager delivery), so it runs on statements prepared
+ * once (drizzle's builder costs ~100-150 us a call here), ~5 per delivery plus 1-2 per alert: a delivery is stored
+ * whole in one IMMEDIATE transaction (or several deliveries in one, each in its own savepoint), or for a storm
+ * in parts that only count once the last part has recorded the delivery's key (see openDelivery).
  */
 import type { Statement } from 'better-sqlite3';
 import type { AlertGroup, GroupAlert, Labels } from '../alerts/alert-group.ts';
-import type { WebhookPayload } from '../alerts/alertmanager-payload.ts';
-import type { AlertStore, CardRef, IngestResult } from '../alerts/ports.ts';
+import type { WebhookAlert, WebhookPayload } from '../alerts/alertmanager-payload.ts';
+import type { AlertStore, CardRef, IngestResult, OpenDelivery } from '../alerts/ports.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
 import type { Db } from './database.ts';
@@ -64,19 +66,50 @@ const toGroup = (r: GroupRow): AlertGroup => ({
   silence: r.silence_id !== null && r.silence_until !== null ? { id: r.silence_id, until: r.silence_until, by: r.silenced_by ?? '' } : null,
 });
 
-const toAlert = (r: AlertRow): GroupAlert => ({
-  fingerprint: r.fingerprint,
-  startsAt: r.starts_at,
-  status: r.status === 'firing' ? 'firing' : 'resolved',
-  endsAt: r.ends_at,
-  labels: JSON.parse(r.labels) as Labels,
-  annotations: JSON.parse(r.annotations) as Labels,
-  generatorUrl: r.generator_url,
-});
+/**
+ * A stored alert. Its annotations are parsed when first read: a card reads them for the few alerts it lists, and
+ * parsing every one made the view of an 80,000-alert storm group take seconds.
+ */
+function toAlert(r: AlertRow): GroupAlert {
+  let annotations: Labels | undefined;
+  const alert = {
+    fingerprint: r.fingerprint,
+    startsAt: r.starts_at,
+    status: r.status === 'firing' ? 'firing' : 'resolved',
+    endsAt: r.ends_at,
+    labels: JSON.parse(r.labels) as Labels,
+    generatorUrl: r.generator_url,
+  } as const;
+  return Object.defineProperty(alert, 'annotations', {
+    enumerable: true,
+    get: () => (annotations ??= JSON.parse(r.annotations) as Labels),
+  }) as GroupAlert;
+}
 
-/** Alerts whose row is the latest firing of their fingerprint and still firing. */
-const FIRING_COUNT = `SELECT COUNT(*) AS n FROM alerts a WHERE a.group_id = ? AND a.status = 'firing'
-  AND a.starts_at = (SELECT MAX(b.starts_at) FROM alerts b WHERE b.group_id = a.group_id AND b.fingerprint = a.fingerprint)`;
+/**
+ * Alerts whose row is the latest firing of their fingerprint and still firing. One pass over the primary-key index:
+ * with a lone MAX(), SQLite takes the other columns from the row holding the maximum
+ * (https://www.sqlite.org/lang_select.html#bare_columns_in_an_aggregate_query); ~3x faster than a correlated
+ * subquery per row (55 ms instead of 92 ms at 80,000 alerts here).
+ */
+const FIRING_COUNT = `SELECT COUNT(*) FROM (SELECT status, MAX(starts_at) FROM alerts WHERE group_id = @id GROUP BY fingerprint) WHERE status = 'firing'`;
+
+/** The group's fields a delivery writes (its key and time come separately). */
+function groupParams(p: WebhookPayload, now: number) {
+  let firstFiringAt: number | null = null;
+  for (const a of p.alerts) if (a.status === 'firing') firstFiringAt = Math.min(firstFiringAt ?? Infinity, a.startsAt ?? now);
+  return {
+    groupKey: p.groupKey,
+    receiver: p.receiver,
+    groupLabels: JSON.stringify(p.groupLabels),
+    commonLabels: JSON.stringify(p.commonLabels),
+    commonAnnotations: JSON.stringify(p.commonAnnotations),
+    externalUrl: p.externalURL,
+    truncated: p.truncatedAlerts,
+    firstFiringAt,
+    now,
+  };
+}
 
 export class SqliteAlertStore implements AlertStore, AlertFacts {
   private readonly db: Db;
@@ -86,19 +119,19 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     this.db = db;
     const c = db.$client;
     this.s = {
-      byKey: c.prepare('SELECT * FROM alert_groups WHERE group_key = ?'),
+      byKey: c.prepare('SELECT id, last_delivery_key, firing_count FROM alert_groups WHERE group_key = ?'),
       byId: c.prepare('SELECT * FROM alert_groups WHERE id = ?'),
       insertGroup: c.prepare(`INSERT INTO alert_groups (group_key, receiver, group_labels, common_labels, common_annotations, external_url,
         truncated_alerts, first_firing_at, last_delivery_key, last_delivery_at, version, updated_at, firing_count)
-        VALUES (@groupKey, @receiver, @groupLabels, @commonLabels, @commonAnnotations, @externalUrl, @truncated, @firstFiringAt, @key, @now, 1, @now, 0)
+        VALUES (@groupKey, @receiver, @groupLabels, @commonLabels, @commonAnnotations, @externalUrl, @truncated, NULL, @key, @now, 0, @now, 0)
         RETURNING id`),
-      updateDelivery: c.prepare(`UPDATE alert_groups SET receiver = @receiver, group_labels = @groupLabels, common_labels = @commonLabels,
+      // One statement writes the delivery's group fields, its key and the firing count, and returns the row.
+      finishDelivery: c.prepare(`UPDATE alert_groups SET receiver = @receiver, group_labels = @groupLabels, common_labels = @commonLabels,
         common_annotations = @commonAnnotations, external_url = @externalUrl, truncated_alerts = @truncated,
         first_firing_at = COALESCE(MIN(first_firing_at, @firstFiringAt), first_firing_at, @firstFiringAt),
-        last_delivery_key = @key, last_delivery_at = @now, version = version + 1, updated_at = @now WHERE id = @id`),
-      setFiringCount: c.prepare('UPDATE alert_groups SET firing_count = ? WHERE id = ?'),
-      firingCount: c.prepare(FIRING_COUNT),
-      alertKeys: c.prepare('SELECT fingerprint, starts_at FROM alerts WHERE group_id = ?'),
+        last_delivery_key = @key, last_delivery_at = @now, version = version + 1, updated_at = @now,
+        firing_count = (${FIRING_COUNT}) WHERE id = @id RETURNING *`),
+      hasAlert: c.prepare('SELECT 1 FROM alerts WHERE group_id = ? AND fingerprint = ? AND starts_at = ?').pluck(),
       upsertAlert: c.prepare(`INSERT INTO alerts (group_id, fingerprint, starts_at, status, ends_at, labels, annotations, generator_url)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (group_id, fingerprint, starts_at) DO UPDATE SET status = excluded.status, ends_at = excluded.ends_at,
@@ -128,48 +161,62 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   ingest(p: WebhookPayload, key: string, now: number): IngestResult {
-    return this.db.$client.transaction((): IngestResult => {
-      const existing = this.s['byKey']!.get(p.groupKey) as GroupRow | undefined;
-      if (existing && existing.last_delivery_key === key) {
-        return { group: toGroup(existing), duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false };
+    return this.db.$client
+      .transaction((): IngestResult => {
+        const opened = this.open(p, key, now);
+        if ('duplicate' in opened) return opened.duplicate;
+        return this.finish(opened, p, key, now, this.write(opened, p.alerts, now));
+      })
+      .immediate();
+  }
+
+  inOneTransaction<T>(work: () => T): T {
+    return this.db.$client.transaction(work).immediate();
+  }
+
+  openDelivery(p: WebhookPayload, key: string, now: number): OpenDelivery | { duplicate: IngestResult } {
+    return this.inOneTransaction(() => this.open(p, key, now));
+  }
+
+  writeAlerts(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[] {
+    return this.inOneTransaction(() => this.write(open, alerts, now));
+  }
+
+  finishDelivery(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[]): IngestResult {
+    return this.inOneTransaction(() => this.finish(open, p, key, now, newlyFiring));
+  }
+
+  // The three steps, run inside a transaction their caller opened.
+  private open(p: WebhookPayload, key: string, now: number): OpenDelivery | { duplicate: IngestResult } {
+    const existing = this.s['byKey']!.get(p.groupKey) as Pick<GroupRow, 'id' | 'last_delivery_key' | 'firing_count'> | undefined;
+    if (existing && existing.last_delivery_key === key) {
+      return { duplicate: { group: this.group(existing.id)!, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
+    }
+    if (existing) return { groupId: existing.id, existed: true, firingBefore: existing.firing_count };
+    // A new group is created without a delivery key: it gets one only when the whole delivery is stored.
+    const id = (this.s['insertGroup']!.get({ ...groupParams(p, now), key: '' }) as { id: number }).id;
+    return { groupId: id, existed: false, firingBefore: 0 };
+  }
+
+  private write(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[] {
+    const newlyFiring: GroupAlert[] = [];
+    const id = open.groupId;
+    for (const a of alerts) {
+      const startsAt = a.startsAt ?? now;
+      // Checked before the upsert (a primary-key lookup): a firing not stored before is news for the war room.
+      if (a.status === 'firing' && this.s['hasAlert']!.get(id, a.fingerprint, startsAt) === undefined) {
+        newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
       }
-      let firstFiringAt: number | null = null;
-      for (const a of p.alerts) if (a.status === 'firing') firstFiringAt = Math.min(firstFiringAt ?? Infinity, a.startsAt ?? now);
-      const params = {
-        groupKey: p.groupKey,
-        receiver: p.receiver,
-        groupLabels: JSON.stringify(p.groupLabels),
-        commonLabels: JSON.stringify(p.commonLabels),
-        commonAnnotations: JSON.stringify(p.commonAnnotations),
-        externalUrl: p.externalURL,
-        truncated: p.truncatedAlerts,
-        firstFiringAt,
-        key,
-        now,
-      };
-      let id: number;
-      const known = new Set<string>();
-      if (existing) {
-        id = existing.id;
-        this.s['updateDelivery']!.run({ ...params, id });
-        for (const row of this.s['alertKeys']!.iterate(id) as Iterable<{ fingerprint: string; starts_at: number }>) known.add(`${row.fingerprint} ${row.starts_at}`);
-      } else {
-        id = (this.s['insertGroup']!.get(params) as { id: number }).id;
-      }
-      const newlyFiring: GroupAlert[] = [];
-      for (const a of p.alerts) {
-        const startsAt = a.startsAt ?? now;
-        this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.generatorURL);
-        if (a.status === 'firing' && !known.has(`${a.fingerprint} ${startsAt}`)) {
-          newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
-        }
-      }
-      const firing = (this.s['firingCount']!.get(id) as { n: number }).n;
-      this.s['setFiringCount']!.run(firing, id);
-      const group = toGroup(this.s['byId']!.get(id) as GroupRow);
-      const before = existing?.firing_count ?? 0;
-      return { group, duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: existing !== undefined && before === 0 && firing > 0 };
-    }).immediate();
+      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.generatorURL);
+    }
+    return newlyFiring;
+  }
+
+  private finish(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[]): IngestResult {
+    const row = this.s['finishDelivery']!.get({ ...groupParams(p, now), key, id: open.groupId }) as GroupRow;
+    const firing = row.firing_count;
+    const before = open.firingBefore;
+    return { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
   }
 
   group(id: number): AlertGroup | undefined {

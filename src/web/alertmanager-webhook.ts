@@ -93,7 +93,7 @@ export function alertmanagerWebhookRoute(o: WebhookOptions): Route {
       }
       let result;
       try {
-        result = o.alerts.ingest(parsed.payload, parsed.key);
+        result = await o.alerts.receive(parsed.payload, parsed.key);
       } catch (err) {
         count('failed');
         o.logger.error({ err, groupKey: parsed.payload.groupKey }, 'alertmanager delivery could not be stored');

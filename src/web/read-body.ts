@@ -25,6 +25,9 @@ export function declaredLength(req: IncomingMessage): number | undefined | null 
   return /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : null;
 }
 
+/** Declared bodies above this size are copied into one buffer as they arrive. */
+const INCREMENTAL_ABOVE = 64 * 1024;
+
 /**
  * The whole body, or a BodyError: 413 as soon as it passes `limit` bytes (declared or counted, chunked or not;
  * the rest is drained, not buffered), 400 for an invalid Content-Length or a client that went away mid-body.
@@ -46,16 +49,22 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     if (declared !== undefined && declared > limit) return fail(new BodyTooLarge(limit));
     const chunks: Buffer[] = [];
     let size = 0;
+    // A large declared body is copied into place as it arrives: joining 50 MB of chunks at the end holds the event
+    // loop ~100 ms. The buffer owns its memory, so it can be handed to a worker thread without another copy.
+    const whole = declared !== undefined && declared > INCREMENTAL_ABOVE ? Buffer.allocUnsafeSlow(declared) : undefined;
     function onData(chunk: Buffer): void {
+      if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
+      else chunks.push(chunk);
       size += chunk.length;
       if (size > limit) return fail(new BodyTooLarge(limit));
-      chunks.push(chunk);
     }
     req.on('data', onData);
     req.once('end', () => {
       if (settled) return;
       settled = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      if (whole && chunks.length === 0) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else if (whole) resolve(Buffer.concat([whole.subarray(0, size - chunks.reduce((n, c) => n + c.length, 0)), ...chunks]));
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     req.once('error', () => fail(new BodyError(400, 'the client went away before the body was complete')));
     // An abort may only be seen as 'close' without 'end'.
