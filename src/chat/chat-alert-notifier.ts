@@ -25,8 +25,10 @@ export class ChatAlertNotifier implements AlertNotifier {
     const number = view.group.incidentNumber;
     const message = alertCard(view, this.o.context(), { silences: this.o.silences, warRoom: number === null ? undefined : this.o.warRoomOf(number) });
     if (card) {
-      await this.o.platform.update(card.channel, card.messageId, message);
-      return card;
+      // A platform that could not edit the card posted a new one (Mattermost's PostEditTimeLimit): the caller saves
+      // its id, so later updates, also after a restart, go to the new post.
+      const { replacedBy } = await this.o.platform.update(card.channel, card.messageId, message);
+      return replacedBy ? { ...card, messageId: replacedBy } : card;
     }
     const posted = await this.o.platform.post(this.o.platform.alertsChannel, message);
     return { channel: posted.channel, messageId: posted.id };

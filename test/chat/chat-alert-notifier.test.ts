@@ -47,6 +47,14 @@ describe('showCard', () => {
     expect(messageText(update!.message)).toContain('Acknowledged by @U-ALICE');
   });
 
+  it('says where the card is now when the platform had to post it anew (Mattermost PostEditTimeLimit), so that id is saved', async () => {
+    const { chat, notifier } = setup();
+    const ref = await notifier.showCard(view(), null);
+    chat.repostOnUpdate = true;
+    const moved = await notifier.showCard(view({ acknowledged: { by: 'U-ALICE', at: CAPTURE_NOW } }), ref);
+    expect(moved).toEqual({ channel: 'C-ALERTS', messageId: 'M2' });
+  });
+
   it('shows the linked incident’s war room', async () => {
     const { chat, notifier } = setup();
     await notifier.showCard(view({ incidentNumber: 4 }), null);
