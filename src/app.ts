@@ -18,7 +18,9 @@ import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
 import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
 import type { Config } from './config.ts';
+import { ChecklistService } from './incidents/checklist-service.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
+import { SqliteChecklistStore } from './storage/sqlite-checklist-store.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
@@ -117,7 +119,19 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
 
   const followUpStore = new SqliteFollowUpStore(db);
-  const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles, followUps: followUpStore });
+  const checklistStore = new SqliteChecklistStore(db);
+  const service = new IncidentService({
+    store,
+    clock,
+    notifiers,
+    cadenceDefaults: config.cadenceDefaults,
+    customRoles: config.customRoles,
+    followUps: followUpStore,
+    checklists: checklistStore,
+    incidentTypes: config.incidentTypes,
+  });
+  const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers });
+  service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
@@ -160,6 +174,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     alerts,
     followUps,
+    checklists,
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
     onRecorded: ({ incident, notifyError }, req) => {

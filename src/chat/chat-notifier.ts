@@ -8,9 +8,12 @@ import type { IncidentNotifier, WarRoomSetup } from '../incidents/ports.ts';
 import type { ReminderNotice } from '../incidents/reminders.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import { warRoomName } from '../incidents/war-room-name.ts';
+import type { ChecklistItem } from '../incidents/checklists.ts';
 import type { ChatPlatform } from './chat-platform.ts';
+import { drillPlatform } from './drill-marking.ts';
 import type { Line } from './message.ts';
 import {
+  checklistMessage,
   declaredAnnouncement,
   digestMessage,
   overdueMessage,
@@ -48,7 +51,7 @@ export class ChatNotifier implements IncidentNotifier {
 
   async createWarRoom(incident: Incident): Promise<WarRoom> {
     for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt += 1) {
-      const name = warRoomName(incident.number, incident.title, this.chat.maxChannelNameLength, attempt);
+      const name = warRoomName(incident.number, incident.title, this.chat.maxChannelNameLength, attempt, incident.drill ? 'drill' : 'inc');
       const created = await this.chat.createChannel(name, incident.isPrivate);
       if (created !== 'name_taken') return { channelId: created.id, channelName: name, cardMessageId: null };
     }
@@ -56,20 +59,21 @@ export class ChatNotifier implements IncidentNotifier {
   }
 
   async warRoomOpened(incident: Incident, invite: readonly UserId[]): Promise<WarRoomSetup> {
+    const chat = this.on(incident);
     const room = requireRoom(incident);
     const ctx = this.context();
-    const announce = this.chat.announceChannel;
+    const announce = chat.announceChannel;
     let cardMessageId: string | null = null;
     try {
       await runAll([
-        () => this.chat.invite(room.channelId, invite),
-        () => this.setTopic(room.channelId, topicLine(incident, ctx)),
+        () => chat.invite(room.channelId, invite),
+        () => this.setTopic(chat, room.channelId, topicLine(incident, ctx)),
         async () => {
-          cardMessageId = (await this.chat.post(room.channelId, summaryCard(incident, ctx))).id;
-          await this.chat.pin(room.channelId, cardMessageId);
+          cardMessageId = (await chat.post(room.channelId, summaryCard(incident, ctx))).id;
+          await chat.pin(room.channelId, cardMessageId);
         },
         async () => {
-          if (announce) await this.chat.post(announce, declaredAnnouncement(incident, ctx));
+          if (announce) await chat.post(announce, declaredAnnouncement(incident, ctx));
         },
       ]);
       return { cardMessageId };
@@ -79,38 +83,41 @@ export class ChatNotifier implements IncidentNotifier {
   }
 
   async incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void> {
+    const chat = this.on(incident);
     const ctx = this.context();
     const steps: (() => Promise<unknown>)[] = [];
     const room = incident.room;
     if (room) {
       const newcomers = events.filter((e) => e.kind === 'role_assigned').map((e) => String(e.data['user']));
-      if (newcomers.length) steps.push(() => this.chat.invite(room.channelId, newcomers));
-      steps.push(() => this.chat.post(room.channelId, { lines: events.map(roomEventLine) }));
-      steps.push(() => this.setTopic(room.channelId, topicLine(incident, ctx)));
+      if (newcomers.length) steps.push(() => chat.invite(room.channelId, newcomers));
+      steps.push(() => chat.post(room.channelId, { lines: events.map(roomEventLine) }));
+      steps.push(() => this.setTopic(chat, room.channelId, topicLine(incident, ctx)));
       const cardId = room.cardMessageId;
-      if (cardId) steps.push(() => this.chat.update(room.channelId, cardId, summaryCard(incident, ctx)));
+      if (cardId) steps.push(() => chat.update(room.channelId, cardId, summaryCard(incident, ctx)));
     }
-    if (this.chat.announceChannel) {
-      const announce = this.chat.announceChannel;
+    if (chat.announceChannel) {
+      const announce = chat.announceChannel;
       for (const e of events) {
-        if (e.kind === 'update_posted') steps.push(() => this.chat.post(announce, updateAnnouncement(incident, ctx)));
-        else if (ANNOUNCED.includes(e.kind)) steps.push(() => this.chat.post(announce, stakeholderChange(incident, e)));
+        if (e.kind === 'update_posted') steps.push(() => chat.post(announce, updateAnnouncement(incident, ctx)));
+        else if (ANNOUNCED.includes(e.kind)) steps.push(() => chat.post(announce, stakeholderChange(incident, e)));
       }
     }
     await runAll(steps);
   }
 
   async remind(incident: Incident, notice: ReminderNotice): Promise<void> {
+    const chat = this.on(incident);
     const message = reminderMessage(incident, notice, this.context());
-    const steps: (() => Promise<unknown>)[] = notice.people.map((user) => () => this.chat.sendDirect(user, message));
+    const steps: (() => Promise<unknown>)[] = notice.people.map((user) => () => chat.sendDirect(user, message));
     const room = incident.room;
-    if (room) steps.unshift(() => this.chat.post(room.channelId, message));
+    if (room) steps.unshift(() => chat.post(room.channelId, message));
     await runAll(steps);
   }
 
   async postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void> {
+    const chat = this.on(incident);
     const room = requireRoom(incident);
-    await this.chat.postFile(
+    await chat.postFile(
       room.channelId,
       { filename: document.filename, content: document.markdown, title: `Postmortem of incident #${incident.number}` },
       postmortemMessage(incident),
@@ -118,7 +125,8 @@ export class ChatNotifier implements IncidentNotifier {
   }
 
   async incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void> {
-    if (this.chat.announceChannel) await this.chat.post(this.chat.announceChannel, resolvedSummary(incident, impact, this.context()));
+    const chat = this.on(incident);
+    if (chat.announceChannel) await chat.post(chat.announceChannel, resolvedSummary(incident, impact, this.context()));
   }
 
   async digest(digest: Digest): Promise<void> {
@@ -132,10 +140,20 @@ export class ChatNotifier implements IncidentNotifier {
     await runAll(steps);
   }
 
-  private async setTopic(channelId: string, topic: Line): Promise<void> {
+  async checklistPosted(incident: Incident, items: readonly ChecklistItem[], added: readonly ChecklistItem[]): Promise<void> {
+    const room = incident.room;
+    if (room) await this.on(incident).post(room.channelId, checklistMessage(incident, items, added));
+  }
+
+  /** The platform as this incident sees it: a drill's messages are marked and never announced. */
+  private on(incident: Incident): ChatPlatform {
+    return incident.drill ? drillPlatform(this.chat) : this.chat;
+  }
+
+  private async setTopic(chat: ChatPlatform, channelId: string, topic: Line): Promise<void> {
     const key = JSON.stringify(topic);
     if (this.topics.get(channelId) === key) return;
-    await this.chat.setTopic(channelId, topic);
+    await chat.setTopic(channelId, topic);
     this.topics.set(channelId, key);
   }
 }

@@ -21,7 +21,9 @@ export type Line = readonly Inline[];
 export const INCIDENT_BUTTONS = ['claim_commander', 'claim_comms', 'post_update', 'snooze', 'mitigate'] as const;
 /** Buttons on an alert card: their value is the alert group's id. */
 export const ALERT_BUTTONS = ['alert_ack', 'alert_declare', 'alert_silence_1h', 'alert_silence_4h', 'alert_not_actionable'] as const;
-export const BUTTON_IDS = [...INCIDENT_BUTTONS, ...ALERT_BUTTONS] as const;
+/** Buttons on a checklist: their value is the checklist item's id. */
+export const CHECKLIST_BUTTONS = ['checklist_check'] as const;
+export const BUTTON_IDS = [...INCIDENT_BUTTONS, ...ALERT_BUTTONS, ...CHECKLIST_BUTTONS] as const;
 export type IncidentButtonId = (typeof INCIDENT_BUTTONS)[number];
 export type AlertButtonId = (typeof ALERT_BUTTONS)[number];
 export type ButtonId = (typeof BUTTON_IDS)[number];
@@ -40,6 +42,14 @@ export interface ChatMessage {
   lines: readonly Line[];
   buttons?: readonly Button[];
 }
+
+/**
+ * What tells a button apart from the others in its message: its id, plus its value when the id repeats (one
+ * "Tick" button per checklist item). Slack wants action_ids unique in a block and Mattermost routes a click by the
+ * action's id, so both renderers build their ids from this.
+ */
+export const buttonKey = (button: Button, all: readonly Button[]): string =>
+  all.filter((b) => b.id === button.id).length > 1 ? `${button.id}:${button.value}` : button.id;
 
 /** A line as plain text (no platform markup): for the web, logs and tests. */
 export const plainLine = (line: Line): string =>

@@ -28,6 +28,11 @@ export const ERROR_CODES = [
   'action_item_done',
   'open_action_items',
   'invalid_phase_action',
+  'unknown_incident_type',
+  'same_type',
+  'unknown_checklist_item',
+  'checklist_item_checked',
+  'open_checklist_items',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

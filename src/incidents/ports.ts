@@ -3,6 +3,7 @@
  * storage/ (IncidentStore), chat/ (IncidentNotifier), and the system clock.
  */
 import type { ActionItem, NewActionItem } from './action-items.ts';
+import type { ChecklistItem, NewChecklistItem } from './checklists.ts';
 import type { Digest } from './digest.ts';
 import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import type { Phase } from './phases.ts';
@@ -64,6 +65,10 @@ export interface IncidentStore {
 export interface IncidentObserver {
   /** The incident just moved from `from` to its current phase. */
   phaseChanged(incident: Incident, from: Phase): Promise<void>;
+  /** The incident was just declared (its war room opened, or not, already). */
+  declared?(incident: Incident): Promise<void>;
+  /** The incident's severity or type just changed. */
+  reclassified?(incident: Incident): Promise<void>;
 }
 
 /**
@@ -91,6 +96,21 @@ export interface IncidentNotifier {
   incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void>;
   /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
   digest(digest: Digest): Promise<void>;
+  /** Posts checklist items in the war room, a button per open item to tick it (`added` are the new ones). */
+  checklistPosted(incident: Incident, items: readonly ChecklistItem[], added: readonly ChecklistItem[]): Promise<void>;
+}
+
+/** Incidents' checklists. */
+export interface ChecklistStore {
+  /** Appends items (positions already assigned) and returns them with their ids. */
+  addChecklistItems(items: readonly NewChecklistItem[]): ChecklistItem[];
+  /** The incident's items, by position. */
+  checklistOf(incidentNumber: number): ChecklistItem[];
+  checklistItem(id: number): ChecklistItem | undefined;
+  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
+  updateChecklistItem(id: number, change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent }): ChecklistItem | undefined;
+  /** Checklist progress of several incidents at once (for the board). */
+  progressOf(incidentNumbers: readonly number[]): ReadonlyMap<number, { done: number; total: number }>;
 }
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */

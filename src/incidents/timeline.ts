@@ -17,6 +17,8 @@ export const TIMELINE_KINDS = [
   'action_added',
   'action_done',
   'postmortem_written',
+  'type_changed',
+  'checklist_checked',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

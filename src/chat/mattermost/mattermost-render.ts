@@ -2,7 +2,7 @@
  * Neutral chat messages -> Mattermost Markdown and message attachments. User text is escaped so it can
  * neither format, link nor mention: `@channel` in a title pings nobody.
  */
-import type { Button, ChatMessage, Inline, Line } from '../message.ts';
+import { type Button, buttonKey, type ChatMessage, type Inline, type Line } from '../message.ts';
 
 /** Names for the ids a message mentions: Mattermost mentions users by @username and links channels by ~name. */
 export interface Names {
@@ -59,7 +59,7 @@ function inline(part: Inline, names: Names): string {
 export const renderLine = (line: Line, names: Names): string => line.map((p) => inline(p, names)).join('');
 
 /** Mattermost action ids must be alphanumeric. */
-export const actionId = (id: Button['id']): string => id.replace(/[^a-z0-9]/gi, '');
+export const actionId = (id: string): string => id.replace(/[^a-z0-9]/gi, '');
 
 export interface ActionContext {
   button: Button['id'];
@@ -115,8 +115,8 @@ export function renderPost(message: ChatMessage, names: Names, actionUrl: string
   const body = message.lines.map((l) => renderLine(l, names)).join('\n');
   const text = [heading, body].filter(Boolean).join('\n');
   if (!message.buttons?.length) return { message: text, props: {} };
-  const actions = message.buttons.map((b) => ({
-    id: actionId(b.id),
+  const actions = message.buttons.map((b, _, all) => ({
+    id: actionId(buttonKey(b, all)),
     name: b.label,
     type: 'button',
     style: b.style === 'danger' ? 'danger' : b.style === 'primary' ? 'primary' : 'default',

@@ -123,7 +123,8 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, respond, client }) => {
       await ack();
       if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
-      const id = action.action_id.slice(ACTION_PREFIX.length) as ButtonId;
+      // `sitroom:<id>` or `sitroom:<id>:<value>` (see buttonKey): the value travels in `value` either way.
+      const id = action.action_id.slice(ACTION_PREFIX.length).split(':')[0] as ButtonId;
       const incident = Number(action.value);
       const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '', userName: body.user.username ?? body.user.name ?? body.user.id };
       if (!BUTTON_IDS.includes(id) || !Number.isInteger(incident)) return;
