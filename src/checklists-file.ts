@@ -9,15 +9,18 @@ import { z } from 'zod';
 import type { ChecklistTemplate, ChecklistTemplates } from './incidents/checklists.ts';
 import { SEVERITIES, type Severity } from './incidents/severity.ts';
 
-const item = z.union([
-  z.string().trim().min(1, { message: 'an item must have some text' }).max(300, { message: 'an item is at most 300 characters' }),
-  z
-    .object({
-      text: z.string({ message: 'must be text' }).trim().min(1, { message: 'an item must have some text' }).max(300, { message: 'an item is at most 300 characters' }),
-      required: z.boolean({ message: 'must be true or false' }).default(true),
-    })
-    .strict(),
-]);
+const text = z.string({ message: 'must be text' }).trim().min(1, { message: 'an item must have some text' }).max(300, { message: 'an item is at most 300 characters' });
+const itemObject = z.strictObject(
+  { text, required: z.boolean({ message: 'must be true or false' }).default(true) },
+  { message: 'must be a string or { text, required }' },
+);
+// A string or an object, chosen by the item's own shape, so a problem is named for that shape (a union would only say "Invalid input").
+const item = z.unknown().transform((value, ctx): ChecklistTemplate => {
+  const parsed = typeof value === 'string' ? text.safeParse(value) : itemObject.safeParse(value);
+  if (parsed.success) return typeof parsed.data === 'string' ? { text: parsed.data, required: true } : parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 const list = z.array(item, { message: 'must be a list of items (strings or { text, required })' }).max(50, { message: 'at most 50 items per checklist' });
 
 export type ChecklistFileResult = { templates: ChecklistTemplates } | { problems: string[] };
@@ -58,7 +61,7 @@ export function parseChecklists(source: string, name: string, incidentTypes: rea
       }
       continue;
     }
-    const items = parsed.data.map((i): ChecklistTemplate => (typeof i === 'string' ? { text: i, required: true } : { text: i.text, required: i.required }));
+    const items = parsed.data;
     if (severity) bySeverity[severity] = items;
     else if (type !== undefined) byType.set(type, items);
   }

@@ -294,7 +294,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...platformProblems(env),
   ];
-  const checklists = parsed.success ? readChecklists(parsed.data.CHECKLISTS_FILE, parsed.data.INCIDENT_TYPES) : { templates: NO_CHECKLISTS };
+  // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
+  const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
+  const checklists = readChecklists(env['CHECKLISTS_FILE']?.trim() || undefined, types.success ? types.data : []);
   if ('problems' in checklists) problems.push(...checklists.problems.map((p) => `CHECKLISTS_FILE: ${p}`));
   if (!parsed.success || problems.length > 0 || 'problems' in checklists) throw new ConfigError(problems);
   const e = parsed.data;
