@@ -177,3 +177,38 @@ describe('remind', () => {
     expect(chat.callsTo('sendDirect').map((c) => c.user)).toEqual(['dave']);
   });
 });
+
+describe('drills', () => {
+  const drill = (overrides: Partial<Incident> = {}) => withRoom({ drill: true, ...overrides });
+
+  it('get a drill-<number>-<slug> room', async () => {
+    const { notifier } = setup();
+    expect((await notifier.createWarRoom(anIncident({ number: 7, drill: true }))).channelName).toBe('drill-7-checkout-latency-spike');
+  });
+
+  it('say DRILL on every message and in the topic, and are never announced', async () => {
+    const { chat, notifier } = setup();
+    const incident = drill();
+    await notifier.warRoomOpened(incident, ['alice']);
+    const updated = postUpdate(incident, 'Practising the rollback', 'alice', T0 + MINUTE);
+    await notifier.incidentChanged(updated.incident, updated.events);
+    const resolved = transition(transition(updated.incident, 'mitigate', '', 'alice', T0 + HOUR).incident, 'resolve', '', 'alice', T0 + HOUR);
+    await notifier.incidentChanged(resolved.incident, resolved.events);
+    await notifier.incidentResolved(resolved.incident, { from: T0, to: T0 + HOUR });
+    const notice: ReminderNotice = { stage: 'nag', dueAt: T0, people: ['alice'], alertChannel: false, overdueSeconds: 60 };
+    await notifier.remind(incident, notice);
+
+    expect(chat.callsTo('post').map((c) => c.channel)).not.toContain(ANNOUNCE_CHANNEL);
+    const texts = [...chat.callsTo('post'), ...chat.callsTo('sendDirect'), ...chat.callsTo('update')].map((c) => messageText(c.message));
+    expect(texts.length).toBeGreaterThanOrEqual(5);
+    for (const text of texts) expect(text.startsWith('🧪 DRILL · ')).toBe(true);
+    for (const c of chat.callsTo('setTopic')) expect(lineText(c.topic)).toMatch(/^🧪 DRILL · /);
+  });
+
+  it('leave real incidents unmarked and announced', async () => {
+    const { chat, notifier } = setup();
+    await notifier.warRoomOpened(withRoom(), ['alice']);
+    expect(chat.callsTo('post').map((c) => c.channel)).toContain(ANNOUNCE_CHANNEL);
+    expect(chat.callsTo('post').some((c) => messageText(c.message).includes('DRILL'))).toBe(false);
+  });
+});
