@@ -41,6 +41,7 @@ import { createHttpServer, healthRoute, type Route } from './web/http-server.ts'
 export interface Sitroom {
   service: IncidentService;
   followUps: FollowUpService;
+  checklists: ChecklistService;
   alerts: AlertService;
   cards: AlertCardSync;
   scheduler: Scheduler;
@@ -232,6 +233,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   return {
     service,
     followUps,
+    checklists,
     alerts,
     cards,
     scheduler,

@@ -181,7 +181,10 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
       .reverse()
       .filter((p) => this.mm.channel(p.channelId)?.type === 'O' || this.mm.membersOf(p.channelId).includes(ids[person]))
       .find((p) => actionsOf(p).some((a) => a.context.button === button && a.context.value === value));
-    const action = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
+    const clicked = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
+    // The server routes a click by post and action id and uses the first action with that id (model.Post.GetAction,
+    // server/public/model/post.go; app.DoPostActionWithCookie): a repeated id would carry another button's context.
+    const action = target && clicked && actionsOf(target).find((a) => a.id === clicked.id);
     if (!target || !action) throw new Error(`no ${button} button for ${value} was posted where ${person} can see it`);
     const body = postActionRequest({ userId: ids[person], userName: person, channelId: where.in ?? target.channelId, postId: target.id, context: action.context as Record<string, unknown> });
     const res = await deliverAsMattermost(`${this.url}/mattermost/actions`, body, this.mm.integrationTimeoutMs);

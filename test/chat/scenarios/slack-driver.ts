@@ -12,7 +12,14 @@ const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '
 
 function buttonsOf(blocks: unknown): ButtonId[] {
   const list = Array.isArray(blocks) ? (blocks as { elements?: { action_id?: string }[] }[]) : [];
-  return list.flatMap((b) => b.elements ?? []).map((e) => (e.action_id ?? '').replace(/^sitroom:/, '') as ButtonId);
+  return list.flatMap((b) => b.elements ?? []).map((e) => (e.action_id ?? '').replace(/^sitroom:/, '').split(':')[0] as ButtonId);
+}
+
+/** The action_id of the newest button (button, value) sitroom posted: Slack sends back the element's own action_id. */
+function postedActionId(messages: readonly FakeMessage[], button: ButtonId, value: number): string {
+  const elements = messages.flatMap((m) => (Array.isArray(m.blocks) ? (m.blocks as { elements?: { action_id?: string; value?: string }[] }[]) : []).flatMap((b) => b.elements ?? []));
+  const posted = elements.reverse().find((e) => e.value === String(value) && (e.action_id ?? '').replace(/^sitroom:/, '').split(':')[0] === button);
+  return posted?.action_id ?? `sitroom:${button}`;
 }
 
 const shownOf = (m: FakeMessage): Shown => ({ id: m.ts, text: unescape(m.text ?? ''), buttons: buttonsOf(m.blocks) });
@@ -141,7 +148,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
 
   private clickBody(button: ButtonId, value: number, responseId: string, where: Where) {
     return blockActionBody({
-      actionId: `sitroom:${button}`,
+      actionId: postedActionId(this.slack.allMessages(), button, value),
       value: String(value),
       userId: this.user(where.as ?? 'alice'),
       channelId: where.in ?? this.general,
