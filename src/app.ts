@@ -214,6 +214,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
       warRoomUrl: (incident) => warRoomUrl(config, incident, { slack: slack?.teamId(), mattermost: mattermost?.teamName() }),
       customRoles: config.customRoles,
+      checklists: checklistStore,
+      incidentTypes: config.incidentTypes,
       logger,
     }),
   ];

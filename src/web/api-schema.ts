@@ -14,6 +14,12 @@ export const incidentSummarySchema = z.object({
   severity: z.enum(SEVERITIES),
   phase: z.enum(PHASES),
   private: z.boolean(),
+  /** One of INCIDENT_TYPES, or null. */
+  type: z.string().nullable().default(null),
+  /** A practice run (never on the status page, not in stats). */
+  drill: z.boolean().default(false),
+  /** Ticked checklist items out of all; null without a checklist. */
+  checklist: z.object({ done: z.number().int(), total: z.number().int() }).nullable().default(null),
   platform: z.string(),
   declaredAt: time,
   declaredBy: z.string(),
@@ -58,6 +64,9 @@ export const incidentDetailSchema = incidentSummarySchema.extend({
   phaseHistory: z.array(z.object({ at: time, actor: z.string(), from: z.string(), to: z.string(), note: z.string() })),
   updates: z.array(z.object({ at: time, by: z.string(), text: z.string(), late: z.boolean() })),
   actionItems: z.array(actionItemSchema),
+  checklistItems: z
+    .array(z.object({ position: z.number().int(), text: z.string(), required: z.boolean(), checkedAt: time.nullable(), checkedBy: z.string().nullable() }))
+    .default([]),
   alerts: z.array(linkedAlertSchema),
   durations: z.object({
     timeToAcknowledge: z.number().int().nullable(),

@@ -12,7 +12,7 @@ import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Incident, Platform } from '../incidents/incident.ts';
 import { PHASES, type Phase, type PhaseAction } from '../incidents/phases.ts';
-import type { AlertFacts, Clock, IncidentStore } from '../incidents/ports.ts';
+import type { AlertFacts, ChecklistStore, Clock, IncidentStore } from '../incidents/ports.ts';
 import { BUILT_IN_ROLES } from '../incidents/roles.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
 import type { Logger } from '../logger.ts';
@@ -41,6 +41,10 @@ export interface WebOptions {
   warRoomUrl: WarRoomUrl;
   customRoles: readonly string[];
   logger: Logger;
+  /** Checklists: progress on the board, items on the incident page. */
+  checklists?: Pick<ChecklistStore, 'checklistOf' | 'progressOf'>;
+  /** INCIDENT_TYPES, offered by the declare form. */
+  incidentTypes?: readonly string[];
 }
 
 /** How far back the board's closed column and the status page look. */
@@ -110,7 +114,10 @@ export function webRoutes(o: WebOptions): Route[] {
     return false;
   }
 
-  const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => list.map((i) => incidentSummary(i, now, o.warRoomUrl));
+  const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => {
+    const progress = o.checklists?.progressOf(list.map((i) => i.number));
+    return list.map((i) => incidentSummary(i, now, o.warRoomUrl, progress?.get(i.number) ?? null));
+  };
 
   /**
    * The board re-renders every open incident; its tabs poll every 15 s. The rendered columns are kept until an
@@ -136,6 +143,7 @@ export function webRoutes(o: WebOptions): Route[] {
       ...(accessNote ? { accessNote } : {}),
       ...(viewer.via === 'session' ? { signOut: true } : {}),
       banners: open.filter((i) => i.updateOverdue),
+      incidentTypes: o.incidentTypes ?? [],
     };
   }
 
@@ -144,6 +152,7 @@ export function webRoutes(o: WebOptions): Route[] {
     incidentDetail(incident, now, o.warRoomUrl, {
       timeline: o.store.timeline(incident.number),
       actionItems: o.followUps.actionItemsOf(incident.number),
+      checklist: o.checklists?.checklistOf(incident.number) ?? [],
       alerts: o.alerts.linkedTo(incident.number),
       postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
     });
@@ -244,7 +253,8 @@ export function webRoutes(o: WebOptions): Route[] {
       path: '/status',
       handler: (_req, res) => {
         const now = o.clock.now();
-        const shown = summaries([...o.store.listOpen(), ...o.store.closedSince(now - DAY, 20)], now).filter((i) => !i.private);
+        // Drills are practice: the public never sees them.
+        const shown = summaries([...o.store.listOpen(), ...o.store.closedSince(now - DAY, 20)], now).filter((i) => !i.private && !i.drill);
         send(res, 200, HTML, String(statusPage({ incidents: shown, now, timeZone: o.timeZone })));
       },
     },
@@ -295,6 +305,8 @@ export function webRoutes(o: WebOptions): Route[] {
           isPrivate: form.get('private') === 'on' || form.get('private') === 'true',
           platform: o.declarePlatform,
           declaredBy: actor,
+          type: field(form, 'type') || null,
+          drill: form.get('drill') === 'on' || form.get('drill') === 'true',
         });
         return outcome.incident.number;
       }),

@@ -21,6 +21,8 @@ export interface BoardView {
   signOut?: boolean;
   /** Open incidents whose stakeholder update is overdue. */
   banners: IncidentSummary[];
+  /** INCIDENT_TYPES, offered by the declare form. */
+  incidentTypes?: readonly string[];
 }
 
 /** How often the board refreshes its columns. */
@@ -38,9 +40,10 @@ function card(i: IncidentSummary, clock: Clock): SafeHtml {
   const warRoom = safeUrl(i.warRoom?.url);
   return html`<li class="card sev-${i.severity}">
 <h3><a href="/incidents/${i.number}"><span class="num">#${i.number}</span> ${i.title}</a></h3>
-<p class="meta">${severityBadge(i.severity)}${i.private && html` <span class="tag">private</span>`}</p>
+<p class="meta">${severityBadge(i.severity)}${i.drill && html` <span class="tag">DRILL</span>`}${i.type && html` <span class="tag">${i.type}</span>`}${i.private && html` <span class="tag">private</span>`}</p>
 <dl class="facts">
 <dt>IC</dt><dd>${ic ? user(ic) : html`<span class="muted">no IC</span>`}</dd>
+${i.checklist && html`<dt>Checklist</dt><dd>${i.checklist.done}/${i.checklist.total}</dd>`}
 <dt>Age</dt><dd>${ageOf(i.declaredAt, clock)}</dd>
 <dt>Next update</dt><dd>${nextUpdate(i, clock)}</dd>
 </dl>
@@ -93,7 +96,16 @@ ${csrfField(view.csrfToken)}
 <select id="declare-severity" name="severity">
 ${SEVERITIES.map((s) => html`<option value="${s}"${s === DEFAULT_SEVERITY ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
 </select></div>
+${
+  view.incidentTypes?.length
+    ? html`<div class="field"><label for="declare-type">Type</label>
+<select id="declare-type" name="type"><option value="">none</option>
+${view.incidentTypes.map((t) => html`<option value="${t}">${t}</option>`)}
+</select></div>`
+    : ''
+}
 <div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"><label for="declare-private">Private</label></div>
+<div class="field inline"><input type="checkbox" id="declare-drill" name="drill" value="on"><label for="declare-drill">Drill (practice: not announced, not counted)</label></div>
 <div class="field"><button type="submit">Declare</button></div>
 </div>
 </form>

@@ -163,7 +163,7 @@ export function incidentPage(view: IncidentPageView): string {
   const body = html`${view.error && html`<p class="error" role="alert">${view.error}</p>`}
 ${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
 <h1><span class="num">#${i.number}</span> ${i.title}</h1>
-<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.private && html` <span class="tag">private</span>`}</p>
+<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.drill && html` <span class="tag">DRILL</span>`}${i.type && html` <span class="tag">${i.type}</span>`}${i.private && html` <span class="tag">private</span>`}</p>
 ${facts(i, clock)}
 ${section('roles-h', 'Roles', roles(i))}
 ${view.canAct && !closed && section('act-h', 'Act', forms(view))}
@@ -212,6 +212,22 @@ ${section(
       )
     : none('No linked alerts.'),
 )}
+${
+  i.checklist &&
+  section(
+    'checklist-h',
+    `Checklist (${i.checklist.done}/${i.checklist.total})`,
+    table(
+      'Checklist',
+      ['#', 'Item', 'Ticked'],
+      i.checklistItems.map(
+        (c) => html`<tr><td>${c.position}</td><td>${c.text}${c.required ? '' : html` <span class="muted">(optional)</span>`}</td><td>${
+          c.checkedAt ? html`${timeEl(c.checkedAt, clock)}${c.checkedBy && html` by ${user(c.checkedBy)}`}` : 'no'
+        }</td></tr>\n`,
+      ),
+    ),
+  )
+}
 ${section(
   'actions-h',
   'Action items',

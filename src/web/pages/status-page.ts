@@ -1,5 +1,5 @@
 /**
- * GET /status: the public status page. Public incidents only — the caller filters, and so does this page, as a
+ * GET /status: the public status page. Public incidents only, never drills — the caller filters, and so does this page, as a
  * second line of defence — each with its title, phase and latest stakeholder update. No links to the board,
  * the incident pages or war rooms, and nothing about who is working on it.
  */
@@ -25,7 +25,7 @@ const PUBLIC_PHASE: Readonly<Record<Phase, string>> = {
 
 export function statusPage(view: StatusView): string {
   const clock = { now: view.now, timeZone: view.timeZone };
-  const visible = view.incidents.filter((i) => !i.private);
+  const visible = view.incidents.filter((i) => !i.private && !i.drill);
   const body = html`<h1>Status</h1>
 ${
   visible.length === 0

@@ -1,0 +1,66 @@
+/** The web side of checklists, types and drills: the declare form, the board, the incident page, /status. */
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { incidentDetailSchema } from '../../src/web/api-schema.ts';
+import { boardPage } from '../../src/web/pages/board-page.ts';
+import { statusPage } from '../../src/web/pages/status-page.ts';
+import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
+import { aBoardView, aSummary, columnsOf, NOW, TZ } from './pages/views.ts';
+import { WebClient } from './web-client.ts';
+
+let app: SitroomUnderTest | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+async function start(): Promise<WebClient> {
+  app = new SitroomUnderTest({ CHECKLISTS_FILE: resolve('deploy/checklists.example.yml'), INCIDENT_TYPES: 'security,database' });
+  await app.start();
+  return new WebClient(app);
+}
+
+describe('pages', () => {
+  it('/status leaves drills out even when they are passed in', () => {
+    const drill = aSummary({ number: 9, title: 'Failover practice', drill: true });
+    const html = statusPage({ incidents: [drill], now: NOW, timeZone: TZ });
+    expect(html).not.toContain('Failover practice');
+    expect(html).toContain('All systems operational');
+  });
+
+  it('the board shows checklist progress, the type and DRILL on a card', () => {
+    const page = boardPage(aBoardView({ columns: columnsOf([aSummary({ number: 1, drill: true, type: 'database', checklist: { done: 3, total: 7 } })]) }));
+    expect(page).toContain('<dt>Checklist</dt><dd>3/7</dd>');
+    expect(page).toContain('<span class="tag">DRILL</span> <span class="tag">database</span>');
+    expect(boardPage(aBoardView({ columns: columnsOf([aSummary({ number: 2 })]) }))).not.toContain('<dt>Checklist</dt>');
+  });
+});
+
+describe('routes', () => {
+  it('declares a drill of a type from the form: on the board with its checklist, never on /status', async () => {
+    const web = await start();
+    const board = (await web.get('/')).text;
+    expect(board).toContain('<input type="checkbox" id="declare-drill" name="drill" value="on">');
+    expect(board).toContain('<option value="security">security</option>');
+
+    expect((await web.act('/incidents', { title: 'Key leak practice', severity: 'sev2', type: 'security', drill: 'on' })).headers.get('location')).toBe('/incidents/1');
+    expect(app?.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'security' });
+    expect((await web.get('/status')).text).not.toContain('Key leak practice');
+
+    await app?.sitroom.checklists.check(1, 1, 'alice');
+    const detail = incidentDetailSchema.parse((await web.json('/api/incidents/1')).body);
+    expect(detail).toMatchObject({ drill: true, type: 'security', checklist: { done: 1, total: 5 } });
+    expect(detail.checklistItems[0]).toMatchObject({ position: 1, checkedBy: 'alice' });
+    const page = (await web.get('/incidents/1')).text;
+    expect(page).toContain('Checklist (1/5)');
+    expect(page).toContain('Preserve logs and snapshots before changing anything');
+  });
+
+  it('refuses an unknown type from the form, declaring nothing', async () => {
+    const web = await start();
+    const answer = await web.act('/incidents', { title: 'x', type: 'network' });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('Types: security, database.');
+    expect(app?.sitroom.service.listOpen()).toEqual([]);
+  });
+});
