@@ -137,8 +137,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
-  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: counted(slack.platform), context, silences, warRoomOf });
-  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: counted(mattermost.platform), context, silences, warRoomOf });
+  const openOn = (platform: Platform) => () => store.listOpen().filter((i) => i.platform === platform);
+  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: counted(slack.platform), context, silences, warRoomOf, openIncidents: openOn('slack') });
+  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: counted(mattermost.platform), context, silences, warRoomOf, openIncidents: openOn('mattermost') });
   const alertStore = new SqliteAlertStore(db);
   const alerts = new AlertService({
     store: alertStore,

@@ -12,6 +12,8 @@ export interface ChatAlertNotifierOptions {
   silences: boolean;
   /** The war-room channel of incident `number` on this platform, if any. */
   warRoomOf: (number: number) => string | undefined;
+  /** Open incidents on this platform, offered by the card's "Add to incident" menu. */
+  openIncidents?: () => readonly Incident[];
 }
 
 export class ChatAlertNotifier implements AlertNotifier {
@@ -23,7 +25,11 @@ export class ChatAlertNotifier implements AlertNotifier {
 
   async showCard(view: AlertGroupView, card: CardRef | null): Promise<CardRef> {
     const number = view.group.incidentNumber;
-    const message = alertCard(view, this.o.context(), { silences: this.o.silences, warRoom: number === null ? undefined : this.o.warRoomOf(number) });
+    const message = alertCard(view, this.o.context(), {
+      silences: this.o.silences,
+      warRoom: number === null ? undefined : this.o.warRoomOf(number),
+      openIncidents: number === null ? (this.o.openIncidents?.() ?? []) : [],
+    });
     if (card) {
       await this.o.platform.update(card.channel, card.messageId, message);
       return card;

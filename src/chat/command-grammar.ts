@@ -17,6 +17,7 @@ export type Command =
   | { kind: 'declare'; severity: Severity | undefined; isPrivate: boolean; title: string; type?: string; drill?: boolean }
   | { kind: 'type'; type: string }
   | { kind: 'checklist' }
+  | { kind: 'alerts' }
   | { kind: 'check'; position: number }
   | { kind: 'role'; role: string; user: UserId }
   | { kind: 'severity'; severity: Severity }
@@ -41,6 +42,7 @@ export const USAGE = {
   severity: { usage: 'severity sevN', example: 'severity sev1' },
   type: { usage: 'type <type>', example: 'type security' },
   checklist: { usage: 'checklist', example: 'checklist' },
+  alerts: { usage: 'alerts', example: 'alerts' },
   check: { usage: 'check <n>', example: 'check 2' },
   update: { usage: 'update <text>', example: 'update Rolled back the deploy; error rate falling' },
   cadence: { usage: 'cadence <duration>|off', example: 'cadence 15m' },
@@ -183,8 +185,9 @@ export function parseCommand(text: string, parseMention: MentionParser, userId: 
       return { kind: 'type', type };
     }
     case 'checklist':
-      if (rest) throw new GrammarError('`checklist` takes no arguments.', 'checklist');
-      return { kind: 'checklist' };
+    case 'alerts':
+      if (rest) throw new GrammarError(`\`${sub}\` takes no arguments.`, sub);
+      return { kind: sub };
     case 'check': {
       const position = Number(/^#?(\d{1,4})$/.exec(requireText(rest, 'check', 'the number of a checklist item'))?.[1]);
       if (!Number.isInteger(position) || position < 1) throw new GrammarError(`\`${rest}\` is not a checklist item number; see \`/incident checklist\`.`, 'check');

@@ -12,7 +12,8 @@ import type { Platform, UserId } from '../incidents/incident.ts';
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
-import type { AlertButtonId, ButtonId, ChatMessage, Line } from './message.ts';
+import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from './message.ts';
+import { linkedAlertsMessage } from './alert-messages.ts';
 import { actionItemsMessage, checklistMessage, helpMessage, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
 
@@ -105,6 +106,10 @@ export class ChatCommandHandler {
         case 'type': {
           const outcome = await s.changeType(here(), cmd.type, req.userId);
           return this.confirm(req, outcome, [`Type is now ${outcome.incident.type ?? ''}.`]);
+        }
+        case 'alerts': {
+          const incident = s.inRoom(req.platform, req.channelId);
+          return { kind: 'message', message: linkedAlertsMessage(incident, this.alerts?.linkedTo(incident.number) ?? [], this.context()) };
         }
         case 'checklist': {
           const incident = s.inRoom(req.platform, req.channelId);
@@ -212,6 +217,20 @@ export class ChatCommandHandler {
         return this.declared(req, outcome);
       }
     }
+  }
+
+  /** A choice in one of sitroom's menus: `value` is what the menu is about (the alert group), `chosen` the option. */
+  async select(req: ChatRequest, id: SelectId, value: number, chosen: number): Promise<ChatReply> {
+    return this.guard(req, async () => {
+      switch (id) {
+        case 'alert_attach': {
+          if (!this.alerts) throw new IncidentError('unknown_alert_group');
+          const outcome = await this.alerts.attachToIncident(value, chosen, req.userId);
+          const room: Line = outcome.incident.room ? ['War room: ', { channel: outcome.incident.room.channelId }] : [];
+          return this.confirm(req, outcome, [`Alerts added to incident #${outcome.incident.number}: `, outcome.incident.title], ...(room.length ? [room] : []));
+        }
+      }
+    });
   }
 
   /** The declare form was submitted. */

@@ -36,11 +36,36 @@ export interface Button {
   style?: 'primary' | 'danger';
 }
 
+/** Menus: their `value` says what the choice is about (the alert group's id); each option's value is the choice. */
+export const SELECT_IDS = ['alert_attach'] as const;
+export type SelectId = (typeof SELECT_IDS)[number];
+
+/** Slack's static_select takes at most 100 options of at most 75 characters (Block Kit reference, block elements). */
+export const SELECT_OPTIONS_MAX = 100;
+export const SELECT_OPTION_TEXT_MAX = 75;
+
+export interface Select {
+  id: SelectId;
+  placeholder: string;
+  /** What the choice is about: the alert group's id. */
+  value: number;
+  /** At most SELECT_OPTIONS_MAX, labels at most SELECT_OPTION_TEXT_MAX characters (see selectOption). */
+  options: readonly { label: string; value: number }[];
+}
+
+/** An option whose label fits every platform's menu (cut with an ellipsis). */
+export const selectOption = (label: string, value: number): Select['options'][number] => ({
+  label: label.length > SELECT_OPTION_TEXT_MAX ? `${label.slice(0, SELECT_OPTION_TEXT_MAX - 1)}…` : label,
+  value,
+});
+
 export interface ChatMessage {
   /** The first line, shown as a heading where the platform has one. */
   heading?: Line;
   lines: readonly Line[];
   buttons?: readonly Button[];
+  /** A menu shown with the buttons. */
+  select?: Select;
 }
 
 /**

@@ -168,7 +168,7 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
 
 /** `/incident help`. */
 export function helpMessage(): ChatMessage {
-  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'type', 'checklist', 'check', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
+  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'type', 'checklist', 'check', 'alerts', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
   const anywhere: readonly Subcommand[] = ['declare', 'list', 'actions', 'stats', 'help'];
   const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];
   return {

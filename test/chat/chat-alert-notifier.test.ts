@@ -50,7 +50,7 @@ describe('showCard', () => {
   it('shows the linked incident’s war room', async () => {
     const { chat, notifier } = setup();
     await notifier.showCard(view({ incidentNumber: 4 }), null);
-    expect(messageText(chat.callsTo('post')[0]!.message)).toContain('🚨 Incident #4 · #C-ROOM-4');
+    expect(messageText(chat.callsTo('post')[0]!.message)).toContain('🔗 Linked to incident #4 · #C-ROOM-4');
   });
 
   it('offers Silence buttons only when silences are configured', async () => {

@@ -7,7 +7,7 @@ import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
-import { BUTTON_IDS, type ButtonId } from '../message.ts';
+import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
 import { decodeSlackText } from './slack-inbound-text.ts';
@@ -122,7 +122,17 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, respond, client }) => {
       await ack();
-      if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
+      if (body.type !== 'block_actions' || !('action_id' in action)) return;
+      if (action.type === 'static_select') {
+        // The option's value is `<what the menu is about>:<choice>` (see selectElement in slack-render.ts).
+        const id = action.action_id.slice(ACTION_PREFIX.length) as SelectId;
+        const [about, chosen] = (action.selected_option?.value ?? '').split(':').map(Number);
+        const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '', userName: body.user.username ?? body.user.name ?? body.user.id };
+        if (!SELECT_IDS.includes(id) || !Number.isInteger(about) || !Number.isInteger(chosen)) return;
+        after(async () => show(await handler.select(req, id, about ?? 0, chosen ?? 0), respond, body.trigger_id, req.userId, client), req);
+        return;
+      }
+      if (action.type !== 'button') return;
       // `sitroom:<id>` or `sitroom:<id>:<value>` (see buttonKey): the value travels in `value` either way.
       const id = action.action_id.slice(ACTION_PREFIX.length).split(':')[0] as ButtonId;
       const incident = Number(action.value);

@@ -1,5 +1,5 @@
 /** ChatDriver for Slack: signed requests into the real Bolt receiver, the real Web API client against FakeSlackApi. */
-import type { ButtonId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
 import { FakeSlackApi, type FakeMessage } from '../../fakes/fake-slack-api.ts';
 import { blockActionBody, postSigned, slashCommandBody, viewSubmissionBody } from '../../fakes/slack-requests.ts';
 import type { ChatDriver, Person, Shown, Where } from './chat-driver.ts';
@@ -22,7 +22,20 @@ function postedActionId(messages: readonly FakeMessage[], button: ButtonId, valu
   return posted?.action_id ?? `sitroom:${button}`;
 }
 
-const shownOf = (m: FakeMessage): Shown => ({ id: m.ts, text: unescape(m.text ?? ''), buttons: buttonsOf(m.blocks) });
+interface SelectElement {
+  type?: string;
+  action_id?: string;
+  options?: { text: { text: string }; value: string }[];
+}
+const selectsOf = (blocks: unknown): SelectElement[] =>
+  (Array.isArray(blocks) ? (blocks as { elements?: SelectElement[] }[]) : []).flatMap((b) => b.elements ?? []).filter((e) => e.type === 'static_select');
+
+const shownOf = (m: FakeMessage): Shown => ({
+  id: m.ts,
+  text: unescape(m.text ?? ''),
+  buttons: buttonsOf(m.blocks),
+  choices: selectsOf(m.blocks).flatMap((e) => (e.options ?? []).map((o) => o.text.text)),
+});
 
 export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   readonly platform = 'slack' as const;
@@ -82,6 +95,29 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   async click(button: ButtonId, value: number, where: Where = {}): Promise<string> {
     const id = `r${++this.requests}`;
     await this.send(this.clickBody(button, value, id, where));
+    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+  }
+
+  async choose(select: SelectId, value: number, option: number, where: Where = {}): Promise<string> {
+    const posted = this.slack
+      .allMessages()
+      .reverse()
+      .flatMap((m) => selectsOf(m.blocks))
+      .filter((e) => e.action_id === `sitroom:${select}`)
+      .flatMap((e) => e.options ?? [])
+      .find((o) => o.value === `${value}:${option}`);
+    if (!posted) throw new Error(`no ${select} menu about ${value} offers ${option}`);
+    const id = `r${++this.requests}`;
+    await this.send(
+      blockActionBody({
+        actionId: `sitroom:${select}`,
+        value: '',
+        selectedOption: { text: posted.text.text, value: posted.value },
+        userId: this.user(where.as ?? 'alice'),
+        channelId: where.in ?? this.alerts,
+        responseUrl: this.slack.responseUrl(id),
+      }),
+    );
     return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
   }
 
