@@ -111,6 +111,8 @@ export interface ChecklistStore {
   updateChecklistItem(id: number, change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent }): ChecklistItem | undefined;
   /** Checklist progress of several incidents at once (for the board). */
   progressOf(incidentNumbers: readonly number[]): ReadonlyMap<number, { done: number; total: number }>;
+  /** Changes whenever a checklist changes through this store: for caches (with IncidentStore.version). */
+  version(): string;
 }
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */

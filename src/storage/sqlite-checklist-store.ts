@@ -30,6 +30,8 @@ const toItem = (r: ItemRow): ChecklistItem => ({
 export class SqliteChecklistStore implements ChecklistStore {
   private readonly db: Db;
   private readonly s: Record<'insert' | 'check' | 'byId' | 'ofIncident' | 'event', Statement>;
+  /** Writes committed through this store (another process's writes move the incident store's data_version). */
+  private writes = 0;
 
   constructor(db: Db) {
     this.db = db;
@@ -46,8 +48,15 @@ export class SqliteChecklistStore implements ChecklistStore {
 
   addChecklistItems(items: readonly NewChecklistItem[]): ChecklistItem[] {
     return this.db.$client
-      .transaction(() => items.map((item) => toItem(this.s.insert.get({ ...item, required: item.required ? 1 : 0 }) as ItemRow)))
+      .transaction(() => {
+        this.writes += 1;
+        return items.map((item) => toItem(this.s.insert.get({ ...item, required: item.required ? 1 : 0 }) as ItemRow));
+      })
       .immediate();
+  }
+
+  version(): string {
+    return String(this.writes);
   }
 
   checklistOf(incidentNumber: number): ChecklistItem[] {
@@ -67,6 +76,7 @@ export class SqliteChecklistStore implements ChecklistStore {
         const { item, entry } = change(current);
         this.s.check.run({ id, checkedAt: item.checkedAt, checkedBy: item.checkedBy });
         this.s.event.run(item.incidentNumber, entry.at, entry.actor, entry.kind, entry.text, JSON.stringify(entry.data));
+        this.writes += 1;
         return item;
       })
       .immediate();

@@ -42,7 +42,7 @@ export interface WebOptions {
   customRoles: readonly string[];
   logger: Logger;
   /** Checklists: progress on the board, items on the incident page. */
-  checklists?: Pick<ChecklistStore, 'checklistOf' | 'progressOf'>;
+  checklists?: Pick<ChecklistStore, 'checklistOf' | 'progressOf' | 'version'>;
   /** INCIDENT_TYPES, offered by the declare form. */
   incidentTypes?: readonly string[];
 }
@@ -125,7 +125,7 @@ export function webRoutes(o: WebOptions): Route[] {
    */
   let columnsCache: { key: string; html: string } | undefined;
   function cachedColumns(viewer: Viewer): string {
-    const key = `${o.store.version()}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
+    const key = `${o.store.version()}|${o.checklists?.version() ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
     if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
     return columnsCache.html;
   }

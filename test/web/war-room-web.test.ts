@@ -56,6 +56,14 @@ describe('routes', () => {
     expect(page).toContain('Preserve logs and snapshots before changing anything');
   });
 
+  it('the board shows a tick at once (its cached columns notice checklist changes)', async () => {
+    const web = await start();
+    await web.act('/incidents', { title: 'Replica lag', severity: 'sev2', type: 'database' });
+    expect((await web.get('/?fragment=columns')).text).toContain('<dt>Checklist</dt><dd>0/4</dd>');
+    await app?.sitroom.checklists.check(1, 1, 'alice');
+    expect((await web.get('/?fragment=columns')).text).toContain('<dt>Checklist</dt><dd>1/4</dd>');
+  });
+
   it('refuses an unknown type from the form, declaring nothing', async () => {
     const web = await start();
     const answer = await web.act('/incidents', { title: 'x', type: 'network' });
