@@ -4,6 +4,7 @@ import type { AlertNotifier, CardRef } from '../alerts/ports.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { alertCard, alertsFiringMessage, alertsResolvedMessage, groupLinkedMessage } from './alert-messages.ts';
 import type { ChatPlatform } from './chat-platform.ts';
+import { markDrill } from './drill-marking.ts';
 import type { MessageContext } from './messages.ts';
 
 export interface ChatAlertNotifierOptions {
@@ -51,6 +52,7 @@ export class ChatAlertNotifier implements AlertNotifier {
   }
 
   private async toRoom(incident: Incident, message: () => ReturnType<typeof groupLinkedMessage>): Promise<void> {
-    if (incident.room) await this.o.platform.post(incident.room.channelId, message());
+    // A drill's war room hears DRILL on every message, alert notes included (see drill-marking.ts).
+    if (incident.room) await this.o.platform.post(incident.room.channelId, incident.drill ? markDrill(message()) : message());
   }
 }

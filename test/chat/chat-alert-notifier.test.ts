@@ -71,6 +71,16 @@ describe('showCard', () => {
 });
 
 describe('war-room notes', () => {
+  it('marks every war-room note of a drill DRILL', async () => {
+    const { chat, notifier } = setup();
+    const drill = withRoom({ drill: true });
+    await notifier.groupLinked(drill, view());
+    await notifier.alertsResolved(drill, view());
+    const texts = chat.postsTo(ROOM.channelId).map((m) => messageText(m));
+    expect(texts).toHaveLength(2);
+    for (const text of texts) expect(text.startsWith('🧪 DRILL · ')).toBe(true);
+  });
+
   it('groupLinked posts to the incident’s war room', async () => {
     const { chat, notifier } = setup();
     await notifier.groupLinked(withRoom(), view());
