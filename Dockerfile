@@ -14,7 +14,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# tsc -p tsconfig.build.json: src/**/*.ts -> dist/**/*.js (relative .ts imports rewritten to .js).
+# tsc -b tsconfig.build.json: src/**/*.ts -> dist/**/*.js (relative .ts imports rewritten to .js).
 RUN npm run build \
   && npm prune --omit=dev
 

@@ -7,23 +7,31 @@ import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
 import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
+import { isAlertEffect } from './alerts/alert-effects.ts';
+import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
 import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
 import type { ChatPlatform } from './chat/chat-platform.ts';
 import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
+import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
+import { OutboxDispatcher } from './delivery/dispatcher.ts';
+import { Pacer } from './delivery/pacing.ts';
+import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
 import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
-import { createMattermostAdapter, type MattermostAdapter } from './chat/mattermost/mattermost-app.ts';
-import { createSlackAdapter, type SlackAdapter } from './chat/slack/slack-app.ts';
+import { createChatAdapters } from './chat/adapters.ts';
 import type { Config } from './config.ts';
 import { ChecklistService } from './incidents/checklist-service.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
 import { SqliteChecklistStore } from './storage/sqlite-checklist-store.ts';
 import { IncidentService } from './incidents/incident-service.ts';
-import type { Incident, Platform } from './incidents/incident.ts';
-import type { Clock, IncidentNotifier } from './incidents/ports.ts';
+import { PublishingService } from './incidents/publishing-service.ts';
+import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
+import { LiveEvents } from './web/live-events.ts';
+import type { Platform } from './incidents/incident.ts';
+import type { Clock } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';
@@ -31,6 +39,7 @@ import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
 import { SqliteSessionStore } from './storage/sqlite-session-store.ts';
+import { SqliteOutboxStore } from './storage/sqlite-outbox-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
@@ -40,6 +49,8 @@ import { createHttpServer, healthRoute, type Route } from './web/http-server.ts'
 
 export interface Sitroom {
   service: IncidentService;
+  publishing: PublishingService;
+  live: LiveEvents;
   followUps: FollowUpService;
   checklists: ChecklistService;
   alerts: AlertService;
@@ -52,30 +63,13 @@ export interface Sitroom {
   stop(): Promise<void>;
   /** Resolves when work started after an answer (chat calls, alert cards) has finished. */
   settled(): Promise<void>;
-  /** Whether each chat platform's server answered its last check (Mattermost only so far), for /healthz. */
+  /** Whether each configured chat platform answered its last check, for /healthz. */
   chatHealth(): Partial<Record<Platform, 'ok' | 'unreachable'>>;
+  /** Delivers every outbox row due now (tests with a fixed clock; the running app does this in the background). */
+  deliverDue(): Promise<number>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-
-/**
- * Where a war room opens in a browser: Slack's app redirect (with `team=`, without which a browser signed in to
- * several workspaces, or none, cannot tell which one: https://api.slack.com/reference/deep-linking#app_channel),
- * or the Mattermost channel URL (which needs the team's name, not its id).
- */
-function warRoomUrl(config: Config, incident: Incident, teams: { slack?: string; mattermost?: string }): string | null {
-  if (!incident.room) return null;
-  if (incident.platform === 'slack') {
-    const team = teams.slack ? `&team=${encodeURIComponent(teams.slack)}` : '';
-    return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
-  }
-  if (incident.platform === 'mattermost' && config.mattermost) {
-    // Mattermost's channel URLs are /<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id.
-    const team = teams.mattermost ?? config.mattermost.team;
-    return `${config.mattermost.url}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
-  }
-  return null;
-}
 
 /** How far back each tick looks for alert cards left behind (a restart, a failed chat call). */
 const CARD_CATCH_UP_MS = 60 * 60 * 1000;
@@ -89,6 +83,11 @@ const DRAIN_MS = 8000;
 export interface SitroomOptions {
   /** Start the cron scheduler (tests tick it by hand instead). */
   scheduler?: boolean;
+  /**
+   * Pace chat calls by the platforms' rate limits (default). Tests on a fixed clock turn it off: a paced call waits
+   * for a time that never comes; pacing itself is tested in test/delivery.
+   */
+  pacing?: boolean;
 }
 
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
@@ -103,23 +102,20 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const metrics = new SitroomMetrics(store, () => clock.now());
   const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
-  const notifiers: Partial<Record<Platform, IncidentNotifier>> = {};
-  const slack: SlackAdapter | undefined = config.slack
-    ? createSlackAdapter({ config: config.slack, logger: logger.child({ platform: 'slack' }), track })
-    : undefined;
-  if (slack) notifiers.slack = new ChatNotifier({ platform: counted(slack.platform), context });
-  const mattermost: MattermostAdapter | undefined = config.mattermost
-    ? createMattermostAdapter({
-        config: config.mattermost,
-        logger: logger.child({ platform: 'mattermost' }),
-        track,
-        nonces: new SqliteDialogNonces(db),
-        now: () => clock.now(),
-      })
-    : undefined;
-  if (mattermost) notifiers.mattermost = new ChatNotifier({ platform: counted(mattermost.platform), context });
+  const adapters = createChatAdapters(config, {
+    logger,
+    track,
+    nonces: new SqliteDialogNonces(db),
+    now: () => clock.now(),
+    callTimeoutMs: config.chatCallTimeoutMs,
+  });
+  // Each platform's calls, counted for /metrics; every use below goes through these.
+  const chats = adapters.map((adapter) => ({ adapter, chat: counted(adapter.platform) }));
+  const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
+  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context });
 
   const followUpStore = new SqliteFollowUpStore(db);
+  const outbox = new SqliteOutboxStore(db);
   const checklistStore = new SqliteChecklistStore(db);
   const service = new IncidentService({
     store,
@@ -137,26 +133,24 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
+  // A card not yet linked offers the open incidents of its platform ("Add to incident").
   const openOn = (platform: Platform) => () => store.listOpen().filter((i) => i.platform === platform);
-  if (slack) alertNotifiers.slack = new ChatAlertNotifier({ platform: counted(slack.platform), context, silences, warRoomOf, openIncidents: openOn('slack') });
-  if (mattermost) alertNotifiers.mattermost = new ChatAlertNotifier({ platform: counted(mattermost.platform), context, silences, warRoomOf, openIncidents: openOn('mattermost') });
+  for (const { chat } of chats) {
+    alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf, openIncidents: openOn(chat.platform) });
+  }
   const alertStore = new SqliteAlertStore(db);
   const alerts = new AlertService({
     store: alertStore,
     incidents: service,
     clock,
     severityMap: config.alertmanager.severityMap,
-    notifiers: alertNotifiers,
+    platforms: Object.keys(alertNotifiers) as Platform[],
+    outbox,
     silences: config.alertmanager.url ? new AlertmanagerSilenceClient(config.alertmanager.url) : undefined,
     onError: (what, err) => logger.error({ err, what }, 'alert chat work failed'),
     track,
   });
-  const cards = new AlertCardSync({
-    store: alertStore,
-    notifiers: alertNotifiers,
-    view: (id) => alerts.view(id),
-    onError: (group, platform, err) => logger.error({ err, group, platform }, 'alert card could not be shown'),
-  });
+  const cards = new AlertCardSync({ store: alertStore, outbox, platforms: Object.keys(alertNotifiers) as Platform[], clock });
   alerts.useCardSync(cards);
   service.observe(alerts);
   const followUps = new FollowUpService({
@@ -166,17 +160,27 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     alerts: alertStore,
     clock,
     notifiers,
+    outbox,
     timeZone: config.timeZone,
     digest: config.digest,
   });
   service.observe(followUps);
   service.observe(metrics);
 
+  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
+  const live = new LiveEvents({
+    version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
+    openIncidents: () => store.listOpen(),
+    now: () => clock.now(),
+    maxClients: config.liveMaxClients,
+  });
+
   const handler = new ChatCommandHandler({
     service,
     alerts,
     followUps,
     checklists,
+    publishing,
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
     onRecorded: ({ incident, notifyError }, req) => {
@@ -185,16 +189,14 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       else log.info({ platform: req.platform, user: req.userId, phase: incident.phase }, 'change recorded');
     },
   });
-  slack?.attach(handler);
+  for (const adapter of adapters) adapter.attach(handler);
 
   /** Whether each configured chat platform answers (an unreachable one does not stop sitroom; /healthz shows it). */
-  const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> => ({
-    ...(slack ? { slack: slack.health() } : {}),
-    ...(mattermost ? { mattermost: mattermost.health() } : {}),
-  });
+  const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> =>
+    Object.fromEntries(adapters.map((a) => [a.platform.platform, a.health()]));
 
   const routes: Route[] = [
-    healthRoute({ database: () => proveWritable(db, clock.now()), ...(slack || mattermost ? { platforms: chatHealth } : {}) }, logger),
+    healthRoute({ database: () => proveWritable(db, clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -209,32 +211,74 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       followUps,
       store,
       alerts: alertStore,
+      alertService: alerts,
       auth: new WebAuth(config.web, new Sessions(new SqliteSessionStore(db), clock)),
       clock,
       timeZone: config.timeZone,
-      declarePlatform: slack ? 'slack' : mattermost ? 'mattermost' : 'web',
-      warRoomUrl: (incident) => warRoomUrl(config, incident, { slack: slack?.teamId(), mattermost: mattermost?.teamName() }),
+      declarePlatform: adapters[0]?.platform.platform ?? 'web',
+      warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
       customRoles: config.customRoles,
       checklists: checklistStore,
       incidentTypes: config.incidentTypes,
       logger,
+      publishing,
+      publicUrl: config.status.publicUrl,
+      live,
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
-  if (slack?.requestListener) routes.push({ method: 'POST', path: '/slack/events', handler: slack.requestListener, maxBodyBytes: PLATFORM_MAX_BODY_BYTES });
-  if (mattermost) routes.push(...mattermost.routes(handler).map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
+  for (const adapter of adapters) routes.push(...adapter.routes().map((r) => ({ maxBodyBytes: PLATFORM_MAX_BODY_BYTES, ...r })));
   const server = createHttpServer(routes, logger, config.http);
+
+  // The outbox: one dispatcher per platform, so a platform that is down or slow never holds up the other.
+  metrics.watchOutbox(() => outbox.backlog(), () => clock.now());
+  const alertDeliverer = (platform: Platform) => {
+    const notifier = alertNotifiers[platform];
+    if (!notifier) return undefined;
+    return new AlertEffectDeliverer({ platform, store: alertStore, notifier, view: (id) => alerts.view(id), incident: (n) => store.get(n), now: () => clock.now() });
+  };
+  const dispatchers = chats.map(({ adapter, chat }) => {
+    const log = logger.child({ platform: chat.platform });
+    return new OutboxDispatcher({
+        platform: chat.platform,
+        store: outbox,
+        deliverer: new ChatEffectDeliverer({
+          platform: chat,
+          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context }),
+          context,
+          incident: (n) => store.get(n),
+          roomCreated: (n, room) => service.roomCreated(n, room),
+          cardPosted: (n, id) => service.cardPosted(n, id),
+          checklist: (n) => checklistStore.checklistOf(n),
+          alerts: alertDeliverer(chat.platform),
+        }),
+        pacer: new Pacer(options.pacing === false ? { methods: {} } : adapter.pacing),
+        clock,
+        retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
+        callTimeoutMs: config.chatCallTimeoutMs,
+        onOutcome: (row, outcome, { call, error }) => {
+          metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
+          if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
+          if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
+          if (outcome === 'delivered' && row.effect.kind === 'remind' && row.effect.records) {
+            metrics.reminderSent(row.effect.notice.stage);
+            log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
+          }
+          if (outcome !== 'retried' && !isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
+        },
+      });
+  });
   const scheduler = new Scheduler({
     service,
-    platforms: Object.keys(notifiers) as Platform[],
     tickSeconds: config.tickSeconds,
     logger,
-    onReminder: (stage) => metrics.reminderSent(stage),
     chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
   });
 
   return {
     service,
+    publishing,
+    live,
     followUps,
     checklists,
     alerts,
@@ -243,28 +287,36 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     server,
     async start() {
       // Credentials are checked before the port opens: a refused token stops start-up with a ConfigError.
-      await mattermost?.start();
-      await slack?.start();
+      for (const adapter of adapters) await adapter.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
-      if (options.scheduler ?? true) await scheduler.start();
+      if (options.scheduler ?? true) {
+        for (const d of dispatchers) d.start();
+        await scheduler.start();
+      }
       return (server.address() as AddressInfo).port;
     },
     chatHealth,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      await cards.idle();
+      for (const d of dispatchers) await d.drain();
+    },
+    async deliverDue() {
+      let handled = 0;
+      for (const d of dispatchers) handled += await d.drain();
+      return handled;
     },
     async stop() {
+      // Live streams never go idle on their own: end them first, or server.close() would wait for them.
+      live.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      mattermost?.stop();
       await scheduler.stop();
-      await cards.stop();
+      await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
-      await slack?.stop();
+      for (const adapter of adapters) await adapter.stop();
       server.closeAllConnections();
       await closed;
       db.$client.close();

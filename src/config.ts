@@ -3,7 +3,7 @@
  * frozen. The only module that reads process.env. Every problem is reported at once, naming the variable.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isCidr } from './cidr.ts';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { type Cadence, type CadenceDefaults, DEFAULT_CADENCE, parseCadence } from './incidents/cadence.ts';
@@ -41,6 +41,10 @@ export interface Config {
   checklists: ChecklistTemplates;
   /** How often the scheduler asks the database what is due. */
   tickSeconds: number;
+  /** How long the outbox keeps retrying a chat effect before giving up on it. */
+  outboxGiveUpHours: number;
+  /** How long one chat API call may take before it counts as failed (and is retried). */
+  chatCallTimeoutMs: number;
   alertmanager: AlertmanagerConfig;
   /** When the weekly digest of open action items goes out. */
   digest: DigestSchedule;
@@ -51,6 +55,19 @@ export interface Config {
   http: ServerLimits;
   /** Bearer token GET /metrics requires; undefined leaves /metrics open. */
   metricsToken: string | undefined;
+  /** The public status page. */
+  status: StatusConfig;
+  /** `json` (pino lines), `pretty` (human lines), or `auto`: pretty on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty' | 'auto';
+  /** Live pages (GET /events): at most this many open streams; more are refused with 503. */
+  liveMaxClients: number;
+}
+
+export interface StatusConfig {
+  /** STATUS_COMPONENTS: what a published incident may be said to affect (lowercase names). */
+  components: readonly string[];
+  /** PUBLIC_URL without a trailing slash, for the feed's links and ids; undefined when not set. */
+  publicUrl: string | undefined;
 }
 
 export interface WebConfig {
@@ -65,6 +82,12 @@ export interface WebConfig {
   allowedHosts: readonly string[];
   /** PUBLIC_URL is https: session cookies are marked Secure. */
   httpsPublicUrl: boolean;
+  /** A header naming the signed-in user, set by an SSO proxy (lowercase), honoured only from `trustedProxies`. */
+  proxyHeader: string | undefined;
+  /** CIDR blocks whose socket address may set `proxyHeader`. */
+  trustedProxies: readonly string[];
+  /** Names that see every private incident on the web. */
+  admins: readonly string[];
 }
 
 /** Said at start-up when no chat platform is configured: sitroom runs as a web-only incident desk. */
@@ -164,7 +187,18 @@ const schema = z
         message: 'must be a comma-separated list of lowercase names like security,database (letters, digits, dashes; at most 30 characters)',
       }),
     CHECKLISTS_FILE: optional,
+    STATUS_COMPONENTS: z
+      .string()
+      .default('')
+      .transform((s) => [...new Set(s.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean))])
+      .refine((names) => names.every((n) => /^[a-z0-9][a-z0-9._-]{0,39}$/.test(n) && n !== 'none'), {
+        message: 'must be a comma-separated list of component names like api,checkout,search (a-z, 0-9, . _ -; not "none")',
+      }),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { message: 'must be json, pretty or auto (pretty on a terminal)' }).default('auto'),
+    WEB_LIVE_MAX_CLIENTS: z.coerce.number({ message: 'must be a whole number from 1 to 10000' }).int().min(1).max(10_000).default(200),
     SCHEDULER_TICK_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds from 1 to 59' }).int().min(1).max(59).default(5),
+    OUTBOX_GIVE_UP_HOURS: z.coerce.number({ message: 'must be a number of hours from 0.1 to 168' }).min(0.1).max(168).default(24),
+    CHAT_CALL_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 1 to 120' }).min(1).max(120).default(15),
     DIGEST_DAY: z
       .string()
       .default('monday')
@@ -211,6 +245,21 @@ const schema = z
       .refine((hosts) => hosts.every((h) => /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h)), {
         message: 'must be a comma-separated list of host names such as sitroom.example.com,10.0.0.5 (no scheme or path)',
       }),
+    WEB_AUTH_PROXY_HEADER: optional.refine((s) => s === undefined || /^[A-Za-z0-9-]{1,64}$/.test(s), { message: 'must be an HTTP header name such as X-Forwarded-User' }),
+    WEB_TRUSTED_PROXIES: optional.transform((s, ctx) => {
+      if (s === undefined) return [];
+      const blocks = s.split(',').map((b) => b.trim()).filter(Boolean);
+      const bad = blocks.find((b) => !isCidr(b));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be CIDR blocks separated by commas, e.g. 127.0.0.1/32,10.0.0.0/8 (got ${JSON.stringify(bad)})` });
+        return z.NEVER;
+      }
+      return blocks;
+    }),
+    WEB_ADMINS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((n) => n.trim()).filter(Boolean)),
     METRICS_TOKEN: optional.refine((s) => s === undefined || s.length >= 16, { message: 'must be at least 16 characters' }),
     HTTP_MAX_CONNECTIONS: z.coerce.number({ message: 'must be a whole number from 1 to 100000' }).int().min(1).max(100_000).default(512),
     HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 0.5 to 3600' }).min(0.5).max(3600).default(30),
@@ -253,6 +302,17 @@ const MATTERMOST_REQUIRED = {
   PUBLIC_URL: 'sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
 } as const;
 
+/** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
+function webProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  if (set('WEB_AUTH_PROXY_HEADER') === set('WEB_TRUSTED_PROXIES')) return [];
+  return [
+    set('WEB_AUTH_PROXY_HEADER')
+      ? 'WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER: the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32'
+      : 'WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES: the header your SSO proxy sets, e.g. X-Forwarded-User',
+  ];
+}
+
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const slack = SLACK_VARS.some(set);
@@ -293,6 +353,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...platformProblems(env),
+    ...webProblems(env),
   ];
   // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
   const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
@@ -341,6 +402,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     incidentTypes: Object.freeze(e.INCIDENT_TYPES),
     checklists: checklists.templates,
     tickSeconds: e.SCHEDULER_TICK_SECONDS,
+    outboxGiveUpHours: e.OUTBOX_GIVE_UP_HOURS,
+    chatCallTimeoutMs: e.CHAT_CALL_TIMEOUT_SECONDS * 1000,
     digest: Object.freeze({
       weekday: e.DIGEST_DAY,
       hour: Number(e.DIGEST_TIME.trim().slice(0, 2)),
@@ -360,6 +423,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
       users: e.WEB_USERS,
       allowedHosts: Object.freeze([...new Set([...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).hostname] : []), ...e.WEB_ALLOWED_HOSTS.map(hostName)])]),
       httpsPublicUrl: e.PUBLIC_URL?.startsWith('https://') ?? false,
+      proxyHeader: e.WEB_AUTH_PROXY_HEADER?.toLowerCase(),
+      trustedProxies: Object.freeze(e.WEB_TRUSTED_PROXIES),
+      admins: Object.freeze(e.WEB_ADMINS),
     }),
     http: Object.freeze({
       maxConnections: e.HTTP_MAX_CONNECTIONS,
@@ -367,6 +433,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
       requestTimeoutMs: Math.max(REQUEST_TIMEOUT_MS, Math.round(e.HTTP_IDLE_TIMEOUT_SECONDS * 1000)),
     }),
     metricsToken: e.METRICS_TOKEN,
+    status: Object.freeze({ components: Object.freeze(e.STATUS_COMPONENTS), publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') }),
+    logFormat: e.LOG_FORMAT,
+    liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
   });
 }
 
@@ -380,12 +449,4 @@ function readChecklists(path: string | undefined, incidentTypes: readonly string
     return { problems: [`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`] };
   }
   return parseChecklists(source, path, incidentTypes);
-}
-
-/** `address/prefix` with an IPv4 or IPv6 address and a prefix length that fits it. */
-function isCidr(block: string): boolean {
-  const [address = '', prefix, ...rest] = block.split('/');
-  const family = isIP(address);
-  if (family === 0 || prefix === undefined || rest.length > 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -1,7 +1,8 @@
 /** Wiring only: config -> sitroom -> start; SIGTERM/SIGINT -> graceful stop within 10 s. */
 import { createSitroom } from './app.ts';
 import { ConfigError, loadConfig, WEB_ONLY_WARNING } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, prettyDestination } from './logger.ts';
+import { localUrl, startupBanner } from './startup-banner.ts';
 
 /** Hard limit for shutdown: whatever is still running after this is abandoned. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.logLevel);
+  // Human lines on a terminal (or when asked); JSON lines for log collectors (or when asked).
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  const logger = createLogger(config.logLevel, pretty ? prettyDestination(process.stdout) : undefined);
   if (!config.slack && !config.mattermost) logger.warn(WEB_ONLY_WARNING);
   const sitroom = createSitroom(config, logger);
   let port;
@@ -33,7 +36,8 @@ async function main(): Promise<void> {
     throw e;
   }
   const slack = config.slack ? (config.slack.appToken ? 'socket-mode' : 'http') : 'off';
-  logger.info({ port, slack, mattermost: config.mattermost ? config.mattermost.url : 'off', database: config.databasePath }, 'sitroom started');
+  logger.info({ port, url: localUrl(config.host, port), slack, mattermost: config.mattermost ? config.mattermost.url : 'off', database: config.databasePath }, 'sitroom started');
+  if (pretty) process.stdout.write(startupBanner(config, port));
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -4,16 +4,12 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { IncidentService } from './incidents/incident-service.ts';
-import type { Platform } from './incidents/incident.ts';
 import type { Logger } from './logger.ts';
 
 export interface SchedulerOptions {
   service: IncidentService;
-  platforms: readonly Platform[];
   tickSeconds: number;
   logger: Logger;
-  /** Hears of every reminder sent (metrics). */
-  onReminder?: (stage: string) => void;
   /** Other catch-up work each tick asks for (e.g. alert cards left behind). */
   chores?: readonly (() => void | Promise<void>)[];
 }
@@ -33,7 +29,7 @@ export class Scheduler {
     this.task = cron.schedule(`*/${this.opts.tickSeconds} * * * * *`, () => this.tick(), { noOverlap: true, name: 'reminders' });
   }
 
-  /** One pass: due reminders, then war rooms whose creation failed earlier. Never throws. */
+  /** One pass: queue due reminders, then the chores. Never throws. */
   tick(): Promise<void> {
     this.running ??= this.runTick().finally(() => {
       this.running = undefined;
@@ -44,18 +40,9 @@ export class Scheduler {
   private async runTick(): Promise<void> {
     const { service, logger } = this.opts;
     try {
-      await service.sendDueReminders((incident, notice, err) => {
-        const log = logger.child({ incident: incident.number });
-        if (err) log.error({ err, stage: notice.stage }, 'reminder delivery failed');
-        else {
-          log.info({ stage: notice.stage, people: notice.people, overdueSeconds: notice.overdueSeconds }, 'reminder sent');
-          this.opts.onReminder?.(notice.stage);
-        }
-      });
-      for (const platform of this.opts.platforms) {
-        const opened = await service.openMissingWarRooms(platform);
-        if (opened) logger.info({ platform, opened }, 'opened war rooms that had failed before');
-      }
+      // Only rows are written here: the outbox dispatcher delivers them, so a hung chat never holds up the tick.
+      const { queued } = service.queueDueReminders();
+      if (queued) logger.info({ queued }, 'reminders queued');
       for (const chore of this.opts.chores ?? []) await chore();
     } catch (err) {
       logger.error({ err }, 'scheduler tick failed');

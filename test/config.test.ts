@@ -130,4 +130,33 @@ describe('loadConfig', () => {
       expect(problems({ ...mattermost, MATTERMOST_ALLOWED_SOURCES: bad })[0]).toMatch(/^MATTERMOST_ALLOWED_SOURCES: must be CIDR blocks/);
     }
   });
+
+  it('reads the SSO proxy header, its trusted proxies and WEB_ADMINS; one without the other is a problem', () => {
+    const web = loadConfig({ WEB_AUTH_PROXY_HEADER: 'X-Forwarded-User', WEB_TRUSTED_PROXIES: '127.0.0.1/32, 10.0.0.0/8', WEB_ADMINS: 'alice, token' }).web;
+    expect(web).toMatchObject({ proxyHeader: 'x-forwarded-user', trustedProxies: ['127.0.0.1/32', '10.0.0.0/8'], admins: ['alice', 'token'] });
+    expect(loadConfig({}).web).toMatchObject({ proxyHeader: undefined, trustedProxies: [], admins: [] });
+    expect(problems({ WEB_AUTH_PROXY_HEADER: 'X-Forwarded-User' })).toEqual([expect.stringMatching(/^WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER/)]);
+    expect(problems({ WEB_TRUSTED_PROXIES: '127.0.0.1/32' })).toEqual([expect.stringMatching(/^WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES/)]);
+    expect(problems({ WEB_AUTH_PROXY_HEADER: 'X Forwarded: User', WEB_TRUSTED_PROXIES: '127.0.0.1' })).toEqual([
+      expect.stringMatching(/^WEB_AUTH_PROXY_HEADER: must be an HTTP header name/),
+      expect.stringMatching(/^WEB_TRUSTED_PROXIES: must be CIDR blocks/),
+    ]);
+  });
+});
+
+describe('status page, log format and live streams', () => {
+  it('reads STATUS_COMPONENTS (lowercased, deduplicated), LOG_FORMAT and WEB_LIVE_MAX_CLIENTS, with defaults', () => {
+    const c = loadConfig({ STATUS_COMPONENTS: 'API, checkout,api ,search', LOG_FORMAT: 'pretty', WEB_LIVE_MAX_CLIENTS: '5', PUBLIC_URL: 'https://status.example.com/' });
+    expect(c.status).toEqual({ components: ['api', 'checkout', 'search'], publicUrl: 'https://status.example.com' });
+    expect(c.logFormat).toBe('pretty');
+    expect(c.liveMaxClients).toBe(5);
+    expect(loadConfig({})).toMatchObject({ status: { components: [], publicUrl: undefined }, logFormat: 'auto', liveMaxClients: 200 });
+  });
+
+  it('names every bad value at once', () => {
+    const found = problems({ STATUS_COMPONENTS: 'api,none,bad name', LOG_FORMAT: 'xml', WEB_LIVE_MAX_CLIENTS: '0' });
+    expect(found.some((p) => p.includes('STATUS_COMPONENTS') && p.includes('component names'))).toBe(true);
+    expect(found.some((p) => p.includes('LOG_FORMAT') && p.includes('json, pretty or auto'))).toBe(true);
+    expect(found.some((p) => p.includes('WEB_LIVE_MAX_CLIENTS'))).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, prettyLine } from '../src/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -30,5 +30,18 @@ describe('createLogger', () => {
     logger.error({ err }, 'slack call failed');
     expect(lines[0]).not.toContain('xoxb-secret-token');
     expect(JSON.parse(lines[0] ?? '{}').err).toMatchObject({ type: 'Error', code: 'slack_webapi_platform_error', platformError: 'channel_not_found' });
+  });
+});
+
+describe('prettyLine', () => {
+  it('turns a pino record into one human line: time, level, message, fields', () => {
+    const line = prettyLine(JSON.stringify({ level: 40, time: '2026-11-27T14:02:07.123Z', service: 'sitroom', msg: 'change recorded', incident: 7, platform: 'slack' }));
+    expect(line).toBe('14:02:07 WARN  change recorded incident=7 platform=slack\n');
+  });
+
+  it('shows an error’s message and stack, and passes through what is not JSON', () => {
+    const line = prettyLine(JSON.stringify({ level: 50, time: '2026-11-27T14:02:07.123Z', msg: 'failed', err: { message: 'boom', stack: 'Error: boom\n    at x (a.ts:1:1)' } }));
+    expect(line).toBe('14:02:07 ERROR failed — boom\n    at x (a.ts:1:1)\n');
+    expect(prettyLine('plain')).toBe('plain\n');
   });
 });

@@ -9,15 +9,20 @@ import type { Clock, IncidentObserver } from '../incidents/ports.ts';
 import type { AlertGroup, AlertGroupView } from './alert-group.ts';
 import { incidentTitle, type SeverityMap, silenceMatchers, viewGroup } from './alert-rules.ts';
 import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
+import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
 import type { AlertCardSync } from './card-sync.ts';
-import type { AlertNotifier, AlertStore, IngestResult, SilenceClient } from './ports.ts';
+import type { AlertStore, IngestResult, SilenceClient } from './ports.ts';
 
 export interface AlertServiceOptions {
   store: AlertStore;
   incidents: IncidentService;
   clock: Clock;
   severityMap: SeverityMap;
-  notifiers: Partial<Record<Platform, AlertNotifier>>;
+  /** The chats that get alert work (cards, war-room notes). */
+  platforms: readonly Platform[];
+  /** Where that work is queued; the outbox dispatcher delivers it. */
+  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): void };
   silences: SilenceClient | undefined;
   /** Called with chat failures that happen after the delivery was answered. */
   onError?: (what: string, error: unknown) => void;
@@ -48,6 +53,16 @@ export class AlertService implements IncidentObserver {
     return group && viewGroup(group, this.o.store.alerts(groupId), this.o.severityMap);
   }
 
+  /** Groups delivered since `since`, latest first, as cards show them: the web's alert inbox. */
+  recent(since: number, limit: number): AlertGroupView[] {
+    return this.o.store.recentGroups(since, limit).map((g) => viewGroup(g, this.o.store.alerts(g.id), this.o.severityMap));
+  }
+
+  /** Whether Alertmanager's silence API is configured (the Silence actions are offered). */
+  get canSilence(): boolean {
+    return this.o.silences !== undefined;
+  }
+
   /**
    * Stores a validated delivery (throws if it cannot be stored); chat work is started, not awaited. `key` is its
    * deliveryKey when the caller computed it already (off the event loop, for large deliveries).
@@ -72,14 +87,12 @@ export class AlertService implements IncidentObserver {
     return result;
   }
 
-  /** Chat work for a stored delivery: the card, and the linked war room. Resolves when done (tests await it). */
+  /** Chat work for a stored delivery: the card, and the linked war room (queued, not sent). */
   async afterIngest(result: IngestResult): Promise<void> {
     const { group } = result;
     this.cards?.changed(group.id);
     if (group.incidentNumber === null || (result.newlyFiring.length === 0 && !result.becameResolved)) return;
-    await this.tellWarRoom(group, (notifier, incident, view) =>
-      result.becameResolved ? notifier.alertsResolved(incident, view) : notifier.alertsFiring(incident, view, result.newlyFiring),
-    );
+    this.tellWarRoom(group, result.becameResolved ? { note: 'resolved' } : { note: 'firing', alerts: result.newlyFiring });
   }
 
   /** Acknowledge: records who and when (time to acknowledge runs from the group's first firing). */
@@ -131,7 +144,8 @@ export class AlertService implements IncidentObserver {
   private async link(groupId: number, view: AlertGroupView, number: number, user: UserId): Promise<Outcome> {
     const linked = this.update(groupId, (g, now) => ({ ...g, incidentNumber: g.incidentNumber ?? number, acknowledged: g.acknowledged ?? { by: user, at: now } }));
     const outcome = await this.o.incidents.linkAlertGroup(number, view.title, user);
-    await this.tellWarRoom(linked, (notifier, incident, v) => notifier.groupLinked(incident, v));
+    // Queued behind the war room's creation (the incident's queue), so the room hears of its group once it exists.
+    this.tellWarRoom(linked, { note: 'linked' });
     return outcome;
   }
 
@@ -162,6 +176,14 @@ export class AlertService implements IncidentObserver {
       throw new IncidentError('silence_failed', { reason: e instanceof Error ? e.message : String(e) });
     }
     return this.update(groupId, (g) => ({ ...g, silence: { id, until, by: user } }));
+  }
+
+  /**
+   * The war room now exists (the outbox created it after the declaration): the cards of the incident's groups link
+   * it. A new group version, so a card already showing the incident without its room is updated too.
+   */
+  async roomOpened(incident: Incident): Promise<void> {
+    for (const group of this.o.store.groupsOfIncident(incident.number)) this.update(group.id, (g) => ({ ...g }));
   }
 
   /** When the incident closes, the silences of its alert groups are expired. */
@@ -211,16 +233,13 @@ export class AlertService implements IncidentObserver {
     return updated;
   }
 
-  private async tellWarRoom(
-    group: AlertGroup,
-    say: (notifier: AlertNotifier, incident: Incident, view: AlertGroupView) => Promise<void>,
-  ): Promise<void> {
+  /** Queues `note` for the war room of the group's incident (it waits in the incident's queue for the room to exist). */
+  private tellWarRoom(group: AlertGroup, note: AlertNote): void {
     if (group.incidentNumber === null) return;
     try {
       const incident = this.o.incidents.get(group.incidentNumber);
-      const notifier = this.o.notifiers[incident.platform];
-      const view = this.view(group.id);
-      if (notifier && view && incident.room) await say(notifier, incident, view);
+      if (!this.o.platforms.includes(incident.platform)) return;
+      this.o.outbox.enqueue([noteEffect(incident.platform, incident.number, group.id, note, this.o.clock.now())]);
     } catch (e) {
       this.o.onError?.(`war room of incident #${group.incidentNumber}`, e);
     }

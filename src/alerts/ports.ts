@@ -31,6 +31,8 @@ export interface AlertStore {
   alerts(groupId: number): GroupAlert[];
   /** Atomically re-reads the group, applies `change` and saves it (bumping its version); null writes nothing. */
   updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): AlertGroup | null;
+  /** Groups with a delivery at or after `since`, the latest delivery first, at most `limit` (the web's alert inbox). */
+  recentGroups(since: number, limit: number): AlertGroup[];
   /** Groups linked to an incident. */
   groupsOfIncident(incidentNumber: number): AlertGroup[];
   /** The group's card on `platform`, with the group version it shows. */

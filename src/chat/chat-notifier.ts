@@ -1,37 +1,17 @@
 /**
- * IncidentNotifier for any chat platform: decides what to say where (war room, announcement channel,
- * direct messages) and leaves only the saying to the platform.
+ * IncidentNotifier for any chat platform: the weekly digest, plus the two steps the outbox's deliverer borrows
+ * (creating a war room under the platform's name rules, setting a topic only when it changed).
  */
 import type { Digest } from '../incidents/digest.ts';
-import type { Incident, UserId, WarRoom } from '../incidents/incident.ts';
-import type { IncidentNotifier, WarRoomSetup } from '../incidents/ports.ts';
-import type { ReminderNotice } from '../incidents/reminders.ts';
-import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
+import type { Incident, WarRoom } from '../incidents/incident.ts';
+import type { IncidentNotifier } from '../incidents/ports.ts';
 import { warRoomName } from '../incidents/war-room-name.ts';
-import type { ChecklistItem } from '../incidents/checklists.ts';
 import type { ChatPlatform } from './chat-platform.ts';
-import { drillPlatform } from './drill-marking.ts';
 import type { Line } from './message.ts';
-import {
-  checklistMessage,
-  declaredAnnouncement,
-  digestMessage,
-  overdueMessage,
-  postmortemMessage,
-  resolvedSummary,
-  type MessageContext,
-  reminderMessage,
-  roomEventLine,
-  stakeholderChange,
-  summaryCard,
-  topicLine,
-  updateAnnouncement,
-} from './messages.ts';
+import { digestMessage, type MessageContext, overdueMessage } from './messages.ts';
 
 /** How many suffixed names (`-2` … ) to try before giving up on a taken channel name. */
 const MAX_NAME_ATTEMPTS = 20;
-/** Changes stakeholders hear about in the announcement channel. */
-const ANNOUNCED: readonly TimelineKind[] = ['phase_changed', 'severity_changed'];
 
 export interface ChatNotifierOptions {
   platform: ChatPlatform;
@@ -58,77 +38,6 @@ export class ChatNotifier implements IncidentNotifier {
     throw new Error(`every channel name for incident #${incident.number} is taken`);
   }
 
-  async warRoomOpened(incident: Incident, invite: readonly UserId[]): Promise<WarRoomSetup> {
-    const chat = this.on(incident);
-    const room = requireRoom(incident);
-    const ctx = this.context();
-    const announce = chat.announceChannel;
-    let cardMessageId: string | null = null;
-    try {
-      await runAll([
-        () => chat.invite(room.channelId, invite),
-        () => this.setTopic(chat, room.channelId, topicLine(incident, ctx)),
-        async () => {
-          cardMessageId = (await chat.post(room.channelId, summaryCard(incident, ctx))).id;
-          await chat.pin(room.channelId, cardMessageId);
-        },
-        async () => {
-          if (announce) await chat.post(announce, declaredAnnouncement(incident, ctx));
-        },
-      ]);
-      return { cardMessageId };
-    } catch (e) {
-      return { cardMessageId, failure: e instanceof Error ? e : new Error(String(e)) };
-    }
-  }
-
-  async incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void> {
-    const chat = this.on(incident);
-    const ctx = this.context();
-    const steps: (() => Promise<unknown>)[] = [];
-    const room = incident.room;
-    if (room) {
-      const newcomers = events.filter((e) => e.kind === 'role_assigned').map((e) => String(e.data['user']));
-      if (newcomers.length) steps.push(() => chat.invite(room.channelId, newcomers));
-      steps.push(() => chat.post(room.channelId, { lines: events.map(roomEventLine) }));
-      steps.push(() => this.setTopic(chat, room.channelId, topicLine(incident, ctx)));
-      const cardId = room.cardMessageId;
-      if (cardId) steps.push(() => chat.update(room.channelId, cardId, summaryCard(incident, ctx)));
-    }
-    if (chat.announceChannel) {
-      const announce = chat.announceChannel;
-      for (const e of events) {
-        if (e.kind === 'update_posted') steps.push(() => chat.post(announce, updateAnnouncement(incident, ctx)));
-        else if (ANNOUNCED.includes(e.kind)) steps.push(() => chat.post(announce, stakeholderChange(incident, e)));
-      }
-    }
-    await runAll(steps);
-  }
-
-  async remind(incident: Incident, notice: ReminderNotice): Promise<void> {
-    const chat = this.on(incident);
-    const message = reminderMessage(incident, notice, this.context());
-    const steps: (() => Promise<unknown>)[] = notice.people.map((user) => () => chat.sendDirect(user, message));
-    const room = incident.room;
-    if (room) steps.unshift(() => chat.post(room.channelId, message));
-    await runAll(steps);
-  }
-
-  async postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void> {
-    const chat = this.on(incident);
-    const room = requireRoom(incident);
-    await chat.postFile(
-      room.channelId,
-      { filename: document.filename, content: document.markdown, title: `Postmortem of incident #${incident.number}` },
-      postmortemMessage(incident),
-    );
-  }
-
-  async incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void> {
-    const chat = this.on(incident);
-    if (chat.announceChannel) await chat.post(chat.announceChannel, resolvedSummary(incident, impact, this.context()));
-  }
-
   async digest(digest: Digest): Promise<void> {
     const steps: (() => Promise<unknown>)[] = [];
     const announce = this.chat.announceChannel;
@@ -140,27 +49,13 @@ export class ChatNotifier implements IncidentNotifier {
     await runAll(steps);
   }
 
-  async checklistPosted(incident: Incident, items: readonly ChecklistItem[], added: readonly ChecklistItem[]): Promise<void> {
-    const room = incident.room;
-    if (room) await this.on(incident).post(room.channelId, checklistMessage(incident, items, added));
-  }
-
-  /** The platform as this incident sees it: a drill's messages are marked and never announced. */
-  private on(incident: Incident): ChatPlatform {
-    return incident.drill ? drillPlatform(this.chat) : this.chat;
-  }
-
-  private async setTopic(chat: ChatPlatform, channelId: string, topic: Line): Promise<void> {
+  /** Sets a channel's topic unless it already is `topic` (each set shows as a message in the channel). */
+  async setTopic(channelId: string, topic: Line): Promise<void> {
     const key = JSON.stringify(topic);
     if (this.topics.get(channelId) === key) return;
-    await chat.setTopic(channelId, topic);
+    await this.chat.setTopic(channelId, topic);
     this.topics.set(channelId, key);
   }
-}
-
-function requireRoom(incident: Incident): WarRoom {
-  if (!incident.room) throw new Error(`incident #${incident.number} has no war room`);
-  return incident.room;
 }
 
 /** Runs every step even when one fails (a failed topic must not cost the announcement), then reports the first failure. */

@@ -10,6 +10,11 @@ export interface PostedMessage {
   id: string;
 }
 
+/** What became of an update: a platform that could not edit the message posted a new one, `replacedBy`. */
+export interface Updated {
+  replacedBy?: string;
+}
+
 export interface ChatPlatform {
   readonly platform: Platform;
   /** Longest channel name the platform accepts (Slack 80, Mattermost 64). */
@@ -24,10 +29,16 @@ export interface ChatPlatform {
   invite(channelId: string, users: readonly UserId[]): Promise<void>;
   /** Sets the channel topic (Slack) or header (Mattermost). */
   setTopic(channelId: string, topic: Line): Promise<void>;
-  /** Posts a message; returns its id and the id of the channel it landed in (`channel` may be a name). */
-  post(channel: string, message: ChatMessage): Promise<PostedMessage>;
-  /** Replaces a message posted earlier. */
-  update(channel: string, messageId: string, message: ChatMessage): Promise<void>;
+  /**
+   * Posts a message; returns its id and the id of the channel it landed in (`channel` may be a name). `key`, when
+   * given, is the same for every attempt at one post: a platform that can drop repeats (Mattermost) uses it.
+   */
+  post(channel: string, message: ChatMessage, key?: string): Promise<PostedMessage>;
+  /**
+   * Replaces a message posted earlier. A platform that may refuse to edit an old message (Mattermost's
+   * PostEditTimeLimit) posts it anew and reports the new id, which the caller saves in place of the old one.
+   */
+  update(channel: string, messageId: string, message: ChatMessage): Promise<Updated>;
   /** Pins a message to its channel. */
   pin(channel: string, messageId: string): Promise<void>;
   /** Sends a direct message to a user. */

@@ -29,7 +29,12 @@ export type Command =
   | { kind: 'action_done'; id: number }
   | { kind: 'actions' }
   | { kind: 'postmortem' }
-  | { kind: 'stats'; days: number };
+  | { kind: 'stats'; days: number }
+  | { kind: 'publish'; title: string }
+  | { kind: 'public'; text: string }
+  | { kind: 'unpublish' }
+  | { kind: 'impact'; level: string }
+  | { kind: 'components'; list: string };
 
 /** Subcommands and their one-line usage, in the order `help` lists them. */
 export const USAGE = {
@@ -55,6 +60,11 @@ export const USAGE = {
   actions: { usage: 'actions', example: 'actions' },
   postmortem: { usage: 'postmortem', example: 'postmortem' },
   stats: { usage: 'stats [7d|30d|90d]', example: 'stats 90d' },
+  publish: { usage: 'publish <public title>', example: 'publish Checkout is slow for some customers' },
+  public: { usage: 'public <text>', example: 'public We have found the cause and are rolling out a fix' },
+  unpublish: { usage: 'unpublish', example: 'unpublish' },
+  impact: { usage: 'impact degraded|partial|major', example: 'impact partial' },
+  components: { usage: 'components <name>[,<name>…]|none', example: 'components api,checkout' },
   help: { usage: 'help', example: 'help' },
 } as const;
 export type Subcommand = keyof typeof USAGE;
@@ -220,8 +230,17 @@ export function parseCommand(text: string, parseMention: MentionParser, userId: 
     }
     case 'action':
       return parseAction(rest, parseMention);
+    case 'publish':
+      return { kind: 'publish', title: requireText(rest, 'publish', 'the title the public will see') };
+    case 'public':
+      return { kind: 'public', text: requireText(rest, 'public', 'the text of the public update') };
+    case 'impact':
+      return { kind: 'impact', level: requireText(rest, 'impact', 'a level: degraded, partial or major') };
+    case 'components':
+      return { kind: 'components', list: requireText(rest, 'components', 'component names, e.g. api,checkout (or none)') };
     case 'actions':
     case 'postmortem':
+    case 'unpublish':
       if (rest) throw new GrammarError(`\`${sub}\` takes no arguments.`, sub);
       return { kind: sub };
     case 'stats': {

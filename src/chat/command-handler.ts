@@ -9,6 +9,8 @@ import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import { IncidentError } from '../incidents/errors.ts';
 import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';
+import { IMPACT_LABEL, type Publication } from '../incidents/publication.ts';
+import type { PublishingService, PublishOutcome } from '../incidents/publishing-service.ts';
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
@@ -56,6 +58,8 @@ export interface ChatHandlerOptions {
   followUps?: FollowUpService;
   /** Checklists (`/incident checklist`, `check`, the Tick buttons). */
   checklists?: ChecklistService;
+  /** The public status page: publish, public updates, impact, components. */
+  publishing?: PublishingService;
 }
 
 const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
@@ -69,6 +73,7 @@ export class ChatCommandHandler {
   private readonly alerts: AlertService | undefined;
   private readonly followUps: FollowUpService | undefined;
   private readonly checklists: ChecklistService | undefined;
+  private readonly publishing: PublishingService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
     this.service = opts.service;
@@ -78,6 +83,7 @@ export class ChatCommandHandler {
     this.alerts = opts.alerts;
     this.followUps = opts.followUps;
     this.checklists = opts.checklists;
+    this.publishing = opts.publishing;
   }
 
   /** `/incident <text>`: never throws; every failure becomes a specific reply. */
@@ -149,10 +155,20 @@ export class ChatCommandHandler {
         }
         case 'postmortem': {
           const written = await this.learning().writePostmortem(here(), req.userId);
-          return reply(['Postmortem written and posted in the war room as a file.'], ...(written.notifyError ? [notifyFailedLine(written.notifyError)] : []));
+          return reply([`Postmortem written (${written.markdown.split('\n').length} lines); it is being posted in the war room as a file.`]);
         }
         case 'stats':
           return { kind: 'message', message: statsMessage(this.learning().stats(cmd.days)) };
+        case 'publish':
+          return this.published(await this.status().publish(here(), cmd.title, req.userId), (p) => ['On the status page as “', p.title, '”.']);
+        case 'public':
+          return this.published(await this.status().postPublicUpdate(here(), cmd.text, req.userId), () => ['Public update posted on the status page.']);
+        case 'unpublish':
+          return this.published(await this.status().unpublish(here(), req.userId), () => ['Taken off the status page.']);
+        case 'impact':
+          return this.published(await this.status().setImpact(here(), cmd.level, req.userId), (p) => [`Public impact set${p.impact ? `: ${IMPACT_LABEL[p.impact]}` : ''}.`]);
+        case 'components':
+          return this.published(await this.status().setComponents(here(), cmd.list, req.userId), (p) => [p.components.length ? `Affected components: ${p.components.join(', ')}.` : 'No affected components listed.']);
       }
     });
   }
@@ -189,6 +205,16 @@ export class ChatCommandHandler {
   private checklist(): ChecklistService {
     if (!this.checklists) throw new Error('checklists are not wired');
     return this.checklists;
+  }
+
+  private status(): PublishingService {
+    if (!this.publishing) throw new Error('publishing is not wired');
+    return this.publishing;
+  }
+
+  /** Confirms a publication change, warning when the war room could not be told. */
+  private published(outcome: PublishOutcome, line: (p: Publication) => Line): ChatReply {
+    return reply(line(outcome.publication), ...(outcome.notifyError ? [notifyFailedLine(outcome.notifyError)] : []));
   }
 
   private learning(): FollowUpService {
@@ -252,7 +278,10 @@ export class ChatCommandHandler {
   /** The reply to a declaration: its number, and its war room or why there is none yet. */
   private declared(req: ChatRequest, outcome: Outcome): ChatReply {
     const { incident } = outcome;
-    const room: Line = incident.room ? ['War room: ', { channel: incident.room.channelId }] : ['The war room could not be created yet; sitroom keeps retrying.'];
+    // Nothing is awaited from the chat here: the war room is created by the outbox, after this reply (a drill is never announced).
+    const room: Line = incident.room
+      ? ['War room: ', { channel: incident.room.channelId }]
+      : [`The war room is being created${incident.drill ? '' : '; it will be announced when it is ready'}.`];
     const kind = `${incident.drill ? 'DRILL ' : ''}${incident.severity.toUpperCase()}${incident.type ? ` ${incident.type}` : ''}`;
     return this.confirm(req, outcome, [`Declared ${incident.drill ? 'drill' : 'incident'} #${incident.number} (${kind}): `, incident.title], room);
   }

@@ -34,8 +34,8 @@ export class CountedPlatform implements ChatPlatform {
   setTopic(channelId: string, topic: Line) {
     return this.count(() => this.inner.setTopic(channelId, topic));
   }
-  post(channel: string, message: ChatMessage): Promise<PostedMessage> {
-    return this.count(() => this.inner.post(channel, message));
+  post(channel: string, message: ChatMessage, key?: string): Promise<PostedMessage> {
+    return this.count(() => this.inner.post(channel, message, key));
   }
   update(channel: string, messageId: string, message: ChatMessage) {
     return this.count(() => this.inner.update(channel, messageId, message));

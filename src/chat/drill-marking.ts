@@ -1,7 +1,8 @@
 /**
  * A drill runs the whole flow for practice, so every message it causes says DRILL (war room, direct messages,
  * nags, topic) and nothing reaches the announcement channel: stakeholders must never mistake practice for an
- * outage. Done once, as a ChatPlatform wrapper the notifier uses for drill incidents.
+ * outage. Done once, as a ChatPlatform wrapper the outbox's deliverer (chat-effect-deliverer.ts) uses for drill
+ * incidents' rows.
  */
 import type { ChatPlatform, PostedMessage } from './chat-platform.ts';
 import type { ChatMessage, Line } from './message.ts';
@@ -15,6 +16,11 @@ export function markDrill(message: ChatMessage): ChatMessage {
   return { ...message, lines: [[`${DRILL_MARK} · `, ...(first ?? [])], ...rest] };
 }
 
+/** A topic with DRILL in front. */
+export function drillTopic(topic: Line): Line {
+  return [`${DRILL_MARK} · `, ...topic];
+}
+
 /** `platform` as a drill sees it: every message marked, no announcement channel. */
 export function drillPlatform(platform: ChatPlatform): ChatPlatform {
   return {
@@ -24,8 +30,8 @@ export function drillPlatform(platform: ChatPlatform): ChatPlatform {
     alertsChannel: platform.alertsChannel,
     createChannel: (name, isPrivate) => platform.createChannel(name, isPrivate),
     invite: (channelId, users) => platform.invite(channelId, users),
-    setTopic: (channelId, topic: Line) => platform.setTopic(channelId, [`${DRILL_MARK} · `, ...topic]),
-    post: (channel, message): Promise<PostedMessage> => platform.post(channel, markDrill(message)),
+    setTopic: (channelId, topic: Line) => platform.setTopic(channelId, drillTopic(topic)),
+    post: (channel, message, key): Promise<PostedMessage> => platform.post(channel, markDrill(message), key),
     update: (channel, messageId, message) => platform.update(channel, messageId, markDrill(message)),
     pin: (channel, messageId) => platform.pin(channel, messageId),
     sendDirect: (user, message) => platform.sendDirect(user, markDrill(message)),

@@ -4,7 +4,8 @@
  */
 import { formatCadence } from '../incidents/cadence.ts';
 import { commanderOf, commsOf, type Incident, type UserId } from '../incidents/incident.ts';
-import { nextStep, PHASE_STEPS } from '../incidents/phases.ts';
+import { needsUpdates, nextStep, PHASE_STEPS } from '../incidents/phases.ts';
+import { isUpdateOverdue } from '../incidents/overdue.ts';
 import type { ReminderNotice } from '../incidents/reminders.ts';
 import { roleLabel } from '../incidents/roles.ts';
 import { SEVERITIES, SEVERITY_MEANING } from '../incidents/severity.ts';
@@ -31,9 +32,10 @@ const conferenceUrl = (i: Incident, ctx: MessageContext) => ctx.conferenceUrlTem
 
 /** `next update 14:30 UTC`, `update overdue since 14:30 UTC`, or `no update cadence`. */
 export function nextUpdateText(i: Incident, ctx: MessageContext): string {
-  if (i.nextUpdateDue === null) return i.phase === 'active' || i.phase === 'mitigated' ? 'no update cadence' : 'no updates due';
+  if (i.nextUpdateDue === null) return needsUpdates(i.phase) ? 'no update cadence' : 'no updates due';
   const when = formatTime(i.nextUpdateDue, ctx.timeZone, ctx.now);
-  return i.nextUpdateDue < ctx.now ? `update overdue since ${when}` : `next update ${when}`;
+  if (isUpdateOverdue(i, ctx.now)) return `update overdue since ${when}`;
+  return needsUpdates(i.phase) ? `next update ${when}` : 'no updates due';
 }
 
 /** The one-line status used as channel topic/header: `SEV2 · active · IC @alice · next update 14:30 UTC`. */
@@ -170,10 +172,11 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
 export function helpMessage(): ChatMessage {
   const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'type', 'checklist', 'check', 'alerts', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
   const anywhere: readonly Subcommand[] = ['declare', 'list', 'actions', 'stats', 'help'];
+  const statusPage: readonly Subcommand[] = ['publish', 'public', 'impact', 'components', 'unpublish'];
   const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];
   return {
     heading: ['sitroom: /incident commands'],
-    lines: [[{ bold: 'Anywhere' }], ...anywhere.map(row), [{ bold: 'In a war room' }], ...inRoom.map(row), ['Phases: active → mitigated → resolved → closed, never skipped.']],
+    lines: [[{ bold: 'Anywhere' }], ...anywhere.map(row), [{ bold: 'In a war room' }], ...inRoom.map(row), [{ bold: 'Public status page (in a war room)' }], ...statusPage.map(row), ['Nothing reaches the status page until it is published; private incidents never are.'], ['Phases: active → mitigated → resolved → closed, never skipped.']],
   };
 }
 

@@ -39,6 +39,14 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   same_type: (d) => `The incident is already of type ${d['type']}.`,
   unknown_checklist_item: (d) => (d['number'] ? `Incident #${d['number']} has no checklist item ${d['position']}. See \`/incident checklist\`.` : 'That checklist item is no longer known to sitroom.'),
   checklist_item_checked: (d) => `Checklist item ${d['position']} was already ticked by ${d['by']}.`,
+  private_not_publishable: (d) => `Incident #${d['number']} is private: private incidents never go on the public status page.`,
+  drill_not_publishable: (d) => `Incident #${d['number']} is a drill: drills are practice and never go on the public status page.`,
+  not_published: (d) => `Incident #${d['number']} is not on the status page. Publish it first: \`/incident publish <public title>\`.`,
+  already_published: (d) => `Already on the status page as “${d['title']}”.`,
+  invalid_impact: (d) => `\`${d['input']}\` is not an impact level; use degraded, partial or major.`,
+  same_impact: (d) => `The public impact is already ${d['impact']}.`,
+  no_components: () => 'No components are configured: set STATUS_COMPONENTS (e.g. api,checkout,search) to list affected components.',
+  unknown_component: (d) => `Unknown component${d['names']?.includes(',') ? 's' : ''} ${d['names']}; known: ${d['known']} (or none).`,
 };
 
 /** The text for a core error. */

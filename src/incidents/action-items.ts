@@ -42,6 +42,30 @@ export function newActionItem(
   return { item, event: event('action_added', now, actor, `Action item: ${text}${owner}`, { owner: input.owner, due: input.due }) };
 }
 
+/**
+ * Changes an open item's owner and/or due date (null clears one; undefined leaves it). A change to what it already
+ * is records nothing: `event` is null.
+ */
+export function changeActionItem(
+  item: ActionItem,
+  change: { owner?: UserId | null; due?: string | null },
+  actor: UserId,
+  now: number,
+): { item: ActionItem; event: TimelineEvent | null } {
+  if (item.state === 'done') throw new IncidentError('action_item_done', { id: String(item.id) });
+  const owner = change.owner === undefined ? item.owner : change.owner;
+  const due = change.due === undefined ? item.due : change.due;
+  if (owner === item.owner && due === item.due) return { item, event: null };
+  const parts = [
+    ...(owner !== item.owner ? [owner ? `owner ${owner}` : 'no owner'] : []),
+    ...(due !== item.due ? [due ? `due ${due}` : 'no due date'] : []),
+  ];
+  return {
+    item: { ...item, owner, due },
+    event: event('action_updated', now, actor, `Action item #${item.id}: ${parts.join(', ')}`, { item: item.id, owner, due }),
+  };
+}
+
 /** Marks an item done; an item done already is refused. */
 export function completeActionItem(item: ActionItem, actor: UserId, now: number): { item: ActionItem; event: TimelineEvent } {
   if (item.state === 'done') throw new IncidentError('action_item_done', { id: String(item.id) });

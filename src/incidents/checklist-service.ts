@@ -1,9 +1,10 @@
 /**
  * Checklists in the war room: the matching items are added on declare and whenever severity or type changes,
  * posted with a button each; `/incident check <n>` (or the button) ticks one, on the timeline with who and when.
- * Same shape as the other services: load -> pure rule -> save -> notify.
+ * Same shape as the other services: load -> pure rule -> save with its effects (the outbox tells the war room).
  */
 import { type ChecklistItem, type ChecklistTemplates, checkItem, itemsToAdd } from './checklists.ts';
+import { changedEffects, checklistEffects } from './effects.ts';
 import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService, Outcome } from './incident-service.ts';
@@ -37,43 +38,45 @@ export class ChecklistService implements IncidentObserver {
   }
 
   /** Ticks the item with id `id` (a button carries the id, so it works from anywhere). */
-  async tick(id: number, actor: UserId): Promise<{ item: ChecklistItem } & Outcome> {
+  tick(id: number, actor: UserId): Promise<{ item: ChecklistItem } & Outcome> {
     const current = this.o.store.checklistItem(id);
     if (!current) throw new IncidentError('unknown_checklist_item', { position: String(id), number: '' });
     const incident = this.o.incidents.get(current.incidentNumber);
     if (incident.phase === 'closed') throw new IncidentError('incident_closed', { number: String(incident.number) });
-    let entry;
+    const now = this.o.clock.now();
     const item = this.o.store.updateChecklistItem(id, (it) => {
-      const change = checkItem(it, actor, this.o.clock.now());
-      entry = change.event;
-      return { item: change.item, entry: change.event };
+      const change = checkItem(it, actor, now);
+      return { item: change.item, entry: change.event, effects: this.chat(incident) ? changedEffects(incident, [change.event], now) : [] };
     });
-    if (!item || !entry) throw new IncidentError('unknown_checklist_item', { position: String(id), number: '' });
-    try {
-      await this.o.notifiers[incident.platform]?.incidentChanged(incident, [entry]);
-      return { item, incident };
-    } catch (e) {
-      return { item, incident, notifyError: e instanceof Error ? e : new Error(String(e)) };
-    }
+    if (!item) throw new IncidentError('unknown_checklist_item', { position: String(id), number: '' });
+    return Promise.resolve({ item, incident });
   }
 
   async phaseChanged(): Promise<void> {}
 
   /** A new incident gets its severity's and type's items, posted in its war room. */
   declared(incident: Incident): Promise<void> {
-    return this.sync(incident);
+    this.sync(incident);
+    return Promise.resolve();
   }
 
   /** A new severity or type may bring items the checklist does not have yet; only those are added and posted. */
   reclassified(incident: Incident): Promise<void> {
-    return this.sync(incident);
+    this.sync(incident);
+    return Promise.resolve();
   }
 
-  private async sync(incident: Incident): Promise<void> {
+  private sync(incident: Incident): void {
     const existing = this.o.store.checklistOf(incident.number);
     const fresh = itemsToAdd(incident, existing, this.o.templates);
     if (fresh.length === 0) return;
-    const added = this.o.store.addChecklistItems(fresh);
-    if (incident.room) await this.o.notifiers[incident.platform]?.checklistPosted(incident, [...existing, ...added], added);
+    const now = this.o.clock.now();
+    // Queued with the items (behind the war room's creation when the incident is new), so a crash loses neither.
+    this.o.store.addChecklistItems(fresh, (added) => (this.chat(incident) ? checklistEffects(incident, added.map((a) => a.id), now) : []));
+  }
+
+  /** Whether the incident's platform has a chat to tell (a web-only incident has none). */
+  private chat(incident: Incident): boolean {
+    return this.o.notifiers[incident.platform] !== undefined;
   }
 }

@@ -33,6 +33,14 @@ export const ERROR_CODES = [
   'unknown_checklist_item',
   'checklist_item_checked',
   'open_checklist_items',
+  'private_not_publishable',
+  'drill_not_publishable',
+  'not_published',
+  'already_published',
+  'invalid_impact',
+  'same_impact',
+  'no_components',
+  'unknown_component',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

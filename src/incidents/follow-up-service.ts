@@ -2,17 +2,19 @@
  * The learning half: action items, the postmortem (written on request and on resolve), the stakeholder summary
  * on resolve, `stats`, and the weekly digest. Same shape as IncidentService: load -> pure rule -> save -> notify.
  */
-import { type ActionItem, completeActionItem, newActionItem } from './action-items.ts';
+import { type ActionItem, changeActionItem, completeActionItem, newActionItem, parseDueDate } from './action-items.ts';
 import { digestOf, latestSlot, localDate, type DigestSchedule } from './digest.ts';
 import { alertFactsOf, incidentTimes } from './durations.ts';
 import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { Phase } from './phases.ts';
-import type { AlertFacts, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
-import { renderPostmortem } from './postmortem.ts';
+import { changedEffects, postmortemEffects, type QueuedEffect, resolvedEffects } from './effects.ts';
+import type { AlertFacts, Clock, EffectQueue, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
+import { cleanPerson, optionalText } from './incident-rules.ts';
+import { MAX_SECTION_LENGTH, type PostmortemSections, renderPostmortem, SECTION_NAMES, SECTION_TITLES } from './postmortem.ts';
 import { computeStats, type Stats } from './stats.ts';
-import { event, SYSTEM_ACTOR } from './timeline.ts';
+import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 
 export interface FollowUpServiceOptions {
   incidents: IncidentService;
@@ -21,6 +23,8 @@ export interface FollowUpServiceOptions {
   alerts?: AlertFacts;
   clock: Clock;
   notifiers: Partial<Record<Platform, IncidentNotifier>>;
+  /** Where the resolve summary is queued for delivery (the outbox). */
+  outbox: EffectQueue;
   /** The team's time zone: what "today" and "overdue" mean. */
   timeZone: string;
   digest: DigestSchedule;
@@ -41,10 +45,10 @@ export class FollowUpService implements IncidentObserver {
   /** A new action item on the incident (owner and due date optional); the war room hears of it. */
   async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null }, actor: UserId): Promise<ActionItem> {
     const incident = this.o.incidents.get(number);
-    const { item, event: entry } = newActionItem(incident, input, actor, this.o.clock.now());
-    const saved = this.o.followUps.addActionItem(item, entry);
-    await this.tell(incident, [entry]);
-    return saved;
+    const now = this.o.clock.now();
+    const { item, event: entry } = newActionItem(incident, { ...input, owner: input.owner === null ? null : cleanPerson(input.owner) }, actor, now);
+    // The war room is told through the outbox, queued with the item: a chat failure can no longer turn a stored item into an error reply.
+    return this.o.followUps.addActionItem(item, entry, this.tell(incident, [entry], now));
   }
 
   /** Marks item `id` done (of incident `number` when given: ids typed in a war room must belong to it). */
@@ -53,15 +57,37 @@ export class FollowUpService implements IncidentObserver {
     if (!current || (number !== undefined && current.incidentNumber !== number)) {
       throw new IncidentError('unknown_action_item', { id: String(id), number: number === undefined ? '' : String(number) });
     }
-    let entry;
+    const now = this.o.clock.now();
+    const incident = this.o.incidents.get(current.incidentNumber);
     const done = this.o.followUps.updateActionItem(id, (item) => {
-      const change = completeActionItem(item, actor, this.o.clock.now());
-      entry = change.event;
-      return { item: change.item, entry: change.event };
+      const change = completeActionItem(item, actor, now);
+      return { item: change.item, entry: change.event, effects: this.tell(incident, [change.event], now) };
     });
-    if (!done || !entry) throw new IncidentError('unknown_action_item', { id: String(id), number: '' });
-    await this.tell(this.o.incidents.get(done.incidentNumber), [entry]);
+    if (!done) throw new IncidentError('unknown_action_item', { id: String(id), number: '' });
     return done;
+  }
+
+  /**
+   * Gives an open item another owner and/or due date (null clears, undefined keeps); of incident `number` when
+   * given. Nothing changes (and nothing is told) when both are what they were.
+   */
+  async changeActionItem(id: number, change: { owner?: UserId | null; due?: string | null }, actor: UserId, number?: number): Promise<ActionItem> {
+    const current = this.o.followUps.actionItem(id);
+    if (!current || (number !== undefined && current.incidentNumber !== number)) {
+      throw new IncidentError('unknown_action_item', { id: String(id), number: number === undefined ? '' : String(number) });
+    }
+    const owner = change.owner === undefined || change.owner === null ? change.owner : cleanPerson(change.owner);
+    const due = change.due === undefined || change.due === null ? change.due : parseDueDate(change.due);
+    const wanted = { ...(owner !== undefined ? { owner } : {}), ...(due !== undefined ? { due } : {}) };
+    const now = this.o.clock.now();
+    const incident = this.o.incidents.get(current.incidentNumber);
+    // The war room is told through the outbox, in the same transaction as the change (none when nothing changed).
+    const saved = this.o.followUps.updateActionItem(id, (item) => {
+      const next = changeActionItem(item, wanted, actor, now);
+      return { item: next.item, entry: next.event, effects: next.event ? this.tell(incident, [next.event], now) : [] };
+    });
+    if (!saved) throw new IncidentError('unknown_action_item', { id: String(id), number: '' });
+    return saved;
   }
 
   actionItemsOf(number: number): ActionItem[] {
@@ -72,24 +98,57 @@ export class FollowUpService implements IncidentObserver {
     return this.o.followUps.openActionItems();
   }
 
-  /** Writes the postmortem from the record as it is now, keeps it, and posts it into the war room as a file. */
-  async writePostmortem(number: number, actor: UserId = SYSTEM_ACTOR): Promise<{ markdown: string; notifyError?: Error }> {
+  /**
+   * Writes the postmortem from the record as it is now and keeps it; its upload into the war room is queued in the
+   * same transaction (the outbox delivers it, retrying while the chat is down).
+   */
+  async writePostmortem(number: number, actor: UserId = SYSTEM_ACTOR): Promise<{ markdown: string }> {
     const incident = this.o.incidents.get(number);
     const now = this.o.clock.now();
-    const markdown = renderPostmortem({
+    const markdown = this.render(incident, now, this.o.followUps.postmortemSections(number));
+    const upload = this.o.notifiers[incident.platform] ? postmortemEffects(incident, { filename: `postmortem-incident-${number}.md`, markdown }, now) : [];
+    this.o.followUps.savePostmortem(number, markdown, event('postmortem_written', now, actor, 'Postmortem written', {}), upload);
+    return { markdown };
+  }
+
+  /** The postmortem's human sections as written so far. */
+  postmortemSections(number: number): PostmortemSections {
+    return this.o.followUps.postmortemSections(this.o.incidents.get(number).number);
+  }
+
+  /**
+   * Saves the sections given (the others keep their text; empty clears one) and records who edited which. A
+   * postmortem already written is re-rendered with them at once, so the document on the page and in the API is
+   * the one a download gets; the war room is not sent a new file for every edit (`postmortem` posts one).
+   */
+  editPostmortem(number: number, edits: Partial<PostmortemSections>, actor: UserId): PostmortemSections {
+    const incident = this.o.incidents.get(number);
+    const current = this.o.followUps.postmortemSections(number);
+    const next = { ...current };
+    const changed: string[] = [];
+    for (const name of SECTION_NAMES) {
+      const given = edits[name];
+      if (given === undefined) continue;
+      const text = optionalText(given, MAX_SECTION_LENGTH);
+      if (text !== current[name]) changed.push(SECTION_TITLES[name]);
+      next[name] = text;
+    }
+    if (changed.length === 0) return current;
+    const now = this.o.clock.now();
+    const markdown = this.o.followUps.postmortem(number) ? this.render(incident, now, next) : null;
+    this.o.followUps.savePostmortemSections(number, next, markdown, event('postmortem_edited', now, actor, `Postmortem edited: ${changed.join(', ')}`, { sections: changed.join(', ') }));
+    return next;
+  }
+
+  private render(incident: Incident, now: number, sections: PostmortemSections): string {
+    return renderPostmortem({
       incident,
-      timeline: this.o.store.timeline(number),
-      actionItems: this.o.followUps.actionItemsOf(number),
-      alerts: this.alerts.linkedTo(number),
+      sections,
+      timeline: this.o.store.timeline(incident.number),
+      actionItems: this.o.followUps.actionItemsOf(incident.number),
+      alerts: this.alerts.linkedTo(incident.number),
       now,
     });
-    this.o.followUps.savePostmortem(number, markdown, event('postmortem_written', now, actor, 'Postmortem written', {}));
-    try {
-      if (incident.room) await this.o.notifiers[incident.platform]?.postmortemWritten(incident, { filename: `postmortem-incident-${number}.md`, markdown });
-      return { markdown };
-    } catch (e) {
-      return { markdown, notifyError: e instanceof Error ? e : new Error(String(e)) };
-    }
   }
 
   /** The postmortem saved last, if any. */
@@ -136,10 +195,13 @@ export class FollowUpService implements IncidentObserver {
     if (incident.phase !== 'resolved' || from === 'resolved') return;
     await this.writePostmortem(incident.number);
     const times = incidentTimes(incident, this.o.store.timeline(incident.number), alertFactsOf(this.alerts.linkedTo(incident.number)));
-    await this.o.notifiers[incident.platform]?.incidentResolved(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? this.o.clock.now() });
+    if (!this.o.notifiers[incident.platform]) return;
+    const now = this.o.clock.now();
+    this.o.outbox.enqueue(resolvedEffects(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? now }, now));
   }
 
-  private async tell(incident: Incident, events: Parameters<IncidentNotifier['incidentChanged']>[1]): Promise<void> {
-    await this.o.notifiers[incident.platform]?.incidentChanged(incident, events);
+  /** The effects telling the incident's chat about `events` (none for an incident without a chat). */
+  private tell(incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
+    return this.o.notifiers[incident.platform] ? changedEffects(incident, events, now) : [];
   }
 }

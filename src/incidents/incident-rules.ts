@@ -4,7 +4,8 @@
  */
 import { type Cadence, type CadenceDefaults, formatCadence } from './cadence.ts';
 import { IncidentError } from './errors.ts';
-import type { Incident, Platform, UserId } from './incident.ts';
+import type { QueuedEffect } from './effects.ts';
+import type { Incident, Platform, ReminderStage, UserId } from './incident.ts';
 import { advance, needsUpdates, type PhaseAction } from './phases.ts';
 import { roleLabel, type Role } from './roles.ts';
 import { rescheduleAfterUpdate, stopReminders } from './reminders.ts';
@@ -15,10 +16,16 @@ import { hasVisibleText, normaliseUserText, type TextShape } from './user-text.t
 export interface Change {
   incident: Incident;
   events: TimelineEvent[];
+  /** Outward effects the change implies, queued in the same transaction (see effects.ts). */
+  effects?: readonly QueuedEffect[];
+  /** A reminder lapse this change claims: stored under a unique key, so it is claimed once whatever the replicas. */
+  reminderClaim?: { dueAt: number; stage: ReminderStage; at: number };
 }
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 3000;
+/** A person's name as typed (an owner, a role holder named on the web). */
+export const MAX_PERSON_LENGTH = 100;
 
 /**
  * User text as the record keeps it (see user-text.ts): line breaks normalised, control characters dropped,
@@ -34,6 +41,9 @@ export function cleanText(input: string, max = MAX_TEXT_LENGTH, shape: TextShape
 
 /** Optional user text (a phase note, a waiver): normalised like cleanText, but may be empty. */
 export const optionalText = (input: string, max = MAX_TEXT_LENGTH): string => (normaliseUserText(input, { multiline: true }) ? cleanText(input, max) : '');
+
+/** A person named in text (an action item's owner, someone given a role): one line, trimmed, visible, not too long. */
+export const cleanPerson = (input: string): string => cleanText(input, MAX_PERSON_LENGTH, { multiline: false });
 
 export interface Declaration {
   title: string;
@@ -189,6 +199,24 @@ export function transition(incident: Incident, action: PhaseAction, note: string
     events: [
       event('phase_changed', now, actor, trimmed ? `${verb}: ${trimmed}` : verb, { from: incident.phase, to, action, note: trimmed }),
     ],
+  };
+}
+
+/** A new title (same rules as declaring); the old one is kept on the timeline. Renaming to the same title changes nothing. */
+export function renameIncident(incident: Incident, title: string, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  const next = cleanText(title, MAX_TITLE_LENGTH, { multiline: false });
+  if (next === incident.title) return { incident, events: [] };
+  return { incident: { ...incident, title: next }, events: [event('renamed', now, actor, `Renamed: ${next}`, { from: incident.title, to: next })] };
+}
+
+/** Makes the incident private or public; setting what it already is changes nothing. */
+export function setVisibility(incident: Incident, isPrivate: boolean, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  if (incident.isPrivate === isPrivate) return { incident, events: [] };
+  return {
+    incident: { ...incident, isPrivate },
+    events: [event('visibility_changed', now, actor, isPrivate ? 'Made private' : 'Made public', { private: isPrivate })],
   };
 }
 

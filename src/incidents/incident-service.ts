@@ -4,14 +4,16 @@
  */
 import type { Cadence, CadenceDefaults } from './cadence.ts';
 import { IncidentError } from './errors.ts';
-import type { Incident, Platform, UserId } from './incident.ts';
+import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import * as rules from './incident-rules.ts';
 import type { Change, Declaration } from './incident-rules.ts';
 import type { PhaseAction } from './phases.ts';
 import { openRequired } from './checklists.ts';
 import { closeGate } from './close-gate.ts';
 import type { ChecklistStore, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
-import { claimDueReminder, type ReminderNotice, snooze } from './reminders.ts';
+import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
+import { changedEffects, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
+import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
 
@@ -40,12 +42,9 @@ export interface Outcome {
 }
 
 export interface ReminderRun {
-  sent: number;
-  failed: number;
+  /** Reminders claimed and queued for delivery. */
+  queued: number;
 }
-
-/** How long a war-room creation attempt is left alone before another may retry it. */
-export const ROOM_RETRY_MS = 60_000;
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
@@ -59,8 +58,6 @@ export class IncidentService {
   readonly incidentTypes: readonly string[];
   readonly cadenceDefaults: CadenceDefaults;
   readonly customRoles: readonly string[];
-  /** War-room creation in flight per incident, so concurrent retries never create two rooms. */
-  private readonly opening = new Map<number, Promise<Outcome>>();
 
   constructor(opts: ServiceOptions) {
     this.store = opts.store;
@@ -101,15 +98,6 @@ export class IncidentService {
     return this.store.timeline(this.get(number).number);
   }
 
-  /** Declares an incident, then opens and announces its war room. */
-  async declare(d: Declaration): Promise<Outcome> {
-    const type = d.type ? this.knownType(d.type) : null;
-    const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, this.clock.now());
-    const incident = this.store.create(change.incident, change.events);
-    const outcome = await this.openWarRoom(incident.number);
-    return this.tellObservers(outcome, (o) => o.declared?.(outcome.incident));
-  }
-
   /** `name` as one of INCIDENT_TYPES, or unknown_incident_type listing them. */
   knownType(name: string): string {
     const type = name.trim().toLowerCase();
@@ -118,57 +106,28 @@ export class IncidentService {
   }
 
   /**
-   * Creates the war room if the incident has none yet, sets it up and announces it. Safe to call again
-   * after a failure: the channel id is saved as soon as the channel exists, so a retry never makes two.
+   * Declares an incident. Its war room is created, set up and announced by the outbox, queued in the same
+   * transaction as the incident: the reply does not wait for the chat, and a crash loses no step.
    */
-  openWarRoom(number: number): Promise<Outcome> {
-    const inFlight = this.opening.get(number);
-    if (inFlight) return inFlight;
-    const run = this.doOpenWarRoom(number).finally(() => this.opening.delete(number));
-    this.opening.set(number, run);
-    return run;
-  }
-
-  private async doOpenWarRoom(number: number): Promise<Outcome> {
-    let incident = this.get(number);
-    const notifier = this.notifiers[incident.platform];
-    if (!notifier || incident.room) return { incident };
+  async declare(d: Declaration): Promise<Outcome> {
+    const type = d.type ? this.knownType(d.type) : null;
     const now = this.clock.now();
-    // Claim the creation in the database: another replica retrying the same incident backs off.
-    const claimed = this.store.mutate(number, (current) =>
-      current.room || (current.roomAttemptAt !== null && now - current.roomAttemptAt < ROOM_RETRY_MS)
-        ? null
-        : { incident: { ...current, roomAttemptAt: now }, events: [] },
-    );
-    if (!claimed) return { incident };
-    incident = claimed.incident;
-    try {
-      const room = await notifier.createWarRoom(incident);
-      incident = this.save(number, (current) => ({
-        incident: { ...current, room },
-        events: [rules.roomEvent(room.channelName, this.clock.now())],
-      }));
-      const invite = [...new Set([incident.declaredBy, ...Object.values(incident.roles)])];
-      const { cardMessageId, failure } = await notifier.warRoomOpened(incident, invite);
-      if (cardMessageId && incident.room) {
-        const withCard = { ...incident.room, cardMessageId };
-        incident = this.save(number, (current) => ({ incident: { ...current, room: withCard }, events: [] }));
-      }
-      return failure ? { incident, notifyError: failure } : { incident };
-    } catch (e) {
-      return { incident, notifyError: asError(e) };
-    }
+    const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
+    const chat = this.notifiers[d.platform] !== undefined;
+    const incident = this.store.create(change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
+    // Observers queue their own steps (the checklist) behind the war room's creation.
+    return this.tellObservers({ incident }, (o) => o.declared?.(incident));
   }
 
-  /** Retries war rooms whose creation failed (called from the scheduler tick). */
-  async openMissingWarRooms(platform: Platform): Promise<number> {
-    let opened = 0;
-    for (const incident of this.store.withoutWarRoom(platform, this.clock.now() - ROOM_RETRY_MS, 20)) {
-      if (this.opening.has(incident.number)) continue;
-      const outcome = await this.openWarRoom(incident.number);
-      if (outcome.incident.room) opened += 1;
-    }
-    return opened;
+  /** The outbox created the war room: saved on the incident (and its timeline) before any later step reads it. */
+  async roomCreated(number: number, room: WarRoom): Promise<void> {
+    const incident = this.save(number, (current) => ({ incident: { ...current, room }, events: [rules.roomEvent(room.channelName, this.clock.now())] }));
+    for (const observer of this.observers) await observer.roomOpened?.(incident);
+  }
+
+  /** The outbox posted the summary card: later changes update this message. */
+  cardPosted(number: number, messageId: string): void {
+    this.save(number, (current) => ({ incident: current.room ? { ...current, room: { ...current.room, cardMessageId: messageId } } : current, events: [] }));
   }
 
   async assignRole(number: number, roleWord: string, user: UserId, actor: UserId): Promise<Outcome> {
@@ -237,6 +196,14 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.linkAlertGroup(i, groupLabel, actor, now));
   }
 
+  rename(number: number, title: string, actor: UserId): Promise<Outcome> {
+    return this.apply(number, (i, now) => rules.renameIncident(i, title, actor, now));
+  }
+
+  setVisibility(number: number, isPrivate: boolean, actor: UserId): Promise<Outcome> {
+    return this.apply(number, (i, now) => rules.setVisibility(i, isPrivate, actor, now));
+  }
+
   addNote(number: number, text: string, actor: UserId): Promise<Outcome> {
     return this.apply(number, (i, now) => rules.addNote(i, text, actor, now));
   }
@@ -246,34 +213,41 @@ export class IncidentService {
   }
 
   /**
-   * Sends every reminder that is due: each lapse is claimed in the database first (one nag per lapse, even
-   * with two replicas), then delivered. `onDelivery` hears of each (with the error if it failed); a failed
-   * delivery is not retried, so a flaky chat never turns into a flood.
+   * Queues every reminder that is due: each lapse is claimed in the database together with its copies in the
+   * outbox (one nag per lapse, even with two replicas), and the dispatcher delivers them, retrying while the chat
+   * is down. Nothing is sent from here, so a hung chat never holds up the tick. Returns how many were queued.
    */
-  async sendDueReminders(onDelivery: (incident: Incident, notice: ReminderNotice, error?: Error) => void = () => {}): Promise<ReminderRun> {
+  queueDueReminders(): ReminderRun {
     const now = this.clock.now();
-    const run: ReminderRun = { sent: 0, failed: 0 };
+    const run: ReminderRun = { queued: 0 };
     // Only platforms this process can deliver to: another replica may serve the others.
     const platforms = Object.keys(this.notifiers) as Platform[];
     for (const due of this.store.dueReminders(now, 100, platforms)) {
-      let notice: ReturnType<typeof claimDueReminder>;
       const claimed = this.store.mutate(due.number, (current) => {
-        notice = claimDueReminder(current, now);
-        return notice ?? null;
+        const claim = claimDueReminder(current, now);
+        return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
       });
-      if (!claimed || !notice) continue;
-      const notifier = this.notifiers[claimed.incident.platform];
-      if (!notifier) continue;
-      try {
-        await notifier.remind(claimed.incident, notice.notice);
-        run.sent += 1;
-        onDelivery(claimed.incident, notice.notice);
-      } catch (e) {
-        run.failed += 1;
-        onDelivery(claimed.incident, notice.notice, asError(e));
-      }
+      if (claimed) run.queued += 1;
     }
     return run;
+  }
+
+  /**
+   * A queued effect went out, or was given up: the timeline records what the incident's people were (not) told
+   * (it shows on the incident page), and who made the change is told when it was given up.
+   */
+  effectSettled(row: { platform: Platform; incidentNumber?: number; actor?: UserId; effect: Effect }, delivered: boolean): void {
+    const { effect } = row;
+    const now = this.clock.now();
+    let entry: TimelineEvent | undefined;
+    if (effect.kind === 'remind') {
+      if (effect.records) entry = delivered ? reminderDelivered(effect.notice, now) : reminderNotDelivered(effect.notice, now);
+    } else if (!delivered && effect.kind !== 'delivery_failed') {
+      entry = event('delivery_failed', now, SYSTEM_ACTOR, `Could not deliver ${describeEffect(effect)} to the chat; gave up`, { kind: effect.kind });
+    }
+    if (!entry && delivered) return;
+    const events = entry ? [entry] : [];
+    this.store.mutate(effect.number, (current) => ({ incident: current, events, effects: delivered ? [] : deliveryFailedEffects(row, now) }));
   }
 
   private save(number: number, rule: (current: Incident) => Change): Incident {
@@ -284,15 +258,12 @@ export class IncidentService {
 
   private async apply(number: number, rule: (current: Incident, now: number) => Change): Promise<Outcome> {
     const now = this.clock.now();
-    const change = this.store.mutate(this.get(number).number, (current) => rule(current, now));
+    const change = this.store.mutate(this.get(number).number, (current) => {
+      const next = rule(current, now);
+      // What the chat must be told is queued with the change, in its transaction; the outbox delivers it.
+      return this.notifiers[next.incident.platform] ? { ...next, effects: changedEffects(next.incident, next.events, now) } : next;
+    });
     if (!change) throw new IncidentError('unknown_incident', { number: String(number) });
-    if (change.events.length === 0) return { incident: change.incident };
-    const notifier = this.notifiers[change.incident.platform];
-    try {
-      await notifier?.incidentChanged(change.incident, change.events);
-      return { incident: change.incident };
-    } catch (e) {
-      return { incident: change.incident, notifyError: asError(e) };
-    }
+    return { incident: change.incident };
   }
 }

@@ -5,11 +5,13 @@
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { ChecklistItem, NewChecklistItem } from './checklists.ts';
 import type { Digest } from './digest.ts';
-import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
+import type { QueuedEffect } from './effects.ts';
+import type { PostmortemSections } from './postmortem.ts';
+import type { Incident, Platform, UserId } from './incident.ts';
 import type { Phase } from './phases.ts';
 import type { Severity } from './severity.ts';
 import type { Change } from './incident-rules.ts';
-import type { ReminderNotice } from './reminders.ts';
+import type { Publication, PublicationChange } from './publication.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 export interface Clock {
@@ -17,14 +19,12 @@ export interface Clock {
   now(): number;
 }
 
-export interface WarRoomSetup {
-  cardMessageId: string | null;
-  failure?: Error;
-}
-
 export interface IncidentStore {
-  /** Stores a new incident, assigning the next number, with its first timeline events. */
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident;
+  /**
+   * Stores a new incident, assigning the next number, with its first timeline events and the outward effects
+   * `effects` returns for it (given the numbered incident), all in one transaction.
+   */
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident;
   /** The incident numbered `number`, or undefined. */
   get(number: number): Incident | undefined;
   /** The incident whose war room is `channelId` on `platform`, or undefined. */
@@ -50,65 +50,47 @@ export interface IncidentStore {
   countOverdue(now: number): number;
   /** Incidents on `platforms` whose next reminder is due at `now` or earlier, at most `limit`, earliest first. */
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[];
-  /**
-   * Open incidents on `platform` whose war room was never created (a failed declare to retry), leaving out
-   * those whose creation was attempted after `attemptedBy` (still in progress, or too recent to retry).
-   */
-  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[];
   /** Changes whenever any incident changes (in this process or another on the same database): for caches. */
   version(): string;
   /** Throws when the database cannot be reached. */
   ping(): void;
 }
 
+/** Queues outward effects that belong to no stored change of their own (written in one transaction). */
+export interface EffectQueue {
+  enqueue(effects: readonly QueuedEffect[]): void;
+}
+
 /** Other parts of sitroom that act when an incident changes phase (alert silences expire on close, a postmortem is written on resolve). */
 export interface IncidentObserver {
   /** The incident just moved from `from` to its current phase. */
   phaseChanged(incident: Incident, from: Phase): Promise<void>;
-  /** The incident was just declared (its war room opened, or not, already). */
+  /** The incident was just declared (its war room is still to be created by the outbox). */
   declared?(incident: Incident): Promise<void>;
   /** The incident's severity or type just changed. */
   reclassified?(incident: Incident): Promise<void>;
+  /** The incident's war room was just created (by the outbox, after the declaration). */
+  roomOpened?(incident: Incident): Promise<void>;
 }
 
 /**
- * What the chat side does when something happens to an incident. One implementation per platform;
- * each keeps the war room's topic and pinned card current as part of every call.
+ * The chat of one platform, as the core sees it. Everything an incident change tells the chat is queued as effects
+ * (effects.ts) and delivered by the outbox; what remains here is sent as is.
  */
 export interface IncidentNotifier {
-  /** Creates the incident's war-room channel (idempotency is the caller's: it is called once per incident). */
-  createWarRoom(incident: Incident): Promise<WarRoom>;
-  /**
-   * Sets up a fresh war room (invites, topic, pinned card) and announces the incident. Every step is tried
-   * even when one fails; returns the card's id (to keep it current) and the first failure, if any.
-   */
-  warRoomOpened(incident: Incident, invite: readonly UserId[]): Promise<WarRoomSetup>;
-  /**
-   * Tells the war room (and stakeholders, when it matters: updates, phase and severity changes) about a change,
-   * invites new role holders, and refreshes topic and card.
-   */
-  incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void>;
-  /** Delivers an update reminder (war-room mention + direct messages, with buttons). */
-  remind(incident: Incident, notice: ReminderNotice): Promise<void>;
-  /** Posts the postmortem document into the war room as a file. */
-  postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void>;
-  /** Tells stakeholders, without technical detail, that the incident is resolved. */
-  incidentResolved(incident: Incident, impact: { from: number; to: number }): Promise<void>;
   /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
   digest(digest: Digest): Promise<void>;
-  /** Posts checklist items in the war room, a button per open item to tick it (`added` are the new ones). */
-  checklistPosted(incident: Incident, items: readonly ChecklistItem[], added: readonly ChecklistItem[]): Promise<void>;
 }
 
 /** Incidents' checklists. */
 export interface ChecklistStore {
-  /** Appends items (positions already assigned) and returns them with their ids. */
-  addChecklistItems(items: readonly NewChecklistItem[]): ChecklistItem[];
+  /** Appends items (positions already assigned) and returns them with their ids; `effects` of them go into the outbox in the same transaction. */
+  addChecklistItems(items: readonly NewChecklistItem[], effects?: (added: readonly ChecklistItem[]) => readonly QueuedEffect[]): ChecklistItem[];
   /** The incident's items, by position. */
   checklistOf(incidentNumber: number): ChecklistItem[];
   checklistItem(id: number): ChecklistItem | undefined;
-  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
-  updateChecklistItem(id: number, change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent }): ChecklistItem | undefined;
+  /** Atomically applies `change` to item `id`, records its timeline entry and queues its effects; undefined for an unknown id. */
+  updateChecklistItem(id: number, change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] }): ChecklistItem | undefined;
   /** Checklist progress of several incidents at once (for the board). */
   progressOf(incidentNumbers: readonly number[]): ReadonlyMap<number, { done: number; total: number }>;
   /** Changes whenever a checklist changes through this store: for caches (with IncidentStore.version). */
@@ -117,18 +99,28 @@ export interface ChecklistStore {
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */
 export interface FollowUpStore {
-  /** Stores a new item with its timeline entry, in one transaction. */
-  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem;
-  /** Atomically applies `change` to item `id` and records its timeline entry; undefined for an unknown id. */
-  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined;
+  /** Stores a new item with its timeline entry and the effects telling the war room, in one transaction. */
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects?: readonly QueuedEffect[]): ActionItem;
+  /**
+   * Atomically applies `change` to item `id` and records its timeline entry and effects (no entry: nothing written);
+   * undefined for an unknown id.
+   */
+  updateActionItem(
+    id: number,
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent | null; effects?: readonly QueuedEffect[] },
+  ): ActionItem | undefined;
   actionItem(id: number): ActionItem | undefined;
   /** The incident's items, oldest first. */
   actionItemsOf(incidentNumber: number): ActionItem[];
   /** Every open item, oldest first. */
   openActionItems(): ActionItem[];
-  /** Keeps the incident's latest postmortem (and records it on the timeline). */
-  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void;
+  /** Keeps the incident's latest postmortem (and records it on the timeline), queuing `effects` in the same transaction. */
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects?: readonly QueuedEffect[]): void;
   postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined;
+  /** The postmortem's human sections (all empty when never written). */
+  postmortemSections(incidentNumber: number): PostmortemSections;
+  /** Saves the human sections, the postmortem re-rendered with them (when given), and the timeline entry, in one transaction. */
+  savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void;
   /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
   claimDigest(slot: number, now: number): boolean;
 }
@@ -149,4 +141,19 @@ export interface AlertFacts {
   linkedTo(incidentNumber: number): LinkedAlertGroup[];
   /** Alert groups first seen since `since`, and how many of them someone marked not actionable. */
   noiseSince(since: number): { groups: number; notActionable: number };
+}
+
+/** Publications on the public status page, each written with its timeline entries in one transaction. */
+export interface PublicationStore {
+  /** The incident's publication (live or taken down), or undefined if it was never published. */
+  publicationOf(incidentNumber: number): Publication | undefined;
+  /**
+   * Atomically re-reads the publication, applies `rule` and saves the result with its timeline events
+   * (public updates appended by the rule are inserted). `rule` returning null writes nothing.
+   */
+  mutatePublication(incidentNumber: number, rule: (current: Publication | undefined) => PublicationChange | null): Publication | undefined;
+  /** Live publications, most recently published first, at most `limit`. */
+  livePublications(limit: number): Publication[];
+  /** Changes whenever a publication changes in this process: for caches and live pages. */
+  version(): string;
 }

@@ -12,8 +12,36 @@ import { roleLabel } from './roles.ts';
 import type { TimelineEvent } from './timeline.ts';
 import { normaliseUserText } from './user-text.ts';
 
+/** The sections people write (the rest of the document comes from the record). Empty means not written yet. */
+export interface PostmortemSections {
+  summary: string;
+  impact: string;
+  contributingFactors: string;
+  wentWell: string;
+  wentWrong: string;
+}
+
+export const SECTION_NAMES = ['summary', 'impact', 'contributingFactors', 'wentWell', 'wentWrong'] as const satisfies readonly (keyof PostmortemSections)[];
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+/** Each section's heading in the document (and label on the page). */
+export const SECTION_TITLES: Readonly<Record<SectionName, string>> = {
+  summary: 'Summary',
+  impact: 'Impact',
+  contributingFactors: 'Contributing factors',
+  wentWell: 'What went well',
+  wentWrong: 'What went wrong',
+};
+
+/** The longest a section may be. */
+export const MAX_SECTION_LENGTH = 10_000;
+
+export const EMPTY_SECTIONS: PostmortemSections = { summary: '', impact: '', contributingFactors: '', wentWell: '', wentWrong: '' };
+
 export interface PostmortemInput {
   incident: Incident;
+  /** The human sections; missing or empty ones read "To be written". */
+  sections?: PostmortemSections;
   timeline: readonly TimelineEvent[];
   actionItems: readonly ActionItem[];
   alerts: readonly LinkedAlertGroup[];
@@ -31,6 +59,22 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
  * user text never starts a line: it always follows the list marker, the heading's `# Incident #N: ` or a label.
  */
 const oneLine = (text: string) => normaliseUserText(text, { multiline: false }).replace(/[\\`*_[\]<>!~&]/g, (c) => `\\${c}`);
+
+/**
+ * A section's text as Markdown paragraphs that stay inside their section: each line escaped like `oneLine`, and a
+ * line that would open a block (a heading, list, quote, rule, table, code fence, numbered item) has its first
+ * character escaped, so "## Timeline" typed into Impact is text, not a new section. Leading spaces are dropped (four
+ * would start a code block); blank lines stay paragraph breaks, single line breaks become hard breaks.
+ */
+function sectionText(text: string): string {
+  return normaliseUserText(text, { multiline: true })
+    .split('\n')
+    .map((line) => line.trim())
+    .map((line) => line.replace(/[\\`*_[\]<>!~]/g, (c) => `\\${c}`).replace(/^([#>+=|:-])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2'))
+    .join('\n')
+    .replace(/([^\n])\n(?=[^\n])/g, '$1\\\n')
+    .replace(/\n{3,}/g, '\n\n');
+}
 
 /** Role holders over time, from the role_assigned entries. */
 function roleHistory(timeline: readonly TimelineEvent[]): PostmortemFrontMatter['roles'] {
@@ -88,7 +132,6 @@ export function postmortemFrontMatter(input: PostmortemInput): PostmortemFrontMa
   };
 }
 
-const SECTIONS = ['Summary', 'Impact', 'Contributing factors', 'What went well', 'What went wrong'] as const;
 
 /** The whole document. */
 export function renderPostmortem(input: PostmortemInput): string {
@@ -121,7 +164,10 @@ export function renderPostmortem(input: PostmortemInput): string {
       ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${oneLine(a.owner)}` : ''}${a.due ? ` — due ${oneLine(a.due)}` : ''}`)
       : ['- none yet']),
     '',
-    ...SECTIONS.flatMap((s) => [`## ${s}`, '', '_To be written._', '']),
+    ...SECTION_NAMES.flatMap((name) => {
+      const written = input.sections?.[name].trim() ?? '';
+      return [`## ${SECTION_TITLES[name]}`, '', written ? sectionText(written) : '_To be written._', ''];
+    }),
   ];
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -37,8 +37,10 @@ export interface ReminderNotice {
 
 export interface ClaimedReminder {
   incident: Incident;
+  /** Empty: the timeline records a reminder when it is delivered (reminderDelivered), not when it is claimed. */
   events: TimelineEvent[];
   notice: ReminderNotice;
+  reminderClaim: { dueAt: number; stage: ReminderStage; at: number };
 }
 
 /**
@@ -52,29 +54,44 @@ export function claimDueReminder(incident: Incident, now: number): ClaimedRemind
   const overdueSeconds = Math.max(0, Math.round((now - nextUpdateDue) / 1000));
   const comms = commsOf(incident);
   const ic = commanderOf(incident);
+  const reminderClaim = { dueAt: reminderAt, stage: reminderStage, at: now };
   if (reminderStage === 'nag') {
     const people = comms ? [comms] : ic ? [ic] : [];
-    const notice: ReminderNotice = { stage: 'nag', dueAt: reminderAt, people, alertChannel: people.length === 0, overdueSeconds };
-    const target = people[0] ?? 'channel';
     return {
       // A further interval after the nag itself (which may be late, e.g. right after a restart).
       incident: { ...incident, reminderAt: Math.max(nextUpdateDue, now) + cadence * 1000, reminderStage: 'escalate' },
-      events: [event('reminder_sent', now, SYSTEM_ACTOR, `Update reminder sent to ${target}`, { stage: 'nag', dueAt: reminderAt, target })],
-      notice,
+      events: [],
+      notice: { stage: 'nag', dueAt: reminderAt, people, alertChannel: people.length === 0, overdueSeconds },
+      reminderClaim,
     };
   }
   const people = [...new Set([ic, comms].filter((u): u is UserId => u !== undefined))];
   return {
     incident: { ...incident, reminderAt: null, reminderStage: null },
-    events: [
-      event('reminder_escalated', now, SYSTEM_ACTOR, 'Update still overdue: escalated to the commander and the channel', {
-        stage: 'escalate',
-        dueAt: reminderAt,
-        target: ic ?? 'channel',
-      }),
-    ],
+    events: [],
     notice: { stage: 'escalate', dueAt: reminderAt, people: ic ? [ic] : people, alertChannel: true, overdueSeconds },
+    reminderClaim,
   };
+}
+
+/** Who a reminder's timeline entry names: the first person, else the channel. */
+const targetOf = (notice: ReminderNotice): string => notice.people[0] ?? 'channel';
+
+/** The timeline entry once a reminder has actually been delivered. */
+export function reminderDelivered(notice: ReminderNotice, now: number): TimelineEvent {
+  const data = { stage: notice.stage, dueAt: notice.dueAt, target: targetOf(notice) };
+  return notice.stage === 'nag'
+    ? event('reminder_sent', now, SYSTEM_ACTOR, `Update reminder sent to ${data.target}`, data)
+    : event('reminder_escalated', now, SYSTEM_ACTOR, 'Update still overdue: escalated to the commander and the channel', data);
+}
+
+/** The timeline entry when a reminder could not be delivered before sitroom gave up on it. */
+export function reminderNotDelivered(notice: ReminderNotice, now: number): TimelineEvent {
+  return event('reminder_failed', now, SYSTEM_ACTOR, `Update reminder to ${targetOf(notice)}: delivery failed`, {
+    stage: notice.stage,
+    dueAt: notice.dueAt,
+    target: targetOf(notice),
+  });
 }
 
 /** "Snooze 15m": the update is due 15 minutes from now, and a fresh lapse starts then. */

@@ -11,6 +11,10 @@ export const TIMELINE_KINDS = [
   'note',
   'reminder_sent',
   'reminder_escalated',
+  /** A reminder's delivery was given up (the chat stayed unreachable). */
+  'reminder_failed',
+  /** Any other chat message or war-room step was given up. */
+  'delivery_failed',
   'reminder_snoozed',
   'war_room_opened',
   'alert_linked',
@@ -19,6 +23,16 @@ export const TIMELINE_KINDS = [
   'postmortem_written',
   'type_changed',
   'checklist_checked',
+  'renamed',
+  'visibility_changed',
+  'action_updated',
+  'postmortem_edited',
+  'published',
+  'public_title_changed',
+  'unpublished',
+  'public_update_posted',
+  'public_impact_changed',
+  'public_components_changed',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

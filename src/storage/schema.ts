@@ -200,6 +200,23 @@ export const postmortems = sqliteTable('postmortems', {
   generatedAt: integer('generated_at').notNull(),
 });
 
+/**
+ * The postmortem's human sections, written by people on the web (or the API) and put into the postmortem document
+ * in place of "To be written". Separate from `postmortems` because they may be written before the document is.
+ */
+export const postmortemSections = sqliteTable('postmortem_sections', {
+  incidentNumber: integer('incident_number')
+    .primaryKey()
+    .references(() => incidents.number),
+  summary: text('summary').notNull().default(''),
+  impact: text('impact').notNull().default(''),
+  contributingFactors: text('contributing_factors').notNull().default(''),
+  wentWell: text('went_well').notNull().default(''),
+  wentWrong: text('went_wrong').notNull().default(''),
+  updatedAt: integer('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+});
+
 /** One row per weekly digest slot sent: like reminders, a digest is claimed once, whatever the replicas. */
 export const digestsSent = sqliteTable('digests_sent', {
   slot: integer('slot').primaryKey(),
@@ -236,3 +253,80 @@ export const dialogNonces = sqliteTable('dialog_nonces', {
   usedAt: integer('used_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
 });
+
+/**
+ * The outbox: every outward chat effect, written in the same transaction as the change that implies it and
+ * delivered afterwards by the dispatcher (src/delivery). A row is claimed (`claimed_until`) before it is sent,
+ * so two processes never send it both; `version` orders state-setting effects sharing a `coalesce_key`.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    /** 'incident' (war rooms, announcements, nags, replies) is always served before 'alert' (cards). */
+    lane: text('lane').notNull(),
+    /** Rows with the same target are delivered one at a time, in id order (a room's posts stay in order). */
+    target: text('target').notNull(),
+    kind: text('kind').notNull(),
+    payload: text('payload', { mode: 'json' }).notNull(),
+    /** State-setting effects (topic, card): only the newest row of a key is sent. */
+    coalesceKey: text('coalesce_key'),
+    version: integer('version').notNull(),
+    incidentNumber: integer('incident_number'),
+    /** Who caused it: told when delivery is given up. */
+    actor: text('actor'),
+    /** pending | sent | superseded | gave_up */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull(),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    claimedUntil: integer('claimed_until').notNull(),
+    doneAt: integer('done_at'),
+    messageId: text('message_id'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('outbox_pending_idx').on(t.state, t.platform, t.nextAttemptAt),
+    index('outbox_target_idx').on(t.platform, t.target, t.state, t.id),
+    index('outbox_coalesce_idx').on(t.coalesceKey, t.state),
+    index('outbox_incident_idx').on(t.incidentNumber, t.state),
+  ],
+);
+
+/**
+ * Incidents someone published on the public status page, under their public title. A row outlives unpublishing
+ * (live = false), so publishing again keeps the public id and the public updates.
+ */
+export const publications = sqliteTable(
+  'publications',
+  {
+    incidentNumber: integer('incident_number')
+      .primaryKey()
+      .references(() => incidents.number),
+    publicId: text('public_id').notNull().unique(),
+    title: text('title').notNull(),
+    /** null: follow the incident's severity. */
+    impact: text('impact'),
+    components: text('components', { mode: 'json' }).notNull(),
+    publishedAt: integer('published_at').notNull(),
+    publishedBy: text('published_by').notNull(),
+    live: integer('live', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('publications_live_idx').on(t.live, t.publishedAt)],
+);
+
+/** Public updates of published incidents (separate from the internal stakeholder updates). */
+export const publicUpdates = sqliteTable(
+  'public_updates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentNumber: integer('incident_number')
+      .notNull()
+      .references(() => incidents.number),
+    text: text('text').notNull(),
+    at: integer('at').notNull(),
+    by: text('by').notNull(),
+  },
+  (t) => [index('public_updates_incident_idx').on(t.incidentNumber, t.id)],
+);

@@ -107,6 +107,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       saveGroup: c.prepare(`UPDATE alert_groups SET acknowledged_by = @acknowledgedBy, acknowledged_at = @acknowledgedAt,
         not_actionable_by = @notActionableBy, not_actionable_at = @notActionableAt, incident_number = @incidentNumber,
         silence_id = @silenceId, silence_until = @silenceUntil, silenced_by = @silencedBy, version = version + 1, updated_at = @now WHERE id = @id`),
+      recent: c.prepare('SELECT * FROM alert_groups WHERE last_delivery_at >= ? ORDER BY last_delivery_at DESC, id DESC LIMIT ?'),
       ofIncident: c.prepare('SELECT * FROM alert_groups WHERE incident_number = ? ORDER BY id'),
       card: c.prepare('SELECT channel, message_id, version, claimed_at FROM alert_cards WHERE group_id = ? AND platform = ?'),
       claimInsert: c.prepare('INSERT OR IGNORE INTO alert_cards (group_id, platform, version, claimed_at) VALUES (?, ?, 0, ?)'),
@@ -174,6 +175,10 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   group(id: number): AlertGroup | undefined {
     const row = this.s['byId']!.get(id) as GroupRow | undefined;
     return row && toGroup(row);
+  }
+
+  recentGroups(since: number, limit: number): AlertGroup[] {
+    return (this.s['recent']!.all(since, limit) as GroupRow[]).map(toGroup);
   }
 
   alerts(groupId: number): GroupAlert[] {

@@ -1,9 +1,11 @@
 /** ChecklistStore on SQLite: items of incidents' checklists, each tick written with its timeline entry. */
 import type { Statement } from 'better-sqlite3';
 import type { ChecklistItem, NewChecklistItem } from '../incidents/checklists.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
 import type { ChecklistStore } from '../incidents/ports.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import type { Db } from './database.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 
 interface ItemRow {
   id: number;
@@ -46,11 +48,13 @@ export class SqliteChecklistStore implements ChecklistStore {
     };
   }
 
-  addChecklistItems(items: readonly NewChecklistItem[]): ChecklistItem[] {
+  addChecklistItems(items: readonly NewChecklistItem[], effects: (added: readonly ChecklistItem[]) => readonly QueuedEffect[] = () => []): ChecklistItem[] {
     return this.db.$client
       .transaction(() => {
         this.writes += 1;
-        return items.map((item) => toItem(this.s.insert.get({ ...item, required: item.required ? 1 : 0 }) as ItemRow));
+        const added = items.map((item) => toItem(this.s.insert.get({ ...item, required: item.required ? 1 : 0 }) as ItemRow));
+        writeOutbox(this.db.$client, effects(added));
+        return added;
       })
       .immediate();
   }
@@ -68,14 +72,18 @@ export class SqliteChecklistStore implements ChecklistStore {
     return row ? toItem(row) : undefined;
   }
 
-  updateChecklistItem(id: number, change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent }): ChecklistItem | undefined {
+  updateChecklistItem(
+    id: number,
+    change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
+  ): ChecklistItem | undefined {
     return this.db.$client
       .transaction(() => {
         const current = this.checklistItem(id);
         if (!current) return undefined;
-        const { item, entry } = change(current);
+        const { item, entry, effects = [] } = change(current);
         this.s.check.run({ id, checkedAt: item.checkedAt, checkedBy: item.checkedBy });
         this.s.event.run(item.incidentNumber, entry.at, entry.actor, entry.kind, entry.text, JSON.stringify(entry.data));
+        writeOutbox(this.db.$client, effects);
         this.writes += 1;
         return item;
       })

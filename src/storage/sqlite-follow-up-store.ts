@@ -2,8 +2,11 @@
 import type { Statement } from 'better-sqlite3';
 import type { ActionItem, NewActionItem } from '../incidents/action-items.ts';
 import type { FollowUpStore } from '../incidents/ports.ts';
+import { EMPTY_SECTIONS, type PostmortemSections } from '../incidents/postmortem.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Db } from './database.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 
 interface ItemRow {
   id: number;
@@ -33,7 +36,7 @@ const toItem = (r: ItemRow): ActionItem => ({
 
 export class SqliteFollowUpStore implements FollowUpStore {
   private readonly db: Db;
-  private readonly s: Record<'insert' | 'update' | 'byId' | 'ofIncident' | 'open' | 'event' | 'savePm' | 'getPm' | 'claimDigest', Statement>;
+  private readonly s: Record<'insert' | 'update' | 'byId' | 'ofIncident' | 'open' | 'event' | 'savePm' | 'getPm' | 'claimDigest' | 'getSections' | 'saveSections', Statement>;
 
   constructor(db: Db) {
     this.db = db;
@@ -49,28 +52,41 @@ export class SqliteFollowUpStore implements FollowUpStore {
       savePm: c.prepare(`INSERT INTO postmortems (incident_number, markdown, generated_at) VALUES (?, ?, ?)
         ON CONFLICT (incident_number) DO UPDATE SET markdown = excluded.markdown, generated_at = excluded.generated_at`),
       getPm: c.prepare('SELECT markdown, generated_at FROM postmortems WHERE incident_number = ?'),
+      getSections: c.prepare(
+        'SELECT summary, impact, contributing_factors AS contributingFactors, went_well AS wentWell, went_wrong AS wentWrong FROM postmortem_sections WHERE incident_number = ?',
+      ),
+      saveSections: c.prepare(`INSERT INTO postmortem_sections (incident_number, summary, impact, contributing_factors, went_well, went_wrong, updated_at, updated_by)
+        VALUES (@incidentNumber, @summary, @impact, @contributingFactors, @wentWell, @wentWrong, @at, @by)
+        ON CONFLICT (incident_number) DO UPDATE SET summary = excluded.summary, impact = excluded.impact, contributing_factors = excluded.contributing_factors,
+          went_well = excluded.went_well, went_wrong = excluded.went_wrong, updated_at = excluded.updated_at, updated_by = excluded.updated_by`),
       claimDigest: c.prepare('INSERT OR IGNORE INTO digests_sent (slot, sent_at) VALUES (?, ?)'),
     };
   }
 
-  addActionItem(item: NewActionItem, entry: TimelineEvent): ActionItem {
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): ActionItem {
     return this.db.$client
       .transaction(() => {
         const row = this.s.insert.get(item) as ItemRow;
         this.record(item.incidentNumber, entry);
+        writeOutbox(this.db.$client, effects);
         return toItem(row);
       })
       .immediate();
   }
 
-  updateActionItem(id: number, change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent }): ActionItem | undefined {
+  updateActionItem(
+    id: number,
+    change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent | null; effects?: readonly QueuedEffect[] },
+  ): ActionItem | undefined {
     return this.db.$client
       .transaction(() => {
         const current = this.actionItem(id);
         if (!current) return undefined;
-        const { item, entry } = change(current);
+        const { item, entry, effects = [] } = change(current);
+        if (!entry) return current;
         this.s.update.run(item);
         this.record(item.incidentNumber, entry);
+        writeOutbox(this.db.$client, effects);
         return item;
       })
       .immediate();
@@ -89,10 +105,25 @@ export class SqliteFollowUpStore implements FollowUpStore {
     return (this.s.open.all() as ItemRow[]).map(toItem);
   }
 
-  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent): void {
+  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): void {
     this.db.$client
       .transaction(() => {
         this.s.savePm.run(incidentNumber, markdown, entry.at);
+        this.record(incidentNumber, entry);
+        writeOutbox(this.db.$client, effects);
+      })
+      .immediate();
+  }
+
+  postmortemSections(incidentNumber: number): PostmortemSections {
+    return (this.s.getSections.get(incidentNumber) as PostmortemSections | undefined) ?? { ...EMPTY_SECTIONS };
+  }
+
+  savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void {
+    this.db.$client
+      .transaction(() => {
+        this.s.saveSections.run({ incidentNumber, ...sections, at: entry.at, by: entry.actor });
+        if (markdown !== null) this.s.savePm.run(incidentNumber, markdown, entry.at);
         this.record(incidentNumber, entry);
       })
       .immediate();

@@ -1,15 +1,18 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
+import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Change } from '../incidents/incident-rules.ts';
 import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
+import { OVERDUE_PHASES } from '../incidents/overdue.ts';
 import type { IncidentStore } from '../incidents/ports.ts';
 import type { Severity } from '../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
 import { incidents, roleAssignments, timelineEvents } from './schema.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 
 type IncidentRow = typeof incidents.$inferSelect;
 type RoleRow = typeof roleAssignments.$inferSelect;
@@ -113,7 +116,8 @@ export class SqliteIncidentStore implements IncidentStore {
     // Drills are practice: they are left out of the gauges, so a drill never pages anyone through an alert rule.
     this.counts = {
       open: c.prepare("SELECT severity, phase, COUNT(*) AS count FROM incidents WHERE phase IN ('active', 'mitigated', 'resolved') AND is_drill = 0 GROUP BY severity, phase"),
-      overdue: c.prepare("SELECT COUNT(*) AS n FROM incidents WHERE phase IN ('active', 'mitigated') AND next_update_due < ? AND is_drill = 0"),
+      // The SQL form of isUpdateOverdue (src/incidents/overdue.ts), built from the same phases.
+      overdue: c.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE phase IN (${OVERDUE_PHASES.map((p) => `'${p}'`).join(', ')}) AND next_update_due < ? AND is_drill = 0`),
     };
     // Every change writes through these (reminders too), so they are plain prepared statements.
     this.write = {
@@ -130,13 +134,14 @@ export class SqliteIncidentStore implements IncidentStore {
     };
   }
 
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     return this.db.$client
       .transaction(() => {
         const row = this.db.insert(incidents).values(toRow(draft)).returning().get();
         const incident = { ...draft, number: row.number };
         this.writeRoles(incident, {}, incident.declaredAt);
         this.writeEvents(incident.number, events);
+        writeOutbox(this.db.$client, effects?.(incident) ?? []);
         this.writes += 1;
         return incident;
       })
@@ -169,6 +174,8 @@ export class SqliteIncidentStore implements IncidentStore {
           this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, isDrill: row.isDrill ? 1 : 0, number });
           this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
           this.writeEvents(number, change.events);
+          if (change.reminderClaim) this.claimReminder(number, change.reminderClaim);
+          writeOutbox(this.db.$client, change.effects ?? []);
           this.writes += 1;
           return change;
         })
@@ -232,24 +239,6 @@ export class SqliteIncidentStore implements IncidentStore {
     return this.withRoles(due.slice(0, limit));
   }
 
-  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[] {
-    const rows = this.db
-      .select()
-      .from(incidents)
-      .where(
-        and(
-          eq(incidents.platform, platform),
-          isNull(incidents.channelId),
-          inArray(incidents.phase, [...OPEN_PHASES]),
-          or(isNull(incidents.roomAttemptAt), lte(incidents.roomAttemptAt, attemptedBy)),
-        ),
-      )
-      .orderBy(asc(incidents.number))
-      .limit(limit)
-      .all();
-    return this.withRoles(rows);
-  }
-
   version(): string {
     // data_version moves when another connection commits; the counter when this one does.
     return `${this.writes}:${String(this.db.$client.pragma('data_version', { simple: true }))}`;
@@ -278,11 +267,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   private writeEvents(number: number, events: readonly TimelineEvent[]): void {
-    for (const e of events) {
-      this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
-      if (e.kind !== 'reminder_sent' && e.kind !== 'reminder_escalated') continue;
-      // The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere.
-      if (this.write.reminder.run(number, Number(e.data['dueAt']), String(e.data['stage']), e.at).changes === 0) throw new AlreadyClaimed();
-    }
+    for (const e of events) this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
+  }
+
+  /** The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere. */
+  private claimReminder(number: number, claim: NonNullable<Change['reminderClaim']>): void {
+    if (this.write.reminder.run(number, claim.dueAt, claim.stage, claim.at).changes === 0) throw new AlreadyClaimed();
   }
 }

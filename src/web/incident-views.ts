@@ -3,7 +3,10 @@ import type { ActionItem } from '../incidents/action-items.ts';
 import { type ChecklistItem, checklistProgress } from '../incidents/checklists.ts';
 import { alertFactsOf, durations, incidentTimes } from '../incidents/durations.ts';
 import type { Incident } from '../incidents/incident.ts';
+import { SEVERITIES } from '../incidents/severity.ts';
+import { isUpdateOverdue } from '../incidents/overdue.ts';
 import type { LinkedAlertGroup } from '../incidents/ports.ts';
+import type { PostmortemSections } from '../incidents/postmortem.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { type IncidentDetail, incidentDetailSchema, type IncidentSummary, incidentSummarySchema } from './api-schema.ts';
 
@@ -13,9 +16,19 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 /** Where a war room opens in the browser, per platform (null when it cannot be linked). */
 export type WarRoomUrl = (incident: Incident) => string | null;
 
-/** Whether the incident owes its stakeholders an update right now. */
-export const updateOverdue = (i: Incident, now: number): boolean =>
-  (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now;
+
+/**
+ * The board's order within a column — what matters first: severity (SEV1 first), then an overdue update, then age
+ * (the longest-running first), then number.
+ */
+export function byUrgency(a: IncidentSummary, b: IncidentSummary): number {
+  return (
+    SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+    Number(b.updateOverdue) - Number(a.updateOverdue) ||
+    a.declaredAt.localeCompare(b.declaredAt) ||
+    a.number - b.number
+  );
+}
 
 /** `checklist`: the incident's checklist progress, when it has a checklist. */
 export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl, checklist: { done: number; total: number } | null = null): IncidentSummary {
@@ -34,7 +47,7 @@ export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl
     roles: { ...i.roles },
     cadenceSeconds: i.cadence,
     nextUpdateDue: isoOrNull(i.nextUpdateDue),
-    updateOverdue: updateOverdue(i, now),
+    updateOverdue: isUpdateOverdue(i, now),
     lastUpdate: i.lastUpdate && { text: i.lastUpdate.text, at: iso(i.lastUpdate.at), by: i.lastUpdate.by },
     warRoom: i.room && { channelId: i.room.channelId, name: i.room.channelName, url: warRoomUrl(i) },
     mitigatedAt: isoOrNull(i.mitigatedAt),
@@ -50,6 +63,7 @@ export interface DetailSources {
   checklist: readonly ChecklistItem[];
   alerts: readonly LinkedAlertGroup[];
   postmortem: string | null;
+  postmortemSections: PostmortemSections;
 }
 
 export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl, s: DetailSources): IncidentDetail {
@@ -75,5 +89,6 @@ export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl,
     })),
     durations: { timeToAcknowledge: d.timeToAcknowledge, timeToMitigate: d.timeToMitigate, timeToResolve: d.timeToResolve },
     postmortem: s.postmortem,
+    postmortemSections: { ...s.postmortemSections },
   });
 }

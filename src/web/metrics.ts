@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Incident, Platform } from '../incidents/incident.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
+import type { Backlog } from '../delivery/outbox.ts';
+import { LANES } from '../incidents/effects.ts';
 import { type Route, sendJson } from './http-server.ts';
 import { bearerIs } from './web-auth.ts';
 
@@ -20,6 +22,7 @@ export class SitroomMetrics implements IncidentObserver {
   private readonly reminders: Counter<'stage'>;
   private readonly webhook: Counter<'outcome'>;
   private readonly chatErrors: Counter<'platform'>;
+  private readonly outboxDeliveries: Counter<'platform' | 'method' | 'outcome'>;
 
   constructor(store: IncidentStore, now: () => number) {
     this.store = store;
@@ -57,6 +60,12 @@ export class SitroomMetrics implements IncidentObserver {
       registers,
     });
     this.chatErrors = new Counter({ name: 'sitroom_chat_api_errors_total', help: 'Failed calls to the Slack or Mattermost API.', labelNames: ['platform'] as const, registers });
+    this.outboxDeliveries = new Counter({
+      name: 'sitroom_outbox_deliveries_total',
+      help: 'Outbox delivery attempts, by platform, chat method and outcome (delivered, retried, gave_up).',
+      labelNames: ['platform', 'method', 'outcome'] as const,
+      registers,
+    });
   }
 
   /** Observes how long the incident spent in the phase it just left (its last stay, from the recorded transitions). */
@@ -80,6 +89,38 @@ export class SitroomMetrics implements IncidentObserver {
 
   chatError(platform: Platform): void {
     this.chatErrors.inc({ platform });
+  }
+
+  /**
+   * The outbox backlog, read at scrape time: rows waiting per lane and the age of the oldest. The names are what
+   * deploy/prometheus/sitroom.rules.yml alerts on; keep them.
+   */
+  watchOutbox(backlog: () => Backlog, now: () => number): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'sitroom_outbox_pending',
+      help: 'Chat effects queued and not yet delivered (or given up), by lane (incident, alert).',
+      labelNames: ['lane'] as const,
+      registers,
+      collect() {
+        const { pending } = backlog();
+        for (const lane of LANES) this.set({ lane }, pending[lane]);
+      },
+    });
+    new Gauge({
+      name: 'sitroom_outbox_oldest_pending_age_seconds',
+      help: 'How long the oldest undelivered chat effect has been waiting; 0 when none is.',
+      registers,
+      collect() {
+        const { oldestCreatedAt } = backlog();
+        this.set(oldestCreatedAt === null ? 0 : Math.max(0, (now() - oldestCreatedAt) / 1000));
+      },
+    });
+  }
+
+  /** One delivery attempt's outcome (delivered, retried, gave_up) for a chat method (post, update, …). */
+  outboxDelivery(platform: Platform, method: string, outcome: string): void {
+    this.outboxDeliveries.inc({ platform, method, outcome });
   }
 
   /** GET /metrics; with `token` (METRICS_TOKEN) only for `Authorization: Bearer <token>`. */

@@ -3,7 +3,9 @@
  * - basic-auth users (WEB_USERS);
  * - WEB_AUTH_TOKEN as `Authorization: Bearer` (scripts), or entered once on /signin, which starts a server-side
  *   session whose random id is the cookie (the token itself is never put in a cookie or a URL);
- * - with neither configured, this machine only: a loopback peer whose request carries no forwarding header
+ * - behind an SSO proxy (oauth2-proxy and the like): WEB_AUTH_PROXY_HEADER names the user, honoured only when the
+ *   socket address is one of WEB_TRUSTED_PROXIES (a header from anyone else is ignored: anyone can send one);
+ * - with none configured, this machine only: a loopback peer whose request carries no forwarding header
  *   (a reverse proxy on the same host makes every client look like loopback).
  * Whatever the credentials, the Host header must be a name this sitroom answers to (defeats DNS rebinding), and a
  * state-changing request must come from an allowed origin (Origin, else Referer; OWASP CSRF cheat sheet,
@@ -13,12 +15,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { hostName, type WebConfig } from '../config.ts';
 import type { Sessions } from './sessions.ts';
+import { sourceFilter } from '../cidr.ts';
+import { normaliseUserText } from '../incidents/user-text.ts';
 
 export interface Viewer {
-  /** Shown on the page and recorded as the actor of web actions (prefixed web:). */
+  /**
+   * Who this is, shown on the page and recorded as the actor of web actions: the WEB_USERS or SSO name as it is,
+   * "token" for the bearer token, the name typed at sign-in followed by " (token)" (self-declared, so it can never
+   * pass for a verified name), "local" on this machine with no sign-in configured.
+   */
   name: string;
   /** How the viewer got in. */
-  via: 'user' | 'token' | 'session' | 'loopback';
+  via: 'user' | 'proxy' | 'token' | 'session' | 'loopback';
+  /** Sees every private incident (WEB_ADMINS, or this machine when no sign-in is configured). */
+  admin: boolean;
   /** The session id, for a viewer signed in on /signin (binds the CSRF token to the session). */
   session?: string;
 }
@@ -26,6 +36,15 @@ export interface Viewer {
 export type Access = { ok: true; viewer: Viewer } | { ok: false; status: 401 | 403 | 421; reason: string; challenge?: string };
 
 export const SESSION_COOKIE = 'sitroom_session';
+
+/** The longest display name taken at sign-in or from a proxy header. */
+export const MAX_NAME_LENGTH = 60;
+
+/** What a token sign-in is recorded as: the typed name marked as self-declared, or "token". */
+export function tokenViewerName(typed: string): string {
+  const name = normaliseUserText(typed, { multiline: false }).slice(0, MAX_NAME_LENGTH).trim();
+  return name ? `${name} (token)` : 'token';
+}
 
 /** Names that always mean this machine, whatever the port. */
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
@@ -78,6 +97,7 @@ export class WebAuth {
   private readonly config: WebConfig;
   private readonly sessions: Sessions;
   private readonly allowed: ReadonlySet<string>;
+  private readonly trustedProxy: (address: string | undefined) => boolean;
   /** Per-process secret for CSRF tokens: a restart only makes open forms ask for a reload. */
   private readonly csrfKey = randomBytes(32);
 
@@ -85,11 +105,25 @@ export class WebAuth {
     this.config = config;
     this.sessions = sessions;
     this.allowed = new Set([...LOOPBACK_HOSTS, ...config.allowedHosts]);
+    this.trustedProxy = config.proxyHeader ? sourceFilter(config.trustedProxies) : () => false;
+  }
+
+  private viewer(name: string, via: Viewer['via'], session?: string): Viewer {
+    return { name, via, admin: this.config.admins.includes(name), ...(session !== undefined ? { session } : {}) };
+  }
+
+  /** The user a trusted SSO proxy names, if this request came from one and names someone. */
+  private proxyUser(req: IncomingMessage): string | undefined {
+    const header = this.config.proxyHeader;
+    if (!header || !this.trustedProxy(req.socket.remoteAddress)) return undefined;
+    const value = req.headers[header];
+    const name = normaliseUserText(typeof value === 'string' ? value : '', { multiline: false }).trim();
+    return name && name.length <= MAX_NAME_LENGTH ? name : undefined;
   }
 
   /** Whether any web authentication is configured (else: loopback only). */
   get configured(): boolean {
-    return this.config.authToken !== undefined || this.config.users.size > 0;
+    return this.config.authToken !== undefined || this.config.users.size > 0 || this.config.proxyHeader !== undefined;
   }
 
   /** Whether WEB_AUTH_TOKEN is set, so /signin can start sessions. */
@@ -116,6 +150,8 @@ export class WebAuth {
   check(req: IncomingMessage): Access {
     const wrongHost = this.checkHost(req);
     if (wrongHost) return wrongHost;
+    const proxied = this.proxyUser(req);
+    if (proxied !== undefined) return { ok: true, viewer: this.viewer(proxied, 'proxy') };
     const header = req.headers.authorization ?? '';
     if (this.config.users.size > 0) {
       const basic = /^Basic (.+)$/i.exec(header)?.[1];
@@ -124,15 +160,15 @@ export class WebAuth {
         const at = decoded.indexOf(':');
         const name = decoded.slice(0, at);
         const password = this.config.users.get(name);
-        if (at > 0 && password !== undefined && same(decoded.slice(at + 1), password)) return { ok: true, viewer: { name, via: 'user' } };
+        if (at > 0 && password !== undefined && same(decoded.slice(at + 1), password)) return { ok: true, viewer: this.viewer(name, 'user') };
       }
     }
     const token = this.config.authToken;
     if (token !== undefined) {
-      if (bearerIs(req, token)) return { ok: true, viewer: { name: 'web', via: 'token' } };
+      if (bearerIs(req, token)) return { ok: true, viewer: this.viewer('token', 'token') };
       const session = cookie(req, SESSION_COOKIE);
       const name = session === undefined ? undefined : this.sessions.viewerOf(session);
-      if (session !== undefined && name !== undefined) return { ok: true, viewer: { name, via: 'session', session } };
+      if (session !== undefined && name !== undefined) return { ok: true, viewer: this.viewer(name, 'session', session) };
     }
     if (this.configured) {
       return {
@@ -145,7 +181,7 @@ export class WebAuth {
       };
     }
     if (isLoopback(req.socket.remoteAddress)) {
-      if (!isForwarded(req)) return { ok: true, viewer: { name: 'local', via: 'loopback' } };
+      if (!isForwarded(req)) return { ok: true, viewer: { name: 'local', via: 'loopback', admin: true } };
       return {
         ok: false,
         status: 403,
@@ -198,8 +234,9 @@ export class WebAuth {
     return this.config.httpsPublicUrl || (isLoopback(req.socket.remoteAddress) && req.headers['x-forwarded-proto'] === 'https');
   }
 
-  startSession(req: IncomingMessage): string {
-    return this.sessionCookie(this.sessions.start('web'), req, Math.floor(this.sessions.lifetime.maxMs / 1000));
+  /** A session for the name typed on the sign-in form (see tokenViewerName); returns its Set-Cookie value. */
+  startSession(req: IncomingMessage, typedName = ''): string {
+    return this.sessionCookie(this.sessions.start(tokenViewerName(typedName)), req, Math.floor(this.sessions.lifetime.maxMs / 1000));
   }
 
   endSession(req: IncomingMessage, viewer: Viewer): string {

@@ -1,38 +1,46 @@
 /**
- * The web: the board (GET /), incident pages, the public status page, the JSON API, and the board's actions —
- * declare, take a role, post an update, change severity or phase, add a note — through the same use cases, rules
- * and error messages as the chat commands. Everything but /status is behind WebAuth; actions also need the
- * form's CSRF token.
+ * The web: the board (GET /), incident pages, the public status page and the JSON API; the desk's actions (forms
+ * and write API) and the alert inbox are desk-routes.ts. Everything but /status and /api/openapi.json is behind
+ * WebAuth; form actions also need the form's CSRF token. Private incidents are shown only to those privacy.ts allows.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { plainLine } from '../chat/message.ts';
-import { errorReply, isExpectedError } from '../chat/replies.ts';
-import { IncidentError } from '../incidents/errors.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Incident, Platform } from '../incidents/incident.ts';
-import { PHASES, type Phase, type PhaseAction } from '../incidents/phases.ts';
+import { PHASES, type Phase } from '../incidents/phases.ts';
 import type { AlertFacts, ChecklistStore, Clock, IncidentStore } from '../incidents/ports.ts';
 import { BUILT_IN_ROLES } from '../incidents/roles.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
 import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
 import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
-import { incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
+import { byUrgency, incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
 import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/board-page.ts';
-import { incidentPage } from './pages/incident-page.ts';
+import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
+import type { StatusSectionView } from './pages/status-section.ts';
+import { defaultImpact, impactOf } from '../incidents/publication.ts';
+import type { PublishingService } from '../incidents/publishing-service.ts';
+import type { LiveEvents } from './live-events.ts';
+import { statusDocument } from './public-status.ts';
+import { statusFeed } from './status-feed.ts';
 import { LOOPBACK_ACCESS_NOTE } from './pages/layout.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import { statusPage } from './pages/status-page.ts';
 import { BodyError, readBody } from './read-body.ts';
 import { type Viewer, type WebAuth } from './web-auth.ts';
 import { signInPage } from './pages/signin-page.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import { deskRoutes } from './desk-routes.ts';
+import type { Rejected } from './pages/form-fields.ts';
+import { Privacy } from './privacy.ts';
 
 export interface WebOptions {
   service: IncidentService;
   followUps: FollowUpService;
   store: IncidentStore;
   alerts: AlertFacts;
+  /** The alert inbox's use cases (the chat's alert-card buttons). */
+  alertService: AlertService;
   auth: WebAuth;
   clock: Clock;
   timeZone: string;
@@ -45,10 +53,20 @@ export interface WebOptions {
   checklists?: Pick<ChecklistStore, 'checklistOf' | 'progressOf' | 'version'>;
   /** INCIDENT_TYPES, offered by the declare form. */
   incidentTypes?: readonly string[];
+  /** The public status page's use cases. */
+  publishing: PublishingService;
+  /** PUBLIC_URL, for the feed's absolute links and id (undefined: relative links). */
+  publicUrl: string | undefined;
+  /** The live stream (/events) the board and incident pages listen to. */
+  live: LiveEvents;
 }
 
-/** How far back the board's closed column and the status page look. */
+/** How far back the board's closed column looks. */
 const CLOSED_DAYS = 14;
+/** How long a resolved incident stays on the status page and in its JSON; the feed looks further back. */
+const STATUS_RESOLVED_DAYS = 7;
+const FEED_DAYS = 90;
+const STATUS_LIMIT = 50;
 const DAY = 86_400_000;
 /** Every form and the sign-in: the server refuses a larger declared body before the handler runs. */
 const FORM_LIMIT = DEFAULT_MAX_BODY_BYTES;
@@ -72,6 +90,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function webRoutes(o: WebOptions): Route[] {
   const accessNote = o.auth.configured ? undefined : LOOPBACK_ACCESS_NOTE;
+  const privacy = new Privacy(o.store, o.followUps);
 
   /** Runs `handler` for a signed-in viewer, or answers why not (on a page with a token: the sign-in form). */
   const guarded =
@@ -125,25 +144,27 @@ export function webRoutes(o: WebOptions): Route[] {
    */
   let columnsCache: { key: string; html: string } | undefined;
   function cachedColumns(viewer: Viewer): string {
-    const key = `${o.store.version()}|${o.checklists?.version() ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
+    // Checklist ticks are their own store's writes: its version is in the key too.
+    const key = `${o.live.key()}|${o.checklists?.version() ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
     if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
     return columnsCache.html;
   }
 
-  function boardView(viewer: Viewer): BoardView {
+  function boardView(viewer: Viewer, rejected?: Rejected): BoardView {
     const now = o.clock.now();
-    const open = summaries(o.store.listOpen(), now);
-    const closed = summaries(o.store.closedSince(now - CLOSED_DAYS * DAY, 200), now);
+    const open = summaries(privacy.visible(viewer, o.store.listOpen()), now);
+    const closed = summaries(privacy.visible(viewer, o.store.closedSince(now - CLOSED_DAYS * DAY, 200)), now);
     return {
-      columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).reverse() })),
+      columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).sort(byUrgency) })),
       now,
       timeZone: o.timeZone,
       csrfToken: o.auth.csrfToken(viewer),
       canAct: true,
       ...(accessNote ? { accessNote } : {}),
       ...(viewer.via === 'session' ? { signOut: true } : {}),
-      banners: open.filter((i) => i.updateOverdue),
+      banners: open.filter((i) => i.updateOverdue).sort(byUrgency),
       incidentTypes: o.incidentTypes ?? [],
+      ...(rejected ? { rejected } : {}),
     };
   }
 
@@ -155,14 +176,16 @@ export function webRoutes(o: WebOptions): Route[] {
       checklist: o.checklists?.checklistOf(incident.number) ?? [],
       alerts: o.alerts.linkedTo(incident.number),
       postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
+      postmortemSections: o.followUps.postmortemSections(incident.number),
     });
 
-  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, error?: string): void {
+  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected, fragment = false): void {
     const incident = o.store.get(number);
-    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
+    // A private incident the viewer may not see is answered exactly as a missing one: its existence is private too.
+    if (!incident || !privacy.canSee(viewer, incident)) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
     const now = o.clock.now();
     const detail = detailOf(incident, now);
-    const page = incidentPage({
+    const view: IncidentPageView = {
       incident: detail,
       now,
       timeZone: o.timeZone,
@@ -171,37 +194,38 @@ export function webRoutes(o: WebOptions): Route[] {
       ...(accessNote ? { accessNote } : {}),
       roles: [...BUILT_IN_ROLES, ...o.customRoles],
       viewer: viewer.name,
-      ...(error ? { error } : {}),
-    });
-    send(res, status, HTML, String(page));
+      ...(rejected ? { rejected } : {}),
+      statusPage: statusSectionOf(incident, o.auth.csrfToken(viewer)),
+    };
+    send(res, status, HTML, fragment ? incidentLiveFragment(view) : incidentPage(view));
   }
 
-  /** A web action: form read, CSRF checked, the use case run; refusals re-render the page with the chat's wording. */
-  const action = (run: (form: URLSearchParams, actor: string, params: readonly string[]) => Promise<number>): Handler =>
-    guarded(async (req, res, viewer, params) => {
-      const form = await readForm(req, res);
-      if (!form) return;
-      const number = Number(params[0] ?? 0);
-      if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) {
-        return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
-      }
-      try {
-        const target = await run(form, `web:${viewer.name}`, params);
-        res.writeHead(303, { location: `/incidents/${target}` });
-        res.end();
-      } catch (e) {
-        if (!isExpectedError(e)) o.logger.error({ err: e, path: req.url }, 'web action failed');
-        const message = errorReply(e).lines.map(plainLine).join(' ');
-        const status = isExpectedError(e) ? 400 : 500;
-        if (number && o.store.get(number)) return renderIncident(res, viewer, number, isExpectedError(e) ? 409 : 500, message);
-        return send(res, status, HTML, String(errorPage({ status, message })));
-      }
-    });
+  /** The incident page's "Status page" section: its publication as the team sees it. */
+  function statusSectionOf(incident: Incident, csrfToken: string): StatusSectionView {
+    const p = o.publishing.publicationOf(incident.number);
+    return {
+      number: incident.number,
+      isPrivate: incident.isPrivate,
+      publication: p && {
+        live: p.live,
+        title: p.title,
+        impact: impactOf(p, incident),
+        impactSet: p.impact !== null,
+        components: p.components,
+        updates: [...p.updates].reverse().map((u) => ({ at: new Date(u.at).toISOString(), text: u.text })),
+      },
+      components: o.publishing.components,
+      defaultImpact: defaultImpact(incident.severity),
+      canAct: incident.phase !== 'closed' || p?.live === true,
+      csrfToken,
+    };
+  }
 
-  const field = (form: URLSearchParams, name: string) => form.get(name) ?? '';
+  /** The public picture: only what publicIncidents() lets through, in the public shape. */
+  const statusDoc = (now: number, sinceDays: number) =>
+    statusDocument(o.publishing.publicIncidents(now - sinceDays * DAY, STATUS_LIMIT), o.publishing.components, now);
 
   const numberParam = /^\/incidents\/(\d{1,9})$/;
-  const actionPath = (name: string) => new RegExp(`^/incidents/(\\d{1,9})/${name}$`);
 
   return [
     {
@@ -230,9 +254,9 @@ export function webRoutes(o: WebOptions): Route[] {
         if (!o.auth.fromOurPages(req)) return send(res, 403, HTML, signInPage({ status: 403, error: 'This sign-in did not come from this site’s sign-in page. Open the sign-in page and try again.' }));
         if (!o.auth.tokenMatches(form.get('token') ?? '')) {
           o.logger.warn({ peer: req.socket.remoteAddress }, 'web sign-in with a wrong token');
-          return send(res, 401, HTML, signInPage({ status: 401, error: 'That is not this sitroom’s access token.' }));
+          return send(res, 401, HTML, signInPage({ status: 401, error: 'That is not this sitroom’s access token.', name: form.get('name') ?? '' }));
         }
-        res.writeHead(303, { location: '/', 'set-cookie': o.auth.startSession(req), 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/', 'set-cookie': o.auth.startSession(req, form.get('name') ?? ''), 'cache-control': 'no-store' });
         res.end();
       },
     },
@@ -247,22 +271,34 @@ export function webRoutes(o: WebOptions): Route[] {
         res.end();
       }),
     },
-    { method: 'GET', path: numberParam, handler: guarded((_req, res, viewer, params) => renderIncident(res, viewer, Number(params[0]))) },
+    {
+      method: 'GET',
+      path: numberParam,
+      handler: guarded((req, res, viewer, params) => {
+        const fragment = new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'live';
+        renderIncident(res, viewer, Number(params[0]), 200, undefined, fragment);
+      }),
+    },
+    { method: 'GET', path: '/events', handler: guarded((req, res) => o.live.connect(req, res)) },
     {
       method: 'GET',
       path: '/status',
       handler: (_req, res) => {
         const now = o.clock.now();
-        // Drills are practice: the public never sees them.
-        const shown = summaries([...o.store.listOpen(), ...o.store.closedSince(now - DAY, 20)], now).filter((i) => !i.private && !i.drill);
-        send(res, 200, HTML, String(statusPage({ incidents: shown, now, timeZone: o.timeZone })));
+        send(res, 200, HTML, statusPage({ status: statusDoc(now, STATUS_RESOLVED_DAYS), now, timeZone: o.timeZone }));
       },
+    },
+    { method: 'GET', path: '/status.json', handler: (_req, res) => sendJson(res, 200, statusDoc(o.clock.now(), STATUS_RESOLVED_DAYS), { 'cache-control': 'no-cache' }) },
+    {
+      method: 'GET',
+      path: '/status/feed.atom',
+      handler: (_req, res) => send(res, 200, 'application/atom+xml; charset=utf-8', statusFeed(statusDoc(o.clock.now(), FEED_DAYS), o.publicUrl), { 'cache-control': 'no-cache' }),
     },
     { method: 'GET', path: '/assets/board.js', handler: (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', BOARD_SCRIPT, { 'cache-control': 'public, max-age=300' }) },
     {
       method: 'GET',
       path: '/api/incidents',
-      handler: guarded((req, res) => {
+      handler: guarded((req, res, viewer) => {
         const q = new URL(req.url ?? '/', 'http://sitroom').searchParams;
         const phase = q.get('phase');
         const severity = q.get('severity');
@@ -281,71 +317,37 @@ export function webRoutes(o: WebOptions): Route[] {
           limit: limit + 1,
         });
         const page = rows.slice(0, limit);
-        const body = incidentListSchema.parse({ incidents: summaries(page, o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
+        // Private incidents the viewer may not see are left out of the page (which may then be shorter than limit).
+        const body = incidentListSchema.parse({ incidents: summaries(privacy.visible(viewer, page), o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
         sendJson(res, 200, body);
       }, true),
     },
     {
       method: 'GET',
       path: /^\/api\/incidents\/(\d{1,9})$/,
-      handler: guarded((_req, res, _viewer, params) => {
+      handler: guarded((_req, res, viewer, params) => {
         const number = Number(params[0]);
         const incident = o.store.get(number);
-        if (!incident) return sendJson(res, 404, { error: `no incident #${number}` });
+        if (!incident || !privacy.canSee(viewer, incident)) return sendJson(res, 404, { error: `no incident #${number}` });
         sendJson(res, 200, detailOf(incident, o.clock.now()));
       }, true),
     },
-    {
-      method: 'POST',
-      path: '/incidents',
-      handler: action(async (form, actor) => {
-        const outcome = await o.service.declare({
-          title: field(form, 'title'),
-          severity: parseSeverity(field(form, 'severity')) ?? 'sev3',
-          isPrivate: form.get('private') === 'on' || form.get('private') === 'true',
-          platform: o.declarePlatform,
-          declaredBy: actor,
-          type: field(form, 'type') || null,
-          drill: form.get('drill') === 'on' || form.get('drill') === 'true',
-        });
-        return outcome.incident.number;
-      }),
-    },
-    {
-      method: 'POST',
-      path: actionPath('role'),
-      handler: action(async (form, actor, params) => (await o.service.assignRole(Number(params[0]), field(form, 'role'), actor, actor)).incident.number),
-    },
-    {
-      method: 'POST',
-      path: actionPath('update'),
-      handler: action(async (form, actor, params) => (await o.service.postUpdate(Number(params[0]), field(form, 'text'), actor)).incident.number),
-    },
-    {
-      method: 'POST',
-      path: actionPath('severity'),
-      handler: action(async (form, actor, params) => {
-        const severity = parseSeverity(field(form, 'severity'));
-        if (!severity) throw new IncidentError('invalid_severity');
-        return (await o.service.changeSeverity(Number(params[0]), severity, actor)).incident.number;
-      }),
-    },
-    {
-      method: 'POST',
-      path: actionPath('phase'),
-      handler: action(async (form, actor, params) => {
-        const wanted = field(form, 'action');
-        const act: PhaseAction | undefined = (['mitigate', 'resolve', 'close', 'reopen'] as const).find((a) => a === wanted);
-        if (!act) throw new IncidentError('invalid_phase_action', { action: wanted });
-        const waiver = field(form, 'waiver').trim();
-        const outcome = await o.service.transition(Number(params[0]), act, field(form, 'note'), actor, waiver || undefined);
-        return outcome.incident.number;
-      }),
-    },
-    {
-      method: 'POST',
-      path: actionPath('note'),
-      handler: action(async (form, actor, params) => (await o.service.addNote(Number(params[0]), field(form, 'text'), actor)).incident.number),
-    },
+    ...deskRoutes({
+      ctx: { service: o.service, followUps: o.followUps, alerts: o.alertService, publishing: o.publishing, declarePlatform: o.declarePlatform },
+      alerts: o.alertService,
+      store: o.store,
+      auth: o.auth,
+      privacy,
+      clock: o.clock,
+      timeZone: o.timeZone,
+      accessNote,
+      logger: o.logger,
+      guarded,
+      readForm,
+      send: (res, status, type, body) => send(res, status, type, body),
+      renderIncident,
+      renderBoard: (res, viewer, status, rejected) => send(res, status, HTML, String(boardPage(boardView(viewer, rejected)))),
+      detailOf,
+    }),
   ];
 }

@@ -32,6 +32,8 @@ async function declaredGroup(): Promise<number> {
   const id = firingGroupId();
   await h.alerts.declareIncident(id, 'alice', 'slack');
   await h.settle();
+  // The outbox creates the war room after the declaration; here it is recorded as created.
+  await h.incidents.openRooms();
   return id;
 }
 
@@ -121,12 +123,15 @@ describe('declareIncident', () => {
     expect(incident.severity).toBe('sev2');
   });
 
-  it('tells the war room about the group', async () => {
+  it('tells the war room about the group once the outbox has created the room', async () => {
     await declaredGroup();
+    // The room did not exist yet when the group was linked: the note waits behind the room's creation in the
+    // incident's queue, and the link is on its timeline lines too.
     const linked = h.chat.callsTo('groupLinked');
     expect(linked).toHaveLength(1);
     expect(linked[0]?.incident.room?.channelId).toBe(roomIdOf(1));
-    expect(linked[0]?.view.group.incidentNumber).toBe(1);
+    const rows = h.db.$client.prepare("SELECT target, payload FROM outbox WHERE kind = 'room_events' ORDER BY id").all() as { target: string; payload: string }[];
+    expect(rows.map((r) => [r.target, (JSON.parse(r.payload) as { events: { kind: string }[] }).events.map((e) => e.kind)])).toContainEqual(['incident:1', ['alert_linked']]);
   });
 
   it('shows the incident on the card', async () => {
@@ -191,13 +196,18 @@ describe('a group linked to an incident', () => {
     expect(resolved[0]?.incident.phase).toBe('active');
   });
 
-  it('reports a war-room failure without failing the delivery', async () => {
+  it('retries a failed war-room note from the outbox until the chat takes it, without failing the delivery', async () => {
     await declaredGroup();
     h.chat.failOn('alertsResolved', new Error('slack is down'));
     ingest('alertmanager-group-mixed-1resolved-1firing');
     expect(ingest('alertmanager-group-final-resolved').becameResolved).toBe(true);
     await h.settle();
-    expect(h.errors).toEqual([{ what: 'war room of incident #1', error: new Error('slack is down') }]);
+    expect(h.errors).toEqual([{ what: 'alert_note retried', error: 'slack is down' }]);
+    h.chat.recover('alertsResolved');
+    h.clock.advance(MINUTE);
+    await h.settle();
+    expect(h.chat.callsTo('alertsResolved')).toHaveLength(2);
+    expect(h.outbox.backlog().pending).toEqual({ incident: 0, alert: 0 });
   });
 
   it('an unlinked group tells no war room', async () => {

@@ -1,225 +1,233 @@
+/**
+ * Alert cards through the outbox: AlertCardSync writes card rows, the dispatcher delivers them with the
+ * AlertEffectDeliverer. Real SQLite (a file, so two "processes" can share it), a fixed clock, no sleeps.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlertEffectDeliverer } from '../../src/alerts/alert-effect-deliverer.ts';
+import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
+import type { AlertGroupView } from '../../src/alerts/alert-group.ts';
 import { DEFAULT_SEVERITY_MAP, viewGroup } from '../../src/alerts/alert-rules.ts';
 import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
 import { AlertCardSync } from '../../src/alerts/card-sync.ts';
-import type { Platform } from '../../src/incidents/incident.ts';
+import type { AlertNotifier, CardRef } from '../../src/alerts/ports.ts';
+import { OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
+import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
-import { type FixtureName, fixturePayload } from '../fakes/alert-fixtures.ts';
+import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
+import { type FixtureName, fixturePayload, rawAlert, rawPayload, validPayload } from '../fakes/alert-fixtures.ts';
 import { FakeAlertNotifier } from '../fakes/fake-alert-notifier.ts';
-import { FakeTimers } from '../fakes/fake-timers.ts';
-import { MINUTE, T0 } from '../fakes/fixed-clock.ts';
+import { FixedClock, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 
-const INTERVAL = 1000;
-
-let db: Db;
-let store: SqliteAlertStore;
-let timers: FakeTimers;
+let dir: string;
+let clock: FixedClock;
+const dbs: Db[] = [];
 
 beforeEach(() => {
-  db = openDatabase(':memory:');
-  store = new SqliteAlertStore(db);
-  timers = new FakeTimers(T0);
+  dir = mkdtempSync(join(tmpdir(), 'sitroom-cards-'));
+  clock = new FixedClock(T0);
 });
 
 afterEach(() => {
-  db.$client.close();
+  for (const db of dbs.splice(0)) db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
-/** A card sync over the shared store, as one process runs it; `errors` collects what onError heard. */
-function cardSync(notifier = new FakeAlertNotifier()) {
-  const errors: { groupId: number; platform: Platform | null; error: unknown }[] = [];
-  const sync = new AlertCardSync({
-    store,
-    notifiers: { slack: notifier },
-    view: (id) => {
-      const group = store.group(id);
-      return group && viewGroup(group, store.alerts(id), DEFAULT_SEVERITY_MAP);
+/** One sitroom process on the shared database file: its own connection, card sync and dispatcher. */
+function processOn(notifier: AlertNotifier = new FakeAlertNotifier(), pacer = new Pacer({ methods: {} })) {
+  const db = openDatabase(join(dir, 'sitroom.db'));
+  dbs.push(db);
+  const store = new SqliteAlertStore(db);
+  const outbox = new SqliteOutboxStore(db);
+  const view = (id: number) => {
+    const group = store.group(id);
+    return group && viewGroup(group, store.alerts(id), DEFAULT_SEVERITY_MAP);
+  };
+  const sync = new AlertCardSync({ store, outbox, platforms: ['slack'], clock });
+  const deliverer = new AlertEffectDeliverer({ platform: 'slack', store, notifier, view, incident: () => undefined, now: () => clock.now() });
+  const retried: string[] = [];
+  const dispatcher = new OutboxDispatcher({
+    platform: 'slack',
+    store: outbox,
+    deliverer: {
+      prepare: (row) => (isAlertEffect(row.effect) ? deliverer.prepare({ effect: row.effect }) : 'skip'),
+      classify: (e) => ({ retry: true, message: e instanceof Error ? e.message : String(e) }),
     },
-    timers,
-    minIntervalMs: INTERVAL,
-    onError: (groupId, platform, error) => errors.push({ groupId, platform, error }),
+    pacer,
+    clock,
+    retry: { baseMs: 2000, maxMs: 60_000, giveUpMs: 3_600_000 },
+    callTimeoutMs: 1000,
+    random: () => 0.5,
+    onOutcome: (_row, outcome, { error }) => {
+      if (outcome === 'retried') retried.push(error ?? '');
+    },
   });
-  return { sync, notifier, errors };
+  return { db, store, outbox, sync, dispatcher, notifier, retried };
 }
 
-const ingest = (name: FixtureName = 'alertmanager-group-2-firing'): number => {
+const ingestInto = (store: SqliteAlertStore, name: FixtureName = 'alertmanager-group-2-firing'): number => {
   const p = fixturePayload(name);
-  return store.ingest(p, deliveryKey(p), timers.now()).group.id;
+  return store.ingest(p, deliveryKey(p), clock.now()).group.id;
 };
 
 /** A change the card shows (as a button click makes): the group's version goes up. */
-const touch = (id: number): number => store.updateGroup(id, timers.now(), (g) => ({ ...g, acknowledged: { by: 'alice', at: timers.now() } }))!.version;
+const touch = (store: SqliteAlertStore, id: number): number =>
+  store.updateGroup(id, clock.now(), (g) => ({ ...g, acknowledged: g.acknowledged ? null : { by: 'alice', at: clock.now() } }))!.version;
 
 const shownVersions = (n: FakeAlertNotifier) => n.callsTo('showCard').map((c) => c.view.group.version);
+const pendingRows = (p: ReturnType<typeof processOn>) => p.outbox.backlog().pending.alert;
 
-describe('AlertCardSync', () => {
-  it('posts a group’s first card at once and records it with the version shown', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    sync.changed(id);
-    await sync.idle();
-    expect(notifier.callsTo('showCard')).toEqual([expect.objectContaining({ card: null })]);
-    expect(notifier.callsTo('showCard')[0]?.view.firing).toHaveLength(2);
-    expect(store.card(id, 'slack')).toEqual({ channel: 'C-ALERTS', messageId: 'M-CARD-1', version: 1 });
+describe('AlertCardSync through the outbox', () => {
+  it('queues a row and sends nothing itself; the dispatcher posts the first card and records the version shown', async () => {
+    const p = processOn();
+    const id = ingestInto(p.store);
+    p.sync.changed(id);
+    expect((p.notifier as FakeAlertNotifier).calls).toEqual([]);
+    expect(pendingRows(p)).toBe(1);
+    await p.dispatcher.drain();
+    expect((p.notifier as FakeAlertNotifier).callsTo('showCard')).toEqual([expect.objectContaining({ card: null })]);
+    expect(p.store.card(id, 'slack')).toEqual({ channel: 'C-ALERTS', messageId: 'M-CARD-1', version: 1 });
   });
 
-  it('coalesces 50 changes within one interval into one update, after the interval, showing the latest version', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    sync.changed(id);
-    await sync.idle();
+  it('coalesces 50 changes into one update showing the latest version (one row per version, the older ones superseded)', async () => {
+    const p = processOn();
+    const notifier = p.notifier as FakeAlertNotifier;
+    const id = ingestInto(p.store);
+    p.sync.changed(id);
+    await p.dispatcher.drain();
     let latest = 0;
     for (let n = 0; n < 50; n += 1) {
-      timers.advance(10);
-      latest = touch(id);
-      sync.changed(id);
-      await sync.idle();
+      latest = touch(p.store, id);
+      p.sync.changed(id);
+      p.sync.changed(id); // the same version again (a sweep): no second row
     }
-    expect(notifier.callsTo('showCard')).toHaveLength(1);
-    timers.advance(INTERVAL - 500);
-    await sync.idle();
+    expect(pendingRows(p)).toBe(50);
+    await p.dispatcher.drain();
     expect(shownVersions(notifier)).toEqual([1, latest]);
-    expect(notifier.callsTo('showCard')[1]?.card).toMatchObject({ channel: 'C-ALERTS', messageId: 'M-CARD-1' });
-    expect(store.card(id, 'slack')?.version).toBe(latest);
-    timers.advance(10 * INTERVAL);
-    await sync.idle();
-    expect(notifier.callsTo('showCard')).toHaveLength(2);
+    expect(notifier.callsTo('showCard')[1]?.card).toMatchObject({ messageId: 'M-CARD-1' });
+    expect(p.store.card(id, 'slack')?.version).toBe(latest);
+    expect(pendingRows(p)).toBe(0);
   });
 
-  it('does not lose a change that arrives while a sync is running', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    const release = notifier.hold();
-    sync.changed(id);
-    const latest = touch(id);
-    sync.changed(id);
-    release();
-    await sync.idle();
-    expect(shownVersions(notifier)).toEqual([1]);
-    timers.advance(INTERVAL);
-    await sync.idle();
-    expect(shownVersions(notifier)).toEqual([1, latest]);
-    expect(store.card(id, 'slack')?.version).toBe(latest);
-  });
-
-  it('leaves an unchanged card alone', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    sync.changed(id);
-    await sync.idle();
-    timers.advance(INTERVAL);
-    sync.changed(id);
-    await sync.idle();
-    expect(notifier.callsTo('showCard')).toHaveLength(1);
-  });
-
-  it('never lets a second process post a second card for the same group', async () => {
-    const first = cardSync();
-    const second = cardSync();
-    const id = ingest();
-    const release = first.notifier.hold();
-    first.sync.changed(id);
-    second.sync.changed(id);
-    await second.sync.idle();
-    release();
-    await first.sync.idle();
-    expect([first.notifier.posted, second.notifier.posted]).toEqual([1, 0]);
-    // Once the card exists, the second process updates it in place.
-    timers.advance(INTERVAL);
-    const latest = touch(id);
-    second.sync.changed(id);
-    await second.sync.idle();
-    expect(second.notifier.callsTo('showCard').map((c) => c.card?.messageId)).toEqual(['M-CARD-1']);
-    expect(store.card(id, 'slack')?.version).toBe(latest);
-  });
-
-  it('reports a failed post and catches the card up on a later sweep', async () => {
-    const { sync, notifier, errors } = cardSync();
-    const id = ingest();
-    notifier.failOn('showCard', new Error('slack is down'));
-    sync.changed(id);
-    await sync.idle();
-    expect(errors).toEqual([{ groupId: id, platform: 'slack', error: new Error('slack is down') }]);
-    expect(store.card(id, 'slack')).toBeUndefined();
-    notifier.recover('showCard');
-    timers.advance(MINUTE + 1);
-    sync.sweep(T0);
-    await sync.idle();
+  // A row held back by pacing used to take its group's first-post claim anyway, and then waited 60 s for it to go stale.
+  it('posts new groups’ cards one a second with Slack pacing, without a paced row holding the first-post claim', async () => {
+    const p = processOn(new FakeAlertNotifier(), new Pacer(SLACK_PACING));
+    const notifier = p.notifier as FakeAlertNotifier;
+    const ids = [ingestInto(p.store), ingestInto(p.store, 'alertmanager-firing')];
+    for (const id of ids) p.sync.changed(id);
+    await p.dispatcher.drain();
+    expect(notifier.posted).toBe(1);
+    clock.advance(1000);
+    await p.dispatcher.drain();
     expect(notifier.posted).toBe(2);
-    expect(store.card(id, 'slack')).toMatchObject({ version: 1 });
+    expect(ids.map((id) => p.store.card(id, 'slack')?.version)).toEqual([1, 1]);
   });
 
-  it('retries a failed first post on the next sweep, without waiting for its own claim to go stale', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    notifier.failOn('showCard');
-    sync.changed(id);
-    await sync.idle();
+  it('leaves a card that already shows the version alone', async () => {
+    const p = processOn();
+    const id = ingestInto(p.store);
+    p.sync.changed(id);
+    await p.dispatcher.drain();
+    p.sync.sweep(T0);
+    p.sync.changed(id);
+    await p.dispatcher.drain();
+    expect((p.notifier as FakeAlertNotifier).callsTo('showCard')).toHaveLength(1);
+  });
+
+  it('retries a failed post from the outbox (no second card), and a sweep re-queues only cards left behind', async () => {
+    const p = processOn();
+    const notifier = p.notifier as FakeAlertNotifier;
+    const a = ingestInto(p.store);
+    const b = ingestInto(p.store, 'alertmanager-firing');
+    notifier.failOn('showCard', new Error('slack is down'));
+    p.sync.changed(a);
+    await p.dispatcher.drain();
+    expect(p.retried).toEqual(['slack is down']);
     notifier.recover('showCard');
-    timers.advance(INTERVAL);
-    sync.sweep(T0);
-    await sync.idle();
-    expect(store.card(id, 'slack')).toMatchObject({ version: 1 });
+    clock.advance(MINUTE);
+    await p.dispatcher.drain();
+    expect([notifier.posted, pendingRows(p)]).toEqual([2, 0]); // the failed attempt and the retry
+    // Group b never got a row (say its process died before queuing it): the sweep finds it, and only it.
+    p.sync.sweep(T0);
+    expect(pendingRows(p)).toBe(1);
+    await p.dispatcher.drain();
+    expect(notifier.posted).toBe(3);
+    expect([p.store.card(a, 'slack')?.version, p.store.card(b, 'slack')?.version]).toEqual([1, 1]);
   });
+});
 
-  it('catches up a card whose update failed on the next sweep', async () => {
-    const { sync, notifier, errors } = cardSync();
-    const id = ingest();
-    sync.changed(id);
-    await sync.idle();
-    notifier.failOn('showCard');
-    timers.advance(INTERVAL);
-    const latest = touch(id);
-    sync.changed(id);
-    await sync.idle();
-    expect(errors).toHaveLength(1);
-    expect(store.card(id, 'slack')?.version).toBe(1);
-    notifier.recover('showCard');
-    timers.advance(INTERVAL);
-    sync.sweep(T0);
-    await sync.idle();
-    expect(store.card(id, 'slack')?.version).toBe(latest);
-  });
+/** A deterministic PRNG (mulberry32), so a failing interleaving can be replayed from its seed. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
-  it('sweeps only groups whose card is missing or behind', async () => {
-    const { sync, notifier } = cardSync();
-    const carded = ingest('alertmanager-firing');
-    sync.changed(carded);
-    await sync.idle();
-    const uncarded = ingest('alertmanager-group-2-firing');
-    sync.sweep(T0);
-    await sync.idle();
-    expect(notifier.callsTo('showCard').map((c) => c.view.group.id)).toEqual([carded, uncarded]);
-  });
+/**
+ * The one chat both processes talk to. A call takes a random number of event-loop turns, so calls from the two
+ * processes overlap and can finish in any order; `shown` is what each card displays, applied when a call finishes.
+ */
+class SharedChat {
+  readonly shown = new Map<string, number[]>();
+  posts = 0;
+  private readonly random: () => number;
 
-  it('stop() cancels pending updates and ignores later changes', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    sync.changed(id);
-    await sync.idle();
-    touch(id);
-    sync.changed(id);
-    expect(timers.pending).toBe(1);
-    await sync.stop();
-    expect(timers.pending).toBe(0);
-    timers.advance(10 * INTERVAL);
-    sync.changed(id);
-    await sync.idle();
-    expect(notifier.callsTo('showCard')).toHaveLength(1);
-  });
+  constructor(random: () => number) {
+    this.random = random;
+  }
 
-  it('stop() waits for a sync in flight', async () => {
-    const { sync, notifier } = cardSync();
-    const id = ingest();
-    const release = notifier.hold();
-    sync.changed(id);
-    let stopped = false;
-    const stopping = sync.stop().then(() => (stopped = true));
-    await Promise.resolve();
-    expect(stopped).toBe(false);
-    release();
-    await stopping;
-    expect(store.card(id, 'slack')).toMatchObject({ version: 1 });
+  notifier(): AlertNotifier {
+    return {
+      showCard: async (view: AlertGroupView, card: CardRef | null) => {
+        const ref = card ?? { channel: 'C-ALERTS', messageId: `M-${view.group.id}-${(this.posts += 1)}` };
+        for (let turns = Math.floor(this.random() * 6); turns > 0; turns -= 1) await new Promise((r) => setImmediate(r));
+        this.shown.set(ref.messageId, [...(this.shown.get(ref.messageId) ?? []), view.group.version]);
+        return ref;
+      },
+      groupLinked: async () => {},
+      alertsFiring: async () => {},
+      alertsResolved: async () => {},
+    };
+  }
+}
+
+describe('two processes on one database file', () => {
+  it.each([1, 2, 3, 4, 5])('never lets a card end on an older state, and posts each card once (seed %i)', async (seed) => {
+    const random = seeded(seed);
+    const chat = new SharedChat(random);
+    const procs = [processOn(chat.notifier()), processOn(chat.notifier())];
+    const groups = [1, 2, 3].map((n) => {
+      const p = validPayload(rawPayload([rawAlert(n)]));
+      return procs[0]!.store.ingest({ ...p, groupKey: `{}:{alertname="G${n}"}` }, `d${n}`, clock.now()).group.id;
+    });
+    const running: Promise<number>[] = [];
+    for (let step = 0; step < 60; step += 1) {
+      const proc = procs[Math.floor(random() * 2)]!;
+      const id = groups[Math.floor(random() * groups.length)]!;
+      touch(proc.store, id);
+      proc.sync.changed(id);
+      // Both processes deliver while changes keep coming.
+      for (const p of procs) running.push(p.dispatcher.drain());
+      for (let turns = Math.floor(random() * 4); turns > 0; turns -= 1) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(running);
+    await Promise.all(procs.map((p) => p.dispatcher.drain()));
+    expect(chat.posts).toBe(groups.length);
+    for (const id of groups) {
+      const card = procs[0]!.store.card(id, 'slack');
+      const history = chat.shown.get(card?.messageId ?? '') ?? [];
+      // Every state the card showed is newer than the one before, and the last is the group's latest.
+      expect(history).toEqual([...history].sort((x, y) => x - y));
+      expect(new Set(history).size).toBe(history.length);
+      expect(history.at(-1)).toBe(procs[1]!.store.group(id)?.version);
+    }
   });
 });

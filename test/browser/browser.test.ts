@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../fakes/fixed-clock.ts';
+import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { SlackDriver } from '../chat/scenarios/slack-driver.ts';
 import { REPO_ROOT } from '../e2e/bot-process.ts';
@@ -57,8 +58,8 @@ async function newPage(options: BrowserContextOptions = {}): Promise<{ page: Pag
 }
 
 /** A web-only sitroom (no chat platform), on loopback without web sign-in. */
-async function webOnly(): Promise<SitroomUnderTest> {
-  app = new SitroomUnderTest({});
+async function webOnly(env: Record<string, string> = {}): Promise<SitroomUnderTest> {
+  app = new SitroomUnderTest(env);
   await app.start();
   return app;
 }
@@ -116,34 +117,109 @@ describe('the board', () => {
     await page.evaluate('document.activeElement.blur()');
     await refreshBoard(page);
     await column(page, 'mitigated').getByRole('link', { name: '#1 Search is slow' }).waitFor();
-    expect(await page.evaluate('window.__fetches')).toBe(1);
+    // The refresh, and perhaps one more the live stream asked for once focus had left.
+    expect(await page.evaluate('window.__fetches')).toBeGreaterThanOrEqual(1);
   });
 });
 
 describe('the status page', () => {
-  it('says "All systems operational" with no incident, then shows a public incident and hides a private one', async () => {
-    const sitroom = await webOnly();
+  it('shows nothing until an incident is published from its page, then only its public wording, on /status, in /status.json and in the feed', async () => {
+    const token = 'a-web-token-of-24-chars!';
+    app = new SitroomUnderTest({ WEB_AUTH_TOKEN: token, STATUS_COMPONENTS: 'api,checkout' });
+    await app.start();
+    const { service } = app.sitroom;
     const { page, errors } = await newPage();
-    await page.goto(`${sitroom.url}/status`);
+    await page.goto(`${app.url}/status`);
     expect(await page.getByRole('status').textContent()).toBe('All systems operational');
 
-    const { service } = sitroom.sitroom;
-    await service.declare({ title: 'Suspicious admin logins', severity: 'sev1', isPrivate: true, platform: 'web', declaredBy: 'alice' });
-    await service.postUpdate(1, 'Rotating every credential', 'alice');
-    expect((await page.reload())?.status()).toBe(200);
-    expect(await page.getByText('All systems operational').count()).toBe(1);
+    await page.goto(`${app.url}/signin`);
+    await page.getByLabel('Access token (WEB_AUTH_TOKEN)').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${app.url}/`);
+    await service.declare({ title: 'ZQX Suspicious admin logins', severity: 'sev1', isPrivate: true, platform: 'web', declaredBy: 'alice' });
+    await page.getByLabel('Title').fill('Primary DB failover stuck in eu-west-1b');
+    await page.getByLabel('Severity').selectOption('sev2');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.waitForURL(`${app.url}/incidents/2`);
+    await page.getByLabel(/^Update/).fill('Internal: replica lag is 40 minutes');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('replica lag').waitFor();
 
-    await service.declare({ title: 'Search is slow', severity: 'sev3', isPrivate: false, platform: 'web', declaredBy: 'alice' });
-    await service.postUpdate(2, 'A reindex is running', 'alice');
-    await page.reload();
-    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Search is slow']);
-    expect(await page.getByText('A reindex is running').isVisible()).toBe(true);
+    // Declared and updated, but not published: the public page still says nothing.
+    await page.goto(`${app.url}/status`);
+    expect(await page.getByRole('status').textContent()).toBe('All systems operational');
+    expect(await page.locator('body').innerText()).not.toContain('Primary DB');
+
+    await page.goto(`${app.url}/incidents/2`);
+    const statusSection = page.getByRole('region', { name: 'Status page' });
+    expect(await statusSection.getByText('Not on the status page').isVisible()).toBe(true);
+    await page.getByLabel(/^Public title/).fill('Checkout is slow for some customers');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(`${app.url}/incidents/2`);
+    await page.getByLabel(/^Public update/).fill('We have found the cause and are rolling out a fix');
+    await page.getByRole('button', { name: 'Post public update' }).click();
+    await statusSection.getByText('We have found the cause').waitFor();
+    await page.getByLabel(/^Components/).fill('checkout');
+    await page.getByRole('button', { name: 'Set components' }).click();
+    await statusSection.getByText('checkout', { exact: true }).waitFor();
+
+    await page.goto(`${app.url}/status`);
+    expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['Checkout is slow for some customers']);
+    expect(await page.getByRole('status').textContent()).toBe('Partial outage');
+    expect(await page.getByText('We have found the cause and are rolling out a fix').isVisible()).toBe(true);
     const text = await page.locator('body').innerText();
-    expect(text).not.toContain('Suspicious');
-    expect(text).not.toContain('Rotating');
-    expect(await page.getByText('All systems operational').count()).toBe(0);
+    for (const secret of ['Primary DB', 'replica lag', 'ZQX', 'web:web']) expect(text, secret).not.toContain(secret);
     // Public: no link to the board or any incident.
     expect(await page.locator('a[href="/"], a[href^="/incidents"]').count()).toBe(0);
+
+    const json = await (await page.request.get(`${app.url}/status.json`)).text();
+    const feed = await (await page.request.get(`${app.url}/status/feed.atom`)).text();
+    for (const body of [json, feed]) {
+      expect(body).toContain('Checkout is slow for some customers');
+      for (const secret of ['Primary DB', 'replica lag', 'ZQX', 'web:web']) expect(body, secret).not.toContain(secret);
+    }
+
+    // A private incident's page explains why it has no publish form.
+    await page.goto(`${app.url}/incidents/1`);
+    expect(await page.getByRole('region', { name: 'Status page' }).innerText()).toContain('Private incidents never go on the public status page.');
+    expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+    expect(errors.filter((e) => !e.includes('status of 401'))).toEqual([]);
+  });
+});
+
+describe('live pages', () => {
+  it('show a lapsed update as overdue without a reload — banner, card and tab title — on the board and the incident page', async () => {
+    const sitroom = await webOnly();
+    await sitroom.sitroom.service.declare({ title: 'Payments failing at checkout', severity: 'sev2', isPrivate: false, platform: 'web', declaredBy: 'alice' });
+    const { page: board, errors } = await newPage();
+    await board.goto(`${sitroom.url}/`);
+    const incident = await context?.newPage();
+    if (!incident) throw new Error('no second page');
+    await incident.goto(`${sitroom.url}/incidents/1`);
+    await board.evaluate('window.__sameDocument = true');
+    await incident.evaluate('window.__sameDocument = true');
+    expect(await board.title()).toBe('Incident board · sitroom');
+    expect(await board.locator('.banner').count()).toBe(0);
+    // Both pages are listening before the clock moves.
+    await expect.poll(() => sitroom.sitroom.live.clients, { timeout: SOON }).toBe(2);
+
+    // sev2 promises an update every hour; no write happens, only time passes.
+    sitroom.clock.advance(61 * MINUTE);
+    await board.locator('.banners .banner').waitFor();
+    expect(await board.locator('.banners .banner').innerText()).toBe('Update for #1 Payments failing at checkout is overdue since 15:00 UTC');
+    expect(await column(board, 'active').locator('.overdue').innerText()).toBe('overdue since 15:00 UTC');
+    await expect.poll(() => board.title(), { timeout: SOON }).toBe('(1 overdue) Incident board · sitroom');
+    await incident.locator('p.banner').waitFor();
+    expect(await incident.locator('p.banner').innerText()).toBe('Update for #1 is overdue since 15:00 UTC — post one');
+    await expect.poll(() => incident.title(), { timeout: SOON }).toBe('(overdue) #1 Payments failing at checkout · sitroom');
+    // Swapped in place: the same documents, not reloads.
+    expect(await board.evaluate('window.__sameDocument')).toBe(true);
+    expect(await incident.evaluate('window.__sameDocument')).toBe(true);
+
+    // An update clears it, again without a reload.
+    await sitroom.sitroom.service.postUpdate(1, 'Payments are flowing again', 'alice');
+    await expect.poll(() => board.locator('.banner').count(), { timeout: SOON }).toBe(0);
+    await expect.poll(() => board.title(), { timeout: SOON }).toBe('Incident board · sitroom');
     expect(errors).toEqual([]);
   });
 });
@@ -156,6 +232,7 @@ describe('signing in with WEB_AUTH_TOKEN', () => {
     const { page, errors } = await newPage();
     const board = await page.goto(`${app.url}/`);
     expect(board?.status()).toBe(401);
+    await page.getByLabel(/^Your name/).fill('Dana');
     await page.getByLabel('Access token (WEB_AUTH_TOKEN)').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${app.url}/`);
@@ -167,7 +244,7 @@ describe('signing in with WEB_AUTH_TOKEN', () => {
     await page.getByLabel('Title').fill('Signed-in declare');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${app.url}/incidents/1`);
-    expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'web:web' });
+    expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'Dana (token)' });
 
     await page.goto(`${app.url}/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -190,16 +267,16 @@ describe('web-only mode', () => {
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('#1 Payments failing at checkout');
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ platform: 'web', severity: 'sev2', declaredBy: 'web:local' });
+    expect(sitroom.sitroom.service.get(1)).toMatchObject({ platform: 'web', severity: 'sev2', declaredBy: 'local' });
 
     await page.getByLabel('Role', { exact: true }).selectOption('commander');
-    await page.getByRole('button', { name: 'Take role' }).click();
-    await page.getByRole('region', { name: 'Roles' }).getByText('IC: web:local').waitFor();
+    await page.getByRole('button', { name: 'Assign role' }).click();
+    await page.getByRole('region', { name: 'Roles' }).getByText('IC: local').waitFor();
 
     await page.getByLabel(/^Note \(optional\)/).fill('Rolled back release 42');
     await page.getByRole('button', { name: /^Mitigate/ }).click();
     await page.locator('.meta .phase-name').filter({ hasText: 'mitigated' }).waitFor();
-    expect(await page.getByRole('region', { name: 'Phase history' }).getByRole('row').nth(1).innerText()).toMatch(/web:local\s+active → mitigated\s+Rolled back release 42/);
+    expect(await page.getByRole('region', { name: 'Phase history' }).getByRole('row').nth(1).innerText()).toMatch(/local\s+active → mitigated\s+Rolled back release 42/);
     // Resolve is the next step now; mitigate is gone.
     expect(await page.getByRole('button', { name: /^Resolve/ }).isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: /^Mitigate/ }).count()).toBe(0);
@@ -208,12 +285,12 @@ describe('web-only mode', () => {
     await page.getByLabel(/^Update/).fill('Payments are flowing again; watching error rates.');
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('Payments are flowing again; watching error rates.').waitFor();
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ phase: 'mitigated', roles: { commander: 'web:local' }, lastUpdate: { text: 'Payments are flowing again; watching error rates.' } });
+    expect(sitroom.sitroom.service.get(1)).toMatchObject({ phase: 'mitigated', roles: { commander: 'local' }, lastUpdate: { text: 'Payments are flowing again; watching error rates.' } });
     expect(await page.locator('.banner').count()).toBe(0);
 
     await page.goto(`${sitroom.url}/`);
     expect(await cardLinks(page, 'mitigated')).toEqual(['#1 Payments failing at checkout']);
-    expect(await column(page, 'mitigated').getByText('web:local').isVisible()).toBe(true);
+    expect(await column(page, 'mitigated').getByText('local').isVisible()).toBe(true);
     expect(await page.locator('.banner').count()).toBe(0);
 
     // sev2 promises an update every hour: 61 minutes later it is overdue, on the incident page and the board.
@@ -241,8 +318,117 @@ describe('web-only mode', () => {
     expect(await page.getByRole('alert').innerText()).toContain('Can’t close: 1 action item is still open (#1 Alert on 80% disk)');
     await page.getByLabel(/^Waive open action items/).fill('Tracked in OPS-7');
     await page.getByRole('button', { name: /^Close/ }).click();
-    await page.getByText('This incident is closed: nothing more to do here.').waitFor();
+    await page.getByText('This incident is closed: only its action items and postmortem are still written, below.').waitFor();
     expect(sitroom.sitroom.service.get(1).phase).toBe('closed');
+  });
+});
+
+describe('the web desk alone', () => {
+  it('runs an incident from declare to close: roles, cadence, snooze, rename, visibility, action items, postmortem sections; a refused form keeps its text', async () => {
+    const sitroom = await webOnly();
+    const { page, errors } = await newPage();
+    await page.goto(`${sitroom.url}/`);
+    await page.getByLabel('Title').fill('Payments failing');
+    await page.getByLabel('Severity').selectOption('sev2');
+    await page.getByRole('button', { name: 'Declare' }).click();
+    await page.waitForURL(`${sitroom.url}/incidents/1`);
+
+    // Any role to anyone.
+    await page.getByLabel('Role', { exact: true }).selectOption('commander');
+    await page.getByLabel(/^Person/).fill('alice');
+    await page.getByRole('button', { name: 'Assign role' }).click();
+    await page.getByRole('region', { name: 'Roles' }).getByText('IC: alice').waitFor();
+
+    // A refused cadence: the error beside the field, what was typed still there; then a good one.
+    await page.getByLabel(/^Promise an update every/).fill('soonish');
+    await page.getByRole('button', { name: 'Set cadence' }).click();
+    const cadence = page.getByLabel(/^Promise an update every/);
+    expect(await cadence.inputValue()).toBe('soonish');
+    expect(await cadence.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#cadence-value-error').innerText()).toContain('soonish');
+    await cadence.fill('30m');
+    await page.getByRole('button', { name: 'Set cadence' }).click();
+    await page.locator('dl.facts').getByText('every 30m').waitFor();
+
+    await page.getByRole('button', { name: 'Snooze 15 minutes' }).click();
+    await page.getByRole('region', { name: 'Timeline' }).getByText('Update reminder snoozed for 15m').waitFor();
+
+    await page.getByLabel('Title').fill('Card payments failing at checkout');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('heading', { level: 1, name: '#1 Card payments failing at checkout' }).waitFor();
+
+    await page.getByRole('button', { name: 'Make private' }).click();
+    await page.locator('.meta .tag').filter({ hasText: 'private' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Make public' }).isVisible()).toBe(true);
+
+    // The live counter follows typing (the script is our own, allowed by the CSP).
+    const update = page.getByLabel(/^Update \(/);
+    await update.fill('Card payments fail for some customers.');
+    expect(await page.locator('#update-text-count').innerText()).toBe('38 / 3000');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('Card payments fail for some customers.').waitFor();
+
+    // Action items: add with owner and due date, then give it another owner.
+    await page.getByLabel('What must happen').fill('Add a synthetic checkout probe');
+    await page.getByLabel(/^Owner \(optional\)/).fill('bob');
+    await page.getByLabel(/^Due \(optional\)/).fill('2025-04-01');
+    await page.getByRole('button', { name: 'Add action item' }).click();
+    const items = page.getByRole('region', { name: 'Action items' });
+    await items.getByText('Add a synthetic checkout probe').waitFor();
+    await items.getByText('Change').click();
+    await page.locator('#item-1-owner').fill('carol');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('region', { name: 'Action items' }).getByRole('cell', { name: 'carol' }).waitFor();
+
+    await page.getByRole('button', { name: /^Mitigate/ }).click();
+    await page.locator('.meta .phase-name').filter({ hasText: 'mitigated' }).waitFor();
+    await page.getByRole('button', { name: /^Resolve/ }).click();
+    await page.locator('.meta .phase-name').filter({ hasText: 'resolved' }).waitFor();
+
+    // The postmortem's human sections: stored, shown, and in the document.
+    await page.getByLabel('Summary').fill('A bad deploy broke card payments.');
+    await page.getByLabel('What went well').fill('Rollback took two minutes.');
+    await page.getByRole('button', { name: 'Save sections' }).click();
+    await page.getByRole('article', { name: 'Postmortem document' }).getByText('A bad deploy broke card payments.').waitFor();
+    expect(await page.getByLabel('What went well').inputValue()).toBe('Rollback took two minutes.');
+    const markdown = sitroom.sitroom.followUps.postmortem(1)?.markdown ?? '';
+    expect(markdown).toContain('## Summary\n\nA bad deploy broke card payments.');
+    expect(markdown).toContain('## What went wrong\n\n_To be written._');
+
+    // Close with the item open: refused beside the waiver field, the note typed is kept.
+    await page.getByLabel(/^Note \(optional\)/).fill('All clear since 15:40');
+    await page.getByRole('button', { name: /^Close/ }).click();
+    expect(await page.locator('#phase-waiver-error').innerText()).toContain('1 action item is still open');
+    expect(await page.getByLabel(/^Note \(optional\)/).inputValue()).toBe('All clear since 15:40');
+    await items.getByRole('button', { name: 'Done' }).click();
+    await items.getByText(/^done/).waitFor();
+    await page.getByRole('button', { name: /^Close/ }).click();
+    await page.getByText('This incident is closed: only its action items and postmortem are still written, below.').waitFor();
+
+    const incident = sitroom.sitroom.service.get(1);
+    expect(incident).toMatchObject({ phase: 'closed', title: 'Card payments failing at checkout', isPrivate: true, cadence: 1800, roles: { commander: 'alice' } });
+    // Everything done on the web is recorded as its viewer; sitroom itself only wrote the postmortem on resolve.
+    const timeline = sitroom.sitroom.service.timeline(1);
+    expect(new Set(timeline.filter((e) => e.kind !== 'postmortem_written').map((e) => e.actor))).toEqual(new Set(['local']));
+    expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['role_assigned', 'cadence_changed', 'reminder_snoozed', 'renamed', 'visibility_changed', 'action_added', 'action_updated', 'action_done', 'postmortem_edited']));
+    // The two refused forms (409) are logged by Chromium as failed loads; nothing else went wrong.
+    expect(errors.filter((e) => !e.includes('status of 409'))).toEqual([]);
+  });
+
+  it('shows Alertmanager’s groups in the alert inbox, with the card’s actions', async () => {
+    const sitroom = await webOnly();
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+    const { page, errors } = await newPage();
+    await page.goto(`${sitroom.url}/alerts`);
+    const item = page.locator('.alert-item').first();
+    expect(await item.getByRole('heading', { level: 2 }).innerText()).toContain('HighErrorRate');
+    expect(await item.innerText()).toContain('2 firing');
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.locator('.alert-item').first().getByText(/acknowledged by local/).waitFor();
+    await page.locator('.alert-item').first().getByRole('button', { name: 'Declare incident' }).click();
+    await page.waitForURL(`${sitroom.url}/incidents/1`);
+    expect(await page.locator('section[aria-labelledby="alerts-h"]').innerText()).toContain('HighErrorRate');
+    expect(errors).toEqual([]);
   });
 });
 
@@ -260,8 +446,12 @@ describe('escaping', () => {
     const onlyOurScripts = "[...document.scripts].map((s) => s.src.replace(location.origin, '') || 'inline:' + s.textContent)";
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`#1 ${title}`);
     expect(await page.title()).toBe(`#1 ${title} · sitroom`);
-    expect(await page.evaluate(onlyOurScripts)).toEqual([]);
+    // The incident page's scripts: its live refresh and the forms' length counter.
+    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js', '/assets/desk.js']);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+    await page.getByLabel(/^Public title/).fill(title);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('region', { name: 'Status page' }).getByText('On the status page', { exact: true }).waitFor();
 
     await page.goto(`${sitroom.url}/`);
     expect(await cardLinks(page, 'active')).toEqual([`#1 ${title}`]);
@@ -269,10 +459,10 @@ describe('escaping', () => {
     await refreshBoard(page);
     await refreshed;
     expect(await cardLinks(page, 'active')).toEqual([`#1 ${title}`]);
-    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js']);
+    expect(await page.evaluate(onlyOurScripts)).toEqual(['/assets/board.js', '/assets/desk.js']);
 
     await page.goto(`${sitroom.url}/status`);
-    expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe(title);
+    expect(await page.getByRole('heading', { level: 3 }).textContent()).toBe(title);
     expect(await page.evaluate(onlyOurScripts)).toEqual([]);
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
     expect(errors).toEqual([]);
@@ -310,7 +500,7 @@ describe('the keyboard', () => {
 describe('screenshots', () => {
   /** A board with something in every column, an overdue banner, a private incident and a long title. */
   async function busySitroom(): Promise<SitroomUnderTest> {
-    const sitroom = await webOnly();
+    const sitroom = await webOnly({ STATUS_COMPONENTS: 'api,checkout,search' });
     const { service, followUps } = sitroom.sitroom;
     const declare = (title: string, severity: 'sev1' | 'sev2' | 'sev3' | 'sev4' | 'sev5', isPrivate = false) =>
       service.declare({ title, severity, isPrivate, platform: 'web', declaredBy: 'web:alice' });
@@ -334,6 +524,13 @@ describe('screenshots', () => {
     await followUps.addActionItem(4, { text: 'Add a synthetic checkout probe', owner: 'web:alice', due: '2025-03-28' }, 'web:alice');
     await declare('Suspicious admin logins from a new ASN', 'sev2', true);
     await declare('Averyveryveryverylongwordwithoutanyspacesthatmightoverflowacardonaphone-and-more-more-more', 'sev5');
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+    const { publishing } = sitroom.sitroom;
+    await publishing.publish(4, 'Card payments are failing at checkout', 'web:bob');
+    await publishing.postPublicUpdate(4, 'We are investigating failed card payments and will update within 30 minutes.', 'web:bob');
+    await publishing.setComponents(4, 'checkout,api', 'web:bob');
+    await publishing.publish(2, 'Some emails were delayed', 'web:carol');
+    await publishing.publish(6, 'Averyveryveryverylongpublictitlewithoutanyspacesthatmightoverflowaphone-and-more', 'web:bob');
     sitroom.clock.advance(45 * MINUTE);
     return sitroom;
   }
@@ -356,6 +553,7 @@ describe('screenshots', () => {
     await page.goto(`${sitroom.url}/incidents/4`);
     await shoot(page, 'incident');
     await page.goto(`${sitroom.url}/status`);
+    expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toHaveLength(3);
     await shoot(page, 'status');
     expect(errors).toEqual([]);
     await context?.close();
@@ -368,7 +566,11 @@ describe('screenshots', () => {
     await phone.page.goto(`${sitroom.url}/incidents/4`);
     await shoot(phone.page, 'incident-phone-dark');
     await phone.page.goto(`${sitroom.url}/status`);
+    expect(await phone.page.evaluate("document.documentElement.scrollWidth + ' of ' + document.documentElement.clientWidth")).toBe('390 of 390');
+    expect(await phone.page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(18, 20, 23)');
     await shoot(phone.page, 'status-phone-dark');
+    await phone.page.goto(`${sitroom.url}/alerts`);
+    await shoot(phone.page, 'alerts-phone-dark');
     expect(phone.errors).toEqual([]);
   });
 });
@@ -377,12 +579,16 @@ describe('on a phone', () => {
   it('nothing on the board or an incident page makes a phone scroll sideways', async () => {
     const sitroom = await webOnly();
     await sitroom.sitroom.service.declare({ title: 'Checkout down', severity: 'sev1', isPrivate: false, platform: 'web', declaredBy: 'alice' });
+    await sitroom.sitroom.followUps.addActionItem(1, { text: 'Add a synthetic checkout probe with a long name', owner: 'alice@example.com', due: '2025-03-28' }, 'alice');
+    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+    await sitroom.sitroom.publishing.publish(1, 'Checkoutisdownforeveryonewhotriestopayrightnow-and-longer-still', 'alice');
+    await sitroom.sitroom.publishing.postPublicUpdate(1, 'https://example.com/a-very-long-link-without-any-break-points-at-all-in-it-whatsoever', 'alice');
     const { page } = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const widths: Record<string, string> = {};
-    for (const path of ['/', '/incidents/1', '/status']) {
+    for (const path of ['/', '/incidents/1', '/status', '/alerts']) {
       await page.goto(`${sitroom.url}${path}`);
       widths[path] = String(await page.evaluate("document.documentElement.scrollWidth + ' of ' + document.documentElement.clientWidth"));
     }
-    expect(widths).toEqual({ '/': '390 of 390', '/incidents/1': '390 of 390', '/status': '390 of 390' });
+    expect(widths).toEqual({ '/': '390 of 390', '/incidents/1': '390 of 390', '/status': '390 of 390', '/alerts': '390 of 390' });
   });
 });

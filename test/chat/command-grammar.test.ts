@@ -173,3 +173,18 @@ describe('parseCommand on text with odd line breaks and control characters (user
     expect(grammarError('esc\u001b[2Jalate').message).toBe('Unknown subcommand `esc[2Jalate`. Try `/incident help`.');
   });
 });
+
+describe('status page commands', () => {
+  it('parses publish, public, impact, components and unpublish', () => {
+    expect(parseCommand('publish Checkout is slow', mention, 'u')).toEqual({ kind: 'publish', title: 'Checkout is slow' });
+    expect(parseCommand('public We found it', mention, 'u')).toEqual({ kind: 'public', text: 'We found it' });
+    expect(parseCommand('impact major', mention, 'u')).toEqual({ kind: 'impact', level: 'major' });
+    expect(parseCommand('components api, checkout', mention, 'u')).toEqual({ kind: 'components', list: 'api, checkout' });
+    expect(parseCommand('unpublish', mention, 'u')).toEqual({ kind: 'unpublish' });
+  });
+  it('says what is missing, with the usage line', () => {
+    expect(() => parseCommand('publish', mention, 'u')).toThrow('`publish` needs the title the public will see.');
+    expect(() => parseCommand('public', mention, 'u')).toThrow('`public` needs the text of the public update.');
+    expect(() => parseCommand('unpublish now', mention, 'u')).toThrow('`unpublish` takes no arguments.');
+  });
+});

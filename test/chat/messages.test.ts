@@ -49,6 +49,10 @@ describe('nextUpdateText', () => {
     expect(nextUpdateText(anIncident({ nextUpdateDue: null }), ctx)).toBe('no update cadence');
     expect(nextUpdateText(anIncident({ nextUpdateDue: null, phase: 'resolved' }), ctx)).toBe('no updates due');
   });
+
+  it('never calls a resolved incident overdue, even with a stale due time (the one overdue predicate)', () => {
+    expect(nextUpdateText(anIncident({ phase: 'resolved' }), messageContext({ now: T0 + 2 * HOUR }))).toBe('no updates due');
+  });
 });
 
 describe('topicLine', () => {

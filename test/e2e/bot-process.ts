@@ -48,7 +48,12 @@ export class BotProcess {
   }
 
   /** Starts the bot with `env` (on top of PATH/HOME only) and resolves once it logged that it started. */
-  static async start(env: Record<string, string>, timeoutMs = 15_000, port?: number): Promise<BotProcess> {
+  static async start(
+    env: Record<string, string>,
+    timeoutMs = 15_000,
+    port?: number,
+    ready: (line: Record<string, unknown>) => boolean = (l) => l['msg'] === 'sitroom started',
+  ): Promise<BotProcess> {
     port ??= await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO_ROOT,
@@ -56,7 +61,7 @@ export class BotProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const bot = new BotProcess(child, port);
-    await bot.waitForLog((l) => l['msg'] === 'sitroom started', timeoutMs);
+    await bot.waitForLog(ready, timeoutMs);
     return bot;
   }
 

@@ -64,6 +64,8 @@ describe('a restart', () => {
   it('keeps the incident and sends the reminder that fell due while the bot was down, once', async () => {
     const first = await startBot();
     expect(await command(first, 'declare sev2 Checkout latency spike', 'CGENERAL', 'declare')).toContain('Declared incident #1');
+    // The war room is set up by the outbox after the reply; the announcement is its last step.
+    await slack.waitFor('chat.postMessage', (c) => c.args['channel'] === 'CANNOUNCE');
     const room = slack.channelNamed('inc-1-checkout-latency-spike')?.id ?? '';
     await command(first, 'comms <@UCAROL>', room, 'comms');
     const stopped = await first.stop('SIGTERM');
@@ -73,12 +75,13 @@ describe('a restart', () => {
 
     letUpdateFallDue(env['DATABASE_PATH'] ?? '');
     const second = await startBot();
-    // The first tick runs before "sitroom started" is logged, so the nag is out by now.
+    // The first tick queues the nag before "sitroom started" is logged; the outbox delivers it right after.
+    const log = await second.waitForLog((l) => l['msg'] === 'reminder sent');
+    expect(log['incident']).toBe(1);
+    await slack.waitFor('chat.postMessage', () => nagsIn('DUCAROL').length === 1);
     expect(nagsIn(room)).toHaveLength(1);
     expect(nagsIn(room)[0]?.text).toContain('<@UCAROL>');
     expect(nagsIn('DUCAROL')).toHaveLength(1);
-    const log = await second.waitForLog((l) => l['msg'] === 'reminder sent');
-    expect(log['incident']).toBe(1);
     expect(await command(second, 'status', room, 'status')).toContain('Checkout latency spike');
     expect((await second.stop('SIGINT')).code).toBe(0);
   });
@@ -88,8 +91,10 @@ describe('a restart', () => {
     const before = nagsIn(room).length;
     letUpdateFallDue(env['DATABASE_PATH'] ?? '');
     const [a, b] = await Promise.all([startBot(), startBot()]);
+    await slack.waitFor('chat.postMessage', () => nagsIn('DUCAROL').length === before + 1 && nagsIn(room).length === before + 1);
+    // Both stopped (each finishes what it claimed): still exactly one copy in each place.
+    await Promise.all([a?.stop(), b?.stop()]);
     expect(nagsIn(room)).toHaveLength(before + 1);
     expect(nagsIn('DUCAROL')).toHaveLength(before + 1);
-    await Promise.all([a?.stop(), b?.stop()]);
   });
 });

@@ -4,15 +4,20 @@
  */
 import { DEFAULT_SEVERITY_MAP, type SeverityMap } from '../../src/alerts/alert-rules.ts';
 import { AlertService } from '../../src/alerts/alert-service.ts';
+import { AlertEffectDeliverer } from '../../src/alerts/alert-effect-deliverer.ts';
+import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
 import { AlertCardSync } from '../../src/alerts/card-sync.ts';
+import { OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
+import { Pacer } from '../../src/delivery/pacing.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
 import { CAPTURE_NOW } from './alert-fixtures.ts';
 import { FakeAlertNotifier } from './fake-alert-notifier.ts';
 import { FakeSilenceClient } from './fake-silence-client.ts';
-import { FakeTimers } from './fake-timers.ts';
 import { FixedClock } from './fixed-clock.ts';
+import { roomIdOf } from './fake-notifier.ts';
 import { serviceHarness } from './service-harness.ts';
 
 export interface AlertHarnessOptions {
@@ -30,19 +35,44 @@ export function alertHarness(opts: AlertHarnessOptions = {}) {
   const silences = new FakeSilenceClient();
   const errors: { what: string; error: unknown }[] = [];
   const work: Promise<unknown>[] = [];
+  const outbox = new SqliteOutboxStore(db);
   const alerts = new AlertService({
     store,
     incidents: incidents.service,
     clock,
     severityMap: opts.severityMap ?? DEFAULT_SEVERITY_MAP,
-    notifiers: { slack: chat },
+    platforms: ['slack'],
+    outbox,
     silences: opts.silences === false ? undefined : silences,
     onError: (what, error) => errors.push({ what, error }),
     track: (w) => work.push(w),
   });
-  const timers = new FakeTimers(CAPTURE_NOW);
-  const cards = new AlertCardSync({ store, notifiers: { slack: chat }, view: (id) => alerts.view(id), timers, minIntervalMs: 1000 });
+  const cards = new AlertCardSync({ store, outbox, platforms: ['slack'], clock });
   alerts.useCardSync(cards);
+  const deliverer = new AlertEffectDeliverer({ platform: 'slack', store, notifier: chat, view: (id) => alerts.view(id), incident: (n) => incidents.store.get(n), now: () => clock.now() });
+  // The outbox as the app runs it for alert rows; the incident's own steps are stood in for: its war room is
+  // recorded as created (as the chat deliverer would), the rest is not under test here.
+  const dispatcher = new OutboxDispatcher({
+    platform: 'slack',
+    store: outbox,
+    deliverer: {
+      prepare: (row) => {
+        if (isAlertEffect(row.effect)) return deliverer.prepare({ effect: row.effect });
+        if (row.effect.kind !== 'create_room') return 'skip';
+        const number = row.effect.number;
+        return { call: 'createChannel', channel: '*', send: async () => (await incidents.openRooms(), { messageId: roomIdOf(number) }) };
+      },
+      classify: (error) => ({ retry: true, message: error instanceof Error ? error.message : String(error) }),
+    },
+    pacer: new Pacer({ methods: {} }),
+    clock,
+    retry: { baseMs: 2000, maxMs: 60_000, giveUpMs: 3_600_000 },
+    callTimeoutMs: 1000,
+    random: () => 0.5,
+    onOutcome: (row, outcome, { error }) => {
+      if (outcome === 'retried') errors.push({ what: `${row.effect.kind} retried`, error });
+    },
+  });
   incidents.service.observe(alerts);
   return {
     db,
@@ -54,15 +84,14 @@ export function alertHarness(opts: AlertHarnessOptions = {}) {
     errors,
     alerts,
     cards,
-    timers,
+    outbox,
+    dispatcher,
     /** Chat work started by deliveries so far, tracked like the app tracks it. */
     work,
-    /** Waits for the chat work of deliveries and for card syncs in flight, then lets due card timers run. */
+    /** Waits for the work started by deliveries, then delivers every outbox row due now. */
     async settle(): Promise<void> {
       await Promise.all(work.splice(0));
-      await cards.idle();
-      timers.advance(1000);
-      await cards.idle();
+      await dispatcher.drain();
     },
     close(): void {
       if (db.$client.open) db.$client.close();

@@ -1,5 +1,5 @@
 /** A recording ChatPlatform: remembers every call, hands out ids, can mark names taken and fail any method. */
-import type { ChatPlatform, PostedMessage } from '../../src/chat/chat-platform.ts';
+import type { ChatPlatform, PostedMessage, Updated } from '../../src/chat/chat-platform.ts';
 import type { ChatMessage, Line } from '../../src/chat/message.ts';
 import type { Platform, UserId } from '../../src/incidents/incident.ts';
 
@@ -25,6 +25,7 @@ export class FakeChatPlatform implements ChatPlatform {
   readonly takenNames = new Set<string>();
   readonly calls: PlatformCall[] = [];
   private readonly failures = new Map<PlatformMethod, Error>();
+  private readonly failedCalls = new Set<PlatformCall>();
   private ids = 0;
 
   constructor(opts: { platform?: Platform; maxChannelNameLength?: number; announceChannel?: string; alertsChannel?: string } = {}) {
@@ -36,6 +37,16 @@ export class FakeChatPlatform implements ChatPlatform {
 
   failOn(method: PlatformMethod, error: Error = new Error(`${method} failed`)): void {
     this.failures.set(method, error);
+  }
+
+  /** `method` works again. */
+  recover(method: PlatformMethod): void {
+    this.failures.delete(method);
+  }
+
+  /** Calls that succeeded (what the platform actually did), in order. */
+  get succeeded(): PlatformCall[] {
+    return this.calls.filter((c) => !this.failedCalls.has(c));
   }
 
   callsTo<M extends PlatformMethod>(method: M): Extract<PlatformCall, { method: M }>[] {
@@ -69,8 +80,12 @@ export class FakeChatPlatform implements ChatPlatform {
     return { channel, id: this.nextId('M') };
   }
 
-  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+  /** Set: every update is refused as too old and posted anew (as Mattermost's PostEditTimeLimit makes it). */
+  repostOnUpdate = false;
+
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<Updated> {
     this.record({ method: 'update', channel, messageId, message });
+    return this.repostOnUpdate ? { replacedBy: this.nextId('M') } : {};
   }
 
   async pin(channel: string, messageId: string): Promise<void> {
@@ -91,8 +106,12 @@ export class FakeChatPlatform implements ChatPlatform {
   }
 
   private record(call: PlatformCall): void {
-    this.calls.push(structuredClone(call));
+    const recorded = structuredClone(call);
+    this.calls.push(recorded);
     const failure = this.failures.get(call.method);
-    if (failure) throw failure;
+    if (failure) {
+      this.failedCalls.add(recorded);
+      throw failure;
+    }
   }
 }

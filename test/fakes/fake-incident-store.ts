@@ -6,8 +6,10 @@
  * Deliberately no duplicate-reminder check (the SQLite store's reminders_sent key): service tests must prove
  * one nag per lapse through the rules alone; the storage tests cover the database's own guard.
  */
+import type { QueuedEffect } from '../../src/incidents/effects.ts';
 import type { Incident, Platform } from '../../src/incidents/incident.ts';
 import type { Phase } from '../../src/incidents/phases.ts';
+import { isUpdateOverdue } from '../../src/incidents/overdue.ts';
 import type { Severity } from '../../src/incidents/severity.ts';
 import type { Change } from '../../src/incidents/incident-rules.ts';
 import type { IncidentStore } from '../../src/incidents/ports.ts';
@@ -17,6 +19,8 @@ const copy = <T>(value: T): T => structuredClone(value);
 const byNumber = (a: Incident, b: Incident) => a.number - b.number;
 
 export class FakeIncidentStore implements IncidentStore {
+  /** Effects queued for the outbox with the changes, in order (the SQLite store writes them to the outbox table). */
+  readonly queued: QueuedEffect[] = [];
   private readonly incidents = new Map<number, Incident>();
   private readonly events = new Map<number, TimelineEvent[]>();
   private lastNumber = 0;
@@ -24,12 +28,13 @@ export class FakeIncidentStore implements IncidentStore {
   /** When set, every call throws it, like a database that cannot be reached. */
   unavailable: Error | null = null;
 
-  create(draft: Incident, events: readonly TimelineEvent[]): Incident {
+  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     this.check();
     this.lastNumber += 1;
     const incident = { ...copy(draft), number: this.lastNumber };
     this.incidents.set(incident.number, incident);
     this.events.set(incident.number, copy([...events]));
+    this.queued.push(...copy([...(effects?.(copy(incident)) ?? [])]));
     this.writeCount += 1;
     return copy(incident);
   }
@@ -53,6 +58,7 @@ export class FakeIncidentStore implements IncidentStore {
     if (!change) return null;
     this.incidents.set(number, { ...copy(change.incident), number });
     this.events.get(number)?.push(...copy(change.events));
+    this.queued.push(...copy(change.effects ?? []));
     this.writeCount += 1;
     return change;
   }
@@ -83,7 +89,7 @@ export class FakeIncidentStore implements IncidentStore {
 
   countOverdue(now: number): number {
     this.check();
-    return this.all().filter((i) => (i.phase === 'active' || i.phase === 'mitigated') && i.nextUpdateDue !== null && i.nextUpdateDue < now).length;
+    return this.all().filter((i) => isUpdateOverdue(i, now)).length;
   }
 
   closedSince(since: number, limit: number): Incident[] {
@@ -110,12 +116,6 @@ export class FakeIncidentStore implements IncidentStore {
     const due = this.all().filter((i) => i.reminderAt !== null && i.reminderAt <= now && platforms.includes(i.platform));
     due.sort((a, b) => (a.reminderAt ?? 0) - (b.reminderAt ?? 0) || a.number - b.number);
     return copy(due.slice(0, limit));
-  }
-
-  withoutWarRoom(platform: Platform, attemptedBy: number, limit: number): Incident[] {
-    this.check();
-    const retryable = (i: Incident) => i.roomAttemptAt === null || i.roomAttemptAt <= attemptedBy;
-    return copy(this.all().filter((i) => i.platform === platform && i.room === null && i.phase !== 'closed' && retryable(i)).slice(0, limit));
   }
 
   ping(): void {

@@ -26,11 +26,11 @@
  * Its parts live in mattermost/: ids and trigger ids, error bodies, the shapes tests see, post props, request
  * bodies (shared with the Slack fake), Dialog.IsValid and Slack-compatible parsing. This file is the server itself.
  */
-import { closeServer, listenOnLoopback } from './local-server.ts';
+import { closeServer, listenOnLoopback, readRequest } from './local-server.ts';
 import { dialogProblems } from './mattermost/dialog-rules.ts';
 import { applySlackParsing } from './mattermost/slack-compatibility.ts';
 import { AppError, forbidden, invalidBody, invalidUrl, readRequestError } from './mattermost/errors.ts';
-import { parseHeaderValue, parseMultipart, type MultipartPart, readBytes } from './mattermost/http-bodies.ts';
+import { parseHeaderValue, parseMultipart, type MultipartPart } from './mattermost/http-bodies.ts';
 import { DEFAULT_TRIGGER_TIMEOUT_MS, decodeTriggerId, FAKE_MATTERMOST, fakeMattermostId, isValidMattermostId, randomMattermostId } from './mattermost/ids.ts';
 import { parseJson, stripActionIntegrations, withActionIds } from './mattermost/post-props.ts';
 import type {
@@ -45,7 +45,12 @@ import type {
   MattermostCall,
   OpenedDialog,
   StartOptions,
+  Wire,
 } from './mattermost/shapes.ts';
+import type { Channel, ChannelMembership } from '@mattermost/types/channels';
+import type { Team } from '@mattermost/types/teams';
+import type { UserProfile } from '@mattermost/types/users';
+import { ResponseUrlBodies } from './response-urls.ts';
 import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -211,9 +216,9 @@ export class FakeMattermostApi {
   private readonly token: string | undefined;
   private readonly routes: Route[];
   private readonly scripted: ScriptedEntry[] = [];
-  private readonly responseBodies = new Map<string, unknown[]>();
   private readonly responseUses = new Map<string, number>();
   private readonly waiters = new Waiters('FakeMattermostApi');
+  private readonly responseBodies = new ResponseUrlBodies(this.waiters);
 
   // The model; everything below is cleared by reset().
   private readonly users = new Map<string, UserState>();
@@ -326,16 +331,12 @@ export class FakeMattermostApi {
    * Content-Type: application/json, otherwise the text becomes {text: <body>}.
    */
   responses(id: string): unknown[] {
-    return clone(this.responseBodies.get(id) ?? []);
+    return clone(this.responseBodies.all(id));
   }
 
   /** Resolves with the first body POSTed to responseUrl(id); use responses(id) for later ones. */
   waitForResponse(id: string, timeoutMs = 5000): Promise<unknown> {
-    return this.waitUntil(
-      () => this.responseBodies.get(id)?.[0],
-      timeoutMs,
-      () => `nothing posted to response_url ${id}; response ids seen: ${[...this.responseBodies.keys()].join(', ') || '(none)'}`,
-    );
+    return this.responseBodies.first(id, timeoutMs);
   }
 
   // ---- Model inspection and seeding --------------------------------------------------------------------------
@@ -466,7 +467,8 @@ export class FakeMattermostApi {
     this.scripted.length = 0;
     this.dialogs.length = 0;
     this.ephemerals.length = 0;
-    for (const map of [this.responseBodies, this.responseUses, this.users, this.channels, this.posts, this.files, this.pins]) map.clear();
+    this.responseBodies.clear();
+    for (const map of [this.responseUses, this.users, this.channels, this.posts, this.files, this.pins]) map.clear();
     this.usedTriggers.clear();
     this.channelCounter = 0;
     this.postCounter = 0;
@@ -482,9 +484,7 @@ export class FakeMattermostApi {
   // ---- HTTP --------------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const bytes = await readBytes(req);
-    const raw = bytes.toString('utf8');
+    const { url, bytes, raw } = await readRequest(req, this.url);
     const method = (req.method ?? 'GET').toUpperCase();
     const hookId = /^\/hooks\/commands\/([^/]+)$/.exec(url.pathname)?.[1];
 
@@ -624,10 +624,7 @@ export class FakeMattermostApi {
       return { status: 400, body: new AppError(400, 'web.command_webhook.general.app_error', {}, 'app.command_webhook.try_use.invalid').body() };
     }
     this.responseUses.set(id, uses);
-    const bodies = this.responseBodies.get(id) ?? [];
-    bodies.push(body);
-    this.responseBodies.set(id, bodies);
-    this.notifyWaiters();
+    this.responseBodies.record(id, body);
     return { status: 200, body: undefined, text: { contentType: 'text/plain', value: 'ok' } };
   }
 
@@ -749,7 +746,7 @@ export class FakeMattermostApi {
       timezone: { automaticTimezone: '', manualTimezone: '', useAutomaticTimezone: 'true' },
       disable_welcome_email: false,
       ...(u.isBot && { is_bot: true, bot_description: '' }),
-    };
+    } satisfies Wire<UserProfile, 'disable_welcome_email'>;
   }
 
   private teamObject(): Record<string, unknown> {
@@ -771,7 +768,7 @@ export class FakeMattermostApi {
       group_constrained: null,
       policy_id: null,
       cloud_limits_archived: false,
-    };
+    } satisfies Wire<Team, 'cloud_limits_archived'>;
   }
 
   private channelObject(ch: ChannelState): Record<string, unknown> {
@@ -797,7 +794,7 @@ export class FakeMattermostApi {
       total_msg_count_root: ch.totalMsgCount,
       policy_id: null,
       last_root_post_at: ch.lastPostAt,
-    };
+    } satisfies Wire<Channel, 'total_msg_count' | 'extra_update_at' | 'total_msg_count_root'>;
   }
 
   private memberObject(channelId: string, userId: string): Record<string, unknown> {
@@ -817,7 +814,7 @@ export class FakeMattermostApi {
       scheme_user: true,
       scheme_admin: false,
       explicit_roles: '',
-    };
+    } satisfies Wire<ChannelMembership, 'scheme_guest' | 'explicit_roles'>;
   }
 
   /** The post as Post.EncodeJSON sends it: action integrations (url, context) stripped. */

@@ -3,14 +3,12 @@ import type { Incident, UserId, WarRoom } from '../../src/incidents/incident.ts'
 import type { ChecklistItem } from '../../src/incidents/checklists.ts';
 import type { Digest } from '../../src/incidents/digest.ts';
 import type { IncidentNotifier } from '../../src/incidents/ports.ts';
-import type { ReminderNotice } from '../../src/incidents/reminders.ts';
 import type { TimelineEvent } from '../../src/incidents/timeline.ts';
 
 export type NotifierCall =
   | { method: 'createWarRoom'; incident: Incident }
   | { method: 'warRoomOpened'; incident: Incident; invite: UserId[] }
   | { method: 'incidentChanged'; incident: Incident; events: TimelineEvent[] }
-  | { method: 'remind'; incident: Incident; notice: ReminderNotice }
   | { method: 'postmortemWritten'; incident: Incident; document: { filename: string; markdown: string } }
   | { method: 'incidentResolved'; incident: Incident; impact: { from: number; to: number } }
   | { method: 'digest'; digest: Digest }
@@ -54,10 +52,6 @@ export class FakeNotifier implements IncidentNotifier {
 
   async incidentChanged(incident: Incident, events: readonly TimelineEvent[]): Promise<void> {
     this.record({ method: 'incidentChanged', incident, events: [...events] });
-  }
-
-  async remind(incident: Incident, notice: ReminderNotice): Promise<void> {
-    this.record({ method: 'remind', incident, notice });
   }
 
   async postmortemWritten(incident: Incident, document: { filename: string; markdown: string }): Promise<void> {

@@ -1,6 +1,11 @@
 /** Timers that only move when a test moves them: `after` queues, `advance` runs what falls due, in order. */
-import type { Timers } from '../../src/alerts/card-sync.ts';
 import { T0 } from './fixed-clock.ts';
+
+export interface Timers {
+  now(): number;
+  /** Runs `fn` after `ms`; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
 
 interface Pending {
   at: number;

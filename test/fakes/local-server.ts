@@ -1,6 +1,7 @@
 /** HTTP plumbing the fakes share: listen on a free loopback port, read a body, close without waiting for keep-alives. */
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBytes } from './mattermost/http-bodies.ts';
 
 /** Listens on 127.0.0.1 on a port the OS picks; resolves with the base URL. */
 export async function listenOnLoopback(server: Server): Promise<string> {
@@ -26,4 +27,10 @@ export function readText(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A request as a fake starts on it: its URL (against the fake's base URL) and its whole body, as bytes and as text. */
+export async function readRequest(req: IncomingMessage, base: string): Promise<{ url: URL; bytes: Buffer; raw: string }> {
+  const bytes = await readBytes(req);
+  return { url: new URL(req.url ?? '/', base), bytes, raw: bytes.toString('utf8') };
 }

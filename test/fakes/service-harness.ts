@@ -3,7 +3,7 @@ import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import { IncidentService } from '../../src/incidents/incident-service.ts';
 import type { IncidentStore } from '../../src/incidents/ports.ts';
 import { FakeIncidentStore } from './fake-incident-store.ts';
-import { FakeNotifier } from './fake-notifier.ts';
+import { FakeNotifier, roomIdOf } from './fake-notifier.ts';
 import { FixedClock } from './fixed-clock.ts';
 
 export const CUSTOM_ROLES = ['partner-comms', 'social-comms'] as const;
@@ -19,5 +19,13 @@ export function serviceHarness<S extends IncidentStore = FakeIncidentStore>(opts
     cadenceDefaults: DEFAULT_CADENCE,
     customRoles: CUSTOM_ROLES,
   });
-  return { store: store as S, clock, notifier, service };
+  /** What the outbox's first steps would record: every declared incident's war room (and card) exists. */
+  const openRooms = async () => {
+    for (const { number, room } of store.listOpen()) {
+      if (room) continue;
+      await service.roomCreated(number, { channelId: roomIdOf(number), channelName: `inc-${number}`, cardMessageId: null });
+      service.cardPosted(number, `card-${number}`);
+    }
+  };
+  return { store: store as S, clock, notifier, service, openRooms };
 }

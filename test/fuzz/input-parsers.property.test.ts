@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { parseWebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
 import { checkDeclareForm, checkUpdateForm } from '../../src/chat/forms.ts';
 import { GrammarError, parseCommand, USAGE } from '../../src/chat/command-grammar.ts';
-import { readDeclareDialog, readUpdateDialog } from '../../src/chat/mattermost/mattermost-dialogs.ts';
-import { readDeclareForm, readUpdateForm } from '../../src/chat/slack/slack-forms.ts';
+import { declareForm, readDeclareValues, readUpdateValues, updateForm } from '../../src/chat/forms.ts';
+import { mattermostFormValues } from '../../src/chat/mattermost/mattermost-dialogs.ts';
+import { slackFormValues } from '../../src/chat/slack/slack-forms.ts';
 import { parseSlackMention } from '../../src/chat/slack/slack-app.ts';
 import { normaliseUserText } from '../../src/incidents/user-text.ts';
 
@@ -86,8 +87,8 @@ describe('the declare and update forms of every platform', () => {
   it('Mattermost dialog submissions: any JSON object gives a form or field errors', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom('title', 'severity', 'private', 'update', 'x'), fc.jsonValue()), (submission) => {
-        expect(() => readDeclareDialog(submission)).not.toThrow();
-        expect(() => readUpdateDialog(submission)).not.toThrow();
+        expect(() => readDeclareValues(mattermostFormValues(declareForm(), submission))).not.toThrow();
+        expect(() => readUpdateValues(mattermostFormValues(updateForm(1), submission))).not.toThrow();
       }),
       RUNS,
     );
@@ -104,8 +105,8 @@ describe('the declare and update forms of every platform', () => {
     const values = fc.dictionary(fc.constantFrom('title', 'severity', 'private', 'update'), fc.dictionary(fc.constantFrom('title', 'severity', 'private', 'update'), action));
     fc.assert(
       fc.property(values, (v) => {
-        expect(() => readDeclareForm(v)).not.toThrow();
-        expect(() => readUpdateForm(v)).not.toThrow();
+        expect(() => readDeclareValues(slackFormValues(declareForm(), v))).not.toThrow();
+        expect(() => readUpdateValues(slackFormValues(updateForm(1), v))).not.toThrow();
       }),
       RUNS,
     );

@@ -9,6 +9,8 @@ import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteChecklistStore } from '../../src/storage/sqlite-checklist-store.ts';
 import { SqliteFollowUpStore } from '../../src/storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
+import type { Effect } from '../../src/incidents/effects.ts';
 import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { FakeNotifier } from '../fakes/fake-notifier.ts';
 import { FixedClock, HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
@@ -51,17 +53,32 @@ function harness() {
   });
   const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: TEMPLATES, clock, notifiers });
   service.observe(checklists);
-  const followUps = new FollowUpService({ incidents: service, store, followUps: followUpStore, clock, notifiers, timeZone: 'UTC', digest: { weekday: 'friday', hour: 9, minute: 0, timeZone: 'UTC' } });
+  const followUps = new FollowUpService({
+    incidents: service,
+    store,
+    followUps: followUpStore,
+    clock,
+    notifiers,
+    outbox: new SqliteOutboxStore(db),
+    timeZone: 'UTC',
+    digest: { weekday: 'friday', hour: 9, minute: 0, timeZone: 'UTC' },
+  });
+  /** Effects of `kind` queued in the outbox, oldest first, with their queue (target). */
+  const queued = <K extends Effect['kind']>(kind: K) =>
+    (db.$client.prepare('SELECT payload, target FROM outbox WHERE kind = ? ORDER BY id').all(kind) as { payload: string; target: string }[]).map((r) => ({
+      ...(JSON.parse(r.payload) as Extract<Effect, { kind: K }>),
+      target: r.target,
+    }));
   const declare = async (overrides: Parameters<typeof aDeclaration>[0] = {}) => (await service.declare(aDeclaration(overrides))).incident.number;
   const closeable = async (n: number) => {
     await service.transition(n, 'mitigate', '', 'alice');
     await service.transition(n, 'resolve', '', 'alice');
   };
-  return { store, clock, notifier, service, checklists, followUps, declare, closeable };
+  return { store, clock, notifier, service, checklists, followUps, declare, closeable, queued };
 }
 
 describe('checklists on declare', () => {
-  it('stores the severity’s and the type’s items and posts them in the war room', async () => {
+  it('stores the severity’s and the type’s items and queues posting them in the war room, behind its creation', async () => {
     const h = harness();
     const n = await h.declare({ severity: 'sev2', type: 'Database' });
     expect(h.service.get(n).type).toBe('database');
@@ -70,9 +87,9 @@ describe('checklists on declare', () => {
       [2, 'Consider a status notice', false, 'sev2'],
       [3, 'Page the DBA', true, 'type:database'],
     ]);
-    const [posted] = h.notifier.callsTo('checklistPosted');
-    expect(posted?.incident.room).not.toBeNull();
-    expect(posted?.added.map((i) => i.position)).toEqual([1, 2, 3]);
+    const ids = h.checklists.checklistOf(n).map((i) => i.id);
+    expect(h.queued('checklist')).toEqual([{ kind: 'checklist', number: n, added: ids, target: `incident:${n}` }]);
+    expect(h.queued('create_room').map((e) => e.target)).toEqual([`incident:${n}`]);
   });
 
   it('refuses an unknown type, listing the known ones, and declares nothing', async () => {
@@ -87,7 +104,7 @@ describe('checklists on declare', () => {
     const h = harness();
     const n = await h.declare({ severity: 'sev4' });
     expect(h.checklists.checklistOf(n)).toEqual([]);
-    expect(h.notifier.callsTo('checklistPosted')).toEqual([]);
+    expect(h.queued('checklist')).toEqual([]);
   });
 });
 
@@ -105,7 +122,8 @@ describe('severity and type changes', () => {
       [3, 'Page the EM', null],
       [4, 'Page the DBA', null],
     ]);
-    expect(h.notifier.callsTo('checklistPosted').map((c) => c.added.map((i) => i.text))).toEqual([['Page the owning team', 'Consider a status notice'], ['Page the EM'], ['Page the DBA']]);
+    const textOf = new Map(items.map((i) => [i.id, i.text]));
+    expect(h.queued('checklist').map((c) => c.added.map((id) => textOf.get(id)))).toEqual([['Page the owning team', 'Consider a status notice'], ['Page the EM'], ['Page the DBA']]);
     expect(h.store.timeline(n).filter((e) => e.kind === 'type_changed').map((e) => e.text)).toEqual(['Type none → database']);
   });
 
@@ -126,7 +144,7 @@ describe('ticking', () => {
     expect(item).toMatchObject({ position: 2, checkedBy: 'carol', checkedAt: T0 + 3 * MINUTE });
     const entry = h.store.timeline(n).at(-1);
     expect(entry).toMatchObject({ kind: 'checklist_checked', actor: 'carol', at: T0 + 3 * MINUTE, text: 'Checklist 2. Consider a status notice ✔' });
-    expect(h.notifier.callsTo('incidentChanged').at(-1)?.events.map((e) => e.kind)).toEqual(['checklist_checked']);
+    expect(h.queued('room_events').at(-1)?.events.map((e) => e.kind)).toEqual(['checklist_checked']);
   });
 
   it('ticks by item id (the button), and refuses a second tick and unknown items', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
+import type { Effect } from '../../src/incidents/effects.ts';
 import type { DigestSchedule } from '../../src/incidents/digest.ts';
 import { FollowUpService } from '../../src/incidents/follow-up-service.ts';
 import type { Platform } from '../../src/incidents/incident.ts';
@@ -13,6 +14,7 @@ import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from '../../src/storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
 import { rawAlert, rawPayload, validPayload } from '../fakes/alert-fixtures.ts';
 import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { FakeNotifier } from '../fakes/fake-notifier.ts';
@@ -54,19 +56,24 @@ function harness(opts: { path?: string; clock?: FixedClock; platforms?: Platform
     alerts: alertStore,
     clock,
     notifiers,
+    outbox: new SqliteOutboxStore(db),
     timeZone: 'UTC',
     digest: FRIDAY_NINE,
   });
   service.observe(followUps);
+  /** Effects of `kind` queued in the outbox, oldest first. */
+  const queued = <K extends Effect['kind']>(kind: K) =>
+    (db.$client.prepare('SELECT payload FROM outbox WHERE kind = ? ORDER BY id').all(kind) as { payload: string }[]).map((r) => JSON.parse(r.payload) as Extract<Effect, { kind: K }>);
   const declare = async (overrides: Parameters<typeof aDeclaration>[0] = {}) => (await service.declare(aDeclaration(overrides))).incident.number;
   const kinds = (number: number) => store.timeline(number).map((e) => e.kind);
-  return { db, clock, store, followUpStore, alertStore, notifiers, notifier, service, followUps, declare, kinds };
+  return { db, clock, store, followUpStore, alertStore, notifiers, notifier, service, followUps, declare, kinds, queued };
 }
 
 describe('action items', () => {
-  it('adds an item: stored, on the timeline, and the war room is told', async () => {
+  it('adds an item: stored, on the timeline, and the war room is told (queued with it: a down chat cannot fail the command)', async () => {
     const h = harness();
     const n = await h.declare();
+    h.notifier.failOn('incidentChanged', new Error('slack is down'));
     h.clock.advance(5 * MINUTE);
     const item = await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: '2025-03-20' }, 'erin');
 
@@ -74,9 +81,10 @@ describe('action items', () => {
     expect(h.followUps.actionItemsOf(n)).toEqual([item]);
     expect(h.followUps.openActionItems()).toEqual([item]);
     expect(h.kinds(n).at(-1)).toBe('action_added');
-    const [told] = h.notifier.callsTo('incidentChanged');
-    expect(told?.incident.number).toBe(n);
+    const [told] = h.queued('room_events');
+    expect(told?.number).toBe(n);
     expect(told?.events.map((e) => [e.kind, e.text])).toEqual([['action_added', 'Action item: Add a canary stage (owner carol, due 2025-03-20)']]);
+    expect(h.notifier.calls).toEqual([]);
   });
 
   it('refuses an item for an unknown incident', async () => {
@@ -94,7 +102,7 @@ describe('action items', () => {
     const done = await h.followUps.completeActionItem(item.id, 'carol', n);
     expect(done).toEqual({ ...item, state: 'done', doneAt: T0 + HOUR, doneBy: 'carol' });
     expect(h.followUps.openActionItems()).toEqual([]);
-    expect(h.notifier.callsTo('incidentChanged').at(-1)?.events.map((e) => e.kind)).toEqual(['action_done']);
+    expect(h.queued('room_events').at(-1)?.events.map((e) => e.kind)).toEqual(['action_done']);
 
     const again = await rejectionOf(() => h.followUps.completeActionItem(item.id, 'erin', n));
     expect(again.code).toBe('action_item_done');
@@ -134,18 +142,15 @@ describe('action items', () => {
 });
 
 describe('writePostmortem', () => {
-  it('saves the document, records it on the timeline and posts it into the war room', async () => {
+  it('saves the document, records it on the timeline and queues its upload into the war room', async () => {
     const h = harness();
     const n = await h.declare();
     h.clock.advance(2 * HOUR);
 
-    const { markdown, notifyError } = await h.followUps.writePostmortem(n, 'carol');
-    expect(notifyError).toBeUndefined();
+    const { markdown } = await h.followUps.writePostmortem(n, 'carol');
     expect(h.followUps.postmortem(n)).toEqual({ markdown, generatedAt: T0 + 2 * HOUR });
     expect(h.store.timeline(n).at(-1)).toMatchObject({ kind: 'postmortem_written', actor: 'carol', at: T0 + 2 * HOUR });
-    expect(h.notifier.callsTo('postmortemWritten')).toEqual([
-      { method: 'postmortemWritten', incident: expect.objectContaining({ number: n }), document: { filename: `postmortem-incident-${n}.md`, markdown } },
-    ]);
+    expect(h.queued('postmortem_file')).toEqual([{ kind: 'postmortem_file', number: n, filename: `postmortem-incident-${n}.md`, markdown }]);
     expect(readPostmortemFrontMatter(markdown)).toMatchObject({ incident: n, title: 'Checkout latency spike', generated_at: '2025-03-14T16:00:00.000Z' });
   });
 
@@ -158,15 +163,6 @@ describe('writePostmortem', () => {
     expect(fm.action_items).toEqual([{ id: 1, text: 'Add a canary stage', owner: 'carol', due: '2025-03-20', state: 'open', done: null }]);
     expect(fm.alerts).toMatchObject([{ title: 'HighErrorRate', first_firing: '2025-03-14T13:50:00.000Z', acknowledged_by: 'bob' }]);
     expect(fm.times.started).toBe('2025-03-14T13:50:00.000Z');
-  });
-
-  it('keeps the document when the chat fails, reporting the failure', async () => {
-    const h = harness();
-    const n = await h.declare();
-    h.notifier.failOn('postmortemWritten', new Error('upload refused'));
-    const result = await h.followUps.writePostmortem(n);
-    expect(result.notifyError?.message).toBe('upload refused');
-    expect(h.followUps.postmortem(n)?.markdown).toBe(result.markdown);
   });
 
   it('refuses an unknown incident', async () => {
@@ -196,13 +192,14 @@ describe('on resolve (IncidentService.transition with the FollowUpService observ
     const h = harness();
     const { n, outcome } = await resolved(h);
     expect(outcome.notifyError).toBeUndefined();
+    expect(h.notifier.calls).toEqual([]);
 
     const saved = h.followUps.postmortem(n);
     expect(saved?.generatedAt).toBe(T0 + 90 * MINUTE);
     expect(readPostmortemFrontMatter(saved?.markdown ?? '')).toMatchObject({ phase: 'resolved', times: { resolved: '2025-03-14T15:30:00.000Z' } });
-    expect(h.notifier.callsTo('postmortemWritten').map((c) => c.document.markdown)).toEqual([saved?.markdown]);
-    expect(h.notifier.callsTo('incidentResolved')).toEqual([
-      { method: 'incidentResolved', incident: expect.objectContaining({ number: n, phase: 'resolved' }), impact: { from: T0, to: T0 + 40 * MINUTE } },
+    expect(h.queued('postmortem_file').map((e) => e.markdown)).toEqual([saved?.markdown]);
+    expect(h.queued('announce').filter((e) => e.what === 'resolved')).toEqual([
+      expect.objectContaining({ number: n, incident: expect.objectContaining({ phase: 'resolved' }), impact: { from: T0, to: T0 + 40 * MINUTE } }),
     ]);
     expect(h.kinds(n).slice(-2)).toEqual(['phase_changed', 'postmortem_written']);
   });
@@ -218,7 +215,7 @@ describe('on resolve (IncidentService.transition with the FollowUpService observ
 
     const fm = readPostmortemFrontMatter(h.followUps.postmortem(n)?.markdown ?? '');
     expect(fm.times.started).toBe('2025-03-14T13:50:00.000Z');
-    expect(h.notifier.callsTo('incidentResolved')[0]?.impact).toEqual({ from: T0 - 10 * MINUTE, to: T0 + 40 * MINUTE });
+    expect(h.queued('announce').find((e) => e.what === 'resolved')?.impact).toEqual({ from: T0 - 10 * MINUTE, to: T0 + 40 * MINUTE });
   });
 
   it('does nothing of the sort on other transitions', async () => {
@@ -226,17 +223,18 @@ describe('on resolve (IncidentService.transition with the FollowUpService observ
     const n = await h.declare();
     await h.service.transition(n, 'mitigate', '', 'carol');
     expect(h.followUps.postmortem(n)).toBeUndefined();
-    expect(h.notifier.callsTo('incidentResolved')).toEqual([]);
-    expect(h.notifier.callsTo('postmortemWritten')).toEqual([]);
+    expect(h.queued('announce').filter((e) => e.what === 'resolved')).toEqual([]);
+    expect(h.queued('postmortem_file')).toEqual([]);
   });
 
-  it('reports a failing stakeholder message without undoing the resolve', async () => {
+  it('queues the stakeholder message and the upload with the resolve: it never waits for (or fails with) the chat', async () => {
     const h = harness();
-    h.notifier.failOn('incidentResolved', new Error('announce channel archived'));
+    h.notifier.failOn('incidentChanged', new Error('announce channel archived'));
     const { n, outcome } = await resolved(h);
-    expect(outcome.notifyError?.message).toBe('announce channel archived');
+    expect(outcome.notifyError).toBeUndefined();
     expect(h.store.get(n)?.phase).toBe('resolved');
     expect(h.followUps.postmortem(n)).toBeDefined();
+    expect(h.queued('announce').map((e) => e.what)).toEqual(['declared', 'change', 'change', 'resolved']);
   });
 });
 

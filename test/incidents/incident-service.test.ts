@@ -1,30 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { ROOM_RETRY_MS } from '../../src/incidents/incident-service.ts';
 import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { roomIdOf } from '../fakes/fake-notifier.ts';
 import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { aDeclaration } from '../fakes/incident-builder.ts';
+import type { FakeIncidentStore } from '../fakes/fake-incident-store.ts';
 import { serviceHarness } from '../fakes/service-harness.ts';
+
+/** The reminders queued for delivery (one per lapse: the copy that records it). */
+const reminders = (store: FakeIncidentStore) =>
+  store.queued.flatMap((q) => (q.effect.kind === 'remind' && q.effect.records ? [{ notice: q.effect.notice, incident: { number: q.effect.number } }] : []));
 
 /** A harness with one declared sev2 incident (#1, 1h cadence: due T0 + 1h, escalation T0 + 2h). */
 async function withIncident(declaration: Parameters<typeof aDeclaration>[0] = {}) {
   const h = serviceHarness();
   const { incident } = await h.service.declare(aDeclaration(declaration));
+  await h.openRooms();
   return { ...h, number: incident.number };
 }
 
+/** The kinds of effects queued so far, with their targets. */
+const queuedKinds = (store: FakeIncidentStore) => store.queued.map((q) => `${q.effect.kind}@${q.target}`);
+
 describe('IncidentService.declare', () => {
-  it('records the incident, opens its war room and saves the channel', async () => {
+  it('records the incident and queues its war-room steps in order, without waiting for the chat', async () => {
     const { service, store, notifier } = serviceHarness();
     const outcome = await service.declare(aDeclaration({ declaredBy: 'bob' }));
 
-    expect(outcome.notifyError).toBeUndefined();
     expect(outcome.incident.number).toBe(1);
-    expect(outcome.incident.room).toEqual({ channelId: roomIdOf(1), channelName: 'inc-1', cardMessageId: 'card-1' });
-    expect(store.get(1)?.room).toEqual(outcome.incident.room);
-    expect(store.findByRoom('slack', roomIdOf(1))?.number).toBe(1);
-    expect(notifier.callsTo('warRoomOpened').map((c) => c.invite)).toEqual([['bob']]);
-    expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared', 'war_room_opened']);
+    expect(outcome.incident.room).toBeNull();
+    expect(notifier.calls).toEqual([]);
+    expect(queuedKinds(store)).toEqual(['create_room@incident:1', 'invite@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@incident:1']);
+    expect(store.queued[1]?.effect).toEqual({ kind: 'invite', number: 1, users: ['bob'] });
+    expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared']);
   });
 
   it('numbers incidents 1, 2, 3', async () => {
@@ -34,79 +41,34 @@ describe('IncidentService.declare', () => {
     expect(numbers).toEqual([1, 2, 3]);
   });
 
-  it('keeps the incident when the chat fails, and a later retry opens exactly one room', async () => {
-    const { service, store, notifier, clock } = serviceHarness();
-    notifier.failOn('createWarRoom', new Error('slack is down'));
-
-    const outcome = await service.declare(aDeclaration());
-    expect(outcome.notifyError?.message).toBe('slack is down');
-    expect(store.get(1)).toMatchObject({ number: 1, room: null });
-    expect(store.withoutWarRoom('slack', clock.now() + 1, 10).map((i) => i.number)).toEqual([1]);
-
-    notifier.recover('createWarRoom');
-    clock.advance(ROOM_RETRY_MS);
-    expect(await service.openMissingWarRooms('slack')).toBe(1);
-    expect(await service.openMissingWarRooms('slack')).toBe(0);
-    expect(notifier.rooms).toHaveLength(1);
-    expect(store.get(1)?.room?.channelId).toBe(roomIdOf(1));
-  });
-
-  it('leaves a recent attempt alone: another replica may be creating the room right now', async () => {
-    const { service, notifier, clock } = serviceHarness();
-    notifier.failOn('createWarRoom');
+  it('saves the war room and its card when the outbox reports them', async () => {
+    const { service, store } = serviceHarness();
     await service.declare(aDeclaration());
-    notifier.recover('createWarRoom');
-
-    clock.advance(ROOM_RETRY_MS - 1);
-    expect(await service.openMissingWarRooms('slack')).toBe(0);
-    expect(notifier.rooms).toHaveLength(0);
+    await service.roomCreated(1, { channelId: roomIdOf(1), channelName: 'inc-1', cardMessageId: null });
+    service.cardPosted(1, 'card-1');
+    expect(store.get(1)?.room).toEqual({ channelId: roomIdOf(1), channelName: 'inc-1', cardMessageId: 'card-1' });
+    expect(store.findByRoom('slack', roomIdOf(1))?.number).toBe(1);
+    expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared', 'war_room_opened']);
   });
 
-  it('creates one room when openWarRoom is called concurrently', async () => {
-    const { service, store, notifier, clock } = serviceHarness();
-    notifier.failOn('createWarRoom');
-    await service.declare(aDeclaration());
-    notifier.recover('createWarRoom');
-    clock.advance(ROOM_RETRY_MS);
-
-    const [first, second, retried] = await Promise.all([service.openWarRoom(1), service.openWarRoom(1), service.openMissingWarRooms('slack')]);
-    expect(notifier.rooms).toHaveLength(1);
-    expect(notifier.callsTo('warRoomOpened')).toHaveLength(1);
-    // Every caller learns about the one room (a declare racing a retry still links the war room); the
-    // scheduler's retry leaves a creation in progress alone rather than waiting for it.
-    expect([first.incident.room?.channelId, second.incident.room?.channelId]).toEqual([roomIdOf(1), roomIdOf(1)]);
-    expect(retried).toBe(0);
-    expect(store.timeline(1).filter((e) => e.kind === 'war_room_opened')).toHaveLength(1);
-  });
-
-  it('creates one room when two replicas retry the same incident at once', async () => {
-    const { service, store, notifier, clock } = serviceHarness();
-    notifier.failOn('createWarRoom');
-    await service.declare(aDeclaration());
-    notifier.recover('createWarRoom');
-    clock.advance(ROOM_RETRY_MS);
-    const replica = serviceHarness({ store, clock });
-
-    await Promise.all([service.openMissingWarRooms('slack'), replica.service.openMissingWarRooms('slack')]);
-    expect(notifier.rooms.length + replica.notifier.rooms.length).toBe(1);
-  });
-
-  it('does not open a second room for an incident that has one', async () => {
-    const { service, notifier } = await withIncident();
-    await service.openWarRoom(1);
-    expect(notifier.rooms).toHaveLength(1);
+  it('queues nothing for an incident on a platform without a chat (the web)', async () => {
+    const { service, store } = serviceHarness();
+    await service.declare(aDeclaration({ platform: 'web' }));
+    expect(store.queued).toEqual([]);
   });
 });
 
 describe('IncidentService changes', () => {
-  it('saves the change, then tells the chat', async () => {
-    const { service, store, notifier, clock } = await withIncident();
+  it('saves the change with what the chat must be told, in one write', async () => {
+    const { service, store, clock } = await withIncident();
+    store.queued.length = 0;
     clock.advance(10 * MINUTE);
     const outcome = await service.postUpdate(1, 'Rolled back', 'carol');
 
     expect(store.get(1)?.nextUpdateDue).toBe(T0 + 10 * MINUTE + HOUR);
     expect(outcome.incident.lastUpdate?.text).toBe('Rolled back');
-    expect(notifier.callsTo('incidentChanged').map((c) => c.events.map((e) => e.kind))).toEqual([['update_posted']]);
+    expect(queuedKinds(store)).toEqual(['room_events@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@announce:1']);
+    expect(store.queued.map((q) => q.coalesceKey ?? '')).toEqual(['', 'topic:slack:1', 'card:slack:1', '']);
   });
 
   it('assigns roles by alias and custom name', async () => {
@@ -116,29 +78,23 @@ describe('IncidentService changes', () => {
     expect(store.get(1)?.roles).toEqual({ commander: 'dave', 'partner-comms': 'erin' });
   });
 
-  it('does not tell the chat when nothing changed', async () => {
-    const { service, notifier } = await withIncident();
+  it('does not tell the chat when nothing changed, and invites a new role holder', async () => {
+    const { service, store } = await withIncident();
+    store.queued.length = 0;
     await service.assignRole(1, 'ic', 'dave', 'alice');
     await service.assignRole(1, 'commander', 'dave', 'alice');
-    expect(notifier.callsTo('incidentChanged')).toHaveLength(1);
-  });
-
-  it('keeps the change when telling the chat fails, and says so', async () => {
-    const { service, store, notifier } = await withIncident();
-    notifier.failOn('incidentChanged');
-    const outcome = await service.addNote(1, 'suspect the deploy', 'carol');
-    expect(outcome.notifyError?.message).toBe('incidentChanged failed');
-    expect(store.timeline(1).at(-1)).toMatchObject({ kind: 'note', text: 'suspect the deploy' });
+    expect(queuedKinds(store)).toEqual(['invite@incident:1', 'room_events@incident:1', 'topic@incident:1', 'card@incident:1']);
   });
 
   it('refuses a rule violation without saving anything', async () => {
-    const { service, store, notifier } = await withIncident();
+    const { service, store } = await withIncident();
     const before = store.timeline(1);
+    const queued = store.queued.length;
     const error = await rejectionOf(() => service.transition(1, 'resolve', '', 'alice'));
     expect(error.code).toBe('phase_skip');
     expect(store.get(1)?.phase).toBe('active');
     expect(store.timeline(1)).toEqual(before);
-    expect(notifier.callsTo('incidentChanged')).toHaveLength(0);
+    expect(store.queued).toHaveLength(queued);
   });
 
   it('refuses an unknown role before touching the incident', async () => {
@@ -153,7 +109,6 @@ describe('IncidentService changes', () => {
       () => service.postUpdate(42, 'x', 'a'),
       () => service.transition(42, 'mitigate', '', 'a'),
       () => service.snooze(42, 'a'),
-      () => service.openWarRoom(42),
     ]) {
       const error = await rejectionOf(attempt);
       expect(error.code).toBe('unknown_incident');
@@ -169,103 +124,115 @@ describe('IncidentService changes', () => {
   });
 });
 
-describe('IncidentService.sendDueReminders', () => {
+describe('IncidentService.queueDueReminders', () => {
   it('sends nothing before the update is due', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR - 1);
-    expect(await service.sendDueReminders()).toEqual({ sent: 0, failed: 0 });
-    expect(notifier.callsTo('remind')).toHaveLength(0);
+    expect(service.queueDueReminders()).toEqual({ queued: 0 });
+    expect(reminders(store)).toHaveLength(0);
   });
 
   it('sends one nag per lapse however often and concurrently it runs', async () => {
-    const { service, store, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.assignRole(1, 'comms', 'carol', 'alice');
     clock.set(T0 + HOUR);
 
-    const runs = await Promise.all([service.sendDueReminders(), service.sendDueReminders()]);
+    const runs = [service.queueDueReminders(), service.queueDueReminders()];
     clock.advance(30 * MINUTE);
-    const later = await service.sendDueReminders();
+    const later = service.queueDueReminders();
 
-    expect([...runs, later].map((r) => r.sent)).toEqual([1, 0, 0]);
-    expect(notifier.callsTo('remind').map((c) => c.notice)).toEqual([
+    expect([...runs, later].map((r) => r.queued)).toEqual([1, 0, 0]);
+    expect(reminders(store).map((c) => c.notice)).toEqual([
       { stage: 'nag', dueAt: T0 + HOUR, people: ['carol'], alertChannel: false, overdueSeconds: 0 },
     ]);
-    expect(store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(1);
+    // Queued, not yet delivered: the timeline records a reminder only once it has gone out (effectSettled).
+    expect(store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(0);
   });
 
   it('claims each incident once when two runs race over several due incidents', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.declare(aDeclaration());
     clock.set(T0 + HOUR);
-    await Promise.all([service.sendDueReminders(), service.sendDueReminders()]);
-    expect(notifier.callsTo('remind').map((c) => c.incident.number).sort()).toEqual([1, 2]);
+    service.queueDueReminders();
+    service.queueDueReminders();
+    expect(reminders(store).map((c) => c.incident.number).sort()).toEqual([1, 2]);
   });
 
   it('escalates once, one cadence after the nag, then stays quiet', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.assignRole(1, 'ic', 'dave', 'alice');
     clock.set(T0 + HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
     clock.set(T0 + 2 * HOUR);
-    await service.sendDueReminders();
-    await service.sendDueReminders();
+    service.queueDueReminders();
+    service.queueDueReminders();
     clock.set(T0 + 10 * HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
 
-    expect(notifier.callsTo('remind').map((c) => [c.notice.stage, c.notice.people, c.notice.alertChannel])).toEqual([
+    expect(reminders(store).map((c) => [c.notice.stage, c.notice.people, c.notice.alertChannel])).toEqual([
       ['nag', ['dave'], false],
       ['escalate', ['dave'], true],
     ]);
   });
 
   it('starts again after an update', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
     await service.postUpdate(1, 'Still digging', 'carol');
     clock.set(T0 + 2 * HOUR);
-    await service.sendDueReminders();
-    expect(notifier.callsTo('remind').map((c) => [c.notice.stage, c.notice.dueAt])).toEqual([
+    service.queueDueReminders();
+    expect(reminders(store).map((c) => [c.notice.stage, c.notice.dueAt])).toEqual([
       ['nag', T0 + HOUR],
       ['nag', T0 + 2 * HOUR],
     ]);
   });
 
   it('stops after resolve', async () => {
-    const { service, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     await service.transition(1, 'mitigate', '', 'alice');
     await service.transition(1, 'resolve', '', 'alice');
     clock.set(T0 + 5 * HOUR);
-    expect(await service.sendDueReminders()).toEqual({ sent: 0, failed: 0 });
-    expect(notifier.callsTo('remind')).toHaveLength(0);
+    expect(service.queueDueReminders()).toEqual({ queued: 0 });
+    expect(reminders(store)).toHaveLength(0);
   });
 
-  it('counts a failed delivery, reports it, and does not resend it', async () => {
-    const { service, notifier, clock } = await withIncident();
-    notifier.failOn('remind', new Error('rate limited'));
+  it('records a reminder on the timeline when it is delivered, and "delivery failed" when it was given up', async () => {
+    const { service, store, clock } = await withIncident();
+    await service.assignRole(1, 'comms', 'carol', 'alice');
     clock.set(T0 + HOUR);
-    const failures: string[] = [];
-    expect(await service.sendDueReminders((incident, _notice, error) => failures.push(`#${incident.number}: ${error?.message}`))).toEqual({ sent: 0, failed: 1 });
-    expect(failures).toEqual(['#1: rate limited']);
-
-    notifier.recover('remind');
-    expect(await service.sendDueReminders()).toEqual({ sent: 0, failed: 0 });
+    service.queueDueReminders();
+    const copies = store.queued.filter((q) => q.effect.kind === 'remind');
+    expect(copies.map((q) => [q.target, q.effect.kind === 'remind' && q.effect.records])).toEqual([
+      ['incident:1', true],
+      ['user:carol', false],
+    ]);
+    for (const copy of copies) service.effectSettled(copy, true);
+    clock.set(T0 + 2 * HOUR);
+    service.queueDueReminders();
+    const escalation = store.queued.filter((q) => q.effect.kind === 'remind' && q.effect.records).at(-1);
+    if (escalation) service.effectSettled(escalation, false);
+    expect(store.timeline(1).filter((e) => e.kind.startsWith('reminder_')).map((e) => [e.kind, e.text])).toEqual([
+      ['reminder_sent', 'Update reminder sent to carol'],
+      ['reminder_failed', 'Update reminder to carol: delivery failed'],
+    ]);
   });
 });
 
 describe('IncidentService.snooze', () => {
   it('pushes the due update 15 minutes out and tells the chat', async () => {
-    const { service, store, notifier, clock } = await withIncident();
+    const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR);
-    await service.sendDueReminders();
+    service.queueDueReminders();
     await service.snooze(1, 'carol');
 
     expect(store.get(1)).toMatchObject({ nextUpdateDue: T0 + HOUR + 15 * MINUTE, reminderStage: 'nag' });
-    expect(notifier.callsTo('incidentChanged').at(-1)?.events.map((e) => e.kind)).toEqual(['reminder_snoozed']);
+    const told = store.queued.map((q) => q.effect).find((e) => e.kind === 'room_events');
+    expect(told?.kind === 'room_events' && told.events.map((e) => e.kind)).toEqual(['reminder_snoozed']);
 
     clock.set(T0 + HOUR + 15 * MINUTE);
-    await service.sendDueReminders();
-    expect(notifier.callsTo('remind').map((c) => c.notice.dueAt)).toEqual([T0 + HOUR, T0 + HOUR + 15 * MINUTE]);
+    service.queueDueReminders();
+    expect(reminders(store).map((c) => c.notice.dueAt)).toEqual([T0 + HOUR, T0 + HOUR + 15 * MINUTE]);
   });
 
   it('is refused without a cadence', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/incident.ts';
 import { postUpdate, setCadence, transition } from '../../src/incidents/incident-rules.ts';
-import { claimDueReminder, type ClaimedReminder, rescheduleAfterUpdate, snooze, stopReminders } from '../../src/incidents/reminders.ts';
+import { claimDueReminder, type ClaimedReminder, rescheduleAfterUpdate, snooze, stopReminders, reminderDelivered, reminderNotDelivered } from '../../src/incidents/reminders.ts';
 import { catchIncidentError } from '../fakes/catch-incident-error.ts';
 import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { anIncident } from '../fakes/incident-builder.ts';
@@ -32,9 +32,15 @@ describe('claimDueReminder', () => {
   it('nags the comms lead when the update falls due', () => {
     const { notice, events, incident } = claim(anIncident({ roles: { comms: 'carol', commander: 'dave' } }), DUE + 5 * MINUTE);
     expect(notice).toEqual({ stage: 'nag', dueAt: DUE, people: ['carol'], alertChannel: false, overdueSeconds: 300 });
-    expect(events).toEqual([
-      { kind: 'reminder_sent', at: DUE + 5 * MINUTE, actor: 'sitroom', text: 'Update reminder sent to carol', data: { stage: 'nag', dueAt: DUE, target: 'carol' } },
-    ]);
+    // The timeline records the reminder once it is delivered, not when it is claimed.
+    expect(events).toEqual([]);
+    expect(reminderDelivered(notice, DUE + 6 * MINUTE)).toEqual({
+      kind: 'reminder_sent',
+      at: DUE + 6 * MINUTE,
+      actor: 'sitroom',
+      text: 'Update reminder sent to carol',
+      data: { stage: 'nag', dueAt: DUE, target: 'carol' },
+    });
     expect(incident).toMatchObject({ nextUpdateDue: DUE, reminderStage: 'escalate' });
   });
 
@@ -44,9 +50,10 @@ describe('claimDueReminder', () => {
   });
 
   it('nags the channel when nobody holds either role', () => {
-    const { notice, events } = claim(anIncident({ roles: { scribe: 'erin' } }), DUE);
+    const { notice } = claim(anIncident({ roles: { scribe: 'erin' } }), DUE);
     expect(notice).toMatchObject({ people: [], alertChannel: true });
-    expect(events[0]?.data['target']).toBe('channel');
+    expect(reminderDelivered(notice, DUE).data['target']).toBe('channel');
+    expect(reminderNotDelivered(notice, DUE)).toMatchObject({ kind: 'reminder_failed', text: 'Update reminder to channel: delivery failed' });
   });
 
   it('yields nothing for a second claim of the same lapse', () => {
@@ -57,9 +64,9 @@ describe('claimDueReminder', () => {
 
   it('escalates to the commander and the channel one cadence after the nag', () => {
     const nagged = claim(anIncident({ roles: { comms: 'carol', commander: 'dave' } }), DUE).incident;
-    const { notice, events, incident } = claim(nagged, ESCALATION);
+    const { notice, incident } = claim(nagged, ESCALATION);
     expect(notice).toEqual({ stage: 'escalate', dueAt: ESCALATION, people: ['dave'], alertChannel: true, overdueSeconds: 3600 });
-    expect(events[0]).toMatchObject({ kind: 'reminder_escalated', actor: 'sitroom', data: { stage: 'escalate', dueAt: ESCALATION, target: 'dave' } });
+    expect(reminderDelivered(notice, ESCALATION)).toMatchObject({ kind: 'reminder_escalated', actor: 'sitroom', data: { stage: 'escalate', dueAt: ESCALATION, target: 'dave' } });
     expect(incident).toMatchObject({ nextUpdateDue: DUE, reminderAt: null, reminderStage: null });
   });
 

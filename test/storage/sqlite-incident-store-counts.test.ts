@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/incident.ts';
 import { assignRole, postUpdate, transition } from '../../src/incidents/incident-rules.ts';
-import type { PhaseAction } from '../../src/incidents/phases.ts';
+import { isUpdateOverdue } from '../../src/incidents/overdue.ts';
+import { PHASES, type PhaseAction } from '../../src/incidents/phases.ts';
 import type { Severity } from '../../src/incidents/severity.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
@@ -147,5 +148,21 @@ describe('version', () => {
       b.$client.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('countOverdue agrees with the core predicate', () => {
+  it('counts exactly the incidents isUpdateOverdue calls overdue, for every phase and due time around now', () => {
+    const now = T0 + 2 * HOUR;
+    const stored: Incident[] = [];
+    for (const phase of PHASES) {
+      for (const due of [null, now - 1, now, now + 1]) {
+        const { number } = store.create(anIncident({ number: 0 }), []);
+        const saved = store.mutate(number, (current) => ({ incident: { ...current, phase, nextUpdateDue: due }, events: [] }));
+        if (saved) stored.push(saved.incident);
+      }
+    }
+    expect(store.countOverdue(now)).toBe(stored.filter((i) => isUpdateOverdue(i, now)).length);
+    expect(store.countOverdue(now)).toBe(2);
   });
 });

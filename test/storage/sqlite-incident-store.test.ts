@@ -8,6 +8,7 @@ import { claimDueReminder } from '../../src/incidents/reminders.ts';
 import { event, type TimelineEvent } from '../../src/incidents/timeline.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
+import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
 import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { anIncident } from '../fakes/incident-builder.ts';
 import { serviceHarness } from '../fakes/service-harness.ts';
@@ -145,7 +146,7 @@ describe('reminders_sent: one reminder per incident, due time and stage', () => 
 
     expect(second).toBeNull();
     expect(store.get(number)).toEqual(afterFirst);
-    expect(store.timeline(number).map((e) => e.kind)).toEqual(['declared', 'reminder_sent']);
+    expect(store.timeline(number).map((e) => e.kind)).toEqual(['declared']);
     expect(count(db, 'reminders_sent')).toBe(1);
   });
 
@@ -181,19 +182,6 @@ describe('queries', () => {
     expect(store.findByRoom('slack', 'C2')).toBeUndefined();
   });
 
-  it('withoutWarRoom lists open incidents on the platform that have no room', () => {
-    store.create(declared(), []);
-    store.create(declared({ room: { channelId: 'C2', channelName: 'inc-2', cardMessageId: null } }), []);
-    store.create(declared({ platform: 'mattermost' }), []);
-    store.create(declared({ phase: 'closed' }), []);
-    store.create(declared(), []);
-    store.create(declared({ roomAttemptAt: T0 }), []);
-    expect(store.withoutWarRoom('slack', T0 - 1, 10).map((i) => i.number)).toEqual([1, 5]);
-    expect(store.withoutWarRoom('slack', T0 - 1, 1).map((i) => i.number)).toEqual([1]);
-    expect(store.withoutWarRoom('slack', T0, 10).map((i) => i.number)).toEqual([1, 5, 6]);
-    expect(store.withoutWarRoom('mattermost', T0, 10).map((i) => i.number)).toEqual([3]);
-  });
-
   it('listOpen excludes closed incidents, oldest first', () => {
     for (const phase of ['active', 'closed', 'mitigated', 'resolved'] as const) store.create(declared({ phase }), []);
     expect(store.listOpen().map((i) => [i.number, i.phase])).toEqual([
@@ -223,7 +211,7 @@ describe('two processes on one database file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sends a due reminder exactly once', async () => {
+  it('queues a due reminder exactly once, with its outbox rows in the same transaction', async () => {
     const connect = () => {
       const connection = openDatabase(join(dir, 'sitroom.db'));
       opened.push(connection);
@@ -235,10 +223,11 @@ describe('two processes on one database file', () => {
     first.clock.set(T0 + HOUR);
     second.clock.set(T0 + HOUR);
 
-    const runs = await Promise.all([first.service.sendDueReminders(), second.service.sendDueReminders()]);
+    const runs = [first.service.queueDueReminders(), second.service.queueDueReminders()];
 
-    expect(first.notifier.callsTo('remind').length + second.notifier.callsTo('remind').length).toBe(1);
-    expect(runs.map((r) => r.sent).sort()).toEqual([0, 1]);
-    expect(second.store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(1);
+    expect(runs.map((r) => r.queued).sort()).toEqual([0, 1]);
+    const outbox = new SqliteOutboxStore(opened[0] as Db);
+    expect(outbox.backlog().pending).toEqual({ incident: 1, alert: 0 });
+    expect(outbox.claim('slack', T0 + HOUR, 1000, 10).map((r) => [r.target, r.effect.kind])).toEqual([['incident:1', 'remind']]);
   });
 });

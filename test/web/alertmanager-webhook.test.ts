@@ -31,7 +31,7 @@ async function startServer(opts: Partial<Omit<WebhookOptions, 'logger'>> = {}) {
   const db = openDatabase(':memory:');
   const store = new SqliteAlertStore(db);
   const clock = new FixedClock(CAPTURE_NOW);
-  const alerts = new AlertService({ store, incidents: serviceHarness({ clock }).service, clock, severityMap: DEFAULT_SEVERITY_MAP, notifiers: {}, silences: undefined });
+  const alerts = new AlertService({ store, incidents: serviceHarness({ clock }).service, clock, severityMap: DEFAULT_SEVERITY_MAP, platforms: [], outbox: { enqueue: () => {} }, silences: undefined });
   const outcomes: string[] = [];
   const route = alertmanagerWebhookRoute({
     alerts,

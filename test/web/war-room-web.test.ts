@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { incidentDetailSchema } from '../../src/web/api-schema.ts';
 import { boardPage } from '../../src/web/pages/board-page.ts';
-import { statusPage } from '../../src/web/pages/status-page.ts';
+import { isPublic, type Publication } from '../../src/incidents/publication.ts';
+import { anIncident } from '../fakes/incident-builder.ts';
+import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
-import { aBoardView, aSummary, columnsOf, NOW, TZ } from './pages/views.ts';
+import { aBoardView, aSummary, columnsOf } from './pages/views.ts';
 import { WebClient } from './web-client.ts';
 
 let app: SitroomUnderTest | undefined;
@@ -21,11 +23,10 @@ async function start(): Promise<WebClient> {
 }
 
 describe('pages', () => {
-  it('/status leaves drills out even when they are passed in', () => {
-    const drill = aSummary({ number: 9, title: 'Failover practice', drill: true });
-    const html = statusPage({ incidents: [drill], now: NOW, timeZone: TZ });
-    expect(html).not.toContain('Failover practice');
-    expect(html).toContain('All systems operational');
+  it('the status page never counts a drill as public, even one published before it was marked', () => {
+    const publication = { incidentNumber: 9, publicId: 'p1', title: 'Failover practice', live: true } as unknown as Publication;
+    expect(isPublic(anIncident({ number: 9, drill: true }), publication)).toBe(false);
+    expect(isPublic(anIncident({ number: 9 }), publication)).toBe(true);
   });
 
   it('the board shows checklist progress, the type and DRILL on a card', () => {
@@ -46,6 +47,8 @@ describe('routes', () => {
     expect((await web.act('/incidents', { title: 'Key leak practice', severity: 'sev2', type: 'security', drill: 'on' })).headers.get('location')).toBe('/incidents/1');
     expect(app?.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'security' });
     expect((await web.get('/status')).text).not.toContain('Key leak practice');
+    const refused = await rejectionOf(() => app?.sitroom.publishing.publish(1, 'Key leak practice', 'alice') ?? Promise.resolve());
+    expect(refused.code).toBe('drill_not_publishable');
 
     await app?.sitroom.checklists.check(1, 1, 'alice');
     const detail = incidentDetailSchema.parse((await web.json('/api/incidents/1')).body);
@@ -67,8 +70,9 @@ describe('routes', () => {
   it('refuses an unknown type from the form, declaring nothing', async () => {
     const web = await start();
     const answer = await web.act('/incidents', { title: 'x', type: 'network' });
-    expect(answer.status).toBe(400);
-    expect(answer.text).toContain('Types: security, database.');
+    // A refusal of the desk (desk-actions.ts): the board again, the error beside the Type field.
+    expect(answer.status).toBe(409);
+    expect(answer.text).toContain('<p class="field-error" id="declare-type-error" role="alert">`network` is not an incident type here. Types: security, database.</p>');
     expect(app?.sitroom.service.listOpen()).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ function request(remoteAddress: string | undefined, headers: Record<string, stri
 
 const clock = new FixedClock();
 const sessions = () => new Sessions(new SqliteSessionStore(openDatabase(':memory:')), clock);
-const auth = (web: Partial<WebConfig> = {}, s = sessions()) => new WebAuth({ authToken: undefined, users: new Map(), allowedHosts: [], httpsPublicUrl: false, ...web }, s);
+const auth = (web: Partial<WebConfig> = {}, s = sessions()) => new WebAuth({ authToken: undefined, users: new Map(), allowedHosts: [], httpsPublicUrl: false, proxyHeader: undefined, trustedProxies: [], admins: [], ...web }, s);
 
 describe('WebAuth with nothing configured', () => {
   const open = auth();
@@ -30,7 +30,7 @@ describe('WebAuth with nothing configured', () => {
   });
 
   it.each(['127.0.0.1', '127.10.20.30', '::1', '::ffff:127.0.0.1'])('lets loopback client %s in as "local"', (address) => {
-    expect(open.check(request(address))).toEqual({ ok: true, viewer: { name: 'local', via: 'loopback' } });
+    expect(open.check(request(address))).toEqual({ ok: true, viewer: { name: 'local', via: 'loopback', admin: true } });
   });
 
   it.each(['10.0.0.5', '::ffff:192.168.1.2', '192.168.1.127', '2001:db8::1', '::ffff:10.0.0.5', '128.0.0.1'])('refuses %s with 403, saying how to open the board up', (address) => {
@@ -113,7 +113,7 @@ describe('WebAuth with WEB_AUTH_TOKEN', () => {
   const web = auth({ authToken: TOKEN });
 
   it('accepts the token as a bearer, from anywhere', () => {
-    expect(web.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toEqual({ ok: true, viewer: { name: 'web', via: 'token' } });
+    expect(web.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toEqual({ ok: true, viewer: { name: 'token', via: 'token', admin: false } });
   });
 
   it('no longer accepts the raw token in a cookie', () => {
@@ -136,7 +136,7 @@ describe('WebAuth with WEB_AUTH_TOKEN', () => {
     expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800$`));
     const id = /=([^;]+);/.exec(setCookie)?.[1] ?? '';
     const access = web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` }));
-    expect(access).toEqual({ ok: true, viewer: { name: 'web', via: 'session', session: id } });
+    expect(access).toEqual({ ok: true, viewer: { name: 'token', via: 'session', admin: false, session: id } });
   });
 
   it('marks the cookie Secure when PUBLIC_URL is https, or a proxy on this machine says https', () => {
@@ -171,7 +171,7 @@ describe('WebAuth with WEB_AUTH_TOKEN', () => {
 
     const out = idOf(web2.startSession(request('10.0.0.5')));
     expect(viewerWith(out)).toBe(true);
-    const cleared = web2.endSession(request('10.0.0.5'), { name: 'web', via: 'session', session: out });
+    const cleared = web2.endSession(request('10.0.0.5'), { name: 'token', via: 'session', admin: false, session: out });
     expect(cleared).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
     expect(viewerWith(out)).toBe(false);
   });
@@ -181,8 +181,8 @@ describe('WebAuth with WEB_USERS', () => {
   const web = auth({ users: new Map([['alice', 'wonder-land'], ['bob', 'b:uild:er']]) });
 
   it('lets users in by name with the right password', () => {
-    expect(web.check(request('10.0.0.5', { authorization: basic('alice', 'wonder-land') }))).toEqual({ ok: true, viewer: { name: 'alice', via: 'user' } });
-    expect(web.check(request('10.0.0.5', { authorization: basic('bob', 'b:uild:er') }))).toEqual({ ok: true, viewer: { name: 'bob', via: 'user' } });
+    expect(web.check(request('10.0.0.5', { authorization: basic('alice', 'wonder-land') }))).toEqual({ ok: true, viewer: { name: 'alice', via: 'user', admin: false } });
+    expect(web.check(request('10.0.0.5', { authorization: basic('bob', 'b:uild:er') }))).toEqual({ ok: true, viewer: { name: 'bob', via: 'user', admin: false } });
   });
 
   it('refuses a wrong password, an unknown user or no credentials with 401 and a Basic challenge', () => {
@@ -195,8 +195,8 @@ describe('WebAuth with WEB_USERS', () => {
 
 describe('csrfOk', () => {
   const web = auth({ users: new Map([['alice', 'a'], ['bob', 'b']]), allowedHosts: ['sitroom.example'] });
-  const alice = { name: 'alice', via: 'user' } as const;
-  const bob = { name: 'bob', via: 'user' } as const;
+  const alice = { name: 'alice', via: 'user', admin: false } as const;
+  const bob = { name: 'bob', via: 'user', admin: false } as const;
   const post = (headers: Record<string, string> = {}) => request('10.0.0.5', { host: 'sitroom.example:8080', ...headers });
   const ours = { origin: 'http://sitroom.example:8080' };
 
@@ -216,7 +216,7 @@ describe('csrfOk', () => {
   });
 
   it('lets a bearer-token client (never sent by a browser on its own) omit Origin', () => {
-    const script = { name: 'web', via: 'token' } as const;
+    const script = { name: 'token', via: 'token', admin: false } as const;
     expect(web.csrfOk(post(), script, web.csrfToken(script))).toBe(true);
     expect(web.csrfOk(post({ origin: 'http://evil.example' }), script, web.csrfToken(script))).toBe(false);
   });
@@ -227,8 +227,8 @@ describe('csrfOk', () => {
     expect(web.csrfOk(post(ours), alice, '')).toBe(false);
     expect(web.csrfOk(post(ours), alice, `${token}x`)).toBe(false);
     expect(web.csrfOk(post(ours), bob, token)).toBe(false);
-    expect(web.csrfOk(post(ours), { name: 'alice', via: 'token' }, token)).toBe(false);
-    const one = { name: 'web', via: 'session', session: 'one' } as const;
+    expect(web.csrfOk(post(ours), { name: 'alice', via: 'token', admin: false }, token)).toBe(false);
+    const one = { name: 'token', via: 'session', admin: false, session: 'one' } as const;
     expect(web.csrfOk(post(ours), { ...one, session: 'two' }, web.csrfToken(one))).toBe(false);
     expect(auth({ allowedHosts: ['sitroom.example'] }).csrfOk(post(ours), alice, token)).toBe(false);
   });

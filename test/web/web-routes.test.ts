@@ -52,7 +52,8 @@ describe('with no web sign-in configured (loopback only)', () => {
 
     const columns = await web.get('/?fragment=columns');
     expect(columns.status).toBe(200);
-    expect(columns.text).toMatch(/^<div id="board-columns" class="columns">/);
+    expect(columns.text).toMatch(/^<div id="board-live" data-live="\/\?fragment=columns"/);
+    expect(columns.text).toContain('<div id="board-columns" class="columns">');
     expect(columns.text).not.toContain('<html');
 
     const page = await web.get('/incidents/1');
@@ -62,7 +63,7 @@ describe('with no web sign-in configured (loopback only)', () => {
     const script = await web.get('/assets/board.js');
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(script.text).toContain("fetch('/?fragment=columns'");
+    expect(script.text).toContain("new EventSource('/events')");
 
     expect((await web.get('/api/incidents')).status).toBe(200);
     expect((await web.get('/api/incidents/1')).status).toBe(200);
@@ -221,7 +222,9 @@ describe('with WEB_AUTH_TOKEN', () => {
   it('keeps /status and /healthz public', async () => {
     const status = await web.get('/status');
     expect(status.status).toBe(200);
-    expect(status.text).toContain('Checkout down');
+    // Not published, so not there: an internal title never reaches the public page on its own.
+    expect(status.text).toContain('All systems operational');
+    expect(status.text).not.toContain('Checkout down');
     expect(await web.json('/healthz')).toEqual({ status: 200, body: { status: 'ok', database: 'ok' } });
   });
 
@@ -262,7 +265,7 @@ describe('with WEB_USERS', () => {
   it('records web actions as the signed-in user', async () => {
     const alice = new WebClient(app, { authorization: basic('alice', 'wonder-land') });
     expect((await alice.act('/incidents/1/role', { role: 'commander' })).status).toBe(303);
-    expect(incident(1).roles['commander']).toBe('web:alice');
+    expect(incident(1).roles['commander']).toBe('alice');
     expect((await alice.get('/incidents/1')).text).toContain('You are <strong>alice</strong>.');
   });
 
@@ -338,19 +341,26 @@ describe('actions', () => {
     const answer = await web.act('/incidents', { title: 'Checkout down', severity: 'sev1' });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('location')).toBe('/incidents/1');
-    expect(incident(1)).toMatchObject({ number: 1, title: 'Checkout down', severity: 'sev1', platform: 'web', declaredBy: 'web:local', isPrivate: false, room: null });
+    expect(incident(1)).toMatchObject({ number: 1, title: 'Checkout down', severity: 'sev1', platform: 'web', declaredBy: 'local', isPrivate: false, room: null });
     const page = await web.get('/incidents/1');
     expect(page.text).toContain('Checkout down');
     expect(page.text).toMatch(/<span class="muted">\(web\)<\/span>/);
 
-    expect((await web.act('/incidents', { title: 'Second', severity: 'bogus' })).headers.get('location')).toBe('/incidents/2');
+    // No severity: the default, as /incident declare; one that is none: refused, the title kept.
+    expect((await web.act('/incidents', { title: 'Second' })).headers.get('location')).toBe('/incidents/2');
     expect(incident(2).severity).toBe('sev3');
+    const bogus = await web.act('/incidents', { title: 'Third', severity: 'bogus' });
+    expect(bogus.status).toBe(409);
+    expect(bogus.text).toContain(said('invalid_severity'));
+    expect(bogus.text).toContain('value="Third"');
   });
 
   it('refuses to declare without a title, with the chat’s wording', async () => {
     const answer = await web.act('/incidents', { title: '   ' });
-    expect(answer.status).toBe(400);
-    expect(answer.text).toContain(said('empty_text'));
+    expect(answer.status).toBe(409);
+    // Beside the title field, on the board again.
+    expect(answer.text).toContain(`<p class="field-error" id="declare-title-error" role="alert">${said('empty_text')}</p>`);
+    expect(answer.text).toContain('<h1>Incident board</h1>');
     expect(app.sitroom.service.listOpen()).toHaveLength(0);
   });
 
@@ -360,7 +370,7 @@ describe('actions', () => {
     expect(answer.status).toBe(409);
     const skip = errorText(new IncidentError('phase_skip', { phase: 'active', wanted: 'resolved', next: 'mitigate', nextPhase: 'mitigated', nextMeaning: 'impact on production reduced' }));
     expect(skip).toBe('Can’t go from active to resolved: phases are never skipped. Next is mitigated (impact on production reduced): `/incident mitigate`.');
-    expect(answer.text).toContain(`<p class="error" role="alert">${escapeHtml(skip)}</p>`);
+    expect(answer.text).toContain(`<p class="field-error" id="phase-action-error" role="alert">${escapeHtml(skip)}</p>`);
     // The page is the incident page again, forms and all.
     expect(answer.text).toContain('<h1><span class="num">#1</span> Checkout down</h1>');
     expect(answer.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -370,8 +380,8 @@ describe('actions', () => {
   it('takes a role through the same rules as the chat', async () => {
     await declared(app, { title: 'Checkout down' });
     expect((await web.act('/incidents/1/role', { role: 'commander' })).status).toBe(303);
-    expect(incident(1).roles).toEqual({ commander: 'web:local' });
-    expect((await web.get('/incidents/1')).text).toContain('<li>IC: <span class="user">web:local</span></li>');
+    expect(incident(1).roles).toEqual({ commander: 'local' });
+    expect((await web.get('/incidents/1')).text).toContain('<li>IC: <span class="user">local</span></li>');
     const refused = await web.act('/incidents/1/role', { role: 'wizard' });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain(said('unknown_role', { role: 'wizard', known: 'commander, comms, scribe, tech' }));
@@ -381,7 +391,7 @@ describe('actions', () => {
     await declared(app, { title: 'Checkout down', severity: 'sev2' });
     app.clock.advance(10 * 60_000);
     expect((await web.act('/incidents/1/update', { text: 'Rolled back the deploy' })).status).toBe(303);
-    expect(incident(1).lastUpdate).toEqual({ text: 'Rolled back the deploy', at: app.clock.now(), by: 'web:local' });
+    expect(incident(1).lastUpdate).toEqual({ text: 'Rolled back the deploy', at: app.clock.now(), by: 'local' });
     expect(incident(1).nextUpdateDue).toBe(app.clock.now() + 60 * 60_000);
     expect(timelineKinds(1)).toContain('update_posted');
     const empty = await web.act('/incidents/1/update', { text: '' });
@@ -423,7 +433,7 @@ describe('actions', () => {
     expect(detail.phaseHistory.map((p) => [p.from, p.to])).toEqual([['active', 'mitigated'], ['mitigated', 'resolved'], ['resolved', 'closed']]);
     expect(detail.phaseHistory[0]?.note).toBe('rolled back');
     expect(detail.phaseHistory[2]?.note).toBe('waived open action items: tracked in JIRA-1');
-    expect((await web.get('/incidents/1')).text).toContain('This incident is closed: nothing more to do here.');
+    expect((await web.get('/incidents/1')).text).toContain('This incident is closed: only its action items and postmortem are still written, below.');
 
     const again = await web.act('/incidents/1/phase', { action: 'reopen' });
     expect(again.status).toBe(409);
@@ -444,14 +454,40 @@ describe('actions', () => {
     await declared(app, { title: 'Checkout down' });
     expect((await web.act('/incidents/1/note', { text: 'Paged the DB team' })).status).toBe(303);
     const note = app.sitroom.service.timeline(1).at(-1);
-    expect(note).toMatchObject({ kind: 'note', actor: 'web:local', text: expect.stringContaining('Paged the DB team') });
+    expect(note).toMatchObject({ kind: 'note', actor: 'local', text: expect.stringContaining('Paged the DB team') });
     expect((await web.get('/incidents/1')).text).toContain('Paged the DB team');
+  });
+
+  it('gives a refused form back as it was typed, the error beside the field, with its limit and counter', async () => {
+    await declared(app, { title: 'Checkout down' });
+    await app.sitroom.service.transition(1, 'mitigate', '', 'alice');
+    await app.sitroom.service.transition(1, 'resolve', '', 'alice');
+    await app.sitroom.followUps.addActionItem(1, { text: 'Canary', owner: null, due: null }, 'alice');
+    // Closing with an open item: refused beside the waiver, the note typed kept (HTML-escaped).
+    const refused = await web.act('/incidents/1/phase', { action: 'close', note: 'All <clear> & "quiet"', waiver: '' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('<input type="text" id="phase-note" name="note" maxlength="3000" aria-describedby="phase-note-count" value="All &lt;clear&gt; &amp; &quot;quiet&quot;" autocomplete="off">');
+    expect(refused.text).toContain('<output class="counter" id="phase-note-count" data-counter-for="phase-note" aria-live="polite">21 / 3000</output>');
+    expect(refused.text).toMatch(/id="phase-waiver" name="waiver" maxlength="3000" aria-describedby="phase-waiver-count phase-waiver-error" aria-invalid="true"/);
+    expect(refused.text).toContain(`<p class="field-error" id="phase-waiver-error" role="alert">${said('open_action_items', { count: '1', items: '#1 Canary' })}</p>`);
+    expect(refused.text).toContain('<script src="/assets/desk.js" defer></script>');
+    // Other forms are not refilled with it.
+    expect(refused.text).not.toMatch(/id="update-text"[^>]*aria-invalid/);
+
+    // A stakeholder update over the limit keeps its text too, with the chat's wording.
+    await app.sitroom.service.transition(1, 'reopen', 'not over', 'alice');
+    const long = 'y'.repeat(3001);
+    const tooLong = await web.act('/incidents/1/update', { text: long });
+    expect(tooLong.status).toBe(409);
+    expect(tooLong.text).toContain(`>${long}</textarea>`);
+    expect(tooLong.text).toContain(`<p class="field-error" id="update-text-error" role="alert">${said('text_too_long', { max: '3000' })}</p>`);
+    expect((await web.get('/assets/desk.js')).text).toContain('data-counter-for');
   });
 
   it('answers an action on an unknown incident with the chat’s wording', async () => {
     const answer = await web.act('/incidents/9/note', { text: 'hello' });
-    expect(answer.status).toBe(400);
-    expect(answer.text).toContain(said('unknown_incident', { number: '9' }));
+    expect(answer.status).toBe(404);
+    expect(answer.text).toContain('There is no incident #9.');
   });
 });
 
@@ -522,7 +558,7 @@ describe('the JSON API', () => {
     const answer = await web.json('/api/incidents/2');
     expect(answer.status).toBe(200);
     const detail = incidentDetailSchema.parse(answer.body);
-    expect(detail).toMatchObject({ number: 2, phase: 'mitigated', lastUpdate: { text: 'Cache warmed', by: 'web:local' } });
+    expect(detail).toMatchObject({ number: 2, phase: 'mitigated', lastUpdate: { text: 'Cache warmed', by: 'local' } });
     expect(detail.updates.map((u) => u.text)).toEqual(['Cache warmed']);
     expect(detail.timeline.length).toBeGreaterThan(0);
     expect((await web.json('/api/incidents/77')).status).toBe(404);
@@ -539,7 +575,8 @@ describe('escaping and privacy', () => {
     const title = `<script>alert("x")</script> & 'quotes'`;
     await web.act('/incidents', { title });
     const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;';
-    for (const path of ['/', '/incidents/1', '/status', '/?fragment=columns']) {
+    await web.act('/incidents/1/status/publish', { title });
+    for (const path of ['/', '/incidents/1', '/status', '/?fragment=columns', '/incidents/1?fragment=live']) {
       const page = await web.get(path);
       expect(page.text, path).toContain(escaped);
       expect(page.text, path).not.toContain('<script>alert');
@@ -559,7 +596,13 @@ describe('escaping and privacy', () => {
     expect(page).not.toContain('<img src=x');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<b>bold</b>');
-    expect((await web.get('/status')).text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    await web.act('/incidents/1/status/publish', { title: 'Checkout problems' });
+    await web.act('/incidents/1/status/update', { text: '<img src=x onerror=alert(2)>' });
+    const status = (await web.get('/status')).text;
+    expect(status).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(status).not.toContain('<img src=x');
+    // The internal update is not public.
+    expect(status).not.toContain('alert(1)');
   });
 
   it('never shows a private incident on /status, but shows it on the board to signed-in viewers', async () => {
@@ -568,15 +611,18 @@ describe('escaping and privacy', () => {
     expect(incident(1).isPrivate).toBe(true);
     await app.sitroom.service.postUpdate(1, 'Rotating credentials', 'alice');
 
+    expect((await web.act('/incidents/1/status/publish', { title: 'Login problems' })).status).toBe(409);
+    expect(await app.sitroom.publishing.publish(2, 'Search is slower than usual', 'alice')).toBeTruthy();
     const status = (await web.get('/status')).text;
-    expect(status).toContain('Search is slow');
+    expect(status).toContain('Search is slower than usual');
+    expect(status).not.toContain('Search is slow<');
     expect(status).not.toContain('Suspicious');
+    expect(status).not.toContain('Login problems');
     expect(status).not.toContain('Rotating credentials');
-    expect(status).toContain('There is 1 incident');
 
     const board = (await web.get('/')).text;
-    // Newest first.
-    expect(cardsIn(board, 'active')).toEqual([2, 1]);
+    // Most severe first.
+    expect(cardsIn(board, 'active')).toEqual([1, 2]);
     expect(board).toContain('Suspicious admin logins');
     expect(board).toMatch(/Suspicious admin logins<\/a><\/h3>\s*<p class="meta">.*<span class="tag">private<\/span>/);
     expect(incidentListSchema.parse((await web.json('/api/incidents')).body).incidents.find((i) => i.number === 1)?.private).toBe(true);
@@ -587,9 +633,9 @@ describe('escaping and privacy', () => {
     expect((await web.get('/status')).text).not.toContain('Suspicious');
   });
 
-  it('shows a private incident to a token viewer, never to the public', async () => {
+  it('shows a private incident to an admin token viewer, never to the public', async () => {
     await app.stop();
-    await start({ WEB_AUTH_TOKEN: TOKEN });
+    await start({ WEB_AUTH_TOKEN: TOKEN, WEB_ADMINS: 'token' });
     const signedIn = new WebClient(app, { authorization: `Bearer ${TOKEN}` });
     await declared(app, { title: 'Suspicious admin logins', isPrivate: true });
     expect((await signedIn.get('/')).text).toContain('Suspicious admin logins');

@@ -6,13 +6,16 @@
  * Mattermost waits ServiceSettings.OutgoingIntegrationRequestsTimeout (30 s by default) for an integration's answer
  * (app/integration_action.go DoActionRequest: httpClient with that timeout) and shows an error when it passes, even
  * if the work got done. So clicks and submissions are answered as soon as they are verified, the work runs after,
- * and its outcome comes as an ephemeral post (clicks) or a DM (dialogs). Mattermost also reads the body of a 200
+ * and its outcome comes as an ephemeral post in the channel the click or dialog came from. Mattermost also reads the body of a 200
  * answer only (DoPostActionWithCookie returns an error for any other status; api4/integration_action.go
  * submitDialog likewise), so every refusal a user must read is a 200 carrying `ephemeral_text` or `error`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, type MattermostConfig } from '../../config.ts';
+import { MATTERMOST_PACING } from '../../delivery/pacing.ts';
+import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
+import type { ChatAdapter } from '../chat-adapter.ts';
 import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
@@ -20,7 +23,8 @@ import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { createMattermostClient } from './mattermost-client.ts';
 import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
-import { DECLARE_DIALOG, declareDialog, readDeclareDialog, readUpdateDialog, UPDATE_DIALOG, updateDialog } from './mattermost-dialogs.ts';
+import { DECLARE_FORM, declareForm, formFor, readDeclareValues, readUpdateValues, UPDATE_FORM, updateForm } from '../forms.ts';
+import { mattermostDialog, mattermostFormValues } from './mattermost-dialogs.ts';
 import { MattermostPlatform, MattermostSettingError } from './mattermost-platform.ts';
 import { Signer, tokenMatches } from './mattermost-signing.ts';
 
@@ -35,22 +39,26 @@ export interface MattermostAdapterOptions {
   /** Used dialog nonces, shared by every replica. */
   nonces: NonceStore;
   now: () => number;
+  /** A REST call not answered within this long is aborted (and the outbox retries it). */
+  callTimeoutMs?: number;
 }
 
-export interface MattermostAdapter {
-  platform: MattermostPlatform;
-  /** POST /mattermost/command, /mattermost/actions, /mattermost/dialogs. */
-  routes(handler: ChatCommandHandler): Route[];
-  /**
-   * Checks the settings against the server. A setting it refuses rejects with ConfigError naming the variable; an
-   * unreachable server only logs a warning and is checked again with backoff until it answers.
-   */
-  start(): Promise<void>;
-  stop(): void;
-  /** 'unreachable' from a failed check until one succeeds, for /healthz. */
-  health(): 'ok' | 'unreachable';
-  /** The team's name once the server told it (war-room URLs need the name, the setting may be an id). */
-  teamName(): string | undefined;
+/**
+ * The Mattermost adapter. Its routes: POST /mattermost/command, /mattermost/actions, /mattermost/dialogs. start()
+ * checks the settings against the server: a setting it refuses rejects with ConfigError naming the variable; an
+ * unreachable server only logs a warning, reads 'unreachable' in health() and is checked again with backoff.
+ */
+export interface MattermostAdapter extends ChatAdapter {
+  readonly platform: MattermostPlatform;
+}
+
+/**
+ * Mattermost's channel URLs are <site>/<team name>/channels/<channel name>; MATTERMOST_TEAM may be the team's id,
+ * so the name the server told at start-up is used once known.
+ */
+export function mattermostWarRoomUrl(siteUrl: string, team: string, incident: Incident): string | null {
+  if (!incident.room) return null;
+  return `${siteUrl}/${encodeURIComponent(team)}/channels/${encodeURIComponent(incident.room.channelName)}`;
 }
 
 /** Waits between start-up checks of an unreachable server: doubling from 1 s up to 1 min. */
@@ -84,7 +92,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export function createMattermostAdapter(opts: MattermostAdapterOptions): MattermostAdapter {
   const { config, logger, track, nonces, now } = opts;
   const signer = new Signer(config.botToken);
-  const client = createMattermostClient(config.url, config.botToken);
+  const client = createMattermostClient(config.url, config.botToken, opts.callTimeoutMs);
   const platform = new MattermostPlatform({
     client,
     team: config.team,
@@ -99,9 +107,9 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
 
   /** Opens the form a reply asks for, sealed for the user who asked. */
   async function openForm(reply: Exclude<ChatReply, { kind: 'message' }>, user: string, triggerId: string): Promise<void> {
-    const incident = reply.kind === 'update_form' ? reply.incident : 0;
-    const state = sealDialogState(signer, reply.kind === 'declare_form' ? 'declare' : 'update', incident, user, now());
-    await platform.openDialog(triggerId, dialogUrl, reply.kind === 'declare_form' ? declareDialog(state) : updateDialog(incident, state));
+    const form = formFor(reply);
+    const state = sealDialogState(signer, form.id === DECLARE_FORM ? 'declare' : 'update', form.incident ?? 0, user, now());
+    await platform.openDialog(triggerId, dialogUrl, mattermostDialog(form, state));
   }
 
   function after(work: () => Promise<void>, req: ChatRequest): void {
@@ -234,18 +242,22 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       if (body.cancelled === true) return sendJson(res, 200, {});
       const submission = body.submission ?? {};
       const request: ChatRequest = { platform: 'mattermost', userId: state.user, channelId: str(body.channel_id) };
-      const dm = async (reply: ChatReply) => {
-        if (reply.kind === 'message') await platform.sendDirect(request.userId, reply.message);
+      // The outcome is shown to the user alone in the channel the dialog was opened from, as a click's is (the
+      // submission carries it: model.SubmitDialogRequest.ChannelId); a DM only when the request named none.
+      const tell = async (reply: ChatReply) => {
+        if (reply.kind !== 'message') return;
+        if (request.channelId) await platform.postEphemeral(request.userId, request.channelId, reply.message);
+        else await platform.sendDirect(request.userId, reply.message);
       };
       let work: () => Promise<void>;
-      if (body.callback_id === DECLARE_DIALOG && state.form === 'declare') {
-        const read = readDeclareDialog(submission);
+      if (body.callback_id === DECLARE_FORM && state.form === 'declare') {
+        const read = readDeclareValues(mattermostFormValues(declareForm(), submission));
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
-        work = async () => dm(await handler.declareForm(request, read.form));
-      } else if (body.callback_id === UPDATE_DIALOG && state.form === 'update') {
-        const read = readUpdateDialog(submission);
+        work = async () => tell(await handler.declareForm(request, read.form));
+      } else if (body.callback_id === UPDATE_FORM && state.form === 'update') {
+        const read = readUpdateValues(mattermostFormValues(updateForm(state.incident), submission));
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
-        work = async () => dm(await handler.updateForm(request, state.incident, read.text));
+        work = async () => tell(await handler.updateForm(request, state.incident, read.text));
       } else {
         return sendJson(res, 200, { error: `Unknown dialog ${str(body.callback_id)}.` });
       }
@@ -292,18 +304,26 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     retry.unref();
   }
 
+  let attached: ChatCommandHandler | undefined;
   return {
     platform,
-    routes: (handler) => [command(handler), actions(handler), dialogs(handler)],
+    pacing: MATTERMOST_PACING,
+    attach(handler) {
+      attached = handler;
+    },
+    routes() {
+      if (!attached) throw new Error('attach a command handler before serving Mattermost routes');
+      return [command(attached), actions(attached), dialogs(attached)];
+    },
     async start() {
       if (!(await check(true))) retryLater(RETRY_FIRST_MS);
     },
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(retry);
     },
     health: () => health,
-    teamName: () => teamName,
+    warRoomUrl: (incident) => mattermostWarRoomUrl(config.url, teamName ?? config.team, incident),
   };
 }
 

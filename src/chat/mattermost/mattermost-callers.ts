@@ -6,27 +6,14 @@
  * (Client4.getChannelMember), or, for a public channel, a member of its team (who may read it without joining;
  * app/authorization.go falls back to team membership for open channels only).
  */
-import { BlockList, isIP } from 'node:net';
+import { sourceFilter } from '../../cidr.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
+
+/** Shared with the web's trusted proxies (src/cidr.ts); re-exported for the adapter. */
+export { sourceFilter };
 
 /** How long a membership answer is trusted: long enough for a burst of clicks, short enough to follow removals. */
 export const MEMBERSHIP_CACHE_MS = 30_000;
-
-/** A source-address filter from CIDR blocks; undefined blocks allow every address. */
-export function sourceFilter(blocks: readonly string[] | undefined): (address: string | undefined) => boolean {
-  if (!blocks) return () => true;
-  const allowed = new BlockList();
-  for (const block of blocks) {
-    const [address = '', prefix = ''] = block.split('/');
-    allowed.addSubnet(address, Number(prefix), isIP(address) === 6 ? 'ipv6' : 'ipv4');
-  }
-  return (address) => {
-    if (!address) return false;
-    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
-    const plain = address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
-    return allowed.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
-  };
-}
 
 /** A lookup that answers false for "not found" (404), a malformed id (400) or no access (403), and throws otherwise. */
 async function found(lookup: () => Promise<unknown>): Promise<boolean> {

@@ -17,12 +17,13 @@ const MAX_WAIT_MS = 10_000;
  * so every call goes through a wrapper that sees the response first.
  */
 export class MattermostClient extends Client4 {
-  constructor() {
+  constructor(timeoutMs = 15_000) {
     super();
     const fetchOnce = this['doFetchWithResponse'] as DoFetchWithResponse;
     const honouringRateLimits: DoFetchWithResponse = async (url, options) => {
       for (let attempt = 1; ; attempt += 1) {
-        const result = await fetchOnce(url, { ...options, ignoreStatus: true });
+        // A server that never answers must not hold the caller (the outbox, a request) forever.
+        const result = await fetchOnce(url, { ...options, ignoreStatus: true, signal: options.signal ?? AbortSignal.timeout(timeoutMs) });
         const { response, data } = result;
         if (response.ok || options.ignoreStatus) return result;
         if (response.status === 429 && attempt < RATE_LIMIT_TRIES) {
@@ -47,8 +48,8 @@ export class MattermostClient extends Client4 {
   }
 }
 
-export function createMattermostClient(url: string, botToken: string): MattermostClient {
-  const client = new MattermostClient();
+export function createMattermostClient(url: string, botToken: string, timeoutMs?: number): MattermostClient {
+  const client = new MattermostClient(timeoutMs);
   client.setUrl(url);
   client.setToken(botToken);
   return client;

@@ -1,52 +1,36 @@
 /**
- * Mattermost interactive dialogs: declare an incident, post a stakeholder update. Dialogs out, submissions back in.
- * They keep within Dialog.IsValid (server/public/model/integration_action.go): title and element display names at
- * most 24 bytes, help text, bool placeholders and text defaults/placeholders at most 150, textarea 3000. The server
- * only logs a dialog that breaks them and the web app then shows it cut or broken.
+ * The neutral forms (../forms.ts) as Mattermost interactive dialogs, and submissions back as form values. They keep
+ * within Dialog.IsValid (server/public/model/integration_action.go): title and element display names at most 24
+ * bytes, help text, bool placeholders and text defaults/placeholders at most 150, textarea 3000. The server only
+ * logs a dialog that breaks them and the web app then shows it cut or broken.
  */
-import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/severity.ts';
-import { checkDeclareForm, checkUpdateForm } from '../forms.ts';
+import type { ChatForm, FormField, FormValues } from '../forms.ts';
 
-export const DECLARE_DIALOG = 'sitroom_declare';
-export const UPDATE_DIALOG = 'sitroom_update';
-
-export function declareDialog(state: string): Record<string, unknown> {
-  return {
-    callback_id: DECLARE_DIALOG,
-    title: 'Declare an incident',
-    submit_label: 'Declare',
-    state,
-    elements: [
-      { display_name: 'What is happening?', name: 'title', type: 'text', max_length: 200 },
-      {
-        display_name: 'Severity',
-        name: 'severity',
-        type: 'select',
-        default: DEFAULT_SEVERITY,
-        options: SEVERITIES.map((s) => ({ text: `${s.toUpperCase()} — ${SEVERITY_MEANING[s]}`, value: s })),
-      },
-      { display_name: 'Private', name: 'private', type: 'bool', optional: true, placeholder: 'Private (security, HR): private channel, no details announced' },
-    ],
-  };
+function element(field: FormField): Record<string, unknown> {
+  const base = { display_name: field.label, name: field.name };
+  switch (field.kind) {
+    case 'text':
+      return { ...base, type: field.multiline ? 'textarea' : 'text', max_length: field.maxLength, ...(field.question ? { help_text: field.question } : {}) };
+    case 'select':
+      return { ...base, type: 'select', default: field.initial, options: field.options.map((o) => ({ text: o.text, value: o.value })) };
+    case 'checkbox':
+      // A bool element's placeholder is the text beside its box (webapp: DialogElement, BoolSetting).
+      return { ...base, type: 'bool', optional: true, placeholder: field.text };
+  }
 }
 
-export function updateDialog(incident: number, state: string): Record<string, unknown> {
-  return {
-    callback_id: UPDATE_DIALOG,
-    title: `Update on #${incident}`,
-    submit_label: 'Post update',
-    state,
-    // display_name may hold 24 bytes (model.DialogElementDisplayNameMaxLength); the question goes in help_text (150).
-    elements: [{ display_name: 'Stakeholder update', name: 'update', type: 'textarea', max_length: 3000, help_text: 'What should stakeholders know?' }],
-  };
+/** The dialog for `form`, carrying `state` (sealed: who may submit it, for which incident; see mattermost-dialog-state.ts). */
+export function mattermostDialog(form: ChatForm, state: string): Record<string, unknown> {
+  return { callback_id: form.id, title: form.title, submit_label: form.submitLabel, state, elements: form.fields.map(element) };
 }
 
-type Submission = Readonly<Record<string, unknown>>;
-const text = (v: unknown) => (typeof v === 'string' ? v : '');
-
-/** The declare dialog's values, or the per-field errors Mattermost shows in the dialog. */
-export const readDeclareDialog = (s: Submission) =>
-  checkDeclareForm({ title: text(s['title']), severity: text(s['severity']), isPrivate: s['private'] === true || s['private'] === 'true' });
-
-/** The update dialog's text, or the error Mattermost shows in the dialog. */
-export const readUpdateDialog = (s: Submission) => checkUpdateForm(text(s['update']));
+/** A dialog submission (field name -> value; a bool as true/false or "true"/"false") as the form's values. */
+export function mattermostFormValues(form: ChatForm, submission: Readonly<Record<string, unknown>>): FormValues {
+  return Object.fromEntries(
+    form.fields.map((field) => {
+      const v = submission[field.name];
+      if (field.kind === 'checkbox') return [field.name, v === true || v === 'true'];
+      return [field.name, typeof v === 'string' ? v : ''];
+    }),
+  );
+}

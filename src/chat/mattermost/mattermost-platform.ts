@@ -3,7 +3,7 @@
  * @username and channels by ~name, so ids are looked up (and cached) before a message is rendered.
  */
 import type { UserId } from '../../incidents/incident.ts';
-import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
+import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
 import { POST_MESSAGE_MAX_RUNES, type ButtonSigner, looksLikeId, mentionedIds, type MattermostPost, type Names, renderLine, renderPost, splitOnLines } from './mattermost-render.ts';
@@ -105,12 +105,20 @@ export class MattermostPlatform implements ChatPlatform {
     await this.client.patchChannel(channelId, { header: renderLine(topic, this.names()).slice(0, HEADER_MAX) });
   }
 
-  /** Posts the message, in several posts when it is over Mattermost's length limit; the last (with the buttons) is returned. */
-  async post(channel: string, message: ChatMessage): Promise<PostedMessage> {
+  /**
+   * Posts the message, in several posts when it is over Mattermost's length limit; the last (with the buttons) is
+   * returned. With a `key`, each part carries a pending_post_id: the server drops a create carrying one it has seen in
+   * the last 30 s and returns the first post (mattermost/server app/post.go deduplicateCreatePost,
+   * PendingPostIDsCacheTTL), so a retry whose answer was lost does not post twice.
+   */
+  async post(channel: string, message: ChatMessage, key?: string): Promise<PostedMessage> {
     const channelId = await this.channelId(channel);
     let id = '';
+    let part = 0;
     for (const post of await this.renderParts(message, channelId)) {
-      id = (await this.client.createPost({ channel_id: channelId, ...post } as never)).id;
+      const pending = key ? { pending_post_id: `sitroom-${key}${part > 0 ? `-${part}` : ''}` } : {};
+      id = (await this.client.createPost({ channel_id: channelId, ...post, ...pending } as never)).id;
+      part += 1;
     }
     return { channel: channelId, id };
   }
@@ -119,9 +127,10 @@ export class MattermostPlatform implements ChatPlatform {
    * Replaces a post (cut to the length limit, as one post cannot be split). A server with
    * ServiceSettings.PostEditTimeLimit refuses to edit older posts (api4/post.go patchPost:
    * api.post.update_post.permissions_time_limit.app_error), so the card is posted anew, pinned if the old one was,
-   * and later updates of the old id go to the new post.
+   * and its id is reported so the caller saves it (a restart forgets `replaced`); until then, later updates of the
+   * old id go to the new post.
    */
-  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<Updated> {
     const channelId = await this.channelId(channel);
     const current = this.replaced.get(messageId) ?? messageId;
     const post = await this.render(message, channelId);
@@ -129,12 +138,14 @@ export class MattermostPlatform implements ChatPlatform {
     const fitted = { ...post, message: more.length ? `${first}${TRUNCATED}` : first };
     try {
       await this.client.patchPost({ id: current, ...fitted } as never);
+      return current === messageId ? {} : { replacedBy: current };
     } catch (e) {
       if (clientError(e).server_error_id !== EDIT_TIME_LIMIT) throw e;
       const old = await this.client.getPost(current);
       const created = await this.client.createPost({ channel_id: channelId, ...fitted } as never);
       if (old.is_pinned) await this.client.pinPost(created.id);
       this.replaced.set(messageId, created.id);
+      return { replacedBy: created.id };
     }
   }
 

@@ -3,13 +3,16 @@
  * request into a ChatCommandHandler call and render the reply. HTTP mode verifies Slack's signature on
  * /slack/events; Socket Mode is used when an app token is configured.
  */
-import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.ts';
+import { SLACK_PACING } from '../../delivery/pacing.ts';
+import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
+import type { ChatAdapter } from '../chat-adapter.ts';
 import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
-import { DECLARE_CALLBACK, declareModal, readDeclareForm, readUpdateForm, UPDATE_CALLBACK, updateModal } from './slack-forms.ts';
+import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
+import { slackFormValues, slackModal } from './slack-forms.ts';
 import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
@@ -26,21 +29,28 @@ export interface SlackAdapterOptions {
   logger: Logger;
   /** Registers work that runs after the acknowledgement, so shutdown can wait for it. */
   track: (work: Promise<unknown>) => void;
+  /** A Web API call not answered within this long fails (and the outbox retries it). */
+  callTimeoutMs?: number;
 }
 
-export interface SlackAdapter {
-  platform: SlackPlatform;
-  /** HTTP mode: serves /slack/events (bounded, signature- and replay-checked, then Bolt). Undefined in Socket Mode. */
-  requestListener: RequestListener | undefined;
-  /** Routes Slack's commands, clicks and form submissions to `handler`. */
-  attach(handler: ChatCommandHandler): void;
-  /** Checks the token with auth.test: a refused token throws a ConfigError naming SLACK_BOT_TOKEN; unreachable Slack is retried. */
-  start(): Promise<void>;
-  /** Whether Slack answered the last check: for /healthz. */
-  health(): 'ok' | 'unreachable';
-  /** The workspace's team id (from auth.test), once Slack has answered: Slack's app_redirect links need it. */
-  teamId(): string | undefined;
-  stop(): Promise<void>;
+/**
+ * The Slack adapter. Its routes: in HTTP mode, /slack/events (bounded, signature- and replay-checked, then Bolt);
+ * none in Socket Mode. start() checks the token with auth.test: a refused token throws a ConfigError naming
+ * SLACK_BOT_TOKEN; unreachable Slack is retried.
+ */
+export interface SlackAdapter extends ChatAdapter {
+  readonly platform: SlackPlatform;
+}
+
+/**
+ * Slack's app redirect, with `team=` (the workspace's id from auth.test) once Slack has answered: without it a
+ * browser signed in to several workspaces, or none, cannot tell which one
+ * (https://api.slack.com/reference/deep-linking#app_channel).
+ */
+export function slackWarRoomUrl(incident: Incident, teamId: string | undefined): string | null {
+  if (!incident.room) return null;
+  const team = teamId ? `&team=${encodeURIComponent(teamId)}` : '';
+  return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
 }
 
 /** Tries `call` again once after a failure: a dropped keep-alive connection must not lose a reply. */
@@ -69,7 +79,15 @@ function boltLogger(logger: Logger) {
 export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   const { config, logger, track } = opts;
   const socketMode = config.appToken !== undefined;
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
+    // The outbox retries, paces and honours Retry-After per method and channel. The SDK's own retries (~30 min) and
+    // its 429 handling, which pauses the client's whole request queue, are turned off
+    // (node-slack-sdk packages/web-api/src/WebClient.ts: rejectRateLimitedCalls, retryConfig, timeout).
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: opts.callTimeoutMs ?? 15_000,
+  };
   const receiver =
     socketMode || !config.signingSecret
       ? undefined
@@ -99,8 +117,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       return;
     }
     if (!triggerId) return;
-    const view = reply.kind === 'declare_form' ? declareModal() : updateModal(reply.incident);
-    await client.views.open({ trigger_id: triggerId, view });
+    await client.views.open({ trigger_id: triggerId, view: slackModal(formFor(reply)) });
   }
 
   /** Runs work after the ack; a failure of the reply itself is logged (the user-facing errors are replies). */
@@ -146,12 +163,12 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
     /** A modal submission: invalid input is shown inline in the modal, valid input is acked, then handled. */
     function onSubmit<T extends object>(
-      callbackId: string,
-      read: (values: never) => T | { errors: Record<string, string> },
+      form: ChatForm,
+      read: (values: FormValues) => T | { errors: FormErrors },
       submit: (req: ChatRequest, input: T, privateMetadata: string) => Promise<ChatReply>,
     ): void {
-      app.view(callbackId, async ({ view, body, ack, client }) => {
-        const input = read(view.state.values as never);
+      app.view(form.id, async ({ view, body, ack, client }) => {
+        const input = read(slackFormValues(form, view.state.values as never));
         if ('errors' in input) {
           await ack({ response_action: 'errors', errors: input.errors });
           return;
@@ -162,27 +179,31 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       });
     }
 
-    onSubmit(DECLARE_CALLBACK, readDeclareForm, (req, { form }) => handler.declareForm(req, form));
-    onSubmit(UPDATE_CALLBACK, readUpdateForm, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
+    // The update form's incident comes back in private_metadata; the form read here only names its fields.
+    onSubmit(declareForm(), readDeclareValues, (req, { form }) => handler.declareForm(req, form));
+    onSubmit(updateForm(0), readUpdateValues, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
   }
+
+  const requestListener =
+    receiver && config.signingSecret
+      ? slackRequestGuard({
+          signingSecret: config.signingSecret,
+          next: receiver.requestListener,
+          onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
+        })
+      : undefined;
 
   return {
     platform,
-    requestListener:
-      receiver && config.signingSecret
-        ? slackRequestGuard({
-            signingSecret: config.signingSecret,
-            next: receiver.requestListener,
-            onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
-          })
-        : undefined,
+    pacing: SLACK_PACING,
+    routes: () => (requestListener ? [{ method: 'POST', path: '/slack/events', handler: requestListener }] : []),
     attach,
     start: async () => {
       await watch.start();
       if (socketMode) await app.start();
     },
     health: () => watch.health,
-    teamId: () => watch.identity?.teamId || undefined,
+    warRoomUrl: (incident) => slackWarRoomUrl(incident, watch.identity?.teamId || undefined),
     stop: async () => {
       watch.stop();
       if (socketMode) await app.stop();

@@ -1,75 +1,53 @@
-/** The Slack modals: declare an incident, post a stakeholder update. Views out, submitted values back in. */
-import { SEVERITIES, SEVERITY_MEANING, DEFAULT_SEVERITY } from '../../incidents/severity.ts';
+/**
+ * The neutral forms (../forms.ts) as Slack modals, and submitted view state back as form values. Limits from
+ * https://api.slack.com/reference/block-kit/views (title 24 characters) and
+ * https://api.slack.com/reference/block-kit/composition-objects#option (option text 75 characters).
+ */
 import type { types } from '@slack/bolt';
-import { checkDeclareForm, checkUpdateForm } from '../forms.ts';
-
-export const DECLARE_CALLBACK = 'sitroom_declare';
-export const UPDATE_CALLBACK = 'sitroom_update';
+import type { ChatForm, FormField, FormValues } from '../forms.ts';
 
 const plainText = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
-const option = (value: string, text: string) => ({ text: plainText(text), value });
+const option = (value: string, text: string) => ({ text: plainText(text.slice(0, 75)), value });
 
-export function declareModal(): types.ModalView {
-  const severities = SEVERITIES.map((s) => option(s, `${s.toUpperCase()} — ${SEVERITY_MEANING[s]}`.slice(0, 75)));
+function block(field: FormField): types.KnownBlock {
+  const input = { type: 'input' as const, block_id: field.name };
+  switch (field.kind) {
+    case 'text': {
+      const element = { type: 'plain_text_input' as const, action_id: field.name, max_length: field.maxLength, ...(field.multiline ? { multiline: true } : {}) };
+      return { ...input, label: plainText(field.question ?? field.label), element };
+    }
+    case 'select': {
+      const options = field.options.map((o) => option(o.value, o.text));
+      const element = { type: 'static_select' as const, action_id: field.name, options, initial_option: options.find((o) => o.value === field.initial) };
+      return { ...input, label: plainText(field.label), element };
+    }
+    case 'checkbox':
+      return { ...input, optional: true, label: plainText(field.label), element: { type: 'checkboxes', action_id: field.name, options: [option(field.name, field.text)] } };
+  }
+}
+
+export function slackModal(form: ChatForm): types.ModalView {
   return {
     type: 'modal',
-    callback_id: DECLARE_CALLBACK,
-    title: plainText('Declare an incident'),
-    submit: plainText('Declare'),
+    callback_id: form.id,
+    ...(form.incident !== undefined ? { private_metadata: String(form.incident) } : {}),
+    title: plainText(form.title.slice(0, 24)),
+    submit: plainText(form.submitLabel),
     close: plainText('Cancel'),
-    blocks: [
-      {
-        type: 'input',
-        block_id: 'title',
-        label: plainText('What is happening?'),
-        element: { type: 'plain_text_input', action_id: 'title', max_length: 200 },
-      },
-      {
-        type: 'input',
-        block_id: 'severity',
-        label: plainText('Severity'),
-        element: { type: 'static_select', action_id: 'severity', options: severities, initial_option: severities[SEVERITIES.indexOf(DEFAULT_SEVERITY)] },
-      },
-      {
-        type: 'input',
-        block_id: 'private',
-        optional: true,
-        label: plainText('Visibility'),
-        element: { type: 'checkboxes', action_id: 'private', options: [option('private', 'Private (security, HR): private channel, no details announced')] },
-      },
-    ],
+    blocks: form.fields.map(block),
   };
 }
 
-export function updateModal(incident: number): types.ModalView {
-  return {
-    type: 'modal',
-    callback_id: UPDATE_CALLBACK,
-    private_metadata: String(incident),
-    title: plainText(`Update on #${incident}`.slice(0, 24)),
-    submit: plainText('Post update'),
-    close: plainText('Cancel'),
-    blocks: [
-      {
-        type: 'input',
-        block_id: 'update',
-        label: plainText('What should stakeholders know?'),
-        element: { type: 'plain_text_input', action_id: 'update', multiline: true, max_length: 3000 },
-      },
-    ],
-  };
+type ViewState = { value?: string | null; selected_option?: { value: string } | null; selected_options?: { value: string }[] };
+export type ViewValues = Record<string, Record<string, ViewState>>;
+
+/** A submitted modal's state (view.state.values: block_id -> action_id -> state) as the form's values. */
+export function slackFormValues(form: ChatForm, values: ViewValues): FormValues {
+  return Object.fromEntries(
+    form.fields.map((field) => {
+      const state = values[field.name]?.[field.name];
+      if (field.kind === 'checkbox') return [field.name, (state?.selected_options ?? []).some((o) => o.value === field.name)];
+      return [field.name, (field.kind === 'select' ? state?.selected_option?.value : state?.value) ?? ''];
+    }),
+  );
 }
-
-type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_options?: { value: string }[] }>>;
-
-/** The declare modal's values, or the per-field errors Slack shows inline. */
-export function readDeclareForm(values: ViewValues) {
-  return checkDeclareForm({
-    title: values['title']?.['title']?.value ?? '',
-    severity: values['severity']?.['severity']?.selected_option?.value ?? '',
-    isPrivate: (values['private']?.['private']?.selected_options ?? []).some((o) => o.value === 'private'),
-  });
-}
-
-/** The update modal's text, or the error Slack shows inline. */
-export const readUpdateForm = (values: ViewValues) => checkUpdateForm(values['update']?.['update']?.value ?? '');

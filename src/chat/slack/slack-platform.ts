@@ -1,7 +1,7 @@
 /** ChatPlatform on the Slack Web API. Only translation: what to say and when is decided in chat/. */
 import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
-import type { ChatPlatform, PostedMessage } from '../chat-platform.ts';
+import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
 import { renderLineWithin, renderMessage } from './slack-render.ts';
 
@@ -94,8 +94,9 @@ export class SlackPlatform implements ChatPlatform {
     return { channel: res.channel, id: res.ts };
   }
 
-  async update(channel: string, messageId: string, message: ChatMessage): Promise<void> {
+  async update(channel: string, messageId: string, message: ChatMessage): Promise<Updated> {
     await this.client.chat.update({ channel, ts: messageId, ...renderMessage(message) });
+    return {};
   }
 
   async pin(channel: string, messageId: string): Promise<void> {

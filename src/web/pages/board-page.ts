@@ -9,6 +9,8 @@ import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/
 import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user } from './fragments.ts';
 import { html, safeUrl, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { fieldError, formError, formState, type Rejected, textField } from './form-fields.ts';
+import { MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
 
 export interface BoardView {
   columns: { phase: Phase; incidents: IncidentSummary[] }[];
@@ -23,6 +25,8 @@ export interface BoardView {
   banners: IncidentSummary[];
   /** INCIDENT_TYPES, offered by the declare form. */
   incidentTypes?: readonly string[];
+  /** A refused declare: shown again with what was typed and the error beside its field. */
+  rejected?: Rejected;
 }
 
 /** How often the board refreshes its columns. */
@@ -65,9 +69,23 @@ ${incidents.map((i) => card(i, clock))}
 )}</div>`;
 }
 
-/** Just the columns (`<div id="board-columns">…</div>`): the answer to `/?fragment=columns`. */
+/** The tab's title: the count of overdue updates first, so a lapse shows in a background tab too. */
+function boardTitle(view: BoardView): string {
+  const overdue = view.banners.filter((i) => i.updateOverdue).length;
+  return `${overdue ? `(${overdue} overdue) ` : ''}Incident board`;
+}
+
+/** The part of the board that refreshes itself: overdue banners and the columns. */
+function liveRegion(view: BoardView): SafeHtml {
+  return html`<div id="board-live" data-live="/?fragment=columns" data-title="${boardTitle(view)} · sitroom">
+${bannersHtml(view)}
+${columnsHtml(view)}
+</div>`;
+}
+
+/** Just the live region (banners and `<div id="board-columns">…</div>`): the answer to `/?fragment=columns`. */
 export function boardColumns(view: BoardView): string {
-  return columnsHtml(view).toString();
+  return liveRegion(view).toString();
 }
 
 function bannersHtml(view: BoardView): SafeHtml | false {
@@ -85,27 +103,30 @@ ${due.map((i) => html`<li class="banner"><a href="/incidents/${i.number}">Update
 }
 
 function declareForm(view: BoardView): SafeHtml {
+  const state = formState(view.rejected, '/incidents');
+  const severity = state.values['severity'] ?? DEFAULT_SEVERITY;
   return html`<section aria-labelledby="declare-h">
 <h2 id="declare-h">Declare an incident</h2>
 <form method="post" action="/incidents" class="declare">
 ${csrfField(view.csrfToken)}
 <div class="row">
-<div class="field grow"><label for="declare-title">Title</label>
-<input type="text" id="declare-title" name="title" required maxlength="200" autocomplete="off"></div>
+${formError(state, ['title', 'type'])}
+${textField(state, { id: 'declare-title', name: 'title', label: 'Title', max: MAX_TITLE_LENGTH, required: true, grow: true })}
 <div class="field"><label for="declare-severity">Severity</label>
 <select id="declare-severity" name="severity">
-${SEVERITIES.map((s) => html`<option value="${s}"${s === DEFAULT_SEVERITY ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
+${SEVERITIES.map((s) => html`<option value="${s}"${s === severity ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
 </select></div>
 ${
   view.incidentTypes?.length
     ? html`<div class="field"><label for="declare-type">Type</label>
 <select id="declare-type" name="type"><option value="">none</option>
-${view.incidentTypes.map((t) => html`<option value="${t}">${t}</option>`)}
-</select></div>`
+${view.incidentTypes.map((t) => html`<option value="${t}"${state.values['type'] === t ? html` selected` : ''}>${t}</option>`)}
+</select>
+${fieldError(state, 'declare-type', 'type')}</div>`
     : ''
 }
-<div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"><label for="declare-private">Private</label></div>
-<div class="field inline"><input type="checkbox" id="declare-drill" name="drill" value="on"><label for="declare-drill">Drill (practice: not announced, not counted)</label></div>
+<div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"${state.values['private'] === 'on' ? html` checked` : ''}><label for="declare-private">Private</label></div>
+<div class="field inline"><input type="checkbox" id="declare-drill" name="drill" value="on"${state.values['drill'] === 'on' ? html` checked` : ''}><label for="declare-drill">Drill (practice: not announced, not counted)</label></div>
 <div class="field"><button type="submit">Declare</button></div>
 </div>
 </form>
@@ -114,43 +135,52 @@ ${view.incidentTypes.map((t) => html`<option value="${t}">${t}</option>`)}
 
 export function boardPage(view: BoardView): string {
   const body = html`<h1>Incident board</h1>
-${bannersHtml(view)}
 ${view.canAct && declareForm(view)}
-${columnsHtml(view)}`;
-  return layout({ title: 'Incident board', body, nav: 'board', refreshScript: true, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
+${liveRegion(view)}`;
+  return layout({ title: boardTitle(view), body, nav: 'board', refreshScript: true, deskScript: view.canAct, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
 }
 
 /**
- * The board's progressive enhancement, served at /assets/board.js: every 15 s (and when the tab becomes visible
- * again) fetch `/?fragment=columns` and swap the columns in. It never moves focus: while focus is inside the
- * columns (someone is tabbing through the cards) it waits for the next round, and any failure (offline, server
- * restarting, signed out) leaves the board as it is.
+ * The live pages' progressive enhancement, served at /assets/board.js (board and incident pages): each element with
+ * `data-live="<url>"` is re-fetched and swapped in when /events says something changed, every 15 s as a fallback
+ * (no EventSource, a dropped stream), and when the tab becomes visible again. The tab title follows the fresh
+ * region's `data-title` (so "overdue" shows in a background tab). It never moves focus: while focus is inside a
+ * live region (someone is tabbing through it) it waits for the next round, and any failure (offline, server
+ * restarting, signed out) leaves the page as it is.
  */
 export const BOARD_SCRIPT = `(function () {
   'use strict';
   var PERIOD = ${BOARD_REFRESH_MS};
   var busy = false;
-  function focusInside(el) {
-    return el.contains(document.activeElement) && document.activeElement !== document.body;
+  function regions() { return Array.prototype.slice.call(document.querySelectorAll('[data-live]')); }
+  function focusInside() {
+    return regions().some(function (el) { return el.contains(document.activeElement) && document.activeElement !== document.body; });
   }
   function refresh() {
-    var current = document.getElementById('board-columns');
-    if (busy || document.hidden || !current || focusInside(current) || typeof fetch !== 'function') return;
+    var first = regions()[0];
+    if (busy || document.hidden || !first || focusInside() || typeof fetch !== 'function') return;
     busy = true;
-    fetch('/?fragment=columns', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
+    fetch(first.getAttribute('data-live'), { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'text/html' } })
       .then(function (res) { return res.ok ? res.text() : null; })
       .then(function (text) {
-        if (!text) return;
+        if (!text || focusInside()) return;
         var template = document.createElement('template');
         template.innerHTML = text;
-        var next = template.content.querySelector('#board-columns');
-        var now = document.getElementById('board-columns');
-        if (next && now && !focusInside(now)) now.replaceWith(next);
+        regions().forEach(function (now) {
+          var next = now.id && template.content.getElementById(now.id);
+          if (!next) return;
+          now.replaceWith(next);
+          var title = next.getAttribute('data-title');
+          if (title) document.title = title;
+        });
       })
-      .catch(function () { /* keep the board as it is; try again next round */ })
+      .catch(function () { /* keep the page as it is; try again next round */ })
       .then(function () { busy = false; });
   }
   setInterval(refresh, PERIOD);
   document.addEventListener('visibilitychange', function () { if (!document.hidden) refresh(); });
+  if (typeof EventSource === 'function' && regions().length) {
+    new EventSource('/events').addEventListener('change', refresh);
+  }
 })();
 `;

@@ -1,8 +1,9 @@
 /**
  * GET /incidents/<number>: everything about one incident — facts, roles, updates, timeline, phase history,
  * alerts, action items, durations, the postmortem — and, for those who may act while it is not closed, the
- * forms for the same use cases as the chat commands (take a role, post an update, change severity and phase,
- * add a note). Every form posts with the CSRF token.
+ * forms for the same use cases as the chat commands (updates, notes, roles for anyone, severity, phase, cadence,
+ * snooze, rename, visibility, action items, the postmortem's sections). Every form posts with the CSRF token; a
+ * refused one comes back filled in, its error beside the field (form-fields.ts).
  */
 import type { IncidentDetail } from '../api-schema.ts';
 import { formatCadence } from '../../incidents/cadence.ts';
@@ -13,7 +14,11 @@ import { SEVERITIES, SEVERITY_MEANING } from '../../incidents/severity.ts';
 import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user } from './fragments.ts';
 import { html, safeUrl, type HtmlValue, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { fieldError, formError, type FormState, formState, type Rejected, textField } from './form-fields.ts';
+import { MAX_PERSON_LENGTH, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
+import { MAX_SECTION_LENGTH, SECTION_NAMES, SECTION_TITLES } from '../../incidents/postmortem.ts';
 import { renderMarkdown, splitFrontMatter } from './markdown.ts';
+import { statusSection, type StatusSectionView } from './status-section.ts';
 
 export interface IncidentPageView {
   incident: IncidentDetail;
@@ -28,6 +33,10 @@ export interface IncidentPageView {
   viewer: string;
   /** A refused action's message, shown at the top. */
   error?: string;
+  /** A refused form: shown again with what was typed and the error beside its field. */
+  rejected?: Rejected;
+  /** The public status page part (status-section.ts). */
+  statusPage?: StatusSectionView;
 }
 
 const section = (id: string, title: string, content: HtmlValue): SafeHtml =>
@@ -89,54 +98,61 @@ export function phaseActions(i: Pick<IncidentDetail, 'phase'>): PhaseAction[] {
   return [...(step ? [step] : []), ...(REOPENABLE.includes(i.phase) ? (['reopen'] as const) : [])];
 }
 
+/** A form posting to `base/path` with the CSRF token, in a fieldset with `legend`. */
+const form = (view: IncidentPageView, path: string, legend: string, content: HtmlValue, attrs: HtmlValue = ''): SafeHtml =>
+  html`<form method="post" action="/incidents/${view.incident.number}/${path}"${attrs}><fieldset><legend>${legend}</legend>
+${csrfField(view.csrfToken)}
+${content}
+</fieldset></form>`;
+
+const stateOf = (view: IncidentPageView, path: string) => formState(view.rejected, `/incidents/${view.incident.number}/${path}`);
+
 function forms(view: IncidentPageView): SafeHtml {
   const i = view.incident;
-  const base = `/incidents/${i.number}`;
-  const csrf = csrfField(view.csrfToken);
   const step = nextStep(i.phase);
   const openItems = i.actionItems.filter((a) => a.state === 'open').length;
-  const roleForm =
-    view.roles.length > 0 &&
-    html`<form method="post" action="${base}/role"><fieldset><legend>Take a role</legend>
-${csrf}
-<div class="field"><label for="role-select">Role</label>
-<select id="role-select" name="role">
-${view.roles.map((r) => {
-  const holder = i.roles[r];
-  return html`<option value="${r}">${roleLabel(r)}${holder ? ` (now ${holder})` : ''}</option>`;
-})}
-</select></div>
-<button type="submit">Take role</button>
-</fieldset></form>`;
+  const update = stateOf(view, 'update');
+  const note = stateOf(view, 'note');
+  const role = stateOf(view, 'role');
+  const severity = stateOf(view, 'severity');
+  const phase = stateOf(view, 'phase');
+  const cadence = stateOf(view, 'cadence');
+  const rename = stateOf(view, 'rename');
+  const chosenRole = role.values['role'];
+  const chosenSeverity = severity.values['severity'] ?? i.severity;
   return html`<p>You are <strong>${view.viewer}</strong>.</p>
 <div class="actions">
-<form method="post" action="${base}/update"><fieldset><legend>Post a stakeholder update</legend>
-${csrf}
-<div class="field"><label for="update-text">Update <span class="hint">(sent to stakeholders)</span></label>
-<textarea id="update-text" name="text" rows="3" required></textarea></div>
-<button type="submit">Post update</button>
-</fieldset></form>
-<form method="post" action="${base}/note"><fieldset><legend>Add a note</legend>
-${csrf}
-<div class="field"><label for="note-text">Note <span class="hint">(timeline only)</span></label>
-<textarea id="note-text" name="text" rows="3" required></textarea></div>
-<button type="submit">Add note</button>
-</fieldset></form>
-${roleForm}
-<form method="post" action="${base}/severity"><fieldset><legend>Change severity</legend>
-${csrf}
-<div class="field"><label for="severity-select">Severity</label>
+${form(view, 'update', 'Post a stakeholder update', html`${formError(update, ['text'])}${textField(update, { id: 'update-text', name: 'text', label: 'Update', hint: 'sent to stakeholders', max: MAX_TEXT_LENGTH, multiline: true, required: true })}
+<button type="submit">Post update</button>`)}
+${form(view, 'note', 'Add a note', html`${formError(note, ['text'])}${textField(note, { id: 'note-text', name: 'text', label: 'Note', hint: 'timeline only', max: MAX_TEXT_LENGTH, multiline: true, required: true })}
+<button type="submit">Add note</button>`)}
+${
+  view.roles.length > 0 &&
+  form(
+    view,
+    'role',
+    'Assign a role',
+    html`${formError(role, ['role', 'person'])}<div class="field"><label for="role-select">Role</label>
+<select id="role-select" name="role"${role.error?.field === 'role' ? html` aria-invalid="true" aria-describedby="role-select-error"` : ''}>
+${view.roles.map((r) => {
+  const holder = i.roles[r];
+  return html`<option value="${r}"${r === chosenRole ? html` selected` : ''}>${roleLabel(r)}${holder ? ` (now ${holder})` : ''}</option>`;
+})}
+</select>
+${fieldError(role, 'role-select', 'role')}</div>
+${textField(role, { id: 'role-person', name: 'person', label: 'Person', hint: 'leave empty for yourself', max: MAX_PERSON_LENGTH })}
+<button type="submit">Assign role</button>`,
+  )
+}
+${form(view, 'severity', 'Change severity', html`${formError(severity, ['severity'])}<div class="field"><label for="severity-select">Severity</label>
 <select id="severity-select" name="severity">
-${SEVERITIES.map((s) => html`<option value="${s}"${s === i.severity ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
-</select></div>
-<button type="submit">Change severity</button>
-</fieldset></form>
-<form method="post" action="${base}/phase"><fieldset><legend>Change phase</legend>
-${csrf}
-<div class="field"><label for="phase-note">Note <span class="hint">(optional)</span></label>
-<input type="text" id="phase-note" name="note" autocomplete="off"></div>
-${step === 'close' && html`<div class="field"><label for="phase-waiver">Waive open action items <span class="hint">(the reason; needed to close while ${openItems} action item${openItems === 1 ? ' is' : 's are'} open)</span></label>
-<input type="text" id="phase-waiver" name="waiver" autocomplete="off"></div>`}
+${SEVERITIES.map((s) => html`<option value="${s}"${s === chosenSeverity ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
+</select>
+${fieldError(severity, 'severity-select', 'severity')}</div>
+<button type="submit">Change severity</button>`)}
+${form(view, 'phase', 'Change phase', html`${formError(phase, ['note', 'waiver', 'action'])}${textField(phase, { id: 'phase-note', name: 'note', label: 'Note', hint: 'optional', max: MAX_TEXT_LENGTH })}
+${step === 'close' && textField(phase, { id: 'phase-waiver', name: 'waiver', label: 'Waive open action items', hint: `the reason; needed to close while ${openItems} action item${openItems === 1 ? ' is' : 's are'} open`, max: MAX_TEXT_LENGTH })}
+${fieldError(phase, 'phase-action', 'action')}
 <div class="buttons">
 ${phaseActions(i).map(
   (a) =>
@@ -144,9 +160,82 @@ ${phaseActions(i).map(
       a === 'reopen' ? ' — back to active' : ` — ${PHASE_STEPS[a].meaning}`
     }</button>
 `,
-)}</div>
-</fieldset></form>
+)}</div>`)}
+${form(view, 'cadence', 'Update cadence', html`${formError(cadence, ['cadence'])}${textField(cadence, { id: 'cadence-value', name: 'cadence', label: 'Promise an update every', hint: 'e.g. 30m, 1h, or off', max: 16, initial: i.cadenceSeconds === null ? 'off' : formatCadence(i.cadenceSeconds), required: true })}
+<div class="buttons"><button type="submit">Set cadence</button></div>`)}
+${
+  i.nextUpdateDue !== null &&
+  form(view, 'snooze', 'Update reminder', html`${formError(stateOf(view, 'snooze'), [])}<p class="muted">Next update ${i.updateOverdue ? 'overdue' : 'due'}; snoozing gives 15 more minutes before the reminder.</p>
+<button type="submit" class="secondary">Snooze 15 minutes</button>`)
+}
+${form(view, 'rename', 'Rename', html`${formError(rename, ['title'])}${textField(rename, { id: 'rename-title', name: 'title', label: 'Title', max: MAX_TITLE_LENGTH, initial: i.title, required: true })}
+<button type="submit">Rename</button>`)}
+${form(view, 'visibility', 'Visibility', html`${formError(stateOf(view, 'visibility'), [])}<p>This incident is <strong>${i.private ? 'private' : 'public'}</strong>: ${
+  i.private ? 'only its participants and admins see it on the web, and it is left off the status page.' : 'everyone signed in sees it, and it is on the status page.'
+}</p>
+${i.private ? '' : html`<input type="hidden" name="private" value="on">`}
+<button type="submit" class="secondary">${i.private ? 'Make public' : 'Make private'}</button>`)}
 </div>`;
+}
+
+/** Action items with, for those who may act, done and change forms per open item, and the add form. */
+function actionItems(view: IncidentPageView, clock: Clock): SafeHtml {
+  const i = view.incident;
+  const change = stateOf(view, 'action-items/change');
+  const done = stateOf(view, 'action-items/done');
+  const add = stateOf(view, 'action-items');
+  const rows = i.actionItems.map((a) => {
+    const mine = (s: FormState) => s.values['item'] === String(a.id);
+    const itemChange = mine(change) ? change : { values: {} };
+    const manage =
+      view.canAct &&
+      a.state === 'open' &&
+      html`<form method="post" action="/incidents/${i.number}/action-items/done" class="inline-form">${csrfField(view.csrfToken)}<input type="hidden" name="item" value="${a.id}"><button type="submit">Done</button></form>
+<details${itemChange.error ? html` open` : ''}><summary>Change</summary>
+<form method="post" action="/incidents/${i.number}/action-items/change">${csrfField(view.csrfToken)}<input type="hidden" name="item" value="${a.id}">
+${formError(itemChange, ['owner', 'due'])}
+${textField(itemChange, { id: `item-${a.id}-owner`, name: 'owner', label: 'Owner', hint: 'empty: nobody', max: MAX_PERSON_LENGTH, initial: a.owner ?? '' })}
+<div class="field"><label for="item-${a.id}-due">Due</label><input type="date" id="item-${a.id}-due" name="due" value="${itemChange.values['due'] ?? a.due ?? ''}"${itemChange.error?.field === 'due' ? html` aria-invalid="true"` : ''}>
+${fieldError(itemChange, `item-${a.id}-due`, 'due')}</div>
+<button type="submit">Save</button>
+</form></details>`;
+    return html`<tr><td>${a.id}</td><td>${a.text}${mine(done) && done.error && html`<p class="field-error" role="alert">${done.error.message}</p>`}</td><td>${a.owner ? user(a.owner) : '—'}</td><td>${a.due ?? '—'}</td><td>${
+      a.state === 'done' ? html`done${a.doneAt && html` ${timeEl(a.doneAt, clock)}`}` : 'open'
+    }${manage}</td></tr>
+`;
+  });
+  const addForm =
+    view.canAct &&
+    html`<form method="post" action="/incidents/${i.number}/action-items"><fieldset><legend>Add an action item</legend>
+${csrfField(view.csrfToken)}
+${formError(add, ['text', 'owner', 'due'])}
+${textField(add, { id: 'item-text', name: 'text', label: 'What must happen', max: 500, required: true })}
+<div class="row">
+${textField(add, { id: 'item-owner', name: 'owner', label: 'Owner', hint: 'optional', max: MAX_PERSON_LENGTH })}
+<div class="field"><label for="item-due">Due <span class="hint">(optional)</span></label><input type="date" id="item-due" name="due" value="${add.values['due'] ?? ''}"${add.error?.field === 'due' ? html` aria-invalid="true" aria-describedby="item-due-error"` : ''}>
+${fieldError(add, 'item-due', 'due')}</div>
+</div>
+<button type="submit">Add action item</button>
+</fieldset></form>`;
+  return html`${rows.length ? table('Action items', ['#', 'Item', 'Owner', 'Due', 'State'], rows) : none('No action items.')}
+${addForm}`;
+}
+
+/** The postmortem's human sections: shown as written, and a form to write them for those who may act. */
+function postmortemSections(view: IncidentPageView): SafeHtml {
+  const i = view.incident;
+  const state = stateOf(view, 'postmortem');
+  const written = SECTION_NAMES.filter((name) => i.postmortemSections[name]);
+  return html`${written.length === 0 && none('No sections written yet.')}
+${!view.canAct && written.map((name) => html`<h3>${SECTION_TITLES[name]}</h3><p class="prose">${i.postmortemSections[name]}</p>`)}
+${view.canAct &&
+  html`<form method="post" action="/incidents/${i.number}/postmortem"><fieldset><legend>Write the postmortem</legend>
+${csrfField(view.csrfToken)}
+${formError(state, SECTION_NAMES)}
+${SECTION_NAMES.map((name) => textField(state, { id: `pm-${name}`, name, label: SECTION_TITLES[name], max: MAX_SECTION_LENGTH, multiline: true, rows: 4, initial: i.postmortemSections[name] }))}
+<div class="buttons"><button type="submit">Save sections</button></div>
+</fieldset></form>
+<form method="post" action="/incidents/${i.number}/postmortem/write" class="inline-form">${csrfField(view.csrfToken)}<button type="submit" class="secondary">${i.postmortem ? 'Rewrite' : 'Write'} the postmortem document now</button></form>`}`;
 }
 
 function postmortem(markdown: string): SafeHtml {
@@ -160,14 +249,17 @@ export function incidentPage(view: IncidentPageView): string {
   const i = view.incident;
   const clock = { now: view.now, timeZone: view.timeZone };
   const closed = i.phase === 'closed';
-  const body = html`${view.error && html`<p class="error" role="alert">${view.error}</p>`}
-${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
-<h1><span class="num">#${i.number}</span> ${i.title}</h1>
-<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.drill && html` <span class="tag">DRILL</span>`}${i.type && html` <span class="tag">${i.type}</span>`}${i.private && html` <span class="tag">private</span>`}</p>
-${facts(i, clock)}
+  // A refused form whose error has no place beside its field goes at the top: a form the page no longer shows (an
+  // incident that closed meanwhile), or one of the status page's forms (their section shows no field errors).
+  const gone = closed && !/\/(action-items|postmortem)(\/|$)/.test(view.rejected?.form ?? '');
+  const unshown = view.rejected && (gone || /\/status\//.test(view.rejected.form)) ? view.rejected.message : undefined;
+  const error = view.error ?? unshown;
+  const body = html`${error && html`<p class="error" role="alert">${error}</p>`}
+${liveRegion(view)}
 ${section('roles-h', 'Roles', roles(i))}
 ${view.canAct && !closed && section('act-h', 'Act', forms(view))}
-${view.canAct && closed && html`<p class="notice">This incident is closed: nothing more to do here.</p>`}
+${view.canAct && closed && html`<p class="notice">This incident is closed: only its action items and postmortem are still written, below.</p>`}
+${view.statusPage && section('status-h', 'Status page', statusSection(view.statusPage, clock))}
 ${section(
   'updates-h',
   'Stakeholder updates',
@@ -228,21 +320,7 @@ ${
     ),
   )
 }
-${section(
-  'actions-h',
-  'Action items',
-  i.actionItems.length
-    ? table(
-        'Action items',
-        ['#', 'Item', 'Owner', 'Due', 'State'],
-        i.actionItems.map(
-          (a) => html`<tr><td>${a.id}</td><td>${a.text}</td><td>${a.owner ? user(a.owner) : '—'}</td><td>${a.due ?? '—'}</td><td>${
-            a.state === 'done' ? html`done${a.doneAt && html` ${timeEl(a.doneAt, clock)}`}` : 'open'
-          }</td></tr>\n`,
-        ),
-      )
-    : none('No action items.'),
-)}
+${section('actions-h', 'Action items', actionItems(view, clock))}
 ${section(
   'durations-h',
   'Durations',
@@ -252,6 +330,29 @@ ${section(
 <dt>Time to resolve</dt><dd>${formatSeconds(i.durations.timeToResolve)}</dd>
 </dl>`,
 )}
+${section('sections-h', 'Postmortem sections', postmortemSections(view))}
 ${section('postmortem-h', 'Postmortem', i.postmortem ? postmortem(i.postmortem) : none('No postmortem yet.'))}`;
-  return layout({ title: `#${i.number} ${i.title}`, body, nav: 'incident', accessNote: view.accessNote });
+  return layout({ title: incidentTitle(view), body, nav: 'incident', accessNote: view.accessNote, refreshScript: true, deskScript: view.canAct });
 }
+
+/** The tab's title: it says "overdue" first, so a lapsed update shows in a background tab too. */
+const incidentTitle = (view: IncidentPageView): string => `${view.incident.updateOverdue ? '(overdue) ' : ''}#${view.incident.number} ${view.incident.title}`;
+
+/**
+ * The part of the page that refreshes itself (board.js, told by /events): the overdue banner, heading and facts.
+ * The forms stay outside it, so nobody's typing is replaced.
+ */
+function liveRegion(view: IncidentPageView): SafeHtml {
+  const i = view.incident;
+  const clock = { now: view.now, timeZone: view.timeZone };
+  const closed = i.phase === 'closed';
+  return html`<div id="incident-live" data-live="/incidents/${i.number}?fragment=live" data-title="${incidentTitle(view)} · sitroom">
+${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
+<h1><span class="num">#${i.number}</span> ${i.title}</h1>
+<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.drill && html` <span class="tag">DRILL</span>`}${i.type && html` <span class="tag">${i.type}</span>`}${i.private && html` <span class="tag">private</span>`}</p>
+${facts(i, clock)}
+</div>`;
+}
+
+/** Just the live region: the answer to `/incidents/<n>?fragment=live`. */
+export const incidentLiveFragment = (view: IncidentPageView): string => liveRegion(view).toString();

@@ -5,7 +5,7 @@ import { STYLES } from './styles.ts';
 // The stylesheet is our own constant; `</` never occurs in it (asserted in the tests), so it is safe in <style>.
 const STYLES_HTML = raw(STYLES);
 
-export type NavSection = 'board' | 'status' | 'incident';
+export type NavSection = 'board' | 'status' | 'incident' | 'alerts';
 
 export interface LayoutOptions {
   /** The document title (escaped); " · sitroom" is appended. */
@@ -15,16 +15,20 @@ export interface LayoutOptions {
   nav?: NavSection;
   /** Load /assets/board.js (the board's self-refresh). */
   refreshScript?: boolean;
+  /** Load /assets/desk.js (the forms' length counters). */
+  deskScript?: boolean;
   /** A visible note above the content, e.g. how to open a loopback-only board up to others. */
   accessNote?: string;
   /** Signed in with a session: the CSRF token for the header's sign-out button. */
   signOutCsrf?: string;
+  /** An Atom feed to announce (`<link rel="alternate">`), for feed readers. */
+  feed?: string;
 }
 
 /** The message for a board answering loopback clients only. */
 export const LOOPBACK_ACCESS_NOTE = 'Only this machine can use the board: set WEB_AUTH_TOKEN or WEB_USERS to let others in';
 
-export function layout({ title, body, nav, refreshScript = false, accessNote, signOutCsrf }: LayoutOptions): string {
+export function layout({ title, body, nav, refreshScript = false, deskScript = false, accessNote, signOutCsrf, feed }: LayoutOptions): string {
   const isPublic = nav === 'status';
   const link = (href: string, label: string, current: boolean) =>
     html`<li><a href="${href}"${current ? html` aria-current="page"` : ''}>${label}</a></li>`;
@@ -37,7 +41,9 @@ export function layout({ title, body, nav, refreshScript = false, accessNote, si
 <meta name="referrer" content="same-origin">
 <title>${title} · sitroom</title>
 <style>${STYLES_HTML}</style>
+${feed && html`<link rel="alternate" type="application/atom+xml" title="Status feed" href="${feed}">`}
 ${refreshScript && html`<script src="/assets/board.js" defer></script>`}
+${deskScript && html`<script src="/assets/desk.js" defer></script>`}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -46,6 +52,7 @@ ${refreshScript && html`<script src="/assets/board.js" defer></script>`}
 <nav aria-label="Main">
 <ul>
 ${!isPublic && link('/', 'Board', nav === 'board')}
+${!isPublic && link('/alerts', 'Alerts', nav === 'alerts')}
 ${link('/status', 'Status', isPublic)}
 </ul>
 </nav>

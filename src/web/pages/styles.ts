@@ -140,7 +140,29 @@ summary { cursor: pointer; font-weight: 600; }
 .status-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
 .status-item { border: 1px solid var(--border); border-left: 6px solid var(--banner-border); border-radius: 8px; padding: 0.75rem 1rem; background: var(--surface); }
 .status-item h2 { margin: 0 0 0.25rem; }
-.status-item.phase-resolved, .status-item.phase-closed { border-left-color: var(--ok-edge); }
+.status-item h3 { margin: 0 0 0.25rem; font-size: 1.125rem; }
+.status-item.status-resolved { border-left-color: var(--ok-edge); }
+.overall { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--banner-border); }
+.components { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.25rem; }
+.components li { display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap; padding: 0.375rem 0; border-bottom: 1px solid var(--border); }
+.component-state { font-weight: 600; }
+.public-updates { list-style: none; margin: 0.5rem 0 0; padding: 0; overflow-wrap: anywhere; }
+.public-updates li { margin: 0.375rem 0; }
+.public-updates .when { font-weight: 600; margin-right: 0.375rem; }
 .all-ok { font-size: 1.25rem; font-weight: 700; padding: 1rem; border-radius: 8px; background: var(--surface); border-left: 6px solid var(--ok-edge); }
+.prose { white-space: pre-wrap; }
+.field:has(> .counter) { position: relative; }
+.field:has(> .counter) > label { padding-right: 5.5rem; }
+.counter { position: absolute; top: 0.125rem; right: 0; font-size: 0.8125rem; color: var(--muted); font-variant-numeric: tabular-nums; }
+.counter.near { color: var(--overdue); font-weight: 600; }
+.field-error { margin: 0; padding: 0.25rem 0.5rem; border-radius: 6px; background: var(--error-bg); color: var(--error-text); border-left: 4px solid var(--sev1-edge); font-size: 0.9375rem; }
+[aria-invalid="true"] { border-color: var(--overdue); border-width: 2px; }
+input[type="date"] { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--muted); border-radius: 6px; padding: 0.4rem 0.5rem; min-height: 2.5rem; max-width: 100%; }
+.inline-form { display: inline; }
+.inline-form button { min-height: 2rem; padding: 0.2rem 0.6rem; font-size: 0.875rem; }
+.alert-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 1rem; }
+.alert-item { border: 1px solid var(--border); border-radius: 8px; padding: 0.75rem 1rem; background: var(--surface); min-width: 0; overflow-wrap: anywhere; }
+.alert-item h2 { margin: 0 0 0.25rem; font-size: 1.125rem; }
+.alert-item ul.labels { list-style: none; padding: 0; margin: 0.25rem 0; display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; font-size: 0.875rem; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
-import { updateDialog } from '../../../src/chat/mattermost/mattermost-dialogs.ts';
+import { mattermostDialog } from '../../../src/chat/mattermost/mattermost-dialogs.ts';
+import { declareForm, updateForm } from '../../../src/chat/forms.ts';
 import { dialogProblems } from '../../fakes/mattermost/dialog-rules.ts';
 import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
 
@@ -143,7 +144,8 @@ describe('what Mattermost accepts', () => {
   it('opens only dialogs that pass Dialog.IsValid (title, display names, lengths)', async () => {
     await chat.commandOpensForm('declare');
     expect(chat.mm.dialogsOpened().map((d) => d.problems)).toEqual([[]]);
-    expect(dialogProblems(updateDialog(123_456, 'state'))).toEqual([]);
+    expect(dialogProblems(mattermostDialog(updateForm(123_456), 'state'))).toEqual([]);
+    expect(dialogProblems(mattermostDialog(declareForm(), 'state'))).toEqual([]);
   });
 
   it('keeps Mattermost from reading Slack-style links into command replies (skip_slack_parsing)', async () => {

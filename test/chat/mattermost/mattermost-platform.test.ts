@@ -68,8 +68,10 @@ describe('PostEditTimeLimit', () => {
     await platform.pin(channel, posted.id);
     mm.postEditTimeLimitSeconds = 300;
     mm.agePost(posted.id, 301_000);
-    await platform.update(channel, posted.id, { lines: [['SEV2 · mitigated']] });
+    const updated = await platform.update(channel, posted.id, { lines: [['SEV2 · mitigated']] });
     const [old, fresh] = mm.postsIn(channel);
+    // Reported, so the card's id is saved and a restart does not re-post again (issue 10.3).
+    expect(updated).toEqual({ replacedBy: fresh?.id });
     expect(old?.message).toBe('SEV2 · active');
     expect(fresh?.message).toBe('SEV2 · mitigated');
     expect(mm.pinnedIn(channel)).toContain(fresh?.id);

@@ -13,7 +13,11 @@ describe.each(PLATFORMS)('the update cadence on %s', (_name, start) => {
     await chat?.stop();
   });
   const roomOf = (n = 1) => chat.sitroom().service.get(n).room?.channelId ?? '';
-  const tick = () => chat.sitroom().scheduler.tick();
+  // The tick queues reminders; settled() delivers what the outbox holds (the running app does so in the background).
+  const tick = async () => {
+    await chat.sitroom().scheduler.tick();
+    await chat.sitroom().settled();
+  };
   const last = (channel: string) => chat.messages(channel).at(-1)?.text ?? '';
   const reminders = () => chat.sitroom().service.timeline(1).map((e) => e.kind).filter((k) => k.startsWith('reminder'));
 

@@ -33,6 +33,8 @@ export interface ChatDriver {
   readonly alerts: string;
   /** The running sitroom (replaced by restart()). */
   sitroom(): Sitroom;
+  /** Its base URL (http://127.0.0.1:<port>), for the web and public routes. */
+  readonly url: string;
   /** The person's user id on this platform. */
   user(person: Person): string;
   /** How a person types a mention of `person` in a command. */
@@ -71,6 +73,11 @@ export interface ChatDriver {
   files(channel: string): { name: string; content: string }[];
   /** Direct messages sitroom sent the person. */
   dms(person: Person): Shown[];
+  /**
+   * What sitroom told the person after their form submissions, oldest first, with the channel it showed in: a DM
+   * on Slack (a modal belongs to no channel), an ephemeral post where the dialog was opened on Mattermost.
+   */
+  formReplies(person: Person): { channel: string; text: string }[];
   topic(channel: string): string;
   members(channel: string): string[];
   pinned(channel: string): string[];

@@ -98,7 +98,10 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     const id = `hook${++this.requests}`;
     const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
     if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
-    return unescape(((await this.mm.waitForResponse(id)) as { text?: string }).text ?? '');
+    const answer = unescape(((await this.mm.waitForResponse(id)) as { text?: string }).text ?? '');
+    // What the command queued for the chat (the outbox) is delivered before the test looks.
+    await this.settled();
+    return answer;
   }
 
   async commandOpensForm(text: string, where: Where = {}): Promise<string> {
@@ -175,6 +178,9 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     const channel = (dm?.response as { id?: string } | undefined)?.id;
     return channel ? this.messages(channel) : [];
   }
+  formReplies(person: Person) {
+    return this.mm.ephemeralPosts(ids[person]).map((e) => ({ channel: String(e.post['channel_id']), text: unescape(String(e.post['message'] ?? '')) }));
+  }
   topic(channel: string) {
     return unescape(this.mm.headerOf(channel) ?? '');
   }
@@ -197,7 +203,7 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     this.mm.addChannel({ name });
   }
   failNextCreate(error: string) {
-    this.mm.failNext('POST', '/api/v4/channels', 403, error);
+    this.mm.failNext('POST', '/api/v4/channels', 503, error);
   }
   async stop() {
     await this.app.stop();

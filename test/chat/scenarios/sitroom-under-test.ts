@@ -14,8 +14,12 @@ export class SitroomUnderTest {
   private current: Sitroom | undefined;
   url = '';
 
-  constructor(env: Record<string, string>) {
-    this.env = { DATABASE_PATH: join(this.dir, 'sitroom.db'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env };
+  /** Pace chat calls as in production (the fixed clock must then be moved for paced calls to go). */
+  private readonly pacing: boolean;
+
+  constructor(env: Record<string, string>, opts: { pacing?: boolean } = {}) {
+    this.pacing = opts.pacing ?? false;
+    this.env = { DATABASE_PATH: join(this.dir, 'sitroom.db'), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env['DEBUG_SITROOM'] ?? 'silent', ...env };
   }
 
   get sitroom(): Sitroom {
@@ -25,7 +29,7 @@ export class SitroomUnderTest {
 
   async start(): Promise<void> {
     const config = loadConfig(this.env);
-    this.current = createSitroom(config, createLogger(config.logLevel), this.clock, { scheduler: false });
+    this.current = createSitroom(config, createLogger(config.logLevel), this.clock, { scheduler: false, pacing: this.pacing });
     const port = await this.current.start();
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -48,6 +52,7 @@ export class SitroomUnderTest {
     this.env['PORT'] = new URL(this.url).port;
     await this.start();
     await this.sitroom.scheduler.tick();
+    await this.sitroom.settled();
   }
 
   async stop(): Promise<void> {

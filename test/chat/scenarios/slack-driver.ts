@@ -53,7 +53,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
     this.slack = slack;
   }
 
-  static async start(env: Record<string, string> = {}): Promise<SlackDriver> {
+  static async start(env: Record<string, string> = {}, opts: { pacing?: boolean } = {}): Promise<SlackDriver> {
     const slack = await FakeSlackApi.start();
     const app = new SitroomUnderTest({
       SLACK_BOT_TOKEN: 'xoxb-scenario',
@@ -62,7 +62,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
       SLACK_ALERTS_CHANNEL: 'CALERTS',
       SLACK_API_URL: `${slack.url}/api/`,
       ...env,
-    });
+    }, opts);
     const driver = new SlackDriver(slack, app);
     for (const [id, name] of [[driver.general, 'general'], [driver.announce, 'incidents'], [driver.alerts, 'alerts']] as const) slack.addChannel({ id, name });
     await app.start();
@@ -85,7 +85,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   async command(text: string, where: Where = {}): Promise<string> {
     const id = `r${++this.requests}`;
     await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
-    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    return this.answered(id);
   }
 
   commandOpensForm(text: string, where: Where = {}): Promise<string> {
@@ -95,7 +95,14 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   async click(button: ButtonId, value: number, where: Where = {}): Promise<string> {
     const id = `r${++this.requests}`;
     await this.send(this.clickBody(button, value, id, where));
-    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    return this.answered(id);
+  }
+
+  /** The reply to request `id`, once what it queued for the chat (the outbox) has been delivered too. */
+  private async answered(id: string): Promise<string> {
+    const text = unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    await this.settled();
+    return text;
   }
 
   async choose(select: SelectId, value: number, option: number, where: Where = {}): Promise<string> {
@@ -118,7 +125,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
         responseUrl: this.slack.responseUrl(id),
       }),
     );
-    return unescape(((await this.slack.waitForResponse(id)) as { text?: string }).text ?? '');
+    return this.answered(id);
   }
 
   clickOpensForm(button: ButtonId, value: number, where: Where = {}): Promise<string> {
@@ -155,6 +162,9 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   }
   dms(person: Person): Shown[] {
     return this.messages(`D${ids[person]}`);
+  }
+  formReplies(person: Person) {
+    return this.dms(person).map((m) => ({ channel: `D${ids[person]}`, text: m.text }));
   }
   topic(channel: string) {
     return unescape(this.slack.topicOf(channel) ?? '');

@@ -15,7 +15,8 @@ import {
   updateAnnouncement,
 } from '../../../src/chat/messages.ts';
 import type { ChatMessage } from '../../../src/chat/message.ts';
-import { declareModal, updateModal } from '../../../src/chat/slack/slack-forms.ts';
+import { slackModal } from '../../../src/chat/slack/slack-forms.ts';
+import { declareForm, updateForm } from '../../../src/chat/forms.ts';
 import { renderMessage } from '../../../src/chat/slack/slack-render.ts';
 import type { ActionItem } from '../../../src/incidents/action-items.ts';
 import { digestOf } from '../../../src/incidents/digest.ts';
@@ -77,8 +78,8 @@ describe('Block Kit limits', () => {
   });
 
   it('the modals are valid views', () => {
-    expect(viewProblems(declareModal() as never)).toEqual([]);
-    expect(viewProblems(updateModal(123456) as never)).toEqual([]);
+    expect(viewProblems(slackModal(declareForm()) as never)).toEqual([]);
+    expect(viewProblems(slackModal(updateForm(123456)) as never)).toEqual([]);
   });
 
   it('the validator refuses what Slack refuses (so passing means something)', () => {

@@ -118,3 +118,10 @@ export interface StartOptions {
   /** How old a trigger id may be (30 s by default, like OutgoingIntegrationRequestsTimeout). */
   triggerTimeoutMs?: number;
 }
+
+/**
+ * What the server sends for a @mattermost/types object: each field it declares, with its type, except that the Go
+ * server sends null for unset pointer fields the TypeScript types call strings (scheme_id, policy_id, ...).
+ * `ServerOnly` names fields the server's model sends that the web app's types leave out.
+ */
+export type Wire<T, ServerOnly extends string = never> = { [K in keyof T]?: T[K] | null } & { [K in ServerOnly]?: unknown };

@@ -13,8 +13,10 @@
  * does it before answering, where Slack finishes sharing asynchronously (its answer usually has empty `shares`, as
  * the fake's always does: read the channel, not `shares`).
  */
-import { closeServer, listenOnLoopback } from '../local-server.ts';
-import { parseMultipart, readBytes } from '../mattermost/http-bodies.ts';
+import { closeServer, listenOnLoopback, readRequest } from '../local-server.ts';
+import { parseMultipart } from '../mattermost/http-bodies.ts';
+import { PlatformFaults } from '../platform-faults.ts';
+import { ResponseUrlBodies } from '../response-urls.ts';
 import { Waiters } from '../waiters.ts';
 import { FAKE_WORKSPACE, type FakeChannel, type FakeMessage, type FakeSlackFile, type RecordedCall, type RecordedUpload, type SlackAnswer, type SlackArgs, type UserKind } from './types.ts';
 import { bool, csv, decodeArgs, fail, list, parseJsonOr, sendJson, str, summarize } from './wire.ts';
@@ -56,11 +58,13 @@ export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
   /** POSTs to upload URLs (they are not Web API methods, so they are not in `calls`). */
   readonly uploads: RecordedUpload[] = [];
+  /** Outages and rate limits (platform-faults.ts), answered before the workspace model. */
+  readonly faults = new PlatformFaults();
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
-  private readonly responseBodies = new Map<string, unknown[]>();
   private readonly waiters = new Waiters('FakeSlackApi');
+  private readonly responseBodies = new ResponseUrlBodies(this.waiters);
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
   private scopes: ReadonlySet<string> = new Set();
   private readonly refusedTokens = new Map<string, string>();
@@ -164,16 +168,12 @@ export class FakeSlackApi {
 
   /** JSON bodies POSTed to responseUrl(id), in order. */
   responses(id: string): unknown[] {
-    return [...(this.responseBodies.get(id) ?? [])];
+    return this.responseBodies.all(id);
   }
 
   /** Resolves with the first body POSTed to responseUrl(id); use responses(id) for later ones. */
   waitForResponse(id: string, timeoutMs = 5000): Promise<unknown> {
-    return this.waitUntil(
-      () => this.responseBodies.get(id)?.[0],
-      timeoutMs,
-      () => `nothing posted to response_url ${id}; response ids seen: ${[...this.responseBodies.keys()].join(', ') || '(none)'}`,
-    );
+    return this.responseBodies.first(id, timeoutMs);
   }
 
   // ---- Workspace inspection and seeding ----------------------------------------------------------------------
@@ -247,7 +247,8 @@ export class FakeSlackApi {
   reset(): void {
     this.calls.length = 0;
     this.uploads.length = 0;
-    for (const map of [this.scripted, this.responseBodies, this.channels, this.messages, this.pins, this.views, this.files]) map.clear();
+    this.responseBodies.clear();
+    for (const map of [this.scripted, this.channels, this.messages, this.pins, this.views, this.files]) map.clear();
     this.usedTriggers.clear();
     this.userNames.clear();
     this.userKinds.clear();
@@ -269,9 +270,7 @@ export class FakeSlackApi {
   // ---- HTTP --------------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const bytes = await readBytes(req);
-    const raw = bytes.toString('utf8');
+    const { url, bytes, raw } = await readRequest(req, this.url);
     const apiMethod = /^\/api\/([\w.]+)$/.exec(url.pathname)?.[1];
     const responseId = /^\/response\/([^/]+)$/.exec(url.pathname)?.[1];
     const uploadId = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname)?.[1];
@@ -285,6 +284,9 @@ export class FakeSlackApi {
       if (refused) sendJson(res, refused.status, fail(refused.error));
       else sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
+      const args = decodeArgs(req.headers['content-type'], raw);
+      const fault = this.faults.answer(apiMethod, args.ok ? String(args.args['channel'] ?? '') : undefined);
+      if (fault) return sendJson(res, fault.status, fault.body, fault.headers);
       const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
       const scopes = { 'X-OAuth-Scopes': [...this.scopes].join(',') };
       sendJson(res, status, answer, retryAfter === undefined ? scopes : { ...scopes, 'Retry-After': String(retryAfter) });
@@ -370,12 +372,12 @@ export class FakeSlackApi {
     const now = this.now();
     const first = this.responseFirstUse.get(id) ?? now;
     this.responseFirstUse.set(id, first);
-    const used = this.responseBodies.get(id)?.length ?? 0;
+    const used = this.responseBodies.count(id);
     if (now - first > RESPONSE_URL_TTL_MS) return { status: 404, error: 'expired_url' };
     if (used >= RESPONSE_URL_MAX_USES) return { status: 404, error: 'used_url' };
     const blocks = list((body as SlackArgs | null)?.['blocks']);
     if (messageProblems(blocks).length > 0) return { status: 400, error: 'invalid_blocks' };
-    this.recordResponse(id, body);
+    this.responseBodies.record(id, body);
     return undefined;
   }
 
@@ -387,13 +389,6 @@ export class FakeSlackApi {
   /** Moves the fake's clock forward: trigger_ids and response_urls age by `ms`. */
   advance(ms: number): void {
     this.clockOffsetMs += ms;
-  }
-
-  private recordResponse(id: string, body: unknown): void {
-    const bodies = this.responseBodies.get(id) ?? [];
-    bodies.push(body);
-    this.responseBodies.set(id, bodies);
-    this.notifyWaiters();
   }
 
   private notifyWaiters(): void {
@@ -502,7 +497,7 @@ export class FakeSlackApi {
     if (!/^[\p{Ll}\p{Lo}\p{N}_-]+$/u.test(name)) return fail('invalid_name_specials');
     if (/^[_-]+$/.test(name)) return fail('invalid_name_punctuation');
     if (this.channelNamed(name)) return fail('name_taken');
-    return { ok: true, channel: this.channelObject(this.createChannel(name, bool(args.is_private))) };
+    return { ok: true, channel: this.channelObject(this.createChannel(name, bool(args.is_private))) } satisfies webApi.ConversationsCreateResponse;
   }
 
   private conversationsInvite(args: SlackArgs): SlackAnswer {
@@ -526,7 +521,7 @@ export class FakeSlackApi {
     // Assumed (the reference does not say): when force leaves no one to invite, the call fails like without it.
     if (first && problems.length === users.length) return fail(first.error, { errors: problems });
     for (const user of users) if (!problems.some((p) => p.user === user)) ch.members.add(user);
-    return { ok: true, channel: this.channelObject(ch), ...(problems.length > 0 && { errors: problems }) };
+    return { ok: true, channel: this.channelObject(ch), ...(problems.length > 0 && { errors: problems }) } satisfies webApi.ConversationsInviteResponse;
   }
 
   private conversationsSetTopic(args: SlackArgs): SlackAnswer {
@@ -535,7 +530,7 @@ export class FakeSlackApi {
     const topic = typeof args.topic === 'string' ? args.topic : '';
     if (topic.length > TOPIC_MAX) return fail('too_long');
     ch.topic = { value: topic, creator: FAKE_WORKSPACE.botUserId, last_set: nowSeconds() };
-    return { ok: true, channel: this.channelObject(ch) };
+    return { ok: true, channel: this.channelObject(ch) } satisfies webApi.ConversationsSetTopicResponse;
   }
 
   private conversationsOpen(args: SlackArgs): SlackAnswer {
@@ -543,7 +538,7 @@ export class FakeSlackApi {
     if (users.length === 0) return fail('users_list_not_supplied');
     // One user: their DM; several: a multi-person DM.
     const id = users.length === 1 ? `D${users[0]}` : `G${users.join('')}`;
-    return { ok: true, channel: { id } };
+    return { ok: true, channel: { id } } satisfies webApi.ConversationsOpenResponse;
   }
 
   private chatPostMessage(args: SlackArgs): SlackAnswer {
@@ -571,7 +566,7 @@ export class FakeSlackApi {
     const inChannel = this.messages.get(channel) ?? new Map<string, FakeMessage>();
     inChannel.set(message.ts, message);
     this.messages.set(channel, inChannel);
-    return { ok: true, channel, ts: message.ts, message: this.messageObject(message) };
+    return { ok: true, channel, ts: message.ts, message: this.messageObject(message) } satisfies webApi.ChatPostMessageResponse;
   }
 
   private chatUpdate(args: SlackArgs): SlackAnswer {
@@ -585,7 +580,7 @@ export class FakeSlackApi {
     message.blocks = list(args.blocks) ?? message.blocks;
     message.attachments = list(args.attachments) ?? message.attachments;
     const { ts, text } = message;
-    return { ok: true, channel, ts, text: text ?? '', message: this.messageObject(message) };
+    return { ok: true, channel, ts, text: text ?? '', message: this.messageObject(message) } satisfies webApi.ChatUpdateResponse;
   }
 
   private chatPostEphemeral(args: SlackArgs): SlackAnswer {
@@ -597,7 +592,7 @@ export class FakeSlackApi {
     // Only checkable for channels the fake knows the members of.
     const known = this.channels.get(channel);
     if (known && !known.members.has(user)) return fail('user_not_in_channel');
-    return { ok: true, message_ts: this.nextTs() };
+    return { ok: true, message_ts: this.nextTs() } satisfies webApi.ChatPostEphemeralResponse;
   }
 
   private pinsAdd(args: SlackArgs): SlackAnswer {
@@ -678,7 +673,7 @@ export class FakeSlackApi {
       channels: [],
       initialComment: undefined,
     });
-    return { ok: true, upload_url: `${this.url}/upload/v1/${id}`, file_id: id };
+    return { ok: true, upload_url: `${this.url}/upload/v1/${id}`, file_id: id } satisfies webApi.FilesGetUploadURLExternalResponse;
   }
 
   /**

@@ -8,13 +8,13 @@ import { statusPage } from '../../../src/web/pages/status-page.ts';
 import { STYLES } from '../../../src/web/pages/styles.ts';
 import { html } from '../../../src/web/pages/html.ts';
 import { controls, tags } from './markup.ts';
-import { aBoardView, aDetail, anIncidentPageView, aSummary, columnsOf, NOW, TZ } from './views.ts';
+import { aBoardView, aDetail, anIncidentPageView, aStatusDocument, aSummary, columnsOf, NOW, TZ } from './views.ts';
 
 const pages: Record<string, string> = {
   board: boardPage(aBoardView({ columns: columnsOf([aSummary({ updateOverdue: true })]), banners: [aSummary({ updateOverdue: true })] })),
   incidentActive: incidentPage(anIncidentPageView({ incident: aDetail({ phase: 'active' }) })),
   incidentResolved: incidentPage(anIncidentPageView({ incident: aDetail({ phase: 'resolved' }) })),
-  status: statusPage({ incidents: [aSummary()], now: NOW, timeZone: TZ }),
+  status: statusPage({ status: aStatusDocument({ components: [{ name: 'checkout', status: 'partial' }] }), now: NOW, timeZone: TZ }),
   notFound: notFoundPage(),
   error: errorPage({ status: 500 }),
 };
@@ -49,7 +49,8 @@ describe.each(Object.entries(pages))('%s page', (_name, page) => {
     for (const t of tags(page, 'script', 'link', 'img', 'iframe')) {
       expect(t.attrs['src'] ?? t.attrs['href'] ?? '').toMatch(/^\//);
     }
-    expect(tags(page, 'link')).toEqual([]);
+    // The one <link> any page has is the status page's own Atom feed, announced for feed readers.
+    expect(tags(page, 'link').map((l) => l.attrs['href'])).toEqual(_name === 'status' ? ['/status/feed.atom'] : []);
   });
 
   it('uses buttons for actions', () => {

@@ -83,40 +83,58 @@ describe('boardPage', () => {
 });
 
 describe('boardColumns', () => {
-  it('is just the columns, wrapped in #board-columns, the same markup as on the page', () => {
+  it('is the live region — overdue banners and #board-columns — the same markup as on the page', () => {
     const view = aBoardView({ columns: columnsOf(all), banners: [overdue] });
     const fragment = boardColumns(view);
-    expect(fragment.startsWith('<div id="board-columns"')).toBe(true);
+    expect(fragment.startsWith('<div id="board-live" data-live="/?fragment=columns" data-title="(1 overdue) Incident board · sitroom">')).toBe(true);
     expect(fragment.endsWith('</div>')).toBe(true);
     expect(fragment).not.toContain('<html');
-    expect(fragment).not.toContain('class="banner"');
+    expect(fragment).toContain('<div id="board-columns"');
+    expect(fragment).toContain('class="banner"');
     expect(boardPage(view)).toContain(fragment);
+  });
+
+  it('puts the overdue count in the tab title', () => {
+    expect(boardPage(aBoardView({ columns: columnsOf(all), banners: [overdue] }))).toContain('<title>(1 overdue) Incident board · sitroom</title>');
+    expect(boardPage(aBoardView({ columns: columnsOf([active]), banners: [] }))).toContain('<title>Incident board · sitroom</title>');
   });
 });
 
 describe('BOARD_SCRIPT', () => {
-  type FakeEl = { id: string; replaced?: unknown; contains: (el: unknown) => boolean; replaceWith: (el: unknown) => void };
-  function harness(fetchImpl: unknown) {
+  type FakeEl = { id: string; replaced?: unknown; contains: (el: unknown) => boolean; replaceWith: (el: unknown) => void; getAttribute: (n: string) => string | null };
+  function harness(fetchImpl: unknown, withEventSource = false) {
     const body = { tag: 'body' };
     const cardLink = { tag: 'a' };
     const current: FakeEl = {
-      id: 'board-columns',
+      id: 'board-live',
       contains: (el) => el === cardLink,
       replaceWith(el) {
         this.replaced = el;
       },
+      getAttribute: (n) => (n === 'data-live' ? '/?fragment=columns' : null),
     };
-    const next = { id: 'board-columns', fresh: true };
+    const next = { id: 'board-live', fresh: true, getAttribute: (n: string) => (n === 'data-title' ? '(1 overdue) Incident board · sitroom' : null) };
     const document = {
       hidden: false,
       body,
+      title: 'Incident board · sitroom',
       activeElement: body as unknown,
-      getElementById: (id: string) => (id === 'board-columns' ? current : null),
-      createElement: () => ({ innerHTML: '', content: { querySelector: (sel: string) => (sel === '#board-columns' ? next : null) } }),
+      querySelectorAll: (sel: string) => (sel === '[data-live]' ? [current] : []),
+      createElement: () => ({ innerHTML: '', content: { getElementById: (id: string) => (id === 'board-live' ? next : null) } }),
       addEventListener: vi.fn(),
     };
     let tick: () => void = () => undefined;
     let period = 0;
+    const streams: { url: string; listeners: Record<string, () => void> }[] = [];
+    class FakeEventSource {
+      listeners: Record<string, () => void> = {};
+      constructor(url: string) {
+        streams.push({ url, listeners: this.listeners });
+      }
+      addEventListener(type: string, fn: () => void) {
+        this.listeners[type] = fn;
+      }
+    }
     runInNewContext(BOARD_SCRIPT, {
       document,
       fetch: fetchImpl,
@@ -124,18 +142,30 @@ describe('BOARD_SCRIPT', () => {
         tick = fn;
         period = ms;
       },
+      ...(withEventSource ? { EventSource: FakeEventSource } : {}),
     });
-    return { document, current, next, cardLink, tick: () => tick(), period: () => period };
+    return { document, current, next, cardLink, streams, tick: () => tick(), period: () => period };
   }
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-  it('polls /?fragment=columns every 15 s and swaps the columns in', async () => {
-    const fetch = vi.fn(async () => ({ ok: true, text: async () => '<div id="board-columns"></div>' }));
+  it('polls /?fragment=columns every 15 s, swaps the live region in and takes its tab title', async () => {
+    const fetch = vi.fn(async () => ({ ok: true, text: async () => '<div id="board-live"></div>' }));
     const h = harness(fetch);
     expect(h.period()).toBe(15_000);
     h.tick();
     await settle();
     expect(fetch).toHaveBeenCalledWith('/?fragment=columns', expect.objectContaining({ credentials: 'same-origin' }));
+    expect(h.current.replaced).toBe(h.next);
+    expect(h.document.title).toBe('(1 overdue) Incident board · sitroom');
+  });
+
+  it('listens to /events and refreshes on each "change", without waiting for the poll', async () => {
+    const fetch = vi.fn(async () => ({ ok: true, text: async () => '<div id="board-live"></div>' }));
+    const h = harness(fetch, true);
+    expect(h.streams.map((s) => s.url)).toEqual(['/events']);
+    h.streams[0]?.listeners['change']?.();
+    await settle();
+    expect(fetch).toHaveBeenCalledTimes(1);
     expect(h.current.replaced).toBe(h.next);
   });
 
@@ -160,11 +190,12 @@ describe('BOARD_SCRIPT', () => {
     expect(() => noFetch.tick()).not.toThrow();
   });
 
-  it('does not swap (and so never moves focus) while focus is inside the columns', async () => {
+  it('does not swap (and so never moves focus) while focus is inside the live region', async () => {
     const fetch = vi.fn(async () => ({ ok: true, text: async () => '' }));
-    const h = harness(fetch);
+    const h = harness(fetch, true);
     h.document.activeElement = h.cardLink;
     h.tick();
+    h.streams[0]?.listeners['change']?.();
     await settle();
     expect(fetch).not.toHaveBeenCalled();
     expect(h.current.replaced).toBeUndefined();

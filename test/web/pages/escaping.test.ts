@@ -4,7 +4,9 @@ import { boardColumns, boardPage } from '../../../src/web/pages/board-page.ts';
 import { incidentPage } from '../../../src/web/pages/incident-page.ts';
 import { errorPage, notFoundPage } from '../../../src/web/pages/not-found-page.ts';
 import { statusPage } from '../../../src/web/pages/status-page.ts';
-import { aBoardView, aDetail, anIncidentPageView, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
+import { alertInboxPage } from '../../../src/web/pages/alert-inbox-page.ts';
+import { alertGroupSchema } from '../../../src/web/api-schema.ts';
+import { aBoardView, aDetail, anIncidentPageView, aPublicIncident, aStatusDocument, aSummary, columnsOf, EVIL, NOW, TZ } from './views.ts';
 
 const evilSummary = aSummary({
   title: EVIL,
@@ -24,6 +26,7 @@ const evilDetail = aDetail({
   phaseHistory: [{ at: '2025-03-14T14:10:00.000Z', actor: EVIL, from: 'active', to: 'mitigated', note: EVIL }],
   updates: [{ at: '2025-03-14T14:30:00.000Z', by: EVIL, text: EVIL, late: true }],
   actionItems: [{ id: 1, text: EVIL, owner: EVIL, due: EVIL, state: 'open', doneAt: null }],
+  postmortemSections: { summary: EVIL, impact: EVIL, contributingFactors: EVIL, wentWell: EVIL, wentWrong: EVIL },
   alerts: [{ id: 1, title: EVIL, groupKey: EVIL, firstFiringAt: null, acknowledgedAt: '2025-03-14T14:00:00.000Z', acknowledgedBy: EVIL, silenceId: EVIL }],
   postmortem: `---\ntitle: ${EVIL}\n---\n# ${EVIL}\n\n${EVIL}\n`,
 });
@@ -32,7 +35,18 @@ const pages: Record<string, string> = {
   board: boardPage(aBoardView({ columns: columnsOf([evilSummary]), banners: [evilSummary], accessNote: EVIL, csrfToken: EVIL })),
   columns: boardColumns(aBoardView({ columns: columnsOf([evilSummary]) })),
   incident: incidentPage(anIncidentPageView({ incident: evilDetail, error: EVIL, viewer: EVIL, accessNote: EVIL, csrfToken: EVIL, roles: ['commander', EVIL] })),
-  status: statusPage({ incidents: [evilSummary], now: NOW, timeZone: TZ }),
+  // A refused form given back as typed: the values and the message are user text too.
+  'refused incident': incidentPage(anIncidentPageView({ incident: evilDetail, csrfToken: EVIL, rejected: { form: '/incidents/7/update', values: { text: EVIL }, field: 'text', message: EVIL } })),
+  'refused declare': boardPage(aBoardView({ rejected: { form: '/incidents', values: { title: EVIL, severity: EVIL }, field: 'title', message: EVIL } })),
+  alerts: alertInboxPage({
+    alerts: [alertGroupSchema.parse({ id: 1, title: EVIL, summary: EVIL, severity: 'sev2', firing: 1, resolved: 0, labels: [[EVIL, EVIL]], links: [{ label: EVIL, url: 'javascript:alert(1)' }], lastDeliveryAt: '2025-03-14T14:00:00.000Z', acknowledged: { by: EVIL, at: '2025-03-14T14:00:00.000Z' }, notActionable: null, silenced: null, incident: null, linkedToPrivate: false })],
+    canSilence: true,
+    now: NOW,
+    timeZone: TZ,
+    csrfToken: EVIL,
+    rejected: { alert: 1, message: EVIL },
+  }),
+  status: statusPage({ status: aStatusDocument({ incidents: [aPublicIncident({ title: EVIL, components: [EVIL], updates: [{ at: '2025-03-14T14:30:00.000Z', text: EVIL }] })], components: [{ name: EVIL, status: 'major' }] }), now: NOW, timeZone: TZ }),
   notFound: notFoundPage(EVIL),
   error: errorPage({ status: 500, message: EVIL }),
 };
@@ -44,8 +58,11 @@ describe.each(Object.entries(pages))('%s page', (_name, html) => {
     expect(html).not.toMatch(/"onmouseover/);
     // markdown-it leaves ' as is in text (harmless there: its attributes are double-quoted); everywhere else it is escaped.
     expect(html.replace(/<article class="markdown"[\s\S]*?<\/article>/, '')).not.toMatch(/'x/);
-    // The only <script> is the board's own external one.
-    expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(_name === 'board' ? ['<script src="/assets/board.js" defer>'] : []);
+    // Only our own scripts: the live pages' refresh (board and incident pages), and the forms' length counter where there are forms.
+    const live = '<script src="/assets/board.js" defer>';
+    const desk = '<script src="/assets/desk.js" defer>';
+    const ours = { board: [live, desk], 'refused declare': [live, desk], incident: [live, desk], 'refused incident': [live, desk] } as Record<string, string[]>;
+    expect(html.match(/<script\b[^>]*>/g) ?? []).toEqual(ours[_name] ?? []);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Phase } from '../../../src/incidents/phases.ts';
 import { incidentPage, phaseActions } from '../../../src/web/pages/incident-page.ts';
+import { SECTION_NAMES } from '../../../src/incidents/postmortem.ts';
+import { DESK_ACTIONS } from '../../../src/web/desk-actions.ts';
 import { forms, tags, textOf } from './markup.ts';
 import { aDetail, anIncidentPageView, CSRF } from './views.ts';
 
@@ -33,14 +35,20 @@ describe('incidentPage', () => {
   it('offers the forms, each posting the CSRF token, only when the viewer may act and the incident is not closed', () => {
     const html = page('active');
     const actions = forms(html).map((f) => f.attrs['action']);
-    expect(actions.sort()).toEqual(['/incidents/7/note', '/incidents/7/phase', '/incidents/7/role', '/incidents/7/severity', '/incidents/7/update']);
+    // A form for every incident action of the desk's catalogue (the write API has the same list); the status page's
+    // forms live in their own section, shown when the page has a publication view (status-routes.test.ts).
+    const everyAction = DESK_ACTIONS.filter((a) => a.scope === 'incident' && !a.path.startsWith('status/')).map((a) => `/incidents/7/${a.path}`);
+    expect([...new Set(actions)].sort()).toEqual(everyAction.sort());
     for (const f of forms(html)) {
       expect(f.attrs['method']).toBe('post');
       expect(f.body).toContain(`<input type="hidden" name="csrf" value="${CSRF}">`);
     }
     expect(html).toContain('You are <strong>erin</strong>.');
     expect(forms(page('active', false))).toEqual([]);
-    expect(forms(page('closed'))).toEqual([]);
+    // Closed: only the follow-ups are still written.
+    expect([...new Set(forms(page('closed')).map((f) => f.attrs['action']))].sort()).toEqual(
+      ['/incidents/7/action-items', '/incidents/7/action-items/change', '/incidents/7/action-items/done', '/incidents/7/postmortem', '/incidents/7/postmortem/write'],
+    );
     expect(page('closed')).toContain('This incident is closed');
   });
 
@@ -50,7 +58,15 @@ describe('incidentPage', () => {
       tags(forms(html).find((f) => f.attrs['action'] === `/incidents/7/${action}`)?.body ?? '', 'input', 'select', 'textarea', 'button')
         .map((t) => t.attrs['name'])
         .filter((n) => n !== undefined);
-    expect(named('role')).toEqual(['csrf', 'role']);
+    expect(named('role')).toEqual(['csrf', 'role', 'person']);
+    expect(named('cadence')).toEqual(['csrf', 'cadence']);
+    expect(named('snooze')).toEqual(['csrf']);
+    expect(named('rename')).toEqual(['csrf', 'title']);
+    expect(named('visibility')).toEqual(['csrf', 'private']);
+    expect(named('action-items')).toEqual(['csrf', 'text', 'owner', 'due']);
+    expect(named('action-items/change')).toEqual(['csrf', 'item', 'owner', 'due']);
+    expect(named('action-items/done')).toEqual(['csrf', 'item']);
+    expect(named('postmortem')).toEqual(['csrf', ...SECTION_NAMES]);
     expect(named('update')).toEqual(['csrf', 'text']);
     expect(named('severity')).toEqual(['csrf', 'severity']);
     expect(named('note')).toEqual(['csrf', 'text']);

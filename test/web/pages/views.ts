@@ -2,6 +2,7 @@
 import { type IncidentDetail, incidentDetailSchema, type IncidentSummary, incidentSummarySchema } from '../../../src/web/api-schema.ts';
 import type { BoardView } from '../../../src/web/pages/board-page.ts';
 import type { IncidentPageView } from '../../../src/web/pages/incident-page.ts';
+import { type PublicIncident, publicIncidentSchema, type StatusDocument, statusDocumentSchema } from '../../../src/web/public-status.ts';
 
 /** 2025-03-14 15:00 UTC: "now" for every page test. */
 export const NOW = Date.parse('2025-03-14T15:00:00.000Z');
@@ -35,7 +36,7 @@ export function aSummary(overrides: Partial<IncidentSummary> = {}): IncidentSumm
 }
 
 export function aDetail(overrides: Partial<IncidentDetail> = {}): IncidentDetail {
-  const { timeline, phaseHistory, updates, actionItems, alerts, durations, postmortem, ...summary } = overrides;
+  const { timeline, phaseHistory, updates, actionItems, alerts, durations, postmortem, postmortemSections, ...summary } = overrides;
   return incidentDetailSchema.parse({
     ...aSummary(summary),
     timeline: timeline ?? [
@@ -58,6 +59,7 @@ export function aDetail(overrides: Partial<IncidentDetail> = {}): IncidentDetail
     ],
     durations: durations ?? { timeToAcknowledge: 180, timeToMitigate: null, timeToResolve: null },
     postmortem: postmortem ?? null,
+    postmortemSections: postmortemSections ?? { summary: '', impact: '', contributingFactors: '', wentWell: '', wentWrong: '' },
   });
 }
 
@@ -94,4 +96,33 @@ export function anIncidentPageView(overrides: Partial<IncidentPageView> = {}): I
 /** The board's columns with each summary placed in the column of its phase. */
 export function columnsOf(incidents: readonly IncidentSummary[]): BoardView['columns'] {
   return (['active', 'mitigated', 'resolved', 'closed'] as const).map((phase) => ({ phase, incidents: incidents.filter((i) => i.phase === phase) }));
+}
+
+/** A published incident as the public routes see it (built through the strict public schema). */
+export function aPublicIncident(overrides: Partial<PublicIncident> = {}): PublicIncident {
+  return publicIncidentSchema.parse({
+    id: 'a1b2c3d4e5f60718',
+    title: 'Checkout is slow for some customers',
+    impact: 'partial',
+    impactLabel: 'Partial outage',
+    status: 'investigating',
+    components: ['checkout'],
+    startedAt: '2025-03-14T14:00:00.000Z',
+    updatedAt: '2025-03-14T14:30:00.000Z',
+    resolvedAt: null,
+    updates: [{ at: '2025-03-14T14:30:00.000Z', text: 'We have found the cause and are rolling out a fix' }],
+    ...overrides,
+  });
+}
+
+export function aStatusDocument(overrides: Partial<StatusDocument> = {}): StatusDocument {
+  const incidents = overrides.incidents ?? [aPublicIncident()];
+  return statusDocumentSchema.parse({
+    overall: incidents.length ? 'partial' : 'operational',
+    overallLabel: incidents.length ? 'Partial outage' : 'All systems operational',
+    updatedAt: new Date(NOW).toISOString(),
+    components: [],
+    incidents,
+    ...overrides,
+  });
 }

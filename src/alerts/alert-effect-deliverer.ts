@@ -1,0 +1,80 @@
+/**
+ * Turns the alert rows of the outbox into chat calls (through the AlertNotifier port). A card is rendered from its
+ * group as it is when delivered, and skipped when the card already shows that version: rows of one card are claimed
+ * one at a time across processes (their shared target), so a card never ends showing an older state.
+ */
+import type { PreparedCall } from '../delivery/dispatcher.ts';
+import type { Incident, Platform } from '../incidents/incident.ts';
+import type { AlertEffect } from './alert-effects.ts';
+import type { AlertGroupView } from './alert-group.ts';
+import type { AlertNotifier, AlertStore } from './ports.ts';
+
+export interface AlertEffectDelivererOptions {
+  platform: Platform;
+  store: AlertStore;
+  notifier: AlertNotifier;
+  view: (groupId: number) => AlertGroupView | undefined;
+  incident: (number: number) => Incident | undefined;
+  now: () => number;
+}
+
+/** Pacing key of the alerts channel: every card goes there, so one key spaces them all. */
+const ALERTS_CHANNEL_KEY = 'alerts';
+/** A first-card claim older than this is taken over (its process died mid-post). */
+const CLAIM_STALE_MS = 60_000;
+
+export class AlertEffectDeliverer {
+  private readonly o: AlertEffectDelivererOptions;
+
+  constructor(opts: AlertEffectDelivererOptions) {
+    this.o = opts;
+  }
+
+  prepare(row: { effect: AlertEffect }): PreparedCall | 'wait' | 'skip' {
+    const { effect } = row;
+    const view = this.o.view(effect.group);
+    if (!view) return 'skip';
+    return effect.kind === 'alert_card' ? this.card(view) : this.note(effect, view);
+  }
+
+  private card(view: AlertGroupView): PreparedCall | 'skip' {
+    const { store, platform, notifier } = this.o;
+    const groupId = view.group.id;
+    const card = store.card(groupId, platform);
+    // Latest state wins: a card already showing this version (or a newer one) is left alone.
+    if (card && card.version >= view.group.version) return 'skip';
+    return {
+      call: card ? 'update' : 'post',
+      channel: card?.channel ?? ALERTS_CHANNEL_KEY,
+      send: async () => {
+        // The first post is claimed in the database too (when it really goes, not while it waits for pacing), so a
+        // post slower than the row's lease is never made twice; a claim held elsewhere is retried with backoff.
+        if (!card && !store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS)) throw new Error('its first card is being posted by another process');
+        let shown;
+        try {
+          shown = await notifier.showCard(view, card ?? null);
+        } catch (error) {
+          if (!card) store.releaseCardClaim(groupId, platform);
+          throw error;
+        }
+        store.saveCard(groupId, platform, shown, view.group.version);
+        return { messageId: shown.messageId };
+      },
+    };
+  }
+
+  private note(effect: Extract<AlertEffect, { kind: 'alert_note' }>, view: AlertGroupView): PreparedCall | 'wait' | 'skip' {
+    const incident = this.o.incident(effect.number);
+    if (!incident) return 'skip';
+    // Queued behind the room's creation in the incident's queue; a room not there yet is waited for.
+    if (!incident.room) return 'wait';
+    const { notifier } = this.o;
+    const say =
+      effect.note === 'linked'
+        ? () => notifier.groupLinked(incident, view)
+        : effect.note === 'firing'
+          ? () => notifier.alertsFiring(incident, view, effect.alerts)
+          : () => notifier.alertsResolved(incident, view);
+    return { call: 'post', channel: incident.room.channelId, send: async () => (await say(), {}) };
+  }
+}

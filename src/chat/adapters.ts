@@ -1,0 +1,40 @@
+/**
+ * The chat platforms sitroom can talk to: config -> adapter. Adding a platform is one folder under src/chat and one
+ * line here; src/app.ts loops over what this returns and names no platform.
+ */
+import type { Config } from '../config.ts';
+import type { Platform } from '../incidents/incident.ts';
+import type { Logger } from '../logger.ts';
+import type { ChatAdapter } from './chat-adapter.ts';
+import type { NonceStore } from './mattermost/mattermost-dialog-state.ts';
+import { createMattermostAdapter } from './mattermost/mattermost-app.ts';
+import { createSlackAdapter } from './slack/slack-app.ts';
+
+/** What every adapter may use from the app. */
+export interface AdapterDeps {
+  logger: Logger;
+  /** Registers work that runs after the platform's request was answered, so shutdown can wait for it. */
+  track: (work: Promise<unknown>) => void;
+  /** Used form nonces, shared by every replica (in the database). */
+  nonces: NonceStore;
+  now: () => number;
+  /** A platform call not answered within this long fails (and the outbox retries it). */
+  callTimeoutMs: number;
+}
+
+interface Entry {
+  platform: Platform;
+  /** The adapter, or undefined when the platform is not configured. */
+  create(config: Config, deps: AdapterDeps): ChatAdapter | undefined;
+}
+
+/** In this order: the first configured platform is where the web board declares incidents. */
+const PLATFORMS: readonly Entry[] = [
+  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs }) },
+  { platform: 'mattermost', create: (c, d) => c.mattermost && createMattermostAdapter({ config: c.mattermost, ...d }) },
+];
+
+/** The configured platforms' adapters, each logging with its platform's name. */
+export function createChatAdapters(config: Config, deps: AdapterDeps): ChatAdapter[] {
+  return PLATFORMS.flatMap(({ platform, create }) => create(config, { ...deps, logger: deps.logger.child({ platform }) }) ?? []);
+}

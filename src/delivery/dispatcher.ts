@@ -1,0 +1,185 @@
+/**
+ * Delivers the outbox of one platform. Each target (a war room, a person, an alert card) has at most one call in
+ * flight and its rows go out in order; different targets go concurrently, so a hung channel delays no other, and
+ * nothing here is awaited by a request, the scheduler or the web. Failed calls are retried with backoff until the
+ * give-up time; pacing (pacing.ts) spaces calls per channel and method and honours Retry-After.
+ */
+import type { Platform } from '../incidents/incident.ts';
+import type { Clock } from '../incidents/ports.ts';
+import type { OutboxRow, OutboxStore } from './outbox.ts';
+import type { CallKind, Pacer } from './pacing.ts';
+import { type DeliveryFailure, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+
+/** One prepared call for a row: which method on which channel (for pacing), and the call itself. */
+export interface PreparedCall {
+  call: CallKind;
+  /** The pacing key: a channel id, or `dm:<user>`. */
+  channel: string;
+  send(): Promise<{ messageId?: string | null }>;
+}
+
+/** Turns rows into calls; lives in chat/, which knows the platform. */
+export interface EffectDeliverer {
+  /** The call for `row`, `'wait'` when it cannot go yet (its war room is still being created), or `'skip'` when there is nothing left to do. */
+  prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip';
+  /** What a failed call means: retry or not, and for how long the platform asked to wait. */
+  classify(error: unknown): DeliveryFailure;
+}
+
+export type DeliveryOutcome = 'delivered' | 'retried' | 'gave_up';
+
+export interface DispatcherOptions {
+  platform: Platform;
+  store: OutboxStore;
+  deliverer: EffectDeliverer;
+  pacer: Pacer;
+  clock: Clock;
+  retry: RetryPolicy;
+  /** A call not answered within this long counts as failed (and is retried); the platform client aborts it too. */
+  callTimeoutMs: number;
+  /** How many calls may be in flight at once (to different targets). */
+  maxInFlight?: number;
+  /** How often to look for due rows when nothing pokes the dispatcher. */
+  pollMs?: number;
+  /** Hears of every outcome (metrics, logs, the timeline). */
+  onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome, detail: { call?: CallKind; error?: string; messageId?: string | null }) => void;
+  /** In [0, 1): jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/** How long a claimed row is leased: a process that dies mid-call loses its claim after this. */
+const leaseFor = (callTimeoutMs: number) => callTimeoutMs * 2 + 5_000;
+/** A row whose war room does not exist yet is looked at again after this. */
+const WAIT_MS = 2_000;
+
+export class OutboxDispatcher {
+  private readonly o: Required<Omit<DispatcherOptions, 'onOutcome'>> & Pick<DispatcherOptions, 'onOutcome'>;
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(opts: DispatcherOptions) {
+    this.o = { maxInFlight: 16, pollMs: 250, random: Math.random, ...opts };
+  }
+
+  /** Starts delivering in the background until stop(). */
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  /** Something was queued: look now rather than at the next poll. */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.fill();
+    this.timer = setTimeout(() => this.poke(), this.o.pollMs);
+    this.timer.unref();
+  }
+
+  /** Stops claiming and waits (at most `waitMs`) for calls in flight; unfinished rows are retried after restart. */
+  async stop(waitMs = 5_000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((r) => setTimeout(r, waitMs).unref())]);
+  }
+
+  /**
+   * Delivers everything due now, round after round, until nothing due is left (tests with a fixed clock, and
+   * shutdown). Returns how many rows were looked at.
+   */
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const started = this.fill();
+      if (started === 0 && this.inFlight.size === 0) return handled;
+      handled += started;
+      await Promise.allSettled([...this.inFlight.values()]);
+    }
+  }
+
+  /** Calls in flight right now. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /** Claims due rows up to the in-flight limit and starts each; returns how many were started. */
+  private fill(): number {
+    const room = this.o.maxInFlight - this.inFlight.size;
+    if (room <= 0) return 0;
+    const rows = this.o.store.claim(this.o.platform, this.o.clock.now(), leaseFor(this.o.callTimeoutMs), room);
+    for (const row of rows) {
+      const work = this.deliver(row).finally(() => {
+        this.inFlight.delete(row.id);
+        if (!this.stopped) this.fill();
+      });
+      this.inFlight.set(row.id, work);
+    }
+    return rows.length;
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    const { store, pacer, clock } = this.o;
+    const now = clock.now();
+    let prepared: ReturnType<EffectDeliverer['prepare']>;
+    try {
+      prepared = this.o.deliverer.prepare(row);
+    } catch (e) {
+      this.giveUp(row, undefined, e instanceof Error ? e.message : String(e));
+      return;
+    }
+    if (prepared === 'skip') {
+      store.delivered(row.id, now, null);
+      return;
+    }
+    if (prepared === 'wait') {
+      if (now - row.createdAt > this.o.retry.giveUpMs) this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
+      else store.later(row.id, now + WAIT_MS, row.lastError, false);
+      return;
+    }
+    const slot = pacer.nextSlot(prepared.call, prepared.channel, now);
+    if (slot > now) {
+      store.later(row.id, slot, row.lastError, false);
+      return;
+    }
+    pacer.take(prepared.call, prepared.channel, now);
+    try {
+      const { messageId = null } = await withTimeout(prepared.send(), this.o.callTimeoutMs);
+      store.delivered(row.id, clock.now(), messageId);
+      this.o.onOutcome?.(row, 'delivered', { call: prepared.call, messageId });
+    } catch (e) {
+      const failure = this.o.deliverer.classify(e);
+      const at = clock.now();
+      if (failure.retryAfterMs !== undefined) pacer.hold(prepared.call, prepared.channel, at + failure.retryAfterMs);
+      const next = nextAttemptAt(this.o.retry, row, failure, at, this.o.random());
+      if (next === null) this.giveUp(row, prepared.call, failure.message);
+      else {
+        store.later(row.id, next, failure.message, true);
+        this.o.onOutcome?.(row, 'retried', { call: prepared.call, error: failure.message });
+      }
+    }
+  }
+
+  private giveUp(row: OutboxRow, call: CallKind | undefined, error: string): void {
+    this.o.store.gaveUp(row.id, this.o.clock.now(), error);
+    this.o.onOutcome?.(row, 'gave_up', { call, error });
+  }
+}
+
+export class DeliveryTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'DeliveryTimeout';
+  }
+}
+
+/** Rejects after `ms` (the platform client aborts its own request too; this guards any call that ignores it). */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeliveryTimeout(ms)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

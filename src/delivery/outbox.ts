@@ -1,0 +1,54 @@
+/**
+ * The outbox as the dispatcher sees it: rows of queued effects, claimed one head per target, marked when they
+ * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
+ */
+import type { AlertEffect } from '../alerts/alert-effects.ts';
+import type { Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
+import type { Platform } from '../incidents/incident.ts';
+
+/** Everything the outbox carries: the incidents' effects and the alert cards and notes. */
+export type OutboxEffect = Effect | AlertEffect;
+
+export type OutboxState = 'pending' | 'sent' | 'superseded' | 'gave_up';
+
+export interface OutboxRow extends QueuedEffect<OutboxEffect> {
+  id: number;
+  version: number;
+  state: OutboxState;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  messageId: string | null;
+}
+
+export interface Backlog {
+  /** Rows still to be delivered, per lane. */
+  pending: Record<Lane, number>;
+  /** When the oldest of them was queued, or null when none is. */
+  oldestCreatedAt: number | null;
+}
+
+export interface OutboxStore {
+  /**
+   * Queues effects that belong to no other change (written in their own transaction). A versioned state-setting
+   * effect (version > 0) is not written when a pending row of its key already carries that version or a newer one.
+   */
+  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void;
+  /**
+   * Atomically (one IMMEDIATE transaction) claims up to `limit` rows of `platform` due at `now`, leasing them
+   * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),
+   * incident lane before alert lane. Older rows of a coalesce key with a newer row are marked superseded first.
+   */
+  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[];
+  /** The row went out; `messageId` is what the platform called it. */
+  delivered(id: number, now: number, messageId: string | null): void;
+  /** Not sent: try again at `at` (`attempted`: a call was made and failed, as opposed to waiting for pacing). */
+  later(id: number, at: number, error: string | null, attempted: boolean): void;
+  /** Stop trying: the chat stayed unreachable past the give-up time, or refused the effect for good. */
+  gaveUp(id: number, now: number, error: string): void;
+  /** What is still to be delivered (metrics, the incident page). */
+  backlog(): Backlog;
+  /** Effects of incident `number` that were given up, oldest first. */
+  givenUp(incidentNumber: number): OutboxRow[];
+}

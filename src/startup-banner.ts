@@ -1,0 +1,27 @@
+/**
+ * What `npm start` says on a terminal once sitroom listens: the address to open and what is configured, in a few
+ * human lines (the JSON log's "sitroom started" record says the same for machines).
+ */
+import type { Config } from './config.ts';
+
+/** The address a person on this machine opens: localhost for a wildcard or loopback bind, else the bound host. */
+export function localUrl(host: string, port: number): string {
+  const local = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  return `http://${local ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function startupBanner(config: Config, port: number): string {
+  const url = localUrl(config.host, port);
+  const chat = [config.slack ? `Slack (${config.slack.appToken ? 'Socket Mode' : 'HTTP'})` : '', config.mattermost ? `Mattermost (${config.mattermost.url})` : ''].filter(Boolean);
+  const signIn = config.web.authToken ? `sign in at ${url}/signin with WEB_AUTH_TOKEN` : config.web.users.size ? 'WEB_USERS (basic auth)' : 'this machine only (set WEB_AUTH_TOKEN to let others in)';
+  const lines = [
+    `sitroom is running — open ${url}`,
+    `  board:        ${url}/  (${signIn})`,
+    `  status page:  ${url}/status  (public; shows only what you publish)`,
+    `  chat:         ${chat.length ? chat.join(' + ') : 'none — web-only; see README "Slack setup" or "Mattermost setup"'}`,
+    `  database:     ${config.databasePath}`,
+    ...(config.status.publicUrl ? [`  public URL:   ${config.status.publicUrl}`] : []),
+    '  stop with Ctrl+C',
+  ];
+  return `${lines.join('\n')}\n`;
+}

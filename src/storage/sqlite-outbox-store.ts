@@ -1,0 +1,129 @@
+/** The outbox on SQLite (schema.ts `outbox`). Rows become OutboxRow here and nowhere else. */
+import type Database from 'better-sqlite3';
+import type { Lane, QueuedEffect } from '../incidents/effects.ts';
+import type { Platform, UserId } from '../incidents/incident.ts';
+import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
+import type { Db } from './database.ts';
+
+interface Row {
+  id: number;
+  platform: string;
+  lane: string;
+  target: string;
+  kind: string;
+  payload: string;
+  coalesce_key: string | null;
+  version: number;
+  incident_number: number | null;
+  actor: string | null;
+  state: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  message_id: string | null;
+}
+
+const toOutboxRow = (r: Row): OutboxRow => ({
+  id: r.id,
+  platform: r.platform as Platform,
+  lane: r.lane as Lane,
+  target: r.target,
+  ...(r.coalesce_key === null ? {} : { coalesceKey: r.coalesce_key }),
+  version: r.version,
+  ...(r.incident_number === null ? {} : { incidentNumber: r.incident_number }),
+  ...(r.actor === null ? {} : { actor: r.actor as UserId }),
+  effect: JSON.parse(r.payload) as OutboxEffect,
+  at: r.created_at,
+  state: r.state as OutboxState,
+  attempts: r.attempts,
+  createdAt: r.created_at,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  messageId: r.message_id,
+});
+
+/**
+ * Writes `effects` as pending rows. Called inside the transaction of the change that implies them (the incident
+ * store's mutate), so a change and its effects are stored together or not at all.
+ */
+export function writeOutbox(client: Database.Database, effects: readonly QueuedEffect<OutboxEffect>[]): void {
+  if (effects.length === 0) return;
+  const insert = client.prepare(`INSERT INTO outbox (platform, lane, target, kind, payload, coalesce_key, version, incident_number, actor,
+    state, attempts, created_at, next_attempt_at, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0)`);
+  // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
+  // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
+  const covered = client.prepare(`SELECT 1 FROM outbox WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`);
+  for (const e of effects) {
+    const version = e.version ?? 0;
+    if (e.coalesceKey !== undefined && version > 0 && covered.get(e.coalesceKey, e.platform, version)) continue;
+    insert.run(e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at, e.at);
+  }
+}
+
+export class SqliteOutboxStore implements OutboxStore {
+  private readonly client: Database.Database;
+  private readonly s;
+
+  constructor(db: Db) {
+    this.client = db.$client;
+    const c = this.client;
+    this.s = {
+      // A pending row not being sent, with a newer row of its key (pending or sent): the newer one carries the state.
+      supersede: c.prepare(`UPDATE outbox SET state = 'superseded', done_at = @now WHERE state = 'pending' AND platform = @platform
+        AND coalesce_key IS NOT NULL AND claimed_until <= @now AND EXISTS (SELECT 1 FROM outbox n WHERE n.coalesce_key = outbox.coalesce_key
+        AND n.platform = outbox.platform AND n.state IN ('pending', 'sent') AND (n.version > outbox.version OR (n.version = outbox.version AND n.id > outbox.id)))`),
+      // The head of each target: no older pending row of the same target exists (order within a target).
+      due: c.prepare(`SELECT * FROM outbox o WHERE o.state = 'pending' AND o.platform = @platform AND o.next_attempt_at <= @now
+        AND o.claimed_until <= @now AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.target = o.target
+        AND p.state = 'pending' AND p.id < o.id) ORDER BY CASE o.lane WHEN 'incident' THEN 0 ELSE 1 END, o.id LIMIT @limit`),
+      lease: c.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ?'),
+      delivered: c.prepare("UPDATE outbox SET state = 'sent', done_at = ?, message_id = ?, attempts = attempts + 1, claimed_until = 0 WHERE id = ?"),
+      later: c.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?, claimed_until = 0 WHERE id = ?'),
+      gaveUp: c.prepare("UPDATE outbox SET state = 'gave_up', done_at = ?, last_error = ?, claimed_until = 0 WHERE id = ?"),
+      pending: c.prepare("SELECT lane, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE state = 'pending' GROUP BY lane"),
+      givenUp: c.prepare("SELECT * FROM outbox WHERE incident_number = ? AND state = 'gave_up' ORDER BY id"),
+    };
+  }
+
+  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void {
+    this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
+  }
+
+  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[] {
+    return this.client
+      .transaction(() => {
+        this.s.supersede.run({ now, platform });
+        const rows = (this.s.due.all({ now, platform, limit }) as Row[]).map(toOutboxRow);
+        for (const row of rows) this.s.lease.run(now + leaseMs, row.id);
+        return rows;
+      })
+      .immediate();
+  }
+
+  delivered(id: number, now: number, messageId: string | null): void {
+    this.s.delivered.run(now, messageId, id);
+  }
+
+  later(id: number, at: number, error: string | null, attempted: boolean): void {
+    this.s.later.run(at, error, attempted ? 1 : 0, id);
+  }
+
+  gaveUp(id: number, now: number, error: string): void {
+    this.s.gaveUp.run(now, error, id);
+  }
+
+  backlog(): Backlog {
+    const pending: Record<Lane, number> = { incident: 0, alert: 0 };
+    let oldestCreatedAt: number | null = null;
+    for (const r of this.s.pending.all() as { lane: Lane; n: number; oldest: number }[]) {
+      pending[r.lane] = r.n;
+      oldestCreatedAt = oldestCreatedAt === null ? r.oldest : Math.min(oldestCreatedAt, r.oldest);
+    }
+    return { pending, oldestCreatedAt };
+  }
+
+  givenUp(incidentNumber: number): OutboxRow[] {
+    return (this.s.givenUp.all(incidentNumber) as Row[]).map(toOutboxRow);
+  }
+}
