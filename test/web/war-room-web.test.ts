@@ -67,6 +67,23 @@ describe('routes', () => {
     expect((await web.get('/?fragment=columns')).text).toContain('<dt>Checklist</dt><dd>1/4</dd>');
   });
 
+  it('the write API and its OpenAPI document take the type and the drill flag, as the form does (one catalogue)', async () => {
+    const token = 'a-web-token-of-24-chars!';
+    app = new SitroomUnderTest({ INCIDENT_TYPES: 'security,database', WEB_AUTH_TOKEN: token });
+    await app.start();
+    const res = await fetch(`${app.url}/api/incidents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Failover practice', severity: 'sev2', type: 'database', drill: true }),
+    });
+    expect(res.status).toBe(201);
+    expect(app.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'database' });
+    type Doc = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>> };
+    const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as Doc;
+    const declare = doc.paths['/api/incidents']?.['post']?.requestBody?.content['application/json']?.schema;
+    expect(Object.keys(declare?.properties ?? {})).toEqual(expect.arrayContaining(['title', 'type', 'drill']));
+  });
+
   it('refuses an unknown type from the form, declaring nothing', async () => {
     const web = await start();
     const answer = await web.act('/incidents', { title: 'x', type: 'network' });
