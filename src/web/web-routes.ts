@@ -206,6 +206,7 @@ export function webRoutes(o: WebOptions): Route[] {
     return {
       number: incident.number,
       isPrivate: incident.isPrivate,
+      drill: incident.drill,
       publication: p && {
         live: p.live,
         title: p.title,

@@ -57,6 +57,9 @@ describe('routes', () => {
     const page = (await web.get('/incidents/1')).text;
     expect(page).toContain('Checklist (1/5)');
     expect(page).toContain('Preserve logs and snapshots before changing anything');
+    // No publish form for a drill: the page says why instead.
+    expect(page).toContain('Drills are practice: they never go on the public status page.');
+    expect(page).not.toContain('action="/incidents/1/status/publish"');
   });
 
   it('the board shows a tick at once (its cached columns notice checklist changes)', async () => {
