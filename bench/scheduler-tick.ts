@@ -62,6 +62,7 @@ class CountingNotifier implements IncidentNotifier {
   async postmortemWritten(): Promise<void> {}
   async incidentResolved(): Promise<void> {}
   async digest(): Promise<void> {}
+  async checklistPosted(): Promise<void> {}
 }
 
 /** The same queries the store prepares (rebuilt here with drizzle, so EXPLAIN sees the exact SQL shape). */

@@ -23,7 +23,9 @@ import type { MessageContext } from './chat/messages.ts';
 import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createChatAdapters } from './chat/adapters.ts';
 import type { Config } from './config.ts';
+import { ChecklistService } from './incidents/checklist-service.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
+import { SqliteChecklistStore } from './storage/sqlite-checklist-store.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { PublishingService } from './incidents/publishing-service.ts';
 import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
@@ -50,6 +52,7 @@ export interface Sitroom {
   publishing: PublishingService;
   live: LiveEvents;
   followUps: FollowUpService;
+  checklists: ChecklistService;
   alerts: AlertService;
   cards: AlertCardSync;
   scheduler: Scheduler;
@@ -113,12 +116,28 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const followUpStore = new SqliteFollowUpStore(db);
   const outbox = new SqliteOutboxStore(db);
-  const service = new IncidentService({ store, clock, notifiers, cadenceDefaults: config.cadenceDefaults, customRoles: config.customRoles, followUps: followUpStore });
+  const checklistStore = new SqliteChecklistStore(db);
+  const service = new IncidentService({
+    store,
+    clock,
+    notifiers,
+    cadenceDefaults: config.cadenceDefaults,
+    customRoles: config.customRoles,
+    followUps: followUpStore,
+    checklists: checklistStore,
+    incidentTypes: config.incidentTypes,
+  });
+  const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers });
+  service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
   const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
-  for (const { chat } of chats) alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf });
+  // A card not yet linked offers the open incidents of its platform ("Add to incident").
+  const openOn = (platform: Platform) => () => store.listOpen().filter((i) => i.platform === platform);
+  for (const { chat } of chats) {
+    alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf, openIncidents: openOn(chat.platform) });
+  }
   const alertStore = new SqliteAlertStore(db);
   const alerts = new AlertService({
     store: alertStore,
@@ -150,7 +169,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
   const live = new LiveEvents({
-    version: () => `${store.version()}/${publishing.version()}`,
+    version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
     now: () => clock.now(),
     maxClients: config.liveMaxClients,
@@ -160,6 +179,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     alerts,
     followUps,
+    checklists,
     publishing,
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
@@ -198,6 +218,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       declarePlatform: adapters[0]?.platform.platform ?? 'web',
       warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
       customRoles: config.customRoles,
+      checklists: checklistStore,
+      incidentTypes: config.incidentTypes,
       logger,
       publishing,
       publicUrl: config.status.publicUrl,
@@ -227,6 +249,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
           incident: (n) => store.get(n),
           roomCreated: (n, room) => service.roomCreated(n, room),
           cardPosted: (n, id) => service.cardPosted(n, id),
+          checklist: (n) => checklistStore.checklistOf(n),
           alerts: alertDeliverer(chat.platform),
         }),
         pacer: new Pacer(options.pacing === false ? { methods: {} } : adapter.pacing),
@@ -257,6 +280,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     publishing,
     live,
     followUps,
+    checklists,
     alerts,
     cards,
     scheduler,

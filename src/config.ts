@@ -12,6 +12,8 @@ import { SEVERITIES } from './incidents/severity.ts';
 import { type DigestSchedule, WEEKDAYS } from './incidents/digest.ts';
 import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './alerts/alert-rules.ts';
 import type { ServerLimits } from './web/http-server.ts';
+import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.ts';
+import { parseChecklists } from './checklists-file.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -33,6 +35,10 @@ export interface Config {
   conferenceUrlTemplate: string;
   cadenceDefaults: CadenceDefaults;
   customRoles: readonly string[];
+  /** The incident types `declare --type` accepts (INCIDENT_TYPES). */
+  incidentTypes: readonly string[];
+  /** The war-room checklists read from CHECKLISTS_FILE (none when unset). */
+  checklists: ChecklistTemplates;
   /** How often the scheduler asks the database what is due. */
   tickSeconds: number;
   /** How long the outbox keeps retrying a chat effect before giving up on it. */
@@ -173,6 +179,14 @@ const schema = z
       .refine((roles) => roles.every((r) => CUSTOM_ROLE_PATTERN.test(r) && !(BUILT_IN_ROLES as readonly string[]).includes(r)), {
         message: 'must be a comma-separated list of lowercase names like partner-comms,social-comms (not a built-in role)',
       }),
+    INCIDENT_TYPES: z
+      .string()
+      .default('')
+      .transform((s) => [...new Set(s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))])
+      .refine((types) => types.every((t) => /^[a-z][a-z0-9-]{0,29}$/.test(t)), {
+        message: 'must be a comma-separated list of lowercase names like security,database (letters, digits, dashes; at most 30 characters)',
+      }),
+    CHECKLISTS_FILE: optional,
     STATUS_COMPONENTS: z
       .string()
       .default('')
@@ -341,7 +355,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     ...platformProblems(env),
     ...webProblems(env),
   ];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
+  const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
+  const checklists = readChecklists(env['CHECKLISTS_FILE']?.trim() || undefined, types.success ? types.data : []);
+  if ('problems' in checklists) problems.push(...checklists.problems.map((p) => `CHECKLISTS_FILE: ${p}`));
+  if (!parsed.success || problems.length > 0 || 'problems' in checklists) throw new ConfigError(problems);
   const e = parsed.data;
   const defaults = Object.fromEntries(
     SEVERITIES.map((s) => {
@@ -381,6 +399,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     conferenceUrlTemplate: e.CONFERENCE_URL_TEMPLATE,
     cadenceDefaults: Object.freeze(defaults),
     customRoles: Object.freeze(e.CUSTOM_ROLES),
+    incidentTypes: Object.freeze(e.INCIDENT_TYPES),
+    checklists: checklists.templates,
     tickSeconds: e.SCHEDULER_TICK_SECONDS,
     outboxGiveUpHours: e.OUTBOX_GIVE_UP_HOURS,
     chatCallTimeoutMs: e.CHAT_CALL_TIMEOUT_SECONDS * 1000,
@@ -417,4 +437,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     logFormat: e.LOG_FORMAT,
     liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
   });
+}
+
+/** The checklists file's templates, or its problems (a missing file is one). */
+function readChecklists(path: string | undefined, incidentTypes: readonly string[]): ReturnType<typeof parseChecklists> {
+  if (path === undefined) return { templates: NO_CHECKLISTS };
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { problems: [`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`] };
+  }
+  return parseChecklists(source, path, incidentTypes);
 }

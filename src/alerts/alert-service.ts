@@ -140,9 +140,33 @@ export class AlertService implements IncidentObserver {
     const view = this.requireView(groupId);
     if (view.group.incidentNumber !== null) throw new IncidentError('already_linked', { number: String(view.group.incidentNumber) });
     const outcome = await this.o.incidents.declare({ title: incidentTitle(view), severity: view.severity, isPrivate: false, platform, declaredBy: user });
-    const number = outcome.incident.number;
+    await this.link(groupId, view, outcome.incident.number, user);
+    return outcome;
+  }
+
+  /**
+   * "Add to incident": links the group to an open incident exactly as Declare does, so its new alerts feed that war
+   * room, its resolution offers `mitigate`, and the postmortem lists it.
+   */
+  attachToIncident(groupId: number, number: number, user: UserId): Promise<Outcome> {
+    return this.exclusive(`declare ${groupId}`, async () => {
+      const view = this.requireView(groupId);
+      if (view.group.incidentNumber !== null) throw new IncidentError('already_linked', { number: String(view.group.incidentNumber) });
+      const incident = this.o.incidents.get(number);
+      if (incident.phase === 'closed') throw new IncidentError('incident_closed', { number: String(number) });
+      return this.link(groupId, view, number, user);
+    });
+  }
+
+  /** The alert groups linked to incident `number`, as cards show them. */
+  linkedTo(number: number): AlertGroupView[] {
+    return this.o.store.groupsOfIncident(number).flatMap((g) => this.view(g.id) ?? []);
+  }
+
+  /** Links the group to the incident (acknowledging it), records it on the timeline, tells the war room. */
+  private async link(groupId: number, view: AlertGroupView, number: number, user: UserId): Promise<Outcome> {
     const linked = this.update(groupId, (g, now) => ({ ...g, incidentNumber: g.incidentNumber ?? number, acknowledged: g.acknowledged ?? { by: user, at: now } }));
-    await this.o.incidents.linkAlertGroup(number, view.title, user);
+    const outcome = await this.o.incidents.linkAlertGroup(number, view.title, user);
     // Queued behind the war room's creation (the incident's queue), so the room hears of its group once it exists.
     this.tellWarRoom(linked, { note: 'linked' });
     return outcome;

@@ -4,7 +4,7 @@ import { distinguishingLabels } from '../alerts/alert-rules.ts';
 import { CARD_ALERT_LIMIT } from '../alerts/alert-rules.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { formatAge, formatTime } from './format-time.ts';
-import type { Button, ChatMessage, Inline, Line } from './message.ts';
+import { type Button, type ChatMessage, type Inline, type Line, type Select, SELECT_OPTIONS_MAX, selectOption } from './message.ts';
 import type { MessageContext } from './messages.ts';
 
 export interface CardOptions {
@@ -12,6 +12,17 @@ export interface CardOptions {
   silences: boolean;
   /** The war-room channel of a linked incident, if it has one. */
   warRoom: string | undefined;
+  /** Open incidents the group may be added to ("Add to incident"), oldest first. */
+  openIncidents?: readonly Incident[];
+}
+
+/** The "Add to incident" menu: the newest open incidents (a private one by number only, the alerts channel being wider). */
+function attachSelect(groupId: number, incidents: readonly Incident[]): Select | undefined {
+  const options = [...incidents]
+    .reverse()
+    .slice(0, SELECT_OPTIONS_MAX)
+    .map((i) => selectOption(`#${i.number}${i.drill ? ' DRILL' : ''} ${i.severity.toUpperCase()}${i.isPrivate ? ' (private)' : ` ${i.title}`}`, i.number));
+  return options.length ? { id: 'alert_attach', placeholder: 'Add to incident…', value: groupId, options } : undefined;
 }
 
 const labelText = (labels: readonly [string, string][]) => labels.map(([k, v]) => `${k}=${v}`).join(' ');
@@ -48,7 +59,7 @@ export function alertCard(view: AlertGroupView, ctx: MessageContext, opts: CardO
     lines.push([`🔇 Silenced until ${formatTime(group.silence.until, ctx.timeZone, ctx.now)} by `, { user: group.silence.by }, ` (silence ${group.silence.id})`]);
   }
   if (group.incidentNumber !== null) {
-    lines.push([`🚨 Incident #${group.incidentNumber}`, ...(opts.warRoom ? [' · ', { channel: opts.warRoom } as const] : [])]);
+    lines.push([`🔗 Linked to incident #${group.incidentNumber}`, ...(opts.warRoom ? [' · ', { channel: opts.warRoom } as const] : [])]);
   }
   const silenced = group.silence !== null && group.silence.until > ctx.now;
   const button = (id: Button['id'], label: string, style?: Button['style']): Button => ({ id, label, value: group.id, ...(style ? { style } : {}) });
@@ -58,7 +69,22 @@ export function alertCard(view: AlertGroupView, ctx: MessageContext, opts: CardO
     ...(opts.silences && !silenced ? [button('alert_silence_1h', 'Silence 1h'), button('alert_silence_4h', 'Silence 4h')] : []),
     ...(group.notActionable ? [] : [button('alert_not_actionable', 'Not actionable')]),
   ];
-  return { heading: [`${state} `, view.title], lines, buttons };
+  const select = group.incidentNumber === null ? attachSelect(group.id, opts.openIncidents ?? []) : undefined;
+  return { heading: [`${state} `, view.title], lines, buttons, ...(select ? { select } : {}) };
+}
+
+/** `/incident alerts` in a war room: the alert groups linked to the incident. */
+export function linkedAlertsMessage(incident: Incident, views: readonly AlertGroupView[], ctx: MessageContext): ChatMessage {
+  if (views.length === 0) return { lines: [[`No alert groups are linked to incident #${incident.number}. Link one with "Add to incident" on its alert card.`]] };
+  return {
+    heading: [`🔗 Alert groups linked to incident #${incident.number}`],
+    lines: views.map((v): Line => [
+      `• ${v.firing.length > 0 ? '🔥' : '✅'} `,
+      v.title,
+      ` — ${v.firing.length} firing · ${v.resolved.length} resolved`,
+      ...(v.group.firstFiringAt ? [` · since ${formatTime(v.group.firstFiringAt, ctx.timeZone, ctx.now)}`] : []),
+    ]),
+  };
 }
 
 /** In the war room, when a group is linked to its incident. */

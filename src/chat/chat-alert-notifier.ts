@@ -4,6 +4,7 @@ import type { AlertNotifier, CardRef } from '../alerts/ports.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { alertCard, alertsFiringMessage, alertsResolvedMessage, groupLinkedMessage } from './alert-messages.ts';
 import type { ChatPlatform } from './chat-platform.ts';
+import { markDrill } from './drill-marking.ts';
 import type { MessageContext } from './messages.ts';
 
 export interface ChatAlertNotifierOptions {
@@ -12,6 +13,8 @@ export interface ChatAlertNotifierOptions {
   silences: boolean;
   /** The war-room channel of incident `number` on this platform, if any. */
   warRoomOf: (number: number) => string | undefined;
+  /** Open incidents on this platform, offered by the card's "Add to incident" menu. */
+  openIncidents?: () => readonly Incident[];
 }
 
 export class ChatAlertNotifier implements AlertNotifier {
@@ -23,7 +26,11 @@ export class ChatAlertNotifier implements AlertNotifier {
 
   async showCard(view: AlertGroupView, card: CardRef | null): Promise<CardRef> {
     const number = view.group.incidentNumber;
-    const message = alertCard(view, this.o.context(), { silences: this.o.silences, warRoom: number === null ? undefined : this.o.warRoomOf(number) });
+    const message = alertCard(view, this.o.context(), {
+      silences: this.o.silences,
+      warRoom: number === null ? undefined : this.o.warRoomOf(number),
+      openIncidents: number === null ? (this.o.openIncidents?.() ?? []) : [],
+    });
     if (card) {
       // A platform that could not edit the card posted a new one (Mattermost's PostEditTimeLimit): the caller saves
       // its id, so later updates, also after a restart, go to the new post.
@@ -47,6 +54,7 @@ export class ChatAlertNotifier implements AlertNotifier {
   }
 
   private async toRoom(incident: Incident, message: () => ReturnType<typeof groupLinkedMessage>): Promise<void> {
-    if (incident.room) await this.o.platform.post(incident.room.channelId, message());
+    // A drill's war room hears DRILL on every message, alert notes included (see drill-marking.ts).
+    if (incident.room) await this.o.platform.post(incident.room.channelId, incident.drill ? markDrill(message()) : message());
   }
 }

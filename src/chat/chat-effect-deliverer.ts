@@ -1,19 +1,23 @@
 /**
  * Turns outbox rows into chat calls on one platform: what to say is decided here (messages.ts). War-room state
  * (topic, card) is rendered from the incident as it is when delivered, so a late delivery shows the latest state;
- * announcements from the incident as it was when the change was made.
+ * announcements from the incident as it was when the change was made. A drill's messages all say DRILL and are
+ * never announced (drill-marking.ts), applied here where every one of them is rendered.
  */
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
 import { isAlertEffect } from '../alerts/alert-effects.ts';
 import type { AlertEffectDeliverer } from '../alerts/alert-effect-deliverer.ts';
+import type { ChecklistItem } from '../incidents/checklists.ts';
 import type { Effect } from '../incidents/effects.ts';
 import type { Incident, WarRoom } from '../incidents/incident.ts';
 import type { ChatNotifier } from './chat-notifier.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import { classifyChatError } from './delivery-errors.ts';
+import { drillPlatform, drillTopic } from './drill-marking.ts';
 import type { ChatMessage } from './message.ts';
 import {
+  checklistMessage,
   declaredAnnouncement,
   type MessageContext,
   postmortemMessage,
@@ -36,6 +40,8 @@ export interface ChatEffectDelivererOptions {
   roomCreated: (number: number, room: WarRoom) => Promise<void>;
   /** The summary card was posted: saved so later changes update it. */
   cardPosted: (number: number, messageId: string) => void;
+  /** The incident's checklist, by position (for `checklist` rows); without it they are skipped. */
+  checklist?: (number: number) => readonly ChecklistItem[];
   /** Delivers the alert rows (cards, war-room notes); without it they are skipped. */
   alerts?: Pick<AlertEffectDeliverer, 'prepare'>;
 }
@@ -54,29 +60,39 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     const key = `outbox-${row.id}`;
     const incident = this.o.incident(effect.number);
     if (!incident) return 'skip';
+    // A drill's every message is marked and it has no announcement channel.
+    const chat = incident.drill ? drillPlatform(this.o.platform) : this.o.platform;
     if (effect.kind === 'create_room') return incident.room ? 'skip' : this.createRoom(incident);
-    if (effect.kind === 'announce') return this.announce(incident, effect, key);
-    if (effect.kind === 'remind' && effect.to !== 'room') return this.direct(effect.to.user, reminderMessage(incident, effect.notice, this.o.context()));
+    if (effect.kind === 'announce') return this.announce(chat, incident, effect, key);
+    if (effect.kind === 'remind' && effect.to !== 'room') return this.direct(chat, effect.to.user, reminderMessage(incident, effect.notice, this.o.context()));
     if (effect.kind === 'delivery_failed') {
-      return this.direct(effect.user, { lines: [[`⚠️ sitroom gave up delivering ${effect.what} of incident #${incident.number} to the chat. The change itself is recorded; see the incident page.`]] });
+      return this.direct(chat, effect.user, { lines: [[`⚠️ sitroom gave up delivering ${effect.what} of incident #${incident.number} to the chat. The change itself is recorded; see the incident page.`]] });
     }
     // Everything else happens in the war room; rows queued before it existed wait for it.
     const room = incident.room;
     if (!room) return 'wait';
-    const chat = this.o.platform;
     const channel = room.channelId;
     const ctx = this.o.context();
     switch (effect.kind) {
       case 'remind':
-        return this.post(channel, reminderMessage(incident, effect.notice, ctx), key);
+        return this.post(chat, channel, reminderMessage(incident, effect.notice, ctx), key);
       case 'invite':
         return { call: 'invite', channel, send: async () => (await chat.invite(channel, effect.users), {}) };
-      case 'topic':
-        return { call: 'setTopic', channel, send: async () => (await this.o.notifier.setTopic(channel, topicLine(incident, ctx)), {}) };
+      case 'topic': {
+        // Set through the notifier, which skips an unchanged topic (the wrapper would bypass that), so marked here.
+        const topic = incident.drill ? drillTopic(topicLine(incident, ctx)) : topicLine(incident, ctx);
+        return { call: 'setTopic', channel, send: async () => (await this.o.notifier.setTopic(channel, topic), {}) };
+      }
       case 'room_events':
-        return this.post(channel, { lines: effect.events.map(roomEventLine) }, key);
+        return this.post(chat, channel, { lines: effect.events.map(roomEventLine) }, key);
       case 'card':
-        return this.card(incident, room, effect.pin, key);
+        return this.card(chat, incident, room, effect.pin, key);
+      case 'checklist': {
+        if (!this.o.checklist) return 'skip';
+        const items = this.o.checklist(incident.number);
+        const added = new Set(effect.added);
+        return this.post(chat, channel, checklistMessage(incident, items, items.filter((i) => added.has(i.id))), key);
+      }
       case 'postmortem_file': {
         const file = { filename: effect.filename, content: effect.markdown, title: `Postmortem of incident #${incident.number}` };
         return { call: 'postFile', channel, send: async () => (await chat.postFile(channel, file, postmortemMessage(incident)), {}) };
@@ -102,8 +118,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     };
   }
 
-  private card(incident: Incident, room: WarRoom, pin: boolean, key: string): PreparedCall {
-    const chat = this.o.platform;
+  private card(chat: ChatPlatform, incident: Incident, room: WarRoom, pin: boolean, key: string): PreparedCall {
     const card = summaryCard(incident, this.o.context());
     const existing = room.cardMessageId;
     if (existing) {
@@ -133,27 +148,25 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     };
   }
 
-  private announce(incident: Incident, effect: Extract<Effect, { kind: 'announce' }>, key: string): PreparedCall | 'wait' | 'skip' {
-    const channel = this.o.platform.announceChannel;
+  private announce(chat: ChatPlatform, incident: Incident, effect: Extract<Effect, { kind: 'announce' }>, key: string): PreparedCall | 'wait' | 'skip' {
+    const channel = chat.announceChannel;
     if (!channel) return 'skip';
     const ctx = this.o.context();
     if (effect.what === 'declared') {
       // The announcement links the war room: it waits for it (the room is created first, in the incident's own queue).
       if (!incident.room) return 'wait';
-      return this.post(channel, declaredAnnouncement({ ...effect.incident, room: incident.room }, ctx), key);
+      return this.post(chat, channel, declaredAnnouncement({ ...effect.incident, room: incident.room }, ctx), key);
     }
-    if (effect.what === 'update') return this.post(channel, updateAnnouncement(effect.incident, ctx), key);
-    if (effect.what === 'resolved') return effect.impact ? this.post(channel, resolvedSummary(effect.incident, effect.impact, ctx), key) : 'skip';
-    return effect.event ? this.post(channel, stakeholderChange(effect.incident, effect.event), key) : 'skip';
+    if (effect.what === 'update') return this.post(chat, channel, updateAnnouncement(effect.incident, ctx), key);
+    if (effect.what === 'resolved') return effect.impact ? this.post(chat, channel, resolvedSummary(effect.incident, effect.impact, ctx), key) : 'skip';
+    return effect.event ? this.post(chat, channel, stakeholderChange(effect.incident, effect.event), key) : 'skip';
   }
 
-  private post(channel: string, message: ChatMessage, key?: string): PreparedCall {
-    const chat = this.o.platform;
+  private post(chat: ChatPlatform, channel: string, message: ChatMessage, key?: string): PreparedCall {
     return { call: 'post', channel, send: async () => ({ messageId: (await chat.post(channel, message, key)).id }) };
   }
 
-  private direct(user: string, message: ChatMessage): PreparedCall {
-    const chat = this.o.platform;
+  private direct(chat: ChatPlatform, user: string, message: ChatMessage): PreparedCall {
     return { call: 'sendDirect', channel: `dm:${user}`, send: async () => (await chat.sendDirect(user, message), {}) };
   }
 }

@@ -31,7 +31,7 @@ export class ChatNotifier implements IncidentNotifier {
 
   async createWarRoom(incident: Incident): Promise<WarRoom> {
     for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt += 1) {
-      const name = warRoomName(incident.number, incident.title, this.chat.maxChannelNameLength, attempt);
+      const name = warRoomName(incident.number, incident.title, this.chat.maxChannelNameLength, attempt, incident.drill ? 'drill' : 'inc');
       const created = await this.chat.createChannel(name, incident.isPrivate);
       if (created !== 'name_taken') return { channelId: created.id, channelName: name, cardMessageId: null };
     }

@@ -14,7 +14,11 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'list' }
   | { kind: 'status' }
-  | { kind: 'declare'; severity: Severity | undefined; isPrivate: boolean; title: string }
+  | { kind: 'declare'; severity: Severity | undefined; isPrivate: boolean; title: string; type?: string; drill?: boolean }
+  | { kind: 'type'; type: string }
+  | { kind: 'checklist' }
+  | { kind: 'alerts' }
+  | { kind: 'check'; position: number }
   | { kind: 'role'; role: string; user: UserId }
   | { kind: 'severity'; severity: Severity }
   | { kind: 'update'; text: string }
@@ -34,13 +38,17 @@ export type Command =
 
 /** Subcommands and their one-line usage, in the order `help` lists them. */
 export const USAGE = {
-  declare: { usage: 'declare [sevN] [--private] <title>', example: 'declare sev2 Checkout latency spike' },
+  declare: { usage: 'declare [sevN] [--private] [--type <type>] [--drill] <title>', example: 'declare sev2 --type database Checkout latency spike' },
   list: { usage: 'list', example: 'list' },
   status: { usage: 'status', example: 'status' },
   role: { usage: 'role <role> @user', example: 'role scribe @carol' },
   ic: { usage: 'ic [@user]', example: 'ic @alice' },
   comms: { usage: 'comms [@user]', example: 'comms @bob' },
   severity: { usage: 'severity sevN', example: 'severity sev1' },
+  type: { usage: 'type <type>', example: 'type security' },
+  checklist: { usage: 'checklist', example: 'checklist' },
+  alerts: { usage: 'alerts', example: 'alerts' },
+  check: { usage: 'check <n>', example: 'check 2' },
   update: { usage: 'update <text>', example: 'update Rolled back the deploy; error rate falling' },
   cadence: { usage: 'cadence <duration>|off', example: 'cadence 15m' },
   mitigate: { usage: 'mitigate [note]', example: 'mitigate traffic drained to eu-west' },
@@ -95,19 +103,26 @@ function parseUser(token: string, parseMention: MentionParser, sub: Subcommand):
 function parseDeclare(rest: string): Command {
   let severity: Severity | undefined;
   let isPrivate = false;
+  let type: string | undefined;
+  let drill = false;
   const words = rest.split(/\s+/).filter(Boolean);
   // Flags and the severity may come in any order before the title.
   while (words.length > 0) {
     const word = words[0] ?? '';
     if (word === '--private' || word === '-p') isPrivate = true;
-    else if (/^sev\d$/i.test(word)) {
+    else if (word === '--drill') drill = true;
+    else if (word === '--type' || word.startsWith('--type=')) {
+      // Whether the type is known is the service's rule (INCIDENT_TYPES); here it only has to be there.
+      type = word.startsWith('--type=') ? word.slice('--type='.length) : (words.splice(1, 1)[0] ?? '');
+      if (!type || type.startsWith('--')) throw new GrammarError('`--type` needs a type, e.g. `--type security`.', 'declare');
+    } else if (/^sev\d$/i.test(word)) {
       severity = parseSeverity(word);
       if (!severity) throw new GrammarError(`\`${word}\` is not a severity; use sev1 to sev5.`, 'declare');
     } else if (word.startsWith('--')) throw new GrammarError(`Unknown option \`${word}\`.`, 'declare');
     else break;
     words.shift();
   }
-  return { kind: 'declare', severity, isPrivate, title: words.join(' ') };
+  return { kind: 'declare', severity, isPrivate, title: words.join(' '), ...(type ? { type } : {}), ...(drill ? { drill } : {}) };
 }
 
 /** `action <text> [@owner] [due:YYYY-MM-DD]` or `action done <id>`. */
@@ -174,6 +189,20 @@ export function parseCommand(text: string, parseMention: MentionParser, userId: 
       if (!severity) throw new GrammarError(`\`${rest}\` is not a severity; use sev1 to sev5.`, 'severity');
       return { kind: 'severity', severity };
     }
+    case 'type': {
+      const [type, extra] = splitFirst(requireText(rest, 'type', 'a type'));
+      if (extra) throw new GrammarError('`type` takes one type.', 'type');
+      return { kind: 'type', type };
+    }
+    case 'checklist':
+    case 'alerts':
+      if (rest) throw new GrammarError(`\`${sub}\` takes no arguments.`, sub);
+      return { kind: sub };
+    case 'check': {
+      const position = Number(/^#?(\d{1,4})$/.exec(requireText(rest, 'check', 'the number of a checklist item'))?.[1]);
+      if (!Number.isInteger(position) || position < 1) throw new GrammarError(`\`${rest}\` is not a checklist item number; see \`/incident checklist\`.`, 'check');
+      return { kind: 'check', position };
+    }
     case 'update':
       return { kind: 'update', text: requireText(rest, 'update', 'the text of the update') };
     case 'note':
@@ -189,7 +218,7 @@ export function parseCommand(text: string, parseMention: MentionParser, userId: 
       const waive = /(?:^|\s)--waive(?:\s+([\s\S]*))?$/.exec(rest);
       if (!waive) return { kind: 'phase', action: 'close', note: rest };
       const waiver = (waive[1] ?? '').trim();
-      if (!waiver) throw new GrammarError('`--waive` needs the reason the open action items are waived.', 'close');
+      if (!waiver) throw new GrammarError('`--waive` needs the reason the open action items or checklist items are waived.', 'close');
       return { kind: 'phase', action: 'close', note: rest.slice(0, waive.index).trim(), waiver };
     }
     case 'mitigate':

@@ -4,6 +4,7 @@
  * the reply they get back.
  */
 import type { AlertService } from '../alerts/alert-service.ts';
+import type { ChecklistService } from '../incidents/checklist-service.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import { IncidentError } from '../incidents/errors.ts';
 import type { IncidentService, Outcome } from '../incidents/incident-service.ts';
@@ -13,8 +14,9 @@ import type { PublishingService, PublishOutcome } from '../incidents/publishing-
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
-import type { AlertButtonId, ButtonId, ChatMessage, Line } from './message.ts';
-import { actionItemsMessage, helpMessage, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
+import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from './message.ts';
+import { linkedAlertsMessage } from './alert-messages.ts';
+import { actionItemsMessage, checklistMessage, helpMessage, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
 
 export interface ChatRequest {
@@ -37,6 +39,10 @@ export interface DeclareForm {
   title: string;
   severity: string;
   isPrivate: boolean;
+  /** One of INCIDENT_TYPES, or empty for none. */
+  type?: string;
+  /** A practice run. */
+  drill?: boolean;
 }
 
 export interface ChatHandlerOptions {
@@ -50,6 +56,8 @@ export interface ChatHandlerOptions {
   alerts?: AlertService;
   /** Action items, postmortems, stats. */
   followUps?: FollowUpService;
+  /** Checklists (`/incident checklist`, `check`, the Tick buttons). */
+  checklists?: ChecklistService;
   /** The public status page: publish, public updates, impact, components. */
   publishing?: PublishingService;
 }
@@ -64,6 +72,7 @@ export class ChatCommandHandler {
   private readonly onRecorded: NonNullable<ChatHandlerOptions['onRecorded']>;
   private readonly alerts: AlertService | undefined;
   private readonly followUps: FollowUpService | undefined;
+  private readonly checklists: ChecklistService | undefined;
   private readonly publishing: PublishingService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
@@ -73,6 +82,7 @@ export class ChatCommandHandler {
     this.onRecorded = opts.onRecorded ?? (() => {});
     this.alerts = opts.alerts;
     this.followUps = opts.followUps;
+    this.checklists = opts.checklists;
     this.publishing = opts.publishing;
   }
 
@@ -91,7 +101,7 @@ export class ChatCommandHandler {
           return { kind: 'message', message: summaryCard(s.inRoom(req.platform, req.channelId), this.context()) };
         case 'declare':
           if (!cmd.title) return { kind: 'declare_form' };
-          return this.declare(req, { title: cmd.title, severity: cmd.severity ?? DEFAULT_SEVERITY, isPrivate: cmd.isPrivate });
+          return this.declare(req, { title: cmd.title, severity: cmd.severity ?? DEFAULT_SEVERITY, isPrivate: cmd.isPrivate, type: cmd.type, drill: cmd.drill });
         case 'role': {
           const outcome = await s.assignRole(here(), cmd.role, cmd.user, req.userId);
           const role = roleLabel(parseRole(cmd.role, s.customRoles));
@@ -99,6 +109,22 @@ export class ChatCommandHandler {
         }
         case 'severity':
           return this.confirm(req, await s.changeSeverity(here(), cmd.severity, req.userId), [`Severity is now ${cmd.severity.toUpperCase()}.`]);
+        case 'type': {
+          const outcome = await s.changeType(here(), cmd.type, req.userId);
+          return this.confirm(req, outcome, [`Type is now ${outcome.incident.type ?? ''}.`]);
+        }
+        case 'alerts': {
+          const incident = s.inRoom(req.platform, req.channelId);
+          return { kind: 'message', message: linkedAlertsMessage(incident, this.alerts?.linkedTo(incident.number) ?? [], this.context()) };
+        }
+        case 'checklist': {
+          const incident = s.inRoom(req.platform, req.channelId);
+          return { kind: 'message', message: checklistMessage(incident, this.checklist().checklistOf(incident.number)) };
+        }
+        case 'check': {
+          const ticked = await this.checklist().check(here(), cmd.position, req.userId);
+          return this.confirm(req, ticked, [`Ticked ${ticked.item.position}. `, ticked.item.text]);
+        }
         case 'update':
           return this.confirm(req, await s.postUpdate(here(), cmd.text, req.userId), ['Update posted to stakeholders.']);
         case 'cadence': {
@@ -166,10 +192,19 @@ export class ChatCommandHandler {
           const outcome = await s.transition(incident, 'mitigate', '', req.userId);
           return this.confirm(req, outcome, [`Incident #${incident} is now mitigated.`]);
         }
+        case 'checklist_check': {
+          const ticked = await this.checklist().tick(value, req.userId);
+          return this.confirm(req, ticked, [`Ticked ${ticked.item.position}. `, ticked.item.text]);
+        }
         default:
           return this.alertButton(req, id, value);
       }
     });
+  }
+
+  private checklist(): ChecklistService {
+    if (!this.checklists) throw new Error('checklists are not wired');
+    return this.checklists;
   }
 
   private status(): PublishingService {
@@ -210,6 +245,20 @@ export class ChatCommandHandler {
     }
   }
 
+  /** A choice in one of sitroom's menus: `value` is what the menu is about (the alert group), `chosen` the option. */
+  async select(req: ChatRequest, id: SelectId, value: number, chosen: number): Promise<ChatReply> {
+    return this.guard(req, async () => {
+      switch (id) {
+        case 'alert_attach': {
+          if (!this.alerts) throw new IncidentError('unknown_alert_group');
+          const outcome = await this.alerts.attachToIncident(value, chosen, req.userId);
+          const room: Line = outcome.incident.room ? ['War room: ', { channel: outcome.incident.room.channelId }] : [];
+          return this.confirm(req, outcome, [`Alerts added to incident #${outcome.incident.number}: `, outcome.incident.title], ...(room.length ? [room] : []));
+        }
+      }
+    });
+  }
+
   /** The declare form was submitted. */
   async declareForm(req: ChatRequest, form: DeclareForm): Promise<ChatReply> {
     return this.guard(req, () => this.declare(req, form));
@@ -222,15 +271,19 @@ export class ChatCommandHandler {
 
   private async declare(req: ChatRequest, form: DeclareForm): Promise<ChatReply> {
     const severity = parseSeverity(form.severity) ?? DEFAULT_SEVERITY;
-    return this.declared(req, await this.service.declare({ title: form.title, severity, isPrivate: form.isPrivate, platform: req.platform, declaredBy: req.userId }));
+    const { title, isPrivate, drill } = form;
+    return this.declared(req, await this.service.declare({ title, severity, isPrivate, platform: req.platform, declaredBy: req.userId, type: form.type || null, drill }));
   }
 
   /** The reply to a declaration: its number, and its war room or why there is none yet. */
   private declared(req: ChatRequest, outcome: Outcome): ChatReply {
     const { incident } = outcome;
-    // Nothing is awaited from the chat here: the war room is created by the outbox, after this reply.
-    const room: Line = incident.room ? ['War room: ', { channel: incident.room.channelId }] : ['The war room is being created; it will be announced when it is ready.'];
-    return this.confirm(req, outcome, [`Declared incident #${incident.number} (${incident.severity.toUpperCase()}): `, incident.title], room);
+    // Nothing is awaited from the chat here: the war room is created by the outbox, after this reply (a drill is never announced).
+    const room: Line = incident.room
+      ? ['War room: ', { channel: incident.room.channelId }]
+      : [`The war room is being created${incident.drill ? '' : '; it will be announced when it is ready'}.`];
+    const kind = `${incident.drill ? 'DRILL ' : ''}${incident.severity.toUpperCase()}${incident.type ? ` ${incident.type}` : ''}`;
+    return this.confirm(req, outcome, [`Declared ${incident.drill ? 'drill' : 'incident'} #${incident.number} (${kind}): `, incident.title], room);
   }
 
   /** Confirms a recorded change, warning when the chat could not be told. */

@@ -12,6 +12,7 @@ import { SEVERITIES, SEVERITY_MEANING } from '../incidents/severity.ts';
 import type { Stats, Summary } from '../incidents/stats.ts';
 import { formatSeconds } from '../incidents/durations.ts';
 import type { ActionItem } from '../incidents/action-items.ts';
+import { type ChecklistItem, progressText } from '../incidents/checklists.ts';
 import type { Digest } from '../incidents/digest.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { USAGE, type Subcommand } from './command-grammar.ts';
@@ -169,7 +170,7 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
 
 /** `/incident help`. */
 export function helpMessage(): ChatMessage {
-  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
+  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'type', 'checklist', 'check', 'alerts', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
   const anywhere: readonly Subcommand[] = ['declare', 'list', 'actions', 'stats', 'help'];
   const statusPage: readonly Subcommand[] = ['publish', 'public', 'impact', 'components', 'unpublish'];
   const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];
@@ -254,5 +255,33 @@ export function statsMessage(s: Stats): ChatMessage {
       [`Stakeholder updates: ${s.updates.onTime} on time, ${s.updates.late} late`],
       [`Not actionable alerts: ${share}`],
     ],
+  };
+}
+
+/** Slack shows at most 25 elements in an actions block; a checklist longer than that is ticked by typing the rest. */
+export const CHECKLIST_BUTTONS_MAX = 25;
+
+/**
+ * The incident's checklist: every item with its state, a "Tick n" button per open item. Posted on declare and when
+ * severity or type brings new items (`added`, marked 🆕), and shown by `/incident checklist`.
+ */
+export function checklistMessage(i: Incident, items: readonly ChecklistItem[], added: readonly ChecklistItem[] = []): ChatMessage {
+  if (items.length === 0) return { lines: [[`Incident #${i.number} has no checklist: none is configured for ${sev(i)}${i.type ? ` or type ${i.type}` : ''}.`]] };
+  const isNew = new Set(added.map((a) => a.id));
+  const open = items.filter((a) => a.checkedAt === null);
+  return {
+    heading: [`☑️ Checklist of incident #${i.number} (${progressText(items)})`],
+    lines: [
+      ...items.map((a): Line => [
+        a.checkedAt === null ? '⬜ ' : '✅ ',
+        `${a.position}. `,
+        a.text,
+        ...(a.required ? [] : [' (optional)']),
+        ...(a.checkedBy ? [' — ', { user: a.checkedBy } as const] : []),
+        ...(isNew.has(a.id) ? [' 🆕'] : []),
+      ]),
+      ['Tick one with ', { code: '/incident check <n>' }, open.length > CHECKLIST_BUTTONS_MAX ? ` (buttons for the first ${CHECKLIST_BUTTONS_MAX} open items).` : ' or its button.'],
+    ],
+    buttons: open.slice(0, CHECKLIST_BUTTONS_MAX).map((a) => ({ id: 'checklist_check' as const, label: `Tick ${a.position}`, value: a.id })),
   };
 }

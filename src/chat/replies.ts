@@ -32,8 +32,15 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   unknown_action_item: (d) => `There is no action item #${d['id']}${d['number'] ? ` on incident #${d['number']}` : ''}.`,
   action_item_done: (d) => `Action item #${d['id']} is already done.`,
   open_action_items: (d) =>
-    `Can’t close: ${d['count']} action item${d['count'] === '1' ? ' is' : 's are'} still open (${d['items']}). Finish them with \`/incident action done <id>\`, or close anyway with \`/incident close --waive <why>\`.`,
+    `Can’t close: ${d['count']} action item${d['count'] === '1' ? ' is' : 's are'} still open (${d['items']})${d['checklist'] ? `, and required checklist items are not ticked (${d['checklist']})` : ''}. Finish them with \`/incident action done <id>\`${d['checklist'] ? ' and `/incident check <n>`' : ''}, or close anyway with \`/incident close --waive <why>\`.`,
+  open_checklist_items: (d) =>
+    `Can’t close: ${d['checklistCount']} required checklist item${d['checklistCount'] === '1' ? ' is' : 's are'} not ticked (${d['checklist']}). Tick them with \`/incident check <n>\`, or close anyway with \`/incident close --waive <why>\`.`,
+  unknown_incident_type: (d) => (d['known'] ? `\`${d['type']}\` is not an incident type here. Types: ${d['known']}.` : `\`${d['type']}\` is not an incident type: none are configured (INCIDENT_TYPES).`),
+  same_type: (d) => `The incident is already of type ${d['type']}.`,
+  unknown_checklist_item: (d) => (d['number'] ? `Incident #${d['number']} has no checklist item ${d['position']}. See \`/incident checklist\`.` : 'That checklist item is no longer known to sitroom.'),
+  checklist_item_checked: (d) => `Checklist item ${d['position']} was already ticked by ${d['by']}.`,
   private_not_publishable: (d) => `Incident #${d['number']} is private: private incidents never go on the public status page.`,
+  drill_not_publishable: (d) => `Incident #${d['number']} is a drill: drills are practice and never go on the public status page.`,
   not_published: (d) => `Incident #${d['number']} is not on the status page. Publish it first: \`/incident publish <public title>\`.`,
   already_published: (d) => `Already on the status page as “${d['title']}”.`,
   invalid_impact: (d) => `\`${d['input']}\` is not an impact level; use degraded, partial or major.`,

@@ -1,7 +1,8 @@
 /** Follow-up action items: what must happen after the incident, by whom and by when. Chased until done. */
 import { IncidentError } from './errors.ts';
 import type { Incident, UserId } from './incident.ts';
-import { cleanText, optionalText } from './incident-rules.ts';
+import { closeGate } from './close-gate.ts';
+import { cleanText } from './incident-rules.ts';
 import { event, type TimelineEvent } from './timeline.ts';
 
 export interface ActionItem {
@@ -79,6 +80,5 @@ export const isOverdue = (item: ActionItem, today: string): boolean => item.stat
 
 /** `close` is refused while items are open, naming them, unless the closer waives them with a reason. */
 export function assertClosable(open: readonly ActionItem[], waiver: string | undefined): void {
-  if (open.length === 0 || (waiver !== undefined && optionalText(waiver) !== '')) return;
-  throw new IncidentError('open_action_items', { items: open.map((i) => `#${i.id} ${i.text}`).join('; '), count: String(open.length) });
+  closeGate({ actionItems: open, checklist: [] }, waiver);
 }

@@ -35,6 +35,8 @@ export type Effect =
   | { kind: 'room_events'; number: number; events: TimelineEvent[] }
   /** Tells stakeholders, from the incident as it was when the change was made (`event` for a change). */
   | { kind: 'announce'; number: number; what: Announcement; incident: Incident; event?: TimelineEvent; impact?: { from: number; to: number } }
+  /** Posts the incident's checklist in the war room (as it is when delivered), a Tick button per open item; `added` (item ids) are marked new. */
+  | { kind: 'checklist'; number: number; added: number[] }
   /** Uploads the postmortem document into the war room. */
   | { kind: 'postmortem_file'; number: number; filename: string; markdown: string }
   /** Tells `user` (who made the change) that sitroom gave up delivering `what` to the chat. */
@@ -57,6 +59,8 @@ export function describeEffect(effect: Effect): string {
       return `the war-room message (${effect.events.map((e) => e.text).join('; ')})`;
     case 'announce':
       return 'the announcement to stakeholders';
+    case 'checklist':
+      return 'the checklist';
     case 'postmortem_file':
       return 'the postmortem file';
     case 'delivery_failed':
@@ -143,6 +147,10 @@ const announced = (incident: Incident, now: number, what: Announcement, event?: 
   at: now,
 });
 
+/** A drill is never announced: stakeholders must never mistake practice for an outage. */
+const announcedUnlessDrill = (incident: Incident, effects: QueuedEffect[]): QueuedEffect[] =>
+  incident.drill ? effects.filter((e) => e.effect.kind !== 'announce') : effects;
+
 /**
  * A declaration as resumable steps: create the room, invite, topic, card (pinned), announce. Each step is its own
  * row, so after a crash the missing ones are done once and the finished ones not again.
@@ -150,13 +158,13 @@ const announced = (incident: Incident, now: number, what: Announcement, event?: 
 export function declaredEffects(incident: Incident, now: number): QueuedEffect[] {
   const invite = [...new Set([incident.declaredBy, ...Object.values(incident.roles)])];
   const by = incident.declaredBy;
-  return [
+  return announcedUnlessDrill(incident, [
     inRoom(incident, now, { kind: 'create_room', number: incident.number }, undefined, by),
     inRoom(incident, now, { kind: 'invite', number: incident.number, users: invite }, undefined, by),
     inRoom(incident, now, { kind: 'topic', number: incident.number }, undefined, by),
     inRoom(incident, now, { kind: 'card', number: incident.number, pin: true }, undefined, by),
     { ...announced(incident, now, 'declared'), actor: by },
-  ];
+  ]);
 }
 
 /** What a change tells: new role holders are invited, the room hears the events, topic and card are refreshed, stakeholders hear of updates and phase/severity changes. */
@@ -174,7 +182,7 @@ export function changedEffects(incident: Incident, events: readonly TimelineEven
     if (e.kind === 'update_posted') effects.push(announced(incident, now, 'update'));
     else if (ANNOUNCED.includes(e.kind)) effects.push(announced(incident, now, 'change', e));
   }
-  return effects;
+  return announcedUnlessDrill(incident, effects);
 }
 
 /** The postmortem document, uploaded into the war room (after everything queued for the room before it). */
@@ -184,5 +192,10 @@ export function postmortemEffects(incident: Incident, document: { filename: stri
 
 /** The plain-words summary stakeholders get on resolve, after the phase change itself. */
 export function resolvedEffects(incident: Incident, impact: { from: number; to: number }, now: number): QueuedEffect[] {
-  return [announced(incident, now, 'resolved', undefined, impact)];
+  return announcedUnlessDrill(incident, [announced(incident, now, 'resolved', undefined, impact)]);
+}
+
+/** The checklist posted in the war room (behind the room's creation when it is new), `added` marked new. */
+export function checklistEffects(incident: Incident, added: readonly number[], now: number): QueuedEffect[] {
+  return [inRoom(incident, now, { kind: 'checklist', number: incident.number, added: [...added] })];
 }

@@ -160,7 +160,8 @@ export class FollowUpService implements IncidentObserver {
   stats(days: number): Stats {
     const now = this.o.clock.now();
     const since = now - days * DAY;
-    const records = this.o.store.declaredSince(since).map((incident) => ({
+    // Drills are practice: they would skew every figure.
+    const records = this.o.store.declaredSince(since).filter((incident) => !incident.drill).map((incident) => ({
       incident,
       timeline: this.o.store.timeline(incident.number),
       alerts: this.alerts.linkedTo(incident.number),
@@ -175,7 +176,8 @@ export class FollowUpService implements IncidentObserver {
   async sendDueDigest(): Promise<boolean> {
     const now = this.o.clock.now();
     if (!this.o.followUps.claimDigest(latestSlot(now, this.o.digest), now)) return false;
-    const open = this.o.followUps.openActionItems();
+    // A drill's action items are practice too: they stay on its page, out of the weekly digest.
+    const open = this.o.followUps.openActionItems().filter((item) => !this.o.incidents.get(item.incidentNumber).drill);
     if (open.length === 0) return false;
     const today = localDate(now, this.o.timeZone);
     const platformOf = new Map<number, Platform>();

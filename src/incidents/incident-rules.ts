@@ -51,6 +51,10 @@ export interface Declaration {
   isPrivate: boolean;
   platform: Platform;
   declaredBy: UserId;
+  /** A known incident type (checked by the service against INCIDENT_TYPES). */
+  type?: string | null;
+  /** A practice run. */
+  drill?: boolean;
 }
 
 /** A new incident (number 0 until the store assigns one), active, with the severity's default cadence. */
@@ -63,6 +67,8 @@ export function declareIncident(d: Declaration, defaults: CadenceDefaults, now: 
     severity: d.severity,
     phase: 'active',
     isPrivate: d.isPrivate,
+    type: d.type ?? null,
+    drill: d.drill ?? false,
     platform: d.platform,
     declaredAt: now,
     declaredBy: d.declaredBy,
@@ -81,9 +87,11 @@ export function declareIncident(d: Declaration, defaults: CadenceDefaults, now: 
   return {
     incident: rescheduleAfterUpdate(draft, now),
     events: [
-      event('declared', now, d.declaredBy, `Declared ${d.severity.toUpperCase()}: ${title}`, {
+      event('declared', now, d.declaredBy, `Declared ${d.drill ? 'DRILL ' : ''}${d.severity.toUpperCase()}${d.type ? ` ${d.type}` : ''}: ${title}`, {
         severity: d.severity,
         private: d.isPrivate,
+        ...(d.type ? { type: d.type } : {}),
+        ...(d.drill ? { drill: true } : {}),
       }),
     ],
   };
@@ -129,6 +137,16 @@ export function changeSeverity(
         to: severity,
       }),
     ],
+  };
+}
+
+/** Changes the incident's type (which picks its checklist); `type` must already be a known one. */
+export function changeType(incident: Incident, type: string, actor: UserId, now: number): Change {
+  assertOpen(incident);
+  if (incident.type === type) throw new IncidentError('same_type', { type });
+  return {
+    incident: { ...incident, type },
+    events: [event('type_changed', now, actor, `Type ${incident.type ?? 'none'} → ${type}`, { from: incident.type, to: type })],
   };
 }
 

@@ -8,8 +8,9 @@ import type { Incident, Platform, UserId, WarRoom } from './incident.ts';
 import * as rules from './incident-rules.ts';
 import type { Change, Declaration } from './incident-rules.ts';
 import type { PhaseAction } from './phases.ts';
-import { assertClosable } from './action-items.ts';
-import type { Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
+import { openRequired } from './checklists.ts';
+import { closeGate } from './close-gate.ts';
+import type { ChecklistStore, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
 import { changedEffects, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
 import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
@@ -25,6 +26,10 @@ export interface ServiceOptions {
   observers?: readonly IncidentObserver[];
   /** Action items: `close` is refused while any is open. */
   followUps?: FollowUpStore;
+  /** Checklists: `close` is refused while a required item is open. */
+  checklists?: ChecklistStore;
+  /** The incident types `declare --type` accepts (INCIDENT_TYPES). */
+  incidentTypes?: readonly string[];
 }
 
 /**
@@ -49,6 +54,8 @@ export class IncidentService {
   private readonly notifiers: Partial<Record<Platform, IncidentNotifier>>;
   private readonly observers: IncidentObserver[];
   private readonly followUps: FollowUpStore | undefined;
+  private readonly checklists: ChecklistStore | undefined;
+  readonly incidentTypes: readonly string[];
   readonly cadenceDefaults: CadenceDefaults;
   readonly customRoles: readonly string[];
 
@@ -58,6 +65,8 @@ export class IncidentService {
     this.notifiers = opts.notifiers;
     this.observers = [...(opts.observers ?? [])];
     this.followUps = opts.followUps;
+    this.checklists = opts.checklists;
+    this.incidentTypes = opts.incidentTypes ?? [];
     this.cadenceDefaults = opts.cadenceDefaults;
     this.customRoles = opts.customRoles;
   }
@@ -89,16 +98,25 @@ export class IncidentService {
     return this.store.timeline(this.get(number).number);
   }
 
+  /** `name` as one of INCIDENT_TYPES, or unknown_incident_type listing them. */
+  knownType(name: string): string {
+    const type = name.trim().toLowerCase();
+    if (!this.incidentTypes.includes(type)) throw new IncidentError('unknown_incident_type', { type: name.trim(), known: this.incidentTypes.join(', ') });
+    return type;
+  }
+
   /**
    * Declares an incident. Its war room is created, set up and announced by the outbox, queued in the same
    * transaction as the incident: the reply does not wait for the chat, and a crash loses no step.
    */
   async declare(d: Declaration): Promise<Outcome> {
+    const type = d.type ? this.knownType(d.type) : null;
     const now = this.clock.now();
-    const change = rules.declareIncident(d, this.cadenceDefaults, now);
+    const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
     const chat = this.notifiers[d.platform] !== undefined;
     const incident = this.store.create(change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
-    return { incident };
+    // Observers queue their own steps (the checklist) behind the war room's creation.
+    return this.tellObservers({ incident }, (o) => o.declared?.(incident));
   }
 
   /** The outbox created the war room: saved on the incident (and its timeline) before any later step reads it. */
@@ -117,8 +135,16 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.assignRole(i, role, user, actor, now));
   }
 
-  changeSeverity(number: number, severity: Severity, actor: UserId): Promise<Outcome> {
-    return this.apply(number, (i, now) => rules.changeSeverity(i, severity, actor, this.cadenceDefaults, now));
+  async changeSeverity(number: number, severity: Severity, actor: UserId): Promise<Outcome> {
+    const outcome = await this.apply(number, (i, now) => rules.changeSeverity(i, severity, actor, this.cadenceDefaults, now));
+    return this.tellObservers(outcome, (o) => o.reclassified?.(outcome.incident));
+  }
+
+  /** Changes the incident's type (one of INCIDENT_TYPES); its checklist gains the type's items. */
+  async changeType(number: number, typeName: string, actor: UserId): Promise<Outcome> {
+    const type = this.knownType(typeName);
+    const outcome = await this.apply(number, (i, now) => rules.changeType(i, type, actor, now));
+    return this.tellObservers(outcome, (o) => o.reclassified?.(outcome.incident));
   }
 
   postUpdate(number: number, text: string, actor: UserId): Promise<Outcome> {
@@ -135,15 +161,24 @@ export class IncidentService {
    */
   async transition(number: number, action: PhaseAction, note: string, actor: UserId, waiver?: string): Promise<Outcome> {
     const before = this.get(number);
-    // Phase rules first (a skip is a skip, items or not), then open items; a waiver is recorded only when it waived something.
-    const open = action === 'close' && before.phase === 'resolved' ? (this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? []) : [];
-    assertClosable(open, waiver);
-    const reason = rules.optionalText(waiver ?? '');
-    const why = open.length && reason ? `waived open action items: ${reason}` : '';
+    // Phase rules first (a skip is a skip, items or not), then the close gate; a waiver is recorded only when it waived something.
+    const closing = action === 'close' && before.phase === 'resolved';
+    const why = closeGate(
+      {
+        actionItems: closing ? (this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? []) : [],
+        checklist: closing ? openRequired(this.checklists?.checklistOf(number) ?? []) : [],
+      },
+      waiver,
+    );
     const outcome = await this.apply(number, (i, now) => rules.transition(i, action, [note, why].filter(Boolean).join(' — '), actor, now));
+    return this.tellObservers(outcome, (o) => o.phaseChanged(outcome.incident, before.phase));
+  }
+
+  /** Lets every observer act on `outcome`; the first failure is reported with the outcome, never thrown. */
+  private async tellObservers(outcome: Outcome, tell: (observer: IncidentObserver) => Promise<void> | undefined): Promise<Outcome> {
     for (const observer of this.observers) {
       try {
-        await observer.phaseChanged(outcome.incident, before.phase);
+        await tell(observer);
       } catch (e) {
         outcome.notifyError ??= asError(e);
       }

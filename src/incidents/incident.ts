@@ -33,6 +33,10 @@ export interface Incident {
   severity: Severity;
   phase: Phase;
   isPrivate: boolean;
+  /** The kind of incident (one of INCIDENT_TYPES, e.g. `security`), choosing its checklist; null for none. */
+  type: string | null;
+  /** A practice run: marked DRILL everywhere, never announced, left out of the figures (see drills.ts). */
+  drill: boolean;
   platform: Platform;
   declaredAt: number;
   declaredBy: UserId;

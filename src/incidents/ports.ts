@@ -3,6 +3,7 @@
  * storage/ (IncidentStore), chat/ (IncidentNotifier), and the system clock.
  */
 import type { ActionItem, NewActionItem } from './action-items.ts';
+import type { ChecklistItem, NewChecklistItem } from './checklists.ts';
 import type { Digest } from './digest.ts';
 import type { QueuedEffect } from './effects.ts';
 import type { PostmortemSections } from './postmortem.ts';
@@ -64,6 +65,10 @@ export interface EffectQueue {
 export interface IncidentObserver {
   /** The incident just moved from `from` to its current phase. */
   phaseChanged(incident: Incident, from: Phase): Promise<void>;
+  /** The incident was just declared (its war room is still to be created by the outbox). */
+  declared?(incident: Incident): Promise<void>;
+  /** The incident's severity or type just changed. */
+  reclassified?(incident: Incident): Promise<void>;
   /** The incident's war room was just created (by the outbox, after the declaration). */
   roomOpened?(incident: Incident): Promise<void>;
 }
@@ -75,6 +80,21 @@ export interface IncidentObserver {
 export interface IncidentNotifier {
   /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
   digest(digest: Digest): Promise<void>;
+}
+
+/** Incidents' checklists. */
+export interface ChecklistStore {
+  /** Appends items (positions already assigned) and returns them with their ids; `effects` of them go into the outbox in the same transaction. */
+  addChecklistItems(items: readonly NewChecklistItem[], effects?: (added: readonly ChecklistItem[]) => readonly QueuedEffect[]): ChecklistItem[];
+  /** The incident's items, by position. */
+  checklistOf(incidentNumber: number): ChecklistItem[];
+  checklistItem(id: number): ChecklistItem | undefined;
+  /** Atomically applies `change` to item `id`, records its timeline entry and queues its effects; undefined for an unknown id. */
+  updateChecklistItem(id: number, change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] }): ChecklistItem | undefined;
+  /** Checklist progress of several incidents at once (for the board). */
+  progressOf(incidentNumbers: readonly number[]): ReadonlyMap<number, { done: number; total: number }>;
+  /** Changes whenever a checklist changes through this store: for caches (with IncidentStore.version). */
+  version(): string;
 }
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */

@@ -67,9 +67,10 @@ export interface PublicationChange {
 /** The impact the public sees for this incident. */
 export const impactOf = (publication: Pick<Publication, 'impact'>, incident: Pick<Incident, 'severity'>): Impact => publication.impact ?? defaultImpact(incident.severity);
 
-/** Whether the incident may ever be public: private incidents never are (and drills, once they exist, never). */
+/** Whether the incident may ever be public: private incidents never are, nor drills (practice is never shown to the public). */
 function assertPublishable(incident: Incident): void {
   if (incident.isPrivate) throw new IncidentError('private_not_publishable', { number: String(incident.number) });
+  if (incident.drill) throw new IncidentError('drill_not_publishable', { number: String(incident.number) });
 }
 
 function live(incident: Incident, current: Publication | undefined): Publication {
@@ -80,7 +81,7 @@ function live(incident: Incident, current: Publication | undefined): Publication
 
 /** Whether an incident and its publication may appear on a public route: published, live, and not (or no longer) private. */
 export const isPublic = (incident: Incident, publication: Publication | undefined): publication is Publication =>
-  publication !== undefined && publication.live && !incident.isPrivate;
+  publication !== undefined && publication.live && !incident.isPrivate && !incident.drill;
 
 /** Puts the incident on the status page under `title` (or re-titles it there). */
 export function publish(incident: Incident, current: Publication | undefined, title: string, actor: UserId, now: number, publicId: string): PublicationChange {

@@ -21,6 +21,8 @@ export const TIMELINE_KINDS = [
   'action_added',
   'action_done',
   'postmortem_written',
+  'type_changed',
+  'checklist_checked',
   'renamed',
   'visibility_changed',
   'action_updated',

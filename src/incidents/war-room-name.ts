@@ -1,5 +1,5 @@
 /**
- * War-room channel names: `inc-<number>-<slug>`, lowercase `a-z0-9-`, Unicode folded, within the
+ * War-room channel names: `inc-<number>-<slug>` (`drill-<number>-<slug>` for a drill), lowercase `a-z0-9-`, Unicode folded, within the
  * platform's length limit; a taken name gets a deterministic suffix (`-2`, `-3`, …).
  */
 
@@ -25,8 +25,8 @@ export function slugify(text: string): string {
  * The channel name for attempt `attempt` (1 = no suffix). The slug is cut (on a dash where possible) so the
  * whole name, suffix included, fits `maxLength`.
  */
-export function warRoomName(number: number, title: string, maxLength: number, attempt = 1): string {
-  const prefix = `inc-${number}`;
+export function warRoomName(number: number, title: string, maxLength: number, attempt = 1, kind: 'inc' | 'drill' = 'inc'): string {
+  const prefix = `${kind}-${number}`;
   const suffix = attempt > 1 ? `-${attempt}` : '';
   const room = maxLength - prefix.length - suffix.length - 1;
   let slug = slugify(title);

@@ -1,5 +1,5 @@
 /** The database schema (drizzle). Migrations in migrations/ are generated from this file by drizzle-kit. */
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const incidents = sqliteTable(
   'incidents',
@@ -9,6 +9,10 @@ export const incidents = sqliteTable(
     severity: text('severity').notNull(),
     phase: text('phase').notNull(),
     isPrivate: integer('is_private', { mode: 'boolean' }).notNull(),
+    /** One of INCIDENT_TYPES, or null. */
+    type: text('type'),
+    /** A practice run: left out of stats, metrics, digests and the status page. */
+    isDrill: integer('is_drill', { mode: 'boolean' }).notNull().default(false),
     platform: text('platform').notNull(),
     declaredAt: integer('declared_at').notNull(),
     declaredBy: text('declared_by').notNull(),
@@ -167,6 +171,24 @@ export const actionItems = sqliteTable(
     doneBy: text('done_by'),
   },
   (t) => [index('action_items_incident_idx').on(t.incidentNumber), index('action_items_state_idx').on(t.state)],
+);
+
+/** Checklist items of incidents (from CHECKLISTS_FILE), with who ticked each and when. */
+export const checklistItems = sqliteTable(
+  'checklist_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentNumber: integer('incident_number')
+      .notNull()
+      .references(() => incidents.number),
+    position: integer('position').notNull(),
+    text: text('text').notNull(),
+    required: integer('required', { mode: 'boolean' }).notNull(),
+    source: text('source').notNull(),
+    checkedAt: integer('checked_at'),
+    checkedBy: text('checked_by'),
+  },
+  (t) => [uniqueIndex('checklist_items_position_idx').on(t.incidentNumber, t.position)],
 );
 
 /** The latest postmortem document of each incident, so it can be fetched again. */

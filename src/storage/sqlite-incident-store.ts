@@ -27,6 +27,8 @@ function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
     severity: row.severity as Severity,
     phase: row.phase as Phase,
     isPrivate: row.isPrivate,
+    type: row.type,
+    drill: row.isDrill,
     platform: row.platform as Platform,
     declaredAt: row.declaredAt,
     declaredBy: row.declaredBy,
@@ -53,6 +55,8 @@ function toRow(i: Incident): Omit<IncidentRow, 'number'> {
     severity: i.severity,
     phase: i.phase,
     isPrivate: i.isPrivate,
+    type: i.type,
+    isDrill: i.drill,
     platform: i.platform,
     declaredAt: i.declaredAt,
     declaredBy: i.declaredBy,
@@ -109,14 +113,15 @@ export class SqliteIncidentStore implements IncidentStore {
       .prepare();
     const c = db.$client;
     // /metrics runs these on every scrape: both only visit open incidents (the phase index), never the closed history.
+    // Drills are practice: they are left out of the gauges, so a drill never pages anyone through an alert rule.
     this.counts = {
-      open: c.prepare("SELECT severity, phase, COUNT(*) AS count FROM incidents WHERE phase IN ('active', 'mitigated', 'resolved') GROUP BY severity, phase"),
+      open: c.prepare("SELECT severity, phase, COUNT(*) AS count FROM incidents WHERE phase IN ('active', 'mitigated', 'resolved') AND is_drill = 0 GROUP BY severity, phase"),
       // The SQL form of isUpdateOverdue (src/incidents/overdue.ts), built from the same phases.
-      overdue: c.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE phase IN (${OVERDUE_PHASES.map((p) => `'${p}'`).join(', ')}) AND next_update_due < ?`),
+      overdue: c.prepare(`SELECT COUNT(*) AS n FROM incidents WHERE phase IN (${OVERDUE_PHASES.map((p) => `'${p}'`).join(', ')}) AND next_update_due < ? AND is_drill = 0`),
     };
     // Every change writes through these (reminders too), so they are plain prepared statements.
     this.write = {
-      update: c.prepare(`UPDATE incidents SET title = @title, severity = @severity, phase = @phase, is_private = @isPrivate,
+      update: c.prepare(`UPDATE incidents SET title = @title, severity = @severity, phase = @phase, is_private = @isPrivate, type = @type, is_drill = @isDrill,
         platform = @platform, declared_at = @declaredAt, declared_by = @declaredBy, cadence_seconds = @cadenceSeconds,
         next_update_due = @nextUpdateDue, reminder_at = @reminderAt, reminder_stage = @reminderStage,
         last_update_text = @lastUpdateText, last_update_at = @lastUpdateAt, last_update_by = @lastUpdateBy,
@@ -166,7 +171,7 @@ export class SqliteIncidentStore implements IncidentStore {
           const change = rule(current);
           if (!change) return null;
           const row = toRow(change.incident);
-          this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, number });
+          this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, isDrill: row.isDrill ? 1 : 0, number });
           this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
           this.writeEvents(number, change.events);
           if (change.reminderClaim) this.claimReminder(number, change.reminderClaim);

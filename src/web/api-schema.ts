@@ -17,6 +17,12 @@ export const incidentSummarySchema = z.object({
   severity: z.enum(SEVERITIES),
   phase: z.enum(PHASES),
   private: z.boolean(),
+  /** One of INCIDENT_TYPES, or null. */
+  type: z.string().nullable().default(null),
+  /** A practice run (never on the status page, not in stats). */
+  drill: z.boolean().default(false),
+  /** Ticked checklist items out of all; null without a checklist. */
+  checklist: z.object({ done: z.number().int(), total: z.number().int() }).nullable().default(null),
   platform: z.string(),
   declaredAt: time,
   declaredBy: z.string(),
@@ -64,6 +70,9 @@ export const incidentDetailSchema = incidentSummarySchema.extend({
   phaseHistory: z.array(z.object({ at: time, actor: z.string(), from: z.string(), to: z.string(), note: z.string() })),
   updates: z.array(z.object({ at: time, by: z.string(), text: z.string(), late: z.boolean() })),
   actionItems: z.array(actionItemSchema),
+  checklistItems: z
+    .array(z.object({ position: z.number().int(), text: z.string(), required: z.boolean(), checkedAt: time.nullable(), checkedBy: z.string().nullable() }))
+    .default([]),
   alerts: z.array(linkedAlertSchema),
   durations: z.object({
     timeToAcknowledge: z.number().int().nullable(),
@@ -93,7 +102,15 @@ export type IncidentList = z.infer<typeof incidentListSchema>;
  */
 const text = (max: number) => z.string().max(max);
 
-export const declareInput = z.object({ title: text(MAX_TITLE_LENGTH), severity: z.enum(SEVERITIES), private: z.boolean().default(false) });
+export const declareInput = z.object({
+  title: text(MAX_TITLE_LENGTH),
+  severity: z.enum(SEVERITIES),
+  private: z.boolean().default(false),
+  /** One of INCIDENT_TYPES (the declare refuses another, naming them). */
+  type: z.string().max(30).optional(),
+  /** A practice run: its messages say DRILL, it is never announced, counted or published. */
+  drill: z.boolean().default(false),
+});
 export const textInput = z.object({ text: text(MAX_TEXT_LENGTH) });
 export const roleInput = z.object({
   role: z.string().max(64),

@@ -90,9 +90,19 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     input: declareInput,
     field: 'title',
     // No severity chosen (a script posting only a title): the default, as /incident declare does.
-    fromForm: (f) => ({ title: str(f, 'title'), severity: f.get('severity') || DEFAULT_SEVERITY, private: checked(f, 'private') }),
+    fromForm: (f) => ({ title: str(f, 'title'), severity: f.get('severity') || DEFAULT_SEVERITY, private: checked(f, 'private'), ...opt(f, 'type'), drill: checked(f, 'drill') }),
     run: async (ctx, _n, i, actor) => ({
-      incident: (await ctx.service.declare({ title: i.title, severity: i.severity, isPrivate: i.private, platform: ctx.declarePlatform, declaredBy: actor })).incident.number,
+      incident: (
+        await ctx.service.declare({
+          title: i.title,
+          severity: i.severity,
+          isPrivate: i.private,
+          platform: ctx.declarePlatform,
+          declaredBy: actor,
+          type: i.type ?? null,
+          drill: i.drill,
+        })
+      ).incident.number,
       created: true,
     }),
   }),
@@ -365,6 +375,8 @@ const ERROR_FIELD: Partial<Record<ErrorCode, string>> = {
   already_in_phase: 'action',
   phase_passed: 'action',
   same_severity: 'severity',
+  unknown_incident_type: 'type',
+  open_checklist_items: 'waiver',
 };
 
 /**

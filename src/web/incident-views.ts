@@ -1,5 +1,6 @@
 /** Incidents as the web and the JSON API show them, built through the published schemas in api-schema.ts. */
 import type { ActionItem } from '../incidents/action-items.ts';
+import { type ChecklistItem, checklistProgress } from '../incidents/checklists.ts';
 import { alertFactsOf, durations, incidentTimes } from '../incidents/durations.ts';
 import type { Incident } from '../incidents/incident.ts';
 import { SEVERITIES } from '../incidents/severity.ts';
@@ -29,13 +30,17 @@ export function byUrgency(a: IncidentSummary, b: IncidentSummary): number {
   );
 }
 
-export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl): IncidentSummary {
+/** `checklist`: the incident's checklist progress, when it has a checklist. */
+export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl, checklist: { done: number; total: number } | null = null): IncidentSummary {
   return incidentSummarySchema.parse({
     number: i.number,
     title: i.title,
     severity: i.severity,
     phase: i.phase,
     private: i.isPrivate,
+    type: i.type,
+    drill: i.drill,
+    checklist: checklist && checklist.total > 0 ? checklist : null,
     platform: i.platform,
     declaredAt: iso(i.declaredAt),
     declaredBy: i.declaredBy,
@@ -55,6 +60,7 @@ export function incidentSummary(i: Incident, now: number, warRoomUrl: WarRoomUrl
 export interface DetailSources {
   timeline: readonly TimelineEvent[];
   actionItems: readonly ActionItem[];
+  checklist: readonly ChecklistItem[];
   alerts: readonly LinkedAlertGroup[];
   postmortem: string | null;
   postmortemSections: PostmortemSections;
@@ -64,13 +70,14 @@ export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl,
   const times = incidentTimes(i, s.timeline, alertFactsOf(s.alerts));
   const d = durations(times, s.timeline, now);
   return incidentDetailSchema.parse({
-    ...incidentSummary(i, now, warRoomUrl),
+    ...incidentSummary(i, now, warRoomUrl, checklistProgress(s.checklist)),
     timeline: s.timeline.map((e) => ({ at: iso(e.at), actor: e.actor, kind: e.kind, text: e.text })),
     phaseHistory: s.timeline
       .filter((e) => e.kind === 'phase_changed')
       .map((e) => ({ at: iso(e.at), actor: e.actor, from: String(e.data['from']), to: String(e.data['to']), note: String(e.data['note'] ?? '') })),
     updates: s.timeline.filter((e) => e.kind === 'update_posted').map((e) => ({ at: iso(e.at), by: e.actor, text: e.text, late: e.data['late'] === true })),
     actionItems: s.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, doneAt: isoOrNull(a.doneAt) })),
+    checklistItems: s.checklist.map((c) => ({ position: c.position, text: c.text, required: c.required, checkedAt: isoOrNull(c.checkedAt), checkedBy: c.checkedBy })),
     alerts: s.alerts.map((a) => ({
       id: a.id,
       title: a.title,

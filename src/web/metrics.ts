@@ -70,6 +70,8 @@ export class SitroomMetrics implements IncidentObserver {
 
   /** Observes how long the incident spent in the phase it just left (its last stay, from the recorded transitions). */
   async phaseChanged(incident: Incident, from: Phase): Promise<void> {
+    // A drill's phases are practice, not how long real incidents take.
+    if (incident.drill) return;
     const changes = this.store.timeline(incident.number).filter((e) => e.kind === 'phase_changed');
     const left = changes.at(-1);
     if (!left) return;

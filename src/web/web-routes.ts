@@ -8,7 +8,7 @@ import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Incident, Platform } from '../incidents/incident.ts';
 import { PHASES, type Phase } from '../incidents/phases.ts';
-import type { AlertFacts, Clock, IncidentStore } from '../incidents/ports.ts';
+import type { AlertFacts, ChecklistStore, Clock, IncidentStore } from '../incidents/ports.ts';
 import { BUILT_IN_ROLES } from '../incidents/roles.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
 import type { Logger } from '../logger.ts';
@@ -49,6 +49,10 @@ export interface WebOptions {
   warRoomUrl: WarRoomUrl;
   customRoles: readonly string[];
   logger: Logger;
+  /** Checklists: progress on the board, items on the incident page. */
+  checklists?: Pick<ChecklistStore, 'checklistOf' | 'progressOf' | 'version'>;
+  /** INCIDENT_TYPES, offered by the declare form. */
+  incidentTypes?: readonly string[];
   /** The public status page's use cases. */
   publishing: PublishingService;
   /** PUBLIC_URL, for the feed's absolute links and id (undefined: relative links). */
@@ -129,7 +133,10 @@ export function webRoutes(o: WebOptions): Route[] {
     return false;
   }
 
-  const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => list.map((i) => incidentSummary(i, now, o.warRoomUrl));
+  const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => {
+    const progress = o.checklists?.progressOf(list.map((i) => i.number));
+    return list.map((i) => incidentSummary(i, now, o.warRoomUrl, progress?.get(i.number) ?? null));
+  };
 
   /**
    * The board re-renders every open incident; its tabs poll every 15 s. The rendered columns are kept until an
@@ -137,7 +144,8 @@ export function webRoutes(o: WebOptions): Route[] {
    */
   let columnsCache: { key: string; html: string } | undefined;
   function cachedColumns(viewer: Viewer): string {
-    const key = `${o.live.key()}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
+    // Checklist ticks are their own store's writes: its version is in the key too.
+    const key = `${o.live.key()}|${o.checklists?.version() ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
     if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
     return columnsCache.html;
   }
@@ -155,6 +163,7 @@ export function webRoutes(o: WebOptions): Route[] {
       ...(accessNote ? { accessNote } : {}),
       ...(viewer.via === 'session' ? { signOut: true } : {}),
       banners: open.filter((i) => i.updateOverdue).sort(byUrgency),
+      incidentTypes: o.incidentTypes ?? [],
       ...(rejected ? { rejected } : {}),
     };
   }
@@ -164,6 +173,7 @@ export function webRoutes(o: WebOptions): Route[] {
     incidentDetail(incident, now, o.warRoomUrl, {
       timeline: o.store.timeline(incident.number),
       actionItems: o.followUps.actionItemsOf(incident.number),
+      checklist: o.checklists?.checklistOf(incident.number) ?? [],
       alerts: o.alerts.linkedTo(incident.number),
       postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
       postmortemSections: o.followUps.postmortemSections(incident.number),
@@ -196,6 +206,7 @@ export function webRoutes(o: WebOptions): Route[] {
     return {
       number: incident.number,
       isPrivate: incident.isPrivate,
+      drill: incident.drill,
       publication: p && {
         live: p.live,
         title: p.title,

@@ -298,3 +298,27 @@ describe('when an incident closes', () => {
     expect(h.silences.expired).toEqual([]);
   });
 });
+
+describe('attachToIncident', () => {
+  it('links the group to an open incident as Declare does: acknowledged, on the timeline, war room told, new alerts fed', async () => {
+    const { incident } = await h.incidents.service.declare({ title: 'Checkout slow', severity: 'sev2', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
+    const id = firingGroupId();
+    const outcome = await h.alerts.attachToIncident(id, incident.number, 'bob');
+    expect(outcome.incident.number).toBe(incident.number);
+    expect(h.store.group(id)).toMatchObject({ incidentNumber: incident.number, acknowledged: { by: 'bob', at: CAPTURE_NOW } });
+    expect(h.incidents.service.timeline(incident.number).at(-1)).toMatchObject({ kind: 'alert_linked', actor: 'bob' });
+    expect(h.alerts.linkedTo(incident.number).map((v) => v.group.id)).toEqual([id]);
+    expect(h.incidents.service.listOpen()).toHaveLength(1);
+  });
+
+  it('refuses a group already linked, and a closed incident', async () => {
+    const id = await declaredGroup();
+    const { incident } = await h.incidents.service.declare({ title: 'Other', severity: 'sev3', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
+    expect((await rejectionOf(() => h.alerts.attachToIncident(id, incident.number, 'bob'))).details).toEqual({ number: '1' });
+    await closeIncident(incident.number);
+    const other = ingest('alertmanager-firing').group.id;
+    expect((await rejectionOf(() => h.alerts.attachToIncident(other, incident.number, 'bob'))).code).toBe('incident_closed');
+    expect((await rejectionOf(() => h.alerts.attachToIncident(other, 99, 'bob'))).code).toBe('unknown_incident');
+    expect(h.store.group(other)?.incidentNumber).toBeNull();
+  });
+});

@@ -489,10 +489,12 @@ describe('the keyboard', () => {
     expect(await focused()).toBe('declare-private');
     await page.keyboard.press('Space');
     await page.keyboard.press('Tab');
+    expect(await focused()).toBe('declare-drill');
+    await page.keyboard.press('Tab');
     expect(await focused()).toBe('Declare');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${sitroom.url}/incidents/1`);
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ title: 'Typed without a mouse', severity: 'sev2', isPrivate: true });
+    expect(sitroom.sitroom.service.get(1)).toMatchObject({ title: 'Typed without a mouse', severity: 'sev2', isPrivate: true, drill: false });
   });
 });
 

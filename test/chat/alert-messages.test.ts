@@ -98,9 +98,9 @@ describe('alertCard', () => {
 
   it('shows the linked incident with its war room, and hides Declare', () => {
     const linked = card({ incidentNumber: 4 }, undefined, { warRoom: 'C-INC-4' });
-    expect(lines(linked)).toContain('🚨 Incident #4 · #C-INC-4');
+    expect(lines(linked)).toContain('🔗 Linked to incident #4 · #C-INC-4');
     expect(buttonIds(linked)).not.toContain('alert_declare');
-    expect(lines(card({ incidentNumber: 4 }))).toContain('🚨 Incident #4');
+    expect(lines(card({ incidentNumber: 4 }))).toContain('🔗 Linked to incident #4');
   });
 
   it('has no buttons left once everything was used', () => {

@@ -58,7 +58,7 @@ describe('showCard', () => {
   it('shows the linked incident’s war room', async () => {
     const { chat, notifier } = setup();
     await notifier.showCard(view({ incidentNumber: 4 }), null);
-    expect(messageText(chat.callsTo('post')[0]!.message)).toContain('🚨 Incident #4 · #C-ROOM-4');
+    expect(messageText(chat.callsTo('post')[0]!.message)).toContain('🔗 Linked to incident #4 · #C-ROOM-4');
   });
 
   it('offers Silence buttons only when silences are configured', async () => {
@@ -79,6 +79,16 @@ describe('showCard', () => {
 });
 
 describe('war-room notes', () => {
+  it('marks every war-room note of a drill DRILL', async () => {
+    const { chat, notifier } = setup();
+    const drill = withRoom({ drill: true });
+    await notifier.groupLinked(drill, view());
+    await notifier.alertsResolved(drill, view());
+    const texts = chat.postsTo(ROOM.channelId).map((m) => messageText(m));
+    expect(texts).toHaveLength(2);
+    for (const text of texts) expect(text.startsWith('🧪 DRILL · ')).toBe(true);
+  });
+
   it('groupLinked posts to the incident’s war room', async () => {
     const { chat, notifier } = setup();
     await notifier.groupLinked(withRoom(), view());

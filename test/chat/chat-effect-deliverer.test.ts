@@ -3,16 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
 import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
 import type { OutboxRow } from '../../src/delivery/outbox.ts';
-import { changedEffects, declaredEffects, type QueuedEffect } from '../../src/incidents/effects.ts';
+import { changedEffects, checklistEffects, declaredEffects, type QueuedEffect, reminderEffects, resolvedEffects } from '../../src/incidents/effects.ts';
 import type { Incident } from '../../src/incidents/incident.ts';
-import { assignRole } from '../../src/incidents/incident-rules.ts';
+import { assignRole, postUpdate, transition } from '../../src/incidents/incident-rules.ts';
+import type { ChecklistItem } from '../../src/incidents/checklists.ts';
 import { messageContext } from '../fakes/chat-context.ts';
 import { ANNOUNCE_CHANNEL, FakeChatPlatform } from '../fakes/fake-chat-platform.ts';
-import { T0 } from '../fakes/fixed-clock.ts';
+import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { anIncident } from '../fakes/incident-builder.ts';
 import { lineText, messageText } from '../fakes/render-text.ts';
 
-function setup(incident: Incident, opts: ConstructorParameters<typeof FakeChatPlatform>[0] = {}) {
+function setup(incident: Incident, opts: ConstructorParameters<typeof FakeChatPlatform>[0] = {}, checklist: readonly ChecklistItem[] = []) {
   const chat = new FakeChatPlatform(opts);
   let current = incident;
   const deliverer = new ChatEffectDeliverer({
@@ -26,6 +27,7 @@ function setup(incident: Incident, opts: ConstructorParameters<typeof FakeChatPl
     cardPosted: (_n, id) => {
       current = current.room ? { ...current, room: { ...current.room, cardMessageId: id } } : current;
     },
+    checklist: () => checklist,
   });
   let ids = 0;
   /** Prepares and sends each effect in order; returns what prepare said for each. */
@@ -102,3 +104,63 @@ describe('a card the platform had to post anew', () => {
     expect(h.chat.callsTo('update').map((c) => c.messageId)).toEqual([first, second]);
   });
 });
+
+describe('a checklist', () => {
+  const item = (id: number, position: number, text: string): ChecklistItem => ({
+    id,
+    incidentNumber: 1,
+    position,
+    text,
+    required: true,
+    source: 'sev2',
+    checkedAt: null,
+    checkedBy: null,
+  });
+
+  it('waits for the war room, then posts every item with a Tick button, the added ones marked new', async () => {
+    const h = setup(anIncident(), {}, [item(11, 1, 'Page the database on-call'), item(12, 2, 'Freeze deploys')]);
+    const effects = [...declaredEffects(h.current(), T0), ...checklistEffects(h.current(), [12], T0)];
+    // Queued behind the room's creation in the incident's queue: prepared before the room exists, it waits.
+    expect(await h.deliver(checklistEffects(h.current(), [12], T0))).toEqual(['wait']);
+    expect((await h.deliver(effects)).at(-1)).toBe('post');
+    const posted = h.chat.postsTo(h.current().room?.channelId ?? '').at(-1);
+    expect(messageText(posted ?? { lines: [] })).toMatch(/Checklist of incident #1 \(0\/2\)[\s\S]*1\. Page the database on-call[\s\S]*2\. Freeze deploys 🆕/);
+    expect(posted?.buttons?.map((b) => [b.id, b.value])).toEqual([
+      ['checklist_check', 11],
+      ['checklist_check', 12],
+    ]);
+  });
+});
+
+describe('a drill', () => {
+  it('says DRILL on every message, direct ones and the topic too, and is never announced', async () => {
+    const h = setup(anIncident({ drill: true }), {}, [item2()]);
+    await h.deliver(declaredEffects(h.current(), T0));
+    const updated = postUpdate(h.current(), 'Practising the rollback', 'alice', T0 + MINUTE);
+    h.update({ ...updated.incident, room: h.current().room });
+    await h.deliver([...changedEffects(h.current(), updated.events, T0), ...checklistEffects(h.current(), [1], T0)]);
+    const mitigated = transition(h.current(), 'mitigate', '', 'alice', T0 + HOUR);
+    const resolved = transition(mitigated.incident, 'resolve', '', 'alice', T0 + HOUR);
+    h.update({ ...resolved.incident, room: h.current().room });
+    await h.deliver([...changedEffects(h.current(), resolved.events, T0), ...resolvedEffects(h.current(), { from: T0, to: T0 + HOUR }, T0)]);
+    await h.deliver(reminderEffects(h.current(), { stage: 'nag', dueAt: T0, people: ['alice'], alertChannel: false, overdueSeconds: 60 }, T0));
+
+    expect(h.chat.postsTo(ANNOUNCE_CHANNEL)).toEqual([]);
+    const texts = [...h.chat.callsTo('post'), ...h.chat.callsTo('sendDirect'), ...h.chat.callsTo('update')].map((c) => messageText(c.message));
+    expect(texts.length).toBeGreaterThanOrEqual(6);
+    for (const text of texts) expect(text.startsWith('🧪 DRILL · ')).toBe(true);
+    expect(h.chat.callsTo('setTopic').length).toBeGreaterThan(0);
+    for (const c of h.chat.callsTo('setTopic')) expect(lineText(c.topic)).toMatch(/^🧪 DRILL · /);
+  });
+
+  it('leaves a real incident unmarked and announced', async () => {
+    const h = setup(anIncident());
+    await h.deliver(declaredEffects(h.current(), T0));
+    expect(h.chat.postsTo(ANNOUNCE_CHANNEL)).toHaveLength(1);
+    expect(h.chat.callsTo('post').some((c) => messageText(c.message).includes('DRILL'))).toBe(false);
+  });
+});
+
+function item2(): ChecklistItem {
+  return { id: 1, incidentNumber: 1, position: 1, text: 'Say it is a drill', required: true, source: 'sev2', checkedAt: null, checkedBy: null };
+}

@@ -60,3 +60,10 @@ describe('setTopic', () => {
     expect(chat.callsTo('setTopic')).toHaveLength(3);
   });
 });
+
+describe('drills', () => {
+  it('get a drill-<number>-<slug> room', async () => {
+    const { notifier } = setup();
+    expect((await notifier.createWarRoom(anIncident({ number: 7, drill: true }))).channelName).toBe('drill-7-checkout-latency-spike');
+  });
+});

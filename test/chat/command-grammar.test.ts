@@ -24,6 +24,32 @@ describe('parseCommand', () => {
     expect(parse(' Status ')).toEqual({ kind: 'status' });
   });
 
+  describe('declare --type and --drill', () => {
+    it('reads the type (either spelling) and the drill flag among the options', () => {
+      expect(parse('declare sev2 --type security --drill Leaked key')).toEqual({ kind: 'declare', severity: 'sev2', isPrivate: false, title: 'Leaked key', type: 'security', drill: true });
+      expect(parse('declare --type=database DB down')).toMatchObject({ type: 'database', title: 'DB down' });
+      expect(parse('declare --drill')).toEqual({ kind: 'declare', severity: undefined, isPrivate: false, title: '', drill: true });
+    });
+
+    it('refuses --type without a type', () => {
+      expect(grammarError('declare --type').message).toContain('`--type` needs a type');
+      expect(grammarError('declare --type --drill x').subcommand).toBe('declare');
+    });
+  });
+
+  describe('type, checklist, check', () => {
+    it('reads them', () => {
+      expect(parse('type Security')).toEqual({ kind: 'type', type: 'Security' });
+      expect(parse('checklist')).toEqual({ kind: 'checklist' });
+      expect(parse('check 3')).toEqual({ kind: 'check', position: 3 });
+      expect(parse('check #12')).toEqual({ kind: 'check', position: 12 });
+    });
+
+    it.each(['check', 'check 0', 'check two', 'check 1 2', 'checklist all', 'type', 'type a b'])('refuses %j with its usage', (text) => {
+      expect(grammarError(text).subcommand).toBe(text.split(' ')[0]);
+    });
+  });
+
   describe('declare', () => {
     it('takes severity and --private before the title, in any order', () => {
       expect(parse('declare sev1 --private Payroll export leaked')).toEqual({ kind: 'declare', severity: 'sev1', isPrivate: true, title: 'Payroll export leaked' });

@@ -88,7 +88,7 @@ describe('/incident list, status, help', () => {
 
   it('answers help and an empty command with the command list', async () => {
     const { run } = setup();
-    expect(await run('help')).toContain('/incident declare [sevN] [--private] <title>');
+    expect(await run('help')).toContain('/incident declare [sevN] [--private] [--type <type>] [--drill] <title>');
     expect(await run('')).toContain('/incident cadence <duration>|off');
   });
 });
@@ -202,7 +202,7 @@ describe('malformed input', () => {
     ['list everything', 'Usage: /incident list'],
     ['severity critical', 'Usage: /incident severity sevN'],
     ['update', 'Usage: /incident update <text>'],
-    ['declare sev7 Outage', 'Usage: /incident declare [sevN] [--private] <title>'],
+    ['declare sev7 Outage', 'Usage: /incident declare [sevN] [--private] [--type <type>] [--drill] <title>'],
   ])('answers %j with the usage line', async (text, usage) => {
     const { run, unexpected } = await withIncident();
     expect((await run(text)).split('\n').at(-1)).toBe(usage);

@@ -1,5 +1,6 @@
 /** A recording IncidentNotifier that can be told to fail, method by method. */
 import type { Incident, UserId, WarRoom } from '../../src/incidents/incident.ts';
+import type { ChecklistItem } from '../../src/incidents/checklists.ts';
 import type { Digest } from '../../src/incidents/digest.ts';
 import type { IncidentNotifier } from '../../src/incidents/ports.ts';
 import type { TimelineEvent } from '../../src/incidents/timeline.ts';
@@ -10,7 +11,8 @@ export type NotifierCall =
   | { method: 'incidentChanged'; incident: Incident; events: TimelineEvent[] }
   | { method: 'postmortemWritten'; incident: Incident; document: { filename: string; markdown: string } }
   | { method: 'incidentResolved'; incident: Incident; impact: { from: number; to: number } }
-  | { method: 'digest'; digest: Digest };
+  | { method: 'digest'; digest: Digest }
+  | { method: 'checklistPosted'; incident: Incident; items: ChecklistItem[]; added: ChecklistItem[] };
 export type NotifierMethod = NotifierCall['method'];
 
 /** The channel id the fake gives incident `number`'s war room. */
@@ -62,6 +64,10 @@ export class FakeNotifier implements IncidentNotifier {
 
   async digest(digest: Digest): Promise<void> {
     this.record({ method: 'digest', digest });
+  }
+
+  async checklistPosted(incident: Incident, items: readonly ChecklistItem[], added: readonly ChecklistItem[]): Promise<void> {
+    this.record({ method: 'checklistPosted', incident, items: [...items], added: [...added] });
   }
 
   private record(call: NotifierCall): void {

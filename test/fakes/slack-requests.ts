@@ -107,6 +107,11 @@ export interface BlockActionOptions {
   triggerId?: string;
   /** Defaults to the action id. */
   blockId?: string;
+  /**
+   * A choice in a static_select instead of a button click: Slack reports the element with `selected_option`
+   * (https://api.slack.com/reference/interaction-payloads/block-actions, "actions"; `value` is then unused).
+   */
+  selectedOption?: { text: string; value: string };
 }
 
 /** The form body (`payload=<json>`) of a button click on a bot message. */
@@ -114,12 +119,27 @@ export function blockActionBody(opts: BlockActionOptions): string {
   const messageTs = opts.messageTs ?? `${nowSeconds()}.000100`;
   const blockId = opts.blockId ?? opts.actionId;
   // The button as it sits in the message, and as reported in `actions` (where Slack adds block_id and action_ts).
-  const button = {
-    type: 'button',
-    action_id: opts.actionId,
-    text: { type: 'plain_text', text: opts.value, emoji: true },
-    value: opts.value,
-  };
+  const button = opts.selectedOption
+    ? {
+        type: 'static_select',
+        action_id: opts.actionId,
+        placeholder: { type: 'plain_text', text: 'Choose', emoji: true },
+        options: [{ text: { type: 'plain_text', text: opts.selectedOption.text, emoji: true }, value: opts.selectedOption.value }],
+      }
+    : {
+        type: 'button',
+        action_id: opts.actionId,
+        text: { type: 'plain_text', text: opts.value, emoji: true },
+        value: opts.value,
+      };
+  const reported = opts.selectedOption
+    ? {
+        type: 'static_select',
+        action_id: opts.actionId,
+        placeholder: { type: 'plain_text', text: 'Choose', emoji: true },
+        selected_option: { text: { type: 'plain_text', text: opts.selectedOption.text, emoji: true }, value: opts.selectedOption.value },
+      }
+    : button;
   return payloadBody({
     type: 'block_actions',
     user: userObject(opts.userId),
@@ -143,7 +163,7 @@ export function blockActionBody(opts: BlockActionOptions): string {
     },
     state: { values: {} },
     response_url: opts.responseUrl,
-    actions: [{ ...button, block_id: blockId, action_ts: `${Date.now() / 1000}` }],
+    actions: [{ ...reported, block_id: blockId, action_ts: `${Date.now() / 1000}` }],
   });
 }
 

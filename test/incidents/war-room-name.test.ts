@@ -31,6 +31,12 @@ describe('slugify', () => {
 });
 
 describe('warRoomName', () => {
+  it('is drill-<number>-<slug> for a drill, within the limit', () => {
+    expect(warRoomName(12, 'Checkout latency spike', 80, 1, 'drill')).toBe('drill-12-checkout-latency-spike');
+    expect(warRoomName(12, LONG_TITLE, 64, 3, 'drill')).toMatch(/^drill-12-[a-z0-9-]+-3$/);
+    expect(warRoomName(12, LONG_TITLE, 64, 3, 'drill').length).toBeLessThanOrEqual(64);
+  });
+
   it('is inc-<number>-<slug>', () => {
     expect(warRoomName(12, 'Checkout latency spike', 80)).toBe('inc-12-checkout-latency-spike');
     expect(warRoomName(3, 'Café Ünïcode Straße', 64)).toBe('inc-3-cafe-unicode-strasse');

@@ -34,8 +34,8 @@ async function start(token?: string) {
   const url = `${await listenOnLoopback(server)}/metrics`;
   running = { server, db };
 
-  const declare = (severity: Severity = 'sev2') => {
-    const { incident, events } = declareIncident(aDeclaration({ severity }), DEFAULT_CADENCE, clock.now());
+  const declare = (severity: Severity = 'sev2', drill = false) => {
+    const { incident, events } = declareIncident(aDeclaration({ severity, drill }), DEFAULT_CADENCE, clock.now());
     return store.create(incident, events).number;
   };
   /** Moves the incident at the clock's time, then tells the metrics, as IncidentService.transition does. */
@@ -70,6 +70,20 @@ function value(body: string, name: string, labels: Record<string, string> = {}):
   expect(found.length).toBeLessThanOrEqual(1);
   return found[0]?.value;
 }
+
+describe('drills', () => {
+  it('are left out of the open-incident and overdue gauges and the phase-duration histogram', async () => {
+    const s = await start();
+    const real = s.declare('sev1');
+    const drill = s.declare('sev1', true);
+    s.clock.advance(2 * HOUR);
+    await s.move(drill, 'mitigate');
+    await s.move(real, 'mitigate');
+    const body = (await s.scrape()).body;
+    expect(samples(body, 'sitroom_open_incidents')).toEqual([{ labels: { severity: 'sev1', phase: 'mitigated' }, value: 1 }]);
+    expect(value(body, 'sitroom_phase_duration_seconds_count', { phase: 'active', severity: 'sev1' })).toBe(1);
+  });
+});
 
 describe('GET /metrics', () => {
   it('with METRICS_TOKEN, answers only a bearer of that token', async () => {

@@ -19,7 +19,7 @@ import type { ChatAdapter } from '../chat-adapter.ts';
 import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
-import { BUTTON_IDS, type ButtonId } from '../message.ts';
+import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { createMattermostClient } from './mattermost-client.ts';
 import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
@@ -71,7 +71,8 @@ interface ActionRequest {
   channel_id?: unknown;
   post_id?: unknown;
   trigger_id?: unknown;
-  context?: { button?: unknown; value?: unknown; channel?: unknown; sig?: unknown };
+  /** `selected_option` is added by the server for a `select` action (app.DoPostActionWithCookie); it is not signed: it is the user's choice. */
+  context?: { button?: unknown; value?: unknown; channel?: unknown; sig?: unknown; selected_option?: unknown };
 }
 
 interface DialogSubmission {
@@ -203,7 +204,13 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         sendJson(res, 200, { ephemeral_text: 'This button was not made by this sitroom for this channel (bad signature).' });
         return;
       }
-      if (!BUTTON_IDS.includes(button as ButtonId)) {
+      const isSelect = SELECT_IDS.includes(button as SelectId);
+      const chosen = Number(body.context?.selected_option);
+      if (isSelect && !Number.isInteger(chosen)) {
+        sendJson(res, 200, { ephemeral_text: 'Choose one of the options.' });
+        return;
+      }
+      if (!isSelect && !BUTTON_IDS.includes(button as ButtonId)) {
         sendJson(res, 200, { ephemeral_text: `Unknown button ${button}.` });
         return;
       }
@@ -216,7 +223,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
           await tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
           return;
         }
-        const reply = await handler.button(request, button as ButtonId, value);
+        const reply = isSelect ? await handler.select(request, button as SelectId, value, chosen) : await handler.button(request, button as ButtonId, value);
         if (reply.kind === 'message') await tell(reply.message);
         else if (typeof body.trigger_id === 'string') await openForm(reply, userId, body.trigger_id);
       }, request);

@@ -2,7 +2,7 @@
  * Neutral chat messages -> Mattermost Markdown and message attachments. User text is escaped so it can
  * neither format, link nor mention: `@channel` in a title pings nobody.
  */
-import type { Button, ChatMessage, Inline, Line } from '../message.ts';
+import { type Button, buttonKey, type ChatMessage, type Inline, type Line, type Select } from '../message.ts';
 
 /** Names for the ids a message mentions: Mattermost mentions users by @username and links channels by ~name. */
 export interface Names {
@@ -59,10 +59,10 @@ function inline(part: Inline, names: Names): string {
 export const renderLine = (line: Line, names: Names): string => line.map((p) => inline(p, names)).join('');
 
 /** Mattermost action ids must be alphanumeric. */
-export const actionId = (id: Button['id']): string => id.replace(/[^a-z0-9]/gi, '');
+export const actionId = (id: string): string => id.replace(/[^a-z0-9]/gi, '');
 
 export interface ActionContext {
-  button: Button['id'];
+  button: Button['id'] | Select['id'];
   value: number;
   /** The channel the button is posted in: a click sent with another channel is refused. */
   channel: string;
@@ -70,7 +70,7 @@ export interface ActionContext {
   sig: string;
 }
 
-export type ButtonSigner = (button: Button['id'], value: number, channel: string) => string;
+export type ButtonSigner = (button: Button['id'] | Select['id'], value: number, channel: string) => string;
 
 /**
  * model.PostMessageMaxRunesV2 (server/public/model/post.go): a post's message may hold 16,383 runes (Unicode code
@@ -114,13 +114,28 @@ export function renderPost(message: ChatMessage, names: Names, actionUrl: string
   const heading = message.heading ? `**${renderLine(message.heading, names)}**` : '';
   const body = message.lines.map((l) => renderLine(l, names)).join('\n');
   const text = [heading, body].filter(Boolean).join('\n');
-  if (!message.buttons?.length) return { message: text, props: {} };
-  const actions = message.buttons.map((b) => ({
-    id: actionId(b.id),
+  if (!message.buttons?.length && !message.select) return { message: text, props: {} };
+  const buttons = message.buttons ?? [];
+  const select = message.select;
+  // A menu is a `select` action with options (model.PostAction, PostActionTypeSelect): Mattermost adds the chosen
+  // option's value to the context as `selected_option` (app.DoPostActionWithCookie).
+  const menu = select
+    ? [
+        {
+          id: actionId(select.id),
+          name: select.placeholder,
+          type: 'select',
+          options: select.options.map((o) => ({ text: o.label, value: String(o.value) })),
+          integration: { url: actionUrl, context: { button: select.id, value: select.value, channel, sig: sign(select.id, select.value, channel) } satisfies ActionContext },
+        },
+      ]
+    : [];
+  const actions = buttons.map((b, _, all) => ({
+    id: actionId(buttonKey(b, all)),
     name: b.label,
     type: 'button',
     style: b.style === 'danger' ? 'danger' : b.style === 'primary' ? 'primary' : 'default',
     integration: { url: actionUrl, context: { button: b.id, value: b.value, channel, sig: sign(b.id, b.value, channel) } satisfies ActionContext },
   }));
-  return { message: text, props: { attachments: [{ fallback: text.slice(0, 200), actions }] } };
+  return { message: text, props: { attachments: [{ fallback: text.slice(0, 200), actions: [...actions, ...menu] }] } };
 }

@@ -9,7 +9,7 @@ import { SLACK_PACING } from '../../delivery/pacing.ts';
 import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
-import { BUTTON_IDS, type ButtonId } from '../message.ts';
+import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
 import { slackFormValues, slackModal } from './slack-forms.ts';
@@ -139,8 +139,19 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
 
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, respond, client }) => {
       await ack();
-      if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
-      const id = action.action_id.slice(ACTION_PREFIX.length) as ButtonId;
+      if (body.type !== 'block_actions' || !('action_id' in action)) return;
+      if (action.type === 'static_select') {
+        // The option's value is `<what the menu is about>:<choice>` (see selectElement in slack-render.ts).
+        const id = action.action_id.slice(ACTION_PREFIX.length) as SelectId;
+        const [about, chosen] = (action.selected_option?.value ?? '').split(':').map(Number);
+        const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '', userName: body.user.username ?? body.user.name ?? body.user.id };
+        if (!SELECT_IDS.includes(id) || !Number.isInteger(about) || !Number.isInteger(chosen)) return;
+        after(async () => show(await handler.select(req, id, about ?? 0, chosen ?? 0), respond, body.trigger_id, req.userId, client), req);
+        return;
+      }
+      if (action.type !== 'button') return;
+      // `sitroom:<id>` or `sitroom:<id>:<value>` (see buttonKey): the value travels in `value` either way.
+      const id = action.action_id.slice(ACTION_PREFIX.length).split(':')[0] as ButtonId;
       const incident = Number(action.value);
       const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '', userName: body.user.username ?? body.user.name ?? body.user.id };
       if (!BUTTON_IDS.includes(id) || !Number.isInteger(incident)) return;

@@ -1,5 +1,5 @@
 /** Neutral chat messages -> Slack mrkdwn and Block Kit. User text is escaped so it can never ping or link. */
-import type { Button, ChatMessage, Inline, Line } from '../message.ts';
+import { type Button, buttonKey, type ChatMessage, type Inline, type Line, type Select } from '../message.ts';
 
 /** Slack's three control characters; with them escaped, `<!channel>` or `<@U1>` in a title is just text. */
 export const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -25,13 +25,23 @@ export const renderLine = (line: Line): string => line.map(inline).join('');
 /** Button action ids are namespaced so sitroom's listener matches only its own buttons. */
 export const ACTION_PREFIX = 'sitroom:';
 
-function buttonElement(b: Button) {
+function buttonElement(b: Button, all: readonly Button[]) {
   return {
     type: 'button',
-    action_id: `${ACTION_PREFIX}${b.id}`,
+    action_id: `${ACTION_PREFIX}${buttonKey(b, all)}`,
     text: { type: 'plain_text', text: b.label, emoji: true },
     value: String(b.value),
     ...(b.style ? { style: b.style } : {}),
+  };
+}
+
+/** A menu as a static_select; each option's value carries what the menu is about and the choice (`group:incident`). */
+function selectElement(select: Select) {
+  return {
+    type: 'static_select',
+    action_id: `${ACTION_PREFIX}${select.id}`,
+    placeholder: { type: 'plain_text', text: select.placeholder, emoji: true },
+    options: select.options.map((o) => ({ text: { type: 'plain_text', text: o.label, emoji: true }, value: `${select.value}:${o.value}` })),
   };
 }
 
@@ -115,9 +125,10 @@ export const renderLineWithin = (line: Line, max: number): string => splitSectio
 export function renderMessage(message: ChatMessage): SlackMessage {
   const lines = [...(message.heading ? [[renderHeading(message.heading)]] : []), ...message.lines.map(atoms)];
   let sections = splitSections(lines);
-  const room = MESSAGE_BLOCKS_MAX - (message.buttons?.length ? 1 : 0);
+  const room = MESSAGE_BLOCKS_MAX - (message.buttons?.length || message.select ? 1 : 0);
   if (sections.length > room) sections = [...sections.slice(0, room - 1), MORE];
   const blocks: Record<string, unknown>[] = sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
-  if (message.buttons?.length) blocks.push({ type: 'actions', elements: message.buttons.map(buttonElement) });
+  const elements = [...(message.buttons ?? []).map((b, _, all) => buttonElement(b, all)), ...(message.select ? [selectElement(message.select)] : [])];
+  if (elements.length) blocks.push({ type: 'actions', elements });
   return { text: sections[0] ?? ' ', blocks };
 }

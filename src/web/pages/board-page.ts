@@ -9,7 +9,7 @@ import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/
 import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user } from './fragments.ts';
 import { html, safeUrl, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
-import { formError, formState, type Rejected, textField } from './form-fields.ts';
+import { fieldError, formError, formState, type Rejected, textField } from './form-fields.ts';
 import { MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
 
 export interface BoardView {
@@ -23,6 +23,8 @@ export interface BoardView {
   signOut?: boolean;
   /** Open incidents whose stakeholder update is overdue. */
   banners: IncidentSummary[];
+  /** INCIDENT_TYPES, offered by the declare form. */
+  incidentTypes?: readonly string[];
   /** A refused declare: shown again with what was typed and the error beside its field. */
   rejected?: Rejected;
 }
@@ -42,9 +44,10 @@ function card(i: IncidentSummary, clock: Clock): SafeHtml {
   const warRoom = safeUrl(i.warRoom?.url);
   return html`<li class="card sev-${i.severity}">
 <h3><a href="/incidents/${i.number}"><span class="num">#${i.number}</span> ${i.title}</a></h3>
-<p class="meta">${severityBadge(i.severity)}${i.private && html` <span class="tag">private</span>`}</p>
+<p class="meta">${severityBadge(i.severity)}${i.drill && html` <span class="tag">DRILL</span>`}${i.type && html` <span class="tag">${i.type}</span>`}${i.private && html` <span class="tag">private</span>`}</p>
 <dl class="facts">
 <dt>IC</dt><dd>${ic ? user(ic) : html`<span class="muted">no IC</span>`}</dd>
+${i.checklist && html`<dt>Checklist</dt><dd>${i.checklist.done}/${i.checklist.total}</dd>`}
 <dt>Age</dt><dd>${ageOf(i.declaredAt, clock)}</dd>
 <dt>Next update</dt><dd>${nextUpdate(i, clock)}</dd>
 </dl>
@@ -107,13 +110,23 @@ function declareForm(view: BoardView): SafeHtml {
 <form method="post" action="/incidents" class="declare">
 ${csrfField(view.csrfToken)}
 <div class="row">
-${formError(state, ['title'])}
+${formError(state, ['title', 'type'])}
 ${textField(state, { id: 'declare-title', name: 'title', label: 'Title', max: MAX_TITLE_LENGTH, required: true, grow: true })}
 <div class="field"><label for="declare-severity">Severity</label>
 <select id="declare-severity" name="severity">
 ${SEVERITIES.map((s) => html`<option value="${s}"${s === severity ? html` selected` : ''}>${s.toUpperCase()} — ${SEVERITY_MEANING[s]}</option>`)}
 </select></div>
+${
+  view.incidentTypes?.length
+    ? html`<div class="field"><label for="declare-type">Type</label>
+<select id="declare-type" name="type"><option value="">none</option>
+${view.incidentTypes.map((t) => html`<option value="${t}"${state.values['type'] === t ? html` selected` : ''}>${t}</option>`)}
+</select>
+${fieldError(state, 'declare-type', 'type')}</div>`
+    : ''
+}
 <div class="field inline"><input type="checkbox" id="declare-private" name="private" value="on"${state.values['private'] === 'on' ? html` checked` : ''}><label for="declare-private">Private</label></div>
+<div class="field inline"><input type="checkbox" id="declare-drill" name="drill" value="on"${state.values['drill'] === 'on' ? html` checked` : ''}><label for="declare-drill">Drill (practice: not announced, not counted)</label></div>
 <div class="field"><button type="submit">Declare</button></div>
 </div>
 </form>

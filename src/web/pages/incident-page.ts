@@ -304,6 +304,22 @@ ${section(
       )
     : none('No linked alerts.'),
 )}
+${
+  i.checklist &&
+  section(
+    'checklist-h',
+    `Checklist (${i.checklist.done}/${i.checklist.total})`,
+    table(
+      'Checklist',
+      ['#', 'Item', 'Ticked'],
+      i.checklistItems.map(
+        (c) => html`<tr><td>${c.position}</td><td>${c.text}${c.required ? '' : html` <span class="muted">(optional)</span>`}</td><td>${
+          c.checkedAt ? html`${timeEl(c.checkedAt, clock)}${c.checkedBy && html` by ${user(c.checkedBy)}`}` : 'no'
+        }</td></tr>\n`,
+      ),
+    ),
+  )
+}
 ${section('actions-h', 'Action items', actionItems(view, clock))}
 ${section(
   'durations-h',
@@ -333,7 +349,7 @@ function liveRegion(view: IncidentPageView): SafeHtml {
   return html`<div id="incident-live" data-live="/incidents/${i.number}?fragment=live" data-title="${incidentTitle(view)} · sitroom">
 ${i.updateOverdue && !closed && i.nextUpdateDue && html`<p class="banner">Update for #${i.number} is <strong class="overdue">overdue since ${timeEl(i.nextUpdateDue, clock)}</strong>${view.canAct && html` — <a href="#update-text">post one</a>`}</p>`}
 <h1><span class="num">#${i.number}</span> ${i.title}</h1>
-<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.private && html` <span class="tag">private</span>`}</p>
+<p class="meta">${severityBadge(i.severity)} <span class="phase-name">${i.phase}</span>${i.drill && html` <span class="tag">DRILL</span>`}${i.type && html` <span class="tag">${i.type}</span>`}${i.private && html` <span class="tag">private</span>`}</p>
 ${facts(i, clock)}
 </div>`;
 }

@@ -1,7 +1,7 @@
 /**
  * The "Status page" section of an incident page: whether the incident is on the public status page and under what
  * public wording, and — for those who may act — the small forms to publish (or re-title), post a public update,
- * set the impact and affected components, and take it down. Private incidents get a plain "never public" note.
+ * set the impact and affected components, and take it down. Private incidents and drills get a plain "never public" note.
  */
 import { IMPACT_LABEL, IMPACTS, type Impact } from '../../incidents/publication.ts';
 import { csrfField, type Clock, timeEl } from './fragments.ts';
@@ -21,6 +21,8 @@ export interface PublicationView {
 export interface StatusSectionView {
   number: number;
   isPrivate: boolean;
+  /** A drill: practice, never public either. */
+  drill?: boolean;
   /** Undefined: never published. */
   publication: PublicationView | undefined;
   /** STATUS_COMPONENTS. */
@@ -92,6 +94,7 @@ ${csrf}
 /** The section's content (its heading is the incident page's). */
 export function statusSection(v: StatusSectionView, clock: Clock): SafeHtml {
   if (v.isPrivate) return html`<p class="empty">Private incidents never go on the public status page.</p>`;
+  if (v.drill) return html`<p class="empty">Drills are practice: they never go on the public status page.</p>`;
   return html`${v.publication ? publishedFacts(v.publication, clock) : html`<p class="empty">Not on the status page: nothing about this incident is public until someone publishes it under a public title.</p>`}
 ${v.canAct && forms(v)}`;
 }

@@ -85,7 +85,7 @@ describe.each(PLATFORMS)('alert cards on %s', (_name, startDriver) => {
     expect(await chat.click('alert_declare', group)).toContain('Declared incident #1 (SEV1): HighErrorRate: Checkout 5xx > 5%');
     const room = chat.sitroom().service.get(1).room?.channelId ?? '';
     expect(chat.messages(room).map((m) => m.text).join('\n')).toContain('Alerts linked: HighErrorRate');
-    await cardShows(`Incident #1 · ${chat.link(room)}`);
+    await cardShows(`Linked to incident #1 · ${chat.link(room)}`);
     expect(card()?.buttons).not.toContain('alert_declare');
 
     const third = fixture('alertmanager-group-2-firing');

@@ -3,7 +3,7 @@
  * requests go in exactly as the platform sends them, and what sitroom said comes back as plain text.
  */
 import type { Sitroom } from '../../../src/app.ts';
-import type { ButtonId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
 import type { FixedClock } from '../../fakes/fixed-clock.ts';
 
 export const PEOPLE = ['alice', 'bob', 'carol', 'dan'] as const;
@@ -21,6 +21,8 @@ export interface Shown {
   id: string;
   text: string;
   buttons: ButtonId[];
+  /** The labels of the options of the message's menu, if it has one. */
+  choices: string[];
 }
 
 export interface ChatDriver {
@@ -52,6 +54,8 @@ export interface ChatDriver {
   commandOpensForm(text: string, where?: Where): Promise<string>;
   /** Clicks the newest button `button` for `value` that sitroom posted; resolves with the reply. */
   click(button: ButtonId, value: number, where?: Where): Promise<string>;
+  /** Chooses option `option` in the newest menu `select` about `value` that sitroom posted; resolves with the reply. */
+  choose(select: SelectId, value: number, option: number, where?: Where): Promise<string>;
   /** Clicks a button that opens a form; resolves with the form's id. */
   clickOpensForm(button: ButtonId, value: number, where?: Where): Promise<string>;
   /** Submits the declare form; resolves with field errors, or undefined once sitroom has answered. */

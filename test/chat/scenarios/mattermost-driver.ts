@@ -3,7 +3,7 @@
  * user mentions, integration-action clicks carrying the context sitroom posted, dialog submissions), and the real
  * Client4 talking to FakeMattermostApi.
  */
-import type { ButtonId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
 import { freePort } from '../../e2e/bot-process.ts';
 import { FakeMattermostApi, type FakeMattermostPost, fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { deliverAsMattermost, dialogSubmission, postActionRequest, postForm, slashCommandForm } from '../../fakes/mattermost-requests.ts';
@@ -21,15 +21,26 @@ interface ActionContext {
   value?: number;
 }
 
-function actionsOf(post: FakeMattermostPost): { id: string; context: ActionContext }[] {
-  const attachments = (post.props['attachments'] ?? []) as { actions?: { id: string; integration?: { context?: ActionContext } }[] }[];
-  return attachments.flatMap((a) => a.actions ?? []).map((a) => ({ id: a.id, context: a.integration?.context ?? {} }));
+interface PostedAction {
+  id: string;
+  type?: string;
+  options?: { text: string; value: string }[];
+  context: ActionContext;
+}
+function actionsOf(post: FakeMattermostPost): PostedAction[] {
+  const attachments = (post.props['attachments'] ?? []) as { actions?: (Omit<PostedAction, 'context'> & { integration?: { context?: ActionContext } })[] }[];
+  return attachments.flatMap((a) => a.actions ?? []).map((a) => ({ id: a.id, type: a.type, options: a.options, context: a.integration?.context ?? {} }));
 }
 
 const shownOf = (p: FakeMattermostPost): Shown => ({
   id: p.id,
   text: unescape(p.message),
-  buttons: actionsOf(p).map((a) => a.context.button as ButtonId),
+  buttons: actionsOf(p)
+    .filter((a) => a.type !== 'select')
+    .map((a) => a.context.button as ButtonId),
+  choices: actionsOf(p)
+    .filter((a) => a.type === 'select')
+    .flatMap((a) => (a.options ?? []).map((o) => o.text)),
 });
 
 export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
@@ -105,6 +116,33 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     const user = ids[where.as ?? 'alice'];
     const before = this.mm.ephemeralPosts(user).length;
     const res = await this.sendClick(button, value, where);
+    const refused = res.shown?.['ephemeral_text'];
+    if (typeof refused === 'string') return unescape(refused);
+    await this.settled();
+    return unescape(this.mm.ephemeralPosts(user).slice(before).map((e) => String(e.post['message'] ?? '')).join('\n'));
+  }
+
+  /** A menu choice: the server adds the option's value to the context as `selected_option` (app.DoPostActionWithCookie). */
+  async choose(select: SelectId, value: number, option: number, where: Where = {}): Promise<string> {
+    const user = ids[where.as ?? 'alice'];
+    const target = this.allPosts()
+      .reverse()
+      .find((p) => actionsOf(p).some((a) => a.type === 'select' && a.context.button === select && a.context.value === value));
+    const action = target && actionsOf(target).find((a) => a.type === 'select' && a.context.button === select);
+    const offered = action?.options?.find((o) => o.value === String(option));
+    if (!target || !action || !offered) throw new Error(`no ${select} menu about ${value} offers ${option}`);
+    const before = this.mm.ephemeralPosts(user).length;
+    const body = postActionRequest({
+      userId: user,
+      userName: where.as ?? 'alice',
+      channelId: where.in ?? target.channelId,
+      postId: target.id,
+      type: 'select',
+      selectedOption: offered.value,
+      context: action.context as Record<string, unknown>,
+    });
+    const res = await deliverAsMattermost(`${this.url}/mattermost/actions`, body, this.mm.integrationTimeoutMs);
+    if (res.status !== 200) throw new Error(`Mattermost shows an error for the choice: the action answered ${res.status}`);
     const refused = res.shown?.['ephemeral_text'];
     if (typeof refused === 'string') return unescape(refused);
     await this.settled();
@@ -187,7 +225,10 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
       .reverse()
       .filter((p) => this.mm.channel(p.channelId)?.type === 'O' || this.mm.membersOf(p.channelId).includes(ids[person]))
       .find((p) => actionsOf(p).some((a) => a.context.button === button && a.context.value === value));
-    const action = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
+    const clicked = target && actionsOf(target).find((a) => a.context.button === button && a.context.value === value);
+    // The server routes a click by post and action id and uses the first action with that id (model.Post.GetAction,
+    // server/public/model/post.go; app.DoPostActionWithCookie): a repeated id would carry another button's context.
+    const action = target && clicked && actionsOf(target).find((a) => a.id === clicked.id);
     if (!target || !action) throw new Error(`no ${button} button for ${value} was posted where ${person} can see it`);
     const body = postActionRequest({ userId: ids[person], userName: person, channelId: where.in ?? target.channelId, postId: target.id, context: action.context as Record<string, unknown> });
     const res = await deliverAsMattermost(`${this.url}/mattermost/actions`, body, this.mm.integrationTimeoutMs);

@@ -1,5 +1,5 @@
 /** ChatDriver for Slack: signed requests into the real Bolt receiver, the real Web API client against FakeSlackApi. */
-import type { ButtonId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
 import { FakeSlackApi, type FakeMessage } from '../../fakes/fake-slack-api.ts';
 import { blockActionBody, postSigned, slashCommandBody, viewSubmissionBody } from '../../fakes/slack-requests.ts';
 import type { ChatDriver, Person, Shown, Where } from './chat-driver.ts';
@@ -12,10 +12,30 @@ const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '
 
 function buttonsOf(blocks: unknown): ButtonId[] {
   const list = Array.isArray(blocks) ? (blocks as { elements?: { action_id?: string }[] }[]) : [];
-  return list.flatMap((b) => b.elements ?? []).map((e) => (e.action_id ?? '').replace(/^sitroom:/, '') as ButtonId);
+  return list.flatMap((b) => b.elements ?? []).map((e) => (e.action_id ?? '').replace(/^sitroom:/, '').split(':')[0] as ButtonId);
 }
 
-const shownOf = (m: FakeMessage): Shown => ({ id: m.ts, text: unescape(m.text ?? ''), buttons: buttonsOf(m.blocks) });
+/** The action_id of the newest button (button, value) sitroom posted: Slack sends back the element's own action_id. */
+function postedActionId(messages: readonly FakeMessage[], button: ButtonId, value: number): string {
+  const elements = messages.flatMap((m) => (Array.isArray(m.blocks) ? (m.blocks as { elements?: { action_id?: string; value?: string }[] }[]) : []).flatMap((b) => b.elements ?? []));
+  const posted = elements.reverse().find((e) => e.value === String(value) && (e.action_id ?? '').replace(/^sitroom:/, '').split(':')[0] === button);
+  return posted?.action_id ?? `sitroom:${button}`;
+}
+
+interface SelectElement {
+  type?: string;
+  action_id?: string;
+  options?: { text: { text: string }; value: string }[];
+}
+const selectsOf = (blocks: unknown): SelectElement[] =>
+  (Array.isArray(blocks) ? (blocks as { elements?: SelectElement[] }[]) : []).flatMap((b) => b.elements ?? []).filter((e) => e.type === 'static_select');
+
+const shownOf = (m: FakeMessage): Shown => ({
+  id: m.ts,
+  text: unescape(m.text ?? ''),
+  buttons: buttonsOf(m.blocks),
+  choices: selectsOf(m.blocks).flatMap((e) => (e.options ?? []).map((o) => o.text.text)),
+});
 
 export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   readonly platform = 'slack' as const;
@@ -85,6 +105,29 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
     return text;
   }
 
+  async choose(select: SelectId, value: number, option: number, where: Where = {}): Promise<string> {
+    const posted = this.slack
+      .allMessages()
+      .reverse()
+      .flatMap((m) => selectsOf(m.blocks))
+      .filter((e) => e.action_id === `sitroom:${select}`)
+      .flatMap((e) => e.options ?? [])
+      .find((o) => o.value === `${value}:${option}`);
+    if (!posted) throw new Error(`no ${select} menu about ${value} offers ${option}`);
+    const id = `r${++this.requests}`;
+    await this.send(
+      blockActionBody({
+        actionId: `sitroom:${select}`,
+        value: '',
+        selectedOption: { text: posted.text.text, value: posted.value },
+        userId: this.user(where.as ?? 'alice'),
+        channelId: where.in ?? this.alerts,
+        responseUrl: this.slack.responseUrl(id),
+      }),
+    );
+    return this.answered(id);
+  }
+
   clickOpensForm(button: ButtonId, value: number, where: Where = {}): Promise<string> {
     return this.opensForm(this.clickBody(button, value, 'unused', where));
   }
@@ -151,7 +194,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
 
   private clickBody(button: ButtonId, value: number, responseId: string, where: Where) {
     return blockActionBody({
-      actionId: `sitroom:${button}`,
+      actionId: postedActionId(this.slack.allMessages(), button, value),
       value: String(value),
       userId: this.user(where.as ?? 'alice'),
       channelId: where.in ?? this.general,

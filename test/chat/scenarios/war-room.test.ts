@@ -92,7 +92,7 @@ describe.each(PLATFORMS)('in the war room on %s', (_name, start) => {
     expect(list).toContain('Active (1)');
     expect(list).toContain('#1 SEV2 Checkout latency spike');
     expect(list).toContain('next update 15:00 UTC');
-    expect(await chat.command('help')).toContain('/incident declare [sevN] [--private] <title>');
+    expect(await chat.command('help')).toContain('/incident declare [sevN] [--private] [--type <type>] [--drill] <title>');
   });
 
   it('refuses war-room commands elsewhere and explains malformed input', async () => {

@@ -23,6 +23,7 @@ import { digestOf } from '../../../src/incidents/digest.ts';
 import { messageContext } from '../../fakes/chat-context.ts';
 import { aGroupAlert, firingGroup } from '../../fakes/alert-fixtures.ts';
 import { DEFAULT_SEVERITY_MAP, viewGroup } from '../../../src/alerts/alert-rules.ts';
+import { checklistMessage } from '../../../src/chat/messages.ts';
 import { alertCard, alertsFiringMessage } from '../../../src/chat/alert-messages.ts';
 import { HOUR, T0 } from '../../fakes/fixed-clock.ts';
 import { anIncident } from '../../fakes/incident-builder.ts';
@@ -52,6 +53,11 @@ const bigGroup = viewGroup(firingGroup(), Array.from({ length: 300 }, (_, i) => 
 
 const messages: [string, ChatMessage][] = [
   ['an alert card for 300 alerts', alertCard(bigGroup, ctx, { silences: true, warRoom: undefined })],
+  [
+    'an alert card offering 150 open incidents with long titles',
+    alertCard(bigGroup, ctx, { silences: true, warRoom: undefined, openIncidents: Array.from({ length: 150 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })) }),
+  ],
+  ['a 40-item checklist', checklistMessage(incident, Array.from({ length: 40 }, (_, i) => ({ id: i + 1, incidentNumber: 1, position: i + 1, text: longTitle(i).slice(0, 300), required: true, source: 'sev1', checkedAt: null, checkedBy: null })))],
   ['300 alerts firing in a war room', alertsFiringMessage(bigGroup, bigGroup.firing, ctx)],
   ['a 60-incident list', listMessage(Array.from({ length: 60 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })), ctx)],
   ['a 2,900-character update', updateAnnouncement(incident, ctx)],

@@ -201,6 +201,11 @@ export class FakeSlackApi {
     return [...(this.messages.get(channelId)?.values() ?? [])].map((m) => ({ ...m }));
   }
 
+  /** Every channel's messages (latest version of each), for finding the button a person clicks. */
+  allMessages(): FakeMessage[] {
+    return [...this.messages.keys()].flatMap((channel) => this.messagesIn(channel));
+  }
+
   pinnedIn(channelId: string): string[] {
     return [...(this.pins.get(channelId) ?? [])];
   }

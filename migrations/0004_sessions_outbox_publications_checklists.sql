@@ -1,3 +1,16 @@
+CREATE TABLE `checklist_items` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`incident_number` integer NOT NULL,
+	`position` integer NOT NULL,
+	`text` text NOT NULL,
+	`required` integer NOT NULL,
+	`source` text NOT NULL,
+	`checked_at` integer,
+	`checked_by` text,
+	FOREIGN KEY (`incident_number`) REFERENCES `incidents`(`number`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `checklist_items_position_idx` ON `checklist_items` (`incident_number`,`position`);--> statement-breakpoint
 CREATE TABLE `dialog_nonces` (
 	`nonce` text PRIMARY KEY NOT NULL,
 	`used_at` integer NOT NULL,
@@ -77,4 +90,6 @@ CREATE TABLE `web_sessions` (
 	`last_seen_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `web_sessions_last_seen_idx` ON `web_sessions` (`last_seen_at`);
+CREATE INDEX `web_sessions_last_seen_idx` ON `web_sessions` (`last_seen_at`);--> statement-breakpoint
+ALTER TABLE `incidents` ADD `type` text;--> statement-breakpoint
+ALTER TABLE `incidents` ADD `is_drill` integer DEFAULT false NOT NULL;
