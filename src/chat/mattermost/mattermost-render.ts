@@ -84,20 +84,28 @@ const runes = (s: string): number => [...s].length;
 export function splitOnLines(text: string, max = POST_MESSAGE_MAX_RUNES): string[] {
   const parts: string[] = [];
   let current = '';
+  // Rune counts are kept as they grow: recounting the whole part at every line made a long `list` quadratic.
+  let currentRunes = 0;
   for (const line of text.split('\n')) {
     let rest = line;
-    while (runes(rest) > max) {
+    let restRunes = runes(rest);
+    while (restRunes > max) {
       if (current) parts.push(current);
       current = '';
+      currentRunes = 0;
       const cps = [...rest];
       parts.push(cps.slice(0, max).join(''));
       rest = cps.slice(max).join('');
+      restRunes -= max;
     }
-    const joined = current ? `${current}\n${rest}` : rest;
-    if (runes(joined) <= max) current = joined;
-    else {
+    const joinedRunes = current ? currentRunes + 1 + restRunes : restRunes;
+    if (joinedRunes <= max) {
+      current = current ? `${current}\n${rest}` : rest;
+      currentRunes = joinedRunes;
+    } else {
       parts.push(current);
       current = rest;
+      currentRunes = restRunes;
     }
   }
   parts.push(current);
