@@ -110,16 +110,21 @@ export class OutboxDispatcher {
     if (room <= 0) return 0;
     const rows = this.o.store.claim(this.o.platform, this.o.clock.now(), leaseFor(this.o.callTimeoutMs), room);
     for (const row of rows) {
-      const work = this.deliver(row).finally(() => {
+      // A row that was only put off (paced, or its war room not there yet) does not claim again at once: with a
+      // paced backlog that loop re-ran the claim query for every row put off. The next poll or poke looks again.
+      const work = this.deliver(row).then((settled) => {
         this.inFlight.delete(row.id);
-        if (!this.stopped) this.fill();
+        if (settled && !this.stopped) this.fill();
+      }, () => {
+        this.inFlight.delete(row.id);
       });
       this.inFlight.set(row.id, work);
     }
     return rows.length;
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  /** Delivers, retries or gives up `row`; false when it was only put off for later. */
+  private async deliver(row: OutboxRow): Promise<boolean> {
     const { store, pacer, clock } = this.o;
     const now = clock.now();
     let prepared: ReturnType<EffectDeliverer['prepare']>;
@@ -127,21 +132,24 @@ export class OutboxDispatcher {
       prepared = this.o.deliverer.prepare(row);
     } catch (e) {
       this.giveUp(row, undefined, e instanceof Error ? e.message : String(e));
-      return;
+      return true;
     }
     if (prepared === 'skip') {
       store.delivered(row.id, now, null);
-      return;
+      return true;
     }
     if (prepared === 'wait') {
-      if (now - row.createdAt > this.o.retry.giveUpMs) this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
-      else store.later(row.id, now + WAIT_MS, row.lastError, false);
-      return;
+      if (now - row.createdAt <= this.o.retry.giveUpMs) {
+        store.later(row.id, now + WAIT_MS, row.lastError, false);
+        return false;
+      }
+      this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
+      return true;
     }
     const slot = pacer.nextSlot(prepared.call, prepared.channel, now);
     if (slot > now) {
       store.later(row.id, slot, row.lastError, false);
-      return;
+      return false;
     }
     pacer.take(prepared.call, prepared.channel, now);
     try {
@@ -159,6 +167,7 @@ export class OutboxDispatcher {
         this.o.onOutcome?.(row, 'retried', { call: prepared.call, error: failure.message });
       }
     }
+    return true;
   }
 
   private giveUp(row: OutboxRow, call: CallKind | undefined, error: string): void {
