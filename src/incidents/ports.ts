@@ -52,8 +52,6 @@ export interface IncidentStore {
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[];
   /** Changes whenever any incident changes (in this process or another on the same database): for caches. */
   version(): string;
-  /** Throws when the database cannot be reached. */
-  ping(): void;
 }
 
 /** Queues outward effects that belong to no stored change of their own (written in one transaction). */

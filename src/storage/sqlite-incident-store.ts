@@ -244,10 +244,6 @@ export class SqliteIncidentStore implements IncidentStore {
     return `${this.writes}:${String(this.db.$client.pragma('data_version', { simple: true }))}`;
   }
 
-  ping(): void {
-    this.db.$client.prepare('SELECT 1').get();
-  }
-
   private withRoles(rows: readonly IncidentRow[]): Incident[] {
     if (rows.length === 0) return [];
     const roles = this.db

@@ -118,10 +118,6 @@ export class FakeIncidentStore implements IncidentStore {
     return copy(due.slice(0, limit));
   }
 
-  ping(): void {
-    this.check();
-  }
-
   private all(): Incident[] {
     return [...this.incidents.values()].sort(byNumber);
   }
