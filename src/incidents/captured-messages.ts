@@ -37,14 +37,30 @@ export interface ChatMessageToCapture {
 export const capturedMessageKey = (m: Pick<ChatMessageToCapture, 'platform' | 'channelId' | 'messageId'>): string =>
   `${m.platform}:${m.channelId}:${m.messageId}`;
 
+/**
+ * `url` when it is an absolute http(s) URL without spaces or angle brackets, else null: links are shown on the page
+ * and in the postmortem, so a `javascript:` or otherwise odd link from a platform is dropped here, once.
+ */
+export function webLink(url: string | null | undefined): string | null {
+  if (!url || !/^https?:\/\/[^\s<>"]+$/i.test(url)) return null;
+  try {
+    return new URL(url).protocol.startsWith('http') ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The timeline entry for `message`, captured by `capturedBy` at `now`. */
 export function capturedMessageEvent(message: ChatMessageToCapture, capturedBy: UserId, now: number): TimelineEvent {
-  const files = message.files.map((f) => ({ name: normaliseUserText(f.name, { multiline: false }), url: f.url }));
+  const files = message.files.flatMap((f) => {
+    const url = webLink(f.url);
+    return url ? [{ name: normaliseUserText(f.name, { multiline: false }) || 'file', url }] : [];
+  });
   return event('message_captured', message.at, message.author, normaliseUserText(message.text, { multiline: true }), {
     captured: true,
     capturedBy,
     capturedAt: now,
-    permalink: message.permalink,
+    permalink: webLink(message.permalink),
     // Event data holds scalars only: the file links travel as JSON and are read back with capturedFiles().
     files: files.length > 0 ? JSON.stringify(files) : null,
   });
@@ -81,4 +97,11 @@ export function inTimeOrder(events: readonly TimelineEvent[]): TimelineEvent[] {
     out.push(e);
   }
   return out.concat(captured.slice(c));
+}
+
+/** What the page, the API and the postmortem show about a captured entry besides its text; undefined for any other entry. */
+export function capturedDetails(e: TimelineEvent): { by: UserId; permalink: string | null; files: ChatFileLink[] } | undefined {
+  if (e.kind !== 'message_captured') return undefined;
+  const permalink = e.data['permalink'];
+  return { by: String(e.data['capturedBy'] ?? ''), permalink: typeof permalink === 'string' ? webLink(permalink) : null, files: capturedFiles(e) };
 }
