@@ -98,7 +98,7 @@ export class MattermostEvents {
     socket.on('error', (err) => this.o.logger.warn({ err }, 'Mattermost WebSocket error'));
     socket.on('close', (code) => {
       if (this.socket !== socket || this.stopped) return;
-      const delay = reconnectDelay(this.attempt);
+      const delay = reconnectDelay(this.attempt, this.o.random);
       this.attempt += 1;
       this.o.logger.warn({ code, retryInMs: delay }, 'Mattermost WebSocket closed; reconnecting (📌 reactions are not heard meanwhile)');
       this.timer = setTimeout(() => this.connect(), delay);

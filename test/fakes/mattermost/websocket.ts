@@ -54,6 +54,9 @@ export class FakeMattermostWebSocket {
     });
   }
 
+  /** How many connections were ever opened (reconnections count). */
+  opened = 0;
+
   /** How many connections have authenticated (and are still open). */
   get authenticated(): number {
     return [...this.connections].filter((c) => c.userId !== undefined).length;
@@ -102,6 +105,7 @@ export class FakeMattermostWebSocket {
   }
 
   private accept(socket: WebSocket): void {
+    this.opened += 1;
     const c: Connection = { socket, userId: undefined, seq: 0, id: randomBytes(13).toString('hex') };
     this.connections.add(c);
     socket.on('close', () => this.connections.delete(c));
