@@ -25,6 +25,7 @@ import { manifestBotScopes } from './manifest.ts';
 import { messageProblems, viewProblems } from './block-kit-limits.ts';
 import { fileObject, type FileState } from './files.ts';
 import { historyPage, permalinkOf, threadPage } from './history.ts';
+import { FakeSocketMode, SOCKET_MODE_PATH } from './socket-mode.ts';
 import { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, TRIGGER_ID_TTL_MS, triggerIssuedAt } from './time-limits.ts';
 import type { webApi } from '@slack/bolt';
 import { createServer } from 'node:http';
@@ -61,6 +62,8 @@ export class FakeSlackApi {
   readonly uploads: RecordedUpload[] = [];
   /** Outages and rate limits (platform-faults.ts), answered before the workspace model. */
   readonly faults = new PlatformFaults();
+  /** Socket Mode: the WebSocket apps.connections.open hands out. */
+  readonly socketMode: FakeSocketMode;
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
@@ -89,6 +92,7 @@ export class FakeSlackApi {
   private constructor(server: Server, url: string) {
     this.server = server;
     this.url = url;
+    this.socketMode = new FakeSocketMode(server);
     this.handlers = new Map<string, (args: SlackArgs) => SlackAnswer>([
       ['auth.test', () => this.authTest()],
       ['conversations.create', (a) => this.conversationsCreate(a)],
@@ -106,6 +110,8 @@ export class FakeSlackApi {
       ['conversations.history', (a) => this.conversationsHistory(a)],
       ['conversations.replies', (a) => this.conversationsReplies(a)],
       ['chat.getPermalink', (a) => this.chatGetPermalink(a)],
+      // https://docs.slack.dev/reference/methods/apps.connections.open (called with the xapp- app-level token).
+      ['apps.connections.open', () => ({ ok: true, url: `${this.url.replace(/^http/, 'ws')}${SOCKET_MODE_PATH}?ticket=fake` })],
       ['files.getUploadURLExternal', (a) => this.filesGetUploadURLExternal(a)],
       ['files.completeUploadExternal', (a) => this.filesCompleteUploadExternal(a)],
     ]);
@@ -281,6 +287,7 @@ export class FakeSlackApi {
   }
 
   async close(): Promise<void> {
+    this.socketMode.close();
     this.waiters.abortAll();
     await closeServer(this.server);
   }
