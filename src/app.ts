@@ -23,6 +23,7 @@ import type { MessageContext } from './chat/messages.ts';
 import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createChatAdapters } from './chat/adapters.ts';
 import type { Config } from './config.ts';
+import { CaptureService } from './incidents/capture-service.ts';
 import { ChecklistService } from './incidents/checklist-service.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
 import { SqliteChecklistStore } from './storage/sqlite-checklist-store.ts';
@@ -181,6 +182,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     followUps,
     checklists,
     publishing,
+    captures: new CaptureService({ incidents: service, store, clock }),
     context,
     onUnexpectedError: (err, req) => logger.error({ err, platform: req.platform, user: req.userId }, 'command failed unexpectedly'),
     onRecorded: ({ incident, notifyError }, req) => {

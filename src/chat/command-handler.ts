@@ -4,6 +4,7 @@
  * the reply they get back.
  */
 import type { AlertService } from '../alerts/alert-service.ts';
+import type { CaptureRequest, CaptureService } from '../incidents/capture-service.ts';
 import type { ChecklistService } from '../incidents/checklist-service.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import { IncidentError } from '../incidents/errors.ts';
@@ -60,6 +61,8 @@ export interface ChatHandlerOptions {
   checklists?: ChecklistService;
   /** The public status page: publish, public updates, impact, components. */
   publishing?: PublishingService;
+  /** Chat messages captured onto the timeline (📌, the message shortcut). */
+  captures?: CaptureService;
 }
 
 const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
@@ -74,6 +77,7 @@ export class ChatCommandHandler {
   private readonly followUps: FollowUpService | undefined;
   private readonly checklists: ChecklistService | undefined;
   private readonly publishing: PublishingService | undefined;
+  private readonly captures: CaptureService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
     this.service = opts.service;
@@ -84,6 +88,28 @@ export class ChatCommandHandler {
     this.followUps = opts.followUps;
     this.checklists = opts.checklists;
     this.publishing = opts.publishing;
+    this.captures = opts.captures;
+  }
+
+  /**
+   * A 📌 reaction or the message shortcut: the message goes onto the timeline of the war room it was posted in.
+   * Never throws; the reply is for the shortcut (a reaction is answered by nothing at all).
+   */
+  async capture(req: ChatRequest, read: CaptureRequest['read']): Promise<ChatReply> {
+    return this.guard(req, async () => {
+      if (!this.captures) return reply(['Capturing messages is not set up here.']);
+      const outcome = await this.captures.capture({ platform: req.platform, channelId: req.channelId, capturedBy: req.userId, read });
+      switch (outcome.kind) {
+        case 'captured':
+          return reply([`Added to the timeline of incident #${outcome.incident.number}.`]);
+        case 'already_captured':
+          return reply([`That message is already on the timeline of incident #${outcome.incident.number}.`]);
+        case 'ignored':
+          return reply(['That message cannot be added: it is gone, or it is one of sitroom’s own.']);
+        case 'not_in_war_room':
+          return reply(['Only messages in an incident’s war room can go on its timeline.']);
+      }
+    });
   }
 
   /** `/incident <text>`: never throws; every failure becomes a specific reply. */

@@ -155,3 +155,9 @@ export interface PublicationStore {
   /** Changes whenever a publication changes in this process: for caches and live pages. */
   version(): string;
 }
+
+/** Chat messages captured onto incidents' timelines. */
+export interface CapturedMessageStore {
+  /** Appends `entry` to the incident's timeline unless the message `key` was captured before; true when it was added. */
+  addCapturedMessage(incidentNumber: number, entry: TimelineEvent, key: string): boolean;
+}

@@ -10,6 +10,7 @@ import { type PostmortemFrontMatter, postmortemFrontMatterSchema } from './postm
 import type { LinkedAlertGroup } from './ports.ts';
 import { roleLabel } from './roles.ts';
 import type { TimelineEvent } from './timeline.ts';
+import { capturedDetails } from './captured-messages.ts';
 import { normaliseUserText } from './user-text.ts';
 
 /** The sections people write (the rest of the document comes from the record). Empty means not written yet. */
@@ -59,6 +60,17 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
  * user text never starts a line: it always follows the list marker, the heading's `# Incident #N: ` or a label.
  */
 const oneLine = (text: string) => normaliseUserText(text, { multiline: false }).replace(/[\\`*_[\]<>!~&]/g, (c) => `\\${c}`);
+
+/**
+ * An entry's text for the timeline list; a captured chat message is marked as such, with links to the message and
+ * its files (already checked to be http(s) URLs, and written as autolinks, which end at the first `>`).
+ */
+function timelineText(e: TimelineEvent): string {
+  const captured = capturedDetails(e);
+  if (!captured) return oneLine(e.text);
+  const links = [...(captured.permalink ? [`[message](<${captured.permalink}>)`] : []), ...captured.files.map((f) => `[${oneLine(f.name)}](<${f.url}>)`)];
+  return `📌 captured: ${oneLine(e.text)}${links.length ? ` (${links.join(', ')})` : ''}`;
+}
 
 /**
  * A section's text as Markdown paragraphs that stay inside their section: each line escaped like `oneLine`, and a
@@ -152,7 +164,7 @@ export function renderPostmortem(input: PostmortemInput): string {
     '',
     '## Timeline',
     '',
-    ...input.timeline.map((e) => `- ${iso(e.at)} — ${oneLine(e.actor)} — ${oneLine(e.text)}`),
+    ...input.timeline.map((e) => `- ${iso(e.at)} — ${oneLine(e.actor)} — ${timelineText(e)}`),
     '',
     '## Roles',
     '',

@@ -33,6 +33,8 @@ export const TIMELINE_KINDS = [
   'public_update_posted',
   'public_impact_changed',
   'public_components_changed',
+  /** A chat message put on the timeline (📌 or a message shortcut): at its own time, by its author. */
+  'message_captured',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -67,8 +67,13 @@ export const timelineEvents = sqliteTable(
     kind: text('kind').notNull(),
     text: text('text').notNull(),
     data: text('data', { mode: 'json' }).notNull(),
+    /**
+     * For a captured chat message, `<platform>:<channel>:<message id>`: unique, so capturing the same message twice
+     * (two reactions, a reaction and the shortcut, two replicas) adds it once. Null for every other entry.
+     */
+    sourceKey: text('source_key'),
   },
-  (t) => [index('timeline_events_incident_idx').on(t.incidentNumber, t.id)],
+  (t) => [index('timeline_events_incident_idx').on(t.incidentNumber, t.id), uniqueIndex('timeline_events_source_key_idx').on(t.sourceKey)],
 );
 
 /**

@@ -6,7 +6,8 @@ import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Change } from '../incidents/incident-rules.ts';
 import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
 import { OVERDUE_PHASES } from '../incidents/overdue.ts';
-import type { IncidentStore } from '../incidents/ports.ts';
+import { inTimeOrder } from '../incidents/captured-messages.ts';
+import type { CapturedMessageStore, IncidentStore } from '../incidents/ports.ts';
 import type { Severity } from '../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import type { Statement } from 'better-sqlite3';
@@ -85,7 +86,7 @@ const toEvent = (row: typeof timelineEvents.$inferSelect): TimelineEvent => ({
   data: row.data as TimelineEvent['data'],
 });
 
-export class SqliteIncidentStore implements IncidentStore {
+export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore {
   private readonly db: Db;
   private readonly byNumber;
   private readonly rolesOf;
@@ -98,6 +99,7 @@ export class SqliteIncidentStore implements IncidentStore {
     event: Statement;
     role: Statement;
     reminder: Statement;
+    captured: Statement;
   };
 
   constructor(db: Db) {
@@ -131,6 +133,9 @@ export class SqliteIncidentStore implements IncidentStore {
       role: c.prepare(`INSERT INTO role_assignments (incident_number, role, user_id, assigned_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (incident_number, role) DO UPDATE SET user_id = excluded.user_id, assigned_at = excluded.assigned_at`),
       reminder: c.prepare('INSERT OR IGNORE INTO reminders_sent (incident_number, due_at, stage, sent_at) VALUES (?, ?, ?, ?)'),
+      // The unique source_key makes a second capture of the same message a no-op, whichever replica hears it.
+      captured: c.prepare(`INSERT INTO timeline_events (incident_number, at, actor, kind, text, data, source_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (source_key) DO NOTHING`),
     };
   }
 
@@ -197,13 +202,14 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   timeline(number: number): TimelineEvent[] {
-    return this.db
-      .select()
-      .from(timelineEvents)
-      .where(eq(timelineEvents.incidentNumber, number))
-      .orderBy(asc(timelineEvents.id))
-      .all()
-      .map(toEvent);
+    const written = this.db.select().from(timelineEvents).where(eq(timelineEvents.incidentNumber, number)).orderBy(asc(timelineEvents.id)).all();
+    return inTimeOrder(written.map(toEvent));
+  }
+
+  addCapturedMessage(incidentNumber: number, entry: TimelineEvent, key: string): boolean {
+    const { changes } = this.write.captured.run(incidentNumber, entry.at, entry.actor, entry.kind, entry.text, JSON.stringify(entry.data), key);
+    if (changes > 0) this.writes += 1;
+    return changes > 0;
   }
 
   countOpen(): { severity: Severity; phase: Phase; count: number }[] {

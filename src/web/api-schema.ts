@@ -41,7 +41,16 @@ export const incidentSummarySchema = z.object({
   url: z.string(),
 });
 
-export const timelineEntrySchema = z.object({ at: time, actor: z.string(), kind: z.string(), text: z.string() });
+export const timelineEntrySchema = z.object({
+  at: time,
+  actor: z.string(),
+  kind: z.string(),
+  text: z.string(),
+  /** Only on a chat message captured into the timeline (kind message_captured): who captured it, its link and its files. */
+  captured: z
+    .object({ by: z.string(), permalink: z.string().nullable(), files: z.array(z.object({ name: z.string(), url: z.string() })) })
+    .optional(),
+});
 
 export const actionItemSchema = z.object({
   id: z.number().int(),

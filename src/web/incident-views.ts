@@ -8,6 +8,7 @@ import { isUpdateOverdue } from '../incidents/overdue.ts';
 import type { LinkedAlertGroup } from '../incidents/ports.ts';
 import type { PostmortemSections } from '../incidents/postmortem.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
+import { capturedDetails } from '../incidents/captured-messages.ts';
 import { type IncidentDetail, incidentDetailSchema, type IncidentSummary, incidentSummarySchema } from './api-schema.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -71,7 +72,10 @@ export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl,
   const d = durations(times, s.timeline, now);
   return incidentDetailSchema.parse({
     ...incidentSummary(i, now, warRoomUrl, checklistProgress(s.checklist)),
-    timeline: s.timeline.map((e) => ({ at: iso(e.at), actor: e.actor, kind: e.kind, text: e.text })),
+    timeline: s.timeline.map((e) => {
+      const captured = capturedDetails(e);
+      return { at: iso(e.at), actor: e.actor, kind: e.kind, text: e.text, ...(captured && { captured }) };
+    }),
     phaseHistory: s.timeline
       .filter((e) => e.kind === 'phase_changed')
       .map((e) => ({ at: iso(e.at), actor: e.actor, from: String(e.data['from']), to: String(e.data['to']), note: String(e.data['note'] ?? '') })),

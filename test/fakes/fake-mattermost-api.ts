@@ -53,6 +53,7 @@ import type { UserProfile } from '@mattermost/types/users';
 import { ResponseUrlBodies } from './response-urls.ts';
 import { Waiters } from './waiters.ts';
 import { createServer } from 'node:http';
+import { FakeMattermostWebSocket } from './mattermost/websocket.ts';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export { FAKE_MATTERMOST, fakeMattermostId, isValidMattermostId, makeTriggerId } from './mattermost/ids.ts';
@@ -212,6 +213,8 @@ export class FakeMattermostApi {
    */
   postEditTimeLimitSeconds = -1;
 
+  /** The WebSocket API on /api/v4/websocket (events: hello, posted, reaction_added, reaction_removed). */
+  readonly websocket: FakeMattermostWebSocket;
   private readonly server: Server;
   private readonly token: string | undefined;
   private readonly routes: Route[];
@@ -240,6 +243,12 @@ export class FakeMattermostApi {
     this.token = opts.token;
     this.triggerTimeoutMs = opts.triggerTimeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS;
     this.seed();
+    // The REST API's rule for sessions holds on the socket too: the bot's token (or any, when none is configured).
+    this.websocket = new FakeMattermostWebSocket(server, {
+      userOfToken: (token) => (this.token === undefined || token === this.token ? this.botUserId : undefined),
+      isMember: (userId, channelId) => this.channels.get(channelId)?.members.has(userId) ?? false,
+      serverVersion: FAKE_MATTERMOST.serverVersion,
+    });
     const r = (method: string, template: string, handle: (ctx: RequestContext) => Answer, session = true): Route => ({
       method,
       pattern: compileRoute(`${API_PREFIX}${template}`),
@@ -476,7 +485,39 @@ export class FakeMattermostApi {
     this.seed();
   }
 
+  /**
+   * A person posts in a channel (as typed in Mattermost, not through the API): stored, and broadcast as the `posted`
+   * event (app/post.go: `data.post` is the post's JSON string). `at` (ms) sets its create_at. Returns the post's id.
+   */
+  postAs(userId: string, channelId: string, message: string, opts: { at?: number; rootId?: string; fileNames?: string[] } = {}): string {
+    const at = opts.at ?? this.now();
+    const postId = this.nextPostId();
+    const fileIds = (opts.fileNames ?? []).map((name) => {
+      const id = fakeMattermostId(`file${++this.fileCounter}`);
+      const extension = name.includes('.') ? (name.split('.').pop() ?? '') : '';
+      this.files.set(id, { id, creatorId: userId, channelId, postId, name, extension, mimeType: 'application/octet-stream', bytes: Buffer.alloc(0), createAt: at });
+      return id;
+    });
+    const post: FakeMattermostPost = { id: postId, channelId, userId, rootId: opts.rootId ?? '', message, props: {}, fileIds, isPinned: false, createAt: at, updateAt: at, editAt: 0 };
+    this.posts.set(post.id, post);
+    this.websocket.broadcastToChannel('posted', { channel_type: 'O', post: JSON.stringify(this.postObject(post)), sender_name: `@${this.users.get(userId)?.username ?? userId}` }, channelId);
+    return post.id;
+  }
+
+  /**
+   * `userId` adds (or removes) the reaction `emojiName` on a post: broadcast to the channel's members as
+   * reaction_added / reaction_removed with the reaction as a JSON string in `data.reaction` (app/reaction.go sendReactionEvent).
+   */
+  react(userId: string, postId: string, emojiName: string, opts: { remove?: boolean } = {}): void {
+    const post = this.posts.get(postId);
+    if (!post) throw new Error(`no post ${postId}`);
+    const at = this.now();
+    const reaction = { user_id: userId, post_id: postId, emoji_name: emojiName, create_at: at, update_at: at, delete_at: opts.remove ? at : 0, remote_id: '', channel_id: post.channelId };
+    this.websocket.broadcastToChannel(opts.remove ? 'reaction_removed' : 'reaction_added', { reaction: JSON.stringify(reaction) }, post.channelId);
+  }
+
   async close(): Promise<void> {
+    this.websocket.close();
     this.waiters.abortAll();
     await closeServer(this.server);
   }

@@ -247,3 +247,65 @@ export async function postSigned(
   const body = await res.text();
   return { status: res.status, body, ms: performance.now() - started };
 }
+
+let eventCounter = 0;
+
+/**
+ * The JSON body of an Events API delivery (https://docs.slack.dev/apis/events-api/#callback-field): the event inside
+ * its envelope, with the authorization of the bot the event is delivered to. Sent with Content-Type application/json.
+ */
+export function eventCallbackBody(event: Record<string, unknown>): string {
+  eventCounter += 1;
+  return JSON.stringify({
+    token: VERIFICATION_TOKEN,
+    team_id: FAKE_WORKSPACE.teamId,
+    context_team_id: FAKE_WORKSPACE.teamId,
+    api_app_id: FAKE_WORKSPACE.appId,
+    event,
+    type: 'event_callback',
+    event_id: `Ev${String(eventCounter).padStart(9, '0')}`,
+    event_time: nowSeconds(),
+    authorizations: [{ enterprise_id: null, team_id: FAKE_WORKSPACE.teamId, user_id: FAKE_WORKSPACE.botUserId, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+    event_context: `4-fake-${eventCounter}`,
+  });
+}
+
+/** reaction_added / reaction_removed on a message (https://docs.slack.dev/reference/events/reaction_added). */
+export function reactionEvent(opts: { type?: 'reaction_added' | 'reaction_removed'; userId: string; reaction: string; channelId: string; ts: string; itemUser: string }) {
+  return {
+    type: opts.type ?? 'reaction_added',
+    user: opts.userId,
+    reaction: opts.reaction,
+    item_user: opts.itemUser,
+    item: { type: 'message', channel: opts.channelId, ts: opts.ts },
+    event_ts: `${nowSeconds()}.000${String(eventCounter % 1000).padStart(3, '0')}`,
+  };
+}
+
+/** The handshake Slack sends when an event subscription's Request URL is saved (https://docs.slack.dev/reference/events/url_verification). */
+export function urlVerificationBody(challenge: string): string {
+  return JSON.stringify({ token: VERIFICATION_TOKEN, challenge, type: 'url_verification' });
+}
+
+/**
+ * The form body of a message shortcut (https://docs.slack.dev/reference/interaction-payloads/shortcuts-interaction-payload,
+ * "Message shortcuts"): the message it was used on travels in `message`.
+ */
+export function messageActionBody(opts: { callbackId: string; userId: string; channelId: string; message: Record<string, unknown>; responseUrl: string }): string {
+  return payloadBody({
+    type: 'message_action',
+    token: VERIFICATION_TOKEN,
+    action_ts: `${Date.now() / 1000}`,
+    team,
+    user: userObject(opts.userId),
+    channel: { id: opts.channelId, name: 'war-room' },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: opts.callbackId,
+    trigger_id: newTriggerId(),
+    response_url: opts.responseUrl,
+    message_ts: opts.message['ts'],
+    message: opts.message,
+  });
+}

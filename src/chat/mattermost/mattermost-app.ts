@@ -21,7 +21,10 @@ import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
-import { createMattermostClient } from './mattermost-client.ts';
+import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
+import { mattermostPostToCapture, type MattermostPostObject } from './mattermost-captured-post.ts';
+import { clientError, createMattermostClient } from './mattermost-client.ts';
+import { MattermostEvents, type MattermostReaction } from './mattermost-websocket.ts';
 import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
 import { DECLARE_FORM, declareForm, formFor, readDeclareValues, readUpdateValues, UPDATE_FORM, updateForm } from '../forms.ts';
 import { mattermostDialog, mattermostFormValues } from './mattermost-dialogs.ts';
@@ -305,6 +308,26 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
   }
 
   let attached: ChatCommandHandler | undefined;
+
+  /** 📌 on a post: the post goes onto the timeline of the war room it is in (reactions by the bot itself are not). */
+  function onReaction(reaction: MattermostReaction): void {
+    const handler = attached;
+    if (!handler || reaction.emojiName !== CAPTURE_EMOJI) return;
+    const req: ChatRequest = { platform: 'mattermost', userId: reaction.userId, channelId: reaction.channelId };
+    after(async () => {
+      const bot = await platform.ownUserId();
+      if (reaction.userId === bot) return;
+      await handler.capture(req, async () => {
+        const post = (await client.getPost(reaction.postId).catch((e: unknown) => {
+          if (clientError(e).status_code === 404) return undefined;
+          throw e;
+        })) as MattermostPostObject | undefined;
+        return post && mattermostPostToCapture(post, { url: config.url, teamName: teamName ?? config.team }, bot);
+      });
+    }, req);
+  }
+  const events = new MattermostEvents({ url: config.url, botToken: config.botToken, logger, onReaction });
+
   return {
     platform,
     pacing: MATTERMOST_PACING,
@@ -317,10 +340,12 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     },
     async start() {
       if (!(await check(true))) retryLater(RETRY_FIRST_MS);
+      events.start();
     },
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      await events.stop();
     },
     health: () => health,
     warRoomUrl: (incident) => mattermostWarRoomUrl(config.url, teamName ?? config.team, incident),

@@ -275,6 +275,11 @@ export class MattermostPlatform implements ChatPlatform {
     return this.teamId;
   }
 
+  /** The bot's own user id (asked once, with GET /users/me). */
+  ownUserId(): Promise<string> {
+    return this.bot();
+  }
+
   private bot(): Promise<string> {
     this.botUserId ??= this.client.getMe()
       .then((me) => me.id)

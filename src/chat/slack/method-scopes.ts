@@ -21,6 +21,14 @@ export const METHOD_SCOPES = {
   /** The direct-message channel for reminders. */
   'conversations.open': ['im:write'],
   'pins.add': ['pins:write'],
+  /**
+   * Reading back a message to capture (📌 or the shortcut): channels:history for public war rooms, groups:history
+   * for private ones (https://docs.slack.dev/reference/methods/conversations.history, .../conversations.replies).
+   */
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
+  /** The captured message's link; Slack lists no scope for it (https://docs.slack.dev/reference/methods/chat.getPermalink). */
+  'chat.getPermalink': [],
   /** Opening a modal needs a trigger_id, not a scope. */
   'views.open': [],
   /** Steps 1 and 3 of WebClient.filesUploadV2 (the postmortem file). */
@@ -38,5 +46,11 @@ export const HELPER_METHODS: Readonly<Record<string, readonly SlackMethod[]>> = 
   filesUploadV2: ['files.getUploadURLExternal', 'files.completeUploadExternal'],
 };
 
-/** Scopes that are not for a Web API method: `commands` lets the app own the /incident slash command. */
-export const FEATURE_SCOPES = ['commands'] as const;
+/**
+ * Scopes that are not for a Web API method: `commands` lets the app own the /incident slash command; `reactions:read`
+ * is what the reaction_added event subscription needs (https://docs.slack.dev/reference/events/reaction_added).
+ */
+export const FEATURE_SCOPES = ['commands', 'reactions:read'] as const;
+
+/** The Events API events sitroom listens to: manifest.yml subscribes the bot to exactly these. */
+export const BOT_EVENTS = ['reaction_added'] as const;

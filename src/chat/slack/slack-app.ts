@@ -12,12 +12,17 @@ import type { ChatAdapter } from '../chat-adapter.ts';
 import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
+import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
+import { fetchSlackMessage, slackMessageToCapture, type SlackMessageObject, slackPermalink } from './slack-captured-message.ts';
 import { slackFormValues, slackModal } from './slack-forms.ts';
 import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
 import { SlackTokenWatch } from './slack-token-check.ts';
 import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
+
+/** The callback id of the "Add to incident timeline" message shortcut (manifest.yml). */
+export const CAPTURE_SHORTCUT_ID = 'sitroom_timeline';
 
 /** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
 export function parseSlackMention(token: string): string | undefined {
@@ -178,6 +183,29 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         after(async () => show(await submit(req, input as T, view.private_metadata), undefined, undefined, req.userId, client), req);
       });
     }
+
+    // Capture into the timeline. Events and shortcuts reach these listeners the same way over HTTP and Socket Mode.
+    const capture = (req: ChatRequest, ts: string, message?: SlackMessageObject) =>
+      handler.capture(req, async () => {
+        const found = message ?? (await fetchSlackMessage(client, req.channelId, ts));
+        return found && slackMessageToCapture(req.channelId, found, await slackPermalink(client, req.channelId, ts), watch.identity ?? {});
+      });
+
+    // 📌 on a message (https://docs.slack.dev/reference/events/reaction_added). Bolt acknowledges events itself.
+    // Removing the reaction (reaction_removed) is not listened to: the timeline keeps what was captured.
+    app.event('reaction_added', async ({ event }) => {
+      if (event.reaction !== CAPTURE_EMOJI || event.item.type !== 'message' || event.user === watch.identity?.botUserId) return;
+      const req: ChatRequest = { platform: 'slack', userId: event.user, channelId: event.item.channel };
+      after(async () => void (await capture(req, event.item.ts)), req);
+    });
+
+    // The "Add to incident timeline" message shortcut: the payload carries the message; the reply says what happened.
+    app.shortcut({ type: 'message_action', callback_id: CAPTURE_SHORTCUT_ID }, async ({ shortcut, ack, respond, client }) => {
+      await ack();
+      if (shortcut.type !== 'message_action') return;
+      const req: ChatRequest = { platform: 'slack', userId: shortcut.user.id, channelId: shortcut.channel.id };
+      after(async () => show(await capture(req, shortcut.message.ts, shortcut.message as SlackMessageObject), respond, undefined, req.userId, client), req);
+    });
 
     // The update form's incident comes back in private_metadata; the form read here only names its fields.
     onSubmit(declareForm(), readDeclareValues, (req, { form }) => handler.declareForm(req, form));

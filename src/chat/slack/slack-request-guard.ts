@@ -109,7 +109,19 @@ export function checkSlackBody(contentType: string | undefined, body: string): R
     return { status: 400, reason: 'payload is not JSON' };
   }
   if (!isObject(parsed)) return { status: 400, reason: 'payload must be a JSON object' };
-  return json === body ? undefined : interactionProblem(parsed);
+  return json === body ? eventsProblem(parsed) : interactionProblem(parsed);
+}
+
+/**
+ * An Events API body (https://docs.slack.dev/apis/events-api/#callback-field): Bolt routes an event_callback on
+ * `event.type` and answers a url_verification with its `challenge`; without them Bolt answers 404 or leaves the
+ * request hanging until its own time-out.
+ */
+function eventsProblem(p: Record<string, unknown>): Refusal | undefined {
+  const bad = (what: string): Refusal => ({ status: 400, reason: `not a Slack event: ${what}` });
+  if (p['type'] === 'event_callback' && (!isObject(p['event']) || typeof p['event']['type'] !== 'string')) return bad('no event.type');
+  if (p['type'] === 'url_verification' && typeof p['challenge'] !== 'string') return bad('no challenge');
+  return undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -135,8 +147,12 @@ function interactionProblem(p: Record<string, unknown>): Refusal | undefined {
       return undefined;
     }
     case 'shortcut':
-    case 'message_action':
       return typeof p['callback_id'] === 'string' ? undefined : bad('no callback_id');
+    case 'message_action':
+      // The message shortcut's listener reads the channel and the message it was used on.
+      if (typeof p['callback_id'] !== 'string') return bad('no callback_id');
+      if (!isObject(p['channel']) || typeof p['channel']['id'] !== 'string') return bad('no channel.id');
+      return isObject(p['message']) && typeof p['message']['ts'] === 'string' ? undefined : bad('no message.ts');
     default:
       return undefined;
   }

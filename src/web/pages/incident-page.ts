@@ -90,6 +90,15 @@ function roles(i: IncidentDetail): SafeHtml {
     : none('No roles assigned yet.');
 }
 
+/** A chat message captured into the timeline: marked, with links to the message and its files (http(s) only, checked by the core). */
+function capturedEntry(text: string, c: NonNullable<IncidentDetail['timeline'][number]['captured']>) {
+  const link = (url: string, label: string) => {
+    const href = safeUrl(url);
+    return href ? html` <a href="${href}" rel="noopener noreferrer">${label}</a>` : '';
+  };
+  return html`<span class="captured">📌 captured</span> ${text}${c.permalink ? link(c.permalink, 'message') : ''}${c.files.map((f) => link(f.url, f.name))}`;
+}
+
 const ACTION_LABEL: Readonly<Record<PhaseAction, string>> = { mitigate: 'Mitigate', resolve: 'Resolve', close: 'Close', reopen: 'Reopen' };
 
 /** The phase actions allowed now: the next forward step, and reopen after mitigation or resolution. */
@@ -275,7 +284,7 @@ ${section(
   'timeline-h',
   'Timeline',
   i.timeline.length
-    ? table('Timeline', ['Time', 'Who', 'What'], i.timeline.map((e) => html`<tr><td class="when">${timeEl(e.at, clock)}</td><td>${user(e.actor)}</td><td>${e.text}</td></tr>\n`))
+    ? table('Timeline', ['Time', 'Who', 'What'], i.timeline.map((e) => html`<tr><td class="when">${timeEl(e.at, clock)}</td><td>${user(e.actor)}</td><td>${e.captured ? capturedEntry(e.text, e.captured) : e.text}</td></tr>\n`))
     : none('Nothing on the timeline yet.'),
 )}
 ${section(

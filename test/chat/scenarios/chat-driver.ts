@@ -65,6 +65,15 @@ export interface ChatDriver {
   /** POST /alertmanager; resolves once sitroom's chat work for it is done. */
   webhook(body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
 
+  /**
+   * A person posts `typed` in a channel as people do (not a command: sitroom only hears of it if asked to capture it),
+   * at `at` (ms; the platform's clock by default), optionally as a reply in the thread of `thread`, with files named
+   * `files`. Returns the message's id (Slack's ts, Mattermost's post id).
+   */
+  say(typed: string, where?: Where & { at?: number; thread?: string; files?: string[] }): string;
+  /** A person adds `emoji` (📌 by default) to message `id` in `where.in`, or removes it; resolves once sitroom has dealt with it. */
+  react(id: string, where?: Where & { emoji?: string; remove?: boolean }): Promise<void>;
+
   /** Messages in a channel, oldest first (latest version of each). */
   messages(channel: string): Shown[];
   /** The raw markup of the messages in a channel (to check what could ping). */

@@ -78,11 +78,28 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
       ...env,
     });
     await app.start();
+    // sitroom hears reactions over the WebSocket: it is connected before a scenario reacts.
+    await mm.websocket.whenAuthenticated();
     return new MattermostDriver(mm, app);
   }
 
   user(person: Person) {
     return ids[person];
+  }
+
+  say(typed: string, where: Where & { at?: number; thread?: string; files?: string[] } = {}): string {
+    return this.mm.postAs(ids[where.as ?? 'alice'], where.in ?? this.general, typed, {
+      ...(where.at !== undefined && { at: where.at }),
+      ...(where.thread !== undefined && { rootId: where.thread }),
+      ...(where.files && { fileNames: where.files }),
+    });
+  }
+
+  /** The reaction goes out as a real WebSocket frame; once sitroom's socket has answered a ping it has read it. */
+  async react(id: string, where: Where & { emoji?: string; remove?: boolean } = {}): Promise<void> {
+    this.mm.react(ids[where.as ?? 'alice'], id, where.emoji ?? 'pushpin', { remove: where.remove ?? false });
+    await this.mm.websocket.roundTrip();
+    await this.settled();
   }
   typed(person: Person) {
     return `@${person}`;

@@ -1,7 +1,8 @@
 /** ChatDriver for Slack: signed requests into the real Bolt receiver, the real Web API client against FakeSlackApi. */
 import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
 import { FakeSlackApi, type FakeMessage } from '../../fakes/fake-slack-api.ts';
-import { blockActionBody, postSigned, slashCommandBody, viewSubmissionBody } from '../../fakes/slack-requests.ts';
+import { CAPTURE_SHORTCUT_ID } from '../../../src/chat/slack/slack-app.ts';
+import { blockActionBody, escapeAsSlack, eventCallbackBody, messageActionBody, postSigned, reactionEvent, slashCommandBody, viewSubmissionBody } from '../../fakes/slack-requests.ts';
 import type { ChatDriver, Person, Shown, Where } from './chat-driver.ts';
 import { SitroomDriverBase, SitroomUnderTest } from './sitroom-under-test.ts';
 
@@ -150,6 +151,51 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
     return this.submit('sitroom_update', { update: { update: { type: 'plain_text_input', value: text } } }, metadata, where);
   }
 
+
+  say(typed: string, where: Where & { at?: number; thread?: string; files?: string[] } = {}): string {
+    const user = this.user(where.as ?? 'alice');
+    return this.slack.postAsUser({
+      channel: where.in ?? this.general,
+      user,
+      // What Slack sends for what the person typed: the three escapes, links and mentions as entities.
+      text: escapeAsSlack(typed),
+      ...(where.at !== undefined && { at: where.at }),
+      ...(where.thread !== undefined && { threadTs: where.thread }),
+      ...(where.files && {
+        files: where.files.map((name, n) => ({ id: `F${n + 1}${user}`, name, title: name, permalink: `https://sitroom-test.slack.com/files/${user}/F${n + 1}${user}/${name}` })),
+      }),
+    });
+  }
+
+  /** reaction_added (or reaction_removed) delivered by the Events API, signed as Slack signs it. */
+  async react(id: string, where: Where & { emoji?: string; remove?: boolean } = {}): Promise<void> {
+    const channel = where.in ?? this.general;
+    const itemUser = this.slack.messagesIn(channel).find((m) => m.ts === id)?.user ?? '';
+    const event = reactionEvent({ type: where.remove ? 'reaction_removed' : 'reaction_added', userId: this.user(where.as ?? 'alice'), reaction: where.emoji ?? 'pushpin', channelId: channel, ts: id, itemUser });
+    await this.sendEvent(event);
+  }
+
+  /**
+   * Posts a signed Events API delivery. Bolt answers an event before its listeners run, but they run within the same
+   * turn of promises (nothing between the acknowledgement and a listener waits for I/O), so by the time the answer is
+   * read here the listener has registered its work, and settled() waits for it.
+   */
+  async sendEvent(event: Record<string, unknown>): Promise<void> {
+    const res = await postSigned(`${this.url}/slack/events`, SIGNING_SECRET, eventCallbackBody(event), { contentType: 'application/json' });
+    if (res.status !== 200) throw new Error(`event answered ${res.status}: ${res.body}`);
+    await this.settled();
+  }
+
+  /** The "Add to incident timeline" message shortcut on message `id`; resolves with sitroom's reply. */
+  async shortcut(id: string, where: Where = {}): Promise<string> {
+    const channel = where.in ?? this.general;
+    const message = this.slack.messagesIn(channel).find((m) => m.ts === id);
+    if (!message) throw new Error(`no message ${id} in ${channel}`);
+    const responseId = `r${++this.requests}`;
+    const wire = { type: 'message', user: message.user, ts: message.ts, text: message.text ?? '', ...(message.thread_ts && { thread_ts: message.thread_ts }), ...(message.files && { files: message.files }) };
+    await this.send(messageActionBody({ callbackId: CAPTURE_SHORTCUT_ID, userId: this.user(where.as ?? 'alice'), channelId: channel, message: wire, responseUrl: this.slack.responseUrl(responseId) }));
+    return this.answered(responseId);
+  }
 
   messages(channel: string): Shown[] {
     return this.slack.messagesIn(channel).map(shownOf);

@@ -6,9 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FEATURE_SCOPES, HELPER_METHODS, METHOD_SCOPES } from '../../../src/chat/slack/method-scopes.ts';
+import { BOT_EVENTS, FEATURE_SCOPES, HELPER_METHODS, METHOD_SCOPES } from '../../../src/chat/slack/method-scopes.ts';
+import { CAPTURE_SHORTCUT_ID } from '../../../src/chat/slack/slack-app.ts';
 import { REPO_ROOT } from '../../e2e/bot-process.ts';
-import { manifestBotScopes, manifestShouldEscape } from '../../fakes/slack/manifest.ts';
+import { manifestBotEvents, manifestBotScopes, manifestMessageShortcuts, manifestShouldEscape } from '../../fakes/slack/manifest.ts';
 
 /** Every Web API method the Slack adapter's source calls, directly or through a WebClient helper. */
 function methodsCalled(): Set<string> {
@@ -45,6 +46,16 @@ describe('the Slack app manifest', () => {
 
   it('declares /incident with should_escape: true, which the inbound decoder and the mention parser rely on', () => {
     expect(manifestShouldEscape()).toBe(true);
+  });
+
+  it('subscribes the bot to exactly the events the code listens to, and declares the capture shortcut', () => {
+    const listened = new Set<string>();
+    for (const file of readdirSync(join(REPO_ROOT, 'src/chat/slack')).filter((f) => f.endsWith('.ts'))) {
+      for (const m of readFileSync(join(REPO_ROOT, 'src/chat/slack', file), 'utf8').matchAll(/\bapp\.event\('([a-z_]+)'/g)) listened.add(m[1] ?? '');
+    }
+    expect([...listened]).toEqual([...BOT_EVENTS]);
+    expect(manifestBotEvents()).toEqual([...BOT_EVENTS]);
+    expect(manifestMessageShortcuts()).toEqual([CAPTURE_SHORTCUT_ID]);
   });
 
   it('the README scope table lists exactly the manifest scopes', () => {

@@ -18,12 +18,14 @@ import { parseMultipart } from '../mattermost/http-bodies.ts';
 import { PlatformFaults } from '../platform-faults.ts';
 import { ResponseUrlBodies } from '../response-urls.ts';
 import { Waiters } from '../waiters.ts';
-import { FAKE_WORKSPACE, type FakeChannel, type FakeMessage, type FakeSlackFile, type RecordedCall, type RecordedUpload, type SlackAnswer, type SlackArgs, type UserKind } from './types.ts';
+import { FAKE_WORKSPACE, type FakeChannel, type FakeMessage, type FakeMessageFile, type FakeSlackFile, type RecordedCall, type RecordedUpload, type SlackAnswer, type SlackArgs, type UserKind } from './types.ts';
 import { bool, csv, decodeArgs, fail, list, parseJsonOr, sendJson, str, summarize } from './wire.ts';
 import { checkScopes } from './scopes.ts';
 import { manifestBotScopes } from './manifest.ts';
 import { messageProblems, viewProblems } from './block-kit-limits.ts';
 import { fileObject, type FileState } from './files.ts';
+import { historyPage, permalinkOf, threadPage } from './history.ts';
+import { FakeSocketMode, SOCKET_MODE_PATH } from './socket-mode.ts';
 import { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, TRIGGER_ID_TTL_MS, triggerIssuedAt } from './time-limits.ts';
 import type { webApi } from '@slack/bolt';
 import { createServer } from 'node:http';
@@ -60,6 +62,8 @@ export class FakeSlackApi {
   readonly uploads: RecordedUpload[] = [];
   /** Outages and rate limits (platform-faults.ts), answered before the workspace model. */
   readonly faults = new PlatformFaults();
+  /** Socket Mode: the WebSocket apps.connections.open hands out. */
+  readonly socketMode: FakeSocketMode;
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
@@ -88,6 +92,7 @@ export class FakeSlackApi {
   private constructor(server: Server, url: string) {
     this.server = server;
     this.url = url;
+    this.socketMode = new FakeSocketMode(server);
     this.handlers = new Map<string, (args: SlackArgs) => SlackAnswer>([
       ['auth.test', () => this.authTest()],
       ['conversations.create', (a) => this.conversationsCreate(a)],
@@ -102,6 +107,11 @@ export class FakeSlackApi {
       ['views.push', (a) => this.viewsOpen(a)],
       ['views.update', (a) => this.viewsUpdate(a)],
       ['users.info', (a) => this.usersInfo(a)],
+      ['conversations.history', (a) => this.conversationsHistory(a)],
+      ['conversations.replies', (a) => this.conversationsReplies(a)],
+      ['chat.getPermalink', (a) => this.chatGetPermalink(a)],
+      // https://docs.slack.dev/reference/methods/apps.connections.open (called with the xapp- app-level token).
+      ['apps.connections.open', () => ({ ok: true, url: `${this.url.replace(/^http/, 'ws')}${SOCKET_MODE_PATH}?ticket=fake` })],
       ['files.getUploadURLExternal', (a) => this.filesGetUploadURLExternal(a)],
       ['files.completeUploadExternal', (a) => this.filesCompleteUploadExternal(a)],
     ]);
@@ -243,6 +253,20 @@ export class FakeSlackApi {
     this.userNames.set(id, name);
   }
 
+  /**
+   * A person posts a message (not through the Web API: as typed in Slack). `at` (ms) sets its ts; `threadTs` makes it a
+   * reply. `text` is the wire text, as Slack sends it (mrkdwn, `&lt;` escapes, `<@U…>` entities). Returns its ts.
+   */
+  postAsUser(opts: { channel: string; user: string; text: string; at?: number; threadTs?: string; files?: FakeMessageFile[] }): string {
+    const inChannel = this.messages.get(opts.channel) ?? new Map<string, FakeMessage>();
+    let ts = opts.at === undefined ? this.nextTs() : `${Math.floor(opts.at / 1000)}.${String((opts.at % 1000) * 1000).padStart(6, '0')}`;
+    while (inChannel.has(ts)) ts = `${ts.split('.')[0] ?? ''}.${String(Number(ts.split('.')[1]) + 1).padStart(6, '0')}`;
+    const message: FakeMessage = { channel: opts.channel, ts, text: opts.text, blocks: undefined, attachments: undefined, thread_ts: opts.threadTs, user: opts.user, ...(opts.files && { files: opts.files }) };
+    inChannel.set(ts, message);
+    this.messages.set(opts.channel, inChannel);
+    return ts;
+  }
+
   /** Forget calls, scripted failures, response_url bodies and the workspace model: as good as freshly started. */
   reset(): void {
     this.calls.length = 0;
@@ -263,6 +287,7 @@ export class FakeSlackApi {
   }
 
   async close(): Promise<void> {
+    this.socketMode.close();
     this.waiters.abortAll();
     await closeServer(this.server);
   }
@@ -456,8 +481,8 @@ export class FakeSlackApi {
     return {
       type: 'message',
       user: m.user,
-      bot_id: FAKE_WORKSPACE.botId,
-      app_id: FAKE_WORKSPACE.appId,
+      // Only the bot's own messages carry bot_id and app_id (a person's message has neither).
+      ...(m.user === FAKE_WORKSPACE.botUserId && { bot_id: FAKE_WORKSPACE.botId, app_id: FAKE_WORKSPACE.appId }),
       team: FAKE_WORKSPACE.teamId,
       ts: m.ts,
       text: m.text ?? '',
@@ -713,6 +738,36 @@ export class FakeSlackApi {
       this.messages.set(channel, inChannel);
     }
     return { ok: true, files: files.map(({ file }) => fileObject(file)) };
+  }
+
+  private conversationsHistory(args: SlackArgs): SlackAnswer {
+    const channel = str(args.channel) ?? '';
+    if (!this.channels.has(channel) && !this.messages.has(channel)) return fail('channel_not_found');
+    const limit = Number(args.limit ?? 100);
+    const page = historyPage([...(this.messages.get(channel)?.values() ?? [])], { oldest: str(args.oldest), latest: str(args.latest), inclusive: bool(args.inclusive) }, limit);
+    return {
+      ok: true,
+      messages: page.messages.map((m) => this.messageObject(m)),
+      has_more: page.hasMore,
+      pin_count: this.pins.get(channel)?.length ?? 0,
+      response_metadata: { next_cursor: '' },
+    } satisfies webApi.ConversationsHistoryResponse;
+  }
+
+  private conversationsReplies(args: SlackArgs): SlackAnswer {
+    const channel = str(args.channel) ?? '';
+    if (!this.channels.has(channel) && !this.messages.has(channel)) return fail('channel_not_found');
+    const ts = str(args.ts);
+    if (ts === undefined) return fail('invalid_arguments');
+    const thread = threadPage([...(this.messages.get(channel)?.values() ?? [])], ts, { oldest: str(args.oldest), latest: str(args.latest), inclusive: bool(args.inclusive) }, Number(args.limit ?? 1000));
+    if (!thread) return fail('thread_not_found');
+    return { ok: true, messages: thread.map((m) => this.messageObject(m)), has_more: false, response_metadata: { next_cursor: '' } } satisfies webApi.ConversationsRepliesResponse;
+  }
+
+  private chatGetPermalink(args: SlackArgs): SlackAnswer {
+    const message = this.findMessage(str(args.channel), str(args.message_ts));
+    if (!message) return fail(this.channels.has(str(args.channel) ?? '') ? 'message_not_found' : 'channel_not_found');
+    return { ok: true, channel: message.channel, permalink: permalinkOf(FAKE_WORKSPACE.teamDomain, message) } satisfies webApi.ChatGetPermalinkResponse;
   }
 
   private usersInfo(args: SlackArgs): SlackAnswer {

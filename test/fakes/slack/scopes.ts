@@ -17,6 +17,8 @@ const OTHER_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'views.push': [],
   'views.update': [],
   'users.info': ['users:read'],
+  /** Socket Mode: called with the app-level token, whose scope (connections:write) is not a bot scope. */
+  'apps.connections.open': [],
 };
 
 /** The scopes `method` needs, or undefined when the fake does not know the method. */

@@ -44,6 +44,8 @@ export interface FakeMessageFile {
   id: string;
   name: string;
   title: string;
+  /** The file's page in Slack (https://docs.slack.dev/reference/objects/file-object). */
+  permalink?: string;
 }
 
 /** A file shared into a channel by files.completeUploadExternal, as filesIn() shows it. */
