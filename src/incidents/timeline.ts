@@ -33,6 +33,10 @@ export const TIMELINE_KINDS = [
   'public_update_posted',
   'public_impact_changed',
   'public_components_changed',
+  /** A team was paged through Alertmanager (`/incident page`). */
+  'paged',
+  /** A page's alert was resolved because its incident left `active`. */
+  'page_resolved',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
