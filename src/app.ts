@@ -241,6 +241,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       incidentTypes: config.incidentTypes,
       logger,
       publishing,
+      paging,
       publicUrl: config.status.publicUrl,
       live,
     }),
