@@ -311,27 +311,31 @@ const MATTERMOST_REQUIRED = {
   PUBLIC_URL: 'sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
 } as const;
 
-/** Grafana needs both its URL and a token: one without the other would fail at the first incident. */
-function grafanaProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Two variables that only work together: the one set without the other is a problem, named with what the other is. */
+function pairProblems(env: Env, a: { name: string; what: string }, b: { name: string; what: string }): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (set('GRAFANA_URL') === set('GRAFANA_TOKEN')) return [];
-  return [
-    set('GRAFANA_URL')
-      ? 'GRAFANA_TOKEN: required with GRAFANA_URL: a Grafana service account token allowed to write annotations'
-      : 'GRAFANA_URL: required with GRAFANA_TOKEN: Grafana’s URL, e.g. https://grafana.example.com',
-  ];
+  if (set(a.name) === set(b.name)) return [];
+  const [missing, given] = set(a.name) ? [b, a] : [a, b];
+  return [`${missing.name}: required with ${given.name}: ${missing.what}`];
 }
 
 /** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
-function webProblems(env: Readonly<Record<string, string | undefined>>): string[] {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (set('WEB_AUTH_PROXY_HEADER') === set('WEB_TRUSTED_PROXIES')) return [];
-  return [
-    set('WEB_AUTH_PROXY_HEADER')
-      ? 'WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER: the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32'
-      : 'WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES: the header your SSO proxy sets, e.g. X-Forwarded-User',
-  ];
-}
+const webProblems = (env: Env) =>
+  pairProblems(
+    env,
+    { name: 'WEB_AUTH_PROXY_HEADER', what: 'the header your SSO proxy sets, e.g. X-Forwarded-User' },
+    { name: 'WEB_TRUSTED_PROXIES', what: 'the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32' },
+  );
+
+/** Grafana needs both its URL and a token: one without the other would fail at the first incident. */
+const grafanaProblems = (env: Env) =>
+  pairProblems(
+    env,
+    { name: 'GRAFANA_URL', what: 'Grafana’s URL, e.g. https://grafana.example.com' },
+    { name: 'GRAFANA_TOKEN', what: 'a Grafana service account token allowed to write annotations' },
+  );
 
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
