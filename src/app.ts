@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
 import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
-import { isAlertEffect } from './alerts/alert-effects.ts';
+import { isChatIncidentEffect } from './delivery/outbox.ts';
 import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
 import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
@@ -47,10 +47,14 @@ import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { wireIntegrations } from './integration-wiring.ts';
+import type { PagingService } from './incidents/paging-service.ts';
 
 export interface Sitroom {
   service: IncidentService;
   publishing: PublishingService;
+  /** Paging the on-call through Alertmanager. */
+  paging: PagingService;
   live: LiveEvents;
   followUps: FollowUpService;
   checklists: ChecklistService;
@@ -94,7 +98,7 @@ export interface SitroomOptions {
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
   const db = openDatabase(config.databasePath);
   const store = new SqliteIncidentStore(db);
-  const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate });
+  const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate, paging: config.alertmanager.url !== undefined });
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     inFlight.add(work);
@@ -167,6 +171,20 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   });
   service.observe(followUps);
   service.observe(metrics);
+  const integrations = wireIntegrations({
+    config,
+    db,
+    store,
+    outbox,
+    clock,
+    logger,
+    chatPlatforms: chats.map(({ chat }) => chat.platform),
+    warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
+    onOutcome: (tool, outcome) => metrics.outboxDelivery(tool, tool === 'alertmanager' ? 'postAlert' : 'annotate', outcome),
+  });
+  const { paging } = integrations;
+  service.observe(paging);
+  if (integrations.annotations) service.observe(integrations.annotations);
 
   const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
   const live = new LiveEvents({
@@ -178,6 +196,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const handler = new ChatCommandHandler({
     service,
+    paging,
     alerts,
     followUps,
     checklists,
@@ -224,6 +243,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       incidentTypes: config.incidentTypes,
       logger,
       publishing,
+      paging,
       publicUrl: config.status.publicUrl,
       live,
     }),
@@ -239,7 +259,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     if (!notifier) return undefined;
     return new AlertEffectDeliverer({ platform, store: alertStore, notifier, view: (id) => alerts.view(id), incident: (n) => store.get(n), now: () => clock.now() });
   };
-  const dispatchers = chats.map(({ adapter, chat }) => {
+  const chatDispatchers = chats.map(({ adapter, chat }) => {
     const log = logger.child({ platform: chat.platform });
     return new OutboxDispatcher({
         platform: chat.platform,
@@ -266,20 +286,22 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried' && !isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
+          if (outcome !== 'retried' && isChatIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
         },
       });
   });
+  const dispatchers = [...chatDispatchers, ...integrations.dispatchers];
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores],
   });
 
   return {
     service,
     publishing,
+    paging,
     live,
     followUps,
     checklists,

@@ -61,6 +61,13 @@ export interface Config {
   logFormat: 'json' | 'pretty' | 'auto';
   /** Live pages (GET /events): at most this many open streams; more are refused with 503. */
   liveMaxClients: number;
+  /** Incident windows on Grafana dashboards (GRAFANA_URL, GRAFANA_TOKEN); undefined when not set. */
+  grafana: GrafanaConfig | undefined;
+}
+
+export interface GrafanaConfig {
+  url: string;
+  token: string;
 }
 
 export interface StatusConfig {
@@ -211,6 +218,8 @@ const schema = z
     DIGEST_TIMEZONE: optional.refine((s) => s === undefined || validTimeZone(s), { message: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
     ALERTMANAGER_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be Alertmanager’s http(s) URL, e.g. http://alertmanager:9093' }),
     ALERTMANAGER_WEBHOOK_TOKEN: optional,
+    GRAFANA_URL: optional.refine((s) => s === undefined || /^https?:\/\/\S+$/.test(s), { message: 'must be Grafana’s http(s) URL, e.g. https://grafana.example.com' }),
+    GRAFANA_TOKEN: optional,
     ALERT_SEVERITY_MAP: z
       .string()
       .optional()
@@ -302,16 +311,31 @@ const MATTERMOST_REQUIRED = {
   PUBLIC_URL: 'sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
 } as const;
 
-/** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
-function webProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Two variables that only work together: the one set without the other is a problem, named with what the other is. */
+function pairProblems(env: Env, a: { name: string; what: string }, b: { name: string; what: string }): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (set('WEB_AUTH_PROXY_HEADER') === set('WEB_TRUSTED_PROXIES')) return [];
-  return [
-    set('WEB_AUTH_PROXY_HEADER')
-      ? 'WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER: the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32'
-      : 'WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES: the header your SSO proxy sets, e.g. X-Forwarded-User',
-  ];
+  if (set(a.name) === set(b.name)) return [];
+  const [missing, given] = set(a.name) ? [b, a] : [a, b];
+  return [`${missing.name}: required with ${given.name}: ${missing.what}`];
 }
+
+/** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
+const webProblems = (env: Env) =>
+  pairProblems(
+    env,
+    { name: 'WEB_AUTH_PROXY_HEADER', what: 'the header your SSO proxy sets, e.g. X-Forwarded-User' },
+    { name: 'WEB_TRUSTED_PROXIES', what: 'the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32' },
+  );
+
+/** Grafana needs both its URL and a token: one without the other would fail at the first incident. */
+const grafanaProblems = (env: Env) =>
+  pairProblems(
+    env,
+    { name: 'GRAFANA_URL', what: 'Grafana’s URL, e.g. https://grafana.example.com' },
+    { name: 'GRAFANA_TOKEN', what: 'a Grafana service account token allowed to write annotations' },
+  );
 
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
@@ -354,6 +378,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...platformProblems(env),
     ...webProblems(env),
+    ...grafanaProblems(env),
   ];
   // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
   const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
@@ -436,6 +461,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     status: Object.freeze({ components: Object.freeze(e.STATUS_COMPONENTS), publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') }),
     logFormat: e.LOG_FORMAT,
     liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
+    grafana: e.GRAFANA_URL && e.GRAFANA_TOKEN ? Object.freeze({ url: e.GRAFANA_URL.replace(/\/+$/, ''), token: e.GRAFANA_TOKEN }) : undefined,
   });
 }
 

@@ -5,7 +5,7 @@
  * never announced (drill-marking.ts), applied here where every one of them is rendered.
  */
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
-import type { OutboxRow } from '../delivery/outbox.ts';
+import { isChatIncidentEffect, type OutboxRow } from '../delivery/outbox.ts';
 import { isAlertEffect } from '../alerts/alert-effects.ts';
 import type { AlertEffectDeliverer } from '../alerts/alert-effect-deliverer.ts';
 import type { ChecklistItem } from '../incidents/checklists.ts';
@@ -56,6 +56,8 @@ export class ChatEffectDeliverer implements EffectDeliverer {
   prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
     if (isAlertEffect(effect)) return this.o.alerts ? this.o.alerts.prepare({ effect }) : 'skip';
+    // Other tools' rows have their own dispatchers; a chat never claims them.
+    if (!isChatIncidentEffect(effect)) return 'skip';
     // The same for every attempt at this row: Mattermost drops a repeated post carrying it.
     const key = `outbox-${row.id}`;
     const incident = this.o.incident(effect.number);

@@ -34,7 +34,8 @@ export type Command =
   | { kind: 'public'; text: string }
   | { kind: 'unpublish' }
   | { kind: 'impact'; level: string }
-  | { kind: 'components'; list: string };
+  | { kind: 'components'; list: string }
+  | { kind: 'page'; team: string; message: string };
 
 /** Subcommands and their one-line usage, in the order `help` lists them. */
 export const USAGE = {
@@ -65,6 +66,7 @@ export const USAGE = {
   unpublish: { usage: 'unpublish', example: 'unpublish' },
   impact: { usage: 'impact degraded|partial|major', example: 'impact partial' },
   components: { usage: 'components <name>[,<name>…]|none', example: 'components api,checkout' },
+  page: { usage: 'page <team> [message]', example: 'page db-oncall primary is refusing writes' },
   help: { usage: 'help', example: 'help' },
 } as const;
 export type Subcommand = keyof typeof USAGE;
@@ -238,6 +240,10 @@ export function parseCommand(text: string, parseMention: MentionParser, userId: 
       return { kind: 'impact', level: requireText(rest, 'impact', 'a level: degraded, partial or major') };
     case 'components':
       return { kind: 'components', list: requireText(rest, 'components', 'component names, e.g. api,checkout (or none)') };
+    case 'page': {
+      const [team, message] = splitFirst(requireText(rest, 'page', 'the team to page, e.g. db-oncall'));
+      return { kind: 'page', team, message };
+    }
     case 'actions':
     case 'postmortem':
     case 'unpublish':

@@ -12,6 +12,7 @@ import type { IncidentService, Outcome } from '../incidents/incident-service.ts'
 import type { Platform, UserId } from '../incidents/incident.ts';
 import { IMPACT_LABEL, type Publication } from '../incidents/publication.ts';
 import type { PublishingService, PublishOutcome } from '../incidents/publishing-service.ts';
+import type { PagingService } from '../incidents/paging-service.ts';
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
@@ -34,7 +35,8 @@ export type ChatReply =
   /** Open the declare form (Slack modal / Mattermost dialog). */
   | { kind: 'declare_form' }
   /** Open the stakeholder-update form for an incident. */
-  | { kind: 'update_form'; incident: number };
+  | { kind: 'update_form'; incident: number }
+  | { kind: 'page_form'; incident: number };
 
 export interface DeclareForm {
   title: string;
@@ -63,6 +65,8 @@ export interface ChatHandlerOptions {
   publishing?: PublishingService;
   /** Chat messages captured onto the timeline (📌, the message shortcut). */
   captures?: CaptureService;
+  /** Paging the on-call through Alertmanager. */
+  paging?: PagingService;
 }
 
 const reply = (...lines: Line[]): ChatReply => ({ kind: 'message', message: { lines } });
@@ -78,6 +82,7 @@ export class ChatCommandHandler {
   private readonly checklists: ChecklistService | undefined;
   private readonly publishing: PublishingService | undefined;
   private readonly captures: CaptureService | undefined;
+  private readonly paging: PagingService | undefined;
 
   constructor(opts: ChatHandlerOptions) {
     this.service = opts.service;
@@ -88,6 +93,7 @@ export class ChatCommandHandler {
     this.followUps = opts.followUps;
     this.checklists = opts.checklists;
     this.publishing = opts.publishing;
+    this.paging = opts.paging;
     this.captures = opts.captures;
   }
 
@@ -195,6 +201,8 @@ export class ChatCommandHandler {
           return this.published(await this.status().setImpact(here(), cmd.level, req.userId), (p) => [`Public impact set${p.impact ? `: ${IMPACT_LABEL[p.impact]}` : ''}.`]);
         case 'components':
           return this.published(await this.status().setComponents(here(), cmd.list, req.userId), (p) => [p.components.length ? `Affected components: ${p.components.join(', ')}.` : 'No affected components listed.']);
+        case 'page':
+          return this.paged(req, here(), { team: cmd.team, message: cmd.message });
       }
     });
   }
@@ -212,6 +220,10 @@ export class ChatCommandHandler {
         case 'post_update':
           s.get(incident);
           return { kind: 'update_form', incident };
+        case 'page_oncall':
+          if (!this.paging?.enabled) throw new IncidentError('paging_unavailable');
+          s.get(incident);
+          return { kind: 'page_form', incident };
         case 'snooze':
           return this.confirm(req, await s.snooze(incident, req.userId), [`Update reminder for #${incident} snoozed for 15 minutes.`]);
         case 'mitigate': {
@@ -226,6 +238,13 @@ export class ChatCommandHandler {
           return this.alertButton(req, id, value);
       }
     });
+  }
+
+  /** Pages a team (the command, or the card's Page form). */
+  private async paged(req: ChatRequest, incident: number, input: { team: string; message: string }): Promise<ChatReply> {
+    if (!this.paging) throw new IncidentError('paging_unavailable');
+    const page = await this.paging.page(incident, input, req.userId);
+    return reply([`Paged ${page.team} through Alertmanager for #${incident}; the page keeps firing until the incident is mitigated.`]);
   }
 
   private checklist(): ChecklistService {
@@ -293,6 +312,11 @@ export class ChatCommandHandler {
   /** The stakeholder-update form was submitted. */
   async updateForm(req: ChatRequest, incident: number, text: string): Promise<ChatReply> {
     return this.guard(req, async () => this.confirm(req, await this.service.postUpdate(incident, text, req.userId), [`Update posted for #${incident}.`]));
+  }
+
+  /** The page form (the summary card's Page button) was submitted. */
+  async pageForm(req: ChatRequest, incident: number, input: { team: string; message: string }): Promise<ChatReply> {
+    return this.guard(req, () => this.paged(req, incident, input));
   }
 
   private async declare(req: ChatRequest, form: DeclareForm): Promise<ChatReply> {

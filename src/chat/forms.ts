@@ -10,14 +10,15 @@ import type { ChatReply, DeclareForm } from './command-handler.ts';
 /** The forms' ids, which a submission names (Slack callback_id, Mattermost callback_id). */
 export const DECLARE_FORM = 'sitroom_declare';
 export const UPDATE_FORM = 'sitroom_update';
-export type FormId = typeof DECLARE_FORM | typeof UPDATE_FORM;
+export const PAGE_FORM = 'sitroom_page';
+export type FormId = typeof DECLARE_FORM | typeof UPDATE_FORM | typeof PAGE_FORM;
 
 /**
  * One field. `label` fits every platform (Mattermost: 24 bytes, model.DialogElementDisplayNameMaxLength);
  * `question`, when the label alone is too terse, is the longer prompt (Slack's label, Mattermost's help text).
  */
 export type FormField =
-  | { kind: 'text'; name: string; label: string; question?: string; maxLength: number; multiline?: boolean }
+  | { kind: 'text'; name: string; label: string; question?: string; maxLength: number; multiline?: boolean; optional?: boolean }
   | { kind: 'select'; name: string; label: string; options: readonly { value: string; text: string }[]; initial: string }
   /** One optional tick box, `text` beside it. */
   | { kind: 'checkbox'; name: string; label: string; text: string };
@@ -64,9 +65,24 @@ export function updateForm(incident: number): ChatForm {
   };
 }
 
+/** Page the on-call (the summary card's button): which team, and what the pager should say. */
+export function pageForm(incident: number): ChatForm {
+  return {
+    id: PAGE_FORM,
+    title: `Page for #${incident}`.slice(0, 24),
+    submitLabel: 'Page',
+    incident,
+    fields: [
+      { kind: 'text', name: 'team', label: 'Team', question: 'Which team? (the team label your Alertmanager routes on)', maxLength: 63 },
+      { kind: 'text', name: 'message', label: 'Message', question: 'What should the pager say? (optional)', maxLength: 500, multiline: true, optional: true },
+    ],
+  };
+}
+
 /** The form a reply asks the platform to open. */
 export function formFor(reply: Exclude<ChatReply, { kind: 'message' }>): ChatForm {
-  return reply.kind === 'declare_form' ? declareForm() : updateForm(reply.incident);
+  if (reply.kind === 'declare_form') return declareForm();
+  return reply.kind === 'page_form' ? pageForm(reply.incident) : updateForm(reply.incident);
 }
 
 export type FormErrors = Record<string, string>;
@@ -89,6 +105,13 @@ export function checkUpdateForm(update: string): { text: string } | { errors: Fo
 
 /** The declare form's submitted values, checked. */
 export const readDeclareValues = (v: FormValues) => checkDeclareForm({ title: text(v['title']), severity: text(v['severity']), isPrivate: v['private'] === true });
+
+/** The page form's team and message, or the error to show next to the team (the core checks the rest). */
+export function readPageValues(v: FormValues): { page: { team: string; message: string } } | { errors: FormErrors } {
+  const team = text(v['team']).trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(team)) return { errors: { team: 'Use letters, digits, -, _ or . (e.g. db-oncall).' } };
+  return { page: { team, message: text(v['message']) } };
+}
 
 /** The update form's submitted text, checked. */
 export const readUpdateValues = (v: FormValues) => checkUpdateForm(text(v['update']));

@@ -18,7 +18,7 @@ export type Inline =
 export type Line = readonly Inline[];
 
 /** Buttons about an incident: their value is the incident number. */
-export const INCIDENT_BUTTONS = ['claim_commander', 'claim_comms', 'post_update', 'snooze', 'mitigate'] as const;
+export const INCIDENT_BUTTONS = ['claim_commander', 'claim_comms', 'post_update', 'snooze', 'mitigate', 'page_oncall'] as const;
 /** Buttons on an alert card: their value is the alert group's id. */
 export const ALERT_BUTTONS = ['alert_ack', 'alert_declare', 'alert_silence_1h', 'alert_silence_4h', 'alert_not_actionable'] as const;
 /** Buttons on a checklist: their value is the checklist item's id. */

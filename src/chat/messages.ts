@@ -24,6 +24,8 @@ export interface MessageContext {
   timeZone: string;
   /** e.g. https://meet.example.com/inc-{number}; empty for none. */
   conferenceUrlTemplate: string;
+  /** Paging through Alertmanager is set up (ALERTMANAGER_URL): the summary card offers "Page on-call". */
+  paging?: boolean;
 }
 
 const sev = (i: Incident) => i.severity.toUpperCase();
@@ -68,6 +70,7 @@ export function summaryCard(i: Incident, ctx: MessageContext): ChatMessage {
       ? [
           ...(commanderOf(i) ? [] : [{ id: 'claim_commander' as const, label: 'I’m IC', value: i.number, style: 'primary' as const }]),
           ...(commsOf(i) ? [] : [{ id: 'claim_comms' as const, label: 'I’m comms', value: i.number }]),
+          ...(ctx.paging && i.phase === 'active' && !i.drill ? [{ id: 'page_oncall' as const, label: 'Page on-call', value: i.number }] : []),
         ]
       : [],
   };
@@ -170,7 +173,7 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext)
 
 /** `/incident help`. */
 export function helpMessage(): ChatMessage {
-  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'type', 'checklist', 'check', 'alerts', 'update', 'cadence', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
+  const inRoom: readonly Subcommand[] = ['status', 'ic', 'comms', 'role', 'severity', 'type', 'checklist', 'check', 'alerts', 'update', 'cadence', 'page', 'mitigate', 'resolve', 'close', 'reopen', 'note', 'action', 'postmortem'];
   const anywhere: readonly Subcommand[] = ['declare', 'list', 'actions', 'stats', 'help'];
   const statusPage: readonly Subcommand[] = ['publish', 'public', 'impact', 'components', 'unpublish'];
   const row = (s: Subcommand): Line => [{ code: `/incident ${USAGE[s].usage}` }, ' — e.g. ', { code: `/incident ${USAGE[s].example}` }];

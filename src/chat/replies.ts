@@ -46,6 +46,11 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   invalid_impact: (d) => `\`${d['input']}\` is not an impact level; use degraded, partial or major.`,
   same_impact: (d) => `The public impact is already ${d['impact']}.`,
   no_components: () => 'No components are configured: set STATUS_COMPONENTS (e.g. api,checkout,search) to list affected components.',
+  paging_unavailable: () => 'Paging needs ALERTMANAGER_URL to be set in sitroom’s configuration: sitroom pages through your Alertmanager’s routes.',
+  invalid_team: (d) => `\`${d['input']}\` is not a team name: use letters, digits, -, _ or . (it becomes the alert’s \`team\` label), e.g. \`/incident page db-oncall\`.`,
+  page_not_active: (d) => `Incident #${d['number']} is ${d['phase']}: only an active incident pages. If the problem is back: \`/incident reopen <why>\`.`,
+  drill_not_paged: (d) => `Incident #${d['number']} is a drill: drills never page the on-call.`,
+  already_paged: (d) => `${d['team']} is already paged for incident #${d['number']}; the page keeps firing until the incident is mitigated.`,
   unknown_component: (d) => `Unknown component${d['names']?.includes(',') ? 's' : ''} ${d['names']}; known: ${d['known']} (or none).`,
 };
 

@@ -2,12 +2,15 @@
  * The outbox as the dispatcher sees it: rows of queued effects, claimed one head per target, marked when they
  * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
  */
-import type { AlertEffect } from '../alerts/alert-effects.ts';
-import type { Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
-import type { Platform } from '../incidents/incident.ts';
+import { type AlertEffect, isAlertEffect } from '../alerts/alert-effects.ts';
+import type { Destination, Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
+import { type IntegrationEffect, isIntegrationEffect } from '../incidents/integration-effects.ts';
 
-/** Everything the outbox carries: the incidents' effects and the alert cards and notes. */
-export type OutboxEffect = Effect | AlertEffect;
+/** Everything the outbox carries: the incidents' effects, the alert cards and notes, and the other tools' effects. */
+export type OutboxEffect = Effect | AlertEffect | IntegrationEffect;
+
+/** An incident's chat effect (war room, announcement, nag…), as opposed to an alert card or another tool's effect. */
+export const isChatIncidentEffect = (effect: OutboxEffect): effect is Effect => !isAlertEffect(effect) && !isIntegrationEffect(effect);
 
 export type OutboxState = 'pending' | 'sent' | 'superseded' | 'gave_up';
 
@@ -40,7 +43,7 @@ export interface OutboxStore {
    * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),
    * incident lane before alert lane. Older rows of a coalesce key with a newer row are marked superseded first.
    */
-  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[];
+  claim(platform: Destination, now: number, leaseMs: number, limit: number): OutboxRow[];
   /** The row went out; `messageId` is what the platform called it. */
   delivered(id: number, now: number, messageId: string | null): void;
   /** Not sent: try again at `at` (`attempted`: a call was made and failed, as opposed to waiting for pacing). */

@@ -6,6 +6,7 @@
 import type { Incident, Platform, UserId } from './incident.ts';
 import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
+import type { Integration, IntegrationEffect } from './integration-effects.ts';
 
 /** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards. */
 export const LANES = ['incident', 'alert'] as const;
@@ -87,8 +88,13 @@ export function deliveryFailedEffects(row: { platform: Platform; incidentNumber?
 export type EffectKind = Effect['kind'];
 
 /** An effect with where and how it is queued (`E`: the incident's effects, or another module's, such as alert cards). */
+/** Who delivers a row: a chat platform, or another tool (integration-effects.ts). */
+export type Destination = Platform | Integration;
+/** Chat effects go to a chat platform, the other tools' effects to their tool. */
+export type DestinationOf<E> = E extends IntegrationEffect ? Integration : Platform;
+
 export interface QueuedEffect<E = Effect> {
-  platform: Platform;
+  platform: DestinationOf<E>;
   lane: Lane;
   /** Effects with the same target go out one at a time, in the order they were queued. */
   target: string;

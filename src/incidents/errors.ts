@@ -41,6 +41,11 @@ export const ERROR_CODES = [
   'same_impact',
   'no_components',
   'unknown_component',
+  'paging_unavailable',
+  'invalid_team',
+  'page_not_active',
+  'drill_not_paged',
+  'already_paged',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

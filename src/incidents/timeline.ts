@@ -35,6 +35,10 @@ export const TIMELINE_KINDS = [
   'public_components_changed',
   /** A chat message put on the timeline (📌 or a message shortcut): at its own time, by its author. */
   'message_captured',
+  /** A team was paged through Alertmanager (`/incident page`). */
+  'paged',
+  /** A page's alert was resolved because its incident left `active`. */
+  'page_resolved',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

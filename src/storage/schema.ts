@@ -335,3 +335,37 @@ export const publicUpdates = sqliteTable(
   },
   (t) => [index('public_updates_incident_idx').on(t.incidentNumber, t.id)],
 );
+
+/**
+ * Teams paged through Alertmanager for an incident (`/incident page`). A page fires (re-posted every minute) until
+ * its incident leaves `active`; `severity` is the label it was raised with, kept for the alert's whole life.
+ */
+export const pages = sqliteTable(
+  'pages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    incidentNumber: integer('incident_number')
+      .notNull()
+      .references(() => incidents.number),
+    team: text('team').notNull(),
+    message: text('message').notNull(),
+    severity: text('severity').notNull(),
+    pagedAt: integer('paged_at').notNull(),
+    pagedBy: text('paged_by').notNull(),
+    refreshedAt: integer('refreshed_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [index('pages_incident_idx').on(t.incidentNumber), index('pages_firing_idx').on(t.resolvedAt)],
+);
+
+/**
+ * Each incident's window on Grafana dashboards: the annotation's id once Grafana made it, and the state last queued
+ * (so each change is sent once, whichever replica notices it).
+ */
+export const dashboardAnnotations = sqliteTable('dashboard_annotations', {
+  incidentNumber: integer('incident_number')
+    .primaryKey()
+    .references(() => incidents.number),
+  annotationId: text('annotation_id'),
+  queuedState: text('queued_state').notNull(),
+});

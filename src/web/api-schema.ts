@@ -4,6 +4,7 @@
  * the same views, and /api/openapi.json is generated from them (openapi.ts).
  */
 import { z } from 'zod';
+import { MAX_PAGE_MESSAGE_LENGTH } from '../incidents/paging.ts';
 import { PHASES } from '../incidents/phases.ts';
 import { SEVERITIES } from '../incidents/severity.ts';
 import { MAX_PERSON_LENGTH, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../incidents/incident-rules.ts';
@@ -139,6 +140,8 @@ export const emptyInput = z.object({});
 export const renameInput = z.object({ title: text(MAX_TITLE_LENGTH) });
 /** Publishing on the status page: the public wording is checked by the use case, as /incident publish does. */
 export const publishInput = z.object({ title: text(MAX_TITLE_LENGTH) });
+/** Page a team through Alertmanager: the team label (checked by the use case) and what the pager says. */
+export const pageInput = z.object({ team: z.string().max(64), message: z.string().max(MAX_PAGE_MESSAGE_LENGTH).optional() });
 /** An impact level (degraded, partial, major, or its label); the use case names the valid ones when refused. */
 export const impactInput = z.object({ impact: z.string().max(64) });
 /** Affected components, comma-separated, each one of STATUS_COMPONENTS. */

@@ -11,6 +11,7 @@ import { type ErrorCode, IncidentError } from '../incidents/errors.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { PublishingService } from '../incidents/publishing-service.ts';
+import type { PagingService } from '../incidents/paging-service.ts';
 import type { Platform } from '../incidents/incident.ts';
 import { parseDueDate } from '../incidents/action-items.ts';
 import { DEFAULT_SEVERITY } from '../incidents/severity.ts';
@@ -27,6 +28,7 @@ import {
   impactInput,
   phaseInput,
   postmortemSectionsInput,
+  pageInput,
   publishInput,
   renameInput,
   roleInput,
@@ -41,6 +43,8 @@ export interface DeskContext {
   followUps: FollowUpService;
   alerts: AlertService;
   publishing: PublishingService;
+  /** Paging through Alertmanager (refused with a clear message when ALERTMANAGER_URL is not set). */
+  paging: PagingService;
   /** Where incidents declared on the web get their war room. */
   declarePlatform: Platform;
 }
@@ -309,6 +313,17 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
       ctx.alerts.notActionable(id, actor);
       return Promise.resolve({ alert: id });
     },
+  }),
+  // The same use case as /incident page and the summary card's Page on-call form.
+  define({
+    path: 'page',
+    operationId: 'pageTeam',
+    summary: 'Page a team through Alertmanager (the alert fires until the incident is mitigated)',
+    scope: 'incident',
+    input: pageInput,
+    field: 'team',
+    fromForm: (f) => ({ team: str(f, 'team') ?? '', ...opt(f, 'message') }),
+    run: async (ctx, n, i, actor) => onIncident((await ctx.paging.page(n, { team: i.team, message: i.message ?? '' }, actor)).incidentNumber),
   }),
   // The status page: the same use cases as /incident publish|public|impact|components|unpublish.
   define({

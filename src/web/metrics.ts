@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Incident, Platform } from '../incidents/incident.ts';
+import type { Integration } from '../incidents/integration-effects.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
 import type { Backlog } from '../delivery/outbox.ts';
@@ -119,7 +120,7 @@ export class SitroomMetrics implements IncidentObserver {
   }
 
   /** One delivery attempt's outcome (delivered, retried, gave_up) for a chat method (post, update, …). */
-  outboxDelivery(platform: Platform, method: string, outcome: string): void {
+  outboxDelivery(platform: Platform | Integration, method: string, outcome: string): void {
     this.outboxDeliveries.inc({ platform, method, outcome });
   }
 

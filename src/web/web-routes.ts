@@ -20,6 +20,7 @@ import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pag
 import type { StatusSectionView } from './pages/status-section.ts';
 import { defaultImpact, impactOf } from '../incidents/publication.ts';
 import type { PublishingService } from '../incidents/publishing-service.ts';
+import type { PagingService } from '../incidents/paging-service.ts';
 import type { LiveEvents } from './live-events.ts';
 import { statusDocument } from './public-status.ts';
 import { statusFeed } from './status-feed.ts';
@@ -55,6 +56,8 @@ export interface WebOptions {
   incidentTypes?: readonly string[];
   /** The public status page's use cases. */
   publishing: PublishingService;
+  /** Paging through Alertmanager: the incident page's Page form and the write API. */
+  paging: PagingService;
   /** PUBLIC_URL, for the feed's absolute links and id (undefined: relative links). */
   publicUrl: string | undefined;
   /** The live stream (/events) the board and incident pages listen to. */
@@ -196,6 +199,8 @@ export function webRoutes(o: WebOptions): Route[] {
       viewer: viewer.name,
       ...(rejected ? { rejected } : {}),
       statusPage: statusSectionOf(incident, o.auth.csrfToken(viewer)),
+      // A refused page shows again with its reason, even where paging is not on offer (not set up, no longer active).
+      paging: (o.paging.enabled && incident.phase === 'active' && !incident.drill) || rejected?.form === `/incidents/${incident.number}/page`,
     };
     send(res, status, HTML, fragment ? incidentLiveFragment(view) : incidentPage(view));
   }
@@ -334,7 +339,7 @@ export function webRoutes(o: WebOptions): Route[] {
       }, true),
     },
     ...deskRoutes({
-      ctx: { service: o.service, followUps: o.followUps, alerts: o.alertService, publishing: o.publishing, declarePlatform: o.declarePlatform },
+      ctx: { service: o.service, followUps: o.followUps, alerts: o.alertService, publishing: o.publishing, paging: o.paging, declarePlatform: o.declarePlatform },
       alerts: o.alertService,
       store: o.store,
       auth: o.auth,

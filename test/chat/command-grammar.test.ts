@@ -174,6 +174,14 @@ describe('parseCommand on text with odd line breaks and control characters (user
   });
 });
 
+describe('page', () => {
+  it('parses the team and the rest as the message; without a team says what is missing', () => {
+    expect(parseCommand('page db-oncall primary refuses writes', mention, 'u')).toEqual({ kind: 'page', team: 'db-oncall', message: 'primary refuses writes' });
+    expect(parseCommand('page db-oncall', mention, 'u')).toEqual({ kind: 'page', team: 'db-oncall', message: '' });
+    expect(() => parseCommand('page', mention, 'u')).toThrow('`page` needs the team to page, e.g. db-oncall.');
+  });
+});
+
 describe('status page commands', () => {
   it('parses publish, public, impact, components and unpublish', () => {
     expect(parseCommand('publish Checkout is slow', mention, 'u')).toEqual({ kind: 'publish', title: 'Checkout is slow' });

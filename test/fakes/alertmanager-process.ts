@@ -33,6 +33,14 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
+export interface GettableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  status: { state: string };
+}
+
 export interface SilenceMatcher {
   name: string;
   value: string;
@@ -263,6 +271,17 @@ export class AlertmanagerProcess {
   async resolveAlerts(alerts: PostableAlert[]): Promise<void> {
     const now = new Date().toISOString();
     await this.pushAlerts(alerts.map((alert) => ({ ...alert, endsAt: now })));
+  }
+
+  /**
+   * GET /api/v2/alerts with `filter` query parameters (e.g. { active: 'true', filter: 'alertname="X"' }): the alerts
+   * Alertmanager holds, with their status (api/v2 gettableAlert).
+   */
+  async alerts(query: Record<string, string> = {}): Promise<GettableAlert[]> {
+    const res = await fetch(`${this.url}/api/v2/alerts?${new URLSearchParams(query).toString()}`);
+    const body = await res.text();
+    if (!res.ok) throw new Error(`GET /api/v2/alerts answered ${res.status}: ${body}`);
+    return JSON.parse(body) as GettableAlert[];
   }
 
   /** GET /api/v2/silences: all silences, whatever their state (active, pending, expired). */

@@ -94,6 +94,7 @@ const CALLS: Record<string, () => Promise<{ params: Record<string, number>; body
   setPublicImpact: async () => ({ params: { number: await aPublished() }, body: { impact: 'major' } }),
   setPublicComponents: async () => ({ params: { number: await aPublished() }, body: { components: 'checkout' } }),
   unpublishIncident: async () => ({ params: { number: await aPublished() }, body: {} }),
+  pageTeam: async () => ({ params: { number: await anIncident() }, body: { team: 'db-oncall', message: 'primary refuses writes' } }),
   renameIncident: async () => ({ params: { number: await anIncident() }, body: { title: 'Checkout 5xx in eu-west' } }),
   setVisibility: async () => ({ params: { number: await anIncident() }, body: { private: true } }),
   addActionItem: async () => ({ params: { number: await anIncident() }, body: { text: 'Alert on 5xx rate', owner: 'carol', due: '2025-04-01' } }),

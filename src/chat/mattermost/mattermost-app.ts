@@ -26,7 +26,7 @@ import { mattermostPostToCapture, type MattermostPostObject } from './mattermost
 import { clientError, createMattermostClient } from './mattermost-client.ts';
 import { MattermostEvents, type MattermostReaction } from './mattermost-websocket.ts';
 import { type NonceStore, openDialogState, sealDialogState, useDialogState } from './mattermost-dialog-state.ts';
-import { DECLARE_FORM, declareForm, formFor, readDeclareValues, readUpdateValues, UPDATE_FORM, updateForm } from '../forms.ts';
+import { DECLARE_FORM, declareForm, formFor, PAGE_FORM, pageForm, readDeclareValues, readPageValues, readUpdateValues, UPDATE_FORM, updateForm } from '../forms.ts';
 import { mattermostDialog, mattermostFormValues } from './mattermost-dialogs.ts';
 import { MattermostPlatform, MattermostSettingError } from './mattermost-platform.ts';
 import { Signer, tokenMatches } from './mattermost-signing.ts';
@@ -111,7 +111,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
   /** Opens the form a reply asks for, sealed for the user who asked. */
   async function openForm(reply: Exclude<ChatReply, { kind: 'message' }>, user: string, triggerId: string): Promise<void> {
     const form = formFor(reply);
-    const state = sealDialogState(signer, form.id === DECLARE_FORM ? 'declare' : 'update', form.incident ?? 0, user, now());
+    const state = sealDialogState(signer, form.id === DECLARE_FORM ? 'declare' : form.id === PAGE_FORM ? 'page' : 'update', form.incident ?? 0, user, now());
     await platform.openDialog(triggerId, dialogUrl, mattermostDialog(form, state));
   }
 
@@ -261,6 +261,10 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         const read = readUpdateValues(mattermostFormValues(updateForm(state.incident), submission));
         if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
         work = async () => tell(await handler.updateForm(request, state.incident, read.text));
+      } else if (body.callback_id === PAGE_FORM && state.form === 'page') {
+        const read = readPageValues(mattermostFormValues(pageForm(state.incident), submission));
+        if ('errors' in read) return sendJson(res, 200, { errors: read.errors });
+        work = async () => tell(await handler.pageForm(request, state.incident, read.page));
       } else {
         return sendJson(res, 200, { error: `Unknown dialog ${str(body.callback_id)}.` });
       }

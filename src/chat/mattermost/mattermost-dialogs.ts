@@ -10,7 +10,7 @@ function element(field: FormField): Record<string, unknown> {
   const base = { display_name: field.label, name: field.name };
   switch (field.kind) {
     case 'text':
-      return { ...base, type: field.multiline ? 'textarea' : 'text', max_length: field.maxLength, ...(field.question ? { help_text: field.question } : {}) };
+      return { ...base, type: field.multiline ? 'textarea' : 'text', max_length: field.maxLength, ...(field.optional ? { optional: true } : {}), ...(field.question ? { help_text: field.question } : {}) };
     case 'select':
       return { ...base, type: 'select', default: field.initial, options: field.options.map((o) => ({ text: o.text, value: o.value })) };
     case 'checkbox':

@@ -11,9 +11,9 @@ import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
 import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
-import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { fetchSlackMessage, slackMessageToCapture, type SlackMessageObject, slackPermalink } from './slack-captured-message.ts';
+import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, pageForm, readDeclareValues, readPageValues, readUpdateValues, updateForm } from '../forms.ts';
 import { slackFormValues, slackModal } from './slack-forms.ts';
 import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
@@ -210,6 +210,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     // The update form's incident comes back in private_metadata; the form read here only names its fields.
     onSubmit(declareForm(), readDeclareValues, (req, { form }) => handler.declareForm(req, form));
     onSubmit(updateForm(0), readUpdateValues, (req, { text }, incident) => handler.updateForm(req, Number(incident), text));
+    onSubmit(pageForm(0), readPageValues, (req, { page }, incident) => handler.pageForm(req, Number(incident), page));
   }
 
   const requestListener =

@@ -14,7 +14,7 @@ function block(field: FormField): types.KnownBlock {
   switch (field.kind) {
     case 'text': {
       const element = { type: 'plain_text_input' as const, action_id: field.name, max_length: field.maxLength, ...(field.multiline ? { multiline: true } : {}) };
-      return { ...input, label: plainText(field.question ?? field.label), element };
+      return { ...input, ...(field.optional ? { optional: true } : {}), label: plainText(field.question ?? field.label), element };
     }
     case 'select': {
       const options = field.options.map((o) => option(o.value, o.text));

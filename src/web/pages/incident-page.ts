@@ -19,6 +19,7 @@ import { MAX_PERSON_LENGTH, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH } from '../../inci
 import { MAX_SECTION_LENGTH, SECTION_NAMES, SECTION_TITLES } from '../../incidents/postmortem.ts';
 import { renderMarkdown, splitFrontMatter } from './markdown.ts';
 import { statusSection, type StatusSectionView } from './status-section.ts';
+import { MAX_PAGE_MESSAGE_LENGTH } from '../../incidents/paging.ts';
 
 export interface IncidentPageView {
   incident: IncidentDetail;
@@ -37,6 +38,8 @@ export interface IncidentPageView {
   rejected?: Rejected;
   /** The public status page part (status-section.ts). */
   statusPage?: StatusSectionView;
+  /** Paging is set up and the incident may page (active, not a drill): the Page a team form is shown. */
+  paging?: boolean;
 }
 
 const section = (id: string, title: string, content: HtmlValue): SafeHtml =>
@@ -127,6 +130,7 @@ function forms(view: IncidentPageView): SafeHtml {
   const phase = stateOf(view, 'phase');
   const cadence = stateOf(view, 'cadence');
   const rename = stateOf(view, 'rename');
+  const page = stateOf(view, 'page');
   const chosenRole = role.values['role'];
   const chosenSeverity = severity.values['severity'] ?? i.severity;
   return html`<p>You are <strong>${view.viewer}</strong>.</p>
@@ -176,6 +180,12 @@ ${
   i.nextUpdateDue !== null &&
   form(view, 'snooze', 'Update reminder', html`${formError(stateOf(view, 'snooze'), [])}<p class="muted">Next update ${i.updateOverdue ? 'overdue' : 'due'}; snoozing gives 15 more minutes before the reminder.</p>
 <button type="submit" class="secondary">Snooze 15 minutes</button>`)
+}
+${
+  view.paging &&
+  form(view, 'page', 'Page a team', html`${formError(page, ['team', 'message'])}${textField(page, { id: 'page-team', name: 'team', label: 'Team', hint: 'the team label your Alertmanager routes on, e.g. db-oncall', max: 63, required: true })}
+${textField(page, { id: 'page-message', name: 'message', label: 'Message', hint: 'optional; what the pager says', max: MAX_PAGE_MESSAGE_LENGTH })}
+<button type="submit">Page</button>`)
 }
 ${form(view, 'rename', 'Rename', html`${formError(rename, ['title'])}${textField(rename, { id: 'rename-title', name: 'title', label: 'Title', max: MAX_TITLE_LENGTH, initial: i.title, required: true })}
 <button type="submit">Rename</button>`)}

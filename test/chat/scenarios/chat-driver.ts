@@ -62,6 +62,8 @@ export interface ChatDriver {
   submitDeclare(values: { title: string; severity?: string; isPrivate?: boolean }, where?: Where): Promise<Record<string, string> | undefined>;
   /** Submits the update form opened for `incident`. */
   submitUpdate(incident: number, text: string, where?: Where): Promise<Record<string, string> | undefined>;
+  /** Submits the page form (opened by the card's Page on-call button): team and message. */
+  submitPage(incident: number, values: { team: string; message?: string }, where?: Where): Promise<Record<string, string> | undefined>;
   /** POST /alertmanager; resolves once sitroom's chat work for it is done. */
   webhook(body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
 

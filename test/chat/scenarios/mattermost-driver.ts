@@ -180,6 +180,10 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     return this.submit('sitroom_update', { update: text }, where);
   }
 
+  submitPage(_incident: number, values: { team: string; message?: string }, where: Where = {}) {
+    return this.submit('sitroom_page', { team: values.team, message: values.message ?? '' }, where);
+  }
+
 
   messages(channel: string): Shown[] {
     return this.mm.postsIn(channel).map(shownOf);

@@ -48,6 +48,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   readonly slack: FakeSlackApi;
   private requests = 0;
   private lastUpdateForm: Record<string, unknown> | undefined;
+  private lastPageForm: Record<string, unknown> | undefined;
 
   private constructor(slack: FakeSlackApi, app: SitroomUnderTest) {
     super(app);
@@ -149,6 +150,12 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   async submitUpdate(incident: number, text: string, where: Where = {}) {
     const metadata = String(this.lastUpdateForm?.['private_metadata'] ?? incident);
     return this.submit('sitroom_update', { update: { update: { type: 'plain_text_input', value: text } } }, metadata, where);
+  }
+
+  async submitPage(incident: number, values: { team: string; message?: string }, where: Where = {}) {
+    const metadata = String(this.lastPageForm?.['private_metadata'] ?? incident);
+    const fields = { team: { team: { type: 'plain_text_input', value: values.team } }, message: { message: { type: 'plain_text_input', value: values.message ?? null } } };
+    return this.submit('sitroom_page', fields, metadata, where);
   }
 
 
@@ -254,6 +261,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
     const call = await this.slack.waitFor('views.open', () => this.slack.callsTo('views.open').length > before);
     const view = call.args['view'] as Record<string, unknown>;
     if (view['callback_id'] === 'sitroom_update') this.lastUpdateForm = view;
+    if (view['callback_id'] === 'sitroom_page') this.lastPageForm = view;
     return String(view['callback_id']);
   }
 

@@ -6,8 +6,8 @@ import { DESK_ACTIONS } from '../../../src/web/desk-actions.ts';
 import { forms, tags, textOf } from './markup.ts';
 import { aDetail, anIncidentPageView, CSRF } from './views.ts';
 
-const page = (phase: Phase, canAct = true, extra: Parameters<typeof aDetail>[0] = {}) =>
-  incidentPage(anIncidentPageView({ canAct, incident: aDetail({ phase, ...extra }) }));
+const page = (phase: Phase, canAct = true, extra: Parameters<typeof aDetail>[0] = {}, paging = phase === 'active') =>
+  incidentPage(anIncidentPageView({ canAct, paging, incident: aDetail({ phase, ...extra }) }));
 
 /** The `action` values of the phase form's buttons. */
 const phaseButtons = (html: string) =>
@@ -45,6 +45,8 @@ describe('incidentPage', () => {
     }
     expect(html).toContain('You are <strong>erin</strong>.');
     expect(forms(page('active', false))).toEqual([]);
+    // The page form only where paging is set up and the incident may page (the routes decide: paging-web.test.ts).
+    expect(forms(page('active', true, {}, false)).map((f) => f.attrs['action'])).not.toContain('/incidents/7/page');
     // Closed: only the follow-ups are still written.
     expect([...new Set(forms(page('closed')).map((f) => f.attrs['action']))].sort()).toEqual(
       ['/incidents/7/action-items', '/incidents/7/action-items/change', '/incidents/7/action-items/done', '/incidents/7/postmortem', '/incidents/7/postmortem/write'],
