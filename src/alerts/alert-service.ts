@@ -7,7 +7,7 @@ import type { IncidentService, Outcome } from '../incidents/incident-service.ts'
 import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import type { Clock, IncidentObserver } from '../incidents/ports.ts';
 import type { AlertGroup, AlertGroupView } from './alert-group.ts';
-import { incidentTitle, type SeverityMap, silenceMatchers, viewGroup } from './alert-rules.ts';
+import { incidentTitle, type SeverityMap, silenceMatchers, viewDigest } from './alert-rules.ts';
 import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
@@ -61,12 +61,12 @@ export class AlertService implements IncidentObserver {
   /** The group as a card shows it. */
   view(groupId: number): AlertGroupView | undefined {
     const group = this.o.store.group(groupId);
-    return group && viewGroup(group, this.o.store.alerts(groupId), this.o.severityMap);
+    return group && viewDigest(group, this.o.store.digest(groupId), this.o.severityMap);
   }
 
   /** Groups delivered since `since`, latest first, as cards show them: the web's alert inbox. */
   recent(since: number, limit: number): AlertGroupView[] {
-    return this.o.store.recentGroups(since, limit).map((g) => viewGroup(g, this.o.store.alerts(g.id), this.o.severityMap));
+    return this.o.store.recentGroups(since, limit).map((g) => viewDigest(g, this.o.store.digest(g.id), this.o.severityMap));
   }
 
   /** Whether Alertmanager's silence API is configured (the Silence actions are offered). */
