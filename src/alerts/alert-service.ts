@@ -29,7 +29,7 @@ export interface AlertServiceOptions {
   onError?: (what: string, error: unknown) => void;
   /** Registers chat work that runs after a delivery was answered, so shutdown can wait for it. */
   track?: (work: Promise<unknown>) => void;
-  /** Webhook deliveries with more alerts than this are stored in slices (DeliveryQueue; default 1,000). */
+  /** Webhook deliveries with more alerts than this are stored in slices (DeliveryQueue; default 500). */
   sliceAlerts?: number;
 }
 

@@ -222,11 +222,14 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     const id = open.groupId;
     let fingerprints = 0;
     let firing = 0;
-    const labelDelta = new Map<string, number>();
-    const countLabels = (labels: string, by: number) => {
-      for (const pair of Object.entries(JSON.parse(labels) as Labels)) {
-        const k = JSON.stringify(pair);
-        labelDelta.set(k, (labelDelta.get(k) ?? 0) + by);
+    // Label value counts to add, by name then value, applied once for the slice (a storm's shared labels are one row each).
+    const labelDelta = new Map<string, Map<string, number>>();
+    const countLabels = (labels: Labels, by: number) => {
+      for (const name in labels) {
+        const value = labels[name]!;
+        let values = labelDelta.get(name);
+        if (!values) labelDelta.set(name, (values = new Map()));
+        values.set(value, (values.get(value) ?? 0) + by);
       }
     };
     for (const a of alerts) {
@@ -241,14 +244,14 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
         isNew = true;
         fingerprints++;
         firing += isFiring;
-        countLabels(labels, 1);
+        countLabels(a.labels, 1);
       } else if (shown.starts_at <= startsAt) {
         isNew = shown.starts_at < startsAt;
         if (isNew) this.s['unflagLatest']!.run(id, a.fingerprint, shown.starts_at);
         firing += isFiring - (shown.status === 'firing' ? 1 : 0);
         if (shown.labels !== labels) {
-          countLabels(shown.labels, -1);
-          countLabels(labels, 1);
+          countLabels(JSON.parse(shown.labels) as Labels, -1);
+          countLabels(a.labels, 1);
         }
       } else {
         isNew = this.s['hasAlert']!.get(id, a.fingerprint, startsAt) === undefined;
@@ -261,10 +264,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, runbook, latest);
     }
     if (fingerprints !== 0 || firing !== 0) this.s['countAlerts']!.run(fingerprints, firing, id);
-    for (const [pair, by] of labelDelta) {
-      const [name, value] = JSON.parse(pair) as [string, string];
-      if (by !== 0) this.s['countLabel']!.run(id, name, value, by);
-    }
+    for (const [name, values] of labelDelta) for (const [value, by] of values) if (by !== 0) this.s['countLabel']!.run(id, name, value, by);
     return newlyFiring;
   }
 
