@@ -48,6 +48,7 @@ export class AlertService implements IncidentObserver {
       store: opts.store,
       now: () => opts.clock.now(),
       settle: (result, now) => this.settle(result, now),
+      written: (results) => this.cards?.queue(results.map((r) => r.group)),
       stored: (results) => this.afterStored(results),
       sliceAlerts: opts.sliceAlerts,
     });
@@ -80,7 +81,11 @@ export class AlertService implements IncidentObserver {
    */
   ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): IngestResult {
     const now = this.o.clock.now();
-    const result = this.o.store.inOneTransaction(() => this.settle(this.o.store.ingest(payload, key, now), now));
+    const result = this.o.store.inOneTransaction(() => {
+      const stored = this.settle(this.o.store.ingest(payload, key, now), now);
+      if (!stored.duplicate) this.cards?.queue([stored.group]);
+      return stored;
+    });
     if (!result.duplicate) this.afterStored([result]);
     return result;
   }
@@ -110,10 +115,9 @@ export class AlertService implements IncidentObserver {
     else void work;
   }
 
-  /** Chat work for a stored delivery: the card, and the linked war room (queued, not sent). */
+  /** Chat work for a stored delivery (its card was queued with it): the linked war room (queued, not sent). */
   async afterIngest(result: IngestResult): Promise<void> {
     const { group } = result;
-    this.cards?.changed(group.id);
     if (group.incidentNumber === null || (result.newlyFiring.length === 0 && !result.becameResolved)) return;
     this.tellWarRoom(group, result.becameResolved ? { note: 'resolved' } : { note: 'firing', alerts: result.newlyFiring });
   }

@@ -20,6 +20,11 @@ export interface DeliveryQueueOptions {
   now: () => number;
   /** Runs in the delivery's transaction once it is stored (e.g. starting a new episode); returns the result to answer. */
   settle: (result: IngestResult, now: number) => IngestResult;
+  /**
+   * Deliveries that changed something (not duplicates), inside the transaction that stores them, once per commit:
+   * what must be written with them (their cards' outbox rows). Throwing fails the whole commit.
+   */
+  written?: (results: IngestResult[]) => void;
   /** Deliveries just made durable that changed something (not duplicates), once per commit. */
   stored: (results: IngestResult[]) => void;
   /**
@@ -79,16 +84,18 @@ export class DeliveryQueue {
     const now = this.o.now();
     let outcomes: ({ ok: true; result: IngestResult } | { ok: false; error: unknown })[];
     try {
-      outcomes = store.inOneTransaction(() =>
-        batch.map((d) => {
+      outcomes = store.inOneTransaction(() => {
+        const each = batch.map((d) => {
           try {
             // A nested transaction is a savepoint: a delivery that throws is rolled back alone.
             return { ok: true as const, result: store.inOneTransaction(() => this.o.settle(store.ingest(d.payload, d.key, now), now)) };
           } catch (error) {
             return { ok: false as const, error };
           }
-        }),
-      );
+        });
+        this.o.written?.(each.flatMap((o) => (o.ok && !o.result.duplicate ? [o.result] : [])));
+        return each;
+      });
     } catch (error) {
       // The commit itself failed: nothing of this batch is durable.
       for (const d of batch) d.reject(error);
@@ -131,7 +138,11 @@ export class DeliveryQueue {
       for (const a of store.writeAlerts(opened, payload.alerts.slice(at, at + this.sliceAlerts), now)) newlyFiring.push(a);
     }
     await nextTurn();
-    const result = store.inOneTransaction(() => this.o.settle(store.finishDelivery(opened, payload, key, now, newlyFiring), now));
+    const result = store.inOneTransaction(() => {
+      const finished = this.o.settle(store.finishDelivery(opened, payload, key, now, newlyFiring), now);
+      this.o.written?.([finished]);
+      return finished;
+    });
     this.o.stored([result]);
     return result;
   }
