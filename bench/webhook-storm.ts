@@ -27,6 +27,9 @@ export interface StormResult {
   health: number[];
   /** /healthz answer times in the `afterMs` after the storm was answered. */
   healthAfter: number[];
+  /** /healthz probes that got no answer (refused, reset), with what sitroom printed. */
+  failures: string[];
+  botOutput: string;
 }
 
 export async function measureWebhookStorm(opts: StormOptions): Promise<StormResult> {
@@ -45,12 +48,18 @@ export async function measureWebhookStorm(opts: StormOptions): Promise<StormResu
     let done = false;
     const health: number[] = [];
     const healthAfter: number[] = [];
+    const failures: string[] = [];
     const probe = (async () => {
       while (!done) {
         const t0 = performance.now();
         const during = !answered;
-        await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
-        (during ? health : healthAfter).push(performance.now() - t0);
+        try {
+          await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+          (during ? health : healthAfter).push(performance.now() - t0);
+        } catch (error) {
+          // Counted, not thrown: a probe that fails must not end the bench before it says why.
+          failures.push(`${during ? 'during' : 'after'} the storm: ${String((error as { cause?: unknown }).cause ?? error)}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, opts.probeEveryMs));
       }
     })();
@@ -62,7 +71,7 @@ export async function measureWebhookStorm(opts: StormOptions): Promise<StormResu
     await new Promise((resolve) => setTimeout(resolve, opts.afterMs));
     done = true;
     await probe;
-    return { bodyBytes: body.length, status: res.status, ackMs, health, healthAfter };
+    return { bodyBytes: body.length, status: res.status, ackMs, health, healthAfter, failures, botOutput: bot.output.join('') };
   } finally {
     await stopProcess(bot);
     await slack.close();
@@ -77,6 +86,13 @@ export function stormRows(r: StormResult, opts: StormOptions): Row[] {
   return [
     { section: s, metric: 'delivery', value: `${opts.alerts} alerts, ${(r.bodyBytes / 1e6).toFixed(1)} MB; /healthz every ${opts.probeEveryMs} ms meanwhile`, target: '-' },
     { section: s, metric: 'storm answered', value: `${r.status} in ${ms(r.ackMs)}`, target: '200', pass: r.status === 200 },
+    {
+      section: s,
+      metric: '/healthz probes with no answer',
+      value: r.failures.length ? `${r.failures.length}: ${r.failures[0]}; sitroom printed: ${r.botOutput.slice(-500) || '(nothing)'}` : '0',
+      target: '0',
+      pass: r.failures.length === 0,
+    },
     { section: s, metric: '/healthz while the storm is delivered: p50 / p99 / max', value: `${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.max)} (${r.health.length} asked)`, target: 'max <= 50 ms', pass: h.max <= 50 },
     {
       section: s,

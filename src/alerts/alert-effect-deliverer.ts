@@ -6,7 +6,7 @@
 import type { PreparedCall } from '../delivery/dispatcher.ts';
 import type { Incident, Platform } from '../incidents/incident.ts';
 import type { AlertEffect } from './alert-effects.ts';
-import type { AlertGroupView } from './alert-group.ts';
+import type { AlertGroup, AlertGroupView } from './alert-group.ts';
 import type { AlertNotifier, AlertStore } from './ports.ts';
 
 export interface AlertEffectDelivererOptions {
@@ -30,23 +30,35 @@ export class AlertEffectDeliverer {
     this.o = opts;
   }
 
+  /**
+   * What to call for the row. The group's view is built only when the call is really made (in send): a paced row
+   * is prepared many times before it goes, and the view then shows the group as it is when it is sent.
+   */
   prepare(row: { effect: AlertEffect }): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
-    const view = this.o.view(effect.group);
-    if (!view) return 'skip';
-    return effect.kind === 'alert_card' ? this.card(view) : this.note(effect, view);
+    const group = this.o.store.group(effect.group);
+    if (!group) return 'skip';
+    return effect.kind === 'alert_card' ? this.card(group) : this.note(effect);
   }
 
-  private card(view: AlertGroupView): PreparedCall | 'skip' {
+  /** The group's view when sending (groups are never deleted, so it is there). */
+  private viewNow(groupId: number): AlertGroupView {
+    const view = this.o.view(groupId);
+    if (!view) throw new Error(`alert group ${groupId} is gone`);
+    return view;
+  }
+
+  private card(group: AlertGroup): PreparedCall | 'skip' {
     const { store, platform, notifier } = this.o;
-    const groupId = view.group.id;
+    const groupId = group.id;
     const card = store.card(groupId, platform);
     // Latest state wins: a card already showing this version (or a newer one) is left alone.
-    if (card && card.version >= view.group.version) return 'skip';
+    if (card && card.version >= group.version) return 'skip';
     return {
       call: card ? 'update' : 'post',
       channel: card?.channel ?? ALERTS_CHANNEL_KEY,
       send: async () => {
+        const view = this.viewNow(groupId);
         // The first post is claimed in the database too (when it really goes, not while it waits for pacing), so a
         // post slower than the row's lease is never made twice; a claim held elsewhere is retried with backoff.
         if (!card && !store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS)) throw new Error('its first card is being posted by another process');
@@ -63,18 +75,18 @@ export class AlertEffectDeliverer {
     };
   }
 
-  private note(effect: Extract<AlertEffect, { kind: 'alert_note' }>, view: AlertGroupView): PreparedCall | 'wait' | 'skip' {
+  private note(effect: Extract<AlertEffect, { kind: 'alert_note' }>): PreparedCall | 'wait' | 'skip' {
     const incident = this.o.incident(effect.number);
     if (!incident) return 'skip';
     // Queued behind the room's creation in the incident's queue; a room not there yet is waited for.
     if (!incident.room) return 'wait';
     const { notifier } = this.o;
-    const say =
+    const say = (view: AlertGroupView) =>
       effect.note === 'linked'
-        ? () => notifier.groupLinked(incident, view)
+        ? notifier.groupLinked(incident, view)
         : effect.note === 'firing'
-          ? () => notifier.alertsFiring(incident, view, effect.alerts)
-          : () => notifier.alertsResolved(incident, view);
-    return { call: 'post', channel: incident.room.channelId, send: async () => (await say(), {}) };
+          ? notifier.alertsFiring(incident, view, effect.alerts)
+          : notifier.alertsResolved(incident, view);
+    return { call: 'post', channel: incident.room.channelId, send: async () => (await say(this.viewNow(effect.group)), {}) };
   }
 }

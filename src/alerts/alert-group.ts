@@ -37,14 +37,37 @@ export interface GroupAlert {
   generatorUrl: string;
 }
 
+/**
+ * What a card needs of a group's alerts (each fingerprint counted once, by its latest firing), short of the alerts
+ * themselves: a storm group has 80,000 and a card lists ten. The store keeps it as alerts are written
+ * (AlertStore.digest); digestAlerts computes it from every alert.
+ */
+export interface AlertDigest {
+  firing: number;
+  resolved: number;
+  /** The first CARD_ALERT_LIMIT firing alerts, earliest start first (then fingerprint). */
+  firstFiring: readonly GroupAlert[];
+  /** The same, of the resolved ones. */
+  firstResolved: readonly GroupAlert[];
+  /** Labels with the same value on every alert; undefined when the group has none. */
+  sharedLabels: Labels | undefined;
+  /** The first alert's (in that order) non-empty generatorURL and runbook_url annotation. */
+  generatorUrl: string | undefined;
+  runbookUrl: string | undefined;
+}
+
 /** What a chat needs to show a group. */
 export interface AlertGroupView {
   group: AlertGroup;
   title: string;
   summary: string;
   severity: Severity;
-  firing: readonly GroupAlert[];
-  resolved: readonly GroupAlert[];
+  /** How many of the group's alerts fire now, and how many have resolved. */
+  firing: number;
+  resolved: number;
+  /** The first CARD_ALERT_LIMIT firing alerts, earliest first: what a card lists (then resolvedAlerts). */
+  firingAlerts: readonly GroupAlert[];
+  resolvedAlerts: readonly GroupAlert[];
   /** Labels shared by the group that help tell it apart (group labels first). */
   labels: readonly [string, string][];
   links: readonly { label: string; url: string }[];

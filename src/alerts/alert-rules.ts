@@ -1,6 +1,6 @@
 /** Pure rules for alerts: severity mapping, the latest state per fingerprint, the card's view, silence matchers. */
 import { type Severity, parseSeverity } from '../incidents/severity.ts';
-import type { AlertGroup, AlertGroupView, GroupAlert, Labels } from './alert-group.ts';
+import type { AlertDigest, AlertGroup, AlertGroupView, GroupAlert, Labels } from './alert-group.ts';
 
 export type SeverityMap = Readonly<Record<string, Severity>>;
 
@@ -23,6 +23,15 @@ export function parseSeverityMap(text: string): { map: SeverityMap } | { error: 
 
 export const mapSeverity = (label: string | undefined, map: SeverityMap): Severity => map[(label ?? '').toLowerCase()] ?? UNMAPPED_SEVERITY;
 
+/** Orders alerts as a card lists them: earliest start first, then fingerprint. */
+const byStart = (a: GroupAlert, b: GroupAlert) => a.startsAt - b.startsAt || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0);
+
+/** The group's earliest alert, from the first firing and the first resolved ones. */
+export function earliestAlert(firing: readonly GroupAlert[], resolved: readonly GroupAlert[]): GroupAlert | undefined {
+  const [f, r] = [firing[0], resolved[0]];
+  return f && r ? (byStart(f, r) <= 0 ? f : r) : (f ?? r);
+}
+
 /** The latest firing of each fingerprint: what the group looks like now. */
 export function latestPerFingerprint(alerts: readonly GroupAlert[]): GroupAlert[] {
   const latest = new Map<string, GroupAlert>();
@@ -31,7 +40,7 @@ export function latestPerFingerprint(alerts: readonly GroupAlert[]): GroupAlert[
     if (!seen || a.startsAt > seen.startsAt) latest.set(a.fingerprint, a);
   }
   // Code-point order (fingerprints are hex): localeCompare made sorting an 80,000-alert storm several times slower.
-  return [...latest.values()].sort((a, b) => a.startsAt - b.startsAt || (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  return [...latest.values()].sort(byStart);
 }
 
 /** Labels that never help tell a group apart on a card. */
@@ -51,39 +60,62 @@ export function sharedLabels(alerts: readonly GroupAlert[]): Labels | undefined 
   return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((a) => a.labels[k] === v)));
 }
 
-/** Everything a card shows, from the group and the latest state of its alerts. */
-export function viewGroup(group: AlertGroup, alerts: readonly GroupAlert[], severityMap: SeverityMap): AlertGroupView {
+/**
+ * The digest of a group from every stored alert: the reference for the one the store keeps as alerts are written
+ * (tests compare the two), and for callers that have the alerts in hand.
+ */
+export function digestAlerts(alerts: readonly GroupAlert[]): AlertDigest {
   const latest = latestPerFingerprint(alerts);
   const firing = latest.filter((a) => a.status === 'firing');
   const resolved = latest.filter((a) => a.status === 'resolved');
-  const first = latest[0];
+  return {
+    firing: firing.length,
+    resolved: resolved.length,
+    firstFiring: firing.slice(0, CARD_ALERT_LIMIT),
+    firstResolved: resolved.slice(0, CARD_ALERT_LIMIT),
+    sharedLabels: sharedLabels(latest),
+    generatorUrl: latest.find((a) => a.generatorUrl)?.generatorUrl,
+    runbookUrl: latest.find((a) => a.annotations['runbook_url'])?.annotations['runbook_url'],
+  };
+}
+
+/** Everything a card shows, from the group and every alert of it (see viewDigest). */
+export const viewGroup = (group: AlertGroup, alerts: readonly GroupAlert[], severityMap: SeverityMap): AlertGroupView =>
+  viewDigest(group, digestAlerts(alerts), severityMap);
+
+/** Everything a card shows, from the group and the digest of its alerts. */
+export function viewDigest(group: AlertGroup, digest: AlertDigest, severityMap: SeverityMap): AlertGroupView {
+  const first = earliestAlert(digest.firstFiring, digest.firstResolved);
   // The last delivery's commonLabels describe only what it listed (the final one lists just the remainder),
-  // so the labels shared by the whole group are computed from every fingerprint's latest state.
-  const common = sharedLabels(latest) ?? group.commonLabels;
+  // so the labels shared by the whole group are those of every fingerprint's latest state.
+  const common = digest.sharedLabels ?? group.commonLabels;
   const title = common['alertname'] ?? group.groupLabels['alertname'] ?? first?.labels['alertname'] ?? 'Alert';
   const summary = group.commonAnnotations['summary'] ?? first?.annotations['summary'] ?? group.commonAnnotations['description'] ?? '';
   const labels: [string, string][] = [
     ...Object.entries(group.groupLabels).filter(([k]) => !NOISE_LABELS.has(k)),
     ...Object.entries(common).filter(([k]) => !NOISE_LABELS.has(k) && !(k in group.groupLabels)),
   ];
-  const generator = latest.find((a) => a.generatorUrl)?.generatorUrl;
-  const runbook = group.commonAnnotations['runbook_url'] ?? latest.find((a) => a.annotations['runbook_url'])?.annotations['runbook_url'];
+  const generator = digest.generatorUrl;
+  const runbook = group.commonAnnotations['runbook_url'] ?? digest.runbookUrl;
   const links = [
     ...(generator ? [{ label: 'Source', url: generator }] : []),
     ...(runbook ? [{ label: 'Runbook', url: runbook }] : []),
     ...(group.externalUrl ? [{ label: 'Alertmanager', url: `${group.externalUrl.replace(/\/$/, '')}/#/alerts?receiver=${encodeURIComponent(group.receiver)}` }] : []),
   ].filter((l) => /^https?:\/\//.test(l.url));
-  const listed = Math.min(latest.length, CARD_ALERT_LIMIT);
+  const total = digest.firing + digest.resolved;
+  const listed = Math.min(total, CARD_ALERT_LIMIT);
   return {
     group,
     title,
     summary,
     severity: mapSeverity(common['severity'] ?? first?.labels['severity'], severityMap),
-    firing,
-    resolved,
+    firing: digest.firing,
+    resolved: digest.resolved,
+    firingAlerts: digest.firstFiring.slice(0, CARD_ALERT_LIMIT),
+    resolvedAlerts: digest.firstResolved.slice(0, CARD_ALERT_LIMIT),
     labels,
     links,
-    moreAlerts: latest.length - listed + group.truncatedAlerts,
+    moreAlerts: total - listed + group.truncatedAlerts,
     commonLabels: common,
   };
 }

@@ -7,7 +7,7 @@ import type { IncidentService, Outcome } from '../incidents/incident-service.ts'
 import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import type { Clock, IncidentObserver } from '../incidents/ports.ts';
 import type { AlertGroup, AlertGroupView } from './alert-group.ts';
-import { incidentTitle, type SeverityMap, silenceMatchers, viewGroup } from './alert-rules.ts';
+import { incidentTitle, type SeverityMap, silenceMatchers, viewDigest } from './alert-rules.ts';
 import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
@@ -29,7 +29,7 @@ export interface AlertServiceOptions {
   onError?: (what: string, error: unknown) => void;
   /** Registers chat work that runs after a delivery was answered, so shutdown can wait for it. */
   track?: (work: Promise<unknown>) => void;
-  /** Webhook deliveries with more alerts than this are stored in slices (DeliveryQueue; default 1,000). */
+  /** Webhook deliveries with more alerts than this are stored in slices (DeliveryQueue; default 500). */
   sliceAlerts?: number;
 }
 
@@ -48,6 +48,7 @@ export class AlertService implements IncidentObserver {
       store: opts.store,
       now: () => opts.clock.now(),
       settle: (result, now) => this.settle(result, now),
+      written: (results) => this.cards?.queue(results.map((r) => r.group)),
       stored: (results) => this.afterStored(results),
       sliceAlerts: opts.sliceAlerts,
     });
@@ -61,12 +62,12 @@ export class AlertService implements IncidentObserver {
   /** The group as a card shows it. */
   view(groupId: number): AlertGroupView | undefined {
     const group = this.o.store.group(groupId);
-    return group && viewGroup(group, this.o.store.alerts(groupId), this.o.severityMap);
+    return group && viewDigest(group, this.o.store.digest(groupId), this.o.severityMap);
   }
 
   /** Groups delivered since `since`, latest first, as cards show them: the web's alert inbox. */
   recent(since: number, limit: number): AlertGroupView[] {
-    return this.o.store.recentGroups(since, limit).map((g) => viewGroup(g, this.o.store.alerts(g.id), this.o.severityMap));
+    return this.o.store.recentGroups(since, limit).map((g) => viewDigest(g, this.o.store.digest(g.id), this.o.severityMap));
   }
 
   /** Whether Alertmanager's silence API is configured (the Silence actions are offered). */
@@ -80,7 +81,11 @@ export class AlertService implements IncidentObserver {
    */
   ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): IngestResult {
     const now = this.o.clock.now();
-    const result = this.o.store.inOneTransaction(() => this.settle(this.o.store.ingest(payload, key, now), now));
+    const result = this.o.store.inOneTransaction(() => {
+      const stored = this.settle(this.o.store.ingest(payload, key, now), now);
+      if (!stored.duplicate) this.cards?.queue([stored.group]);
+      return stored;
+    });
     if (!result.duplicate) this.afterStored([result]);
     return result;
   }
@@ -110,10 +115,9 @@ export class AlertService implements IncidentObserver {
     else void work;
   }
 
-  /** Chat work for a stored delivery: the card, and the linked war room (queued, not sent). */
+  /** Chat work for a stored delivery (its card was queued with it): the linked war room (queued, not sent). */
   async afterIngest(result: IngestResult): Promise<void> {
     const { group } = result;
-    this.cards?.changed(group.id);
     if (group.incidentNumber === null || (result.newlyFiring.length === 0 && !result.becameResolved)) return;
     this.tellWarRoom(group, result.becameResolved ? { note: 'resolved' } : { note: 'firing', alerts: result.newlyFiring });
   }

@@ -7,6 +7,7 @@ import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { Clock } from '../incidents/ports.ts';
 import { type AlertEffect, cardEffect } from './alert-effects.ts';
+import type { AlertGroup } from './alert-group.ts';
 import type { AlertStore } from './ports.ts';
 
 export interface CardSyncOptions {
@@ -27,9 +28,17 @@ export class AlertCardSync {
   /** The group changed: queue its card on every chat (a row already queued at this version is not repeated). */
   changed(groupId: number): void {
     const group = this.o.store.group(groupId);
-    if (!group || this.o.platforms.length === 0) return;
+    if (group) this.queue([group]);
+  }
+
+  /**
+   * Queues the cards of groups just written, as they were written (no re-read), in one outbox write: the webhook
+   * calls this inside the commit that stores its deliveries, so a stored delivery always has its card queued.
+   */
+  queue(groups: readonly Pick<AlertGroup, 'id' | 'version'>[]): void {
+    if (groups.length === 0 || this.o.platforms.length === 0) return;
     const now = this.o.clock.now();
-    this.o.outbox.enqueue(this.o.platforms.map((platform) => cardEffect(platform, group, now)));
+    this.o.outbox.enqueue(groups.flatMap((group) => this.o.platforms.map((platform) => cardEffect(platform, group, now))));
   }
 
   /** Re-queues cards left behind (missing or showing an older version) for groups changed since `since`. Writes rows only. */

@@ -1,6 +1,6 @@
 /** What the alert use cases need from the outside: storage, the chats, and Alertmanager's silence API. */
 import type { Incident, Platform, UserId } from '../incidents/incident.ts';
-import type { AlertGroup, AlertGroupView, GroupAlert } from './alert-group.ts';
+import type { AlertDigest, AlertGroup, AlertGroupView, GroupAlert } from './alert-group.ts';
 import type { Matcher } from './alert-rules.ts';
 import type { WebhookAlert, WebhookPayload } from './alertmanager-payload.ts';
 
@@ -51,8 +51,10 @@ export interface AlertStore {
   finishDelivery(open: OpenDelivery, payload: WebhookPayload, deliveryKey: string, now: number, newlyFiring: GroupAlert[]): IngestResult;
   /** The group with `id`, or undefined. */
   group(id: number): AlertGroup | undefined;
-  /** Every stored firing of the group's alerts. */
+  /** Every stored firing of the group's alerts (tests and tools: a storm group has 80,000; cards use digest). */
   alerts(groupId: number): GroupAlert[];
+  /** What a card needs of the group's alerts, read without reading them all (kept as alerts are written). */
+  digest(groupId: number): AlertDigest;
   /** Atomically re-reads the group, applies `change` and saves it (bumping its version); null writes nothing. */
   updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): AlertGroup | null;
   /** Groups with a delivery at or after `since`, the latest delivery first, at most `limit` (the web's alert inbox). */

@@ -37,16 +37,16 @@ function alertLine(a: GroupAlert, view: AlertGroupView, ctx: MessageContext): Li
 /** The alert card: one per group, updated in place. */
 export function alertCard(view: AlertGroupView, ctx: MessageContext, opts: CardOptions): ChatMessage {
   const { group } = view;
-  const firing = view.firing.length;
+  const firing = view.firing;
   const state = firing > 0 ? `🔥 FIRING (${firing})` : '✅ RESOLVED';
   const lines: Line[] = [];
   if (view.summary) lines.push([view.summary]);
   lines.push([
-    `${view.severity.toUpperCase()} · ${firing} firing · ${view.resolved.length} resolved`,
+    `${view.severity.toUpperCase()} · ${firing} firing · ${view.resolved} resolved`,
     ...(group.firstFiringAt ? [` · since ${formatTime(group.firstFiringAt, ctx.timeZone, ctx.now)}`] : []),
   ]);
   if (view.labels.length) lines.push([{ bold: 'Labels: ' }, labelText(view.labels)]);
-  const listed = [...view.firing, ...view.resolved].slice(0, CARD_ALERT_LIMIT);
+  const listed = [...view.firingAlerts, ...view.resolvedAlerts].slice(0, CARD_ALERT_LIMIT);
   lines.push(...listed.map((a) => alertLine(a, view, ctx)));
   if (view.moreAlerts > 0) lines.push([`+${view.moreAlerts} more`]);
   if (view.links.length) lines.push(view.links.flatMap((l, n): Inline[] => [n ? ' · ' : '', { link: l.url, label: l.label }]));
@@ -79,9 +79,9 @@ export function linkedAlertsMessage(incident: Incident, views: readonly AlertGro
   return {
     heading: [`🔗 Alert groups linked to incident #${incident.number}`],
     lines: views.map((v): Line => [
-      `• ${v.firing.length > 0 ? '🔥' : '✅'} `,
+      `• ${v.firing > 0 ? '🔥' : '✅'} `,
       v.title,
-      ` — ${v.firing.length} firing · ${v.resolved.length} resolved`,
+      ` — ${v.firing} firing · ${v.resolved} resolved`,
       ...(v.group.firstFiringAt ? [` · since ${formatTime(v.group.firstFiringAt, ctx.timeZone, ctx.now)}`] : []),
     ]),
   };
@@ -93,8 +93,8 @@ export function groupLinkedMessage(view: AlertGroupView, ctx: MessageContext): C
     heading: ['🔗 Alerts linked: ', view.title],
     lines: [
       ...(view.summary ? [[view.summary]] : []),
-      [`${view.firing.length} firing · ${view.resolved.length} resolved`],
-      ...view.firing.slice(0, CARD_ALERT_LIMIT).map((a) => alertLine(a, view, ctx)),
+      [`${view.firing} firing · ${view.resolved} resolved`],
+      ...view.firingAlerts.slice(0, CARD_ALERT_LIMIT).map((a) => alertLine(a, view, ctx)),
     ],
   };
 }

@@ -1,4 +1,5 @@
 /** The database schema (drizzle). Migrations in migrations/ are generated from this file by drizzle-kit. */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const incidents = sqliteTable(
@@ -111,7 +112,14 @@ export const alertGroups = sqliteTable(
     version: integer('version').notNull(),
     /** When the group last changed (delivery or click): the card sync looks only at recent changes. */
     updatedAt: integer('updated_at').notNull(),
+    /** Firing alerts as of the last stored delivery (whether a delivery resolved the group or made it fire again). */
     firingCount: integer('firing_count').notNull(),
+    /**
+     * Fingerprints of the group and how many of them fire now (their latest row, alerts.latest), kept current as
+     * alerts are written, so a card's counts need no pass over a storm's 80,000 rows.
+     */
+    latestAlerts: integer('latest_alerts').notNull().default(0),
+    latestFiring: integer('latest_firing').notNull().default(0),
     acknowledgedBy: text('acknowledged_by'),
     acknowledgedAt: integer('acknowledged_at'),
     notActionableBy: text('not_actionable_by'),
@@ -138,8 +146,35 @@ export const alerts = sqliteTable(
     labels: text('labels', { mode: 'json' }).notNull(),
     annotations: text('annotations', { mode: 'json' }).notNull(),
     generatorUrl: text('generator_url').notNull(),
+    /** The `runbook_url` annotation ('' without one), so the card finds the first alert with a runbook by an index. */
+    runbookUrl: text('runbook_url').notNull().default(''),
+    /** 1 on the fingerprint's latest firing (the row a card shows), 0 on its earlier ones. */
+    latest: integer('latest').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.groupId, t.fingerprint, t.startsAt] })],
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.fingerprint, t.startsAt] }),
+    // What a card reads, each in index order with LIMIT: the first alerts per state, the first source and runbook links.
+    index('alerts_latest_idx').on(t.groupId, t.status, t.startsAt, t.fingerprint).where(sql`${t.latest} = 1`),
+    index('alerts_latest_generator_idx').on(t.groupId, t.startsAt, t.fingerprint).where(sql`${t.latest} = 1 AND ${t.generatorUrl} != ''`),
+    index('alerts_latest_runbook_idx').on(t.groupId, t.startsAt, t.fingerprint).where(sql`${t.latest} = 1 AND ${t.runbookUrl} != ''`),
+  ],
+);
+
+/**
+ * How many of a group's fingerprints (their latest row) carry each label value: a label is shared by the whole group
+ * when its count equals alert_groups.latest_alerts. Kept with the alerts, in the same transaction.
+ */
+export const alertLabelCounts = sqliteTable(
+  'alert_label_counts',
+  {
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => alertGroups.id),
+    name: text('name').notNull(),
+    value: text('value').notNull(),
+    alerts: integer('alerts').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.name, t.value] })],
 );
 
 /** Where each group's card is on each platform, and which group version it shows. */

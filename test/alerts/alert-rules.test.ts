@@ -46,7 +46,7 @@ describe('viewGroup over the captured delivery sequence', () => {
   };
 
   it('shows 2 firing, then 1 firing and 1 resolved, then both resolved', () => {
-    expect(views().map((v) => [fingerprints(v.firing), fingerprints(v.resolved)])).toEqual([
+    expect(views().map((v) => [fingerprints(v.firingAlerts), fingerprints(v.resolvedAlerts)])).toEqual([
       [[WEB1, WEB2], []],
       [[WEB2], [WEB1]],
       [[], [WEB1, WEB2]],
@@ -56,7 +56,7 @@ describe('viewGroup over the captured delivery sequence', () => {
   it('is correct although the last delivery lists only the alert not yet reported resolved', () => {
     expect(fixturePayload('alertmanager-group-final-resolved').alerts.map((a) => a.fingerprint)).toEqual([WEB2]);
     const last = views()[2]!;
-    expect(last.resolved.map((a) => a.endsAt)).toEqual([Date.parse('2026-11-22T17:01:18Z'), Date.parse('2026-11-22T17:01:25Z')]);
+    expect(last.resolvedAlerts.map((a) => a.endsAt)).toEqual([Date.parse('2026-11-22T17:01:18Z'), Date.parse('2026-11-22T17:01:25Z')]);
     expect(last).toMatchObject({ title: 'HighErrorRate', summary: 'Checkout 5xx > 5%', severity: 'sev1', moreAlerts: 0 });
   });
 
@@ -70,9 +70,9 @@ describe('viewGroup over the captured delivery sequence', () => {
     for (const name of GROUP_SEQUENCE) kept = accumulate(kept, fixturePayload(name));
     const again = validPayload(rawPayload([rawAlert(1, { fingerprint: WEB1, startsAt: '2026-11-22T17:30:00Z' })]));
     const view = viewGroup(groupOf(again), accumulate(kept, again), DEFAULT_SEVERITY_MAP);
-    expect(fingerprints(view.firing)).toEqual([WEB1]);
-    expect(view.firing[0]?.startsAt).toBe(Date.parse('2026-11-22T17:30:00Z'));
-    expect(fingerprints(view.resolved)).toEqual([WEB2]);
+    expect(fingerprints(view.firingAlerts)).toEqual([WEB1]);
+    expect(view.firingAlerts[0]?.startsAt).toBe(Date.parse('2026-11-22T17:30:00Z'));
+    expect(fingerprints(view.resolvedAlerts)).toEqual([WEB2]);
   });
 });
 

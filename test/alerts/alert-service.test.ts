@@ -43,7 +43,7 @@ describe('ingest', () => {
     expect(result).toMatchObject({ duplicate: false, group: { firingCount: 2 } });
     await h.settle();
     expect(h.chat.callsTo('showCard')).toEqual([expect.objectContaining({ card: null })]);
-    expect(h.chat.callsTo('showCard')[0]?.view.firing.map((a) => a.fingerprint)).toEqual([WEB1, WEB2]);
+    expect(h.chat.callsTo('showCard')[0]?.view.firingAlerts.map((a) => a.fingerprint)).toEqual([WEB1, WEB2]);
   });
 
   it('does nothing more for the same delivery sent again', async () => {
@@ -63,7 +63,7 @@ describe('ingest', () => {
     const [post, update] = h.chat.callsTo('showCard');
     expect(post?.card).toBeNull();
     expect(update?.card).toMatchObject({ messageId: 'M-CARD-1' });
-    expect(update?.view.resolved.map((a) => a.fingerprint)).toEqual([WEB1]);
+    expect(update?.view.resolvedAlerts.map((a) => a.fingerprint)).toEqual([WEB1]);
   });
 });
 
@@ -192,7 +192,7 @@ describe('a group linked to an incident', () => {
     await h.settle();
     const resolved = h.chat.callsTo('alertsResolved');
     expect(resolved).toHaveLength(1);
-    expect(resolved[0]?.view.firing).toEqual([]);
+    expect(resolved[0]?.view.firing).toBe(0);
     expect(resolved[0]?.incident.phase).toBe('active');
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryKey, parseWebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import fc from 'fast-check';
+import { acceptPlainPayload, deliveryKey, parseWebhookPayload, webhookPayloadSchema } from '../../src/alerts/alertmanager-payload.ts';
 import { FIXTURE_NAMES, fixtureJson, fixturePayload, fixtureText, type RawPayload, validPayload, WEB1, WEB1_STARTS } from '../fakes/alert-fixtures.ts';
 
 /** The issues for a body the test expects to be refused. */
@@ -157,5 +158,58 @@ describe('deliveryKey', () => {
     body.alerts[0]!.annotations = Object.fromEntries(Object.entries(body.alerts[0]!.annotations).reverse());
     body.alerts[0]!.labels = Object.fromEntries(Object.entries(body.alerts[0]!.labels).reverse());
     expect(keyOf(body)).toBe(before);
+  });
+});
+
+/**
+ * acceptPlainPayload skips zod for deliveries as Alertmanager sends them; it must never accept what the schema
+ * refuses, nor produce another payload than the schema does.
+ */
+describe('acceptPlainPayload (the schema without zod)', () => {
+  /** What the schema (and parseWebhookPayload's own start check) make of `body`. */
+  const bySchema = (body: unknown) => {
+    const parsed = webhookPayloadSchema.safeParse(body);
+    return parsed.success && parsed.data.alerts.every((a) => a.startsAt !== null) ? parsed.data : undefined;
+  };
+
+  it.each(FIXTURE_NAMES)('takes the real capture %s, giving what the schema gives', (name) => {
+    const body = fixtureJson(name);
+    expect(acceptPlainPayload(body)).toEqual(bySchema(body));
+    expect(acceptPlainPayload(body)).toBeDefined();
+  });
+
+  it('never accepts what the schema refuses, nor gives another payload (any field of a delivery or an alert replaced or dropped)', () => {
+    const valid = firing() as unknown as Record<string, unknown>;
+    const alert = (valid['alerts'] as Record<string, unknown>[])[0] ?? {};
+    const keys = [...Object.keys(valid).map((k) => ['top', k] as const), ...Object.keys(alert).map((k) => ['alert', k] as const)];
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.constant(undefined),
+      fc.constantFrom('', '4', 4, -1, 1.5, 2 ** 60, 'firing', 'resolved', '0001-01-01T00:00:00Z', '2026-11-22T17:00:00Z', '2026-11-22T17:00:00.123+02:00', '2026-13-45T99:00:00Z', [], {}, { a: 1 }, { a: 'b' }, { ['__proto__']: 'x' }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), value, ([where, key], v) => {
+        const replace = (o: Record<string, unknown>) => {
+          const copy = { ...o };
+          if (v === undefined) delete copy[key];
+          else copy[key] = v;
+          return copy;
+        };
+        const body = where === 'top' ? replace(valid) : { ...valid, alerts: [alert, replace(alert)] };
+        const fast = acceptPlainPayload(body);
+        if (fast !== undefined) expect(fast).toEqual(bySchema(body));
+        expect(parseWebhookPayload(body)).toEqual(bySchema(body) ? { ok: true, payload: bySchema(body) } : expect.objectContaining({ ok: false }));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves any JSON value the schema refuses to the schema', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (body) => {
+        const fast = acceptPlainPayload(body);
+        if (fast !== undefined) expect(fast).toEqual(bySchema(body));
+      }),
+    );
   });
 });

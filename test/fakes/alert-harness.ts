@@ -9,7 +9,7 @@ import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
 import { AlertCardSync } from '../../src/alerts/card-sync.ts';
 import { OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
 import { Pacer } from '../../src/delivery/pacing.ts';
-import { openDatabase } from '../../src/storage/database.ts';
+import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
 import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
@@ -24,10 +24,12 @@ export interface AlertHarnessOptions {
   /** Whether Alertmanager's silence API is configured (default true). */
   silences?: boolean;
   severityMap?: SeverityMap;
+  /** The database to use (default a fresh `:memory:` one), e.g. one whose statements a test counts. */
+  db?: Db;
 }
 
 export function alertHarness(opts: AlertHarnessOptions = {}) {
-  const db = openDatabase(':memory:');
+  const db = opts.db ?? openDatabase(':memory:');
   const clock = new FixedClock(CAPTURE_NOW);
   const incidents = serviceHarness({ store: new SqliteIncidentStore(db), clock });
   const store = new SqliteAlertStore(db);

@@ -49,7 +49,8 @@ const incident = anIncident({ title: longTitle(1), lastUpdate: { text: `${'Rolle
 const items = Array.from({ length: 500 }, (_, i) => item(i + 1));
 
 /** An alert group of 300 firing alerts: the card and the war-room notice must still fit. */
-const bigGroup = viewGroup(firingGroup(), Array.from({ length: 300 }, (_, i) => aGroupAlert(i + 1)), DEFAULT_SEVERITY_MAP);
+const bigAlerts = Array.from({ length: 300 }, (_, i) => aGroupAlert(i + 1));
+const bigGroup = viewGroup(firingGroup(), bigAlerts, DEFAULT_SEVERITY_MAP);
 
 const messages: [string, ChatMessage][] = [
   ['an alert card for 300 alerts', alertCard(bigGroup, ctx, { silences: true, warRoom: undefined })],
@@ -58,7 +59,7 @@ const messages: [string, ChatMessage][] = [
     alertCard(bigGroup, ctx, { silences: true, warRoom: undefined, openIncidents: Array.from({ length: 150 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })) }),
   ],
   ['a 40-item checklist', checklistMessage(incident, Array.from({ length: 40 }, (_, i) => ({ id: i + 1, incidentNumber: 1, position: i + 1, text: longTitle(i).slice(0, 300), required: true, source: 'sev1', checkedAt: null, checkedBy: null })))],
-  ['300 alerts firing in a war room', alertsFiringMessage(bigGroup, bigGroup.firing, ctx)],
+  ['300 alerts firing in a war room', alertsFiringMessage(bigGroup, bigAlerts, ctx)],
   ['a 60-incident list', listMessage(Array.from({ length: 60 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })), ctx)],
   ['a 2,900-character update', updateAnnouncement(incident, ctx)],
   ['a 500-item digest', digestMessage(digestOf(items, '2025-03-25'))],
