@@ -99,6 +99,16 @@ export class OutboxDispatcher {
     }
   }
 
+  /** The platform whose rows this dispatcher delivers. */
+  get platform(): Platform {
+    return this.o.platform;
+  }
+
+  /** Whether it delivers in the background (start() was called, stop() not yet). */
+  get running(): boolean {
+    return !this.stopped;
+  }
+
   /** Calls in flight right now. */
   get busy(): number {
     return this.inFlight.size;

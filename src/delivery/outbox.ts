@@ -2,12 +2,17 @@
  * The outbox as the dispatcher sees it: rows of queued effects, claimed one head per target, marked when they
  * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
  */
-import type { AlertEffect } from '../alerts/alert-effects.ts';
+import { type AlertEffect, isAlertEffect } from '../alerts/alert-effects.ts';
+import { isReplyEffect, type ReplyEffect } from '../chat/reply-effects.ts';
+import { type DigestEffect, isDigestEffect } from '../incidents/digest.ts';
 import type { Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
 import type { Platform } from '../incidents/incident.ts';
 
-/** Everything the outbox carries: the incidents' effects and the alert cards and notes. */
-export type OutboxEffect = Effect | AlertEffect;
+/** Everything the outbox carries: the incidents' effects, the alert cards and notes, the weekly digest, and replies. */
+export type OutboxEffect = Effect | AlertEffect | DigestEffect | ReplyEffect;
+
+/** An incident's own effect (with its number and timeline), as opposed to alert cards, the digest and replies. */
+export const isIncidentEffect = (effect: OutboxEffect): effect is Effect => !isAlertEffect(effect) && !isDigestEffect(effect) && !isReplyEffect(effect);
 
 export type OutboxState = 'pending' | 'sent' | 'superseded' | 'gave_up';
 

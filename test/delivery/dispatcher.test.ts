@@ -6,8 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
 import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
 import { type DeliveryOutcome, OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
-import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
-import type { OutboxEffect, OutboxRow } from '../../src/delivery/outbox.ts';
+import { isIncidentEffect, type OutboxEffect, type OutboxRow } from '../../src/delivery/outbox.ts';
 import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import { IncidentService } from '../../src/incidents/incident-service.ts';
@@ -72,7 +71,7 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
     random: () => 0.5,
     onOutcome: (row, outcome) => {
       outcomes.push({ row, outcome, at: clock.now() });
-      if (outcome !== 'retried' && !isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
+      if (outcome !== 'retried' && isIncidentEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
     },
   });
   // An incident whose nag to carol (comms) falls due at T0 + 1h.
