@@ -279,6 +279,9 @@ export class FakeSlackApi {
       const { status, text } = this.receiveUpload(decodeURIComponent(uploadId), req.headers['content-type'], bytes);
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(text);
+    } else if (req.method === 'POST' && responseId !== undefined && this.faults.isDown) {
+      // hooks.slack.com is down with the rest of Slack.
+      sendJson(res, 503, fail('service_unavailable'));
     } else if (req.method === 'POST' && responseId !== undefined) {
       const refused = this.answerResponseUrl(decodeURIComponent(responseId), parseJsonOr(raw, raw));
       if (refused) sendJson(res, refused.status, fail(refused.error));
