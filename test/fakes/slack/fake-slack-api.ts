@@ -60,6 +60,8 @@ export class FakeSlackApi {
   readonly uploads: RecordedUpload[] = [];
   /** Outages and rate limits (platform-faults.ts), answered before the workspace model. */
   readonly faults = new PlatformFaults();
+  /** Milliseconds every Web API answer is held back: a slow Slack (calls stay in flight, e.g. across a kill -9). */
+  latencyMs = 0;
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
@@ -287,6 +289,7 @@ export class FakeSlackApi {
       if (refused) sendJson(res, refused.status, fail(refused.error));
       else sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
+      if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       const args = decodeArgs(req.headers['content-type'], raw);
       const fault = this.faults.answer(apiMethod, args.ok ? String(args.args['channel'] ?? '') : undefined);
       if (fault) return sendJson(res, fault.status, fault.body, fault.headers);
