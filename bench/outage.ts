@@ -126,8 +126,17 @@ function tally(rig: Rig, n: number): { lost: number; duplicated: number; complet
   return { lost, duplicated, complete: lost === 0 };
 }
 
+/** Bots started here, killed by PID if the bench itself is stopped (run-all's cleanup knows only its own children). */
+const bots = new Set<BotProcess>();
+process.once('exit', () => {
+  for (const bot of bots) if (bot.child.exitCode === null && bot.child.pid !== undefined) process.kill(bot.child.pid, 'SIGKILL');
+});
+
 async function startBot(rig: Rig, extra: Record<string, string> = {}): Promise<BotProcess> {
-  return BotProcess.start({ LOG_LEVEL: 'info', ...rig.env, ...extra }, 30_000, rig.port);
+  const bot = await BotProcess.start({ LOG_LEVEL: 'info', ...rig.env, ...extra }, 30_000, rig.port);
+  bots.add(bot);
+  void bot.child.once('exit', () => bots.delete(bot));
+  return bot;
 }
 
 export interface OutageOptions {
