@@ -94,6 +94,8 @@ export interface ChatDriver {
   pass(ms: number, stepMs?: number): Promise<void>;
   /** Delivers everything queued, moving the clock through paced and backoff waits (at most `withinMs`). */
   deliverAll(withinMs?: number): Promise<void>;
+  /** Every answer of the fake platform's API held back `ms` of real time (a hung or slow platform); 0 to stop. */
+  slow(ms: number): void;
   /** The fake platform's outages and rate limits (platform-faults.ts), on the test's clock. */
   readonly faults: PlatformFaults;
   /**

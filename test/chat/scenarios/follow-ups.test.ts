@@ -105,4 +105,16 @@ describe.each(PLATFORMS)('follow-ups on %s', (_name, start) => {
     expect(digests()).toHaveLength(1);
     expect(chat.dms('bob').filter((m) => m.text.includes('overdue'))).toHaveLength(1);
   });
+
+  it('does not hold up the scheduler when the chat hangs as the digest falls due', async () => {
+    await chat.command(`action add a canary stage ${chat.typed('bob')}`, here());
+    chat.slow(60_000);
+    const started = performance.now();
+    await chat.sitroom().scheduler.tick();
+    // The tick only claimed the slot and queued the digest: it did not wait a minute for the chat.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    chat.slow(0);
+    await chat.deliverAll();
+    expect(chat.messages(chat.announce).filter((m) => m.text.includes('Weekly follow-ups'))).toHaveLength(1);
+  });
 });

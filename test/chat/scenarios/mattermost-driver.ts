@@ -100,6 +100,10 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     return this.mm.faults;
   }
 
+  slow(ms: number): void {
+    this.mm.latencyMs = ms;
+  }
+
   async commandSent(text: string, where: Where = {}): Promise<() => string[]> {
     const id = `hook${++this.requests}`;
     const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));

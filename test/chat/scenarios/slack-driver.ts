@@ -87,6 +87,10 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
     return this.slack.faults;
   }
 
+  slow(ms: number): void {
+    this.slack.latencyMs = ms;
+  }
+
   async commandSent(text: string, where: Where = {}): Promise<() => string[]> {
     const id = `r${++this.requests}`;
     await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
