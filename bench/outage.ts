@@ -50,7 +50,8 @@ async function slackRig(dir: string): Promise<Rig> {
   slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
   // By title: an incident's number shifts when a kill lost an earlier declaration before it was stored.
   const room = (k: number) => {
-    const created = slack.callsTo('conversations.create').find((c) => c.status === 200 && new RegExp(`^inc-\\d+-bench-${k}-zz`).test(String(c.args['name'])));
+    // The last room made for it is the one recorded (an earlier one was made by a process killed before recording it).
+    const created = slack.callsTo('conversations.create').findLast((c) => c.status === 200 && new RegExp(`^inc-\\d+-bench-${k}-zz`).test(String(c.args['name'])));
     return (created?.response as { channel?: { id?: string } } | undefined)?.channel?.id ?? '';
   };
   return {
@@ -85,7 +86,7 @@ async function mattermostRig(dir: string): Promise<Rig> {
   const port = await freePort();
   const roomName = (k: number) => new RegExp(`^inc-\\d+-bench-${k}-zz`);
   const room = (k: number) => {
-    const created = mm.callsTo('POST', '/channels').find((c) => c.path === '/api/v4/channels' && c.status === 201 && roomName(k).test(String((c.body as { name?: string }).name)));
+    const created = mm.callsTo('POST', '/channels').findLast((c) => c.path === '/api/v4/channels' && c.status === 201 && roomName(k).test(String((c.body as { name?: string }).name)));
     return (created?.response as { id?: string } | undefined)?.id ?? '';
   };
   const announce = () => mm.channelNamed('incidents')?.id ?? '';
