@@ -69,9 +69,9 @@ export function populateIncidents(db: Db, opts: IncidentDbOptions): PopulatedDb 
   const insertIncident = client.prepare(
     `INSERT INTO incidents (title, severity, phase, is_private, platform, declared_at, declared_by, cadence_seconds, next_update_due,
        reminder_at, reminder_stage, last_update_text, last_update_at, last_update_by, channel_id, channel_name, card_message_id,
-       room_attempt_at, mitigated_at, resolved_at, closed_at)
+       mitigated_at, resolved_at, closed_at)
      VALUES (@title, @severity, @phase, 0, 'slack', @declaredAt, @by, @cadence, @due, @reminderAt, @stage, @updateText, @updateAt, @by,
-       @channelId, @channelName, @card, @declaredAt, @mitigatedAt, @resolvedAt, @closedAt)`,
+       @channelId, @channelName, @card, @mitigatedAt, @resolvedAt, @closedAt)`,
   );
   const insertRole = client.prepare('INSERT INTO role_assignments (incident_number, role, user_id, assigned_at) VALUES (?, ?, ?, ?)');
   const insertEvent = client.prepare('INSERT INTO timeline_events (incident_number, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)');

@@ -6,7 +6,7 @@
  *   npm run bench                        everything (~2.3 min on 2 cores)
  *   npm run bench -- --quick             fewer requests, ticks and runs, for a smoke check (~1 min)
  *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-storm,
- *                                        am-latency, tick, metrics, web, render)
+ *                                        am-latency, tick, metrics, web, render, outage, kill9)
  *   npm run bench -- ack --kinds=help    only some commands (list, help, declare), in ack and mm-ack
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- ack   also write the bot's V8 CPU profile; summarise it with
  *                                        npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
@@ -24,6 +24,7 @@ import { measureListRendering, renderRows } from './render-list.ts';
 import { measureSchedulerTick, tickRows, type TickOptions } from './scheduler-tick.ts';
 import { measureStartup, startupRows, type StartupOptions } from './startup.ts';
 import { ms, renderTable, type Row } from './stats.ts';
+import { kill9Rows, measureKill9, measureOutage, type OutageOptions, outageRows } from './outage.ts';
 import { measureMetrics, measureWeb, type MetricsOptions, metricsRows, servedNotes, type WebOptions, webRows } from './web-latency.ts';
 import { measureWebhook, type WebhookOptions, webhookRows } from './webhook.ts';
 import { measureWebhookStorm, type StormOptions, stormRows } from './webhook-storm.ts';
@@ -71,6 +72,8 @@ const webhookOptions: WebhookOptions = {
 const stormOptions: StormOptions = { alerts: quick ? 20_000 : 80_000, probeEveryMs: 10, afterMs: 2000 };
 const amLatencyOptions: AmLatencyOptions = { groups: quick ? 5 : 20, cardTimeoutMs: 10_000 };
 const metricsOptions: MetricsOptions = { total: 100_000, open: 1_000, warmup: 20, scrapes: quick ? 50 : 200 };
+/** (d) outage recovery and the kill -9 window, on both fake platforms (real time: about 1.5 min per platform). */
+const outageOptions: OutageOptions = { platforms: ['slack', 'mattermost'], incidents: 3, downMs: quick ? 32_000 : 40_000, kills: quick ? 4 : 10 };
 const webOptions: WebOptions = { open: 1_000, closed: 100_000, closedOverDays: 90, openUpdates: 12, warmup: quick ? 5 : 20, requests: quick ? 50 : 200 };
 
 process.on('SIGINT', () => {
@@ -213,6 +216,30 @@ async function main(): Promise<number> {
     )) && ok;
 
   ok = (await section('render', 'list rendering', rows, async () => renderRows(measureListRendering()), notes)) && ok;
+  ok =
+    (await section(
+      'outage',
+      'outage recovery',
+      rows,
+      async () => {
+        const results = [];
+        for (const platform of outageOptions.platforms) results.push(await measureOutage(platform, outageOptions));
+        return outageRows(results, outageOptions);
+      },
+      notes,
+    )) && ok;
+  ok =
+    (await section(
+      'kill9',
+      'kill -9 window',
+      rows,
+      async () => {
+        const results = [];
+        for (const platform of outageOptions.platforms) results.push(await measureKill9(platform, outageOptions));
+        return kill9Rows(results);
+      },
+      notes,
+    )) && ok;
 
   console.log('');
   console.log(renderTable(rows));

@@ -51,6 +51,7 @@ export interface TickResult {
 
 /** A notifier that does nothing but count, so the tick's own cost is what is measured. */
 class CountingNotifier implements IncidentNotifier {
+  readonly platform = 'slack' as const;
   reminders = 0;
   async createWarRoom(incident: Incident): Promise<WarRoom> {
     return { channelId: `CB${incident.number}`, channelName: `inc-${incident.number}`, cardMessageId: null };

@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
 import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
-import { isChatIncidentEffect } from './delivery/outbox.ts';
 import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
 import { ChatAlertNotifier } from './chat/chat-alert-notifier.ts';
@@ -17,6 +16,9 @@ import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
 import { OutboxDispatcher } from './delivery/dispatcher.ts';
+import { isIncidentEffect } from './delivery/outbox.ts';
+import { replyEffect, type ReplyTo } from './chat/reply-effects.ts';
+import type { ChatMessage } from './chat/message.ts';
 import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
@@ -106,6 +108,17 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   };
 
   const metrics = new SitroomMetrics(store, () => clock.now());
+  const outbox = new SqliteOutboxStore(db);
+  /**
+   * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
+   * background delivery (tests driving a fixed clock by hand) what is due is delivered now instead, as that look would.
+   */
+  const reply = (platform: Platform, to: ReplyTo, message: ChatMessage) => {
+    outbox.enqueue([replyEffect(platform, to, message, clock.now())]);
+    const dispatcher = dispatchers.find((d) => d.platform === platform);
+    if (dispatcher?.running) dispatcher.poke();
+    else if (dispatcher) track(dispatcher.drain());
+  };
   const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
   const adapters = createChatAdapters(config, {
     logger,
@@ -113,6 +126,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     nonces: new SqliteDialogNonces(db),
     now: () => clock.now(),
     callTimeoutMs: config.chatCallTimeoutMs,
+    reply,
   });
   // Each platform's calls, counted for /metrics; every use below goes through these.
   const chats = adapters.map((adapter) => ({ adapter, chat: counted(adapter.platform) }));
@@ -120,7 +134,6 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context });
 
   const followUpStore = new SqliteFollowUpStore(db);
-  const outbox = new SqliteOutboxStore(db);
   const checklistStore = new SqliteChecklistStore(db);
   const service = new IncidentService({
     store,
@@ -286,7 +299,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried' && isChatIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
+          if (outcome !== 'retried' && isIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
         },
       });
   });

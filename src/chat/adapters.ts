@@ -6,6 +6,8 @@ import type { Config } from '../config.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatAdapter } from './chat-adapter.ts';
+import type { ChatMessage } from './message.ts';
+import type { ReplyTo } from './reply-effects.ts';
 import type { NonceStore } from './mattermost/mattermost-dialog-state.ts';
 import { createMattermostAdapter } from './mattermost/mattermost-app.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
@@ -20,6 +22,8 @@ export interface AdapterDeps {
   now: () => number;
   /** A platform call not answered within this long fails (and the outbox retries it). */
   callTimeoutMs: number;
+  /** Queues the answer to a person's request in the outbox (reply-effects.ts): never sent inside the request. */
+  reply: (platform: Platform, to: ReplyTo, message: ChatMessage) => void;
 }
 
 interface Entry {
@@ -30,7 +34,7 @@ interface Entry {
 
 /** In this order: the first configured platform is where the web board declares incidents. */
 const PLATFORMS: readonly Entry[] = [
-  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs }) },
+  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs, reply: d.reply }) },
   { platform: 'mattermost', create: (c, d) => c.mattermost && createMattermostAdapter({ config: c.mattermost, ...d }) },
 ];
 

@@ -5,10 +5,12 @@
  * never announced (drill-marking.ts), applied here where every one of them is rendered.
  */
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
-import { isChatIncidentEffect, type OutboxRow } from '../delivery/outbox.ts';
+import type { OutboxRow } from '../delivery/outbox.ts';
+import { isIntegrationEffect } from '../incidents/integration-effects.ts';
 import { isAlertEffect } from '../alerts/alert-effects.ts';
 import type { AlertEffectDeliverer } from '../alerts/alert-effect-deliverer.ts';
 import type { ChecklistItem } from '../incidents/checklists.ts';
+import { type DigestEffect, digestOfEffect, isDigestEffect } from '../incidents/digest.ts';
 import type { Effect } from '../incidents/effects.ts';
 import type { Incident, WarRoom } from '../incidents/incident.ts';
 import type { ChatNotifier } from './chat-notifier.ts';
@@ -16,10 +18,13 @@ import type { ChatPlatform } from './chat-platform.ts';
 import { classifyChatError } from './delivery-errors.ts';
 import { drillPlatform, drillTopic } from './drill-marking.ts';
 import type { ChatMessage } from './message.ts';
+import { isReplyEffect } from './reply-effects.ts';
 import {
   checklistMessage,
   declaredAnnouncement,
+  digestMessage,
   type MessageContext,
+  overdueMessage,
   postmortemMessage,
   reminderMessage,
   resolvedSummary,
@@ -57,9 +62,14 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     const { effect } = row;
     if (isAlertEffect(effect)) return this.o.alerts ? this.o.alerts.prepare({ effect }) : 'skip';
     // Other tools' rows have their own dispatchers; a chat never claims them.
-    if (!isChatIncidentEffect(effect)) return 'skip';
-    // The same for every attempt at this row: Mattermost drops a repeated post carrying it.
+    if (isIntegrationEffect(effect)) return 'skip';
+    // The same for every attempt at this row (its id, never the attempt): Mattermost drops a repeated post carrying it.
     const key = `outbox-${row.id}`;
+    if (isReplyEffect(effect)) {
+      const { to, message } = effect;
+      return { call: 'reply', channel: to.channel ?? `dm:${to.user}`, send: async () => (await this.o.platform.reply(to, message), {}) };
+    }
+    if (isDigestEffect(effect)) return this.digest(effect, key);
     const incident = this.o.incident(effect.number);
     if (!incident) return 'skip';
     // A drill's every message is marked and it has no announcement channel.
@@ -100,6 +110,14 @@ export class ChatEffectDeliverer implements EffectDeliverer {
         return { call: 'postFile', channel, send: async () => (await chat.postFile(channel, file, postmortemMessage(incident)), {}) };
       }
     }
+  }
+
+  /** The weekly digest's channel copy (none without an announcement channel), or an owner's overdue DM. */
+  private digest(effect: DigestEffect, key: string): PreparedCall | 'skip' {
+    const chat = this.o.platform;
+    if (effect.kind === 'overdue') return this.direct(chat, effect.user, overdueMessage(effect.items));
+    const channel = chat.announceChannel;
+    return channel ? this.post(chat, channel, digestMessage(digestOfEffect(effect)), key) : 'skip';
   }
 
   classify(error: unknown) {

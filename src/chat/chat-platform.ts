@@ -4,6 +4,7 @@
  */
 import type { Platform, UserId } from '../incidents/incident.ts';
 import type { ChatMessage, Line } from './message.ts';
+import type { ReplyTo } from './reply-effects.ts';
 
 export interface PostedMessage {
   channel: string;
@@ -43,6 +44,8 @@ export interface ChatPlatform {
   pin(channel: string, messageId: string): Promise<void>;
   /** Sends a direct message to a user. */
   sendDirect(user: UserId, message: ChatMessage): Promise<void>;
+  /** Answers a person's command, click or form, shown to them alone (reply-effects.ts says where). */
+  reply(to: ReplyTo, message: ChatMessage): Promise<void>;
   /** Uploads a text file into a channel, with a message. */
   postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import type { UserId } from '../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from './chat-platform.ts';
 import type { ChatMessage, Line } from './message.ts';
+import type { ReplyTo } from './reply-effects.ts';
 
 export class CountedPlatform implements ChatPlatform {
   private readonly inner: ChatPlatform;
@@ -45,6 +46,9 @@ export class CountedPlatform implements ChatPlatform {
   }
   sendDirect(user: UserId, message: ChatMessage) {
     return this.count(() => this.inner.sendDirect(user, message));
+  }
+  reply(to: ReplyTo, message: ChatMessage) {
+    return this.count(() => this.inner.reply(to, message));
   }
   postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage) {
     return this.count(() => this.inner.postFile(channel, file, message));

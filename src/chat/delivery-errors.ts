@@ -12,8 +12,10 @@ interface ErrorShape {
   retryAfter?: number;
   statusCode?: number;
   data?: { error?: string };
-  /** @mattermost/client ClientError. */
+  /** @mattermost/client ClientError (and ResponseUrlError). */
   status_code?: number;
+  /** Retry-After of a Mattermost 429 (mattermost-client.ts) or a response URL's answer (response-url.ts). */
+  retryAfterMs?: number;
 }
 
 /** Slack `error` values that mean "the platform had a problem, not the request" (https://api.slack.com/methods/chat.postMessage#errors). */
@@ -29,8 +31,11 @@ export function classifyChatError(error: unknown): DeliveryFailure {
   if (e.code === 'slack_webapi_request_error') return { retry: true, message };
   if (e.code === 'slack_webapi_http_error') return { retry: transientStatus(e.statusCode), message: `HTTP ${e.statusCode ?? '?'}` };
   if (e.code === 'slack_webapi_platform_error') return { retry: SLACK_TRANSIENT.has(e.data?.error ?? ''), message };
-  // Mattermost Client4 errors carry the HTTP status; 0 or none is a network failure.
-  if (e.status_code !== undefined) return { retry: e.status_code === 0 || transientStatus(e.status_code), message };
+  // Mattermost Client4 errors (and response URLs' answers) carry the HTTP status; 0 or none is a network failure.
+  if (e.status_code !== undefined) {
+    const wait = typeof e.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {};
+    return { retry: e.status_code === 0 || transientStatus(e.status_code), message, ...wait };
+  }
   // Time-outs, aborted fetches, refused connections and anything else not understood: try again (bounded by give-up).
   return { retry: true, message };
 }

@@ -36,5 +36,7 @@ export function drillPlatform(platform: ChatPlatform): ChatPlatform {
     pin: (channel, messageId) => platform.pin(channel, messageId),
     sendDirect: (user, message) => platform.sendDirect(user, markDrill(message)),
     postFile: (channel, file, message) => platform.postFile(channel, file, markDrill(message)),
+    // A reply answers the person who acted; it says what happened to the drill already.
+    reply: (to, message) => platform.reply(to, message),
   };
 }

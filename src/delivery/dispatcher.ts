@@ -47,8 +47,14 @@ export interface DispatcherOptions {
   random?: () => number;
 }
 
-/** How long a claimed row is leased: a process that dies mid-call loses its claim after this. */
-const leaseFor = (callTimeoutMs: number) => callTimeoutMs * 2 + 5_000;
+/**
+ * How long a claimed row is leased: a process that dies mid-call loses its claim after this. Just over the call's
+ * time-out (the dispatcher gives up on the call by then, and marks the row), and no more: a row whose post went out
+ * just before a crash is sent again by the next process once the lease lapses, and on Mattermost that repeat is
+ * dropped only within the 30 s the server remembers its pending_post_id (server/channels/app/post.go
+ * pendingPostIDsCacheTTL). With the default 15 s time-out the repeat comes at 20 s, inside that window.
+ */
+export const leaseFor = (callTimeoutMs: number) => callTimeoutMs + 5_000;
 /** A row whose war room does not exist yet is looked at again after this. */
 const WAIT_MS = 2_000;
 
@@ -97,6 +103,16 @@ export class OutboxDispatcher {
       handled += started;
       await Promise.allSettled([...this.inFlight.values()]);
     }
+  }
+
+  /** The platform whose rows this dispatcher delivers. */
+  get platform(): Destination {
+    return this.o.platform;
+  }
+
+  /** Whether it delivers in the background (start() was called, stop() not yet). */
+  get running(): boolean {
+    return !this.stopped;
   }
 
   /** Calls in flight right now. */

@@ -3,14 +3,16 @@
  * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
  */
 import { type AlertEffect, isAlertEffect } from '../alerts/alert-effects.ts';
+import { isReplyEffect, type ReplyEffect } from '../chat/reply-effects.ts';
+import { type DigestEffect, isDigestEffect } from '../incidents/digest.ts';
 import type { Destination, Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
 import { type IntegrationEffect, isIntegrationEffect } from '../incidents/integration-effects.ts';
 
-/** Everything the outbox carries: the incidents' effects, the alert cards and notes, and the other tools' effects. */
-export type OutboxEffect = Effect | AlertEffect | IntegrationEffect;
+/** Everything the outbox carries: the incidents' effects, the alert cards and notes, the weekly digest, replies, and the other tools' effects. */
+export type OutboxEffect = Effect | AlertEffect | DigestEffect | ReplyEffect | IntegrationEffect;
 
-/** An incident's chat effect (war room, announcement, nag…), as opposed to an alert card or another tool's effect. */
-export const isChatIncidentEffect = (effect: OutboxEffect): effect is Effect => !isAlertEffect(effect) && !isIntegrationEffect(effect);
+/** An incident's own chat effect (with its number and timeline), as opposed to alert cards, the digest, replies and other tools' effects. */
+export const isIncidentEffect = (effect: OutboxEffect): effect is Effect => !isAlertEffect(effect) && !isDigestEffect(effect) && !isReplyEffect(effect) && !isIntegrationEffect(effect);
 
 export type OutboxState = 'pending' | 'sent' | 'superseded' | 'gave_up';
 

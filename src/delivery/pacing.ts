@@ -5,7 +5,7 @@
  */
 
 /** The calls the dispatcher makes, in ChatPlatform's words, and to the team's other tools (integration-effects.ts). */
-export const CALLS = ['createChannel', 'invite', 'setTopic', 'post', 'update', 'pin', 'sendDirect', 'postFile', 'postAlert', 'annotate'] as const;
+export const CALLS = ['createChannel', 'invite', 'setTopic', 'post', 'update', 'pin', 'sendDirect', 'postFile', 'reply', 'postAlert', 'annotate'] as const;
 export type CallKind = (typeof CALLS)[number];
 
 export interface Budget {

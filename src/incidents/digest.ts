@@ -4,7 +4,8 @@
  */
 import type { ActionItem } from './action-items.ts';
 import { isOverdue } from './action-items.ts';
-import type { UserId } from './incident.ts';
+import type { QueuedEffect } from './effects.ts';
+import type { Platform, UserId } from './incident.ts';
 
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -71,4 +72,40 @@ export function digestOf(open: readonly ActionItem[], today: string, privateInci
   const byOwner = new Map<UserId | null, ActionItem[]>();
   for (const item of open) byOwner.set(item.owner, [...(byOwner.get(item.owner) ?? []), item]);
   return { byOwner: [...byOwner.entries()], overdue: open.filter((i) => isOverdue(i, today)), today, privateIncidents };
+}
+
+/**
+ * The digest as outbox effects, so a chat that is down or hung when the slot comes neither holds up the scheduler
+ * nor loses the digest: the outbox retries it like any other message. Rows carry the items as they were at the
+ * slot (plain data), and the message is rendered from them when delivered.
+ */
+export type DigestEffect =
+  /** The open items by owner, to the announcement channel. */
+  | { kind: 'digest'; items: ActionItem[]; today: string; privateIncidents: number[] }
+  /** A direct message to `user` about their overdue items. */
+  | { kind: 'overdue'; user: UserId; items: ActionItem[] };
+
+export const isDigestEffect = (effect: { kind: string }): effect is DigestEffect => effect.kind === 'digest' || effect.kind === 'overdue';
+
+/** The digest back from its row (the message renders a Digest). */
+export const digestOfEffect = (e: Extract<DigestEffect, { kind: 'digest' }>): Digest => digestOf(e.items, e.today, new Set(e.privateIncidents));
+
+/** The rows of `digest` on `platform`: the channel's copy, and a DM per owner with overdue items (each in that person's queue). */
+export function digestEffects(platform: Platform, digest: Digest, now: number): QueuedEffect<DigestEffect>[] {
+  const items = digest.byOwner.flatMap(([, owned]) => owned);
+  if (items.length === 0) return [];
+  const effects: QueuedEffect<DigestEffect>[] = [
+    {
+      platform,
+      lane: 'incident',
+      target: `digest:${platform}`,
+      effect: { kind: 'digest', items: [...items], today: digest.today, privateIncidents: [...digest.privateIncidents] },
+      at: now,
+    },
+  ];
+  for (const [owner, owned] of digest.byOwner) {
+    const overdue = owned.filter((i) => digest.overdue.includes(i));
+    if (owner && overdue.length) effects.push({ platform, lane: 'incident', target: `user:${owner}`, effect: { kind: 'overdue', user: owner, items: overdue }, at: now });
+  }
+  return effects;
 }

@@ -3,7 +3,7 @@
  * on resolve, `stats`, and the weekly digest. Same shape as IncidentService: load -> pure rule -> save -> notify.
  */
 import { type ActionItem, changeActionItem, completeActionItem, newActionItem, parseDueDate } from './action-items.ts';
-import { digestOf, latestSlot, localDate, type DigestSchedule } from './digest.ts';
+import { type DigestEffect, digestEffects, digestOf, latestSlot, localDate, type DigestSchedule } from './digest.ts';
 import { alertFactsOf, incidentTimes } from './durations.ts';
 import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
@@ -170,24 +170,35 @@ export class FollowUpService implements IncidentObserver {
   }
 
   /**
-   * Sends the weekly digest if its latest slot has not gone out yet (also when it fell due while sitroom was
-   * down): the slot is claimed in the database first, so it goes out once. Nothing is sent when nothing is open.
+   * Queues the weekly digest if its latest slot has not gone out yet (also when it fell due while sitroom was
+   * down): the slot is claimed in the database in the same transaction as its rows are queued, so it goes out once
+   * whatever the replicas, and the outbox delivers it (retried while the chat is down; the scheduler never waits for
+   * it). Nothing is queued when nothing is open. True when a digest was queued.
    */
   async sendDueDigest(): Promise<boolean> {
     const now = this.o.clock.now();
-    if (!this.o.followUps.claimDigest(latestSlot(now, this.o.digest), now)) return false;
+    let queued = 0;
+    const claimed = await this.o.followUps.claimDigest(latestSlot(now, this.o.digest), now, () => {
+      const effects = this.digestEffectsAt(now);
+      queued = effects.length;
+      return effects;
+    });
+    return claimed && queued > 0;
+  }
+
+  /** The digest rows of every platform as of `now`: each platform gets the items of its own incidents. */
+  private digestEffectsAt(now: number): QueuedEffect<DigestEffect>[] {
     // A drill's action items are practice too: they stay on its page, out of the weekly digest.
     const open = this.o.followUps.openActionItems().filter((item) => !this.o.incidents.get(item.incidentNumber).drill);
-    if (open.length === 0) return false;
+    if (open.length === 0) return [];
     const today = localDate(now, this.o.timeZone);
-    const platformOf = new Map<number, Platform>();
-    for (const item of open) platformOf.set(item.incidentNumber, platformOf.get(item.incidentNumber) ?? this.o.incidents.get(item.incidentNumber).platform);
-    const privateIncidents = new Set([...platformOf.keys()].filter((n) => this.o.incidents.get(n).isPrivate));
-    for (const [platform, notifier] of Object.entries(this.o.notifiers) as [Platform, IncidentNotifier][]) {
-      const items = open.filter((i) => platformOf.get(i.incidentNumber) === platform);
-      if (items.length) await notifier.digest(digestOf(items, today, privateIncidents));
-    }
-    return true;
+    const incidentOf = new Map<number, Incident>();
+    for (const item of open) if (!incidentOf.has(item.incidentNumber)) incidentOf.set(item.incidentNumber, this.o.incidents.get(item.incidentNumber));
+    const privateIncidents = new Set([...incidentOf.values()].filter((i) => i.isPrivate).map((i) => i.number));
+    return (Object.keys(this.o.notifiers) as Platform[]).flatMap((platform) => {
+      const items = open.filter((i) => incidentOf.get(i.incidentNumber)?.platform === platform);
+      return digestEffects(platform, digestOf(items, today, privateIncidents), now);
+    });
   }
 
   /** On resolve: the postmortem is written, and stakeholders get a short summary. */

@@ -79,7 +79,6 @@ export function declareIncident(d: Declaration, defaults: CadenceDefaults, now: 
     reminderStage: null,
     lastUpdate: null,
     room: null,
-    roomAttemptAt: null,
     mitigatedAt: null,
     resolvedAt: null,
     closedAt: null,

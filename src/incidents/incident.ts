@@ -50,8 +50,6 @@ export interface Incident {
   reminderStage: ReminderStage | null;
   lastUpdate: StakeholderUpdate | null;
   room: WarRoom | null;
-  /** When a process last started creating the war room: a claim, so two replicas never both create one. */
-  roomAttemptAt: number | null;
   mitigatedAt: number | null;
   resolvedAt: number | null;
   closedAt: number | null;

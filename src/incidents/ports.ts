@@ -4,7 +4,7 @@
  */
 import type { ActionItem, NewActionItem } from './action-items.ts';
 import type { ChecklistItem, NewChecklistItem } from './checklists.ts';
-import type { Digest } from './digest.ts';
+import type { DigestEffect } from './digest.ts';
 import type { QueuedEffect } from './effects.ts';
 import type { PostmortemSections } from './postmortem.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
@@ -72,12 +72,11 @@ export interface IncidentObserver {
 }
 
 /**
- * The chat of one platform, as the core sees it. Everything an incident change tells the chat is queued as effects
- * (effects.ts) and delivered by the outbox; what remains here is sent as is.
+ * The chat of one platform, as the core sees it: that it is configured. Everything the core tells a chat (incident
+ * changes, reminders, the weekly digest) is queued as effects (effects.ts, digest.ts) and delivered by the outbox.
  */
 export interface IncidentNotifier {
-  /** The weekly digest: open items by owner to the announcement channel, overdue ones to their owners. */
-  digest(digest: Digest): Promise<void>;
+  readonly platform: Platform;
 }
 
 /** Incidents' checklists. */
@@ -119,8 +118,11 @@ export interface FollowUpStore {
   postmortemSections(incidentNumber: number): PostmortemSections;
   /** Saves the human sections, the postmortem re-rendered with them (when given), and the timeline entry, in one transaction. */
   savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void;
-  /** Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. */
-  claimDigest(slot: number, now: number): boolean;
+  /**
+   * Claims the digest of `slot` (its due time): true for exactly one caller, whatever the replicas. The claimer's
+   * `effects` (called only then) are queued in the same transaction, so a crash cannot claim a slot and lose it.
+   */
+  claimDigest(slot: number, now: number, effects?: () => readonly QueuedEffect<DigestEffect>[]): boolean;
 }
 
 /** What the written record needs to know about an incident's alerts. */

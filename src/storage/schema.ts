@@ -29,7 +29,6 @@ export const incidents = sqliteTable(
     channelId: text('channel_id'),
     channelName: text('channel_name'),
     cardMessageId: text('card_message_id'),
-    roomAttemptAt: integer('room_attempt_at'),
     mitigatedAt: integer('mitigated_at'),
     resolvedAt: integer('resolved_at'),
     closedAt: integer('closed_at'),

@@ -1,6 +1,7 @@
 /** FollowUpStore on SQLite: action items, postmortems and digest claims, each written with its timeline entry. */
 import type { Statement } from 'better-sqlite3';
 import type { ActionItem, NewActionItem } from '../incidents/action-items.ts';
+import type { DigestEffect } from '../incidents/digest.ts';
 import type { FollowUpStore } from '../incidents/ports.ts';
 import { EMPTY_SECTIONS, type PostmortemSections } from '../incidents/postmortem.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
@@ -134,8 +135,14 @@ export class SqliteFollowUpStore implements FollowUpStore {
     return row && { markdown: row.markdown, generatedAt: row.generated_at };
   }
 
-  claimDigest(slot: number, now: number): boolean {
-    return this.s.claimDigest.run(slot, now).changes === 1;
+  claimDigest(slot: number, now: number, effects?: () => readonly QueuedEffect<DigestEffect>[]): boolean {
+    return this.db.$client
+      .transaction(() => {
+        if (this.s.claimDigest.run(slot, now).changes !== 1) return false;
+        if (effects) writeOutbox(this.db.$client, effects());
+        return true;
+      })
+      .immediate();
   }
 
   private record(incidentNumber: number, e: TimelineEvent): void {

@@ -43,7 +43,6 @@ function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
         ? { text: row.lastUpdateText, at: row.lastUpdateAt, by: row.lastUpdateBy ?? '' }
         : null,
     room: row.channelId ? { channelId: row.channelId, channelName: row.channelName ?? '', cardMessageId: row.cardMessageId } : null,
-    roomAttemptAt: row.roomAttemptAt,
     mitigatedAt: row.mitigatedAt,
     resolvedAt: row.resolvedAt,
     closedAt: row.closedAt,
@@ -71,7 +70,6 @@ function toRow(i: Incident): Omit<IncidentRow, 'number'> {
     channelId: i.room?.channelId ?? null,
     channelName: i.room?.channelName ?? null,
     cardMessageId: i.room?.cardMessageId ?? null,
-    roomAttemptAt: i.roomAttemptAt,
     mitigatedAt: i.mitigatedAt,
     resolvedAt: i.resolvedAt,
     closedAt: i.closedAt,
@@ -127,7 +125,7 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
         platform = @platform, declared_at = @declaredAt, declared_by = @declaredBy, cadence_seconds = @cadenceSeconds,
         next_update_due = @nextUpdateDue, reminder_at = @reminderAt, reminder_stage = @reminderStage,
         last_update_text = @lastUpdateText, last_update_at = @lastUpdateAt, last_update_by = @lastUpdateBy,
-        channel_id = @channelId, channel_name = @channelName, card_message_id = @cardMessageId, room_attempt_at = @roomAttemptAt,
+        channel_id = @channelId, channel_name = @channelName, card_message_id = @cardMessageId,
         mitigated_at = @mitigatedAt, resolved_at = @resolvedAt, closed_at = @closedAt WHERE number = @number`),
       event: c.prepare('INSERT INTO timeline_events (incident_number, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)'),
       role: c.prepare(`INSERT INTO role_assignments (incident_number, role, user_id, assigned_at) VALUES (?, ?, ?, ?)

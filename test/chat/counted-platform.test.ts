@@ -23,6 +23,7 @@ const CALLS: Record<PlatformMethod, (p: CountedPlatform) => Promise<unknown>> = 
   pin: (p) => p.pin('C1', 'M1'),
   sendDirect: (p) => p.sendDirect('carol', message),
   postFile: (p) => p.postFile('C1', { filename: 'pm.md', content: '# pm', title: 'Postmortem' }, message),
+  reply: (p) => p.reply({ user: 'carol', channel: 'C1' }, message),
 };
 const METHODS = Object.keys(CALLS) as PlatformMethod[];
 

@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
 import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
-import { type DeliveryOutcome, OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
-import { isChatIncidentEffect } from '../../src/delivery/outbox.ts';
-import type { OutboxEffect, OutboxRow } from '../../src/delivery/outbox.ts';
+import { type DeliveryOutcome, leaseFor, OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
+import { PENDING_POST_IDS_TTL_MS } from '../fakes/fake-mattermost-api.ts';
+import { isIncidentEffect, type OutboxEffect, type OutboxRow } from '../../src/delivery/outbox.ts';
 import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import { IncidentService } from '../../src/incidents/incident-service.ts';
@@ -72,7 +72,7 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
     random: () => 0.5,
     onOutcome: (row, outcome) => {
       outcomes.push({ row, outcome, at: clock.now() });
-      if (outcome !== 'retried' && isChatIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: counted.platform, effect: row.effect }, outcome === 'delivered');
+      if (outcome !== 'retried' && isIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: counted.platform, effect: row.effect }, outcome === 'delivered');
     },
   });
   // An incident whose nag to carol (comms) falls due at T0 + 1h.
@@ -207,6 +207,22 @@ describe('SqliteOutboxStore.claim', () => {
     // Another process queues version 1 late: it is superseded, never sent over version 2.
     outbox.enqueue([row(1, 3)]);
     expect(outbox.claim('slack', T0 + SECOND, 1000, 10)).toEqual([]);
+  });
+});
+
+describe('a process that dies with a row in flight', () => {
+  it('loses its claim soon enough that the next process repeats a Mattermost post inside the server’s pending_post_id window', () => {
+    const { outbox } = setup();
+    const effect = { kind: 'remind' as const, number: 1, notice: { stage: 'nag' as const, dueAt: T0, people: [], alertChannel: true, overdueSeconds: 0 }, to: 'room' as const, records: true };
+    outbox.enqueue([{ platform: 'mattermost', lane: 'incident', target: 'incident:1', effect, at: T0 }]);
+    const timeout = 15_000; // CHAT_CALL_TIMEOUT_SECONDS' default
+    expect(outbox.claim('mattermost', T0, leaseFor(timeout), 10)).toHaveLength(1);
+    // The process dies right after the post went out (the worst case: the server's 30 s start now). Not before the
+    // call's time-out is the row taken again (a live process may still be sending), and then within the window.
+    expect(outbox.claim('mattermost', T0 + timeout, leaseFor(timeout), 10)).toEqual([]);
+    const again = T0 + leaseFor(timeout);
+    expect(outbox.claim('mattermost', again, leaseFor(timeout), 10)).toHaveLength(1);
+    expect(again - T0).toBeLessThan(PENDING_POST_IDS_TTL_MS);
   });
 });
 

@@ -1,6 +1,7 @@
 /** A recording ChatPlatform: remembers every call, hands out ids, can mark names taken and fail any method. */
 import type { ChatPlatform, PostedMessage, Updated } from '../../src/chat/chat-platform.ts';
 import type { ChatMessage, Line } from '../../src/chat/message.ts';
+import type { ReplyTo } from '../../src/chat/reply-effects.ts';
 import type { Platform, UserId } from '../../src/incidents/incident.ts';
 
 export type PlatformCall =
@@ -11,7 +12,8 @@ export type PlatformCall =
   | { method: 'update'; channel: string; messageId: string; message: ChatMessage }
   | { method: 'pin'; channel: string; messageId: string }
   | { method: 'sendDirect'; user: UserId; message: ChatMessage }
-  | { method: 'postFile'; channel: string; file: { filename: string; content: string; title: string }; message: ChatMessage };
+  | { method: 'postFile'; channel: string; file: { filename: string; content: string; title: string }; message: ChatMessage }
+  | { method: 'reply'; to: ReplyTo; message: ChatMessage };
 export type PlatformMethod = PlatformCall['method'];
 
 export const ANNOUNCE_CHANNEL = 'C-ANNOUNCE';
@@ -98,6 +100,10 @@ export class FakeChatPlatform implements ChatPlatform {
 
   async postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void> {
     this.record({ method: 'postFile', channel, file, message });
+  }
+
+  async reply(to: ReplyTo, message: ChatMessage): Promise<void> {
+    this.record({ method: 'reply', to, message });
   }
 
   private nextId(prefix: string): string {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 // @mattermost/client is CommonJS whose Client4 export is a getter Node's ESM loader cannot see: in native ESM
 // (node, tsx) only the default import works. `import { ClientError } from '@mattermost/client'` would work; Client4 not.
 import mattermostClient from '@mattermost/client';
-import { FAKE_MATTERMOST, FakeMattermostApi, fakeMattermostId, makeTriggerId, parseMultipart } from './fake-mattermost-api.ts';
+import { FAKE_MATTERMOST, FakeMattermostApi, fakeMattermostId, makeTriggerId, parseMultipart, PENDING_POST_IDS_TTL_MS } from './fake-mattermost-api.ts';
+import { MATTERMOST_RATE_LIMIT } from './platform-faults.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from './mattermost-requests.ts';
 
 const { Client4, ClientError } = mattermostClient;
@@ -424,5 +425,61 @@ describe('mattermost-requests', () => {
       submission: null,
       cancelled: true,
     });
+  });
+});
+
+describe('FakeMattermostApi faults: the server down, its rate limiter, pending_post_id', () => {
+  let fake: FakeMattermostApi;
+  let now = 0;
+  beforeEach(async () => {
+    fake = await FakeMattermostApi.start();
+    now = 1_000_000;
+    fake.timeFrom(() => now);
+  });
+  afterEach(() => fake.close());
+  const me = () => fetch(`${fake.url}/api/v4/users/me`, { headers: { Authorization: 'Bearer t' } });
+
+  it('answers 503 in plain text everywhere while down, response URLs too, and normally once recovered', async () => {
+    fake.faults.outage();
+    const down = await me();
+    expect([down.status, await down.text()]).toEqual([503, 'Service Unavailable\n']);
+    expect((await postJson(fake.responseUrl('r1'), { text: 'hi' })).status).toBe(503);
+    fake.faults.recover();
+    expect((await me()).status).toBe(200);
+    expect(fake.faults.arrivals.map((a) => [a.method, a.refused ?? false])).toEqual([
+      ['GET /users/me', true],
+      ['GET /users/me', false],
+    ]);
+  });
+
+  it('limits like throttled’s GCRA: MaxBurst + 1 calls at once, then 429 "limit exceeded" with the X-RateLimit-* and Retry-After headers', async () => {
+    fake.faults.enforceRate(MATTERMOST_RATE_LIMIT);
+    for (let i = 0; i < 101; i += 1) expect((await me()).status).toBe(200);
+    const limited = await me();
+    expect(limited.status).toBe(429);
+    expect(await limited.text()).toBe('limit exceeded\n');
+    expect(limited.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect([limited.headers.get('x-ratelimit-limit'), limited.headers.get('x-ratelimit-remaining'), limited.headers.get('retry-after')]).toEqual(['101', '0', '1']);
+    // PerSec 10: one more call every 100 ms.
+    now += 100;
+    expect((await me()).status).toBe(200);
+    expect((await me()).status).toBe(429);
+  });
+
+  it('returns the post already made for a pending_post_id seen in the last 30 s, and makes a new one after', async () => {
+    const channel = fake.addChannel({ name: 'inc-1', members: [fake.botUserId] }).id;
+    const create = async () => {
+      const body = JSON.stringify({ channel_id: channel, message: 'x', pending_post_id: 'sitroom-outbox-7' });
+      const res = await fetch(`${fake.url}/api/v4/posts`, { method: 'POST', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' }, body });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string };
+    };
+    const first = await create();
+    now += PENDING_POST_IDS_TTL_MS - 1;
+    expect((await create()).id).toBe(first.id);
+    expect(fake.postsIn(channel)).toHaveLength(1);
+    now += PENDING_POST_IDS_TTL_MS + 1;
+    expect((await create()).id).not.toBe(first.id);
+    expect(fake.postsIn(channel)).toHaveLength(2);
   });
 });

@@ -27,6 +27,7 @@
  * bodies (shared with the Slack fake), Dialog.IsValid and Slack-compatible parsing. This file is the server itself.
  */
 import { closeServer, listenOnLoopback, readRequest } from './local-server.ts';
+import { PlatformFaults } from './platform-faults.ts';
 import { dialogProblems } from './mattermost/dialog-rules.ts';
 import { applySlackParsing } from './mattermost/slack-compatibility.ts';
 import { AppError, forbidden, invalidBody, invalidUrl, readRequestError } from './mattermost/errors.ts';
@@ -114,7 +115,7 @@ interface FileState {
   createAt: number;
 }
 
-type Scripted = { kind: 'error'; status: number; errorId: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+type Scripted = { kind: 'error'; status: number; errorId: string } | { kind: 'ratelimit'; retryAfterSeconds: number } | { kind: 'lose_answer' };
 
 interface ScriptedEntry {
   method: string;
@@ -143,6 +144,8 @@ interface RequestContext {
 
 interface Route {
   method: string;
+  /** The route as written ('/posts/{post_id}'), naming the call in faults' logs. */
+  template: string;
   pattern: RegExp;
   /** Whether a session (bearer token) is required; /actions/dialogs/open is an APIHandler, not APISessionRequired. */
   session: boolean;
@@ -187,6 +190,9 @@ function normalizePath(path: string): string {
   return path.startsWith('/api/') || path.startsWith('/hooks/') ? path : `${API_PREFIX}${path.startsWith('/') ? '' : '/'}${path}`;
 }
 
+/** server/channels/app/post.go: pendingPostIDsCacheTTL = 30 * time.Second. */
+export const PENDING_POST_IDS_TTL_MS = 30_000;
+
 export class FakeMattermostApi {
   readonly url: string;
   readonly calls: MattermostCall[] = [];
@@ -212,6 +218,20 @@ export class FakeMattermostApi {
    * api.post.update_post.permissions_time_limit.app_error.
    */
   postEditTimeLimitSeconds = -1;
+  /**
+   * Outages and the server's rate limiter (platform-faults.ts: MATTERMOST_RATE_LIMIT), answered before the model.
+   * Down, every API call and response URL answers 503 in plain text, as the proxy in front of a stopped server does.
+   */
+  readonly faults = new PlatformFaults(Date.now, { status: 503, body: {}, text: 'Service Unavailable\n', headers: {} });
+  /**
+   * pending_post_id -> the post created with it and until when the server remembers it. server/channels/app/post.go
+   * deduplicateCreatePost: a create carrying a pending_post_id seen in the last pendingPostIDsCacheTTL (30 s) returns
+   * the post already created instead of a second one (the cache is keyed by the raw id, for every user and channel;
+   * SetWithExpiry after the save restarts the 30 s). No id: no deduplication.
+   */
+  private readonly pendingPostIds = new Map<string, { postId: string; until: number }>();
+  /** The clock of the dedup window and the faults (a test's fixed clock; Date.now by default). */
+  private clock: () => number = Date.now;
 
   /** The WebSocket API on /api/v4/websocket (events: hello, posted, reaction_added, reaction_removed). */
   readonly websocket: FakeMattermostWebSocket;
@@ -251,6 +271,7 @@ export class FakeMattermostApi {
     });
     const r = (method: string, template: string, handle: (ctx: RequestContext) => Answer, session = true): Route => ({
       method,
+      template,
       pattern: compileRoute(`${API_PREFIX}${template}`),
       session,
       handle,
@@ -316,6 +337,20 @@ export class FakeMattermostApi {
    */
   rateLimitNext(method: string, pathPattern: string | RegExp, retryAfterSeconds = 1, times = 1): void {
     this.script(method, pathPattern, { kind: 'ratelimit', retryAfterSeconds }, times);
+  }
+
+  /**
+   * The next `times` matching calls are carried out, but their answer is lost: the connection is dropped before a
+   * byte of it is sent (a proxy or network failing after the server did the work). The caller sees a network error.
+   */
+  loseAnswerNext(method: string, pathPattern: string | RegExp, times = 1): void {
+    this.script(method, pathPattern, { kind: 'lose_answer' }, times);
+  }
+
+  /** Reads time from `now` from here on: the pending_post_id window and the faults' rate limit and logs. */
+  timeFrom(now: () => number): void {
+    this.clock = now;
+    this.faults.timeFrom(now);
   }
 
   /** Resolves with the first recorded call matching predicate; rejects after timeoutMs listing the calls seen. */
@@ -477,7 +512,7 @@ export class FakeMattermostApi {
     this.dialogs.length = 0;
     this.ephemerals.length = 0;
     this.responseBodies.clear();
-    for (const map of [this.responseUses, this.users, this.channels, this.posts, this.files, this.pins]) map.clear();
+    for (const map of [this.responseUses, this.users, this.channels, this.posts, this.files, this.pins, this.pendingPostIds]) map.clear();
     this.usedTriggers.clear();
     this.channelCounter = 0;
     this.postCounter = 0;
@@ -530,11 +565,13 @@ export class FakeMattermostApi {
     const hookId = /^\/hooks\/commands\/([^/]+)$/.exec(url.pathname)?.[1];
 
     if (method === 'POST' && hookId !== undefined) {
+      if (this.faults.isDown) return this.send(res, { status: 503, body: undefined, text: { contentType: 'text/plain; charset=utf-8', value: 'Service Unavailable\n' } });
       this.send(res, this.commandWebhook(decodeURIComponent(hookId), req.headers['content-type'], raw));
       return;
     }
     const token = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? (url.searchParams.get('access_token') || undefined);
-    const answer = this.answerApiCall(method, url, { raw, bytes, contentType: req.headers['content-type'] }, token);
+    const lost = { answer: false };
+    const answer = this.answerApiCall(method, url, { raw, bytes, contentType: req.headers['content-type'] }, token, lost);
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const parsed = parseJson(raw);
     this.record({
@@ -548,6 +585,10 @@ export class FakeMattermostApi {
       status: answer.status,
       response: answer.text ? answer.text.value : answer.body,
     });
+    if (lost.answer) {
+      res.socket?.destroy();
+      return;
+    }
     this.send(res, answer);
   }
 
@@ -556,10 +597,15 @@ export class FakeMattermostApi {
     url: URL,
     body: { raw: string; bytes: Buffer; contentType: string | undefined },
     token: string | undefined,
+    lost: { answer: boolean },
   ): Answer {
     const found = this.matchRoute(method, url.pathname);
     if (!found) return { status: 404, body: new AppError(404, 'api.context.404.app_error').body() };
     const { route, params } = found;
+    const json = parseJson(body.raw);
+    const bodyChannel = json.ok && isObject(json.value) ? str(json.value.channel_id) : '';
+    const fault = this.faults.answer(`${method} ${route.template}`, params.channel_id ?? bodyChannel);
+    if (fault) return { status: fault.status, body: fault.body, headers: fault.headers, ...(fault.text === undefined ? {} : { text: { contentType: 'text/plain; charset=utf-8', value: fault.text } }) };
 
     // The rate limiter wraps every handler, so it answers before authentication does.
     const scripted = this.takeScripted(method, url.pathname);
@@ -585,12 +631,13 @@ export class FakeMattermostApi {
     if (scripted?.kind === 'error') {
       return { status: scripted.status, body: new AppError(scripted.status, scripted.errorId, {}, 'scripted by FakeMattermostApi.failNext').body() };
     }
+    if (scripted?.kind === 'lose_answer') lost.answer = true;
 
     try {
       return route.handle({
         params,
         query: url.searchParams,
-        json: parseJson(body.raw),
+        json,
         body: body.bytes,
         contentType: body.contentType,
       });
@@ -1057,6 +1104,10 @@ export class FakeMattermostApi {
       if (!root) throw new AppError(400, 'api.post.create_post.root_id.app_error');
       if (root.channelId !== channelId) throw new AppError(400, 'api.post.create_post.channel_root_id.app_error');
     }
+    const pendingPostId = str(body.pending_post_id);
+    const seen = pendingPostId ? this.pendingPostIds.get(pendingPostId) : undefined;
+    const earlier = seen && seen.until > this.clock() ? this.posts.get(seen.postId) : undefined;
+    if (earlier) return ok(this.postObject(earlier, { pending_post_id: pendingPostId }), 201);
     const fileIds = this.postFileIds(body.file_ids);
     const at = this.now();
     const props = withActionIds(isObject(body.props) ? clone(body.props) : {});
@@ -1081,7 +1132,8 @@ export class FakeMattermostApi {
       ch.lastPostAt = at;
       ch.totalMsgCount++;
     }
-    return ok(this.postObject(post, { pending_post_id: str(body.pending_post_id) }), 201);
+    if (pendingPostId) this.pendingPostIds.set(pendingPostId, { postId: post.id, until: this.clock() + PENDING_POST_IDS_TTL_MS });
+    return ok(this.postObject(post, { pending_post_id: pendingPostId }), 201);
   }
 
   private createEphemeralPost(ctx: RequestContext): Answer {

@@ -7,7 +7,23 @@ export interface FaultAnswer {
   status: number;
   body: Record<string, unknown>;
   headers: Record<string, string>;
+  /** A plain-text body instead of JSON (Mattermost's limiter answers with http.Error). */
+  text?: string;
 }
+
+/** A GCRA rate quota, as the throttled library Mattermost uses takes it: a steady rate and a burst. */
+export interface RateQuota {
+  perSec: number;
+  maxBurst: number;
+}
+
+/**
+ * Mattermost's limiter when RateLimitSettings.Enable is on: RateLimitSettings.SetDefaults gives PerSec 10 and
+ * MaxBurst 100 (server/public/model/config.go); server/channels/app/ratelimit.go NewRateLimiter builds a
+ * throttled.GCRARateLimiter from them, keyed by the session token (VaryByUser) or the remote address
+ * (VaryByRemoteAddr, the default): for one bot on one host, one bucket for every call.
+ */
+export const MATTERMOST_RATE_LIMIT: RateQuota = { perSec: 10, maxBurst: 100 };
 
 interface Limit {
   /** Calls allowed per window, per key. */
@@ -36,6 +52,11 @@ export class PlatformFaults {
   /** While set, every API call answers 503 (Slack's edge during an incident: https://status.slack.com). */
   private down = false;
   private limits: Readonly<Record<string, Limit>> = {};
+  private quota: RateQuota | undefined;
+  /** GCRA's theoretical arrival time of the next call (ms on this object's clock). */
+  private tat = 0;
+  /** How the platform answers while down (the fake decides: Slack's edge sends JSON, Mattermost's proxy text). */
+  private readonly downAnswer: FaultAnswer;
   private readonly seen = new Map<string, number[]>();
   /** Calls refused with 429: when, and how long the caller was told to wait. */
   readonly refusals: { method: string; channel: string; at: number; retryAfterMs: number }[] = [];
@@ -43,8 +64,14 @@ export class PlatformFaults {
   readonly arrivals: { method: string; channel: string; at: number; refused?: true }[] = [];
   private now: () => number;
 
-  constructor(now: () => number = Date.now) {
+  constructor(now: () => number = Date.now, downAnswer: FaultAnswer = { status: 503, body: { ok: false, error: 'service_unavailable' }, headers: {} }) {
     this.now = now;
+    this.downAnswer = downAnswer;
+  }
+
+  /** Whether the platform is down now (its other endpoints, such as response URLs, fail too). */
+  get isDown(): boolean {
+    return this.down;
   }
 
   /** Reads time from `now` from here on (a test's fixed clock, so Retry-After is in the time sitroom sees). */
@@ -66,6 +93,12 @@ export class PlatformFaults {
     this.limits = limits;
   }
 
+  /** Enforce one GCRA quota over every call from now on, answering as Mattermost's limiter does (MATTERMOST_RATE_LIMIT). */
+  enforceRate(quota: RateQuota): void {
+    this.quota = quota;
+    this.tat = 0;
+  }
+
   /** The answer that replaces the fake's own for this call, or undefined to answer normally. */
   answer(method: string, channel: string | undefined): FaultAnswer | undefined {
     const arrival: (typeof this.arrivals)[number] = { method, channel: channel ?? '', at: this.now() };
@@ -76,7 +109,8 @@ export class PlatformFaults {
   }
 
   private decide(method: string, channel: string | undefined): FaultAnswer | undefined {
-    if (this.down) return { status: 503, body: { ok: false, error: 'service_unavailable' }, headers: {} };
+    if (this.down) return this.downAnswer;
+    if (this.quota) return this.gcra(method, channel ?? '', this.quota);
     const limit = this.limits[method];
     if (!limit) return undefined;
     const key = limit.perChannel ? `${method} ${channel ?? ''}` : method;
@@ -90,6 +124,40 @@ export class PlatformFaults {
       return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'Retry-After': String(seconds) } };
     }
     this.seen.set(key, [...recent, now]);
+    return undefined;
+  }
+
+  /**
+   * throttled's GCRA (github.com/throttled/throttled rate.go RateLimit): each call moves the theoretical arrival time
+   * one emission interval on; a call is refused while that time is more than the burst's tolerance ahead. Answered
+   * as server/channels/app/ratelimit.go RateLimitWriter does: 429 "limit exceeded" (http.Error, text/plain) with
+   * X-RateLimit-Limit (burst + 1), -Remaining, -Reset and Retry-After, in whole seconds rounded up
+   * (setRateLimitHeaders).
+   */
+  private gcra(method: string, channel: string, quota: RateQuota): FaultAnswer | undefined {
+    const now = this.now();
+    const emission = 1000 / quota.perSec;
+    const tolerance = emission * (quota.maxBurst + 1);
+    const next = Math.max(this.tat, now) + emission;
+    const allowAt = next - tolerance;
+    if (now < allowAt) {
+      const retryAfterMs = allowAt - now;
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      this.refusals.push({ method, channel, at: now, retryAfterMs: seconds * 1000 });
+      return {
+        status: 429,
+        body: {},
+        text: 'limit exceeded\n',
+        headers: {
+          'X-RateLimit-Limit': String(quota.maxBurst + 1),
+          'X-RateLimit-Remaining': '0',
+          'X-RateLimit-Reset': String(Math.ceil((Math.max(this.tat, now) - now) / 1000)),
+          'Retry-After': String(seconds),
+          'X-Content-Type-Options': 'nosniff',
+        },
+      };
+    }
+    this.tat = next;
     return undefined;
   }
 }

@@ -10,6 +10,7 @@ import { SqliteChecklistStore } from '../../src/storage/sqlite-checklist-store.t
 import { SqliteFollowUpStore } from '../../src/storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
 import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
+import { type DigestEffect, digestOfEffect } from '../../src/incidents/digest.ts';
 import type { Effect } from '../../src/incidents/effects.ts';
 import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { FakeNotifier } from '../fakes/fake-notifier.ts';
@@ -64,9 +65,9 @@ function harness() {
     digest: { weekday: 'friday', hour: 9, minute: 0, timeZone: 'UTC' },
   });
   /** Effects of `kind` queued in the outbox, oldest first, with their queue (target). */
-  const queued = <K extends Effect['kind']>(kind: K) =>
+  const queued = <K extends Effect['kind'] | DigestEffect['kind']>(kind: K) =>
     (db.$client.prepare('SELECT payload, target FROM outbox WHERE kind = ? ORDER BY id').all(kind) as { payload: string; target: string }[]).map((r) => ({
-      ...(JSON.parse(r.payload) as Extract<Effect, { kind: K }>),
+      ...(JSON.parse(r.payload) as Extract<Effect | DigestEffect, { kind: K }>),
       target: r.target,
     }));
   const declare = async (overrides: Parameters<typeof aDeclaration>[0] = {}) => (await service.declare(aDeclaration(overrides))).incident.number;
@@ -215,7 +216,7 @@ describe('drills', () => {
     await h.followUps.addActionItem(real, { text: 'Real item', owner: 'bob', due: null }, 'alice');
     h.clock.set(Date.UTC(2025, 2, 28, 9, 30));
     expect(await h.followUps.sendDueDigest()).toBe(true);
-    const [digest] = h.notifier.callsTo('digest');
-    expect(digest?.digest.byOwner.flatMap(([, items]) => items.map((i) => i.text))).toEqual(['Real item']);
+    const [digest] = h.queued('digest').map((row) => digestOfEffect(row));
+    expect(digest?.byOwner.flatMap(([, items]) => items.map((i) => i.text))).toEqual(['Real item']);
   });
 });

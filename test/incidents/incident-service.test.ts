@@ -23,12 +23,11 @@ const queuedKinds = (store: FakeIncidentStore) => store.queued.map((q) => `${q.e
 
 describe('IncidentService.declare', () => {
   it('records the incident and queues its war-room steps in order, without waiting for the chat', async () => {
-    const { service, store, notifier } = serviceHarness();
+    const { service, store } = serviceHarness();
     const outcome = await service.declare(aDeclaration({ declaredBy: 'bob' }));
 
     expect(outcome.incident.number).toBe(1);
     expect(outcome.incident.room).toBeNull();
-    expect(notifier.calls).toEqual([]);
     expect(queuedKinds(store)).toEqual(['create_room@incident:1', 'invite@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@incident:1']);
     expect(store.queued[1]?.effect).toEqual({ kind: 'invite', number: 1, users: ['bob'] });
     expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared']);

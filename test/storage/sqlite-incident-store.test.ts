@@ -41,7 +41,6 @@ describe('create and get', () => {
       roles: { commander: 'carol', 'partner-comms': 'dave' },
       lastUpdate: { text: 'Rolled back', at: T0 + MINUTE, by: 'carol' },
       room: { channelId: 'C1', channelName: 'inc-1-checkout', cardMessageId: 'M1' },
-      roomAttemptAt: T0,
       reminderStage: 'escalate',
       phase: 'mitigated',
       mitigatedAt: T0 + 2 * MINUTE,

@@ -19,7 +19,8 @@ import type { ChatAdapter } from '../chat-adapter.ts';
 import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
-import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
+import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../message.ts';
+import type { ReplyTo } from '../reply-effects.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { mattermostPostToCapture, type MattermostPostObject } from './mattermost-captured-post.ts';
@@ -44,6 +45,8 @@ export interface MattermostAdapterOptions {
   now: () => number;
   /** A REST call not answered within this long is aborted (and the outbox retries it). */
   callTimeoutMs?: number;
+  /** Queues a reply in the outbox (chat/reply-effects.ts): retried and paced, never sent inside the request. */
+  reply: (platform: 'mattermost', to: ReplyTo, message: ChatMessage) => void;
 }
 
 /**
@@ -94,6 +97,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export function createMattermostAdapter(opts: MattermostAdapterOptions): MattermostAdapter {
   const { config, logger, track, nonces, now } = opts;
+  const reply = (to: ReplyTo, message: ChatMessage) => opts.reply('mattermost', to, message);
   const signer = new Signer(config.botToken);
   const client = createMattermostClient(config.url, config.botToken, opts.callTimeoutMs);
   const platform = new MattermostPlatform({
@@ -103,6 +107,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     alertsChannel: config.alertsChannel ?? config.announceChannel,
     actionUrl: `${config.publicUrl}/mattermost/actions`,
     sign: (button, value, channel) => signer.sign('button', button, value, channel),
+    callTimeoutMs: opts.callTimeoutMs,
   });
   const members = new ChannelMembers(client, now);
   const allowed = sourceFilter(config.allowedSources);
@@ -170,25 +175,16 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const ids = form.getAll('user_mentions_ids');
       const known = new Map(mentions.map((name, n) => [name.toLowerCase(), ids[n] ?? ''] as const).filter(([, id]) => id));
       const responseUrl = form.get('response_url') ?? '';
-      const respond = async (body: object) => {
-        // Mattermost builds response_url from its Site URL (app/command.go); empty, the URL is a bare path.
-        if (!/^https?:\/\//.test(responseUrl)) throw new Error(`response_url ${JSON.stringify(responseUrl)} is not absolute: set Site URL in Mattermost's System Console`);
-        const r = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        if (!r.ok) throw new Error(`response_url answered ${r.status}`);
-      };
       after(async () => {
         const text = form.get('text') ?? '';
-        const reply = await handler.command(request, text, await mentionParser(text, known));
-        if (reply.kind !== 'message') {
+        const answer = await handler.command(request, text, await mentionParser(text, known));
+        if (answer.kind !== 'message') {
           const triggerId = form.get('trigger_id');
-          if (triggerId) await openForm(reply, request.userId, triggerId);
+          if (triggerId) await openForm(answer, request.userId, triggerId);
           return;
         }
-        for (const post of await platform.renderParts(reply.message, request.channelId)) {
-          // skip_slack_parsing: sitroom's Markdown is Mattermost's own; without it app/command.go runs
-          // model.ParseSlackLinksToMarkdown and ParseSlackAttachment over it (model/command_response.go).
-          await respond({ response_type: 'ephemeral', text: post.message, skip_slack_parsing: true, ...(post.props.attachments ? { attachments: post.props.attachments } : {}) });
-        }
+        // Through the outbox, to the command's response_url (MattermostPlatform.reply).
+        reply({ user: request.userId, channel: request.channelId, ...(responseUrl ? { responseUrl } : {}) }, answer.message);
       }, request);
     },
   });
@@ -221,14 +217,15 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const request: ChatRequest = { platform: 'mattermost', userId, channelId: channel, userName: str(body.user_name) || undefined };
       sendJson(res, 200, {});
       after(async () => {
-        const tell = (message: Parameters<MattermostPlatform['postEphemeral']>[2]) => platform.postEphemeral(userId, channel, message);
+        // The outcome as an ephemeral post in the click's channel, through the outbox.
+        const tell = (message: ChatMessage) => reply({ user: userId, channel }, message);
         if (!(await members.canUse(channel, userId))) {
-          await tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
+          tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
           return;
         }
-        const reply = isSelect ? await handler.select(request, button as SelectId, value, chosen) : await handler.button(request, button as ButtonId, value);
-        if (reply.kind === 'message') await tell(reply.message);
-        else if (typeof body.trigger_id === 'string') await openForm(reply, userId, body.trigger_id);
+        const answer = isSelect ? await handler.select(request, button as SelectId, value, chosen) : await handler.button(request, button as ButtonId, value);
+        if (answer.kind === 'message') tell(answer.message);
+        else if (typeof body.trigger_id === 'string') await openForm(answer, userId, body.trigger_id);
       }, request);
     },
   });
@@ -247,10 +244,8 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const request: ChatRequest = { platform: 'mattermost', userId: state.user, channelId: str(body.channel_id) };
       // The outcome is shown to the user alone in the channel the dialog was opened from, as a click's is (the
       // submission carries it: model.SubmitDialogRequest.ChannelId); a DM only when the request named none.
-      const tell = async (reply: ChatReply) => {
-        if (reply.kind !== 'message') return;
-        if (request.channelId) await platform.postEphemeral(request.userId, request.channelId, reply.message);
-        else await platform.sendDirect(request.userId, reply.message);
+      const tell = (answer: ChatReply) => {
+        if (answer.kind === 'message') reply({ user: request.userId, ...(request.channelId ? { channel: request.channelId } : {}) }, answer.message);
       };
       let work: () => Promise<void>;
       if (body.callback_id === DECLARE_FORM && state.form === 'declare') {

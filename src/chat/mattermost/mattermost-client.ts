@@ -1,4 +1,4 @@
-/** The real Mattermost REST client (@mattermost/client's Client4), set up for a bot, with 429s honoured. */
+/** The real Mattermost REST client (@mattermost/client's Client4), set up for a bot; a 429 carries its Retry-After. */
 import mattermostClient from '@mattermost/client';
 
 // In native ESM the package (CommonJS) only offers its exports on the default import.
@@ -7,40 +7,35 @@ const { Client4, ClientError } = mattermostClient;
 type FetchResult = { response: Response; headers: Headers; data: unknown };
 type DoFetchWithResponse = (url: string, options: RequestInit & { ignoreStatus?: boolean }) => Promise<FetchResult>;
 
-/** How often a rate-limited call is tried again, and the longest wait sitroom accepts between tries. */
-const RATE_LIMIT_TRIES = 4;
-const MAX_WAIT_MS = 10_000;
-
 /**
- * Client4 plus what sitroom needs that it lacks: opening an interactive dialog, and honouring 429. Mattermost's
- * limiter answers in plain text, which Client4 turns into an error without the status or the Retry-After header,
- * so every call goes through a wrapper that sees the response first.
+ * Client4 plus what sitroom needs that it lacks: opening an interactive dialog, a time-out on every call, and the
+ * Retry-After of a 429. Mattermost's limiter answers in plain text (server/channels/app/ratelimit.go
+ * RateLimitWriter: http.Error "limit exceeded", with X-RateLimit-Limit/-Remaining/-Reset and Retry-After in seconds),
+ * which Client4 turns into an error without the status or the header, so every call goes through a wrapper that
+ * sees the response first. A 429 is not waited out here: it fails the call with `retryAfterMs`, and the outbox holds
+ * that method until then (pacing.ts) and retries the row, so one limited call never sleeps inside a delivery.
  */
 export class MattermostClient extends Client4 {
   constructor(timeoutMs = 15_000) {
     super();
     const fetchOnce = this['doFetchWithResponse'] as DoFetchWithResponse;
-    const honouringRateLimits: DoFetchWithResponse = async (url, options) => {
-      for (let attempt = 1; ; attempt += 1) {
-        // A server that never answers must not hold the caller (the outbox, a request) forever.
-        const result = await fetchOnce(url, { ...options, ignoreStatus: true, signal: options.signal ?? AbortSignal.timeout(timeoutMs) });
-        const { response, data } = result;
-        if (response.ok || options.ignoreStatus) return result;
-        if (response.status === 429 && attempt < RATE_LIMIT_TRIES) {
-          const seconds = Number(response.headers.get('Retry-After') ?? response.headers.get('X-RateLimit-Reset') ?? 1);
-          await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_WAIT_MS, Math.max(1, seconds) * 1000)));
-          continue;
-        }
-        const body = (typeof data === 'object' && data !== null ? data : { message: String(data ?? '') }) as Record<string, unknown>;
-        throw new ClientError(this.getUrl(), {
-          message: typeof body['message'] === 'string' ? body['message'] : `HTTP ${response.status}`,
-          server_error_id: typeof body['id'] === 'string' ? body['id'] : '',
-          status_code: typeof body['status_code'] === 'number' ? body['status_code'] : response.status,
-          url,
-        });
-      }
+    const readingFailures: DoFetchWithResponse = async (url, options) => {
+      // A server that never answers must not hold the caller (the outbox, a request) forever.
+      const result = await fetchOnce(url, { ...options, ignoreStatus: true, signal: options.signal ?? AbortSignal.timeout(timeoutMs) });
+      const { response, data } = result;
+      if (response.ok || options.ignoreStatus) return result;
+      const body = (typeof data === 'object' && data !== null ? data : { message: String(data ?? '') }) as Record<string, unknown>;
+      const error = new ClientError(this.getUrl(), {
+        message: typeof body['message'] === 'string' && body['message'] ? body['message'] : `HTTP ${response.status}`,
+        server_error_id: typeof body['id'] === 'string' ? body['id'] : '',
+        status_code: typeof body['status_code'] === 'number' ? body['status_code'] : response.status,
+        url,
+      });
+      const seconds = Number(response.headers.get('Retry-After') ?? response.headers.get('X-RateLimit-Reset'));
+      if (response.status === 429 && Number.isFinite(seconds)) Object.assign(error, { retryAfterMs: Math.max(1, seconds) * 1000 });
+      throw error;
     };
-    this['doFetchWithResponse'] = honouringRateLimits as never;
+    this['doFetchWithResponse'] = readingFailures as never;
   }
 
   openInteractiveDialog(payload: { trigger_id: string; url: string; dialog: Record<string, unknown> }): Promise<unknown> {

@@ -5,6 +5,8 @@
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
+import type { ReplyTo } from '../reply-effects.ts';
+import { postToResponseUrl } from '../response-url.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
 import { POST_MESSAGE_MAX_RUNES, type ButtonSigner, looksLikeId, mentionedIds, type MattermostPost, type Names, renderLine, renderPost, splitOnLines } from './mattermost-render.ts';
 
@@ -43,6 +45,8 @@ export interface MattermostPlatformOptions {
   /** Where buttons call back: PUBLIC_URL + /mattermost/actions. */
   actionUrl: string;
   sign: ButtonSigner;
+  /** A response_url POST not answered within this long fails (and the outbox retries it). */
+  callTimeoutMs?: number;
 }
 
 export class MattermostPlatform implements ChatPlatform {
@@ -169,6 +173,23 @@ export class MattermostPlatform implements ChatPlatform {
     const uploaded = await this.client.uploadFile(form);
     const post = await this.render(message, channelId);
     await this.client.createPost({ channel_id: channelId, ...post, file_ids: uploaded.file_infos.map((f) => f.id) } as never);
+  }
+
+  /**
+   * A command's answer goes to its response_url, part by part (Mattermost builds it from its Site URL, app/command.go;
+   * without one it is a bare path and the answer is posted as an ephemeral post instead). A click's or a dialog's goes
+   * as an ephemeral post in its channel, a DM when the request named none.
+   */
+  async reply(to: ReplyTo, message: ChatMessage): Promise<void> {
+    if (to.responseUrl && /^https?:\/\//.test(to.responseUrl) && to.channel) {
+      for (const post of await this.renderParts(message, to.channel)) {
+        // skip_slack_parsing: sitroom's Markdown is Mattermost's own; without it app/command.go runs
+        // model.ParseSlackLinksToMarkdown and ParseSlackAttachment over it (model/command_response.go).
+        const attachments = post.props.attachments ? { attachments: post.props.attachments } : {};
+        await postToResponseUrl(to.responseUrl, { response_type: 'ephemeral', text: post.message, skip_slack_parsing: true, ...attachments }, this.o.callTimeoutMs ?? 15_000);
+      }
+    } else if (to.channel) await this.postEphemeral(to.user, to.channel, message);
+    else await this.sendDirect(to.user, message);
   }
 
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {

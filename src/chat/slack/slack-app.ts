@@ -3,13 +3,14 @@
  * request into a ChatCommandHandler call and render the reply. HTTP mode verifies Slack's signature on
  * /slack/events; Socket Mode is used when an app token is configured.
  */
-import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.ts';
 import { SLACK_PACING } from '../../delivery/pacing.ts';
 import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
-import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
+import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../message.ts';
+import type { ReplyTo } from '../reply-effects.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { fetchSlackMessage, slackMessageToCapture, type SlackMessageObject, slackPermalink } from './slack-captured-message.ts';
@@ -19,7 +20,7 @@ import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
 import { SlackTokenWatch } from './slack-token-check.ts';
-import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
+import { ACTION_PREFIX } from './slack-render.ts';
 
 /** The callback id of the "Add to incident timeline" message shortcut (manifest.yml). */
 export const CAPTURE_SHORTCUT_ID = 'sitroom_timeline';
@@ -36,6 +37,8 @@ export interface SlackAdapterOptions {
   track: (work: Promise<unknown>) => void;
   /** A Web API call not answered within this long fails (and the outbox retries it). */
   callTimeoutMs?: number;
+  /** Queues a reply in the outbox (chat/reply-effects.ts). */
+  reply: (platform: 'slack', to: ReplyTo, message: ChatMessage) => void;
 }
 
 /**
@@ -56,15 +59,6 @@ export function slackWarRoomUrl(incident: Incident, teamId: string | undefined):
   if (!incident.room) return null;
   const team = teamId ? `&team=${encodeURIComponent(teamId)}` : '';
   return `https://slack.com/app_redirect?channel=${encodeURIComponent(incident.room.channelId)}${team}`;
-}
-
-/** Tries `call` again once after a failure: a dropped keep-alive connection must not lose a reply. */
-async function retryOnce<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    return call();
-  }
 }
 
 /** Bolt's logger interface over pino. */
@@ -112,13 +106,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     logger: boltLogger(logger),
     ...(receiver ? { receiver } : { appToken: config.appToken, socketMode: true }),
   });
-  const platform = new SlackPlatform(client, { announce: config.announceChannel, alerts: config.alertsChannel ?? config.announceChannel });
+  const platform = new SlackPlatform(client, { announce: config.announceChannel, alerts: config.alertsChannel ?? config.announceChannel }, opts.callTimeoutMs);
 
-  /** Shows a reply: ephemeral through response_url, or a modal. */
-  async function show(reply: ChatReply, respond: RespondFn | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
+  /**
+   * Shows a reply: a message is queued in the outbox (ephemeral through response_url, or a DM), so it is retried and
+   * paced like any other; a form opens at once (its trigger_id expires within 3 s).
+   */
+  async function show(reply: ChatReply, responseUrl: string | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
     if (reply.kind === 'message') {
-      if (respond) await retryOnce(() => respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(reply.message) }));
-      else await platform.sendDirect(userId, reply.message);
+      opts.reply('slack', { user: userId, ...(responseUrl ? { responseUrl } : {}) }, reply.message);
       return;
     }
     if (!triggerId) return;
@@ -133,16 +129,16 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   }
 
   function attach(handler: ChatCommandHandler): void {
-    app.command(/^\/incident/, async ({ command, ack, respond, client }) => {
+    app.command(/^\/incident/, async ({ command, ack, client }) => {
       await ack();
       const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
       after(async () => {
         const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
-        await show(reply, respond, command.trigger_id, req.userId, client);
+        await show(reply, command.response_url, command.trigger_id, req.userId, client);
       }, req);
     });
 
-    app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, respond, client }) => {
+    app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, client }) => {
       await ack();
       if (body.type !== 'block_actions' || !('action_id' in action)) return;
       if (action.type === 'static_select') {
@@ -151,7 +147,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
         const [about, chosen] = (action.selected_option?.value ?? '').split(':').map(Number);
         const req: ChatRequest = { platform: 'slack', userId: body.user.id, channelId: body.channel?.id ?? '', userName: body.user.username ?? body.user.name ?? body.user.id };
         if (!SELECT_IDS.includes(id) || !Number.isInteger(about) || !Number.isInteger(chosen)) return;
-        after(async () => show(await handler.select(req, id, about ?? 0, chosen ?? 0), respond, body.trigger_id, req.userId, client), req);
+        after(async () => show(await handler.select(req, id, about ?? 0, chosen ?? 0), body.response_url, body.trigger_id, req.userId, client), req);
         return;
       }
       if (action.type !== 'button') return;
@@ -162,7 +158,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       if (!BUTTON_IDS.includes(id) || !Number.isInteger(incident)) return;
       after(async () => {
         const reply = await handler.button(req, id, incident);
-        await show(reply, respond, body.trigger_id, req.userId, client);
+        await show(reply, body.response_url, body.trigger_id, req.userId, client);
       }, req);
     });
 
@@ -200,11 +196,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     });
 
     // The "Add to incident timeline" message shortcut: the payload carries the message; the reply says what happened.
-    app.shortcut({ type: 'message_action', callback_id: CAPTURE_SHORTCUT_ID }, async ({ shortcut, ack, respond, client }) => {
+    app.shortcut({ type: 'message_action', callback_id: CAPTURE_SHORTCUT_ID }, async ({ shortcut, ack, client }) => {
       await ack();
       if (shortcut.type !== 'message_action') return;
       const req: ChatRequest = { platform: 'slack', userId: shortcut.user.id, channelId: shortcut.channel.id };
-      after(async () => show(await capture(req, shortcut.message.ts, shortcut.message as SlackMessageObject), respond, undefined, req.userId, client), req);
+      after(async () => show(await capture(req, shortcut.message.ts, shortcut.message as SlackMessageObject), shortcut.response_url, undefined, req.userId, client), req);
     });
 
     // The update form's incident comes back in private_metadata; the form read here only names its fields.

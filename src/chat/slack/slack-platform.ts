@@ -3,6 +3,8 @@ import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
 import type { ChatMessage, Line } from '../message.ts';
+import type { ReplyTo } from '../reply-effects.ts';
+import { postToResponseUrl } from '../response-url.ts';
 import { renderLineWithin, renderMessage } from './slack-render.ts';
 
 /** Slack's limit on channel names. */
@@ -40,8 +42,11 @@ export class SlackPlatform implements ChatPlatform {
   readonly alertsChannel: string;
   private readonly client: webApi.WebClient;
 
-  constructor(client: webApi.WebClient, channels: { announce: string; alerts: string }) {
+  private readonly callTimeoutMs: number;
+
+  constructor(client: webApi.WebClient, channels: { announce: string; alerts: string }, callTimeoutMs = 15_000) {
     this.client = client;
+    this.callTimeoutMs = callTimeoutMs;
     this.announceChannel = channels.announce;
     this.alertsChannel = channels.alerts;
   }
@@ -115,6 +120,12 @@ export class SlackPlatform implements ChatPlatform {
       content: file.content,
       initial_comment: renderMessage(message).text,
     });
+  }
+
+  /** Ephemeral through the request's response_url (Bolt's respond() does the same POST); a DM when there is none (a modal's submission). */
+  async reply(to: ReplyTo, message: ChatMessage): Promise<void> {
+    if (to.responseUrl) await postToResponseUrl(to.responseUrl, { response_type: 'ephemeral', replace_original: false, ...renderMessage(message) }, this.callTimeoutMs);
+    else await this.sendDirect(to.user, message);
   }
 
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {

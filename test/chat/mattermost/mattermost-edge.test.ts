@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
 import { freePort } from '../../e2e/bot-process.ts';
+import { PENDING_POST_IDS_TTL_MS } from '../../fakes/fake-mattermost-api.ts';
 import { MattermostDriver } from '../scenarios/mattermost-driver.ts';
 import { SitroomUnderTest } from '../scenarios/sitroom-under-test.ts';
 
@@ -62,14 +63,41 @@ describe('the Mattermost edge', () => {
     expect(chat.sitroom().service.get(1).roles['commander']).toBe(chat.user('bob'));
   });
 
-  it('waits out Mattermost’s rate limiter (429 with Retry-After) instead of losing the post', async () => {
-    chat.mm.rateLimitNext('POST', '/api/v4/posts', 1);
+  it('waits out Mattermost’s rate limiter (429 with Retry-After) in the outbox instead of losing the post', async () => {
+    chat.mm.rateLimitNext('POST', '/api/v4/posts', 3);
     await chat.command('declare sev2 Rate limited');
+    await chat.deliverAll();
     const posts = chat.mm.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts');
     expect(posts[0]?.status).toBe(429);
     expect(posts.slice(1).every((c) => c.status === 201)).toBe(true);
     const room = chat.sitroom().service.get(1).room?.channelId ?? '';
     expect(chat.pinned(room)).toHaveLength(1);
+    // The retry came no sooner than the 3 s the server asked for (on the test's clock: the outbox held the row).
+    const [limited, retried] = chat.faults.arrivals.filter((a) => a.method === 'POST /posts');
+    expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('posts once when a post’s answer is lost: the retry carries the same pending_post_id and the server returns the first post', async () => {
+    chat.mm.loseAnswerNext('POST', '/api/v4/posts');
+    await chat.command('declare sev2 Answer lost');
+    await chat.deliverAll();
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const creates = chat.mm.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts' && (c.body as { channel_id?: string }).channel_id === room);
+    expect(creates).toHaveLength(2);
+    const ids = creates.map((c) => (c.body as { pending_post_id?: string }).pending_post_id);
+    expect(ids[0]).toMatch(/^sitroom-outbox-\d+$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(chat.messages(room)).toHaveLength(1);
+    expect(chat.pinned(room)).toEqual([chat.messages(room)[0]?.id]);
+  });
+
+  it('posts twice when the retry comes after the server forgot the pending_post_id (30 s): the window sitroom cannot close', async () => {
+    chat.mm.loseAnswerNext('POST', '/api/v4/posts');
+    await chat.command('declare sev2 Answer lost late');
+    chat.clock.advance(PENDING_POST_IDS_TTL_MS + 1);
+    await chat.deliverAll();
+    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    expect(chat.messages(room)).toHaveLength(2);
   });
 
   it('keeps war-room names within Mattermost’s 64 characters', async () => {

@@ -5,6 +5,7 @@
 import type { Sitroom } from '../../../src/app.ts';
 import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
 import type { FixedClock } from '../../fakes/fixed-clock.ts';
+import type { PlatformFaults } from '../../fakes/platform-faults.ts';
 
 export const PEOPLE = ['alice', 'bob', 'carol', 'dan'] as const;
 export type Person = (typeof PEOPLE)[number];
@@ -100,9 +101,23 @@ export interface ChatDriver {
   failNextCreate(error: string): void;
   /** Work started after an answer is done. */
   settled(): Promise<void>;
+  /** Moves the fixed clock in steps for `ms`, ticking the scheduler and delivering what falls due (no sleeps). */
+  pass(ms: number, stepMs?: number): Promise<void>;
+  /** Delivers everything queued, moving the clock through paced and backoff waits (at most `withinMs`). */
+  deliverAll(withinMs?: number): Promise<void>;
+  /** Every answer of the fake platform's API held back `ms` of real time (a hung or slow platform); 0 to stop. */
+  slow(ms: number): void;
+  /** The fake platform's outages and rate limits (platform-faults.ts), on the test's clock. */
+  readonly faults: PlatformFaults;
+  /**
+   * `/incident <text>` without waiting for the answer (it may be held up by an outage): resolves once sitroom has
+   * acknowledged it and queued its work, with a reader of what has been answered to it so far.
+   */
+  commandSent(text: string, where?: Where): Promise<() => string[]>;
   /** Stops sitroom and starts a new one on the same database file and fakes (a restart). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export type DriverFactory = (env?: Record<string, string>) => Promise<ChatDriver>;
+/** Starts a driver; `pacing` paces chat calls as in production (move the clock with pass() or deliverAll() then). */
+export type DriverFactory = (env?: Record<string, string>, opts?: { pacing?: boolean }) => Promise<ChatDriver>;

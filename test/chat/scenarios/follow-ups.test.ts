@@ -78,10 +78,12 @@ describe.each(PLATFORMS)('follow-ups on %s', (_name, start) => {
     await chat.command('action write the runbook', here());
     // 2025-03-14 is a Friday: the digest slot of 09:00 went by before the incident was declared at 14:00.
     await chat.sitroom().scheduler.tick();
+    await chat.settled();
     const digests = () => chat.messages(chat.announce).filter((m) => m.text.includes('Weekly follow-ups'));
     expect(digests()).toHaveLength(1);
     expect(digests()[0]?.text).toContain('Weekly follow-ups: 2 action items open, 0 overdue');
     await chat.sitroom().scheduler.tick();
+    await chat.settled();
     expect(digests()).toHaveLength(1);
 
     chat.clock.advance(7 * 24 * 60 * MINUTE);
@@ -89,5 +91,30 @@ describe.each(PLATFORMS)('follow-ups on %s', (_name, start) => {
     expect(digests()).toHaveLength(2);
     expect(digests()[1]?.text).toContain('2 action items open, 1 overdue');
     expect(chat.dms('bob').at(-1)?.text).toContain('1 of your action items is overdue');
+  });
+
+  it('queues the digest while the chat is down: the tick does not wait for it, and it goes out once the chat is back', async () => {
+    await chat.command(`action add a canary stage ${chat.typed('bob')} due:2025-03-10`, here());
+    const digests = () => chat.messages(chat.announce).filter((m) => m.text.includes('Weekly follow-ups'));
+    chat.faults.outage();
+    await chat.sitroom().scheduler.tick();
+    await chat.pass(5 * MINUTE, MINUTE);
+    expect(digests()).toEqual([]);
+    chat.faults.recover();
+    await chat.deliverAll();
+    expect(digests()).toHaveLength(1);
+    expect(chat.dms('bob').filter((m) => m.text.includes('overdue'))).toHaveLength(1);
+  });
+
+  it('does not hold up the scheduler when the chat hangs as the digest falls due', async () => {
+    await chat.command(`action add a canary stage ${chat.typed('bob')}`, here());
+    chat.slow(60_000);
+    const started = performance.now();
+    await chat.sitroom().scheduler.tick();
+    // The tick only claimed the slot and queued the digest: it did not wait a minute for the chat.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    chat.slow(0);
+    await chat.deliverAll();
+    expect(chat.messages(chat.announce).filter((m) => m.text.includes('Weekly follow-ups'))).toHaveLength(1);
   });
 });

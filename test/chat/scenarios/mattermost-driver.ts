@@ -61,7 +61,7 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     this.alerts = mm.channelNamed('alerts')?.id ?? '';
   }
 
-  static async start(env: Record<string, string> = {}): Promise<MattermostDriver> {
+  static async start(env: Record<string, string> = {}, opts: { pacing?: boolean } = {}): Promise<MattermostDriver> {
     const mm = await FakeMattermostApi.start({ token: 'mm-bot-token' });
     for (const person of PEOPLE) mm.addUser(ids[person], person);
     for (const name of ['town-square', 'incidents', 'alerts']) mm.addChannel({ name, members: Object.values(ids) });
@@ -76,7 +76,9 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       PORT: String(port),
       ...env,
-    });
+    }, opts);
+    // The fake's pending_post_id window and faults run on the test's clock.
+    mm.timeFrom(() => app.clock.now());
     await app.start();
     // sitroom hears reactions over the WebSocket: it is connected before a scenario reacts.
     await mm.websocket.whenAuthenticated();
@@ -109,6 +111,22 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
   }
   link(channelId: string) {
     return `~${this.mm.channel(channelId)?.name ?? channelId}`;
+  }
+
+  get faults() {
+    return this.mm.faults;
+  }
+
+  slow(ms: number): void {
+    this.mm.latencyMs = ms;
+  }
+
+  async commandSent(text: string, where: Where = {}): Promise<() => string[]> {
+    const id = `hook${++this.requests}`;
+    const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
+    if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
+    await this.settled();
+    return () => this.mm.responses(id).map((r) => unescape((r as { text?: string }).text ?? ''));
   }
 
   async command(text: string, where: Where = {}): Promise<string> {

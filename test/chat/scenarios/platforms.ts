@@ -4,6 +4,6 @@ import { MattermostDriver } from './mattermost-driver.ts';
 import { SlackDriver } from './slack-driver.ts';
 
 export const PLATFORMS: readonly (readonly [string, DriverFactory])[] = [
-  ['Slack', (env) => SlackDriver.start(env)],
-  ['Mattermost', (env) => MattermostDriver.start(env)],
+  ['Slack', (env, opts) => SlackDriver.start(env, opts)],
+  ['Mattermost', (env, opts) => MattermostDriver.start(env, opts)],
 ];

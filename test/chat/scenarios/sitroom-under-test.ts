@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createSitroom, type Sitroom } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { FixedClock } from '../../fakes/fixed-clock.ts';
+import { FixedClock, MINUTE, SECOND } from '../../fakes/fixed-clock.ts';
 
 export class SitroomUnderTest {
   readonly clock = new FixedClock();
@@ -46,6 +47,48 @@ export class SitroomUnderTest {
     return answer;
   }
 
+  /** When the next outbox row may go (the head of its target: its retry or paced time, or its lease's end); null when none is pending. */
+  nextDeliveryAt(): number | null {
+    const db = new Database(this.env['DATABASE_PATH'] ?? '', { readonly: true, fileMustExist: true });
+    try {
+      // Only the head of each target can go (a target's rows keep their order): the others wait for it, not for their time.
+      const row = db.prepare(`SELECT MIN(MAX(o.next_attempt_at, o.claimed_until)) AS at FROM outbox o WHERE o.state = 'pending' AND NOT EXISTS
+        (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.target = o.target AND p.state = 'pending' AND p.id < o.id)`).get() as { at: number | null };
+      return row.at;
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
+   * Moves the fixed clock in `stepMs` steps for `ms`, ticking the scheduler and delivering what is due at each step
+   * (reminders fall due, retries and paced calls go when their time comes). No sleeps.
+   */
+  async pass(ms: number, stepMs = 10 * SECOND): Promise<void> {
+    for (let t = 0; t < ms; t += stepMs) {
+      this.clock.advance(stepMs);
+      await this.sitroom.scheduler.tick();
+      await this.sitroom.settled();
+    }
+  }
+
+  /**
+   * Delivers everything in the outbox, moving the fixed clock from one row's due time to the next (pacing and
+   * backoff waits pass deterministically, no sleeps), for at most `withinMs`; the scheduler ticks at each stop.
+   */
+  async deliverAll(withinMs = 10 * MINUTE): Promise<void> {
+    const until = this.clock.now() + withinMs;
+    await this.sitroom.settled();
+    for (let stops = 0; stops < 10_000; stops += 1) {
+      const next = this.nextDeliveryAt();
+      if (next === null || next > until) return;
+      if (next > this.clock.now()) this.clock.set(next);
+      await this.sitroom.scheduler.tick();
+      await this.sitroom.settled();
+    }
+    throw new Error('deliverAll: the outbox never settled');
+  }
+
   /** A new process on the same database: nothing held in memory survives. */
   async restart(): Promise<void> {
     await this.current?.stop();
@@ -84,6 +127,12 @@ export abstract class SitroomDriverBase {
   }
   settled() {
     return this.app.sitroom.settled();
+  }
+  pass(ms: number, stepMs?: number) {
+    return this.app.pass(ms, stepMs);
+  }
+  deliverAll(withinMs?: number) {
+    return this.app.deliverAll(withinMs);
   }
   restart() {
     return this.app.restart();

@@ -66,6 +66,7 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
       ...env,
     }, opts);
     const driver = new SlackDriver(slack, app);
+    slack.faults.timeFrom(() => app.clock.now());
     for (const [id, name] of [[driver.general, 'general'], [driver.announce, 'incidents'], [driver.alerts, 'alerts']] as const) slack.addChannel({ id, name });
     await app.start();
     return driver;
@@ -82,6 +83,21 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
   }
   link(channelId: string) {
     return `<#${channelId}>`;
+  }
+
+  get faults() {
+    return this.slack.faults;
+  }
+
+  slow(ms: number): void {
+    this.slack.latencyMs = ms;
+  }
+
+  async commandSent(text: string, where: Where = {}): Promise<() => string[]> {
+    const id = `r${++this.requests}`;
+    await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
+    await this.settled();
+    return () => this.slack.responses(id).map((r) => unescape((r as { text?: string }).text ?? ''));
   }
 
   async command(text: string, where: Where = {}): Promise<string> {

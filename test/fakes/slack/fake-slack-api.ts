@@ -64,6 +64,8 @@ export class FakeSlackApi {
   readonly faults = new PlatformFaults();
   /** Socket Mode: the WebSocket apps.connections.open hands out. */
   readonly socketMode: FakeSocketMode;
+  /** Milliseconds every Web API answer is held back: a slow Slack (calls stay in flight, e.g. across a kill -9). */
+  latencyMs = 0;
 
   private readonly server: Server;
   private readonly scripted = new Map<string, Scripted[]>();
@@ -304,11 +306,15 @@ export class FakeSlackApi {
       const { status, text } = this.receiveUpload(decodeURIComponent(uploadId), req.headers['content-type'], bytes);
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(text);
+    } else if (req.method === 'POST' && responseId !== undefined && this.faults.isDown) {
+      // hooks.slack.com is down with the rest of Slack.
+      sendJson(res, 503, fail('service_unavailable'));
     } else if (req.method === 'POST' && responseId !== undefined) {
       const refused = this.answerResponseUrl(decodeURIComponent(responseId), parseJsonOr(raw, raw));
       if (refused) sendJson(res, refused.status, fail(refused.error));
       else sendJson(res, 200, { ok: true });
     } else if (apiMethod !== undefined) {
+      if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       const args = decodeArgs(req.headers['content-type'], raw);
       const fault = this.faults.answer(apiMethod, args.ok ? String(args.args['channel'] ?? '') : undefined);
       if (fault) return sendJson(res, fault.status, fault.body, fault.headers);
