@@ -57,14 +57,23 @@ export class OutboxDispatcher {
   private readonly inFlight = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private unsubscribe: (() => void) | undefined;
+  /** Deliveries start one an event-loop turn (see turn()); this is the last one queued. */
+  private lastTurn: Promise<void> = Promise.resolve();
 
   constructor(opts: DispatcherOptions) {
     this.o = { maxInFlight: 16, pollMs: 250, random: Math.random, ...opts };
   }
 
-  /** Starts delivering in the background until stop(). */
+  /**
+   * Starts delivering in the background until stop(). Rows this process writes wake it at once (the store's
+   * onWritten); the poll still finds rows written by other processes and retries falling due.
+   */
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.o.store.onWritten?.((platform) => {
+      if (platform === this.o.platform) this.poke();
+    });
     this.poke();
   }
 
@@ -81,6 +90,8 @@ export class OutboxDispatcher {
   /** Stops claiming and waits (at most `waitMs`) for calls in flight; unfinished rows are retried after restart. */
   async stop(waitMs = 5_000): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((r) => setTimeout(r, waitMs).unref())]);
   }
@@ -123,8 +134,20 @@ export class OutboxDispatcher {
     return rows.length;
   }
 
+  /**
+   * Resolves on a later event-loop turn than the previous caller's, so the deliveries of one claim start one a
+   * turn, with the server's I/O (slash-command acks, webhook deliveries) served in between rather than after all
+   * of them. In drain() (tests, shutdown) nothing waits on I/O, so it does not yield.
+   */
+  private turn(): Promise<void> {
+    const next = this.lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.lastTurn = next;
+    return next;
+  }
+
   /** Delivers, retries or gives up `row`; false when it was only put off for later. */
   private async deliver(row: OutboxRow): Promise<boolean> {
+    if (!this.stopped) await this.turn();
     const { store, pacer, clock } = this.o;
     const now = clock.now();
     let prepared: ReturnType<EffectDeliverer['prepare']>;

@@ -12,10 +12,16 @@ import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
 import { incidents, roleAssignments, timelineEvents } from './schema.ts';
+import { rawRows } from './raw-rows.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 
 type IncidentRow = typeof incidents.$inferSelect;
 type RoleRow = typeof roleAssignments.$inferSelect;
+
+const INCIDENT = rawRows(incidents);
+const ROLE = rawRows(roleAssignments);
+/** The open phases as an SQL list: literals, so SQLite can use the phase index (a bound IN list it cannot). */
+const OPEN_SQL = OPEN_PHASES.map((p) => `'${p}'`).join(', ');
 
 /** Thrown inside a transaction to roll it back when a reminder was already claimed elsewhere. */
 class AlreadyClaimed extends Error {}
@@ -87,8 +93,8 @@ const toEvent = (row: typeof timelineEvents.$inferSelect): TimelineEvent => ({
 
 export class SqliteIncidentStore implements IncidentStore {
   private readonly db: Db;
-  private readonly byNumber;
-  private readonly rolesOf;
+  /** Prepared plain statements on the paths every command and tick takes (see raw-rows.ts). */
+  private readonly read: { byNumber: Statement; rolesOf: Statement; byRoom: Statement; open: Statement; openRoles: Statement; insert: Statement };
   private readonly due;
   private readonly counts: { open: Statement; overdue: Statement };
   /** Writes committed through this store, for version(). */
@@ -103,15 +109,21 @@ export class SqliteIncidentStore implements IncidentStore {
   constructor(db: Db) {
     this.db = db;
     // Hot paths are prepared once: the query builder costs ~100 µs a call, a prepared statement a few.
-    this.byNumber = db.select().from(incidents).where(eq(incidents.number, sql.placeholder('n'))).prepare();
-    this.rolesOf = db.select().from(roleAssignments).where(eq(roleAssignments.incidentNumber, sql.placeholder('n'))).prepare();
+    const c = db.$client;
+    this.read = {
+      byNumber: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE number = ?`),
+      rolesOf: c.prepare(`SELECT ${ROLE.columns} FROM role_assignments WHERE incident_number = ?`),
+      byRoom: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE platform = ? AND channel_id = ?`),
+      open: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE phase IN (${OPEN_SQL}) ORDER BY number`),
+      openRoles: c.prepare(`SELECT ${ROLE.columns} FROM role_assignments WHERE incident_number IN (SELECT number FROM incidents WHERE phase IN (${OPEN_SQL}))`),
+      insert: c.prepare(`${INCIDENT.insert(['number'])} RETURNING number`),
+    };
     this.due = db
       .select()
       .from(incidents)
       .where(and(isNotNull(incidents.reminderAt), lte(incidents.reminderAt, sql.placeholder('now'))))
       .orderBy(asc(incidents.reminderAt))
       .prepare();
-    const c = db.$client;
     // /metrics runs these on every scrape: both only visit open incidents (the phase index), never the closed history.
     // Drills are practice: they are left out of the gauges, so a drill never pages anyone through an alert rule.
     this.counts = {
@@ -137,8 +149,8 @@ export class SqliteIncidentStore implements IncidentStore {
   create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
     return this.db.$client
       .transaction(() => {
-        const row = this.db.insert(incidents).values(toRow(draft)).returning().get();
-        const incident = { ...draft, number: row.number };
+        const { number } = this.read.insert.get(INCIDENT.bind(toRow(draft))) as { number: number };
+        const incident = { ...draft, number };
         this.writeRoles(incident, {}, incident.declaredAt);
         this.writeEvents(incident.number, events);
         writeOutbox(this.db.$client, effects?.(incident) ?? []);
@@ -149,17 +161,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   get(number: number): Incident | undefined {
-    const row = this.byNumber.get({ n: number });
-    return row ? toIncident(row, this.rolesOf.all({ n: number })) : undefined;
+    return this.withOwnRoles(this.read.byNumber.get(number));
   }
 
   findByRoom(platform: Platform, channelId: string): Incident | undefined {
-    const row = this.db
-      .select()
-      .from(incidents)
-      .where(and(eq(incidents.platform, platform), eq(incidents.channelId, channelId)))
-      .get();
-    return row ? toIncident(row, this.rolesOf.all({ n: row.number })) : undefined;
+    return this.withOwnRoles(this.read.byRoom.get(platform, channelId));
   }
 
   mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
@@ -187,13 +193,11 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   listOpen(): Incident[] {
-    const rows = this.db
-      .select()
-      .from(incidents)
-      .where(inArray(incidents.phase, [...OPEN_PHASES]))
-      .orderBy(asc(incidents.number))
-      .all();
-    return this.withRoles(rows);
+    // Two reads in one transaction, so the roles belong to exactly the incidents read.
+    return this.db.$client.transaction(() => {
+      const rows = this.read.open.all().map((r) => INCIDENT.read(r));
+      return this.byIncident(rows, this.read.openRoles.all().map((r) => ROLE.read(r)));
+    })();
   }
 
   timeline(number: number): TimelineEvent[] {
@@ -244,6 +248,12 @@ export class SqliteIncidentStore implements IncidentStore {
     return `${this.writes}:${String(this.db.$client.pragma('data_version', { simple: true }))}`;
   }
 
+  private withOwnRoles(raw: unknown): Incident | undefined {
+    if (raw === undefined) return undefined;
+    const row = INCIDENT.read(raw);
+    return toIncident(row, this.read.rolesOf.all(row.number).map((r) => ROLE.read(r)));
+  }
+
   private withRoles(rows: readonly IncidentRow[]): Incident[] {
     if (rows.length === 0) return [];
     const roles = this.db
@@ -251,8 +261,16 @@ export class SqliteIncidentStore implements IncidentStore {
       .from(roleAssignments)
       .where(inArray(roleAssignments.incidentNumber, rows.map((r) => r.number)))
       .all();
+    return this.byIncident(rows, roles);
+  }
+
+  private byIncident(rows: readonly IncidentRow[], roles: readonly RoleRow[]): Incident[] {
     const byIncident = new Map<number, RoleRow[]>();
-    for (const role of roles) byIncident.set(role.incidentNumber, [...(byIncident.get(role.incidentNumber) ?? []), role]);
+    for (const role of roles) {
+      const list = byIncident.get(role.incidentNumber);
+      if (list) list.push(role);
+      else byIncident.set(role.incidentNumber, [role]);
+    }
     return rows.map((r) => toIncident(r, byIncident.get(r.number) ?? []));
   }
 

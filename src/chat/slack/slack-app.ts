@@ -3,7 +3,7 @@
  * request into a ChatCommandHandler call and render the reply. HTTP mode verifies Slack's signature on
  * /slack/events; Socket Mode is used when an app token is configured.
  */
-import { App, HTTPReceiver, LogLevel, type RespondFn, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type RespondArguments, webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../config.ts';
 import { SLACK_PACING } from '../../delivery/pacing.ts';
 import type { Incident } from '../../incidents/incident.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
 import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
+import { postToResponseUrl } from '../response-url.ts';
 import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
 import { slackFormValues, slackModal } from './slack-forms.ts';
 import { decodeSlackText } from './slack-inbound-text.ts';
@@ -22,6 +23,22 @@ import { ACTION_PREFIX, renderMessage } from './slack-render.ts';
 /** `<@U123|name>` or `<@U123>` (the manifest turns on escaping, so Slack sends mentions this way). */
 export function parseSlackMention(token: string): string | undefined {
   return /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token)?.[1];
+}
+
+/** The slash-command fields sitroom reads (https://api.slack.com/interactivity/slash-commands#app_command_handling). */
+interface SlashCommandFields {
+  user_id: string;
+  channel_id: string;
+  user_name: string;
+  text: string;
+  trigger_id: string;
+}
+
+/** A verified form's fields when it is an `/incident` command (Bolt's app.command pattern below), else undefined. */
+function slashCommandFields(form: URLSearchParams): SlashCommandFields | undefined {
+  if (!/^\/incident/.test(form.get('command') ?? '')) return undefined;
+  const field = (name: string) => form.get(name) ?? '';
+  return { user_id: field('user_id'), channel_id: field('channel_id'), user_name: field('user_name'), text: field('text'), trigger_id: field('trigger_id') };
 }
 
 export interface SlackAdapterOptions {
@@ -109,8 +126,11 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
   });
   const platform = new SlackPlatform(client, { announce: config.announceChannel, alerts: config.alertsChannel ?? config.announceChannel });
 
+  /** Posts to the request's response_url: Bolt's respond() in Socket Mode, ours (response-url.ts) over HTTP. */
+  type Respond = (body: RespondArguments) => Promise<unknown>;
+
   /** Shows a reply: ephemeral through response_url, or a modal. */
-  async function show(reply: ChatReply, respond: RespondFn | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
+  async function show(reply: ChatReply, respond: Respond | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
     if (reply.kind === 'message') {
       if (respond) await retryOnce(() => respond({ response_type: 'ephemeral', replace_original: false, ...renderMessage(reply.message) }));
       else await platform.sendDirect(userId, reply.message);
@@ -127,14 +147,23 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     );
   }
 
+  /** Runs `/incident …` once it has been acknowledged; the reply follows on response_url, or as a modal. */
+  function runCommand(handler: ChatCommandHandler, command: SlashCommandFields, respond: Respond, client: webApi.WebClient): void {
+    const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
+    after(async () => {
+      const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
+      await show(reply, respond, command.trigger_id, req.userId, client);
+    }, req);
+  }
+
+  let attached: ChatCommandHandler | undefined;
+
   function attach(handler: ChatCommandHandler): void {
+    attached = handler;
+    // Socket Mode (and any command the guard hands on): through Bolt.
     app.command(/^\/incident/, async ({ command, ack, respond, client }) => {
       await ack();
-      const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
-      after(async () => {
-        const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
-        await show(reply, respond, command.trigger_id, req.userId, client);
-      }, req);
+      runCommand(handler, command, respond, client);
     });
 
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, respond, client }) => {
@@ -189,6 +218,16 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       ? slackRequestGuard({
           signingSecret: config.signingSecret,
           next: receiver.requestListener,
+          // Over HTTP, a verified `/incident` is acknowledged here: what Bolt's ack() writes (an empty 200,
+          // bolt-js receivers/HTTPModuleFunctions.ts buildContentResponse), without its receiver and middleware.
+          command: (form, res) => {
+            const command = slashCommandFields(form);
+            if (!attached || !command) return false;
+            res.writeHead(200).end();
+            const responseUrl = form.get('response_url') ?? '';
+            runCommand(attached, command, (body) => postToResponseUrl(responseUrl, body, opts.callTimeoutMs), client);
+            return true;
+          },
           onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
         })
       : undefined;
