@@ -6,12 +6,12 @@
  *   npm run bench                        everything (~2.3 min on 2 cores)
  *   npm run bench -- --quick             fewer requests, ticks and runs, for a smoke check (~1 min)
  *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-storm,
- *                                        am-latency, tick, metrics, web, render)
+ *                                        mixed, am-latency, tick, metrics, web, render)
  *   npm run bench -- ack --kinds=help    only some commands (list, help, declare), in ack and mm-ack
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- ack   also write the bot's V8 CPU profile; summarise it with
  *                                        npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
  *
- * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-storm, am-latency, metrics, web) run what
+ * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-storm, mixed, am-latency, metrics, web) run what
  * `npm start` runs: the bench first builds dist/ with `tsc -p tsconfig.build.json` (npm start's prestart) and stops if
  * that fails, then spawns `node dist/main.js`.
  */
@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config.ts';
 import { ackNotes, ackRows, type AckOptions, type Kind, KINDS, measureAckLatency, type PlatformName } from './ack-latency.ts';
 import { amLatencyRows, type AmLatencyOptions, measureAmLatency } from './am-latency.ts';
 import { buildDist, cleanupAll } from './processes.ts';
+import { measureMixedLoad, type MixedOptions, mixedRows } from './mixed-load.ts';
 import { measureListRendering, renderRows } from './render-list.ts';
 import { measureSchedulerTick, tickRows, type TickOptions } from './scheduler-tick.ts';
 import { measureStartup, startupRows, type StartupOptions } from './startup.ts';
@@ -43,6 +44,16 @@ const ackOptions: AckOptions = {
   pacedRequests: quick ? 90 : 300,
   pacedRate: 30,
   ...(kinds && { kinds }),
+};
+/** Issue 11 (a): the webhook benchmark's 200-group storm while 20 slash-command clients declare and run incidents. */
+const mixedOptions: MixedOptions = {
+  clients: 20,
+  stormConcurrency: 20,
+  storm: { prefix: 'M', groups: 200, deliveries: quick ? 10 : 30, resendEvery: 40, seed: 3 },
+  seconds: quick ? 12 : 30,
+  declareEveryMs: 4000,
+  warmup: 100,
+  settleMs: 120_000,
 };
 const tickOptions: TickOptions = {
   total: 100_000,
@@ -107,7 +118,7 @@ async function main(): Promise<number> {
   console.log(`sitroom bench — node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${load1?.toFixed(2)}${quick ? ', --quick' : ''}`);
 
   let ok = true;
-  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-storm', 'am-latency', 'metrics', 'web'].some(wanted)) {
+  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-storm', 'mixed', 'am-latency', 'metrics', 'web'].some(wanted)) {
     process.stdout.write('- building dist/ (tsc -p tsconfig.build.json, as npm start does)… ');
     try {
       process.stdout.write(`done in ${ms(await buildDist())}\n`);
@@ -162,6 +173,19 @@ async function main(): Promise<number> {
     )) && ok;
   ok =
     (await section('webhook-storm', 'webhook-storm', rows, async () => stormRows(await measureWebhookStorm(stormOptions), stormOptions), notes)) && ok;
+  ok =
+    (await section(
+      'mixed',
+      'mixed load',
+      rows,
+      async () => {
+        const r = await measureMixedLoad(mixedOptions);
+        const logged = r.botOutput.trim().split('\n').filter(Boolean);
+        if (logged.length) notes.push(`mixed load: sitroom logged ${logged.length} line(s) at LOG_LEVEL=warn, first:\n${logged.slice(0, 5).join('\n')}`);
+        return mixedRows(r, mixedOptions);
+      },
+      notes,
+    )) && ok;
   ok =
     (await section(
       'am-latency',

@@ -35,7 +35,7 @@ import {
 } from './processes.ts';
 import { median, ms, type Row, summarize, type Summary } from './stats.ts';
 
-const ALERTS_CHANNEL = 'CALERTS';
+export const ALERTS_CHANNEL = 'CALERTS';
 const BARE_SERVER = 'bench/fixtures/bare-webhook-server.mjs';
 const LOAD_GENERATOR = 'bench/fixtures/webhook-load.ts';
 
@@ -167,7 +167,7 @@ function listeningPort(proc: Spawned): Promise<number> {
 }
 
 /** Every group's cards in the alerts channel, against the state its last delivery left. */
-function checkCards(slack: FakeSlackApi, plan: readonly GroupPlan[]): Omit<CardCheck, 'settledAfterMs'> {
+export function checkCards(slack: FakeSlackApi, plan: readonly GroupPlan[]): Omit<CardCheck, 'settledAfterMs'> {
   const firstLines = new Map<string, string[]>();
   for (const m of slack.messagesIn(ALERTS_CHANNEL)) {
     const first = (m.text ?? '').split('\n')[0] ?? '';

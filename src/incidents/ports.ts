@@ -36,6 +36,11 @@ export interface IncidentStore {
   mutate(number: number, rule: (current: Incident) => Change | null): Change | null;
   /** Incidents not yet closed, oldest first. */
   listOpen(): Incident[];
+  /**
+   * What `/incident list` shows: how many incidents are in each open phase, and the `perPhase` newest of each
+   * (oldest first), without reading every open incident.
+   */
+  openOverview(perPhase: number): Promise<OpenOverview>;
   /** The incident's timeline, in order. */
   timeline(number: number): TimelineEvent[];
   /** Incidents declared at or after `since`, oldest first. */
@@ -154,4 +159,10 @@ export interface PublicationStore {
   livePublications(limit: number): Publication[];
   /** Changes whenever a publication changes in this process: for caches and live pages. */
   version(): string;
+}
+
+/** The open incidents at a glance: counts per open phase, and the newest few of each phase, oldest first. */
+export interface OpenOverview {
+  counts: Partial<Record<Phase, number>>;
+  newest: Incident[];
 }
