@@ -62,6 +62,8 @@ export interface MixedResult {
   cardsLost: string[];
   cardsDuplicated: string[];
   settledAfterMs: number | undefined;
+  /** The Slack calls about the slowest-announced incident, ms after its declare was sent. */
+  slowest: string;
   botCpuMsPerCommand: number;
   benchLoopDelayP99: number;
   botOutput: string;
@@ -99,6 +101,15 @@ function checkIncidents(slack: FakeSlackApi, declared: readonly Declared[]) {
     if (rooms > 1) roomsDuplicated.push(`${title} x${rooms}`);
   }
   return { latency, lost, duplicated, roomsLost, roomsDuplicated };
+}
+
+/** What Slack heard about incident `d` (its war room, by name or id, and its announcement), in order. */
+function callsAbout(slack: FakeSlackApi, d: Declared): string {
+  const title = titleOf(d.n);
+  const create = slack.callsTo('conversations.create').find((c) => c.response.ok && String(c.args['name']).includes(slugOf(d.n)));
+  const room = create ? String((create.response['channel'] as { id: string }).id) : undefined;
+  const mine = slack.calls.filter((c) => c === create || (room !== undefined && JSON.stringify(c.args).includes(room)) || JSON.stringify(c.args).includes(title));
+  return `${title}: ${mine.map((c) => `${c.method}${c.args['channel'] === ANNOUNCE ? '(announce)' : ''} +${c.at - d.sentWall} ms`).join(', ')}`;
 }
 
 export async function measureMixedLoad(opts: MixedOptions): Promise<MixedResult> {
@@ -216,6 +227,8 @@ export async function measureMixedLoad(opts: MixedOptions): Promise<MixedResult>
     await sink.times.settle(acks.map((a) => a.id));
     const inc = checkIncidents(slack, declared);
     const cards = checkCards(slack, plan);
+    const slowestAt = inc.latency.indexOf(Math.max(...inc.latency));
+    const slowest = declared[slowestAt] ? callsAbout(slack, declared[slowestAt]) : 'none';
     const ok = acks.filter((a) => a.status === 200);
     const kinds = [...new Set(acks.map((a) => a.kind))];
     await stopProcess(bot);
@@ -240,6 +253,7 @@ export async function measureMixedLoad(opts: MixedOptions): Promise<MixedResult>
       cardsLost: cards.lost,
       cardsDuplicated: cards.duplicated,
       settledAfterMs,
+      slowest,
       botCpuMsPerCommand: botCpu / Math.max(1, acks.length + storm.requests),
       benchLoopDelayP99: loop.percentile(99) / 1e6,
       botOutput: bot.output.join(''),
