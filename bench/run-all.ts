@@ -77,7 +77,7 @@ const webhookOptions: WebhookOptions = {
   rounds: quick ? 1 : 3,
   warmup: { prefix: 'W', groups: 40, deliveries: quick ? 10 : 25, resendEvery: 0, seed: 7 },
   measured: { prefix: 'G', groups: 200, deliveries: quick ? 8 : 30, resendEvery: 40, seed: 1 },
-  settleMs: 20_000,
+  settleMs: 300_000,
 };
 /** ALERTMANAGER_MAX_BODY_MB's documented storm: 80,000 alerts, ~54 MB. */
 const stormOptions: StormOptions = { alerts: quick ? 20_000 : 80_000, probeEveryMs: 10, afterMs: 2000 };

@@ -227,13 +227,11 @@ export class IncidentService {
     const run: ReminderRun = { queued: 0 };
     // Only platforms this process can deliver to: another replica may serve the others.
     const platforms = Object.keys(this.notifiers) as Platform[];
-    for (const due of this.store.dueReminders(now, 100, platforms)) {
-      const claimed = this.store.mutate(due.number, (current) => {
-        const claim = claimDueReminder(current, now);
-        return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
-      });
-      if (claimed) run.queued += 1;
-    }
+    // One transaction for the whole tick (mutateDue): the reminders of one tick are claimed and queued together.
+    run.queued = this.store.mutateDue(now, 100, platforms, (current) => {
+      const claim = claimDueReminder(current, now);
+      return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
+    }).length;
     return run;
   }
 

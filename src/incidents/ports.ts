@@ -34,6 +34,12 @@ export interface IncidentStore {
    * changes (other requests, other replicas) never overwrite each other. `rule` returning null writes nothing.
    */
   mutate(number: number, rule: (current: Incident) => Change | null): Change | null;
+  /**
+   * The reminder tick's writes in one IMMEDIATE transaction: reads the incidents of `platforms` whose reminder is
+   * due at `now` (earliest first, at most `limit`), applies `rule` to each and saves every change as mutate does.
+   * An incident whose reminder another process already claimed is left as it is. Returns the changes saved.
+   */
+  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[];
   /** Incidents not yet closed, oldest first. */
   listOpen(): Incident[];
   /**

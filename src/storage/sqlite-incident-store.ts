@@ -1,5 +1,5 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
@@ -22,9 +22,6 @@ const INCIDENT = rawRows(incidents);
 const ROLE = rawRows(roleAssignments);
 /** The open phases as an SQL list: literals, so SQLite can use the phase index (a bound IN list it cannot). */
 const OPEN_SQL = OPEN_PHASES.map((p) => `'${p}'`).join(', ');
-
-/** Thrown inside a transaction to roll it back when a reminder was already claimed elsewhere. */
-class AlreadyClaimed extends Error {}
 
 function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
   return {
@@ -103,8 +100,8 @@ export class SqliteIncidentStore implements IncidentStore {
     openCounts: Statement;
     newestIn: Statement;
     insert: Statement;
+    due: Statement;
   };
-  private readonly due;
   private readonly counts: { open: Statement; overdue: Statement };
   /** Writes committed through this store, for version(). */
   private writes = 0;
@@ -129,13 +126,8 @@ export class SqliteIncidentStore implements IncidentStore {
       // The phase index holds the rowid (number), so this walks the index backwards and stops after `limit`.
       newestIn: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE phase = ? ORDER BY number DESC LIMIT ?`),
       insert: c.prepare(`${INCIDENT.insert(['number'])} RETURNING number`),
+      due: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE reminder_at IS NOT NULL AND reminder_at <= ? ORDER BY reminder_at`),
     };
-    this.due = db
-      .select()
-      .from(incidents)
-      .where(and(isNotNull(incidents.reminderAt), lte(incidents.reminderAt, sql.placeholder('now'))))
-      .orderBy(asc(incidents.reminderAt))
-      .prepare();
     // /metrics runs these on every scrape: both only visit open incidents (the phase index), never the closed history.
     // Drills are practice: they are left out of the gauges, so a drill never pages anyone through an alert rule.
     this.counts = {
@@ -181,27 +173,34 @@ export class SqliteIncidentStore implements IncidentStore {
   }
 
   mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
-    try {
-      return this.db.$client
-        .transaction(() => {
-          const current = this.get(number);
-          if (!current) return null;
-          const change = rule(current);
-          if (!change) return null;
-          const row = toRow(change.incident);
-          this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, isDrill: row.isDrill ? 1 : 0, number });
-          this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
-          this.writeEvents(number, change.events);
-          if (change.reminderClaim) this.claimReminder(number, change.reminderClaim);
-          writeOutbox(this.db.$client, change.effects ?? []);
-          this.writes += 1;
-          return change;
-        })
-        .immediate();
-    } catch (e) {
-      if (e instanceof AlreadyClaimed) return null;
-      throw e;
-    }
+    return this.db.$client
+      .transaction(() => {
+        const current = this.get(number);
+        if (!current) return null;
+        const change = rule(current);
+        if (!change || !this.save(current, change)) return null;
+        this.writes += 1;
+        return change;
+      })
+      .immediate();
+  }
+
+  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[] {
+    // One transaction for the whole tick (a commit per due incident was most of its cost), and the due rows read
+    // inside it are the current ones: no second read of each incident.
+    return this.db.$client
+      .transaction(() => {
+        const changes: Change[] = [];
+        const due = this.read.due.all(now).filter((r) => platforms.includes((r as { platform: Platform }).platform));
+        for (const raw of due.slice(0, limit)) {
+          const current = this.withOwnRoles(raw);
+          const change = current && rule(current);
+          if (change && this.save(current, change)) changes.push(change);
+        }
+        if (changes.length) this.writes += 1;
+        return changes;
+      })
+      .immediate();
   }
 
   listOpen(): Incident[] {
@@ -261,7 +260,7 @@ export class SqliteIncidentStore implements IncidentStore {
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {
     // Few incidents are ever due at once (the index makes this a short range scan), so the platform filter
     // runs here rather than as a bound IN list that would keep SQLite from using the index.
-    const due = this.due.all({ now }).filter((row) => platforms.includes(row.platform as Platform));
+    const due = this.read.due.all(now).map((r) => INCIDENT.read(r)).filter((row) => platforms.includes(row.platform as Platform));
     return this.withRoles(due.slice(0, limit));
   }
 
@@ -306,8 +305,19 @@ export class SqliteIncidentStore implements IncidentStore {
     for (const e of events) this.write.event.run(number, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
   }
 
-  /** The reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere. */
-  private claimReminder(number: number, claim: NonNullable<Change['reminderClaim']>): void {
-    if (this.write.reminder.run(number, claim.dueAt, claim.stage, claim.at).changes === 0) throw new AlreadyClaimed();
+  /**
+   * Writes `change` to `current` inside the caller's transaction; false (nothing written) when its reminder was
+   * already claimed: the reminders_sent key makes "one reminder per lapse" hold even against a stale read elsewhere.
+   */
+  private save(current: Incident, change: Change): boolean {
+    const { number } = current;
+    const claim = change.reminderClaim;
+    if (claim && this.write.reminder.run(number, claim.dueAt, claim.stage, claim.at).changes === 0) return false;
+    const row = toRow(change.incident);
+    this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, isDrill: row.isDrill ? 1 : 0, number });
+    this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
+    this.writeEvents(number, change.events);
+    writeOutbox(this.db.$client, change.effects ?? []);
+    return true;
   }
 }

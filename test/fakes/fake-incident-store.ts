@@ -63,6 +63,10 @@ export class FakeIncidentStore implements IncidentStore {
     return change;
   }
 
+  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[] {
+    return this.dueReminders(now, limit, platforms).flatMap((due) => this.mutate(due.number, rule) ?? []);
+  }
+
   listOpen(): Incident[] {
     this.check();
     return copy(this.all().filter((i) => i.phase !== 'closed'));
