@@ -1,5 +1,5 @@
 /** IncidentStore on SQLite. Rows become domain objects here and nowhere else. */
-import { and, asc, desc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt } from 'drizzle-orm';
 import type { Cadence } from '../incidents/cadence.ts';
 import type { Incident, Platform, ReminderStage } from '../incidents/incident.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
@@ -94,6 +94,7 @@ export class SqliteIncidentStore implements IncidentStore {
   private readonly read: {
     byNumber: Statement;
     rolesOf: Statement;
+    rolesOfMany: Statement;
     byRoom: Statement;
     open: Statement;
     openRoles: Statement;
@@ -119,6 +120,7 @@ export class SqliteIncidentStore implements IncidentStore {
     this.read = {
       byNumber: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE number = ?`),
       rolesOf: c.prepare(`SELECT ${ROLE.columns} FROM role_assignments WHERE incident_number = ?`),
+      rolesOfMany: c.prepare(`SELECT ${ROLE.columns} FROM role_assignments WHERE incident_number IN (SELECT value FROM json_each(?))`),
       byRoom: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE platform = ? AND channel_id = ?`),
       open: c.prepare(`SELECT ${INCIDENT.columns} FROM incidents WHERE phase IN (${OPEN_SQL}) ORDER BY number`),
       openRoles: c.prepare(`SELECT ${ROLE.columns} FROM role_assignments WHERE incident_number IN (SELECT number FROM incidents WHERE phase IN (${OPEN_SQL}))`),
@@ -277,11 +279,8 @@ export class SqliteIncidentStore implements IncidentStore {
 
   private withRoles(rows: readonly IncidentRow[]): Incident[] {
     if (rows.length === 0) return [];
-    const roles = this.db
-      .select()
-      .from(roleAssignments)
-      .where(inArray(roleAssignments.incidentNumber, rows.map((r) => r.number)))
-      .all();
+    // One prepared statement for any number of incidents (json_each), where the query builder's inArray cost ~1 ms.
+    const roles = this.read.rolesOfMany.all(JSON.stringify(rows.map((r) => r.number))).map((r) => ROLE.read(r));
     return this.byIncident(rows, roles);
   }
 
