@@ -19,6 +19,7 @@ import type { ChatAdapter } from '../chat-adapter.ts';
 import { BodyTooLarge, readBody } from '../../web/read-body.ts';
 import { type Route, sendJson } from '../../web/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
+import { postToResponseUrl } from '../response-url.ts';
 import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { createMattermostClient } from './mattermost-client.ts';
@@ -170,8 +171,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const respond = async (body: object) => {
         // Mattermost builds response_url from its Site URL (app/command.go); empty, the URL is a bare path.
         if (!/^https?:\/\//.test(responseUrl)) throw new Error(`response_url ${JSON.stringify(responseUrl)} is not absolute: set Site URL in Mattermost's System Console`);
-        const r = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        if (!r.ok) throw new Error(`response_url answered ${r.status}`);
+        await postToResponseUrl(responseUrl, body, opts.callTimeoutMs);
       };
       after(async () => {
         const text = form.get('text') ?? '';
