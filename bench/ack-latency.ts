@@ -506,7 +506,7 @@ export function ackNotes(r: AckResult): string[] {
   const failures = Object.entries(r.apiFailures);
   const api = r.platform === 'slack' ? 'Slack' : 'Mattermost';
   notes.push(
-    `${s}: the bot made ${r.apiCalls} ${api} API calls to the fake${failures.length ? `; failed: ${failures.map(([k, v]) => `${k} x${v}`).join(', ')}` : ', none failed'}; ${r.declared} incidents were declared, so \`list\` rendered up to that many.`,
+    `${s}: the bot made ${r.apiCalls} ${api} API calls to the fake${failures.length ? `; failed: ${failures.map(([k, v]) => `${k} x${v}`).join(', ')}` : ', none failed'}; ${r.declared} incidents were declared, so \`list\` counted up to that many open (and showed the 25 newest).`,
   );
   const logged = r.botOutput.trim().split('\n').filter(Boolean);
   if (logged.length) {
