@@ -88,7 +88,7 @@ export interface AckResult {
 }
 
 /** When each command's reply reached its response_url, by id. */
-class ReplyTimes {
+export class ReplyTimes {
   readonly arrivedAt = new Map<string, number>();
   lastArrival = 0;
 
@@ -111,7 +111,7 @@ class ReplyTimes {
 }
 
 /** Slack's response_url stand-in: a server in this process that notes when each reply arrives. */
-class ReplySink {
+export class ReplySink {
   readonly times = new ReplyTimes();
   readonly server: Server;
   readonly url: string;
@@ -151,7 +151,7 @@ class ReplySink {
 }
 
 /** The HTTP answer to one command, as its client saw it; `ms` runs from just before sending until the body was read. */
-interface Answer {
+export interface Answer {
   status: number;
   ms: number;
   body: string;
@@ -173,11 +173,11 @@ interface CommandPlatform {
   close(): Promise<void>;
 }
 
-const SLACK_SIGNING_SECRET = 'bench-signing-secret';
+export const SLACK_SIGNING_SECRET = 'bench-signing-secret';
 const SLACK_GENERAL = 'CGENERAL';
 
 /** POSTs a signed form body on a keep-alive agent; resolves when the answer's body has been read. */
-function postSlack(agent: Agent, url: string, body: string): Promise<Answer> {
+export function postSlack(agent: Agent, url: string, body: string): Promise<Answer> {
   const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), ...signSlackRequest(SLACK_SIGNING_SECRET, body) };
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -506,7 +506,7 @@ export function ackNotes(r: AckResult): string[] {
   const failures = Object.entries(r.apiFailures);
   const api = r.platform === 'slack' ? 'Slack' : 'Mattermost';
   notes.push(
-    `${s}: the bot made ${r.apiCalls} ${api} API calls to the fake${failures.length ? `; failed: ${failures.map(([k, v]) => `${k} x${v}`).join(', ')}` : ', none failed'}; ${r.declared} incidents were declared, so \`list\` rendered up to that many.`,
+    `${s}: the bot made ${r.apiCalls} ${api} API calls to the fake${failures.length ? `; failed: ${failures.map(([k, v]) => `${k} x${v}`).join(', ')}` : ', none failed'}; ${r.declared} incidents were declared, so \`list\` counted up to that many open (and showed the 25 newest).`,
   );
   const logged = r.botOutput.trim().split('\n').filter(Boolean);
   if (logged.length) {

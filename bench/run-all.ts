@@ -6,12 +6,12 @@
  *   npm run bench                        everything (~2.3 min on 2 cores)
  *   npm run bench -- --quick             fewer requests, ticks and runs, for a smoke check (~1 min)
  *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-storm,
- *                                        am-latency, tick, metrics, web, render, outage, kill9)
+ *                                        mixed, am-latency, tick, metrics, web, render, outage, kill9)
  *   npm run bench -- ack --kinds=help    only some commands (list, help, declare), in ack and mm-ack
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- ack   also write the bot's V8 CPU profile; summarise it with
  *                                        npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
  *
- * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-storm, am-latency, metrics, web) run what
+ * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-storm, mixed, am-latency, metrics, web) run what
  * `npm start` runs: the bench first builds dist/ with `tsc -p tsconfig.build.json` (npm start's prestart) and stops if
  * that fails, then spawns `node dist/main.js`.
  */
@@ -20,6 +20,7 @@ import { loadConfig } from '../src/config.ts';
 import { ackNotes, ackRows, type AckOptions, type Kind, KINDS, measureAckLatency, type PlatformName } from './ack-latency.ts';
 import { amLatencyRows, type AmLatencyOptions, measureAmLatency } from './am-latency.ts';
 import { buildDist, cleanupAll } from './processes.ts';
+import { measureMixedLoad, type MixedOptions, mixedRows } from './mixed-load.ts';
 import { measureListRendering, renderRows } from './render-list.ts';
 import { measureSchedulerTick, tickRows, type TickOptions } from './scheduler-tick.ts';
 import { measureStartup, startupRows, type StartupOptions } from './startup.ts';
@@ -45,6 +46,17 @@ const ackOptions: AckOptions = {
   pacedRate: 30,
   ...(kinds && { kinds }),
 };
+/** Issue 11 (a): the webhook benchmark's 200-group storm while 20 slash-command clients declare and run incidents. */
+const mixedOptions: MixedOptions = {
+  clients: 20,
+  stormConcurrency: 20,
+  storm: { prefix: 'M', groups: 200, deliveries: quick ? 10 : 30, resendEvery: 40, seed: 3 },
+  seconds: quick ? 15 : 30,
+  declareEveryMs: 4000,
+  warmup: 100,
+  // 200 cards to one alerts channel at Slack's ~1 post a second take over 3 minutes.
+  settleMs: 300_000,
+};
 const tickOptions: TickOptions = {
   total: 100_000,
   open: 1_000,
@@ -66,7 +78,7 @@ const webhookOptions: WebhookOptions = {
   rounds: quick ? 1 : 3,
   warmup: { prefix: 'W', groups: 40, deliveries: quick ? 10 : 25, resendEvery: 0, seed: 7 },
   measured: { prefix: 'G', groups: 200, deliveries: quick ? 8 : 30, resendEvery: 40, seed: 1 },
-  settleMs: 20_000,
+  settleMs: 300_000,
 };
 /** ALERTMANAGER_MAX_BODY_MB's documented storm: 80,000 alerts, ~54 MB. */
 const stormOptions: StormOptions = { alerts: quick ? 20_000 : 80_000, probeEveryMs: 10, afterMs: 2000 };
@@ -110,7 +122,7 @@ async function main(): Promise<number> {
   console.log(`sitroom bench — node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${load1?.toFixed(2)}${quick ? ', --quick' : ''}`);
 
   let ok = true;
-  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-storm', 'am-latency', 'metrics', 'web'].some(wanted)) {
+  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-storm', 'mixed', 'am-latency', 'metrics', 'web'].some(wanted)) {
     process.stdout.write('- building dist/ (tsc -p tsconfig.build.json, as npm start does)… ');
     try {
       process.stdout.write(`done in ${ms(await buildDist())}\n`);
@@ -165,6 +177,20 @@ async function main(): Promise<number> {
     )) && ok;
   ok =
     (await section('webhook-storm', 'webhook-storm', rows, async () => stormRows(await measureWebhookStorm(stormOptions), stormOptions), notes)) && ok;
+  ok =
+    (await section(
+      'mixed',
+      'mixed load',
+      rows,
+      async () => {
+        const r = await measureMixedLoad(mixedOptions);
+        notes.push(`mixed load: the slowest announcement's incident, Slack calls after its declare was sent:\n  ${r.slowest}`);
+        const logged = r.botOutput.trim().split('\n').filter(Boolean);
+        if (logged.length) notes.push(`mixed load: sitroom logged ${logged.length} line(s) at LOG_LEVEL=warn, first:\n${logged.slice(0, 5).join('\n')}`);
+        return mixedRows(r, mixedOptions);
+      },
+      notes,
+    )) && ok;
   ok =
     (await section(
       'am-latency',

@@ -43,7 +43,7 @@ import {
 } from './processes.ts';
 import { median, ms, type Row, summarize, type Summary } from './stats.ts';
 
-const ALERTS_CHANNEL = 'CALERTS';
+export const ALERTS_CHANNEL = 'CALERTS';
 const BARE_SERVER = 'bench/fixtures/bare-webhook-server.mjs';
 const LOAD_GENERATOR = 'bench/fixtures/webhook-load.ts';
 
@@ -202,7 +202,7 @@ function outboxLeft(databasePath: string): { pending: Set<string>; gaveUp: numbe
  * Every group's cards in the alerts channel, against the state its last delivery left; `left` (what the stopped bot
  * still had queued) tells a card on its way from a lost or stale one.
  */
-function checkCards(slack: FakeSlackApi, plan: readonly GroupPlan[], left: { pending: ReadonlySet<string>; gaveUp: number } = { pending: new Set(), gaveUp: 0 }): Omit<CardCheck, 'settledAfterMs'> {
+export function checkCards(slack: FakeSlackApi, plan: readonly GroupPlan[], left: { pending: ReadonlySet<string>; gaveUp: number } = { pending: new Set(), gaveUp: 0 }): Omit<CardCheck, 'settledAfterMs'> {
   const firstLines = new Map<string, string[]>();
   for (const m of slack.messagesIn(ALERTS_CHANNEL)) {
     const first = (m.text ?? '').split('\n')[0] ?? '';

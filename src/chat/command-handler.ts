@@ -18,7 +18,7 @@ import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
 import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from './message.ts';
 import { linkedAlertsMessage } from './alert-messages.ts';
-import { actionItemsMessage, checklistMessage, helpMessage, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
+import { actionItemsMessage, checklistMessage, helpMessage, LIST_LIMIT, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
 
 export interface ChatRequest {
@@ -127,8 +127,10 @@ export class ChatCommandHandler {
       switch (cmd.kind) {
         case 'help':
           return { kind: 'message', message: helpMessage() };
-        case 'list':
-          return { kind: 'message', message: listMessage(s.listOpen(), this.context()) };
+        case 'list': {
+          const { newest, counts } = await s.openOverview(LIST_LIMIT);
+          return { kind: 'message', message: listMessage(newest, this.context(), counts) };
+        }
         case 'status':
           return { kind: 'message', message: summaryCard(s.inRoom(req.platform, req.channelId), this.context()) };
         case 'declare':

@@ -4,6 +4,7 @@
  */
 import { formatCadence } from '../incidents/cadence.ts';
 import { commanderOf, commsOf, type Incident, type UserId } from '../incidents/incident.ts';
+import type { OpenOverview } from '../incidents/ports.ts';
 import { needsUpdates, nextStep, PHASE_STEPS } from '../incidents/phases.ts';
 import { isUpdateOverdue } from '../incidents/overdue.ts';
 import type { ReminderNotice } from '../incidents/reminders.ts';
@@ -144,14 +145,15 @@ export function reminderMessage(i: Incident, n: ReminderNotice, ctx: MessageCont
 export const LIST_LIMIT = 25;
 
 /** `/incident list`: open incidents grouped by phase (the most recent LIST_LIMIT of each). */
-export function listMessage(incidents: readonly Incident[], ctx: MessageContext): ChatMessage {
+export function listMessage(incidents: readonly Incident[], ctx: MessageContext, counts?: OpenOverview['counts']): ChatMessage {
   if (incidents.length === 0) return { lines: [['No open incidents. 🎉']] };
   const lines: Line[] = [];
   for (const phase of ['active', 'mitigated', 'resolved'] as const) {
     const inPhase = incidents.filter((i) => i.phase === phase);
     if (inPhase.length === 0) continue;
-    lines.push([{ bold: `${phase[0]?.toUpperCase()}${phase.slice(1)} (${inPhase.length})` }]);
-    if (inPhase.length > LIST_LIMIT) lines.push([`(the ${LIST_LIMIT} most recent)`]);
+    const count = counts?.[phase] ?? inPhase.length;
+    lines.push([{ bold: `${phase[0]?.toUpperCase()}${phase.slice(1)} (${count})` }]);
+    if (count > LIST_LIMIT) lines.push([`(the ${LIST_LIMIT} most recent)`]);
     for (const i of inPhase.slice(-LIST_LIMIT)) {
       const ic = commanderOf(i);
       if (i.isPrivate) {

@@ -57,20 +57,37 @@ export interface DispatcherOptions {
 export const leaseFor = (callTimeoutMs: number) => callTimeoutMs + 5_000;
 /** A row whose war room does not exist yet is looked at again after this. */
 const WAIT_MS = 2_000;
+/**
+ * Wake-ups (rows written by this process) claim at most this often: under an alert storm rows are written every
+ * turn, and a claim per turn spent the CPU the slash-command acks need; 20 ms is still far below the poll.
+ */
+const WAKE_GAP_MS = 20;
 
 export class OutboxDispatcher {
   private readonly o: Required<Omit<DispatcherOptions, 'onOutcome'>> & Pick<DispatcherOptions, 'onOutcome'>;
   private readonly inFlight = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private unsubscribe: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private lastClaimAt = Number.NEGATIVE_INFINITY;
+  /** Deliveries waiting for their turn (see turn()), by lane: incident traffic goes first. */
+  private readonly waiting: { incident: (() => void)[]; alert: (() => void)[] } = { incident: [], alert: [] };
+  private pumping = false;
 
   constructor(opts: DispatcherOptions) {
     this.o = { maxInFlight: 16, pollMs: 250, random: Math.random, ...opts };
   }
 
-  /** Starts delivering in the background until stop(). */
+  /**
+   * Starts delivering in the background until stop(). Rows this process writes wake it at once (the store's
+   * onWritten); the poll still finds rows written by other processes and retries falling due.
+   */
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.o.store.onWritten?.((platform) => {
+      if (platform === this.o.platform) this.wake();
+    });
     this.poke();
   }
 
@@ -84,10 +101,26 @@ export class OutboxDispatcher {
     this.timer.unref();
   }
 
+  /** Rows were written here: look soon, but claim at most once every WAKE_GAP_MS. */
+  private wake(): void {
+    if (this.stopped || this.wakeTimer) return;
+    const wait = this.lastClaimAt + WAKE_GAP_MS - performance.now();
+    if (wait <= 0) return this.poke();
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.poke();
+    }, wait);
+    this.wakeTimer.unref();
+  }
+
   /** Stops claiming and waits (at most `waitMs`) for calls in flight; unfinished rows are retried after restart. */
   async stop(waitMs = 5_000): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
     await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((r) => setTimeout(r, waitMs).unref())]);
   }
 
@@ -124,6 +157,7 @@ export class OutboxDispatcher {
   private fill(): number {
     const room = this.o.maxInFlight - this.inFlight.size;
     if (room <= 0) return 0;
+    this.lastClaimAt = performance.now();
     const rows = this.o.store.claim(this.o.platform, this.o.clock.now(), leaseFor(this.o.callTimeoutMs), room);
     for (const row of rows) {
       // A row that was only put off (paced, or its war room not there yet) does not claim again at once: with a
@@ -139,8 +173,33 @@ export class OutboxDispatcher {
     return rows.length;
   }
 
+  /**
+   * Resolves on a later event-loop turn, one waiting delivery a turn, incident lane before alert lane: the
+   * deliveries of a claim start with the server's I/O (slash-command acks, webhook deliveries) served between them
+   * rather than after all of them, and a war room or announcement never waits behind alert cards here. In drain()
+   * (tests, shutdown) nothing waits on I/O, so it does not yield.
+   */
+  private turn(lane: OutboxRow['lane']): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiting[lane].push(resolve);
+      if (this.pumping) return;
+      this.pumping = true;
+      const pump = () => {
+        const next = this.waiting.incident.shift() ?? this.waiting.alert.shift();
+        if (!next) {
+          this.pumping = false;
+          return;
+        }
+        next();
+        setImmediate(pump);
+      };
+      setImmediate(pump);
+    });
+  }
+
   /** Delivers, retries or gives up `row`; false when it was only put off for later. */
   private async deliver(row: OutboxRow): Promise<boolean> {
+    if (!this.stopped) await this.turn(row.lane);
     const { store, pacer, clock } = this.o;
     const now = clock.now();
     let prepared: ReturnType<EffectDeliverer['prepare']>;

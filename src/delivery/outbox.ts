@@ -56,4 +56,10 @@ export interface OutboxStore {
   backlog(): Backlog;
   /** Effects of incident `number` that were given up, oldest first. */
   givenUp(incidentNumber: number): OutboxRow[];
+  /**
+   * Calls `listener` soon after rows of a platform were written by this process (after the writing transaction,
+   * at most once an event-loop turn), so a dispatcher need not wait for its poll; returns the unsubscribe.
+   * Rows written by other processes are found by the poll only.
+   */
+  onWritten?(listener: (platform: Destination) => void): () => void;
 }

@@ -10,7 +10,7 @@ import type { Change, Declaration } from './incident-rules.ts';
 import type { PhaseAction } from './phases.ts';
 import { openRequired } from './checklists.ts';
 import { closeGate } from './close-gate.ts';
-import type { ChecklistStore, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
+import type { ChecklistStore, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore, OpenOverview } from './ports.ts';
 import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
 import { changedEffects, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
 import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
@@ -92,6 +92,11 @@ export class IncidentService {
 
   listOpen(): Incident[] {
     return this.store.listOpen();
+  }
+
+  /** Counts per open phase and the `perPhase` newest incidents of each: what a list shows. */
+  openOverview(perPhase: number): Promise<OpenOverview> {
+    return this.store.openOverview(perPhase);
   }
 
   timeline(number: number) {
@@ -222,13 +227,11 @@ export class IncidentService {
     const run: ReminderRun = { queued: 0 };
     // Only platforms this process can deliver to: another replica may serve the others.
     const platforms = Object.keys(this.notifiers) as Platform[];
-    for (const due of this.store.dueReminders(now, 100, platforms)) {
-      const claimed = this.store.mutate(due.number, (current) => {
-        const claim = claimDueReminder(current, now);
-        return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
-      });
-      if (claimed) run.queued += 1;
-    }
+    // One transaction for the whole tick (mutateDue): the reminders of one tick are claimed and queued together.
+    run.queued = this.store.mutateDue(now, 100, platforms, (current) => {
+      const claim = claimDueReminder(current, now);
+      return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
+    }).length;
     return run;
   }
 

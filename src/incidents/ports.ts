@@ -34,8 +34,19 @@ export interface IncidentStore {
    * changes (other requests, other replicas) never overwrite each other. `rule` returning null writes nothing.
    */
   mutate(number: number, rule: (current: Incident) => Change | null): Change | null;
+  /**
+   * The reminder tick's writes in one IMMEDIATE transaction: reads the incidents of `platforms` whose reminder is
+   * due at `now` (earliest first, at most `limit`), applies `rule` to each and saves every change as mutate does.
+   * An incident whose reminder another process already claimed is left as it is. Returns the changes saved.
+   */
+  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[];
   /** Incidents not yet closed, oldest first. */
   listOpen(): Incident[];
+  /**
+   * What `/incident list` shows: how many incidents are in each open phase, and the `perPhase` newest of each
+   * (oldest first), without reading every open incident.
+   */
+  openOverview(perPhase: number): Promise<OpenOverview>;
   /** The incident's timeline, in order. */
   timeline(number: number): TimelineEvent[];
   /** Incidents declared at or after `since`, oldest first. */
@@ -162,4 +173,10 @@ export interface PublicationStore {
 export interface CapturedMessageStore {
   /** Appends `entry` to the incident's timeline unless the message `key` was captured before; true when it was added. */
   addCapturedMessage(incidentNumber: number, entry: TimelineEvent, key: string): boolean;
+}
+
+/** The open incidents at a glance: counts per open phase, and the newest few of each phase, oldest first. */
+export interface OpenOverview {
+  counts: Partial<Record<Phase, number>>;
+  newest: Incident[];
 }

@@ -1,6 +1,6 @@
 /** The outbox on SQLite (schema.ts `outbox`). Rows become OutboxRow here and nowhere else. */
 import type Database from 'better-sqlite3';
-import type { Lane, QueuedEffect } from '../incidents/effects.ts';
+import type { Destination, Lane, QueuedEffect } from '../incidents/effects.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
@@ -44,34 +44,68 @@ const toOutboxRow = (r: Row): OutboxRow => ({
 });
 
 /**
+ * Who hears of rows written through one connection. Rows are written inside the caller's transaction, so listeners
+ * are told on the next turn (setImmediate): the transaction has ended by then, the request that wrote the rows has
+ * been answered, and all the writes of one turn make one wake-up.
+ */
+class WrittenSignal {
+  readonly listeners = new Set<(platform: Destination) => void>();
+  private readonly platforms = new Set<Destination>();
+  private scheduled = false;
+
+  wrote(platform: Destination): void {
+    if (this.listeners.size === 0) return;
+    this.platforms.add(platform);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const platforms = [...this.platforms];
+      this.platforms.clear();
+      for (const p of platforms) for (const listener of this.listeners) listener(p);
+    });
+  }
+}
+
+interface Writer {
+  insert: Database.Statement;
+  covered: Database.Statement;
+  signal: WrittenSignal;
+}
+
+/** Per connection: its statements (preparing them on every write cost ~0.2 ms a command) and its signal. */
+const writers = new WeakMap<Database.Database, Writer>();
+
+function writerFor(client: Database.Database): Writer {
+  let writer = writers.get(client);
+  if (!writer) {
+    writer = {
+      insert: client.prepare(`INSERT INTO outbox (platform, lane, target, kind, payload, coalesce_key, version, incident_number, actor,
+    state, attempts, created_at, next_attempt_at, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0)`),
+      // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
+      // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
+      covered: client.prepare(`SELECT 1 FROM outbox WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`),
+      signal: new WrittenSignal(),
+    };
+    writers.set(client, writer);
+  }
+  return writer;
+}
+
+/**
  * Writes `effects` as pending rows. Called inside the transaction of the change that implies them (the incident
  * store's mutate), so a change and its effects are stored together or not at all.
  */
 export function writeOutbox(client: Database.Database, effects: readonly QueuedEffect<OutboxEffect>[]): void {
   if (effects.length === 0) return;
-  const { insert, covered } = outboxWriters(client);
+  const { insert, covered, signal } = writerFor(client);
   for (const e of effects) {
     const version = e.version ?? 0;
     if (e.coalesceKey !== undefined && version > 0 && covered.get(e.coalesceKey, e.platform, version)) continue;
     insert.run(e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at, e.at);
+    // Told after the transaction: a rolled-back write makes one needless look, never a missed one.
+    signal.wrote(e.platform);
   }
-}
-
-/** writeOutbox's statements, prepared once per connection: preparing them on every call was ~0.1 ms per webhook delivery. */
-const writers = new WeakMap<Database.Database, { insert: Database.Statement; covered: Database.Statement }>();
-function outboxWriters(client: Database.Database) {
-  let w = writers.get(client);
-  if (!w) {
-    w = {
-      insert: client.prepare(`INSERT INTO outbox (platform, lane, target, kind, payload, coalesce_key, version, incident_number, actor,
-        state, attempts, created_at, next_attempt_at, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0)`),
-      // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
-      // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
-      covered: client.prepare(`SELECT 1 FROM outbox WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`),
-    };
-    writers.set(client, w);
-  }
-  return w;
 }
 
 export class SqliteOutboxStore implements OutboxStore {
@@ -103,7 +137,7 @@ export class SqliteOutboxStore implements OutboxStore {
     this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
   }
 
-  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[] {
+  claim(platform: Destination, now: number, leaseMs: number, limit: number): OutboxRow[] {
     return this.client
       .transaction(() => {
         this.s.supersede.run({ now, platform });
@@ -138,5 +172,11 @@ export class SqliteOutboxStore implements OutboxStore {
 
   givenUp(incidentNumber: number): OutboxRow[] {
     return (this.s.givenUp.all(incidentNumber) as Row[]).map(toOutboxRow);
+  }
+
+  onWritten(listener: (platform: Destination) => void): () => void {
+    const { listeners } = writerFor(this.client).signal;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 }

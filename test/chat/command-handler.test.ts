@@ -78,6 +78,15 @@ describe('/incident list, status, help', () => {
     expect(await run('list', { channelId: 'C-GENERAL' })).toContain('• #1 SEV2 Checkout latency spike');
   });
 
+  it('counts every open incident of a phase but lists only its 25 newest', async () => {
+    const { run } = setup();
+    for (let n = 1; n <= 30; n++) await run(`declare Outage ${n}`, { channelId: 'C-GENERAL' });
+    const text = await run('list', { channelId: 'C-GENERAL' });
+    expect(text).toContain('Active (30)\n(the 25 most recent)\n• #6 SEV3 Outage 6');
+    expect(text).toContain('• #30 SEV3 Outage 30');
+    expect(text).not.toContain('#5 ');
+  });
+
   it('shows the summary card in the war room', async () => {
     const { run } = await withIncident();
     expect(await run('status')).toContain('Incident #1: Checkout latency spike\nSeverity: SEV2');

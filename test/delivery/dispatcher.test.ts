@@ -2,7 +2,7 @@
  * The outbox dispatcher against the real SQLite outbox and a recording chat platform, with a fixed clock: time
  * moves only when the test moves it, and drain() delivers whatever is due at that moment.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatEffectDeliverer } from '../../src/chat/chat-effect-deliverer.ts';
 import { ChatNotifier } from '../../src/chat/chat-notifier.ts';
 import { type DeliveryOutcome, leaseFor, OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
@@ -33,7 +33,7 @@ afterEach(() => {
   for (const db of opened.splice(0)) db.$client.close();
 });
 
-function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
+function setup(opts: { giveUpMs?: number; callTimeoutMs?: number; pollMs?: number } = {}) {
   const db = openDatabase(':memory:');
   opened.push(db);
   const clock = new FixedClock();
@@ -69,6 +69,7 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number } = {}) {
     clock,
     retry: { baseMs: 2 * SECOND, maxMs: 5 * MINUTE, giveUpMs: opts.giveUpMs ?? 24 * HOUR },
     callTimeoutMs: opts.callTimeoutMs ?? 1000,
+    ...(opts.pollMs !== undefined && { pollMs: opts.pollMs }),
     random: () => 0.5,
     onOutcome: (row, outcome) => {
       outcomes.push({ row, outcome, at: clock.now() });
@@ -223,6 +224,22 @@ describe('a process that dies with a row in flight', () => {
     const again = T0 + leaseFor(timeout);
     expect(outbox.claim('mattermost', again, leaseFor(timeout), 10)).toHaveLength(1);
     expect(again - T0).toBeLessThan(PENDING_POST_IDS_TTL_MS);
+  });
+});
+
+describe('waking up', () => {
+  it('delivers rows written by this process at once, without waiting for its poll (am-latency: the poll was most of an alert card\'s delay)', async () => {
+    const { clock, chat, service, dispatcher } = setup({ pollMs: 60_000 });
+    dispatcher.start();
+    try {
+      // Started with nothing due: only the next poll (a minute away) or a wake-up can deliver what is queued now.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      clock.set(T0 + HOUR);
+      expect(service.queueDueReminders()).toEqual({ queued: 1 });
+      await vi.waitFor(() => expect(nags(chat)).toHaveLength(1), { timeout: 3000, interval: 20 });
+    } finally {
+      await dispatcher.stop();
+    }
   });
 });
 

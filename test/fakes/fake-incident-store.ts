@@ -8,11 +8,11 @@
  */
 import type { QueuedEffect } from '../../src/incidents/effects.ts';
 import type { Incident, Platform } from '../../src/incidents/incident.ts';
-import type { Phase } from '../../src/incidents/phases.ts';
+import { OPEN_PHASES, type Phase } from '../../src/incidents/phases.ts';
 import { isUpdateOverdue } from '../../src/incidents/overdue.ts';
 import type { Severity } from '../../src/incidents/severity.ts';
 import type { Change } from '../../src/incidents/incident-rules.ts';
-import type { IncidentStore } from '../../src/incidents/ports.ts';
+import type { IncidentStore, OpenOverview } from '../../src/incidents/ports.ts';
 import type { TimelineEvent } from '../../src/incidents/timeline.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -63,9 +63,22 @@ export class FakeIncidentStore implements IncidentStore {
     return change;
   }
 
+  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[] {
+    return this.dueReminders(now, limit, platforms).flatMap((due) => this.mutate(due.number, rule) ?? []);
+  }
+
   listOpen(): Incident[] {
     this.check();
     return copy(this.all().filter((i) => i.phase !== 'closed'));
+  }
+
+  async openOverview(perPhase: number): Promise<OpenOverview> {
+    this.check();
+    const open = this.all().filter((i) => i.phase !== 'closed');
+    const counts: OpenOverview['counts'] = {};
+    for (const i of open) counts[i.phase] = (counts[i.phase] ?? 0) + 1;
+    const newest = OPEN_PHASES.flatMap((phase) => open.filter((i) => i.phase === phase).slice(-perPhase));
+    return { counts, newest: copy(newest) };
   }
 
   timeline(number: number): TimelineEvent[] {

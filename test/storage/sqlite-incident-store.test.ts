@@ -189,6 +189,20 @@ describe('queries', () => {
       [4, 'resolved'],
     ]);
   });
+
+  it('openOverview counts each open phase and gives its newest few, oldest first, with their roles, as listOpen would', async () => {
+    for (let n = 1; n <= 9; n++) store.create(declared({ phase: n % 3 === 0 ? 'mitigated' : n === 8 ? 'closed' : 'active', roles: { commander: `ic${n}` } }), []);
+    const overview = await store.openOverview(2);
+    expect(overview.counts).toEqual({ active: 5, mitigated: 3 });
+    expect(overview.newest.map((i) => [i.number, i.phase, i.roles['commander']])).toEqual([
+      [5, 'active', 'ic5'],
+      [7, 'active', 'ic7'],
+      [6, 'mitigated', 'ic6'],
+      [9, 'mitigated', 'ic9'],
+    ]);
+    // The same objects listOpen reads, booleans and nulls included.
+    expect(overview.newest).toEqual(store.listOpen().filter((i) => overview.newest.some((o) => o.number === i.number)).sort((a, b) => (a.phase === b.phase ? a.number - b.number : a.phase === 'active' ? -1 : 1)));
+  });
 });
 
 describe('two processes on one database file', () => {

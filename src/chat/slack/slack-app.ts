@@ -30,6 +30,22 @@ export function parseSlackMention(token: string): string | undefined {
   return /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token)?.[1];
 }
 
+/** The slash-command fields sitroom reads (https://api.slack.com/interactivity/slash-commands#app_command_handling). */
+interface SlashCommandFields {
+  user_id: string;
+  channel_id: string;
+  user_name: string;
+  text: string;
+  trigger_id: string;
+}
+
+/** A verified form's fields when it is an `/incident` command (Bolt's app.command pattern below), else undefined. */
+function slashCommandFields(form: URLSearchParams): SlashCommandFields | undefined {
+  if (!/^\/incident/.test(form.get('command') ?? '')) return undefined;
+  const field = (name: string) => form.get(name) ?? '';
+  return { user_id: field('user_id'), channel_id: field('channel_id'), user_name: field('user_name'), text: field('text'), trigger_id: field('trigger_id') };
+}
+
 export interface SlackAdapterOptions {
   config: SlackConfig;
   logger: Logger;
@@ -128,14 +144,23 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     );
   }
 
+  /** Runs `/incident …` once it has been acknowledged; the reply follows on response_url, or as a modal. */
+  function runCommand(handler: ChatCommandHandler, command: SlashCommandFields, responseUrl: string | undefined, client: webApi.WebClient): void {
+    const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
+    after(async () => {
+      const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
+      await show(reply, responseUrl, command.trigger_id, req.userId, client);
+    }, req);
+  }
+
+  let attached: ChatCommandHandler | undefined;
+
   function attach(handler: ChatCommandHandler): void {
+    attached = handler;
+    // Socket Mode (and any command the guard hands on): through Bolt.
     app.command(/^\/incident/, async ({ command, ack, client }) => {
       await ack();
-      const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
-      after(async () => {
-        const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
-        await show(reply, command.response_url, command.trigger_id, req.userId, client);
-      }, req);
+      runCommand(handler, command, command.response_url, client);
     });
 
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, client }) => {
@@ -214,6 +239,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       ? slackRequestGuard({
           signingSecret: config.signingSecret,
           next: receiver.requestListener,
+          // Over HTTP, a verified `/incident` is acknowledged here: what Bolt's ack() writes (an empty 200,
+          // bolt-js receivers/HTTPModuleFunctions.ts buildContentResponse), without its receiver and middleware.
+          command: (form, res) => {
+            const command = slashCommandFields(form);
+            if (!attached || !command) return false;
+            res.writeHead(200).end();
+            runCommand(attached, command, form.get('response_url') ?? undefined, client);
+            return true;
+          },
           onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),
         })
       : undefined;
