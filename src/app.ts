@@ -46,6 +46,8 @@ import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { emailDispatcher } from './email/email-dispatcher.ts';
+import { SmtpMailer } from './email/smtp-mailer.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -268,6 +270,37 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         },
       });
   });
+  // E-mail is one more courier of the same outbox (src/email); its rows are marked done unsent without SMTP_URL.
+  const mailLog = logger.child({ courier: 'email' });
+  const mailer = config.email && new SmtpMailer({ url: config.email.smtpUrl, from: config.email.from, timeoutMs: config.chatCallTimeoutMs });
+  dispatchers.push(
+    emailDispatcher({
+      store: outbox,
+      clock,
+      giveUpMs: config.outboxGiveUpHours * 3_600_000,
+      callTimeoutMs: config.chatCallTimeoutMs,
+      deliverer: config.email && mailer && {
+        mailer,
+        from: config.email.from,
+        stakeholders: config.email.stakeholders,
+        incident: async (n) => store.get(n),
+        addressOf: async (user) => config.email?.addresses.get(user),
+        context: () => ({ timeZone: config.timeZone, publicUrl: config.status.publicUrl }),
+        onRejected: (row, addresses) => mailLog.warn({ row: row.id, incident: row.incidentNumber, addresses }, 'the mail server refused some recipients'),
+      },
+      onOutcome: (row, outcome, { error, messageId }) => {
+        metrics.outboxDelivery('email', 'sendMail', outcome);
+        const fields = { row: row.id, kind: row.effect.kind, incident: row.incidentNumber };
+        if (outcome === 'retried') mailLog.warn({ ...fields, error }, 'e-mail not sent; will retry');
+        if (outcome === 'delivered' && messageId) mailLog.info({ ...fields, messageId }, 'e-mail sent');
+        if (outcome === 'gave_up') {
+          mailLog.error({ ...fields, error }, 'e-mail given up');
+          // On the incident's timeline too, where the people running it look.
+          if (!isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, false);
+        }
+      },
+    }),
+  );
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,
@@ -317,6 +350,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       for (const adapter of adapters) await adapter.stop();
+      mailer?.close();
       server.closeAllConnections();
       await closed;
       db.$client.close();

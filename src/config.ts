@@ -14,6 +14,7 @@ import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './aler
 import type { ServerLimits } from './web/http-server.ts';
 import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.ts';
 import { parseChecklists } from './checklists-file.ts';
+import { isEmailAddress, parseAddressBook, parseAddressList } from './email/email-address.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -61,6 +62,19 @@ export interface Config {
   logFormat: 'json' | 'pretty' | 'auto';
   /** Live pages (GET /events): at most this many open streams; more are refused with 503. */
   liveMaxClients: number;
+  /** E-mail to stakeholders and overdue people: undefined without SMTP_URL. */
+  email: EmailConfig | undefined;
+}
+
+export interface EmailConfig {
+  /** SMTP_URL: smtp:// (STARTTLS when offered) or smtps:// (TLS from the start), credentials in the URL. */
+  smtpUrl: string;
+  /** SMTP_FROM, else sitroom@ the mail server's domain. */
+  from: string;
+  /** STAKEHOLDER_EMAILS: told what the announcement channel is told (never private incidents or drills). */
+  stakeholders: readonly string[];
+  /** WEB_USER_EMAILS: a person's address by the name sitroom records (web users, SSO names). */
+  addresses: ReadonlyMap<string, string>;
 }
 
 export interface StatusConfig {
@@ -286,6 +300,26 @@ const schema = z
     SLACK_API_URL: optional.refine((s) => s === undefined || URL.canParse(s), { message: 'must be a URL such as https://slack.com/api/' }),
     SLACK_ANNOUNCE_CHANNEL: optional,
     SLACK_ALERTS_CHANNEL: optional,
+    SMTP_URL: optional.refine((s) => s === undefined || /^smtps?:\/\/[^\s/?#]+\/?$/.test(s), { message: 'must be smtp://[user:password@]host[:port] or smtps://… (TLS from the start)' }),
+    SMTP_FROM: optional.refine((s) => s === undefined || isEmailAddress(s), { message: 'must be one e-mail address, e.g. sitroom@example.com' }),
+    STAKEHOLDER_EMAILS: z
+      .string()
+      .default('')
+      .transform((s, ctx) => {
+        const parsed = parseAddressList(s);
+        if ('addresses' in parsed) return parsed.addresses;
+        ctx.addIssue({ code: 'custom', message: `must be e-mail addresses separated by commas (got ${JSON.stringify(parsed.bad)})` });
+        return z.NEVER;
+      }),
+    WEB_USER_EMAILS: z
+      .string()
+      .default('')
+      .transform((s, ctx) => {
+        const parsed = parseAddressBook(s);
+        if ('book' in parsed) return parsed.book;
+        ctx.addIssue({ code: 'custom', message: `must be name=address pairs separated by commas, e.g. alice=alice@example.com (got ${JSON.stringify(parsed.bad)})` });
+        return z.NEVER;
+      }),
   });
 
 /**
@@ -302,9 +336,20 @@ const MATTERMOST_REQUIRED = {
   PUBLIC_URL: 'sitroom’s URL as Mattermost reaches it, for buttons and dialogs',
 } as const;
 
-/** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
+/** Variables that only mean something together with another. */
 function webProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
+  return [...mailProblems(set), ...proxyProblems(set)];
+}
+
+/** Addresses with no mail server to send through would be silently ignored. */
+function mailProblems(set: (name: string) => boolean): string[] {
+  if (set('SMTP_URL')) return [];
+  return ['STAKEHOLDER_EMAILS', 'WEB_USER_EMAILS', 'SMTP_FROM'].filter(set).map((v) => `SMTP_URL: required with ${v}: the mail server, e.g. smtp://user:password@mail.example.com:587`);
+}
+
+/** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
+function proxyProblems(set: (name: string) => boolean): string[] {
   if (set('WEB_AUTH_PROXY_HEADER') === set('WEB_TRUSTED_PROXIES')) return [];
   return [
     set('WEB_AUTH_PROXY_HEADER')
@@ -436,6 +481,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     status: Object.freeze({ components: Object.freeze(e.STATUS_COMPONENTS), publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') }),
     logFormat: e.LOG_FORMAT,
     liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
+    email: e.SMTP_URL
+      ? Object.freeze({
+          smtpUrl: e.SMTP_URL,
+          from: e.SMTP_FROM ?? `sitroom@${new URL(e.SMTP_URL).hostname}`,
+          stakeholders: Object.freeze(e.STAKEHOLDER_EMAILS),
+          addresses: e.WEB_USER_EMAILS,
+        })
+      : undefined,
   });
 }
 

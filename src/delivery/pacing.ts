@@ -5,7 +5,7 @@
  */
 
 /** The calls the dispatcher makes, in ChatPlatform's words. */
-export const CALLS = ['createChannel', 'invite', 'setTopic', 'post', 'update', 'pin', 'sendDirect', 'postFile'] as const;
+export const CALLS = ['createChannel', 'invite', 'setTopic', 'post', 'update', 'pin', 'sendDirect', 'postFile', 'sendMail'] as const;
 export type CallKind = (typeof CALLS)[number];
 
 export interface Budget {

@@ -8,7 +8,7 @@ import type { Incident, Platform } from '../incidents/incident.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
 import type { Backlog } from '../delivery/outbox.ts';
-import { LANES } from '../incidents/effects.ts';
+import { type Courier, LANES } from '../incidents/effects.ts';
 import { type Route, sendJson } from './http-server.ts';
 import { bearerIs } from './web-auth.ts';
 
@@ -119,7 +119,7 @@ export class SitroomMetrics implements IncidentObserver {
   }
 
   /** One delivery attempt's outcome (delivered, retried, gave_up) for a chat method (post, update, …). */
-  outboxDelivery(platform: Platform, method: string, outcome: string): void {
+  outboxDelivery(platform: Courier, method: string, outcome: string): void {
     this.outboxDeliveries.inc({ platform, method, outcome });
   }
 
