@@ -1,0 +1,61 @@
+/**
+ * E-mail as createSitroom wires it (the same as production): a sitroom on a fake Slack, its e-mail courier
+ * delivering to a real SMTP server process; and without SMTP_URL, the e-mail rows are marked done unsent.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
+import { FakeSlackApi } from '../fakes/slack/fake-slack-api.ts';
+import { SmtpServerProcess } from './smtp-server-process.ts';
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const done of cleanup.reverse()) await done();
+  cleanup = [];
+});
+
+async function start(env: Record<string, string> = {}) {
+  const slack = await FakeSlackApi.start();
+  cleanup.push(() => slack.close());
+  slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
+  const app = new SitroomUnderTest({ SLACK_BOT_TOKEN: 'xoxb-mail', SLACK_SIGNING_SECRET: 'mail-signing-secret', SLACK_ANNOUNCE_CHANNEL: 'CANNOUNCE', SLACK_API_URL: `${slack.url}/api/`, ...env });
+  await app.start();
+  cleanup.push(() => app.stop());
+  return app;
+}
+
+describe('e-mail in the running app', () => {
+  it('mails stakeholders the declaration and updates of a Slack incident, never a private one or a drill', async () => {
+    const smtp = new SmtpServerProcess();
+    await smtp.start();
+    cleanup.push(() => smtp.close());
+    const app = await start({ SMTP_URL: smtp.url, SMTP_FROM: 'sitroom@example.com', STAKEHOLDER_EMAILS: 'ops@example.com', PUBLIC_URL: 'https://sitroom.example.com' });
+    const { service } = app.sitroom;
+    const declare = (title: string, more: { isPrivate?: boolean; drill?: boolean } = {}) =>
+      service.declare({ title, severity: 'sev2', isPrivate: more.isPrivate ?? false, drill: more.drill ?? false, platform: 'slack', declaredBy: 'U-IC' });
+    const { incident } = await declare('Search is slow');
+    await service.postUpdate(incident.number, 'Cache warmed; latency falling', 'U-IC');
+    const secret = (await declare('Secret breach', { isPrivate: true })).incident;
+    await service.postUpdate(secret.number, 'contained', 'U-IC');
+    const drill = (await declare('Practice', { drill: true })).incident;
+    await service.postUpdate(drill.number, 'practising', 'U-IC');
+    await app.sitroom.deliverDue();
+
+    const mails = smtp.mails();
+    expect(mails.map((m) => [m.envelopeTo, m.headers['subject']])).toEqual([
+      [['ops@example.com'], `[sitroom] Incident #${incident.number}: Search is slow`],
+      [['ops@example.com'], `Re: [sitroom] Incident #${incident.number}: Search is slow`],
+    ]);
+    expect(mails[1]?.text).toContain('Cache warmed; latency falling');
+    expect(mails[1]?.text).toContain(`Incident page: https://sitroom.example.com/incidents/${incident.number}`);
+  });
+
+  it('without SMTP_URL marks the e-mail rows done unsent: no backlog', async () => {
+    const app = await start();
+    await app.sitroom.service.declare({ title: 'Search is slow', severity: 'sev2', isPrivate: false, platform: 'slack', declaredBy: 'U-IC' });
+    await app.sitroom.deliverDue();
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/sitroom_outbox_pending\{lane="incident"\} 0/);
+    // Nothing was sent: no e-mail delivery is counted.
+    expect(metrics).not.toMatch(/platform="email"/);
+  });
+});
