@@ -16,6 +16,7 @@ import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
+import { classifyChatError } from './chat/delivery-errors.ts';
 import { OutboxDispatcher } from './delivery/dispatcher.ts';
 import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
@@ -272,6 +273,18 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   });
   // E-mail is one more courier of the same outbox (src/email); its rows are marked done unsent without SMTP_URL.
   const mailLog = logger.child({ courier: 'email' });
+  /** The address on the person's chat profile: a chat that is down is retried (thrown), a refusal means none. */
+  const profileEmail = async (user: string, platform: Platform): Promise<string | undefined> => {
+    const chat = chats.find((c) => c.chat.platform === platform)?.chat;
+    try {
+      return await chat?.emailOf(user);
+    } catch (e) {
+      const failure = classifyChatError(e);
+      if (failure.retry) throw e;
+      mailLog.warn({ user, platform, error: failure.message }, 'no e-mail address from the chat profile');
+      return undefined;
+    }
+  };
   const mailer = config.email && new SmtpMailer({ url: config.email.smtpUrl, from: config.email.from, timeoutMs: config.chatCallTimeoutMs });
   dispatchers.push(
     emailDispatcher({
@@ -284,7 +297,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         from: config.email.from,
         stakeholders: config.email.stakeholders,
         incident: async (n) => store.get(n),
-        addressOf: async (user) => config.email?.addresses.get(user),
+        addressOf: async (user, platform) => config.email?.addresses.get(user) ?? (await profileEmail(user, platform)),
         context: () => ({ timeZone: config.timeZone, publicUrl: config.status.publicUrl }),
         onRejected: (row, addresses) => mailLog.warn({ row: row.id, incident: row.incidentNumber, addresses }, 'the mail server refused some recipients'),
       },

@@ -46,6 +46,9 @@ export class CountedPlatform implements ChatPlatform {
   sendDirect(user: UserId, message: ChatMessage) {
     return this.count(() => this.inner.sendDirect(user, message));
   }
+  emailOf(user: UserId) {
+    return this.count(() => this.inner.emailOf(user));
+  }
   postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage) {
     return this.count(() => this.inner.postFile(channel, file, message));
   }

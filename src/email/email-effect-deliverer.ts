@@ -5,7 +5,7 @@
  */
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
-import type { Incident, UserId } from '../incidents/incident.ts';
+import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import { mailBody } from './mail-body.ts';
 import { type MailContent, type MailContext, overdueMail, stakeholderMail } from './mail-messages.ts';
 import type { Mailer } from './smtp-mailer.ts';
@@ -18,8 +18,8 @@ export interface EmailDelivererOptions {
   stakeholders: readonly string[];
   /** The incident as it is now (undefined: unknown). */
   incident: (number: number) => Promise<Incident | undefined>;
-  /** A person's address (WEB_USER_EMAILS, the chat's profile), or undefined. */
-  addressOf: (user: UserId) => Promise<string | undefined>;
+  /** A person's address (WEB_USER_EMAILS, else their profile on the incident's chat), or undefined. */
+  addressOf: (user: UserId, platform: Platform) => Promise<string | undefined>;
   context: () => MailContext;
   /** Told when the server took the mail but refused some recipients (they are not retried: the refusal is final). */
   onRejected?: (row: OutboxRow, addresses: readonly string[]) => void;
@@ -51,7 +51,7 @@ export class EmailEffectDeliverer implements EffectDeliverer {
           to = this.o.stakeholders;
           content = stakeholderMail(effect, this.o.context());
         } else {
-          const address = await this.o.addressOf(effect.user);
+          const address = await this.o.addressOf(effect.user, incident.platform);
           if (!address) return { messageId: null };
           to = [address];
           content = overdueMail(incident, effect, this.o.context());

@@ -21,6 +21,8 @@ export const METHOD_SCOPES = {
   /** The direct-message channel for reminders. */
   'conversations.open': ['im:write'],
   'pins.add': ['pins:write'],
+  /** The overdue e-mail's address: profile.email needs users:read.email on top of users:read. */
+  'users.info': ['users:read', 'users:read.email'],
   /** Opening a modal needs a trigger_id, not a scope. */
   'views.open': [],
   /** Steps 1 and 3 of WebClient.filesUploadV2 (the postmortem file). */
