@@ -32,7 +32,7 @@ import { PublishingService } from './incidents/publishing-service.ts';
 import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
 import type { Platform } from './incidents/incident.ts';
-import type { Clock } from './incidents/ports.ts';
+import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';
@@ -47,7 +47,7 @@ import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
-import { emailDispatcher } from './email/email-dispatcher.ts';
+import { emailDispatcher, webDeskDispatcher } from './email/email-dispatcher.ts';
 import { SmtpMailer } from './email/smtp-mailer.ts';
 
 export interface Sitroom {
@@ -117,20 +117,24 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
   for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context });
 
+  // Web-only incidents have no chat; with SMTP_URL their effects are queued all the same, so that their stakeholders
+  // and the people nagged are e-mailed (the chat steps among them are marked done by webDeskDispatcher).
+  const incidentNotifiers: Partial<Record<Platform, IncidentNotifier>> =
+    config.email && !notifiers.web ? { ...notifiers, web: { digest: async () => {} } } : notifiers;
   const followUpStore = new SqliteFollowUpStore(db);
   const outbox = new SqliteOutboxStore(db);
   const checklistStore = new SqliteChecklistStore(db);
   const service = new IncidentService({
     store,
     clock,
-    notifiers,
+    notifiers: incidentNotifiers,
     cadenceDefaults: config.cadenceDefaults,
     customRoles: config.customRoles,
     followUps: followUpStore,
     checklists: checklistStore,
     incidentTypes: config.incidentTypes,
   });
-  const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers });
+  const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers: incidentNotifiers });
   service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
@@ -162,7 +166,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     followUps: followUpStore,
     alerts: alertStore,
     clock,
-    notifiers,
+    notifiers: incidentNotifiers,
     outbox,
     timeZone: config.timeZone,
     digest: config.digest,
@@ -170,7 +174,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(followUps);
   service.observe(metrics);
 
-  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
+  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers: incidentNotifiers, components: config.status.components });
   const live = new LiveEvents({
     version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
@@ -314,6 +318,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       },
     }),
   );
+  if (incidentNotifiers.web && !notifiers.web) {
+    dispatchers.push(webDeskDispatcher({ store: outbox, clock, giveUpMs: config.outboxGiveUpHours * 3_600_000, callTimeoutMs: config.chatCallTimeoutMs }));
+  }
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,

@@ -23,6 +23,24 @@ export interface EmailDispatcherOptions {
   onOutcome: (row: OutboxRow, outcome: DeliveryOutcome, detail: { error?: string; messageId?: string | null }) => void;
 }
 
+/**
+ * With e-mail on, incidents of the web-only desk queue their effects like chat incidents (that is how their
+ * stakeholder and overdue mails are queued, in the change's transaction); the chat steps among them have no chat
+ * to go to, so this marks them done unsent (recording nothing on the timeline).
+ */
+export function webDeskDispatcher(o: Pick<EmailDispatcherOptions, 'store' | 'clock' | 'giveUpMs' | 'callTimeoutMs'>): OutboxDispatcher {
+  return new OutboxDispatcher({
+    platform: 'web',
+    store: o.store,
+    deliverer: UNCONFIGURED,
+    pacer: new Pacer({ methods: {} }),
+    clock: o.clock,
+    retry: { ...DEFAULT_RETRY, giveUpMs: o.giveUpMs },
+    callTimeoutMs: o.callTimeoutMs,
+    pollMs: 1_000,
+  });
+}
+
 export function emailDispatcher(o: EmailDispatcherOptions): OutboxDispatcher {
   return new OutboxDispatcher({
     platform: 'email',

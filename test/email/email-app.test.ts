@@ -117,3 +117,22 @@ describe('the overdue e-mail finds the address on the chat profile', () => {
     expect(smtp.mails().map((m) => m.envelopeTo)).toEqual(showEmailAddress ? [['carol@example.com']] : []);
   });
 });
+
+describe('the web-only desk with SMTP_URL', () => {
+  it('mails stakeholders and the overdue comms lead (WEB_USER_EMAILS) of a web incident, records no chat delivery and leaves no backlog', async () => {
+    const smtp = await smtpServer();
+    const app = new SitroomUnderTest({ SMTP_URL: smtp.url, STAKEHOLDER_EMAILS: 'ops@example.com', WEB_USER_EMAILS: 'alice=alice@example.com' });
+    await app.start();
+    cleanup.push(() => app.stop());
+    await lapse(app, 'web', 'alice');
+
+    expect(smtp.mails().map((m) => [m.envelopeTo, m.headers['subject']])).toEqual([
+      [['ops@example.com'], '[sitroom] Incident #1: Search is slow'],
+      [['alice@example.com'], 'Re: [sitroom] Incident #1: Search is slow'],
+    ]);
+    // No chat was told anything, and the timeline does not pretend one was.
+    expect(app.sitroom.service.timeline(1).map((e) => e.kind)).not.toContain('reminder_sent');
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/sitroom_outbox_pending\{lane="incident"\} 0/);
+  });
+});
