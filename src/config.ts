@@ -148,6 +148,18 @@ const optional = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
+/** A comma-separated variable read by `parse` (empty by default), or an issue naming its first bad entry. */
+const parsedEntries = <T>(parse: (s: string) => { ok: T } | { bad: string }, expected: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const parsed = parse(s);
+      if ('ok' in parsed) return parsed.ok;
+      ctx.addIssue({ code: 'custom', message: `must be ${expected} (got ${JSON.stringify(parsed.bad)})` });
+      return z.NEVER;
+    });
+
 const cadence = z
   .string()
   .optional()
@@ -302,24 +314,8 @@ const schema = z
     SLACK_ALERTS_CHANNEL: optional,
     SMTP_URL: optional.refine((s) => s === undefined || /^smtps?:\/\/[^\s/?#]+\/?$/.test(s), { message: 'must be smtp://[user:password@]host[:port] or smtps://… (TLS from the start)' }),
     SMTP_FROM: optional.refine((s) => s === undefined || isEmailAddress(s), { message: 'must be one e-mail address, e.g. sitroom@example.com' }),
-    STAKEHOLDER_EMAILS: z
-      .string()
-      .default('')
-      .transform((s, ctx) => {
-        const parsed = parseAddressList(s);
-        if ('addresses' in parsed) return parsed.addresses;
-        ctx.addIssue({ code: 'custom', message: `must be e-mail addresses separated by commas (got ${JSON.stringify(parsed.bad)})` });
-        return z.NEVER;
-      }),
-    WEB_USER_EMAILS: z
-      .string()
-      .default('')
-      .transform((s, ctx) => {
-        const parsed = parseAddressBook(s);
-        if ('book' in parsed) return parsed.book;
-        ctx.addIssue({ code: 'custom', message: `must be name=address pairs separated by commas, e.g. alice=alice@example.com (got ${JSON.stringify(parsed.bad)})` });
-        return z.NEVER;
-      }),
+    STAKEHOLDER_EMAILS: parsedEntries(parseAddressList, 'e-mail addresses separated by commas'),
+    WEB_USER_EMAILS: parsedEntries(parseAddressBook, 'name=address pairs separated by commas, e.g. alice=alice@example.com'),
   });
 
 /**

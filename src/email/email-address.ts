@@ -9,14 +9,14 @@ const ADDRESS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|
 export const isEmailAddress = (s: string): boolean => s.length <= 254 && ADDRESS.test(s);
 
 /** A comma-separated list of addresses, or the first entry that is not one. */
-export function parseAddressList(s: string): { addresses: string[] } | { bad: string } {
+export function parseAddressList(s: string): { ok: string[] } | { bad: string } {
   const addresses = s.split(',').map((a) => a.trim()).filter(Boolean);
   const bad = addresses.find((a) => !isEmailAddress(a));
-  return bad === undefined ? { addresses: [...new Set(addresses)] } : { bad };
+  return bad === undefined ? { ok: [...new Set(addresses)] } : { bad };
 }
 
 /** `name=address` pairs separated by commas (WEB_USER_EMAILS), or the first entry that is not one. */
-export function parseAddressBook(s: string): { book: Map<string, string> } | { bad: string } {
+export function parseAddressBook(s: string): { ok: Map<string, string> } | { bad: string } {
   const book = new Map<string, string>();
   for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
     const at = pair.lastIndexOf('=');
@@ -25,5 +25,5 @@ export function parseAddressBook(s: string): { book: Map<string, string> } | { b
     if (at < 1 || !isEmailAddress(address)) return { bad: pair };
     book.set(name, address);
   }
-  return { book };
+  return { ok: book };
 }
