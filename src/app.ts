@@ -15,6 +15,7 @@ import { CountedPlatform } from './chat/counted-platform.ts';
 import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
+import { classifyChatError } from './chat/delivery-errors.ts';
 import { OutboxDispatcher } from './delivery/dispatcher.ts';
 import { isIncidentEffect } from './delivery/outbox.ts';
 import { replyEffect, type ReplyTo } from './chat/reply-effects.ts';
@@ -34,7 +35,7 @@ import { PublishingService } from './incidents/publishing-service.ts';
 import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
 import type { Platform } from './incidents/incident.ts';
-import type { Clock } from './incidents/ports.ts';
+import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';
@@ -51,6 +52,8 @@ import { webRoutes } from './web/web-routes.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
 import { wireIntegrations } from './integration-wiring.ts';
 import type { PagingService } from './incidents/paging-service.ts';
+import { emailDispatcher, webDeskDispatcher } from './email/email-dispatcher.ts';
+import { SmtpMailer } from './email/smtp-mailer.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -133,19 +136,23 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
   for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context });
 
+  // Web-only incidents have no chat; with SMTP_URL their effects are queued all the same, so that their stakeholders
+  // and the people nagged are e-mailed (the chat steps among them are marked done by webDeskDispatcher).
+  const incidentNotifiers: Partial<Record<Platform, IncidentNotifier>> =
+    config.email && !notifiers.web ? { ...notifiers, web: { platform: 'web' } } : notifiers;
   const followUpStore = new SqliteFollowUpStore(db);
   const checklistStore = new SqliteChecklistStore(db);
   const service = new IncidentService({
     store,
     clock,
-    notifiers,
+    notifiers: incidentNotifiers,
     cadenceDefaults: config.cadenceDefaults,
     customRoles: config.customRoles,
     followUps: followUpStore,
     checklists: checklistStore,
     incidentTypes: config.incidentTypes,
   });
-  const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers });
+  const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers: incidentNotifiers });
   service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
@@ -177,7 +184,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     followUps: followUpStore,
     alerts: alertStore,
     clock,
-    notifiers,
+    notifiers: incidentNotifiers,
     outbox,
     timeZone: config.timeZone,
     digest: config.digest,
@@ -199,7 +206,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(paging);
   if (integrations.annotations) service.observe(integrations.annotations);
 
-  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
+  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers: incidentNotifiers, components: config.status.components });
   const live = new LiveEvents({
     version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
@@ -304,6 +311,52 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       });
   });
   const dispatchers = [...chatDispatchers, ...integrations.dispatchers];
+  // E-mail is one more courier of the same outbox (src/email); its rows are marked done unsent without SMTP_URL.
+  const mailLog = logger.child({ courier: 'email' });
+  /** The address on the person's chat profile: a chat that is down is retried (thrown), a refusal means none. */
+  const profileEmail = async (user: string, platform: Platform): Promise<string | undefined> => {
+    const chat = chats.find((c) => c.chat.platform === platform)?.chat;
+    try {
+      return await chat?.emailOf(user);
+    } catch (e) {
+      const failure = classifyChatError(e);
+      if (failure.retry) throw e;
+      mailLog.warn({ user, platform, error: failure.message }, 'no e-mail address from the chat profile');
+      return undefined;
+    }
+  };
+  const mailer = config.email && new SmtpMailer({ url: config.email.smtpUrl, from: config.email.from, timeoutMs: config.chatCallTimeoutMs });
+  dispatchers.push(
+    emailDispatcher({
+      store: outbox,
+      clock,
+      giveUpMs: config.outboxGiveUpHours * 3_600_000,
+      callTimeoutMs: config.chatCallTimeoutMs,
+      deliverer: config.email && mailer && {
+        mailer,
+        from: config.email.from,
+        stakeholders: config.email.stakeholders,
+        incident: async (n) => store.get(n),
+        addressOf: async (user, platform) => config.email?.addresses.get(user) ?? (await profileEmail(user, platform)),
+        context: () => ({ timeZone: config.timeZone, publicUrl: config.status.publicUrl }),
+        onRejected: (row, addresses) => mailLog.warn({ row: row.id, incident: row.incidentNumber, addresses }, 'the mail server refused some recipients'),
+      },
+      onOutcome: (row, outcome, { error, messageId }) => {
+        metrics.outboxDelivery('email', 'sendMail', outcome);
+        const fields = { row: row.id, kind: row.effect.kind, incident: row.incidentNumber };
+        if (outcome === 'retried') mailLog.warn({ ...fields, error }, 'e-mail not sent; will retry');
+        if (outcome === 'delivered' && messageId) mailLog.info({ ...fields, messageId }, 'e-mail sent');
+        if (outcome === 'gave_up') {
+          mailLog.error({ ...fields, error }, 'e-mail given up');
+          // On the incident's timeline too, where the people running it look.
+          if (isIncidentEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, false);
+        }
+      },
+    }),
+  );
+  if (incidentNotifiers.web && !notifiers.web) {
+    dispatchers.push(webDeskDispatcher({ store: outbox, clock, giveUpMs: config.outboxGiveUpHours * 3_600_000, callTimeoutMs: config.chatCallTimeoutMs }));
+  }
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,
@@ -354,6 +407,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       for (const adapter of adapters) await adapter.stop();
+      mailer?.close();
       server.closeAllConnections();
       await closed;
       db.$client.close();

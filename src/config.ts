@@ -14,6 +14,7 @@ import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './aler
 import type { ServerLimits } from './web/http-server.ts';
 import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.ts';
 import { parseChecklists } from './checklists-file.ts';
+import { isEmailAddress, parseAddressBook, parseAddressList } from './email/email-address.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -63,11 +64,24 @@ export interface Config {
   liveMaxClients: number;
   /** Incident windows on Grafana dashboards (GRAFANA_URL, GRAFANA_TOKEN); undefined when not set. */
   grafana: GrafanaConfig | undefined;
+  /** E-mail to stakeholders and overdue people: undefined without SMTP_URL. */
+  email: EmailConfig | undefined;
 }
 
 export interface GrafanaConfig {
   url: string;
   token: string;
+}
+
+export interface EmailConfig {
+  /** SMTP_URL: smtp:// (STARTTLS when offered) or smtps:// (TLS from the start), credentials in the URL. */
+  smtpUrl: string;
+  /** SMTP_FROM, else sitroom@ the mail server's domain. */
+  from: string;
+  /** STAKEHOLDER_EMAILS: told what the announcement channel is told (never private incidents or drills). */
+  stakeholders: readonly string[];
+  /** WEB_USER_EMAILS: a person's address by the name sitroom records (web users, SSO names). */
+  addresses: ReadonlyMap<string, string>;
 }
 
 export interface StatusConfig {
@@ -140,6 +154,18 @@ const optional = z
   .transform((s) => s.trim())
   .optional()
   .transform((s) => (s ? s : undefined));
+
+/** A comma-separated variable read by `parse` (empty by default), or an issue naming its first bad entry. */
+const parsedEntries = <T>(parse: (s: string) => { ok: T } | { bad: string }, expected: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const parsed = parse(s);
+      if ('ok' in parsed) return parsed.ok;
+      ctx.addIssue({ code: 'custom', message: `must be ${expected} (got ${JSON.stringify(parsed.bad)})` });
+      return z.NEVER;
+    });
 
 const cadence = z
   .string()
@@ -295,6 +321,10 @@ const schema = z
     SLACK_API_URL: optional.refine((s) => s === undefined || URL.canParse(s), { message: 'must be a URL such as https://slack.com/api/' }),
     SLACK_ANNOUNCE_CHANNEL: optional,
     SLACK_ALERTS_CHANNEL: optional,
+    SMTP_URL: optional.refine((s) => s === undefined || /^smtps?:\/\/[^\s/?#]+\/?$/.test(s), { message: 'must be smtp://[user:password@]host[:port] or smtps://… (TLS from the start)' }),
+    SMTP_FROM: optional.refine((s) => s === undefined || isEmailAddress(s), { message: 'must be one e-mail address, e.g. sitroom@example.com' }),
+    STAKEHOLDER_EMAILS: parsedEntries(parseAddressList, 'e-mail addresses separated by commas'),
+    WEB_USER_EMAILS: parsedEntries(parseAddressBook, 'name=address pairs separated by commas, e.g. alice=alice@example.com'),
   });
 
 /**
@@ -319,6 +349,12 @@ function pairProblems(env: Env, a: { name: string; what: string }, b: { name: st
   if (set(a.name) === set(b.name)) return [];
   const [missing, given] = set(a.name) ? [b, a] : [a, b];
   return [`${missing.name}: required with ${given.name}: ${missing.what}`];
+}
+
+/** Addresses with no mail server to send through would be silently ignored. */
+function mailProblems(env: Env): string[] {
+  if ((env['SMTP_URL'] ?? '').trim() !== '') return [];
+  return ['STAKEHOLDER_EMAILS', 'WEB_USER_EMAILS', 'SMTP_FROM'].filter((v) => (env[v] ?? '').trim() !== '').map((v) => `SMTP_URL: required with ${v}: the mail server, e.g. smtp://user:password@mail.example.com:587`);
 }
 
 /** The SSO proxy's two variables go together: a header with no trusted proxy would be honoured from nobody. */
@@ -379,6 +415,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     ...platformProblems(env),
     ...webProblems(env),
     ...grafanaProblems(env),
+    ...mailProblems(env),
   ];
   // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
   const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
@@ -462,6 +499,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     logFormat: e.LOG_FORMAT,
     liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
     grafana: e.GRAFANA_URL && e.GRAFANA_TOKEN ? Object.freeze({ url: e.GRAFANA_URL.replace(/\/+$/, ''), token: e.GRAFANA_TOKEN }) : undefined,
+    email: e.SMTP_URL
+      ? Object.freeze({
+          smtpUrl: e.SMTP_URL,
+          from: e.SMTP_FROM ?? `sitroom@${new URL(e.SMTP_URL).hostname}`,
+          stakeholders: Object.freeze(e.STAKEHOLDER_EMAILS),
+          addresses: e.WEB_USER_EMAILS,
+        })
+      : undefined,
   });
 }
 

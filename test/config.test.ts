@@ -160,3 +160,33 @@ describe('status page, log format and live streams', () => {
     expect(found.some((p) => p.includes('WEB_LIVE_MAX_CLIENTS'))).toBe(true);
   });
 });
+
+describe('e-mail', () => {
+  it('reads SMTP_URL, SMTP_FROM (default sitroom@ the server), STAKEHOLDER_EMAILS and WEB_USER_EMAILS', () => {
+    expect(loadConfig({}).email).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: 'smtp://user:pw@mail.example.com:587' }).email).toEqual({
+      smtpUrl: 'smtp://user:pw@mail.example.com:587',
+      from: 'sitroom@mail.example.com',
+      stakeholders: [],
+      addresses: new Map(),
+    });
+    const email = loadConfig({
+      SMTP_URL: 'smtps://mail.example.com',
+      SMTP_FROM: 'incidents@example.com',
+      STAKEHOLDER_EMAILS: ' ops@example.com, vp@example.org,ops@example.com ',
+      WEB_USER_EMAILS: 'alice=alice@example.com, U024BE7LH = bob@example.com',
+    }).email;
+    expect(email).toMatchObject({ from: 'incidents@example.com', stakeholders: ['ops@example.com', 'vp@example.org'] });
+    expect([...(email?.addresses ?? [])]).toEqual([['alice', 'alice@example.com'], ['U024BE7LH', 'bob@example.com']]);
+  });
+
+  it('refuses anything that is not a bare address (no second recipient or header can be smuggled in), and addresses without SMTP_URL', () => {
+    expect(problems({ SMTP_URL: 'http://mail.example.com', SMTP_FROM: 'Sitroom <s@example.com>', STAKEHOLDER_EMAILS: 'ops@example.com,vp@example.org\r\nBcc: x@evil.test', WEB_USER_EMAILS: 'alice' })).toEqual([
+      expect.stringMatching(/^SMTP_URL: must be smtp:\/\//),
+      'SMTP_FROM: must be one e-mail address, e.g. sitroom@example.com',
+      'STAKEHOLDER_EMAILS: must be e-mail addresses separated by commas (got "vp@example.org\\r\\nBcc: x@evil.test")',
+      'WEB_USER_EMAILS: must be name=address pairs separated by commas, e.g. alice=alice@example.com (got "alice")',
+    ]);
+    expect(problems({ STAKEHOLDER_EMAILS: 'ops@example.com' })).toEqual(['SMTP_URL: required with STAKEHOLDER_EMAILS: the mail server, e.g. smtp://user:password@mail.example.com:587']);
+  });
+});

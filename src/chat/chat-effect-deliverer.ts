@@ -74,6 +74,8 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     if (!incident) return 'skip';
     // A drill's every message is marked and it has no announcement channel.
     const chat = incident.drill ? drillPlatform(this.o.platform) : this.o.platform;
+    // The e-mail dispatcher delivers these (src/email); a chat never claims them.
+    if (effect.kind === 'mail_stakeholders' || effect.kind === 'mail_overdue') return 'skip';
     if (effect.kind === 'create_room') return incident.room ? 'skip' : this.createRoom(incident);
     if (effect.kind === 'announce') return this.announce(chat, incident, effect, key);
     if (effect.kind === 'remind' && effect.to !== 'room') return this.direct(chat, effect.to.user, reminderMessage(incident, effect.notice, this.o.context()));

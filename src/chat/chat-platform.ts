@@ -46,6 +46,11 @@ export interface ChatPlatform {
   sendDirect(user: UserId, message: ChatMessage): Promise<void>;
   /** Answers a person's command, click or form, shown to them alone (reply-effects.ts says where). */
   reply(to: ReplyTo, message: ChatMessage): Promise<void>;
+  /**
+   * The user's e-mail address from their chat profile (for the overdue e-mail), or undefined when the platform
+   * does not show it to the bot (Slack without users:read.email, Mattermost with ShowEmailAddress off).
+   */
+  emailOf(user: UserId): Promise<string | undefined>;
   /** Uploads a text file into a channel, with a message. */
   postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage): Promise<void>;
 }

@@ -50,6 +50,10 @@ export class CountedPlatform implements ChatPlatform {
   reply(to: ReplyTo, message: ChatMessage) {
     return this.count(() => this.inner.reply(to, message));
   }
+
+  emailOf(user: UserId) {
+    return this.count(() => this.inner.emailOf(user));
+  }
   postFile(channel: string, file: { filename: string; content: string; title: string }, message: ChatMessage) {
     return this.count(() => this.inner.postFile(channel, file, message));
   }

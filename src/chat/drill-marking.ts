@@ -35,6 +35,7 @@ export function drillPlatform(platform: ChatPlatform): ChatPlatform {
     update: (channel, messageId, message) => platform.update(channel, messageId, markDrill(message)),
     pin: (channel, messageId) => platform.pin(channel, messageId),
     sendDirect: (user, message) => platform.sendDirect(user, markDrill(message)),
+    emailOf: (user) => platform.emailOf(user),
     postFile: (channel, file, message) => platform.postFile(channel, file, markDrill(message)),
     // A reply answers the person who acted; it says what happened to the drill already.
     reply: (to, message) => platform.reply(to, message),

@@ -29,6 +29,7 @@ export interface EffectDeliverer {
 export type DeliveryOutcome = 'delivered' | 'retried' | 'gave_up';
 
 export interface DispatcherOptions {
+  /** Whose rows it delivers: a chat platform's, the e-mails, or another tool's. */
   platform: Destination;
   store: OutboxStore;
   deliverer: EffectDeliverer;

@@ -4,8 +4,8 @@
  * Time is an input: nothing here sleeps; the dispatcher asks when a call may go and reschedules it.
  */
 
-/** The calls the dispatcher makes, in ChatPlatform's words, and to the team's other tools (integration-effects.ts). */
-export const CALLS = ['createChannel', 'invite', 'setTopic', 'post', 'update', 'pin', 'sendDirect', 'postFile', 'reply', 'postAlert', 'annotate'] as const;
+/** The calls the dispatcher makes, in ChatPlatform's words, and to e-mail and the team's other tools (integration-effects.ts). */
+export const CALLS = ['createChannel', 'invite', 'setTopic', 'post', 'update', 'pin', 'sendDirect', 'postFile', 'reply', 'sendMail', 'postAlert', 'annotate'] as const;
 export type CallKind = (typeof CALLS)[number];
 
 export interface Budget {

@@ -6,7 +6,7 @@
 import type { Incident, Platform, UserId } from './incident.ts';
 import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
-import type { Integration, IntegrationEffect } from './integration-effects.ts';
+import type { Integration } from './integration-effects.ts';
 
 /** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards. */
 export const LANES = ['incident', 'alert'] as const;
@@ -17,6 +17,7 @@ export type ReminderRecipient = 'room' | { user: UserId };
 
 /** What stakeholders hear in the announcement channel. */
 export type Announcement = 'declared' | 'update' | 'change' | 'resolved';
+
 
 export type Effect =
   /**
@@ -41,7 +42,15 @@ export type Effect =
   /** Uploads the postmortem document into the war room. */
   | { kind: 'postmortem_file'; number: number; filename: string; markdown: string }
   /** Tells `user` (who made the change) that sitroom gave up delivering `what` to the chat. */
-  | { kind: 'delivery_failed'; number: number; user: UserId; what: string };
+  | { kind: 'delivery_failed'; number: number; user: UserId; what: string }
+  /** E-mails STAKEHOLDER_EMAILS what the announcement channel hears (never for private incidents or drills). */
+  | { kind: 'mail_stakeholders'; number: number; what: Announcement; incident: Incident; event?: TimelineEvent; impact?: { from: number; to: number } }
+  /** E-mails `user` (the comms lead, else the commander) that an update is overdue: once per lapse, with the nag. */
+  | { kind: 'mail_overdue'; number: number; user: UserId; notice: ReminderNotice };
+
+/** The e-mail kinds: queued for the e-mail dispatcher, never for a chat. */
+export const isMailEffect = (effect: { kind: string }): effect is Extract<Effect, { kind: 'mail_stakeholders' | 'mail_overdue' }> =>
+  effect.kind === 'mail_stakeholders' || effect.kind === 'mail_overdue';
 
 /** What an effect is, in words for the timeline and for the person told that it could not be delivered. */
 export function describeEffect(effect: Effect): string {
@@ -66,13 +75,17 @@ export function describeEffect(effect: Effect): string {
       return 'the postmortem file';
     case 'delivery_failed':
       return 'a delivery-failure notice';
+    case 'mail_stakeholders':
+      return 'the e-mail to stakeholders';
+    case 'mail_overdue':
+      return `the overdue e-mail to ${effect.user}`;
   }
 }
 
 /** The direct message telling `user` that an effect of theirs was given up (none for the bot's own effects or notices). */
-export function deliveryFailedEffects(row: { platform: Platform; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
+export function deliveryFailedEffects(row: { platform: Destination; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
   const { actor, incidentNumber } = row;
-  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed') return [];
+  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed' || row.platform === 'email') return [];
   return [
     {
       platform: row.platform,
@@ -88,13 +101,11 @@ export function deliveryFailedEffects(row: { platform: Platform; incidentNumber?
 export type EffectKind = Effect['kind'];
 
 /** An effect with where and how it is queued (`E`: the incident's effects, or another module's, such as alert cards). */
-/** Who delivers a row: a chat platform, or another tool (integration-effects.ts). */
-export type Destination = Platform | Integration;
-/** Chat effects go to a chat platform, the other tools' effects to their tool. */
-export type DestinationOf<E> = E extends IntegrationEffect ? Integration : Platform;
+/** Who delivers a row (each has its own dispatcher): a chat platform, e-mail (src/email), or another tool (integration-effects.ts). */
+export type Destination = Platform | 'email' | Integration;
 
 export interface QueuedEffect<E = Effect> {
-  platform: DestinationOf<E>;
+  platform: Destination;
   lane: Lane;
   /** Effects with the same target go out one at a time, in the order they were queued. */
   target: string;
@@ -116,7 +127,16 @@ export interface QueuedEffect<E = Effect> {
  */
 export function reminderEffects(incident: { number: number; platform: Platform }, notice: ReminderNotice, now: number): QueuedEffect[] {
   const recipients: ReminderRecipient[] = ['room', ...notice.people.map((user) => ({ user }))];
-  return recipients.map((to, i) => ({
+  // The nag (once per lapse) is also e-mailed to its people; the e-mail dispatcher skips anyone without an address.
+  const mails: QueuedEffect[] = notice.stage !== 'nag' ? [] : notice.people.map((user) => ({
+    platform: 'email',
+    lane: 'incident',
+    target: `mail:user:${user}`,
+    incidentNumber: incident.number,
+    effect: { kind: 'mail_overdue', number: incident.number, user, notice },
+    at: now,
+  }));
+  const chat = recipients.map((to, i): QueuedEffect => ({
     platform: incident.platform,
     lane: 'incident',
     // The room's copy shares the incident's target (its posts stay in order); each DM is its own target.
@@ -125,6 +145,7 @@ export function reminderEffects(incident: { number: number; platform: Platform }
     effect: { kind: 'remind', number: incident.number, notice, to, records: i === 0 },
     at: now,
   }));
+  return [...chat, ...mails];
 }
 
 /** Changes stakeholders hear about besides updates. */
@@ -153,9 +174,25 @@ const announced = (incident: Incident, now: number, what: Announcement, event?: 
   at: now,
 });
 
-/** A drill is never announced: stakeholders must never mistake practice for an outage. */
+/**
+ * The same words e-mailed to STAKEHOLDER_EMAILS, never for a private incident (the e-mail dispatcher checks again
+ * when sending: it may have been made private since). One queue per incident keeps its mails in order.
+ */
+const mailed = (incident: Incident, now: number, what: Announcement, event?: TimelineEvent, impact?: { from: number; to: number }): QueuedEffect[] =>
+  incident.isPrivate
+    ? []
+    : [{
+        platform: 'email',
+        lane: 'incident',
+        target: `mail:${incident.number}`,
+        incidentNumber: incident.number,
+        effect: { kind: 'mail_stakeholders', number: incident.number, what, incident, ...(event ? { event } : {}), ...(impact ? { impact } : {}) },
+        at: now,
+      }];
+
+/** A drill is never announced nor e-mailed to stakeholders: they must never mistake practice for an outage. */
 const announcedUnlessDrill = (incident: Incident, effects: QueuedEffect[]): QueuedEffect[] =>
-  incident.drill ? effects.filter((e) => e.effect.kind !== 'announce') : effects;
+  incident.drill ? effects.filter((e) => e.effect.kind !== 'announce' && e.effect.kind !== 'mail_stakeholders') : effects;
 
 /**
  * A declaration as resumable steps: create the room, invite, topic, card (pinned), announce. Each step is its own
@@ -170,6 +207,7 @@ export function declaredEffects(incident: Incident, now: number): QueuedEffect[]
     inRoom(incident, now, { kind: 'topic', number: incident.number }, undefined, by),
     inRoom(incident, now, { kind: 'card', number: incident.number, pin: true }, undefined, by),
     { ...announced(incident, now, 'declared'), actor: by },
+    ...mailed(incident, now, 'declared'),
   ]);
 }
 
@@ -185,8 +223,8 @@ export function changedEffects(incident: Incident, events: readonly TimelineEven
   effects.push(inRoom(incident, now, { kind: 'topic', number: incident.number }, 'topic'));
   effects.push(inRoom(incident, now, { kind: 'card', number: incident.number, pin: false }, 'card'));
   for (const e of events) {
-    if (e.kind === 'update_posted') effects.push(announced(incident, now, 'update'));
-    else if (ANNOUNCED.includes(e.kind)) effects.push(announced(incident, now, 'change', e));
+    if (e.kind === 'update_posted') effects.push(announced(incident, now, 'update'), ...mailed(incident, now, 'update'));
+    else if (ANNOUNCED.includes(e.kind)) effects.push(announced(incident, now, 'change', e), ...mailed(incident, now, 'change', e));
   }
   return announcedUnlessDrill(incident, effects);
 }
@@ -198,7 +236,7 @@ export function postmortemEffects(incident: Incident, document: { filename: stri
 
 /** The plain-words summary stakeholders get on resolve, after the phase change itself. */
 export function resolvedEffects(incident: Incident, impact: { from: number; to: number }, now: number): QueuedEffect[] {
-  return announcedUnlessDrill(incident, [announced(incident, now, 'resolved', undefined, impact)]);
+  return announcedUnlessDrill(incident, [announced(incident, now, 'resolved', undefined, impact), ...mailed(incident, now, 'resolved', undefined, impact)]);
 }
 
 /** The checklist posted in the war room (behind the room's creation when it is new), `added` marked new. */

@@ -12,7 +12,7 @@ import { openRequired } from './checklists.ts';
 import { closeGate } from './close-gate.ts';
 import type { ChecklistStore, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore, OpenOverview } from './ports.ts';
 import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
-import { changedEffects, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
+import { changedEffects, type Destination, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
 import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
@@ -239,14 +239,14 @@ export class IncidentService {
    * A queued effect went out, or was given up: the timeline records what the incident's people were (not) told
    * (it shows on the incident page), and who made the change is told when it was given up.
    */
-  effectSettled(row: { platform: Platform; incidentNumber?: number; actor?: UserId; effect: Effect }, delivered: boolean): void {
+  effectSettled(row: { platform: Destination; incidentNumber?: number; actor?: UserId; effect: Effect }, delivered: boolean): void {
     const { effect } = row;
     const now = this.clock.now();
     let entry: TimelineEvent | undefined;
     if (effect.kind === 'remind') {
       if (effect.records) entry = delivered ? reminderDelivered(effect.notice, now) : reminderNotDelivered(effect.notice, now);
     } else if (!delivered && effect.kind !== 'delivery_failed') {
-      entry = event('delivery_failed', now, SYSTEM_ACTOR, `Could not deliver ${describeEffect(effect)} to the chat; gave up`, { kind: effect.kind });
+      entry = event('delivery_failed', now, SYSTEM_ACTOR, `Could not deliver ${describeEffect(effect)}${row.platform === 'email' ? '' : ' to the chat'}; gave up`, { kind: effect.kind });
     }
     if (!entry && delivered) return;
     const events = entry ? [entry] : [];

@@ -1,7 +1,7 @@
 /** The outbox on SQLite (schema.ts `outbox`). Rows become OutboxRow here and nowhere else. */
 import type Database from 'better-sqlite3';
 import type { Destination, Lane, QueuedEffect } from '../incidents/effects.ts';
-import type { Platform, UserId } from '../incidents/incident.ts';
+import type { UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
 
@@ -26,7 +26,7 @@ interface Row {
 
 const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id,
-  platform: r.platform as Platform,
+  platform: r.platform as Destination,
   lane: r.lane as Lane,
   target: r.target,
   ...(r.coalesce_key === null ? {} : { coalesceKey: r.coalesce_key }),

@@ -5,11 +5,10 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Incident, Platform } from '../incidents/incident.ts';
-import type { Integration } from '../incidents/integration-effects.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
 import type { Backlog } from '../delivery/outbox.ts';
-import { LANES } from '../incidents/effects.ts';
+import { type Destination, LANES } from '../incidents/effects.ts';
 import { type Route, sendJson } from './http-server.ts';
 import { bearerIs } from './web-auth.ts';
 
@@ -120,7 +119,7 @@ export class SitroomMetrics implements IncidentObserver {
   }
 
   /** One delivery attempt's outcome (delivered, retried, gave_up) for a chat method (post, update, …). */
-  outboxDelivery(platform: Platform | Integration, method: string, outcome: string): void {
+  outboxDelivery(platform: Destination, method: string, outcome: string): void {
     this.outboxDeliveries.inc({ platform, method, outcome });
   }
 

@@ -15,7 +15,7 @@ import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
 import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
 import { byUrgency, incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
-import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/board-page.ts';
+import { BOARD_SCRIPT, type BoardFrame, type BoardLive, boardLive, boardPageAround, type BoardView } from './pages/board-page.ts';
 import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
 import type { StatusSectionView } from './pages/status-section.ts';
 import { defaultImpact, impactOf } from '../incidents/publication.ts';
@@ -142,30 +142,38 @@ export function webRoutes(o: WebOptions): Route[] {
   };
 
   /**
-   * The board re-renders every open incident; its tabs poll every 15 s. The rendered columns are kept until an
-   * incident changes (store.version()) or the minute turns (ages and "overdue" move with the clock).
+   * The board re-renders every open incident; its tabs poll every 15 s. The rendered live region (banners and
+   * columns) is kept until an incident changes (store.version()) or the minute turns (ages and "overdue" move with
+   * the clock), and both GET / and its fragment are answered from it: rendering it was ~90% of a board's CPU.
    */
-  let columnsCache: { key: string; html: string } | undefined;
-  function cachedColumns(viewer: Viewer): string {
+  let liveCache: { key: string; live: BoardLive } | undefined;
+  function cachedLive(viewer: Viewer): BoardLive {
     // Checklist ticks are their own store's writes: its version is in the key too.
     const key = `${o.live.key()}|${o.checklists?.version() ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
-    if (columnsCache?.key !== key) columnsCache = { key, html: boardColumns(boardView(viewer)) };
-    return columnsCache.html;
+    if (liveCache?.key !== key) liveCache = { key, live: boardLive(boardView(viewer)) };
+    return liveCache.live;
   }
 
-  function boardView(viewer: Viewer, rejected?: Rejected): BoardView {
+  function boardView(viewer: Viewer): BoardView {
     const now = o.clock.now();
     const open = summaries(privacy.visible(viewer, o.store.listOpen()), now);
     const closed = summaries(privacy.visible(viewer, o.store.closedSince(now - CLOSED_DAYS * DAY, 200)), now);
     return {
+      ...boardFrame(viewer),
       columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).sort(byUrgency) })),
-      now,
+      banners: open.filter((i) => i.updateOverdue).sort(byUrgency),
+    };
+  }
+
+  /** The board without its live region: cheap, rendered for every request. */
+  function boardFrame(viewer: Viewer, rejected?: Rejected): BoardFrame {
+    return {
+      now: o.clock.now(),
       timeZone: o.timeZone,
       csrfToken: o.auth.csrfToken(viewer),
       canAct: true,
       ...(accessNote ? { accessNote } : {}),
       ...(viewer.via === 'session' ? { signOut: true } : {}),
-      banners: open.filter((i) => i.updateOverdue).sort(byUrgency),
       incidentTypes: o.incidentTypes ?? [],
       ...(rejected ? { rejected } : {}),
     };
@@ -238,8 +246,8 @@ export function webRoutes(o: WebOptions): Route[] {
       method: 'GET',
       path: '/',
       handler: guarded((req, res, viewer) => {
-        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedColumns(viewer));
-        send(res, 200, HTML, String(boardPage(boardView(viewer))));
+        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedLive(viewer).html);
+        send(res, 200, HTML, boardPageAround(boardFrame(viewer), cachedLive(viewer)));
       }),
     },
     {
@@ -352,7 +360,7 @@ export function webRoutes(o: WebOptions): Route[] {
       readForm,
       send: (res, status, type, body) => send(res, status, type, body),
       renderIncident,
-      renderBoard: (res, viewer, status, rejected) => send(res, status, HTML, String(boardPage(boardView(viewer, rejected)))),
+      renderBoard: (res, viewer, status, rejected) => send(res, status, HTML, boardPageAround(boardFrame(viewer, rejected), cachedLive(viewer))),
       detailOf,
     }),
   ];

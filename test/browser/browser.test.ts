@@ -4,7 +4,8 @@
  * buttons, escaping, the keyboard, and screenshots of every page (test-artifacts/screenshots/, gitignored).
  * One browser for the file, a fresh context per test.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -498,44 +499,44 @@ describe('the keyboard', () => {
   });
 });
 
-describe('screenshots', () => {
-  /** A board with something in every column, an overdue banner, a private incident and a long title. */
-  async function busySitroom(): Promise<SitroomUnderTest> {
-    const sitroom = await webOnly({ STATUS_COMPONENTS: 'api,checkout,search' });
-    const { service, followUps } = sitroom.sitroom;
-    const declare = (title: string, severity: 'sev1' | 'sev2' | 'sev3' | 'sev4' | 'sev5', isPrivate = false) =>
-      service.declare({ title, severity, isPrivate, platform: 'web', declaredBy: 'web:alice' });
-    await declare('Old login bug', 'sev4');
-    for (const step of ['mitigate', 'resolve', 'close'] as const) await service.transition(1, step, '', 'web:alice');
-    sitroom.clock.advance(20 * MINUTE);
-    await declare('Emails delayed by up to an hour for EU customers', 'sev3');
-    await service.postUpdate(2, 'Queue drained; delivery back to normal.', 'web:carol');
-    await service.transition(2, 'mitigate', 'Scaled the mail workers', 'web:carol');
-    await service.transition(2, 'resolve', '', 'web:carol');
-    sitroom.clock.advance(10 * MINUTE);
-    await declare('Search results are slow', 'sev3');
-    await service.assignRole(3, 'commander', 'web:dan', 'web:dan');
-    await service.transition(3, 'mitigate', 'Turned off fuzzy matching', 'web:dan');
-    sitroom.clock.advance(5 * MINUTE);
-    await declare('Checkout returns 502 for all card payments', 'sev1');
-    await service.assignRole(4, 'commander', 'web:alice', 'web:alice');
-    await service.assignRole(4, 'comms', 'web:bob', 'web:bob');
-    await service.postUpdate(4, 'We are investigating failed card payments at checkout.', 'web:bob');
-    await service.addNote(4, 'Payment provider status page is green.', 'web:alice');
-    await followUps.addActionItem(4, { text: 'Add a synthetic checkout probe', owner: 'web:alice', due: '2025-03-28' }, 'web:alice');
-    await declare('Suspicious admin logins from a new ASN', 'sev2', true);
-    await declare('Averyveryveryverylongwordwithoutanyspacesthatmightoverflowacardonaphone-and-more-more-more', 'sev5');
-    await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
-    const { publishing } = sitroom.sitroom;
-    await publishing.publish(4, 'Card payments are failing at checkout', 'web:bob');
-    await publishing.postPublicUpdate(4, 'We are investigating failed card payments and will update within 30 minutes.', 'web:bob');
-    await publishing.setComponents(4, 'checkout,api', 'web:bob');
-    await publishing.publish(2, 'Some emails were delayed', 'web:carol');
-    await publishing.publish(6, 'Averyveryveryverylongpublictitlewithoutanyspacesthatmightoverflowaphone-and-more', 'web:bob');
-    sitroom.clock.advance(45 * MINUTE);
-    return sitroom;
-  }
+/** A board with something in every column, an overdue banner, a private incident and a long title. */
+async function busySitroom(): Promise<SitroomUnderTest> {
+  const sitroom = await webOnly({ STATUS_COMPONENTS: 'api,checkout,search' });
+  const { service, followUps } = sitroom.sitroom;
+  const declare = (title: string, severity: 'sev1' | 'sev2' | 'sev3' | 'sev4' | 'sev5', isPrivate = false) =>
+    service.declare({ title, severity, isPrivate, platform: 'web', declaredBy: 'web:alice' });
+  await declare('Old login bug', 'sev4');
+  for (const step of ['mitigate', 'resolve', 'close'] as const) await service.transition(1, step, '', 'web:alice');
+  sitroom.clock.advance(20 * MINUTE);
+  await declare('Emails delayed by up to an hour for EU customers', 'sev3');
+  await service.postUpdate(2, 'Queue drained; delivery back to normal.', 'web:carol');
+  await service.transition(2, 'mitigate', 'Scaled the mail workers', 'web:carol');
+  await service.transition(2, 'resolve', '', 'web:carol');
+  sitroom.clock.advance(10 * MINUTE);
+  await declare('Search results are slow', 'sev3');
+  await service.assignRole(3, 'commander', 'web:dan', 'web:dan');
+  await service.transition(3, 'mitigate', 'Turned off fuzzy matching', 'web:dan');
+  sitroom.clock.advance(5 * MINUTE);
+  await declare('Checkout returns 502 for all card payments', 'sev1');
+  await service.assignRole(4, 'commander', 'web:alice', 'web:alice');
+  await service.assignRole(4, 'comms', 'web:bob', 'web:bob');
+  await service.postUpdate(4, 'We are investigating failed card payments at checkout.', 'web:bob');
+  await service.addNote(4, 'Payment provider status page is green.', 'web:alice');
+  await followUps.addActionItem(4, { text: 'Add a synthetic checkout probe', owner: 'web:alice', due: '2025-03-28' }, 'web:alice');
+  await declare('Suspicious admin logins from a new ASN', 'sev2', true);
+  await declare('Averyveryveryverylongwordwithoutanyspacesthatmightoverflowacardonaphone-and-more-more-more', 'sev5');
+  await sitroom.webhook(rawPayload([rawAlert(1), rawAlert(2)]));
+  const { publishing } = sitroom.sitroom;
+  await publishing.publish(4, 'Card payments are failing at checkout', 'web:bob');
+  await publishing.postPublicUpdate(4, 'We are investigating failed card payments and will update within 30 minutes.', 'web:bob');
+  await publishing.setComponents(4, 'checkout,api', 'web:bob');
+  await publishing.publish(2, 'Some emails were delayed', 'web:carol');
+  await publishing.publish(6, 'Averyveryveryverylongpublictitlewithoutanyspacesthatmightoverflowaphone-and-more', 'web:bob');
+  sitroom.clock.advance(45 * MINUTE);
+  return sitroom;
+}
 
+describe('screenshots', () => {
   async function shoot(page: Page, name: string): Promise<string> {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const path = join(SCREENSHOTS, `${name}.png`);
@@ -592,4 +593,50 @@ describe('on a phone', () => {
     }
     expect(widths).toEqual({ '/': '390 of 390', '/incidents/1': '390 of 390', '/status': '390 of 390', '/alerts': '390 of 390' });
   });
+});
+
+/** axe-core's own source, injected into each page as it is (no network). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeResult {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+}
+
+/**
+ * What axe-core finds on the page that is serious or critical, as `rule: help (selectors)`. Run through the
+ * DevTools protocol (page.evaluate), which the pages' Content-Security-Policy does not apply to.
+ */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as AxeResult;
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
+}
+
+describe('accessibility (axe-core)', () => {
+  const LAYOUTS: [string, BrowserContextOptions][] = [
+    ['on a desktop', {}],
+    ['at 390 px in dark mode', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' }],
+  ];
+  // axe walks every node of six pages: allow for a busy machine.
+  it.each(LAYOUTS)('finds no serious or critical violation on the board, incidents with their desk forms, the status page, the alert inbox and a refused form, %s', async (_name, options) => {
+    const sitroom = await busySitroom();
+    const found: Record<string, string[]> = {};
+    const { page } = await newPage(options);
+    for (const path of ['/', '/incidents/4', '/incidents/5', '/incidents/1', '/status', '/alerts']) {
+      await page.goto(`${sitroom.url}${path}`);
+      found[path] = await seriousViolations(page);
+    }
+    // A refused form: the error beside its field, what was typed kept.
+    await page.goto(`${sitroom.url}/incidents/4`);
+    await page.getByLabel(/^Promise an update every/).fill('soonish');
+    await page.getByRole('button', { name: 'Set cadence' }).click();
+    await page.locator('#cadence-value-error').waitFor();
+    found['refused cadence'] = await seriousViolations(page);
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
+    // The check itself finds a planted violation (an image with no text alternative is critical).
+    await page.evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/nothing.png">')`);
+    expect((await seriousViolations(page)).map((v) => v.split(':')[0])).toContain('image-alt');
+  }, 120_000);
 });

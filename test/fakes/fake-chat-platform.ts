@@ -94,6 +94,13 @@ export class FakeChatPlatform implements ChatPlatform {
     this.record({ method: 'pin', channel, messageId });
   }
 
+  /** Addresses emailOf answers with (a profile's e-mail); anyone else has none. */
+  readonly emails = new Map<UserId, string>();
+
+  async emailOf(user: UserId): Promise<string | undefined> {
+    return this.emails.get(user);
+  }
+
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
     this.record({ method: 'sendDirect', user, message });
   }

@@ -252,6 +252,7 @@ export class FakeMattermostApi {
   private readonly dialogs: OpenedDialog[] = [];
   private readonly ephemerals: EphemeralPost[] = [];
   private readonly usedTriggers = new Set<string>();
+  private readonly showEmailAddress: boolean;
   private channelCounter = 0;
   private postCounter = 0;
   private fileCounter = 0;
@@ -262,6 +263,7 @@ export class FakeMattermostApi {
     this.url = url;
     this.token = opts.token;
     this.triggerTimeoutMs = opts.triggerTimeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS;
+    this.showEmailAddress = opts.showEmailAddress ?? true;
     this.seed();
     // The REST API's rule for sessions holds on the socket too: the bot's token (or any, when none is configured).
     this.websocket = new FakeMattermostWebSocket(server, {
@@ -278,7 +280,8 @@ export class FakeMattermostApi {
     });
     // Order matters where a literal segment could also match a parameter (me, ids, direct, ephemeral, name).
     this.routes = [
-      r('GET', '/users/me', () => ok(this.userObject(this.sessionUser()))),
+      // One's own address is never sanitized away.
+      r('GET', '/users/me', () => ok({ ...this.userObject(this.sessionUser()), email: this.sessionUser().email })),
       r('POST', '/users/ids', (c) => this.getUsersByIds(c)),
       r('POST', '/users/usernames', (c) => this.getUsersByUsernames(c)),
       r('GET', '/users/username/{username:username}', (c) => this.getUserByUsername(c)),
@@ -824,7 +827,7 @@ export class FakeMattermostApi {
       delete_at: u.deleteAt,
       username: u.username,
       auth_service: '',
-      email: u.email,
+      email: this.showEmailAddress ? u.email : '',
       nickname: u.nickname,
       first_name: u.firstName,
       last_name: u.lastName,

@@ -28,7 +28,7 @@ describe('IncidentService.declare', () => {
 
     expect(outcome.incident.number).toBe(1);
     expect(outcome.incident.room).toBeNull();
-    expect(queuedKinds(store)).toEqual(['create_room@incident:1', 'invite@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@incident:1']);
+    expect(queuedKinds(store)).toEqual(['create_room@incident:1', 'invite@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@incident:1', 'mail_stakeholders@mail:1']);
     expect(store.queued[1]?.effect).toEqual({ kind: 'invite', number: 1, users: ['bob'] });
     expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared']);
   });
@@ -66,8 +66,8 @@ describe('IncidentService changes', () => {
 
     expect(store.get(1)?.nextUpdateDue).toBe(T0 + 10 * MINUTE + HOUR);
     expect(outcome.incident.lastUpdate?.text).toBe('Rolled back');
-    expect(queuedKinds(store)).toEqual(['room_events@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@announce:1']);
-    expect(store.queued.map((q) => q.coalesceKey ?? '')).toEqual(['', 'topic:slack:1', 'card:slack:1', '']);
+    expect(queuedKinds(store)).toEqual(['room_events@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@announce:1', 'mail_stakeholders@mail:1']);
+    expect(store.queued.map((q) => q.coalesceKey ?? '')).toEqual(['', 'topic:slack:1', 'card:slack:1', '', '']);
   });
 
   it('assigns roles by alias and custom name', async () => {

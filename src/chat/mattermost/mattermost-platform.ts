@@ -192,6 +192,12 @@ export class MattermostPlatform implements ChatPlatform {
     else await this.sendDirect(to.user, message);
   }
 
+  async emailOf(user: UserId): Promise<string | undefined> {
+    // GET /api/v4/users/{id}: `email` is blanked for a caller without manage_system when the server's
+    // PrivacySettings.ShowEmailAddress is off (mattermost server/channels/app/user.go, GetSanitizeOptions).
+    return (await this.client.getUser(user)).email || undefined;
+  }
+
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
     const bot = await this.bot();
     const dm = await this.client.createDirectChannel([bot, user]);

@@ -29,6 +29,8 @@ export const METHOD_SCOPES = {
   'conversations.replies': ['channels:history', 'groups:history'],
   /** The captured message's link; Slack lists no scope for it (https://docs.slack.dev/reference/methods/chat.getPermalink). */
   'chat.getPermalink': [],
+  /** The overdue e-mail's address: profile.email needs users:read.email on top of users:read. */
+  'users.info': ['users:read', 'users:read.email'],
   /** Opening a modal needs a trigger_id, not a scope. */
   'views.open': [],
   /** Steps 1 and 3 of WebClient.filesUploadV2 (the postmortem file). */

@@ -128,6 +128,13 @@ export class SlackPlatform implements ChatPlatform {
     else await this.sendDirect(to.user, message);
   }
 
+  async emailOf(user: UserId): Promise<string | undefined> {
+    // profile.email is only in the answer with the users:read.email scope
+    // (https://docs.slack.dev/reference/scopes/users:read.email); without it the field is simply left out.
+    const res = await this.client.users.info({ user });
+    return res.user?.profile?.email || undefined;
+  }
+
   async sendDirect(user: UserId, message: ChatMessage): Promise<void> {
     const opened = await this.client.conversations.open({ users: user });
     const channel = opened.channel?.id;

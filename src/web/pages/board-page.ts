@@ -7,7 +7,7 @@ import type { IncidentSummary } from '../api-schema.ts';
 import type { Phase } from '../../incidents/phases.ts';
 import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../../incidents/severity.ts';
 import { ageOf, type Clock, csrfField, nextUpdate, severityBadge, timeEl, user } from './fragments.ts';
-import { html, safeUrl, type SafeHtml } from './html.ts';
+import { html, raw, safeUrl, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 import { fieldError, formError, formState, type Rejected, textField } from './form-fields.ts';
 import { MAX_TITLE_LENGTH } from '../../incidents/incident-rules.ts';
@@ -27,6 +27,15 @@ export interface BoardView {
   incidentTypes?: readonly string[];
   /** A refused declare: shown again with what was typed and the error beside its field. */
   rejected?: Rejected;
+}
+
+/** What the page is without its live region (the part that costs: every open incident, rendered). */
+export type BoardFrame = Omit<BoardView, 'columns' | 'banners'>;
+
+/** The live region rendered once: its HTML and the tab title it implies (kept together in the board's cache). */
+export interface BoardLive {
+  html: string;
+  title: string;
 }
 
 /** How often the board refreshes its columns. */
@@ -85,7 +94,12 @@ ${columnsHtml(view)}
 
 /** Just the live region (banners and `<div id="board-columns">…</div>`): the answer to `/?fragment=columns`. */
 export function boardColumns(view: BoardView): string {
-  return liveRegion(view).toString();
+  return boardLive(view).html;
+}
+
+/** The live region and the title it implies, to render the whole page around later (boardPageAround). */
+export function boardLive(view: BoardView): BoardLive {
+  return { html: liveRegion(view).toString(), title: boardTitle(view) };
 }
 
 function bannersHtml(view: BoardView): SafeHtml | false {
@@ -102,7 +116,7 @@ ${due.map((i) => html`<li class="banner"><a href="/incidents/${i.number}">Update
   );
 }
 
-function declareForm(view: BoardView): SafeHtml {
+function declareForm(view: BoardFrame): SafeHtml {
   const state = formState(view.rejected, '/incidents');
   const severity = state.values['severity'] ?? DEFAULT_SEVERITY;
   return html`<section aria-labelledby="declare-h">
@@ -134,10 +148,15 @@ ${fieldError(state, 'declare-type', 'type')}</div>`
 }
 
 export function boardPage(view: BoardView): string {
+  return boardPageAround(view, boardLive(view));
+}
+
+/** The whole board around a live region already rendered (the web keeps it until something changes). */
+export function boardPageAround(view: BoardFrame, live: BoardLive): string {
   const body = html`<h1>Incident board</h1>
 ${view.canAct && declareForm(view)}
-${liveRegion(view)}`;
-  return layout({ title: boardTitle(view), body, nav: 'board', refreshScript: true, deskScript: view.canAct, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
+${raw(live.html)}`;
+  return layout({ title: live.title, body, nav: 'board', refreshScript: true, deskScript: view.canAct, accessNote: view.accessNote, ...(view.signOut ? { signOutCsrf: view.csrfToken } : {}) });
 }
 
 /**

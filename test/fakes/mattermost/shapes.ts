@@ -117,6 +117,12 @@ export interface StartOptions {
   token?: string;
   /** How old a trigger id may be (30 s by default, like OutgoingIntegrationRequestsTimeout). */
   triggerTimeoutMs?: number;
+  /**
+   * PrivacySettings.ShowEmailAddress (true by default, as in the server's config.go): when false, user objects sent
+   * to a caller without manage_system (the bot) have `email` blanked (server/channels/app/user.go, GetSanitizeOptions
+   * and model.User.SanitizeProfile).
+   */
+  showEmailAddress?: boolean;
 }
 
 /**

@@ -73,6 +73,7 @@ export class FakeSlackApi {
   private readonly responseBodies = new ResponseUrlBodies(this.waiters);
   private readonly handlers: ReadonlyMap<string, (args: SlackArgs) => SlackAnswer>;
   private scopes: ReadonlySet<string> = new Set();
+  private readonly userEmails = new Map<string, string>();
   private readonly refusedTokens = new Map<string, string>();
   private readonly responseFirstUse = new Map<string, number>();
   private clockOffsetMs = 0;
@@ -250,9 +251,10 @@ export class FakeSlackApi {
     this.userKinds.set(id, kind);
   }
 
-  /** Give a user a name for users.info (unknown U/W ids still resolve, named after their id). */
-  addUser(id: string, name: string): void {
+  /** Give a user a name for users.info (unknown U/W ids still resolve, named after their id), and an e-mail address. */
+  addUser(id: string, name: string, email?: string): void {
     this.userNames.set(id, name);
+    if (email !== undefined) this.userEmails.set(id, email);
   }
 
   /**
@@ -791,7 +793,9 @@ export class FakeSlackApi {
         deleted: false,
         is_bot: isBot,
         tz: 'Etc/UTC',
-        profile: { real_name: name, display_name: name },
+        // profile.email only with users:read.email; without it Slack leaves the field out rather than refusing the
+        // call (https://docs.slack.dev/reference/scopes/users:read.email, https://docs.slack.dev/reference/methods/users.info).
+        profile: { real_name: name, display_name: name, ...(this.scopes.has('users:read.email') && this.userEmails.has(id) ? { email: this.userEmails.get(id) } : {}) },
       },
     };
   }

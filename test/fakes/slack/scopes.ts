@@ -16,14 +16,19 @@ const OTHER_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'chat.postEphemeral': ['chat:write'],
   'views.push': [],
   'views.update': [],
-  'users.info': ['users:read'],
   /** Socket Mode: called with the app-level token, whose scope (connections:write) is not a bot scope. */
   'apps.connections.open': [],
 };
 
+/**
+ * What Slack itself checks where that is less than sitroom needs: users.info answers with users:read alone, only
+ * without profile.email (https://docs.slack.dev/reference/methods/users.info), which sitroom needs users:read.email for.
+ */
+const CALL_SCOPES: Readonly<Record<string, readonly string[]>> = { 'users.info': ['users:read'] };
+
 /** The scopes `method` needs, or undefined when the fake does not know the method. */
 export function scopesNeeded(method: string): readonly string[] | undefined {
-  return (METHOD_SCOPES as Readonly<Record<string, readonly string[]>>)[method] ?? OTHER_METHOD_SCOPES[method];
+  return CALL_SCOPES[method] ?? (METHOD_SCOPES as Readonly<Record<string, readonly string[]>>)[method] ?? OTHER_METHOD_SCOPES[method];
 }
 
 /** Slack's missing_scope answer when `granted` lacks a scope `method` needs; undefined when the call may go ahead. */
