@@ -30,7 +30,7 @@ import { IncidentService } from './incidents/incident-service.ts';
 import { PublishingService } from './incidents/publishing-service.ts';
 import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
-import type { Platform } from './incidents/incident.ts';
+import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
@@ -46,6 +46,9 @@ import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
 import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { incidentDetailOf } from './web/incident-views.ts';
+import { webhookEffects } from './incidents/webhook-events.ts';
+import { webhookDispatcher } from './webhooks/webhook-dispatcher.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -126,6 +129,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     followUps: followUpStore,
     checklists: checklistStore,
     incidentTypes: config.incidentTypes,
+    // Outbound webhooks: a row per endpoint and event, in the change's transaction (webhook-events.ts).
+    outward: (incident, events, now) => webhookEffects(config.webhooks.endpoints, incident, events, now),
   });
   const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers });
   service.observe(checklists);
@@ -195,6 +200,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> =>
     Object.fromEntries(adapters.map((a) => [a.platform.platform, a.health()]));
 
+  const warRoomUrl = (incident: Incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null;
   const routes: Route[] = [
     healthRoute({ database: () => proveWritable(db, clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
@@ -216,7 +222,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       clock,
       timeZone: config.timeZone,
       declarePlatform: adapters[0]?.platform.platform ?? 'web',
-      warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
+      warRoomUrl,
       customRoles: config.customRoles,
       checklists: checklistStore,
       incidentTypes: config.incidentTypes,
@@ -268,6 +274,28 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         },
       });
   });
+  dispatchers.push(
+    webhookDispatcher({
+      config: config.webhooks,
+      outbox,
+      clock,
+      giveUpMs: config.outboxGiveUpHours * 3_600_000,
+      incident: (n) => store.get(n),
+      detail: incidentDetailOf(
+        {
+          timeline: (n) => store.timeline(n),
+          actionItemsOf: (n) => followUps.actionItemsOf(n),
+          checklistOf: (n) => checklistStore.checklistOf(n),
+          linkedTo: (n) => alertStore.linkedTo(n),
+          postmortem: (n) => followUps.postmortem(n),
+          postmortemSections: (n) => followUps.postmortemSections(n),
+        },
+        warRoomUrl,
+      ),
+      logger,
+      onOutcome: (outcome) => metrics.outboxDelivery('webhook', 'post', outcome),
+    }),
+  );
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,

@@ -14,6 +14,8 @@ import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './aler
 import type { ServerLimits } from './web/http-server.ts';
 import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.ts';
 import { parseChecklists } from './checklists-file.ts';
+import type { WebhookEndpoint } from './incidents/webhook-events.ts';
+import { parseWebhookSecret, parseWebhookUrls } from './webhooks/webhook-endpoints.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -61,6 +63,8 @@ export interface Config {
   logFormat: 'json' | 'pretty' | 'auto';
   /** Live pages (GET /events): at most this many open streams; more are refused with 503. */
   liveMaxClients: number;
+  /** Outbound webhooks (WEBHOOK_URLS): none when unset. */
+  webhooks: WebhooksConfig;
 }
 
 export interface StatusConfig {
@@ -117,6 +121,14 @@ export interface AlertmanagerConfig {
   webhookToken: string | undefined;
   severityMap: SeverityMap;
   maxBodyBytes: number;
+}
+
+export interface WebhooksConfig {
+  endpoints: readonly WebhookEndpoint[];
+  /** The HMAC key of WEBHOOK_SECRET (whsec_… decoded); set whenever an endpoint is. */
+  key: Buffer | undefined;
+  /** Each call to an endpoint is abandoned (and retried later) after this long. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -286,6 +298,21 @@ const schema = z
     SLACK_API_URL: optional.refine((s) => s === undefined || URL.canParse(s), { message: 'must be a URL such as https://slack.com/api/' }),
     SLACK_ANNOUNCE_CHANNEL: optional,
     SLACK_ALERTS_CHANNEL: optional,
+    WEBHOOK_URLS: optional.transform((s, ctx): WebhookEndpoint[] => {
+      if (s === undefined) return [];
+      const parsed = parseWebhookUrls(s);
+      if ('endpoints' in parsed) return parsed.endpoints;
+      for (const error of parsed.errors) ctx.addIssue({ code: 'custom', message: error });
+      return z.NEVER;
+    }),
+    WEBHOOK_SECRET: optional.transform((s, ctx): Buffer | undefined => {
+      if (s === undefined) return undefined;
+      const parsed = parseWebhookSecret(s);
+      if ('key' in parsed) return parsed.key;
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }),
+    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 1 to 60' }).min(1).max(60).default(10),
   });
 
 /**
@@ -311,6 +338,14 @@ function webProblems(env: Readonly<Record<string, string | undefined>>): string[
       ? 'WEB_TRUSTED_PROXIES: required with WEB_AUTH_PROXY_HEADER: the proxies (CIDR blocks, by socket address) allowed to name the user, e.g. 127.0.0.1/32'
       : 'WEB_AUTH_PROXY_HEADER: required with WEB_TRUSTED_PROXIES: the header your SSO proxy sets, e.g. X-Forwarded-User',
   ];
+}
+
+/** Integrations configured halfway: webhooks that would go out unsigned. */
+function integrationProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if (set('WEBHOOK_URLS') && !set('WEBHOOK_SECRET')) problems.push('WEBHOOK_SECRET: required with WEBHOOK_URLS: the key every webhook is signed with (whsec_…, e.g. echo "whsec_$(openssl rand -base64 32)")');
+  return problems;
 }
 
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
@@ -354,6 +389,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...platformProblems(env),
     ...webProblems(env),
+    ...integrationProblems(env),
   ];
   // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
   const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
@@ -436,6 +472,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     status: Object.freeze({ components: Object.freeze(e.STATUS_COMPONENTS), publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') }),
     logFormat: e.LOG_FORMAT,
     liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
+    webhooks: Object.freeze({ endpoints: Object.freeze(e.WEBHOOK_URLS), key: e.WEBHOOK_SECRET, timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000 }),
   });
 }
 

@@ -4,7 +4,7 @@
  * nothing here is awaited by a request, the scheduler or the web. Failed calls are retried with backoff until the
  * give-up time; pacing (pacing.ts) spaces calls per channel and method and honours Retry-After.
  */
-import type { Platform } from '../incidents/incident.ts';
+import type { Queue } from '../incidents/effects.ts';
 import type { Clock } from '../incidents/ports.ts';
 import type { OutboxRow, OutboxStore } from './outbox.ts';
 import type { CallKind, Pacer } from './pacing.ts';
@@ -29,7 +29,7 @@ export interface EffectDeliverer {
 export type DeliveryOutcome = 'delivered' | 'retried' | 'gave_up';
 
 export interface DispatcherOptions {
-  platform: Platform;
+  platform: Queue;
   store: OutboxStore;
   deliverer: EffectDeliverer;
   pacer: Pacer;

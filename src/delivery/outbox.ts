@@ -3,8 +3,7 @@
  * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
  */
 import type { AlertEffect } from '../alerts/alert-effects.ts';
-import type { Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
-import type { Platform } from '../incidents/incident.ts';
+import type { Effect, Lane, Queue, QueuedEffect } from '../incidents/effects.ts';
 
 /** Everything the outbox carries: the incidents' effects and the alert cards and notes. */
 export type OutboxEffect = Effect | AlertEffect;
@@ -40,7 +39,7 @@ export interface OutboxStore {
    * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),
    * incident lane before alert lane. Older rows of a coalesce key with a newer row are marked superseded first.
    */
-  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[];
+  claim(platform: Queue, now: number, leaseMs: number, limit: number): OutboxRow[];
   /** The row went out; `messageId` is what the platform called it. */
   delivered(id: number, now: number, messageId: string | null): void;
   /** Not sent: try again at `at` (`attempted`: a call was made and failed, as opposed to waiting for pacing). */

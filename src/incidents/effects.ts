@@ -6,10 +6,14 @@
 import type { Incident, Platform, UserId } from './incident.ts';
 import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
+import type { WEBHOOK_QUEUE, WebhookEventType } from './webhook-events.ts';
 
-/** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards. */
-export const LANES = ['incident', 'alert'] as const;
+/** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards; webhooks have their own dispatcher. */
+export const LANES = ['incident', 'alert', 'webhook'] as const;
 export type Lane = (typeof LANES)[number];
+
+/** Which dispatcher delivers a row: a chat platform's, or the webhooks' own (webhook-events.ts). */
+export type Queue = Platform | typeof WEBHOOK_QUEUE;
 
 /** Where one copy of a reminder goes: the war room, or one person directly. */
 export type ReminderRecipient = 'room' | { user: UserId };
@@ -40,7 +44,9 @@ export type Effect =
   /** Uploads the postmortem document into the war room. */
   | { kind: 'postmortem_file'; number: number; filename: string; markdown: string }
   /** Tells `user` (who made the change) that sitroom gave up delivering `what` to the chat. */
-  | { kind: 'delivery_failed'; number: number; user: UserId; what: string };
+  | { kind: 'delivery_failed'; number: number; user: UserId; what: string }
+  /** Tells one webhook endpoint (by URL; its secret stays in the config) that `event` happened, as `type`. */
+  | { kind: 'webhook'; number: number; endpoint: string; type: WebhookEventType; event: TimelineEvent };
 
 /** What an effect is, in words for the timeline and for the person told that it could not be delivered. */
 export function describeEffect(effect: Effect): string {
@@ -65,13 +71,15 @@ export function describeEffect(effect: Effect): string {
       return 'the postmortem file';
     case 'delivery_failed':
       return 'a delivery-failure notice';
+    case 'webhook':
+      return `the webhook ${effect.type}`;
   }
 }
 
 /** The direct message telling `user` that an effect of theirs was given up (none for the bot's own effects or notices). */
-export function deliveryFailedEffects(row: { platform: Platform; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
+export function deliveryFailedEffects(row: { platform: Queue; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
   const { actor, incidentNumber } = row;
-  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed') return [];
+  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed' || row.platform === 'webhook') return [];
   return [
     {
       platform: row.platform,
@@ -88,7 +96,7 @@ export type EffectKind = Effect['kind'];
 
 /** An effect with where and how it is queued (`E`: the incident's effects, or another module's, such as alert cards). */
 export interface QueuedEffect<E = Effect> {
-  platform: Platform;
+  platform: Queue;
   lane: Lane;
   /** Effects with the same target go out one at a time, in the order they were queued. */
   target: string;

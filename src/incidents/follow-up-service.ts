@@ -9,7 +9,7 @@ import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { Phase } from './phases.ts';
-import { changedEffects, postmortemEffects, type QueuedEffect, resolvedEffects } from './effects.ts';
+import { postmortemEffects, type QueuedEffect, resolvedEffects } from './effects.ts';
 import type { AlertFacts, Clock, EffectQueue, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { cleanPerson, optionalText } from './incident-rules.ts';
 import { MAX_SECTION_LENGTH, type PostmortemSections, renderPostmortem, SECTION_NAMES, SECTION_TITLES } from './postmortem.ts';
@@ -200,8 +200,8 @@ export class FollowUpService implements IncidentObserver {
     this.o.outbox.enqueue(resolvedEffects(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? now }, now));
   }
 
-  /** The effects telling the incident's chat about `events` (none for an incident without a chat). */
+  /** The effects telling the incident's chat (none without one) and outside systems about `events`. */
   private tell(incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
-    return this.o.notifiers[incident.platform] ? changedEffects(incident, events, now) : [];
+    return this.o.incidents.tell(incident, events, now);
   }
 }

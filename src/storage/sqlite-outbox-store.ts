@@ -1,7 +1,7 @@
 /** The outbox on SQLite (schema.ts `outbox`). Rows become OutboxRow here and nowhere else. */
 import type Database from 'better-sqlite3';
-import type { Lane, QueuedEffect } from '../incidents/effects.ts';
-import type { Platform, UserId } from '../incidents/incident.ts';
+import type { Lane, Queue, QueuedEffect } from '../incidents/effects.ts';
+import type { UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
 
@@ -26,7 +26,7 @@ interface Row {
 
 const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id,
-  platform: r.platform as Platform,
+  platform: r.platform as Queue,
   lane: r.lane as Lane,
   target: r.target,
   ...(r.coalesce_key === null ? {} : { coalesceKey: r.coalesce_key }),
@@ -90,7 +90,7 @@ export class SqliteOutboxStore implements OutboxStore {
     this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
   }
 
-  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[] {
+  claim(platform: Queue, now: number, leaseMs: number, limit: number): OutboxRow[] {
     return this.client
       .transaction(() => {
         this.s.supersede.run({ now, platform });
@@ -114,7 +114,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   backlog(): Backlog {
-    const pending: Record<Lane, number> = { incident: 0, alert: 0 };
+    const pending: Record<Lane, number> = { incident: 0, alert: 0, webhook: 0 };
     let oldestCreatedAt: number | null = null;
     for (const r of this.s.pending.all() as { lane: Lane; n: number; oldest: number }[]) {
       pending[r.lane] = r.n;

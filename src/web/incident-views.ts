@@ -66,6 +66,29 @@ export interface DetailSources {
   postmortemSections: PostmortemSections;
 }
 
+/** Where an incident's details are read from (the stores, or the services over them). */
+export interface DetailReaders {
+  timeline(number: number): readonly TimelineEvent[];
+  actionItemsOf(number: number): readonly ActionItem[];
+  checklistOf?(number: number): readonly ChecklistItem[];
+  linkedTo(number: number): readonly LinkedAlertGroup[];
+  postmortem(number: number): { markdown: string } | undefined;
+  postmortemSections(number: number): PostmortemSections;
+}
+
+/** Everything about one incident as GET /api/incidents/<number> answers it (the incident page and webhooks share it). */
+export const incidentDetailOf =
+  (r: DetailReaders, warRoomUrl: WarRoomUrl) =>
+  (incident: Incident, now: number): IncidentDetail =>
+    incidentDetail(incident, now, warRoomUrl, {
+      timeline: r.timeline(incident.number),
+      actionItems: r.actionItemsOf(incident.number),
+      checklist: r.checklistOf?.(incident.number) ?? [],
+      alerts: r.linkedTo(incident.number),
+      postmortem: r.postmortem(incident.number)?.markdown ?? null,
+      postmortemSections: r.postmortemSections(incident.number),
+    });
+
 export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl, s: DetailSources): IncidentDetail {
   const times = incidentTimes(i, s.timeline, alertFactsOf(s.alerts));
   const d = durations(times, s.timeline, now);

@@ -119,7 +119,7 @@ export class SitroomMetrics implements IncidentObserver {
   }
 
   /** One delivery attempt's outcome (delivered, retried, gave_up) for a chat method (post, update, …). */
-  outboxDelivery(platform: Platform, method: string, outcome: string): void {
+  outboxDelivery(platform: Platform | 'webhook', method: string, outcome: string): void {
     this.outboxDeliveries.inc({ platform, method, outcome });
   }
 

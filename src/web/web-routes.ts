@@ -14,7 +14,7 @@ import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.
 import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
 import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
-import { byUrgency, incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
+import { byUrgency, incidentDetailOf, incidentSummary, type WarRoomUrl } from './incident-views.ts';
 import { BOARD_SCRIPT, boardColumns, boardPage, type BoardView } from './pages/board-page.ts';
 import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
 import type { StatusSectionView } from './pages/status-section.ts';
@@ -169,15 +169,17 @@ export function webRoutes(o: WebOptions): Route[] {
   }
 
   /** Everything about one incident, for its page and for the API alike. */
-  const detailOf = (incident: Incident, now: number) =>
-    incidentDetail(incident, now, o.warRoomUrl, {
-      timeline: o.store.timeline(incident.number),
-      actionItems: o.followUps.actionItemsOf(incident.number),
-      checklist: o.checklists?.checklistOf(incident.number) ?? [],
-      alerts: o.alerts.linkedTo(incident.number),
-      postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
-      postmortemSections: o.followUps.postmortemSections(incident.number),
-    });
+  const detailOf = incidentDetailOf(
+    {
+      timeline: (n) => o.store.timeline(n),
+      actionItemsOf: (n) => o.followUps.actionItemsOf(n),
+      checklistOf: (n) => o.checklists?.checklistOf(n) ?? [],
+      linkedTo: (n) => o.alerts.linkedTo(n),
+      postmortem: (n) => o.followUps.postmortem(n),
+      postmortemSections: (n) => o.followUps.postmortemSections(n),
+    },
+    o.warRoomUrl,
+  );
 
   function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected, fragment = false): void {
     const incident = o.store.get(number);
