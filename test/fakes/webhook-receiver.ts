@@ -12,6 +12,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { closeServer, listenOnLoopback, readText } from './local-server.ts';
+import { Waiters } from './waiters.ts';
 
 export interface ReceivedWebhook {
   id: string;
@@ -49,6 +50,9 @@ export class WebhookReceiver {
   script: number[] = [];
   /** Never answer (the connection stays open until the sender gives up). */
   hang = false;
+  /** Answer 503 to everything (after the script). */
+  down = false;
+  private readonly waiters = new Waiters('webhook receiver');
   private readonly server: Server;
   url = '';
 
@@ -58,8 +62,9 @@ export class WebhookReceiver {
         if (this.hang) return;
         const headers = req.headers as Record<string, string | undefined>;
         const verified = verifyStandardWebhook(secret, headers, raw, Math.floor(now() / 1000));
-        const status = verified ? (this.script.shift() ?? 200) : 401;
+        const status = verified ? (this.script.shift() ?? (this.down ? 503 : 200)) : 401;
         this.received.push({ id: headers['webhook-id'] ?? '', timestamp: Number(headers['webhook-timestamp']), verified, status, raw, body: JSON.parse(raw) as ReceivedWebhook['body'] });
+        this.waiters.notify();
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
       });
     });
@@ -74,6 +79,20 @@ export class WebhookReceiver {
   /** The deliveries it accepted (answered 2xx), in order. */
   get accepted(): ReceivedWebhook[] {
     return this.received.filter((r) => r.status >= 200 && r.status < 300);
+  }
+
+  /** Resolves once `count` deliveries were accepted. */
+  waitForAccepted(count: number, timeoutMs: number): Promise<ReceivedWebhook[]> {
+    return this.waiters.until(
+      () => (this.accepted.length >= count ? this.accepted : undefined),
+      timeoutMs,
+      () => `${count} accepted webhooks; got ${this.received.map((r) => `${r.status} ${r.body.type}`).join(', ') || 'none'}`,
+    );
+  }
+
+  /** Resolves once any delivery arrived (accepted or not). */
+  waitForAny(timeoutMs: number): Promise<ReceivedWebhook> {
+    return this.waiters.until(() => this.received[0], timeoutMs, () => 'a webhook delivery');
   }
 
   close(): Promise<void> {

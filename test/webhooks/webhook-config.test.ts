@@ -1,0 +1,54 @@
+/** WEBHOOK_URLS, WEBHOOK_SECRET and WEBHOOK_TIMEOUT_SECONDS through loadConfig: the syntax, and a specific problem for each mistake. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../src/incidents/webhook-events.ts';
+
+const SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+
+function problems(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('webhook configuration', () => {
+  it('reads entries separated by spaces or lines, each with an optional |filter', () => {
+    const c = loadConfig({
+      WEBHOOK_URLS: 'https://ops.example.com/sitroom\n  https://tickets.example.com/hook?team=a|incident.declared,incident.closed https://audit.example.com/h|action_item.*,private',
+      WEBHOOK_SECRET: SECRET,
+    });
+    expect(c.webhooks.endpoints).toEqual([
+      { url: 'https://ops.example.com/sitroom', events: [...WEBHOOK_EVENT_TYPES], includePrivate: false },
+      { url: 'https://tickets.example.com/hook?team=a', events: ['incident.declared', 'incident.closed'], includePrivate: false },
+      { url: 'https://audit.example.com/h', events: ['action_item.created', 'action_item.completed'], includePrivate: true },
+    ]);
+    expect(c.webhooks.key).toEqual(Buffer.alloc(32, 1));
+    expect(c.webhooks.timeoutMs).toBe(10_000);
+    expect(loadConfig({}).webhooks.endpoints).toEqual([]);
+    expect(loadConfig({ WEBHOOK_URLS: 'http://127.0.0.1:9/h|private', WEBHOOK_SECRET: SECRET }).webhooks.endpoints[0]).toMatchObject({ events: [...WEBHOOK_EVENT_TYPES], includePrivate: true });
+  });
+
+  it('names the entry and the mistake', () => {
+    expect(problems({ WEBHOOK_URLS: 'ops.example.com/hook', WEBHOOK_SECRET: SECRET })).toEqual([
+      'WEBHOOK_URLS: entry 1 (ops.example.com/hook): must be an http(s) URL such as https://ops.example.com/sitroom, optionally followed by |incident.declared,incident.closed',
+    ]);
+    expect(problems({ WEBHOOK_URLS: 'https://a.example/h https://b.example/h|incident.opened', WEBHOOK_SECRET: SECRET })).toEqual([
+      `WEBHOOK_URLS: entry 2 (https://b.example/h): unknown event "incident.opened" (known: ${WEBHOOK_EVENT_TYPES.join(', ')}, a family such as incident.*, * or private)`,
+    ]);
+    expect(problems({ WEBHOOK_URLS: 'https://a.example/h|', WEBHOOK_SECRET: SECRET })[0]).toContain('the filter after "|" is empty');
+    expect(problems({ WEBHOOK_URLS: 'https://a.example/h https://a.example/h|incident.closed', WEBHOOK_SECRET: SECRET })[0]).toContain('listed twice');
+  });
+
+  it('requires a whsec_ secret of 24 to 64 bytes with any URL', () => {
+    expect(problems({ WEBHOOK_URLS: 'https://a.example/h' })).toEqual([
+      'WEBHOOK_SECRET: required with WEBHOOK_URLS: the key every webhook is signed with (whsec_…, e.g. echo "whsec_$(openssl rand -base64 32)")',
+    ]);
+    expect(problems({ WEBHOOK_URLS: 'https://a.example/h', WEBHOOK_SECRET: 'hunter2' })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ followed by a base64 key/);
+    expect(problems({ WEBHOOK_URLS: 'https://a.example/h', WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` })[0]).toContain('(this key is 8 bytes)');
+    expect(problems({ WEBHOOK_TIMEOUT_SECONDS: '0' })).toEqual(['WEBHOOK_TIMEOUT_SECONDS: must be a number of seconds from 1 to 60']);
+  });
+});
