@@ -56,8 +56,8 @@ export class ChatEffectDeliverer implements EffectDeliverer {
   prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
     if (isAlertEffect(effect)) return this.o.alerts ? this.o.alerts.prepare({ effect }) : 'skip';
-    // Webhook rows are queued for the webhooks' own dispatcher (src/webhooks), never a chat's.
-    if (effect.kind === 'webhook') return 'skip';
+    // Webhook and GitHub rows are queued for their own dispatchers (src/webhooks, src/github), never a chat's.
+    if (effect.kind === 'webhook' || effect.kind === 'github_issue') return 'skip';
     // The same for every attempt at this row: Mattermost drops a repeated post carrying it.
     const key = `outbox-${row.id}`;
     const incident = this.o.incident(effect.number);

@@ -7,13 +7,14 @@ import type { Incident, Platform, UserId } from './incident.ts';
 import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
 import type { WEBHOOK_QUEUE, WebhookEventType } from './webhook-events.ts';
+import type { GITHUB_QUEUE } from './github-issues.ts';
 
 /** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards; webhooks have their own dispatcher. */
-export const LANES = ['incident', 'alert', 'webhook'] as const;
+export const LANES = ['incident', 'alert', 'webhook', 'github'] as const;
 export type Lane = (typeof LANES)[number];
 
 /** Which dispatcher delivers a row: a chat platform's, or the webhooks' own (webhook-events.ts). */
-export type Queue = Platform | typeof WEBHOOK_QUEUE;
+export type Queue = Platform | typeof WEBHOOK_QUEUE | typeof GITHUB_QUEUE;
 
 /** Where one copy of a reminder goes: the war room, or one person directly. */
 export type ReminderRecipient = 'room' | { user: UserId };
@@ -46,7 +47,9 @@ export type Effect =
   /** Tells `user` (who made the change) that sitroom gave up delivering `what` to the chat. */
   | { kind: 'delivery_failed'; number: number; user: UserId; what: string }
   /** Tells one webhook endpoint (by URL; its secret stays in the config) that `event` happened, as `type`. */
-  | { kind: 'webhook'; number: number; endpoint: string; type: WebhookEventType; event: TimelineEvent };
+  | { kind: 'webhook'; number: number; endpoint: string; type: WebhookEventType; event: TimelineEvent }
+  /** Opens a GitHub issue for action item `item` (github-issues.ts), unless it has one. */
+  | { kind: 'github_issue'; number: number; item: number };
 
 /** What an effect is, in words for the timeline and for the person told that it could not be delivered. */
 export function describeEffect(effect: Effect): string {
@@ -73,13 +76,15 @@ export function describeEffect(effect: Effect): string {
       return 'a delivery-failure notice';
     case 'webhook':
       return `the webhook ${effect.type}`;
+    case 'github_issue':
+      return `the GitHub issue of action item #${effect.item}`;
   }
 }
 
 /** The direct message telling `user` that an effect of theirs was given up (none for the bot's own effects or notices). */
 export function deliveryFailedEffects(row: { platform: Queue; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
   const { actor, incidentNumber } = row;
-  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed' || row.platform === 'webhook') return [];
+  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed' || row.platform === 'webhook' || row.platform === 'github') return [];
   return [
     {
       platform: row.platform,

@@ -207,7 +207,7 @@ describe('a group linked to an incident', () => {
     h.clock.advance(MINUTE);
     await h.settle();
     expect(h.chat.callsTo('alertsResolved')).toHaveLength(2);
-    expect(h.outbox.backlog().pending).toEqual({ incident: 0, alert: 0 });
+    expect(h.outbox.backlog().pending).toEqual({ incident: 0, alert: 0, webhook: 0, github: 0 });
   });
 
   it('an unlinked group tells no war room', async () => {

@@ -110,7 +110,7 @@ describe('OutboxDispatcher', () => {
 
     expect(nags(chat)).toHaveLength(1);
     expect(dms(chat)).toHaveLength(1);
-    expect(outbox.backlog()).toEqual({ pending: { incident: 0, alert: 0 }, oldestCreatedAt: null });
+    expect(outbox.backlog()).toEqual({ pending: { incident: 0, alert: 0, webhook: 0, github: 0 }, oldestCreatedAt: null });
     const sent = store.timeline(1).filter((e) => e.kind === 'reminder_sent');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.at).toBeGreaterThan(recoveredAt);
