@@ -45,7 +45,7 @@ export function newActionItem(
   now: number,
 ): { item: NewActionItem; event: TimelineEvent } {
   const text = cleanText(input.text, 500);
-  const item: NewActionItem = { incidentNumber: incident.number, text, owner: input.owner, due: input.due, state: 'open', createdAt: now, createdBy: actor, doneAt: null, doneBy: null, issue: null };
+  const item: NewActionItem = { incidentNumber: incident.number, text, owner: input.owner, due: input.due, state: 'open', createdAt: now, createdBy: actor, doneAt: null, doneBy: null };
   const owner = input.owner ? ` (owner ${input.owner}${input.due ? `, due ${input.due}` : ''})` : input.due ? ` (due ${input.due})` : '';
   return { item, event: event('action_added', now, actor, `Action item: ${text}${owner}`, { owner: input.owner, due: input.due }) };
 }

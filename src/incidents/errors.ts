@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'same_impact',
   'no_components',
   'unknown_component',
+  'issues_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,7 +2,8 @@
  * The learning half: action items, the postmortem (written on request and on resolve), the stakeholder summary
  * on resolve, `stats`, and the weekly digest. Same shape as IncidentService: load -> pure rule -> save -> notify.
  */
-import { type ActionItem, changeActionItem, completeActionItem, newActionItem, parseDueDate } from './action-items.ts';
+import { type ActionItem, changeActionItem, completeActionItem, linkIssue, newActionItem, parseDueDate, type TrackingIssue } from './action-items.ts';
+import { githubIssueEffects } from './github-issues.ts';
 import { digestOf, latestSlot, localDate, type DigestSchedule } from './digest.ts';
 import { alertFactsOf, incidentTimes } from './durations.ts';
 import { IncidentError } from './errors.ts';
@@ -28,6 +29,11 @@ export interface FollowUpServiceOptions {
   /** The team's time zone: what "today" and "overdue" mean. */
   timeZone: string;
   digest: DigestSchedule;
+  /**
+   * Action items as GitHub issues (GITHUB_TOKEN and GITHUB_REPO): `request` opens one for items asked with `issue`,
+   * `all` for every item (ACTION_ITEMS_TO_GITHUB); off (the default) refuses `issue`.
+   */
+  issues?: 'off' | 'request' | 'all';
 }
 
 const DAY = 86_400_000;
@@ -43,12 +49,32 @@ export class FollowUpService implements IncidentObserver {
   }
 
   /** A new action item on the incident (owner and due date optional); the war room hears of it. */
-  async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null }, actor: UserId): Promise<ActionItem> {
+  async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null; issue?: boolean }, actor: UserId): Promise<ActionItem> {
     const incident = this.o.incidents.get(number);
+    const issues = this.o.issues ?? 'off';
+    if (input.issue && issues === 'off') throw new IncidentError('issues_unavailable');
     const now = this.o.clock.now();
     const { item, event: entry } = newActionItem(incident, { ...input, owner: input.owner === null ? null : cleanPerson(input.owner) }, actor, now);
+    const told = this.tell(incident, [entry], now);
     // The war room is told through the outbox, queued with the item: a chat failure can no longer turn a stored item into an error reply.
-    return this.o.followUps.addActionItem(item, entry, this.tell(incident, [entry], now));
+    // Its GitHub issue is opened through the outbox too, once the item has its number.
+    const withIssue = input.issue === true || issues === 'all';
+    return this.o.followUps.addActionItem(item, entry, withIssue ? (saved) => [...told, ...githubIssueEffects(saved, now)] : told);
+  }
+
+  /** The GitHub issue of item `id` was opened: linked from the item (and the war room hears of it). */
+  async issueOpened(id: number, issue: TrackingIssue): Promise<ActionItem | undefined> {
+    const now = this.o.clock.now();
+    return this.o.followUps.updateActionItem(id, (item) => {
+      if (item.issue) return { item, entry: null };
+      const linked = linkIssue(item, issue, now);
+      return { item: linked.item, entry: linked.event, effects: this.tell(this.o.incidents.get(item.incidentNumber), [linked.event], now) };
+    });
+  }
+
+  /** Open items tracked by a GitHub issue (checked when no webhook tells of closed issues). */
+  openTrackedItems(): ActionItem[] {
+    return this.o.followUps.openActionItems().filter((item) => item.issue);
   }
 
   /** Marks item `id` done (of incident `number` when given: ids typed in a war room must belong to it). */

@@ -99,7 +99,7 @@ export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl,
       .filter((e) => e.kind === 'phase_changed')
       .map((e) => ({ at: iso(e.at), actor: e.actor, from: String(e.data['from']), to: String(e.data['to']), note: String(e.data['note'] ?? '') })),
     updates: s.timeline.filter((e) => e.kind === 'update_posted').map((e) => ({ at: iso(e.at), by: e.actor, text: e.text, late: e.data['late'] === true })),
-    actionItems: s.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, doneAt: isoOrNull(a.doneAt) })),
+    actionItems: s.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, doneAt: isoOrNull(a.doneAt), issue: a.issue ?? null })),
     checklistItems: s.checklist.map((c) => ({ position: c.position, text: c.text, required: c.required, checkedAt: isoOrNull(c.checkedAt), checkedBy: c.checkedBy })),
     alerts: s.alerts.map((a) => ({
       id: a.id,
