@@ -49,6 +49,7 @@ import { createHttpServer, healthRoute, type Route } from './web/http-server.ts'
 import { incidentDetailOf } from './web/incident-views.ts';
 import { webhookEffects } from './incidents/webhook-events.ts';
 import { webhookDispatcher } from './webhooks/webhook-dispatcher.ts';
+import { githubIntegration } from './github/github-integration.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -168,8 +169,22 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     outbox,
     timeZone: config.timeZone,
     digest: config.digest,
+    issues: config.github ? (config.github.allItems ? 'all' : 'request') : 'off',
   });
   service.observe(followUps);
+  const github =
+    config.github &&
+    githubIntegration({
+      config: config.github,
+      followUps,
+      followUpStore,
+      incident: (n) => store.get(n),
+      outbox,
+      clock,
+      giveUpMs: config.outboxGiveUpHours * 3_600_000,
+      publicUrl: config.status.publicUrl,
+      logger,
+    });
   service.observe(metrics);
 
   const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
@@ -212,6 +227,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       onDelivery: (outcome) => metrics.delivery(outcome),
     }),
     metrics.route(config.metricsToken),
+    ...(github?.routes ?? []),
     ...webRoutes({
       service,
       followUps,
@@ -230,6 +246,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       publishing,
       publicUrl: config.status.publicUrl,
       live,
+      actionIssues: config.github ? (config.github.allItems ? 'all' : 'request') : 'off',
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
@@ -296,11 +313,12 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       onOutcome: (outcome) => metrics.outboxDelivery('webhook', 'post', outcome),
     }),
   );
+  if (github) dispatchers.push(github.dispatcher);
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...(github?.chores ?? [])],
   });
 
   return {

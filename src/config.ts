@@ -16,6 +16,7 @@ import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.t
 import { parseChecklists } from './checklists-file.ts';
 import type { WebhookEndpoint } from './incidents/webhook-events.ts';
 import { parseWebhookSecret, parseWebhookUrls } from './webhooks/webhook-endpoints.ts';
+import type { GithubConfig } from './github/github-client.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -65,6 +66,8 @@ export interface Config {
   liveMaxClients: number;
   /** Outbound webhooks (WEBHOOK_URLS): none when unset. */
   webhooks: WebhooksConfig;
+  /** Follow-ups as GitHub issues (GITHUB_TOKEN and GITHUB_REPO), or undefined. */
+  github: GithubIntegrationConfig | undefined;
 }
 
 export interface StatusConfig {
@@ -129,6 +132,14 @@ export interface WebhooksConfig {
   key: Buffer | undefined;
   /** Each call to an endpoint is abandoned (and retried later) after this long. */
   timeoutMs: number;
+}
+
+export interface GithubIntegrationConfig extends GithubConfig {
+  /** Every action item gets an issue (ACTION_ITEMS_TO_GITHUB), not only those asked with --issue. */
+  allItems: boolean;
+  /** Verifies deliveries to POST /github/webhook; without it closed issues are found by a periodic check. */
+  webhookSecret: string | undefined;
+  checkEveryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -313,6 +324,16 @@ const schema = z
       return z.NEVER;
     }),
     WEBHOOK_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 1 to 60' }).min(1).max(60).default(10),
+    GITHUB_TOKEN: optional,
+    // GitHub's owner and repository names: letters, digits, '-', '_' and '.'.
+    GITHUB_REPO: optional.refine((s) => s === undefined || /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(s), { message: 'must be owner/name of a GitHub repository, e.g. acme/follow-ups' }),
+    GITHUB_API_URL: z
+      .string()
+      .default('https://api.github.com')
+      .refine((s) => /^https?:\/\/\S+$/.test(s.trim()), { message: 'must be an http(s) URL: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server' }),
+    ACTION_ITEMS_TO_GITHUB: z.enum(['true', 'false', ''], { message: 'must be true or false' }).default('false'),
+    GITHUB_WEBHOOK_SECRET: optional,
+    GITHUB_CHECK_MINUTES: z.coerce.number({ message: 'must be a number of minutes from 1 to 1440' }).min(1).max(1440).default(5),
   });
 
 /**
@@ -344,6 +365,13 @@ function webProblems(env: Readonly<Record<string, string | undefined>>): string[
 function integrationProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const problems: string[] = [];
+  if (set('GITHUB_TOKEN') !== set('GITHUB_REPO')) {
+    problems.push(set('GITHUB_TOKEN') ? 'GITHUB_REPO: required with GITHUB_TOKEN: the repository issues are opened in, owner/name' : 'GITHUB_TOKEN: required with GITHUB_REPO: a token that may create issues in it (fine-grained: Issues read and write)');
+  }
+  for (const name of ['ACTION_ITEMS_TO_GITHUB', 'GITHUB_WEBHOOK_SECRET']) {
+    const on = name === 'ACTION_ITEMS_TO_GITHUB' ? env[name]?.trim() === 'true' : set(name);
+    if (on && !(set('GITHUB_TOKEN') && set('GITHUB_REPO'))) problems.push(`${name}: needs GITHUB_TOKEN and GITHUB_REPO`);
+  }
   if (set('WEBHOOK_URLS') && !set('WEBHOOK_SECRET')) problems.push('WEBHOOK_SECRET: required with WEBHOOK_URLS: the key every webhook is signed with (whsec_…, e.g. echo "whsec_$(openssl rand -base64 32)")');
   return problems;
 }
@@ -473,6 +501,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     logFormat: e.LOG_FORMAT,
     liveMaxClients: e.WEB_LIVE_MAX_CLIENTS,
     webhooks: Object.freeze({ endpoints: Object.freeze(e.WEBHOOK_URLS), key: e.WEBHOOK_SECRET, timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000 }),
+    github:
+      e.GITHUB_TOKEN && e.GITHUB_REPO
+        ? Object.freeze({
+            token: e.GITHUB_TOKEN,
+            repo: e.GITHUB_REPO,
+            apiUrl: e.GITHUB_API_URL.trim(),
+            timeoutMs: e.CHAT_CALL_TIMEOUT_SECONDS * 1000,
+            allItems: e.ACTION_ITEMS_TO_GITHUB === 'true',
+            webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+            checkEveryMs: e.GITHUB_CHECK_MINUTES * 60_000,
+          })
+        : undefined,
   });
 }
 

@@ -59,6 +59,8 @@ export interface WebOptions {
   publicUrl: string | undefined;
   /** The live stream (/events) the board and incident pages listen to. */
   live: LiveEvents;
+  /** Whether action items can become GitHub issues: the add form then offers it (`request`). */
+  actionIssues?: 'off' | 'request' | 'all';
 }
 
 /** How far back the board's closed column looks. */
@@ -198,6 +200,7 @@ export function webRoutes(o: WebOptions): Route[] {
       viewer: viewer.name,
       ...(rejected ? { rejected } : {}),
       statusPage: statusSectionOf(incident, o.auth.csrfToken(viewer)),
+      issues: o.actionIssues ?? 'off',
     };
     send(res, status, HTML, fragment ? incidentLiveFragment(view) : incidentPage(view));
   }
