@@ -1,7 +1,7 @@
-/** WEBHOOK_URLS, WEBHOOK_SECRET and WEBHOOK_TIMEOUT_SECONDS through loadConfig: the syntax, and a specific problem for each mistake. */
+/** The integrations' variables through loadConfig (webhooks, GitHub): the syntax, and a specific problem for each mistake. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-import { WEBHOOK_EVENT_TYPES } from '../../src/incidents/webhook-events.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { WEBHOOK_EVENT_TYPES } from '../src/incidents/webhook-events.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 
@@ -50,5 +50,36 @@ describe('webhook configuration', () => {
     expect(problems({ WEBHOOK_URLS: 'https://a.example/h', WEBHOOK_SECRET: 'hunter2' })[0]).toMatch(/^WEBHOOK_SECRET: must be whsec_ followed by a base64 key/);
     expect(problems({ WEBHOOK_URLS: 'https://a.example/h', WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` })[0]).toContain('(this key is 8 bytes)');
     expect(problems({ WEBHOOK_TIMEOUT_SECONDS: '0' })).toEqual(['WEBHOOK_TIMEOUT_SECONDS: must be a number of seconds from 1 to 60']);
+  });
+});
+
+describe('GitHub configuration', () => {
+  const github = { GITHUB_TOKEN: 'github_pat_x', GITHUB_REPO: 'acme/follow-ups' };
+
+  it('reads the repository, API URL, mode and check interval', () => {
+    expect(loadConfig({}).github).toBeUndefined();
+    expect(loadConfig(github).github).toEqual({
+      token: 'github_pat_x',
+      repo: 'acme/follow-ups',
+      apiUrl: 'https://api.github.com',
+      timeoutMs: 15_000,
+      allItems: false,
+      webhookSecret: undefined,
+      checkEveryMs: 5 * 60_000,
+    });
+    expect(loadConfig({ ...github, GITHUB_API_URL: 'https://ghe.example.com/api/v3', ACTION_ITEMS_TO_GITHUB: 'true', GITHUB_WEBHOOK_SECRET: 's' }).github).toMatchObject({
+      apiUrl: 'https://ghe.example.com/api/v3',
+      allItems: true,
+      webhookSecret: 's',
+    });
+  });
+
+  it('names what is missing or wrong', () => {
+    expect(problems({ GITHUB_TOKEN: 'x' })).toEqual(['GITHUB_REPO: required with GITHUB_TOKEN: the repository issues are opened in, owner/name']);
+    expect(problems({ GITHUB_REPO: 'acme/x' })).toEqual(['GITHUB_TOKEN: required with GITHUB_REPO: a token that may create issues in it (fine-grained: Issues read and write)']);
+    expect(problems({ ...github, GITHUB_REPO: 'https://github.com/acme/x' })).toEqual(['GITHUB_REPO: must be owner/name of a GitHub repository, e.g. acme/follow-ups']);
+    expect(problems({ ACTION_ITEMS_TO_GITHUB: 'true' })).toEqual(['ACTION_ITEMS_TO_GITHUB: needs GITHUB_TOKEN and GITHUB_REPO']);
+    expect(problems({ ...github, ACTION_ITEMS_TO_GITHUB: 'yes' })).toEqual(['ACTION_ITEMS_TO_GITHUB: must be true or false']);
+    expect(problems({ GITHUB_WEBHOOK_SECRET: 's' })).toEqual(['GITHUB_WEBHOOK_SECRET: needs GITHUB_TOKEN and GITHUB_REPO']);
   });
 });
