@@ -20,10 +20,10 @@ export interface GithubIssueDelivererOptions {
   incidentUrl: (number: number) => string | null;
 }
 
-/** The issue's text: what, whose, by when, and where it came from. */
+/** The issue's text: what, whose, by when, and where it came from (a private incident's title stays in sitroom). */
 export function issueBody(item: ActionItem, incident: Incident, incidentUrl: string | null): string {
   return [
-    `Follow-up of incident #${incident.number}: ${incident.title}${incidentUrl ? ` (${incidentUrl})` : ''}`,
+    `Follow-up of incident #${incident.number}${incident.isPrivate ? ' (private)' : `: ${incident.title}`}${incidentUrl ? ` (${incidentUrl})` : ''}`,
     '',
     item.text,
     '',

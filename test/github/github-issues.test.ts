@@ -172,3 +172,14 @@ describe('the fake GitHub API, driven by the real @octokit/rest', () => {
     expect(data).toMatchObject({ number: 1, state: 'open' });
   });
 });
+
+describe('an issue of a private incident', () => {
+  it('does not carry the incident’s title', async () => {
+    const { app, github } = await start();
+    const n = (await app.sitroom.service.declare({ title: 'Suspicious admin logins', severity: 'sev2', isPrivate: true, platform: 'web', declaredBy: 'alice' })).incident.number;
+    await app.sitroom.followUps.addActionItem(n, { text: 'Rotate the admin keys', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    expect(github.issues[0]?.body).toContain(`Follow-up of incident #${n} (private)`);
+    expect(JSON.stringify(github.issues)).not.toContain('Suspicious');
+  });
+});
