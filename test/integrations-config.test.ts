@@ -1,19 +1,12 @@
 /** The integrations' variables through loadConfig (webhooks, GitHub): the syntax, and a specific problem for each mistake. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { configProblems } from './fakes/config-problems.ts';
 import { WEBHOOK_EVENT_TYPES } from '../src/incidents/webhook-events.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe('webhook configuration', () => {
   it('reads entries separated by spaces or lines, each with an optional |filter', () => {
