@@ -24,8 +24,11 @@ export class GithubIssues {
   private readonly name: string;
   private readonly timeoutMs: number;
 
-  constructor(config: GithubConfig) {
-    this.octokit = new Octokit({ auth: config.token, baseUrl: config.apiUrl.replace(/\/+$/, ''), userAgent: 'sitroom' });
+  constructor(config: GithubConfig, warn: (message: string) => void = () => undefined) {
+    // Octokit logs every failed request to the console by default; the dispatcher already logs outcomes, so only
+    // octokit's warnings (deprecations) are passed on, to sitroom's logger.
+    const quiet = () => undefined;
+    this.octokit = new Octokit({ auth: config.token, baseUrl: config.apiUrl.replace(/\/+$/, ''), userAgent: 'sitroom', log: { debug: quiet, info: quiet, warn, error: quiet } });
     const [owner = '', name = ''] = config.repo.split('/');
     this.owner = owner;
     this.name = name;

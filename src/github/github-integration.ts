@@ -35,8 +35,8 @@ export interface GithubIntegration {
 }
 
 export function githubIntegration(o: GithubIntegrationOptions): GithubIntegration {
-  const issues = new GithubIssues(o.config);
   const log = o.logger.child({ queue: GITHUB_QUEUE });
+  const issues = new GithubIssues(o.config, (message) => log.warn(message));
   const dispatcher = new OutboxDispatcher({
     platform: GITHUB_QUEUE,
     store: o.outbox,

@@ -76,7 +76,15 @@ describe('action items as GitHub issues', () => {
       [plain.id, null],
     ]);
     expect(api.timeline.map((e) => e.text)).toContain(`Action item #${item.id}: GitHub issue https://github.example/${REPO}/issues/1`);
-    expect(await (await fetch(`${app.url}/incidents/${n}`)).text()).toContain(`<a href="https://github.example/${REPO}/issues/1">issue #1</a>`);
+    const page = await (await fetch(`${app.url}/incidents/${n}`)).text();
+    expect(page).toContain(`<a href="https://github.example/${REPO}/issues/1">issue #1</a>`);
+    expect(page).toContain('<input type="checkbox" name="issue"> Open a GitHub issue for it');
+    // The write API takes it too.
+    const viaApi = await fetch(`${app.url}/api/incidents/${n}/action-items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Alert on p99', issue: true }) });
+    expect(viaApi.status).toBe(200);
+    await app.sitroom.deliverDue();
+    expect(github.issues.map((i) => i.title)).toEqual([`Add a canary stage (incident #${n})`, `Alert on p99 (incident #${n})`]);
+    await followUps.completeActionItem(followUps.actionItemsOf(n).at(-1)?.id ?? 0, 'alice');
 
     // The close gate counts the item as open while its issue is.
     await followUps.completeActionItem(plain.id, 'alice');
@@ -161,9 +169,11 @@ describe('the fake GitHub API, driven by the real @octokit/rest', () => {
   it('refuses bad credentials, unknown repositories and invalid issues as GitHub does', async () => {
     const github = await FakeGithubApi.start(TOKEN, REPO);
     cleanup.push(() => github.stop());
-    const ok = new Octokit({ auth: TOKEN, baseUrl: github.url });
+    const quiet = () => undefined;
+    const log = { debug: quiet, info: quiet, warn: quiet, error: quiet };
+    const ok = new Octokit({ auth: TOKEN, baseUrl: github.url, log });
     const status = (work: Promise<unknown>) => work.then(() => 200, (e: { status?: number }) => e.status);
-    expect(await status(new Octokit({ auth: 'wrong', baseUrl: github.url }).rest.issues.create({ owner: 'acme', repo: 'follow-ups', title: 'x' }))).toBe(401);
+    expect(await status(new Octokit({ auth: 'wrong', baseUrl: github.url, log }).rest.issues.create({ owner: 'acme', repo: 'follow-ups', title: 'x' }))).toBe(401);
     expect(await status(ok.rest.issues.create({ owner: 'acme', repo: 'nope', title: 'x' }))).toBe(404);
     expect(await status(ok.rest.issues.create({ owner: 'acme', repo: 'follow-ups', title: '' }))).toBe(422);
     expect(await status(ok.rest.issues.create({ owner: 'acme', repo: 'follow-ups', title: 'x'.repeat(257) }))).toBe(422);
