@@ -42,6 +42,20 @@ export class GithubIssues {
     return { number: data.number, url: data.html_url };
   }
 
+  /** An issue updated since `since` whose body contains `marker` (one opened by an attempt whose answer was lost). */
+  async find(marker: string, since: number): Promise<TrackingIssue | undefined> {
+    const { data } = await this.octokit.rest.issues.listForRepo({
+      owner: this.owner,
+      repo: this.name,
+      state: 'all',
+      since: new Date(since).toISOString(),
+      per_page: 100,
+      request: { signal: AbortSignal.timeout(this.timeoutMs) },
+    });
+    const found = data.find((i) => i.body?.includes(marker));
+    return found && { number: found.number, url: found.html_url };
+  }
+
   /** Whether issue `number` is closed, and by whom. */
   async state(number: number): Promise<{ closed: boolean; by: string | null }> {
     const { data } = await this.octokit.rest.issues.get({ owner: this.owner, repo: this.name, issue_number: number, request: { signal: AbortSignal.timeout(this.timeoutMs) } });

@@ -11,7 +11,7 @@ import type { Incident } from '../incidents/incident.ts';
 import type { GithubIssues } from './github-client.ts';
 
 export interface GithubIssueDelivererOptions {
-  issues: Pick<GithubIssues, 'open'>;
+  issues: Pick<GithubIssues, 'open' | 'find'>;
   item: (id: number) => ActionItem | undefined;
   incident: (number: number) => Incident | undefined;
   /** Saves the issue on the item. */
@@ -30,8 +30,16 @@ export function issueBody(item: ActionItem, incident: Incident, incidentUrl: str
     ...(item.owner ? [`Owner: ${item.owner}`] : []),
     ...(item.due ? [`Due: ${item.due}`] : []),
     `Closing this issue marks action item #${item.id} done in sitroom.`,
+    '',
+    issueMarker(item),
   ].join('\n');
 }
+
+/** Names the item in its issue (invisible on GitHub), so a retry finds the issue an earlier attempt opened. */
+export const issueMarker = (item: ActionItem): string => `<!-- sitroom action item ${item.id} -->`;
+
+/** Clocks differ: issues updated a little before the row was queued are looked at too. */
+const LOOK_BACK_MS = 5 * 60_000;
 
 /** Octokit's RequestError as far as it is read here (status, and the response's headers). */
 interface RequestErrorShape {
@@ -58,7 +66,9 @@ export class GithubIssueDeliverer implements EffectDeliverer {
       call: 'post',
       channel: 'github',
       send: async () => {
-        const issue = await this.o.issues.open(`${item.text} (incident #${incident.number})`, issueBody(item, incident, this.o.incidentUrl(incident.number)));
+        // An earlier attempt may have opened it and died (or timed out) before saving the answer: look first.
+        const opened = await this.o.issues.find(issueMarker(item), row.createdAt - LOOK_BACK_MS);
+        const issue = opened ?? await this.o.issues.open(`${item.text} (incident #${incident.number})`, issueBody(item, incident, this.o.incidentUrl(incident.number)));
         await this.o.opened(item.id, issue);
         return { messageId: String(issue.number) };
       },

@@ -155,6 +155,18 @@ describe('action items as GitHub issues', () => {
     expect(refused.app.sitroom.followUps.actionItemsOf(refused.n)[0]?.issue).toBeUndefined();
   });
 
+  it('does not open a second issue when the answer to the first was lost', async () => {
+    const { app, github, n } = await start();
+    github.loseNextAnswer = true;
+    await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    app.clock.advance(10 * MINUTE);
+    await app.sitroom.deliverDue();
+    expect(github.calls.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 0', 'GET 200']);
+    expect(github.issues).toHaveLength(1);
+    expect(app.sitroom.followUps.actionItemsOf(n)[0]?.issue).toEqual({ number: 1, url: `https://github.example/${REPO}/issues/1` });
+  });
+
   it('refuses --issue with a clear error when GitHub is not configured', async () => {
     const app = new SitroomUnderTest({});
     await app.start();
