@@ -56,7 +56,8 @@ export function webhookTypesOf(event: TimelineEvent): WebhookEventType[] {
 /**
  * The webhook rows `events` of `incident` imply: one per endpoint that wants the type. Each endpoint has one queue
  * per incident (its target), so an endpoint gets an incident's events in order, a later one waiting while an
- * earlier one is retried, and a failing endpoint holds up neither another endpoint nor another incident.
+ * earlier one is retried. A failing endpoint never blocks another's queue; endpoints share the webhook
+ * dispatcher's concurrent calls, each bounded by WEBHOOK_TIMEOUT_SECONDS, and chats have dispatchers of their own.
  */
 export function webhookEffects(endpoints: readonly WebhookEndpoint[], incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
   const effects: QueuedEffect[] = [];
