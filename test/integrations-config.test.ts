@@ -1,6 +1,7 @@
 /** The integrations' variables through loadConfig (webhooks, GitHub): the syntax, and a specific problem for each mistake. */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { startupBanner } from '../src/startup-banner.ts';
 import { configProblems } from './fakes/config-problems.ts';
 import { WEBHOOK_EVENT_TYPES } from '../src/incidents/webhook-events.ts';
 
@@ -74,5 +75,17 @@ describe('GitHub configuration', () => {
     expect(problems({ ACTION_ITEMS_TO_GITHUB: 'true' })).toEqual(['ACTION_ITEMS_TO_GITHUB: needs GITHUB_TOKEN and GITHUB_REPO']);
     expect(problems({ ...github, ACTION_ITEMS_TO_GITHUB: 'yes' })).toEqual(['ACTION_ITEMS_TO_GITHUB: must be true or false']);
     expect(problems({ GITHUB_WEBHOOK_SECRET: 's' })).toEqual(['GITHUB_WEBHOOK_SECRET: needs GITHUB_TOKEN and GITHUB_REPO']);
+  });
+});
+
+describe('the start-up summary', () => {
+  it('names the configured integrations', () => {
+    const quiet = startupBanner(loadConfig({}), 3000);
+    expect(quiet).not.toContain('webhooks:');
+    expect(quiet).not.toContain('GitHub:');
+    const banner = startupBanner(loadConfig({ WEBHOOK_URLS: 'https://a.example/h https://b.example/h', WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: 't', GITHUB_REPO: 'acme/x' }), 3000);
+    expect(banner).toContain('  webhooks:     2 receivers (WEBHOOK_URLS)');
+    expect(banner).toContain('  GitHub:       issues in acme/x (closed issues checked periodically)');
+    expect(startupBanner(loadConfig({ GITHUB_TOKEN: 't', GITHUB_REPO: 'acme/x', GITHUB_WEBHOOK_SECRET: 's' }), 3000)).toContain('closed via http://localhost:3000/github/webhook');
   });
 });
