@@ -59,7 +59,11 @@ export function githubIntegration(o: GithubIntegrationOptions): GithubIntegratio
       const fields = { row: row.id, incident: row.incidentNumber, item: row.effect.kind === 'github_issue' ? row.effect.item : undefined, error };
       if (outcome === 'delivered' && messageId) log.info({ ...fields, issue: Number(messageId) }, 'GitHub issue opened');
       if (outcome === 'retried') log.warn(fields, 'GitHub issue not opened; will retry');
-      if (outcome === 'gave_up') log.error(fields, 'GitHub issue given up');
+      if (outcome === 'gave_up') {
+        log.error(fields, 'GitHub issue given up');
+        // Said where people look: the incident's timeline (and its war room).
+        if (fields.item !== undefined) void o.followUps.issueNotOpened(fields.item, error ?? 'gave up').catch((err: unknown) => log.error({ err }, 'could not record the GitHub failure'));
+      }
     },
   });
   const sync = new GithubSync({ followUps: o.followUps, issues, repo: o.config.repo, logger: log, now: () => o.clock.now(), checkEveryMs: o.config.checkEveryMs });

@@ -72,6 +72,15 @@ export class FollowUpService implements IncidentObserver {
     });
   }
 
+  /** Opening item `id`'s GitHub issue was given up (`why`): recorded on the timeline, and the war room hears of it. */
+  async issueNotOpened(id: number, why: string): Promise<void> {
+    const now = this.o.clock.now();
+    this.o.followUps.updateActionItem(id, (item) => {
+      const entry = event('action_updated', now, SYSTEM_ACTOR, `Action item #${item.id}: its GitHub issue could not be opened (${why})`, { item: item.id });
+      return { item, entry, effects: this.tell(this.o.incidents.get(item.incidentNumber), [entry], now) };
+    });
+  }
+
   /** Open items tracked by a GitHub issue (checked when no webhook tells of closed issues). */
   openTrackedItems(): ActionItem[] {
     return this.o.followUps.openActionItems().filter((item) => item.issue);

@@ -153,6 +153,8 @@ describe('action items as GitHub issues', () => {
     await refused.app.sitroom.deliverDue();
     expect(refused.github.calls.map((c) => c.status)).toEqual([401]);
     expect(refused.app.sitroom.followUps.actionItemsOf(refused.n)[0]?.issue).toBeUndefined();
+    // Said where people look.
+    expect(refused.app.sitroom.service.timeline(refused.n).at(-1)?.text).toBe('Action item #1: its GitHub issue could not be opened (GitHub answered 401: Bad credentials - https://docs.github.com/rest)');
   });
 
   it('does not open a second issue when the answer to the first was lost', async () => {
