@@ -34,4 +34,10 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Copy-paste examples for users: plain Node scripts that print what they receive.
+    files: ['examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -34,7 +34,7 @@ import { IncidentService } from './incidents/incident-service.ts';
 import { PublishingService } from './incidents/publishing-service.ts';
 import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
-import type { Platform } from './incidents/incident.ts';
+import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
@@ -54,6 +54,10 @@ import { wireIntegrations } from './integration-wiring.ts';
 import type { PagingService } from './incidents/paging-service.ts';
 import { emailDispatcher, webDeskDispatcher } from './email/email-dispatcher.ts';
 import { SmtpMailer } from './email/smtp-mailer.ts';
+import { incidentDetailOf } from './web/incident-views.ts';
+import { webhookEffects } from './incidents/webhook-events.ts';
+import { webhookDispatcher } from './webhooks/webhook-dispatcher.ts';
+import { githubIntegration } from './github/github-integration.ts';
 
 export interface Sitroom {
   service: IncidentService;
@@ -151,6 +155,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     followUps: followUpStore,
     checklists: checklistStore,
     incidentTypes: config.incidentTypes,
+    // Outbound webhooks: a row per endpoint and event, in the change's transaction (webhook-events.ts).
+    outward: (incident, events, now) => webhookEffects(config.webhooks.endpoints, incident, events, now),
   });
   const checklists = new ChecklistService({ incidents: service, store: checklistStore, templates: config.checklists, clock, notifiers: incidentNotifiers });
   service.observe(checklists);
@@ -188,8 +194,22 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     outbox,
     timeZone: config.timeZone,
     digest: config.digest,
+    issues: config.github ? (config.github.allItems ? 'all' : 'request') : 'off',
   });
   service.observe(followUps);
+  const github =
+    config.github &&
+    githubIntegration({
+      config: config.github,
+      followUps,
+      followUpStore,
+      incident: (n) => store.get(n),
+      outbox,
+      clock,
+      giveUpMs: config.outboxGiveUpHours * 3_600_000,
+      publicUrl: config.status.publicUrl,
+      logger,
+    });
   service.observe(metrics);
   const integrations = wireIntegrations({
     config,
@@ -236,6 +256,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const chatHealth = (): Partial<Record<Platform, 'ok' | 'unreachable'>> =>
     Object.fromEntries(adapters.map((a) => [a.platform.platform, a.health()]));
 
+  const warRoomUrl = (incident: Incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null;
   const routes: Route[] = [
     healthRoute({ database: () => proveWritable(db, clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
@@ -247,6 +268,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       onDelivery: (outcome) => metrics.delivery(outcome),
     }),
     metrics.route(config.metricsToken),
+    ...(github?.routes ?? []),
     ...webRoutes({
       service,
       followUps,
@@ -257,7 +279,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       clock,
       timeZone: config.timeZone,
       declarePlatform: adapters[0]?.platform.platform ?? 'web',
-      warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
+      warRoomUrl,
       customRoles: config.customRoles,
       checklists: checklistStore,
       incidentTypes: config.incidentTypes,
@@ -266,6 +288,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       paging,
       publicUrl: config.status.publicUrl,
       live,
+      actionIssues: config.github ? (config.github.allItems ? 'all' : 'request') : 'off',
     }),
   ];
   // Platform limits until the adapters declare their own (a route's own maxBodyBytes wins).
@@ -357,11 +380,34 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   if (incidentNotifiers.web && !notifiers.web) {
     dispatchers.push(webDeskDispatcher({ store: outbox, clock, giveUpMs: config.outboxGiveUpHours * 3_600_000, callTimeoutMs: config.chatCallTimeoutMs }));
   }
+  dispatchers.push(
+    webhookDispatcher({
+      config: config.webhooks,
+      outbox,
+      clock,
+      giveUpMs: config.outboxGiveUpHours * 3_600_000,
+      incident: (n) => store.get(n),
+      detail: incidentDetailOf(
+        {
+          timeline: (n) => store.timeline(n),
+          actionItemsOf: (n) => followUps.actionItemsOf(n),
+          checklistOf: (n) => checklistStore.checklistOf(n),
+          linkedTo: (n) => alertStore.linkedTo(n),
+          postmortem: (n) => followUps.postmortem(n),
+          postmortemSections: (n) => followUps.postmortemSections(n),
+        },
+        warRoomUrl,
+      ),
+      logger,
+      onOutcome: (outcome) => metrics.outboxDelivery('webhook', 'post', outcome),
+    }),
+  );
+  if (github) dispatchers.push(github.dispatcher);
   const scheduler = new Scheduler({
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores, ...(github?.chores ?? [])],
   });
 
   return {

@@ -15,6 +15,9 @@ import type { ServerLimits } from './web/http-server.ts';
 import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.ts';
 import { parseChecklists } from './checklists-file.ts';
 import { isEmailAddress, parseAddressBook, parseAddressList } from './email/email-address.ts';
+import type { WebhookEndpoint } from './incidents/webhook-events.ts';
+import { parseWebhookSecret, parseWebhookUrls } from './webhooks/webhook-endpoints.ts';
+import type { GithubConfig } from './github/github-client.ts';
 
 export interface SlackConfig {
   botToken: string;
@@ -66,6 +69,10 @@ export interface Config {
   grafana: GrafanaConfig | undefined;
   /** E-mail to stakeholders and overdue people: undefined without SMTP_URL. */
   email: EmailConfig | undefined;
+  /** Outbound webhooks (WEBHOOK_URLS): none when unset. */
+  webhooks: WebhooksConfig;
+  /** Follow-ups as GitHub issues (GITHUB_TOKEN and GITHUB_REPO), or undefined. */
+  github: GithubIntegrationConfig | undefined;
 }
 
 export interface GrafanaConfig {
@@ -138,6 +145,22 @@ export interface AlertmanagerConfig {
   webhookToken: string | undefined;
   severityMap: SeverityMap;
   maxBodyBytes: number;
+}
+
+export interface WebhooksConfig {
+  endpoints: readonly WebhookEndpoint[];
+  /** The HMAC key of WEBHOOK_SECRET (whsec_… decoded); set whenever an endpoint is. */
+  key: Buffer | undefined;
+  /** Each call to an endpoint is abandoned (and retried later) after this long. */
+  timeoutMs: number;
+}
+
+export interface GithubIntegrationConfig extends GithubConfig {
+  /** Every action item gets an issue (ACTION_ITEMS_TO_GITHUB), not only those asked with --issue. */
+  allItems: boolean;
+  /** Verifies deliveries to POST /github/webhook; without it closed issues are found by a periodic check. */
+  webhookSecret: string | undefined;
+  checkEveryMs: number;
 }
 
 export class ConfigError extends Error {
@@ -325,6 +348,31 @@ const schema = z
     SMTP_FROM: optional.refine((s) => s === undefined || isEmailAddress(s), { message: 'must be one e-mail address, e.g. sitroom@example.com' }),
     STAKEHOLDER_EMAILS: parsedEntries(parseAddressList, 'e-mail addresses separated by commas'),
     WEB_USER_EMAILS: parsedEntries(parseAddressBook, 'name=address pairs separated by commas, e.g. alice=alice@example.com'),
+    WEBHOOK_URLS: optional.transform((s, ctx): WebhookEndpoint[] => {
+      if (s === undefined) return [];
+      const parsed = parseWebhookUrls(s);
+      if ('endpoints' in parsed) return parsed.endpoints;
+      for (const error of parsed.errors) ctx.addIssue({ code: 'custom', message: error });
+      return z.NEVER;
+    }),
+    WEBHOOK_SECRET: optional.transform((s, ctx): Buffer | undefined => {
+      if (s === undefined) return undefined;
+      const parsed = parseWebhookSecret(s);
+      if ('key' in parsed) return parsed.key;
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }),
+    WEBHOOK_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number of seconds from 1 to 60' }).min(1).max(60).default(10),
+    GITHUB_TOKEN: optional,
+    // GitHub's owner and repository names: letters, digits, '-', '_' and '.'.
+    GITHUB_REPO: optional.refine((s) => s === undefined || /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(s), { message: 'must be owner/name of a GitHub repository, e.g. acme/follow-ups' }),
+    GITHUB_API_URL: z
+      .string()
+      .default('https://api.github.com')
+      .refine((s) => /^https?:\/\/\S+$/.test(s.trim()), { message: 'must be an http(s) URL: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server' }),
+    ACTION_ITEMS_TO_GITHUB: z.enum(['true', 'false', ''], { message: 'must be true or false' }).default('false'),
+    GITHUB_WEBHOOK_SECRET: optional,
+    GITHUB_CHECK_MINUTES: z.coerce.number({ message: 'must be a number of minutes from 1 to 1440' }).min(1).max(1440).default(5),
   });
 
 /**
@@ -373,6 +421,21 @@ const grafanaProblems = (env: Env) =>
     { name: 'GRAFANA_TOKEN', what: 'a Grafana service account token allowed to write annotations' },
   );
 
+/** Integrations configured halfway: webhooks that would go out unsigned. */
+function integrationProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if (set('GITHUB_TOKEN') !== set('GITHUB_REPO')) {
+    problems.push(set('GITHUB_TOKEN') ? 'GITHUB_REPO: required with GITHUB_TOKEN: the repository issues are opened in, owner/name' : 'GITHUB_TOKEN: required with GITHUB_REPO: a token that may create issues in it (fine-grained: Issues read and write)');
+  }
+  for (const name of ['ACTION_ITEMS_TO_GITHUB', 'GITHUB_WEBHOOK_SECRET']) {
+    const on = name === 'ACTION_ITEMS_TO_GITHUB' ? env[name]?.trim() === 'true' : set(name);
+    if (on && !(set('GITHUB_TOKEN') && set('GITHUB_REPO'))) problems.push(`${name}: needs GITHUB_TOKEN and GITHUB_REPO`);
+  }
+  if (set('WEBHOOK_URLS') && !set('WEBHOOK_SECRET')) problems.push('WEBHOOK_SECRET: required with WEBHOOK_URLS: the key every webhook is signed with (whsec_…, e.g. echo "whsec_$(openssl rand -base64 32)")');
+  return problems;
+}
+
 function platformProblems(env: Readonly<Record<string, string | undefined>>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const slack = SLACK_VARS.some(set);
@@ -416,6 +479,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     ...webProblems(env),
     ...grafanaProblems(env),
     ...mailProblems(env),
+    ...integrationProblems(env),
   ];
   // Read even when other variables are wrong, so a bad file is listed with them (every problem at once).
   const types = schema.shape.INCIDENT_TYPES.safeParse(env['INCIDENT_TYPES']);
@@ -507,6 +571,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
           addresses: e.WEB_USER_EMAILS,
         })
       : undefined,
+    webhooks: Object.freeze({ endpoints: Object.freeze(e.WEBHOOK_URLS), key: e.WEBHOOK_SECRET, timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000 }),
+    github:
+      e.GITHUB_TOKEN && e.GITHUB_REPO
+        ? Object.freeze({
+            token: e.GITHUB_TOKEN,
+            repo: e.GITHUB_REPO,
+            apiUrl: e.GITHUB_API_URL.trim(),
+            timeoutMs: e.CHAT_CALL_TIMEOUT_SECONDS * 1000,
+            allItems: e.ACTION_ITEMS_TO_GITHUB === 'true',
+            webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+            checkEveryMs: e.GITHUB_CHECK_MINUTES * 60_000,
+          })
+        : undefined,
   });
 }
 

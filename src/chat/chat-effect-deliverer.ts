@@ -61,8 +61,8 @@ export class ChatEffectDeliverer implements EffectDeliverer {
   prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
     const { effect } = row;
     if (isAlertEffect(effect)) return this.o.alerts ? this.o.alerts.prepare({ effect }) : 'skip';
-    // Other tools' rows have their own dispatchers; a chat never claims them.
-    if (isIntegrationEffect(effect)) return 'skip';
+    // Other tools' rows (webhooks, GitHub, Alertmanager, Grafana) have their own dispatchers; a chat never claims them.
+    if (isIntegrationEffect(effect) || effect.kind === 'webhook' || effect.kind === 'github_issue') return 'skip';
     // The same for every attempt at this row (its id, never the attempt): Mattermost drops a repeated post carrying it.
     const key = `outbox-${row.id}`;
     if (isReplyEffect(effect)) {

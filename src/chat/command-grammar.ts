@@ -25,7 +25,7 @@ export type Command =
   | { kind: 'cadence'; cadence: Cadence }
   | { kind: 'phase'; action: PhaseAction; note: string; waiver?: string }
   | { kind: 'note'; text: string }
-  | { kind: 'action'; text: string; owner: UserId | null; due: string | null }
+  | { kind: 'action'; text: string; owner: UserId | null; due: string | null; issue: boolean }
   | { kind: 'action_done'; id: number }
   | { kind: 'actions' }
   | { kind: 'postmortem' }
@@ -57,7 +57,7 @@ export const USAGE = {
   close: { usage: 'close [note] [--waive <why>]', example: 'close follow-ups filed' },
   reopen: { usage: 'reopen <why>', example: 'reopen errors are back' },
   note: { usage: 'note <text>', example: 'note suspect the 14:02 deploy' },
-  action: { usage: 'action <text> [@owner] [due:YYYY-MM-DD] | action done <id>', example: 'action add a canary stage @bob due:2026-12-01' },
+  action: { usage: 'action <text> [@owner] [due:YYYY-MM-DD] [--issue] | action done <id>', example: 'action add a canary stage @bob due:2026-12-01' },
   actions: { usage: 'actions', example: 'actions' },
   postmortem: { usage: 'postmortem', example: 'postmortem' },
   stats: { usage: 'stats [7d|30d|90d]', example: 'stats 90d' },
@@ -127,7 +127,7 @@ function parseDeclare(rest: string): Command {
   return { kind: 'declare', severity, isPrivate, title: words.join(' '), ...(type ? { type } : {}), ...(drill ? { drill } : {}) };
 }
 
-/** `action <text> [@owner] [due:YYYY-MM-DD]` or `action done <id>`. */
+/** `action <text> [@owner] [due:YYYY-MM-DD] [--issue]` or `action done <id>`. */
 function parseAction(rest: string, parseMention: MentionParser): Command {
   const done = /^done\s+#?(\S+)$/i.exec(rest);
   if (done) {
@@ -137,8 +137,14 @@ function parseAction(rest: string, parseMention: MentionParser): Command {
   }
   let owner: UserId | null = null;
   let due: string | null = null;
+  let issue = false;
   const words: string[] = [];
   for (const word of rest.split(/\s+/).filter(Boolean)) {
+    // Also open a GitHub issue for the item.
+    if (word.toLowerCase() === '--issue') {
+      issue = true;
+      continue;
+    }
     const dueMatch = /^due:(.*)$/i.exec(word);
     if (dueMatch) {
       try {
@@ -153,7 +159,7 @@ function parseAction(rest: string, parseMention: MentionParser): Command {
     else words.push(word);
   }
   if (words.length === 0) throw new GrammarError('`action` needs the text of the item.', 'action');
-  return { kind: 'action', text: words.join(' '), owner, due };
+  return { kind: 'action', text: words.join(' '), owner, due, issue };
 }
 
 /** Parses the text after `/incident`. Throws GrammarError with a specific message for bad input. */

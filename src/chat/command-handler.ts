@@ -172,8 +172,14 @@ export class ChatCommandHandler {
         case 'note':
           return this.confirm(req, await s.addNote(here(), cmd.text, req.userId), ['Noted on the timeline.']);
         case 'action': {
-          const item = await this.learning().addActionItem(here(), { text: cmd.text, owner: cmd.owner, due: cmd.due }, req.userId);
-          return reply([`Action item #${item.id} added: `, item.text, ...(item.owner ? [' — ', { user: item.owner } as const] : []), ...(item.due ? [` — due ${item.due}`] : [])]);
+          const item = await this.learning().addActionItem(here(), { text: cmd.text, owner: cmd.owner, due: cmd.due, issue: cmd.issue }, req.userId);
+          return reply([
+            `Action item #${item.id} added: `,
+            item.text,
+            ...(item.owner ? [' — ', { user: item.owner } as const] : []),
+            ...(item.due ? [` — due ${item.due}`] : []),
+            ...(cmd.issue ? [' — its GitHub issue is being opened'] : []),
+          ]);
         }
         case 'action_done': {
           const inRoom = s.findInRoom(req.platform, req.channelId)?.number;

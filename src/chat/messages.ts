@@ -204,7 +204,10 @@ export function resolvedSummary(i: Incident, impact: { from: number; to: number 
   };
 }
 
-const itemLine = (a: ActionItem): Line => [`• #${a.id} `, a.text, ` (incident #${a.incidentNumber}${a.due ? `, due ${a.due}` : ''})`];
+/** The GitHub issue tracking an item, as a link (nothing when it has none). */
+const issueLink = (a: ActionItem): Line => (a.issue ? [' — ', { link: a.issue.url, label: `issue #${a.issue.number}` }] : []);
+
+const itemLine = (a: ActionItem): Line => [`• #${a.id} `, a.text, ` (incident #${a.incidentNumber}${a.due ? `, due ${a.due}` : ''})`, ...issueLink(a)];
 
 /** The weekly digest of open action items, by owner. */
 export function digestMessage(d: Digest): ChatMessage {
@@ -241,6 +244,7 @@ export function actionItemsMessage(items: readonly ActionItem[], heading: string
       a.text,
       ...(a.owner ? [' — ', { user: a.owner } as const] : []),
       ...(a.due ? [` — due ${a.due}`] : []),
+      ...issueLink(a),
       ` (incident #${a.incidentNumber})`,
     ]),
   };

@@ -26,6 +26,7 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
   already_linked: (d) => `These alerts already belong to incident #${d['number']}.`,
   already_silenced: (d) => `Already silenced until ${d['until']} (silence ${d['id']}).`,
   silences_unavailable: () => 'Silences need ALERTMANAGER_URL to be set in sitroom’s configuration.',
+  issues_unavailable: () => 'GitHub issues need GITHUB_TOKEN and GITHUB_REPO to be set in sitroom’s configuration. The action item was not added.',
   silence_failed: (d) => `Alertmanager did not create the silence: ${d['reason']}.`,
   invalid_phase_action: (d) => `\`${d['action']}\` is not a phase change; use mitigate, resolve, close or reopen.`,
   invalid_due_date: (d) => `\`${d['input']}\` is not a date; write due:YYYY-MM-DD, e.g. due:2026-12-01.`,

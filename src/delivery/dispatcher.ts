@@ -73,7 +73,7 @@ export class OutboxDispatcher {
   private wakeTimer: NodeJS.Timeout | undefined;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   /** Deliveries waiting for their turn (see turn()), by lane: incident traffic goes first. */
-  private readonly waiting: { incident: (() => void)[]; alert: (() => void)[] } = { incident: [], alert: [] };
+  private readonly waiting: Record<OutboxRow['lane'], (() => void)[]> = { incident: [], alert: [], webhook: [], github: [] };
   private pumping = false;
 
   constructor(opts: DispatcherOptions) {
@@ -186,7 +186,8 @@ export class OutboxDispatcher {
       if (this.pumping) return;
       this.pumping = true;
       const pump = () => {
-        const next = this.waiting.incident.shift() ?? this.waiting.alert.shift();
+        // Webhook and GitHub rows have dispatchers of their own, so their lanes never compete with chat here.
+        const next = this.waiting.incident.shift() ?? this.waiting.alert.shift() ?? this.waiting.webhook.shift() ?? this.waiting.github.shift();
         if (!next) {
           this.pumping = false;
           return;

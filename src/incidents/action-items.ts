@@ -3,7 +3,7 @@ import { IncidentError } from './errors.ts';
 import type { Incident, UserId } from './incident.ts';
 import { closeGate } from './close-gate.ts';
 import { cleanText } from './incident-rules.ts';
-import { event, type TimelineEvent } from './timeline.ts';
+import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 
 export interface ActionItem {
   id: number;
@@ -17,6 +17,14 @@ export interface ActionItem {
   createdBy: UserId;
   doneAt: number | null;
   doneBy: UserId | null;
+  /** The GitHub issue tracking it (opened through the outbox); the item is done when the issue is closed. None: absent or null. */
+  issue?: TrackingIssue | null;
+}
+
+/** An issue in GITHUB_REPO: its number and its page. */
+export interface TrackingIssue {
+  number: number;
+  url: string;
 }
 
 export type NewActionItem = Omit<ActionItem, 'id'>;
@@ -40,6 +48,11 @@ export function newActionItem(
   const item: NewActionItem = { incidentNumber: incident.number, text, owner: input.owner, due: input.due, state: 'open', createdAt: now, createdBy: actor, doneAt: null, doneBy: null };
   const owner = input.owner ? ` (owner ${input.owner}${input.due ? `, due ${input.due}` : ''})` : input.due ? ` (due ${input.due})` : '';
   return { item, event: event('action_added', now, actor, `Action item: ${text}${owner}`, { owner: input.owner, due: input.due }) };
+}
+
+/** Links `item` to the GitHub issue opened for it, and the timeline entry recording it. */
+export function linkIssue(item: ActionItem, issue: TrackingIssue, now: number): { item: ActionItem; event: TimelineEvent } {
+  return { item: { ...item, issue }, event: event('action_updated', now, SYSTEM_ACTOR, `Action item #${item.id}: GitHub issue ${issue.url}`, { item: item.id, issue: issue.url }) };
 }
 
 /**

@@ -7,10 +7,13 @@ import type { Incident, Platform, UserId } from './incident.ts';
 import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.ts';
 import type { ReminderNotice } from './reminders.ts';
 import type { Integration } from './integration-effects.ts';
+import type { WEBHOOK_QUEUE, WebhookEventType } from './webhook-events.ts';
+import type { GITHUB_QUEUE } from './github-issues.ts';
 
-/** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards. */
-export const LANES = ['incident', 'alert'] as const;
+/** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards; webhooks have their own dispatcher. */
+export const LANES = ['incident', 'alert', 'webhook', 'github'] as const;
 export type Lane = (typeof LANES)[number];
+
 
 /** Where one copy of a reminder goes: the war room, or one person directly. */
 export type ReminderRecipient = 'room' | { user: UserId };
@@ -46,7 +49,11 @@ export type Effect =
   /** E-mails STAKEHOLDER_EMAILS what the announcement channel hears (never for private incidents or drills). */
   | { kind: 'mail_stakeholders'; number: number; what: Announcement; incident: Incident; event?: TimelineEvent; impact?: { from: number; to: number } }
   /** E-mails `user` (the comms lead, else the commander) that an update is overdue: once per lapse, with the nag. */
-  | { kind: 'mail_overdue'; number: number; user: UserId; notice: ReminderNotice };
+  | { kind: 'mail_overdue'; number: number; user: UserId; notice: ReminderNotice }
+  /** Tells one webhook endpoint (by URL; its secret stays in the config) that `event` happened, as `type`. */
+  | { kind: 'webhook'; number: number; endpoint: string; type: WebhookEventType; event: TimelineEvent }
+  /** Opens a GitHub issue for action item `item` (github-issues.ts), unless it has one. */
+  | { kind: 'github_issue'; number: number; item: number };
 
 /** The e-mail kinds: queued for the e-mail dispatcher, never for a chat. */
 export const isMailEffect = (effect: { kind: string }): effect is Extract<Effect, { kind: 'mail_stakeholders' | 'mail_overdue' }> =>
@@ -79,13 +86,17 @@ export function describeEffect(effect: Effect): string {
       return 'the e-mail to stakeholders';
     case 'mail_overdue':
       return `the overdue e-mail to ${effect.user}`;
+    case 'webhook':
+      return `the webhook ${effect.type}`;
+    case 'github_issue':
+      return `the GitHub issue of action item #${effect.item}`;
   }
 }
 
 /** The direct message telling `user` that an effect of theirs was given up (none for the bot's own effects or notices). */
 export function deliveryFailedEffects(row: { platform: Destination; incidentNumber?: number; actor?: UserId; effect: Effect }, now: number): QueuedEffect[] {
   const { actor, incidentNumber } = row;
-  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed' || row.platform === 'email') return [];
+  if (!actor || incidentNumber === undefined || row.effect.kind === 'delivery_failed' || row.platform === 'email' || row.platform === 'webhook' || row.platform === 'github') return [];
   return [
     {
       platform: row.platform,
@@ -102,7 +113,7 @@ export type EffectKind = Effect['kind'];
 
 /** An effect with where and how it is queued (`E`: the incident's effects, or another module's, such as alert cards). */
 /** Who delivers a row (each has its own dispatcher): a chat platform, e-mail (src/email), or another tool (integration-effects.ts). */
-export type Destination = Platform | 'email' | Integration;
+export type Destination = Platform | 'email' | typeof WEBHOOK_QUEUE | typeof GITHUB_QUEUE | Integration;
 
 export interface QueuedEffect<E = Effect> {
   platform: Destination;

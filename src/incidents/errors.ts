@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'page_not_active',
   'drill_not_paged',
   'already_paged',
+  'issues_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

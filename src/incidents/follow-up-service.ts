@@ -2,14 +2,15 @@
  * The learning half: action items, the postmortem (written on request and on resolve), the stakeholder summary
  * on resolve, `stats`, and the weekly digest. Same shape as IncidentService: load -> pure rule -> save -> notify.
  */
-import { type ActionItem, changeActionItem, completeActionItem, newActionItem, parseDueDate } from './action-items.ts';
+import { type ActionItem, changeActionItem, completeActionItem, linkIssue, newActionItem, parseDueDate, type TrackingIssue } from './action-items.ts';
+import { githubIssueEffects } from './github-issues.ts';
 import { type DigestEffect, digestEffects, digestOf, latestSlot, localDate, type DigestSchedule } from './digest.ts';
 import { alertFactsOf, incidentTimes } from './durations.ts';
 import { IncidentError } from './errors.ts';
 import type { Incident, Platform, UserId } from './incident.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { Phase } from './phases.ts';
-import { changedEffects, postmortemEffects, type QueuedEffect, resolvedEffects } from './effects.ts';
+import { postmortemEffects, type QueuedEffect, resolvedEffects } from './effects.ts';
 import type { AlertFacts, Clock, EffectQueue, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore } from './ports.ts';
 import { cleanPerson, optionalText } from './incident-rules.ts';
 import { MAX_SECTION_LENGTH, type PostmortemSections, renderPostmortem, SECTION_NAMES, SECTION_TITLES } from './postmortem.ts';
@@ -28,6 +29,11 @@ export interface FollowUpServiceOptions {
   /** The team's time zone: what "today" and "overdue" mean. */
   timeZone: string;
   digest: DigestSchedule;
+  /**
+   * Action items as GitHub issues (GITHUB_TOKEN and GITHUB_REPO): `request` opens one for items asked with `issue`,
+   * `all` for every item (ACTION_ITEMS_TO_GITHUB); off (the default) refuses `issue`.
+   */
+  issues?: 'off' | 'request' | 'all';
 }
 
 const DAY = 86_400_000;
@@ -43,12 +49,41 @@ export class FollowUpService implements IncidentObserver {
   }
 
   /** A new action item on the incident (owner and due date optional); the war room hears of it. */
-  async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null }, actor: UserId): Promise<ActionItem> {
+  async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null; issue?: boolean }, actor: UserId): Promise<ActionItem> {
     const incident = this.o.incidents.get(number);
+    const issues = this.o.issues ?? 'off';
+    if (input.issue && issues === 'off') throw new IncidentError('issues_unavailable');
     const now = this.o.clock.now();
     const { item, event: entry } = newActionItem(incident, { ...input, owner: input.owner === null ? null : cleanPerson(input.owner) }, actor, now);
+    const told = this.tell(incident, [entry], now);
     // The war room is told through the outbox, queued with the item: a chat failure can no longer turn a stored item into an error reply.
-    return this.o.followUps.addActionItem(item, entry, this.tell(incident, [entry], now));
+    // Its GitHub issue is opened through the outbox too, once the item has its number.
+    const withIssue = input.issue === true || issues === 'all';
+    return this.o.followUps.addActionItem(item, entry, withIssue ? (saved) => [...told, ...githubIssueEffects(saved, now)] : told);
+  }
+
+  /** The GitHub issue of item `id` was opened: linked from the item (and the war room hears of it). */
+  async issueOpened(id: number, issue: TrackingIssue): Promise<ActionItem | undefined> {
+    const now = this.o.clock.now();
+    return this.o.followUps.updateActionItem(id, (item) => {
+      if (item.issue) return { item, entry: null };
+      const linked = linkIssue(item, issue, now);
+      return { item: linked.item, entry: linked.event, effects: this.tell(this.o.incidents.get(item.incidentNumber), [linked.event], now) };
+    });
+  }
+
+  /** Opening item `id`'s GitHub issue was given up (`why`): recorded on the timeline, and the war room hears of it. */
+  async issueNotOpened(id: number, why: string): Promise<void> {
+    const now = this.o.clock.now();
+    this.o.followUps.updateActionItem(id, (item) => {
+      const entry = event('action_updated', now, SYSTEM_ACTOR, `Action item #${item.id}: its GitHub issue could not be opened (${why})`, { item: item.id });
+      return { item, entry, effects: this.tell(this.o.incidents.get(item.incidentNumber), [entry], now) };
+    });
+  }
+
+  /** Open items tracked by a GitHub issue (checked when no webhook tells of closed issues). */
+  openTrackedItems(): ActionItem[] {
+    return this.o.followUps.openActionItems().filter((item) => item.issue);
   }
 
   /** Marks item `id` done (of incident `number` when given: ids typed in a war room must belong to it). */
@@ -211,8 +246,8 @@ export class FollowUpService implements IncidentObserver {
     this.o.outbox.enqueue(resolvedEffects(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? now }, now));
   }
 
-  /** The effects telling the incident's chat about `events` (none for an incident without a chat). */
+  /** The effects telling the incident's chat (none without one) and outside systems about `events`. */
   private tell(incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
-    return this.o.notifiers[incident.platform] ? changedEffects(incident, events, now) : [];
+    return this.o.incidents.tell(incident, events, now);
   }
 }

@@ -12,7 +12,7 @@ import { openRequired } from './checklists.ts';
 import { closeGate } from './close-gate.ts';
 import type { ChecklistStore, Clock, FollowUpStore, IncidentNotifier, IncidentObserver, IncidentStore, OpenOverview } from './ports.ts';
 import { claimDueReminder, reminderDelivered, reminderNotDelivered, snooze } from './reminders.ts';
-import { changedEffects, type Destination, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, reminderEffects } from './effects.ts';
+import { changedEffects, declaredEffects, deliveryFailedEffects, describeEffect, type Effect, type Destination, type QueuedEffect, reminderEffects } from './effects.ts';
 import { event, SYSTEM_ACTOR, type TimelineEvent } from './timeline.ts';
 import { parseRole } from './roles.ts';
 import type { Severity } from './severity.ts';
@@ -30,6 +30,11 @@ export interface ServiceOptions {
   checklists?: ChecklistStore;
   /** The incident types `declare --type` accepts (INCIDENT_TYPES). */
   incidentTypes?: readonly string[];
+  /**
+   * Effects for systems outside the chat (webhooks) that a change's timeline events imply, queued in the change's
+   * transaction whether or not the incident has a chat.
+   */
+  outward?: (incident: Incident, events: readonly TimelineEvent[], now: number) => readonly QueuedEffect[];
 }
 
 /**
@@ -55,6 +60,7 @@ export class IncidentService {
   private readonly observers: IncidentObserver[];
   private readonly followUps: FollowUpStore | undefined;
   private readonly checklists: ChecklistStore | undefined;
+  private readonly outward: NonNullable<ServiceOptions['outward']>;
   readonly incidentTypes: readonly string[];
   readonly cadenceDefaults: CadenceDefaults;
   readonly customRoles: readonly string[];
@@ -66,6 +72,7 @@ export class IncidentService {
     this.observers = [...(opts.observers ?? [])];
     this.followUps = opts.followUps;
     this.checklists = opts.checklists;
+    this.outward = opts.outward ?? (() => []);
     this.incidentTypes = opts.incidentTypes ?? [];
     this.cadenceDefaults = opts.cadenceDefaults;
     this.customRoles = opts.customRoles;
@@ -119,7 +126,10 @@ export class IncidentService {
     const now = this.clock.now();
     const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
     const chat = this.notifiers[d.platform] !== undefined;
-    const incident = this.store.create(change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
+    const incident = this.store.create(change.incident, change.events, (created) => [
+      ...(chat ? declaredEffects(created, now) : []),
+      ...this.outward(created, change.events, now),
+    ]);
     // Observers queue their own steps (the checklist) behind the war room's creation.
     return this.tellObservers({ incident }, (o) => o.declared?.(incident));
   }
@@ -253,6 +263,11 @@ export class IncidentService {
     this.store.mutate(effect.number, (current) => ({ incident: current, events, effects: delivered ? [] : deliveryFailedEffects(row, now) }));
   }
 
+  /** The effects telling the incident's chat (when it has one) and outside systems about `events`. */
+  tell(incident: Incident, events: readonly TimelineEvent[], now: number): QueuedEffect[] {
+    return [...(this.notifiers[incident.platform] ? changedEffects(incident, events, now) : []), ...this.outward(incident, events, now)];
+  }
+
   private save(number: number, rule: (current: Incident) => Change): Incident {
     const change = this.store.mutate(number, rule);
     if (!change) throw new IncidentError('unknown_incident', { number: String(number) });
@@ -263,8 +278,8 @@ export class IncidentService {
     const now = this.clock.now();
     const change = this.store.mutate(this.get(number).number, (current) => {
       const next = rule(current, now);
-      // What the chat must be told is queued with the change, in its transaction; the outbox delivers it.
-      return this.notifiers[next.incident.platform] ? { ...next, effects: changedEffects(next.incident, next.events, now) } : next;
+      // What the chat (and any webhook) must be told is queued with the change, in its transaction; the outbox delivers it.
+      return { ...next, effects: this.tell(next.incident, next.events, now) };
     });
     if (!change) throw new IncidentError('unknown_incident', { number: String(number) });
     return { incident: change.incident };

@@ -107,8 +107,8 @@ export interface ChecklistStore {
 
 /** Follow-ups and the written record: action items, postmortems, weekly digests. */
 export interface FollowUpStore {
-  /** Stores a new item with its timeline entry and the effects telling the war room, in one transaction. */
-  addActionItem(item: NewActionItem, entry: TimelineEvent, effects?: readonly QueuedEffect[]): ActionItem;
+  /** Stores a new item with its timeline entry and the effects telling the war room (given the saved item, when a function), in one transaction. */
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects?: readonly QueuedEffect[] | ((saved: ActionItem) => readonly QueuedEffect[])): ActionItem;
   /**
    * Atomically applies `change` to item `id` and records its timeline entry and effects (no entry: nothing written);
    * undefined for an unknown id.

@@ -40,7 +40,7 @@ export const postmortemFrontMatterSchema = z.object({
   ),
   updates: z.array(z.object({ at: time, by: z.string(), text: z.string(), late: z.boolean() })),
   action_items: z.array(
-    z.object({ id: z.number().int(), text: z.string(), owner: z.string().nullable(), due: z.string().nullable(), state: z.enum(['open', 'done']), done: maybeTime }),
+    z.object({ id: z.number().int(), text: z.string(), owner: z.string().nullable(), due: z.string().nullable(), state: z.enum(['open', 'done']), done: maybeTime, issue: z.string().optional() }),
   ),
   generated_at: time,
 });

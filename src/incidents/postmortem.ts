@@ -139,7 +139,7 @@ export function postmortemFrontMatter(input: PostmortemInput): PostmortemFrontMa
       silence: a.silenceId,
     })),
     updates: timeline.filter((e) => e.kind === 'update_posted').map((e) => ({ at: iso(e.at), by: e.actor, text: e.text, late: e.data['late'] === true })),
-    action_items: input.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, done: isoOrNull(a.doneAt) })),
+    action_items: input.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, done: isoOrNull(a.doneAt), ...(a.issue ? { issue: a.issue.url } : {}) })),
     generated_at: iso(input.now),
   };
 }
@@ -173,7 +173,7 @@ export function renderPostmortem(input: PostmortemInput): string {
     '## Action items',
     '',
     ...(fm.action_items.length
-      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${oneLine(a.owner)}` : ''}${a.due ? ` — due ${oneLine(a.due)}` : ''}`)
+      ? fm.action_items.map((a) => `- [${a.state === 'done' ? 'x' : ' '}] #${a.id} ${oneLine(a.text)}${a.owner ? ` — ${oneLine(a.owner)}` : ''}${a.due ? ` — due ${oneLine(a.due)}` : ''}${a.issue ? ` — <${oneLine(a.issue)}>` : ''}`)
       : ['- none yet']),
     '',
     ...SECTION_NAMES.flatMap((name) => {

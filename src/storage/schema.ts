@@ -208,6 +208,9 @@ export const actionItems = sqliteTable(
     createdBy: text('created_by').notNull(),
     doneAt: integer('done_at'),
     doneBy: text('done_by'),
+    /** The GitHub issue tracking the item (GITHUB_REPO), once opened. */
+    issueNumber: integer('issue_number'),
+    issueUrl: text('issue_url'),
   },
   (t) => [index('action_items_incident_idx').on(t.incidentNumber), index('action_items_state_idx').on(t.state)],
 );

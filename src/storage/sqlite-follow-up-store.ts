@@ -20,6 +20,8 @@ interface ItemRow {
   created_by: string;
   done_at: number | null;
   done_by: string | null;
+  issue_number: number | null;
+  issue_url: string | null;
 }
 
 const toItem = (r: ItemRow): ActionItem => ({
@@ -33,7 +35,11 @@ const toItem = (r: ItemRow): ActionItem => ({
   createdBy: r.created_by,
   doneAt: r.done_at,
   doneBy: r.done_by,
+  ...(r.issue_number === null || r.issue_url === null ? {} : { issue: { number: r.issue_number, url: r.issue_url } }),
 });
+
+/** An item as the statements' named parameters. */
+const params = (item: NewActionItem | ActionItem) => ({ ...item, issueNumber: item.issue?.number ?? null, issueUrl: item.issue?.url ?? null, issue: undefined });
 
 export class SqliteFollowUpStore implements FollowUpStore {
   private readonly db: Db;
@@ -43,9 +49,10 @@ export class SqliteFollowUpStore implements FollowUpStore {
     this.db = db;
     const c = db.$client;
     this.s = {
-      insert: c.prepare(`INSERT INTO action_items (incident_number, text, owner, due, state, created_at, created_by, done_at, done_by)
-        VALUES (@incidentNumber, @text, @owner, @due, @state, @createdAt, @createdBy, @doneAt, @doneBy) RETURNING *`),
-      update: c.prepare('UPDATE action_items SET text = @text, owner = @owner, due = @due, state = @state, done_at = @doneAt, done_by = @doneBy WHERE id = @id'),
+      insert: c.prepare(`INSERT INTO action_items (incident_number, text, owner, due, state, created_at, created_by, done_at, done_by, issue_number, issue_url)
+        VALUES (@incidentNumber, @text, @owner, @due, @state, @createdAt, @createdBy, @doneAt, @doneBy, @issueNumber, @issueUrl) RETURNING *`),
+      update: c.prepare(`UPDATE action_items SET text = @text, owner = @owner, due = @due, state = @state, done_at = @doneAt, done_by = @doneBy,
+        issue_number = @issueNumber, issue_url = @issueUrl WHERE id = @id`),
       byId: c.prepare('SELECT * FROM action_items WHERE id = ?'),
       ofIncident: c.prepare('SELECT * FROM action_items WHERE incident_number = ? ORDER BY id'),
       open: c.prepare("SELECT * FROM action_items WHERE state = 'open' ORDER BY id"),
@@ -64,13 +71,13 @@ export class SqliteFollowUpStore implements FollowUpStore {
     };
   }
 
-  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): ActionItem {
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] | ((saved: ActionItem) => readonly QueuedEffect[]) = []): ActionItem {
     return this.db.$client
       .transaction(() => {
-        const row = this.s.insert.get(item) as ItemRow;
+        const saved = toItem(this.s.insert.get(params(item)) as ItemRow);
         this.record(item.incidentNumber, entry);
-        writeOutbox(this.db.$client, effects);
-        return toItem(row);
+        writeOutbox(this.db.$client, typeof effects === 'function' ? effects(saved) : effects);
+        return saved;
       })
       .immediate();
   }
@@ -85,7 +92,7 @@ export class SqliteFollowUpStore implements FollowUpStore {
         if (!current) return undefined;
         const { item, entry, effects = [] } = change(current);
         if (!entry) return current;
-        this.s.update.run(item);
+        this.s.update.run(params(item));
         this.record(item.incidentNumber, entry);
         writeOutbox(this.db.$client, effects);
         return item;

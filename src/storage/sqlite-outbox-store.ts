@@ -161,7 +161,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   backlog(): Backlog {
-    const pending: Record<Lane, number> = { incident: 0, alert: 0 };
+    const pending: Record<Lane, number> = { incident: 0, alert: 0, webhook: 0, github: 0 };
     let oldestCreatedAt: number | null = null;
     for (const r of this.s.pending.all() as { lane: Lane; n: number; oldest: number }[]) {
       pending[r.lane] = r.n;

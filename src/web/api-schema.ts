@@ -60,6 +60,8 @@ export const actionItemSchema = z.object({
   due: z.string().nullable(),
   state: z.enum(['open', 'done']),
   doneAt: time.nullable(),
+  /** The GitHub issue tracking it (GITHUB_REPO); the item is done when the issue is closed. */
+  issue: z.object({ number: z.number().int(), url: z.string() }).nullable().default(null),
 });
 
 export const linkedAlertSchema = z.object({
@@ -148,7 +150,13 @@ export const impactInput = z.object({ impact: z.string().max(64) });
 export const componentsInput = z.object({ components: z.string().max(1000) });
 export const visibilityInput = z.object({ private: z.boolean() });
 const dueDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
-export const actionItemInput = z.object({ text: text(500), owner: text(MAX_PERSON_LENGTH).nullable().optional(), due: dueDate.nullable().optional() });
+export const actionItemInput = z.object({
+  text: text(500),
+  owner: text(MAX_PERSON_LENGTH).nullable().optional(),
+  due: dueDate.nullable().optional(),
+  /** Also open a GitHub issue for it (needs GITHUB_TOKEN and GITHUB_REPO). */
+  issue: z.boolean().optional(),
+});
 /** Owner and due date: null clears one, leaving it out keeps it. */
 export const actionItemChangeInput = z.object({ item: z.number().int().positive(), owner: text(MAX_PERSON_LENGTH).nullable().optional(), due: dueDate.nullable().optional() });
 export const actionItemDoneInput = z.object({ item: z.number().int().positive() });

@@ -207,9 +207,9 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     scope: 'incident',
     input: actionItemInput,
     field: 'text',
-    fromForm: (f) => ({ text: str(f, 'text'), ...clearable(f, 'owner'), ...clearable(f, 'due') }),
+    fromForm: (f) => ({ text: str(f, 'text'), ...clearable(f, 'owner'), ...clearable(f, 'due'), ...(checked(f, 'issue') ? { issue: true } : {}) }),
     run: async (ctx, n, i, actor) => {
-      await ctx.followUps.addActionItem(n, { text: i.text, owner: i.owner?.trim() ? i.owner : null, due: i.due ? parseDueDate(i.due) : null }, actor);
+      await ctx.followUps.addActionItem(n, { text: i.text, owner: i.owner?.trim() ? i.owner : null, due: i.due ? parseDueDate(i.due) : null, issue: i.issue ?? false }, actor);
       return onIncident(n);
     },
   }),

@@ -67,6 +67,29 @@ export interface DetailSources {
   postmortemSections: PostmortemSections;
 }
 
+/** Where an incident's details are read from (the stores, or the services over them). */
+export interface DetailReaders {
+  timeline(number: number): readonly TimelineEvent[];
+  actionItemsOf(number: number): readonly ActionItem[];
+  checklistOf?(number: number): readonly ChecklistItem[];
+  linkedTo(number: number): readonly LinkedAlertGroup[];
+  postmortem(number: number): { markdown: string } | undefined;
+  postmortemSections(number: number): PostmortemSections;
+}
+
+/** Everything about one incident as GET /api/incidents/<number> answers it (the incident page and webhooks share it). */
+export const incidentDetailOf =
+  (r: DetailReaders, warRoomUrl: WarRoomUrl) =>
+  (incident: Incident, now: number): IncidentDetail =>
+    incidentDetail(incident, now, warRoomUrl, {
+      timeline: r.timeline(incident.number),
+      actionItems: r.actionItemsOf(incident.number),
+      checklist: r.checklistOf?.(incident.number) ?? [],
+      alerts: r.linkedTo(incident.number),
+      postmortem: r.postmortem(incident.number)?.markdown ?? null,
+      postmortemSections: r.postmortemSections(incident.number),
+    });
+
 export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl, s: DetailSources): IncidentDetail {
   const times = incidentTimes(i, s.timeline, alertFactsOf(s.alerts));
   const d = durations(times, s.timeline, now);
@@ -80,7 +103,7 @@ export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl,
       .filter((e) => e.kind === 'phase_changed')
       .map((e) => ({ at: iso(e.at), actor: e.actor, from: String(e.data['from']), to: String(e.data['to']), note: String(e.data['note'] ?? '') })),
     updates: s.timeline.filter((e) => e.kind === 'update_posted').map((e) => ({ at: iso(e.at), by: e.actor, text: e.text, late: e.data['late'] === true })),
-    actionItems: s.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, doneAt: isoOrNull(a.doneAt) })),
+    actionItems: s.actionItems.map((a) => ({ id: a.id, text: a.text, owner: a.owner, due: a.due, state: a.state, doneAt: isoOrNull(a.doneAt), issue: a.issue ?? null })),
     checklistItems: s.checklist.map((c) => ({ position: c.position, text: c.text, required: c.required, checkedAt: isoOrNull(c.checkedAt), checkedBy: c.checkedBy })),
     alerts: s.alerts.map((a) => ({
       id: a.id,

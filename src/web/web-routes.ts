@@ -14,7 +14,7 @@ import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.
 import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
 import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
-import { byUrgency, incidentDetail, incidentSummary, type WarRoomUrl } from './incident-views.ts';
+import { byUrgency, incidentDetailOf, incidentSummary, type WarRoomUrl } from './incident-views.ts';
 import { BOARD_SCRIPT, type BoardFrame, type BoardLive, boardLive, boardPageAround, type BoardView } from './pages/board-page.ts';
 import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
 import type { StatusSectionView } from './pages/status-section.ts';
@@ -62,6 +62,8 @@ export interface WebOptions {
   publicUrl: string | undefined;
   /** The live stream (/events) the board and incident pages listen to. */
   live: LiveEvents;
+  /** Whether action items can become GitHub issues: the add form then offers it (`request`). */
+  actionIssues?: 'off' | 'request' | 'all';
 }
 
 /** How far back the board's closed column looks. */
@@ -180,15 +182,17 @@ export function webRoutes(o: WebOptions): Route[] {
   }
 
   /** Everything about one incident, for its page and for the API alike. */
-  const detailOf = (incident: Incident, now: number) =>
-    incidentDetail(incident, now, o.warRoomUrl, {
-      timeline: o.store.timeline(incident.number),
-      actionItems: o.followUps.actionItemsOf(incident.number),
-      checklist: o.checklists?.checklistOf(incident.number) ?? [],
-      alerts: o.alerts.linkedTo(incident.number),
-      postmortem: o.followUps.postmortem(incident.number)?.markdown ?? null,
-      postmortemSections: o.followUps.postmortemSections(incident.number),
-    });
+  const detailOf = incidentDetailOf(
+    {
+      timeline: (n) => o.store.timeline(n),
+      actionItemsOf: (n) => o.followUps.actionItemsOf(n),
+      checklistOf: (n) => o.checklists?.checklistOf(n) ?? [],
+      linkedTo: (n) => o.alerts.linkedTo(n),
+      postmortem: (n) => o.followUps.postmortem(n),
+      postmortemSections: (n) => o.followUps.postmortemSections(n),
+    },
+    o.warRoomUrl,
+  );
 
   function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected, fragment = false): void {
     const incident = o.store.get(number);
@@ -209,6 +213,7 @@ export function webRoutes(o: WebOptions): Route[] {
       statusPage: statusSectionOf(incident, o.auth.csrfToken(viewer)),
       // A refused page shows again with its reason, even where paging is not on offer (not set up, no longer active).
       paging: (o.paging.enabled && incident.phase === 'active' && !incident.drill) || rejected?.form === `/incidents/${incident.number}/page`,
+      issues: o.actionIssues ?? 'off',
     };
     send(res, status, HTML, fragment ? incidentLiveFragment(view) : incidentPage(view));
   }

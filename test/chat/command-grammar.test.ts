@@ -133,8 +133,9 @@ describe('parseCommand', () => {
   });
 
   it('reads action items, their completion, the list, postmortem and stats', () => {
-    expect(parse('action add a canary stage @bob due:2026-12-01')).toEqual({ kind: 'action', text: 'add a canary stage', owner: 'bob', due: '2026-12-01' });
-    expect(parse('action write the runbook')).toEqual({ kind: 'action', text: 'write the runbook', owner: null, due: null });
+    expect(parse('action add a canary stage @bob due:2026-12-01')).toEqual({ kind: 'action', text: 'add a canary stage', owner: 'bob', due: '2026-12-01', issue: false });
+    expect(parse('action write the runbook')).toEqual({ kind: 'action', text: 'write the runbook', owner: null, due: null, issue: false });
+    expect(parse('action add a canary stage --issue @bob')).toEqual({ kind: 'action', text: 'add a canary stage', owner: 'bob', due: null, issue: true });
     expect(parse('action done #12')).toEqual({ kind: 'action_done', id: 12 });
     expect(parse('actions')).toEqual({ kind: 'actions' });
     expect(parse('postmortem')).toEqual({ kind: 'postmortem' });

@@ -112,7 +112,7 @@ describe('OutboxDispatcher', () => {
     expect(nags(chat)).toHaveLength(1);
     expect(dms(chat)).toHaveLength(1);
     // Left: only the nag's e-mail copy, for the e-mail courier (test/email), which this test does not run.
-    expect(outbox.backlog()).toEqual({ pending: { incident: 1, alert: 0 }, oldestCreatedAt: T0 + HOUR });
+    expect(outbox.backlog()).toEqual({ pending: { incident: 1, alert: 0, webhook: 0, github: 0 }, oldestCreatedAt: T0 + HOUR });
     const sent = store.timeline(1).filter((e) => e.kind === 'reminder_sent');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.at).toBeGreaterThan(recoveredAt);

@@ -80,7 +80,8 @@ export class BotProcess {
   /** Sends `signal` to the process by its PID and resolves with its exit code and how long it took. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; ms: number }> {
     const started = Date.now();
-    if (this.child.exitCode === null && this.child.pid !== undefined) process.kill(this.child.pid, signal);
+    // A process already gone (exited, or killed by a signal) is not signalled again: that throws ESRCH.
+    if (this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined) process.kill(this.child.pid, signal);
     const code = await this.exited;
     return { code, ms: Date.now() - started };
   }

@@ -28,6 +28,8 @@ export interface IncidentPageView {
   csrfToken: string;
   canAct: boolean;
   accessNote?: string;
+  /** Whether the add form offers a GitHub issue (`request`); with `all` every item gets one anyway. */
+  issues?: 'off' | 'request' | 'all';
   /** The roles one may take (built-in and custom). */
   roles: readonly string[];
   /** Who is acting, shown as "you are …". */
@@ -218,7 +220,7 @@ ${textField(itemChange, { id: `item-${a.id}-owner`, name: 'owner', label: 'Owner
 ${fieldError(itemChange, `item-${a.id}-due`, 'due')}</div>
 <button type="submit">Save</button>
 </form></details>`;
-    return html`<tr><td>${a.id}</td><td>${a.text}${mine(done) && done.error && html`<p class="field-error" role="alert">${done.error.message}</p>`}</td><td>${a.owner ? user(a.owner) : '—'}</td><td>${a.due ?? '—'}</td><td>${
+    return html`<tr><td>${a.id}</td><td>${a.text}${a.issue && html` <a href="${a.issue.url}">issue #${a.issue.number}</a>`}${mine(done) && done.error && html`<p class="field-error" role="alert">${done.error.message}</p>`}</td><td>${a.owner ? user(a.owner) : '—'}</td><td>${a.due ?? '—'}</td><td>${
       a.state === 'done' ? html`done${a.doneAt && html` ${timeEl(a.doneAt, clock)}`}` : 'open'
     }${manage}</td></tr>
 `;
@@ -234,6 +236,7 @@ ${textField(add, { id: 'item-owner', name: 'owner', label: 'Owner', hint: 'optio
 <div class="field"><label for="item-due">Due <span class="hint">(optional)</span></label><input type="date" id="item-due" name="due" value="${add.values['due'] ?? ''}"${add.error?.field === 'due' ? html` aria-invalid="true" aria-describedby="item-due-error"` : ''}>
 ${fieldError(add, 'item-due', 'due')}</div>
 </div>
+${view.issues === 'request' && html`<div class="field"><label><input type="checkbox" name="issue"${add.values['issue'] ? html` checked` : ''}> Open a GitHub issue for it</label></div>`}
 <button type="submit">Add action item</button>
 </fieldset></form>`;
   return html`${rows.length ? table('Action items', ['#', 'Item', 'Owner', 'Due', 'State'], rows) : none('No action items.')}

@@ -1,0 +1,2 @@
+ALTER TABLE `action_items` ADD `issue_number` integer;--> statement-breakpoint
+ALTER TABLE `action_items` ADD `issue_url` text;

@@ -1,0 +1,112 @@
+/**
+ * Closing the loop: when an action item's GitHub issue is closed, the item is done. GitHub tells sitroom through its
+ * `issues` webhook at POST /github/webhook (GITHUB_WEBHOOK_SECRET), verified with X-Hub-Signature-256 by
+ * @octokit/webhooks; without a webhook secret, a periodic check reads each tracked open item's issue instead.
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#issues,
+ * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Webhooks } from '@octokit/webhooks';
+import { isIncidentError } from '../incidents/errors.ts';
+import type { FollowUpService } from '../incidents/follow-up-service.ts';
+import type { Logger } from '../logger.ts';
+import { type Route, sendJson } from '../web/http-server.ts';
+import { BodyTooLarge, readBody } from '../web/read-body.ts';
+import type { GithubIssues } from './github-client.ts';
+
+/** An `issues` delivery is a few kilobytes; GitHub caps payloads at 25 MB, far more than sitroom needs to read. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface GithubSyncOptions {
+  followUps: FollowUpService;
+  issues: Pick<GithubIssues, 'state'>;
+  /** owner/name: deliveries about other repositories are ignored. */
+  repo: string;
+  logger: Logger;
+  now: () => number;
+  /** The periodic check runs at most this often. */
+  checkEveryMs: number;
+}
+
+interface IssuesDelivery {
+  action?: string;
+  issue?: { number?: number };
+  repository?: { full_name?: string };
+  sender?: { login?: string };
+}
+
+export class GithubSync {
+  private readonly o: GithubSyncOptions;
+  private lastCheck = -Infinity;
+
+  constructor(opts: GithubSyncOptions) {
+    this.o = opts;
+  }
+
+  /** Issue `number` of GITHUB_REPO was closed by `login`: the open items it tracks are done. Returns how many. */
+  async issueClosed(number: number, login: string | null): Promise<number> {
+    let done = 0;
+    for (const item of this.o.followUps.openTrackedItems().filter((i) => i.issue?.number === number)) {
+      try {
+        await this.o.followUps.completeActionItem(item.id, login ? `github:${login}` : 'github');
+        done += 1;
+      } catch (e) {
+        // Marked done meanwhile (by hand, or by a webhook and the check at once): nothing left to do.
+        if (!isIncidentError(e)) throw e;
+      }
+    }
+    return done;
+  }
+
+  /** The periodic check (a scheduler chore): at most every checkEveryMs, each tracked open item's issue is read. */
+  async check(): Promise<void> {
+    const now = this.o.now();
+    if (now - this.lastCheck < this.o.checkEveryMs) return;
+    this.lastCheck = now;
+    for (const item of this.o.followUps.openTrackedItems()) {
+      if (!item.issue) continue;
+      try {
+        const state = await this.o.issues.state(item.issue.number);
+        if (state.closed) await this.issueClosed(item.issue.number, state.by);
+      } catch (err) {
+        // GitHub down or the token revoked: the next check tries again; the item stays open meanwhile.
+        this.o.logger.warn({ err, item: item.id, issue: item.issue.number }, 'could not read a GitHub issue');
+      }
+    }
+  }
+
+  /** POST /github/webhook: deliveries verified with `secret` (X-Hub-Signature-256); forged ones get 401. */
+  route(secret: string): Route {
+    const webhooks = new Webhooks({ secret });
+    return {
+      method: 'POST',
+      path: '/github/webhook',
+      maxBodyBytes: MAX_BODY_BYTES,
+      handler: async (req: IncomingMessage, res: ServerResponse) => {
+        let body: string;
+        try {
+          body = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+        } catch (e) {
+          if (e instanceof BodyTooLarge) return sendJson(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
+          return sendJson(res, 400, { error: 'body could not be read' });
+        }
+        const signature = req.headers['x-hub-signature-256'];
+        if (typeof signature !== 'string' || !(await webhooks.verify(body, signature).catch(() => false))) {
+          this.o.logger.warn({ event: req.headers['x-github-event'] }, 'GitHub webhook with a missing or wrong signature refused');
+          return sendJson(res, 401, { error: 'missing or wrong X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET)' });
+        }
+        const event = req.headers['x-github-event'];
+        let delivery: IssuesDelivery;
+        try {
+          delivery = JSON.parse(body) as IssuesDelivery;
+        } catch {
+          return sendJson(res, 400, { error: 'body is not valid JSON' });
+        }
+        if (event !== 'issues' || delivery.action !== 'closed' || typeof delivery.issue?.number !== 'number') return sendJson(res, 202, { ignored: true });
+        if (delivery.repository?.full_name?.toLowerCase() !== this.o.repo.toLowerCase()) return sendJson(res, 202, { ignored: true, reason: 'another repository' });
+        const done = await this.issueClosed(delivery.issue.number, delivery.sender?.login ?? null);
+        return sendJson(res, 200, { done });
+      },
+    };
+  }
+}
