@@ -17,7 +17,7 @@ import type { Platform } from '../incidents/incident.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
 import type { Db } from './database.ts';
 
-interface GroupRow {
+export interface GroupRow {
   id: number;
   group_key: string;
   receiver: string;
@@ -44,7 +44,7 @@ interface GroupRow {
   silenced_by: string | null;
 }
 
-interface AlertRow {
+export interface AlertRow {
   fingerprint: string;
   starts_at: number;
   status: string;
@@ -54,7 +54,7 @@ interface AlertRow {
   generator_url: string;
 }
 
-const toGroup = (r: GroupRow): AlertGroup => ({
+export const toGroup = (r: GroupRow): AlertGroup => ({
   id: r.id,
   groupKey: r.group_key,
   receiver: r.receiver,
@@ -73,11 +73,22 @@ const toGroup = (r: GroupRow): AlertGroup => ({
   silence: r.silence_id !== null && r.silence_until !== null ? { id: r.silence_id, until: r.silence_until, by: r.silenced_by ?? '' } : null,
 });
 
+/** A linked group as the written record sees it. */
+export const toLinked = (g: AlertGroup): LinkedAlertGroup => ({
+  id: g.id,
+  title: g.commonLabels['alertname'] ?? g.groupLabels['alertname'] ?? g.groupKey,
+  groupKey: g.groupKey,
+  firstFiringAt: g.firstFiringAt,
+  acknowledgedAt: g.acknowledged?.at ?? null,
+  acknowledgedBy: g.acknowledged?.by ?? null,
+  silenceId: g.silence?.id ?? null,
+});
+
 /**
  * A stored alert. Its annotations are parsed when first read: a card reads them for the few alerts it lists, and
  * parsing every one made the view of an 80,000-alert storm group take seconds.
  */
-function toAlert(r: AlertRow): GroupAlert {
+export function toAlert(r: AlertRow): GroupAlert {
   let annotations: Labels | undefined;
   const alert = {
     fingerprint: r.fingerprint,
@@ -94,7 +105,7 @@ function toAlert(r: AlertRow): GroupAlert {
 }
 
 /** The group's fields a delivery writes (its key and time come separately). */
-function groupParams(p: WebhookPayload, now: number) {
+export function groupParams(p: WebhookPayload, now: number) {
   let firstFiringAt: number | null = null;
   for (const a of p.alerts) if (a.status === 'firing') firstFiringAt = Math.min(firstFiringAt ?? Infinity, a.startsAt ?? now);
   return {
@@ -336,15 +347,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   linkedTo(incidentNumber: number): LinkedAlertGroup[] {
-    return this.groupsOfIncident(incidentNumber).map((g) => ({
-      id: g.id,
-      title: g.commonLabels['alertname'] ?? g.groupLabels['alertname'] ?? g.groupKey,
-      groupKey: g.groupKey,
-      firstFiringAt: g.firstFiringAt,
-      acknowledgedAt: g.acknowledged?.at ?? null,
-      acknowledgedBy: g.acknowledged?.by ?? null,
-      silenceId: g.silence?.id ?? null,
-    }));
+    return this.groupsOfIncident(incidentNumber).map(toLinked);
   }
 
   noiseSince(since: number): { groups: number; notActionable: number } {

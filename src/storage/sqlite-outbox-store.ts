@@ -5,7 +5,7 @@ import type { UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
 
-interface Row {
+export interface Row {
   id: number;
   platform: string;
   lane: string;
@@ -24,7 +24,7 @@ interface Row {
   message_id: string | null;
 }
 
-const toOutboxRow = (r: Row): OutboxRow => ({
+export const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id,
   platform: r.platform as Destination,
   lane: r.lane as Lane,
