@@ -4,6 +4,7 @@
  * `bigint` read as a JavaScript number (safe until the year 287,396). JSON columns are `json`, kept byte for byte like SQLite's text (jsonb would reorder label keys).
  * Migrations in migrations-pg/ are generated from this file (drizzle-pg.config.ts).
  */
+import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, json, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ms = (name: string) => bigint(name, { mode: 'number' });
@@ -31,7 +32,6 @@ export const incidents = pgTable(
     channelId: text('channel_id'),
     channelName: text('channel_name'),
     cardMessageId: text('card_message_id'),
-    roomAttemptAt: ms('room_attempt_at'),
     mitigatedAt: ms('mitigated_at'),
     resolvedAt: ms('resolved_at'),
     closedAt: ms('closed_at'),
@@ -71,8 +71,10 @@ export const timelineEvents = pgTable(
     kind: text('kind').notNull(),
     text: text('text').notNull(),
     data: json('data').notNull(),
+    /** A captured chat message's `<platform>:<channel>:<message id>` (see ../schema.ts); unique, null elsewhere (NULLs never collide). */
+    sourceKey: text('source_key'),
   },
-  (t) => [index('timeline_events_incident_idx').on(t.incidentNumber, t.id)],
+  (t) => [index('timeline_events_incident_idx').on(t.incidentNumber, t.id), uniqueIndex('timeline_events_source_key_idx').on(t.sourceKey)],
 );
 
 export const remindersSent = pgTable(
@@ -105,6 +107,8 @@ export const alertGroups = pgTable(
     version: integer('version').notNull(),
     updatedAt: ms('updated_at').notNull(),
     firingCount: integer('firing_count').notNull(),
+    latestAlerts: integer('latest_alerts').notNull().default(0),
+    latestFiring: integer('latest_firing').notNull().default(0),
     acknowledgedBy: text('acknowledged_by'),
     acknowledgedAt: ms('acknowledged_at'),
     notActionableBy: text('not_actionable_by'),
@@ -130,8 +134,29 @@ export const alerts = pgTable(
     labels: json('labels').notNull(),
     annotations: json('annotations').notNull(),
     generatorUrl: text('generator_url').notNull(),
+    runbookUrl: text('runbook_url').notNull().default(''),
+    /** 1 on the fingerprint's latest firing, 0 on earlier ones: an integer like SQLite's, so the stores share their SQL. */
+    latest: integer('latest').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.groupId, t.fingerprint, t.startsAt] })],
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.fingerprint, t.startsAt] }),
+    index('alerts_latest_idx').on(t.groupId, t.status, t.startsAt, t.fingerprint).where(sql`${t.latest} = 1`),
+    index('alerts_latest_generator_idx').on(t.groupId, t.startsAt, t.fingerprint).where(sql`${t.latest} = 1 AND ${t.generatorUrl} != ''`),
+    index('alerts_latest_runbook_idx').on(t.groupId, t.startsAt, t.fingerprint).where(sql`${t.latest} = 1 AND ${t.runbookUrl} != ''`),
+  ],
+);
+
+export const alertLabelCounts = pgTable(
+  'alert_label_counts',
+  {
+    groupId: integer('group_id')
+      .notNull()
+      .references(() => alertGroups.id),
+    name: text('name').notNull(),
+    value: text('value').notNull(),
+    alerts: integer('alerts').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.name, t.value] })],
 );
 
 export const alertCards = pgTable(
@@ -164,6 +189,8 @@ export const actionItems = pgTable(
     createdBy: text('created_by').notNull(),
     doneAt: ms('done_at'),
     doneBy: text('done_by'),
+    issueNumber: integer('issue_number'),
+    issueUrl: text('issue_url'),
   },
   (t) => [index('action_items_incident_idx').on(t.incidentNumber), index('action_items_state_idx').on(t.state)],
 );
@@ -293,6 +320,32 @@ export const publicUpdates = pgTable(
   },
   (t) => [index('public_updates_incident_idx').on(t.incidentNumber, t.id)],
 );
+
+export const pages = pgTable(
+  'pages',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    incidentNumber: integer('incident_number')
+      .notNull()
+      .references(() => incidents.number),
+    team: text('team').notNull(),
+    message: text('message').notNull(),
+    severity: text('severity').notNull(),
+    pagedAt: ms('paged_at').notNull(),
+    pagedBy: text('paged_by').notNull(),
+    refreshedAt: ms('refreshed_at').notNull(),
+    resolvedAt: ms('resolved_at'),
+  },
+  (t) => [index('pages_incident_idx').on(t.incidentNumber), index('pages_firing_idx').on(t.resolvedAt)],
+);
+
+export const dashboardAnnotations = pgTable('dashboard_annotations', {
+  incidentNumber: integer('incident_number')
+    .primaryKey()
+    .references(() => incidents.number),
+  annotationId: text('annotation_id'),
+  queuedState: text('queued_state').notNull(),
+});
 
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
