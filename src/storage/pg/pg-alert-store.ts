@@ -6,7 +6,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import type { AlertGroup, GroupAlert } from '../../alerts/alert-group.ts';
+import type { AlertDigest, AlertGroup, GroupAlert, Labels } from '../../alerts/alert-group.ts';
+import { CARD_ALERT_LIMIT, earliestAlert } from '../../alerts/alert-rules.ts';
 import type { WebhookAlert, WebhookPayload } from '../../alerts/alertmanager-payload.ts';
 import type { AlertStore, CardRef, IngestResult, OpenDelivery } from '../../alerts/ports.ts';
 import type { Platform } from '../../incidents/incident.ts';
@@ -15,9 +16,7 @@ import { type AlertRow, type GroupRow, groupParams, toAlert, toGroup, toLinked }
 import { inTransaction } from './pg-database.ts';
 import type { Async, Sql } from './pg-sql.ts';
 
-/** Alerts whose latest firing (by start) is still firing: DISTINCT ON keeps the first row of each fingerprint. */
-const FIRING_COUNT = `SELECT COUNT(*) FROM (SELECT DISTINCT ON (fingerprint) status FROM alerts WHERE group_id = $1
-  ORDER BY fingerprint, starts_at DESC) latest WHERE status = 'firing'`;
+const ALERT_COLUMNS = 'fingerprint, starts_at, status, ends_at, labels, annotations, generator_url';
 
 type Store = Omit<Async<AlertStore>, 'inOneTransaction'> & Async<AlertFacts>;
 
@@ -100,21 +99,87 @@ export class PgAlertStore implements Store {
     return { groupId: existing.id, existed: true, firingBefore: existing.firing_count };
   }
 
+  /**
+   * Upserts the alerts and keeps the digest current, as on SQLite (../sqlite-alert-store.ts): which row is each
+   * fingerprint's latest (the latest start wins; a late earlier firing is stored but not shown), the group's counts
+   * and the label counts. The group row is locked by open(), so two replicas never count one delivery's alerts twice.
+   */
   private async write(client: pg.PoolClient, open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): Promise<GroupAlert[]> {
     const newlyFiring: GroupAlert[] = [];
+    const id = open.groupId;
+    let fingerprints = 0;
+    let firing = 0;
+    const labelDelta = new Map<string, Map<string, number>>();
+    const countLabels = (labels: Labels, by: number) => {
+      for (const name in labels) {
+        const value = labels[name]!;
+        let values = labelDelta.get(name);
+        if (!values) labelDelta.set(name, (values = new Map()));
+        values.set(value, (values.get(value) ?? 0) + by);
+      }
+    };
     for (const a of alerts) {
       const startsAt = a.startsAt ?? now;
-      // xmax = 0 on the returned row: it was inserted, not updated (a firing not stored before is news for the war room).
-      const r = await client.query<{ inserted: boolean }>({
-        name: 'alert-upsert',
-        text: `INSERT INTO alerts (group_id, fingerprint, starts_at, status, ends_at, labels, annotations, generator_url)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-          ON CONFLICT (group_id, fingerprint, starts_at) DO UPDATE SET status = excluded.status, ends_at = excluded.ends_at,
-          labels = excluded.labels, annotations = excluded.annotations, generator_url = excluded.generator_url RETURNING (xmax = 0) AS inserted`,
-        values: [open.groupId, a.fingerprint, startsAt, a.status, a.endsAt, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.generatorURL],
-      });
-      if (a.status === 'firing' && r.rows[0]?.inserted) {
+      const labels = JSON.stringify(a.labels);
+      const isFiring = a.status === 'firing' ? 1 : 0;
+      const shown = (
+        await client.query<Pick<AlertRow, 'starts_at' | 'status' | 'labels'>>({
+          name: 'alert-latest-of',
+          text: 'SELECT starts_at, status, labels FROM alerts WHERE group_id = $1 AND fingerprint = $2 AND latest = 1',
+          values: [id, a.fingerprint],
+        })
+      ).rows[0];
+      let isNew: boolean;
+      let latest = 1;
+      if (!shown) {
+        isNew = true;
+        fingerprints++;
+        firing += isFiring;
+        countLabels(a.labels, 1);
+      } else if (shown.starts_at <= startsAt) {
+        isNew = shown.starts_at < startsAt;
+        if (isNew) {
+          await client.query({ name: 'alert-unflag-latest', text: 'UPDATE alerts SET latest = 0 WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, shown.starts_at] });
+        }
+        firing += isFiring - (shown.status === 'firing' ? 1 : 0);
+        if (shown.labels !== labels) {
+          countLabels(JSON.parse(shown.labels) as Labels, -1);
+          countLabels(a.labels, 1);
+        }
+      } else {
+        const stored = await client.query({ name: 'alert-has', text: 'SELECT 1 FROM alerts WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, startsAt] });
+        isNew = stored.rowCount === 0;
+        latest = 0;
+      }
+      if (isFiring && isNew) {
         newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
+      }
+      await client.query({
+        name: 'alert-upsert',
+        text: `INSERT INTO alerts (group_id, fingerprint, starts_at, status, ends_at, labels, annotations, generator_url, runbook_url, latest)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          ON CONFLICT (group_id, fingerprint, starts_at) DO UPDATE SET status = excluded.status, ends_at = excluded.ends_at,
+          labels = excluded.labels, annotations = excluded.annotations, generator_url = excluded.generator_url,
+          runbook_url = excluded.runbook_url, latest = excluded.latest`,
+        values: [id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, a.annotations['runbook_url'] ?? '', latest],
+      });
+    }
+    if (fingerprints !== 0 || firing !== 0) {
+      await client.query({
+        name: 'alert-count',
+        text: 'UPDATE alert_groups SET latest_alerts = latest_alerts + $1, latest_firing = latest_firing + $2 WHERE id = $3',
+        values: [fingerprints, firing, id],
+      });
+    }
+    for (const [name, values] of labelDelta) {
+      for (const [value, by] of values) {
+        if (by === 0) continue;
+        await client.query({
+          name: 'alert-count-label',
+          text: `INSERT INTO alert_label_counts (group_id, name, value, alerts) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (group_id, name, value) DO UPDATE SET alerts = alert_label_counts.alerts + excluded.alerts`,
+          values: [id, name, value, by],
+        });
       }
     }
     return newlyFiring;
@@ -126,13 +191,51 @@ export class PgAlertStore implements Store {
       name: 'alert-finish',
       text: `UPDATE alert_groups SET receiver = $2, group_labels = $3, common_labels = $4, common_annotations = $5, external_url = $6,
         truncated_alerts = $7, first_firing_at = LEAST(first_firing_at, $8), last_delivery_key = $9, last_delivery_at = $10,
-        version = version + 1, updated_at = $10, firing_count = (${FIRING_COUNT}) WHERE id = $1 RETURNING *`,
+        version = version + 1, updated_at = $10, firing_count = latest_firing WHERE id = $1 RETURNING *`,
       values: [open.groupId, g.receiver, g.groupLabels, g.commonLabels, g.commonAnnotations, g.externalUrl, g.truncated, g.firstFiringAt, key, now],
     });
     const row = r.rows[0]!;
     const before = open.firingBefore;
     const firing = row.firing_count;
     return { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+  }
+
+  /** What a card shows, from the counts kept by write() and at most ~25 alert rows (the partial indexes), as on SQLite. */
+  async digest(groupId: number): Promise<AlertDigest> {
+    const sql = this.sql();
+    const counts = (await sql.query<Pick<GroupRow, 'latest_alerts' | 'latest_firing'>>({ name: 'alert-counts', text: 'SELECT latest_alerts, latest_firing FROM alert_groups WHERE id = $1', values: [groupId] })).rows[0];
+    const total = counts?.latest_alerts ?? 0;
+    const firing = counts?.latest_firing ?? 0;
+    const first = async (status: string) =>
+      (
+        await sql.query<AlertRow>({
+          name: 'alert-first-of-status',
+          text: `SELECT ${ALERT_COLUMNS} FROM alerts WHERE group_id = $1 AND latest = 1 AND status = $2 ORDER BY starts_at, fingerprint LIMIT $3`,
+          values: [groupId, status, CARD_ALERT_LIMIT],
+        })
+      ).rows.map(toAlert);
+    const firstFiring = firing > 0 ? await first('firing') : [];
+    const firstResolved = total > firing ? await first('resolved') : [];
+    const earliest = earliestAlert(firstFiring, firstResolved);
+    // A label is shared when every fingerprint carries it, so only the earliest alert's are looked up.
+    let sharedLabels: Labels | undefined;
+    if (earliest) {
+      const shared: Record<string, string> = {};
+      for (const [name, value] of Object.entries(earliest.labels)) {
+        const r = await sql.query<{ alerts: number }>({ name: 'alert-label-count', text: 'SELECT alerts FROM alert_label_counts WHERE group_id = $1 AND name = $2 AND value = $3', values: [groupId, name, value] });
+        if (r.rows[0]?.alerts === total) shared[name] = value;
+      }
+      sharedLabels = shared;
+    }
+    const firstLink = async (column: 'generator_url' | 'runbook_url') => {
+      const r = await sql.query<{ url: string }>({
+        name: `alert-first-${column}`,
+        text: `SELECT ${column} AS url FROM alerts WHERE group_id = $1 AND latest = 1 AND ${column} != '' ORDER BY starts_at, fingerprint LIMIT 1`,
+        values: [groupId],
+      });
+      return r.rows[0]?.url;
+    };
+    return { firing, resolved: total - firing, firstFiring, firstResolved, sharedLabels, generatorUrl: await firstLink('generator_url'), runbookUrl: await firstLink('runbook_url') };
   }
 
   async group(id: number): Promise<AlertGroup | undefined> {
@@ -146,7 +249,7 @@ export class PgAlertStore implements Store {
   }
 
   async alerts(groupId: number): Promise<GroupAlert[]> {
-    const r = await this.sql().query<AlertRow>('SELECT fingerprint, starts_at, status, ends_at, labels, annotations, generator_url FROM alerts WHERE group_id = $1', [groupId]);
+    const r = await this.sql().query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE group_id = $1`, [groupId]);
     return r.rows.map(toAlert);
   }
 

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { ActionItem, NewActionItem } from '../../incidents/action-items.ts';
 import type { ChecklistItem, NewChecklistItem } from '../../incidents/checklists.ts';
+import type { DigestEffect } from '../../incidents/digest.ts';
 import type { QueuedEffect } from '../../incidents/effects.ts';
 import type { ChecklistStore, FollowUpStore } from '../../incidents/ports.ts';
 import { EMPTY_SECTIONS, type PostmortemSections } from '../../incidents/postmortem.ts';
@@ -90,17 +91,20 @@ export class PgFollowUpStore implements Async<FollowUpStore> {
     this.pool = pool;
   }
 
-  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): Promise<ActionItem> {
+  /** `effects` may be a function of the saved item (its id is known only once inserted), as on SQLite. */
+  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] | ((saved: ActionItem) => readonly QueuedEffect[]) = []): Promise<ActionItem> {
     return inTransaction(this.pool, async (client) => {
-      const r = await client.query<ActionRow>(
-        `INSERT INTO action_items (incident_number, text, owner, due, state, created_at, created_by, done_at, done_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [item.incidentNumber, item.text, item.owner, item.due, item.state, item.createdAt, item.createdBy, item.doneAt, item.doneBy],
-      );
+      const r = await client.query<ActionRow>({
+        name: 'action-item-insert',
+        text: `INSERT INTO action_items (incident_number, text, owner, due, state, created_at, created_by, done_at, done_by, issue_number, issue_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        values: [item.incidentNumber, item.text, item.owner, item.due, item.state, item.createdAt, item.createdBy, item.doneAt, item.doneBy, item.issue?.number ?? null, item.issue?.url ?? null],
+      });
+      const saved = toActionItem(r.rows[0]!);
       await insertEvents(client, item.incidentNumber, [entry]);
-      await writeOutboxPg(client, effects);
+      await writeOutboxPg(client, typeof effects === 'function' ? effects(saved) : effects);
       await bumpChanges(client, 'incidents');
-      return toActionItem(r.rows[0]!);
+      return saved;
     });
   }
 
@@ -113,15 +117,11 @@ export class PgFollowUpStore implements Async<FollowUpStore> {
       if (!current) return undefined;
       const { item, entry, effects = [] } = change(current);
       if (!entry) return current;
-      await client.query('UPDATE action_items SET text = $2, owner = $3, due = $4, state = $5, done_at = $6, done_by = $7 WHERE id = $1', [
-        id,
-        item.text,
-        item.owner,
-        item.due,
-        item.state,
-        item.doneAt,
-        item.doneBy,
-      ]);
+      await client.query({
+        name: 'action-item-update',
+        text: 'UPDATE action_items SET text = $2, owner = $3, due = $4, state = $5, done_at = $6, done_by = $7, issue_number = $8, issue_url = $9 WHERE id = $1',
+        values: [id, item.text, item.owner, item.due, item.state, item.doneAt, item.doneBy, item.issue?.number ?? null, item.issue?.url ?? null],
+      });
       await insertEvents(client, item.incidentNumber, [entry]);
       await writeOutboxPg(client, effects);
       await bumpChanges(client, 'incidents');
@@ -184,10 +184,17 @@ export class PgFollowUpStore implements Async<FollowUpStore> {
     return r.rows[0];
   }
 
-  /** One replica wins the slot: the primary key of digests_sent. */
-  async claimDigest(slot: number, now: number): Promise<boolean> {
-    const r = await this.pool.query('INSERT INTO digests_sent (slot, sent_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [slot, now]);
-    return r.rowCount === 1;
+  /**
+   * One replica wins the slot (the primary key of digests_sent); the winner's `effects` are queued in the same
+   * transaction, so a claimed digest is never lost to a crash between claim and queue.
+   */
+  claimDigest(slot: number, now: number, effects?: () => readonly QueuedEffect<DigestEffect>[]): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const r = await client.query({ name: 'digest-claim', text: 'INSERT INTO digests_sent (slot, sent_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', values: [slot, now] });
+      if (r.rowCount !== 1) return false;
+      if (effects) await writeOutboxPg(client, effects());
+      return true;
+    });
   }
 
   private async writePostmortem(client: pg.PoolClient, incidentNumber: number, markdown: string, at: number): Promise<void> {

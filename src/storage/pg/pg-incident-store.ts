@@ -9,16 +9,14 @@ import type { Incident, Platform } from '../../incidents/incident.ts';
 import type { Change } from '../../incidents/incident-rules.ts';
 import { OVERDUE_PHASES } from '../../incidents/overdue.ts';
 import { OPEN_PHASES, type Phase } from '../../incidents/phases.ts';
-import type { AlertDeclaration, IncidentStore } from '../../incidents/ports.ts';
+import { inTimeOrder } from '../../incidents/captured-messages.ts';
+import type { AlertDeclaration, CapturedMessageStore, IncidentStore, OpenOverview } from '../../incidents/ports.ts';
 import type { Severity } from '../../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../../incidents/timeline.ts';
 import { type IncidentRow, type RoleRow, toIncident, toRow } from '../sqlite-incident-store.ts';
 import { inTransaction } from './pg-database.ts';
 import { type Async, bumpChanges, columnsOf, insertEvents, readChanges, selectList, type Sql, writeOutboxPg } from './pg-sql.ts';
 import { incidents, roleAssignments } from './schema.ts';
-
-/** Thrown inside a transaction to roll it back when a reminder was already claimed elsewhere. */
-class AlreadyClaimed extends Error {}
 
 const SELECT = `SELECT ${selectList(incidents)} FROM incidents`;
 const ROLES = `SELECT ${selectList(roleAssignments)} FROM role_assignments`;
@@ -31,7 +29,7 @@ const rowValues = (i: Incident) => {
   return ROW_KEYS.map((k) => row[k]);
 };
 
-export class PgIncidentStore implements Async<IncidentStore> {
+export class PgIncidentStore implements Async<IncidentStore>, Async<CapturedMessageStore> {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {
@@ -91,33 +89,94 @@ export class PgIncidentStore implements Async<IncidentStore> {
     return (await this.withRoles(rows.rows))[0];
   }
 
-  async mutate(number: number, rule: (current: Incident) => Change | null): Promise<Change | null> {
-    try {
-      return await inTransaction(this.pool, async (client) => {
-        const current = await this.read(client, number, true);
-        if (!current) return null;
-        const change = rule(current);
-        if (!change) return null;
-        await client.query({ name: 'incident-update', text: UPDATE, values: [number, ...rowValues(change.incident)] });
-        await this.writeRoles(client, change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
-        await insertEvents(client, number, change.events);
-        if (change.reminderClaim) {
-          const claim = change.reminderClaim;
-          const claimed = await client.query({
-            name: 'reminder-claim',
-            text: 'INSERT INTO reminders_sent (incident_number, due_at, stage, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-            values: [number, claim.dueAt, claim.stage, claim.at],
-          });
-          if (claimed.rowCount === 0) throw new AlreadyClaimed();
-        }
-        await writeOutboxPg(client, change.effects ?? []);
-        await bumpChanges(client, 'incidents');
-        return change;
+  mutate(number: number, rule: (current: Incident) => Change | null): Promise<Change | null> {
+    return inTransaction(this.pool, async (client) => {
+      const current = await this.read(client, number, true);
+      if (!current) return null;
+      const change = rule(current);
+      if (!change || !(await this.save(client, current, change))) return null;
+      await bumpChanges(client, 'incidents');
+      return change;
+    });
+  }
+
+  /**
+   * The reminder tick in one transaction, as on SQLite. The due rows are locked FOR UPDATE SKIP LOCKED: a replica
+   * ticking at the same moment takes the other due incidents (or none) instead of waiting, and the reminders_sent
+   * key still refuses a lapse claimed by a replica that read the row before this one's commit.
+   */
+  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Promise<Change[]> {
+    return inTransaction(this.pool, async (client) => {
+      const due = await client.query<IncidentRow>({
+        name: 'incident-due-lock',
+        text: `${SELECT} WHERE reminder_at IS NOT NULL AND reminder_at <= $1 AND platform = ANY($2) ORDER BY reminder_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        values: [now, [...platforms], limit],
       });
-    } catch (e) {
-      if (e instanceof AlreadyClaimed) return null;
-      throw e;
+      const changes: Change[] = [];
+      for (const current of await this.withRoles(due.rows, client)) {
+        const change = rule(current);
+        if (change && (await this.save(client, current, change))) changes.push(change);
+      }
+      if (changes.length) await bumpChanges(client, 'incidents');
+      return changes;
+    });
+  }
+
+  /**
+   * Writes `change` inside the caller's transaction; false (nothing written) when its reminder was already claimed.
+   * The claim goes first, so a refused claim leaves nothing to roll back.
+   */
+  private async save(client: pg.PoolClient, current: Incident, change: Change): Promise<boolean> {
+    const { number } = current;
+    const claim = change.reminderClaim;
+    if (claim) {
+      const claimed = await client.query({
+        name: 'reminder-claim',
+        text: 'INSERT INTO reminders_sent (incident_number, due_at, stage, sent_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+        values: [number, claim.dueAt, claim.stage, claim.at],
+      });
+      if (claimed.rowCount === 0) return false;
     }
+    await client.query({ name: 'incident-update', text: UPDATE, values: [number, ...rowValues(change.incident)] });
+    await this.writeRoles(client, change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
+    await insertEvents(client, number, change.events);
+    await writeOutboxPg(client, change.effects ?? []);
+    return true;
+  }
+
+  /** Counts and the newest `perPhase` of each open phase, read in one REPEATABLE READ snapshot so they agree. */
+  openOverview(perPhase: number): Promise<OpenOverview> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const counts: OpenOverview['counts'] = {};
+      const r = await client.query<{ phase: Phase; n: number }>({
+        name: 'incident-open-counts',
+        text: 'SELECT phase, COUNT(*)::int AS n FROM incidents WHERE phase = ANY($1) GROUP BY phase',
+        values: [[...OPEN_PHASES]],
+      });
+      for (const row of r.rows) counts[row.phase] = row.n;
+      const newest: IncidentRow[] = [];
+      for (const phase of OPEN_PHASES) {
+        const rows = await client.query<IncidentRow>({ name: 'incident-newest-in', text: `${SELECT} WHERE phase = $1 ORDER BY number DESC LIMIT $2`, values: [phase, perPhase] });
+        newest.push(...rows.rows.reverse());
+      }
+      return { counts, newest: await this.withRoles(newest, client) };
+    });
+  }
+
+  /** The unique source_key makes a second capture of the same message a no-op, whichever replica hears it. */
+  addCapturedMessage(incidentNumber: number, entry: TimelineEvent, key: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const r = await client.query({
+        name: 'incident-captured',
+        text: `INSERT INTO timeline_events (incident_number, at, actor, kind, text, data, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+          ON CONFLICT (source_key) DO NOTHING`,
+        values: [incidentNumber, entry.at, entry.actor, entry.kind, entry.text, JSON.stringify(entry.data), key],
+      });
+      if (r.rowCount === 0) return false;
+      await bumpChanges(client, 'incidents');
+      return true;
+    });
   }
 
   async listOpen(): Promise<Incident[]> {
@@ -131,7 +190,7 @@ export class PgIncidentStore implements Async<IncidentStore> {
       text: 'SELECT at, actor, kind, text, data FROM timeline_events WHERE incident_number = $1 ORDER BY id',
       values: [number],
     });
-    return rows.rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind as TimelineKind, text: r.text, data: JSON.parse(r.data) as TimelineEvent['data'] }));
+    return inTimeOrder(rows.rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind as TimelineKind, text: r.text, data: JSON.parse(r.data) as TimelineEvent['data'] })));
   }
 
   async declaredSince(since: number): Promise<Incident[]> {
@@ -183,9 +242,9 @@ export class PgIncidentStore implements Async<IncidentStore> {
     return readChanges(this.pool, 'incidents');
   }
 
-  private async withRoles(rows: readonly IncidentRow[]): Promise<Incident[]> {
+  private async withRoles(rows: readonly IncidentRow[], sql: Sql = this.pool): Promise<Incident[]> {
     if (rows.length === 0) return [];
-    const roles = await this.pool.query<RoleRow>({ name: 'incident-roles-many', text: `${ROLES} WHERE incident_number = ANY($1)`, values: [rows.map((r) => r.number)] });
+    const roles = await sql.query<RoleRow>({ name: 'incident-roles-many', text: `${ROLES} WHERE incident_number = ANY($1)`, values: [rows.map((r) => r.number)] });
     const byIncident = new Map<number, RoleRow[]>();
     for (const role of roles.rows) byIncident.set(role.incidentNumber, [...(byIncident.get(role.incidentNumber) ?? []), role]);
     return rows.map((r) => toIncident(r, byIncident.get(r.number) ?? []));

@@ -5,8 +5,7 @@
  */
 import type pg from 'pg';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxStore } from '../../delivery/outbox.ts';
-import type { Lane, QueuedEffect } from '../../incidents/effects.ts';
-import type { Platform } from '../../incidents/incident.ts';
+import { type Destination, type Lane, LANES, type QueuedEffect } from '../../incidents/effects.ts';
 import { type Row, toOutboxRow } from '../sqlite-outbox-store.ts';
 import { inTransaction } from './pg-database.ts';
 import { type Async, writeOutboxPg } from './pg-sql.ts';
@@ -22,7 +21,7 @@ export class PgOutboxStore implements Async<OutboxStore> {
     return inTransaction(this.pool, (client) => writeOutboxPg(client, effects));
   }
 
-  claim(platform: Platform, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+  claim(platform: Destination, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
     return inTransaction(this.pool, async (client) => {
       // SKIP LOCKED here too: a row another replica is claiming is not superseded under it.
       await client.query({
@@ -69,7 +68,7 @@ export class PgOutboxStore implements Async<OutboxStore> {
   }
 
   async backlog(): Promise<Backlog> {
-    const pending: Record<Lane, number> = { incident: 0, alert: 0 };
+    const pending = Object.fromEntries(LANES.map((lane) => [lane, 0])) as Record<Lane, number>;
     let oldestCreatedAt: number | null = null;
     const r = await this.pool.query<{ lane: Lane; n: number; oldest: number }>({
       name: 'outbox-backlog',
