@@ -5,7 +5,8 @@
  */
 import type { AlertStore } from '../alerts/ports.ts';
 import type { OutboxStore } from '../delivery/outbox.ts';
-import type { AlertFacts, ChecklistStore, FollowUpStore, IncidentStore, PublicationStore } from '../incidents/ports.ts';
+import type { AlertFacts, CapturedMessageStore, ChecklistStore, FollowUpStore, IncidentStore, PublicationStore } from '../incidents/ports.ts';
+import type { AnnotationStore, PageStore } from '../incidents/integration-ports.ts';
 import type { SessionStore } from '../web/sessions.ts';
 import type { Config } from '../config.ts';
 import type { TopicMemory } from '../chat/topic-memory.ts';
@@ -15,6 +16,7 @@ import { openPgDatabase } from './pg/pg-database.ts';
 import { PgAlertStore } from './pg/pg-alert-store.ts';
 import { PgChecklistStore, PgFollowUpStore } from './pg/pg-follow-up-stores.ts';
 import { PgIncidentStore } from './pg/pg-incident-store.ts';
+import { PgIntegrationStore } from './pg/pg-integration-store.ts';
 import { PgOutboxStore } from './pg/pg-outbox-store.ts';
 import { PgPublicationStore } from './pg/pg-publication-store.ts';
 import { PgDialogNonces, PgSessionStore } from './pg/pg-small-stores.ts';
@@ -25,6 +27,7 @@ import { SqliteChecklistStore } from './sqlite-checklist-store.ts';
 import { SqliteDialogNonces } from './sqlite-dialog-nonces.ts';
 import { SqliteFollowUpStore } from './sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './sqlite-incident-store.ts';
+import { SqliteIntegrationStore } from './sqlite-integration-store.ts';
 import { SqliteOutboxStore } from './sqlite-outbox-store.ts';
 import { SqlitePublicationStore } from './sqlite-publication-store.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
@@ -32,12 +35,15 @@ import { PgTopicMemory, SqliteTopicMemory } from './topic-memory.ts';
 
 export interface Stores {
   engine: 'sqlite' | 'postgres';
-  incidents: Async<IncidentStore>;
+  /** Incidents, and the chat messages captured onto their timelines. */
+  incidents: Async<IncidentStore & CapturedMessageStore>;
   checklists: Async<ChecklistStore>;
   followUps: Async<FollowUpStore>;
   publications: Async<PublicationStore>;
   alerts: Omit<Async<AlertStore>, 'inOneTransaction'> & Async<AlertFacts> & { inOneTransaction<T>(work: () => T): Promise<Awaited<T>> };
   outbox: Async<OutboxStore>;
+  /** Pages (Alertmanager) and dashboard annotations (Grafana) of incidents. */
+  integrations: PageStore & AnnotationStore;
   sessions: Async<SessionStore>;
   nonces: Async<Pick<SqliteDialogNonces, 'use'>>;
   settings: SettingsStore;
@@ -59,6 +65,7 @@ export async function openStores(config: Pick<Config, 'databaseUrl' | 'databaseP
       publications: new PgPublicationStore(pool),
       alerts: new PgAlertStore(pool) as Stores['alerts'],
       outbox: new PgOutboxStore(pool),
+      integrations: new PgIntegrationStore(pool),
       sessions: new PgSessionStore(pool),
       nonces: new PgDialogNonces(pool),
       settings: new PgSettings(pool),
@@ -78,6 +85,7 @@ export async function openStores(config: Pick<Config, 'databaseUrl' | 'databaseP
     publications: promised(new SqlitePublicationStore(db)),
     alerts: promised(new SqliteAlertStore(db)) as unknown as Stores['alerts'],
     outbox: promised(new SqliteOutboxStore(db)),
+    integrations: new SqliteIntegrationStore(db),
     sessions: promised(new SqliteSessionStore(db)),
     nonces: promised(new SqliteDialogNonces(db)),
     settings: new SqliteSettings(db),

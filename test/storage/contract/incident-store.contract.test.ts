@@ -220,6 +220,99 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('IncidentStor
     });
   });
 
+  describe('mutateDue: the reminder tick in one transaction', () => {
+    const claim = (current: Incident) => claimDueReminder(current, T0 + HOUR) ?? null;
+
+    it('saves the changes of the due incidents of the platforms, earliest first, up to the limit', async () => {
+      const at = async (reminderAt: number | null, platform: Incident['platform'] = 'slack') =>
+        (await store.create(declared({ reminderAt, nextUpdateDue: reminderAt, platform }), [])).number;
+      const late = await at(T0 + 30 * MINUTE);
+      const early = await at(T0 + 10 * MINUTE);
+      await at(T0 + 2 * HOUR);
+      await at(T0 + 5 * MINUTE, 'mattermost');
+      const seen: number[] = [];
+      const changes = await store.mutateDue(T0 + HOUR, 10, ['slack'], (current) => {
+        seen.push(current.number);
+        return claim(current);
+      });
+      expect(seen).toEqual([early, late]);
+      expect(changes.map((c) => c.incident.number)).toEqual([early, late]);
+      expect(await engine.count('reminders_sent')).toBe(2);
+      expect((await store.get(early))?.reminderStage).toBe(changes[0]!.incident.reminderStage);
+      expect((await store.mutateDue(T0 + HOUR, 1, ['mattermost'], claim)).map((c) => c.incident.number)).toHaveLength(1);
+    });
+
+    it('writes nothing for a rule returning null, and nothing at all when the rule throws', async () => {
+      const { number } = await store.create(declared({ reminderAt: T0, nextUpdateDue: T0 }), []);
+      expect(await store.mutateDue(T0 + HOUR, 10, ['slack'], () => null)).toEqual([]);
+      await expect(
+        store.mutateDue(T0 + HOUR, 10, ['slack'], () => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await engine.count('reminders_sent')).toBe(0);
+      expect((await store.get(number))?.reminderAt).toBe(T0);
+    });
+
+    it('claims each lapse once when two replicas tick at the same moment', async () => {
+      const other = await engine.openAgain();
+      for (let i = 0; i < 5; i++) await store.create(declared({ reminderAt: T0 + i * MINUTE, nextUpdateDue: T0 + i * MINUTE }), []);
+      const [a, b] = await Promise.all([store.mutateDue(T0 + HOUR, 10, ['slack'], claim), other.incidents.mutateDue(T0 + HOUR, 10, ['slack'], claim)]);
+      const numbers = [...a, ...b].map((c) => c.incident.number).sort();
+      expect(numbers).toEqual([1, 2, 3, 4, 5]);
+      expect(await engine.count('reminders_sent')).toBe(5);
+      // A later tick finds nothing due: the claims moved every reminder on.
+      expect(await other.incidents.mutateDue(T0 + HOUR, 10, ['slack'], claim)).toEqual([]);
+    });
+  });
+
+  describe('openOverview', () => {
+    it('counts each open phase and gives the newest of each, oldest first, leaving closed incidents out', async () => {
+      for (let i = 0; i < 4; i++) await store.create(declared(), []);
+      for (let i = 0; i < 2; i++) await store.create(declared({ phase: 'mitigated' }), []);
+      await store.create(declared({ phase: 'closed', closedAt: T0 }), []);
+      const overview = await store.openOverview(3);
+      expect(overview.counts).toEqual({ active: 4, mitigated: 2 });
+      expect(overview.newest.map((i) => [i.number, i.phase])).toEqual([
+        [2, 'active'],
+        [3, 'active'],
+        [4, 'active'],
+        [5, 'mitigated'],
+        [6, 'mitigated'],
+      ]);
+      expect(await store.openOverview(0)).toEqual({ counts: { active: 4, mitigated: 2 }, newest: [] });
+    });
+
+    it('comes back with roles', async () => {
+      const { number } = await store.create(declared(), []);
+      await store.mutate(number, (current) => assignRole(current, 'commander', 'bob', 'alice', T0 + MINUTE));
+      expect((await store.openOverview(5)).newest[0]?.roles).toEqual((await store.get(number))?.roles);
+    });
+  });
+
+  describe('captured chat messages', () => {
+    const captured = (at: number, text: string) => event('message_captured', at, 'dave', text, { captured: true, capturedBy: 'alice', capturedAt: T0 + HOUR, permalink: null, files: null });
+
+    it('adds a message once, whatever the replica that hears it again, in time order on the timeline', async () => {
+      const other = await engine.openAgain();
+      const { number } = await store.create(declared(), [declaredEvent()]);
+      await store.mutate(number, (current) => postUpdate(current, 'Rolled back', 'carol', T0 + 30 * MINUTE));
+      expect(await store.addCapturedMessage(number, captured(T0 + 10 * MINUTE, 'it is the cache'), 'slack:C1:1')).toBe(true);
+      expect(await other.incidents.addCapturedMessage(number, captured(T0 + 10 * MINUTE, 'it is the cache'), 'slack:C1:1')).toBe(false);
+      expect(await store.addCapturedMessage(number, captured(T0 + 5 * MINUTE, 'seeing 500s'), 'slack:C1:2')).toBe(true);
+      const timeline = await store.timeline(number);
+      expect(timeline.map((e) => e.text)).toEqual(['Declared SEV2: Checkout latency spike', 'seeing 500s', 'it is the cache', expect.any(String)]);
+      expect(timeline[1]?.data).toEqual({ captured: true, capturedBy: 'alice', capturedAt: T0 + HOUR, permalink: null, files: null });
+    });
+
+    it('moves version()', async () => {
+      const { number } = await store.create(declared(), []);
+      const before = await store.version();
+      await store.addCapturedMessage(number, captured(T0, 'x'), 'slack:C1:9');
+      expect(await store.version()).not.toBe(before);
+    });
+  });
+
   describe('version', () => {
     it('moves with a write made through another connection (another replica)', async () => {
       const other = await engine.openAgain();

@@ -128,7 +128,7 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(await s.outbox.claim('slack', T0, MINUTE, 10)).toEqual([]);
       await s.outbox.delivered(claimed[0]!.id, T0, 'M1');
       expect((await s.outbox.claim('slack', T0, MINUTE, 10)).map((r) => r.effect.kind)).toEqual(['card']);
-      expect(await s.outbox.backlog()).toEqual({ pending: { incident: 2, alert: 1 }, oldestCreatedAt: T0 });
+      expect(await s.outbox.backlog()).toEqual({ pending: { incident: 2, alert: 1, webhook: 0, github: 0 }, oldestCreatedAt: T0 });
     });
 
     it('retries later, gives up, and supersedes older rows of a coalesce key', async () => {
