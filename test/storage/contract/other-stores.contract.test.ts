@@ -25,6 +25,9 @@ const effect = (target: string, overrides: Partial<QueuedEffect> = {}): QueuedEf
   ...overrides,
 });
 
+/** A queued effect of another kind than chat's (digest, page alert, annotation). */
+const queued = <E extends { kind: string }>(target: string, e: E, overrides: Partial<QueuedEffect> = {}): QueuedEffect<E> => ({ ...effect(target, overrides), effect: e });
+
 describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s', (_name, makeEngine) => {
   let engine: Engine;
   let s: Stores;
@@ -99,6 +102,37 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect((await s.alerts.linkedTo(incident.number))[0]).toMatchObject({ id: group.id, acknowledgedBy: 'alice' });
       expect(await s.alerts.noiseSince(0)).toEqual({ groups: 1, notActionable: 0 });
       expect((await s.alerts.recentGroups(T0, 10)).map((g) => g.id)).toEqual([group.id]);
+    });
+
+    it('keeps the card digest current: counts, first alerts, shared labels and links', async () => {
+      const at = (n: number) => new Date(WEB1_STARTS + n * 1000).toISOString();
+      const p1 = validPayload(rawPayload([rawAlert(1), rawAlert(2), rawAlert(3, { generatorURL: '' })]));
+      const { group } = await ingest(p1);
+      const first = await s.alerts.digest(group.id);
+      expect([first.firing, first.resolved]).toEqual([3, 0]);
+      expect(first.firstFiring.map((a) => a.fingerprint)).toEqual(['fp00000000000001', 'fp00000000000002', 'fp00000000000003']);
+      expect(first.firstResolved).toEqual([]);
+      expect(first.sharedLabels).toEqual({ alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' });
+      expect(first.runbookUrl).toBe('https://runbooks.example.com/checkout');
+      expect(first.generatorUrl).toMatch(/^http:\/\/prometheus/);
+
+      // Alert 2 resolves, alert 1 changes its severity, and an earlier firing of alert 3 arrives late (stored, not shown).
+      const p2 = validPayload(
+        rawPayload([
+          rawAlert(1, { labels: { alertname: 'HighErrorRate', instance: 'web-1:9100', service: 'checkout', severity: 'warning' } }),
+          rawAlert(2, { status: 'resolved', endsAt: at(60) }),
+          rawAlert(3, { startsAt: at(-600) }),
+        ]),
+      );
+      await ingest(p2, T0 + MINUTE);
+      const second = await s.alerts.digest(group.id);
+      expect([second.firing, second.resolved]).toEqual([2, 1]);
+      expect(second.firstFiring.map((a) => a.fingerprint)).toEqual(['fp00000000000001', 'fp00000000000003']);
+      expect(second.firstResolved.map((a) => a.fingerprint)).toEqual(['fp00000000000002']);
+      expect(second.sharedLabels).toEqual({ alertname: 'HighErrorRate', service: 'checkout' });
+      expect((await s.alerts.group(group.id))?.firingCount).toBe(2);
+      expect(await engine.count('alerts')).toBe(4);
+      expect(await s.alerts.digest(999)).toMatchObject({ firing: 0, resolved: 0, firstFiring: [], firstResolved: [], sharedLabels: undefined });
     });
 
     it('lets one replica claim a first card, and tracks the card version', async () => {
@@ -179,6 +213,36 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(await s.followUps.postmortemSections(incident.number)).toEqual(sections);
     });
 
+    it('queues an item effects made from the saved item, and keeps its GitHub issue', async () => {
+      const item = await s.followUps.addActionItem(
+        { incidentNumber: incident.number, text: 'Add alert', owner: null, due: null, state: 'open', createdAt: T0, createdBy: 'alice', doneAt: null, doneBy: null },
+        note(incident.number),
+        (saved) => [effect(`item:${saved.id}`, { platform: 'github', lane: 'github' })],
+      );
+      const claimed = await s.outbox.claim('github', T0, MINUTE, 10);
+      expect(claimed.map((r) => [r.target, r.lane])).toEqual([[`item:${item.id}`, 'github']]);
+      const linked = await s.followUps.updateActionItem(item.id, (i) => ({ item: { ...i, issue: { number: 42, url: 'https://github.com/o/r/issues/42' } }, entry: note(incident.number) }));
+      expect(linked?.issue).toEqual({ number: 42, url: 'https://github.com/o/r/issues/42' });
+      expect(await s.followUps.actionItem(item.id)).toEqual(linked);
+    });
+
+    it('queues the digest with the claim of its slot, once', async () => {
+      const other = await engine.openAgain();
+      const digest = () => [queued('digest', { kind: 'overdue' as const, user: 'bob', items: [] }, { platform: 'email' })];
+      const claims = await Promise.all([s.followUps.claimDigest(T0, T0, digest), other.followUps.claimDigest(T0, T0, digest)]);
+      expect(claims.sort()).toEqual([false, true]);
+      expect(await engine.count('outbox')).toBe(1);
+      expect((await s.outbox.claim('email', T0, MINUTE, 10)).map((r) => r.target)).toEqual(['digest']);
+      let called = false;
+      expect(
+        await s.followUps.claimDigest(T0, T0, () => {
+          called = true;
+          return [];
+        }),
+      ).toBe(false);
+      expect(called).toBe(false);
+    });
+
     it('gives each digest slot to one replica', async () => {
       const other = await engine.openAgain();
       const claims = await Promise.all([s.followUps.claimDigest(T0, T0), other.followUps.claimDigest(T0, T0)]);
@@ -200,6 +264,53 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect((await s.checklists.checklistOf(incident.number)).map((i) => i.text)).toEqual(['Page on-call', 'Status page']);
       expect(await s.checklists.progressOf([incident.number, 99])).toEqual(new Map([[incident.number, { done: 1, total: 2 }]]));
       expect(await s.checklists.updateChecklistItem(999, (i) => ({ item: i, entry: note(1) }))).toBeUndefined();
+    });
+  });
+
+  describe('pages and dashboard annotations', () => {
+    const paged = (team: string) => event('note', T0, 'alice', `paged ${team}`, {});
+    const newPage = (team: string) => ({ incidentNumber: incident.number, team, message: 'help', severity: 'sev2' as const, pagedAt: T0, pagedBy: 'alice', refreshedAt: T0, resolvedAt: null });
+
+    it('adds pages with their entry and effects, each rule seeing the pages before it', async () => {
+      const other = await engine.openAgain();
+      const seen: number[] = [];
+      const add = (stores: Stores, team: string) =>
+        stores.integrations.addPage(
+          incident.number,
+          (pages) => {
+            seen.push(pages.length);
+            return { page: newPage(team), entry: paged(team) };
+          },
+          (page) => [queued(`page:${page.id}`, { kind: 'page_alert' as const, number: incident.number, pageId: page.id }, { platform: 'alertmanager', lane: 'alert' })],
+        );
+      const [a, b] = await Promise.all([add(s, 'db'), add(other, 'web')]);
+      expect(seen.sort()).toEqual([0, 1]);
+      expect((await s.integrations.pagesOf(incident.number)).map((p) => p.id)).toEqual([a.id, b.id].sort());
+      expect(await s.integrations.page(a.id)).toEqual(a);
+      expect((await s.outbox.claim('alertmanager', T0, MINUTE, 10)).map((r) => r.target).sort()).toEqual([`page:${a.id}`, `page:${b.id}`].sort());
+      expect(await s.incidents.timeline(incident.number)).toHaveLength(2);
+    });
+
+    it('updates a page atomically, and lists the firing ones', async () => {
+      const page = await s.integrations.addPage(incident.number, () => ({ page: newPage('db'), entry: paged('db') }), () => []);
+      expect(await s.integrations.updatePage(page.id, () => null)).toEqual(page);
+      const resolved = await s.integrations.updatePage(page.id, (p) => ({ page: { ...p, resolvedAt: T0 + MINUTE }, entry: note(incident.number), effects: [] }));
+      expect(resolved?.resolvedAt).toBe(T0 + MINUTE);
+      expect(await s.integrations.page(page.id)).toEqual(resolved);
+      expect(await s.integrations.firingPages()).toEqual([]);
+      expect(await s.integrations.updatePage(999, () => null)).toBeUndefined();
+    });
+
+    it('queues each annotation state once, whatever the replica, and keeps Grafana\'s id', async () => {
+      const other = await engine.openAgain();
+      const annotation = () => [queued('annotation:1', { kind: 'annotation' as const, number: incident.number }, { platform: 'grafana', lane: 'alert' })];
+      expect(await s.integrations.annotationIdOf(incident.number)).toBeNull();
+      const results = await Promise.all([s.integrations.queueAnnotation(incident.number, 'open', annotation()), other.integrations.queueAnnotation(incident.number, 'open', annotation())]);
+      expect(results.sort()).toEqual([false, true]);
+      expect(await s.integrations.queueAnnotation(incident.number, 'resolved', annotation())).toBe(true);
+      expect(await engine.count('outbox')).toBe(2);
+      await other.integrations.saveAnnotationId(incident.number, '77');
+      expect(await s.integrations.annotationIdOf(incident.number)).toBe('77');
     });
   });
 
