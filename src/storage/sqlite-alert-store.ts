@@ -15,6 +15,7 @@ import type { WebhookAlert, WebhookPayload } from '../alerts/alertmanager-payloa
 import type { AlertStore, CardRef, IngestResult, OpenDelivery } from '../alerts/ports.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
+import { DigestCounts } from './alert-digest-counts.ts';
 import type { Db } from './database.ts';
 
 export interface GroupRow {
@@ -231,51 +232,23 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   private write(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[] {
     const newlyFiring: GroupAlert[] = [];
     const id = open.groupId;
-    let fingerprints = 0;
-    let firing = 0;
-    // Label value counts to add, by name then value, applied once for the slice (a storm's shared labels are one row each).
-    const labelDelta = new Map<string, Map<string, number>>();
-    const countLabels = (labels: Labels, by: number) => {
-      for (const name in labels) {
-        const value = labels[name]!;
-        let values = labelDelta.get(name);
-        if (!values) labelDelta.set(name, (values = new Map()));
-        values.set(value, (values.get(value) ?? 0) + by);
-      }
-    };
+    const counts = new DigestCounts();
     for (const a of alerts) {
       const startsAt = a.startsAt ?? now;
       const labels = JSON.stringify(a.labels);
-      const isFiring = a.status === 'firing' ? 1 : 0;
       const shown = this.s['latestOf']!.get(id, a.fingerprint) as Pick<AlertRow, 'starts_at' | 'status' | 'labels'> | undefined;
+      const placed = counts.place(a, startsAt, labels, shown);
+      if (placed.unflag !== null) this.s['unflagLatest']!.run(id, a.fingerprint, placed.unflag);
       // A firing not stored before is news for the war room.
-      let isNew: boolean;
-      let latest = 1;
-      if (!shown) {
-        isNew = true;
-        fingerprints++;
-        firing += isFiring;
-        countLabels(a.labels, 1);
-      } else if (shown.starts_at <= startsAt) {
-        isNew = shown.starts_at < startsAt;
-        if (isNew) this.s['unflagLatest']!.run(id, a.fingerprint, shown.starts_at);
-        firing += isFiring - (shown.status === 'firing' ? 1 : 0);
-        if (shown.labels !== labels) {
-          countLabels(JSON.parse(shown.labels) as Labels, -1);
-          countLabels(a.labels, 1);
-        }
-      } else {
-        isNew = this.s['hasAlert']!.get(id, a.fingerprint, startsAt) === undefined;
-        latest = 0;
-      }
-      if (isFiring && isNew) {
+      const isNew = placed.isNew ?? this.s['hasAlert']!.get(id, a.fingerprint, startsAt) === undefined;
+      if (a.status === 'firing' && isNew) {
         newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
       }
       const runbook = a.annotations['runbook_url'] ?? '';
-      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, runbook, latest);
+      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, runbook, placed.latest);
     }
-    if (fingerprints !== 0 || firing !== 0) this.s['countAlerts']!.run(fingerprints, firing, id);
-    for (const [name, values] of labelDelta) for (const [value, by] of values) if (by !== 0) this.s['countLabel']!.run(id, name, value, by);
+    if (counts.fingerprints !== 0 || counts.firing !== 0) this.s['countAlerts']!.run(counts.fingerprints, counts.firing, id);
+    for (const [name, value, by] of counts.labelChanges()) this.s['countLabel']!.run(id, name, value, by);
     return newlyFiring;
   }
 

@@ -13,6 +13,7 @@ import type { AlertStore, CardRef, IngestResult, OpenDelivery } from '../../aler
 import type { Platform } from '../../incidents/incident.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../../incidents/ports.ts';
 import { type AlertRow, type GroupRow, groupParams, toAlert, toGroup, toLinked } from '../sqlite-alert-store.ts';
+import { DigestCounts } from '../alert-digest-counts.ts';
 import { inTransaction } from './pg-database.ts';
 import type { Async, Sql } from './pg-sql.ts';
 
@@ -107,21 +108,10 @@ export class PgAlertStore implements Store {
   private async write(client: pg.PoolClient, open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): Promise<GroupAlert[]> {
     const newlyFiring: GroupAlert[] = [];
     const id = open.groupId;
-    let fingerprints = 0;
-    let firing = 0;
-    const labelDelta = new Map<string, Map<string, number>>();
-    const countLabels = (labels: Labels, by: number) => {
-      for (const name in labels) {
-        const value = labels[name]!;
-        let values = labelDelta.get(name);
-        if (!values) labelDelta.set(name, (values = new Map()));
-        values.set(value, (values.get(value) ?? 0) + by);
-      }
-    };
+    const counts = new DigestCounts();
     for (const a of alerts) {
       const startsAt = a.startsAt ?? now;
       const labels = JSON.stringify(a.labels);
-      const isFiring = a.status === 'firing' ? 1 : 0;
       const shown = (
         await client.query<Pick<AlertRow, 'starts_at' | 'status' | 'labels'>>({
           name: 'alert-latest-of',
@@ -129,29 +119,14 @@ export class PgAlertStore implements Store {
           values: [id, a.fingerprint],
         })
       ).rows[0];
-      let isNew: boolean;
-      let latest = 1;
-      if (!shown) {
-        isNew = true;
-        fingerprints++;
-        firing += isFiring;
-        countLabels(a.labels, 1);
-      } else if (shown.starts_at <= startsAt) {
-        isNew = shown.starts_at < startsAt;
-        if (isNew) {
-          await client.query({ name: 'alert-unflag-latest', text: 'UPDATE alerts SET latest = 0 WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, shown.starts_at] });
-        }
-        firing += isFiring - (shown.status === 'firing' ? 1 : 0);
-        if (shown.labels !== labels) {
-          countLabels(JSON.parse(shown.labels) as Labels, -1);
-          countLabels(a.labels, 1);
-        }
-      } else {
-        const stored = await client.query({ name: 'alert-has', text: 'SELECT 1 FROM alerts WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, startsAt] });
-        isNew = stored.rowCount === 0;
-        latest = 0;
+      const placed = counts.place(a, startsAt, labels, shown);
+      if (placed.unflag !== null) {
+        await client.query({ name: 'alert-unflag-latest', text: 'UPDATE alerts SET latest = 0 WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, placed.unflag] });
       }
-      if (isFiring && isNew) {
+      const isNew =
+        placed.isNew ??
+        (await client.query({ name: 'alert-has', text: 'SELECT 1 FROM alerts WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, startsAt] })).rowCount === 0;
+      if (a.status === 'firing' && isNew) {
         newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
       }
       await client.query({
@@ -161,26 +136,23 @@ export class PgAlertStore implements Store {
           ON CONFLICT (group_id, fingerprint, starts_at) DO UPDATE SET status = excluded.status, ends_at = excluded.ends_at,
           labels = excluded.labels, annotations = excluded.annotations, generator_url = excluded.generator_url,
           runbook_url = excluded.runbook_url, latest = excluded.latest`,
-        values: [id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, a.annotations['runbook_url'] ?? '', latest],
+        values: [id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, a.annotations['runbook_url'] ?? '', placed.latest],
       });
     }
-    if (fingerprints !== 0 || firing !== 0) {
+    if (counts.fingerprints !== 0 || counts.firing !== 0) {
       await client.query({
         name: 'alert-count',
         text: 'UPDATE alert_groups SET latest_alerts = latest_alerts + $1, latest_firing = latest_firing + $2 WHERE id = $3',
-        values: [fingerprints, firing, id],
+        values: [counts.fingerprints, counts.firing, id],
       });
     }
-    for (const [name, values] of labelDelta) {
-      for (const [value, by] of values) {
-        if (by === 0) continue;
-        await client.query({
-          name: 'alert-count-label',
-          text: `INSERT INTO alert_label_counts (group_id, name, value, alerts) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (group_id, name, value) DO UPDATE SET alerts = alert_label_counts.alerts + excluded.alerts`,
-          values: [id, name, value, by],
-        });
-      }
+    for (const [name, value, by] of counts.labelChanges()) {
+      await client.query({
+        name: 'alert-count-label',
+        text: `INSERT INTO alert_label_counts (group_id, name, value, alerts) VALUES ($1, $2, $3, $4)
+          ON CONFLICT (group_id, name, value) DO UPDATE SET alerts = alert_label_counts.alerts + excluded.alerts`,
+        values: [id, name, value, by],
+      });
     }
     return newlyFiring;
   }
