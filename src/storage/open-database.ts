@@ -103,7 +103,8 @@ function promised<T extends object>(store: T): Async<T> {
   return new Proxy(store, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key);
-      if (typeof value !== 'function') return value;
+      // onWritten subscribes (its port type is not made async): it stays a plain call returning the unsubscribe.
+      if (typeof value !== 'function' || key === 'onWritten') return typeof value === 'function' ? value.bind(target) : value;
       return (...args: unknown[]) => {
         try {
           return Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args));

@@ -48,7 +48,7 @@ export const toOutboxRow = (r: Row): OutboxRow => ({
  * are told on the next turn (setImmediate): the transaction has ended by then, the request that wrote the rows has
  * been answered, and all the writes of one turn make one wake-up.
  */
-class WrittenSignal {
+export class WrittenSignal {
   readonly listeners = new Set<(platform: Destination) => void>();
   private readonly platforms = new Set<Destination>();
   private scheduled = false;

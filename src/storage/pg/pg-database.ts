@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { transactionEnded } from './pg-sql.ts';
 import * as schema from './schema.ts';
 
 export const PG_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations-pg');
@@ -108,9 +109,11 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
+      transactionEnded(pool, client, true);
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      transactionEnded(pool, client, false);
       if (attempt < 5 && RETRYABLE.has((e as { code?: string }).code ?? '')) continue;
       throw e;
     } finally {

@@ -8,7 +8,7 @@ import type { Backlog, OutboxEffect, OutboxRow, OutboxStore } from '../../delive
 import { type Destination, type Lane, LANES, type QueuedEffect } from '../../incidents/effects.ts';
 import { type Row, toOutboxRow } from '../sqlite-outbox-store.ts';
 import { inTransaction } from './pg-database.ts';
-import { type Async, writeOutboxPg } from './pg-sql.ts';
+import { type Async, outboxSignal, writeOutboxPg } from './pg-sql.ts';
 
 export class PgOutboxStore implements Async<OutboxStore> {
   private readonly pool: pg.Pool;
@@ -79,6 +79,13 @@ export class PgOutboxStore implements Async<OutboxStore> {
       oldestCreatedAt = oldestCreatedAt === null ? row.oldest : Math.min(oldestCreatedAt, row.oldest);
     }
     return { pending, oldestCreatedAt };
+  }
+
+  /** Rows committed through this pool (by any store on it), told after their transaction; other replicas' rows are polled for. */
+  onWritten(listener: (platform: Destination) => void): () => void {
+    const { listeners } = outboxSignal(this.pool);
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   async givenUp(incidentNumber: number): Promise<OutboxRow[]> {

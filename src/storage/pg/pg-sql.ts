@@ -4,6 +4,28 @@ import type pg from 'pg';
 import type { QueuedEffect } from '../../incidents/effects.ts';
 import type { TimelineEvent } from '../../incidents/timeline.ts';
 import type { OutboxEffect } from '../../delivery/outbox.ts';
+import type { Destination } from '../../incidents/effects.ts';
+import { WrittenSignal } from '../sqlite-outbox-store.ts';
+
+/** The destinations of the outbox rows each open transaction wrote, told to the pool's listeners once it commits. */
+const uncommitted = new WeakMap<pg.PoolClient, Set<Destination>>();
+const signals = new WeakMap<pg.Pool, WrittenSignal>();
+
+/** Who hears of outbox rows committed through `pool` (OutboxStore.onWritten); rows of other replicas are polled for. */
+export function outboxSignal(pool: pg.Pool): WrittenSignal {
+  let signal = signals.get(pool);
+  if (!signal) signals.set(pool, (signal = new WrittenSignal()));
+  return signal;
+}
+
+/** Called by inTransaction when `client`'s transaction has ended: its rows are told only if it committed. */
+export function transactionEnded(pool: pg.Pool, client: pg.PoolClient, committed: boolean): void {
+  const written = uncommitted.get(client);
+  if (!written) return;
+  uncommitted.delete(client);
+  const signal = signals.get(pool);
+  if (committed && signal) for (const platform of written) signal.wrote(platform);
+}
 
 /**
  * A port with every method returning a promise of what it returns today. The PostgreSQL stores implement
@@ -78,5 +100,8 @@ export async function writeOutboxPg(client: pg.PoolClient, effects: readonly Que
         state, attempts, created_at, next_attempt_at, claimed_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, 0)`,
       values: [e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at],
     });
+    let written = uncommitted.get(client);
+    if (!written) uncommitted.set(client, (written = new Set()));
+    written.add(e.platform);
   }
 }

@@ -178,6 +178,21 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect((await s.outbox.givenUp(1)).map((r) => r.lastError)).toEqual(['channel_not_found']);
     });
 
+    it('tells this process of the rows it wrote, once their transaction is over, until unsubscribed', async () => {
+      const heard: string[] = [];
+      const stop = s.outbox.onWritten?.((platform) => heard.push(platform));
+      expect(stop).toBeTypeOf('function');
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      await s.incidents.mutate(incident.number, (current) => ({ incident: current, events: [], effects: [effect('room:1', { platform: 'mattermost' })] }));
+      await s.outbox.enqueue([effect('room:1'), effect('room:2')]);
+      await turn();
+      expect(heard.sort()).toEqual(['mattermost', 'slack']);
+      stop?.();
+      await s.outbox.enqueue([effect('room:3')]);
+      await turn();
+      expect(heard).toHaveLength(2);
+    });
+
     it('never gives one row to two replicas claiming at once', async () => {
       const other = await engine.openAgain();
       await s.outbox.enqueue(Array.from({ length: 40 }, (_, n) => effect(`room:${n}`)));
