@@ -3,8 +3,7 @@ import { createSitroom } from './app.ts';
 import { ConfigError, loadConfig, WEB_ONLY_WARNING } from './config.ts';
 import { createLogger, prettyDestination } from './logger.ts';
 import { localUrl, startupBanner } from './startup-banner.ts';
-import { openStores } from './storage/open-database.ts';
-import { DatabaseUrlError } from './storage/pg/pg-database.ts';
+import type { openStores } from './storage/open-database.ts';
 
 /** Hard limit for shutdown: whatever is still running after this is abandoned. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -72,6 +71,9 @@ async function main(): Promise<void> {
  * synchronous; until they are, sitroom says so and stops rather than quietly using SQLite.
  */
 async function refusePostgresForNow(config: Parameters<typeof openStores>[0]): Promise<never> {
+  // Loaded only with DATABASE_URL: node-postgres and drizzle's PostgreSQL driver cost ~20 MB of RSS on SQLite.
+  const { openStores } = await import('./storage/open-database.ts');
+  const { DatabaseUrlError } = await import('./storage/pg/pg-database.ts');
   try {
     await (await openStores(config, { poolSize: 1 })).close();
   } catch (e) {
