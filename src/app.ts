@@ -222,7 +222,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     logger,
     chatPlatforms: chats.map(({ chat }) => chat.platform),
     warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
-    onOutcome: (tool, outcome) => metrics.outboxDelivery(tool, tool === 'alertmanager' ? 'postAlert' : 'annotate', outcome),
+    onOutcome: (tool, call, outcome) => metrics.outboxDelivery(tool, call ?? 'none', outcome),
   });
   const { paging } = integrations;
   service.observe(paging);
