@@ -2,6 +2,7 @@
  * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler.
  * main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
@@ -41,6 +42,7 @@ import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';
 import { newSessionSecret, SESSION_SECRET_KEY, SqliteSettings } from './storage/settings.ts';
 import { SqliteTopicMemory } from './storage/topic-memory.ts';
+import { DATABASE_GAUGES_LEASE, gaugeLeaseTtlMs, Lease, SqliteLeases } from './storage/leases.ts';
 import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
@@ -116,7 +118,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     void work.finally(() => inFlight.delete(work));
   };
 
-  const metrics = new SitroomMetrics(store, () => clock.now());
+  // One replica at a time exports the gauges read from the database, so that a sum over replicas is right.
+  const gaugeLease = new Lease({ store: new SqliteLeases(db), name: DATABASE_GAUGES_LEASE, holder: randomUUID(), ttlMs: gaugeLeaseTtlMs(config.tickSeconds), now: () => clock.now() });
+  const metrics = new SitroomMetrics(store, () => clock.now(), { exportsDatabaseGauges: () => gaugeLease.hold() });
   const outbox = new SqliteOutboxStore(db);
   /**
    * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
@@ -413,7 +417,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores, ...(github?.chores ?? [])],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores, ...(github?.chores ?? []), async () => void (await gaugeLease.hold())],
   });
 
   return {
@@ -456,6 +460,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await scheduler.stop();
+      // Another replica takes over the database gauges at its next scrape instead of when this lease runs out.
+      await gaugeLease.release();
       await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       for (const adapter of adapters) await adapter.stop();

@@ -20,6 +20,8 @@ import { PgIntegrationStore } from './pg/pg-integration-store.ts';
 import { PgOutboxStore } from './pg/pg-outbox-store.ts';
 import { PgPublicationStore } from './pg/pg-publication-store.ts';
 import { PgDialogNonces, PgSessionStore } from './pg/pg-small-stores.ts';
+import { PgLeases } from './pg/pg-leases.ts';
+import { type LeaseStore, SqliteLeases } from './leases.ts';
 import type { Async } from './pg/pg-sql.ts';
 import { PgSettings, type SettingsStore, SqliteSettings } from './settings.ts';
 import { SqliteAlertStore } from './sqlite-alert-store.ts';
@@ -47,6 +49,8 @@ export interface Stores {
   sessions: Async<SessionStore>;
   nonces: Async<Pick<SqliteDialogNonces, 'use'>>;
   settings: SettingsStore;
+  /** Short leases held by one replica at a time (which one exports the database gauges on /metrics). */
+  leases: LeaseStore;
   /** The last topic set on each channel of `platform`, shared by replicas. */
   topics(platform: Platform): TopicMemory;
   /** A write that fails on a read-only or full database (/healthz). */
@@ -69,6 +73,7 @@ export async function openStores(config: Pick<Config, 'databaseUrl' | 'databaseP
       sessions: new PgSessionStore(pool),
       nonces: new PgDialogNonces(pool),
       settings: new PgSettings(pool),
+      leases: new PgLeases(pool),
       topics: (platform) => new PgTopicMemory(pool, platform),
       async proveWritable(now) {
         await pool.query('INSERT INTO health_heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at', [now]);
@@ -89,6 +94,7 @@ export async function openStores(config: Pick<Config, 'databaseUrl' | 'databaseP
     sessions: promised(new SqliteSessionStore(db)),
     nonces: promised(new SqliteDialogNonces(db)),
     settings: new SqliteSettings(db),
+    leases: new SqliteLeases(db),
     topics: (platform) => new SqliteTopicMemory(db, platform),
     proveWritable: (now) => Promise.resolve(proveWritable(db, now)),
     close: () => Promise.resolve(void db.$client.close()),
