@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
 import { FakeSlackApi, type RecordedCall } from '../fakes/fake-slack-api.ts';
 import { blockActionBody, postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
+import { urlOf, withClient } from '../storage/contract/engines.ts';
 import { signIn, WebClient } from '../web/web-client.ts';
 import { BotProcess } from './bot-process.ts';
 
@@ -21,6 +21,7 @@ const SECRET = 'replicas-e2e-signing-secret';
 const WEB_TOKEN = 'replicas-e2e-web-token-0123456789';
 const AM_TOKEN = 'replicas-e2e-alertmanager-token';
 const ALERTS = 'CALERTS';
+const TICK_MS = 1000;
 
 /** The database both replicas share: how to point a process at it, and raw queries for what no API shows. */
 interface SharedDatabase {
@@ -48,26 +49,16 @@ function sqliteDatabase(): Promise<SharedDatabase> {
   });
 }
 
-async function onAdmin<T>(work: (client: pg.Client) => Promise<T>, url = inject('pgAdminUrl')): Promise<T> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A new, empty database on the run's PostgreSQL; the replicas migrate it when they start (under their lock). */
 async function postgresDatabase(): Promise<SharedDatabase> {
   const name = `sitroom_e2e_replicas_${process.pid}_${Date.now()}`;
-  await onAdmin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(inject('pgAdminUrl'));
-  url.pathname = `/${name}`;
+  const admin = inject('pgAdminUrl');
+  await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = urlOf(name);
   return {
-    env: { DATABASE_URL: url.toString() },
-    rows: (sql) => onAdmin(async (c) => (await c.query<Record<string, unknown>>(sql)).rows, url.toString()),
-    drop: () => onAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    env: { DATABASE_URL: url },
+    rows: (sql) => withClient(url, async (c) => (await c.query<Record<string, unknown>>(sql)).rows),
+    drop: () => withClient(admin, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
 }
 
@@ -101,7 +92,7 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
       ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN,
       WEB_AUTH_TOKEN: WEB_TOKEN,
       // Both replicas tick every second, at the same second (node-cron): they race for every lapse.
-      SCHEDULER_TICK_SECONDS: '1',
+      SCHEDULER_TICK_SECONDS: String(TICK_MS / 1000),
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
     };
@@ -142,7 +133,10 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
       expect(nagsIn(room)).toHaveLength(n);
       expect(nagsIn('DUCAROL')).toHaveLength(n);
     }
-    // The last test looks again, after both replicas have kept ticking through the others.
+    // A second nag for either lapse would come from the other replica's next tick: both tick twice more, and none does.
+    // (Real processes have no clock to move: this one check watches two ticks of wall-clock time.)
+    expect(await staysFor(2 * TICK_MS + 500, () => nagsIn(room).length === 2 && nagsIn('DUCAROL').length === 2)).toBe(true);
+    // The last test looks once more, after both replicas have kept ticking through the others.
   });
 
   it('declare one incident when an alert group’s Declare is clicked on both at once', async () => {
@@ -223,4 +217,14 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
 function buttons(call: RecordedCall): { action_id: string; value: string }[] {
   const blocks = call.args['blocks'] as { elements?: { action_id: string; value: string }[] }[];
   return blocks.flatMap((block) => block.elements ?? []);
+}
+
+/** Whether `holds` stays true for `ms` (checked every 50 ms); false as soon as it is not. */
+async function staysFor(ms: number, holds: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!holds()) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return holds();
 }

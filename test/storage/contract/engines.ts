@@ -59,13 +59,14 @@ function sqliteEngine(): Engine {
 let database: Promise<string> | undefined;
 
 /** The URL of database `name` on the test cluster. */
-function urlOf(name: string): string {
+export function urlOf(name: string): string {
   const url = new URL(inject('pgAdminUrl'));
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** `work` on one connection to `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client(url);
   await client.connect();
   try {
