@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
 import { FakeSlackApi, type RecordedCall } from '../fakes/fake-slack-api.ts';
 import { blockActionBody, postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
-import { urlOf, withClient } from '../storage/contract/engines.ts';
+import { pgDatabaseUrl, withPgClient } from '../support/pg-client.ts';
 import { signIn, WebClient } from '../web/web-client.ts';
 import { BotProcess } from './bot-process.ts';
 
@@ -53,12 +53,12 @@ function sqliteDatabase(): Promise<SharedDatabase> {
 async function postgresDatabase(): Promise<SharedDatabase> {
   const name = `sitroom_e2e_replicas_${process.pid}_${Date.now()}`;
   const admin = inject('pgAdminUrl');
-  await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = urlOf(name);
+  await withPgClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = pgDatabaseUrl(name);
   return {
     env: { DATABASE_URL: url },
-    rows: (sql) => withClient(url, async (c) => (await c.query<Record<string, unknown>>(sql)).rows),
-    drop: () => withClient(admin, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
+    rows: (sql) => withPgClient(url, async (c) => (await c.query<Record<string, unknown>>(sql)).rows),
+    drop: () => withPgClient(admin, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))),
   };
 }
 
