@@ -131,10 +131,10 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
-  const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
+  const warRoomOf = async (number: number) => (await store.get(number))?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
   // A card not yet linked offers the open incidents of its platform ("Add to incident").
-  const openOn = (platform: Platform) => () => store.listOpen().filter((i) => i.platform === platform);
+  const openOn = (platform: Platform) => async () => (await store.listOpen()).filter((i) => i.platform === platform);
   for (const { chat } of chats) {
     alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf, openIncidents: openOn(chat.platform) });
   }
@@ -169,7 +169,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers, components: config.status.components });
   const live = new LiveEvents({
-    version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
+    version: async () => `${await store.version()}/${await publishing.version()}/${await checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
     now: () => clock.now(),
     maxClients: config.liveMaxClients,
@@ -256,7 +256,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         clock,
         retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
         callTimeoutMs: config.chatCallTimeoutMs,
-        onOutcome: (row, outcome, { call, error }) => {
+        onOutcome: async (row, outcome, { call, error }) => {
           metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
           if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
           if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
@@ -264,7 +264,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried' && !isAlertEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
+          if (outcome !== 'retried' && !isAlertEffect(row.effect)) await service.effectSettled({ ...row, effect: row.effect }, outcome === 'delivered');
         },
       });
   });
@@ -272,7 +272,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest()],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), async () => void (await followUps.sendDueDigest())],
   });
 
   return {

@@ -13,8 +13,8 @@ export interface AlertEffectDelivererOptions {
   platform: Platform;
   store: AlertStore;
   notifier: AlertNotifier;
-  view: (groupId: number) => AlertGroupView | undefined;
-  incident: (number: number) => Incident | undefined;
+  view: (groupId: number) => Promise<AlertGroupView | undefined>;
+  incident: (number: number) => Promise<Incident | undefined>;
   now: () => number;
 }
 
@@ -30,17 +30,17 @@ export class AlertEffectDeliverer {
     this.o = opts;
   }
 
-  prepare(row: { effect: AlertEffect }): PreparedCall | 'wait' | 'skip' {
+  async prepare(row: { effect: AlertEffect }): Promise<PreparedCall | 'wait' | 'skip'> {
     const { effect } = row;
-    const view = this.o.view(effect.group);
+    const view = await this.o.view(effect.group);
     if (!view) return 'skip';
     return effect.kind === 'alert_card' ? this.card(view) : this.note(effect, view);
   }
 
-  private card(view: AlertGroupView): PreparedCall | 'skip' {
+  private async card(view: AlertGroupView): Promise<PreparedCall | 'skip'> {
     const { store, platform, notifier } = this.o;
     const groupId = view.group.id;
-    const card = store.card(groupId, platform);
+    const card = await store.card(groupId, platform);
     // Latest state wins: a card already showing this version (or a newer one) is left alone.
     if (card && card.version >= view.group.version) return 'skip';
     return {
@@ -49,22 +49,22 @@ export class AlertEffectDeliverer {
       send: async () => {
         // The first post is claimed in the database too (when it really goes, not while it waits for pacing), so a
         // post slower than the row's lease is never made twice; a claim held elsewhere is retried with backoff.
-        if (!card && !store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS)) throw new Error('its first card is being posted by another process');
+        if (!card && !(await store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS))) throw new Error('its first card is being posted by another process');
         let shown;
         try {
           shown = await notifier.showCard(view, card ?? null);
         } catch (error) {
-          if (!card) store.releaseCardClaim(groupId, platform);
+          if (!card) await store.releaseCardClaim(groupId, platform);
           throw error;
         }
-        store.saveCard(groupId, platform, shown, view.group.version);
+        await store.saveCard(groupId, platform, shown, view.group.version);
         return { messageId: shown.messageId };
       },
     };
   }
 
-  private note(effect: Extract<AlertEffect, { kind: 'alert_note' }>, view: AlertGroupView): PreparedCall | 'wait' | 'skip' {
-    const incident = this.o.incident(effect.number);
+  private async note(effect: Extract<AlertEffect, { kind: 'alert_note' }>, view: AlertGroupView): Promise<PreparedCall | 'wait' | 'skip'> {
+    const incident = await this.o.incident(effect.number);
     if (!incident) return 'skip';
     // Queued behind the room's creation in the incident's queue; a room not there yet is waited for.
     if (!incident.room) return 'wait';

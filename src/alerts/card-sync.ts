@@ -11,7 +11,7 @@ import type { AlertStore } from './ports.ts';
 
 export interface CardSyncOptions {
   store: AlertStore;
-  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): void };
+  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): Promise<void> };
   /** The chats that show alert cards. */
   platforms: readonly Platform[];
   clock: Clock;
@@ -25,15 +25,15 @@ export class AlertCardSync {
   }
 
   /** The group changed: queue its card on every chat (a row already queued at this version is not repeated). */
-  changed(groupId: number): void {
-    const group = this.o.store.group(groupId);
+  async changed(groupId: number): Promise<void> {
+    const group = await this.o.store.group(groupId);
     if (!group || this.o.platforms.length === 0) return;
     const now = this.o.clock.now();
-    this.o.outbox.enqueue(this.o.platforms.map((platform) => cardEffect(platform, group, now)));
+    await this.o.outbox.enqueue(this.o.platforms.map((platform) => cardEffect(platform, group, now)));
   }
 
   /** Re-queues cards left behind (missing or showing an older version) for groups changed since `since`. Writes rows only. */
-  sweep(since: number): void {
-    for (const id of this.o.store.staleCards(this.o.platforms, since, 100)) this.changed(id);
+  async sweep(since: number): Promise<void> {
+    for (const id of await this.o.store.staleCards(this.o.platforms, since, 100)) await this.changed(id);
   }
 }

@@ -34,21 +34,21 @@ export interface OutboxStore {
    * Queues effects that belong to no other change (written in their own transaction). A versioned state-setting
    * effect (version > 0) is not written when a pending row of its key already carries that version or a newer one.
    */
-  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void;
+  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): Promise<void>;
   /**
    * Atomically (one IMMEDIATE transaction) claims up to `limit` rows of `platform` due at `now`, leasing them
    * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),
    * incident lane before alert lane. Older rows of a coalesce key with a newer row are marked superseded first.
    */
-  claim(platform: Platform, now: number, leaseMs: number, limit: number): OutboxRow[];
+  claim(platform: Platform, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
   /** The row went out; `messageId` is what the platform called it. */
-  delivered(id: number, now: number, messageId: string | null): void;
+  delivered(id: number, now: number, messageId: string | null): Promise<void>;
   /** Not sent: try again at `at` (`attempted`: a call was made and failed, as opposed to waiting for pacing). */
-  later(id: number, at: number, error: string | null, attempted: boolean): void;
+  later(id: number, at: number, error: string | null, attempted: boolean): Promise<void>;
   /** Stop trying: the chat stayed unreachable past the give-up time, or refused the effect for good. */
-  gaveUp(id: number, now: number, error: string): void;
+  gaveUp(id: number, now: number, error: string): Promise<void>;
   /** What is still to be delivered (metrics, the incident page). */
-  backlog(): Backlog;
+  backlog(): Promise<Backlog>;
   /** Effects of incident `number` that were given up, oldest first. */
-  givenUp(incidentNumber: number): OutboxRow[];
+  givenUp(incidentNumber: number): Promise<OutboxRow[]>;
 }

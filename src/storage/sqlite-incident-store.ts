@@ -134,7 +134,7 @@ export class SqliteIncidentStore implements IncidentStore {
     };
   }
 
-  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
+  async create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Promise<Incident> {
     return this.db.$client
       .transaction(() => {
         const row = this.db.insert(incidents).values(toRow(draft)).returning().get();
@@ -148,12 +148,17 @@ export class SqliteIncidentStore implements IncidentStore {
       .immediate();
   }
 
-  get(number: number): Incident | undefined {
+  async get(number: number): Promise<Incident | undefined> {
+    return this.getNow(number);
+  }
+
+  // The synchronous read, for use inside this store's transactions (better-sqlite3 runs them synchronously).
+  private getNow(number: number): Incident | undefined {
     const row = this.byNumber.get({ n: number });
     return row ? toIncident(row, this.rolesOf.all({ n: number })) : undefined;
   }
 
-  findByRoom(platform: Platform, channelId: string): Incident | undefined {
+  async findByRoom(platform: Platform, channelId: string): Promise<Incident | undefined> {
     const row = this.db
       .select()
       .from(incidents)
@@ -162,11 +167,11 @@ export class SqliteIncidentStore implements IncidentStore {
     return row ? toIncident(row, this.rolesOf.all({ n: row.number })) : undefined;
   }
 
-  mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
+  async mutate(number: number, rule: (current: Incident) => Change | null): Promise<Change | null> {
     try {
       return this.db.$client
         .transaction(() => {
-          const current = this.get(number);
+          const current = this.getNow(number);
           if (!current) return null;
           const change = rule(current);
           if (!change) return null;
@@ -186,7 +191,7 @@ export class SqliteIncidentStore implements IncidentStore {
     }
   }
 
-  listOpen(): Incident[] {
+  async listOpen(): Promise<Incident[]> {
     const rows = this.db
       .select()
       .from(incidents)
@@ -196,7 +201,7 @@ export class SqliteIncidentStore implements IncidentStore {
     return this.withRoles(rows);
   }
 
-  timeline(number: number): TimelineEvent[] {
+  async timeline(number: number): Promise<TimelineEvent[]> {
     return this.db
       .select()
       .from(timelineEvents)
@@ -206,20 +211,20 @@ export class SqliteIncidentStore implements IncidentStore {
       .map(toEvent);
   }
 
-  countOpen(): { severity: Severity; phase: Phase; count: number }[] {
+  async countOpen(): Promise<{ severity: Severity; phase: Phase; count: number }[]> {
     return this.counts.open.all() as { severity: Severity; phase: Phase; count: number }[];
   }
 
-  countOverdue(now: number): number {
+  async countOverdue(now: number): Promise<number> {
     return (this.counts.overdue.get(now) as { n: number }).n;
   }
 
-  closedSince(since: number, limit: number): Incident[] {
+  async closedSince(since: number, limit: number): Promise<Incident[]> {
     const rows = this.db.select().from(incidents).where(gte(incidents.closedAt, since)).orderBy(desc(incidents.closedAt)).limit(limit).all();
     return this.withRoles(rows);
   }
 
-  page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Incident[] {
+  async page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Promise<Incident[]> {
     const where = and(
       query.phase ? eq(incidents.phase, query.phase) : undefined,
       query.severity ? eq(incidents.severity, query.severity) : undefined,
@@ -228,18 +233,18 @@ export class SqliteIncidentStore implements IncidentStore {
     return this.withRoles(this.db.select().from(incidents).where(where).orderBy(desc(incidents.number)).limit(query.limit).all());
   }
 
-  declaredSince(since: number): Incident[] {
+  async declaredSince(since: number): Promise<Incident[]> {
     return this.withRoles(this.db.select().from(incidents).where(gte(incidents.declaredAt, since)).orderBy(asc(incidents.number)).all());
   }
 
-  dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {
+  async dueReminders(now: number, limit: number, platforms: readonly Platform[]): Promise<Incident[]> {
     // Few incidents are ever due at once (the index makes this a short range scan), so the platform filter
     // runs here rather than as a bound IN list that would keep SQLite from using the index.
     const due = this.due.all({ now }).filter((row) => platforms.includes(row.platform as Platform));
     return this.withRoles(due.slice(0, limit));
   }
 
-  version(): string {
+  async version(): Promise<string> {
     // data_version moves when another connection commits; the counter when this one does.
     return `${this.writes}:${String(this.db.$client.pragma('data_version', { simple: true }))}`;
   }

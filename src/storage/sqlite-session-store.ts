@@ -25,24 +25,24 @@ export class SqliteSessionStore implements SessionStore {
     this.prune = c.prepare('DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?');
   }
 
-  create(idHash: string, s: StoredSession): void {
+  async create(idHash: string, s: StoredSession): Promise<void> {
     this.insert.run(idHash, s.viewer, s.createdAt, s.lastSeenAt);
   }
 
-  find(idHash: string): StoredSession | undefined {
+  async find(idHash: string): Promise<StoredSession | undefined> {
     const row = this.select.get(idHash);
     return row && { viewer: row.viewer, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
   }
 
-  touch(idHash: string, at: number): void {
+  async touch(idHash: string, at: number): Promise<void> {
     this.update.run(at, idHash);
   }
 
-  delete(idHash: string): void {
+  async delete(idHash: string): Promise<void> {
     this.remove.run(idHash);
   }
 
-  expire(idleBefore: number, createdBefore: number): void {
+  async expire(idleBefore: number, createdBefore: number): Promise<void> {
     this.prune.run(idleBefore, createdBefore);
   }
 }

@@ -262,7 +262,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         return sendJson(res, 200, { error: `Unknown dialog ${str(body.callback_id)}.` });
       }
       // Only a valid submission uses the dialog up, so a user can fix a field error and submit again.
-      const used = useDialogState(nonces, state, now());
+      const used = await useDialogState(nonces, state, now());
       if (used) return sendJson(res, 200, used);
       sendJson(res, 200, {});
       after(work, request);

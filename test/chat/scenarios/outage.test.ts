@@ -36,13 +36,13 @@ describe('Slack down, then back', () => {
     // sev1: an update every 30 minutes, so the nag falls due while Slack is still down.
     await pass(35 * MINUTE);
     expect(chat.created()).toEqual([]);
-    expect(chat.sitroom().service.timeline(1).map((e) => e.kind)).toEqual(['declared']);
+    expect((await chat.sitroom().service.timeline(1)).map((e) => e.kind)).toEqual(['declared']);
 
     chat.slack.faults.recover();
     const recoveredAt = chat.clock.now();
     await pass(10 * MINUTE);
 
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-checkout-down']);
     expect(chat.slack.callsTo('conversations.create').filter((c) => c.status === 200)).toHaveLength(1);
     const inRoom = chat.messages(room).map((m) => m.text);
@@ -51,7 +51,7 @@ describe('Slack down, then back', () => {
     expect(inRoom[1]).toContain('⏰');
     expect(chat.pinned(room)).toHaveLength(1);
     expect(chat.messages(chat.announce).filter((m) => m.text.includes('Checkout down'))).toHaveLength(1);
-    const sent = chat.sitroom().service.timeline(1).filter((e) => e.kind === 'reminder_sent');
+    const sent = (await chat.sitroom().service.timeline(1)).filter((e) => e.kind === 'reminder_sent');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.at).toBeGreaterThanOrEqual(recoveredAt);
   });
