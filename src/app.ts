@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
-import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
+import { AlertmanagerSilenceClient } from './alertmanager/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
 import { isAlertEffect } from './alerts/alert-effects.ts';
 import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';

@@ -8,7 +8,7 @@ import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import type { Clock, IncidentObserver } from '../incidents/ports.ts';
 import type { AlertGroup, AlertGroupView } from './alert-group.ts';
 import { incidentTitle, type SeverityMap, silenceMatchers, viewGroup } from './alert-rules.ts';
-import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
 import type { AlertCardSync } from './card-sync.ts';

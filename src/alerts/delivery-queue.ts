@@ -11,7 +11,7 @@
  *   2xx) is not taken for a duplicate and writes the same rows again (upserts keyed by fingerprint and start).
  *   Deliveries for the same group wait until the storm is stored, so they never interleave with its slices.
  */
-import type { WebhookPayload } from './alertmanager-payload.ts';
+import type { WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import type { GroupAlert } from './alert-group.ts';
 import type { AlertStore, DeliveryOutcome, IngestResult } from './ports.ts';
 

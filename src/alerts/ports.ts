@@ -2,7 +2,7 @@
 import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import type { AlertGroup, AlertGroupView, GroupAlert } from './alert-group.ts';
 import type { Matcher } from './alert-rules.ts';
-import type { WebhookAlert, WebhookPayload } from './alertmanager-payload.ts';
+import type { WebhookAlert, WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 
 export interface IngestResult {
   group: AlertGroup;

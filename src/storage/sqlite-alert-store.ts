@@ -6,7 +6,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { AlertGroup, GroupAlert, Labels } from '../alerts/alert-group.ts';
-import type { WebhookAlert, WebhookPayload } from '../alerts/alertmanager-payload.ts';
+import type { WebhookAlert, WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import { newEpisodeStart } from '../alerts/episodes.ts';
 import type { AlertStore, CardRef, DeliveryOutcome, IngestResult, OpenDelivery } from '../alerts/ports.ts';
 import type { Platform } from '../incidents/incident.ts';

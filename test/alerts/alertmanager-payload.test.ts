@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryKey, parseWebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, parseWebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import { FIXTURE_NAMES, fixtureJson, fixturePayload, fixtureText, type RawPayload, validPayload, WEB1, WEB1_STARTS } from '../fakes/alert-fixtures.ts';
 
 /** The issues for a body the test expects to be refused. */

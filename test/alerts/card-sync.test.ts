@@ -10,7 +10,7 @@ import { AlertEffectDeliverer } from '../../src/alerts/alert-effect-deliverer.ts
 import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
 import type { AlertGroupView } from '../../src/alerts/alert-group.ts';
 import { DEFAULT_SEVERITY_MAP, viewGroup } from '../../src/alerts/alert-rules.ts';
-import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey } from '../../src/alertmanager/alertmanager-payload.ts';
 import { AlertCardSync } from '../../src/alerts/card-sync.ts';
 import type { AlertNotifier, CardRef } from '../../src/alerts/ports.ts';
 import { OutboxDispatcher } from '../../src/delivery/dispatcher.ts';

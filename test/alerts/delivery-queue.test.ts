@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryKey, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import { DeliveryQueue, type DeliveryQueueOptions } from '../../src/alerts/delivery-queue.ts';
 import type { IngestResult } from '../../src/alerts/ports.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey } from '../../src/alertmanager/alertmanager-payload.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import type { Effect } from '../../src/incidents/effects.ts';
 import type { DigestSchedule } from '../../src/incidents/digest.ts';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliveryKey, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import type { IngestResult } from '../../src/alerts/ports.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
