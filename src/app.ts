@@ -45,7 +45,7 @@ import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { createHttpServer, healthRoute, type Route } from './http/http-server.ts';
 
 export interface Sitroom {
   service: IncidentService;

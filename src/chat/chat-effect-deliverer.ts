@@ -15,7 +15,7 @@ import type { ChatNotifier } from './chat-notifier.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import { classifyChatError } from './delivery-errors.ts';
 import { drillPlatform, drillTopic } from './drill-marking.ts';
-import type { ChatMessage } from './message.ts';
+import type { ChatMessage } from '../presentation/message.ts';
 import {
   checklistMessage,
   declaredAnnouncement,

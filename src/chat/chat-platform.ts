@@ -3,7 +3,7 @@
  * each implement this and nothing more; everything above it (what to say, when) is shared.
  */
 import type { Platform, UserId } from '../incidents/incident.ts';
-import type { ChatMessage, Line } from './message.ts';
+import type { ChatMessage, Line } from '../presentation/message.ts';
 
 export interface PostedMessage {
   channel: string;

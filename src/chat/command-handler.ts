@@ -14,7 +14,7 @@ import type { PublishingService, PublishOutcome } from '../incidents/publishing-
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
-import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from './message.ts';
+import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from '../presentation/message.ts';
 import { linkedAlertsMessage } from './alert-messages.ts';
 import { actionItemsMessage, checklistMessage, helpMessage, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';

@@ -1,7 +1,7 @@
 /** A ChatPlatform that reports every failed call (for the chat API error metric) and passes everything through. */
 import type { UserId } from '../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from './chat-platform.ts';
-import type { ChatMessage, Line } from './message.ts';
+import type { ChatMessage, Line } from '../presentation/message.ts';
 
 export class CountedPlatform implements ChatPlatform {
   private readonly inner: ChatPlatform;

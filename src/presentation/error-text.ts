@@ -1,7 +1,9 @@
-/** Every error a person can see, in one place: core error codes and grammar errors become chat text. */
+/**
+ * Every core error a person can see, in one place: the chat and the web desk show the same text. The chat's own
+ * grammar errors are added in src/chat/replies.ts.
+ */
 import { type ErrorCode, IncidentError } from '../incidents/errors.ts';
-import { GrammarError, USAGE } from './command-grammar.ts';
-import type { ChatMessage, Line } from './message.ts';
+import type { ChatMessage } from './message.ts';
 
 const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>>) => string>> = {
   unknown_incident: (d) => `There is no incident #${d['number'] ?? '?'}.`,
@@ -52,19 +54,11 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, (d: Readonly<Record<string, string>
 /** The text for a core error. */
 export const errorText = (e: IncidentError): string => ERROR_TEXT[e.code](e.details);
 
-export const usageLine = (sub: keyof typeof USAGE): Line => ['Usage: ', { code: `/incident ${USAGE[sub].usage}` }];
+/** Errors that are the user's to fix (a broken rule), as opposed to bugs and outages. */
+export const isIncidentError = (e: unknown): e is IncidentError => e instanceof IncidentError;
 
-/** Errors that are the user's to fix (bad input, a broken rule), as opposed to bugs and outages. */
-export const isExpectedError = (e: unknown): boolean => e instanceof GrammarError || e instanceof IncidentError;
-
-/** The user-facing reply for anything a command or click threw: specific for known errors, generic otherwise. */
-export function errorReply(e: unknown): ChatMessage {
-  if (e instanceof GrammarError) {
-    return { lines: [[e.message], ...(e.subcommand ? [usageLine(e.subcommand)] : [])] };
-  }
+/** The message for anything a change threw: the specific text for a core error, a generic one otherwise. */
+export function errorMessage(e: unknown): ChatMessage {
   if (e instanceof IncidentError) return { lines: [[errorText(e)]] };
   return { lines: [['Something went wrong on our side; nothing was changed. The error was logged.']] };
 }
-
-/** The reply when the change was recorded but telling the chat failed. */
-export const notifyFailedLine = (e: Error): Line => [`Recorded, but updating the chat failed (${e.message}). It will be retried on the next change.`];

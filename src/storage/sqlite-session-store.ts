@@ -1,7 +1,16 @@
-/** Web sessions in SQLite (table web_sessions), so every replica on the database knows every session. */
+/**
+ * Web sessions in SQLite (table web_sessions), so every replica on the database knows every session. It fits the
+ * web's SessionStore port (src/web/sessions.ts) by shape, checked where app.ts wires it: storage imports no web code.
+ */
 import type { Statement } from 'better-sqlite3';
-import type { SessionStore, StoredSession } from '../web/sessions.ts';
 import type { Db } from './database.ts';
+
+/** A session as the web's SessionStore port stores it. */
+interface StoredSession {
+  viewer: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
 
 interface Row {
   viewer: string;
@@ -9,7 +18,7 @@ interface Row {
   last_seen_at: number;
 }
 
-export class SqliteSessionStore implements SessionStore {
+export class SqliteSessionStore {
   private readonly insert: Statement;
   private readonly select: Statement<[string], Row>;
   private readonly update: Statement;

@@ -6,8 +6,8 @@
  * which sitroom never grants) and, when the client names an Origin, ours.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { plainLine } from '../chat/message.ts';
-import { errorReply, isExpectedError } from '../chat/replies.ts';
+import { plainLine } from '../presentation/message.ts';
+import { errorMessage, isIncidentError } from '../presentation/error-text.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { AlertGroupView } from '../alerts/alert-group.ts';
 import type { Incident } from '../incidents/incident.ts';
@@ -15,13 +15,13 @@ import type { Clock, IncidentStore } from '../incidents/ports.ts';
 import type { Logger } from '../logger.ts';
 import { type AlertGroupSummary, alertGroupSchema, alertListSchema, type IncidentDetail } from './api-schema.ts';
 import { issueRefusal, type DeskAction, DESK_ACTIONS, type DeskContext, errorField, type Target } from './desk-actions.ts';
-import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
+import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from '../http/http-server.ts';
 import { openApiDocument } from './openapi.ts';
 import { alertInboxPage } from './pages/alert-inbox-page.ts';
 import { DESK_SCRIPT, type Rejected } from './pages/form-fields.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import type { Privacy } from './privacy.ts';
-import { BodyError, readBody } from './read-body.ts';
+import { BodyError, readBody } from '../http/read-body.ts';
 import type { Viewer, WebAuth } from './web-auth.ts';
 
 /** What the desk routes borrow from web-routes.ts: its guard, form reader and page renderers. */
@@ -93,7 +93,7 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
 
   function refusal(a: DeskAction, e: unknown, path: string): Refusal {
     if (e instanceof InvalidInput) return { status: 400, message: e.message, field: e.issues[0]?.field ?? a.field, issues: e.issues };
-    if (isExpectedError(e)) return { status: 409, message: errorReply(e).lines.map(plainLine).join(' '), field: fieldOf.get(e as object) ?? errorField(a, e) };
+    if (isIncidentError(e)) return { status: 409, message: errorMessage(e).lines.map(plainLine).join(' '), field: fieldOf.get(e as object) ?? errorField(a, e) };
     d.logger.error({ err: e, path }, 'web action failed');
     return { status: 500, message: 'Something went wrong and it was logged; nothing may have been recorded. Please try again.', field: a.field };
   }

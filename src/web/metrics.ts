@@ -9,7 +9,7 @@ import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
 import type { Backlog } from '../delivery/outbox.ts';
 import { LANES } from '../incidents/effects.ts';
-import { type Route, sendJson } from './http-server.ts';
+import { type Route, sendJson } from '../http/http-server.ts';
 import { bearerIs } from './web-auth.ts';
 
 /** Phase stays last minutes to days: buckets from 1 minute to 3 days, in seconds. */

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
 import { alertmanagerWebhookRoute, type WebhookOptions } from '../../src/web/alertmanager-webhook.ts';
-import { createHttpServer, healthRoute } from '../../src/web/http-server.ts';
+import { createHttpServer, healthRoute } from '../../src/http/http-server.ts';
 import { CAPTURE_NOW, fixtureJson, fixtureText, stormBody, stormPayload } from '../fakes/alert-fixtures.ts';
 import { FixedClock } from '../fakes/fixed-clock.ts';
 import { serviceHarness } from '../fakes/service-harness.ts';

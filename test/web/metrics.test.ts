@@ -8,7 +8,7 @@ import type { Severity } from '../../src/incidents/severity.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
-import { createHttpServer } from '../../src/web/http-server.ts';
+import { createHttpServer } from '../../src/http/http-server.ts';
 import { SitroomMetrics } from '../../src/web/metrics.ts';
 import { FixedClock, HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { aDeclaration } from '../fakes/incident-builder.ts';

@@ -4,7 +4,7 @@
  * the JSON API against its published zod schemas, escaping, private incidents and the security headers.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorText } from '../../src/chat/replies.ts';
+import { errorText } from '../../src/presentation/error-text.ts';
 import { IncidentError } from '../../src/incidents/errors.ts';
 import { incidentDetailSchema, incidentListSchema } from '../../src/web/api-schema.ts';
 import { escapeHtml } from '../../src/web/pages/html.ts';

@@ -9,7 +9,7 @@ import { SLACK_PACING } from '../../delivery/pacing.ts';
 import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
-import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../message.ts';
+import { BUTTON_IDS, type ButtonId, SELECT_IDS, type SelectId } from '../../presentation/message.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { type ChatForm, declareForm, formFor, type FormErrors, type FormValues, readDeclareValues, readUpdateValues, updateForm } from '../forms.ts';
 import { slackFormValues, slackModal } from './slack-forms.ts';

@@ -2,7 +2,7 @@
 import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
-import type { ChatMessage, Line } from '../message.ts';
+import type { ChatMessage, Line } from '../../presentation/message.ts';
 import { renderLineWithin, renderMessage } from './slack-render.ts';
 
 /** Slack's limit on channel names. */
