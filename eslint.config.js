@@ -42,6 +42,11 @@ export default tseslint.config(
     },
   },
   {
+    // .dependency-cruiser.cjs: its config is CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
