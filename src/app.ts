@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
-import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
+import { AlertmanagerSilenceClient } from './alertmanager/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
 import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
@@ -18,8 +18,8 @@ import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
 import { classifyChatError } from './chat/delivery-errors.ts';
 import { OutboxDispatcher } from './delivery/dispatcher.ts';
 import { isIncidentEffect } from './delivery/outbox.ts';
-import { replyEffect, type ReplyTo } from './chat/reply-effects.ts';
-import type { ChatMessage } from './chat/message.ts';
+import { replyEffect, type ReplyTo } from './presentation/reply-effects.ts';
+import type { ChatMessage } from './presentation/message.ts';
 import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
@@ -49,7 +49,7 @@ import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { createHttpServer, healthRoute, type Route } from './http/http-server.ts';
 import { wireIntegrations } from './integration-wiring.ts';
 import type { PagingService } from './incidents/paging-service.ts';
 import { emailDispatcher, webDeskDispatcher } from './email/email-dispatcher.ts';
@@ -120,8 +120,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
    * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
    * background delivery (tests driving a fixed clock by hand) what is due is delivered now instead, as that look would.
    */
-  const reply = (platform: Platform, to: ReplyTo, message: ChatMessage) => {
-    outbox.enqueue([replyEffect(platform, to, message, clock.now())]);
+  const reply = async (platform: Platform, to: ReplyTo, message: ChatMessage) => {
+    await outbox.enqueue([replyEffect(platform, to, message, clock.now())]);
     const dispatcher = dispatchers.find((d) => d.platform === platform);
     if (dispatcher?.running) dispatcher.poke();
     else if (dispatcher) track(dispatcher.drain());
@@ -162,10 +162,10 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
-  const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
+  const warRoomOf = async (number: number) => (await store.get(number))?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
   // A card not yet linked offers the open incidents of its platform ("Add to incident").
-  const openOn = (platform: Platform) => () => store.listOpen().filter((i) => i.platform === platform);
+  const openOn = (platform: Platform) => async () => (await store.listOpen()).filter((i) => i.platform === platform);
   for (const { chat } of chats) {
     alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf, openIncidents: openOn(chat.platform) });
   }
@@ -228,7 +228,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers: incidentNotifiers, components: config.status.components });
   const live = new LiveEvents({
-    version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
+    version: async () => `${await store.version()}/${await publishing.version()}/${await checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
     now: () => clock.now(),
     maxClients: config.liveMaxClients,
@@ -321,7 +321,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         clock,
         retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
         callTimeoutMs: config.chatCallTimeoutMs,
-        onOutcome: (row, outcome, { call, error }) => {
+        onOutcome: async (row, outcome, { call, error }) => {
           metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
           if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
           if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
@@ -329,7 +329,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried' && isIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
+          if (outcome !== 'retried' && isIncidentEffect(row.effect)) await service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
         },
       });
   });
@@ -364,7 +364,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         context: () => ({ timeZone: config.timeZone, publicUrl: config.status.publicUrl }),
         onRejected: (row, addresses) => mailLog.warn({ row: row.id, incident: row.incidentNumber, addresses }, 'the mail server refused some recipients'),
       },
-      onOutcome: (row, outcome, { error, messageId }) => {
+      onOutcome: async (row, outcome, { error, messageId }) => {
         metrics.outboxDelivery('email', 'sendMail', outcome);
         const fields = { row: row.id, kind: row.effect.kind, incident: row.incidentNumber };
         if (outcome === 'retried') mailLog.warn({ ...fields, error }, 'e-mail not sent; will retry');
@@ -372,7 +372,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         if (outcome === 'gave_up') {
           mailLog.error({ ...fields, error }, 'e-mail given up');
           // On the incident's timeline too, where the people running it look.
-          if (isIncidentEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, false);
+          if (isIncidentEffect(row.effect)) await service.effectSettled({ ...row, effect: row.effect }, false);
         }
       },
     }),
@@ -407,7 +407,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores, ...(github?.chores ?? [])],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), async () => void (await followUps.sendDueDigest()), ...integrations.chores, ...(github?.chores ?? [])],
   });
 
   return {

@@ -30,11 +30,13 @@ afterEach(() => {
 });
 
 describe('create and get', () => {
-  it('numbers incidents 1, 2, 3', () => {
-    expect([1, 2, 3].map(() => store.create(declared(), [declaredEvent()]).number)).toEqual([1, 2, 3]);
+  it('numbers incidents 1, 2, 3', async () => {
+    const numbers: number[] = [];
+    for (let n = 0; n < 3; n += 1) numbers.push((await store.create(declared(), [declaredEvent()])).number);
+    expect(numbers).toEqual([1, 2, 3]);
   });
 
-  it('gives back exactly what was stored', () => {
+  it('gives back exactly what was stored', async () => {
     const full = declared({
       isPrivate: true,
       platform: 'mattermost',
@@ -45,26 +47,26 @@ describe('create and get', () => {
       phase: 'mitigated',
       mitigatedAt: T0 + 2 * MINUTE,
     });
-    const created = store.create(full, [declaredEvent()]);
-    expect(store.get(created.number)).toEqual({ ...full, number: 1 });
+    const created = await store.create(full, [declaredEvent()]);
+    expect(await store.get(created.number)).toEqual({ ...full, number: 1 });
   });
 
-  it('keeps a cadence that is off', () => {
-    const { number } = store.create(declared({ cadence: null, nextUpdateDue: null, reminderAt: null, reminderStage: null }), []);
-    expect(store.get(number)).toMatchObject({ cadence: null, nextUpdateDue: null, reminderAt: null, reminderStage: null });
+  it('keeps a cadence that is off', async () => {
+    const { number } = await store.create(declared({ cadence: null, nextUpdateDue: null, reminderAt: null, reminderStage: null }), []);
+    expect(await store.get(number)).toMatchObject({ cadence: null, nextUpdateDue: null, reminderAt: null, reminderStage: null });
   });
 
-  it('is undefined for an unknown number', () => {
-    expect(store.get(99)).toBeUndefined();
+  it('is undefined for an unknown number', async () => {
+    expect(await store.get(99)).toBeUndefined();
   });
 });
 
 describe('timeline', () => {
-  it('keeps events in order with their data', () => {
-    const { number } = store.create(declared(), [declaredEvent()]);
-    store.mutate(number, (current) => assignRole(current, 'commander', 'carol', 'alice', T0 + MINUTE));
-    store.mutate(number, (current) => postUpdate(current, 'Rolled back', 'carol', T0 + 2 * MINUTE));
-    expect(store.timeline(number)).toEqual([
+  it('keeps events in order with their data', async () => {
+    const { number } = await store.create(declared(), [declaredEvent()]);
+    await store.mutate(number, (current) => assignRole(current, 'commander', 'carol', 'alice', T0 + MINUTE));
+    await store.mutate(number, (current) => postUpdate(current, 'Rolled back', 'carol', T0 + 2 * MINUTE));
+    expect(await store.timeline(number)).toEqual([
       declaredEvent(),
       event('role_assigned', T0 + MINUTE, 'alice', 'IC is now carol', { role: 'commander', user: 'carol', previous: null }),
       event('update_posted', T0 + 2 * MINUTE, 'carol', 'Rolled back', { late: false }),
@@ -73,55 +75,55 @@ describe('timeline', () => {
 });
 
 describe('roles', () => {
-  it('round-trip through create and mutate, including replacing a holder', () => {
-    const { number } = store.create(declared({ roles: { commander: 'carol' } }), []);
-    store.mutate(number, (current) => assignRole(current, 'comms', 'carol', 'alice', T0));
-    store.mutate(number, (current) => assignRole(current, 'commander', 'dave', 'alice', T0));
-    store.mutate(number, (current) => assignRole(current, 'social-comms', 'erin', 'alice', T0));
-    expect(store.get(number)?.roles).toEqual({ commander: 'dave', comms: 'carol', 'social-comms': 'erin' });
+  it('round-trip through create and mutate, including replacing a holder', async () => {
+    const { number } = await store.create(declared({ roles: { commander: 'carol' } }), []);
+    await store.mutate(number, (current) => assignRole(current, 'comms', 'carol', 'alice', T0));
+    await store.mutate(number, (current) => assignRole(current, 'commander', 'dave', 'alice', T0));
+    await store.mutate(number, (current) => assignRole(current, 'social-comms', 'erin', 'alice', T0));
+    expect((await store.get(number))?.roles).toEqual({ commander: 'dave', comms: 'carol', 'social-comms': 'erin' });
   });
 
-  it('come back with incidents listed in bulk', () => {
-    store.create(declared({ roles: { commander: 'carol' } }), []);
-    store.create(declared({ roles: { scribe: 'dave' } }), []);
-    expect(store.listOpen().map((i) => i.roles)).toEqual([{ commander: 'carol' }, { scribe: 'dave' }]);
-    expect(store.dueReminders(T0 + HOUR, 10, ['slack']).map((i) => i.roles)).toEqual([{ commander: 'carol' }, { scribe: 'dave' }]);
+  it('come back with incidents listed in bulk', async () => {
+    await store.create(declared({ roles: { commander: 'carol' } }), []);
+    await store.create(declared({ roles: { scribe: 'dave' } }), []);
+    expect((await store.listOpen()).map((i) => i.roles)).toEqual([{ commander: 'carol' }, { scribe: 'dave' }]);
+    expect((await store.dueReminders(T0 + HOUR, 10, ['slack'])).map((i) => i.roles)).toEqual([{ commander: 'carol' }, { scribe: 'dave' }]);
   });
 });
 
 describe('mutate', () => {
-  it('hands the rule the stored incident and saves its change with the events', () => {
-    const { number } = store.create(declared(), [declaredEvent()]);
-    store.mutate(number, (current) => assignRole(current, 'commander', 'carol', 'alice', T0));
+  it('hands the rule the stored incident and saves its change with the events', async () => {
+    const { number } = await store.create(declared(), [declaredEvent()]);
+    await store.mutate(number, (current) => assignRole(current, 'commander', 'carol', 'alice', T0));
     let seen: Incident | undefined;
-    const change = store.mutate(number, (current) => {
+    const change = await store.mutate(number, (current) => {
       seen = current;
       return transition(current, 'mitigate', 'drained', 'carol', T0 + MINUTE);
     });
     expect(seen?.roles).toEqual({ commander: 'carol' });
     expect(change?.incident.phase).toBe('mitigated');
-    expect(store.get(number)).toMatchObject({ phase: 'mitigated', mitigatedAt: T0 + MINUTE });
-    expect(store.timeline(number).map((e) => e.kind)).toEqual(['declared', 'role_assigned', 'phase_changed']);
+    expect(await store.get(number)).toMatchObject({ phase: 'mitigated', mitigatedAt: T0 + MINUTE });
+    expect((await store.timeline(number)).map((e) => e.kind)).toEqual(['declared', 'role_assigned', 'phase_changed']);
   });
 
-  it('writes nothing when the rule returns null', () => {
-    const { number } = store.create(declared(), [declaredEvent()]);
-    const before = store.get(number);
-    expect(store.mutate(number, () => null)).toBeNull();
-    expect(store.get(number)).toEqual(before);
-    expect(store.timeline(number)).toHaveLength(1);
+  it('writes nothing when the rule returns null', async () => {
+    const { number } = await store.create(declared(), [declaredEvent()]);
+    const before = await store.get(number);
+    expect(await store.mutate(number, () => null)).toBeNull();
+    expect(await store.get(number)).toEqual(before);
+    expect(await store.timeline(number)).toHaveLength(1);
   });
 
-  it('writes nothing when the rule throws', () => {
-    const { number } = store.create(declared(), [declaredEvent()]);
-    expect(() => store.mutate(number, (current) => transition(current, 'resolve', '', 'alice', T0))).toThrowError(/phase_skip/);
-    expect(store.get(number)?.phase).toBe('active');
-    expect(store.timeline(number)).toHaveLength(1);
+  it('writes nothing when the rule throws', async () => {
+    const { number } = await store.create(declared(), [declaredEvent()]);
+    await expect(store.mutate(number, (current) => transition(current, 'resolve', '', 'alice', T0))).rejects.toThrowError(/phase_skip/);
+    expect((await store.get(number))?.phase).toBe('active');
+    expect(await store.timeline(number)).toHaveLength(1);
   });
 
-  it('is null for an unknown incident, without calling the rule', () => {
+  it('is null for an unknown incident, without calling the rule', async () => {
     let called = false;
-    expect(store.mutate(42, () => {
+    expect(await store.mutate(42, () => {
       called = true;
       return null;
     })).toBeNull();
@@ -130,60 +132,60 @@ describe('mutate', () => {
 });
 
 describe('reminders_sent: one reminder per incident, due time and stage', () => {
-  it('refuses a second claim of the same reminder and rolls back everything that came with it', () => {
-    const { number } = store.create(declared(), [declaredEvent()]);
-    const stale = store.get(number);
+  it('refuses a second claim of the same reminder and rolls back everything that came with it', async () => {
+    const { number } = await store.create(declared(), [declaredEvent()]);
+    const stale = await store.get(number);
     if (!stale) throw new Error('incident missing');
-    expect(store.mutate(number, (current) => claimDueReminder(current, T0 + HOUR) ?? null)).not.toBeNull();
-    const afterFirst = store.get(number);
+    expect(await store.mutate(number, (current) => claimDueReminder(current, T0 + HOUR) ?? null)).not.toBeNull();
+    const afterFirst = await store.get(number);
 
     // A replica that read the incident before the first claim tries to claim the same lapse again.
-    const second = store.mutate(number, () => {
+    const second = await store.mutate(number, () => {
       const claimed = claimDueReminder(stale, T0 + HOUR + MINUTE);
       return claimed ? { ...claimed, incident: { ...claimed.incident, title: 'changed by the loser' } } : null;
     });
 
     expect(second).toBeNull();
-    expect(store.get(number)).toEqual(afterFirst);
-    expect(store.timeline(number).map((e) => e.kind)).toEqual(['declared']);
+    expect(await store.get(number)).toEqual(afterFirst);
+    expect((await store.timeline(number)).map((e) => e.kind)).toEqual(['declared']);
     expect(count(db, 'reminders_sent')).toBe(1);
   });
 
-  it('allows the escalation of the same lapse and the nag of the next one', () => {
-    const { number } = store.create(declared(), []);
-    store.mutate(number, (current) => claimDueReminder(current, T0 + HOUR) ?? null);
-    expect(store.mutate(number, (current) => claimDueReminder(current, T0 + 2 * HOUR) ?? null)).not.toBeNull();
-    store.mutate(number, (current) => postUpdate(current, 'Still digging', 'carol', T0 + 2 * HOUR));
-    expect(store.mutate(number, (current) => claimDueReminder(current, T0 + 3 * HOUR) ?? null)).not.toBeNull();
+  it('allows the escalation of the same lapse and the nag of the next one', async () => {
+    const { number } = await store.create(declared(), []);
+    await store.mutate(number, (current) => claimDueReminder(current, T0 + HOUR) ?? null);
+    expect(await store.mutate(number, (current) => claimDueReminder(current, T0 + 2 * HOUR) ?? null)).not.toBeNull();
+    await store.mutate(number, (current) => postUpdate(current, 'Still digging', 'carol', T0 + 2 * HOUR));
+    expect(await store.mutate(number, (current) => claimDueReminder(current, T0 + 3 * HOUR) ?? null)).not.toBeNull();
     expect(count(db, 'reminders_sent')).toBe(3);
   });
 });
 
 describe('queries', () => {
-  it('dueReminders finds only due incidents, earliest first, up to the limit', () => {
-    const at = (reminderAt: number | null) => store.create(declared({ reminderAt, nextUpdateDue: reminderAt }), []).number;
-    const late = at(T0 + 30 * MINUTE);
-    const early = at(T0 + 10 * MINUTE);
-    at(T0 + 2 * HOUR);
-    at(null);
-    const exactlyNow = at(T0 + HOUR);
+  it('dueReminders finds only due incidents, earliest first, up to the limit', async () => {
+    const at = async (reminderAt: number | null) => (await store.create(declared({ reminderAt, nextUpdateDue: reminderAt }), [])).number;
+    const late = await at(T0 + 30 * MINUTE);
+    const early = await at(T0 + 10 * MINUTE);
+    await at(T0 + 2 * HOUR);
+    await at(null);
+    const exactlyNow = await at(T0 + HOUR);
 
-    expect(store.dueReminders(T0 + HOUR, 10, ['slack']).map((i) => i.number)).toEqual([early, late, exactlyNow]);
-    expect(store.dueReminders(T0 + HOUR, 2, ['slack']).map((i) => i.number)).toEqual([early, late]);
-    expect(store.dueReminders(T0, 10, ['slack'])).toEqual([]);
+    expect((await store.dueReminders(T0 + HOUR, 10, ['slack'])).map((i) => i.number)).toEqual([early, late, exactlyNow]);
+    expect((await store.dueReminders(T0 + HOUR, 2, ['slack'])).map((i) => i.number)).toEqual([early, late]);
+    expect(await store.dueReminders(T0, 10, ['slack'])).toEqual([]);
   });
 
-  it('findByRoom finds the incident by platform and channel', () => {
-    store.create(declared({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } }), []);
-    const second = store.create(declared({ platform: 'mattermost', room: { channelId: 'C1', channelName: 'inc-2', cardMessageId: null } }), []);
-    expect(store.findByRoom('slack', 'C1')?.number).toBe(1);
-    expect(store.findByRoom('mattermost', 'C1')?.number).toBe(second.number);
-    expect(store.findByRoom('slack', 'C2')).toBeUndefined();
+  it('findByRoom finds the incident by platform and channel', async () => {
+    await store.create(declared({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } }), []);
+    const second = await store.create(declared({ platform: 'mattermost', room: { channelId: 'C1', channelName: 'inc-2', cardMessageId: null } }), []);
+    expect((await store.findByRoom('slack', 'C1'))?.number).toBe(1);
+    expect((await store.findByRoom('mattermost', 'C1'))?.number).toBe(second.number);
+    expect(await store.findByRoom('slack', 'C2')).toBeUndefined();
   });
 
-  it('listOpen excludes closed incidents, oldest first', () => {
-    for (const phase of ['active', 'closed', 'mitigated', 'resolved'] as const) store.create(declared({ phase }), []);
-    expect(store.listOpen().map((i) => [i.number, i.phase])).toEqual([
+  it('listOpen excludes closed incidents, oldest first', async () => {
+    for (const phase of ['active', 'closed', 'mitigated', 'resolved'] as const) await store.create(declared({ phase }), []);
+    expect((await store.listOpen()).map((i) => [i.number, i.phase])).toEqual([
       [1, 'active'],
       [3, 'mitigated'],
       [4, 'resolved'],
@@ -191,7 +193,7 @@ describe('queries', () => {
   });
 
   it('openOverview counts each open phase and gives its newest few, oldest first, with their roles, as listOpen would', async () => {
-    for (let n = 1; n <= 9; n++) store.create(declared({ phase: n % 3 === 0 ? 'mitigated' : n === 8 ? 'closed' : 'active', roles: { commander: `ic${n}` } }), []);
+    for (let n = 1; n <= 9; n++) await store.create(declared({ phase: n % 3 === 0 ? 'mitigated' : n === 8 ? 'closed' : 'active', roles: { commander: `ic${n}` } }), []);
     const overview = await store.openOverview(2);
     expect(overview.counts).toEqual({ active: 5, mitigated: 3 });
     expect(overview.newest.map((i) => [i.number, i.phase, i.roles['commander']])).toEqual([
@@ -201,7 +203,7 @@ describe('queries', () => {
       [9, 'mitigated', 'ic9'],
     ]);
     // The same objects listOpen reads, booleans and nulls included.
-    expect(overview.newest).toEqual(store.listOpen().filter((i) => overview.newest.some((o) => o.number === i.number)).sort((a, b) => (a.phase === b.phase ? a.number - b.number : a.phase === 'active' ? -1 : 1)));
+    expect(overview.newest).toEqual((await store.listOpen()).filter((i) => overview.newest.some((o) => o.number === i.number)).sort((a, b) => (a.phase === b.phase ? a.number - b.number : a.phase === 'active' ? -1 : 1)));
   });
 });
 
@@ -226,15 +228,15 @@ describe('two processes on one database file', () => {
     };
     const first = serviceHarness({ store: connect() });
     const second = serviceHarness({ store: connect() });
-    first.store.create(declared({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } }), []);
+    await first.store.create(declared({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } }), []);
     first.clock.set(T0 + HOUR);
     second.clock.set(T0 + HOUR);
 
     const runs = [first.service.queueDueReminders(), second.service.queueDueReminders()];
 
-    expect(runs.map((r) => r.queued).sort()).toEqual([0, 1]);
+    expect((await Promise.all(runs)).map((r) => r.queued).sort()).toEqual([0, 1]);
     const outbox = new SqliteOutboxStore(opened[0] as Db);
-    expect(outbox.backlog().pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
-    expect(outbox.claim('slack', T0 + HOUR, 1000, 10).map((r) => [r.target, r.effect.kind])).toEqual([['incident:1', 'remind']]);
+    expect((await outbox.backlog()).pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
+    expect((await outbox.claim('slack', T0 + HOUR, 1000, 10)).map((r) => [r.target, r.effect.kind])).toEqual([['incident:1', 'remind']]);
   });
 });

@@ -9,8 +9,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { openDatabase, proveWritable } from '../../src/storage/database.ts';
-import { createHttpServer, DEFAULT_MAX_BODY_BYTES, healthRoute, type Route, sendJson } from '../../src/web/http-server.ts';
-import { readBody } from '../../src/web/read-body.ts';
+import { createHttpServer, DEFAULT_MAX_BODY_BYTES, healthRoute, type Route, sendJson } from '../../src/http/http-server.ts';
+import { readBody } from '../../src/http/read-body.ts';
 import { closeServer, listenOnLoopback } from '../fakes/local-server.ts';
 
 let server: Server | undefined;
