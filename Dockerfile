@@ -30,6 +30,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # dist/storage/database.js reads ../../migrations, i.e. /app/migrations; applied on every start.
 COPY migrations ./migrations
+# dist/storage/pg/pg-database.js reads ../../../migrations-pg (DATABASE_URL=postgres://…), under an advisory lock.
+COPY migrations-pg ./migrations-pg
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data

@@ -6,7 +6,7 @@
  *   npm run bench                        everything (~2.3 min on 2 cores)
  *   npm run bench -- --quick             fewer requests, ticks and runs, for a smoke check (~1 min)
  *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-storm,
- *                                        mixed, am-latency, tick, metrics, web, render, outage, kill9)
+ *                                        mixed, am-latency, tick, claims, metrics, web, render, outage, kill9)
  *   npm run bench -- ack --kinds=help    only some commands (list, help, declare), in ack and mm-ack
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- ack   also write the bot's V8 CPU profile; summarise it with
  *                                        npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
@@ -23,6 +23,7 @@ import { buildDist, cleanupAll } from './processes.ts';
 import { measureMixedLoad, type MixedOptions, mixedRows } from './mixed-load.ts';
 import { measureListRendering, renderRows } from './render-list.ts';
 import { measureSchedulerTick, tickRows, type TickOptions } from './scheduler-tick.ts';
+import { claimRows, type ClaimOptions, measureStoreClaims } from './store-claims.ts';
 import { measureStartup, startupRows, type StartupOptions } from './startup.ts';
 import { ms, renderTable, type Row } from './stats.ts';
 import { kill9Rows, measureKill9, measureOutage, type OutageOptions, outageRows } from './outage.ts';
@@ -72,6 +73,8 @@ const tickOptions: TickOptions = {
     SCHEDULER_TICK_SECONDS: process.env.SCHEDULER_TICK_SECONDS,
   }).tickSeconds,
 };
+/** SQLite and PostgreSQL side by side (the claims section starts its own PostgreSQL, as the tests do). */
+const claimOptions: ClaimOptions = { total: 100_000, open: 1000, claims: quick ? 200 : 1000, queries: quick ? 200 : 1000 };
 const startupOptions: StartupOptions = quick ? { runs: 2, idleMs: 2000, tsxRuns: 0 } : { runs: 5, idleMs: 2000, tsxRuns: 1 };
 const webhookOptions: WebhookOptions = {
   concurrency: 20,
@@ -240,6 +243,8 @@ async function main(): Promise<number> {
       },
       notes,
     )) && ok;
+
+  ok = (await section('claims', 'store claims on SQLite and PostgreSQL', rows, async () => claimRows(await measureStoreClaims(claimOptions), claimOptions), notes)) && ok;
 
   ok = (await section('render', 'list rendering', rows, async () => renderRows(measureListRendering()), notes)) && ok;
   ok =

@@ -39,6 +39,8 @@ import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { openDatabase, proveWritable } from './storage/database.ts';
+import { newSessionSecret, SESSION_SECRET_KEY, SqliteSettings } from './storage/settings.ts';
+import { SqliteTopicMemory } from './storage/topic-memory.ts';
 import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
@@ -138,7 +140,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   // Each platform's calls, counted for /metrics; every use below goes through these.
   const chats = adapters.map((adapter) => ({ adapter, chat: counted(adapter.platform) }));
   const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
-  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context });
+  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context, topics: new SqliteTopicMemory(db, chat.platform) });
 
   // Web-only incidents have no chat; with SMTP_URL their effects are queued all the same, so that their stakeholders
   // and the people nagged are e-mailed (the chat steps among them are marked done by webDeskDispatcher).
@@ -220,7 +222,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     logger,
     chatPlatforms: chats.map(({ chat }) => chat.platform),
     warRoomUrl: (incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null,
-    onOutcome: (tool, outcome) => metrics.outboxDelivery(tool, tool === 'alertmanager' ? 'postAlert' : 'annotate', outcome),
+    onOutcome: (tool, call, outcome) => metrics.outboxDelivery(tool, call ?? 'none', outcome),
   });
   const { paging } = integrations;
   service.observe(paging);
@@ -275,7 +277,11 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       store,
       alerts: alertStore,
       alertService: alerts,
-      auth: new WebAuth(config.web, new Sessions(new SqliteSessionStore(db), clock)),
+      auth: new WebAuth(
+        config.web,
+        new Sessions(new SqliteSessionStore(db), clock),
+        config.sessionSecret ?? new SqliteSettings(db).getOrCreateNow(SESSION_SECRET_KEY, newSessionSecret),
+      ),
       clock,
       timeZone: config.timeZone,
       declarePlatform: adapters[0]?.platform.platform ?? 'web',
@@ -309,7 +315,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         store: outbox,
         deliverer: new ChatEffectDeliverer({
           platform: chat,
-          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context }),
+          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: new SqliteTopicMemory(db, chat.platform) }),
           context,
           incident: (n) => store.get(n),
           roomCreated: (n, room) => service.roomCreated(n, room),

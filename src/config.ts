@@ -34,6 +34,10 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** PostgreSQL (postgres://…) instead of the SQLite file at databasePath; see storage/open-database.ts. */
+  databaseUrl: string | undefined;
+  /** The key every replica signs with (CSRF tokens); unset: generated once and kept in the database. */
+  sessionSecret: string | undefined;
   timeZone: string;
   logLevel: string;
   conferenceUrlTemplate: string;
@@ -212,11 +216,36 @@ const validTimeZone = (tz: string) => {
   }
 };
 
+/** postgres:// or postgresql:// with a host (what node-postgres connects to). */
+function isPostgresUrl(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 const schema = z
   .object({
     PORT: z.coerce.number({ message: 'must be a whole number from 0 to 65535 (0 picks a free port)' }).int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_PATH: z.string().min(1).default('./data/sitroom.db'),
+    // The value is never echoed back: it usually holds a password.
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((s) => (s === '' ? undefined : s))
+      .refine((s) => s === undefined || isPostgresUrl(s), {
+        message: 'must be a PostgreSQL URL such as postgres://sitroom:PASSWORD@db.example.com:5432/sitroom (unset: SQLite at DATABASE_PATH)',
+      }),
+    SESSION_SECRET: z
+      .string()
+      .optional()
+      .transform((s) => (s === '' ? undefined : s))
+      .refine((s) => s === undefined || s.length >= 32, {
+        message: 'must be at least 32 characters, e.g. the output of `openssl rand -base64 48` (unset: generated once and kept in the database)',
+      }),
     TZ: z.string().default('UTC').refine(validTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Berlin' }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CONFERENCE_URL_TEMPLATE: z
@@ -520,6 +549,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = {
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL,
+    sessionSecret: e.SESSION_SECRET,
     timeZone: e.TZ,
     logLevel: e.LOG_LEVEL,
     conferenceUrlTemplate: e.CONFERENCE_URL_TEMPLATE,

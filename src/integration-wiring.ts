@@ -7,7 +7,7 @@ import { AlertmanagerPageDeliverer } from './alertmanager/page-deliverer.ts';
 import type { Config } from './config.ts';
 import { type EffectDeliverer, OutboxDispatcher } from './delivery/dispatcher.ts';
 import type { OutboxStore } from './delivery/outbox.ts';
-import { Pacer } from './delivery/pacing.ts';
+import { type CallKind, Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import { GrafanaAnnotationDeliverer } from './grafana/annotation-deliverer.ts';
 import { AnnotationSync } from './incidents/annotation-sync.ts';
@@ -43,7 +43,8 @@ export function wireIntegrations(deps: {
   /** Platforms this process has a chat for (who paged is told there when a page is given up). */
   chatPlatforms: readonly string[];
   warRoomUrl: (incident: Incident) => string | null;
-  onOutcome: (tool: Integration, outcome: 'delivered' | 'retried' | 'gave_up') => void;
+  /** Each outcome, with the call the deliverer made (none when the row failed before any call). */
+  onOutcome: (tool: Integration, call: CallKind | undefined, outcome: 'delivered' | 'retried' | 'gave_up') => void;
 }): Integrations {
   const { config, clock, store, logger } = deps;
   const tools = new SqliteIntegrationStore(deps.db);
@@ -62,8 +63,8 @@ export function wireIntegrations(deps: {
       clock,
       retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
       callTimeoutMs: TOOL_CALL_TIMEOUT_MS,
-      onOutcome: (row, outcome, { error }) => {
-        deps.onOutcome(tool, outcome);
+      onOutcome: (row, outcome, { call, error }) => {
+        deps.onOutcome(tool, call, outcome);
         if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, `${tool} delivery failed; will retry`);
         if (outcome !== 'gave_up' || !isIntegrationEffect(row.effect)) return;
         log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, `${tool} delivery given up`);

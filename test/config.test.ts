@@ -183,3 +183,26 @@ describe('e-mail', () => {
     expect(problems({ STAKEHOLDER_EMAILS: 'ops@example.com' })).toEqual(['SMTP_URL: required with STAKEHOLDER_EMAILS: the mail server, e.g. smtp://user:password@mail.example.com:587']);
   });
 });
+
+describe('DATABASE_URL and SESSION_SECRET', () => {
+  it('selects PostgreSQL by URL and keeps SQLite when unset or empty', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://sitroom:pw@db:5432/sitroom' }).databaseUrl).toBe('postgres://sitroom:pw@db:5432/sitroom');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/sitroom' }).databaseUrl).toBe('postgresql://db/sitroom');
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+  });
+
+  it.each(['mysql://u:s3cret-pw@db/x', 'postgres://', 'u:s3cret-pw@db:5432/x', 'sqlite:./data.db s3cret-pw'])('refuses %s, naming the variable and never echoing the value', (value) => {
+    const listed = problems({ DATABASE_URL: value });
+    expect(listed).toEqual([expect.stringMatching(/^DATABASE_URL: must be a PostgreSQL URL such as postgres:\/\//)]);
+    expect(listed.join('')).not.toContain('s3cret-pw');
+  });
+
+  it('takes a SESSION_SECRET of 32 characters or more, never echoing a short one', () => {
+    expect(loadConfig({ SESSION_SECRET: 'k'.repeat(32) }).sessionSecret).toBe('k'.repeat(32));
+    expect(loadConfig({}).sessionSecret).toBeUndefined();
+    const listed = problems({ SESSION_SECRET: 'tooshort-secret' });
+    expect(listed).toEqual([expect.stringMatching(/^SESSION_SECRET: must be at least 32 characters/)]);
+    expect(listed.join('')).not.toContain('tooshort-secret');
+  });
+});

@@ -132,7 +132,8 @@ export class AlertService implements IncidentObserver {
   private async doDeclare(groupId: number, user: UserId, platform: Platform): Promise<Outcome> {
     const view = await this.requireView(groupId);
     if (view.group.incidentNumber !== null) throw new IncidentError('already_linked', { number: String(view.group.incidentNumber) });
-    const outcome = await this.o.incidents.declare({ title: incidentTitle(view), severity: view.severity, isPrivate: false, platform, declaredBy: user });
+    // Created and linked in one transaction: the check above is only this process's view of the group.
+    const outcome = await this.o.incidents.declareForAlertGroup(groupId, { title: incidentTitle(view), severity: view.severity, isPrivate: false, platform, declaredBy: user });
     await this.link(groupId, view, outcome.incident.number, user);
     return outcome;
   }

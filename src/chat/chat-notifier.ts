@@ -8,6 +8,7 @@ import { warRoomName } from '../incidents/war-room-name.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import type { Line } from '../presentation/message.ts';
 import type { MessageContext } from './messages.ts';
+import { InMemoryTopics, type TopicMemory } from './topic-memory.ts';
 
 /** How many suffixed names (`-2` … ) to try before giving up on a taken channel name. */
 const MAX_NAME_ATTEMPTS = 20;
@@ -15,6 +16,8 @@ const MAX_NAME_ATTEMPTS = 20;
 export interface ChatNotifierOptions {
   platform: ChatPlatform;
   context: () => MessageContext;
+  /** Where the last topic of each channel is kept (the database, shared by replicas); one process's memory when absent. */
+  topics?: TopicMemory;
 }
 
 export class ChatNotifier implements IncidentNotifier {
@@ -22,12 +25,13 @@ export class ChatNotifier implements IncidentNotifier {
   readonly platform: Platform;
   private readonly context: () => MessageContext;
   /** Last topic set per channel, so unchanged topics are not set again (each set is a visible message). */
-  private readonly topics = new Map<string, string>();
+  private readonly topics: TopicMemory;
 
   constructor(opts: ChatNotifierOptions) {
     this.chat = opts.platform;
     this.platform = opts.platform.platform;
     this.context = opts.context;
+    this.topics = opts.topics ?? new InMemoryTopics();
   }
 
   async createWarRoom(incident: Incident): Promise<WarRoom> {
@@ -42,8 +46,8 @@ export class ChatNotifier implements IncidentNotifier {
   /** Sets a channel's topic unless it already is `topic` (each set shows as a message in the channel). */
   async setTopic(channelId: string, topic: Line): Promise<void> {
     const key = JSON.stringify(topic);
-    if (this.topics.get(channelId) === key) return;
+    if (await this.topics.isLast(channelId, key)) return;
     await this.chat.setTopic(channelId, topic);
-    this.topics.set(channelId, key);
+    await this.topics.remember(channelId, key);
   }
 }

@@ -24,7 +24,10 @@ export interface ChatPlatform {
   readonly announceChannel: string;
   /** Where alert cards go (id or name as configured); empty for none. */
   readonly alertsChannel: string;
-  /** Creates a channel, or reports that the name is taken. */
+  /**
+   * Creates a channel, or reports that the name is taken. A live channel of that name the bot itself made is returned
+   * as created: it is this war room's, made by an attempt whose answer (or whose process) was lost before it was recorded.
+   */
   createChannel(name: string, isPrivate: boolean): Promise<{ id: string } | 'name_taken'>;
   /** Adds users to a channel; users already in it are not an error. */
   invite(channelId: string, users: readonly UserId[]): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_SEVERITY, SEVERITIES, SEVERITY_MEANING } from '../incidents/severity.ts';
 import { hasVisibleText, normaliseUserText } from '../incidents/user-text.ts';
+import { isTeamName } from '../incidents/paging.ts';
 import type { ChatReply, DeclareForm } from './command-handler.ts';
 
 /** The forms' ids, which a submission names (Slack callback_id, Mattermost callback_id). */
@@ -109,7 +110,8 @@ export const readDeclareValues = (v: FormValues) => checkDeclareForm({ title: te
 /** The page form's team and message, or the error to show next to the team (the core checks the rest). */
 export function readPageValues(v: FormValues): { page: { team: string; message: string } } | { errors: FormErrors } {
   const team = text(v['team']).trim();
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(team)) return { errors: { team: 'Use letters, digits, -, _ or . (e.g. db-oncall).' } };
+  // The core's rule for a team name (paging.ts), so what the core would refuse is refused next to the field.
+  if (!isTeamName(team)) return { errors: { team: 'Use letters, digits, -, _ or . (e.g. db-oncall).' } };
   return { page: { team, message: text(v['message']) } };
 }
 

@@ -2,7 +2,7 @@
  * Sends one mail through SMTP_URL with nodemailer: a connection per mail (mails are rare; nothing to keep open),
  * every wait bounded by the call time-out so a silent server fails the attempt instead of holding it.
  */
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface OutgoingMail {
   to: readonly string[];
@@ -27,20 +27,24 @@ export interface Mailer {
 }
 
 export class SmtpMailer implements Mailer {
-  private readonly transport;
+  private readonly opts: { url: string; from: string; timeoutMs: number };
+  private transport: Promise<Transporter> | undefined;
 
   constructor(opts: { url: string; from: string; timeoutMs: number }) {
-    this.transport = createTransport({
-      url: opts.url,
-      connectionTimeout: opts.timeoutMs,
-      greetingTimeout: opts.timeoutMs,
-      socketTimeout: opts.timeoutMs,
-      dnsTimeout: opts.timeoutMs,
-    }, { from: opts.from });
+    this.opts = opts;
+  }
+
+  /** nodemailer is loaded on the first mail, not at start-up: a sitroom that never mails does not carry it (~15 MB RSS). */
+  private transporter(): Promise<Transporter> {
+    const { url, from, timeoutMs } = this.opts;
+    this.transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({ url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs, dnsTimeout: timeoutMs }, { from }),
+    );
+    return this.transport;
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const info = await this.transport.sendMail({
+    const info = await (await this.transporter()).sendMail({
       to: [...mail.to],
       subject: mail.subject,
       text: mail.text,
@@ -51,10 +55,10 @@ export class SmtpMailer implements Mailer {
       // RFC 3834: an automatic message; well-behaved auto-responders (out of office) do not answer it.
       headers: { 'Auto-Submitted': 'auto-generated' },
     });
-    return { rejected: info.rejected.map(String) };
+    return { rejected: (info.rejected ?? []).map(String) };
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((t) => t.close());
   }
 }

@@ -6,7 +6,7 @@
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Webhooks } from '@octokit/webhooks';
+import type { Webhooks } from '@octokit/webhooks';
 import { isIncidentError } from '../incidents/errors.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { Logger } from '../logger.ts';
@@ -77,7 +77,9 @@ export class GithubSync {
 
   /** POST /github/webhook: deliveries verified with `secret` (X-Hub-Signature-256); forged ones get 401. */
   route(secret: string): Route {
-    const webhooks = new Webhooks({ secret });
+    // @octokit/webhooks is loaded by the first delivery, not at start-up (only a sitroom with a GitHub webhook needs it).
+    let verifier: Promise<Webhooks> | undefined;
+    const webhooks = () => (verifier ??= import('@octokit/webhooks').then(({ Webhooks }) => new Webhooks({ secret })));
     return {
       method: 'POST',
       path: '/github/webhook',
@@ -91,7 +93,7 @@ export class GithubSync {
           return sendJson(res, 400, { error: 'body could not be read' });
         }
         const signature = req.headers['x-hub-signature-256'];
-        if (typeof signature !== 'string' || !(await webhooks.verify(body, signature).catch(() => false))) {
+        if (typeof signature !== 'string' || !(await (await webhooks()).verify(body, signature).catch(() => false))) {
           this.o.logger.warn({ event: req.headers['x-github-event'] }, 'GitHub webhook with a missing or wrong signature refused');
           return sendJson(res, 401, { error: 'missing or wrong X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET)' });
         }

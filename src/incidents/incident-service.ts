@@ -134,6 +134,22 @@ export class IncidentService {
     return this.tellObservers({ incident }, (o) => o.declared?.(incident));
   }
 
+  /**
+   * Declares an incident from alert group `groupId`, linked to it in the same transaction: a group already linked
+   * (by this replica or another, however close together) is `already_linked`, and no second incident is made.
+   */
+  async declareForAlertGroup(groupId: number, d: Declaration): Promise<Outcome> {
+    const type = d.type ? this.knownType(d.type) : null;
+    const now = this.clock.now();
+    const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
+    const chat = this.notifiers[d.platform] !== undefined;
+    const declared = await this.store.createForAlertGroup(groupId, change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
+    if (!declared) throw new IncidentError('unknown_alert_group', { id: String(groupId) });
+    if ('alreadyLinked' in declared) throw new IncidentError('already_linked', { number: String(declared.alreadyLinked) });
+    const incident = declared.incident;
+    return this.tellObservers({ incident }, (o) => o.declared?.(incident));
+  }
+
   /** The outbox created the war room: saved on the incident (and its timeline) before any later step reads it. */
   async roomCreated(number: number, room: WarRoom): Promise<void> {
     const incident = await this.save(number, (current) => ({ incident: { ...current, room }, events: [rules.roomEvent(room.channelName, this.clock.now())] }));

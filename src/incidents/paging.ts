@@ -49,9 +49,11 @@ export const PAGE_FIRING_FOR_MS = 5 * 60_000;
  */
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+export const isTeamName = (team: string): boolean => TEAM.test(team);
+
 export function checkTeam(input: string): string {
   const team = input.trim();
-  if (!TEAM.test(team)) throw new IncidentError('invalid_team', { input: team.slice(0, 40) });
+  if (!isTeamName(team)) throw new IncidentError('invalid_team', { input: team.slice(0, 40) });
   return team;
 }
 

@@ -63,7 +63,21 @@ export interface IncidentStore {
   dueReminders(now: number, limit: number, platforms: readonly Platform[]): Promise<Incident[]>;
   /** Changes whenever any incident changes (in this process or another on the same database): for caches. */
   version(): Promise<string>;
+  /**
+   * Stores a new incident declared from alert group `groupId` and links the group to it, in one transaction that
+   * holds the group: of two replicas declaring the same group at once, the second creates nothing and learns the
+   * incident the group is linked to. Undefined for an unknown group.
+   */
+  createForAlertGroup(
+    groupId: number,
+    draft: Incident,
+    events: readonly TimelineEvent[],
+    effects?: (incident: Incident) => readonly QueuedEffect[],
+  ): Promise<AlertDeclaration | undefined>;
 }
+
+/** What createForAlertGroup did: the new incident, or the incident the group was already linked to. */
+export type AlertDeclaration = { incident: Incident } | { alreadyLinked: number };
 
 /** Queues outward effects that belong to no stored change of their own (written in one transaction). */
 export interface EffectQueue {

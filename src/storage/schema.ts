@@ -406,3 +406,33 @@ export const dashboardAnnotations = sqliteTable('dashboard_annotations', {
   annotationId: text('annotation_id'),
   queuedState: text('queued_state').notNull(),
 });
+
+/**
+ * Values every replica must share, created on first start: `session_secret` (the CSRF key and other signing keys
+ * when SESSION_SECRET is unset). Inserted with ON CONFLICT DO NOTHING, so replicas starting together agree.
+ */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/**
+ * Change counters bumped inside write transactions ('incidents': incidents, checklists, follow-ups; 'publications'),
+ * so a cache in any replica sees another replica's writes (IncidentStore.version). SQLite's data_version only
+ * works on one file; this works on either engine.
+ */
+export const changeCounters = sqliteTable('change_counters', {
+  name: text('name').primaryKey(),
+  n: integer('n').notNull(),
+});
+
+/** The topic sitroom last set on each war room (src/chat/topic-memory.ts), shared by replicas; the key is a SHA-256. */
+export const channelTopics = sqliteTable(
+  'channel_topics',
+  {
+    platform: text('platform').notNull(),
+    channelId: text('channel_id').notNull(),
+    topicHash: text('topic_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.channelId] })],
+);

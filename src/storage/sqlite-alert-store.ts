@@ -18,9 +18,10 @@ import { writeOutbox } from './sqlite-outbox-store.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
+import { DigestCounts } from './alert-digest-counts.ts';
 import type { Db } from './database.ts';
 
-interface GroupRow {
+export interface GroupRow {
   id: number;
   group_key: string;
   receiver: string;
@@ -47,7 +48,7 @@ interface GroupRow {
   silenced_by: string | null;
 }
 
-interface AlertRow {
+export interface AlertRow {
   fingerprint: string;
   starts_at: number;
   status: string;
@@ -57,7 +58,7 @@ interface AlertRow {
   generator_url: string;
 }
 
-const toGroup = (r: GroupRow): AlertGroup => ({
+export const toGroup = (r: GroupRow): AlertGroup => ({
   id: r.id,
   groupKey: r.group_key,
   receiver: r.receiver,
@@ -76,11 +77,22 @@ const toGroup = (r: GroupRow): AlertGroup => ({
   silence: r.silence_id !== null && r.silence_until !== null ? { id: r.silence_id, until: r.silence_until, by: r.silenced_by ?? '' } : null,
 });
 
+/** A linked group as the written record sees it. */
+export const toLinked = (g: AlertGroup): LinkedAlertGroup => ({
+  id: g.id,
+  title: g.commonLabels['alertname'] ?? g.groupLabels['alertname'] ?? g.groupKey,
+  groupKey: g.groupKey,
+  firstFiringAt: g.firstFiringAt,
+  acknowledgedAt: g.acknowledged?.at ?? null,
+  acknowledgedBy: g.acknowledged?.by ?? null,
+  silenceId: g.silence?.id ?? null,
+});
+
 /**
  * A stored alert. Its annotations are parsed when first read: a card reads them for the few alerts it lists, and
  * parsing every one made the view of an 80,000-alert storm group take seconds.
  */
-function toAlert(r: AlertRow): GroupAlert {
+export function toAlert(r: AlertRow): GroupAlert {
   let annotations: Labels | undefined;
   const alert = {
     fingerprint: r.fingerprint,
@@ -97,7 +109,7 @@ function toAlert(r: AlertRow): GroupAlert {
 }
 
 /** The group's fields a delivery writes (its key and time come separately). */
-function groupParams(p: WebhookPayload, now: number) {
+export function groupParams(p: WebhookPayload, now: number) {
   let firstFiringAt: number | null = null;
   for (const a of p.alerts) if (a.status === 'firing') firstFiringAt = Math.min(firstFiringAt ?? Infinity, a.startsAt ?? now);
   return {
@@ -258,51 +270,23 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   private write(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[] {
     const newlyFiring: GroupAlert[] = [];
     const id = open.groupId;
-    let fingerprints = 0;
-    let firing = 0;
-    // Label value counts to add, by name then value, applied once for the slice (a storm's shared labels are one row each).
-    const labelDelta = new Map<string, Map<string, number>>();
-    const countLabels = (labels: Labels, by: number) => {
-      for (const name in labels) {
-        const value = labels[name]!;
-        let values = labelDelta.get(name);
-        if (!values) labelDelta.set(name, (values = new Map()));
-        values.set(value, (values.get(value) ?? 0) + by);
-      }
-    };
+    const counts = new DigestCounts();
     for (const a of alerts) {
       const startsAt = a.startsAt ?? now;
       const labels = JSON.stringify(a.labels);
-      const isFiring = a.status === 'firing' ? 1 : 0;
       const shown = this.s['latestOf']!.get(id, a.fingerprint) as Pick<AlertRow, 'starts_at' | 'status' | 'labels'> | undefined;
+      const placed = counts.place(a, startsAt, labels, shown);
+      if (placed.unflag !== null) this.s['unflagLatest']!.run(id, a.fingerprint, placed.unflag);
       // A firing not stored before is news for the war room.
-      let isNew: boolean;
-      let latest = 1;
-      if (!shown) {
-        isNew = true;
-        fingerprints++;
-        firing += isFiring;
-        countLabels(a.labels, 1);
-      } else if (shown.starts_at <= startsAt) {
-        isNew = shown.starts_at < startsAt;
-        if (isNew) this.s['unflagLatest']!.run(id, a.fingerprint, shown.starts_at);
-        firing += isFiring - (shown.status === 'firing' ? 1 : 0);
-        if (shown.labels !== labels) {
-          countLabels(JSON.parse(shown.labels) as Labels, -1);
-          countLabels(a.labels, 1);
-        }
-      } else {
-        isNew = this.s['hasAlert']!.get(id, a.fingerprint, startsAt) === undefined;
-        latest = 0;
-      }
-      if (isFiring && isNew) {
+      const isNew = placed.isNew ?? this.s['hasAlert']!.get(id, a.fingerprint, startsAt) === undefined;
+      if (a.status === 'firing' && isNew) {
         newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
       }
       const runbook = a.annotations['runbook_url'] ?? '';
-      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, runbook, latest);
+      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, runbook, placed.latest);
     }
-    if (fingerprints !== 0 || firing !== 0) this.s['countAlerts']!.run(fingerprints, firing, id);
-    for (const [name, values] of labelDelta) for (const [value, by] of values) if (by !== 0) this.s['countLabel']!.run(id, name, value, by);
+    if (counts.fingerprints !== 0 || counts.firing !== 0) this.s['countAlerts']!.run(counts.fingerprints, counts.firing, id);
+    for (const [name, value, by] of counts.labelChanges()) this.s['countLabel']!.run(id, name, value, by);
     return newlyFiring;
   }
 
@@ -384,15 +368,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   async linkedTo(incidentNumber: number): Promise<LinkedAlertGroup[]> {
-    return this.groupsOfIncidentNow(incidentNumber).map((g) => ({
-      id: g.id,
-      title: g.commonLabels['alertname'] ?? g.groupLabels['alertname'] ?? g.groupKey,
-      groupKey: g.groupKey,
-      firstFiringAt: g.firstFiringAt,
-      acknowledgedAt: g.acknowledged?.at ?? null,
-      acknowledgedBy: g.acknowledged?.by ?? null,
-      silenceId: g.silence?.id ?? null,
-    }));
+    return this.groupsOfIncidentNow(incidentNumber).map(toLinked);
   }
 
   async noiseSince(since: number): Promise<{ groups: number; notActionable: number }> {

@@ -7,23 +7,23 @@ import type { TimelineEvent } from '../incidents/timeline.ts';
 import type { Db } from './database.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 
-interface ItemRow {
+export interface ItemRow {
   id: number;
   incident_number: number;
   position: number;
   text: string;
-  required: number;
+  required: number | boolean;
   source: string;
   checked_at: number | null;
   checked_by: string | null;
 }
 
-const toItem = (r: ItemRow): ChecklistItem => ({
+export const toItem = (r: ItemRow): ChecklistItem => ({
   id: r.id,
   incidentNumber: r.incident_number,
   position: r.position,
   text: r.text,
-  required: r.required === 1,
+  required: r.required === 1 || r.required === true,
   source: r.source,
   checkedAt: r.checked_at,
   checkedBy: r.checked_by,

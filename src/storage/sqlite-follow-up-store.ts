@@ -9,7 +9,7 @@ import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Db } from './database.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 
-interface ItemRow {
+export interface ItemRow {
   id: number;
   incident_number: number;
   text: string;
@@ -24,7 +24,7 @@ interface ItemRow {
   issue_url: string | null;
 }
 
-const toItem = (r: ItemRow): ActionItem => ({
+export const toItem = (r: ItemRow): ActionItem => ({
   id: r.id,
   incidentNumber: r.incident_number,
   text: r.text,

@@ -7,7 +7,7 @@ import type { Change } from '../incidents/incident-rules.ts';
 import { OPEN_PHASES, type Phase } from '../incidents/phases.ts';
 import { OVERDUE_PHASES } from '../incidents/overdue.ts';
 import { inTimeOrder } from '../incidents/captured-messages.ts';
-import type { CapturedMessageStore, IncidentStore, OpenOverview } from '../incidents/ports.ts';
+import type { AlertDeclaration, CapturedMessageStore, IncidentStore, OpenOverview } from '../incidents/ports.ts';
 import type { Severity } from '../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../incidents/timeline.ts';
 import type { Statement } from 'better-sqlite3';
@@ -16,15 +16,15 @@ import { incidents, roleAssignments, timelineEvents } from './schema.ts';
 import { rawRows } from './raw-rows.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 
-type IncidentRow = typeof incidents.$inferSelect;
-type RoleRow = typeof roleAssignments.$inferSelect;
+export type IncidentRow = typeof incidents.$inferSelect;
+export type RoleRow = typeof roleAssignments.$inferSelect;
 
 const INCIDENT = rawRows(incidents);
 const ROLE = rawRows(roleAssignments);
 /** The open phases as an SQL list: literals, so SQLite can use the phase index (a bound IN list it cannot). */
 const OPEN_SQL = OPEN_PHASES.map((p) => `'${p}'`).join(', ');
 
-function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
+export function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
   return {
     number: row.number,
     title: row.title,
@@ -52,7 +52,7 @@ function toIncident(row: IncidentRow, roleRows: readonly RoleRow[]): Incident {
   };
 }
 
-function toRow(i: Incident): Omit<IncidentRow, 'number'> {
+export function toRow(i: Incident): Omit<IncidentRow, 'number'> {
   return {
     title: i.title,
     severity: i.severity,
@@ -156,17 +156,37 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
   }
 
   async create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Promise<Incident> {
+    return this.db.$client.transaction(() => this.insert(draft, events, effects)).immediate();
+  }
+
+  /** IMMEDIATE: the write lock is taken before the group is read, so a second process waits and then finds it linked. */
+  async createForAlertGroup(
+    groupId: number,
+    draft: Incident,
+    events: readonly TimelineEvent[],
+    effects?: (incident: Incident) => readonly QueuedEffect[],
+  ): Promise<AlertDeclaration | undefined> {
     return this.db.$client
-      .transaction(() => {
-        const { number } = this.read.insert.get(INCIDENT.bind(toRow(draft))) as { number: number };
-        const incident = { ...draft, number };
-        this.writeRoles(incident, {}, incident.declaredAt);
-        this.writeEvents(incident.number, events);
-        writeOutbox(this.db.$client, effects?.(incident) ?? []);
-        this.writes += 1;
-        return incident;
+      .transaction((): AlertDeclaration | undefined => {
+        const c = this.db.$client;
+        const group = c.prepare('SELECT incident_number AS n FROM alert_groups WHERE id = ?').get(groupId) as { n: number | null } | undefined;
+        if (!group) return undefined;
+        if (group.n !== null) return { alreadyLinked: group.n };
+        const incident = this.insert(draft, events, effects);
+        c.prepare('UPDATE alert_groups SET incident_number = ?, version = version + 1, updated_at = ? WHERE id = ?').run(incident.number, incident.declaredAt, groupId);
+        return { incident };
       })
       .immediate();
+  }
+
+  private insert(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
+    const { number } = this.read.insert.get(INCIDENT.bind(toRow(draft))) as { number: number };
+    const incident = { ...draft, number };
+    this.writeRoles(incident, {}, incident.declaredAt);
+    this.writeEvents(incident.number, events);
+    writeOutbox(this.db.$client, effects?.(incident) ?? []);
+    this.writes += 1;
+    return incident;
   }
 
   async get(number: number): Promise<Incident | undefined> {

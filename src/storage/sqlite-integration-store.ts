@@ -9,7 +9,7 @@ import type { TimelineEvent } from '../incidents/timeline.ts';
 import type { Db } from './database.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 
-interface PageRow {
+export interface PageRow {
   id: number;
   incident_number: number;
   team: string;
@@ -21,7 +21,7 @@ interface PageRow {
   resolved_at: number | null;
 }
 
-const toPage = (r: PageRow): Page => ({
+export const toPage = (r: PageRow): Page => ({
   id: r.id,
   incidentNumber: r.incident_number,
   team: r.team,

@@ -5,7 +5,7 @@ import type { UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
 
-interface Row {
+export interface Row {
   id: number;
   platform: string;
   lane: string;
@@ -24,7 +24,7 @@ interface Row {
   message_id: string | null;
 }
 
-const toOutboxRow = (r: Row): OutboxRow => ({
+export const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id,
   platform: r.platform as Destination,
   lane: r.lane as Lane,
@@ -48,7 +48,7 @@ const toOutboxRow = (r: Row): OutboxRow => ({
  * are told on the next turn (setImmediate): the transaction has ended by then, the request that wrote the rows has
  * been answered, and all the writes of one turn make one wake-up.
  */
-class WrittenSignal {
+export class WrittenSignal {
   readonly listeners = new Set<(platform: Destination) => void>();
   private readonly platforms = new Set<Destination>();
   private scheduled = false;

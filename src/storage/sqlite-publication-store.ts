@@ -5,7 +5,7 @@ import type { PublicationStore } from '../incidents/ports.ts';
 import { type Impact, IMPACTS, type Publication, type PublicationChange, type PublicUpdate } from '../incidents/publication.ts';
 import type { Db } from './database.ts';
 
-interface PublicationRow {
+export interface PublicationRow {
   incident_number: number;
   public_id: string;
   title: string;
@@ -16,7 +16,7 @@ interface PublicationRow {
   live: number;
 }
 
-interface UpdateRow {
+export interface UpdateRow {
   text: string;
   at: number;
   by: string;
@@ -97,17 +97,21 @@ export class SqlitePublicationStore implements PublicationStore {
   }
 
   private toPublication(row: PublicationRow): Publication {
-    const updates = (this.s.updates.all(row.incident_number) as UpdateRow[]).map((u): PublicUpdate => ({ text: u.text, at: u.at, by: u.by }));
-    return {
-      incidentNumber: row.incident_number,
-      publicId: row.public_id,
-      title: row.title,
-      impact: toImpact(row.impact),
-      components: toComponents(row.components),
-      publishedAt: row.published_at,
-      publishedBy: row.published_by,
-      live: row.live === 1,
-      updates,
-    };
+    return toPublication(row, this.s.updates.all(row.incident_number) as UpdateRow[]);
   }
+}
+
+/** A publication row (live as SQLite's 0/1 or PostgreSQL's boolean) with its public updates. */
+export function toPublication(row: Omit<PublicationRow, 'live'> & { live: number | boolean }, updates: readonly UpdateRow[]): Publication {
+  return {
+    incidentNumber: row.incident_number,
+    publicId: row.public_id,
+    title: row.title,
+    impact: toImpact(row.impact),
+    components: toComponents(row.components),
+    publishedAt: row.published_at,
+    publishedBy: row.published_by,
+    live: row.live === 1 || row.live === true,
+    updates: updates.map((u): PublicUpdate => ({ text: u.text, at: u.at, by: u.by })),
+  };
 }

@@ -6,7 +6,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
 
 /** A session as the web's SessionStore port stores it. */
-interface StoredSession {
+export interface StoredSession {
   viewer: string;
   createdAt: number;
   lastSeenAt: number;

@@ -98,12 +98,17 @@ export class WebAuth {
   private readonly sessions: Sessions;
   private readonly allowed: ReadonlySet<string>;
   private readonly trustedProxy: (address: string | undefined) => boolean;
-  /** Per-process secret for CSRF tokens: a restart only makes open forms ask for a reload. */
-  private readonly csrfKey = randomBytes(32);
+  /**
+   * The key of CSRF tokens, derived from the session secret every replica shares (SESSION_SECRET, or the one kept in
+   * the database), so a form served by one replica is accepted by another and a restart keeps open forms valid.
+   * Without a secret (tests), a per-process key.
+   */
+  private readonly csrfKey: Buffer;
 
-  constructor(config: WebConfig, sessions: Sessions) {
+  constructor(config: WebConfig, sessions: Sessions, sessionSecret?: string) {
     this.config = config;
     this.sessions = sessions;
+    this.csrfKey = sessionSecret === undefined ? randomBytes(32) : createHmac('sha256', sessionSecret).update('sitroom csrf key').digest();
     this.allowed = new Set([...LOOPBACK_HOSTS, ...config.allowedHosts]);
     this.trustedProxy = config.proxyHeader ? sourceFilter(config.trustedProxies) : () => false;
   }

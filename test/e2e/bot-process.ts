@@ -17,6 +17,21 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Runs `src/main.ts` with `vars` to its exit (asynchronously, so fake servers in this process keep answering). */
+export async function runToExit(vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), ...vars },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stderr };
+}
+
 export class BotProcess {
   readonly child: ChildProcess;
   readonly url: string;

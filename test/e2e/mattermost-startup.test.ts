@@ -2,14 +2,12 @@
  * Starting the real process against a Mattermost server: settings the server refuses stop start-up with the
  * one-message configuration error naming the variable; a server that is merely unreachable does not.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeMattermostApi } from '../fakes/fake-mattermost-api.ts';
-import { BotProcess, freePort, REPO_ROOT } from './bot-process.ts';
+import { BotProcess, freePort, runToExit } from './bot-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sitroom-mm-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,21 +31,6 @@ const env = (overrides: Record<string, string>, db: string) => ({
   PUBLIC_URL: 'http://127.0.0.1:1',
   ...overrides,
 });
-
-/** Runs the process to its exit (asynchronously, so the fake server in this process keeps answering). */
-async function runToExit(vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), ...vars },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stderr };
-}
 
 describe('starting sitroom with Mattermost', () => {
   it.each([

@@ -26,10 +26,12 @@ export interface AlertHarnessOptions {
   severityMap?: SeverityMap;
   /** The database to use (default a fresh `:memory:` one), e.g. one whose statements a test counts. */
   db?: Db;
+  /** A database file (default: a fresh in-memory one), so two harnesses can stand for two replicas on one file. */
+  databasePath?: string;
 }
 
 export function alertHarness(opts: AlertHarnessOptions = {}) {
-  const db = opts.db ?? openDatabase(':memory:');
+  const db = opts.db ?? openDatabase(opts.databasePath ?? ':memory:');
   const clock = new FixedClock(CAPTURE_NOW);
   const incidents = serviceHarness({ store: new SqliteIncidentStore(db), clock });
   const store = new SqliteAlertStore(db);

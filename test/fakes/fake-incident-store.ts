@@ -12,7 +12,7 @@ import { OPEN_PHASES, type Phase } from '../../src/incidents/phases.ts';
 import { isUpdateOverdue } from '../../src/incidents/overdue.ts';
 import type { Severity } from '../../src/incidents/severity.ts';
 import type { Change } from '../../src/incidents/incident-rules.ts';
-import type { IncidentStore, OpenOverview } from '../../src/incidents/ports.ts';
+import type { AlertDeclaration, IncidentStore, OpenOverview } from '../../src/incidents/ports.ts';
 import type { TimelineEvent } from '../../src/incidents/timeline.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -37,6 +37,17 @@ export class FakeIncidentStore implements IncidentStore {
     this.queued.push(...copy([...(effects?.(copy(incident)) ?? [])]));
     this.writeCount += 1;
     return copy(incident);
+  }
+
+  /** Groups linked through createForAlertGroup (the fake keeps no alert groups: any id is a known, unlinked group). */
+  private readonly linkedGroups = new Map<number, number>();
+
+  async createForAlertGroup(groupId: number, draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Promise<AlertDeclaration> {
+    const linked = this.linkedGroups.get(groupId);
+    if (linked !== undefined) return { alreadyLinked: linked };
+    const incident = await this.create(draft, events, effects);
+    this.linkedGroups.set(groupId, incident.number);
+    return { incident };
   }
 
   async get(number: number): Promise<Incident | undefined> {

@@ -503,6 +503,7 @@ export class FakeMattermostApi {
       header: opts.header ?? '',
       purpose: opts.purpose ?? '',
     });
+    if (opts.creatorId !== undefined) ch.creatorId = opts.creatorId;
     if (opts.botIsMember === false) ch.members.delete(this.botUserId);
     for (const member of opts.members ?? []) ch.members.add(member);
     return this.channel(ch.id) as FakeMattermostChannel;
@@ -1030,7 +1031,10 @@ export class FakeMattermostApi {
     if (!isValidMattermostId(ctx.params.team_id)) throw invalidUrl('team_id');
     const name = ctx.params.channel_name ?? '';
     const ch = [...this.channels.values()].find((c) => c.teamId === ctx.params.team_id && c.name === name);
-    if (!ch) throw new AppError(404, 'app.channel.get_by_name.missing.app_error', {}, `teamId=${ctx.params.team_id}, name=${name}`);
+    // A private channel the bot is not in is answered as missing (server/channels/api4/channel.go getChannelByName).
+    if (!ch || (ch.type === 'P' && !ch.members.has(this.botUserId))) {
+      throw new AppError(404, 'app.channel.get_by_name.missing.app_error', {}, `teamId=${ctx.params.team_id}, name=${name}`);
+    }
     return ok(this.channelObject(ch));
   }
 

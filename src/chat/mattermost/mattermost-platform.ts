@@ -78,7 +78,28 @@ export class MattermostPlatform implements ChatPlatform {
       this.remember(channel.id, channel.name);
       return { id: channel.id };
     } catch (e) {
-      if (clientError(e).server_error_id === NAME_TAKEN) return 'name_taken';
+      if (clientError(e).server_error_id !== NAME_TAKEN) throw e;
+      const own = await this.ownChannelNamed(teamId, name);
+      return own ? { id: own } : 'name_taken';
+    }
+  }
+
+  /**
+   * The live channel called `name` that the bot itself created, if any: the channel an earlier attempt made when its
+   * answer, or sitroom itself, was lost before the war room was recorded. GET /teams/{team_id}/channels/name/{name}
+   * (server/channels/api4/channel.go getChannelByName) leaves archived channels out unless include_deleted=true,
+   * answers 404 for none and for a private channel the bot cannot read, 403 for a public one it may not read (neither
+   * is ours); the channel carries `creator_id` and `delete_at` (public/model/channel.go).
+   */
+  private async ownChannelNamed(teamId: string, name: string): Promise<string | undefined> {
+    try {
+      const channel = await this.client.getChannelByName(teamId, name);
+      if (channel.creator_id !== (await this.bot()) || channel.delete_at !== 0 || channel.name !== name) return undefined;
+      this.remember(channel.id, channel.name);
+      return channel.id;
+    } catch (e) {
+      const status = clientError(e).status_code;
+      if (status === 403 || status === 404) return undefined;
       throw e;
     }
   }

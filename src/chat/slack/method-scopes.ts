@@ -16,6 +16,11 @@ export const METHOD_SCOPES = {
   'chat.postMessage': ['chat:write', 'chat:write.public'],
   'chat.update': ['chat:write'],
   'conversations.create': ['channels:manage', 'groups:write'],
+  /**
+   * Finding the war room an interrupted create made when its name comes back name_taken: channels:read for public
+   * rooms, groups:read for private ones (https://docs.slack.dev/reference/methods/users.conversations).
+   */
+  'users.conversations': ['channels:read', 'groups:read'],
   'conversations.invite': ['channels:manage', 'groups:write'],
   'conversations.setTopic': ['channels:manage', 'groups:write'],
   /** The direct-message channel for reminders. */

@@ -43,6 +43,7 @@ export class SlackPlatform implements ChatPlatform {
   private readonly client: webApi.WebClient;
 
   private readonly callTimeoutMs: number;
+  private botUserId: Promise<string> | undefined;
 
   constructor(client: webApi.WebClient, channels: { announce: string; alerts: string }, callTimeoutMs = 15_000) {
     this.client = client;
@@ -58,9 +59,46 @@ export class SlackPlatform implements ChatPlatform {
       if (!id) throw new Error('conversations.create returned no channel id');
       return { id };
     } catch (e) {
-      if (slackError(e) === 'name_taken') return 'name_taken';
+      if (slackError(e) !== 'name_taken') throw e;
+      const own = await this.ownChannelNamed(name);
+      return own ? { id: own } : 'name_taken';
+    }
+  }
+
+  /**
+   * The live channel called `name` that the bot itself created, if any: the channel an earlier attempt made when its
+   * answer, or sitroom itself, was lost before the war room was recorded. Slack has no lookup by name, so the bot's
+   * own conversations are listed (users.conversations, https://docs.slack.dev/reference/methods/users.conversations:
+   * the caller's channels, `creator` and `is_archived` on each, paged by `response_metadata.next_cursor`). A token
+   * installed before the read scopes were asked for answers missing_scope: then the name is simply taken, as before.
+   */
+  private async ownChannelNamed(name: string): Promise<string | undefined> {
+    const bot = await this.ownUserId();
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await this.client.users.conversations({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor && { cursor }) });
+        const own = page.channels?.find((c) => c.name === name && c.creator === bot && !c.is_archived);
+        if (own?.id) return own.id;
+        cursor = page.response_metadata?.next_cursor || undefined;
+      } while (cursor);
+    } catch (e) {
+      if (slackError(e) === 'missing_scope') return undefined;
       throw e;
     }
+    return undefined;
+  }
+
+  /** The bot's user id (auth.test, no scope needed), asked once. */
+  private async ownUserId(): Promise<string> {
+    this.botUserId ??= this.client.auth.test().then((res) => {
+      if (!res.user_id) throw new Error('auth.test returned no user_id');
+      return res.user_id;
+    });
+    return this.botUserId.catch((e: unknown) => {
+      this.botUserId = undefined;
+      throw e;
+    });
   }
 
   /**

@@ -95,3 +95,18 @@ describe('invites', () => {
     expect(note).not.toContain('@bob');
   });
 });
+
+describe('MattermostPlatform.createChannel when the name is taken', () => {
+  it('takes the channel the bot made under that name (an earlier attempt sitroom never recorded)', async () => {
+    const own = mm.addChannel({ name: 'inc-1-db-down', type: 'P' }).id;
+    expect(await platform.createChannel('inc-1-db-down', true)).toEqual({ id: own });
+  });
+
+  it('leaves a channel a person made with that name alone, public or private (one the bot cannot even see)', async () => {
+    mm.addChannel({ name: 'inc-1-db-down', creatorId: alice });
+    mm.addChannel({ name: 'inc-2-db-down', type: 'P', creatorId: alice, botIsMember: false, members: [alice] });
+    expect(await platform.createChannel('inc-1-db-down', false)).toBe('name_taken');
+    expect(await platform.createChannel('inc-2-db-down', true)).toBe('name_taken');
+    expect(mm.callsTo('GET', `/teams/${mm.team.id}/channels/name/`).map((c) => c.status)).toEqual([200, 404]);
+  });
+});

@@ -95,8 +95,10 @@ export interface ChatDriver {
   pinned(channel: string): string[];
   /** Channels sitroom created, in order. */
   created(): { id: string; name: string; isPrivate: boolean }[];
-  /** A channel someone else already took. */
+  /** A channel a person (not sitroom) already made. */
   occupy(name: string): void;
+  /** The platform makes the next channel but its answer never reaches sitroom (as when sitroom is killed before it records the room). */
+  loseNextCreateAnswer(): void;
   /** The next channel creation fails with the platform's error `error`. */
   failNextCreate(error: string): void;
   /** Work started after an answer is done. */

@@ -54,10 +54,11 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     expect(await chat.command('list')).not.toContain('Suspicious');
   });
 
-  it('gives a taken channel name a deterministic suffix', async () => {
+  it('gives a channel name a person took a deterministic suffix', async () => {
     chat.occupy('inc-1-db-down');
     await chat.command('declare sev2 DB down');
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down-2']);
+    expect(room()).toBe(chat.created()[0]?.id);
   });
 
   it('opens the declare form without a title, refuses an empty one, and declares from it', async () => {
@@ -89,5 +90,47 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     await chat.settled();
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-api-down']);
     expect(chat.messages(await room())[0]?.text).toContain('Incident #1: API down');
+  });
+
+  /** One war room, set up in full: the declarer invited, the topic set, the card posted and pinned, the room announced. */
+  const expectOneRoomSetUp = (name: string) => {
+    expect(chat.created().map((c) => c.name)).toEqual([name]);
+    const id = chat.created()[0]?.id ?? '';
+    expect(room()).toBe(id);
+    expect(chat.members(id)).toContain(chat.user('alice'));
+    expect(chat.topic(id)).toContain('SEV2 · active');
+    const cards = chat.messages(id).filter((m) => m.text.includes('Incident #1: DB down'));
+    expect(cards).toHaveLength(1);
+    expect(chat.pinned(id)).toEqual([cards[0]?.id]);
+    const announced = chat.messages(chat.announce).filter((m) => m.text.includes('Incident #1: DB down'));
+    expect(announced).toHaveLength(1);
+    expect(announced[0]?.text).toContain(chat.link(id));
+  };
+
+  // The window of a crash between the platform making the room and sitroom recording it: the retry finds the
+  // name taken by the room the bot itself made, and uses it instead of making `-2`. A person's channel of that
+  // name is not sitroom's to take: that one still gets the suffix.
+  it('uses the war room an attempt made but never recorded (its answer lost), never making a second', async () => {
+    chat.loseNextCreateAnswer();
+    await chat.command('declare sev2 DB down');
+    await chat.settled();
+    expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down']);
+    expect((await chat.sitroom().service.get(1)).room).toBeNull();
+    chat.clock.advance(2 * 60_000);
+    await chat.settled();
+    await chat.settled();
+    expectOneRoomSetUp('inc-1-db-down');
+  });
+
+  it('uses that war room after a restart too', async () => {
+    chat.loseNextCreateAnswer();
+    await chat.command('declare sev2 DB down');
+    await chat.settled();
+    expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down']);
+    await chat.restart();
+    chat.clock.advance(2 * 60_000);
+    await chat.settled();
+    await chat.settled();
+    expectOneRoomSetUp('inc-1-db-down');
   });
 });

@@ -239,7 +239,10 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
       });
   }
   occupy(name: string) {
-    this.mm.addChannel({ name });
+    this.mm.addChannel({ name, creatorId: ids.dan });
+  }
+  loseNextCreateAnswer() {
+    this.mm.loseAnswerNext('POST', '/api/v4/channels');
   }
   failNextCreate(error: string) {
     this.mm.failNext('POST', '/api/v4/channels', 503, error);

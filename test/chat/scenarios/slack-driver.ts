@@ -251,7 +251,10 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
       .map((c) => ({ id: String((c.response['channel'] as { id: string }).id), name: String(c.args['name']), isPrivate: c.args['is_private'] === 'true' }));
   }
   occupy(name: string) {
-    this.slack.addChannel({ name });
+    this.slack.addChannel({ name, creator: ids.dan });
+  }
+  loseNextCreateAnswer() {
+    this.slack.loseAnswerNext('conversations.create');
   }
   failNextCreate(error: string) {
     this.slack.failNext('conversations.create', error);

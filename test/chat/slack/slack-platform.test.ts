@@ -56,3 +56,24 @@ describe('SlackPlatform.setTopic', () => {
     expect(topic).toMatch(/^SEV2 · (R&amp;D )*R&amp;D$/);
   });
 });
+
+describe('SlackPlatform.createChannel when the name is taken', () => {
+  it('takes the live channel the bot made under that name (an earlier attempt sitroom never recorded), looking past the first page', async () => {
+    for (let n = 0; n < 250; n++) fake.addChannel({ name: `other-${n}` });
+    const own = fake.addChannel({ name: 'inc-1-db-down', isPrivate: true }).id;
+    expect(await platform.createChannel('inc-1-db-down', true)).toEqual({ id: own });
+    expect(fake.callsTo('users.conversations').length).toBeGreaterThan(1);
+  });
+
+  it('leaves a channel a person made with that name alone', async () => {
+    fake.addChannel({ name: 'inc-1-db-down', creator: 'UBOB' });
+    expect(await platform.createChannel('inc-1-db-down', false)).toBe('name_taken');
+  });
+
+  it('with a token installed before channels:read and groups:read were asked for, the name is just taken (a suffix, as before)', async () => {
+    fake.addChannel({ name: 'inc-1-db-down' });
+    fake.grantScopes(['channels:manage', 'groups:write']); // reset() grants the manifest's scopes again
+    expect(await platform.createChannel('inc-1-db-down', false)).toBe('name_taken');
+    expect(fake.callsTo('users.conversations').at(-1)?.response.error).toBe('missing_scope');
+  });
+});

@@ -98,6 +98,8 @@ export interface AddChannelOptions {
   members?: string[];
   /** Defaults to true; false to test a bot that was removed from (or never added to) a channel. */
   botIsMember?: boolean;
+  /** Who made it (the channel's creator_id): the bot by default, a person's id for a channel a person made. */
+  creatorId?: string;
 }
 
 export interface AddUserOptions {

@@ -38,7 +38,7 @@ const CHANNEL_NAME_MAX = 80;
 const TOPIC_MAX = 250;
 const TS_BASE_SECONDS = 1_700_000_000;
 
-type Scripted = { kind: 'error'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number };
+type Scripted = { kind: 'error'; error: string } | { kind: 'ratelimit'; retryAfterSeconds: number } | { kind: 'lose_answer' };
 
 interface ChannelState {
   id: string;
@@ -102,6 +102,7 @@ export class FakeSlackApi {
       ['conversations.invite', (a) => this.conversationsInvite(a)],
       ['conversations.setTopic', (a) => this.conversationsSetTopic(a)],
       ['conversations.open', (a) => this.conversationsOpen(a)],
+      ['users.conversations', (a) => this.usersConversations(a)],
       ['chat.postMessage', (a) => this.chatPostMessage(a)],
       ['chat.update', (a) => this.chatUpdate(a)],
       ['chat.postEphemeral', (a) => this.chatPostEphemeral(a)],
@@ -152,6 +153,14 @@ export class FakeSlackApi {
   /** Make the next `times` calls to `method` fail with {ok:false,error} (e.g. 'name_taken' for conversations.create). */
   failNext(method: string, error: string, times = 1): void {
     this.script(method, { kind: 'error', error }, times);
+  }
+
+  /**
+   * The next `times` calls to `method` are done (and recorded with Slack's answer), but the connection is cut before
+   * the answer is sent: the platform did the work and the caller never learns it (a proxy, a reset, a crash).
+   */
+  loseAnswerNext(method: string, times = 1): void {
+    this.script(method, { kind: 'lose_answer' }, times);
   }
 
   /** Make the next `times` calls to `method` answer HTTP 429 with Retry-After: seconds. */
@@ -236,9 +245,13 @@ export class FakeSlackApi {
       }));
   }
 
-  /** Seed a channel that exists before the test (the bot is always a member). */
-  addChannel(opts: { name: string; id?: string; isPrivate?: boolean; members?: string[] }): FakeChannel {
+  /**
+   * Seed a channel that exists before the test (the bot is always a member). `creator`: who made it, the bot by
+   * default; a person's id for a channel a person made (Slack's `creator` field).
+   */
+  addChannel(opts: { name: string; id?: string; isPrivate?: boolean; members?: string[]; creator?: string }): FakeChannel {
     const ch = this.createChannel(opts.name, opts.isPrivate ?? false, opts.id);
+    if (opts.creator !== undefined) ch.creator = opts.creator;
     for (const member of opts.members ?? []) ch.members.add(member);
     return this.channel(ch.id) as FakeChannel;
   }
@@ -320,7 +333,8 @@ export class FakeSlackApi {
       const args = decodeArgs(req.headers['content-type'], raw);
       const fault = this.faults.answer(apiMethod, args.ok ? String(args.args['channel'] ?? '') : undefined);
       if (fault) return sendJson(res, fault.status, fault.body, fault.headers);
-      const { status, answer, retryAfter } = this.answerApiCall(apiMethod, req, url, raw);
+      const { status, answer, retryAfter, lost } = this.answerApiCall(apiMethod, req, url, raw);
+      if (lost) return void res.socket?.destroy();
       const scopes = { 'X-OAuth-Scopes': [...this.scopes].join(',') };
       sendJson(res, status, answer, retryAfter === undefined ? scopes : { ...scopes, 'Retry-After': String(retryAfter) });
     } else {
@@ -333,7 +347,7 @@ export class FakeSlackApi {
     req: IncomingMessage,
     url: URL,
     raw: string,
-  ): { status: number; answer: SlackAnswer; retryAfter?: number } {
+  ): { status: number; answer: SlackAnswer; retryAfter?: number; lost?: boolean } {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const decoded = decodeArgs(req.headers['content-type'], raw);
     // Slack also reads arguments from the query string; body arguments win.
@@ -341,6 +355,7 @@ export class FakeSlackApi {
 
     let status = 200;
     let retryAfter: number | undefined;
+    let lost = false;
     let answer: SlackAnswer;
     if (!decoded.ok) answer = fail(decoded.error);
     else if (token === undefined) answer = fail('not_authed');
@@ -355,10 +370,11 @@ export class FakeSlackApi {
         answer = fail('ratelimited');
       } else if (scripted?.kind === 'error') answer = fail(scripted.error);
       else answer = this.handlers.get(method)?.(args) ?? fail('unknown_method');
+      if (scripted?.kind === 'lose_answer') lost = true;
     }
 
     this.record({ method, args, token, at: Date.now(), status, response: answer });
-    return { status, answer, retryAfter };
+    return { status, answer, retryAfter, lost };
   }
 
   private script(method: string, outcome: Scripted, times: number): void {
@@ -531,6 +547,26 @@ export class FakeSlackApi {
     if (/^[_-]+$/.test(name)) return fail('invalid_name_punctuation');
     if (this.channelNamed(name)) return fail('name_taken');
     return { ok: true, channel: this.channelObject(this.createChannel(name, bool(args.is_private))) } satisfies webApi.ConversationsCreateResponse;
+  }
+
+  /**
+   * The caller's (the bot's) channels, from https://docs.slack.dev/reference/methods/users.conversations: `types`
+   * (public_channel by default), `exclude_archived`, `limit` (default 100, "no more than 1000") and `cursor`, the next
+   * page's cursor in response_metadata.next_cursor ("" on the last page). The fake archives nothing and has no DMs
+   * among its channels.
+   */
+  private usersConversations(args: SlackArgs): SlackAnswer {
+    const types = csv(args.types ?? 'public_channel');
+    const limit = Number(args.limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return fail('invalid_limit');
+    const mine = [...this.channels.values()].filter(
+      (ch) => ch.members.has(FAKE_WORKSPACE.botUserId) && types.includes(ch.isPrivate ? 'private_channel' : 'public_channel'),
+    );
+    const start = Number(str(args.cursor) ?? 0);
+    if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+    const page = mine.slice(start, start + limit);
+    const next = start + limit < mine.length ? String(start + limit) : '';
+    return { ok: true, channels: page.map((ch) => this.channelObject(ch)), response_metadata: { next_cursor: next } } satisfies webApi.UsersConversationsResponse;
   }
 
   private conversationsInvite(args: SlackArgs): SlackAnswer {
