@@ -1,6 +1,6 @@
 /**
- * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler.
- * main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
+ * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler, on
+ * either engine (the stores come from storage/open-database.ts). main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,29 +23,20 @@ import type { ChatMessage } from './presentation/message.ts';
 import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
-import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createChatAdapters } from './chat/adapters.ts';
 import type { Config } from './config.ts';
 import { CaptureService } from './incidents/capture-service.ts';
 import { ChecklistService } from './incidents/checklist-service.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
-import { SqliteChecklistStore } from './storage/sqlite-checklist-store.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { PublishingService } from './incidents/publishing-service.ts';
-import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
 import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
-import { openDatabase, proveWritable } from './storage/database.ts';
-import { newSessionSecret, SESSION_SECRET_KEY, SqliteSettings } from './storage/settings.ts';
-import { SqliteTopicMemory } from './storage/topic-memory.ts';
-import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
-import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
-import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
-import { SqliteSessionStore } from './storage/sqlite-session-store.ts';
-import { SqliteOutboxStore } from './storage/sqlite-outbox-store.ts';
+import { newSessionSecret, SESSION_SECRET_KEY, sessionSecret } from './storage/settings.ts';
+import { openSqliteStores, openStores, type Stores } from './storage/open-database.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
@@ -104,11 +95,43 @@ export interface SitroomOptions {
    * for a time that never comes; pacing itself is tested in test/delivery.
    */
   pacing?: boolean;
+  /**
+   * The database, opened by openSitroomStores (main.ts: either engine). Without it, createSitroom opens SQLite at
+   * DATABASE_PATH itself, synchronously (tests and benches).
+   */
+  opened?: OpenedStores;
+}
+
+/** The stores of the configured database, and the session secret every replica on it shares. */
+export interface OpenedStores {
+  stores: Stores;
+  sessionSecret: string;
+}
+
+/**
+ * Opens (and migrates) the database DATABASE_URL or DATABASE_PATH names, and settles the session secret: SESSION_SECRET,
+ * or the one the first replica generated and kept in the database. A bad DATABASE_URL throws DatabaseUrlError.
+ */
+export async function openSitroomStores(config: Config): Promise<OpenedStores> {
+  const stores = await openStores(config);
+  try {
+    return { stores, sessionSecret: await sessionSecret(config.sessionSecret, stores.settings) };
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
+}
+
+/** SQLite at DATABASE_PATH, opened at once (SQLite answers synchronously), for createSitroom without opened stores. */
+function openSqliteNow(config: Config): OpenedStores {
+  if (config.databaseUrl !== undefined) throw new Error('DATABASE_URL is set: open the database with openSitroomStores and pass it as options.opened');
+  const stores = openSqliteStores(config.databasePath);
+  return { stores, sessionSecret: config.sessionSecret ?? stores.settings.getOrCreateNow(SESSION_SECRET_KEY, newSessionSecret) };
 }
 
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
-  const db = openDatabase(config.databasePath);
-  const store = new SqliteIncidentStore(db);
+  const { stores, sessionSecret: secret } = options.opened ?? openSqliteNow(config);
+  const store = stores.incidents;
   const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate, paging: config.alertmanager.url !== undefined });
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -117,7 +140,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   };
 
   const metrics = new SitroomMetrics(store, () => clock.now());
-  const outbox = new SqliteOutboxStore(db);
+  const outbox = stores.outbox;
   /**
    * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
    * background delivery (tests driving a fixed clock by hand) what is due is delivered now instead, as that look would.
@@ -132,7 +155,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const adapters = createChatAdapters(config, {
     logger,
     track,
-    nonces: new SqliteDialogNonces(db),
+    nonces: stores.nonces,
     now: () => clock.now(),
     callTimeoutMs: config.chatCallTimeoutMs,
     reply,
@@ -140,14 +163,14 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   // Each platform's calls, counted for /metrics; every use below goes through these.
   const chats = adapters.map((adapter) => ({ adapter, chat: counted(adapter.platform) }));
   const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
-  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context, topics: new SqliteTopicMemory(db, chat.platform) });
+  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context, topics: stores.topics(chat.platform) });
 
   // Web-only incidents have no chat; with SMTP_URL their effects are queued all the same, so that their stakeholders
   // and the people nagged are e-mailed (the chat steps among them are marked done by webDeskDispatcher).
   const incidentNotifiers: Partial<Record<Platform, IncidentNotifier>> =
     config.email && !notifiers.web ? { ...notifiers, web: { platform: 'web' } } : notifiers;
-  const followUpStore = new SqliteFollowUpStore(db);
-  const checklistStore = new SqliteChecklistStore(db);
+  const followUpStore = stores.followUps;
+  const checklistStore = stores.checklists;
   const service = new IncidentService({
     store,
     clock,
@@ -171,7 +194,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   for (const { chat } of chats) {
     alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf, openIncidents: openOn(chat.platform) });
   }
-  const alertStore = new SqliteAlertStore(db);
+  const alertStore = stores.alerts;
   const alerts = new AlertService({
     store: alertStore,
     incidents: service,
@@ -215,7 +238,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(metrics);
   const integrations = wireIntegrations({
     config,
-    db,
+    tools: stores.integrations,
     store,
     outbox,
     clock,
@@ -228,7 +251,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(paging);
   if (integrations.annotations) service.observe(integrations.annotations);
 
-  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers: incidentNotifiers, components: config.status.components });
+  const publishing = new PublishingService({ store, publications: stores.publications, clock, notifiers: incidentNotifiers, components: config.status.components });
   const live = new LiveEvents({
     version: async () => `${await store.version()}/${await publishing.version()}/${await checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
@@ -260,7 +283,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const warRoomUrl = (incident: Incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null;
   const routes: Route[] = [
-    healthRoute({ database: () => proveWritable(db, clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
+    healthRoute({ database: () => stores.proveWritable(clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -279,8 +302,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       alertService: alerts,
       auth: new WebAuth(
         config.web,
-        new Sessions(new SqliteSessionStore(db), clock),
-        config.sessionSecret ?? new SqliteSettings(db).getOrCreateNow(SESSION_SECRET_KEY, newSessionSecret),
+        new Sessions(stores.sessions, clock),
+        secret,
       ),
       clock,
       timeZone: config.timeZone,
@@ -315,7 +338,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         store: outbox,
         deliverer: new ChatEffectDeliverer({
           platform: chat,
-          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: new SqliteTopicMemory(db, chat.platform) }),
+          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: stores.topics(chat.platform) }),
           context,
           incident: (n) => store.get(n),
           roomCreated: (n, room) => service.roomCreated(n, room),
@@ -462,7 +485,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       mailer?.close();
       server.closeAllConnections();
       await closed;
-      db.$client.close();
+      await stores.close();
     },
   };
 }

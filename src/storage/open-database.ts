@@ -9,15 +9,7 @@ import type { AlertFacts, CapturedMessageStore, ChecklistStore, FollowUpStore, I
 import type { AnnotationStore, PageStore } from '../incidents/integration-ports.ts';
 import type { Platform } from '../incidents/incident.ts';
 import { openDatabase, proveWritable } from './database.ts';
-import { openPgDatabase } from './pg/pg-database.ts';
-import { PgAlertStore } from './pg/pg-alert-store.ts';
-import { PgChecklistStore, PgFollowUpStore } from './pg/pg-follow-up-stores.ts';
-import { PgIncidentStore } from './pg/pg-incident-store.ts';
-import { PgIntegrationStore } from './pg/pg-integration-store.ts';
-import { PgOutboxStore } from './pg/pg-outbox-store.ts';
-import { PgPublicationStore } from './pg/pg-publication-store.ts';
-import { PgDialogNonces, PgSessionStore } from './pg/pg-small-stores.ts';
-import { PgSettings, type SettingsStore, SqliteSettings } from './settings.ts';
+import { type SettingsStore, SqliteSettings } from './settings.ts';
 import { SqliteAlertStore } from './sqlite-alert-store.ts';
 import { SqliteChecklistStore } from './sqlite-checklist-store.ts';
 import { SqliteDialogNonces } from './sqlite-dialog-nonces.ts';
@@ -27,7 +19,7 @@ import { SqliteIntegrationStore } from './sqlite-integration-store.ts';
 import { SqliteOutboxStore } from './sqlite-outbox-store.ts';
 import { SqlitePublicationStore } from './sqlite-publication-store.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
-import { PgTopicMemory, SqliteTopicMemory, type StoredTopics } from './topic-memory.ts';
+import { SqliteTopicMemory, type StoredTopics } from './topic-memory.ts';
 
 export interface Stores {
   engine: 'sqlite' | 'postgres';
@@ -51,29 +43,21 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+/** The SQLite stores, with the settings' synchronous read (createSitroom without opened stores uses it). */
+export type SqliteStores = Stores & { engine: 'sqlite'; settings: SqliteSettings };
+
 export async function openStores(config: { databaseUrl: string | undefined; databasePath: string }, options: { poolSize?: number } = {}): Promise<Stores> {
   if (config.databaseUrl !== undefined) {
-    const { pool, close } = await openPgDatabase(config.databaseUrl, { max: options.poolSize ?? 10 });
-    return {
-      engine: 'postgres',
-      incidents: new PgIncidentStore(pool),
-      checklists: new PgChecklistStore(pool),
-      followUps: new PgFollowUpStore(pool),
-      publications: new PgPublicationStore(pool),
-      alerts: new PgAlertStore(pool),
-      outbox: new PgOutboxStore(pool),
-      integrations: new PgIntegrationStore(pool),
-      sessions: new PgSessionStore(pool),
-      nonces: new PgDialogNonces(pool),
-      settings: new PgSettings(pool),
-      topics: (platform) => new PgTopicMemory(pool, platform),
-      async proveWritable(now) {
-        await pool.query('INSERT INTO health_heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at', [now]);
-      },
-      close,
-    };
+    // Loaded only with DATABASE_URL: node-postgres and drizzle's PostgreSQL driver cost ~20 MB of RSS on SQLite.
+    const { openPgStores } = await import('./pg/pg-stores.ts');
+    return openPgStores(config.databaseUrl, options.poolSize ?? 10);
   }
-  const db = openDatabase(config.databasePath);
+  return openSqliteStores(config.databasePath);
+}
+
+/** SQLite opens (and migrates) synchronously: the stores at `path` at once. */
+export function openSqliteStores(path: string): SqliteStores {
+  const db = openDatabase(path);
   return {
     engine: 'sqlite',
     incidents: new SqliteIncidentStore(db),

@@ -218,6 +218,14 @@ describe('GET /healthz', () => {
     expect(await (await fetch(`${url2}/healthz`)).json()).toEqual({ status: 'unavailable', database: 'unreachable' });
   });
 
+  it('waits for a database check that answers later (PostgreSQL), and answers 503 when it fails', async () => {
+    const lost = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const url = await serve([healthRoute({ database: () => Promise.reject(lost) })]);
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+  });
+
   it('lists the platforms when told them; one unreachable is "degraded" but still 200', async () => {
     let slack: 'ok' | 'unreachable' = 'ok';
     const url = await serve([healthRoute({ database: () => undefined, platforms: () => ({ slack, mattermost: 'ok' }) })]);
