@@ -58,7 +58,7 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     chat.occupy('inc-1-db-down');
     await chat.command('declare sev2 DB down');
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down-2']);
-    expect(room()).toBe(chat.created()[0]?.id);
+    expect(await room()).toBe(chat.created()[0]?.id);
   });
 
   it('opens the declare form without a title, refuses an empty one, and declares from it', async () => {
@@ -93,10 +93,10 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
   });
 
   /** One war room, set up in full: the declarer invited, the topic set, the card posted and pinned, the room announced. */
-  const expectOneRoomSetUp = (name: string) => {
+  const expectOneRoomSetUp = async (name: string) => {
     expect(chat.created().map((c) => c.name)).toEqual([name]);
     const id = chat.created()[0]?.id ?? '';
-    expect(room()).toBe(id);
+    expect(await room()).toBe(id);
     expect(chat.members(id)).toContain(chat.user('alice'));
     expect(chat.topic(id)).toContain('SEV2 · active');
     const cards = chat.messages(id).filter((m) => m.text.includes('Incident #1: DB down'));
@@ -119,7 +119,7 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     chat.clock.advance(2 * 60_000);
     await chat.settled();
     await chat.settled();
-    expectOneRoomSetUp('inc-1-db-down');
+    await expectOneRoomSetUp('inc-1-db-down');
   });
 
   it('uses that war room after a restart too', async () => {
@@ -131,6 +131,6 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     chat.clock.advance(2 * 60_000);
     await chat.settled();
     await chat.settled();
-    expectOneRoomSetUp('inc-1-db-down');
+    await expectOneRoomSetUp('inc-1-db-down');
   });
 });
