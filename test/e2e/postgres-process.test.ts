@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fixtureJson } from '../fakes/alert-fixtures.ts';
 import { BotProcess } from './bot-process.ts';
 
 const TOKEN = 'postgres-e2e-token-0123456789';
+const AM_TOKEN = 'postgres-e2e-alertmanager-token';
 const BEARER = { authorization: `Bearer ${TOKEN}` };
 const DATABASE = `sitroom_e2e_${process.pid}`;
 
@@ -53,7 +55,7 @@ async function call(bot: BotProcess, method: string, path: string, body?: unknow
 beforeAll(async () => {
   await admin(inject('pgAdminUrl'), (c) => c.query(`CREATE DATABASE ${DATABASE}`));
   dir = mkdtempSync(join(tmpdir(), 'sitroom-pg-e2e-'));
-  env = { DATABASE_URL: databaseUrl(), DATABASE_PATH: join(dir, 'sitroom.db'), WEB_AUTH_TOKEN: TOKEN, LOG_LEVEL: 'info' };
+  env = { DATABASE_URL: databaseUrl(), DATABASE_PATH: join(dir, 'sitroom.db'), WEB_AUTH_TOKEN: TOKEN, ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN, LOG_LEVEL: 'info' };
 });
 
 afterAll(async () => {
@@ -88,5 +90,25 @@ describe('sitroom started with DATABASE_URL', () => {
     const again = await call(second, 'GET', '/api/incidents/1');
     expect(again).toMatchObject({ status: 200, body: { title: 'Checkout on PostgreSQL' } });
     expect((again.body as { timeline: { kind: string; text: string }[] }).timeline.map((e) => [e.kind, e.text])).toContainEqual(['note', 'stored in PostgreSQL']);
+  }, 60_000);
+
+  it('stores an Alertmanager delivery in PostgreSQL and declares one incident from its group, a second Declare refused', async () => {
+    const bot = running.at(-1) ?? (await startBot());
+    const delivered = await fetch(`${bot.url}/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${AM_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(fixtureJson('alertmanager-group-2-firing')),
+    });
+    expect(delivered.status).toBe(200);
+    const inbox = (await call(bot, 'GET', '/api/alerts')).body as { alerts: { id: number; firing: number }[] };
+    expect(inbox.alerts.map((a) => a.firing)).toEqual([2]);
+    const id = inbox.alerts[0]!.id;
+
+    const [one, two] = await Promise.all([call(bot, 'POST', `/api/alerts/${id}/declare`, {}), call(bot, 'POST', `/api/alerts/${id}/declare`, {})]);
+    expect([one.status, two.status].sort()).toEqual([201, 409]);
+    const linked = await admin(databaseUrl(), async (c) => (await c.query<{ n: number }>('SELECT incident_number AS n FROM alert_groups WHERE id = $1', [id])).rows[0]?.n);
+    const declared = [one, two].find((r) => r.status === 201)?.body as { number: number };
+    expect(linked).toBe(declared.number);
+    expect(await admin(databaseUrl(), async (c) => (await c.query('SELECT 1 FROM incidents')).rowCount)).toBe(2);
   }, 60_000);
 });
