@@ -6,9 +6,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixtureJson } from '../fakes/alert-fixtures.ts';
+import { pgDatabaseUrl, withPgClient } from '../support/pg-client.ts';
 import { BotProcess } from './bot-process.ts';
 
 const TOKEN = 'postgres-e2e-token-0123456789';
@@ -20,21 +20,7 @@ let dir: string;
 let env: Record<string, string>;
 const running: BotProcess[] = [];
 
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function databaseUrl(): string {
-  const url = new URL(inject('pgAdminUrl'));
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
+const databaseUrl = () => pgDatabaseUrl(DATABASE);
 
 async function startBot(): Promise<BotProcess> {
   const bot = await BotProcess.start(env, 30_000);
@@ -53,14 +39,14 @@ async function call(bot: BotProcess, method: string, path: string, body?: unknow
 }
 
 beforeAll(async () => {
-  await admin(inject('pgAdminUrl'), (c) => c.query(`CREATE DATABASE ${DATABASE}`));
+  await withPgClient(inject('pgAdminUrl'), (c) => c.query(`CREATE DATABASE ${DATABASE}`));
   dir = mkdtempSync(join(tmpdir(), 'sitroom-pg-e2e-'));
   env = { DATABASE_URL: databaseUrl(), DATABASE_PATH: join(dir, 'sitroom.db'), WEB_AUTH_TOKEN: TOKEN, ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN, LOG_LEVEL: 'info' };
 });
 
 afterAll(async () => {
   await Promise.all(running.map((bot) => bot.stop('SIGKILL')));
-  await admin(inject('pgAdminUrl'), (c) => c.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
+  await withPgClient(inject('pgAdminUrl'), (c) => c.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -78,7 +64,7 @@ describe('sitroom started with DATABASE_URL', () => {
     expect(detail).toMatchObject({ status: 200, body: { number: 1, title: 'Checkout on PostgreSQL', severity: 'sev2', phase: 'active' } });
 
     // In PostgreSQL, with its timeline; no SQLite file was made at DATABASE_PATH.
-    const rows = await admin(databaseUrl(), async (c) => ({
+    const rows = await withPgClient(databaseUrl(), async (c) => ({
       incidents: (await c.query<{ title: string }>('SELECT title FROM incidents')).rows.map((r) => r.title),
       kinds: (await c.query<{ kind: string }>('SELECT kind FROM timeline_events WHERE incident_number = 1 ORDER BY id')).rows.map((r) => r.kind),
     }));
@@ -106,9 +92,9 @@ describe('sitroom started with DATABASE_URL', () => {
 
     const [one, two] = await Promise.all([call(bot, 'POST', `/api/alerts/${id}/declare`, {}), call(bot, 'POST', `/api/alerts/${id}/declare`, {})]);
     expect([one.status, two.status].sort()).toEqual([201, 409]);
-    const linked = await admin(databaseUrl(), async (c) => (await c.query<{ n: number }>('SELECT incident_number AS n FROM alert_groups WHERE id = $1', [id])).rows[0]?.n);
+    const linked = await withPgClient(databaseUrl(), async (c) => (await c.query<{ n: number }>('SELECT incident_number AS n FROM alert_groups WHERE id = $1', [id])).rows[0]?.n);
     const declared = [one, two].find((r) => r.status === 201)?.body as { number: number };
     expect(linked).toBe(declared.number);
-    expect(await admin(databaseUrl(), async (c) => (await c.query('SELECT 1 FROM incidents')).rowCount)).toBe(2);
+    expect(await withPgClient(databaseUrl(), async (c) => (await c.query('SELECT 1 FROM incidents')).rowCount)).toBe(2);
   }, 60_000);
 });
