@@ -9,7 +9,7 @@ import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
 import type { Backlog } from '../delivery/outbox.ts';
 import { type Destination, LANES } from '../incidents/effects.ts';
-import { type Route, sendJson } from './http-server.ts';
+import { type Route, sendJson } from '../http/http-server.ts';
 import { bearerIs } from './web-auth.ts';
 
 /** Phase stays last minutes to days: buckets from 1 minute to 3 days, in seconds. */
@@ -32,17 +32,18 @@ export class SitroomMetrics implements IncidentObserver {
       help: 'Incidents not yet closed, by severity and phase.',
       labelNames: ['severity', 'phase'] as const,
       registers,
-      collect() {
+      async collect() {
+        const rows = await store.countOpen();
         this.reset();
-        for (const row of store.countOpen()) this.set({ severity: row.severity, phase: row.phase }, row.count);
+        for (const row of rows) this.set({ severity: row.severity, phase: row.phase }, row.count);
       },
     });
     new Gauge({
       name: 'sitroom_updates_overdue',
       help: 'Incidents whose promised stakeholder update is overdue right now.',
       registers,
-      collect() {
-        this.set(store.countOverdue(now()));
+      async collect() {
+        this.set(await store.countOverdue(now()));
       },
     });
     this.phaseDuration = new Histogram({
@@ -72,7 +73,7 @@ export class SitroomMetrics implements IncidentObserver {
   async phaseChanged(incident: Incident, from: Phase): Promise<void> {
     // A drill's phases are practice, not how long real incidents take.
     if (incident.drill) return;
-    const changes = this.store.timeline(incident.number).filter((e) => e.kind === 'phase_changed');
+    const changes = (await this.store.timeline(incident.number)).filter((e) => e.kind === 'phase_changed');
     const left = changes.at(-1);
     if (!left) return;
     const enteredAt = changes.at(-2)?.at ?? incident.declaredAt;
@@ -95,15 +96,15 @@ export class SitroomMetrics implements IncidentObserver {
    * The outbox backlog, read at scrape time: rows waiting per lane and the age of the oldest. The names are what
    * deploy/prometheus/sitroom.rules.yml alerts on; keep them.
    */
-  watchOutbox(backlog: () => Backlog, now: () => number): void {
+  watchOutbox(backlog: () => Promise<Backlog>, now: () => number): void {
     const registers = [this.registry];
     new Gauge({
       name: 'sitroom_outbox_pending',
       help: 'Chat effects queued and not yet delivered (or given up), by lane (incident, alert).',
       labelNames: ['lane'] as const,
       registers,
-      collect() {
-        const { pending } = backlog();
+      async collect() {
+        const { pending } = await backlog();
         for (const lane of LANES) this.set({ lane }, pending[lane]);
       },
     });
@@ -111,8 +112,8 @@ export class SitroomMetrics implements IncidentObserver {
       name: 'sitroom_outbox_oldest_pending_age_seconds',
       help: 'How long the oldest undelivered chat effect has been waiting; 0 when none is.',
       registers,
-      collect() {
-        const { oldestCreatedAt } = backlog();
+      async collect() {
+        const { oldestCreatedAt } = await backlog();
         this.set(oldestCreatedAt === null ? 0 : Math.max(0, (now() - oldestCreatedAt) / 1000));
       },
     });

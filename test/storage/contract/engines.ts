@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { openPgDatabase } from '../../../src/storage/pg/pg-database.ts';
 import * as pgSchema from '../../../src/storage/pg/schema.ts';
 import { openStores, type Stores } from '../../../src/storage/open-database.ts';
+import { pgDatabaseUrl, withPgClient } from '../../support/pg-client.ts';
 
 export interface Engine {
   name: 'sqlite' | 'postgres';
@@ -58,23 +58,6 @@ function sqliteEngine(): Engine {
 
 let database: Promise<string> | undefined;
 
-/** The URL of database `name` on the test cluster. */
-function urlOf(name: string): string {
-  const url = new URL(inject('pgAdminUrl'));
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * One migrated database per test file (CREATE DATABASE takes about a second here), emptied before each test:
  * DELETE children before parents (the schema's foreign keys give the order), identities restarted, so numbering
@@ -83,8 +66,8 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 function fileDatabase(): Promise<string> {
   database ??= (async () => {
     const name = `sitroom_t_${process.pid}_${Date.now()}`;
-    await withClient(inject('pgAdminUrl'), (c) => c.query(`CREATE DATABASE ${name}`));
-    const db = await openPgDatabase(urlOf(name), { max: 1 });
+    await withPgClient(inject('pgAdminUrl'), (c) => c.query(`CREATE DATABASE ${name}`));
+    const db = await openPgDatabase(pgDatabaseUrl(name), { max: 1 });
     await db.close();
     return name;
   })();
@@ -108,7 +91,7 @@ function deletionOrder(): string[] {
 }
 
 async function emptyDatabase(url: string): Promise<void> {
-  await withClient(url, async (c) => {
+  await withPgClient(url, async (c) => {
     const sequences = (await c.query<{ name: string }>("SELECT sequencename AS name FROM pg_sequences WHERE schemaname = 'public'")).rows;
     await c.query([...deletionOrder().map((t) => `DELETE FROM "${t}"`), ...sequences.map((s) => `ALTER SEQUENCE "${s.name}" RESTART`)].join(';\n'));
   });
@@ -120,7 +103,7 @@ function postgresEngine(): Engine {
   return {
     name: 'postgres',
     async open() {
-      url = urlOf(await fileDatabase());
+      url = pgDatabaseUrl(await fileDatabase());
       await emptyDatabase(url);
       return this.openAgain();
     },
@@ -130,7 +113,7 @@ function postgresEngine(): Engine {
       return stores;
     },
     count(table) {
-      return withClient(url, async (c) => Number((await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n));
+      return withPgClient(url, async (c) => Number((await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n));
     },
     async cleanup() {
       for (const s of opened.splice(0)) await s.close();
