@@ -3,7 +3,7 @@
  * it as Block Kit. It runs on the bot's only event loop, so while it runs no other request is acknowledged;
  * this is what makes the saturating ack figures grow with the number of open incidents.
  */
-import { formatTime } from '../src/chat/format-time.ts';
+import { formatTime } from '../src/presentation/format-time.ts';
 import { listMessage, type MessageContext } from '../src/chat/messages.ts';
 import { renderMessage } from '../src/chat/slack/slack-render.ts';
 import { anIncident } from '../test/fakes/incident-builder.ts';

@@ -142,7 +142,7 @@ export async function measureSchedulerTick(opts: TickOptions): Promise<TickResul
     const nothing = () => {};
     // Reminders are queued into the outbox by the tick; the count is what was queued.
     const queue = async () => {
-      notifier.reminders += service.queueDueReminders().queued;
+      notifier.reminders += (await service.queueDueReminders()).queued;
     };
 
     // Warm up the prepared statements and the JIT.
@@ -180,7 +180,7 @@ export async function measureSchedulerTick(opts: TickOptions): Promise<TickResul
     const slackService = sitroom.service;
     let slackSent = 0;
     const slackDue = await timeEach(opts.slackDueTicks + 5, makeDue, async () => {
-      const run = slackService.queueDueReminders();
+      const run = await slackService.queueDueReminders();
       await sitroom?.deliverDue();
       slackSent += run.queued;
     });

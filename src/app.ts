@@ -1,12 +1,12 @@
 /**
- * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler.
- * main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
+ * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler, on
+ * either engine (the stores come from storage/open-database.ts). main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
-import { AlertmanagerSilenceClient } from './alerts/alertmanager-silence-client.ts';
+import { AlertmanagerSilenceClient } from './alertmanager/alertmanager-silence-client.ts';
 import { AlertCardSync } from './alerts/card-sync.ts';
 import { AlertEffectDeliverer } from './alerts/alert-effect-deliverer.ts';
 import type { AlertNotifier } from './alerts/ports.ts';
@@ -19,41 +19,32 @@ import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
 import { classifyChatError } from './chat/delivery-errors.ts';
 import { OutboxDispatcher } from './delivery/dispatcher.ts';
 import { isIncidentEffect } from './delivery/outbox.ts';
-import { replyEffect, type ReplyTo } from './chat/reply-effects.ts';
-import type { ChatMessage } from './chat/message.ts';
+import { replyEffect, type ReplyTo } from './presentation/reply-effects.ts';
+import type { ChatMessage } from './presentation/message.ts';
 import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
-import { SqliteDialogNonces } from './storage/sqlite-dialog-nonces.ts';
 import { createChatAdapters } from './chat/adapters.ts';
 import type { Config } from './config.ts';
 import { CaptureService } from './incidents/capture-service.ts';
 import { ChecklistService } from './incidents/checklist-service.ts';
 import { FollowUpService } from './incidents/follow-up-service.ts';
-import { SqliteChecklistStore } from './storage/sqlite-checklist-store.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { PublishingService } from './incidents/publishing-service.ts';
-import { SqlitePublicationStore } from './storage/sqlite-publication-store.ts';
 import { LiveEvents } from './web/live-events.ts';
 import type { Incident, Platform } from './incidents/incident.ts';
 import type { Clock, IncidentNotifier } from './incidents/ports.ts';
 import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
-import { openDatabase, proveWritable } from './storage/database.ts';
-import { newSessionSecret, SESSION_SECRET_KEY, SqliteSettings } from './storage/settings.ts';
-import { SqliteTopicMemory } from './storage/topic-memory.ts';
-import { DATABASE_GAUGES_LEASE, gaugeLeaseTtlMs, Lease, SqliteLeases } from './storage/leases.ts';
-import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
-import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
-import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
-import { SqliteSessionStore } from './storage/sqlite-session-store.ts';
-import { SqliteOutboxStore } from './storage/sqlite-outbox-store.ts';
+import { newSessionSecret, SESSION_SECRET_KEY, sessionSecret } from './storage/settings.ts';
+import { openSqliteStores, openStores, type Stores } from './storage/open-database.ts';
+import { DATABASE_GAUGES_LEASE, gaugeLeaseTtlMs, Lease } from './storage/leases.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
 import { WebAuth } from './web/web-auth.ts';
 import { webRoutes } from './web/web-routes.ts';
-import { createHttpServer, healthRoute, type Route } from './web/http-server.ts';
+import { createHttpServer, healthRoute, type Route } from './http/http-server.ts';
 import { wireIntegrations } from './integration-wiring.ts';
 import type { PagingService } from './incidents/paging-service.ts';
 import { emailDispatcher, webDeskDispatcher } from './email/email-dispatcher.ts';
@@ -106,11 +97,43 @@ export interface SitroomOptions {
    * for a time that never comes; pacing itself is tested in test/delivery.
    */
   pacing?: boolean;
+  /**
+   * The database, opened by openSitroomStores (main.ts: either engine). Without it, createSitroom opens SQLite at
+   * DATABASE_PATH itself, synchronously (tests and benches).
+   */
+  opened?: OpenedStores;
+}
+
+/** The stores of the configured database, and the session secret every replica on it shares. */
+export interface OpenedStores {
+  stores: Stores;
+  sessionSecret: string;
+}
+
+/**
+ * Opens (and migrates) the database DATABASE_URL or DATABASE_PATH names, and settles the session secret: SESSION_SECRET,
+ * or the one the first replica generated and kept in the database. A bad DATABASE_URL throws DatabaseUrlError.
+ */
+export async function openSitroomStores(config: Config): Promise<OpenedStores> {
+  const stores = await openStores(config);
+  try {
+    return { stores, sessionSecret: await sessionSecret(config.sessionSecret, stores.settings) };
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
+}
+
+/** SQLite at DATABASE_PATH, opened at once (SQLite answers synchronously), for createSitroom without opened stores. */
+function openSqliteNow(config: Config): OpenedStores {
+  if (config.databaseUrl !== undefined) throw new Error('DATABASE_URL is set: open the database with openSitroomStores and pass it as options.opened');
+  const stores = openSqliteStores(config.databasePath);
+  return { stores, sessionSecret: config.sessionSecret ?? stores.settings.getOrCreateNow(SESSION_SECRET_KEY, newSessionSecret) };
 }
 
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
-  const db = openDatabase(config.databasePath);
-  const store = new SqliteIncidentStore(db);
+  const { stores, sessionSecret: secret } = options.opened ?? openSqliteNow(config);
+  const store = stores.incidents;
   const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate, paging: config.alertmanager.url !== undefined });
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -119,15 +142,15 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   };
 
   // One replica at a time exports the gauges read from the database, so that a sum over replicas is right.
-  const gaugeLease = new Lease({ store: new SqliteLeases(db), name: DATABASE_GAUGES_LEASE, holder: randomUUID(), ttlMs: gaugeLeaseTtlMs(config.tickSeconds), now: () => clock.now() });
+  const gaugeLease = new Lease({ store: stores.leases, name: DATABASE_GAUGES_LEASE, holder: randomUUID(), ttlMs: gaugeLeaseTtlMs(config.tickSeconds), now: () => clock.now() });
   const metrics = new SitroomMetrics(store, () => clock.now(), { exportsDatabaseGauges: () => gaugeLease.hold() });
-  const outbox = new SqliteOutboxStore(db);
+  const outbox = stores.outbox;
   /**
    * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
    * background delivery (tests driving a fixed clock by hand) what is due is delivered now instead, as that look would.
    */
-  const reply = (platform: Platform, to: ReplyTo, message: ChatMessage) => {
-    outbox.enqueue([replyEffect(platform, to, message, clock.now())]);
+  const reply = async (platform: Platform, to: ReplyTo, message: ChatMessage) => {
+    await outbox.enqueue([replyEffect(platform, to, message, clock.now())]);
     const dispatcher = dispatchers.find((d) => d.platform === platform);
     if (dispatcher?.running) dispatcher.poke();
     else if (dispatcher) track(dispatcher.drain());
@@ -136,7 +159,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const adapters = createChatAdapters(config, {
     logger,
     track,
-    nonces: new SqliteDialogNonces(db),
+    nonces: stores.nonces,
     now: () => clock.now(),
     callTimeoutMs: config.chatCallTimeoutMs,
     reply,
@@ -144,14 +167,14 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   // Each platform's calls, counted for /metrics; every use below goes through these.
   const chats = adapters.map((adapter) => ({ adapter, chat: counted(adapter.platform) }));
   const notifiers: Partial<Record<Platform, ChatNotifier>> = {};
-  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context, topics: new SqliteTopicMemory(db, chat.platform) });
+  for (const { chat } of chats) notifiers[chat.platform] = new ChatNotifier({ platform: chat, context, topics: stores.topics(chat.platform) });
 
   // Web-only incidents have no chat; with SMTP_URL their effects are queued all the same, so that their stakeholders
   // and the people nagged are e-mailed (the chat steps among them are marked done by webDeskDispatcher).
   const incidentNotifiers: Partial<Record<Platform, IncidentNotifier>> =
     config.email && !notifiers.web ? { ...notifiers, web: { platform: 'web' } } : notifiers;
-  const followUpStore = new SqliteFollowUpStore(db);
-  const checklistStore = new SqliteChecklistStore(db);
+  const followUpStore = stores.followUps;
+  const checklistStore = stores.checklists;
   const service = new IncidentService({
     store,
     clock,
@@ -168,14 +191,14 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(checklists);
 
   const alertNotifiers: Partial<Record<Platform, AlertNotifier>> = {};
-  const warRoomOf = (number: number) => store.get(number)?.room?.channelId;
+  const warRoomOf = async (number: number) => (await store.get(number))?.room?.channelId;
   const silences = config.alertmanager.url !== undefined;
   // A card not yet linked offers the open incidents of its platform ("Add to incident").
-  const openOn = (platform: Platform) => () => store.listOpen().filter((i) => i.platform === platform);
+  const openOn = (platform: Platform) => async () => (await store.listOpen()).filter((i) => i.platform === platform);
   for (const { chat } of chats) {
     alertNotifiers[chat.platform] = new ChatAlertNotifier({ platform: chat, context, silences, warRoomOf, openIncidents: openOn(chat.platform) });
   }
-  const alertStore = new SqliteAlertStore(db);
+  const alertStore = stores.alerts;
   const alerts = new AlertService({
     store: alertStore,
     incidents: service,
@@ -219,7 +242,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(metrics);
   const integrations = wireIntegrations({
     config,
-    db,
+    tools: stores.integrations,
     store,
     outbox,
     clock,
@@ -232,9 +255,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   service.observe(paging);
   if (integrations.annotations) service.observe(integrations.annotations);
 
-  const publishing = new PublishingService({ store, publications: new SqlitePublicationStore(db), clock, notifiers: incidentNotifiers, components: config.status.components });
+  const publishing = new PublishingService({ store, publications: stores.publications, clock, notifiers: incidentNotifiers, components: config.status.components });
   const live = new LiveEvents({
-    version: () => `${store.version()}/${publishing.version()}/${checklistStore.version()}`,
+    version: async () => `${await store.version()}/${await publishing.version()}/${await checklistStore.version()}`,
     openIncidents: () => store.listOpen(),
     now: () => clock.now(),
     maxClients: config.liveMaxClients,
@@ -264,7 +287,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
 
   const warRoomUrl = (incident: Incident) => adapters.find((a) => a.platform.platform === incident.platform)?.warRoomUrl(incident) ?? null;
   const routes: Route[] = [
-    healthRoute({ database: () => proveWritable(db, clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
+    healthRoute({ database: () => stores.proveWritable(clock.now()), ...(adapters.length > 0 ? { platforms: chatHealth } : {}) }, logger),
     alertmanagerWebhookRoute({
       alerts,
       token: config.alertmanager.webhookToken,
@@ -283,8 +306,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       alertService: alerts,
       auth: new WebAuth(
         config.web,
-        new Sessions(new SqliteSessionStore(db), clock),
-        config.sessionSecret ?? new SqliteSettings(db).getOrCreateNow(SESSION_SECRET_KEY, newSessionSecret),
+        new Sessions(stores.sessions, clock),
+        secret,
       ),
       clock,
       timeZone: config.timeZone,
@@ -319,7 +342,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         store: outbox,
         deliverer: new ChatEffectDeliverer({
           platform: chat,
-          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: new SqliteTopicMemory(db, chat.platform) }),
+          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: stores.topics(chat.platform) }),
           context,
           incident: (n) => store.get(n),
           roomCreated: (n, room) => service.roomCreated(n, room),
@@ -331,7 +354,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         clock,
         retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
         callTimeoutMs: config.chatCallTimeoutMs,
-        onOutcome: (row, outcome, { call, error }) => {
+        onOutcome: async (row, outcome, { call, error }) => {
           metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
           if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
           if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
@@ -339,7 +362,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
             metrics.reminderSent(row.effect.notice.stage);
             log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
           }
-          if (outcome !== 'retried' && isIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
+          if (outcome !== 'retried' && isIncidentEffect(row.effect)) await service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
         },
       });
   });
@@ -374,7 +397,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         context: () => ({ timeZone: config.timeZone, publicUrl: config.status.publicUrl }),
         onRejected: (row, addresses) => mailLog.warn({ row: row.id, incident: row.incidentNumber, addresses }, 'the mail server refused some recipients'),
       },
-      onOutcome: (row, outcome, { error, messageId }) => {
+      onOutcome: async (row, outcome, { error, messageId }) => {
         metrics.outboxDelivery('email', 'sendMail', outcome);
         const fields = { row: row.id, kind: row.effect.kind, incident: row.incidentNumber };
         if (outcome === 'retried') mailLog.warn({ ...fields, error }, 'e-mail not sent; will retry');
@@ -382,7 +405,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
         if (outcome === 'gave_up') {
           mailLog.error({ ...fields, error }, 'e-mail given up');
           // On the incident's timeline too, where the people running it look.
-          if (isIncidentEffect(row.effect)) service.effectSettled({ ...row, effect: row.effect }, false);
+          if (isIncidentEffect(row.effect)) await service.effectSettled({ ...row, effect: row.effect }, false);
         }
       },
     }),
@@ -417,7 +440,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), () => followUps.sendDueDigest(), ...integrations.chores, ...(github?.chores ?? []), async () => void (await gaugeLease.hold())],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), async () => void (await followUps.sendDueDigest()), ...integrations.chores, ...(github?.chores ?? []), async () => void (await gaugeLease.hold())],
   });
 
   return {
@@ -468,7 +491,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       mailer?.close();
       server.closeAllConnections();
       await closed;
-      db.$client.close();
+      await stores.close();
     },
   };
 }

@@ -11,7 +11,7 @@ import { BUILT_IN_ROLES, CUSTOM_ROLE_PATTERN } from './incidents/roles.ts';
 import { SEVERITIES } from './incidents/severity.ts';
 import { type DigestSchedule, WEEKDAYS } from './incidents/digest.ts';
 import { DEFAULT_SEVERITY_MAP, parseSeverityMap, type SeverityMap } from './alerts/alert-rules.ts';
-import type { ServerLimits } from './web/http-server.ts';
+import type { ServerLimits } from './http/http-server.ts';
 import { NO_CHECKLISTS, type ChecklistTemplates } from './incidents/checklists.ts';
 import { parseChecklists } from './checklists-file.ts';
 import { isEmailAddress, parseAddressBook, parseAddressList } from './email/email-address.ts';

@@ -16,9 +16,8 @@ import { isIntegrationEffect, type Integration } from './incidents/integration-e
 import { recordIntegrationGaveUp } from './incidents/integration-failures.ts';
 import { PagingService } from './incidents/paging-service.ts';
 import type { Clock, IncidentStore } from './incidents/ports.ts';
+import type { AnnotationStore, PageStore } from './incidents/integration-ports.ts';
 import type { Logger } from './logger.ts';
-import type { Db } from './storage/database.ts';
-import { SqliteIntegrationStore } from './storage/sqlite-integration-store.ts';
 
 /** How long one call to Alertmanager or Grafana may take: both answer in milliseconds when well. */
 const TOOL_CALL_TIMEOUT_MS = 10_000;
@@ -35,7 +34,8 @@ export interface Integrations {
 
 export function wireIntegrations(deps: {
   config: Config;
-  db: Db;
+  /** Pages and annotations, on the configured engine (openStores().integrations). */
+  tools: PageStore & AnnotationStore;
   store: IncidentStore;
   outbox: OutboxStore;
   clock: Clock;
@@ -47,7 +47,7 @@ export function wireIntegrations(deps: {
   onOutcome: (tool: Integration, call: CallKind | undefined, outcome: 'delivered' | 'retried' | 'gave_up') => void;
 }): Integrations {
   const { config, clock, store, logger } = deps;
-  const tools = new SqliteIntegrationStore(deps.db);
+  const { tools } = deps;
   const publicUrl = config.status.publicUrl;
   const incidentUrl = (n: number) => (publicUrl ? `${publicUrl}/incidents/${n}` : null);
   const paging = new PagingService({ incidents: store, store: tools, clock, enabled: config.alertmanager.url !== undefined });

@@ -1,9 +1,9 @@
 /** Wiring only: config -> sitroom -> start; SIGTERM/SIGINT -> graceful stop within 10 s. */
-import { createSitroom } from './app.ts';
+import { createSitroom, openSitroomStores, type OpenedStores } from './app.ts';
 import { ConfigError, loadConfig, WEB_ONLY_WARNING } from './config.ts';
 import { createLogger, prettyDestination } from './logger.ts';
-import { localUrl, startupBanner } from './startup-banner.ts';
-import type { openStores } from './storage/open-database.ts';
+import { databaseName, localUrl, startupBanner } from './startup-banner.ts';
+import { DatabaseUrlError } from './storage/database-url.ts';
 
 /** Hard limit for shutdown: whatever is still running after this is abandoned. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -19,12 +19,22 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  if (config.databaseUrl !== undefined) await refusePostgresForNow(config);
+  // DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite), migrated: a bad or unreachable URL is one clear line.
+  let opened: OpenedStores;
+  try {
+    opened = await openSitroomStores(config);
+  } catch (e) {
+    if (e instanceof DatabaseUrlError) {
+      process.stderr.write(`${new ConfigError([e.message]).message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   // Human lines on a terminal (or when asked); JSON lines for log collectors (or when asked).
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
   const logger = createLogger(config.logLevel, pretty ? prettyDestination(process.stdout) : undefined);
   if (!config.slack && !config.mattermost) logger.warn(WEB_ONLY_WARNING);
-  const sitroom = createSitroom(config, logger);
+  const sitroom = createSitroom(config, logger, undefined, { opened });
   let port;
   try {
     port = await sitroom.start();
@@ -38,7 +48,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const slack = config.slack ? (config.slack.appToken ? 'socket-mode' : 'http') : 'off';
-  logger.info({ port, url: localUrl(config.host, port), slack, mattermost: config.mattermost ? config.mattermost.url : 'off', database: config.databasePath }, 'sitroom started');
+  logger.info({ port, url: localUrl(config.host, port), slack, mattermost: config.mattermost ? config.mattermost.url : 'off', database: databaseName(config) }, 'sitroom started');
   if (pretty) process.stdout.write(startupBanner(config, port));
 
   let stopping = false;
@@ -63,26 +73,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-/**
- * DATABASE_URL: PostgreSQL is opened and migrated here, so a bad or unreachable URL is one clear line (without the
- * password). The PostgreSQL stores (src/storage/pg) are not yet wired into createSitroom, whose ports are still
- * synchronous; until they are, sitroom says so and stops rather than quietly using SQLite.
- */
-async function refusePostgresForNow(config: Parameters<typeof openStores>[0]): Promise<never> {
-  // Loaded only with DATABASE_URL: node-postgres and drizzle's PostgreSQL driver cost ~20 MB of RSS on SQLite.
-  const { openStores } = await import('./storage/open-database.ts');
-  const { DatabaseUrlError } = await import('./storage/pg/pg-database.ts');
-  try {
-    await (await openStores(config, { poolSize: 1 })).close();
-  } catch (e) {
-    if (!(e instanceof DatabaseUrlError)) throw e;
-    process.stderr.write(`${new ConfigError([e.message]).message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`${new ConfigError(['DATABASE_URL: PostgreSQL is reachable and migrated, but this build runs its stores on SQLite only; unset DATABASE_URL']).message}\n`);
-  process.exit(1);
 }
 
 main().catch((err: unknown) => {

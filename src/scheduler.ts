@@ -41,7 +41,7 @@ export class Scheduler {
     const { service, logger } = this.opts;
     try {
       // Only rows are written here: the outbox dispatcher delivers them, so a hung chat never holds up the tick.
-      const { queued } = service.queueDueReminders();
+      const { queued } = await service.queueDueReminders();
       if (queued) logger.info({ queued }, 'reminders queued');
       for (const chore of this.opts.chores ?? []) await chore();
     } catch (err) {

@@ -3,6 +3,7 @@
  * human lines (the JSON log's "sitroom started" record says the same for machines).
  */
 import type { Config } from './config.ts';
+import { redactDatabaseUrl } from './storage/database-url.ts';
 
 /** The address a person on this machine opens: localhost for a wildcard or loopback bind, else the bound host. */
 export function localUrl(host: string, port: number): string {
@@ -19,11 +20,16 @@ export function startupBanner(config: Config, port: number): string {
     `  board:        ${url}/  (${signIn})`,
     `  status page:  ${url}/status  (public; shows only what you publish)`,
     `  chat:         ${chat.length ? chat.join(' + ') : 'none — web-only; see README "Slack setup" or "Mattermost setup"'}`,
-    `  database:     ${config.databasePath}`,
+    `  database:     ${databaseName(config)}`,
     ...(config.status.publicUrl ? [`  public URL:   ${config.status.publicUrl}`] : []),
     ...(config.webhooks.endpoints.length ? [`  webhooks:     ${config.webhooks.endpoints.length} receiver${config.webhooks.endpoints.length === 1 ? '' : 's'} (WEBHOOK_URLS)`] : []),
     ...(config.github ? [`  GitHub:       issues in ${config.github.repo} (${config.github.webhookSecret ? `closed via ${url}/github/webhook` : 'closed issues checked periodically'})`] : []),
     '  stop with Ctrl+C',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The database in logs and the banner: the SQLite file, or the PostgreSQL URL without its password. */
+export function databaseName(config: Pick<Config, 'databaseUrl' | 'databasePath'>): string {
+  return config.databaseUrl !== undefined ? redactDatabaseUrl(config.databaseUrl) : config.databasePath;
 }

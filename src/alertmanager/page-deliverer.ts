@@ -16,7 +16,7 @@ export interface PageDelivererOptions {
   /** ALERTMANAGER_URL, e.g. http://alertmanager:9093. */
   baseUrl: string;
   pages: Pick<PageStore, 'page'>;
-  incident: (number: number) => Incident | undefined;
+  incident: (number: number) => Promise<Incident | undefined>;
   /** Links the pager can offer: the war room and the incident page (PUBLIC_URL), when there are any. */
   warRoomUrl: (incident: Incident) => string | null;
   incidentUrl: (number: number) => string | null;
@@ -61,7 +61,7 @@ export class AlertmanagerPageDeliverer implements EffectDeliverer {
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`;
   }
 
-  prepare(row: OutboxRow): PreparedCall | 'skip' {
+  async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {
     const { effect } = row;
     if (effect.kind !== 'page_alert') return 'skip';
     return {
@@ -70,7 +70,7 @@ export class AlertmanagerPageDeliverer implements EffectDeliverer {
       send: async () => {
         const page = await this.o.pages.page(effect.pageId);
         if (!page) return {};
-        const incident = this.o.incident(page.incidentNumber);
+        const incident = await this.o.incident(page.incidentNumber);
         const links = { warRoom: incident ? this.o.warRoomUrl(incident) : null, incident: this.o.incidentUrl(page.incidentNumber) };
         const res = await fetch(this.url, {
           method: 'POST',

@@ -13,8 +13,8 @@ export interface AlertEffectDelivererOptions {
   platform: Platform;
   store: AlertStore;
   notifier: AlertNotifier;
-  view: (groupId: number) => AlertGroupView | undefined;
-  incident: (number: number) => Incident | undefined;
+  view: (groupId: number) => Promise<AlertGroupView | undefined>;
+  incident: (number: number) => Promise<Incident | undefined>;
   now: () => number;
 }
 
@@ -34,49 +34,49 @@ export class AlertEffectDeliverer {
    * What to call for the row. The group's view is built only when the call is really made (in send): a paced row
    * is prepared many times before it goes, and the view then shows the group as it is when it is sent.
    */
-  prepare(row: { effect: AlertEffect }): PreparedCall | 'wait' | 'skip' {
+  async prepare(row: { effect: AlertEffect }): Promise<PreparedCall | 'wait' | 'skip'> {
     const { effect } = row;
-    const group = this.o.store.group(effect.group);
+    const group = await this.o.store.group(effect.group);
     if (!group) return 'skip';
     return effect.kind === 'alert_card' ? this.card(group) : this.note(effect);
   }
 
   /** The group's view when sending (groups are never deleted, so it is there). */
-  private viewNow(groupId: number): AlertGroupView {
-    const view = this.o.view(groupId);
+  private async viewNow(groupId: number): Promise<AlertGroupView> {
+    const view = await this.o.view(groupId);
     if (!view) throw new Error(`alert group ${groupId} is gone`);
     return view;
   }
 
-  private card(group: AlertGroup): PreparedCall | 'skip' {
+  private async card(group: AlertGroup): Promise<PreparedCall | 'skip'> {
     const { store, platform, notifier } = this.o;
     const groupId = group.id;
-    const card = store.card(groupId, platform);
+    const card = await store.card(groupId, platform);
     // Latest state wins: a card already showing this version (or a newer one) is left alone.
     if (card && card.version >= group.version) return 'skip';
     return {
       call: card ? 'update' : 'post',
       channel: card?.channel ?? ALERTS_CHANNEL_KEY,
       send: async () => {
-        const view = this.viewNow(groupId);
+        const view = await this.viewNow(groupId);
         // The first post is claimed in the database too (when it really goes, not while it waits for pacing), so a
         // post slower than the row's lease is never made twice; a claim held elsewhere is retried with backoff.
-        if (!card && !store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS)) throw new Error('its first card is being posted by another process');
+        if (!card && !(await store.claimCard(groupId, platform, this.o.now(), CLAIM_STALE_MS))) throw new Error('its first card is being posted by another process');
         let shown;
         try {
           shown = await notifier.showCard(view, card ?? null);
         } catch (error) {
-          if (!card) store.releaseCardClaim(groupId, platform);
+          if (!card) await store.releaseCardClaim(groupId, platform);
           throw error;
         }
-        store.saveCard(groupId, platform, shown, view.group.version);
+        await store.saveCard(groupId, platform, shown, view.group.version);
         return { messageId: shown.messageId };
       },
     };
   }
 
-  private note(effect: Extract<AlertEffect, { kind: 'alert_note' }>): PreparedCall | 'wait' | 'skip' {
-    const incident = this.o.incident(effect.number);
+  private async note(effect: Extract<AlertEffect, { kind: 'alert_note' }>): Promise<PreparedCall | 'wait' | 'skip'> {
+    const incident = await this.o.incident(effect.number);
     if (!incident) return 'skip';
     // Queued behind the room's creation in the incident's queue; a room not there yet is waited for.
     if (!incident.room) return 'wait';
@@ -87,6 +87,6 @@ export class AlertEffectDeliverer {
         : effect.note === 'firing'
           ? notifier.alertsFiring(incident, view, effect.alerts)
           : notifier.alertsResolved(incident, view);
-    return { call: 'post', channel: incident.room.channelId, send: async () => (await say(this.viewNow(effect.group)), {}) };
+    return { call: 'post', channel: incident.room.channelId, send: async () => (await say(await this.viewNow(effect.group)), {}) };
   }
 }

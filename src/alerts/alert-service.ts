@@ -8,7 +8,7 @@ import type { Incident, Platform, UserId } from '../incidents/incident.ts';
 import type { Clock, IncidentObserver } from '../incidents/ports.ts';
 import type { AlertGroup, AlertGroupView } from './alert-group.ts';
 import { incidentTitle, type SeverityMap, silenceMatchers, viewDigest } from './alert-rules.ts';
-import { deliveryKey, type WebhookPayload } from './alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
 import type { AlertCardSync } from './card-sync.ts';
@@ -23,7 +23,7 @@ export interface AlertServiceOptions {
   /** The chats that get alert work (cards, war-room notes). */
   platforms: readonly Platform[];
   /** Where that work is queued; the outbox dispatcher delivers it. */
-  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): void };
+  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): Promise<void> };
   silences: SilenceClient | undefined;
   /** Called with chat failures that happen after the delivery was answered. */
   onError?: (what: string, error: unknown) => void;
@@ -47,8 +47,7 @@ export class AlertService implements IncidentObserver {
     this.queue = new DeliveryQueue({
       store: opts.store,
       now: () => opts.clock.now(),
-      settle: (result, now) => this.settle(result, now),
-      written: (results) => this.cards?.queue(results.map((r) => r.group)),
+      written: (results) => this.cards?.cardEffects(results.map((r) => r.group)) ?? [],
       stored: (results) => this.afterStored(results),
       sliceAlerts: opts.sliceAlerts,
     });
@@ -60,14 +59,16 @@ export class AlertService implements IncidentObserver {
   }
 
   /** The group as a card shows it. */
-  view(groupId: number): AlertGroupView | undefined {
-    const group = this.o.store.group(groupId);
-    return group && viewDigest(group, this.o.store.digest(groupId), this.o.severityMap);
+  async view(groupId: number): Promise<AlertGroupView | undefined> {
+    const group = await this.o.store.group(groupId);
+    return group && viewDigest(group, await this.o.store.digest(groupId), this.o.severityMap);
   }
 
   /** Groups delivered since `since`, latest first, as cards show them: the web's alert inbox. */
-  recent(since: number, limit: number): AlertGroupView[] {
-    return this.o.store.recentGroups(since, limit).map((g) => viewDigest(g, this.o.store.digest(g.id), this.o.severityMap));
+  async recent(since: number, limit: number): Promise<AlertGroupView[]> {
+    const views: AlertGroupView[] = [];
+    for (const g of await this.o.store.recentGroups(since, limit)) views.push(viewDigest(g, await this.o.store.digest(g.id), this.o.severityMap));
+    return views;
   }
 
   /** Whether Alertmanager's silence API is configured (the Silence actions are offered). */
@@ -76,16 +77,12 @@ export class AlertService implements IncidentObserver {
   }
 
   /**
-   * Stores a validated delivery right away in its own transaction (throws if it cannot be stored); chat work is
-   * started, not awaited. `key` is its deliveryKey when the caller computed it already.
+   * Stores a validated delivery right away in its own transaction (rejects if it cannot be stored); chat work is
+   * started, not awaited. `key` is its deliveryKey when the caller computed it already. A group that fires again
+   * after its incident closed starts a new episode in the same transaction (the store applies episodes.ts).
    */
-  ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): IngestResult {
-    const now = this.o.clock.now();
-    const result = this.o.store.inOneTransaction(() => {
-      const stored = this.settle(this.o.store.ingest(payload, key, now), now);
-      if (!stored.duplicate) this.cards?.queue([stored.group]);
-      return stored;
-    });
+  async ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): Promise<IngestResult> {
+    const result = await this.o.store.ingest(payload, key, this.o.clock.now(), (results) => this.cards?.cardEffects(results.map((r) => r.group)) ?? []);
     if (!result.duplicate) this.afterStored([result]);
     return result;
   }
@@ -96,14 +93,6 @@ export class AlertService implements IncidentObserver {
    */
   receive(payload: WebhookPayload, key: string): Promise<IngestResult> {
     return this.queue.add(payload, key);
-  }
-
-  /** A group that fires again after its incident closed (or with none) starts a new episode. */
-  private settle(result: IngestResult, now: number): IngestResult {
-    if (!result.firesAgain || this.incidentStillOpen(result.group)) return result;
-    const first = result.newlyFiring.reduce((min, a) => Math.min(min, a.startsAt), now);
-    const group = this.o.store.startEpisode(result.group.id, first, now);
-    return group ? { ...result, group } : result;
   }
 
   /** Chat work for stored deliveries, after the current turn: they are answered before any card is rendered or posted. */
@@ -119,11 +108,11 @@ export class AlertService implements IncidentObserver {
   async afterIngest(result: IngestResult): Promise<void> {
     const { group } = result;
     if (group.incidentNumber === null || (result.newlyFiring.length === 0 && !result.becameResolved)) return;
-    this.tellWarRoom(group, result.becameResolved ? { note: 'resolved' } : { note: 'firing', alerts: result.newlyFiring });
+    await this.tellWarRoom(group, result.becameResolved ? { note: 'resolved' } : { note: 'firing', alerts: result.newlyFiring });
   }
 
   /** Acknowledge: records who and when (time to acknowledge runs from the group's first firing). */
-  acknowledge(groupId: number, user: UserId): AlertGroup {
+  acknowledge(groupId: number, user: UserId): Promise<AlertGroup> {
     return this.update(groupId, (g, now) => {
       if (g.acknowledged) throw new IncidentError('already_acknowledged', { by: g.acknowledged.by });
       return { ...g, acknowledged: { by: user, at: now } };
@@ -131,7 +120,7 @@ export class AlertService implements IncidentObserver {
   }
 
   /** Not actionable: recorded with who, for noise statistics. */
-  notActionable(groupId: number, user: UserId): AlertGroup {
+  notActionable(groupId: number, user: UserId): Promise<AlertGroup> {
     return this.update(groupId, (g, now) => ({ ...g, notActionable: { by: user, at: now }, acknowledged: g.acknowledged ?? { by: user, at: now } }));
   }
 
@@ -141,7 +130,7 @@ export class AlertService implements IncidentObserver {
   }
 
   private async doDeclare(groupId: number, user: UserId, platform: Platform): Promise<Outcome> {
-    const view = this.requireView(groupId);
+    const view = await this.requireView(groupId);
     if (view.group.incidentNumber !== null) throw new IncidentError('already_linked', { number: String(view.group.incidentNumber) });
     // Created and linked in one transaction: the check above is only this process's view of the group.
     const outcome = await this.o.incidents.declareForAlertGroup(groupId, { title: incidentTitle(view), severity: view.severity, isPrivate: false, platform, declaredBy: user });
@@ -155,25 +144,30 @@ export class AlertService implements IncidentObserver {
    */
   attachToIncident(groupId: number, number: number, user: UserId): Promise<Outcome> {
     return this.exclusive(`declare ${groupId}`, async () => {
-      const view = this.requireView(groupId);
+      const view = await this.requireView(groupId);
       if (view.group.incidentNumber !== null) throw new IncidentError('already_linked', { number: String(view.group.incidentNumber) });
-      const incident = this.o.incidents.get(number);
+      const incident = await this.o.incidents.get(number);
       if (incident.phase === 'closed') throw new IncidentError('incident_closed', { number: String(number) });
       return this.link(groupId, view, number, user);
     });
   }
 
   /** The alert groups linked to incident `number`, as cards show them. */
-  linkedTo(number: number): AlertGroupView[] {
-    return this.o.store.groupsOfIncident(number).flatMap((g) => this.view(g.id) ?? []);
+  async linkedTo(number: number): Promise<AlertGroupView[]> {
+    const views: AlertGroupView[] = [];
+    for (const g of await this.o.store.groupsOfIncident(number)) {
+      const view = await this.view(g.id);
+      if (view) views.push(view);
+    }
+    return views;
   }
 
   /** Links the group to the incident (acknowledging it), records it on the timeline, tells the war room. */
   private async link(groupId: number, view: AlertGroupView, number: number, user: UserId): Promise<Outcome> {
-    const linked = this.update(groupId, (g, now) => ({ ...g, incidentNumber: g.incidentNumber ?? number, acknowledged: g.acknowledged ?? { by: user, at: now } }));
+    const linked = await this.update(groupId, (g, now) => ({ ...g, incidentNumber: g.incidentNumber ?? number, acknowledged: g.acknowledged ?? { by: user, at: now } }));
     const outcome = await this.o.incidents.linkAlertGroup(number, view.title, user);
     // Queued behind the war room's creation (the incident's queue), so the room hears of its group once it exists.
-    this.tellWarRoom(linked, { note: 'linked' });
+    await this.tellWarRoom(linked, { note: 'linked' });
     return outcome;
   }
 
@@ -185,7 +179,7 @@ export class AlertService implements IncidentObserver {
   private async doSilence(groupId: number, hours: number, user: UserId, userName: string): Promise<AlertGroup> {
     const silences = this.o.silences;
     if (!silences) throw new IncidentError('silences_unavailable');
-    const group = this.requireView(groupId).group;
+    const group = (await this.requireView(groupId)).group;
     const now = this.o.clock.now();
     if (group.silence && group.silence.until > now) {
       throw new IncidentError('already_silenced', { until: new Date(group.silence.until).toISOString(), id: group.silence.id });
@@ -211,7 +205,7 @@ export class AlertService implements IncidentObserver {
    * it. A new group version, so a card already showing the incident without its room is updated too.
    */
   async roomOpened(incident: Incident): Promise<void> {
-    for (const group of this.o.store.groupsOfIncident(incident.number)) this.update(group.id, (g) => ({ ...g }));
+    for (const group of await this.o.store.groupsOfIncident(incident.number)) await this.update(group.id, (g) => ({ ...g }));
   }
 
   /** When the incident closes, the silences of its alert groups are expired. */
@@ -219,10 +213,10 @@ export class AlertService implements IncidentObserver {
     const silences = this.o.silences;
     if (!silences || incident.phase !== 'closed') return;
     const now = this.o.clock.now();
-    for (const group of this.o.store.groupsOfIncident(incident.number)) {
+    for (const group of await this.o.store.groupsOfIncident(incident.number)) {
       if (!group.silence || group.silence.until <= now) continue;
       await silences.expire(group.silence.id);
-      this.update(group.id, (g) => ({ ...g, silence: g.silence && { ...g.silence, until: now } }));
+      await this.update(group.id, (g) => ({ ...g, silence: g.silence && { ...g.silence, until: now } }));
     }
   }
 
@@ -238,36 +232,27 @@ export class AlertService implements IncidentObserver {
     }
   }
 
-  private incidentStillOpen(group: AlertGroup): boolean {
-    if (group.incidentNumber === null) return false;
-    try {
-      return this.o.incidents.get(group.incidentNumber).phase !== 'closed';
-    } catch {
-      return false;
-    }
-  }
-
-  private requireView(groupId: number): AlertGroupView {
-    const view = this.view(groupId);
+  private async requireView(groupId: number): Promise<AlertGroupView> {
+    const view = await this.view(groupId);
     if (!view) throw new IncidentError('unknown_alert_group');
     return view;
   }
 
-  private update(groupId: number, change: (g: AlertGroup, now: number) => AlertGroup): AlertGroup {
+  private async update(groupId: number, change: (g: AlertGroup, now: number) => AlertGroup): Promise<AlertGroup> {
     const now = this.o.clock.now();
-    const updated = this.o.store.updateGroup(groupId, now, (g) => change(g, now));
+    const updated = await this.o.store.updateGroup(groupId, now, (g) => change(g, now));
     if (!updated) throw new IncidentError('unknown_alert_group');
-    this.cards?.changed(groupId);
+    await this.cards?.changed(groupId);
     return updated;
   }
 
   /** Queues `note` for the war room of the group's incident (it waits in the incident's queue for the room to exist). */
-  private tellWarRoom(group: AlertGroup, note: AlertNote): void {
+  private async tellWarRoom(group: AlertGroup, note: AlertNote): Promise<void> {
     if (group.incidentNumber === null) return;
     try {
-      const incident = this.o.incidents.get(group.incidentNumber);
+      const incident = await this.o.incidents.get(group.incidentNumber);
       if (!this.o.platforms.includes(incident.platform)) return;
-      this.o.outbox.enqueue([noteEffect(incident.platform, incident.number, group.id, note, this.o.clock.now())]);
+      await this.o.outbox.enqueue([noteEffect(incident.platform, incident.number, group.id, note, this.o.clock.now())]);
     } catch (e) {
       this.o.onError?.(`war room of incident #${group.incidentNumber}`, e);
     }

@@ -12,7 +12,7 @@ import type { AlertStore } from './ports.ts';
 
 export interface CardSyncOptions {
   store: AlertStore;
-  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): void };
+  outbox: { enqueue(effects: readonly QueuedEffect<AlertEffect>[]): Promise<void> };
   /** The chats that show alert cards. */
   platforms: readonly Platform[];
   clock: Clock;
@@ -26,23 +26,24 @@ export class AlertCardSync {
   }
 
   /** The group changed: queue its card on every chat (a row already queued at this version is not repeated). */
-  changed(groupId: number): void {
-    const group = this.o.store.group(groupId);
-    if (group) this.queue([group]);
+  async changed(groupId: number): Promise<void> {
+    const group = await this.o.store.group(groupId);
+    if (group) await this.o.outbox.enqueue(this.cardEffects([group]));
   }
 
   /**
-   * Queues the cards of groups just written, as they were written (no re-read), in one outbox write: the webhook
-   * calls this inside the commit that stores its deliveries, so a stored delivery always has its card queued.
+   * The card rows of groups just written, as they were written (no re-read): the webhook has the alert store write
+   * them inside the commit that stores its deliveries (WrittenEffects), so a stored delivery always has its card
+   * queued. Synchronous, as it runs in that transaction.
    */
-  queue(groups: readonly Pick<AlertGroup, 'id' | 'version'>[]): void {
-    if (groups.length === 0 || this.o.platforms.length === 0) return;
+  cardEffects(groups: readonly Pick<AlertGroup, 'id' | 'version'>[]): QueuedEffect<AlertEffect>[] {
+    if (groups.length === 0 || this.o.platforms.length === 0) return [];
     const now = this.o.clock.now();
-    this.o.outbox.enqueue(groups.flatMap((group) => this.o.platforms.map((platform) => cardEffect(platform, group, now))));
+    return groups.flatMap((group) => this.o.platforms.map((platform) => cardEffect(platform, group, now)));
   }
 
   /** Re-queues cards left behind (missing or showing an older version) for groups changed since `since`. Writes rows only. */
-  sweep(since: number): void {
-    for (const id of this.o.store.staleCards(this.o.platforms, since, 100)) this.changed(id);
+  async sweep(since: number): Promise<void> {
+    for (const id of await this.o.store.staleCards(this.o.platforms, since, 100)) await this.changed(id);
   }
 }

@@ -11,20 +11,18 @@
  *   2xx) is not taken for a duplicate and writes the same rows again (upserts keyed by fingerprint and start).
  *   Deliveries for the same group wait until the storm is stored, so they never interleave with its slices.
  */
-import type { WebhookPayload } from './alertmanager-payload.ts';
+import type { WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import type { GroupAlert } from './alert-group.ts';
-import type { AlertStore, IngestResult } from './ports.ts';
+import type { AlertStore, DeliveryOutcome, IngestResult, WrittenEffects } from './ports.ts';
 
 export interface DeliveryQueueOptions {
   store: AlertStore;
   now: () => number;
-  /** Runs in the delivery's transaction once it is stored (e.g. starting a new episode); returns the result to answer. */
-  settle: (result: IngestResult, now: number) => IngestResult;
   /**
-   * Deliveries that changed something (not duplicates), inside the transaction that stores them, once per commit:
-   * what must be written with them (their cards' outbox rows). Throwing fails the whole commit.
+   * Deliveries that changed something (not duplicates): what must be written with them (their cards' outbox rows),
+   * inside the transaction that stores them, once per commit. Throwing fails the whole commit.
    */
-  written?: (results: IngestResult[]) => void;
+  written?: WrittenEffects;
   /** Deliveries just made durable that changed something (not duplicates), once per commit. */
   stored: (results: IngestResult[]) => void;
   /**
@@ -71,31 +69,19 @@ export class DeliveryQueue {
       this.waiting.push({ payload, key, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     });
   }
 
   /** Writes every delivery that arrived this turn in one transaction, then answers each. */
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.waiting;
     this.waiting = [];
-    const { store } = this.o;
     const now = this.o.now();
-    let outcomes: ({ ok: true; result: IngestResult } | { ok: false; error: unknown })[];
+    let outcomes: DeliveryOutcome[];
     try {
-      outcomes = store.inOneTransaction(() => {
-        const each = batch.map((d) => {
-          try {
-            // A nested transaction is a savepoint: a delivery that throws is rolled back alone.
-            return { ok: true as const, result: store.inOneTransaction(() => this.o.settle(store.ingest(d.payload, d.key, now), now)) };
-          } catch (error) {
-            return { ok: false as const, error };
-          }
-        });
-        this.o.written?.(each.flatMap((o) => (o.ok && !o.result.duplicate ? [o.result] : [])));
-        return each;
-      });
+      outcomes = await this.o.store.ingestBatch(batch, now, this.o.written);
     } catch (error) {
       // The commit itself failed: nothing of this batch is durable.
       for (const d of batch) d.reject(error);
@@ -130,19 +116,15 @@ export class DeliveryQueue {
     // After this turn's batch, which may hold an earlier delivery of the same group.
     await nextTurn();
     const now = this.o.now();
-    const opened = store.openDelivery(payload, key, now);
+    const opened = await store.openDelivery(payload, key, now);
     if ('duplicate' in opened) return opened.duplicate;
     const newlyFiring: GroupAlert[] = [];
     for (let at = 0; at < payload.alerts.length; at += this.sliceAlerts) {
       await nextTurn();
-      for (const a of store.writeAlerts(opened, payload.alerts.slice(at, at + this.sliceAlerts), now)) newlyFiring.push(a);
+      for (const a of await store.writeAlerts(opened, payload.alerts.slice(at, at + this.sliceAlerts), now)) newlyFiring.push(a);
     }
     await nextTurn();
-    const result = store.inOneTransaction(() => {
-      const finished = this.o.settle(store.finishDelivery(opened, payload, key, now, newlyFiring), now);
-      this.o.written?.([finished]);
-      return finished;
-    });
+    const result = await store.finishDelivery(opened, payload, key, now, newlyFiring, this.o.written);
     this.o.stored([result]);
     return result;
   }

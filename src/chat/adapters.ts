@@ -6,8 +6,8 @@ import type { Config } from '../config.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatAdapter } from './chat-adapter.ts';
-import type { ChatMessage } from './message.ts';
-import type { ReplyTo } from './reply-effects.ts';
+import type { ChatMessage } from '../presentation/message.ts';
+import type { ReplyTo } from '../presentation/reply-effects.ts';
 import type { NonceStore } from './mattermost/mattermost-dialog-state.ts';
 import { createMattermostAdapter } from './mattermost/mattermost-app.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
@@ -23,7 +23,8 @@ export interface AdapterDeps {
   /** A platform call not answered within this long fails (and the outbox retries it). */
   callTimeoutMs: number;
   /** Queues the answer to a person's request in the outbox (reply-effects.ts): never sent inside the request. */
-  reply: (platform: Platform, to: ReplyTo, message: ChatMessage) => void;
+  /** Queues a reply in the outbox; resolves once it is stored. */
+  reply: (platform: Platform, to: ReplyTo, message: ChatMessage) => Promise<void>;
 }
 
 interface Entry {

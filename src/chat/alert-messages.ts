@@ -3,8 +3,8 @@ import type { AlertGroupView, GroupAlert } from '../alerts/alert-group.ts';
 import { distinguishingLabels } from '../alerts/alert-rules.ts';
 import { CARD_ALERT_LIMIT } from '../alerts/alert-rules.ts';
 import type { Incident } from '../incidents/incident.ts';
-import { formatAge, formatTime } from './format-time.ts';
-import { type Button, type ChatMessage, type Inline, type Line, type Select, SELECT_OPTIONS_MAX, selectOption } from './message.ts';
+import { formatAge, formatTime } from '../presentation/format-time.ts';
+import { type Button, type ChatMessage, type Inline, type Line, type Select, SELECT_OPTIONS_MAX, selectOption } from '../presentation/message.ts';
 import type { MessageContext } from './messages.ts';
 
 export interface CardOptions {

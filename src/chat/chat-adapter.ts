@@ -5,7 +5,7 @@
  */
 import type { PacingRules } from '../delivery/pacing.ts';
 import type { Incident } from '../incidents/incident.ts';
-import type { Route } from '../web/http-server.ts';
+import type { Route } from '../http/http-server.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import type { ChatCommandHandler } from './command-handler.ts';
 

@@ -12,9 +12,9 @@ export interface ChatAlertNotifierOptions {
   context: () => MessageContext;
   silences: boolean;
   /** The war-room channel of incident `number` on this platform, if any. */
-  warRoomOf: (number: number) => string | undefined;
+  warRoomOf: (number: number) => Promise<string | undefined>;
   /** Open incidents on this platform, offered by the card's "Add to incident" menu. */
-  openIncidents?: () => readonly Incident[];
+  openIncidents?: () => Promise<readonly Incident[]>;
 }
 
 export class ChatAlertNotifier implements AlertNotifier {
@@ -26,11 +26,10 @@ export class ChatAlertNotifier implements AlertNotifier {
 
   async showCard(view: AlertGroupView, card: CardRef | null): Promise<CardRef> {
     const number = view.group.incidentNumber;
-    const message = alertCard(view, this.o.context(), {
-      silences: this.o.silences,
-      warRoom: number === null ? undefined : this.o.warRoomOf(number),
-      openIncidents: number === null ? (this.o.openIncidents?.() ?? []) : [],
-    });
+    // Read before rendering: the card itself is built synchronously.
+    const warRoom = number === null ? undefined : await this.o.warRoomOf(number);
+    const openIncidents = number === null ? ((await this.o.openIncidents?.()) ?? []) : [];
+    const message = alertCard(view, this.o.context(), { silences: this.o.silences, warRoom, openIncidents });
     if (card) {
       // A platform that could not edit the card posted a new one (Mattermost's PostEditTimeLimit): the caller saves
       // its id, so later updates, also after a restart, go to the new post.

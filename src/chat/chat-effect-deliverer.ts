@@ -17,8 +17,8 @@ import type { ChatNotifier } from './chat-notifier.ts';
 import type { ChatPlatform } from './chat-platform.ts';
 import { classifyChatError } from './delivery-errors.ts';
 import { drillPlatform, drillTopic } from './drill-marking.ts';
-import type { ChatMessage } from './message.ts';
-import { isReplyEffect } from './reply-effects.ts';
+import type { ChatMessage } from '../presentation/message.ts';
+import { isReplyEffect } from '../presentation/reply-effects.ts';
 import {
   checklistMessage,
   declaredAnnouncement,
@@ -40,13 +40,13 @@ export interface ChatEffectDelivererOptions {
   /** Creates channels (with its name rules) and sets topics (skipping unchanged ones). */
   notifier: ChatNotifier;
   context: () => MessageContext;
-  incident: (number: number) => Incident | undefined;
+  incident: (number: number) => Promise<Incident | undefined>;
   /** The war room exists: saved on the incident before any later step runs. */
   roomCreated: (number: number, room: WarRoom) => Promise<void>;
   /** The summary card was posted: saved so later changes update it. */
-  cardPosted: (number: number, messageId: string) => void;
+  cardPosted: (number: number, messageId: string) => Promise<void>;
   /** The incident's checklist, by position (for `checklist` rows); without it they are skipped. */
-  checklist?: (number: number) => readonly ChecklistItem[];
+  checklist?: (number: number) => Promise<readonly ChecklistItem[]>;
   /** Delivers the alert rows (cards, war-room notes); without it they are skipped. */
   alerts?: Pick<AlertEffectDeliverer, 'prepare'>;
 }
@@ -58,7 +58,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
     this.o = opts;
   }
 
-  prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip' {
+  async prepare(row: OutboxRow): Promise<PreparedCall | 'wait' | 'skip'> {
     const { effect } = row;
     if (isAlertEffect(effect)) return this.o.alerts ? this.o.alerts.prepare({ effect }) : 'skip';
     // Other tools' rows (webhooks, GitHub, Alertmanager, Grafana) have their own dispatchers; a chat never claims them.
@@ -70,7 +70,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
       return { call: 'reply', channel: to.channel ?? `dm:${to.user}`, send: async () => (await this.o.platform.reply(to, message), {}) };
     }
     if (isDigestEffect(effect)) return this.digest(effect, key);
-    const incident = this.o.incident(effect.number);
+    const incident = await this.o.incident(effect.number);
     if (!incident) return 'skip';
     // A drill's every message is marked and it has no announcement channel.
     const chat = incident.drill ? drillPlatform(this.o.platform) : this.o.platform;
@@ -103,7 +103,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
         return this.card(chat, incident, room, effect.pin, key);
       case 'checklist': {
         if (!this.o.checklist) return 'skip';
-        const items = this.o.checklist(incident.number);
+        const items = await this.o.checklist(incident.number);
         const added = new Set(effect.added);
         return this.post(chat, channel, checklistMessage(incident, items, items.filter((i) => added.has(i.id))), key);
       }
@@ -150,7 +150,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
         send: async () => {
           const { replacedBy } = await chat.update(room.channelId, existing, card);
           // A card posted anew (Mattermost's PostEditTimeLimit) is saved, so later updates, after a restart too, edit it.
-          if (replacedBy) this.o.cardPosted(incident.number, replacedBy);
+          if (replacedBy) await this.o.cardPosted(incident.number, replacedBy);
           const current = replacedBy ?? existing;
           // A pin that failed after the card was posted is done on the retry (already_pinned is not an error).
           if (pin) await chat.pin(room.channelId, current);
@@ -163,7 +163,7 @@ export class ChatEffectDeliverer implements EffectDeliverer {
       channel: room.channelId,
       send: async () => {
         const posted = await chat.post(room.channelId, card, key);
-        this.o.cardPosted(incident.number, posted.id);
+        await this.o.cardPosted(incident.number, posted.id);
         if (pin) await chat.pin(room.channelId, posted.id);
         return { messageId: posted.id };
       },

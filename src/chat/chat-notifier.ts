@@ -6,7 +6,7 @@ import type { Incident, Platform, WarRoom } from '../incidents/incident.ts';
 import type { IncidentNotifier } from '../incidents/ports.ts';
 import { warRoomName } from '../incidents/war-room-name.ts';
 import type { ChatPlatform } from './chat-platform.ts';
-import type { Line } from './message.ts';
+import type { Line } from '../presentation/message.ts';
 import type { MessageContext } from './messages.ts';
 import { InMemoryTopics, type TopicMemory } from './topic-memory.ts';
 

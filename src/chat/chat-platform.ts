@@ -3,8 +3,8 @@
  * each implement this and nothing more; everything above it (what to say, when) is shared.
  */
 import type { Platform, UserId } from '../incidents/incident.ts';
-import type { ChatMessage, Line } from './message.ts';
-import type { ReplyTo } from './reply-effects.ts';
+import type { ChatMessage, Line } from '../presentation/message.ts';
+import type { ReplyTo } from '../presentation/reply-effects.ts';
 
 export interface PostedMessage {
   channel: string;

@@ -16,7 +16,7 @@ import type { PagingService } from '../incidents/paging-service.ts';
 import { parseRole, roleLabel } from '../incidents/roles.ts';
 import { DEFAULT_SEVERITY, parseSeverity } from '../incidents/severity.ts';
 import { parseCommand, type MentionParser } from './command-grammar.ts';
-import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from './message.ts';
+import type { AlertButtonId, ButtonId, ChatMessage, Line, SelectId } from '../presentation/message.ts';
 import { linkedAlertsMessage } from './alert-messages.ts';
 import { actionItemsMessage, checklistMessage, helpMessage, LIST_LIMIT, listMessage, type MessageContext, statsMessage, summaryCard } from './messages.ts';
 import { errorReply, isExpectedError, notifyFailedLine } from './replies.ts';
@@ -123,7 +123,7 @@ export class ChatCommandHandler {
     return this.guard(req, async () => {
       const cmd = parseCommand(text, parseMention, req.userId);
       const s = this.service;
-      const here = () => s.inRoom(req.platform, req.channelId).number;
+      const here = async () => (await s.inRoom(req.platform, req.channelId)).number;
       switch (cmd.kind) {
         case 'help':
           return { kind: 'message', message: helpMessage() };
@@ -132,47 +132,47 @@ export class ChatCommandHandler {
           return { kind: 'message', message: listMessage(newest, this.context(), counts) };
         }
         case 'status':
-          return { kind: 'message', message: summaryCard(s.inRoom(req.platform, req.channelId), this.context()) };
+          return { kind: 'message', message: summaryCard(await s.inRoom(req.platform, req.channelId), this.context()) };
         case 'declare':
           if (!cmd.title) return { kind: 'declare_form' };
           return this.declare(req, { title: cmd.title, severity: cmd.severity ?? DEFAULT_SEVERITY, isPrivate: cmd.isPrivate, type: cmd.type, drill: cmd.drill });
         case 'role': {
-          const outcome = await s.assignRole(here(), cmd.role, cmd.user, req.userId);
+          const outcome = await s.assignRole(await here(), cmd.role, cmd.user, req.userId);
           const role = roleLabel(parseRole(cmd.role, s.customRoles));
           return this.confirm(req, outcome, ['Role assigned: ', { user: cmd.user }, ` → ${role}.`]);
         }
         case 'severity':
-          return this.confirm(req, await s.changeSeverity(here(), cmd.severity, req.userId), [`Severity is now ${cmd.severity.toUpperCase()}.`]);
+          return this.confirm(req, await s.changeSeverity(await here(), cmd.severity, req.userId), [`Severity is now ${cmd.severity.toUpperCase()}.`]);
         case 'type': {
-          const outcome = await s.changeType(here(), cmd.type, req.userId);
+          const outcome = await s.changeType(await here(), cmd.type, req.userId);
           return this.confirm(req, outcome, [`Type is now ${outcome.incident.type ?? ''}.`]);
         }
         case 'alerts': {
-          const incident = s.inRoom(req.platform, req.channelId);
-          return { kind: 'message', message: linkedAlertsMessage(incident, this.alerts?.linkedTo(incident.number) ?? [], this.context()) };
+          const incident = await s.inRoom(req.platform, req.channelId);
+          return { kind: 'message', message: linkedAlertsMessage(incident, (await this.alerts?.linkedTo(incident.number)) ?? [], this.context()) };
         }
         case 'checklist': {
-          const incident = s.inRoom(req.platform, req.channelId);
-          return { kind: 'message', message: checklistMessage(incident, this.checklist().checklistOf(incident.number)) };
+          const incident = await s.inRoom(req.platform, req.channelId);
+          return { kind: 'message', message: checklistMessage(incident, await this.checklist().checklistOf(incident.number)) };
         }
         case 'check': {
-          const ticked = await this.checklist().check(here(), cmd.position, req.userId);
+          const ticked = await this.checklist().check(await here(), cmd.position, req.userId);
           return this.confirm(req, ticked, [`Ticked ${ticked.item.position}. `, ticked.item.text]);
         }
         case 'update':
-          return this.confirm(req, await s.postUpdate(here(), cmd.text, req.userId), ['Update posted to stakeholders.']);
+          return this.confirm(req, await s.postUpdate(await here(), cmd.text, req.userId), ['Update posted to stakeholders.']);
         case 'cadence': {
-          const outcome = await s.setCadence(here(), cmd.cadence, req.userId);
+          const outcome = await s.setCadence(await here(), cmd.cadence, req.userId);
           return this.confirm(req, outcome, [cmd.cadence === null ? 'Update reminders are off.' : 'Cadence set.']);
         }
         case 'phase': {
-          const outcome = await s.transition(here(), cmd.action, cmd.note, req.userId, cmd.waiver);
+          const outcome = await s.transition(await here(), cmd.action, cmd.note, req.userId, cmd.waiver);
           return this.confirm(req, outcome, [`Incident #${outcome.incident.number} is now ${outcome.incident.phase}.`]);
         }
         case 'note':
-          return this.confirm(req, await s.addNote(here(), cmd.text, req.userId), ['Noted on the timeline.']);
+          return this.confirm(req, await s.addNote(await here(), cmd.text, req.userId), ['Noted on the timeline.']);
         case 'action': {
-          const item = await this.learning().addActionItem(here(), { text: cmd.text, owner: cmd.owner, due: cmd.due, issue: cmd.issue }, req.userId);
+          const item = await this.learning().addActionItem(await here(), { text: cmd.text, owner: cmd.owner, due: cmd.due, issue: cmd.issue }, req.userId);
           return reply([
             `Action item #${item.id} added: `,
             item.text,
@@ -182,35 +182,35 @@ export class ChatCommandHandler {
           ]);
         }
         case 'action_done': {
-          const inRoom = s.findInRoom(req.platform, req.channelId)?.number;
+          const inRoom = (await s.findInRoom(req.platform, req.channelId))?.number;
           const item = await this.learning().completeActionItem(cmd.id, req.userId, inRoom);
           return reply([`Action item #${item.id} done: `, item.text]);
         }
         case 'actions': {
-          const inRoom = s.findInRoom(req.platform, req.channelId);
+          const inRoom = await s.findInRoom(req.platform, req.channelId);
           const message = inRoom
-            ? actionItemsMessage(this.learning().actionItemsOf(inRoom.number), `Action items of incident #${inRoom.number}`)
-            : actionItemsMessage(this.learning().openActionItems(), 'Open action items');
+            ? actionItemsMessage(await this.learning().actionItemsOf(inRoom.number), `Action items of incident #${inRoom.number}`)
+            : actionItemsMessage(await this.learning().openActionItems(), 'Open action items');
           return { kind: 'message', message };
         }
         case 'postmortem': {
-          const written = await this.learning().writePostmortem(here(), req.userId);
+          const written = await this.learning().writePostmortem(await here(), req.userId);
           return reply([`Postmortem written (${written.markdown.split('\n').length} lines); it is being posted in the war room as a file.`]);
         }
         case 'stats':
-          return { kind: 'message', message: statsMessage(this.learning().stats(cmd.days)) };
+          return { kind: 'message', message: statsMessage(await this.learning().stats(cmd.days)) };
         case 'publish':
-          return this.published(await this.status().publish(here(), cmd.title, req.userId), (p) => ['On the status page as “', p.title, '”.']);
+          return this.published(await this.status().publish(await here(), cmd.title, req.userId), (p) => ['On the status page as “', p.title, '”.']);
         case 'public':
-          return this.published(await this.status().postPublicUpdate(here(), cmd.text, req.userId), () => ['Public update posted on the status page.']);
+          return this.published(await this.status().postPublicUpdate(await here(), cmd.text, req.userId), () => ['Public update posted on the status page.']);
         case 'unpublish':
-          return this.published(await this.status().unpublish(here(), req.userId), () => ['Taken off the status page.']);
+          return this.published(await this.status().unpublish(await here(), req.userId), () => ['Taken off the status page.']);
         case 'impact':
-          return this.published(await this.status().setImpact(here(), cmd.level, req.userId), (p) => [`Public impact set${p.impact ? `: ${IMPACT_LABEL[p.impact]}` : ''}.`]);
+          return this.published(await this.status().setImpact(await here(), cmd.level, req.userId), (p) => [`Public impact set${p.impact ? `: ${IMPACT_LABEL[p.impact]}` : ''}.`]);
         case 'components':
-          return this.published(await this.status().setComponents(here(), cmd.list, req.userId), (p) => [p.components.length ? `Affected components: ${p.components.join(', ')}.` : 'No affected components listed.']);
+          return this.published(await this.status().setComponents(await here(), cmd.list, req.userId), (p) => [p.components.length ? `Affected components: ${p.components.join(', ')}.` : 'No affected components listed.']);
         case 'page':
-          return this.paged(req, here(), { team: cmd.team, message: cmd.message });
+          return this.paged(req, await here(), { team: cmd.team, message: cmd.message });
       }
     });
   }
@@ -226,11 +226,11 @@ export class ChatCommandHandler {
         case 'claim_comms':
           return this.confirm(req, await s.assignRole(incident, 'comms', req.userId, req.userId), [`You are the comms lead of #${incident}.`]);
         case 'post_update':
-          s.get(incident);
+          await s.get(incident); // refuses an unknown incident before the form opens
           return { kind: 'update_form', incident };
         case 'page_oncall':
           if (!this.paging?.enabled) throw new IncidentError('paging_unavailable');
-          s.get(incident);
+          await s.get(incident); // refuses an unknown incident before the form opens
           return { kind: 'page_form', incident };
         case 'snooze':
           return this.confirm(req, await s.snooze(incident, req.userId), [`Update reminder for #${incident} snoozed for 15 minutes.`]);
@@ -280,10 +280,10 @@ export class ChatCommandHandler {
     if (!alerts) throw new IncidentError('unknown_alert_group');
     switch (id) {
       case 'alert_ack':
-        alerts.acknowledge(group, req.userId);
+        await alerts.acknowledge(group, req.userId);
         return reply(['Acknowledged.']);
       case 'alert_not_actionable':
-        alerts.notActionable(group, req.userId);
+        await alerts.notActionable(group, req.userId);
         return reply(['Marked not actionable; it counts towards the alert noise statistics.']);
       case 'alert_silence_1h':
       case 'alert_silence_4h': {

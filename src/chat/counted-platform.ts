@@ -1,8 +1,8 @@
 /** A ChatPlatform that reports every failed call (for the chat API error metric) and passes everything through. */
 import type { UserId } from '../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage } from './chat-platform.ts';
-import type { ChatMessage, Line } from './message.ts';
-import type { ReplyTo } from './reply-effects.ts';
+import type { ChatMessage, Line } from '../presentation/message.ts';
+import type { ReplyTo } from '../presentation/reply-effects.ts';
 
 export class CountedPlatform implements ChatPlatform {
   private readonly inner: ChatPlatform;

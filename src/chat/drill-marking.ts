@@ -5,7 +5,7 @@
  * incidents' rows.
  */
 import type { ChatPlatform, PostedMessage } from './chat-platform.ts';
-import type { ChatMessage, Line } from './message.ts';
+import type { ChatMessage, Line } from '../presentation/message.ts';
 
 export const DRILL_MARK = '🧪 DRILL';
 

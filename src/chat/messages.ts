@@ -17,8 +17,8 @@ import { type ChecklistItem, progressText } from '../incidents/checklists.ts';
 import type { Digest } from '../incidents/digest.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { USAGE, type Subcommand } from './command-grammar.ts';
-import { formatAge, formatTime } from './format-time.ts';
-import type { ChatMessage, Inline, Line } from './message.ts';
+import { formatAge, formatTime } from '../presentation/format-time.ts';
+import type { ChatMessage, Inline, Line } from '../presentation/message.ts';
 
 export interface MessageContext {
   now: number;

@@ -21,7 +21,7 @@ export interface PreparedCall {
 /** Turns rows into calls; lives in chat/, which knows the platform. */
 export interface EffectDeliverer {
   /** The call for `row`, `'wait'` when it cannot go yet (its war room is still being created), or `'skip'` when there is nothing left to do. */
-  prepare(row: OutboxRow): PreparedCall | 'wait' | 'skip';
+  prepare(row: OutboxRow): Promise<PreparedCall | 'wait' | 'skip'>;
   /** What a failed call means: retry or not, and for how long the platform asked to wait. */
   classify(error: unknown): DeliveryFailure;
 }
@@ -43,7 +43,7 @@ export interface DispatcherOptions {
   /** How often to look for due rows when nothing pokes the dispatcher. */
   pollMs?: number;
   /** Hears of every outcome (metrics, logs, the timeline). */
-  onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome, detail: { call?: CallKind; error?: string; messageId?: string | null }) => void;
+  onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome, detail: { call?: CallKind; error?: string; messageId?: string | null }) => void | Promise<void>;
   /** In [0, 1): jitter (tests pass a fixed one). */
   random?: () => number;
 }
@@ -68,6 +68,9 @@ export class OutboxDispatcher {
   private readonly o: Required<Omit<DispatcherOptions, 'onOutcome'>> & Pick<DispatcherOptions, 'onOutcome'>;
   private readonly inFlight = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  /** The fill running now (claiming is asynchronous), and whether another was asked for meanwhile. */
+  private filling: Promise<number> | undefined;
+  private fillAgain = false;
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -97,7 +100,7 @@ export class OutboxDispatcher {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.fill();
+    void this.fill();
     this.timer = setTimeout(() => this.poke(), this.o.pollMs);
     this.timer.unref();
   }
@@ -132,7 +135,7 @@ export class OutboxDispatcher {
   async drain(): Promise<number> {
     let handled = 0;
     for (;;) {
-      const started = this.fill();
+      const started = await this.fill();
       if (started === 0 && this.inFlight.size === 0) return handled;
       handled += started;
       await Promise.allSettled([...this.inFlight.values()]);
@@ -154,18 +157,41 @@ export class OutboxDispatcher {
     return this.inFlight.size;
   }
 
-  /** Claims due rows up to the in-flight limit and starts each; returns how many were started. */
-  private fill(): number {
+  /**
+   * Claims due rows up to the in-flight limit and starts each; returns how many were started. One fill at a time:
+   * two overlapping ones would both count the same free room before either's rows are in flight, and claim past
+   * maxInFlight. A fill asked for while one runs makes that one look once more.
+   */
+  private fill(): Promise<number> {
+    if (this.filling) {
+      this.fillAgain = true;
+      return this.filling;
+    }
+    const run = async () => {
+      let started = 0;
+      do {
+        this.fillAgain = false;
+        started += await this.fillOnce();
+      } while (this.fillAgain && !this.stopped);
+      return started;
+    };
+    this.filling = run().finally(() => {
+      this.filling = undefined;
+    });
+    return this.filling;
+  }
+
+  private async fillOnce(): Promise<number> {
     const room = this.o.maxInFlight - this.inFlight.size;
     if (room <= 0) return 0;
     this.lastClaimAt = performance.now();
-    const rows = this.o.store.claim(this.o.platform, this.o.clock.now(), leaseFor(this.o.callTimeoutMs), room);
+    const rows = await this.o.store.claim(this.o.platform, this.o.clock.now(), leaseFor(this.o.callTimeoutMs), room);
     for (const row of rows) {
       // A row that was only put off (paced, or its war room not there yet) does not claim again at once: with a
       // paced backlog that loop re-ran the claim query for every row put off. The next poll or poke looks again.
       const work = this.deliver(row).then((settled) => {
         this.inFlight.delete(row.id);
-        if (settled && !this.stopped) this.fill();
+        if (settled && !this.stopped) void this.fill();
       }, () => {
         this.inFlight.delete(row.id);
       });
@@ -204,52 +230,55 @@ export class OutboxDispatcher {
     if (!this.stopped) await this.turn(row.lane);
     const { store, pacer, clock } = this.o;
     const now = clock.now();
-    let prepared: ReturnType<EffectDeliverer['prepare']>;
+    let prepared: Awaited<ReturnType<EffectDeliverer['prepare']>>;
     try {
-      prepared = this.o.deliverer.prepare(row);
+      prepared = await this.o.deliverer.prepare(row);
     } catch (e) {
-      this.giveUp(row, undefined, e instanceof Error ? e.message : String(e));
+      await this.giveUp(row, undefined, e instanceof Error ? e.message : String(e));
       return true;
     }
     if (prepared === 'skip') {
-      store.delivered(row.id, now, null);
+      await store.delivered(row.id, now, null);
       return true;
     }
     if (prepared === 'wait') {
       if (now - row.createdAt <= this.o.retry.giveUpMs) {
-        store.later(row.id, now + WAIT_MS, row.lastError, false);
+        await store.later(row.id, now + WAIT_MS, row.lastError, false);
         return false;
       }
-      this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
+      await this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
       return true;
     }
     const slot = pacer.nextSlot(prepared.call, prepared.channel, now);
     if (slot > now) {
-      store.later(row.id, slot, row.lastError, false);
+      await store.later(row.id, slot, row.lastError, false);
       return false;
     }
     pacer.take(prepared.call, prepared.channel, now);
+    let messageId: string | null;
     try {
-      const { messageId = null } = await withTimeout(prepared.send(), this.o.callTimeoutMs);
-      store.delivered(row.id, clock.now(), messageId);
-      this.o.onOutcome?.(row, 'delivered', { call: prepared.call, messageId });
+      ({ messageId = null } = await withTimeout(prepared.send(), this.o.callTimeoutMs));
     } catch (e) {
       const failure = this.o.deliverer.classify(e);
       const at = clock.now();
       if (failure.retryAfterMs !== undefined) pacer.hold(prepared.call, prepared.channel, at + failure.retryAfterMs);
       const next = nextAttemptAt(this.o.retry, row, failure, at, this.o.random());
-      if (next === null) this.giveUp(row, prepared.call, failure.message);
+      if (next === null) await this.giveUp(row, prepared.call, failure.message);
       else {
-        store.later(row.id, next, failure.message, true);
-        this.o.onOutcome?.(row, 'retried', { call: prepared.call, error: failure.message });
+        await store.later(row.id, next, failure.message, true);
+        await this.o.onOutcome?.(row, 'retried', { call: prepared.call, error: failure.message });
       }
+      return true;
     }
+    // Outside the try: a store or listener failure here is not a failed call to retry.
+    await store.delivered(row.id, clock.now(), messageId);
+    await this.o.onOutcome?.(row, 'delivered', { call: prepared.call, messageId });
     return true;
   }
 
-  private giveUp(row: OutboxRow, call: CallKind | undefined, error: string): void {
-    this.o.store.gaveUp(row.id, this.o.clock.now(), error);
-    this.o.onOutcome?.(row, 'gave_up', { call, error });
+  private async giveUp(row: OutboxRow, call: CallKind | undefined, error: string): Promise<void> {
+    await this.o.store.gaveUp(row.id, this.o.clock.now(), error);
+    await this.o.onOutcome?.(row, 'gave_up', { call, error });
   }
 }
 

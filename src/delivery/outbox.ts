@@ -3,7 +3,7 @@
  * went out, were retried, or were given up. storage/sqlite-outbox-store.ts implements it.
  */
 import { type AlertEffect, isAlertEffect } from '../alerts/alert-effects.ts';
-import { isReplyEffect, type ReplyEffect } from '../chat/reply-effects.ts';
+import { isReplyEffect, type ReplyEffect } from '../presentation/reply-effects.ts';
 import { type DigestEffect, isDigestEffect } from '../incidents/digest.ts';
 import type { Destination, Effect, Lane, QueuedEffect } from '../incidents/effects.ts';
 import { type IntegrationEffect, isIntegrationEffect } from '../incidents/integration-effects.ts';
@@ -39,23 +39,23 @@ export interface OutboxStore {
    * Queues effects that belong to no other change (written in their own transaction). A versioned state-setting
    * effect (version > 0) is not written when a pending row of its key already carries that version or a newer one.
    */
-  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void;
+  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): Promise<void>;
   /**
    * Atomically (one IMMEDIATE transaction) claims up to `limit` rows of `platform` due at `now`, leasing them
    * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),
    * incident lane before alert lane. Older rows of a coalesce key with a newer row are marked superseded first.
    */
-  claim(platform: Destination, now: number, leaseMs: number, limit: number): OutboxRow[];
+  claim(platform: Destination, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
   /** The row went out; `messageId` is what the platform called it. */
-  delivered(id: number, now: number, messageId: string | null): void;
+  delivered(id: number, now: number, messageId: string | null): Promise<void>;
   /** Not sent: try again at `at` (`attempted`: a call was made and failed, as opposed to waiting for pacing). */
-  later(id: number, at: number, error: string | null, attempted: boolean): void;
+  later(id: number, at: number, error: string | null, attempted: boolean): Promise<void>;
   /** Stop trying: the chat stayed unreachable past the give-up time, or refused the effect for good. */
-  gaveUp(id: number, now: number, error: string): void;
+  gaveUp(id: number, now: number, error: string): Promise<void>;
   /** What is still to be delivered (metrics, the incident page). */
-  backlog(): Backlog;
+  backlog(): Promise<Backlog>;
   /** Effects of incident `number` that were given up, oldest first. */
-  givenUp(incidentNumber: number): OutboxRow[];
+  givenUp(incidentNumber: number): Promise<OutboxRow[]>;
   /**
    * Calls `listener` soon after rows of a platform were written by this process (after the writing transaction,
    * at most once an event-loop turn), so a dispatcher need not wait for its poll; returns the unsubscribe.

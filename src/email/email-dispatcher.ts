@@ -11,7 +11,7 @@ import { EmailEffectDeliverer, type EmailDelivererOptions } from './email-effect
 import { classifySmtpError } from './smtp-errors.ts';
 
 /** Takes every row and sends nothing: SMTP_URL is not set. */
-const UNCONFIGURED: EffectDeliverer = { prepare: () => 'skip', classify: classifySmtpError };
+const UNCONFIGURED: EffectDeliverer = { prepare: async () => 'skip', classify: classifySmtpError };
 
 export interface EmailDispatcherOptions {
   store: OutboxStore;
@@ -20,7 +20,7 @@ export interface EmailDispatcherOptions {
   deliverer: EmailDelivererOptions | undefined;
   giveUpMs: number;
   callTimeoutMs: number;
-  onOutcome: (row: OutboxRow, outcome: DeliveryOutcome, detail: { error?: string; messageId?: string | null }) => void;
+  onOutcome: (row: OutboxRow, outcome: DeliveryOutcome, detail: { error?: string; messageId?: string | null }) => void | Promise<void>;
 }
 
 /**

@@ -34,7 +34,7 @@ export class EmailEffectDeliverer implements EffectDeliverer {
     this.domain = opts.from.slice(opts.from.lastIndexOf('@') + 1);
   }
 
-  prepare(row: OutboxRow): PreparedCall | 'skip' {
+  async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {
     const { effect } = row;
     if (effect.kind !== 'mail_stakeholders' && effect.kind !== 'mail_overdue') return 'skip';
     if (effect.kind === 'mail_stakeholders' && this.o.stakeholders.length === 0) return 'skip';

@@ -9,7 +9,7 @@ import { GITHUB_QUEUE } from '../incidents/github-issues.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { Clock, FollowUpStore } from '../incidents/ports.ts';
 import type { Logger } from '../logger.ts';
-import type { Route } from '../web/http-server.ts';
+import type { Route } from '../http/http-server.ts';
 import { GithubIssues } from './github-client.ts';
 import { GithubIssueDeliverer } from './github-issue-deliverer.ts';
 import { GithubSync } from './github-sync.ts';
@@ -18,7 +18,7 @@ export interface GithubIntegrationOptions {
   config: GithubIntegrationConfig;
   followUps: FollowUpService;
   followUpStore: Pick<FollowUpStore, 'actionItem'>;
-  incident: (number: number) => Incident | undefined;
+  incident: (number: number) => Promise<Incident | undefined>;
   outbox: OutboxStore;
   clock: Clock;
   giveUpMs: number;

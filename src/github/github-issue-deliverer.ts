@@ -12,8 +12,8 @@ import type { GithubIssues } from './github-client.ts';
 
 export interface GithubIssueDelivererOptions {
   issues: Pick<GithubIssues, 'open' | 'find'>;
-  item: (id: number) => ActionItem | undefined;
-  incident: (number: number) => Incident | undefined;
+  item: (id: number) => Promise<ActionItem | undefined>;
+  incident: (number: number) => Promise<Incident | undefined>;
   /** Saves the issue on the item. */
   opened: (id: number, issue: TrackingIssue) => Promise<unknown>;
   /** Where an incident's page is, when sitroom has a public URL. */
@@ -56,11 +56,11 @@ export class GithubIssueDeliverer implements EffectDeliverer {
     this.o = opts;
   }
 
-  prepare(row: OutboxRow): PreparedCall | 'skip' {
+  async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {
     const { effect } = row;
     if (effect.kind !== 'github_issue') return 'skip';
-    const item = this.o.item(effect.item);
-    const incident = this.o.incident(effect.number);
+    const item = await this.o.item(effect.item);
+    const incident = await this.o.incident(effect.number);
     if (!item || !incident || item.issue) return 'skip';
     return {
       call: 'post',

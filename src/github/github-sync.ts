@@ -10,8 +10,8 @@ import type { Webhooks } from '@octokit/webhooks';
 import { isIncidentError } from '../incidents/errors.ts';
 import type { FollowUpService } from '../incidents/follow-up-service.ts';
 import type { Logger } from '../logger.ts';
-import { type Route, sendJson } from '../web/http-server.ts';
-import { BodyTooLarge, readBody } from '../web/read-body.ts';
+import { type Route, sendJson } from '../http/http-server.ts';
+import { BodyTooLarge, readBody } from '../http/read-body.ts';
 import type { GithubIssues } from './github-client.ts';
 
 /** An `issues` delivery is a few kilobytes; GitHub caps payloads at 25 MB, far more than sitroom needs to read. */
@@ -46,7 +46,7 @@ export class GithubSync {
   /** Issue `number` of GITHUB_REPO was closed by `login`: the open items it tracks are done. Returns how many. */
   async issueClosed(number: number, login: string | null): Promise<number> {
     let done = 0;
-    for (const item of this.o.followUps.openTrackedItems().filter((i) => i.issue?.number === number)) {
+    for (const item of (await this.o.followUps.openTrackedItems()).filter((i) => i.issue?.number === number)) {
       try {
         await this.o.followUps.completeActionItem(item.id, login ? `github:${login}` : 'github');
         done += 1;
@@ -63,7 +63,7 @@ export class GithubSync {
     const now = this.o.now();
     if (now - this.lastCheck < this.o.checkEveryMs) return;
     this.lastCheck = now;
-    for (const item of this.o.followUps.openTrackedItems()) {
+    for (const item of await this.o.followUps.openTrackedItems()) {
       if (!item.issue) continue;
       try {
         const state = await this.o.issues.state(item.issue.number);

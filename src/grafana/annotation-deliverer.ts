@@ -19,7 +19,7 @@ export interface AnnotationDelivererOptions {
   /** GRAFANA_TOKEN: a service account token with the annotations:write permission. */
   token: string;
   store: Pick<AnnotationStore, 'annotationIdOf' | 'saveAnnotationId'>;
-  incident: (number: number) => Incident | undefined;
+  incident: (number: number) => Promise<Incident | undefined>;
   /** The incident page (PUBLIC_URL), linked from the annotation's text when there is one. */
   incidentUrl: (number: number) => string | null;
   timeoutMs: number;
@@ -34,7 +34,7 @@ export class GrafanaAnnotationDeliverer implements EffectDeliverer {
     this.base = options.baseUrl.replace(/\/+$/, '');
   }
 
-  prepare(row: OutboxRow): PreparedCall | 'skip' {
+  async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {
     const { effect } = row;
     if (effect.kind !== 'annotation') return 'skip';
     return { call: 'annotate', channel: 'grafana', send: () => this.send(effect.number) };
@@ -45,7 +45,7 @@ export class GrafanaAnnotationDeliverer implements EffectDeliverer {
   }
 
   private async send(number: number): Promise<{ messageId?: string | null }> {
-    const incident = this.o.incident(number);
+    const incident = await this.o.incident(number);
     const annotation = incident && annotationFor(incident);
     if (!annotation) return {};
     const link = this.o.incidentUrl(number);

@@ -32,7 +32,7 @@ export class AnnotationSync implements IncidentObserver {
   /** Looks at every open incident (resolved ones stay open until closed); returns how many were queued. */
   async sweep(): Promise<number> {
     let queued = 0;
-    for (const incident of this.o.incidents.listOpen()) if (await this.sync(incident)) queued += 1;
+    for (const incident of await this.o.incidents.listOpen()) if (await this.sync(incident)) queued += 1;
     return queued;
   }
 

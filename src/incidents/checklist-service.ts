@@ -26,53 +26,51 @@ export class ChecklistService implements IncidentObserver {
   }
 
   /** The incident's checklist, by position. */
-  checklistOf(number: number): ChecklistItem[] {
-    return this.o.store.checklistOf(this.o.incidents.get(number).number);
+  async checklistOf(number: number): Promise<ChecklistItem[]> {
+    return this.o.store.checklistOf((await this.o.incidents.get(number)).number);
   }
 
   /** Ticks item `position` of incident `number`. */
-  check(number: number, position: number, actor: UserId): Promise<{ item: ChecklistItem } & Outcome> {
-    const item = this.checklistOf(number).find((i) => i.position === position);
+  async check(number: number, position: number, actor: UserId): Promise<{ item: ChecklistItem } & Outcome> {
+    const item = (await this.checklistOf(number)).find((i) => i.position === position);
     if (!item) throw new IncidentError('unknown_checklist_item', { position: String(position), number: String(number) });
     return this.tick(item.id, actor);
   }
 
   /** Ticks the item with id `id` (a button carries the id, so it works from anywhere). */
-  tick(id: number, actor: UserId): Promise<{ item: ChecklistItem } & Outcome> {
-    const current = this.o.store.checklistItem(id);
+  async tick(id: number, actor: UserId): Promise<{ item: ChecklistItem } & Outcome> {
+    const current = await this.o.store.checklistItem(id);
     if (!current) throw new IncidentError('unknown_checklist_item', { position: String(id), number: '' });
-    const incident = this.o.incidents.get(current.incidentNumber);
+    const incident = await this.o.incidents.get(current.incidentNumber);
     if (incident.phase === 'closed') throw new IncidentError('incident_closed', { number: String(incident.number) });
     const now = this.o.clock.now();
-    const item = this.o.store.updateChecklistItem(id, (it) => {
+    const item = await this.o.store.updateChecklistItem(id, (it) => {
       const change = checkItem(it, actor, now);
       return { item: change.item, entry: change.event, effects: this.chat(incident) ? changedEffects(incident, [change.event], now) : [] };
     });
     if (!item) throw new IncidentError('unknown_checklist_item', { position: String(id), number: '' });
-    return Promise.resolve({ item, incident });
+    return { item, incident };
   }
 
   async phaseChanged(): Promise<void> {}
 
   /** A new incident gets its severity's and type's items, posted in its war room. */
   declared(incident: Incident): Promise<void> {
-    this.sync(incident);
-    return Promise.resolve();
+    return this.sync(incident);
   }
 
   /** A new severity or type may bring items the checklist does not have yet; only those are added and posted. */
   reclassified(incident: Incident): Promise<void> {
-    this.sync(incident);
-    return Promise.resolve();
+    return this.sync(incident);
   }
 
-  private sync(incident: Incident): void {
-    const existing = this.o.store.checklistOf(incident.number);
+  private async sync(incident: Incident): Promise<void> {
+    const existing = await this.o.store.checklistOf(incident.number);
     const fresh = itemsToAdd(incident, existing, this.o.templates);
     if (fresh.length === 0) return;
     const now = this.o.clock.now();
     // Queued with the items (behind the war room's creation when the incident is new), so a crash loses neither.
-    this.o.store.addChecklistItems(fresh, (added) => (this.chat(incident) ? checklistEffects(incident, added.map((a) => a.id), now) : []));
+    await this.o.store.addChecklistItems(fresh, (added) => (this.chat(incident) ? checklistEffects(incident, added.map((a) => a.id), now) : []));
   }
 
   /** Whether the incident's platform has a chat to tell (a web-only incident has none). */

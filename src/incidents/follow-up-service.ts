@@ -37,7 +37,7 @@ export interface FollowUpServiceOptions {
 }
 
 const DAY = 86_400_000;
-const noAlerts: AlertFacts = { linkedTo: () => [], noiseSince: () => ({ groups: 0, notActionable: 0 }) };
+const noAlerts: AlertFacts = { linkedTo: () => Promise.resolve([]), noiseSince: () => Promise.resolve({ groups: 0, notActionable: 0 }) };
 
 export class FollowUpService implements IncidentObserver {
   private readonly o: FollowUpServiceOptions;
@@ -50,7 +50,7 @@ export class FollowUpService implements IncidentObserver {
 
   /** A new action item on the incident (owner and due date optional); the war room hears of it. */
   async addActionItem(number: number, input: { text: string; owner: UserId | null; due: string | null; issue?: boolean }, actor: UserId): Promise<ActionItem> {
-    const incident = this.o.incidents.get(number);
+    const incident = await this.o.incidents.get(number);
     const issues = this.o.issues ?? 'off';
     if (input.issue && issues === 'off') throw new IncidentError('issues_unavailable');
     const now = this.o.clock.now();
@@ -64,37 +64,50 @@ export class FollowUpService implements IncidentObserver {
 
   /** The GitHub issue of item `id` was opened: linked from the item (and the war room hears of it). */
   async issueOpened(id: number, issue: TrackingIssue): Promise<ActionItem | undefined> {
+    const incident = await this.incidentOfItem(id);
+    if (!incident) return undefined;
     const now = this.o.clock.now();
     return this.o.followUps.updateActionItem(id, (item) => {
       if (item.issue) return { item, entry: null };
       const linked = linkIssue(item, issue, now);
-      return { item: linked.item, entry: linked.event, effects: this.tell(this.o.incidents.get(item.incidentNumber), [linked.event], now) };
+      return { item: linked.item, entry: linked.event, effects: this.tell(incident, [linked.event], now) };
     });
   }
 
   /** Opening item `id`'s GitHub issue was given up (`why`): recorded on the timeline, and the war room hears of it. */
   async issueNotOpened(id: number, why: string): Promise<void> {
+    const incident = await this.incidentOfItem(id);
+    if (!incident) return;
     const now = this.o.clock.now();
-    this.o.followUps.updateActionItem(id, (item) => {
+    await this.o.followUps.updateActionItem(id, (item) => {
       const entry = event('action_updated', now, SYSTEM_ACTOR, `Action item #${item.id}: its GitHub issue could not be opened (${why})`, { item: item.id });
-      return { item, entry, effects: this.tell(this.o.incidents.get(item.incidentNumber), [entry], now) };
+      return { item, entry, effects: this.tell(incident, [entry], now) };
     });
   }
 
+  /**
+   * The incident of item `id`, read before the item's update: the update's callback runs inside the store's
+   * transaction and must stay synchronous. An item never moves to another incident, so it cannot go stale.
+   */
+  private async incidentOfItem(id: number): Promise<Incident | undefined> {
+    const item = await this.o.followUps.actionItem(id);
+    return item && this.o.incidents.get(item.incidentNumber);
+  }
+
   /** Open items tracked by a GitHub issue (checked when no webhook tells of closed issues). */
-  openTrackedItems(): ActionItem[] {
-    return this.o.followUps.openActionItems().filter((item) => item.issue);
+  async openTrackedItems(): Promise<ActionItem[]> {
+    return (await this.o.followUps.openActionItems()).filter((item) => item.issue);
   }
 
   /** Marks item `id` done (of incident `number` when given: ids typed in a war room must belong to it). */
   async completeActionItem(id: number, actor: UserId, number?: number): Promise<ActionItem> {
-    const current = this.o.followUps.actionItem(id);
+    const current = await this.o.followUps.actionItem(id);
     if (!current || (number !== undefined && current.incidentNumber !== number)) {
       throw new IncidentError('unknown_action_item', { id: String(id), number: number === undefined ? '' : String(number) });
     }
     const now = this.o.clock.now();
-    const incident = this.o.incidents.get(current.incidentNumber);
-    const done = this.o.followUps.updateActionItem(id, (item) => {
+    const incident = await this.o.incidents.get(current.incidentNumber);
+    const done = await this.o.followUps.updateActionItem(id, (item) => {
       const change = completeActionItem(item, actor, now);
       return { item: change.item, entry: change.event, effects: this.tell(incident, [change.event], now) };
     });
@@ -107,7 +120,7 @@ export class FollowUpService implements IncidentObserver {
    * given. Nothing changes (and nothing is told) when both are what they were.
    */
   async changeActionItem(id: number, change: { owner?: UserId | null; due?: string | null }, actor: UserId, number?: number): Promise<ActionItem> {
-    const current = this.o.followUps.actionItem(id);
+    const current = await this.o.followUps.actionItem(id);
     if (!current || (number !== undefined && current.incidentNumber !== number)) {
       throw new IncidentError('unknown_action_item', { id: String(id), number: number === undefined ? '' : String(number) });
     }
@@ -115,9 +128,9 @@ export class FollowUpService implements IncidentObserver {
     const due = change.due === undefined || change.due === null ? change.due : parseDueDate(change.due);
     const wanted = { ...(owner !== undefined ? { owner } : {}), ...(due !== undefined ? { due } : {}) };
     const now = this.o.clock.now();
-    const incident = this.o.incidents.get(current.incidentNumber);
+    const incident = await this.o.incidents.get(current.incidentNumber);
     // The war room is told through the outbox, in the same transaction as the change (none when nothing changed).
-    const saved = this.o.followUps.updateActionItem(id, (item) => {
+    const saved = await this.o.followUps.updateActionItem(id, (item) => {
       const next = changeActionItem(item, wanted, actor, now);
       return { item: next.item, entry: next.event, effects: next.event ? this.tell(incident, [next.event], now) : [] };
     });
@@ -125,11 +138,11 @@ export class FollowUpService implements IncidentObserver {
     return saved;
   }
 
-  actionItemsOf(number: number): ActionItem[] {
-    return this.o.followUps.actionItemsOf(this.o.incidents.get(number).number);
+  async actionItemsOf(number: number): Promise<ActionItem[]> {
+    return this.o.followUps.actionItemsOf((await this.o.incidents.get(number)).number);
   }
 
-  openActionItems(): ActionItem[] {
+  openActionItems(): Promise<ActionItem[]> {
     return this.o.followUps.openActionItems();
   }
 
@@ -138,17 +151,17 @@ export class FollowUpService implements IncidentObserver {
    * same transaction (the outbox delivers it, retrying while the chat is down).
    */
   async writePostmortem(number: number, actor: UserId = SYSTEM_ACTOR): Promise<{ markdown: string }> {
-    const incident = this.o.incidents.get(number);
+    const incident = await this.o.incidents.get(number);
     const now = this.o.clock.now();
-    const markdown = this.render(incident, now, this.o.followUps.postmortemSections(number));
+    const markdown = await this.render(incident, now, await this.o.followUps.postmortemSections(number));
     const upload = this.o.notifiers[incident.platform] ? postmortemEffects(incident, { filename: `postmortem-incident-${number}.md`, markdown }, now) : [];
-    this.o.followUps.savePostmortem(number, markdown, event('postmortem_written', now, actor, 'Postmortem written', {}), upload);
+    await this.o.followUps.savePostmortem(number, markdown, event('postmortem_written', now, actor, 'Postmortem written', {}), upload);
     return { markdown };
   }
 
   /** The postmortem's human sections as written so far. */
-  postmortemSections(number: number): PostmortemSections {
-    return this.o.followUps.postmortemSections(this.o.incidents.get(number).number);
+  async postmortemSections(number: number): Promise<PostmortemSections> {
+    return this.o.followUps.postmortemSections((await this.o.incidents.get(number)).number);
   }
 
   /**
@@ -156,9 +169,9 @@ export class FollowUpService implements IncidentObserver {
    * postmortem already written is re-rendered with them at once, so the document on the page and in the API is
    * the one a download gets; the war room is not sent a new file for every edit (`postmortem` posts one).
    */
-  editPostmortem(number: number, edits: Partial<PostmortemSections>, actor: UserId): PostmortemSections {
-    const incident = this.o.incidents.get(number);
-    const current = this.o.followUps.postmortemSections(number);
+  async editPostmortem(number: number, edits: Partial<PostmortemSections>, actor: UserId): Promise<PostmortemSections> {
+    const incident = await this.o.incidents.get(number);
+    const current = await this.o.followUps.postmortemSections(number);
     const next = { ...current };
     const changed: string[] = [];
     for (const name of SECTION_NAMES) {
@@ -170,38 +183,36 @@ export class FollowUpService implements IncidentObserver {
     }
     if (changed.length === 0) return current;
     const now = this.o.clock.now();
-    const markdown = this.o.followUps.postmortem(number) ? this.render(incident, now, next) : null;
-    this.o.followUps.savePostmortemSections(number, next, markdown, event('postmortem_edited', now, actor, `Postmortem edited: ${changed.join(', ')}`, { sections: changed.join(', ') }));
+    const markdown = (await this.o.followUps.postmortem(number)) ? await this.render(incident, now, next) : null;
+    await this.o.followUps.savePostmortemSections(number, next, markdown, event('postmortem_edited', now, actor, `Postmortem edited: ${changed.join(', ')}`, { sections: changed.join(', ') }));
     return next;
   }
 
-  private render(incident: Incident, now: number, sections: PostmortemSections): string {
-    return renderPostmortem({
-      incident,
-      sections,
-      timeline: this.o.store.timeline(incident.number),
-      actionItems: this.o.followUps.actionItemsOf(incident.number),
-      alerts: this.alerts.linkedTo(incident.number),
-      now,
-    });
+  private async render(incident: Incident, now: number, sections: PostmortemSections): Promise<string> {
+    const [timeline, actionItems, alerts] = await Promise.all([
+      this.o.store.timeline(incident.number),
+      this.o.followUps.actionItemsOf(incident.number),
+      this.alerts.linkedTo(incident.number),
+    ]);
+    return renderPostmortem({ incident, sections, timeline, actionItems, alerts, now });
   }
 
   /** The postmortem saved last, if any. */
-  postmortem(number: number): { markdown: string; generatedAt: number } | undefined {
+  postmortem(number: number): Promise<{ markdown: string; generatedAt: number } | undefined> {
     return this.o.followUps.postmortem(number);
   }
 
   /** Incidents declared in the last `days` days, with durations from durations.ts. */
-  stats(days: number): Stats {
+  async stats(days: number): Promise<Stats> {
     const now = this.o.clock.now();
     const since = now - days * DAY;
     // Drills are practice: they would skew every figure.
-    const records = this.o.store.declaredSince(since).filter((incident) => !incident.drill).map((incident) => ({
-      incident,
-      timeline: this.o.store.timeline(incident.number),
-      alerts: this.alerts.linkedTo(incident.number),
-    }));
-    return computeStats(records, this.alerts.noiseSince(since), days, now);
+    const declared = (await this.o.store.declaredSince(since)).filter((incident) => !incident.drill);
+    const records = [];
+    for (const incident of declared) {
+      records.push({ incident, timeline: await this.o.store.timeline(incident.number), alerts: await this.alerts.linkedTo(incident.number) });
+    }
+    return computeStats(records, await this.alerts.noiseSince(since), days, now);
   }
 
   /**
@@ -212,9 +223,14 @@ export class FollowUpService implements IncidentObserver {
    */
   async sendDueDigest(): Promise<boolean> {
     const now = this.o.clock.now();
+    // The items and their incidents are read before the claim: the claim's callback runs inside the store's
+    // transaction and must stay synchronous, so it only turns what was read into rows.
+    const items = await this.o.followUps.openActionItems();
+    const incidents = new Map<number, Incident>();
+    for (const item of items) if (!incidents.has(item.incidentNumber)) incidents.set(item.incidentNumber, await this.o.incidents.get(item.incidentNumber));
     let queued = 0;
     const claimed = await this.o.followUps.claimDigest(latestSlot(now, this.o.digest), now, () => {
-      const effects = this.digestEffectsAt(now);
+      const effects = this.digestEffectsAt(now, items, incidents);
       queued = effects.length;
       return effects;
     });
@@ -222,17 +238,16 @@ export class FollowUpService implements IncidentObserver {
   }
 
   /** The digest rows of every platform as of `now`: each platform gets the items of its own incidents. */
-  private digestEffectsAt(now: number): QueuedEffect<DigestEffect>[] {
+  private digestEffectsAt(now: number, items: readonly ActionItem[], incidents: ReadonlyMap<number, Incident>): QueuedEffect<DigestEffect>[] {
+    const incidentOf = (n: number): Incident => incidents.get(n)!;
     // A drill's action items are practice too: they stay on its page, out of the weekly digest.
-    const open = this.o.followUps.openActionItems().filter((item) => !this.o.incidents.get(item.incidentNumber).drill);
+    const open = items.filter((item) => !incidentOf(item.incidentNumber).drill);
     if (open.length === 0) return [];
     const today = localDate(now, this.o.timeZone);
-    const incidentOf = new Map<number, Incident>();
-    for (const item of open) if (!incidentOf.has(item.incidentNumber)) incidentOf.set(item.incidentNumber, this.o.incidents.get(item.incidentNumber));
-    const privateIncidents = new Set([...incidentOf.values()].filter((i) => i.isPrivate).map((i) => i.number));
+    const privateIncidents = new Set(open.map((i) => incidentOf(i.incidentNumber)).filter((i) => i.isPrivate).map((i) => i.number));
     return (Object.keys(this.o.notifiers) as Platform[]).flatMap((platform) => {
-      const items = open.filter((i) => incidentOf.get(i.incidentNumber)?.platform === platform);
-      return digestEffects(platform, digestOf(items, today, privateIncidents), now);
+      const mine = open.filter((i) => incidentOf(i.incidentNumber).platform === platform);
+      return digestEffects(platform, digestOf(mine, today, privateIncidents), now);
     });
   }
 
@@ -240,10 +255,10 @@ export class FollowUpService implements IncidentObserver {
   async phaseChanged(incident: Incident, from: Phase): Promise<void> {
     if (incident.phase !== 'resolved' || from === 'resolved') return;
     await this.writePostmortem(incident.number);
-    const times = incidentTimes(incident, this.o.store.timeline(incident.number), alertFactsOf(this.alerts.linkedTo(incident.number)));
+    const times = incidentTimes(incident, await this.o.store.timeline(incident.number), alertFactsOf(await this.alerts.linkedTo(incident.number)));
     if (!this.o.notifiers[incident.platform]) return;
     const now = this.o.clock.now();
-    this.o.outbox.enqueue(resolvedEffects(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? now }, now));
+    await this.o.outbox.enqueue(resolvedEffects(incident, { from: times.startedAt, to: times.mitigatedAt ?? times.resolvedAt ?? now }, now));
   }
 
   /** The effects telling the incident's chat (none without one) and outside systems about `events`. */

@@ -79,25 +79,25 @@ export class IncidentService {
   }
 
   /** The incident numbered `number`, or unknown_incident. */
-  get(number: number): Incident {
-    const incident = this.store.get(number);
+  async get(number: number): Promise<Incident> {
+    const incident = await this.store.get(number);
     if (!incident) throw new IncidentError('unknown_incident', { number: String(number) });
     return incident;
   }
 
   /** The incident whose war room is `channelId`, if it is one. */
-  findInRoom(platform: Platform, channelId: string): Incident | undefined {
+  findInRoom(platform: Platform, channelId: string): Promise<Incident | undefined> {
     return this.store.findByRoom(platform, channelId);
   }
 
   /** The incident whose war room is `channelId`, or not_in_war_room. */
-  inRoom(platform: Platform, channelId: string): Incident {
-    const incident = this.findInRoom(platform, channelId);
+  async inRoom(platform: Platform, channelId: string): Promise<Incident> {
+    const incident = await this.findInRoom(platform, channelId);
     if (!incident) throw new IncidentError('not_in_war_room');
     return incident;
   }
 
-  listOpen(): Incident[] {
+  listOpen(): Promise<Incident[]> {
     return this.store.listOpen();
   }
 
@@ -106,8 +106,8 @@ export class IncidentService {
     return this.store.openOverview(perPhase);
   }
 
-  timeline(number: number) {
-    return this.store.timeline(this.get(number).number);
+  async timeline(number: number): Promise<TimelineEvent[]> {
+    return this.store.timeline((await this.get(number)).number);
   }
 
   /** `name` as one of INCIDENT_TYPES, or unknown_incident_type listing them. */
@@ -126,7 +126,7 @@ export class IncidentService {
     const now = this.clock.now();
     const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
     const chat = this.notifiers[d.platform] !== undefined;
-    const incident = this.store.create(change.incident, change.events, (created) => [
+    const incident = await this.store.create(change.incident, change.events, (created) => [
       ...(chat ? declaredEffects(created, now) : []),
       ...this.outward(created, change.events, now),
     ]);
@@ -143,7 +143,7 @@ export class IncidentService {
     const now = this.clock.now();
     const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
     const chat = this.notifiers[d.platform] !== undefined;
-    const declared = this.store.createForAlertGroup(groupId, change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
+    const declared = await this.store.createForAlertGroup(groupId, change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
     if (!declared) throw new IncidentError('unknown_alert_group', { id: String(groupId) });
     if ('alreadyLinked' in declared) throw new IncidentError('already_linked', { number: String(declared.alreadyLinked) });
     const incident = declared.incident;
@@ -152,13 +152,13 @@ export class IncidentService {
 
   /** The outbox created the war room: saved on the incident (and its timeline) before any later step reads it. */
   async roomCreated(number: number, room: WarRoom): Promise<void> {
-    const incident = this.save(number, (current) => ({ incident: { ...current, room }, events: [rules.roomEvent(room.channelName, this.clock.now())] }));
+    const incident = await this.save(number, (current) => ({ incident: { ...current, room }, events: [rules.roomEvent(room.channelName, this.clock.now())] }));
     for (const observer of this.observers) await observer.roomOpened?.(incident);
   }
 
   /** The outbox posted the summary card: later changes update this message. */
-  cardPosted(number: number, messageId: string): void {
-    this.save(number, (current) => ({ incident: current.room ? { ...current, room: { ...current.room, cardMessageId: messageId } } : current, events: [] }));
+  async cardPosted(number: number, messageId: string): Promise<void> {
+    await this.save(number, (current) => ({ incident: current.room ? { ...current, room: { ...current.room, cardMessageId: messageId } } : current, events: [] }));
   }
 
   async assignRole(number: number, roleWord: string, user: UserId, actor: UserId): Promise<Outcome> {
@@ -191,13 +191,13 @@ export class IncidentService {
    * (the reason they are waived) is given; the waiver is recorded with the transition.
    */
   async transition(number: number, action: PhaseAction, note: string, actor: UserId, waiver?: string): Promise<Outcome> {
-    const before = this.get(number);
+    const before = await this.get(number);
     // Phase rules first (a skip is a skip, items or not), then the close gate; a waiver is recorded only when it waived something.
     const closing = action === 'close' && before.phase === 'resolved';
     const why = closeGate(
       {
-        actionItems: closing ? (this.followUps?.actionItemsOf(number).filter((i) => i.state === 'open') ?? []) : [],
-        checklist: closing ? openRequired(this.checklists?.checklistOf(number) ?? []) : [],
+        actionItems: closing ? ((await this.followUps?.actionItemsOf(number))?.filter((i) => i.state === 'open') ?? []) : [],
+        checklist: closing ? openRequired((await this.checklists?.checklistOf(number)) ?? []) : [],
       },
       waiver,
     );
@@ -248,16 +248,18 @@ export class IncidentService {
    * outbox (one nag per lapse, even with two replicas), and the dispatcher delivers them, retrying while the chat
    * is down. Nothing is sent from here, so a hung chat never holds up the tick. Returns how many were queued.
    */
-  queueDueReminders(): ReminderRun {
+  async queueDueReminders(): Promise<ReminderRun> {
     const now = this.clock.now();
     const run: ReminderRun = { queued: 0 };
     // Only platforms this process can deliver to: another replica may serve the others.
     const platforms = Object.keys(this.notifiers) as Platform[];
     // One transaction for the whole tick (mutateDue): the reminders of one tick are claimed and queued together.
-    run.queued = this.store.mutateDue(now, 100, platforms, (current) => {
-      const claim = claimDueReminder(current, now);
-      return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
-    }).length;
+    run.queued = (
+      await this.store.mutateDue(now, 100, platforms, (current) => {
+        const claim = claimDueReminder(current, now);
+        return claim ? { ...claim, effects: reminderEffects(claim.incident, claim.notice, now) } : null;
+      })
+    ).length;
     return run;
   }
 
@@ -265,7 +267,7 @@ export class IncidentService {
    * A queued effect went out, or was given up: the timeline records what the incident's people were (not) told
    * (it shows on the incident page), and who made the change is told when it was given up.
    */
-  effectSettled(row: { platform: Destination; incidentNumber?: number; actor?: UserId; effect: Effect }, delivered: boolean): void {
+  async effectSettled(row: { platform: Destination; incidentNumber?: number; actor?: UserId; effect: Effect }, delivered: boolean): Promise<void> {
     const { effect } = row;
     const now = this.clock.now();
     let entry: TimelineEvent | undefined;
@@ -276,7 +278,7 @@ export class IncidentService {
     }
     if (!entry && delivered) return;
     const events = entry ? [entry] : [];
-    this.store.mutate(effect.number, (current) => ({ incident: current, events, effects: delivered ? [] : deliveryFailedEffects(row, now) }));
+    await this.store.mutate(effect.number, (current) => ({ incident: current, events, effects: delivered ? [] : deliveryFailedEffects(row, now) }));
   }
 
   /** The effects telling the incident's chat (when it has one) and outside systems about `events`. */
@@ -284,15 +286,15 @@ export class IncidentService {
     return [...(this.notifiers[incident.platform] ? changedEffects(incident, events, now) : []), ...this.outward(incident, events, now)];
   }
 
-  private save(number: number, rule: (current: Incident) => Change): Incident {
-    const change = this.store.mutate(number, rule);
+  private async save(number: number, rule: (current: Incident) => Change): Promise<Incident> {
+    const change = await this.store.mutate(number, rule);
     if (!change) throw new IncidentError('unknown_incident', { number: String(number) });
     return change.incident;
   }
 
   private async apply(number: number, rule: (current: Incident, now: number) => Change): Promise<Outcome> {
     const now = this.clock.now();
-    const change = this.store.mutate(this.get(number).number, (current) => {
+    const change = await this.store.mutate((await this.get(number)).number, (current) => {
       const next = rule(current, now);
       // What the chat (and any webhook) must be told is queued with the change, in its transaction; the outbox delivers it.
       return { ...next, effects: this.tell(next.incident, next.events, now) };

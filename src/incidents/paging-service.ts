@@ -33,7 +33,7 @@ export class PagingService implements IncidentObserver {
   /** Pages `team` for incident `number`: recorded on the timeline, the alert posted through the outbox. */
   async page(number: number, input: { team: string; message: string }, actor: UserId): Promise<Page> {
     if (!this.o.enabled) throw new IncidentError('paging_unavailable');
-    const incident = this.incident(number);
+    const incident = await this.incident(number);
     const now = this.o.clock.now();
     return this.o.store.addPage(number, (pages) => newPage(incident, pages, input, actor, now), (page) => [pageAlertEffect(page, now, actor)]);
   }
@@ -48,10 +48,12 @@ export class PagingService implements IncidentObserver {
     for (const page of await this.o.store.firingPages()) {
       if (only !== undefined && page.incidentNumber !== only) continue;
       const now = this.o.clock.now();
-      if (!pageDue(page, this.o.incidents.get(page.incidentNumber), now)) continue;
+      // Read before the page's transaction, whose callback must stay synchronous (a page never changes incident).
+      const incident = await this.o.incidents.get(page.incidentNumber);
+      if (!pageDue(page, incident, now)) continue;
       // Re-decided inside the store's transaction: another replica may have done it meanwhile.
       const saved = await this.o.store.updatePage(page.id, (current) => {
-        const due = pageDue(current, this.o.incidents.get(current.incidentNumber), now);
+        const due = pageDue(current, incident, now);
         if (due === 'refresh') return { page: { ...current, refreshedAt: now }, effects: [pageAlertEffect(current, now)] };
         if (due === 'resolve') {
           return { page: { ...current, refreshedAt: now, resolvedAt: now }, entry: pageResolvedEntry(current, now), effects: [pageAlertEffect(current, now)] };
@@ -68,8 +70,8 @@ export class PagingService implements IncidentObserver {
     if (from === 'active' && this.o.enabled) await this.sweep(incident.number);
   }
 
-  private incident(number: number): Incident {
-    const incident = this.o.incidents.get(number);
+  private async incident(number: number): Promise<Incident> {
+    const incident = await this.o.incidents.get(number);
     if (!incident) throw new IncidentError('unknown_incident', { number: String(number) });
     return incident;
   }

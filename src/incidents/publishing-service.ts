@@ -73,7 +73,7 @@ export class PublishingService {
   }
 
   /** The incident's publication, live or not (for the team's own pages). */
-  publicationOf(number: number): Publication | undefined {
+  publicationOf(number: number): Promise<Publication | undefined> {
     return this.o.publications.publicationOf(number);
   }
 
@@ -81,10 +81,10 @@ export class PublishingService {
    * What the public may see: live publications of incidents that are not private, open or resolved at or after
    * `resolvedSince`, most recently published first, at most `limit`.
    */
-  publicIncidents(resolvedSince: number, limit: number): PublicEntry[] {
+  async publicIncidents(resolvedSince: number, limit: number): Promise<PublicEntry[]> {
     const entries: PublicEntry[] = [];
-    for (const publication of this.o.publications.livePublications(limit * 4)) {
-      const incident = this.o.store.get(publication.incidentNumber);
+    for (const publication of await this.o.publications.livePublications(limit * 4)) {
+      const incident = await this.o.store.get(publication.incidentNumber);
       if (!incident || !rules.isPublic(incident, publication)) continue;
       if (incident.resolvedAt !== null && incident.resolvedAt < resolvedSince) continue;
       entries.push({ incident, publication });
@@ -94,15 +94,15 @@ export class PublishingService {
   }
 
   /** Changes whenever a publication does: for the live stream and caches. */
-  version(): string {
+  version(): Promise<string> {
     return this.o.publications.version();
   }
 
   private async apply(number: number, rule: (incident: Incident, current: Publication | undefined, now: number) => PublicationChange): Promise<PublishOutcome> {
-    const incident = this.o.store.get(number);
+    const incident = await this.o.store.get(number);
     if (!incident) throw new IncidentError('unknown_incident', { number: String(number) });
     const now = this.o.clock.now();
-    const publication = this.o.publications.mutatePublication(number, (current) => {
+    const publication = await this.o.publications.mutatePublication(number, (current) => {
       const change = rule(incident, current, now);
       // The war room hears of it through the outbox, queued in the same transaction as the change.
       return this.o.notifiers[incident.platform] ? { ...change, effects: changedEffects(incident, change.events, now) } : change;

@@ -11,9 +11,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { AlertDigest, AlertGroup, GroupAlert, Labels } from '../alerts/alert-group.ts';
 import { CARD_ALERT_LIMIT, earliestAlert } from '../alerts/alert-rules.ts';
-import type { WebhookAlert, WebhookPayload } from '../alerts/alertmanager-payload.ts';
-import type { AlertStore, CardRef, IngestResult, OpenDelivery } from '../alerts/ports.ts';
+import type { WebhookAlert, WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
+import { newEpisodeStart } from '../alerts/episodes.ts';
+import type { AlertStore, CardRef, DeliveryOutcome, IngestResult, OpenDelivery, WrittenEffects } from '../alerts/ports.ts';
+import { writeOutbox } from './sqlite-outbox-store.ts';
 import type { Platform } from '../incidents/incident.ts';
+import type { Phase } from '../incidents/phases.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
 import { DigestCounts } from './alert-digest-counts.ts';
 import type { Db } from './database.ts';
@@ -176,6 +179,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       startEpisode: c.prepare(`UPDATE alert_groups SET acknowledged_by = NULL, acknowledged_at = NULL, not_actionable_by = NULL,
         not_actionable_at = NULL, incident_number = NULL, silence_id = NULL, silence_until = NULL, silenced_by = NULL,
         first_firing_at = ?, version = version + 1, updated_at = ? WHERE id = ?`),
+      incidentPhase: c.prepare('SELECT phase FROM incidents WHERE number = ?').pluck(),
       dropCards: c.prepare('DELETE FROM alert_cards WHERE group_id = ?'),
       noise: c.prepare(`SELECT COUNT(*) AS groups, COUNT(not_actionable_at) AS notActionable FROM alert_groups
         WHERE COALESCE(first_firing_at, last_delivery_at) >= ?`),
@@ -187,37 +191,71 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     };
   }
 
-  ingest(p: WebhookPayload, key: string, now: number): IngestResult {
-    return this.db.$client
-      .transaction((): IngestResult => {
-        const opened = this.open(p, key, now);
-        if ('duplicate' in opened) return opened.duplicate;
-        return this.finish(opened, p, key, now, this.write(opened, p.alerts, now));
-      })
-      .immediate();
+  async ingest(p: WebhookPayload, key: string, now: number, written?: WrittenEffects): Promise<IngestResult> {
+    return this.inOneTransaction(() => this.withWritten([this.ingestNow(p, key, now)], written)[0]!);
   }
 
+  async ingestBatch(deliveries: readonly { payload: WebhookPayload; key: string }[], now: number, written?: WrittenEffects): Promise<DeliveryOutcome[]> {
+    return this.inOneTransaction(() => {
+      const each = deliveries.map((d): DeliveryOutcome => {
+        try {
+          // A nested transaction is a savepoint: a delivery that throws is rolled back alone.
+          return { ok: true, result: this.inOneTransaction(() => this.ingestNow(d.payload, d.key, now)) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      });
+      this.withWritten(each.flatMap((o) => (o.ok ? [o.result] : [])), written);
+      return each;
+    });
+  }
+
+  /** Queues, in the caller's transaction, the outbox rows `written` asks for the deliveries that changed something. */
+  private withWritten(results: IngestResult[], written: WrittenEffects | undefined): IngestResult[] {
+    const changed = results.filter((r) => !r.duplicate);
+    if (written && changed.length > 0) writeOutbox(this.db.$client, written(changed));
+    return results;
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction (a savepoint when one is open). Synchronous: not part of the port. */
   inOneTransaction<T>(work: () => T): T {
     return this.db.$client.transaction(work).immediate();
   }
 
-  openDelivery(p: WebhookPayload, key: string, now: number): OpenDelivery | { duplicate: IngestResult } {
+  private ingestNow(p: WebhookPayload, key: string, now: number): IngestResult {
+    const opened = this.open(p, key, now);
+    if ('duplicate' in opened) return opened.duplicate;
+    return this.finish(opened, p, key, now, this.write(opened, p.alerts, now));
+  }
+
+  async openDelivery(p: WebhookPayload, key: string, now: number): Promise<OpenDelivery | { duplicate: IngestResult }> {
     return this.inOneTransaction(() => this.open(p, key, now));
   }
 
-  writeAlerts(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[] {
+  async writeAlerts(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): Promise<GroupAlert[]> {
     return this.inOneTransaction(() => this.write(open, alerts, now));
   }
 
-  finishDelivery(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[]): IngestResult {
-    return this.inOneTransaction(() => this.finish(open, p, key, now, newlyFiring));
+  async finishDelivery(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[], written?: WrittenEffects): Promise<IngestResult> {
+    return this.inOneTransaction(() => this.withWritten([this.finish(open, p, key, now, newlyFiring)], written)[0]!);
+  }
+
+  /** A group that fires again after its incident closed (or with none) starts a new episode, in the delivery's transaction. */
+  private settle(result: IngestResult, now: number): IngestResult {
+    if (!result.firesAgain) return result;
+    const n = result.group.incidentNumber;
+    const phase = n === null ? undefined : (this.s['incidentPhase']!.get(n) as Phase | undefined);
+    const start = newEpisodeStart(result, phase, now);
+    if (start === null) return result;
+    const group = this.startEpisodeNow(result.group.id, start, now);
+    return group ? { ...result, group } : result;
   }
 
   // The three steps, run inside a transaction their caller opened.
   private open(p: WebhookPayload, key: string, now: number): OpenDelivery | { duplicate: IngestResult } {
     const existing = this.s['byKey']!.get(p.groupKey) as Pick<GroupRow, 'id' | 'last_delivery_key' | 'firing_count'> | undefined;
     if (existing && existing.last_delivery_key === key) {
-      return { duplicate: { group: this.group(existing.id)!, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
+      return { duplicate: { group: this.groupNow(existing.id)!, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
     }
     if (existing) return { groupId: existing.id, existed: true, firingBefore: existing.firing_count };
     // A new group is created without a delivery key: it gets one only when the whole delivery is stored.
@@ -256,23 +294,29 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     const row = this.s['finishDelivery']!.get({ ...groupParams(p, now), key, id: open.groupId }) as GroupRow;
     const firing = row.firing_count;
     const before = open.firingBefore;
-    return { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+    const result = { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+    return this.settle(result, now);
   }
 
-  group(id: number): AlertGroup | undefined {
+  async group(id: number): Promise<AlertGroup | undefined> {
+    return this.groupNow(id);
+  }
+
+  // The synchronous read, for use inside this store's transactions (better-sqlite3 runs them synchronously).
+  private groupNow(id: number): AlertGroup | undefined {
     const row = this.s['byId']!.get(id) as GroupRow | undefined;
     return row && toGroup(row);
   }
 
-  recentGroups(since: number, limit: number): AlertGroup[] {
+  async recentGroups(since: number, limit: number): Promise<AlertGroup[]> {
     return (this.s['recent']!.all(since, limit) as GroupRow[]).map(toGroup);
   }
 
-  alerts(groupId: number): GroupAlert[] {
+  async alerts(groupId: number): Promise<GroupAlert[]> {
     return (this.s['alertsOf']!.all(groupId) as AlertRow[]).map(toAlert);
   }
 
-  digest(groupId: number): AlertDigest {
+  async digest(groupId: number): Promise<AlertDigest> {
     const counts = this.s['counts']!.get(groupId) as Pick<GroupRow, 'latest_alerts' | 'latest_firing'> | undefined;
     const total = counts?.latest_alerts ?? 0;
     const firing = counts?.latest_firing ?? 0;
@@ -294,9 +338,9 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     };
   }
 
-  updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): AlertGroup | null {
+  async updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): Promise<AlertGroup | null> {
     return this.db.$client.transaction(() => {
-      const current = this.group(id);
+      const current = this.groupNow(id);
       const next = current && change(current);
       if (!next) return null;
       this.s['saveGroup']!.run({
@@ -311,51 +355,59 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
         silenceUntil: next.silence?.until ?? null,
         silencedBy: next.silence?.by ?? null,
       });
-      return this.group(id) ?? null;
+      return this.groupNow(id) ?? null;
     }).immediate();
   }
 
-  groupsOfIncident(incidentNumber: number): AlertGroup[] {
+  async groupsOfIncident(incidentNumber: number): Promise<AlertGroup[]> {
+    return this.groupsOfIncidentNow(incidentNumber);
+  }
+
+  private groupsOfIncidentNow(incidentNumber: number): AlertGroup[] {
     return (this.s['ofIncident']!.all(incidentNumber) as GroupRow[]).map(toGroup);
   }
 
-  linkedTo(incidentNumber: number): LinkedAlertGroup[] {
-    return this.groupsOfIncident(incidentNumber).map(toLinked);
+  async linkedTo(incidentNumber: number): Promise<LinkedAlertGroup[]> {
+    return this.groupsOfIncidentNow(incidentNumber).map(toLinked);
   }
 
-  noiseSince(since: number): { groups: number; notActionable: number } {
+  async noiseSince(since: number): Promise<{ groups: number; notActionable: number }> {
     return this.s['noise']!.get(since) as { groups: number; notActionable: number };
   }
 
-  card(groupId: number, platform: Platform): (CardRef & { version: number }) | undefined {
+  async card(groupId: number, platform: Platform): Promise<(CardRef & { version: number }) | undefined> {
     const row = this.s['card']!.get(groupId, platform) as { channel: string | null; message_id: string | null; version: number } | undefined;
     return row?.channel && row.message_id ? { channel: row.channel, messageId: row.message_id, version: row.version } : undefined;
   }
 
-  claimCard(groupId: number, platform: Platform, now: number, staleMs: number): boolean {
+  async claimCard(groupId: number, platform: Platform, now: number, staleMs: number): Promise<boolean> {
     return this.db.$client.transaction(() => {
       if (this.s['claimInsert']!.run(groupId, platform, now).changes === 1) return true;
       return this.s['claimStale']!.run(now, groupId, platform, now - staleMs).changes === 1;
     }).immediate();
   }
 
-  releaseCardClaim(groupId: number, platform: Platform): void {
+  async releaseCardClaim(groupId: number, platform: Platform): Promise<void> {
     this.s['releaseClaim']!.run(groupId, platform);
   }
 
-  startEpisode(groupId: number, firstFiringAt: number, now: number): AlertGroup | null {
+  async startEpisode(groupId: number, firstFiringAt: number, now: number): Promise<AlertGroup | null> {
+    return this.startEpisodeNow(groupId, firstFiringAt, now);
+  }
+
+  private startEpisodeNow(groupId: number, firstFiringAt: number, now: number): AlertGroup | null {
     return this.db.$client.transaction(() => {
       if (this.s['startEpisode']!.run(firstFiringAt, now, groupId).changes === 0) return null;
       this.s['dropCards']!.run(groupId);
-      return this.group(groupId) ?? null;
+      return this.groupNow(groupId) ?? null;
     }).immediate();
   }
 
-  saveCard(groupId: number, platform: Platform, card: CardRef, version: number): void {
+  async saveCard(groupId: number, platform: Platform, card: CardRef, version: number): Promise<void> {
     this.s['saveCard']!.run(groupId, platform, card.channel, card.messageId, version);
   }
 
-  staleCards(platforms: readonly Platform[], since: number, limit: number): number[] {
+  async staleCards(platforms: readonly Platform[], since: number, limit: number): Promise<number[]> {
     const ids = new Set<number>();
     for (const platform of platforms) {
       for (const row of this.s['stale']!.all(platform, since, limit) as { id: number }[]) ids.add(row.id);

@@ -48,7 +48,7 @@ export class SqliteChecklistStore implements ChecklistStore {
     };
   }
 
-  addChecklistItems(items: readonly NewChecklistItem[], effects: (added: readonly ChecklistItem[]) => readonly QueuedEffect[] = () => []): ChecklistItem[] {
+  async addChecklistItems(items: readonly NewChecklistItem[], effects: (added: readonly ChecklistItem[]) => readonly QueuedEffect[] = () => []): Promise<ChecklistItem[]> {
     return this.db.$client
       .transaction(() => {
         this.writes += 1;
@@ -59,26 +59,31 @@ export class SqliteChecklistStore implements ChecklistStore {
       .immediate();
   }
 
-  version(): string {
+  async version(): Promise<string> {
     return String(this.writes);
   }
 
-  checklistOf(incidentNumber: number): ChecklistItem[] {
+  async checklistOf(incidentNumber: number): Promise<ChecklistItem[]> {
     return (this.s.ofIncident.all(incidentNumber) as ItemRow[]).map(toItem);
   }
 
-  checklistItem(id: number): ChecklistItem | undefined {
+  async checklistItem(id: number): Promise<ChecklistItem | undefined> {
+    return this.itemNow(id);
+  }
+
+  // The synchronous read, for use inside this store's transactions (better-sqlite3 runs them synchronously).
+  private itemNow(id: number): ChecklistItem | undefined {
     const row = this.s.byId.get(id) as ItemRow | undefined;
     return row ? toItem(row) : undefined;
   }
 
-  updateChecklistItem(
+  async updateChecklistItem(
     id: number,
     change: (item: ChecklistItem) => { item: ChecklistItem; entry: TimelineEvent; effects?: readonly QueuedEffect[] },
-  ): ChecklistItem | undefined {
+  ): Promise<ChecklistItem | undefined> {
     return this.db.$client
       .transaction(() => {
-        const current = this.checklistItem(id);
+        const current = this.itemNow(id);
         if (!current) return undefined;
         const { item, entry, effects = [] } = change(current);
         this.s.check.run({ id, checkedAt: item.checkedAt, checkedBy: item.checkedBy });
@@ -90,7 +95,7 @@ export class SqliteChecklistStore implements ChecklistStore {
       .immediate();
   }
 
-  progressOf(incidentNumbers: readonly number[]): ReadonlyMap<number, { done: number; total: number }> {
+  async progressOf(incidentNumbers: readonly number[]): Promise<ReadonlyMap<number, { done: number; total: number }>> {
     const progress = new Map<number, { done: number; total: number }>();
     if (incidentNumbers.length === 0) return progress;
     // One query for a whole board page; the ids are numbers, bound as parameters.

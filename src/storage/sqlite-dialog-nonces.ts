@@ -10,7 +10,7 @@ export class SqliteDialogNonces {
     this.db = db;
   }
 
-  use(nonce: string, now: number, expiresAt: number): boolean {
+  async use(nonce: string, now: number, expiresAt: number): Promise<boolean> {
     this.db.delete(dialogNonces).where(lt(dialogNonces.expiresAt, now)).run();
     const inserted = this.db.insert(dialogNonces).values({ nonce, usedAt: now, expiresAt }).onConflictDoNothing().run();
     return inserted.changes === 1;

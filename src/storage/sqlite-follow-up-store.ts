@@ -71,7 +71,7 @@ export class SqliteFollowUpStore implements FollowUpStore {
     };
   }
 
-  addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] | ((saved: ActionItem) => readonly QueuedEffect[]) = []): ActionItem {
+  async addActionItem(item: NewActionItem, entry: TimelineEvent, effects: readonly QueuedEffect[] | ((saved: ActionItem) => readonly QueuedEffect[]) = []): Promise<ActionItem> {
     return this.db.$client
       .transaction(() => {
         const saved = toItem(this.s.insert.get(params(item)) as ItemRow);
@@ -82,13 +82,13 @@ export class SqliteFollowUpStore implements FollowUpStore {
       .immediate();
   }
 
-  updateActionItem(
+  async updateActionItem(
     id: number,
     change: (item: ActionItem) => { item: ActionItem; entry: TimelineEvent | null; effects?: readonly QueuedEffect[] },
-  ): ActionItem | undefined {
+  ): Promise<ActionItem | undefined> {
     return this.db.$client
       .transaction(() => {
-        const current = this.actionItem(id);
+        const current = this.itemNow(id);
         if (!current) return undefined;
         const { item, entry, effects = [] } = change(current);
         if (!entry) return current;
@@ -100,20 +100,25 @@ export class SqliteFollowUpStore implements FollowUpStore {
       .immediate();
   }
 
-  actionItem(id: number): ActionItem | undefined {
+  async actionItem(id: number): Promise<ActionItem | undefined> {
+    return this.itemNow(id);
+  }
+
+  // The synchronous read, for use inside this store's transactions (better-sqlite3 runs them synchronously).
+  private itemNow(id: number): ActionItem | undefined {
     const row = this.s.byId.get(id) as ItemRow | undefined;
     return row && toItem(row);
   }
 
-  actionItemsOf(incidentNumber: number): ActionItem[] {
+  async actionItemsOf(incidentNumber: number): Promise<ActionItem[]> {
     return (this.s.ofIncident.all(incidentNumber) as ItemRow[]).map(toItem);
   }
 
-  openActionItems(): ActionItem[] {
+  async openActionItems(): Promise<ActionItem[]> {
     return (this.s.open.all() as ItemRow[]).map(toItem);
   }
 
-  savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): void {
+  async savePostmortem(incidentNumber: number, markdown: string, entry: TimelineEvent, effects: readonly QueuedEffect[] = []): Promise<void> {
     this.db.$client
       .transaction(() => {
         this.s.savePm.run(incidentNumber, markdown, entry.at);
@@ -123,11 +128,11 @@ export class SqliteFollowUpStore implements FollowUpStore {
       .immediate();
   }
 
-  postmortemSections(incidentNumber: number): PostmortemSections {
+  async postmortemSections(incidentNumber: number): Promise<PostmortemSections> {
     return (this.s.getSections.get(incidentNumber) as PostmortemSections | undefined) ?? { ...EMPTY_SECTIONS };
   }
 
-  savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): void {
+  async savePostmortemSections(incidentNumber: number, sections: PostmortemSections, markdown: string | null, entry: TimelineEvent): Promise<void> {
     this.db.$client
       .transaction(() => {
         this.s.saveSections.run({ incidentNumber, ...sections, at: entry.at, by: entry.actor });
@@ -137,12 +142,12 @@ export class SqliteFollowUpStore implements FollowUpStore {
       .immediate();
   }
 
-  postmortem(incidentNumber: number): { markdown: string; generatedAt: number } | undefined {
+  async postmortem(incidentNumber: number): Promise<{ markdown: string; generatedAt: number } | undefined> {
     const row = this.s.getPm.get(incidentNumber) as { markdown: string; generated_at: number } | undefined;
     return row && { markdown: row.markdown, generatedAt: row.generated_at };
   }
 
-  claimDigest(slot: number, now: number, effects?: () => readonly QueuedEffect<DigestEffect>[]): boolean {
+  async claimDigest(slot: number, now: number, effects?: () => readonly QueuedEffect<DigestEffect>[]): Promise<boolean> {
     return this.db.$client
       .transaction(() => {
         if (this.s.claimDigest.run(slot, now).changes !== 1) return false;

@@ -155,17 +155,17 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     };
   }
 
-  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
+  async create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Promise<Incident> {
     return this.db.$client.transaction(() => this.insert(draft, events, effects)).immediate();
   }
 
   /** IMMEDIATE: the write lock is taken before the group is read, so a second process waits and then finds it linked. */
-  createForAlertGroup(
+  async createForAlertGroup(
     groupId: number,
     draft: Incident,
     events: readonly TimelineEvent[],
     effects?: (incident: Incident) => readonly QueuedEffect[],
-  ): AlertDeclaration | undefined {
+  ): Promise<AlertDeclaration | undefined> {
     return this.db.$client
       .transaction((): AlertDeclaration | undefined => {
         const c = this.db.$client;
@@ -189,18 +189,23 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     return incident;
   }
 
-  get(number: number): Incident | undefined {
+  async get(number: number): Promise<Incident | undefined> {
+    return this.getNow(number);
+  }
+
+  // The synchronous read, for use inside this store's transactions (better-sqlite3 runs them synchronously).
+  private getNow(number: number): Incident | undefined {
     return this.withOwnRoles(this.read.byNumber.get(number));
   }
 
-  findByRoom(platform: Platform, channelId: string): Incident | undefined {
+  async findByRoom(platform: Platform, channelId: string): Promise<Incident | undefined> {
     return this.withOwnRoles(this.read.byRoom.get(platform, channelId));
   }
 
-  mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
+  async mutate(number: number, rule: (current: Incident) => Change | null): Promise<Change | null> {
     return this.db.$client
       .transaction(() => {
-        const current = this.get(number);
+        const current = this.getNow(number);
         if (!current) return null;
         const change = rule(current);
         if (!change || !this.save(current, change)) return null;
@@ -210,7 +215,7 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
       .immediate();
   }
 
-  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[] {
+  async mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Promise<Change[]> {
     // One transaction for the whole tick (a commit per due incident was most of its cost), and the due rows read
     // inside it are the current ones: no second read of each incident.
     return this.db.$client
@@ -228,7 +233,7 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
       .immediate();
   }
 
-  listOpen(): Incident[] {
+  async listOpen(): Promise<Incident[]> {
     // Two reads in one transaction, so the roles belong to exactly the incidents read.
     return this.db.$client.transaction(() => {
       const rows = this.read.open.all().map((r) => INCIDENT.read(r));
@@ -246,31 +251,31 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     })();
   }
 
-  timeline(number: number): TimelineEvent[] {
+  async timeline(number: number): Promise<TimelineEvent[]> {
     const written = this.db.select().from(timelineEvents).where(eq(timelineEvents.incidentNumber, number)).orderBy(asc(timelineEvents.id)).all();
     return inTimeOrder(written.map(toEvent));
   }
 
-  addCapturedMessage(incidentNumber: number, entry: TimelineEvent, key: string): boolean {
+  async addCapturedMessage(incidentNumber: number, entry: TimelineEvent, key: string): Promise<boolean> {
     const { changes } = this.write.captured.run(incidentNumber, entry.at, entry.actor, entry.kind, entry.text, JSON.stringify(entry.data), key);
     if (changes > 0) this.writes += 1;
     return changes > 0;
   }
 
-  countOpen(): { severity: Severity; phase: Phase; count: number }[] {
+  async countOpen(): Promise<{ severity: Severity; phase: Phase; count: number }[]> {
     return this.counts.open.all() as { severity: Severity; phase: Phase; count: number }[];
   }
 
-  countOverdue(now: number): number {
+  async countOverdue(now: number): Promise<number> {
     return (this.counts.overdue.get(now) as { n: number }).n;
   }
 
-  closedSince(since: number, limit: number): Incident[] {
+  async closedSince(since: number, limit: number): Promise<Incident[]> {
     const rows = this.db.select().from(incidents).where(gte(incidents.closedAt, since)).orderBy(desc(incidents.closedAt)).limit(limit).all();
     return this.withRoles(rows);
   }
 
-  page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Incident[] {
+  async page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Promise<Incident[]> {
     const where = and(
       query.phase ? eq(incidents.phase, query.phase) : undefined,
       query.severity ? eq(incidents.severity, query.severity) : undefined,
@@ -279,18 +284,18 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     return this.withRoles(this.db.select().from(incidents).where(where).orderBy(desc(incidents.number)).limit(query.limit).all());
   }
 
-  declaredSince(since: number): Incident[] {
+  async declaredSince(since: number): Promise<Incident[]> {
     return this.withRoles(this.db.select().from(incidents).where(gte(incidents.declaredAt, since)).orderBy(asc(incidents.number)).all());
   }
 
-  dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {
+  async dueReminders(now: number, limit: number, platforms: readonly Platform[]): Promise<Incident[]> {
     // Few incidents are ever due at once (the index makes this a short range scan), so the platform filter
     // runs here rather than as a bound IN list that would keep SQLite from using the index.
     const due = this.read.due.all(now).map((r) => INCIDENT.read(r)).filter((row) => platforms.includes(row.platform as Platform));
     return this.withRoles(due.slice(0, limit));
   }
 
-  version(): string {
+  async version(): Promise<string> {
     // data_version moves when another connection commits; the counter when this one does.
     return `${this.writes}:${String(this.db.$client.pragma('data_version', { simple: true }))}`;
   }

@@ -133,11 +133,11 @@ export class SqliteOutboxStore implements OutboxStore {
     };
   }
 
-  enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void {
+  async enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): Promise<void> {
     this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
   }
 
-  claim(platform: Destination, now: number, leaseMs: number, limit: number): OutboxRow[] {
+  async claim(platform: Destination, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
     return this.client
       .transaction(() => {
         this.s.supersede.run({ now, platform });
@@ -148,19 +148,19 @@ export class SqliteOutboxStore implements OutboxStore {
       .immediate();
   }
 
-  delivered(id: number, now: number, messageId: string | null): void {
+  async delivered(id: number, now: number, messageId: string | null): Promise<void> {
     this.s.delivered.run(now, messageId, id);
   }
 
-  later(id: number, at: number, error: string | null, attempted: boolean): void {
+  async later(id: number, at: number, error: string | null, attempted: boolean): Promise<void> {
     this.s.later.run(at, error, attempted ? 1 : 0, id);
   }
 
-  gaveUp(id: number, now: number, error: string): void {
+  async gaveUp(id: number, now: number, error: string): Promise<void> {
     this.s.gaveUp.run(now, error, id);
   }
 
-  backlog(): Backlog {
+  async backlog(): Promise<Backlog> {
     const pending: Record<Lane, number> = { incident: 0, alert: 0, webhook: 0, github: 0 };
     let oldestCreatedAt: number | null = null;
     for (const r of this.s.pending.all() as { lane: Lane; n: number; oldest: number }[]) {
@@ -170,7 +170,7 @@ export class SqliteOutboxStore implements OutboxStore {
     return { pending, oldestCreatedAt };
   }
 
-  givenUp(incidentNumber: number): OutboxRow[] {
+  async givenUp(incidentNumber: number): Promise<OutboxRow[]> {
     return (this.s.givenUp.all(incidentNumber) as Row[]).map(toOutboxRow);
   }
 

@@ -50,15 +50,20 @@ export class SqlitePublicationStore implements PublicationStore {
     };
   }
 
-  publicationOf(incidentNumber: number): Publication | undefined {
+  async publicationOf(incidentNumber: number): Promise<Publication | undefined> {
+    return this.publicationNow(incidentNumber);
+  }
+
+  // The synchronous read, for use inside this store's transactions (better-sqlite3 runs them synchronously).
+  private publicationNow(incidentNumber: number): Publication | undefined {
     const row = this.s.get.get(incidentNumber) as PublicationRow | undefined;
     return row && this.toPublication(row);
   }
 
-  mutatePublication(incidentNumber: number, rule: (current: Publication | undefined) => PublicationChange | null): Publication | undefined {
+  async mutatePublication(incidentNumber: number, rule: (current: Publication | undefined) => PublicationChange | null): Promise<Publication | undefined> {
     const saved = this.db.$client
       .transaction(() => {
-        const current = this.publicationOf(incidentNumber);
+        const current = this.publicationNow(incidentNumber);
         const change = rule(current);
         if (!change) return current;
         const p = change.publication;
@@ -77,17 +82,17 @@ export class SqlitePublicationStore implements PublicationStore {
         for (const e of change.events) this.s.event.run(incidentNumber, e.at, e.actor, e.kind, e.text, JSON.stringify(e.data));
         writeOutbox(this.db.$client, change.effects ?? []);
         this.writes += 1;
-        return this.publicationOf(incidentNumber);
+        return this.publicationNow(incidentNumber);
       })
       .immediate();
     return saved;
   }
 
-  livePublications(limit: number): Publication[] {
+  async livePublications(limit: number): Promise<Publication[]> {
     return (this.s.live.all(limit) as PublicationRow[]).map((r) => this.toPublication(r));
   }
 
-  version(): string {
+  async version(): Promise<string> {
     return String(this.writes);
   }
 

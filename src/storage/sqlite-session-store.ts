@@ -1,7 +1,16 @@
-/** Web sessions in SQLite (table web_sessions), so every replica on the database knows every session. */
+/**
+ * Web sessions in SQLite (table web_sessions), so every replica on the database knows every session. It fits the
+ * web's SessionStore port (src/web/sessions.ts) by shape, checked where app.ts wires it: storage imports no web code.
+ */
 import type { Statement } from 'better-sqlite3';
-import type { SessionStore, StoredSession } from '../web/sessions.ts';
 import type { Db } from './database.ts';
+
+/** A session as the web's SessionStore port stores it. */
+export interface StoredSession {
+  viewer: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
 
 interface Row {
   viewer: string;
@@ -9,7 +18,7 @@ interface Row {
   last_seen_at: number;
 }
 
-export class SqliteSessionStore implements SessionStore {
+export class SqliteSessionStore {
   private readonly insert: Statement;
   private readonly select: Statement<[string], Row>;
   private readonly update: Statement;
@@ -25,24 +34,24 @@ export class SqliteSessionStore implements SessionStore {
     this.prune = c.prepare('DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?');
   }
 
-  create(idHash: string, s: StoredSession): void {
+  async create(idHash: string, s: StoredSession): Promise<void> {
     this.insert.run(idHash, s.viewer, s.createdAt, s.lastSeenAt);
   }
 
-  find(idHash: string): StoredSession | undefined {
+  async find(idHash: string): Promise<StoredSession | undefined> {
     const row = this.select.get(idHash);
     return row && { viewer: row.viewer, createdAt: row.created_at, lastSeenAt: row.last_seen_at };
   }
 
-  touch(idHash: string, at: number): void {
+  async touch(idHash: string, at: number): Promise<void> {
     this.update.run(at, idHash);
   }
 
-  delete(idHash: string): void {
+  async delete(idHash: string): Promise<void> {
     this.remove.run(idHash);
   }
 
-  expire(idleBefore: number, createdBefore: number): void {
+  async expire(idleBefore: number, createdBefore: number): Promise<void> {
     this.prune.run(idleBefore, createdBefore);
   }
 }

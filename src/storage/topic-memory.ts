@@ -1,16 +1,22 @@
 /**
  * TopicMemory (src/chat/topic-memory.ts) in the database, per platform, on either engine: every replica sees the last
  * topic set. A SHA-256 of the topic is kept, not the topic (a private incident's title stays out of this table).
+ * They fit the port by shape, checked where app.ts wires them: storage imports no chat code.
  */
+
+/** What both engines' topic memories do (the chat's TopicMemory port). */
+export interface StoredTopics {
+  isLast(channelId: string, key: string): Promise<boolean>;
+  remember(channelId: string, key: string): Promise<void>;
+}
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { TopicMemory } from '../chat/topic-memory.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { Db } from './database.ts';
 
 const hash = (key: string) => createHash('sha256').update(key).digest('base64url');
 
-export class SqliteTopicMemory implements TopicMemory {
+export class SqliteTopicMemory implements StoredTopics {
   private readonly db: Db;
   private readonly platform: Platform;
 
@@ -34,7 +40,7 @@ export class SqliteTopicMemory implements TopicMemory {
   }
 }
 
-export class PgTopicMemory implements TopicMemory {
+export class PgTopicMemory implements StoredTopics {
   private readonly pool: pg.Pool;
   private readonly platform: Platform;
 

@@ -8,8 +8,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { Logger } from '../logger.ts';
-import { type Route, sendJson } from './http-server.ts';
-import { BodyTooLarge, readBody } from './read-body.ts';
+import { type Route, sendJson } from '../http/http-server.ts';
+import { BodyTooLarge, readBody } from '../http/read-body.ts';
 import { WebhookParser } from './webhook-parser.ts';
 
 export interface WebhookOptions {

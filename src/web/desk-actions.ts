@@ -247,9 +247,9 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     input: postmortemSectionsInput,
     field: 'summary',
     fromForm: (f) => Object.fromEntries(SECTION_NAMES.filter((name) => f.has(name)).map((name) => [name, str(f, name)])),
-    run: (ctx, n, i, actor) => {
-      ctx.followUps.editPostmortem(n, i, actor);
-      return Promise.resolve(onIncident(n));
+    run: async (ctx, n, i, actor) => {
+      await ctx.followUps.editPostmortem(n, i, actor);
+      return onIncident(n);
     },
   }),
   define({
@@ -273,9 +273,9 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     input: emptyInput,
     field: '',
     fromForm: () => ({}),
-    run: (ctx, id, _i, actor) => {
-      ctx.alerts.acknowledge(id, actor);
-      return Promise.resolve({ alert: id });
+    run: async (ctx, id, _i, actor) => {
+      await ctx.alerts.acknowledge(id, actor);
+      return { alert: id };
     },
   }),
   define({
@@ -309,9 +309,9 @@ export const DESK_ACTIONS: readonly DeskAction[] = [
     input: emptyInput,
     field: '',
     fromForm: () => ({}),
-    run: (ctx, id, _i, actor) => {
-      ctx.alerts.notActionable(id, actor);
-      return Promise.resolve({ alert: id });
+    run: async (ctx, id, _i, actor) => {
+      await ctx.alerts.notActionable(id, actor);
+      return { alert: id };
     },
   }),
   // The same use case as /incident page and the summary card's Page on-call form.

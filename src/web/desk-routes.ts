@@ -6,8 +6,8 @@
  * which sitroom never grants) and, when the client names an Origin, ours.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { plainLine } from '../chat/message.ts';
-import { errorReply, isExpectedError } from '../chat/replies.ts';
+import { plainLine } from '../presentation/message.ts';
+import { errorMessage, isIncidentError } from '../presentation/error-text.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { AlertGroupView } from '../alerts/alert-group.ts';
 import type { Incident } from '../incidents/incident.ts';
@@ -15,13 +15,13 @@ import type { Clock, IncidentStore } from '../incidents/ports.ts';
 import type { Logger } from '../logger.ts';
 import { type AlertGroupSummary, alertGroupSchema, alertListSchema, type IncidentDetail } from './api-schema.ts';
 import { issueRefusal, type DeskAction, DESK_ACTIONS, type DeskContext, errorField, type Target } from './desk-actions.ts';
-import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
+import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from '../http/http-server.ts';
 import { openApiDocument } from './openapi.ts';
 import { alertInboxPage } from './pages/alert-inbox-page.ts';
 import { DESK_SCRIPT, type Rejected } from './pages/form-fields.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import type { Privacy } from './privacy.ts';
-import { BodyError, readBody } from './read-body.ts';
+import { BodyError, readBody } from '../http/read-body.ts';
 import type { Viewer, WebAuth } from './web-auth.ts';
 
 /** What the desk routes borrow from web-routes.ts: its guard, form reader and page renderers. */
@@ -39,10 +39,10 @@ export interface DeskRouteDeps {
   readForm: (req: IncomingMessage, res: ServerResponse) => Promise<URLSearchParams | undefined>;
   send: (res: ServerResponse, status: number, type: string, body: string) => void;
   /** The incident page (status 200 unless refused), with a refused form filled in. */
-  renderIncident: (res: ServerResponse, viewer: Viewer, number: number, status?: number, rejected?: Rejected) => void;
+  renderIncident: (res: ServerResponse, viewer: Viewer, number: number, status?: number, rejected?: Rejected) => Promise<void>;
   /** The board, with a refused declare filled in. */
-  renderBoard: (res: ServerResponse, viewer: Viewer, status: number, rejected: Rejected) => void;
-  detailOf: (incident: Incident, now: number) => IncidentDetail;
+  renderBoard: (res: ServerResponse, viewer: Viewer, status: number, rejected: Rejected) => Promise<void>;
+  detailOf: (incident: Incident, now: number) => Promise<IncidentDetail>;
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -93,22 +93,22 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
 
   function refusal(a: DeskAction, e: unknown, path: string): Refusal {
     if (e instanceof InvalidInput) return { status: 400, message: e.message, field: e.issues[0]?.field ?? a.field, issues: e.issues };
-    if (isExpectedError(e)) return { status: 409, message: errorReply(e).lines.map(plainLine).join(' '), field: fieldOf.get(e as object) ?? errorField(a, e) };
+    if (isIncidentError(e)) return { status: 409, message: errorMessage(e).lines.map(plainLine).join(' '), field: fieldOf.get(e as object) ?? errorField(a, e) };
     d.logger.error({ err: e, path }, 'web action failed');
     return { status: 500, message: 'Something went wrong and it was logged; nothing may have been recorded. Please try again.', field: a.field };
   }
 
   /** The incident `number` if `viewer` may see it; a private one they may not see is as unknown as a missing one. */
-  const visibleIncident = (viewer: Viewer, number: number): Incident | undefined => {
-    const incident = d.store.get(number);
-    return incident && d.privacy.canSee(viewer, incident) ? incident : undefined;
+  const visibleIncident = async (viewer: Viewer, number: number): Promise<Incident | undefined> => {
+    const incident = await d.store.get(number);
+    return incident && (await d.privacy.canSee(viewer, incident)) ? incident : undefined;
   };
 
-  function alertSummary(view: AlertGroupView, viewer: Viewer): AlertGroupSummary {
+  async function alertSummary(view: AlertGroupView, viewer: Viewer): Promise<AlertGroupSummary> {
     const g = view.group;
     const iso = (ms: number) => new Date(ms).toISOString();
-    const linked = g.incidentNumber === null ? undefined : d.store.get(g.incidentNumber);
-    const hidden = linked !== undefined && !d.privacy.canSee(viewer, linked);
+    const linked = g.incidentNumber === null ? undefined : await d.store.get(g.incidentNumber);
+    const hidden = linked !== undefined && !(await d.privacy.canSee(viewer, linked));
     return alertGroupSchema.parse({
       id: g.id,
       title: view.title,
@@ -127,11 +127,14 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
     });
   }
 
-  const inbox = (viewer: Viewer) => d.alerts.recent(d.clock.now() - INBOX_DAYS * DAY, INBOX_LIMIT).map((v) => alertSummary(v, viewer));
+  const inbox = async (viewer: Viewer) => {
+    const views = await d.alerts.recent(d.clock.now() - INBOX_DAYS * DAY, INBOX_LIMIT);
+    return Promise.all(views.map((v) => alertSummary(v, viewer)));
+  };
 
-  function renderInbox(res: ServerResponse, viewer: Viewer, status = 200, rejected?: { alert: number; message: string }): void {
+  async function renderInbox(res: ServerResponse, viewer: Viewer, status = 200, rejected?: { alert: number; message: string }): Promise<void> {
     const page = alertInboxPage({
-      alerts: inbox(viewer),
+      alerts: await inbox(viewer),
       canSilence: d.alerts.canSilence,
       now: d.clock.now(),
       timeZone: d.timeZone,
@@ -149,7 +152,7 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
       if (!form) return;
       if (!d.auth.csrfOk(req, viewer, form.get('csrf'))) return d.send(res, 403, HTML, String(errorPage({ status: 403, message: EXPIRED_FORM })));
       const target = Number(params[0] ?? 0);
-      if (a.scope === 'incident' && !visibleIncident(viewer, target)) return d.send(res, 404, HTML, String(notFoundPage(`There is no incident #${target}.`)));
+      if (a.scope === 'incident' && !(await visibleIncident(viewer, target))) return d.send(res, 404, HTML, String(notFoundPage(`There is no incident #${target}.`)));
       const path = pathOf(a, target);
       try {
         const done = await run(a, target, a.fromForm(form), viewer.name);
@@ -161,7 +164,7 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
         const rejected: Rejected = { form: path, values, field: r.field, message: r.message };
         if (a.scope === 'incident') return d.renderIncident(res, viewer, target, r.status, rejected);
         if (a.scope === 'new') return d.renderBoard(res, viewer, r.status, rejected);
-        if (d.alerts.view(target)) return renderInbox(res, viewer, r.status, { alert: target, message: r.message });
+        if (await d.alerts.view(target)) return renderInbox(res, viewer, r.status, { alert: target, message: r.message });
         return d.send(res, r.status, HTML, String(errorPage({ status: r.status, message: r.message })));
       }
     });
@@ -187,18 +190,18 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
         return sendJson(res, 400, { error: 'the body is not valid JSON' });
       }
       const target = Number(params[0] ?? 0);
-      if (a.scope === 'incident' && !visibleIncident(viewer, target)) return sendJson(res, 404, { error: `no incident #${target}` });
-      if (a.scope === 'alert' && !d.alerts.view(target)) return sendJson(res, 404, { error: `no alert group ${target}` });
+      if (a.scope === 'incident' && !(await visibleIncident(viewer, target))) return sendJson(res, 404, { error: `no incident #${target}` });
+      if (a.scope === 'alert' && !(await d.alerts.view(target))) return sendJson(res, 404, { error: `no alert group ${target}` });
       const path = pathOf(a, target);
       try {
         const done = await run(a, target, body, viewer.name);
         if ('alert' in done) {
-          const view = d.alerts.view(done.alert);
-          return view ? sendJson(res, 200, alertSummary(view, viewer)) : sendJson(res, 404, { error: `no alert group ${done.alert}` });
+          const view = await d.alerts.view(done.alert);
+          return view ? sendJson(res, 200, await alertSummary(view, viewer)) : sendJson(res, 404, { error: `no alert group ${done.alert}` });
         }
-        const incident = d.store.get(done.incident);
+        const incident = await d.store.get(done.incident);
         if (!incident) return sendJson(res, 404, { error: `no incident #${done.incident}` });
-        sendJson(res, done.created ? 201 : 200, d.detailOf(incident, d.clock.now()), done.created ? { location: `/api/incidents/${done.incident}` } : {});
+        sendJson(res, done.created ? 201 : 200, await d.detailOf(incident, d.clock.now()), done.created ? { location: `/api/incidents/${done.incident}` } : {});
       } catch (e) {
         const r = refusal(a, e, path);
         sendJson(res, r.status, { error: r.message, field: r.field, ...(r.issues ? { issues: r.issues } : {}) });
@@ -214,7 +217,7 @@ export function deskRoutes(d: DeskRouteDeps): Route[] {
   const document = JSON.stringify(openApiDocument());
   routes.push(
     { method: 'GET', path: '/alerts', handler: d.guarded((_req, res, viewer) => renderInbox(res, viewer)) },
-    { method: 'GET', path: '/api/alerts', handler: d.guarded((_req, res, viewer) => sendJson(res, 200, alertListSchema.parse({ alerts: inbox(viewer), canSilence: d.alerts.canSilence })), true) },
+    { method: 'GET', path: '/api/alerts', handler: d.guarded(async (_req, res, viewer) => sendJson(res, 200, alertListSchema.parse({ alerts: await inbox(viewer), canSilence: d.alerts.canSilence })), true) },
     // The description of the API is no secret: tools fetch it before they have credentials.
     { method: 'GET', path: '/api/openapi.json', handler: (_req, res) => d.send(res, 200, 'application/json; charset=utf-8', document) },
     { method: 'GET', path: '/assets/desk.js', handler: (_req, res) => d.send(res, 200, 'text/javascript; charset=utf-8', DESK_SCRIPT) },

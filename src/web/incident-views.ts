@@ -69,26 +69,30 @@ export interface DetailSources {
 
 /** Where an incident's details are read from (the stores, or the services over them). */
 export interface DetailReaders {
-  timeline(number: number): readonly TimelineEvent[];
-  actionItemsOf(number: number): readonly ActionItem[];
-  checklistOf?(number: number): readonly ChecklistItem[];
-  linkedTo(number: number): readonly LinkedAlertGroup[];
-  postmortem(number: number): { markdown: string } | undefined;
-  postmortemSections(number: number): PostmortemSections;
+  timeline(number: number): Promise<readonly TimelineEvent[]>;
+  actionItemsOf(number: number): Promise<readonly ActionItem[]>;
+  checklistOf?(number: number): Promise<readonly ChecklistItem[]>;
+  linkedTo(number: number): Promise<readonly LinkedAlertGroup[]>;
+  postmortem(number: number): Promise<{ markdown: string } | undefined>;
+  postmortemSections(number: number): Promise<PostmortemSections>;
 }
 
 /** Everything about one incident as GET /api/incidents/<number> answers it (the incident page and webhooks share it). */
 export const incidentDetailOf =
   (r: DetailReaders, warRoomUrl: WarRoomUrl) =>
-  (incident: Incident, now: number): IncidentDetail =>
-    incidentDetail(incident, now, warRoomUrl, {
-      timeline: r.timeline(incident.number),
-      actionItems: r.actionItemsOf(incident.number),
-      checklist: r.checklistOf?.(incident.number) ?? [],
-      alerts: r.linkedTo(incident.number),
-      postmortem: r.postmortem(incident.number)?.markdown ?? null,
-      postmortemSections: r.postmortemSections(incident.number),
-    });
+  async (incident: Incident, now: number): Promise<IncidentDetail> => {
+    // Everything is read first (the stores answer with promises), then rendered in one synchronous pass.
+    const n = incident.number;
+    const [timeline, actionItems, checklist, alerts, postmortem, postmortemSections] = await Promise.all([
+      r.timeline(n),
+      r.actionItemsOf(n),
+      r.checklistOf?.(n) ?? [],
+      r.linkedTo(n),
+      r.postmortem(n),
+      r.postmortemSections(n),
+    ]);
+    return incidentDetail(incident, now, warRoomUrl, { timeline, actionItems, checklist, alerts, postmortem: postmortem?.markdown ?? null, postmortemSections });
+  };
 
 export function incidentDetail(i: Incident, now: number, warRoomUrl: WarRoomUrl, s: DetailSources): IncidentDetail {
   const times = incidentTimes(i, s.timeline, alertFactsOf(s.alerts));

@@ -15,9 +15,9 @@ type OpenIncident = Pick<Incident, 'number' | 'phase' | 'nextUpdateDue'>;
 
 export interface LiveOptions {
   /** Changes whenever anything a live page shows changes. */
-  version: () => string;
+  version: () => Promise<string>;
   /** Incidents not yet closed. */
-  openIncidents: () => readonly OpenIncident[];
+  openIncidents: () => Promise<readonly OpenIncident[]>;
   now: () => number;
   /** At most this many open streams; more are answered 503. */
   maxClients: number;
@@ -47,14 +47,14 @@ export class LiveEvents {
   }
 
   /** Numbers of the open incidents whose update is overdue now. */
-  overdue(): readonly number[] {
-    this.refreshState();
+  async overdue(): Promise<readonly number[]> {
+    await this.refreshState();
     return this.cached?.overdue ?? [];
   }
 
   /** Moves whenever what a live page shows does: the version, or the set of overdue incidents. */
-  key(): string {
-    this.refreshState();
+  async key(): Promise<string> {
+    await this.refreshState();
     return `${this.cached?.version ?? ''}|${(this.cached?.overdue ?? []).join(',')}`;
   }
 
@@ -76,21 +76,24 @@ export class LiveEvents {
       if (this.streams.size === 0) this.stopTimer();
     };
     res.on('close', gone);
-    if (this.streams.size === 1) {
-      this.lastKey = this.key();
-      this.lastBeat = this.o.now();
-      this.schedule();
-    }
+    if (this.streams.size === 1) void this.firstStream();
+  }
+
+  /** The first stream starts the timer, from the state as it is now. */
+  private async firstStream(): Promise<void> {
+    this.lastKey = await this.key();
+    this.lastBeat = this.o.now();
+    if (this.streams.size > 0 && !this.stopped && !this.cancel) this.schedule();
   }
 
   /** Looks for a change now and tells every stream if there is one (the timer calls this). */
-  check(): void {
-    const key = this.key();
+  async check(): Promise<void> {
+    const key = await this.key();
     const now = this.o.now();
     if (key !== this.lastKey) {
       this.lastKey = key;
       this.lastBeat = now;
-      this.broadcast(`event: change\ndata: ${JSON.stringify({ overdue: this.overdue().length })}\n\n`);
+      this.broadcast(`event: change\ndata: ${JSON.stringify({ overdue: (await this.overdue()).length })}\n\n`);
     } else if (now - this.lastBeat >= this.o.heartbeatMs) {
       this.lastBeat = now;
       this.broadcast(': keep-alive\n\n');
@@ -113,8 +116,11 @@ export class LiveEvents {
     this.cancel = this.o.timers.after(this.o.pollMs, () => {
       this.cancel = undefined;
       if (this.streams.size === 0 || this.stopped) return;
-      this.check();
-      this.schedule();
+      // The next look is scheduled once this one is done (the reads are asynchronous), so looks never overlap.
+      const next = () => {
+        if (this.streams.size > 0 && !this.stopped && !this.cancel) this.schedule();
+      };
+      this.check().then(next, next);
     });
   }
 
@@ -124,12 +130,12 @@ export class LiveEvents {
   }
 
   /** Re-reads open incidents when the version moved; recomputes who is overdue when a due time passed. */
-  private refreshState(): void {
-    const version = this.o.version();
+  private async refreshState(): Promise<void> {
+    const version = await this.o.version();
     const now = this.o.now();
     const c = this.cached;
     if (c && c.version === version && (c.flipAt === null || now < c.flipAt)) return;
-    const open = c && c.version === version ? c.open : this.o.openIncidents();
+    const open = c && c.version === version ? c.open : await this.o.openIncidents();
     this.cached = { version, open, flipAt: nextOverdueAt(open, now), overdue: open.filter((i) => isUpdateOverdue(i, now)).map((i) => i.number) };
   }
 }

@@ -15,7 +15,7 @@ import type { Phase } from '../incidents/phases.ts';
 import type { IncidentObserver, IncidentStore } from '../incidents/ports.ts';
 import type { Backlog } from '../delivery/outbox.ts';
 import { type Destination, LANES } from '../incidents/effects.ts';
-import { type Route, sendJson } from './http-server.ts';
+import { type Route, sendJson } from '../http/http-server.ts';
 import { bearerIs } from './web-auth.ts';
 
 /** Phase stays last minutes to days: buckets from 1 minute to 3 days, in seconds. */
@@ -99,7 +99,7 @@ export class SitroomMetrics implements IncidentObserver {
   async phaseChanged(incident: Incident, from: Phase): Promise<void> {
     // A drill's phases are practice, not how long real incidents take.
     if (incident.drill) return;
-    const changes = this.store.timeline(incident.number).filter((e) => e.kind === 'phase_changed');
+    const changes = (await this.store.timeline(incident.number)).filter((e) => e.kind === 'phase_changed');
     const left = changes.at(-1);
     if (!left) return;
     const enteredAt = changes.at(-2)?.at ?? incident.declaredAt;
@@ -122,7 +122,7 @@ export class SitroomMetrics implements IncidentObserver {
    * The outbox backlog, read at scrape time: rows waiting per lane and the age of the oldest. The names are what
    * deploy/prometheus/sitroom.rules.yml alerts on; keep them.
    */
-  watchOutbox(backlog: () => Backlog | Promise<Backlog>, now: () => number): void {
+  watchOutbox(backlog: () => Promise<Backlog>, now: () => number): void {
     const registers = [this.databaseGauges];
     new Gauge({
       name: 'sitroom_outbox_pending',

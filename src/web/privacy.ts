@@ -21,21 +21,23 @@ export class Privacy {
   }
 
   /** Everyone who took part in the incident (see the module comment). */
-  participants(incident: Incident): Set<string> {
+  async participants(incident: Incident): Promise<Set<string>> {
+    const [timeline, actionItems] = await Promise.all([this.store.timeline(incident.number), this.followUps.actionItemsOf(incident.number)]);
     return new Set([
       incident.declaredBy,
       ...Object.values(incident.roles),
-      ...this.store.timeline(incident.number).flatMap((e) => [e.actor, ...(e.kind === 'role_assigned' ? [String(e.data['user'])] : [])]),
-      ...this.followUps.actionItemsOf(incident.number).flatMap((a) => (a.owner ? [a.owner] : [])),
+      ...timeline.flatMap((e) => [e.actor, ...(e.kind === 'role_assigned' ? [String(e.data['user'])] : [])]),
+      ...actionItems.flatMap((a) => (a.owner ? [a.owner] : [])),
     ]);
   }
 
-  canSee(viewer: Viewer, incident: Incident): boolean {
-    return !incident.isPrivate || viewer.admin || this.participants(incident).has(viewer.name);
+  async canSee(viewer: Viewer, incident: Incident): Promise<boolean> {
+    return !incident.isPrivate || viewer.admin || (await this.participants(incident)).has(viewer.name);
   }
 
-  /** The incidents of `list` that `viewer` may see. */
-  visible(viewer: Viewer, list: readonly Incident[]): Incident[] {
-    return list.filter((i) => this.canSee(viewer, i));
+  /** The incidents of `list` that `viewer` may see (each decided first: a promise in filter would keep them all). */
+  async visible(viewer: Viewer, list: readonly Incident[]): Promise<Incident[]> {
+    const seen = await Promise.all(list.map((i) => this.canSee(viewer, i)));
+    return list.filter((_, n) => seen[n]);
   }
 }

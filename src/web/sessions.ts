@@ -14,12 +14,12 @@ export interface StoredSession {
 
 /** Where sessions live (the database, so replicas share them); ids arrive here already hashed. */
 export interface SessionStore {
-  create(idHash: string, session: StoredSession): void;
-  find(idHash: string): StoredSession | undefined;
-  touch(idHash: string, at: number): void;
-  delete(idHash: string): void;
+  create(idHash: string, session: StoredSession): Promise<void>;
+  find(idHash: string): Promise<StoredSession | undefined>;
+  touch(idHash: string, at: number): Promise<void>;
+  delete(idHash: string): Promise<void>;
   /** Removes sessions unused since `idleBefore` or created before `createdBefore`. */
-  expire(idleBefore: number, createdBefore: number): void;
+  expire(idleBefore: number, createdBefore: number): Promise<void>;
 }
 
 export interface SessionLifetime {
@@ -46,30 +46,30 @@ export class Sessions {
   }
 
   /** A new session for `viewer`; the returned id goes into the cookie and nowhere else. */
-  start(viewer: string): string {
+  async start(viewer: string): Promise<string> {
     const now = this.clock.now();
-    this.store.expire(now - this.lifetime.idleMs, now - this.lifetime.maxMs);
+    await this.store.expire(now - this.lifetime.idleMs, now - this.lifetime.maxMs);
     const id = randomBytes(32).toString('base64url');
-    this.store.create(hash(id), { viewer, createdAt: now, lastSeenAt: now });
+    await this.store.create(hash(id), { viewer, createdAt: now, lastSeenAt: now });
     return id;
   }
 
   /** The viewer of a live session, or undefined for an unknown, expired or malformed id. */
-  viewerOf(id: string): string | undefined {
+  async viewerOf(id: string): Promise<string | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
     const idHash = hash(id);
-    const session = this.store.find(idHash);
+    const session = await this.store.find(idHash);
     if (!session) return undefined;
     const now = this.clock.now();
     if (now - session.lastSeenAt > this.lifetime.idleMs || now - session.createdAt > this.lifetime.maxMs) {
-      this.store.delete(idHash);
+      await this.store.delete(idHash);
       return undefined;
     }
-    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) this.store.touch(idHash, now);
+    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) await this.store.touch(idHash, now);
     return session.viewer;
   }
 
-  end(id: string): void {
-    this.store.delete(hash(id));
+  async end(id: string): Promise<void> {
+    await this.store.delete(hash(id));
   }
 }

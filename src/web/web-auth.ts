@@ -152,7 +152,7 @@ export class WebAuth {
   }
 
   /** Who is asking, or why they may not. */
-  check(req: IncomingMessage): Access {
+  async check(req: IncomingMessage): Promise<Access> {
     const wrongHost = this.checkHost(req);
     if (wrongHost) return wrongHost;
     const proxied = this.proxyUser(req);
@@ -172,7 +172,7 @@ export class WebAuth {
     if (token !== undefined) {
       if (bearerIs(req, token)) return { ok: true, viewer: this.viewer('token', 'token') };
       const session = cookie(req, SESSION_COOKIE);
-      const name = session === undefined ? undefined : this.sessions.viewerOf(session);
+      const name = session === undefined ? undefined : await this.sessions.viewerOf(session);
       if (session !== undefined && name !== undefined) return { ok: true, viewer: this.viewer(name, 'session', session) };
     }
     if (this.configured) {
@@ -240,12 +240,12 @@ export class WebAuth {
   }
 
   /** A session for the name typed on the sign-in form (see tokenViewerName); returns its Set-Cookie value. */
-  startSession(req: IncomingMessage, typedName = ''): string {
-    return this.sessionCookie(this.sessions.start(tokenViewerName(typedName)), req, Math.floor(this.sessions.lifetime.maxMs / 1000));
+  async startSession(req: IncomingMessage, typedName = ''): Promise<string> {
+    return this.sessionCookie(await this.sessions.start(tokenViewerName(typedName)), req, Math.floor(this.sessions.lifetime.maxMs / 1000));
   }
 
-  endSession(req: IncomingMessage, viewer: Viewer): string {
-    if (viewer.session !== undefined) this.sessions.end(viewer.session);
+  async endSession(req: IncomingMessage, viewer: Viewer): Promise<string> {
+    if (viewer.session !== undefined) await this.sessions.end(viewer.session);
     return this.sessionCookie('', req, 0);
   }
 

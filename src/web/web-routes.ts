@@ -13,7 +13,7 @@ import { BUILT_IN_ROLES } from '../incidents/roles.ts';
 import { parseSeverity, SEVERITIES, type Severity } from '../incidents/severity.ts';
 import type { Logger } from '../logger.ts';
 import { type IncidentSummary, incidentListSchema } from './api-schema.ts';
-import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from './http-server.ts';
+import { DEFAULT_MAX_BODY_BYTES, type Handler, type Route, sendJson } from '../http/http-server.ts';
 import { byUrgency, incidentDetailOf, incidentSummary, type WarRoomUrl } from './incident-views.ts';
 import { BOARD_SCRIPT, type BoardFrame, type BoardLive, boardLive, boardPageAround, type BoardView } from './pages/board-page.ts';
 import { incidentLiveFragment, incidentPage, type IncidentPageView } from './pages/incident-page.ts';
@@ -27,7 +27,7 @@ import { statusFeed } from './status-feed.ts';
 import { LOOPBACK_ACCESS_NOTE } from './pages/layout.ts';
 import { errorPage, notFoundPage } from './pages/not-found-page.ts';
 import { statusPage } from './pages/status-page.ts';
-import { BodyError, readBody } from './read-body.ts';
+import { BodyError, readBody } from '../http/read-body.ts';
 import { type Viewer, type WebAuth } from './web-auth.ts';
 import { signInPage } from './pages/signin-page.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
@@ -100,8 +100,8 @@ export function webRoutes(o: WebOptions): Route[] {
   /** Runs `handler` for a signed-in viewer, or answers why not (on a page with a token: the sign-in form). */
   const guarded =
     (handler: (req: IncomingMessage, res: ServerResponse, viewer: Viewer, params: readonly string[]) => void | Promise<void>, json = false): Handler =>
-    (req, res, params) => {
-      const access = o.auth.check(req);
+    async (req, res, params) => {
+      const access = await o.auth.check(req);
       if (!access.ok) {
         req.resume();
         const headers: Record<string, string> = access.challenge ? { 'www-authenticate': access.challenge } : {};
@@ -138,8 +138,8 @@ export function webRoutes(o: WebOptions): Route[] {
     return false;
   }
 
-  const summaries = (list: readonly Incident[], now: number): IncidentSummary[] => {
-    const progress = o.checklists?.progressOf(list.map((i) => i.number));
+  const summaries = async (list: readonly Incident[], now: number): Promise<IncidentSummary[]> => {
+    const progress = await o.checklists?.progressOf(list.map((i) => i.number));
     return list.map((i) => incidentSummary(i, now, o.warRoomUrl, progress?.get(i.number) ?? null));
   };
 
@@ -149,17 +149,20 @@ export function webRoutes(o: WebOptions): Route[] {
    * the clock), and both GET / and its fragment are answered from it: rendering it was ~90% of a board's CPU.
    */
   let liveCache: { key: string; live: BoardLive } | undefined;
-  function cachedLive(viewer: Viewer): BoardLive {
-    // Checklist ticks are their own store's writes: its version is in the key too.
-    const key = `${o.live.key()}|${o.checklists?.version() ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
-    if (liveCache?.key !== key) liveCache = { key, live: boardLive(boardView(viewer)) };
-    return liveCache.live;
+  async function cachedLive(viewer: Viewer): Promise<BoardLive> {
+    // Checklist ticks are their own store's writes: its version is in the key too. The key is read before the
+    // live region is rendered, so a change made while it renders leaves a stale key that the next request misses.
+    const key = `${await o.live.key()}|${(await o.checklists?.version()) ?? ''}|${Math.floor(o.clock.now() / 60_000)}|${o.auth.csrfToken(viewer)}`;
+    if (liveCache?.key === key) return liveCache.live;
+    const live = boardLive(await boardView(viewer));
+    liveCache = { key, live };
+    return live;
   }
 
-  function boardView(viewer: Viewer): BoardView {
+  async function boardView(viewer: Viewer): Promise<BoardView> {
     const now = o.clock.now();
-    const open = summaries(privacy.visible(viewer, o.store.listOpen()), now);
-    const closed = summaries(privacy.visible(viewer, o.store.closedSince(now - CLOSED_DAYS * DAY, 200)), now);
+    const open = await summaries(await privacy.visible(viewer, await o.store.listOpen()), now);
+    const closed = await summaries(await privacy.visible(viewer, await o.store.closedSince(now - CLOSED_DAYS * DAY, 200)), now);
     return {
       ...boardFrame(viewer),
       columns: PHASES.map((phase) => ({ phase, incidents: phase === 'closed' ? closed : open.filter((i) => i.phase === phase).sort(byUrgency) })),
@@ -186,7 +189,7 @@ export function webRoutes(o: WebOptions): Route[] {
     {
       timeline: (n) => o.store.timeline(n),
       actionItemsOf: (n) => o.followUps.actionItemsOf(n),
-      checklistOf: (n) => o.checklists?.checklistOf(n) ?? [],
+      checklistOf: async (n) => (await o.checklists?.checklistOf(n)) ?? [],
       linkedTo: (n) => o.alerts.linkedTo(n),
       postmortem: (n) => o.followUps.postmortem(n),
       postmortemSections: (n) => o.followUps.postmortemSections(n),
@@ -194,12 +197,18 @@ export function webRoutes(o: WebOptions): Route[] {
     o.warRoomUrl,
   );
 
-  function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected, fragment = false): void {
-    const incident = o.store.get(number);
+  /** The incident if `viewer` may see it: a private one they may not see is as unknown as a missing one. */
+  const visibleIncident = async (viewer: Viewer, number: number): Promise<Incident | undefined> => {
+    const incident = await o.store.get(number);
+    return incident && (await privacy.canSee(viewer, incident)) ? incident : undefined;
+  };
+
+  async function renderIncident(res: ServerResponse, viewer: Viewer, number: number, status = 200, rejected?: Rejected, fragment = false): Promise<void> {
+    const incident = await visibleIncident(viewer, number);
     // A private incident the viewer may not see is answered exactly as a missing one: its existence is private too.
-    if (!incident || !privacy.canSee(viewer, incident)) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
+    if (!incident) return send(res, 404, HTML, String(notFoundPage(`There is no incident #${number}.`)));
     const now = o.clock.now();
-    const detail = detailOf(incident, now);
+    const detail = await detailOf(incident, now);
     const view: IncidentPageView = {
       incident: detail,
       now,
@@ -210,7 +219,7 @@ export function webRoutes(o: WebOptions): Route[] {
       roles: [...BUILT_IN_ROLES, ...o.customRoles],
       viewer: viewer.name,
       ...(rejected ? { rejected } : {}),
-      statusPage: statusSectionOf(incident, o.auth.csrfToken(viewer)),
+      statusPage: await statusSectionOf(incident, o.auth.csrfToken(viewer)),
       // A refused page shows again with its reason, even where paging is not on offer (not set up, no longer active).
       paging: (o.paging.enabled && incident.phase === 'active' && !incident.drill) || rejected?.form === `/incidents/${incident.number}/page`,
       issues: o.actionIssues ?? 'off',
@@ -219,8 +228,8 @@ export function webRoutes(o: WebOptions): Route[] {
   }
 
   /** The incident page's "Status page" section: its publication as the team sees it. */
-  function statusSectionOf(incident: Incident, csrfToken: string): StatusSectionView {
-    const p = o.publishing.publicationOf(incident.number);
+  async function statusSectionOf(incident: Incident, csrfToken: string): Promise<StatusSectionView> {
+    const p = await o.publishing.publicationOf(incident.number);
     return {
       number: incident.number,
       isPrivate: incident.isPrivate,
@@ -241,8 +250,8 @@ export function webRoutes(o: WebOptions): Route[] {
   }
 
   /** The public picture: only what publicIncidents() lets through, in the public shape. */
-  const statusDoc = (now: number, sinceDays: number) =>
-    statusDocument(o.publishing.publicIncidents(now - sinceDays * DAY, STATUS_LIMIT), o.publishing.components, now);
+  const statusDoc = async (now: number, sinceDays: number) =>
+    statusDocument(await o.publishing.publicIncidents(now - sinceDays * DAY, STATUS_LIMIT), o.publishing.components, now);
 
   const numberParam = /^\/incidents\/(\d{1,9})$/;
 
@@ -250,9 +259,9 @@ export function webRoutes(o: WebOptions): Route[] {
     {
       method: 'GET',
       path: '/',
-      handler: guarded((req, res, viewer) => {
-        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, cachedLive(viewer).html);
-        send(res, 200, HTML, boardPageAround(boardFrame(viewer), cachedLive(viewer)));
+      handler: guarded(async (req, res, viewer) => {
+        if (new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'columns') return send(res, 200, HTML, (await cachedLive(viewer)).html);
+        send(res, 200, HTML, boardPageAround(boardFrame(viewer), await cachedLive(viewer)));
       }),
     },
     {
@@ -275,7 +284,7 @@ export function webRoutes(o: WebOptions): Route[] {
           o.logger.warn({ peer: req.socket.remoteAddress }, 'web sign-in with a wrong token');
           return send(res, 401, HTML, signInPage({ status: 401, error: 'That is not this sitroom’s access token.', name: form.get('name') ?? '' }));
         }
-        res.writeHead(303, { location: '/', 'set-cookie': o.auth.startSession(req, form.get('name') ?? ''), 'cache-control': 'no-store' });
+        res.writeHead(303, { location: '/', 'set-cookie': await o.auth.startSession(req, form.get('name') ?? ''), 'cache-control': 'no-store' });
         res.end();
       },
     },
@@ -286,38 +295,38 @@ export function webRoutes(o: WebOptions): Route[] {
         const form = await readForm(req, res);
         if (!form) return;
         if (!o.auth.csrfOk(req, viewer, form.get('csrf'))) return send(res, 403, HTML, String(errorPage({ status: 403, message: 'This form has expired or did not come from this page. Reload the page and try again.' })));
-        res.writeHead(303, { location: o.auth.signInEnabled ? '/signin' : '/', 'set-cookie': o.auth.endSession(req, viewer), 'cache-control': 'no-store' });
+        res.writeHead(303, { location: o.auth.signInEnabled ? '/signin' : '/', 'set-cookie': await o.auth.endSession(req, viewer), 'cache-control': 'no-store' });
         res.end();
       }),
     },
     {
       method: 'GET',
       path: numberParam,
-      handler: guarded((req, res, viewer, params) => {
+      handler: guarded(async (req, res, viewer, params) => {
         const fragment = new URL(req.url ?? '/', 'http://sitroom').searchParams.get('fragment') === 'live';
-        renderIncident(res, viewer, Number(params[0]), 200, undefined, fragment);
+        await renderIncident(res, viewer, Number(params[0]), 200, undefined, fragment);
       }),
     },
     { method: 'GET', path: '/events', handler: guarded((req, res) => o.live.connect(req, res)) },
     {
       method: 'GET',
       path: '/status',
-      handler: (_req, res) => {
+      handler: async (_req, res) => {
         const now = o.clock.now();
-        send(res, 200, HTML, statusPage({ status: statusDoc(now, STATUS_RESOLVED_DAYS), now, timeZone: o.timeZone }));
+        send(res, 200, HTML, statusPage({ status: await statusDoc(now, STATUS_RESOLVED_DAYS), now, timeZone: o.timeZone }));
       },
     },
-    { method: 'GET', path: '/status.json', handler: (_req, res) => sendJson(res, 200, statusDoc(o.clock.now(), STATUS_RESOLVED_DAYS), { 'cache-control': 'no-cache' }) },
+    { method: 'GET', path: '/status.json', handler: async (_req, res) => sendJson(res, 200, await statusDoc(o.clock.now(), STATUS_RESOLVED_DAYS), { 'cache-control': 'no-cache' }) },
     {
       method: 'GET',
       path: '/status/feed.atom',
-      handler: (_req, res) => send(res, 200, 'application/atom+xml; charset=utf-8', statusFeed(statusDoc(o.clock.now(), FEED_DAYS), o.publicUrl), { 'cache-control': 'no-cache' }),
+      handler: async (_req, res) => send(res, 200, 'application/atom+xml; charset=utf-8', statusFeed(await statusDoc(o.clock.now(), FEED_DAYS), o.publicUrl), { 'cache-control': 'no-cache' }),
     },
     { method: 'GET', path: '/assets/board.js', handler: (_req, res) => send(res, 200, 'text/javascript; charset=utf-8', BOARD_SCRIPT, { 'cache-control': 'public, max-age=300' }) },
     {
       method: 'GET',
       path: '/api/incidents',
-      handler: guarded((req, res, viewer) => {
+      handler: guarded(async (req, res, viewer) => {
         const q = new URL(req.url ?? '/', 'http://sitroom').searchParams;
         const phase = q.get('phase');
         const severity = q.get('severity');
@@ -329,7 +338,7 @@ export function webRoutes(o: WebOptions): Route[] {
         ];
         if (problems.length) return sendJson(res, 400, { error: 'bad query', issues: problems });
         const limit = Math.min(API_PAGE_MAX, Math.max(1, Number(q.get('limit') ?? API_PAGE)));
-        const rows = o.store.page({
+        const rows = await o.store.page({
           ...(phase ? { phase: phase as Phase } : {}),
           ...(severity ? { severity: parseSeverity(severity) as Severity } : {}),
           ...(q.has('before') ? { before: Number(q.get('before')) } : {}),
@@ -337,18 +346,18 @@ export function webRoutes(o: WebOptions): Route[] {
         });
         const page = rows.slice(0, limit);
         // Private incidents the viewer may not see are left out of the page (which may then be shorter than limit).
-        const body = incidentListSchema.parse({ incidents: summaries(privacy.visible(viewer, page), o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
+        const body = incidentListSchema.parse({ incidents: await summaries(await privacy.visible(viewer, page), o.clock.now()), nextBefore: rows.length > limit ? (page.at(-1)?.number ?? null) : null });
         sendJson(res, 200, body);
       }, true),
     },
     {
       method: 'GET',
       path: /^\/api\/incidents\/(\d{1,9})$/,
-      handler: guarded((_req, res, viewer, params) => {
+      handler: guarded(async (_req, res, viewer, params) => {
         const number = Number(params[0]);
-        const incident = o.store.get(number);
-        if (!incident || !privacy.canSee(viewer, incident)) return sendJson(res, 404, { error: `no incident #${number}` });
-        sendJson(res, 200, detailOf(incident, o.clock.now()));
+        const incident = await visibleIncident(viewer, number);
+        if (!incident) return sendJson(res, 404, { error: `no incident #${number}` });
+        sendJson(res, 200, await detailOf(incident, o.clock.now()));
       }, true),
     },
     ...deskRoutes({
@@ -365,7 +374,7 @@ export function webRoutes(o: WebOptions): Route[] {
       readForm,
       send: (res, status, type, body) => send(res, status, type, body),
       renderIncident,
-      renderBoard: (res, viewer, status, rejected) => send(res, status, HTML, boardPageAround(boardFrame(viewer, rejected), cachedLive(viewer))),
+      renderBoard: async (res, viewer, status, rejected) => send(res, status, HTML, boardPageAround(boardFrame(viewer, rejected), await cachedLive(viewer))),
       detailOf,
     }),
   ];

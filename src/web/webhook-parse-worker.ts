@@ -6,7 +6,7 @@
  * ahead would arrive back to back and block as long as one big message.
  */
 import { parentPort } from 'node:worker_threads';
-import { parseDelivery, type WebhookAlert } from '../alerts/alertmanager-payload.ts';
+import { parseDelivery, type WebhookAlert } from '../alertmanager/alertmanager-payload.ts';
 import { type ParseReply, type ParseRequest, SLICE_ALERTS } from './webhook-parser.ts';
 
 const port = parentPort;

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type DeliveryParse, parseDelivery, type WebhookAlert, type WebhookPayload } from '../alerts/alertmanager-payload.ts';
+import { type DeliveryParse, parseDelivery, type WebhookAlert, type WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 
 /** Alerts per message from the worker: ~350 KB, received in a few ms. */
 export const SLICE_ALERTS = 500;

@@ -18,9 +18,9 @@ export interface WebhookDelivererOptions {
   /** The HMAC key (WEBHOOK_SECRET decoded). */
   key: Buffer;
   timeoutMs: number;
-  incident: (number: number) => Incident | undefined;
+  incident: (number: number) => Promise<Incident | undefined>;
   /** The incident as GET /api/incidents/<number> answers it. */
-  detail: (incident: Incident, now: number) => IncidentDetail;
+  detail: (incident: Incident, now: number) => Promise<IncidentDetail>;
   now: () => number;
 }
 
@@ -46,12 +46,12 @@ export class WebhookDeliverer implements EffectDeliverer {
     this.o = opts;
   }
 
-  prepare(row: OutboxRow): PreparedCall | 'skip' {
+  async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {
     const { effect } = row;
     if (effect.kind !== 'webhook') return 'skip';
     // An endpoint taken out of WEBHOOK_URLS since the row was queued hears nothing more.
     const endpoint = this.o.endpoints.find((e) => e.url === effect.endpoint);
-    const incident = this.o.incident(effect.number);
+    const incident = await this.o.incident(effect.number);
     if (!endpoint || !incident) return 'skip';
     // Made private after the row was queued: kept among its participants from then on.
     if (incident.isPrivate && !endpoint.includePrivate) return 'skip';
@@ -62,7 +62,7 @@ export class WebhookDeliverer implements EffectDeliverer {
       channel: endpoint.url,
       send: async () => {
         const now = this.o.now();
-        const body = webhookBody(effect.type, effect.event, this.o.detail(incident, now));
+        const body = webhookBody(effect.type, effect.event, await this.o.detail(incident, now));
         const res = await fetch(endpoint.url, {
           method: 'POST',
           headers: { ...webhookHeaders(this.o.key, id, Math.floor(now / 1000), body), 'user-agent': 'sitroom-webhooks' },

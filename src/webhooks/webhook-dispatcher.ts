@@ -17,8 +17,8 @@ export interface WebhookDispatcherOptions {
   clock: Clock;
   /** How long a webhook is retried (OUTBOX_GIVE_UP_HOURS, 24 h by default). */
   giveUpMs: number;
-  incident: (number: number) => Incident | undefined;
-  detail: (incident: Incident, now: number) => IncidentDetail;
+  incident: (number: number) => Promise<Incident | undefined>;
+  detail: (incident: Incident, now: number) => Promise<IncidentDetail>;
   logger: Logger;
   onOutcome?: (outcome: 'delivered' | 'retried' | 'gave_up') => void;
 }

@@ -11,7 +11,7 @@ import {
   silenceMatchers,
   viewGroup,
 } from '../../src/alerts/alert-rules.ts';
-import type { WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import type { WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import {
   aGroupAlert,
   firingGroup,

@@ -18,7 +18,7 @@ afterEach(() => {
 
 const ingest = (name: FixtureName) => h.alerts.ingest(fixturePayload(name));
 /** The HighErrorRate group's id after its first delivery. */
-const firingGroupId = (): number => ingest('alertmanager-group-2-firing').group.id;
+const firingGroupId = async (): Promise<number> => (await ingest('alertmanager-group-2-firing')).group.id;
 
 /** Takes incident `number` through mitigated and resolved to closed. */
 async function closeIncident(number: number): Promise<void> {
@@ -29,7 +29,7 @@ async function closeIncident(number: number): Promise<void> {
 const web1FiresAgain = () => validPayload(rawPayload([rawAlert(1, { fingerprint: WEB1, startsAt: '2026-11-22T17:30:00Z' })]));
 
 async function declaredGroup(): Promise<number> {
-  const id = firingGroupId();
+  const id = await firingGroupId();
   await h.alerts.declareIncident(id, 'alice', 'slack');
   await h.settle();
   // The outbox creates the war room after the declaration; here it is recorded as created.
@@ -39,7 +39,7 @@ async function declaredGroup(): Promise<number> {
 
 describe('ingest', () => {
   it('stores the delivery and brings the card up to date', async () => {
-    const result = ingest('alertmanager-group-2-firing');
+    const result = await ingest('alertmanager-group-2-firing');
     expect(result).toMatchObject({ duplicate: false, group: { firingCount: 2 } });
     await h.settle();
     expect(h.chat.callsTo('showCard')).toEqual([expect.objectContaining({ card: null })]);
@@ -47,18 +47,18 @@ describe('ingest', () => {
   });
 
   it('does nothing more for the same delivery sent again', async () => {
-    ingest('alertmanager-group-2-firing');
+    await ingest('alertmanager-group-2-firing');
     await h.settle();
-    expect(ingest('alertmanager-group-2-firing').duplicate).toBe(true);
+    expect((await ingest('alertmanager-group-2-firing')).duplicate).toBe(true);
     expect(h.work).toEqual([]);
     await h.settle();
     expect(h.chat.calls).toHaveLength(1);
   });
 
   it('updates the same card for later deliveries', async () => {
-    ingest('alertmanager-group-2-firing');
+    await ingest('alertmanager-group-2-firing');
     await h.settle();
-    ingest('alertmanager-group-mixed-1resolved-1firing');
+    await ingest('alertmanager-group-mixed-1resolved-1firing');
     await h.settle();
     const [post, update] = h.chat.callsTo('showCard');
     expect(post?.card).toBeNull();
@@ -69,57 +69,57 @@ describe('ingest', () => {
 
 describe('acknowledge', () => {
   it('records who and when, and updates the card', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     await h.settle();
     h.clock.advance(3 * MINUTE);
-    expect(h.alerts.acknowledge(id, 'alice').acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW + 3 * MINUTE });
+    expect((await h.alerts.acknowledge(id, 'alice')).acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW + 3 * MINUTE });
     await h.settle();
     expect(h.chat.callsTo('showCard').at(-1)?.view.group.acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW + 3 * MINUTE });
   });
 
-  it('refuses a second acknowledgement, naming who acknowledged', () => {
-    const id = firingGroupId();
-    h.alerts.acknowledge(id, 'alice');
-    const error = catchIncidentError(() => h.alerts.acknowledge(id, 'bob'));
+  it('refuses a second acknowledgement, naming who acknowledged', async () => {
+    const id = await firingGroupId();
+    await h.alerts.acknowledge(id, 'alice');
+    const error = await catchIncidentError(() => h.alerts.acknowledge(id, 'bob'));
     expect([error.code, error.details['by']]).toEqual(['already_acknowledged', 'alice']);
-    expect(h.store.group(id)?.acknowledged?.by).toBe('alice');
+    expect((await h.store.group(id))?.acknowledged?.by).toBe('alice');
   });
 
-  it('refuses an unknown group', () => {
-    expect(catchIncidentError(() => h.alerts.acknowledge(42, 'alice')).code).toBe('unknown_alert_group');
+  it('refuses an unknown group', async () => {
+    expect((await catchIncidentError(() => h.alerts.acknowledge(42, 'alice'))).code).toBe('unknown_alert_group');
   });
 });
 
 describe('notActionable', () => {
-  it('records who marked it, and counts as the acknowledgement when there was none', () => {
-    const id = firingGroupId();
+  it('records who marked it, and counts as the acknowledgement when there was none', async () => {
+    const id = await firingGroupId();
     h.clock.advance(MINUTE);
-    const group = h.alerts.notActionable(id, 'bob');
+    const group = await h.alerts.notActionable(id, 'bob');
     expect(group.notActionable).toEqual({ by: 'bob', at: CAPTURE_NOW + MINUTE });
     expect(group.acknowledged).toEqual({ by: 'bob', at: CAPTURE_NOW + MINUTE });
   });
 
-  it('keeps an earlier acknowledgement', () => {
-    const id = firingGroupId();
-    h.alerts.acknowledge(id, 'alice');
+  it('keeps an earlier acknowledgement', async () => {
+    const id = await firingGroupId();
+    await h.alerts.acknowledge(id, 'alice');
     h.clock.advance(MINUTE);
-    expect(h.alerts.notActionable(id, 'bob').acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW });
+    expect((await h.alerts.notActionable(id, 'bob')).acknowledged).toEqual({ by: 'alice', at: CAPTURE_NOW });
   });
 });
 
 describe('declareIncident', () => {
   it('declares an incident titled and graded from the alerts, and links the group', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     const { incident } = await h.alerts.declareIncident(id, 'alice', 'slack');
     expect(incident).toMatchObject({ number: 1, title: 'HighErrorRate: Checkout 5xx > 5%', severity: 'sev1', declaredBy: 'alice', platform: 'slack' });
-    expect(h.store.group(id)).toMatchObject({ incidentNumber: 1, acknowledged: { by: 'alice', at: CAPTURE_NOW } });
-    expect(h.incidents.service.timeline(1).map((e) => e.kind)).toContain('alert_linked');
+    expect(await h.store.group(id)).toMatchObject({ incidentNumber: 1, acknowledged: { by: 'alice', at: CAPTURE_NOW } });
+    expect((await h.incidents.service.timeline(1)).map((e) => e.kind)).toContain('alert_linked');
   });
 
   it('maps severity with the configured map', async () => {
     h.close();
     h = alertHarness({ severityMap: { critical: 'sev2' } });
-    const { incident } = await h.alerts.declareIncident(firingGroupId(), 'alice', 'slack');
+    const { incident } = await h.alerts.declareIncident(await firingGroupId(), 'alice', 'slack');
     expect(incident.severity).toBe('sev2');
   });
 
@@ -143,23 +143,23 @@ describe('declareIncident', () => {
     const id = await declaredGroup();
     const error = await rejectionOf(() => h.alerts.declareIncident(id, 'bob', 'slack'));
     expect([error.code, error.details['number']]).toEqual(['already_linked', '1']);
-    expect(h.incidents.service.listOpen()).toHaveLength(1);
+    expect(await h.incidents.service.listOpen()).toHaveLength(1);
   });
 
   it('declares one incident when two people click Declare at the same time', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     const results = await Promise.allSettled([h.alerts.declareIncident(id, 'alice', 'slack'), h.alerts.declareIncident(id, 'bob', 'slack')]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(h.incidents.service.listOpen()).toHaveLength(1);
+    expect(await h.incidents.service.listOpen()).toHaveLength(1);
   });
 
   // A group firing again after its incident closed is a new episode, not the old incident.
   it('declares a new incident for a group that fires again after its incident closed', async () => {
     const id = await declaredGroup();
-    ingest('alertmanager-group-mixed-1resolved-1firing');
-    ingest('alertmanager-group-final-resolved');
+    await ingest('alertmanager-group-mixed-1resolved-1firing');
+    await ingest('alertmanager-group-final-resolved');
     await closeIncident(1);
-    h.alerts.ingest(web1FiresAgain());
+    await h.alerts.ingest(web1FiresAgain());
     const { incident } = await h.alerts.declareIncident(id, 'bob', 'slack');
     expect(incident.number).toBe(2);
   });
@@ -172,11 +172,11 @@ describe('declareIncident', () => {
 describe('a group linked to an incident', () => {
   it('tells the war room about alerts that start firing, and only about those', async () => {
     await declaredGroup();
-    ingest('alertmanager-group-mixed-1resolved-1firing');
+    await ingest('alertmanager-group-mixed-1resolved-1firing');
     await h.settle();
     expect(h.chat.callsTo('alertsFiring')).toEqual([]);
     const refired = web1FiresAgain();
-    h.alerts.ingest({ ...refired, alerts: [...refired.alerts, ...validPayload(rawPayload([rawAlert(3)])).alerts] });
+    await h.alerts.ingest({ ...refired, alerts: [...refired.alerts, ...validPayload(rawPayload([rawAlert(3)])).alerts] });
     await h.settle();
     const firing = h.chat.callsTo('alertsFiring');
     expect(firing).toHaveLength(1);
@@ -186,9 +186,9 @@ describe('a group linked to an incident', () => {
 
   it('tells the war room once when every alert has resolved', async () => {
     await declaredGroup();
-    ingest('alertmanager-group-mixed-1resolved-1firing');
-    ingest('alertmanager-group-final-resolved');
-    ingest('alertmanager-group-final-resolved');
+    await ingest('alertmanager-group-mixed-1resolved-1firing');
+    await ingest('alertmanager-group-final-resolved');
+    await ingest('alertmanager-group-final-resolved');
     await h.settle();
     const resolved = h.chat.callsTo('alertsResolved');
     expect(resolved).toHaveLength(1);
@@ -199,8 +199,8 @@ describe('a group linked to an incident', () => {
   it('retries a failed war-room note from the outbox until the chat takes it, without failing the delivery', async () => {
     await declaredGroup();
     h.chat.failOn('alertsResolved', new Error('slack is down'));
-    ingest('alertmanager-group-mixed-1resolved-1firing');
-    expect(ingest('alertmanager-group-final-resolved').becameResolved).toBe(true);
+    await ingest('alertmanager-group-mixed-1resolved-1firing');
+    expect((await ingest('alertmanager-group-final-resolved')).becameResolved).toBe(true);
     await h.settle();
     expect(h.errors).toEqual([{ what: 'alert_note retried', error: 'slack is down' }]);
     h.chat.recover('alertsResolved');
@@ -208,13 +208,13 @@ describe('a group linked to an incident', () => {
     await h.settle();
     expect(h.chat.callsTo('alertsResolved')).toHaveLength(2);
     // Left: only the declaration's stakeholder e-mail row, for the e-mail courier (test/email), not run here.
-    expect(h.outbox.backlog().pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
+    expect((await h.outbox.backlog()).pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
   });
 
   it('an unlinked group tells no war room', async () => {
-    firingGroupId();
-    ingest('alertmanager-group-mixed-1resolved-1firing');
-    ingest('alertmanager-group-final-resolved');
+    await firingGroupId();
+    await ingest('alertmanager-group-mixed-1resolved-1firing');
+    await ingest('alertmanager-group-final-resolved');
     await h.settle();
     expect([h.chat.callsTo('alertsFiring'), h.chat.callsTo('alertsResolved')]).toEqual([[], []]);
   });
@@ -222,7 +222,7 @@ describe('a group linked to an incident', () => {
 
 describe('silence', () => {
   it('creates a real silence for the group labels, for 1 hour, and keeps its id', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     const group = await h.alerts.silence(id, 1, 'U-ALICE', 'alice');
     expect(h.silences.created).toEqual([
       {
@@ -237,17 +237,17 @@ describe('silence', () => {
       },
     ]);
     expect(group.silence).toEqual({ id: 'silence-1', until: CAPTURE_NOW + HOUR, by: 'U-ALICE' });
-    expect(h.store.group(id)?.silence).toEqual(group.silence);
+    expect((await h.store.group(id))?.silence).toEqual(group.silence);
   });
 
   it('lasts 4 hours when asked', async () => {
-    const group = await h.alerts.silence(firingGroupId(), 4, 'U-ALICE', 'alice');
+    const group = await h.alerts.silence(await firingGroupId(), 4, 'U-ALICE', 'alice');
     expect(group.silence?.until).toBe(CAPTURE_NOW + 4 * HOUR);
     expect(h.silences.created[0]?.endsAt).toBe(CAPTURE_NOW + 4 * HOUR);
   });
 
   it('refuses a second silence while one is active, and allows one after it ended', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     await h.alerts.silence(id, 1, 'U-ALICE', 'alice');
     h.clock.advance(HOUR - 1);
     const error = await rejectionOf(() => h.alerts.silence(id, 4, 'U-BOB', 'bob'));
@@ -257,23 +257,23 @@ describe('silence', () => {
   });
 
   it('creates one silence when two people click Silence at the same time', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     await Promise.allSettled([h.alerts.silence(id, 1, 'U-ALICE', 'alice'), h.alerts.silence(id, 1, 'U-BOB', 'bob')]);
     expect(h.silences.created).toHaveLength(1);
   });
 
   it('turns an Alertmanager failure into silence_failed, recording nothing', async () => {
-    const id = firingGroupId();
+    const id = await firingGroupId();
     h.silences.createFailure = new Error('Alertmanager answered 500: boom');
     const error = await rejectionOf(() => h.alerts.silence(id, 1, 'U-ALICE', 'alice'));
     expect([error.code, error.details['reason']]).toEqual(['silence_failed', 'Alertmanager answered 500: boom']);
-    expect(h.store.group(id)?.silence).toBeNull();
+    expect((await h.store.group(id))?.silence).toBeNull();
   });
 
   it('is unavailable without Alertmanager’s URL', async () => {
     h.close();
     h = alertHarness({ silences: false });
-    const error = await rejectionOf(() => h.alerts.silence(firingGroupId(), 1, 'U-ALICE', 'alice'));
+    const error = await rejectionOf(async () => h.alerts.silence(await firingGroupId(), 1, 'U-ALICE', 'alice'));
     expect(error.code).toBe('silences_unavailable');
   });
 });
@@ -282,13 +282,13 @@ describe('when an incident closes', () => {
   it('expires the active silences of its groups, and only those', async () => {
     const linked = await declaredGroup();
     await h.alerts.silence(linked, 1, 'U-ALICE', 'alice');
-    const other = ingest('alertmanager-firing').group.id;
+    const other = (await ingest('alertmanager-firing')).group.id;
     await h.alerts.silence(other, 1, 'U-ALICE', 'alice');
     h.clock.advance(10 * MINUTE);
     await closeIncident(1);
     expect(h.silences.expired).toEqual(['silence-1']);
-    expect(h.store.group(linked)?.silence?.until).toBe(CAPTURE_NOW + 10 * MINUTE);
-    expect(h.store.group(other)?.silence?.until).toBe(CAPTURE_NOW + HOUR);
+    expect((await h.store.group(linked))?.silence?.until).toBe(CAPTURE_NOW + 10 * MINUTE);
+    expect((await h.store.group(other))?.silence?.until).toBe(CAPTURE_NOW + HOUR);
   });
 
   it('leaves a silence that already ended alone', async () => {
@@ -303,13 +303,13 @@ describe('when an incident closes', () => {
 describe('attachToIncident', () => {
   it('links the group to an open incident as Declare does: acknowledged, on the timeline, war room told, new alerts fed', async () => {
     const { incident } = await h.incidents.service.declare({ title: 'Checkout slow', severity: 'sev2', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
-    const id = firingGroupId();
+    const id = await firingGroupId();
     const outcome = await h.alerts.attachToIncident(id, incident.number, 'bob');
     expect(outcome.incident.number).toBe(incident.number);
-    expect(h.store.group(id)).toMatchObject({ incidentNumber: incident.number, acknowledged: { by: 'bob', at: CAPTURE_NOW } });
-    expect(h.incidents.service.timeline(incident.number).at(-1)).toMatchObject({ kind: 'alert_linked', actor: 'bob' });
-    expect(h.alerts.linkedTo(incident.number).map((v) => v.group.id)).toEqual([id]);
-    expect(h.incidents.service.listOpen()).toHaveLength(1);
+    expect(await h.store.group(id)).toMatchObject({ incidentNumber: incident.number, acknowledged: { by: 'bob', at: CAPTURE_NOW } });
+    expect((await h.incidents.service.timeline(incident.number)).at(-1)).toMatchObject({ kind: 'alert_linked', actor: 'bob' });
+    expect((await h.alerts.linkedTo(incident.number)).map((v) => v.group.id)).toEqual([id]);
+    expect(await h.incidents.service.listOpen()).toHaveLength(1);
   });
 
   it('refuses a group already linked, and a closed incident', async () => {
@@ -317,9 +317,9 @@ describe('attachToIncident', () => {
     const { incident } = await h.incidents.service.declare({ title: 'Other', severity: 'sev3', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
     expect((await rejectionOf(() => h.alerts.attachToIncident(id, incident.number, 'bob'))).details).toEqual({ number: '1' });
     await closeIncident(incident.number);
-    const other = ingest('alertmanager-firing').group.id;
+    const other = (await ingest('alertmanager-firing')).group.id;
     expect((await rejectionOf(() => h.alerts.attachToIncident(other, incident.number, 'bob'))).code).toBe('incident_closed');
     expect((await rejectionOf(() => h.alerts.attachToIncident(other, 99, 'bob'))).code).toBe('unknown_incident');
-    expect(h.store.group(other)?.incidentNumber).toBeNull();
+    expect((await h.store.group(other))?.incidentNumber).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { acceptPlainPayload, deliveryKey, parseWebhookPayload, webhookPayloadSchema } from '../../src/alerts/alertmanager-payload.ts';
+import { acceptPlainPayload, deliveryKey, parseWebhookPayload, webhookPayloadSchema } from '../../src/alertmanager/alertmanager-payload.ts';
 import { FIXTURE_NAMES, fixtureJson, fixturePayload, fixtureText, type RawPayload, validPayload, WEB1, WEB1_STARTS } from '../fakes/alert-fixtures.ts';
 
 /** The issues for a body the test expects to be refused. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryKey, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import { CARD_ALERT_LIMIT, DEFAULT_SEVERITY_MAP, digestAlerts, viewDigest, viewGroup } from '../../src/alerts/alert-rules.ts';
 import { alertCard } from '../../src/chat/alert-messages.ts';
 import { messageContext } from '../fakes/chat-context.ts';
@@ -35,20 +35,20 @@ function newStore(path = ':memory:', migrations = MIGRATIONS_FOLDER) {
 }
 
 /** Stores `p` as the webhook stores a storm: opened, written in slices, then finished. */
-function ingestInSlices(store: SqliteAlertStore, p: WebhookPayload, now: number, slice = 1000) {
+async function ingestInSlices(store: SqliteAlertStore, p: WebhookPayload, now: number, slice = 1000) {
   const key = deliveryKey(p);
-  const opened = store.openDelivery(p, key, now);
+  const opened = await store.openDelivery(p, key, now);
   if ('duplicate' in opened) return opened.duplicate;
   const newly = [];
-  for (let at = 0; at < p.alerts.length; at += slice) newly.push(...store.writeAlerts(opened, p.alerts.slice(at, at + slice), now));
+  for (let at = 0; at < p.alerts.length; at += slice) newly.push(...(await store.writeAlerts(opened, p.alerts.slice(at, at + slice), now)));
   return store.finishDelivery(opened, p, key, now, newly);
 }
 
 /** The group's card from the store's digest, and the card computed the old way from every alert row. */
-function bothCards(store: SqliteAlertStore, groupId: number) {
-  const group = store.group(groupId)!;
-  const fromDigest = viewDigest(group, store.digest(groupId), DEFAULT_SEVERITY_MAP);
-  const fromRows = viewGroup(group, store.alerts(groupId), DEFAULT_SEVERITY_MAP);
+async function bothCards(store: SqliteAlertStore, groupId: number) {
+  const group = (await store.group(groupId))!;
+  const fromDigest = viewDigest(group, await store.digest(groupId), DEFAULT_SEVERITY_MAP);
+  const fromRows = viewGroup(group, await store.alerts(groupId), DEFAULT_SEVERITY_MAP);
   return { fromDigest, fromRows, cardFromDigest: alertCard(fromDigest, ctx, cardOpts), cardFromRows: alertCard(fromRows, ctx, cardOpts) };
 }
 
@@ -73,10 +73,10 @@ function mixedStorm(count: number): WebhookPayload {
 }
 
 describe("a group's card from the store's digest", () => {
-  it('is the card computed from every alert for an 80,000-alert storm group', () => {
+  it('is the card computed from every alert for an 80,000-alert storm group', async () => {
     const { store } = newStore();
-    const result = ingestInSlices(store, mixedStorm(80_000), CAPTURE_NOW);
-    const { fromDigest, fromRows, cardFromDigest, cardFromRows } = bothCards(store, result.group.id);
+    const result = await ingestInSlices(store, mixedStorm(80_000), CAPTURE_NOW);
+    const { fromDigest, fromRows, cardFromDigest, cardFromRows } = await bothCards(store, result.group.id);
     expect(cardFromDigest).toEqual(cardFromRows);
     expect(fromDigest).toEqual(fromRows);
     // The card says what a storm is: counts over all 80,000, ten listed, the rest counted.
@@ -84,7 +84,7 @@ describe("a group's card from the store's digest", () => {
     expect(fromDigest.links.map((l) => l.label)).toEqual(['Source', 'Runbook', 'Alertmanager']);
   }, 60_000);
 
-  it('is the card computed from every alert, whatever sequence of deliveries built the group', () => {
+  it('is the card computed from every alert, whatever sequence of deliveries built the group', async () => {
     const fingerprint = fc.constantFrom('fa', 'fb', 'fc', 'fd', 'fe');
     const alert = fc.record({
       fingerprint,
@@ -98,11 +98,11 @@ describe("a group's card from the store's digest", () => {
       generator: fc.constantFrom('', 'http://prom.example/a', 'http://prom.example/b'),
     });
     const delivery = fc.record({ alerts: fc.array(alert, { minLength: 1, maxLength: 8 }), sliced: fc.boolean() });
-    fc.assert(
-      fc.property(fc.array(delivery, { minLength: 1, maxLength: 6 }), (deliveries) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(delivery, { minLength: 1, maxLength: 6 }), async (deliveries) => {
         const { db, store } = newStore();
         let groupId = 0;
-        deliveries.forEach((d, i) => {
+        for (const [i, d] of deliveries.entries()) {
           const raw = d.alerts.map((a, n) =>
             rawAlert(n, {
               fingerprint: a.fingerprint,
@@ -115,21 +115,21 @@ describe("a group's card from the store's digest", () => {
           );
           const p = validPayload(rawPayload(raw, { commonAnnotations: {}, commonLabels: {} }));
           const now = CAPTURE_NOW + i * 1000;
-          groupId = (d.sliced ? ingestInSlices(store, p, now, 3) : store.ingest(p, deliveryKey(p), now)).group.id;
-          const group = store.group(groupId)!;
-          expect(store.digest(groupId)).toEqual(digestAlerts(store.alerts(groupId)));
-          const { cardFromDigest, cardFromRows } = bothCards(store, groupId);
+          groupId = (d.sliced ? await ingestInSlices(store, p, now, 3) : await store.ingest(p, deliveryKey(p), now)).group.id;
+          const group = (await store.group(groupId))!;
+          expect(await store.digest(groupId)).toEqual(digestAlerts(await store.alerts(groupId)));
+          const { cardFromDigest, cardFromRows } = await bothCards(store, groupId);
           expect(cardFromDigest).toEqual(cardFromRows);
           // The group's own firing count (what decides "resolved" and "fires again") agrees too.
-          expect(group.firingCount).toBe(digestAlerts(store.alerts(groupId)).firing);
-        });
+          expect(group.firingCount).toBe(digestAlerts(await store.alerts(groupId)).firing);
+        }
         db.$client.close();
       }),
       { numRuns: 150 },
     );
   });
 
-  it('is the same for alerts stored before the digest existed (the migration fills it in)', () => {
+  it('is the same for alerts stored before the digest existed (the migration fills it in)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sitroom-digest-'));
     dirs.push(dir);
     // The migrations before the digest's (0007), the schema before it.
@@ -152,8 +152,8 @@ describe("a group's card from the store's digest", () => {
     old.$client.close();
 
     const { store } = newStore(path);
-    expect(store.digest(1)).toEqual(digestAlerts(store.alerts(1)));
-    expect(store.digest(1)).toMatchObject({ firing: 2, resolved: 1, sharedLabels: { alertname: 'A', service: 's' }, generatorUrl: 'http://g/3', runbookUrl: 'https://rb.example/1' });
+    expect(await store.digest(1)).toEqual(digestAlerts(await store.alerts(1)));
+    expect(await store.digest(1)).toMatchObject({ firing: 2, resolved: 1, sharedLabels: { alertname: 'A', service: 's' }, generatorUrl: 'http://g/3', runbookUrl: 'https://rb.example/1' });
   });
 });
 
@@ -187,31 +187,31 @@ function countRows(db: Db) {
 
 describe("a group's view reads a bounded part of its alerts", () => {
   /** Rows read by AlertService.view of one group of `size` alerts, and the SQL it ran. */
-  function viewOf(size: number) {
+  async function viewOf(size: number) {
     const db = openDatabase(':memory:');
     const seen = countRows(db);
     const h = alertHarness({ db });
     const p = mixedStorm(size);
-    const { group } = h.store.ingest(p, deliveryKey(p), CAPTURE_NOW);
+    const { group } = await h.store.ingest(p, deliveryKey(p), CAPTURE_NOW);
     seen.rows = 0;
     seen.sql.clear();
-    const view = h.alerts.view(group.id);
+    const view = await h.alerts.view(group.id);
     h.db.$client.close();
     return { view, rows: seen.rows, sql: [...seen.sql] };
   }
 
-  it('reads the same few rows for a group of 200 alerts and one of 5,000', () => {
-    const small = viewOf(200);
-    const large = viewOf(5_000);
+  it('reads the same few rows for a group of 200 alerts and one of 5,000', async () => {
+    const small = await viewOf(200);
+    const large = await viewOf(5_000);
     expect(large.view?.firing).toBe(3_333);
     expect(large.rows).toBe(small.rows);
     // The group, ten alerts of each state, a link each and one label count per label of the earliest alert.
     expect(large.rows).toBeLessThanOrEqual(1 + 1 + 2 * CARD_ALERT_LIMIT + 2 + 4);
   });
 
-  it('runs only statements that search an index and stop at a limit (no scan of the alerts)', () => {
+  it('runs only statements that search an index and stop at a limit (no scan of the alerts)', async () => {
     const { db } = newStore();
-    const { sql } = viewOf(200);
+    const { sql } = await viewOf(200);
     expect(sql.length).toBeGreaterThan(0);
     for (const statement of sql) {
       const plan = (db.$client.prepare(`EXPLAIN QUERY PLAN ${statement}`).all(...new Array<number>((statement.match(/\?/g) ?? []).length).fill(1)) as { detail: string }[]).map((r) => r.detail);

@@ -4,7 +4,7 @@
  * dispatcher looked at it, though it went out only once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey } from '../../src/alertmanager/alertmanager-payload.ts';
 import { AlertEffectDeliverer } from '../../src/alerts/alert-effect-deliverer.ts';
 import { fixturePayload, stormPayload, validPayload } from '../fakes/alert-fixtures.ts';
 import { type AlertHarness, alertHarness } from '../fakes/alert-harness.ts';
@@ -52,11 +52,11 @@ describe("a card row's preparation", () => {
       store: h.store,
       notifier: h.chat,
       view: (id) => (views++, h.alerts.view(id)),
-      incident: () => undefined,
+      incident: async () => undefined,
       now: () => h.clock.now(),
     });
-    const prepared = deliverer.prepare({ effect: { kind: 'alert_card', group: group.id } });
-    deliverer.prepare({ effect: { kind: 'alert_card', group: group.id } });
+    const prepared = await deliverer.prepare({ effect: { kind: 'alert_card', group: group.id } });
+    await deliverer.prepare({ effect: { kind: 'alert_card', group: group.id } });
     expect(views).toBe(0);
     if (typeof prepared === 'string') throw new Error(`prepared as ${prepared}`);
     await prepared.send();

@@ -10,7 +10,7 @@ import { AlertEffectDeliverer } from '../../src/alerts/alert-effect-deliverer.ts
 import { isAlertEffect } from '../../src/alerts/alert-effects.ts';
 import type { AlertGroupView } from '../../src/alerts/alert-group.ts';
 import { DEFAULT_SEVERITY_MAP, viewGroup } from '../../src/alerts/alert-rules.ts';
-import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey } from '../../src/alertmanager/alertmanager-payload.ts';
 import { AlertCardSync } from '../../src/alerts/card-sync.ts';
 import type { AlertNotifier, CardRef } from '../../src/alerts/ports.ts';
 import { OutboxDispatcher } from '../../src/delivery/dispatcher.ts';
@@ -42,18 +42,18 @@ function processOn(notifier: AlertNotifier = new FakeAlertNotifier(), pacer = ne
   dbs.push(db);
   const store = new SqliteAlertStore(db);
   const outbox = new SqliteOutboxStore(db);
-  const view = (id: number) => {
-    const group = store.group(id);
-    return group && viewGroup(group, store.alerts(id), DEFAULT_SEVERITY_MAP);
+  const view = async (id: number) => {
+    const group = await store.group(id);
+    return group && viewGroup(group, await store.alerts(id), DEFAULT_SEVERITY_MAP);
   };
   const sync = new AlertCardSync({ store, outbox, platforms: ['slack'], clock });
-  const deliverer = new AlertEffectDeliverer({ platform: 'slack', store, notifier, view, incident: () => undefined, now: () => clock.now() });
+  const deliverer = new AlertEffectDeliverer({ platform: 'slack', store, notifier, view, incident: () => Promise.resolve(undefined), now: () => clock.now() });
   const retried: string[] = [];
   const dispatcher = new OutboxDispatcher({
     platform: 'slack',
     store: outbox,
     deliverer: {
-      prepare: (row) => (isAlertEffect(row.effect) ? deliverer.prepare({ effect: row.effect }) : 'skip'),
+      prepare: async (row) => await (isAlertEffect(row.effect) ? deliverer.prepare({ effect: row.effect }) : 'skip'),
       classify: (e) => ({ retry: true, message: e instanceof Error ? e.message : String(e) }),
     },
     pacer,
@@ -68,71 +68,71 @@ function processOn(notifier: AlertNotifier = new FakeAlertNotifier(), pacer = ne
   return { db, store, outbox, sync, dispatcher, notifier, retried };
 }
 
-const ingestInto = (store: SqliteAlertStore, name: FixtureName = 'alertmanager-group-2-firing'): number => {
+const ingestInto = async (store: SqliteAlertStore, name: FixtureName = 'alertmanager-group-2-firing'): Promise<number> => {
   const p = fixturePayload(name);
-  return store.ingest(p, deliveryKey(p), clock.now()).group.id;
+  return (await store.ingest(p, deliveryKey(p), clock.now())).group.id;
 };
 
 /** A change the card shows (as a button click makes): the group's version goes up. */
-const touch = (store: SqliteAlertStore, id: number): number =>
-  store.updateGroup(id, clock.now(), (g) => ({ ...g, acknowledged: g.acknowledged ? null : { by: 'alice', at: clock.now() } }))!.version;
+const touch = async (store: SqliteAlertStore, id: number): Promise<number> =>
+  (await store.updateGroup(id, clock.now(), (g) => ({ ...g, acknowledged: g.acknowledged ? null : { by: 'alice', at: clock.now() } })))!.version;
 
 const shownVersions = (n: FakeAlertNotifier) => n.callsTo('showCard').map((c) => c.view.group.version);
-const pendingRows = (p: ReturnType<typeof processOn>) => p.outbox.backlog().pending.alert;
+const pendingRows = async (p: ReturnType<typeof processOn>) => (await p.outbox.backlog()).pending.alert;
 
 describe('AlertCardSync through the outbox', () => {
   it('queues a row and sends nothing itself; the dispatcher posts the first card and records the version shown', async () => {
     const p = processOn();
-    const id = ingestInto(p.store);
-    p.sync.changed(id);
+    const id = await ingestInto(p.store);
+    await p.sync.changed(id);
     expect((p.notifier as FakeAlertNotifier).calls).toEqual([]);
-    expect(pendingRows(p)).toBe(1);
+    expect(await pendingRows(p)).toBe(1);
     await p.dispatcher.drain();
     expect((p.notifier as FakeAlertNotifier).callsTo('showCard')).toEqual([expect.objectContaining({ card: null })]);
-    expect(p.store.card(id, 'slack')).toEqual({ channel: 'C-ALERTS', messageId: 'M-CARD-1', version: 1 });
+    expect(await p.store.card(id, 'slack')).toEqual({ channel: 'C-ALERTS', messageId: 'M-CARD-1', version: 1 });
   });
 
   it('coalesces 50 changes into one update showing the latest version (one row per version, the older ones superseded)', async () => {
     const p = processOn();
     const notifier = p.notifier as FakeAlertNotifier;
-    const id = ingestInto(p.store);
-    p.sync.changed(id);
+    const id = await ingestInto(p.store);
+    await p.sync.changed(id);
     await p.dispatcher.drain();
     let latest = 0;
     for (let n = 0; n < 50; n += 1) {
-      latest = touch(p.store, id);
-      p.sync.changed(id);
-      p.sync.changed(id); // the same version again (a sweep): no second row
+      latest = await touch(p.store, id);
+      await p.sync.changed(id);
+      await p.sync.changed(id); // the same version again (a sweep): no second row
     }
-    expect(pendingRows(p)).toBe(50);
+    expect(await pendingRows(p)).toBe(50);
     await p.dispatcher.drain();
     expect(shownVersions(notifier)).toEqual([1, latest]);
     expect(notifier.callsTo('showCard')[1]?.card).toMatchObject({ messageId: 'M-CARD-1' });
-    expect(p.store.card(id, 'slack')?.version).toBe(latest);
-    expect(pendingRows(p)).toBe(0);
+    expect((await p.store.card(id, 'slack'))?.version).toBe(latest);
+    expect(await pendingRows(p)).toBe(0);
   });
 
   // A row held back by pacing used to take its group's first-post claim anyway, and then waited 60 s for it to go stale.
   it('posts new groups’ cards one a second with Slack pacing, without a paced row holding the first-post claim', async () => {
     const p = processOn(new FakeAlertNotifier(), new Pacer(SLACK_PACING));
     const notifier = p.notifier as FakeAlertNotifier;
-    const ids = [ingestInto(p.store), ingestInto(p.store, 'alertmanager-firing')];
-    for (const id of ids) p.sync.changed(id);
+    const ids = [await ingestInto(p.store), await ingestInto(p.store, 'alertmanager-firing')];
+    for (const id of ids) await p.sync.changed(id);
     await p.dispatcher.drain();
     expect(notifier.posted).toBe(1);
     clock.advance(1000);
     await p.dispatcher.drain();
     expect(notifier.posted).toBe(2);
-    expect(ids.map((id) => p.store.card(id, 'slack')?.version)).toEqual([1, 1]);
+    expect(await Promise.all(ids.map(async (id) => (await p.store.card(id, 'slack'))?.version))).toEqual([1, 1]);
   });
 
   it('leaves a card that already shows the version alone', async () => {
     const p = processOn();
-    const id = ingestInto(p.store);
-    p.sync.changed(id);
+    const id = await ingestInto(p.store);
+    await p.sync.changed(id);
     await p.dispatcher.drain();
-    p.sync.sweep(T0);
-    p.sync.changed(id);
+    await p.sync.sweep(T0);
+    await p.sync.changed(id);
     await p.dispatcher.drain();
     expect((p.notifier as FakeAlertNotifier).callsTo('showCard')).toHaveLength(1);
   });
@@ -140,22 +140,22 @@ describe('AlertCardSync through the outbox', () => {
   it('retries a failed post from the outbox (no second card), and a sweep re-queues only cards left behind', async () => {
     const p = processOn();
     const notifier = p.notifier as FakeAlertNotifier;
-    const a = ingestInto(p.store);
-    const b = ingestInto(p.store, 'alertmanager-firing');
+    const a = await ingestInto(p.store);
+    const b = await ingestInto(p.store, 'alertmanager-firing');
     notifier.failOn('showCard', new Error('slack is down'));
-    p.sync.changed(a);
+    await p.sync.changed(a);
     await p.dispatcher.drain();
     expect(p.retried).toEqual(['slack is down']);
     notifier.recover('showCard');
     clock.advance(MINUTE);
     await p.dispatcher.drain();
-    expect([notifier.posted, pendingRows(p)]).toEqual([2, 0]); // the failed attempt and the retry
+    expect([notifier.posted, await pendingRows(p)]).toEqual([2, 0]); // the failed attempt and the retry
     // Group b never got a row (say its process died before queuing it): the sweep finds it, and only it.
-    p.sync.sweep(T0);
-    expect(pendingRows(p)).toBe(1);
+    await p.sync.sweep(T0);
+    expect(await pendingRows(p)).toBe(1);
     await p.dispatcher.drain();
     expect(notifier.posted).toBe(3);
-    expect([p.store.card(a, 'slack')?.version, p.store.card(b, 'slack')?.version]).toEqual([1, 1]);
+    expect([(await p.store.card(a, 'slack'))?.version, (await p.store.card(b, 'slack'))?.version]).toEqual([1, 1]);
   });
 });
 
@@ -204,16 +204,17 @@ describe('two processes on one database file', () => {
     const random = seeded(seed);
     const chat = new SharedChat(random);
     const procs = [processOn(chat.notifier()), processOn(chat.notifier())];
-    const groups = [1, 2, 3].map((n) => {
+    const groups: number[] = [];
+    for (const n of [1, 2, 3]) {
       const p = validPayload(rawPayload([rawAlert(n)]));
-      return procs[0]!.store.ingest({ ...p, groupKey: `{}:{alertname="G${n}"}` }, `d${n}`, clock.now()).group.id;
-    });
+      groups.push((await procs[0]!.store.ingest({ ...p, groupKey: `{}:{alertname="G${n}"}` }, `d${n}`, clock.now())).group.id);
+    }
     const running: Promise<number>[] = [];
     for (let step = 0; step < 60; step += 1) {
       const proc = procs[Math.floor(random() * 2)]!;
       const id = groups[Math.floor(random() * groups.length)]!;
-      touch(proc.store, id);
-      proc.sync.changed(id);
+      await touch(proc.store, id);
+      await proc.sync.changed(id);
       // Both processes deliver while changes keep coming.
       for (const p of procs) running.push(p.dispatcher.drain());
       for (let turns = Math.floor(random() * 4); turns > 0; turns -= 1) await new Promise((r) => setImmediate(r));
@@ -222,12 +223,12 @@ describe('two processes on one database file', () => {
     await Promise.all(procs.map((p) => p.dispatcher.drain()));
     expect(chat.posts).toBe(groups.length);
     for (const id of groups) {
-      const card = procs[0]!.store.card(id, 'slack');
+      const card = await procs[0]!.store.card(id, 'slack');
       const history = chat.shown.get(card?.messageId ?? '') ?? [];
       // Every state the card showed is newer than the one before, and the last is the group's latest.
       expect(history).toEqual([...history].sort((x, y) => x - y));
       expect(new Set(history).size).toBe(history.length);
-      expect(history.at(-1)).toBe(procs[1]!.store.group(id)?.version);
+      expect(history.at(-1)).toBe((await procs[1]!.store.group(id))?.version);
     }
   });
 });

@@ -24,7 +24,7 @@ describe('Declare from an alert on two replicas', () => {
     const a = alertHarness({ databasePath: join(dir, 'sitroom.db') });
     const b = alertHarness({ databasePath: join(dir, 'sitroom.db') });
     harnesses.push(a, b);
-    const id = a.alerts.ingest(fixturePayload('alertmanager-group-2-firing')).group.id;
+    const id = (await a.alerts.ingest(fixturePayload('alertmanager-group-2-firing'))).group.id;
 
     const results = await Promise.allSettled([a.alerts.declareIncident(id, 'alice', 'slack'), b.alerts.declareIncident(id, 'bob', 'slack')]);
 
@@ -35,6 +35,6 @@ describe('Declare from an alert on two replicas', () => {
     expect(refused[0]).toBeInstanceOf(IncidentError);
     expect((refused[0] as IncidentError).code).toBe('already_linked');
     expect(a.db.$client.prepare('SELECT COUNT(*) AS n FROM incidents').get()).toEqual({ n: 1 });
-    expect(a.store.group(id)?.incidentNumber).toBe(1);
+    expect((await a.store.group(id))?.incidentNumber).toBe(1);
   });
 });

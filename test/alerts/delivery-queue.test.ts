@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryKey, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import { DeliveryQueue, type DeliveryQueueOptions } from '../../src/alerts/delivery-queue.ts';
 import type { IngestResult } from '../../src/alerts/ports.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
@@ -37,7 +37,7 @@ function setup(opts: Partial<DeliveryQueueOptions> = {}) {
     return result;
   };
   const stored: IngestResult[][] = [];
-  const queue = new DeliveryQueue({ store, now: () => CAPTURE_NOW, settle: (r) => r, stored: (rs) => stored.push(rs), ...opts });
+  const queue = new DeliveryQueue({ store, now: () => CAPTURE_NOW, stored: (rs) => stored.push(rs), ...opts });
   /** What another process reading the file sees: committed rows only. */
   const reader = () => {
     const other = new Database(path, { readonly: true });
@@ -89,13 +89,10 @@ describe('group commit', () => {
 
   it('rolls back only the delivery that failed; the others of its batch are stored and answered', async () => {
     const s = setup();
-    const ingest = s.store.ingest.bind(s.store);
-    s.store.ingest = (p, key, now) => {
-      const result = ingest(p, key, now);
-      if (p.groupKey.includes('BAD')) throw new Error('disk full halfway');
-      return result;
-    };
-    const outcomes = await Promise.allSettled(['A', 'BAD', 'C'].map((name) => add(s.queue, delivery(name))));
+    // JSON.stringify throws on a BigInt: BAD's last alert fails after its group and first alerts were written.
+    const bad = delivery('BAD');
+    (bad.alerts[2]!.labels as Record<string, unknown>)['instance'] = 3n;
+    const outcomes = await Promise.allSettled([delivery('A'), bad, delivery('C')].map((p) => s.queue.add(p, `key-${p.groupKey}`)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(s.reader()).toEqual({ groups: 2, alerts: 6 });
     expect(s.events).toEqual(['begin', 'commit']);
@@ -165,7 +162,7 @@ describe('storms', () => {
     await expect(add(s.queue, storm)).rejects.toThrow('process died here');
     // The first slice is there, but the delivery is not recorded as stored.
     expect(s.reader()).toEqual({ groups: 1, alerts: 2000 });
-    expect(s.store.group(1)?.firingCount).toBe(0);
+    expect((await s.store.group(1))?.firingCount).toBe(0);
     const resent = await add(s.queue, storm);
     expect(resent.duplicate).toBe(false);
     expect(resent.group.firingCount).toBe(5000);

@@ -80,7 +80,7 @@ describe('the board', () => {
   it('shows an incident declared in chat under Active, then under Mitigated after /incident mitigate, refreshing itself', async () => {
     slack = await SlackDriver.start();
     expect(await slack.command('declare sev2 Checkout latency spike')).toContain('Declared incident #1');
-    const room = slack.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await slack.sitroom().service.get(1)).room?.channelId ?? '';
 
     const { page, errors } = await newPage();
     await page.goto(`${slack.url}/`);
@@ -246,7 +246,7 @@ describe('signing in with WEB_AUTH_TOKEN', () => {
     await page.getByLabel('Title', { exact: true }).fill('Signed-in declare');
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${app.url}/incidents/1`);
-    expect(app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'Dana (token)' });
+    expect(await app.sitroom.service.get(1)).toMatchObject({ declaredBy: 'Dana (token)' });
 
     await page.goto(`${app.url}/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -269,7 +269,7 @@ describe('web-only mode', () => {
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('#1 Payments failing at checkout');
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ platform: 'web', severity: 'sev2', declaredBy: 'local' });
+    expect(await sitroom.sitroom.service.get(1)).toMatchObject({ platform: 'web', severity: 'sev2', declaredBy: 'local' });
 
     await page.getByLabel('Role', { exact: true }).selectOption('commander');
     await page.getByRole('button', { name: 'Assign role' }).click();
@@ -287,7 +287,7 @@ describe('web-only mode', () => {
     await page.getByLabel(/^Update/).fill('Payments are flowing again; watching error rates.');
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.getByRole('region', { name: 'Stakeholder updates' }).getByText('Payments are flowing again; watching error rates.').waitFor();
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ phase: 'mitigated', roles: { commander: 'local' }, lastUpdate: { text: 'Payments are flowing again; watching error rates.' } });
+    expect(await sitroom.sitroom.service.get(1)).toMatchObject({ phase: 'mitigated', roles: { commander: 'local' }, lastUpdate: { text: 'Payments are flowing again; watching error rates.' } });
     expect(await page.locator('.banner').count()).toBe(0);
 
     await page.goto(`${sitroom.url}/`);
@@ -321,7 +321,7 @@ describe('web-only mode', () => {
     await page.getByLabel(/^Waive open action items/).fill('Tracked in OPS-7');
     await page.getByRole('button', { name: /^Close/ }).click();
     await page.getByText('This incident is closed: only its action items and postmortem are still written, below.').waitFor();
-    expect(sitroom.sitroom.service.get(1).phase).toBe('closed');
+    expect((await sitroom.sitroom.service.get(1)).phase).toBe('closed');
   });
 });
 
@@ -393,7 +393,7 @@ describe('the web desk alone', () => {
     await page.getByRole('button', { name: 'Save sections' }).click();
     await page.getByRole('article', { name: 'Postmortem document' }).getByText('A bad deploy broke card payments.').waitFor();
     expect(await page.getByLabel('What went well').inputValue()).toBe('Rollback took two minutes.');
-    const markdown = sitroom.sitroom.followUps.postmortem(1)?.markdown ?? '';
+    const markdown = (await sitroom.sitroom.followUps.postmortem(1))?.markdown ?? '';
     expect(markdown).toContain('## Summary\n\nA bad deploy broke card payments.');
     expect(markdown).toContain('## What went wrong\n\n_To be written._');
 
@@ -407,10 +407,10 @@ describe('the web desk alone', () => {
     await page.getByRole('button', { name: /^Close/ }).click();
     await page.getByText('This incident is closed: only its action items and postmortem are still written, below.').waitFor();
 
-    const incident = sitroom.sitroom.service.get(1);
+    const incident = await sitroom.sitroom.service.get(1);
     expect(incident).toMatchObject({ phase: 'closed', title: 'Card payments failing at checkout', isPrivate: true, cadence: 1800, roles: { commander: 'alice' } });
     // Everything done on the web is recorded as its viewer; sitroom itself only wrote the postmortem on resolve.
-    const timeline = sitroom.sitroom.service.timeline(1);
+    const timeline = await sitroom.sitroom.service.timeline(1);
     expect(new Set(timeline.filter((e) => e.kind !== 'postmortem_written').map((e) => e.actor))).toEqual(new Set(['local']));
     expect(timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['role_assigned', 'cadence_changed', 'reminder_snoozed', 'renamed', 'visibility_changed', 'action_added', 'action_updated', 'action_done', 'postmortem_edited']));
     // The two refused forms (409) are logged by Chromium as failed loads; nothing else went wrong.
@@ -443,7 +443,7 @@ describe('escaping', () => {
     await page.getByLabel('Title', { exact: true }).fill(title);
     await page.getByRole('button', { name: 'Declare' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
-    expect(sitroom.sitroom.service.get(1).title).toBe(title);
+    expect((await sitroom.sitroom.service.get(1)).title).toBe(title);
 
     const onlyOurScripts = "[...document.scripts].map((s) => s.src.replace(location.origin, '') || 'inline:' + s.textContent)";
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`#1 ${title}`);
@@ -495,7 +495,7 @@ describe('the keyboard', () => {
     expect(await focused()).toBe('Declare');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${sitroom.url}/incidents/1`);
-    expect(sitroom.sitroom.service.get(1)).toMatchObject({ title: 'Typed without a mouse', severity: 'sev2', isPrivate: true, drill: false });
+    expect(await sitroom.sitroom.service.get(1)).toMatchObject({ title: 'Typed without a mouse', severity: 'sev2', isPrivate: true, drill: false });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertGroup, GroupAlert } from '../../src/alerts/alert-group.ts';
 import { DEFAULT_SEVERITY_MAP, viewGroup } from '../../src/alerts/alert-rules.ts';
 import { alertCard, alertsFiringMessage, alertsResolvedMessage, groupLinkedMessage, type CardOptions } from '../../src/chat/alert-messages.ts';
-import type { ChatMessage } from '../../src/chat/message.ts';
+import type { ChatMessage } from '../../src/presentation/message.ts';
 import { aGroupAlert, CAPTURE_NOW, firingGroup, fixturePayload, groupAlertsOf, WEB1_STARTS } from '../fakes/alert-fixtures.ts';
 import { messageContext } from '../fakes/chat-context.ts';
 import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';

@@ -17,7 +17,7 @@ function setup(opts: { silences?: boolean } = {}) {
     platform: chat,
     context: () => messageContext({ now: CAPTURE_NOW }),
     silences: opts.silences ?? true,
-    warRoomOf: (number) => (number === 4 ? ROOM.channelId : undefined),
+    warRoomOf: (number) => Promise.resolve(number === 4 ? ROOM.channelId : undefined),
   });
   return { chat, notifier };
 }

@@ -20,14 +20,14 @@ function setup(incident: Incident, opts: ConstructorParameters<typeof FakeChatPl
     platform: chat,
     notifier: new ChatNotifier({ platform: chat, context: () => messageContext() }),
     context: () => messageContext(),
-    incident: () => current,
+    incident: () => Promise.resolve(current),
     roomCreated: async (_n, room) => {
       current = { ...current, room };
     },
-    cardPosted: (_n, id) => {
+    cardPosted: async (_n, id) => {
       current = current.room ? { ...current, room: { ...current.room, cardMessageId: id } } : current;
     },
-    checklist: () => checklist,
+    checklist: () => Promise.resolve(checklist),
   });
   let ids = 0;
   /** Prepares and sends each effect in order; returns what prepare said for each. */
@@ -35,7 +35,7 @@ function setup(incident: Incident, opts: ConstructorParameters<typeof FakeChatPl
     const said: string[] = [];
     for (const e of effects) {
       const row: OutboxRow = { ...e, id: (ids += 1), version: 0, state: 'pending', attempts: 0, createdAt: T0, nextAttemptAt: T0, lastError: null, messageId: null };
-      const call = deliverer.prepare(row);
+      const call = await deliverer.prepare(row);
       said.push(typeof call === 'string' ? call : call.call);
       if (typeof call !== 'string') await call.send();
     }

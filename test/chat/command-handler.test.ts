@@ -42,28 +42,28 @@ describe('/incident declare', () => {
     const text = await run('declare sev1 --private Payroll export leaked', { channelId: 'C-GENERAL' });
     expect(text).toBe('Declared incident #1 (SEV1): Payroll export leaked\nThe war room is being created; it will be announced when it is ready.');
     // The room is a queued step, not awaited: the reply comes before it exists.
-    expect(store.get(1)?.room).toBeNull();
+    expect((await store.get(1))?.room).toBeNull();
     expect(store.queued[0]?.effect.kind).toBe('create_room');
-    expect(store.get(1)).toMatchObject({ severity: 'sev1', isPrivate: true, declaredBy: 'alice', platform: 'slack' });
+    expect(await store.get(1)).toMatchObject({ severity: 'sev1', isPrivate: true, declaredBy: 'alice', platform: 'slack' });
   });
 
   it('uses sev3 when no severity is given', async () => {
     const { run, store } = setup();
     await run('declare DNS flapping', { channelId: 'C-GENERAL' });
-    expect(store.get(1)?.severity).toBe('sev3');
+    expect((await store.get(1))?.severity).toBe('sev3');
   });
 
   it('opens the form when there is no title', async () => {
     const { handler, request, store } = setup();
     expect(await handler.command(request('C-GENERAL'), 'declare', mention)).toEqual({ kind: 'declare_form' });
-    expect(store.listOpen()).toEqual([]);
+    expect(await store.listOpen()).toEqual([]);
   });
 
   it('declares from the form', async () => {
     const { handler, request, store } = setup();
     const reply = await handler.declareForm(request('C-GENERAL'), { title: 'Checkout down', severity: 'sev2', isPrivate: false });
     expect(replyText(reply)).toContain('Declared incident #1 (SEV2)');
-    expect(store.get(1)?.severity).toBe('sev2');
+    expect((await store.get(1))?.severity).toBe('sev2');
   });
 
   it('refuses a form without a title', async () => {
@@ -110,7 +110,7 @@ describe('/incident role, ic, comms', () => {
     expect(await run('ic @carol')).toMatch(/^Role assigned: @carol → /);
     await run('comms', { userId: 'bob' });
     await run('role partner-comms @dave');
-    expect(store.get(1)?.roles).toEqual({ commander: 'carol', comms: 'bob', 'partner-comms': 'dave' });
+    expect((await store.get(1))?.roles).toEqual({ commander: 'carol', comms: 'bob', 'partner-comms': 'dave' });
   });
 
   it('names the known roles when the role is unknown', async () => {
@@ -128,7 +128,7 @@ describe('/incident severity, update, cadence, note', () => {
   it('changes severity, and refuses the same one', async () => {
     const { run, store } = await withIncident();
     expect(await run('severity sev1')).toBe('Severity is now SEV1.');
-    expect(store.get(1)?.severity).toBe('sev1');
+    expect((await store.get(1))?.severity).toBe('sev1');
     expect(await run('severity 1')).toBe('The incident is already SEV1.');
   });
 
@@ -136,7 +136,7 @@ describe('/incident severity, update, cadence, note', () => {
     const { run, store, clock } = await withIncident();
     clock.advance(20 * MINUTE);
     expect(await run('update Rolled back the deploy')).toBe('Update posted to stakeholders.');
-    expect(store.get(1)).toMatchObject({ lastUpdate: { text: 'Rolled back the deploy', by: 'alice' }, nextUpdateDue: T0 + 20 * MINUTE + HOUR });
+    expect(await store.get(1)).toMatchObject({ lastUpdate: { text: 'Rolled back the deploy', by: 'alice' }, nextUpdateDue: T0 + 20 * MINUTE + HOUR });
   });
 
   it('refuses an update that is too long', async () => {
@@ -147,9 +147,9 @@ describe('/incident severity, update, cadence, note', () => {
   it('sets and turns off the cadence', async () => {
     const { run, store } = await withIncident();
     expect(await run('cadence 15m')).toBe('Cadence set.');
-    expect(store.get(1)).toMatchObject({ cadence: 900, nextUpdateDue: T0 + 15 * MINUTE });
+    expect(await store.get(1)).toMatchObject({ cadence: 900, nextUpdateDue: T0 + 15 * MINUTE });
     expect(await run('cadence off')).toBe('Update reminders are off.');
-    expect(store.get(1)).toMatchObject({ cadence: null, nextUpdateDue: null });
+    expect(await store.get(1)).toMatchObject({ cadence: null, nextUpdateDue: null });
   });
 
   it('gives the usage line for a bad cadence', async () => {
@@ -160,13 +160,13 @@ describe('/incident severity, update, cadence, note', () => {
   it('adds a note to the timeline', async () => {
     const { run, store } = await withIncident();
     expect(await run('note suspect the 14:02 deploy')).toBe('Noted on the timeline.');
-    expect(store.timeline(1).at(-1)).toMatchObject({ kind: 'note', text: 'suspect the 14:02 deploy', actor: 'alice' });
+    expect((await store.timeline(1)).at(-1)).toMatchObject({ kind: 'note', text: 'suspect the 14:02 deploy', actor: 'alice' });
   });
 
   it('refuses war-room commands elsewhere', async () => {
     const { run, store } = await withIncident();
     expect(await run('update hello', { channelId: 'C-GENERAL' })).toContain('This command works in an incident war room.');
-    expect(store.get(1)?.lastUpdate).toBeNull();
+    expect((await store.get(1))?.lastUpdate).toBeNull();
   });
 });
 
@@ -176,7 +176,7 @@ describe('/incident mitigate, resolve, close, reopen', () => {
     expect(await run('mitigate traffic drained')).toBe('Incident #1 is now mitigated.');
     expect(await run('resolve')).toBe('Incident #1 is now resolved.');
     expect(await run('reopen errors are back')).toBe('Incident #1 is now active.');
-    expect(store.get(1)?.phase).toBe('active');
+    expect((await store.get(1))?.phase).toBe('active');
   });
 
   it('refuses resolve on an active incident, naming /incident mitigate', async () => {
@@ -231,21 +231,21 @@ describe('buttons', () => {
     const { handler, request, store } = await withIncident();
     expect(replyText(await handler.button(request(roomIdOf(1), 'carol'), 'claim_commander', 1))).toBe('You are the incident commander of #1.');
     expect(replyText(await handler.button(request(roomIdOf(1), 'dave'), 'claim_comms', 1))).toBe('You are the comms lead of #1.');
-    expect(store.get(1)?.roles).toEqual({ commander: 'carol', comms: 'dave' });
+    expect((await store.get(1))?.roles).toEqual({ commander: 'carol', comms: 'dave' });
   });
 
   it('"Post update" opens the update form, and the form posts the update', async () => {
     const { handler, request, store } = await withIncident();
     expect(await handler.button(request('D-CAROL', 'carol'), 'post_update', 1)).toEqual({ kind: 'update_form', incident: 1 });
     expect(replyText(await handler.updateForm(request('D-CAROL', 'carol'), 1, 'All clear'))).toBe('Update posted for #1.');
-    expect(store.get(1)?.lastUpdate).toMatchObject({ text: 'All clear', by: 'carol' });
+    expect((await store.get(1))?.lastUpdate).toMatchObject({ text: 'All clear', by: 'carol' });
   });
 
   it('"Snooze 15m" pushes the due update out', async () => {
     const { handler, request, store, clock } = await withIncident();
     clock.set(T0 + HOUR);
     expect(replyText(await handler.button(request(roomIdOf(1), 'carol'), 'snooze', 1))).toBe('Update reminder for #1 snoozed for 15 minutes.');
-    expect(store.get(1)?.nextUpdateDue).toBe(T0 + HOUR + 15 * MINUTE);
+    expect((await store.get(1))?.nextUpdateDue).toBe(T0 + HOUR + 15 * MINUTE);
   });
 
   it('"Snooze 15m" is refused when there is no cadence', async () => {

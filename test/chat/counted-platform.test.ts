@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CountedPlatform } from '../../src/chat/counted-platform.ts';
-import type { ChatMessage } from '../../src/chat/message.ts';
+import type { ChatMessage } from '../../src/presentation/message.ts';
 import { FakeChatPlatform, type PlatformMethod } from '../fakes/fake-chat-platform.ts';
 
 const message: ChatMessage = { lines: [['hello']] };

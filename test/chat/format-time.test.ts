@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatTime } from '../../src/chat/format-time.ts';
+import { formatAge, formatTime } from '../../src/presentation/format-time.ts';
 import { HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 
 describe('formatTime', () => {

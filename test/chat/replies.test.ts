@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GrammarError } from '../../src/chat/command-grammar.ts';
-import { errorReply, errorText, isExpectedError, notifyFailedLine } from '../../src/chat/replies.ts';
+import { errorReply, isExpectedError, notifyFailedLine } from '../../src/chat/replies.ts';
+import { errorText } from '../../src/presentation/error-text.ts';
 import { ERROR_CODES, IncidentError } from '../../src/incidents/errors.ts';
 import { advance } from '../../src/incidents/phases.ts';
 import { catchIncidentError } from '../fakes/catch-incident-error.ts';

@@ -33,7 +33,7 @@ afterEach(() => {
   for (const db of opened.splice(0)) db.$client.close();
 });
 
-function setup(opts: { giveUpMs?: number; callTimeoutMs?: number; pollMs?: number } = {}) {
+async function setup(opts: { giveUpMs?: number; callTimeoutMs?: number; pollMs?: number } = {}) {
   const db = openDatabase(':memory:');
   opened.push(db);
   const clock = new FixedClock();
@@ -71,13 +71,13 @@ function setup(opts: { giveUpMs?: number; callTimeoutMs?: number; pollMs?: numbe
     callTimeoutMs: opts.callTimeoutMs ?? 1000,
     ...(opts.pollMs !== undefined && { pollMs: opts.pollMs }),
     random: () => 0.5,
-    onOutcome: (row, outcome) => {
+    onOutcome: async (row, outcome) => {
       outcomes.push({ row, outcome, at: clock.now() });
-      if (outcome !== 'retried' && isIncidentEffect(row.effect)) service.effectSettled({ ...row, platform: counted.platform, effect: row.effect }, outcome === 'delivered');
+      if (outcome !== 'retried' && isIncidentEffect(row.effect)) await service.effectSettled({ ...row, platform: counted.platform, effect: row.effect }, outcome === 'delivered');
     },
   });
   // An incident whose nag to carol (comms) falls due at T0 + 1h.
-  store.create(anIncident({ number: 0, room: ROOM, roles: { comms: 'carol' }, declaredAt: T0, nextUpdateDue: T0 + HOUR, reminderAt: T0 + HOUR, reminderStage: 'nag' }), []);
+  await store.create(anIncident({ number: 0, room: ROOM, roles: { comms: 'carol' }, declaredAt: T0, nextUpdateDue: T0 + HOUR, reminderAt: T0 + HOUR, reminderStage: 'nag' }), []);
   /** Moves the clock in `step`s for `ms`, letting the dispatcher deliver what is due at each step. */
   const run = async (ms: number, step = 10 * SECOND) => {
     for (let t = 0; t < ms; t += step) {
@@ -93,15 +93,15 @@ const dms = (chat: FakeChatPlatform) => chat.succeeded.filter((c) => c.method ==
 
 describe('OutboxDispatcher', () => {
   it('delivers a nag that fell due while Slack was down for 10 minutes exactly once after it recovers, and only then records it', async () => {
-    const { clock, chat, service, store, outbox, run, outcomes } = setup();
+    const { clock, chat, service, store, outbox, run, outcomes } = await setup();
     chat.failOn('post', slackDown());
     chat.failOn('sendDirect', slackDown());
     clock.set(T0 + HOUR);
-    expect(service.queueDueReminders()).toEqual({ queued: 1 });
+    expect(await service.queueDueReminders()).toEqual({ queued: 1 });
 
     await run(10 * MINUTE);
     expect(nags(chat)).toHaveLength(0);
-    expect(store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(0);
+    expect((await store.timeline(1)).filter((e) => e.kind === 'reminder_sent')).toHaveLength(0);
     expect(outcomes.filter((o) => o.outcome === 'retried').length).toBeGreaterThan(4);
 
     chat.recover('post');
@@ -112,52 +112,52 @@ describe('OutboxDispatcher', () => {
     expect(nags(chat)).toHaveLength(1);
     expect(dms(chat)).toHaveLength(1);
     // Left: only the nag's e-mail copy, for the e-mail courier (test/email), which this test does not run.
-    expect(outbox.backlog()).toEqual({ pending: { incident: 1, alert: 0, webhook: 0, github: 0 }, oldestCreatedAt: T0 + HOUR });
-    const sent = store.timeline(1).filter((e) => e.kind === 'reminder_sent');
+    expect(await outbox.backlog()).toEqual({ pending: { incident: 1, alert: 0, webhook: 0, github: 0 }, oldestCreatedAt: T0 + HOUR });
+    const sent = (await store.timeline(1)).filter((e) => e.kind === 'reminder_sent');
     expect(sent).toHaveLength(1);
     expect(sent[0]?.at).toBeGreaterThan(recoveredAt);
   });
 
   it('keeps a war room that is down from holding up a direct message', async () => {
-    const { clock, chat, service, run } = setup();
+    const { clock, chat, service, run } = await setup();
     chat.failOn('post', slackDown());
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await run(30 * SECOND);
     expect(dms(chat).map((c) => c.method === 'sendDirect' && c.user)).toEqual(['carol']);
     expect(nags(chat)).toHaveLength(0);
   });
 
   it('gives up after the give-up time: counted, and "delivery failed" on the timeline', async () => {
-    const { clock, chat, service, store, outbox, run, outcomes } = setup({ giveUpMs: HOUR });
+    const { clock, chat, service, store, outbox, run, outcomes } = await setup({ giveUpMs: HOUR });
     chat.failOn('post', slackDown());
     chat.failOn('sendDirect', slackDown());
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await run(2 * HOUR, MINUTE);
     expect(outcomes.filter((o) => o.outcome === 'gave_up').map((o) => o.row.target)).toEqual(['incident:1', 'user:carol']);
     expect(outcomes.filter((o) => o.outcome === 'gave_up').every((o) => o.at - (T0 + HOUR) <= HOUR)).toBe(true);
-    expect(store.timeline(1).filter((e) => e.kind === 'reminder_failed').map((e) => e.text)).toEqual(['Update reminder to carol: delivery failed']);
-    expect(outbox.givenUp(1)).toHaveLength(2);
+    expect((await store.timeline(1)).filter((e) => e.kind === 'reminder_failed').map((e) => e.text)).toEqual(['Update reminder to carol: delivery failed']);
+    expect(await outbox.givenUp(1)).toHaveLength(2);
     // Left: only the nag's e-mail copy, for the e-mail courier (test/email), which this test does not run.
-    expect(outbox.backlog().pending.incident).toBe(1);
+    expect((await outbox.backlog()).pending.incident).toBe(1);
   });
 
   it('gives up at once on a refusal that retrying cannot fix', async () => {
-    const { clock, chat, service, run, outcomes } = setup();
+    const { clock, chat, service, run, outcomes } = await setup();
     chat.failOn('post', refused('channel_not_found'));
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await run(10 * SECOND);
     expect(chat.callsTo('post')).toHaveLength(1);
     expect(outcomes.find((o) => o.row.target === 'incident:1')?.outcome).toBe('gave_up');
   });
 
   it('never retries a call before its Retry-After', async () => {
-    const { clock, chat, service, run, callTimes } = setup();
+    const { clock, chat, service, run, callTimes } = await setup();
     chat.failOn('post', rateLimited(30));
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await run(10 * SECOND, SECOND);
     chat.recover('post');
     await run(MINUTE, SECOND);
@@ -168,12 +168,12 @@ describe('OutboxDispatcher', () => {
   });
 
   it('retries a call that never answers, without holding up other targets', async () => {
-    const { clock, chat, service, dispatcher, outcomes } = setup({ callTimeoutMs: 20 });
+    const { clock, chat, service, dispatcher, outcomes } = await setup({ callTimeoutMs: 20 });
     let hang = true;
     const post = chat.post.bind(chat);
     chat.post = (channel, message) => (hang ? new Promise(() => {}) : post(channel, message));
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await dispatcher.drain();
     expect(dms(chat)).toHaveLength(1);
     expect(outcomes.find((o) => o.row.target === 'incident:1')?.outcome).toBe('retried');
@@ -188,56 +188,56 @@ describe('SqliteOutboxStore.claim', () => {
   const numberOf = (e: OutboxEffect) => ('number' in e ? e.number : null);
   const effect = (number: number) => ({ kind: 'remind' as const, number, notice: { stage: 'nag' as const, dueAt: T0, people: [], alertChannel: true, overdueSeconds: 0 }, to: 'room' as const, records: false });
 
-  it('serves the incident lane before the alert lane, and one row per target in order', () => {
-    const { outbox } = setup();
-    outbox.enqueue([
+  it('serves the incident lane before the alert lane, and one row per target in order', async () => {
+    const { outbox } = await setup();
+    await outbox.enqueue([
       ...[1, 2, 3].map((n) => ({ platform: 'slack' as const, lane: 'alert' as const, target: `card:${n}`, effect: effect(n), at: T0 })),
       { platform: 'slack', lane: 'incident', target: 'incident:9', effect: effect(9), at: T0 + 1 },
       { platform: 'slack', lane: 'incident', target: 'incident:9', effect: effect(10), at: T0 + 2 },
     ]);
-    expect(outbox.claim('slack', T0 + SECOND, 1000, 1).map((r) => numberOf(r.effect))).toEqual([9]);
+    expect((await outbox.claim('slack', T0 + SECOND, 1000, 1)).map((r) => numberOf(r.effect))).toEqual([9]);
     // Row 10 waits behind row 9 (same target, still being sent); the leased row 9 is not handed out twice.
-    expect(outbox.claim('slack', T0 + SECOND, 1000, 10).map((r) => numberOf(r.effect))).toEqual([1, 2, 3]);
+    expect((await outbox.claim('slack', T0 + SECOND, 1000, 10)).map((r) => numberOf(r.effect))).toEqual([1, 2, 3]);
   });
 
-  it('sends only the newest version of a coalesced effect, and never an older one after a newer one', () => {
-    const { outbox } = setup();
+  it('sends only the newest version of a coalesced effect, and never an older one after a newer one', async () => {
+    const { outbox } = await setup();
     const row = (version: number, n: number) => ({ platform: 'slack' as const, lane: 'alert' as const, target: `card:${n}`, coalesceKey: 'card:7', version, effect: effect(n), at: T0 });
-    outbox.enqueue([row(1, 1), row(2, 2)]);
-    const claimed = outbox.claim('slack', T0, 1000, 10);
+    await outbox.enqueue([row(1, 1), row(2, 2)]);
+    const claimed = await outbox.claim('slack', T0, 1000, 10);
     expect(claimed.map((r) => r.version)).toEqual([2]);
-    outbox.delivered(claimed[0]?.id ?? 0, T0, 'M1');
+    await outbox.delivered(claimed[0]?.id ?? 0, T0, 'M1');
     // Another process queues version 1 late: it is superseded, never sent over version 2.
-    outbox.enqueue([row(1, 3)]);
-    expect(outbox.claim('slack', T0 + SECOND, 1000, 10)).toEqual([]);
+    await outbox.enqueue([row(1, 3)]);
+    expect(await outbox.claim('slack', T0 + SECOND, 1000, 10)).toEqual([]);
   });
 });
 
 describe('a process that dies with a row in flight', () => {
-  it('loses its claim soon enough that the next process repeats a Mattermost post inside the server’s pending_post_id window', () => {
-    const { outbox } = setup();
+  it('loses its claim soon enough that the next process repeats a Mattermost post inside the server’s pending_post_id window', async () => {
+    const { outbox } = await setup();
     const effect = { kind: 'remind' as const, number: 1, notice: { stage: 'nag' as const, dueAt: T0, people: [], alertChannel: true, overdueSeconds: 0 }, to: 'room' as const, records: true };
-    outbox.enqueue([{ platform: 'mattermost', lane: 'incident', target: 'incident:1', effect, at: T0 }]);
+    await outbox.enqueue([{ platform: 'mattermost', lane: 'incident', target: 'incident:1', effect, at: T0 }]);
     const timeout = 15_000; // CHAT_CALL_TIMEOUT_SECONDS' default
-    expect(outbox.claim('mattermost', T0, leaseFor(timeout), 10)).toHaveLength(1);
+    expect(await outbox.claim('mattermost', T0, leaseFor(timeout), 10)).toHaveLength(1);
     // The process dies right after the post went out (the worst case: the server's 30 s start now). Not before the
     // call's time-out is the row taken again (a live process may still be sending), and then within the window.
-    expect(outbox.claim('mattermost', T0 + timeout, leaseFor(timeout), 10)).toEqual([]);
+    expect(await outbox.claim('mattermost', T0 + timeout, leaseFor(timeout), 10)).toEqual([]);
     const again = T0 + leaseFor(timeout);
-    expect(outbox.claim('mattermost', again, leaseFor(timeout), 10)).toHaveLength(1);
+    expect(await outbox.claim('mattermost', again, leaseFor(timeout), 10)).toHaveLength(1);
     expect(again - T0).toBeLessThan(PENDING_POST_IDS_TTL_MS);
   });
 });
 
 describe('waking up', () => {
   it('delivers rows written by this process at once, without waiting for its poll (am-latency: the poll was most of an alert card\'s delay)', async () => {
-    const { clock, chat, service, dispatcher } = setup({ pollMs: 60_000 });
+    const { clock, chat, service, dispatcher } = await setup({ pollMs: 60_000 });
     dispatcher.start();
     try {
       // Started with nothing due: only the next poll (a minute away) or a wake-up can deliver what is queued now.
       await new Promise((resolve) => setTimeout(resolve, 20));
       clock.set(T0 + HOUR);
-      expect(service.queueDueReminders()).toEqual({ queued: 1 });
+      expect(await service.queueDueReminders()).toEqual({ queued: 1 });
       await vi.waitFor(() => expect(nags(chat)).toHaveLength(1), { timeout: 3000, interval: 20 });
     } finally {
       await dispatcher.stop();
@@ -247,12 +247,12 @@ describe('waking up', () => {
 
 describe('giving up on a change someone made', () => {
   it('puts it on the timeline (the incident page shows it) and tells that person directly', async () => {
-    const { chat, service, store, run, outcomes } = setup({ giveUpMs: HOUR });
+    const { chat, service, store, run, outcomes } = await setup({ giveUpMs: HOUR });
     chat.failOn('post', slackDown());
     await service.postUpdate(1, 'Rolled back', 'carol');
     await run(2 * HOUR, MINUTE);
     expect(outcomes.filter((o) => o.outcome === 'gave_up').map((o) => o.row.effect.kind)).toContain('room_events');
-    expect(store.timeline(1).filter((e) => e.kind === 'delivery_failed').map((e) => e.text)).toContainEqual(
+    expect((await store.timeline(1)).filter((e) => e.kind === 'delivery_failed').map((e) => e.text)).toContainEqual(
       expect.stringMatching(/^Could not deliver the war-room message \(.*Rolled back.*\) to the chat; gave up$/),
     );
     const told = chat.succeeded.filter((c) => c.method === 'sendDirect' && c.user === 'carol').map((c) => (c.method === 'sendDirect' ? messageText(c.message) : ''));

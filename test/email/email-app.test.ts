@@ -39,7 +39,7 @@ async function lapse(app: SitroomUnderTest, platform: Platform, comms: string): 
   const { service } = app.sitroom;
   const { incident } = await service.declare({ title: 'Search is slow', severity: 'sev2', isPrivate: false, platform, declaredBy: comms });
   await service.assignRole(incident.number, 'comms', comms, comms);
-  app.clock.set((service.get(incident.number).nextUpdateDue ?? 0) + 60_000);
+  app.clock.set(((await service.get(incident.number)).nextUpdateDue ?? 0) + 60_000);
   await app.sitroom.scheduler.tick();
   await app.sitroom.deliverDue();
 }
@@ -133,7 +133,7 @@ describe('the web-only desk with SMTP_URL', () => {
       [['alice@example.com'], 'Re: [sitroom] Incident #1: Search is slow'],
     ]);
     // No chat was told anything, and the timeline does not pretend one was.
-    expect(app.sitroom.service.timeline(1).map((e) => e.kind)).not.toContain('reminder_sent');
+    expect((await app.sitroom.service.timeline(1)).map((e) => e.kind)).not.toContain('reminder_sent');
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/sitroom_outbox_pending\{lane="incident"\} 0/);
   });

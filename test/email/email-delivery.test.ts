@@ -54,9 +54,9 @@ async function setup(opts: { stakeholders?: string[]; giveUpMs?: number } = {}) 
       addressOf: async (user) => new Map([['alice', 'alice@example.com']]).get(user),
       context: () => ({ timeZone: 'UTC', publicUrl: 'https://sitroom.example.com' }),
     },
-    onOutcome: (row, outcome, { error }) => {
+    onOutcome: async (row, outcome, { error }) => {
       outcomes.push({ row, outcome, ...(error ? { error } : {}) });
-      if (outcome === 'gave_up' && row.effect.kind.startsWith('mail_')) service.effectSettled({ ...row, effect: row.effect as never }, false);
+      if (outcome === 'gave_up' && row.effect.kind.startsWith('mail_')) await service.effectSettled({ ...row, effect: row.effect as never }, false);
     },
   });
   const declare = async (d: Partial<Declaration> = {}) =>
@@ -71,7 +71,7 @@ describe('stakeholder e-mail', () => {
     await service.postUpdate(incident.number, 'Rolled back <script>alert(1)</script> & watching', 'U-COMMS');
     await service.changeSeverity(incident.number, 'sev2', 'U-IC');
     const resolved = service.get(incident.number);
-    outbox.enqueue(resolvedEffects(resolved, { from: clock.now(), to: clock.now() + 30 * MINUTE }, clock.now()));
+    await outbox.enqueue(resolvedEffects(await resolved, { from: clock.now(), to: clock.now() + 30 * MINUTE }, clock.now()));
     await dispatcher.drain();
 
     const mails = smtp.mails();
@@ -154,7 +154,7 @@ describe('retries and giving up', () => {
     await dispatcher.drain();
     expect(outcomes.map((o) => [o.outcome, o.error])).toEqual([['gave_up', expect.stringMatching(/^SMTP 550: 550 5\.1\.1 No such user here/)]]);
     expect(smtp.mails()).toEqual([]);
-    const entry = service.timeline(incident.number).find((e) => e.kind === 'delivery_failed');
+    const entry = (await service.timeline(incident.number)).find((e) => e.kind === 'delivery_failed');
     expect(entry?.text).toBe('Could not deliver the e-mail to stakeholders; gave up');
   });
 });
@@ -164,10 +164,10 @@ describe('overdue e-mail', () => {
     const { smtp, clock, service, dispatcher, declare } = await setup({ stakeholders: [] });
     const incident = await declare();
     await service.assignRole(incident.number, 'comms', 'alice', 'U-IC');
-    const due = service.get(incident.number).nextUpdateDue ?? 0;
+    const due = (await service.get(incident.number)).nextUpdateDue ?? 0;
     clock.set(due + MINUTE);
-    expect(service.queueDueReminders().queued).toBe(1);
-    expect(service.queueDueReminders().queued).toBe(0);
+    expect((await service.queueDueReminders()).queued).toBe(1);
+    expect((await service.queueDueReminders()).queued).toBe(0);
     await dispatcher.drain();
     const mails = smtp.mails();
     expect(mails.map((m) => m.envelopeTo)).toEqual([['alice@example.com']]);
@@ -177,7 +177,7 @@ describe('overdue e-mail', () => {
 
     // The escalation a further interval later is the chat's; the mail went with the nag only.
     clock.advance(HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await dispatcher.drain();
     expect(smtp.mails()).toHaveLength(1);
   });
@@ -186,8 +186,8 @@ describe('overdue e-mail', () => {
     const { smtp, clock, service, dispatcher, declare, outcomes } = await setup({ stakeholders: [] });
     const incident = await declare();
     await service.assignRole(incident.number, 'comms', 'U-NOBODY', 'U-IC');
-    clock.set((service.get(incident.number).nextUpdateDue ?? 0) + MINUTE);
-    service.queueDueReminders();
+    clock.set(((await service.get(incident.number)).nextUpdateDue ?? 0) + MINUTE);
+    await service.queueDueReminders();
     await dispatcher.drain();
     expect(smtp.mails()).toEqual([]);
     expect(outcomes.filter((o) => o.row.effect.kind === 'mail_overdue').map((o) => o.outcome)).toEqual(['delivered']);

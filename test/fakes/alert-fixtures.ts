@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AlertGroup, GroupAlert } from '../../src/alerts/alert-group.ts';
-import { parseWebhookPayload, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { parseWebhookPayload, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 
 const FIXTURES = new URL('../fixtures/alertmanager/', import.meta.url);
 

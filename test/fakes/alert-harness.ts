@@ -60,11 +60,11 @@ export function alertHarness(opts: AlertHarnessOptions = {}) {
     platform: 'slack',
     store: outbox,
     deliverer: {
-      prepare: (row) => {
+      prepare: async (row) => {
         if (isAlertEffect(row.effect)) return deliverer.prepare({ effect: row.effect });
         if (row.effect.kind !== 'create_room') return 'skip';
         const number = row.effect.number;
-        return { call: 'createChannel', channel: '*', send: async () => (await incidents.openRooms(), { messageId: roomIdOf(number) }) };
+        return { call: 'createChannel' as const, channel: '*', send: async () => (await incidents.openRooms(), { messageId: roomIdOf(number) }) };
       },
       classify: (error) => ({ retry: true, message: error instanceof Error ? error.message : String(error) }),
     },

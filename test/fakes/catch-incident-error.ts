@@ -1,9 +1,15 @@
 import { IncidentError } from '../../src/incidents/errors.ts';
 
-/** Runs `fn` and returns the IncidentError it throws; fails the test when it throws nothing or something else. */
-export function catchIncidentError(fn: () => unknown): IncidentError {
+/**
+ * Runs `fn` and returns the IncidentError it throws (or, when it returns a promise, the one that promise rejects
+ * with); fails the test when it throws nothing or something else.
+ */
+export function catchIncidentError(fn: () => Promise<unknown>): Promise<IncidentError>;
+export function catchIncidentError(fn: () => unknown): IncidentError;
+export function catchIncidentError(fn: () => unknown): IncidentError | Promise<IncidentError> {
   try {
-    fn();
+    const result = fn();
+    if (result instanceof Promise) return rejectionOf(() => result);
   } catch (e) {
     if (e instanceof IncidentError) return e;
     throw e;

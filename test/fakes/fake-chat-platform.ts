@@ -1,7 +1,7 @@
 /** A recording ChatPlatform: remembers every call, hands out ids, can mark names taken and fail any method. */
 import type { ChatPlatform, PostedMessage, Updated } from '../../src/chat/chat-platform.ts';
-import type { ChatMessage, Line } from '../../src/chat/message.ts';
-import type { ReplyTo } from '../../src/chat/reply-effects.ts';
+import type { ChatMessage, Line } from '../../src/presentation/message.ts';
+import type { ReplyTo } from '../../src/presentation/reply-effects.ts';
 import type { Platform, UserId } from '../../src/incidents/incident.ts';
 
 export type PlatformCall =

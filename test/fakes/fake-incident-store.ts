@@ -28,7 +28,7 @@ export class FakeIncidentStore implements IncidentStore {
   /** When set, every call throws it, like a database that cannot be reached. */
   unavailable: Error | null = null;
 
-  create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Incident {
+  async create(draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Promise<Incident> {
     this.check();
     this.lastNumber += 1;
     const incident = { ...copy(draft), number: this.lastNumber };
@@ -42,28 +42,32 @@ export class FakeIncidentStore implements IncidentStore {
   /** Groups linked through createForAlertGroup (the fake keeps no alert groups: any id is a known, unlinked group). */
   private readonly linkedGroups = new Map<number, number>();
 
-  createForAlertGroup(groupId: number, draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): AlertDeclaration {
+  async createForAlertGroup(groupId: number, draft: Incident, events: readonly TimelineEvent[], effects?: (incident: Incident) => readonly QueuedEffect[]): Promise<AlertDeclaration> {
     const linked = this.linkedGroups.get(groupId);
     if (linked !== undefined) return { alreadyLinked: linked };
-    const incident = this.create(draft, events, effects);
+    const incident = await this.create(draft, events, effects);
     this.linkedGroups.set(groupId, incident.number);
     return { incident };
   }
 
-  get(number: number): Incident | undefined {
+  async get(number: number): Promise<Incident | undefined> {
+    return this.getNow(number);
+  }
+
+  private getNow(number: number): Incident | undefined {
     this.check();
     const incident = this.incidents.get(number);
     return incident && copy(incident);
   }
 
-  findByRoom(platform: Platform, channelId: string): Incident | undefined {
+  async findByRoom(platform: Platform, channelId: string): Promise<Incident | undefined> {
     this.check();
     const found = this.all().find((i) => i.platform === platform && i.room?.channelId === channelId);
     return found && copy(found);
   }
 
-  mutate(number: number, rule: (current: Incident) => Change | null): Change | null {
-    const current = this.get(number);
+  async mutate(number: number, rule: (current: Incident) => Change | null): Promise<Change | null> {
+    const current = this.getNow(number);
     if (!current) return null;
     const change = rule(current);
     if (!change) return null;
@@ -74,11 +78,16 @@ export class FakeIncidentStore implements IncidentStore {
     return change;
   }
 
-  mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Change[] {
-    return this.dueReminders(now, limit, platforms).flatMap((due) => this.mutate(due.number, rule) ?? []);
+  async mutateDue(now: number, limit: number, platforms: readonly Platform[], rule: (current: Incident) => Change | null): Promise<Change[]> {
+    const changes: Change[] = [];
+    for (const due of await this.dueReminders(now, limit, platforms)) {
+      const change = await this.mutate(due.number, rule);
+      if (change) changes.push(change);
+    }
+    return changes;
   }
 
-  listOpen(): Incident[] {
+  async listOpen(): Promise<Incident[]> {
     this.check();
     return copy(this.all().filter((i) => i.phase !== 'closed'));
   }
@@ -92,12 +101,12 @@ export class FakeIncidentStore implements IncidentStore {
     return { counts, newest: copy(newest) };
   }
 
-  timeline(number: number): TimelineEvent[] {
+  async timeline(number: number): Promise<TimelineEvent[]> {
     this.check();
     return copy(this.events.get(number) ?? []);
   }
 
-  countOpen(): { severity: Severity; phase: Phase; count: number }[] {
+  async countOpen(): Promise<{ severity: Severity; phase: Phase; count: number }[]> {
     this.check();
     const counts = new Map<string, { severity: Severity; phase: Phase; count: number }>();
     for (const i of this.all().filter((x) => x.phase !== 'closed')) {
@@ -107,22 +116,22 @@ export class FakeIncidentStore implements IncidentStore {
     return [...counts.values()];
   }
 
-  version(): string {
+  async version(): Promise<string> {
     return String(this.writeCount);
   }
 
-  countOverdue(now: number): number {
+  async countOverdue(now: number): Promise<number> {
     this.check();
     return this.all().filter((i) => isUpdateOverdue(i, now)).length;
   }
 
-  closedSince(since: number, limit: number): Incident[] {
+  async closedSince(since: number, limit: number): Promise<Incident[]> {
     this.check();
     const closed = this.all().filter((i) => i.closedAt !== null && i.closedAt >= since);
     return copy(closed.sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0)).slice(0, limit));
   }
 
-  page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Incident[] {
+  async page(query: { phase?: Phase; severity?: Severity; before?: number; limit: number }): Promise<Incident[]> {
     this.check();
     const matching = this.all().filter(
       (i) => (!query.phase || i.phase === query.phase) && (!query.severity || i.severity === query.severity) && (query.before === undefined || i.number < query.before),
@@ -130,12 +139,12 @@ export class FakeIncidentStore implements IncidentStore {
     return copy(matching.sort((a, b) => b.number - a.number).slice(0, query.limit));
   }
 
-  declaredSince(since: number): Incident[] {
+  async declaredSince(since: number): Promise<Incident[]> {
     this.check();
     return copy(this.all().filter((i) => i.declaredAt >= since));
   }
 
-  dueReminders(now: number, limit: number, platforms: readonly Platform[]): Incident[] {
+  async dueReminders(now: number, limit: number, platforms: readonly Platform[]): Promise<Incident[]> {
     this.check();
     const due = this.all().filter((i) => i.reminderAt !== null && i.reminderAt <= now && platforms.includes(i.platform));
     due.sort((a, b) => (a.reminderAt ?? 0) - (b.reminderAt ?? 0) || a.number - b.number);

@@ -1,5 +1,5 @@
 /** Flattens platform-neutral messages to plain text, so tests can read them the way a person would. */
-import type { ChatMessage, Inline, Line } from '../../src/chat/message.ts';
+import type { ChatMessage, Inline, Line } from '../../src/presentation/message.ts';
 
 function inlineText(part: Inline): string {
   if (typeof part === 'string') return part;

@@ -21,10 +21,10 @@ export function serviceHarness<S extends IncidentStore = FakeIncidentStore>(opts
   });
   /** What the outbox's first steps would record: every declared incident's war room (and card) exists. */
   const openRooms = async () => {
-    for (const { number, room } of store.listOpen()) {
+    for (const { number, room } of await store.listOpen()) {
       if (room) continue;
       await service.roomCreated(number, { channelId: roomIdOf(number), channelName: `inc-${number}`, cardMessageId: null });
-      service.cardPosted(number, `card-${number}`);
+      await service.cardPosted(number, `card-${number}`);
     }
   };
   return { store: store as S, clock, notifier, service, openRooms };

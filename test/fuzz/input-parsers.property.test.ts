@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseWebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { parseWebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import { checkDeclareForm, checkUpdateForm } from '../../src/chat/forms.ts';
 import { GrammarError, parseCommand, USAGE } from '../../src/chat/command-grammar.ts';
 import { declareForm, readDeclareValues, readUpdateValues, updateForm } from '../../src/chat/forms.ts';

@@ -26,8 +26,8 @@ const clear = (status: number, body: string) => {
 };
 
 /** Every incident is whole: its timeline starts with its declaration. */
-function expectWholeIncidents(): void {
-  for (const incident of chat.sitroom().service.listOpen()) expect(chat.sitroom().service.timeline(incident.number)[0]?.kind).toBe('declared');
+async function expectWholeIncidents(): Promise<void> {
+  for (const incident of await chat.sitroom().service.listOpen()) expect((await chat.sitroom().service.timeline(incident.number))[0]?.kind).toBe('declared');
 }
 
 /** JSON shaped a little like Mattermost's requests, or not at all. */
@@ -53,7 +53,7 @@ describe('Mattermost inbound routes under any body', () => {
         const res = await postJson(`${chat.url}${path}`, body);
         clear(res.status, res.body);
         await chat.settled();
-        expectWholeIncidents();
+        await expectWholeIncidents();
       }),
       { numRuns: 200 },
     );
@@ -76,7 +76,7 @@ describe('Mattermost inbound routes under any body', () => {
         const res = await postForm(`${chat.url}/mattermost/command`, form);
         clear(res.status, res.body);
         await chat.settled();
-        expectWholeIncidents();
+        await expectWholeIncidents();
       }),
       { numRuns: 100 },
     );

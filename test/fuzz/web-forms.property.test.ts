@@ -39,17 +39,17 @@ const path = fc.oneof(
 const STACK = /\n\s+at [^\n]+:\d+:\d+|Error: [^\n]*\n\s+at /;
 
 /** Every incident is whole: declared first on its timeline, with a title someone can read. */
-function expectWholeIncidents(): void {
-  for (let n = 1, incident = tryGet(1); incident; n += 1, incident = tryGet(n)) {
-    expect(app.sitroom.service.timeline(n)[0]?.kind).toBe('declared');
+async function expectWholeIncidents(): Promise<void> {
+  for (let n = 1, incident = await tryGet(1); incident; n += 1, incident = await tryGet(n)) {
+    expect((await app.sitroom.service.timeline(n))[0]?.kind).toBe('declared');
     // eslint-disable-next-line no-control-regex -- the property is that none are stored
     expect(incident.title).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(incident.title.trim()).toBe(incident.title);
   }
 }
-function tryGet(n: number) {
+async function tryGet(n: number) {
   try {
-    return app.sitroom.service.get(n);
+    return await app.sitroom.service.get(n);
   } catch {
     return undefined; // unknown_incident: numbers are dense, so this is the end
   }
@@ -63,7 +63,7 @@ describe('the web forms under any fields', () => {
         expect([303, 400, 403, 404, 409, 413]).toContain(answer.status);
         expect(answer.text).not.toMatch(STACK);
         await app.sitroom.settled();
-        expectWholeIncidents();
+        await expectWholeIncidents();
       }),
       { numRuns: 250 },
     );
@@ -81,7 +81,7 @@ describe('the web forms under any fields', () => {
         const text = await res.text();
         expect([303, 400, 403, 404, 409, 413]).toContain(res.status);
         expect(text).not.toMatch(STACK);
-        expectWholeIncidents();
+        await expectWholeIncidents();
       }),
       { numRuns: 150 },
     );

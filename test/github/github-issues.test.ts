@@ -84,7 +84,7 @@ describe('action items as GitHub issues', () => {
     expect(viaApi.status).toBe(200);
     await app.sitroom.deliverDue();
     expect(github.issues.map((i) => i.title)).toEqual([`Add a canary stage (incident #${n})`, `Alert on p99 (incident #${n})`]);
-    await followUps.completeActionItem(followUps.actionItemsOf(n).at(-1)?.id ?? 0, 'alice');
+    await followUps.completeActionItem((await followUps.actionItemsOf(n)).at(-1)?.id ?? 0, 'alice');
 
     // The close gate counts the item as open while its issue is.
     await followUps.completeActionItem(plain.id, 'alice');
@@ -96,7 +96,7 @@ describe('action items as GitHub issues', () => {
     const res = await githubDelivery(app.url, 'issues', closedPayload(1));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ done: 1 });
-    expect(followUps.actionItemsOf(n).find((a) => a.id === item.id)).toMatchObject({ state: 'done', doneBy: 'github:octocat' });
+    expect((await followUps.actionItemsOf(n)).find((a) => a.id === item.id)).toMatchObject({ state: 'done', doneBy: 'github:octocat' });
     await service.transition(n, 'close', '', 'alice');
     // A second delivery of the same event changes nothing.
     expect(await (await githubDelivery(app.url, 'issues', closedPayload(1))).json()).toEqual({ done: 0 });
@@ -114,7 +114,7 @@ describe('action items as GitHub issues', () => {
     expect((await githubDelivery(app.url, 'ping', { zen: 'Keep it logically awesome.' })).status).toBe(202);
     expect((await githubDelivery(app.url, 'issues', { ...closedPayload(1), action: 'reopened' })).status).toBe(202);
     expect((await githubDelivery(app.url, 'issues', closedPayload(1, 'acme/other'))).status).toBe(202);
-    expect(app.sitroom.followUps.actionItemsOf(n)[0]?.state).toBe('open');
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
   });
 
   it('finds closed issues by a periodic check when no webhook secret is set', async () => {
@@ -124,14 +124,14 @@ describe('action items as GitHub issues', () => {
     expect(github.issues).toHaveLength(1);
     expect((await fetch(`${app.url}/github/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
     await app.sitroom.scheduler.tick();
-    expect(app.sitroom.followUps.actionItemsOf(n)[0]?.state).toBe('open');
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     github.close(1, 'carol');
     await app.sitroom.scheduler.tick();
     // Checked at most every GITHUB_CHECK_MINUTES.
-    expect(app.sitroom.followUps.actionItemsOf(n)[0]?.state).toBe('open');
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     app.clock.advance(5 * MINUTE);
     await app.sitroom.scheduler.tick();
-    expect(app.sitroom.followUps.actionItemsOf(n)[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:carol' });
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:carol' });
   });
 
   it('retries while GitHub is down, and gives up at once when it refuses the token', async () => {
@@ -144,7 +144,7 @@ describe('action items as GitHub issues', () => {
     app.clock.advance(10 * MINUTE);
     await app.sitroom.deliverDue();
     expect(github.issues).toHaveLength(1);
-    expect(app.sitroom.followUps.actionItemsOf(n)[0]?.issue).toEqual({ number: 1, url: `https://github.example/${REPO}/issues/1` });
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.issue).toEqual({ number: 1, url: `https://github.example/${REPO}/issues/1` });
 
     const refused = await start({}, 'a-revoked-token');
     await refused.app.sitroom.followUps.addActionItem(refused.n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
@@ -152,9 +152,9 @@ describe('action items as GitHub issues', () => {
     refused.app.clock.advance(10 * MINUTE);
     await refused.app.sitroom.deliverDue();
     expect(refused.github.calls.map((c) => c.status)).toEqual([401]);
-    expect(refused.app.sitroom.followUps.actionItemsOf(refused.n)[0]?.issue).toBeUndefined();
+    expect((await refused.app.sitroom.followUps.actionItemsOf(refused.n))[0]?.issue).toBeUndefined();
     // Said where people look.
-    expect(refused.app.sitroom.service.timeline(refused.n).at(-1)?.text).toBe('Action item #1: its GitHub issue could not be opened (GitHub answered 401: Bad credentials - https://docs.github.com/rest)');
+    expect((await refused.app.sitroom.service.timeline(refused.n)).at(-1)?.text).toBe('Action item #1: its GitHub issue could not be opened (GitHub answered 401: Bad credentials - https://docs.github.com/rest)');
   });
 
   it('does not open a second issue when the answer to the first was lost', async () => {
@@ -166,7 +166,7 @@ describe('action items as GitHub issues', () => {
     await app.sitroom.deliverDue();
     expect(github.calls.map((c) => `${c.method} ${c.status}`)).toEqual(['GET 200', 'POST 0', 'GET 200']);
     expect(github.issues).toHaveLength(1);
-    expect(app.sitroom.followUps.actionItemsOf(n)[0]?.issue).toEqual({ number: 1, url: `https://github.example/${REPO}/issues/1` });
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.issue).toEqual({ number: 1, url: `https://github.example/${REPO}/issues/1` });
   });
 
   it('refuses --issue with a clear error when GitHub is not configured', async () => {
@@ -175,7 +175,7 @@ describe('action items as GitHub issues', () => {
     cleanup.push(() => app.stop());
     const n = (await app.sitroom.service.declare({ title: 'x', severity: 'sev3', isPrivate: false, platform: 'web', declaredBy: 'alice' })).incident.number;
     expect((await rejectionOf(() => app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice'))).code).toBe('issues_unavailable');
-    expect(app.sitroom.followUps.actionItemsOf(n)).toEqual([]);
+    expect(await app.sitroom.followUps.actionItemsOf(n)).toEqual([]);
   });
 });
 

@@ -64,12 +64,12 @@ describe('CaptureService on the SQLite store', () => {
     return Promise.resolve(m);
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     db = openDatabase(':memory:');
     store = new SqliteIncidentStore(db);
     const incidents = new IncidentService({ store, clock, notifiers: {}, cadenceDefaults: { sev1: null, sev2: null, sev3: null, sev4: null, sev5: null } as never, customRoles: [] });
     captures = new CaptureService({ incidents, store, clock });
-    store.create(anIncident({ number: 0, platform: 'slack', declaredAt: T0, room: { channelId: 'CROOM', channelName: 'inc-1', cardMessageId: null } }), [event('declared', T0, 'alice', 'declared')]);
+    await store.create(anIncident({ number: 0, platform: 'slack', declaredAt: T0, room: { channelId: 'CROOM', channelName: 'inc-1', cardMessageId: null } }), [event('declared', T0, 'alice', 'declared')]);
     reads = 0;
   });
   afterEach(() => db.$client.close());
@@ -79,8 +79,8 @@ describe('CaptureService on the SQLite store', () => {
     expect((await captures.capture(req)).kind).toBe('captured');
     expect((await captures.capture({ ...req, capturedBy: 'UCAROL' })).kind).toBe('already_captured');
     const timeline = store.timeline(1);
-    expect(timeline.map((e) => e.kind)).toEqual(['declared', 'message_captured']);
-    expect(timeline[1]).toMatchObject({ at: T0 + 2 * MINUTE, actor: 'UBOB', data: { capturedBy: 'UALICE', capturedAt: T0 + 10 * MINUTE } });
+    expect((await timeline).map((e) => e.kind)).toEqual(['declared', 'message_captured']);
+    expect((await timeline)[1]).toMatchObject({ at: T0 + 2 * MINUTE, actor: 'UBOB', data: { capturedBy: 'UALICE', capturedAt: T0 + 10 * MINUTE } });
   });
 
   it('does not read a message outside a war room, and ignores the bot’s own or a vanished one', async () => {
@@ -89,14 +89,14 @@ describe('CaptureService on the SQLite store', () => {
     expect((await captures.capture({ platform: 'mattermost', channelId: 'CROOM', capturedBy: 'UALICE', read: read(message()) })).kind).toBe('not_in_war_room');
     expect((await captures.capture({ platform: 'slack', channelId: 'CROOM', capturedBy: 'UALICE', read: read(message({ byBot: true })) })).kind).toBe('ignored');
     expect((await captures.capture({ platform: 'slack', channelId: 'CROOM', capturedBy: 'UALICE', read: read(undefined) })).kind).toBe('ignored');
-    expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared']);
+    expect((await store.timeline(1)).map((e) => e.kind)).toEqual(['declared']);
   });
 
-  it('the key is unique in the database itself (a second store on the same file cannot add it again)', () => {
+  it('the key is unique in the database itself (a second store on the same file cannot add it again)', async () => {
     const entry = capturedMessageEvent(message(), 'UALICE', T0);
-    expect(store.addCapturedMessage(1, entry, 'slack:CROOM:1')).toBe(true);
-    expect(new SqliteIncidentStore(db).addCapturedMessage(1, entry, 'slack:CROOM:1')).toBe(false);
-    expect(store.addCapturedMessage(1, entry, 'slack:CROOM:2')).toBe(true);
-    expect(store.timeline(1).filter((e) => e.kind === 'message_captured')).toHaveLength(2);
+    expect(await store.addCapturedMessage(1, entry, 'slack:CROOM:1')).toBe(true);
+    expect(await new SqliteIncidentStore(db).addCapturedMessage(1, entry, 'slack:CROOM:1')).toBe(false);
+    expect(await store.addCapturedMessage(1, entry, 'slack:CROOM:2')).toBe(true);
+    expect((await store.timeline(1)).filter((e) => e.kind === 'message_captured')).toHaveLength(2);
   });
 });

@@ -82,13 +82,13 @@ describe('checklists on declare', () => {
   it('stores the severity’s and the type’s items and queues posting them in the war room, behind its creation', async () => {
     const h = harness();
     const n = await h.declare({ severity: 'sev2', type: 'Database' });
-    expect(h.service.get(n).type).toBe('database');
-    expect(h.checklists.checklistOf(n).map((i) => [i.position, i.text, i.required, i.source])).toEqual([
+    expect((await h.service.get(n)).type).toBe('database');
+    expect((await h.checklists.checklistOf(n)).map((i) => [i.position, i.text, i.required, i.source])).toEqual([
       [1, 'Page the owning team', true, 'sev2'],
       [2, 'Consider a status notice', false, 'sev2'],
       [3, 'Page the DBA', true, 'type:database'],
     ]);
-    const ids = h.checklists.checklistOf(n).map((i) => i.id);
+    const ids = (await h.checklists.checklistOf(n)).map((i) => i.id);
     expect(h.queued('checklist')).toEqual([{ kind: 'checklist', number: n, added: ids, target: `incident:${n}` }]);
     expect(h.queued('create_room').map((e) => e.target)).toEqual([`incident:${n}`]);
   });
@@ -98,13 +98,13 @@ describe('checklists on declare', () => {
     const e = await rejectionOf(() => h.declare({ type: 'network' }));
     expect(e.code).toBe('unknown_incident_type');
     expect(e.details).toEqual({ type: 'network', known: 'security, database' });
-    expect(h.service.listOpen()).toEqual([]);
+    expect(await h.service.listOpen()).toEqual([]);
   });
 
   it('posts nothing when no checklist matches', async () => {
     const h = harness();
     const n = await h.declare({ severity: 'sev4' });
-    expect(h.checklists.checklistOf(n)).toEqual([]);
+    expect(await h.checklists.checklistOf(n)).toEqual([]);
     expect(h.queued('checklist')).toEqual([]);
   });
 });
@@ -116,7 +116,7 @@ describe('severity and type changes', () => {
     await h.checklists.check(n, 1, 'bob');
     await h.service.changeSeverity(n, 'sev1', 'alice');
     await h.service.changeType(n, 'database', 'alice');
-    const items = h.checklists.checklistOf(n);
+    const items = await h.checklists.checklistOf(n);
     expect(items.map((i) => [i.position, i.text, i.checkedBy])).toEqual([
       [1, 'Page the owning team', 'bob'],
       [2, 'Consider a status notice', null],
@@ -125,7 +125,7 @@ describe('severity and type changes', () => {
     ]);
     const textOf = new Map(items.map((i) => [i.id, i.text]));
     expect(h.queued('checklist').map((c) => c.added.map((id) => textOf.get(id)))).toEqual([['Page the owning team', 'Consider a status notice'], ['Page the EM'], ['Page the DBA']]);
-    expect(h.store.timeline(n).filter((e) => e.kind === 'type_changed').map((e) => e.text)).toEqual(['Type none → database']);
+    expect((await h.store.timeline(n)).filter((e) => e.kind === 'type_changed').map((e) => e.text)).toEqual(['Type none → database']);
   });
 
   it('refuses the same type and an unknown one', async () => {
@@ -143,7 +143,7 @@ describe('ticking', () => {
     h.clock.advance(3 * MINUTE);
     const { item } = await h.checklists.check(n, 2, 'carol');
     expect(item).toMatchObject({ position: 2, checkedBy: 'carol', checkedAt: T0 + 3 * MINUTE });
-    const entry = h.store.timeline(n).at(-1);
+    const entry = (await h.store.timeline(n)).at(-1);
     expect(entry).toMatchObject({ kind: 'checklist_checked', actor: 'carol', at: T0 + 3 * MINUTE, text: 'Checklist 2. Consider a status notice ✔' });
     expect(h.queued('room_events').at(-1)?.events.map((e) => e.kind)).toEqual(['checklist_checked']);
   });
@@ -151,7 +151,7 @@ describe('ticking', () => {
   it('ticks by item id (the button), and refuses a second tick and unknown items', async () => {
     const h = harness();
     const n = await h.declare({ severity: 'sev2' });
-    const [first] = h.checklists.checklistOf(n);
+    const [first] = await h.checklists.checklistOf(n);
     await h.checklists.tick(first?.id ?? 0, 'dave');
     expect((await rejectionOf(() => h.checklists.tick(first?.id ?? 0, 'erin'))).details).toEqual({ position: '1', by: 'dave' });
     expect((await rejectionOf(() => h.checklists.check(n, 9, 'erin'))).code).toBe('unknown_checklist_item');
@@ -164,7 +164,7 @@ describe('ticking', () => {
     const b = await h.declare({ severity: 'sev4' });
     await h.checklists.check(a, 1, 'bob');
     const store = new SqliteChecklistStore(opened[0] as Db);
-    expect(store.progressOf([a, b])).toEqual(new Map([[a, { done: 1, total: 2 }]]));
+    expect(await store.progressOf([a, b])).toEqual(new Map([[a, { done: 1, total: 2 }]]));
   });
 });
 
@@ -176,7 +176,7 @@ describe('the close gate', () => {
     const e = await rejectionOf(() => h.service.transition(n, 'close', '', 'alice'));
     expect(e.code).toBe('open_checklist_items');
     expect(e.details).toEqual({ checklist: '1. Page the owning team', checklistCount: '1' });
-    expect(h.service.get(n).phase).toBe('resolved');
+    expect((await h.service.get(n)).phase).toBe('resolved');
     await h.checklists.check(n, 1, 'bob');
     expect((await h.service.transition(n, 'close', '', 'alice')).incident.phase).toBe('closed');
   });
@@ -186,7 +186,7 @@ describe('the close gate', () => {
     const n = await h.declare({ severity: 'sev2' });
     await h.closeable(n);
     await h.service.transition(n, 'close', 'done', 'alice', 'team paged by phone');
-    expect(h.store.timeline(n).at(-1)?.text).toBe('Phase resolved → closed: done — waived open required checklist items: team paged by phone');
+    expect((await h.store.timeline(n)).at(-1)?.text).toBe('Phase resolved → closed: done — waived open required checklist items: team paged by phone');
   });
 
   it('refuses ticks once the incident is closed', async () => {
@@ -203,12 +203,12 @@ describe('drills', () => {
     const h = harness();
     const real = await h.declare({ severity: 'sev1' });
     const drill = await h.declare({ severity: 'sev1', drill: true });
-    expect(h.service.get(drill)).toMatchObject({ drill: true });
-    expect(h.store.timeline(drill)[0]?.text).toBe('Declared DRILL SEV1: Checkout latency spike');
-    expect(h.followUps.stats(7)).toMatchObject({ incidents: 1, bySeverity: { sev1: 1 } });
-    expect(h.store.countOpen()).toEqual([{ severity: 'sev1', phase: 'active', count: 1 }]);
+    expect(await h.service.get(drill)).toMatchObject({ drill: true });
+    expect((await h.store.timeline(drill))[0]?.text).toBe('Declared DRILL SEV1: Checkout latency spike');
+    expect(await h.followUps.stats(7)).toMatchObject({ incidents: 1, bySeverity: { sev1: 1 } });
+    expect(await h.store.countOpen()).toEqual([{ severity: 'sev1', phase: 'active', count: 1 }]);
     h.clock.advance(2 * HOUR);
-    expect(h.store.countOverdue(h.clock.now())).toBe(1);
+    expect(await h.store.countOverdue(h.clock.now())).toBe(1);
 
     await h.followUps.addActionItem(drill, { text: 'Practice item', owner: 'bob', due: null }, 'alice');
     h.clock.set(Date.UTC(2025, 2, 21, 9, 30));

@@ -81,8 +81,8 @@ describe('changing an action item', () => {
     const added = await followUps.addActionItem(1, { text: 'Canary', owner: null, due: null }, 'alice');
     const changed = await followUps.changeActionItem(added.id, { owner: ' dave ', due: '2025-05-02' }, 'bob', 1);
     expect(changed).toMatchObject({ owner: 'dave', due: '2025-05-02' });
-    expect(followUps.actionItemsOf(1)[0]).toMatchObject({ owner: 'dave', due: '2025-05-02' });
-    expect(service.timeline(1).at(-1)).toMatchObject({ kind: 'action_updated', actor: 'bob' });
+    expect((await followUps.actionItemsOf(1))[0]).toMatchObject({ owner: 'dave', due: '2025-05-02' });
+    expect((await service.timeline(1)).at(-1)).toMatchObject({ kind: 'action_updated', actor: 'bob' });
     expect(lastRoomPost().at(-1)).toMatchObject({ kind: 'action_updated' });
     expect((await rejectionOf(() => followUps.changeActionItem(added.id, { due: '2025-02-30' }, 'bob', 1))).code).toBe('invalid_due_date');
     expect((await rejectionOf(() => followUps.changeActionItem(added.id, { owner: 'x' }, 'bob', 2))).code).toBe('unknown_action_item');
@@ -96,25 +96,25 @@ describe('postmortem sections', () => {
   it('are stored, recorded with who edited which, and written into the postmortem in place of "To be written"', async () => {
     const { service, followUps } = harness();
     await service.declare({ title: 'Checkout down', severity: 'sev2', isPrivate: false, platform: 'web', declaredBy: 'alice' });
-    followUps.editPostmortem(1, { summary: 'A bad deploy.', impact: 'Checkout failed\nfor 20 minutes.' }, 'alice');
-    expect(followUps.postmortemSections(1)).toEqual({ summary: 'A bad deploy.', impact: 'Checkout failed\nfor 20 minutes.', contributingFactors: '', wentWell: '', wentWrong: '' });
-    expect(service.timeline(1).at(-1)).toMatchObject({ kind: 'postmortem_edited', actor: 'alice', text: 'Postmortem edited: Summary, Impact' });
+    await followUps.editPostmortem(1, { summary: 'A bad deploy.', impact: 'Checkout failed\nfor 20 minutes.' }, 'alice');
+    expect(await followUps.postmortemSections(1)).toEqual({ summary: 'A bad deploy.', impact: 'Checkout failed\nfor 20 minutes.', contributingFactors: '', wentWell: '', wentWrong: '' });
+    expect((await service.timeline(1)).at(-1)).toMatchObject({ kind: 'postmortem_edited', actor: 'alice', text: 'Postmortem edited: Summary, Impact' });
     // Not written yet: editing does not write the document.
-    expect(followUps.postmortem(1)).toBeUndefined();
+    expect(await followUps.postmortem(1)).toBeUndefined();
     const { markdown } = await followUps.writePostmortem(1, 'alice');
     expect(markdown).toContain('## Summary\n\nA bad deploy.\n');
     expect(markdown).toContain('## Impact\n\nCheckout failed\\\nfor 20 minutes.\n');
     expect(markdown).toContain('## What went well\n\n_To be written._');
     // Written: an edit re-renders it at once; leaving a section out keeps it, empty clears it.
-    followUps.editPostmortem(1, { wentWell: 'Rollback took 2 minutes.', summary: '' }, 'bob');
-    const rewritten = followUps.postmortem(1)?.markdown ?? '';
+    await followUps.editPostmortem(1, { wentWell: 'Rollback took 2 minutes.', summary: '' }, 'bob');
+    const rewritten = (await followUps.postmortem(1))?.markdown ?? '';
     expect(rewritten).toContain('## What went well\n\nRollback took 2 minutes.');
     expect(rewritten).toContain('## Summary\n\n_To be written._');
     expect(rewritten).toContain('Checkout failed');
     // Nothing changed: nothing recorded.
-    const entries = service.timeline(1).length;
-    followUps.editPostmortem(1, { wentWell: 'Rollback took 2 minutes.' }, 'bob');
-    expect(service.timeline(1)).toHaveLength(entries);
+    const entries = (await service.timeline(1)).length;
+    await followUps.editPostmortem(1, { wentWell: 'Rollback took 2 minutes.' }, 'bob');
+    expect(await service.timeline(1)).toHaveLength(entries);
   });
 
   it('cannot add headings, lists, quotes or HTML to the document', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deliveryKey } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey } from '../../src/alertmanager/alertmanager-payload.ts';
 import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import type { Effect } from '../../src/incidents/effects.ts';
 import { type DigestEffect, digestOfEffect, type DigestSchedule } from '../../src/incidents/digest.ts';
@@ -65,7 +65,7 @@ function harness(opts: { path?: string; clock?: FixedClock; platforms?: Platform
   const queued = <K extends Effect['kind']>(kind: K) =>
     (db.$client.prepare('SELECT payload FROM outbox WHERE kind = ? ORDER BY id').all(kind) as { payload: string }[]).map((r) => JSON.parse(r.payload) as Extract<Effect, { kind: K }>);
   const declare = async (overrides: Parameters<typeof aDeclaration>[0] = {}) => (await service.declare(aDeclaration(overrides))).incident.number;
-  const kinds = (number: number) => store.timeline(number).map((e) => e.kind);
+  const kinds = async (number: number) => (await store.timeline(number)).map((e) => e.kind);
   /** The digest rows queued for `platform` (the channel's copy), oldest first, as the deliverer reads them. */
   const digests = (platform: Platform = 'slack') =>
     (db.$client.prepare("SELECT payload FROM outbox WHERE kind = 'digest' AND platform = ? ORDER BY id").all(platform) as { payload: string }[]).map((r) =>
@@ -88,9 +88,9 @@ describe('action items', () => {
     const item = await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: '2025-03-20' }, 'erin');
 
     expect(item).toMatchObject({ id: 1, incidentNumber: n, text: 'Add a canary stage', owner: 'carol', due: '2025-03-20', state: 'open', createdAt: T0 + 5 * MINUTE, createdBy: 'erin' });
-    expect(h.followUps.actionItemsOf(n)).toEqual([item]);
-    expect(h.followUps.openActionItems()).toEqual([item]);
-    expect(h.kinds(n).at(-1)).toBe('action_added');
+    expect(await h.followUps.actionItemsOf(n)).toEqual([item]);
+    expect(await h.followUps.openActionItems()).toEqual([item]);
+    expect((await h.kinds(n)).at(-1)).toBe('action_added');
     const [told] = h.queued('room_events');
     expect(told?.number).toBe(n);
     expect(told?.events.map((e) => [e.kind, e.text])).toEqual([['action_added', 'Action item: Add a canary stage (owner carol, due 2025-03-20)']]);
@@ -99,7 +99,7 @@ describe('action items', () => {
   it('refuses an item for an unknown incident', async () => {
     const h = harness();
     expect((await rejectionOf(() => h.followUps.addActionItem(9, { text: 'x', owner: null, due: null }, 'erin'))).code).toBe('unknown_incident');
-    expect(h.followUps.openActionItems()).toEqual([]);
+    expect(await h.followUps.openActionItems()).toEqual([]);
   });
 
   it('completes an item: done, on the timeline, the war room told; a second time is refused', async () => {
@@ -110,13 +110,13 @@ describe('action items', () => {
 
     const done = await h.followUps.completeActionItem(item.id, 'carol', n);
     expect(done).toEqual({ ...item, state: 'done', doneAt: T0 + HOUR, doneBy: 'carol' });
-    expect(h.followUps.openActionItems()).toEqual([]);
+    expect(await h.followUps.openActionItems()).toEqual([]);
     expect(h.queued('room_events').at(-1)?.events.map((e) => e.kind)).toEqual(['action_done']);
 
     const again = await rejectionOf(() => h.followUps.completeActionItem(item.id, 'erin', n));
     expect(again.code).toBe('action_item_done');
-    expect(h.kinds(n).filter((k) => k === 'action_done')).toHaveLength(1);
-    expect(h.followUps.actionItemsOf(n)[0]?.doneBy).toBe('carol');
+    expect((await h.kinds(n)).filter((k) => k === 'action_done')).toHaveLength(1);
+    expect((await h.followUps.actionItemsOf(n))[0]?.doneBy).toBe('carol');
   });
 
   it('completes an item by id alone (outside a war room)', async () => {
@@ -143,9 +143,9 @@ describe('action items', () => {
 
     const e = await rejectionOf(() => h.followUps.completeActionItem(item.id, 'carol', one));
     expect(e.code).toBe('unknown_action_item');
-    expect(h.followUpStore.actionItem(item.id)?.state).toBe('open');
-    expect(h.kinds(one)).not.toContain('action_done');
-    expect(h.kinds(two)).not.toContain('action_done');
+    expect((await h.followUpStore.actionItem(item.id))?.state).toBe('open');
+    expect(await h.kinds(one)).not.toContain('action_done');
+    expect(await h.kinds(two)).not.toContain('action_done');
     expect(h.queued('room_events')).toHaveLength(queued);
   });
 });
@@ -157,8 +157,8 @@ describe('writePostmortem', () => {
     h.clock.advance(2 * HOUR);
 
     const { markdown } = await h.followUps.writePostmortem(n, 'carol');
-    expect(h.followUps.postmortem(n)).toEqual({ markdown, generatedAt: T0 + 2 * HOUR });
-    expect(h.store.timeline(n).at(-1)).toMatchObject({ kind: 'postmortem_written', actor: 'carol', at: T0 + 2 * HOUR });
+    expect(await h.followUps.postmortem(n)).toEqual({ markdown, generatedAt: T0 + 2 * HOUR });
+    expect((await h.store.timeline(n)).at(-1)).toMatchObject({ kind: 'postmortem_written', actor: 'carol', at: T0 + 2 * HOUR });
     expect(h.queued('postmortem_file')).toEqual([{ kind: 'postmortem_file', number: n, filename: `postmortem-incident-${n}.md`, markdown }]);
     expect(readPostmortemFrontMatter(markdown)).toMatchObject({ incident: n, title: 'Checkout latency spike', generated_at: '2025-03-14T16:00:00.000Z' });
   });
@@ -167,7 +167,7 @@ describe('writePostmortem', () => {
     const h = harness();
     const n = await h.declare();
     await h.followUps.addActionItem(n, { text: 'Add a canary stage', owner: 'carol', due: '2025-03-20' }, 'erin');
-    linkFiringAlert(h, n, T0 - 10 * MINUTE);
+    await linkFiringAlert(h, n, T0 - 10 * MINUTE);
     const fm = readPostmortemFrontMatter((await h.followUps.writePostmortem(n)).markdown);
     expect(fm.action_items).toEqual([{ id: 1, text: 'Add a canary stage', owner: 'carol', due: '2025-03-20', state: 'open', done: null }]);
     expect(fm.alerts).toMatchObject([{ title: 'HighErrorRate', first_firing: '2025-03-14T13:50:00.000Z', acknowledged_by: 'bob' }]);
@@ -181,10 +181,10 @@ describe('writePostmortem', () => {
 });
 
 /** Ingests a HighErrorRate delivery firing since `firstFiring`, acknowledged by bob a minute later, linked to incident `n`. */
-function linkFiringAlert(h: ReturnType<typeof harness>, n: number, firstFiring: number): void {
+async function linkFiringAlert(h: ReturnType<typeof harness>, n: number, firstFiring: number): Promise<void> {
   const payload = validPayload(rawPayload([rawAlert(1, { startsAt: new Date(firstFiring).toISOString() })]));
-  const { group } = h.alertStore.ingest(payload, deliveryKey(payload), firstFiring);
-  h.alertStore.updateGroup(group.id, h.clock.now(), (g) => ({ ...g, acknowledged: { by: 'bob', at: firstFiring + MINUTE }, incidentNumber: n }));
+  const { group } = await h.alertStore.ingest(payload, deliveryKey(payload), firstFiring);
+  await h.alertStore.updateGroup(group.id, h.clock.now(), (g) => ({ ...g, acknowledged: { by: 'bob', at: firstFiring + MINUTE }, incidentNumber: n }));
 }
 
 describe('on resolve (IncidentService.transition with the FollowUpService observing)', () => {
@@ -202,26 +202,26 @@ describe('on resolve (IncidentService.transition with the FollowUpService observ
     const { n, outcome } = await resolved(h);
     expect(outcome.notifyError).toBeUndefined();
 
-    const saved = h.followUps.postmortem(n);
+    const saved = await h.followUps.postmortem(n);
     expect(saved?.generatedAt).toBe(T0 + 90 * MINUTE);
     expect(readPostmortemFrontMatter(saved?.markdown ?? '')).toMatchObject({ phase: 'resolved', times: { resolved: '2025-03-14T15:30:00.000Z' } });
     expect(h.queued('postmortem_file').map((e) => e.markdown)).toEqual([saved?.markdown]);
     expect(h.queued('announce').filter((e) => e.what === 'resolved')).toEqual([
       expect.objectContaining({ number: n, incident: expect.objectContaining({ phase: 'resolved' }), impact: { from: T0, to: T0 + 40 * MINUTE } }),
     ]);
-    expect(h.kinds(n).slice(-2)).toEqual(['phase_changed', 'postmortem_written']);
+    expect((await h.kinds(n)).slice(-2)).toEqual(['phase_changed', 'postmortem_written']);
   });
 
   it('starts the impact window at the first firing of a linked alert, as the postmortem does', async () => {
     const h = harness();
     const n = await h.declare();
-    linkFiringAlert(h, n, T0 - 10 * MINUTE);
+    await linkFiringAlert(h, n, T0 - 10 * MINUTE);
     h.clock.set(T0 + 40 * MINUTE);
     await h.service.transition(n, 'mitigate', '', 'carol');
     h.clock.set(T0 + 90 * MINUTE);
     await h.service.transition(n, 'resolve', '', 'carol');
 
-    const fm = readPostmortemFrontMatter(h.followUps.postmortem(n)?.markdown ?? '');
+    const fm = readPostmortemFrontMatter((await h.followUps.postmortem(n))?.markdown ?? '');
     expect(fm.times.started).toBe('2025-03-14T13:50:00.000Z');
     expect(h.queued('announce').find((e) => e.what === 'resolved')?.impact).toEqual({ from: T0 - 10 * MINUTE, to: T0 + 40 * MINUTE });
   });
@@ -230,7 +230,7 @@ describe('on resolve (IncidentService.transition with the FollowUpService observ
     const h = harness();
     const n = await h.declare();
     await h.service.transition(n, 'mitigate', '', 'carol');
-    expect(h.followUps.postmortem(n)).toBeUndefined();
+    expect(await h.followUps.postmortem(n)).toBeUndefined();
     expect(h.queued('announce').filter((e) => e.what === 'resolved')).toEqual([]);
     expect(h.queued('postmortem_file')).toEqual([]);
   });
@@ -239,8 +239,8 @@ describe('on resolve (IncidentService.transition with the FollowUpService observ
     const h = harness();
     const { n, outcome } = await resolved(h);
     expect(outcome.notifyError).toBeUndefined();
-    expect(h.store.get(n)?.phase).toBe('resolved');
-    expect(h.followUps.postmortem(n)).toBeDefined();
+    expect((await h.store.get(n))?.phase).toBe('resolved');
+    expect(await h.followUps.postmortem(n)).toBeDefined();
     expect(h.queued('announce').map((e) => e.what)).toEqual(['declared', 'change', 'change', 'resolved']);
   });
 });
@@ -262,7 +262,7 @@ describe('close with open action items (IncidentService.transition)', () => {
     const e = await rejectionOf(() => h.service.transition(n, 'close', '', 'carol'));
     expect(e.code).toBe('open_action_items');
     expect(e.details).toEqual({ items: `#${b.id} Alert on config drift`, count: '1' });
-    expect(h.store.get(n)?.phase).toBe('resolved');
+    expect((await h.store.get(n))?.phase).toBe('resolved');
   });
 
   it('is refused with a blank waiver', async () => {
@@ -276,7 +276,7 @@ describe('close with open action items (IncidentService.transition)', () => {
     const { n } = await resolvedWithItems(h);
     const outcome = await h.service.transition(n, 'close', 'done here', 'carol', ' tracked in OPS-12 ');
     expect(outcome.incident.phase).toBe('closed');
-    expect(h.store.timeline(n).at(-1)).toMatchObject({
+    expect((await h.store.timeline(n)).at(-1)).toMatchObject({
       kind: 'phase_changed',
       text: 'Phase resolved → closed: done here — waived open action items: tracked in OPS-12',
       data: { to: 'closed', note: 'done here — waived open action items: tracked in OPS-12' },
@@ -314,17 +314,17 @@ describe('stats', () => {
     await h.service.transition(recent, 'mitigate', '', 'carol');
     clock.set(T0);
 
-    const week = h.followUps.stats(7);
+    const week = await h.followUps.stats(7);
     expect(week).toMatchObject({ days: 7, incidents: 1, bySeverity: { sev1: 0, sev2: 1 }, timeToAcknowledge: { count: 1, mean: 0 }, timeToMitigate: { count: 1, mean: 1800 } });
-    expect(h.followUps.stats(30)).toMatchObject({ days: 30, incidents: 2, bySeverity: { sev1: 1, sev2: 1 } });
+    expect(await h.followUps.stats(30)).toMatchObject({ days: 30, incidents: 2, bySeverity: { sev1: 1, sev2: 1 } });
   });
 
-  it('counts alert noise since the same day', () => {
+  it('counts alert noise since the same day', async () => {
     const h = harness();
     const payload = validPayload(rawPayload([rawAlert(1, { startsAt: new Date(T0 - HOUR).toISOString() })]));
-    const { group } = h.alertStore.ingest(payload, deliveryKey(payload), T0 - HOUR);
-    h.alertStore.updateGroup(group.id, T0, (g) => ({ ...g, notActionable: { by: 'bob', at: T0 } }));
-    expect(h.followUps.stats(7).alerts).toEqual({ groups: 1, notActionable: 1, notActionableShare: 1 });
+    const { group } = await h.alertStore.ingest(payload, deliveryKey(payload), T0 - HOUR);
+    await h.alertStore.updateGroup(group.id, T0, (g) => ({ ...g, notActionable: { by: 'bob', at: T0 } }));
+    expect((await h.followUps.stats(7)).alerts).toEqual({ groups: 1, notActionable: 1, notActionableShare: 1 });
   });
 });
 
@@ -375,7 +375,7 @@ describe('sendDueDigest', () => {
     await withOpenItems(one);
     const two = harness({ path });
     expect(one.db.$client).not.toBe(two.db.$client);
-    expect(two.followUps.openActionItems()).toHaveLength(3);
+    expect(await two.followUps.openActionItems()).toHaveLength(3);
 
     expect(await one.followUps.sendDueDigest()).toBe(true);
     expect(await two.followUps.sendDueDigest()).toBe(false);

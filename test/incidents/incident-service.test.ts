@@ -30,7 +30,7 @@ describe('IncidentService.declare', () => {
     expect(outcome.incident.room).toBeNull();
     expect(queuedKinds(store)).toEqual(['create_room@incident:1', 'invite@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@incident:1', 'mail_stakeholders@mail:1']);
     expect(store.queued[1]?.effect).toEqual({ kind: 'invite', number: 1, users: ['bob'] });
-    expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared']);
+    expect((await store.timeline(1)).map((e) => e.kind)).toEqual(['declared']);
   });
 
   it('numbers incidents 1, 2, 3', async () => {
@@ -44,10 +44,10 @@ describe('IncidentService.declare', () => {
     const { service, store } = serviceHarness();
     await service.declare(aDeclaration());
     await service.roomCreated(1, { channelId: roomIdOf(1), channelName: 'inc-1', cardMessageId: null });
-    service.cardPosted(1, 'card-1');
-    expect(store.get(1)?.room).toEqual({ channelId: roomIdOf(1), channelName: 'inc-1', cardMessageId: 'card-1' });
-    expect(store.findByRoom('slack', roomIdOf(1))?.number).toBe(1);
-    expect(store.timeline(1).map((e) => e.kind)).toEqual(['declared', 'war_room_opened']);
+    await service.cardPosted(1, 'card-1');
+    expect((await store.get(1))?.room).toEqual({ channelId: roomIdOf(1), channelName: 'inc-1', cardMessageId: 'card-1' });
+    expect((await store.findByRoom('slack', roomIdOf(1)))?.number).toBe(1);
+    expect((await store.timeline(1)).map((e) => e.kind)).toEqual(['declared', 'war_room_opened']);
   });
 
   it('queues nothing for an incident on a platform without a chat (the web)', async () => {
@@ -64,7 +64,7 @@ describe('IncidentService changes', () => {
     clock.advance(10 * MINUTE);
     const outcome = await service.postUpdate(1, 'Rolled back', 'carol');
 
-    expect(store.get(1)?.nextUpdateDue).toBe(T0 + 10 * MINUTE + HOUR);
+    expect((await store.get(1))?.nextUpdateDue).toBe(T0 + 10 * MINUTE + HOUR);
     expect(outcome.incident.lastUpdate?.text).toBe('Rolled back');
     expect(queuedKinds(store)).toEqual(['room_events@incident:1', 'topic@incident:1', 'card@incident:1', 'announce@announce:1', 'mail_stakeholders@mail:1']);
     expect(store.queued.map((q) => q.coalesceKey ?? '')).toEqual(['', 'topic:slack:1', 'card:slack:1', '', '']);
@@ -74,7 +74,7 @@ describe('IncidentService changes', () => {
     const { service, store } = await withIncident();
     await service.assignRole(1, 'ic', 'dave', 'alice');
     await service.assignRole(1, 'partner-comms', 'erin', 'alice');
-    expect(store.get(1)?.roles).toEqual({ commander: 'dave', 'partner-comms': 'erin' });
+    expect((await store.get(1))?.roles).toEqual({ commander: 'dave', 'partner-comms': 'erin' });
   });
 
   it('does not tell the chat when nothing changed, and invites a new role holder', async () => {
@@ -87,12 +87,12 @@ describe('IncidentService changes', () => {
 
   it('refuses a rule violation without saving anything', async () => {
     const { service, store } = await withIncident();
-    const before = store.timeline(1);
+    const before = await store.timeline(1);
     const queued = store.queued.length;
     const error = await rejectionOf(() => service.transition(1, 'resolve', '', 'alice'));
     expect(error.code).toBe('phase_skip');
-    expect(store.get(1)?.phase).toBe('active');
-    expect(store.timeline(1)).toEqual(before);
+    expect((await store.get(1))?.phase).toBe('active');
+    expect(await store.timeline(1)).toEqual(before);
     expect(store.queued).toHaveLength(queued);
   });
 
@@ -103,7 +103,7 @@ describe('IncidentService changes', () => {
 
   it('reports an unknown incident', async () => {
     const { service } = serviceHarness();
-    expect(() => service.get(42)).toThrowError(/unknown_incident/);
+    await expect(service.get(42)).rejects.toThrowError(/unknown_incident/);
     for (const attempt of [
       () => service.postUpdate(42, 'x', 'a'),
       () => service.transition(42, 'mitigate', '', 'a'),
@@ -117,9 +117,9 @@ describe('IncidentService changes', () => {
 
   it('reports a channel that is no war room', async () => {
     const { service } = await withIncident();
-    expect(service.inRoom('slack', roomIdOf(1)).number).toBe(1);
-    expect(() => service.inRoom('slack', 'C-RANDOM')).toThrowError(/not_in_war_room/);
-    expect(() => service.inRoom('mattermost', roomIdOf(1))).toThrowError(/not_in_war_room/);
+    expect((await service.inRoom('slack', roomIdOf(1))).number).toBe(1);
+    await expect(service.inRoom('slack', 'C-RANDOM')).rejects.toThrowError(/not_in_war_room/);
+    await expect(service.inRoom('mattermost', roomIdOf(1))).rejects.toThrowError(/not_in_war_room/);
   });
 });
 
@@ -127,7 +127,7 @@ describe('IncidentService.queueDueReminders', () => {
   it('sends nothing before the update is due', async () => {
     const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR - 1);
-    expect(service.queueDueReminders()).toEqual({ queued: 0 });
+    expect(await service.queueDueReminders()).toEqual({ queued: 0 });
     expect(reminders(store)).toHaveLength(0);
   });
 
@@ -140,20 +140,20 @@ describe('IncidentService.queueDueReminders', () => {
     clock.advance(30 * MINUTE);
     const later = service.queueDueReminders();
 
-    expect([...runs, later].map((r) => r.queued)).toEqual([1, 0, 0]);
+    expect((await Promise.all([...runs, later])).map((r) => r.queued)).toEqual([1, 0, 0]);
     expect(reminders(store).map((c) => c.notice)).toEqual([
       { stage: 'nag', dueAt: T0 + HOUR, people: ['carol'], alertChannel: false, overdueSeconds: 0 },
     ]);
     // Queued, not yet delivered: the timeline records a reminder only once it has gone out (effectSettled).
-    expect(store.timeline(1).filter((e) => e.kind === 'reminder_sent')).toHaveLength(0);
+    expect((await store.timeline(1)).filter((e) => e.kind === 'reminder_sent')).toHaveLength(0);
   });
 
   it('claims each incident once when two runs race over several due incidents', async () => {
     const { service, store, clock } = await withIncident();
     await service.declare(aDeclaration());
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
-    service.queueDueReminders();
+    await service.queueDueReminders();
+    await service.queueDueReminders();
     expect(reminders(store).map((c) => c.incident.number).sort()).toEqual([1, 2]);
   });
 
@@ -161,12 +161,12 @@ describe('IncidentService.queueDueReminders', () => {
     const { service, store, clock } = await withIncident();
     await service.assignRole(1, 'ic', 'dave', 'alice');
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     clock.set(T0 + 2 * HOUR);
-    service.queueDueReminders();
-    service.queueDueReminders();
+    await service.queueDueReminders();
+    await service.queueDueReminders();
     clock.set(T0 + 10 * HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
 
     expect(reminders(store).map((c) => [c.notice.stage, c.notice.people, c.notice.alertChannel])).toEqual([
       ['nag', ['dave'], false],
@@ -177,10 +177,10 @@ describe('IncidentService.queueDueReminders', () => {
   it('starts again after an update', async () => {
     const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await service.postUpdate(1, 'Still digging', 'carol');
     clock.set(T0 + 2 * HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     expect(reminders(store).map((c) => [c.notice.stage, c.notice.dueAt])).toEqual([
       ['nag', T0 + HOUR],
       ['nag', T0 + 2 * HOUR],
@@ -192,7 +192,7 @@ describe('IncidentService.queueDueReminders', () => {
     await service.transition(1, 'mitigate', '', 'alice');
     await service.transition(1, 'resolve', '', 'alice');
     clock.set(T0 + 5 * HOUR);
-    expect(service.queueDueReminders()).toEqual({ queued: 0 });
+    expect(await service.queueDueReminders()).toEqual({ queued: 0 });
     expect(reminders(store)).toHaveLength(0);
   });
 
@@ -200,18 +200,18 @@ describe('IncidentService.queueDueReminders', () => {
     const { service, store, clock } = await withIncident();
     await service.assignRole(1, 'comms', 'carol', 'alice');
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     const copies = store.queued.filter((q) => q.effect.kind === 'remind');
     expect(copies.map((q) => [q.target, q.effect.kind === 'remind' && q.effect.records])).toEqual([
       ['incident:1', true],
       ['user:carol', false],
     ]);
-    for (const copy of copies) service.effectSettled(copy, true);
+    for (const copy of copies) await service.effectSettled(copy, true);
     clock.set(T0 + 2 * HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     const escalation = store.queued.filter((q) => q.effect.kind === 'remind' && q.effect.records).at(-1);
-    if (escalation) service.effectSettled(escalation, false);
-    expect(store.timeline(1).filter((e) => e.kind.startsWith('reminder_')).map((e) => [e.kind, e.text])).toEqual([
+    if (escalation) await service.effectSettled(escalation, false);
+    expect((await store.timeline(1)).filter((e) => e.kind.startsWith('reminder_')).map((e) => [e.kind, e.text])).toEqual([
       ['reminder_sent', 'Update reminder sent to carol'],
       ['reminder_failed', 'Update reminder to carol: delivery failed'],
     ]);
@@ -222,15 +222,15 @@ describe('IncidentService.snooze', () => {
   it('pushes the due update 15 minutes out and tells the chat', async () => {
     const { service, store, clock } = await withIncident();
     clock.set(T0 + HOUR);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     await service.snooze(1, 'carol');
 
-    expect(store.get(1)).toMatchObject({ nextUpdateDue: T0 + HOUR + 15 * MINUTE, reminderStage: 'nag' });
+    expect(await store.get(1)).toMatchObject({ nextUpdateDue: T0 + HOUR + 15 * MINUTE, reminderStage: 'nag' });
     const told = store.queued.map((q) => q.effect).find((e) => e.kind === 'room_events');
     expect(told?.kind === 'room_events' && told.events.map((e) => e.kind)).toEqual(['reminder_snoozed']);
 
     clock.set(T0 + HOUR + 15 * MINUTE);
-    service.queueDueReminders();
+    await service.queueDueReminders();
     expect(reminders(store).map((c) => c.notice.dueAt)).toEqual([T0 + HOUR, T0 + HOUR + 15 * MINUTE]);
   });
 

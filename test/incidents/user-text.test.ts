@@ -9,7 +9,7 @@ import { DEFAULT_CADENCE } from '../../src/incidents/cadence.ts';
 import { addNote, declareIncident, postUpdate, transition } from '../../src/incidents/incident-rules.ts';
 import { parseRole } from '../../src/incidents/roles.ts';
 import { hasVisibleText, normaliseUserText } from '../../src/incidents/user-text.ts';
-import { errorText } from '../../src/chat/replies.ts';
+import { errorText } from '../../src/presentation/error-text.ts';
 import { catchIncidentError } from '../fakes/catch-incident-error.ts';
 import { T0 } from '../fakes/fixed-clock.ts';
 import { aDeclaration, anIncident } from '../fakes/incident-builder.ts';

@@ -71,7 +71,7 @@ describe('paging through Alertmanager', () => {
         endsAt: new Date(T0 + PAGE_FIRING_FOR_MS).toISOString(),
       },
     ]);
-    expect(app.service.timeline(incident.number).map((e) => e.kind)).toContain('paged');
+    expect((await app.service.timeline(incident.number)).map((e) => e.kind)).toContain('paged');
 
     clock.advance(PAGE_REFRESH_MS - SECOND);
     await app.scheduler.tick();
@@ -89,7 +89,7 @@ describe('paging through Alertmanager', () => {
     expect(am.received).toHaveLength(3);
     expect(am.received[2]?.labels).toEqual(am.received[0]?.labels);
     expect(am.received[2]?.endsAt).toBe(new Date(clock.now()).toISOString());
-    expect(app.service.timeline(incident.number).map((e) => e.kind)).toContain('page_resolved');
+    expect((await app.service.timeline(incident.number)).map((e) => e.kind)).toContain('page_resolved');
 
     // Resolved pages are not re-posted.
     clock.advance(HOUR);
@@ -127,7 +127,7 @@ describe('paging through Alertmanager', () => {
       clock.advance(5 * 60 * SECOND);
       await app.deliverDue();
     }
-    const failed = app.service.timeline(incident.number).find((e) => e.kind === 'delivery_failed');
+    const failed = (await app.service.timeline(incident.number)).find((e) => e.kind === 'delivery_failed');
     expect(failed?.text).toContain('Could not deliver the page to Alertmanager; gave up');
   });
 

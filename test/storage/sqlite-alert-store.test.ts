@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliveryKey, type WebhookPayload } from '../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
 import type { IngestResult } from '../../src/alerts/ports.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteAlertStore } from '../../src/storage/sqlite-alert-store.ts';
@@ -35,21 +35,25 @@ afterEach(() => {
 });
 
 const count = (table: string): number => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-const ingest = (p: WebhookPayload, now = T0): IngestResult => store.ingest(p, deliveryKey(p), now);
-const ingestFixture = (name: FixtureName, now = T0): IngestResult => ingest(fixturePayload(name), now);
-/** Ingests the captured sequence a minute apart; returns each result. */
-const ingestSequence = (): IngestResult[] => GROUP_SEQUENCE.map((name, n) => ingestFixture(name, T0 + n * MINUTE));
+const ingest = async (p: WebhookPayload, now = T0): Promise<IngestResult> => store.ingest(p, deliveryKey(p), now);
+const ingestFixture = (name: FixtureName, now = T0): Promise<IngestResult> => ingest(fixturePayload(name), now);
+/** Ingests the captured sequence a minute apart, one after the other; returns each result. */
+const ingestSequence = async (): Promise<IngestResult[]> => {
+  const results: IngestResult[] = [];
+  for (const [n, name] of GROUP_SEQUENCE.entries()) results.push(await ingestFixture(name, T0 + n * MINUTE));
+  return results;
+};
 /** web-1 firing again after it resolved: same fingerprint, new start. */
 const web1FiresAgain = () => validPayload(rawPayload([rawAlert(1, { fingerprint: WEB1, startsAt: '2026-11-22T17:30:00Z' })]));
-const statuses = (groupId: number) =>
-  store
-    .alerts(groupId)
+const statuses = async (groupId: number) =>
+  (await store
+    .alerts(groupId))
     .map((a) => `${a.fingerprint}@${a.startsAt} ${a.status}`)
     .sort();
 
 describe('ingest', () => {
-  it('stores the captured sequence: one group, one row per alert, its latest state', () => {
-    const results = ingestSequence();
+  it('stores the captured sequence: one group, one row per alert, its latest state', async () => {
+    const results = await ingestSequence();
     const id = results[0]!.group.id;
     expect(results.map((r) => r.group.id)).toEqual([id, id, id]);
     expect(results.map((r) => [r.group.version, r.group.firingCount])).toEqual([
@@ -57,8 +61,8 @@ describe('ingest', () => {
       [2, 1],
       [3, 0],
     ]);
-    expect(statuses(id)).toEqual([`${WEB1}@${WEB1_STARTS} resolved`, `${WEB2}@${WEB2_STARTS} resolved`]);
-    expect(store.group(id)).toMatchObject({
+    expect(await statuses(id)).toEqual([`${WEB1}@${WEB1_STARTS} resolved`, `${WEB2}@${WEB2_STARTS} resolved`]);
+    expect(await store.group(id)).toMatchObject({
       groupKey: '{}:{alertname="HighErrorRate", service="checkout"}',
       receiver: 'incident-bot',
       groupLabels: { alertname: 'HighErrorRate', service: 'checkout' },
@@ -71,9 +75,9 @@ describe('ingest', () => {
     });
   });
 
-  it('gives each alert back as it was delivered', () => {
-    const { group } = ingestFixture('alertmanager-group-mixed-1resolved-1firing');
-    const web1 = store.alerts(group.id).find((a) => a.fingerprint === WEB1);
+  it('gives each alert back as it was delivered', async () => {
+    const { group } = await ingestFixture('alertmanager-group-mixed-1resolved-1firing');
+    const web1 = (await store.alerts(group.id)).find((a) => a.fingerprint === WEB1);
     expect(web1).toEqual({
       fingerprint: WEB1,
       startsAt: WEB1_STARTS,
@@ -85,130 +89,130 @@ describe('ingest', () => {
     });
   });
 
-  it('keeps groups apart by groupKey', () => {
-    const a = ingestFixture('alertmanager-firing');
-    const b = ingestFixture('alertmanager-group-2-firing');
+  it('keeps groups apart by groupKey', async () => {
+    const a = await ingestFixture('alertmanager-firing');
+    const b = await ingestFixture('alertmanager-group-2-firing');
     expect(a.group.id).not.toBe(b.group.id);
-    expect(store.alerts(a.group.id)).toHaveLength(1);
-    expect(store.alerts(b.group.id)).toHaveLength(2);
+    expect(await store.alerts(a.group.id)).toHaveLength(1);
+    expect(await store.alerts(b.group.id)).toHaveLength(2);
   });
 
-  it('treats the same delivery sent again as a duplicate that changes nothing', () => {
-    const first = ingestFixture('alertmanager-group-2-firing', T0);
-    const again = ingestFixture('alertmanager-group-2-firing', T0 + MINUTE);
+  it('treats the same delivery sent again as a duplicate that changes nothing', async () => {
+    const first = await ingestFixture('alertmanager-group-2-firing', T0);
+    const again = await ingestFixture('alertmanager-group-2-firing', T0 + MINUTE);
     expect(again).toEqual({ group: first.group, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false });
-    expect(store.group(first.group.id)).toEqual(first.group);
+    expect(await store.group(first.group.id)).toEqual(first.group);
     expect(count('alerts')).toBe(2);
   });
 
-  it('lists as newly firing only alerts (fingerprint + start) seen firing for the first time', () => {
-    const [first, mixed, final] = ingestSequence();
+  it('lists as newly firing only alerts (fingerprint + start) seen firing for the first time', async () => {
+    const [first, mixed, final] = await ingestSequence();
     expect(first!.newlyFiring.map((a) => a.fingerprint)).toEqual([WEB1, WEB2]);
     expect(first!.newlyFiring[0]).toMatchObject({ status: 'firing', startsAt: WEB1_STARTS, labels: { instance: 'web-1:9100' } });
     expect(mixed!.newlyFiring).toEqual([]);
     expect(final!.newlyFiring).toEqual([]);
-    expect(ingest(web1FiresAgain()).newlyFiring.map((a) => [a.fingerprint, a.startsAt])).toEqual([[WEB1, Date.parse('2026-11-22T17:30:00Z')]]);
+    expect((await ingest(web1FiresAgain())).newlyFiring.map((a) => [a.fingerprint, a.startsAt])).toEqual([[WEB1, Date.parse('2026-11-22T17:30:00Z')]]);
   });
 
-  it('reports becameResolved exactly once, with the delivery that resolves the last alert', () => {
-    const results = ingestSequence();
+  it('reports becameResolved exactly once, with the delivery that resolves the last alert', async () => {
+    const results = await ingestSequence();
     expect(results.map((r) => r.becameResolved)).toEqual([false, false, true]);
     // Another delivery with nothing firing (here: Alertmanager now reports a truncated alert) is not a second resolution.
     const resentDifferently = validPayload({ ...fixtureJson('alertmanager-group-final-resolved'), truncatedAlerts: 1 });
-    const later = ingest(resentDifferently, T0 + 5 * MINUTE);
+    const later = await ingest(resentDifferently, T0 + 5 * MINUTE);
     expect([later.duplicate, later.becameResolved]).toEqual([false, false]);
   });
 
-  it('does not report a group that never fired as resolved', () => {
-    expect(ingestFixture('alertmanager-resolved').becameResolved).toBe(false);
+  it('does not report a group that never fired as resolved', async () => {
+    expect((await ingestFixture('alertmanager-resolved')).becameResolved).toBe(false);
   });
 
-  it('keeps a fingerprint that fires again as a second row, and counts it firing', () => {
-    const [first] = ingestSequence();
-    const refired = ingest(web1FiresAgain(), T0 + 10 * MINUTE);
+  it('keeps a fingerprint that fires again as a second row, and counts it firing', async () => {
+    const [first] = await ingestSequence();
+    const refired = await ingest(web1FiresAgain(), T0 + 10 * MINUTE);
     expect(refired.group.firingCount).toBe(1);
-    expect(store.alerts(first!.group.id).filter((a) => a.fingerprint === WEB1).map((a) => a.status)).toEqual(
+    expect((await store.alerts(first!.group.id)).filter((a) => a.fingerprint === WEB1).map((a) => a.status)).toEqual(
       expect.arrayContaining(['resolved', 'firing']),
     );
-    expect(store.alerts(first!.group.id)).toHaveLength(3);
+    expect(await store.alerts(first!.group.id)).toHaveLength(3);
   });
 
-  it('stores a storm of 10,000 alerts whole in one call', () => {
+  it('stores a storm of 10,000 alerts whole in one call', async () => {
     const storm = validPayload(stormPayload(10_000));
     const started = performance.now();
-    const result = ingest(storm);
+    const result = await ingest(storm);
     console.log(`ingest of 10,000 alerts took ${(performance.now() - started).toFixed(0)} ms`);
     expect(result.newlyFiring).toHaveLength(10_000);
     expect(result.group.firingCount).toBe(10_000);
-    expect(store.alerts(result.group.id)).toHaveLength(10_000);
+    expect(await store.alerts(result.group.id)).toHaveLength(10_000);
   });
 
   // A spread Math.min(...starts) overflows the stack above ~125,000 alerts; 130,000 small alerts fit the default 64 MB limit.
-  it('stores a delivery of 130,000 small alerts', () => {
+  it('stores a delivery of 130,000 small alerts', async () => {
     const alerts = Array.from({ length: 130_000 }, (_, n) => rawAlert(n, { annotations: {}, generatorURL: '' }));
-    const result = ingest(validPayload(rawPayload(alerts)));
+    const result = await ingest(validPayload(rawPayload(alerts)));
     expect(result.group.firstFiringAt).toBe(Date.parse(alerts[0]!.startsAt));
   });
 
-  it('stores nothing of a delivery that fails half-way', () => {
+  it('stores nothing of a delivery that fails half-way', async () => {
     const alerts = [rawAlert(1), rawAlert(2), rawAlert(3)];
     const p = validPayload(rawPayload(alerts));
     // JSON.stringify throws on a BigInt: the third alert fails after two rows were written in the transaction.
     (p.alerts[2]!.labels as Record<string, unknown>)['instance'] = 3n;
-    expect(() => ingest(p)).toThrow(/BigInt/);
+    await expect(ingest(p)).rejects.toThrow(/BigInt/);
     expect([count('alert_groups'), count('alerts')]).toEqual([0, 0]);
   });
 
-  it('leaves a known group as it was when a later delivery fails half-way', () => {
-    const { group } = ingestFixture('alertmanager-group-2-firing');
+  it('leaves a known group as it was when a later delivery fails half-way', async () => {
+    const { group } = await ingestFixture('alertmanager-group-2-firing');
     const p = fixturePayload('alertmanager-group-mixed-1resolved-1firing');
     (p.alerts[1]!.labels as Record<string, unknown>)['instance'] = 2n;
-    expect(() => ingest(p, T0 + MINUTE)).toThrow(/BigInt/);
-    expect(store.group(group.id)).toEqual(group);
-    expect(statuses(group.id)).toEqual([`${WEB1}@${WEB1_STARTS} firing`, `${WEB2}@${WEB2_STARTS} firing`]);
+    await expect(ingest(p, T0 + MINUTE)).rejects.toThrow(/BigInt/);
+    expect(await store.group(group.id)).toEqual(group);
+    expect(await statuses(group.id)).toEqual([`${WEB1}@${WEB1_STARTS} firing`, `${WEB2}@${WEB2_STARTS} firing`]);
   });
 });
 
 describe('updateGroup', () => {
-  it('applies the change, bumps the version and returns the group as saved', () => {
-    const { group } = ingestFixture('alertmanager-group-2-firing');
-    const updated = store.updateGroup(group.id, T0 + MINUTE, (g) => ({ ...g, acknowledged: { by: 'alice', at: T0 + MINUTE } }));
+  it('applies the change, bumps the version and returns the group as saved', async () => {
+    const { group } = await ingestFixture('alertmanager-group-2-firing');
+    const updated = await store.updateGroup(group.id, T0 + MINUTE, (g) => ({ ...g, acknowledged: { by: 'alice', at: T0 + MINUTE } }));
     expect(updated).toEqual({ ...group, version: group.version + 1, acknowledged: { by: 'alice', at: T0 + MINUTE } });
-    expect(store.group(group.id)).toEqual(updated);
+    expect(await store.group(group.id)).toEqual(updated);
   });
 
-  it('round-trips everything a button records', () => {
-    const incident = new SqliteIncidentStore(db).create(anIncident({ number: 0 }), []);
-    const { group } = ingestFixture('alertmanager-group-2-firing');
+  it('round-trips everything a button records', async () => {
+    const incident = await new SqliteIncidentStore(db).create(anIncident({ number: 0 }), []);
+    const { group } = await ingestFixture('alertmanager-group-2-firing');
     const change = {
       acknowledged: { by: 'alice', at: T0 + 1 },
       notActionable: { by: 'bob', at: T0 + 2 },
       incidentNumber: incident.number,
       silence: { id: 'silence-1', until: T0 + 60 * MINUTE, by: 'carol' },
     };
-    store.updateGroup(group.id, T0, (g) => ({ ...g, ...change }));
-    expect(store.group(group.id)).toMatchObject(change);
+    await store.updateGroup(group.id, T0, (g) => ({ ...g, ...change }));
+    expect(await store.group(group.id)).toMatchObject(change);
   });
 
-  it('returns null and writes nothing for an unknown group or a change that declines', () => {
-    const { group } = ingestFixture('alertmanager-group-2-firing');
-    expect(store.updateGroup(999, T0, (g) => g)).toBeNull();
-    expect(store.updateGroup(group.id, T0, () => null)).toBeNull();
-    expect(store.group(group.id)?.version).toBe(group.version);
+  it('returns null and writes nothing for an unknown group or a change that declines', async () => {
+    const { group } = await ingestFixture('alertmanager-group-2-firing');
+    expect(await store.updateGroup(999, T0, (g) => g)).toBeNull();
+    expect(await store.updateGroup(group.id, T0, () => null)).toBeNull();
+    expect((await store.group(group.id))?.version).toBe(group.version);
   });
 });
 
 describe('groupsOfIncident', () => {
-  it('lists the groups linked to an incident, and only those', () => {
+  it('lists the groups linked to an incident, and only those', async () => {
     const incidents = new SqliteIncidentStore(db);
-    const one = incidents.create(anIncident({ number: 0 }), []).number;
-    const two = incidents.create(anIncident({ number: 0 }), []).number;
-    const a = ingestFixture('alertmanager-firing').group;
-    const b = ingestFixture('alertmanager-group-2-firing').group;
-    store.updateGroup(a.id, T0, (g) => ({ ...g, incidentNumber: one }));
-    store.updateGroup(b.id, T0, (g) => ({ ...g, incidentNumber: two }));
-    expect(store.groupsOfIncident(one).map((g) => g.id)).toEqual([a.id]);
-    expect(store.groupsOfIncident(3)).toEqual([]);
+    const one = (await incidents.create(anIncident({ number: 0 }), [])).number;
+    const two = (await incidents.create(anIncident({ number: 0 }), [])).number;
+    const a = (await ingestFixture('alertmanager-firing')).group;
+    const b = (await ingestFixture('alertmanager-group-2-firing')).group;
+    await store.updateGroup(a.id, T0, (g) => ({ ...g, incidentNumber: one }));
+    await store.updateGroup(b.id, T0, (g) => ({ ...g, incidentNumber: two }));
+    expect((await store.groupsOfIncident(one)).map((g) => g.id)).toEqual([a.id]);
+    expect(await store.groupsOfIncident(3)).toEqual([]);
   });
 });
 
@@ -216,50 +220,50 @@ describe('cards', () => {
   const STALE = MINUTE;
   const ref = { channel: 'C-ALERTS', messageId: 'M1' };
 
-  it('first claim wins; a second within staleMs loses; after staleMs it is taken over', () => {
-    const { group } = ingestFixture('alertmanager-firing');
-    expect(store.claimCard(group.id, 'slack', T0, STALE)).toBe(true);
-    expect(store.claimCard(group.id, 'slack', T0 + STALE - 1, STALE)).toBe(false);
-    expect(store.claimCard(group.id, 'slack', T0 + STALE + 1, STALE)).toBe(true);
-    expect(store.claimCard(group.id, 'slack', T0 + STALE + 2, STALE)).toBe(false);
+  it('first claim wins; a second within staleMs loses; after staleMs it is taken over', async () => {
+    const { group } = await ingestFixture('alertmanager-firing');
+    expect(await store.claimCard(group.id, 'slack', T0, STALE)).toBe(true);
+    expect(await store.claimCard(group.id, 'slack', T0 + STALE - 1, STALE)).toBe(false);
+    expect(await store.claimCard(group.id, 'slack', T0 + STALE + 1, STALE)).toBe(true);
+    expect(await store.claimCard(group.id, 'slack', T0 + STALE + 2, STALE)).toBe(false);
   });
 
-  it('claims each platform separately, and never once a card exists', () => {
-    const { group } = ingestFixture('alertmanager-firing');
-    expect(store.claimCard(group.id, 'slack', T0, STALE)).toBe(true);
-    expect(store.claimCard(group.id, 'mattermost', T0, STALE)).toBe(true);
-    store.saveCard(group.id, 'slack', ref, group.version);
-    expect(store.claimCard(group.id, 'slack', T0 + 10 * STALE, STALE)).toBe(false);
+  it('claims each platform separately, and never once a card exists', async () => {
+    const { group } = await ingestFixture('alertmanager-firing');
+    expect(await store.claimCard(group.id, 'slack', T0, STALE)).toBe(true);
+    expect(await store.claimCard(group.id, 'mattermost', T0, STALE)).toBe(true);
+    await store.saveCard(group.id, 'slack', ref, group.version);
+    expect(await store.claimCard(group.id, 'slack', T0 + 10 * STALE, STALE)).toBe(false);
   });
 
-  it('saves a card and gives it back with the version it shows; never goes back to an older version', () => {
-    const { group } = ingestFixture('alertmanager-firing');
-    expect(store.card(group.id, 'slack')).toBeUndefined();
-    store.claimCard(group.id, 'slack', T0, STALE);
-    expect(store.card(group.id, 'slack')).toBeUndefined();
-    store.saveCard(group.id, 'slack', ref, 3);
-    expect(store.card(group.id, 'slack')).toEqual({ ...ref, version: 3 });
-    store.saveCard(group.id, 'slack', ref, 2);
-    expect(store.card(group.id, 'slack')?.version).toBe(3);
-    expect(store.card(group.id, 'mattermost')).toBeUndefined();
+  it('saves a card and gives it back with the version it shows; never goes back to an older version', async () => {
+    const { group } = await ingestFixture('alertmanager-firing');
+    expect(await store.card(group.id, 'slack')).toBeUndefined();
+    await store.claimCard(group.id, 'slack', T0, STALE);
+    expect(await store.card(group.id, 'slack')).toBeUndefined();
+    await store.saveCard(group.id, 'slack', ref, 3);
+    expect(await store.card(group.id, 'slack')).toEqual({ ...ref, version: 3 });
+    await store.saveCard(group.id, 'slack', ref, 2);
+    expect((await store.card(group.id, 'slack'))?.version).toBe(3);
+    expect(await store.card(group.id, 'mattermost')).toBeUndefined();
   });
 
-  it('staleCards finds groups changed since `since` whose card is missing or behind', () => {
-    const upToDate = ingestFixture('alertmanager-firing', T0).group;
-    const behind = ingestFixture('alertmanager-group-2-firing', T0 + 1).group;
-    const missing = ingest(validPayload(rawPayload([rawAlert(7)], { groupKey: 'other' })), T0 + 2).group;
-    store.saveCard(upToDate.id, 'slack', ref, upToDate.version);
-    store.saveCard(behind.id, 'slack', ref, behind.version);
-    store.updateGroup(behind.id, T0 + 3, (g) => ({ ...g, acknowledged: { by: 'alice', at: T0 + 3 } }));
-    expect(store.staleCards(['slack'], T0, 10)).toEqual([missing.id, behind.id]);
-    expect(store.staleCards(['slack'], T0 + 3, 10)).toEqual([behind.id]);
-    expect(store.staleCards(['slack'], T0, 1)).toEqual([missing.id]);
+  it('staleCards finds groups changed since `since` whose card is missing or behind', async () => {
+    const upToDate = (await ingestFixture('alertmanager-firing', T0)).group;
+    const behind = (await ingestFixture('alertmanager-group-2-firing', T0 + 1)).group;
+    const missing = (await ingest(validPayload(rawPayload([rawAlert(7)], { groupKey: 'other' })), T0 + 2)).group;
+    await store.saveCard(upToDate.id, 'slack', ref, upToDate.version);
+    await store.saveCard(behind.id, 'slack', ref, behind.version);
+    await store.updateGroup(behind.id, T0 + 3, (g) => ({ ...g, acknowledged: { by: 'alice', at: T0 + 3 } }));
+    expect(await store.staleCards(['slack'], T0, 10)).toEqual([missing.id, behind.id]);
+    expect(await store.staleCards(['slack'], T0 + 3, 10)).toEqual([behind.id]);
+    expect(await store.staleCards(['slack'], T0, 1)).toEqual([missing.id]);
   });
 
-  it('staleCards looks at every platform given', () => {
-    const { group } = ingestFixture('alertmanager-firing', T0);
-    store.saveCard(group.id, 'slack', ref, group.version);
-    expect(store.staleCards(['slack'], T0, 10)).toEqual([]);
-    expect(store.staleCards(['slack', 'mattermost'], T0, 10)).toEqual([group.id]);
+  it('staleCards looks at every platform given', async () => {
+    const { group } = await ingestFixture('alertmanager-firing', T0);
+    await store.saveCard(group.id, 'slack', ref, group.version);
+    expect(await store.staleCards(['slack'], T0, 10)).toEqual([]);
+    expect(await store.staleCards(['slack', 'mattermost'], T0, 10)).toEqual([group.id]);
   });
 });

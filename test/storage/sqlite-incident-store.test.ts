@@ -36,16 +36,16 @@ describe('two processes on one database file', () => {
     };
     const first = serviceHarness({ store: connect() });
     const second = serviceHarness({ store: connect() });
-    first.store.create(declared({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } }), []);
+    await first.store.create(declared({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } }), []);
     first.clock.set(T0 + HOUR);
     second.clock.set(T0 + HOUR);
 
     const runs = [first.service.queueDueReminders(), second.service.queueDueReminders()];
 
-    expect(runs.map((r) => r.queued).sort()).toEqual([0, 1]);
+    expect((await Promise.all(runs)).map((r) => r.queued).sort()).toEqual([0, 1]);
     const outbox = new SqliteOutboxStore(opened[0] as Db);
-    expect(outbox.backlog().pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
-    expect(outbox.claim('slack', T0 + HOUR, 1000, 10).map((r) => [r.target, r.effect.kind])).toEqual([['incident:1', 'remind']]);
+    expect((await outbox.backlog()).pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
+    expect((await outbox.claim('slack', T0 + HOUR, 1000, 10)).map((r) => [r.target, r.effect.kind])).toEqual([['incident:1', 'remind']]);
   });
 });
 
@@ -59,7 +59,7 @@ describe('openOverview (the list command)', () => {
     const db = openDatabase(':memory:');
     opened.push(db);
     const store = new SqliteIncidentStore(db);
-    for (let n = 1; n <= 9; n++) store.create(declared({ phase: n % 3 === 0 ? 'mitigated' : n === 8 ? 'closed' : 'active', roles: { commander: `ic${n}` } }), []);
+    for (let n = 1; n <= 9; n++) await store.create(declared({ phase: n % 3 === 0 ? 'mitigated' : n === 8 ? 'closed' : 'active', roles: { commander: `ic${n}` } }), []);
     const overview = await store.openOverview(2);
     expect(overview.counts).toEqual({ active: 5, mitigated: 3 });
     expect(overview.newest.map((i) => [i.number, i.phase, i.roles['commander']])).toEqual([
@@ -69,6 +69,6 @@ describe('openOverview (the list command)', () => {
       [9, 'mitigated', 'ic9'],
     ]);
     // The same objects listOpen reads, booleans and nulls included.
-    expect(overview.newest).toEqual(store.listOpen().filter((i) => overview.newest.some((o) => o.number === i.number)).sort((a, b) => (a.phase === b.phase ? a.number - b.number : a.phase === 'active' ? -1 : 1)));
+    expect(overview.newest).toEqual((await store.listOpen()).filter((i) => overview.newest.some((o) => o.number === i.number)).sort((a, b) => (a.phase === b.phase ? a.number - b.number : a.phase === 'active' ? -1 : 1)));
   });
 });

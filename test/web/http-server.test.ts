@@ -9,8 +9,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { openDatabase, proveWritable } from '../../src/storage/database.ts';
-import { createHttpServer, DEFAULT_MAX_BODY_BYTES, healthRoute, type Route, sendJson } from '../../src/web/http-server.ts';
-import { readBody } from '../../src/web/read-body.ts';
+import { createHttpServer, DEFAULT_MAX_BODY_BYTES, healthRoute, type Route, sendJson } from '../../src/http/http-server.ts';
+import { readBody } from '../../src/http/read-body.ts';
 import { closeServer, listenOnLoopback } from '../fakes/local-server.ts';
 
 let server: Server | undefined;
@@ -216,6 +216,14 @@ describe('GET /healthz', () => {
     db.$client.close();
     const url2 = await serve([healthRoute({ database: () => proveWritable(db, 1) })]);
     expect(await (await fetch(`${url2}/healthz`)).json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+  });
+
+  it('waits for a database check that answers later (PostgreSQL), and answers 503 when it fails', async () => {
+    const lost = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const url = await serve([healthRoute({ database: () => Promise.reject(lost) })]);
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
   });
 
   it('lists the platforms when told them; one unreachable is "degraded" but still 200', async () => {

@@ -27,7 +27,7 @@ function setUp(maxClients = 5) {
   const timers = new FakeTimers(T0);
   let version = 1;
   let open: Incident[] = [anIncident({ number: 1, nextUpdateDue: T0 + HOUR })];
-  const live = new LiveEvents({ version: () => String(version), openIncidents: () => open, now: () => timers.now(), timers, maxClients, pollMs: SECOND });
+  const live = new LiveEvents({ version: () => Promise.resolve(String(version)), openIncidents: () => Promise.resolve(open), now: () => timers.now(), timers, maxClients, pollMs: SECOND });
   return {
     timers,
     live,
@@ -65,11 +65,18 @@ describe('LiveEvents', () => {
     const s = await stream(url);
     expect(s.res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     await waitFor(() => live.clients === 1);
-    timers.advance(5 * SECOND);
+    // A poll reads the store asynchronously and schedules the next once it is done: each second is let settle.
+    const poll = async (seconds: number) => {
+      for (let n = 0; n < seconds; n += 1) {
+        timers.advance(SECOND);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await poll(5);
     expect(changes(s.text())).toEqual([]);
 
     write([anIncident({ number: 1, phase: 'mitigated', nextUpdateDue: T0 + HOUR })]);
-    timers.advance(SECOND);
+    await poll(1);
     await waitFor(() => changes(s.text()).length === 1);
     expect(changes(s.text())).toEqual(['event: change\ndata: {"overdue":0}']);
   });
@@ -84,7 +91,7 @@ describe('LiveEvents', () => {
     timers.advance(SECOND);
     await waitFor(() => changes(s.text()).length === 1);
     expect(changes(s.text())).toEqual(['event: change\ndata: {"overdue":1}']);
-    expect(live.overdue()).toEqual([1]);
+    expect(await live.overdue()).toEqual([1]);
     // Once: still overdue a minute later is no news.
     timers.advance(MINUTE);
     expect(changes(s.text())).toHaveLength(1);

@@ -8,7 +8,7 @@ import type { Severity } from '../../src/incidents/severity.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type Db, openDatabase } from '../../src/storage/database.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
-import { createHttpServer } from '../../src/web/http-server.ts';
+import { createHttpServer } from '../../src/http/http-server.ts';
 import { SitroomMetrics } from '../../src/web/metrics.ts';
 import { FixedClock, HOUR, MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { aDeclaration } from '../fakes/incident-builder.ts';
@@ -34,14 +34,14 @@ async function start(token?: string) {
   const url = `${await listenOnLoopback(server)}/metrics`;
   running = { server, db };
 
-  const declare = (severity: Severity = 'sev2', drill = false) => {
+  const declare = async (severity: Severity = 'sev2', drill = false) => {
     const { incident, events } = declareIncident(aDeclaration({ severity, drill }), DEFAULT_CADENCE, clock.now());
-    return store.create(incident, events).number;
+    return (await store.create(incident, events)).number;
   };
   /** Moves the incident at the clock's time, then tells the metrics, as IncidentService.transition does. */
   const move = async (number: number, action: PhaseAction) => {
-    const before = store.get(number);
-    const change = store.mutate(number, (current) => transition(current, action, action === 'reopen' ? 'again' : '', 'carol', clock.now()));
+    const before = await store.get(number);
+    const change = await store.mutate(number, (current) => transition(current, action, action === 'reopen' ? 'again' : '', 'carol', clock.now()));
     if (!before || !change) throw new Error('unreachable');
     await metrics.phaseChanged(change.incident, before.phase);
   };
@@ -74,8 +74,8 @@ function value(body: string, name: string, labels: Record<string, string> = {}):
 describe('drills', () => {
   it('are left out of the open-incident and overdue gauges and the phase-duration histogram', async () => {
     const s = await start();
-    const real = s.declare('sev1');
-    const drill = s.declare('sev1', true);
+    const real = await s.declare('sev1');
+    const drill = await s.declare('sev1', true);
     s.clock.advance(2 * HOUR);
     await s.move(drill, 'mitigate');
     await s.move(real, 'mitigate');
@@ -122,12 +122,12 @@ describe('GET /metrics', () => {
     const s = await start();
     expect(samples((await s.scrape()).body, 'sitroom_open_incidents')).toEqual([]);
 
-    const first = s.declare('sev2');
+    const first = await s.declare('sev2');
     let body = (await s.scrape()).body;
     expect(body).toContain('\nsitroom_open_incidents{severity="sev2",phase="active"} 1\n');
 
-    s.declare('sev2');
-    s.declare('sev1');
+    await s.declare('sev2');
+    await s.declare('sev1');
     await s.move(first, 'mitigate');
     body = (await s.scrape()).body;
     expect(value(body, 'sitroom_open_incidents', { severity: 'sev2', phase: 'active' })).toBe(1);
@@ -144,9 +144,9 @@ describe('GET /metrics', () => {
 
   it('counts incidents whose stakeholder update is overdue now', async () => {
     const s = await start();
-    s.declare('sev2');
-    s.declare('sev1');
-    s.declare('sev4');
+    await s.declare('sev2');
+    await s.declare('sev1');
+    await s.declare('sev4');
     expect(value((await s.scrape()).body, 'sitroom_updates_overdue')).toBe(0);
     // sev1 was due at T0 + 30m, sev2 at T0 + 1h; sev4 has no cadence.
     s.clock.set(T0 + 45 * MINUTE);
@@ -157,7 +157,7 @@ describe('GET /metrics', () => {
 
   it('observes how long an incident stayed in the phase it left', async () => {
     const s = await start();
-    const n = s.declare('sev2');
+    const n = await s.declare('sev2');
     s.clock.set(T0 + 30 * MINUTE);
     await s.move(n, 'mitigate');
 
@@ -173,7 +173,7 @@ describe('GET /metrics', () => {
 
   it('observes the last stay only, after a reopen', async () => {
     const s = await start();
-    const n = s.declare('sev1');
+    const n = await s.declare('sev1');
     s.clock.set(T0 + 10 * MINUTE);
     await s.move(n, 'mitigate');
     s.clock.set(T0 + 20 * MINUTE);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readBody } from '../../src/web/read-body.ts';
+import { readBody } from '../../src/http/read-body.ts';
 
 /** A request whose body arrives in `chunks`, with `headers`. */
 function request(chunks: Buffer[], headers: Record<string, string>): IncomingMessage {

@@ -78,7 +78,7 @@ describe('publishing', () => {
     for (const secret of ['Primary DB failover', 'replica lag', 'alice', 'web:local', `/incidents/${n}`]) expect(all, secret).not.toContain(secret);
 
     // The timeline says who published and who posted the public update.
-    const kinds = app.sitroom.service.timeline(n).filter((e) => e.kind.startsWith('publi'));
+    const kinds = (await app.sitroom.service.timeline(n)).filter((e) => e.kind.startsWith('publi'));
     expect(kinds.map((e) => [e.kind, e.actor])).toEqual([
       ['published', 'local'],
       ['public_update_posted', 'local'],
@@ -138,7 +138,7 @@ describe('publishing', () => {
 
     await web.act(`/incidents/${n}/status/unpublish`, {});
     expect(await everyPublicRoute(web)).not.toContain('Search results may be incomplete');
-    expect(app.sitroom.service.timeline(n).map((e) => e.kind)).toContain('unpublished');
+    expect((await app.sitroom.service.timeline(n)).map((e) => e.kind)).toContain('unpublished');
   });
 });
 
@@ -176,7 +176,7 @@ describe('what never reaches a public route', () => {
     expect(await everyPublicRoute(web)).toContain('ZQX-LATER-PRIVATE');
     // Nothing in chat makes an incident private after declare yet; another process on the database can.
     const db = openDatabase(join(dir, 'sitroom.db'));
-    new SqliteIncidentStore(db).mutate(n, (i) => ({ incident: { ...i, isPrivate: true }, events: [] }));
+    await new SqliteIncidentStore(db).mutate(n, (i) => ({ incident: { ...i, isPrivate: true }, events: [] }));
     db.$client.close();
     expect(await everyPublicRoute(web)).not.toContain('ZQX-LATER-PRIVATE');
     rmSync(dir, { recursive: true, force: true });

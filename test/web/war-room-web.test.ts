@@ -45,7 +45,7 @@ describe('routes', () => {
     expect(board).toContain('<option value="security">security</option>');
 
     expect((await web.act('/incidents', { title: 'Key leak practice', severity: 'sev2', type: 'security', drill: 'on' })).headers.get('location')).toBe('/incidents/1');
-    expect(app?.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'security' });
+    expect(await app?.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'security' });
     expect((await web.get('/status')).text).not.toContain('Key leak practice');
     const refused = await rejectionOf(() => app?.sitroom.publishing.publish(1, 'Key leak practice', 'alice') ?? Promise.resolve());
     expect(refused.code).toBe('drill_not_publishable');
@@ -80,7 +80,7 @@ describe('routes', () => {
       body: JSON.stringify({ title: 'Failover practice', severity: 'sev2', type: 'database', drill: true }),
     });
     expect(res.status).toBe(201);
-    expect(app.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'database' });
+    expect(await app.sitroom.service.get(1)).toMatchObject({ drill: true, type: 'database' });
     type Doc = { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>> };
     const doc = (await (await fetch(`${app.url}/api/openapi.json`)).json()) as Doc;
     const declare = doc.paths['/api/incidents']?.['post']?.requestBody?.content['application/json']?.schema;
@@ -93,6 +93,6 @@ describe('routes', () => {
     // A refusal of the desk (desk-actions.ts): the board again, the error beside the Type field.
     expect(answer.status).toBe(409);
     expect(answer.text).toContain('<p class="field-error" id="declare-type-error" role="alert">`network` is not an incident type here. Types: security, database.</p>');
-    expect(app?.sitroom.service.listOpen()).toEqual([]);
+    expect(await app?.sitroom.service.listOpen()).toEqual([]);
   });
 });

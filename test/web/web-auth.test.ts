@@ -29,24 +29,24 @@ describe('WebAuth with nothing configured', () => {
     expect(open.configured).toBe(false);
   });
 
-  it.each(['127.0.0.1', '127.10.20.30', '::1', '::ffff:127.0.0.1'])('lets loopback client %s in as "local"', (address) => {
-    expect(open.check(request(address))).toEqual({ ok: true, viewer: { name: 'local', via: 'loopback', admin: true } });
+  it.each(['127.0.0.1', '127.10.20.30', '::1', '::ffff:127.0.0.1'])('lets loopback client %s in as "local"', async (address) => {
+    expect(await open.check(request(address))).toEqual({ ok: true, viewer: { name: 'local', via: 'loopback', admin: true } });
   });
 
-  it.each(['10.0.0.5', '::ffff:192.168.1.2', '192.168.1.127', '2001:db8::1', '::ffff:10.0.0.5', '128.0.0.1'])('refuses %s with 403, saying how to open the board up', (address) => {
-    const access = open.check(request(address));
+  it.each(['10.0.0.5', '::ffff:192.168.1.2', '192.168.1.127', '2001:db8::1', '::ffff:10.0.0.5', '128.0.0.1'])('refuses %s with 403, saying how to open the board up', async (address) => {
+    const access = await open.check(request(address));
     expect(access).toMatchObject({ ok: false, status: 403 });
     expect(access.ok === false && access.reason).toContain('Set WEB_AUTH_TOKEN or WEB_USERS');
     expect(access.ok === false && access.challenge).toBeUndefined();
   });
 
-  it('refuses a request whose address is unknown', () => {
-    expect(open.check(request(undefined))).toMatchObject({ ok: false, status: 403 });
+  it('refuses a request whose address is unknown', async () => {
+    expect(await open.check(request(undefined))).toMatchObject({ ok: false, status: 403 });
   });
 
-  it('ignores credentials nobody configured: a remote client stays out', () => {
-    expect(open.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toMatchObject({ ok: false, status: 403 });
-    expect(open.check(request('10.0.0.5', { authorization: basic('alice', 'x') }))).toMatchObject({ ok: false, status: 403 });
+  it('ignores credentials nobody configured: a remote client stays out', async () => {
+    expect(await open.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toMatchObject({ ok: false, status: 403 });
+    expect(await open.check(request('10.0.0.5', { authorization: basic('alice', 'x') }))).toMatchObject({ ok: false, status: 403 });
   });
 
   it.each([
@@ -57,31 +57,31 @@ describe('WebAuth with nothing configured', () => {
     ['x-forwarded-proto', 'https'],
     ['via', '1.1 nginx'],
     ['true-client-ip', '203.0.113.9'],
-  ])('refuses a loopback request carrying %s: it came through a proxy', (name, value) => {
-    const access = open.check(request('127.0.0.1', { [name]: value }));
+  ])('refuses a loopback request carrying %s: it came through a proxy', async (name, value) => {
+    const access = await open.check(request('127.0.0.1', { [name]: value }));
     expect(access).toMatchObject({ ok: false, status: 403 });
     expect(access.ok === false && access.reason).toContain('proxy');
   });
 });
 
 describe('the Host check (DNS rebinding)', () => {
-  it.each(['localhost', 'localhost:3000', 'LocalHost:1', '127.0.0.1:80', '[::1]', '[::1]:3000'])('answers to loopback name %s on any port', (host) => {
-    expect(auth().check(request('127.0.0.1', { host })).ok).toBe(true);
+  it.each(['localhost', 'localhost:3000', 'LocalHost:1', '127.0.0.1:80', '[::1]', '[::1]:3000'])('answers to loopback name %s on any port', async (host) => {
+    expect((await auth().check(request('127.0.0.1', { host }))).ok).toBe(true);
   });
 
-  it.each(['attacker.example', 'attacker.example:3000', '127.0.0.1.nip.io', 'localhost.attacker.example', '', '[::2]'])('refuses Host %s with 421 naming WEB_ALLOWED_HOSTS', (host) => {
-    const access = auth().check(request('127.0.0.1', { host }));
+  it.each(['attacker.example', 'attacker.example:3000', '127.0.0.1.nip.io', 'localhost.attacker.example', '', '[::2]'])('refuses Host %s with 421 naming WEB_ALLOWED_HOSTS', async (host) => {
+    const access = await auth().check(request('127.0.0.1', { host }));
     expect(access).toMatchObject({ ok: false, status: 421 });
     expect(access.ok === false && access.reason).toContain('WEB_ALLOWED_HOSTS');
   });
 
-  it('refuses a wrong Host even with valid credentials, and answers to the configured names', () => {
+  it('refuses a wrong Host even with valid credentials, and answers to the configured names', async () => {
     const web = auth({ authToken: TOKEN, allowedHosts: ['sitroom.example.com', '10.0.0.5'] });
     const bearer = { authorization: `Bearer ${TOKEN}` };
-    expect(web.check(request('10.0.0.9', { ...bearer, host: 'attacker.example' }))).toMatchObject({ ok: false, status: 421 });
-    expect(web.check(request('10.0.0.9', { ...bearer, host: 'sitroom.example.com' })).ok).toBe(true);
-    expect(web.check(request('10.0.0.9', { ...bearer, host: 'SITROOM.example.com:443' })).ok).toBe(true);
-    expect(web.check(request('10.0.0.9', { ...bearer, host: '10.0.0.5:3000' })).ok).toBe(true);
+    expect(await web.check(request('10.0.0.9', { ...bearer, host: 'attacker.example' }))).toMatchObject({ ok: false, status: 421 });
+    expect((await web.check(request('10.0.0.9', { ...bearer, host: 'sitroom.example.com' }))).ok).toBe(true);
+    expect((await web.check(request('10.0.0.9', { ...bearer, host: 'SITROOM.example.com:443' }))).ok).toBe(true);
+    expect((await web.check(request('10.0.0.9', { ...bearer, host: '10.0.0.5:3000' }))).ok).toBe(true);
   });
 });
 
@@ -112,82 +112,82 @@ describe('the cookie parser', () => {
 describe('WebAuth with WEB_AUTH_TOKEN', () => {
   const web = auth({ authToken: TOKEN });
 
-  it('accepts the token as a bearer, from anywhere', () => {
-    expect(web.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toEqual({ ok: true, viewer: { name: 'token', via: 'token', admin: false } });
+  it('accepts the token as a bearer, from anywhere', async () => {
+    expect(await web.check(request('10.0.0.5', { authorization: `Bearer ${TOKEN}` }))).toEqual({ ok: true, viewer: { name: 'token', via: 'token', admin: false } });
   });
 
-  it('no longer accepts the raw token in a cookie', () => {
-    expect(web.check(request('10.0.0.5', { cookie: `sitroom_token=${encodeURIComponent(TOKEN)}` }))).toMatchObject({ ok: false, status: 401 });
-    expect(web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${encodeURIComponent(TOKEN)}` }))).toMatchObject({ ok: false, status: 401 });
+  it('no longer accepts the raw token in a cookie', async () => {
+    expect(await web.check(request('10.0.0.5', { cookie: `sitroom_token=${encodeURIComponent(TOKEN)}` }))).toMatchObject({ ok: false, status: 401 });
+    expect(await web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${encodeURIComponent(TOKEN)}` }))).toMatchObject({ ok: false, status: 401 });
   });
 
-  it('refuses everyone else with 401 and no Basic challenge, loopback included', () => {
+  it('refuses everyone else with 401 and no Basic challenge, loopback included', async () => {
     for (const req of [request('10.0.0.5'), request('127.0.0.1'), request('10.0.0.5', { authorization: `Bearer ${TOKEN}x` }), request('10.0.0.5', { cookie: `${SESSION_COOKIE}=nope` })]) {
-      const access = web.check(req);
+      const access = await web.check(req);
       expect(access).toMatchObject({ ok: false, status: 401 });
       expect(access.ok === false && access.challenge).toBeUndefined();
     }
   });
 
-  it('starts a session whose cookie holds a random id (not the token), HttpOnly, SameSite=Strict, Path=/', () => {
-    const setCookie = web.startSession(request('10.0.0.5'));
+  it('starts a session whose cookie holds a random id (not the token), HttpOnly, SameSite=Strict, Path=/', async () => {
+    const setCookie = await web.startSession(request('10.0.0.5'));
     expect(setCookie).not.toContain(TOKEN);
     expect(setCookie).not.toContain(encodeURIComponent(TOKEN));
     expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Max-Age=604800$`));
     const id = /=([^;]+);/.exec(setCookie)?.[1] ?? '';
-    const access = web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` }));
+    const access = await web.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` }));
     expect(access).toEqual({ ok: true, viewer: { name: 'token', via: 'session', admin: false, session: id } });
   });
 
-  it('marks the cookie Secure when PUBLIC_URL is https, or a proxy on this machine says https', () => {
-    expect(auth({ authToken: TOKEN, httpsPublicUrl: true }).startSession(request('10.0.0.5'))).toMatch(/; Secure$/);
-    expect(web.startSession(request('127.0.0.1', { 'x-forwarded-proto': 'https' }))).toMatch(/; Secure$/);
+  it('marks the cookie Secure when PUBLIC_URL is https, or a proxy on this machine says https', async () => {
+    expect(await auth({ authToken: TOKEN, httpsPublicUrl: true }).startSession(request('10.0.0.5'))).toMatch(/; Secure$/);
+    expect(await web.startSession(request('127.0.0.1', { 'x-forwarded-proto': 'https' }))).toMatch(/; Secure$/);
     // From elsewhere the header proves nothing.
-    expect(web.startSession(request('10.0.0.5', { 'x-forwarded-proto': 'https' }))).not.toContain('Secure');
+    expect(await web.startSession(request('10.0.0.5', { 'x-forwarded-proto': 'https' }))).not.toContain('Secure');
   });
 
-  it('ends a session after 12 h unused or 7 days after sign-in, and on sign-out', () => {
+  it('ends a session after 12 h unused or 7 days after sign-in, and on sign-out', async () => {
     const s = sessions();
     const web2 = auth({ authToken: TOKEN }, s);
     const idOf = (setCookie: string) => /=([^;]+);/.exec(setCookie)?.[1] ?? '';
-    const viewerWith = (id: string) => web2.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` })).ok;
+    const viewerWith = async (id: string) => (await web2.check(request('10.0.0.5', { cookie: `${SESSION_COOKIE}=${id}` }))).ok;
 
-    const idle = idOf(web2.startSession(request('10.0.0.5')));
+    const idle = idOf(await web2.startSession(request('10.0.0.5')));
     clock.advance(12 * 3_600_000 - 1);
-    expect(viewerWith(idle)).toBe(true);
+    expect(await viewerWith(idle)).toBe(true);
     clock.advance(12 * 3_600_000);
-    expect(viewerWith(idle)).toBe(true);
+    expect(await viewerWith(idle)).toBe(true);
     clock.advance(12 * 3_600_000 + 1);
-    expect(viewerWith(idle)).toBe(false);
+    expect(await viewerWith(idle)).toBe(false);
 
-    const busy = idOf(web2.startSession(request('10.0.0.5')));
+    const busy = idOf(await web2.startSession(request('10.0.0.5')));
     for (let hour = 0; hour < 7 * 24; hour += 6) {
       clock.advance(6 * 3_600_000);
-      expect(viewerWith(busy), `hour ${hour}`).toBe(hour + 6 <= 7 * 24);
+      expect(await viewerWith(busy), `hour ${hour}`).toBe(hour + 6 <= 7 * 24);
     }
     // Used every 6 h, but 7 days are up.
     clock.advance(1);
-    expect(viewerWith(busy)).toBe(false);
+    expect(await viewerWith(busy)).toBe(false);
 
-    const out = idOf(web2.startSession(request('10.0.0.5')));
-    expect(viewerWith(out)).toBe(true);
-    const cleared = web2.endSession(request('10.0.0.5'), { name: 'token', via: 'session', admin: false, session: out });
+    const out = idOf(await web2.startSession(request('10.0.0.5')));
+    expect(await viewerWith(out)).toBe(true);
+    const cleared = await web2.endSession(request('10.0.0.5'), { name: 'token', via: 'session', admin: false, session: out });
     expect(cleared).toMatch(new RegExp(`^${SESSION_COOKIE}=; .*Max-Age=0`));
-    expect(viewerWith(out)).toBe(false);
+    expect(await viewerWith(out)).toBe(false);
   });
 });
 
 describe('WebAuth with WEB_USERS', () => {
   const web = auth({ users: new Map([['alice', 'wonder-land'], ['bob', 'b:uild:er']]) });
 
-  it('lets users in by name with the right password', () => {
-    expect(web.check(request('10.0.0.5', { authorization: basic('alice', 'wonder-land') }))).toEqual({ ok: true, viewer: { name: 'alice', via: 'user', admin: false } });
-    expect(web.check(request('10.0.0.5', { authorization: basic('bob', 'b:uild:er') }))).toEqual({ ok: true, viewer: { name: 'bob', via: 'user', admin: false } });
+  it('lets users in by name with the right password', async () => {
+    expect(await web.check(request('10.0.0.5', { authorization: basic('alice', 'wonder-land') }))).toEqual({ ok: true, viewer: { name: 'alice', via: 'user', admin: false } });
+    expect(await web.check(request('10.0.0.5', { authorization: basic('bob', 'b:uild:er') }))).toEqual({ ok: true, viewer: { name: 'bob', via: 'user', admin: false } });
   });
 
-  it('refuses a wrong password, an unknown user or no credentials with 401 and a Basic challenge', () => {
+  it('refuses a wrong password, an unknown user or no credentials with 401 and a Basic challenge', async () => {
     for (const header of [basic('alice', 'wrong'), basic('carol', 'wonder-land'), basic('', 'wonder-land'), 'Basic !!!', '']) {
-      const access = web.check(request('127.0.0.1', header ? { authorization: header } : {}));
+      const access = await web.check(request('127.0.0.1', header ? { authorization: header } : {}));
       expect(access, header).toMatchObject({ ok: false, status: 401, challenge: expect.stringMatching(/^Basic realm="sitroom"/) });
     }
   });

@@ -4,7 +4,7 @@
  * the JSON API against its published zod schemas, escaping, private incidents and the security headers.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorText } from '../../src/chat/replies.ts';
+import { errorText } from '../../src/presentation/error-text.ts';
 import { IncidentError } from '../../src/incidents/errors.ts';
 import { incidentDetailSchema, incidentListSchema } from '../../src/web/api-schema.ts';
 import { escapeHtml } from '../../src/web/pages/html.ts';
@@ -29,7 +29,7 @@ afterEach(async () => {
 /** What the chat says for a broken rule, as the page shows it (HTML-escaped). */
 const said = (...args: ConstructorParameters<typeof IncidentError>) => escapeHtml(errorText(new IncidentError(...args)));
 const incident = (n: number) => app.sitroom.service.get(n);
-const timelineKinds = (n: number) => app.sitroom.service.timeline(n).map((e) => e.kind);
+const timelineKinds = async (n: number) => (await app.sitroom.service.timeline(n)).map((e) => e.kind);
 /** The id the pages give a column section's heading, and the card links inside it. */
 function cardsIn(page: string, phase: string): number[] {
   const section = new RegExp(`<section class="column" aria-labelledby="col-${phase}">([\\s\\S]*?)</section>`).exec(page)?.[1] ?? '';
@@ -229,11 +229,11 @@ describe('with WEB_AUTH_TOKEN', () => {
   });
 
   it('refuses actions without the token, changing nothing', async () => {
-    const before = timelineKinds(1);
+    const before = await timelineKinds(1);
     expect((await web.post('/incidents/1/note', { text: 'sneaky', csrf: 'x' })).status).toBe(401);
     expect((await web.post('/incidents', { title: 'sneaky', csrf: 'x' })).status).toBe(401);
-    expect(timelineKinds(1)).toEqual(before);
-    expect(app.sitroom.service.listOpen()).toHaveLength(1);
+    expect(await timelineKinds(1)).toEqual(before);
+    expect(await app.sitroom.service.listOpen()).toHaveLength(1);
   });
 });
 
@@ -265,7 +265,7 @@ describe('with WEB_USERS', () => {
   it('records web actions as the signed-in user', async () => {
     const alice = new WebClient(app, { authorization: basic('alice', 'wonder-land') });
     expect((await alice.act('/incidents/1/role', { role: 'commander' })).status).toBe(303);
-    expect(incident(1).roles['commander']).toBe('alice');
+    expect((await incident(1)).roles['commander']).toBe('alice');
     expect((await alice.get('/incidents/1')).text).toContain('You are <strong>alice</strong>.');
   });
 
@@ -293,7 +293,7 @@ describe('actions', () => {
 
   it('refuses a POST without the CSRF token with 403, changing nothing', async () => {
     await declared(app, { title: 'Checkout down' });
-    const before = timelineKinds(1);
+    const before = await timelineKinds(1);
     for (const [path, form] of [
       ['/incidents', { title: 'Forged' }],
       ['/incidents/1/note', { text: 'forged' }],
@@ -307,19 +307,19 @@ describe('actions', () => {
       expect(answer.text, path).toContain('This form has expired or did not come from this page.');
       expect((await web.post(path, { ...form, csrf: 'not-the-token' })).status, path).toBe(403);
     }
-    expect(app.sitroom.service.listOpen()).toHaveLength(1);
-    expect(incident(1)).toMatchObject({ phase: 'active', severity: 'sev2', roles: {}, lastUpdate: null });
-    expect(timelineKinds(1)).toEqual(before);
+    expect(await app.sitroom.service.listOpen()).toHaveLength(1);
+    expect(await incident(1)).toMatchObject({ phase: 'active', severity: 'sev2', roles: {}, lastUpdate: null });
+    expect(await timelineKinds(1)).toEqual(before);
   });
 
   it('refuses a POST from a foreign Origin with 403, even with the token', async () => {
     await declared(app, { title: 'Checkout down' });
-    const before = timelineKinds(1);
+    const before = await timelineKinds(1);
     const answer = await web.act('/incidents/1/phase', { action: 'mitigate' }, { origin: 'http://evil.example' });
     expect(answer.status).toBe(403);
-    expect(incident(1).phase).toBe('active');
+    expect((await incident(1)).phase).toBe('active');
     expect((await web.act('/incidents', { title: 'x' }, { origin: 'http://127.0.0.1:1' })).status).toBe(403);
-    expect(timelineKinds(1)).toEqual(before);
+    expect(await timelineKinds(1)).toEqual(before);
     // The `null` origin (a sandboxed frame, a cross-site redirect) is not this site either; its own origin is.
     expect((await web.act('/incidents/1/note', { text: 'null origin' }, { origin: 'null' })).status).toBe(403);
     expect((await web.act('/incidents/1/note', { text: 'same site' }, { origin: app.url })).status).toBe(303);
@@ -334,21 +334,21 @@ describe('actions', () => {
   it('answers an oversized form with 413, not a server error', async () => {
     const answer = await web.post('/incidents', { csrf: await web.csrf(), title: 'x'.repeat(70 * 1024) });
     expect(answer.status).toBe(413);
-    expect(app.sitroom.service.listOpen()).toHaveLength(0);
+    expect(await app.sitroom.service.listOpen()).toHaveLength(0);
   });
 
   it('declares from the web: incident #1 on the web platform (web-only mode), then its page', async () => {
     const answer = await web.act('/incidents', { title: 'Checkout down', severity: 'sev1' });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('location')).toBe('/incidents/1');
-    expect(incident(1)).toMatchObject({ number: 1, title: 'Checkout down', severity: 'sev1', platform: 'web', declaredBy: 'local', isPrivate: false, room: null });
+    expect(await incident(1)).toMatchObject({ number: 1, title: 'Checkout down', severity: 'sev1', platform: 'web', declaredBy: 'local', isPrivate: false, room: null });
     const page = await web.get('/incidents/1');
     expect(page.text).toContain('Checkout down');
     expect(page.text).toMatch(/<span class="muted">\(web\)<\/span>/);
 
     // No severity: the default, as /incident declare; one that is none: refused, the title kept.
     expect((await web.act('/incidents', { title: 'Second' })).headers.get('location')).toBe('/incidents/2');
-    expect(incident(2).severity).toBe('sev3');
+    expect((await incident(2)).severity).toBe('sev3');
     const bogus = await web.act('/incidents', { title: 'Third', severity: 'bogus' });
     expect(bogus.status).toBe(409);
     expect(bogus.text).toContain(said('invalid_severity'));
@@ -361,7 +361,7 @@ describe('actions', () => {
     // Beside the title field, on the board again.
     expect(answer.text).toContain(`<p class="field-error" id="declare-title-error" role="alert">${said('empty_text')}</p>`);
     expect(answer.text).toContain('<h1>Incident board</h1>');
-    expect(app.sitroom.service.listOpen()).toHaveLength(0);
+    expect(await app.sitroom.service.listOpen()).toHaveLength(0);
   });
 
   it('refuses a phase skip with 409 and the chat’s wording, naming mitigate', async () => {
@@ -374,13 +374,13 @@ describe('actions', () => {
     // The page is the incident page again, forms and all.
     expect(answer.text).toContain('<h1><span class="num">#1</span> Checkout down</h1>');
     expect(answer.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(incident(1).phase).toBe('active');
+    expect((await incident(1)).phase).toBe('active');
   });
 
   it('takes a role through the same rules as the chat', async () => {
     await declared(app, { title: 'Checkout down' });
     expect((await web.act('/incidents/1/role', { role: 'commander' })).status).toBe(303);
-    expect(incident(1).roles).toEqual({ commander: 'local' });
+    expect((await incident(1)).roles).toEqual({ commander: 'local' });
     expect((await web.get('/incidents/1')).text).toContain('<li>IC: <span class="user">local</span></li>');
     const refused = await web.act('/incidents/1/role', { role: 'wizard' });
     expect(refused.status).toBe(409);
@@ -391,9 +391,9 @@ describe('actions', () => {
     await declared(app, { title: 'Checkout down', severity: 'sev2' });
     app.clock.advance(10 * 60_000);
     expect((await web.act('/incidents/1/update', { text: 'Rolled back the deploy' })).status).toBe(303);
-    expect(incident(1).lastUpdate).toEqual({ text: 'Rolled back the deploy', at: app.clock.now(), by: 'local' });
-    expect(incident(1).nextUpdateDue).toBe(app.clock.now() + 60 * 60_000);
-    expect(timelineKinds(1)).toContain('update_posted');
+    expect((await incident(1)).lastUpdate).toEqual({ text: 'Rolled back the deploy', at: app.clock.now(), by: 'local' });
+    expect((await incident(1)).nextUpdateDue).toBe(app.clock.now() + 60 * 60_000);
+    expect(await timelineKinds(1)).toContain('update_posted');
     const empty = await web.act('/incidents/1/update', { text: '' });
     expect(empty.status).toBe(409);
     expect(empty.text).toContain(said('empty_text'));
@@ -402,7 +402,7 @@ describe('actions', () => {
   it('changes severity (and the cadence with it), refusing the same or no severity', async () => {
     await declared(app, { title: 'Checkout down', severity: 'sev3' });
     expect((await web.act('/incidents/1/severity', { severity: 'sev1' })).status).toBe(303);
-    expect(incident(1)).toMatchObject({ severity: 'sev1', cadence: 30 * 60 });
+    expect(await incident(1)).toMatchObject({ severity: 'sev1', cadence: 30 * 60 });
     const same = await web.act('/incidents/1/severity', { severity: 'sev1' });
     expect(same.status).toBe(409);
     expect(same.text).toContain(said('same_severity', { severity: 'sev1' }));
@@ -414,9 +414,9 @@ describe('actions', () => {
   it('walks the phases; close is refused while action items are open, unless waived', async () => {
     await declared(app, { title: 'Checkout down' });
     expect((await web.act('/incidents/1/phase', { action: 'mitigate', note: 'rolled back' })).status).toBe(303);
-    expect(incident(1).phase).toBe('mitigated');
+    expect((await incident(1)).phase).toBe('mitigated');
     expect((await web.act('/incidents/1/phase', { action: 'resolve' })).status).toBe(303);
-    expect(incident(1).phase).toBe('resolved');
+    expect((await incident(1)).phase).toBe('resolved');
     await app.sitroom.followUps.addActionItem(1, { text: 'Add a canary stage', owner: null, due: null }, 'alice');
 
     const page = (await web.get('/incidents/1')).text;
@@ -424,11 +424,11 @@ describe('actions', () => {
     const refused = await web.act('/incidents/1/phase', { action: 'close' });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain(said('open_action_items', { count: '1', items: '#1 Add a canary stage' }));
-    expect(incident(1).phase).toBe('resolved');
+    expect((await incident(1)).phase).toBe('resolved');
 
     expect((await web.act('/incidents/1/phase', { action: 'close', waiver: '  ' })).status).toBe(409);
     expect((await web.act('/incidents/1/phase', { action: 'close', waiver: 'tracked in JIRA-1' })).status).toBe(303);
-    expect(incident(1).phase).toBe('closed');
+    expect((await incident(1)).phase).toBe('closed');
     const detail = incidentDetailSchema.parse((await web.json('/api/incidents/1')).body);
     expect(detail.phaseHistory.map((p) => [p.from, p.to])).toEqual([['active', 'mitigated'], ['mitigated', 'resolved'], ['resolved', 'closed']]);
     expect(detail.phaseHistory[0]?.note).toBe('rolled back');
@@ -444,7 +444,7 @@ describe('actions', () => {
     await declared(app, { title: 'Checkout down' });
     await web.act('/incidents/1/phase', { action: 'mitigate' });
     expect((await web.act('/incidents/1/phase', { action: 'reopen', note: 'it is back' })).status).toBe(303);
-    expect(incident(1).phase).toBe('active');
+    expect((await incident(1)).phase).toBe('active');
     const bogus = await web.act('/incidents/1/phase', { action: 'explode' });
     expect(bogus.status).toBe(409);
     expect(bogus.text).toContain(said('invalid_phase_action', { action: 'explode' }));
@@ -453,7 +453,7 @@ describe('actions', () => {
   it('adds a note to the timeline', async () => {
     await declared(app, { title: 'Checkout down' });
     expect((await web.act('/incidents/1/note', { text: 'Paged the DB team' })).status).toBe(303);
-    const note = app.sitroom.service.timeline(1).at(-1);
+    const note = (await app.sitroom.service.timeline(1)).at(-1);
     expect(note).toMatchObject({ kind: 'note', actor: 'local', text: expect.stringContaining('Paged the DB team') });
     expect((await web.get('/incidents/1')).text).toContain('Paged the DB team');
   });
@@ -608,7 +608,7 @@ describe('escaping and privacy', () => {
   it('never shows a private incident on /status, but shows it on the board to signed-in viewers', async () => {
     await web.act('/incidents', { title: 'Suspicious admin logins', severity: 'sev1', private: 'on' });
     await declared(app, { title: 'Search is slow', severity: 'sev3' });
-    expect(incident(1).isPrivate).toBe(true);
+    expect((await incident(1)).isPrivate).toBe(true);
     await app.sitroom.service.postUpdate(1, 'Rotating credentials', 'alice');
 
     expect((await web.act('/incidents/1/status/publish', { title: 'Login problems' })).status).toBe(409);

@@ -61,7 +61,7 @@ async function alertGroup(): Promise<number> {
   groups += 1;
   const key = `{}:{alertname="Test${groups}"}`;
   await app?.webhook(rawPayload([rawAlert(groups, { labels: { alertname: `Test${groups}`, instance: 'web-1:9100', severity: 'critical' } })], { groupKey: key }));
-  const found = app?.sitroom.alerts.recent(0, 500).find((v) => v.group.groupKey === key);
+  const found = (await app!.sitroom.alerts.recent(0, 500)).find((v) => v.group.groupKey === key);
   if (!found) throw new Error('the delivery made no group');
   return found.group.id;
 }
@@ -209,7 +209,7 @@ describe('write API refusals', () => {
     const foreign = await call('POST', `/api/incidents/${number}/note`, { text: 'hi' }, { ...BEARER, origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
     expect((await call('POST', '/api/incidents/999/note', { text: 'hi' })).status).toBe(404);
-    expect(app?.sitroom.service.timeline(number).filter((e) => e.kind === 'note')).toEqual([]);
+    expect((await app!.sitroom.service.timeline(number)).filter((e) => e.kind === 'note')).toEqual([]);
   });
 });
 
@@ -225,7 +225,7 @@ describe('who is who, and private incidents', () => {
     const declared = await call('POST', '/api/incidents', { title: 'Suspicious admin logins', severity: 'sev2', private: true }, alice);
     expect(declared.status).toBe(201);
     const number = incidentDetailSchema.parse(declared.body).number;
-    expect(app?.sitroom.service.get(number).declaredBy).toBe('alice');
+    expect((await app!.sitroom.service.get(number)).declaredBy).toBe('alice');
 
     const listed = async (who: Record<string, string>) => incidentListSchema.parse((await call('GET', '/api/incidents', undefined, who)).body).incidents.map((i) => i.number);
     expect(await listed(alice)).toEqual([number]);
@@ -268,12 +268,12 @@ describe('who is who, and private incidents', () => {
     expect(answer.status).toBe(303);
     const web = new WebClient(app!, { cookie: (answer.headers.get('set-cookie') ?? '').split(';')[0] ?? '' });
     expect((await web.act('/incidents', { title: 'Checkout down', severity: 'sev2' })).status).toBe(303);
-    expect(app?.sitroom.service.get(1).declaredBy).toBe('Dana (token)');
+    expect((await app!.sitroom.service.get(1)).declaredBy).toBe('Dana (token)');
     expect((await web.get('/incidents/1')).text).toContain('You are <strong>Dana (token)</strong>');
     // No name: "token".
     const anonymous = new WebClient(app!, { cookie: await signIn(app!, TOKEN) });
     await anonymous.act('/incidents/1/note', { text: 'hello' });
-    expect(app?.sitroom.service.timeline(1).at(-1)?.actor).toBe('token');
+    expect((await app!.sitroom.service.timeline(1)).at(-1)?.actor).toBe('token');
   });
 
   it('takes the SSO proxy’s user header only from WEB_TRUSTED_PROXIES', async () => {
@@ -286,6 +286,6 @@ describe('who is who, and private incidents', () => {
     await start({ WEB_AUTH_PROXY_HEADER: 'X-Forwarded-User', WEB_TRUSTED_PROXIES: '10.0.0.0/8' });
     const forged = await call('POST', '/api/incidents', { title: 'Forged', severity: 'sev3' }, { 'x-forwarded-user': 'frank@example.com' });
     expect(forged.status).toBe(401);
-    expect(app?.sitroom.service.listOpen()).toEqual([]);
+    expect(await app!.sitroom.service.listOpen()).toEqual([]);
   });
 });

@@ -46,13 +46,13 @@ describe('examples/webhook-receiver.mjs', () => {
       endpoints: [{ url, events: WEBHOOK_EVENT_TYPES, includePrivate: false }],
       key: Buffer.alloc(32, 5),
       timeoutMs: 5000,
-      incident: () => incident,
-      detail: (i, now) => incidentDetail(i, now, () => null, { timeline: [], actionItems: [], checklist: [], alerts: [], postmortem: null, postmortemSections: EMPTY_SECTIONS }),
+      incident: async () => incident,
+      detail: async (i, now) => incidentDetail(i, now, () => null, { timeline: [], actionItems: [], checklist: [], alerts: [], postmortem: null, postmortemSections: EMPTY_SECTIONS }),
       now: () => Date.now(),
     });
     const [queued] = webhookEffects([{ url, events: WEBHOOK_EVENT_TYPES, includePrivate: false }], incident, [event('declared', T0, 'alice', 'Declared')], T0);
     const row = { ...queued, id: 1, version: 0, state: 'pending', attempts: 0, createdAt: T0, nextAttemptAt: T0, lastError: null, messageId: null } as OutboxRow;
-    const call = deliverer.prepare(row);
+    const call = await deliverer.prepare(row);
     if (call === 'skip') throw new Error('skipped');
     await call.send();
     await call.send();

@@ -49,8 +49,8 @@ function deliverer(url: string, opts: { incident?: Incident; timeoutMs?: number;
     endpoints: [{ url, events: WEBHOOK_EVENT_TYPES, includePrivate: opts.includePrivate ?? false }],
     key: KEY,
     timeoutMs: opts.timeoutMs ?? 2 * SECOND,
-    incident: (n) => (n === incident.number ? incident : undefined),
-    detail,
+    incident: async (n) => (n === incident.number ? incident : undefined),
+    detail: async (i, now) => detail(i, now),
     now: () => Date.now(),
   });
 }
@@ -63,7 +63,7 @@ function row(url: string, incident: Incident = anIncident()): OutboxRow {
 }
 
 async function attempt(d: WebhookDeliverer, r: OutboxRow) {
-  const call = d.prepare(r);
+  const call = await d.prepare(r);
   if (call === 'skip') return 'skip' as const;
   try {
     await call.send();
@@ -124,9 +124,9 @@ describe('a webhook call', () => {
 
   it('is dropped for an endpoint no longer configured, or an incident made private since', async () => {
     const url = 'http://127.0.0.1:9/hook';
-    expect(deliverer('http://127.0.0.1:9/other').prepare(row(url))).toBe('skip');
-    expect(deliverer(url, { incident: anIncident({ isPrivate: true }) }).prepare(row(url))).toBe('skip');
-    expect(deliverer(url, { incident: anIncident({ isPrivate: true }), includePrivate: true }).prepare(row(url))).not.toBe('skip');
+    expect(await deliverer('http://127.0.0.1:9/other').prepare(row(url))).toBe('skip');
+    expect(await deliverer(url, { incident: anIncident({ isPrivate: true }) }).prepare(row(url))).toBe('skip');
+    expect(await deliverer(url, { incident: anIncident({ isPrivate: true }), includePrivate: true }).prepare(row(url))).not.toBe('skip');
   });
 });
 
@@ -153,10 +153,10 @@ describe('the webhooks’ own queue', () => {
     const clock = new FixedClock();
     const url = await server(() => undefined);
     const incident = anIncident({ room: { channelId: 'C1', channelName: 'inc-1', cardMessageId: null } });
-    outbox.enqueue(webhookEffects([{ url, events: WEBHOOK_EVENT_TYPES, includePrivate: false }], incident, [event('declared', T0, 'alice', 'Declared')], T0));
-    outbox.enqueue([{ platform: 'slack', lane: 'incident', target: 'incident:1', incidentNumber: 1, effect: { kind: 'topic', number: 1 }, at: T0 }]);
+    await outbox.enqueue(webhookEffects([{ url, events: WEBHOOK_EVENT_TYPES, includePrivate: false }], incident, [event('declared', T0, 'alice', 'Declared')], T0));
+    await outbox.enqueue([{ platform: 'slack', lane: 'incident', target: 'incident:1', incidentNumber: 1, effect: { kind: 'topic', number: 1 }, at: T0 }]);
     const sentToChat: number[] = [];
-    const chat: EffectDeliverer = { prepare: (r) => ({ call: 'setTopic', channel: 'C1', send: async () => (sentToChat.push(r.id), {}) }), classify: () => ({ retry: true, message: 'x' }) };
+    const chat: EffectDeliverer = { prepare: async (r) => ({ call: 'setTopic', channel: 'C1', send: async () => (sentToChat.push(r.id), {}) }), classify: () => ({ retry: true, message: 'x' }) };
     const common = { store: outbox, clock, pacer: new Pacer({ methods: {} }), retry: { baseMs: SECOND, maxMs: HOUR, giveUpMs: 24 * HOUR } };
     const hooks = new OutboxDispatcher({ ...common, platform: 'webhook', deliverer: deliverer(url, { incident, timeoutMs: 60 * SECOND }), callTimeoutMs: 60 * SECOND });
     const slack = new OutboxDispatcher({ ...common, platform: 'slack', deliverer: chat, callTimeoutMs: SECOND });
@@ -167,6 +167,6 @@ describe('the webhooks’ own queue', () => {
     // The hung call fails once the receiver goes away; it is then only put off (retried later), never lost.
     await closeServer(servers.get(url) as Server);
     await hooksDone;
-    expect(outbox.backlog().pending.webhook).toBe(1);
+    expect((await outbox.backlog()).pending.webhook).toBe(1);
   });
 });

@@ -16,11 +16,11 @@ import { MATTERMOST_PACING } from '../../delivery/pacing.ts';
 import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
-import { BodyTooLarge, readBody } from '../../web/read-body.ts';
-import { type Route, sendJson } from '../../web/http-server.ts';
+import { BodyTooLarge, readBody } from '../../http/read-body.ts';
+import { type Route, sendJson } from '../../http/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
-import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../message.ts';
-import type { ReplyTo } from '../reply-effects.ts';
+import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../../presentation/message.ts';
+import type { ReplyTo } from '../../presentation/reply-effects.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { mattermostPostToCapture, type MattermostPostObject } from './mattermost-captured-post.ts';
@@ -46,7 +46,7 @@ export interface MattermostAdapterOptions {
   /** A REST call not answered within this long is aborted (and the outbox retries it). */
   callTimeoutMs?: number;
   /** Queues a reply in the outbox (chat/reply-effects.ts): retried and paced, never sent inside the request. */
-  reply: (platform: 'mattermost', to: ReplyTo, message: ChatMessage) => void;
+  reply: (platform: 'mattermost', to: ReplyTo, message: ChatMessage) => Promise<void>;
 }
 
 /**
@@ -184,7 +184,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
           return;
         }
         // Through the outbox, to the command's response_url (MattermostPlatform.reply).
-        reply({ user: request.userId, channel: request.channelId, ...(responseUrl ? { responseUrl } : {}) }, answer.message);
+        await reply({ user: request.userId, channel: request.channelId, ...(responseUrl ? { responseUrl } : {}) }, answer.message);
       }, request);
     },
   });
@@ -220,11 +220,11 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         // The outcome as an ephemeral post in the click's channel, through the outbox.
         const tell = (message: ChatMessage) => reply({ user: userId, channel }, message);
         if (!(await members.canUse(channel, userId))) {
-          tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
+          await tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
           return;
         }
         const answer = isSelect ? await handler.select(request, button as SelectId, value, chosen) : await handler.button(request, button as ButtonId, value);
-        if (answer.kind === 'message') tell(answer.message);
+        if (answer.kind === 'message') await tell(answer.message);
         else if (typeof body.trigger_id === 'string') await openForm(answer, userId, body.trigger_id);
       }, request);
     },
@@ -244,8 +244,8 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const request: ChatRequest = { platform: 'mattermost', userId: state.user, channelId: str(body.channel_id) };
       // The outcome is shown to the user alone in the channel the dialog was opened from, as a click's is (the
       // submission carries it: model.SubmitDialogRequest.ChannelId); a DM only when the request named none.
-      const tell = (answer: ChatReply) => {
-        if (answer.kind === 'message') reply({ user: request.userId, ...(request.channelId ? { channel: request.channelId } : {}) }, answer.message);
+      const tell = async (answer: ChatReply) => {
+        if (answer.kind === 'message') await reply({ user: request.userId, ...(request.channelId ? { channel: request.channelId } : {}) }, answer.message);
       };
       let work: () => Promise<void>;
       if (body.callback_id === DECLARE_FORM && state.form === 'declare') {
@@ -264,7 +264,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         return sendJson(res, 200, { error: `Unknown dialog ${str(body.callback_id)}.` });
       }
       // Only a valid submission uses the dialog up, so a user can fix a field error and submit again.
-      const used = useDialogState(nonces, state, now());
+      const used = await useDialogState(nonces, state, now());
       if (used) return sendJson(res, 200, used);
       sendJson(res, 200, {});
       after(work, request);

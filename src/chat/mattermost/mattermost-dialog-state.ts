@@ -22,7 +22,7 @@ export interface DialogState {
 /** Where used nonces are remembered (a database table, so a replay fails on every replica and after a restart). */
 export interface NonceStore {
   /** Marks the nonce used; false when it already was. */
-  use(nonce: string, now: number, expiresAt: number): boolean;
+  use(nonce: string, now: number, expiresAt: number): Promise<boolean>;
 }
 
 const fields = (s: DialogState) => ['dialog', s.form, s.incident, s.user, s.exp, s.nonce] as const;
@@ -56,6 +56,6 @@ export function openDialogState(signer: Signer, raw: unknown, user: unknown, now
 }
 
 /** Uses the state's nonce up: undefined the first time, the error to show on any later submission. */
-export function useDialogState(nonces: NonceStore, state: DialogState, now: number): { error: string } | undefined {
-  return nonces.use(state.nonce, now, state.exp) ? undefined : { error: 'This dialog has already been submitted.' };
+export async function useDialogState(nonces: NonceStore, state: DialogState, now: number): Promise<{ error: string } | undefined> {
+  return (await nonces.use(state.nonce, now, state.exp)) ? undefined : { error: 'This dialog has already been submitted.' };
 }

@@ -4,8 +4,8 @@
  */
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
-import type { ChatMessage, Line } from '../message.ts';
-import type { ReplyTo } from '../reply-effects.ts';
+import type { ChatMessage, Line } from '../../presentation/message.ts';
+import type { ReplyTo } from '../../presentation/reply-effects.ts';
 import { postToResponseUrl } from '../response-url.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
 import { POST_MESSAGE_MAX_RUNES, type ButtonSigner, looksLikeId, mentionedIds, type MattermostPost, type Names, renderLine, renderPost, splitOnLines } from './mattermost-render.ts';

@@ -2,7 +2,7 @@
  * Neutral chat messages -> Mattermost Markdown and message attachments. User text is escaped so it can
  * neither format, link nor mention: `@channel` in a title pings nobody.
  */
-import { type Button, buttonKey, type ChatMessage, type Inline, type Line, type Select } from '../message.ts';
+import { type Button, buttonKey, type ChatMessage, type Inline, type Line, type Select } from '../../presentation/message.ts';
 
 /** Names for the ids a message mentions: Mattermost mentions users by @username and links channels by ~name. */
 export interface Names {

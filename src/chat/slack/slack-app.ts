@@ -9,8 +9,8 @@ import { SLACK_PACING } from '../../delivery/pacing.ts';
 import type { Incident } from '../../incidents/incident.ts';
 import type { Logger } from '../../logger.ts';
 import type { ChatAdapter } from '../chat-adapter.ts';
-import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../message.ts';
-import type { ReplyTo } from '../reply-effects.ts';
+import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../../presentation/message.ts';
+import type { ReplyTo } from '../../presentation/reply-effects.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { fetchSlackMessage, slackMessageToCapture, type SlackMessageObject, slackPermalink } from './slack-captured-message.ts';
@@ -54,7 +54,7 @@ export interface SlackAdapterOptions {
   /** A Web API call not answered within this long fails (and the outbox retries it). */
   callTimeoutMs?: number;
   /** Queues a reply in the outbox (chat/reply-effects.ts). */
-  reply: (platform: 'slack', to: ReplyTo, message: ChatMessage) => void;
+  reply: (platform: 'slack', to: ReplyTo, message: ChatMessage) => Promise<void>;
 }
 
 /**
@@ -130,7 +130,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
    */
   async function show(reply: ChatReply, responseUrl: string | undefined, triggerId: string | undefined, userId: string, client: webApi.WebClient) {
     if (reply.kind === 'message') {
-      opts.reply('slack', { user: userId, ...(responseUrl ? { responseUrl } : {}) }, reply.message);
+      await opts.reply('slack', { user: userId, ...(responseUrl ? { responseUrl } : {}) }, reply.message);
       return;
     }
     if (!triggerId) return;

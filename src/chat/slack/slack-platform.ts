@@ -2,8 +2,8 @@
 import type { webApi } from '@slack/bolt';
 import type { UserId } from '../../incidents/incident.ts';
 import type { ChatPlatform, PostedMessage, Updated } from '../chat-platform.ts';
-import type { ChatMessage, Line } from '../message.ts';
-import type { ReplyTo } from '../reply-effects.ts';
+import type { ChatMessage, Line } from '../../presentation/message.ts';
+import type { ReplyTo } from '../../presentation/reply-effects.ts';
 import { postToResponseUrl } from '../response-url.ts';
 import { renderLineWithin, renderMessage } from './slack-render.ts';
 

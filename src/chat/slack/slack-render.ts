@@ -1,5 +1,5 @@
 /** Neutral chat messages -> Slack mrkdwn and Block Kit. User text is escaped so it can never ping or link. */
-import { type Button, buttonKey, type ChatMessage, type Inline, type Line, type Select } from '../message.ts';
+import { type Button, buttonKey, type ChatMessage, type Inline, type Line, type Select } from '../../presentation/message.ts';
 
 /** Slack's three control characters; with them escaped, `<!channel>` or `<@U1>` in a title is just text. */
 export const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -13,7 +13,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { BodyTooLarge, readBody } from '../../web/read-body.ts';
+import { BodyTooLarge, readBody } from '../../http/read-body.ts';
 
 /**
  * 1 MiB. The largest body Slack sends sitroom is a view_submission, which carries the whole modal (at most 100

@@ -1,78 +1,98 @@
 /**
- * AlertStore on PostgreSQL. A delivery locks its group row (FOR UPDATE) for its transaction, so two replicas storing
- * deliveries of one group apply them one after the other; a group created by two replicas at once is inserted once
- * (ON CONFLICT on group_key) and the loser locks the winner's row. inOneTransaction runs its work on one connection
- * (found through AsyncLocalStorage by the store calls inside it), each of them in a savepoint.
+ * AlertStore on PostgreSQL, doing what the SQLite store does (../sqlite-alert-store.ts) in the same transactions: a
+ * delivery locks its group row (FOR UPDATE) for its transaction, so two replicas storing deliveries of one group apply
+ * them one after the other; a group created by two replicas at once is inserted once (ON CONFLICT on group_key) and
+ * the loser locks the winner's row. A delivery that makes a group fire again starts its new episode, and the outbox
+ * rows `written` asks for are queued, in the delivery's own transaction.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import type { AlertDigest, AlertGroup, GroupAlert, Labels } from '../../alerts/alert-group.ts';
 import { CARD_ALERT_LIMIT, earliestAlert } from '../../alerts/alert-rules.ts';
-import type { WebhookAlert, WebhookPayload } from '../../alerts/alertmanager-payload.ts';
-import type { AlertStore, CardRef, IngestResult, OpenDelivery } from '../../alerts/ports.ts';
+import type { WebhookAlert, WebhookPayload } from '../../alertmanager/alertmanager-payload.ts';
+import { newEpisodeStart } from '../../alerts/episodes.ts';
+import type { AlertStore, CardRef, DeliveryOutcome, IngestResult, OpenDelivery, WrittenEffects } from '../../alerts/ports.ts';
 import type { Platform } from '../../incidents/incident.ts';
+import type { Phase } from '../../incidents/phases.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../../incidents/ports.ts';
 import { type AlertRow, type GroupRow, groupParams, toAlert, toGroup, toLinked } from '../sqlite-alert-store.ts';
 import { DigestCounts } from '../alert-digest-counts.ts';
 import { inTransaction } from './pg-database.ts';
-import type { Async, Sql } from './pg-sql.ts';
+import { type Sql, writeOutboxPg } from './pg-sql.ts';
 
 const ALERT_COLUMNS = 'fingerprint, starts_at, status, ends_at, labels, annotations, generator_url';
 
-type Store = Omit<Async<AlertStore>, 'inOneTransaction'> & Async<AlertFacts>;
-
-export class PgAlertStore implements Store {
+export class PgAlertStore implements AlertStore, AlertFacts {
   private readonly pool: pg.Pool;
-  private readonly tx = new AsyncLocalStorage<pg.PoolClient>();
-  private savepoints = 0;
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
   }
 
-  /** The connection of the transaction this call runs in, else the pool. */
-  private sql(): Sql {
-    return this.tx.getStore() ?? this.pool;
-  }
-
-  /** `work` in its own transaction, or in a savepoint of the enclosing inOneTransaction (undone alone if it throws). */
-  private async atomic<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const outer = this.tx.getStore();
-    if (!outer) return inTransaction(this.pool, (client) => this.tx.run(client, () => work(client)));
-    const savepoint = `s${(this.savepoints += 1)}`;
-    await outer.query(`SAVEPOINT ${savepoint}`);
-    try {
-      const result = await work(outer);
-      await outer.query(`RELEASE SAVEPOINT ${savepoint}`);
+  ingest(p: WebhookPayload, key: string, now: number, written?: WrittenEffects): Promise<IngestResult> {
+    return inTransaction(this.pool, async (client) => {
+      const result = await this.ingestNow(client, p, key, now);
+      await this.withWritten(client, [result], written);
       return result;
-    } catch (e) {
-      await outer.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
-      throw e;
-    }
-  }
-
-  inOneTransaction<T>(work: () => T | Promise<T>): Promise<T> {
-    return this.atomic(async () => work());
-  }
-
-  ingest(p: WebhookPayload, key: string, now: number): Promise<IngestResult> {
-    return this.atomic(async (client) => {
-      const opened = await this.open(client, p, key, now);
-      if ('duplicate' in opened) return opened.duplicate;
-      return this.finish(client, opened, p, key, now, await this.write(client, opened, p.alerts, now));
     });
   }
 
+  /** One transaction, each delivery in its own savepoint: one that throws is rolled back alone (as on SQLite). */
+  ingestBatch(deliveries: readonly { payload: WebhookPayload; key: string }[], now: number, written?: WrittenEffects): Promise<DeliveryOutcome[]> {
+    return inTransaction(this.pool, async (client) => {
+      const each: DeliveryOutcome[] = [];
+      for (const d of deliveries) {
+        await client.query('SAVEPOINT delivery');
+        try {
+          const result = await this.ingestNow(client, d.payload, d.key, now);
+          await client.query('RELEASE SAVEPOINT delivery');
+          each.push({ ok: true, result });
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT delivery');
+          each.push({ ok: false, error });
+        }
+      }
+      await this.withWritten(client, each.flatMap((o) => (o.ok ? [o.result] : [])), written);
+      return each;
+    });
+  }
+
+  /** Queues, in the caller's transaction, the outbox rows `written` asks for the deliveries that changed something. */
+  private async withWritten(client: pg.PoolClient, results: readonly IngestResult[], written: WrittenEffects | undefined): Promise<void> {
+    const changed = results.filter((r) => !r.duplicate);
+    if (written && changed.length > 0) await writeOutboxPg(client, written(changed));
+  }
+
+  private async ingestNow(client: pg.PoolClient, p: WebhookPayload, key: string, now: number): Promise<IngestResult> {
+    const opened = await this.open(client, p, key, now);
+    if ('duplicate' in opened) return opened.duplicate;
+    return this.finish(client, opened, p, key, now, await this.write(client, opened, p.alerts, now));
+  }
+
   openDelivery(p: WebhookPayload, key: string, now: number): Promise<OpenDelivery | { duplicate: IngestResult }> {
-    return this.atomic((client) => this.open(client, p, key, now));
+    return inTransaction(this.pool, (client) => this.open(client, p, key, now));
   }
 
   writeAlerts(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): Promise<GroupAlert[]> {
-    return this.atomic((client) => this.write(client, open, alerts, now));
+    return inTransaction(this.pool, (client) => this.write(client, open, alerts, now));
   }
 
-  finishDelivery(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[]): Promise<IngestResult> {
-    return this.atomic((client) => this.finish(client, open, p, key, now, newlyFiring));
+  finishDelivery(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[], written?: WrittenEffects): Promise<IngestResult> {
+    return inTransaction(this.pool, async (client) => {
+      const result = await this.finish(client, open, p, key, now, newlyFiring);
+      await this.withWritten(client, [result], written);
+      return result;
+    });
+  }
+
+  /** A group that fires again after its incident closed (or with none) starts a new episode, in the delivery's transaction. */
+  private async settle(client: pg.PoolClient, result: IngestResult, now: number): Promise<IngestResult> {
+    if (!result.firesAgain) return result;
+    const n = result.group.incidentNumber;
+    const phase = n === null ? undefined : (await client.query<{ phase: Phase }>({ name: 'alert-incident-phase', text: 'SELECT phase FROM incidents WHERE number = $1', values: [n] })).rows[0]?.phase;
+    const start = newEpisodeStart(result, phase, now);
+    if (start === null) return result;
+    const group = await this.startEpisodeIn(client, result.group.id, start, now);
+    return group ? { ...result, group } : result;
   }
 
   private async open(client: pg.PoolClient, p: WebhookPayload, key: string, now: number): Promise<OpenDelivery | { duplicate: IngestResult }> {
@@ -94,7 +114,7 @@ export class PgAlertStore implements Store {
       })
     ).rows[0]!;
     if (existing.last_delivery_key === key) {
-      const group = (await this.group(existing.id))!;
+      const group = (await this.groupIn(client, existing.id))!;
       return { duplicate: { group, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
     }
     return { groupId: existing.id, existed: true, firingBefore: existing.firing_count };
@@ -169,12 +189,13 @@ export class PgAlertStore implements Store {
     const row = r.rows[0]!;
     const before = open.firingBefore;
     const firing = row.firing_count;
-    return { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+    const result = { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+    return this.settle(client, result, now);
   }
 
   /** What a card shows, from the counts kept by write() and at most ~25 alert rows (the partial indexes), as on SQLite. */
   async digest(groupId: number): Promise<AlertDigest> {
-    const sql = this.sql();
+    const sql = this.pool;
     const counts = (await sql.query<Pick<GroupRow, 'latest_alerts' | 'latest_firing'>>({ name: 'alert-counts', text: 'SELECT latest_alerts, latest_firing FROM alert_groups WHERE id = $1', values: [groupId] })).rows[0];
     const total = counts?.latest_alerts ?? 0;
     const firing = counts?.latest_firing ?? 0;
@@ -210,23 +231,27 @@ export class PgAlertStore implements Store {
     return { firing, resolved: total - firing, firstFiring, firstResolved, sharedLabels, generatorUrl: await firstLink('generator_url'), runbookUrl: await firstLink('runbook_url') };
   }
 
-  async group(id: number): Promise<AlertGroup | undefined> {
-    const r = await this.sql().query<GroupRow>({ name: 'alert-group', text: 'SELECT * FROM alert_groups WHERE id = $1', values: [id] });
+  group(id: number): Promise<AlertGroup | undefined> {
+    return this.groupIn(this.pool, id);
+  }
+
+  private async groupIn(sql: Sql, id: number): Promise<AlertGroup | undefined> {
+    const r = await sql.query<GroupRow>({ name: 'alert-group', text: 'SELECT * FROM alert_groups WHERE id = $1', values: [id] });
     return r.rows[0] && toGroup(r.rows[0]);
   }
 
   async recentGroups(since: number, limit: number): Promise<AlertGroup[]> {
-    const r = await this.sql().query<GroupRow>('SELECT * FROM alert_groups WHERE last_delivery_at >= $1 ORDER BY last_delivery_at DESC, id DESC LIMIT $2', [since, limit]);
+    const r = await this.pool.query<GroupRow>('SELECT * FROM alert_groups WHERE last_delivery_at >= $1 ORDER BY last_delivery_at DESC, id DESC LIMIT $2', [since, limit]);
     return r.rows.map(toGroup);
   }
 
   async alerts(groupId: number): Promise<GroupAlert[]> {
-    const r = await this.sql().query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE group_id = $1`, [groupId]);
+    const r = await this.pool.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE group_id = $1`, [groupId]);
     return r.rows.map(toAlert);
   }
 
   updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): Promise<AlertGroup | null> {
-    return this.atomic(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const locked = await client.query<GroupRow>('SELECT * FROM alert_groups WHERE id = $1 FOR UPDATE', [id]);
       const next = locked.rows[0] && change(toGroup(locked.rows[0]));
       if (!next) return null;
@@ -251,7 +276,7 @@ export class PgAlertStore implements Store {
   }
 
   async groupsOfIncident(incidentNumber: number): Promise<AlertGroup[]> {
-    const r = await this.sql().query<GroupRow>('SELECT * FROM alert_groups WHERE incident_number = $1 ORDER BY id', [incidentNumber]);
+    const r = await this.pool.query<GroupRow>('SELECT * FROM alert_groups WHERE incident_number = $1 ORDER BY id', [incidentNumber]);
     return r.rows.map(toGroup);
   }
 
@@ -260,7 +285,7 @@ export class PgAlertStore implements Store {
   }
 
   async noiseSince(since: number): Promise<{ groups: number; notActionable: number }> {
-    const r = await this.sql().query<{ groups: number; notActionable: number }>(
+    const r = await this.pool.query<{ groups: number; notActionable: number }>(
       'SELECT COUNT(*) AS groups, COUNT(not_actionable_at) AS "notActionable" FROM alert_groups WHERE COALESCE(first_firing_at, last_delivery_at) >= $1',
       [since],
     );
@@ -268,7 +293,7 @@ export class PgAlertStore implements Store {
   }
 
   async card(groupId: number, platform: Platform): Promise<(CardRef & { version: number }) | undefined> {
-    const r = await this.sql().query<{ channel: string | null; message_id: string | null; version: number }>({
+    const r = await this.pool.query<{ channel: string | null; message_id: string | null; version: number }>({
       name: 'alert-card',
       text: 'SELECT channel, message_id, version FROM alert_cards WHERE group_id = $1 AND platform = $2',
       values: [groupId, platform],
@@ -279,7 +304,7 @@ export class PgAlertStore implements Store {
 
   /** The (group, platform) key decides between replicas: an insert, or taking over a stale claim with no card. */
   claimCard(groupId: number, platform: Platform, now: number, staleMs: number): Promise<boolean> {
-    return this.atomic(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const inserted = await client.query('INSERT INTO alert_cards (group_id, platform, version, claimed_at) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING', [groupId, platform, now]);
       if (inserted.rowCount === 1) return true;
       const stale = await client.query('UPDATE alert_cards SET claimed_at = $1 WHERE group_id = $2 AND platform = $3 AND message_id IS NULL AND claimed_at < $4', [
@@ -293,24 +318,26 @@ export class PgAlertStore implements Store {
   }
 
   async releaseCardClaim(groupId: number, platform: Platform): Promise<void> {
-    await this.sql().query('UPDATE alert_cards SET claimed_at = 0 WHERE group_id = $1 AND platform = $2 AND message_id IS NULL', [groupId, platform]);
+    await this.pool.query('UPDATE alert_cards SET claimed_at = 0 WHERE group_id = $1 AND platform = $2 AND message_id IS NULL', [groupId, platform]);
   }
 
   startEpisode(groupId: number, firstFiringAt: number, now: number): Promise<AlertGroup | null> {
-    return this.atomic(async (client) => {
-      const r = await client.query<GroupRow>(
-        `UPDATE alert_groups SET acknowledged_by = NULL, acknowledged_at = NULL, not_actionable_by = NULL, not_actionable_at = NULL, incident_number = NULL,
-          silence_id = NULL, silence_until = NULL, silenced_by = NULL, first_firing_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *`,
-        [firstFiringAt, now, groupId],
-      );
-      if (!r.rows[0]) return null;
-      await client.query('DELETE FROM alert_cards WHERE group_id = $1', [groupId]);
-      return toGroup(r.rows[0]);
-    });
+    return inTransaction(this.pool, (client) => this.startEpisodeIn(client, groupId, firstFiringAt, now));
+  }
+
+  private async startEpisodeIn(client: pg.PoolClient, groupId: number, firstFiringAt: number, now: number): Promise<AlertGroup | null> {
+    const r = await client.query<GroupRow>(
+      `UPDATE alert_groups SET acknowledged_by = NULL, acknowledged_at = NULL, not_actionable_by = NULL, not_actionable_at = NULL, incident_number = NULL,
+        silence_id = NULL, silence_until = NULL, silenced_by = NULL, first_firing_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *`,
+      [firstFiringAt, now, groupId],
+    );
+    if (!r.rows[0]) return null;
+    await client.query('DELETE FROM alert_cards WHERE group_id = $1', [groupId]);
+    return toGroup(r.rows[0]);
   }
 
   async saveCard(groupId: number, platform: Platform, card: CardRef, version: number): Promise<void> {
-    await this.sql().query({
+    await this.pool.query({
       name: 'alert-save-card',
       text: `INSERT INTO alert_cards (group_id, platform, channel, message_id, version, claimed_at) VALUES ($1, $2, $3, $4, $5, 0)
         ON CONFLICT (group_id, platform) DO UPDATE SET channel = excluded.channel, message_id = excluded.message_id,
@@ -322,7 +349,7 @@ export class PgAlertStore implements Store {
   async staleCards(platforms: readonly Platform[], since: number, limit: number): Promise<number[]> {
     const ids = new Set<number>();
     for (const platform of platforms) {
-      const r = await this.sql().query<{ id: number }>({
+      const r = await this.pool.query<{ id: number }>({
         name: 'alert-stale-cards',
         text: `SELECT g.id FROM alert_groups g LEFT JOIN alert_cards c ON c.group_id = g.id AND c.platform = $1
           WHERE g.updated_at >= $2 AND (c.message_id IS NULL OR c.version < g.version) ORDER BY g.updated_at LIMIT $3`,

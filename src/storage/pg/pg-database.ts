@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { DatabaseUrlError, redactDatabaseUrl } from '../database-url.ts';
 import { transactionEnded } from './pg-sql.ts';
 import * as schema from './schema.ts';
+
+export { DatabaseUrlError, redactDatabaseUrl };
 
 export const PG_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations-pg');
 
@@ -19,25 +22,6 @@ export interface PgDb {
   pool: pg.Pool;
   db: NodePgDatabase<typeof schema>;
   close(): Promise<void>;
-}
-
-/** A start-up failure of DATABASE_URL: its message names the variable and never holds the password. */
-export class DatabaseUrlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseUrlError';
-  }
-}
-
-/** The URL with its password replaced, for messages and logs. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(not a URL)';
-  }
 }
 
 /**

@@ -10,9 +10,9 @@ import type { TimelineEvent } from '../../incidents/timeline.ts';
 import { type ItemRow as ChecklistRow, toItem as toChecklistItem } from '../sqlite-checklist-store.ts';
 import { type ItemRow as ActionRow, toItem as toActionItem } from '../sqlite-follow-up-store.ts';
 import { inTransaction } from './pg-database.ts';
-import { type Async, bumpChanges, insertEvents, readChanges, type Sql, writeOutboxPg } from './pg-sql.ts';
+import { bumpChanges, insertEvents, readChanges, type Sql, writeOutboxPg } from './pg-sql.ts';
 
-export class PgChecklistStore implements Async<ChecklistStore> {
+export class PgChecklistStore implements ChecklistStore {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {
@@ -84,7 +84,7 @@ export class PgChecklistStore implements Async<ChecklistStore> {
   }
 }
 
-export class PgFollowUpStore implements Async<FollowUpStore> {
+export class PgFollowUpStore implements FollowUpStore {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {

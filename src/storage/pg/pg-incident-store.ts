@@ -15,7 +15,7 @@ import type { Severity } from '../../incidents/severity.ts';
 import type { TimelineEvent, TimelineKind } from '../../incidents/timeline.ts';
 import { type IncidentRow, type RoleRow, toIncident, toRow } from '../sqlite-incident-store.ts';
 import { inTransaction } from './pg-database.ts';
-import { type Async, bumpChanges, columnsOf, insertEvents, readChanges, selectList, type Sql, writeOutboxPg } from './pg-sql.ts';
+import { bumpChanges, columnsOf, insertEvents, readChanges, selectList, type Sql, writeOutboxPg } from './pg-sql.ts';
 import { incidents, roleAssignments } from './schema.ts';
 
 const SELECT = `SELECT ${selectList(incidents)} FROM incidents`;
@@ -29,7 +29,7 @@ const rowValues = (i: Incident) => {
   return ROW_KEYS.map((k) => row[k]);
 };
 
-export class PgIncidentStore implements Async<IncidentStore>, Async<CapturedMessageStore> {
+export class PgIncidentStore implements IncidentStore, CapturedMessageStore {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {

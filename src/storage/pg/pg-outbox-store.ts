@@ -8,9 +8,9 @@ import type { Backlog, OutboxEffect, OutboxRow, OutboxStore } from '../../delive
 import { type Destination, type Lane, LANES, type QueuedEffect } from '../../incidents/effects.ts';
 import { type Row, toOutboxRow } from '../sqlite-outbox-store.ts';
 import { inTransaction } from './pg-database.ts';
-import { type Async, outboxSignal, writeOutboxPg } from './pg-sql.ts';
+import { outboxSignal, writeOutboxPg } from './pg-sql.ts';
 
-export class PgOutboxStore implements Async<OutboxStore> {
+export class PgOutboxStore implements OutboxStore {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {

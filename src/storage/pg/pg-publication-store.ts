@@ -4,11 +4,11 @@ import type { PublicationStore } from '../../incidents/ports.ts';
 import type { Publication, PublicationChange } from '../../incidents/publication.ts';
 import { type PublicationRow, toPublication, type UpdateRow } from '../sqlite-publication-store.ts';
 import { inTransaction } from './pg-database.ts';
-import { type Async, bumpChanges, insertEvents, readChanges, type Sql, writeOutboxPg } from './pg-sql.ts';
+import { bumpChanges, insertEvents, readChanges, type Sql, writeOutboxPg } from './pg-sql.ts';
 
 type Row = Omit<PublicationRow, 'live'> & { live: boolean };
 
-export class PgPublicationStore implements Async<PublicationStore> {
+export class PgPublicationStore implements PublicationStore {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {

@@ -1,10 +1,10 @@
 /** Web sessions and used dialog nonces on PostgreSQL: single statements, shared by every replica. */
 import type pg from 'pg';
-import type { SessionStore, StoredSession } from '../../web/sessions.ts';
 import type { SqliteDialogNonces } from '../sqlite-dialog-nonces.ts';
-import type { Async } from './pg-sql.ts';
+import type { SqliteSessionStore, StoredSession } from '../sqlite-session-store.ts';
 
-export class PgSessionStore implements Async<SessionStore> {
+/** The web's SessionStore port (src/web/sessions.ts) by shape, as SqliteSessionStore: storage imports no web code. */
+export class PgSessionStore implements Pick<SqliteSessionStore, keyof SqliteSessionStore> {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {
@@ -37,7 +37,7 @@ export class PgSessionStore implements Async<SessionStore> {
   }
 }
 
-export class PgDialogNonces implements Async<Pick<SqliteDialogNonces, 'use'>> {
+export class PgDialogNonces implements Pick<SqliteDialogNonces, 'use'> {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {

@@ -1,4 +1,4 @@
-/** What every PostgreSQL store shares: the async port shape, row columns from the schema, the outbox and timeline writes, change counters. */
+/** What every PostgreSQL store shares: row columns from the schema, the outbox and timeline writes, change counters. */
 import { getTableColumns, type Table } from 'drizzle-orm';
 import type pg from 'pg';
 import type { QueuedEffect } from '../../incidents/effects.ts';
@@ -26,14 +26,6 @@ export function transactionEnded(pool: pg.Pool, client: pg.PoolClient, committed
   const signal = signals.get(pool);
   if (committed && signal) for (const platform of written) signal.wrote(platform);
 }
-
-/**
- * A port with every method returning a promise of what it returns today. The PostgreSQL stores implement
- * Async<Port>; once the ports themselves are async, Async<Port> is the port (Awaited of a promise is its value).
- */
-export type Async<T> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
-};
 
 export type Sql = pg.Pool | pg.PoolClient;
 

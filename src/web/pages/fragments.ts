@@ -1,6 +1,6 @@
 /** Small pieces the pages share: severity badge, times, the CSRF field, who is who. */
 import type { IncidentSummary } from '../api-schema.ts';
-import { formatAge, formatTime } from '../../chat/format-time.ts';
+import { formatAge, formatTime } from '../../presentation/format-time.ts';
 import { needsUpdates } from '../../incidents/phases.ts';
 import { type Severity, SEVERITY_MEANING } from '../../incidents/severity.ts';
 import { html, type SafeHtml } from './html.ts';

@@ -52,7 +52,7 @@ describe('dialog state', () => {
     const again = await submit('sitroom_declare', state, chat.user('alice'), { title: 'Checkout down again', severity: 'sev2' });
     await chat.settled();
     expect([again.status, again.json()]).toEqual([200, { error: expect.stringContaining('already been submitted') }]);
-    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Checkout down']);
+    expect((await chat.sitroom().service.listOpen()).map((i) => i.title)).toEqual(['Checkout down']);
   });
 
   it('is bound to the user it was opened for', async () => {
@@ -60,7 +60,7 @@ describe('dialog state', () => {
     const res = await submit('sitroom_declare', openedState('sitroom_declare'), chat.user('bob'), { title: 'Not mine', severity: 'sev2' });
     await chat.settled();
     expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('opened for someone else') }]);
-    expect(chat.sitroom().service.listOpen()).toEqual([]);
+    expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
   it('expires', async () => {
@@ -69,7 +69,7 @@ describe('dialog state', () => {
     const res = await submit('sitroom_declare', openedState('sitroom_declare'), chat.user('alice'), { title: 'Late', severity: 'sev2' });
     await chat.settled();
     expect([res.status, res.json()]).toEqual([200, { error: expect.stringContaining('expired') }]);
-    expect(chat.sitroom().service.listOpen()).toEqual([]);
+    expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
   it('a forged state is answered 200 with the error, since Mattermost drops the body of any other status', async () => {
@@ -82,7 +82,7 @@ describe('dialog state', () => {
 describe('button context', () => {
   it('is bound to its channel: a click replayed from another channel changes nothing', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const card = chat.mm.postsIn(room)[0];
     const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
     const context = actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {};
@@ -91,12 +91,12 @@ describe('button context', () => {
     await chat.settled();
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ ephemeral_text: expect.stringContaining('not made by this sitroom') });
-    expect(chat.sitroom().service.get(1).roles).toEqual({});
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
   });
 
   it('acts only for someone who can see the war room (not a user from outside the team)', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const outsider = fakeMattermostId('mallory');
     chat.mm.addUser(outsider, 'mallory', { inTeam: false });
     const card = chat.mm.postsIn(room)[0];
@@ -107,7 +107,7 @@ describe('button context', () => {
     await chat.settled();
     expect([res.status, res.json()]).toEqual([200, {}]);
     expect(chat.mm.ephemeralPosts(outsider).map((e) => e.post['message'])).toEqual([expect.stringContaining('not a member')]);
-    expect(chat.sitroom().service.get(1).roles).toEqual({});
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
   });
 });
 
@@ -117,7 +117,7 @@ describe('answering Mattermost in time', () => {
 
   it('answers a click at once even when the Mattermost API is slow, and tells the outcome in an ephemeral post', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     chat.mm.latencyMs = SLOW_API_MS;
     chat.mm.integrationTimeoutMs = 1000;
     const res = await chat.sendClick('claim_commander', 1, { in: room });
@@ -125,7 +125,7 @@ describe('answering Mattermost in time', () => {
     expect([res.status, res.shown]).toEqual([200, {}]);
     expect(res.ms).toBeLessThan(1000);
     await chat.settled();
-    expect(chat.sitroom().service.get(1).roles['commander']).toBe(chat.user('alice'));
+    expect((await chat.sitroom().service.get(1)).roles['commander']).toBe(chat.user('alice'));
     expect(chat.mm.ephemeralPosts(chat.user('alice')).map((e) => e.post['message'])).toEqual([expect.stringContaining('incident commander')]);
   });
 
@@ -136,7 +136,7 @@ describe('answering Mattermost in time', () => {
     chat.mm.latencyMs = 0;
     expect([res.status, res.ms < 1000]).toEqual([200, true]);
     await chat.settled();
-    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Checkout down']);
+    expect((await chat.sitroom().service.listOpen()).map((i) => i.title)).toEqual(['Checkout down']);
   });
 });
 
@@ -164,7 +164,7 @@ describe('MATTERMOST_ALLOWED_SOURCES', () => {
       expect((await postForm(`${limited.url}/mattermost/command`, form)).status).toBe(403);
       for (const path of ['actions', 'dialogs']) expect((await postJson(`${limited.url}/mattermost/${path}`, {})).status).toBe(403);
       await limited.settled();
-      expect(limited.sitroom().service.listOpen()).toEqual([]);
+      expect(await limited.sitroom().service.listOpen()).toEqual([]);
     } finally {
       await limited.stop();
     }

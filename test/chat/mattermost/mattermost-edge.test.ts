@@ -25,7 +25,7 @@ describe('the Mattermost edge', () => {
     const res = await postForm(`${chat.url}/mattermost/command`, form);
     expect(res.status).toBe(401);
     expect(res.json()).toEqual({ text: 'This request did not come from the configured /incident command (token mismatch).' });
-    expect(chat.sitroom().service.listOpen()).toEqual([]);
+    expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
   it('acknowledges the command at once with an empty ephemeral answer and replies on response_url', async () => {
@@ -37,13 +37,13 @@ describe('the Mattermost edge', () => {
 
   it('refuses a click whose context sitroom did not sign', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const card = chat.mm.postsIn(chat.sitroom().service.get(1).room?.channelId ?? '')[0];
+    const card = chat.mm.postsIn((await chat.sitroom().service.get(1)).room?.channelId ?? '')[0];
     for (const context of [{ button: 'claim_commander', value: 1 }, { button: 'claim_commander', value: 1, sig: 'forged' }, { button: 'claim_commander', value: 2, sig: 'x' }]) {
       const body = postActionRequest({ userId: fakeMattermostId('mallory'), userName: 'mallory', channelId: chat.general, postId: card?.id ?? '', context });
       const res = await postJson(`${chat.url}/mattermost/actions`, body);
       expect([res.status, res.json()]).toEqual([200, { ephemeral_text: expect.stringContaining('bad signature') }]);
     }
-    expect(chat.sitroom().service.get(1).roles).toEqual({});
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
   });
 
   it('refuses a dialog submission whose state sitroom did not sign', async () => {
@@ -55,12 +55,12 @@ describe('the Mattermost edge', () => {
 
   it('looks up @mentions Mattermost did not resolve in the request', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const form = slashCommandForm({ text: 'ic @bob', userId: alice(), userName: 'alice', channelId: room, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('ic') });
     await postForm(`${chat.url}/mattermost/command`, form);
     expect(((await chat.mm.waitForResponse('ic')) as { text: string }).text).toContain('Role assigned: @bob');
     expect(chat.mm.callsTo('POST', '/users/usernames')).toHaveLength(1);
-    expect(chat.sitroom().service.get(1).roles['commander']).toBe(chat.user('bob'));
+    expect((await chat.sitroom().service.get(1)).roles['commander']).toBe(chat.user('bob'));
   });
 
   it('waits out Mattermost’s rate limiter (429 with Retry-After) in the outbox instead of losing the post', async () => {
@@ -70,7 +70,7 @@ describe('the Mattermost edge', () => {
     const posts = chat.mm.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts');
     expect(posts[0]?.status).toBe(429);
     expect(posts.slice(1).every((c) => c.status === 201)).toBe(true);
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(chat.pinned(room)).toHaveLength(1);
     // The retry came no sooner than the 3 s the server asked for (on the test's clock: the outbox held the row).
     const [limited, retried] = chat.faults.arrivals.filter((a) => a.method === 'POST /posts');
@@ -81,7 +81,7 @@ describe('the Mattermost edge', () => {
     chat.mm.loseAnswerNext('POST', '/api/v4/posts');
     await chat.command('declare sev2 Answer lost');
     await chat.deliverAll();
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const creates = chat.mm.calls.filter((c) => c.method === 'POST' && c.path === '/api/v4/posts' && (c.body as { channel_id?: string }).channel_id === room);
     expect(creates).toHaveLength(2);
     const ids = creates.map((c) => (c.body as { pending_post_id?: string }).pending_post_id);
@@ -96,7 +96,7 @@ describe('the Mattermost edge', () => {
     await chat.command('declare sev2 Answer lost late');
     chat.clock.advance(PENDING_POST_IDS_TTL_MS + 1);
     await chat.deliverAll();
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(chat.messages(room)).toHaveLength(2);
   });
 
@@ -112,7 +112,7 @@ describe('the Mattermost edge', () => {
     try {
       await byId.command('declare sev2 Checkout latency spike');
       const res = await fetch(`${byId.url}/api/incidents/1`);
-      const room = byId.sitroom().service.get(1).room;
+      const room = (await byId.sitroom().service.get(1)).room;
       const { warRoom } = (await res.json()) as { warRoom: { url: string } };
       expect(warRoom.url).toBe(`${byId.mm.url}/${byId.mm.team.name}/channels/${room?.channelName ?? ''}`);
     } finally {

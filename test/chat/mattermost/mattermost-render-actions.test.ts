@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderPost } from '../../../src/chat/mattermost/mattermost-render.ts';
-import { type ChatMessage, SELECT_OPTIONS_MAX, selectOption } from '../../../src/chat/message.ts';
+import { type ChatMessage, SELECT_OPTIONS_MAX, selectOption } from '../../../src/presentation/message.ts';
 import { postActionProblems } from '../../fakes/mattermost/post-props.ts';
 
 const names = { user: (id: string) => id, channel: (id: string) => id };

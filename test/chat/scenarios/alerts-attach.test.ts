@@ -26,7 +26,7 @@ describe.each(PLATFORMS)('adding alerts to an incident on %s', (_name, start) =>
     chat.clock.set(FIRST_FIRING + 2 * MINUTE);
     await chat.command('declare sev2 Checkout is slow');
     await chat.command('declare sev3 --private Payroll export');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(await chat.command('alerts', { in: room })).toContain('No alert groups are linked to incident #1');
 
     const group = Number((await chat.webhook(delivery())).body['group']);
@@ -35,9 +35,9 @@ describe.each(PLATFORMS)('adding alerts to an incident on %s', (_name, start) =>
     expect(card()?.choices).toEqual(['#2 SEV3 (private)', '#1 SEV2 Checkout is slow']);
 
     expect(await chat.choose('alert_attach', group, 1, { as: 'bob' })).toContain('Alerts added to incident #1: Checkout is slow');
-    expect(chat.sitroom().alerts.view(group)?.group).toMatchObject({ incidentNumber: 1, acknowledged: { by: chat.user('bob') } });
+    expect((await chat.sitroom().alerts.view(group))?.group).toMatchObject({ incidentNumber: 1, acknowledged: { by: chat.user('bob') } });
     expect(chat.messages(room).map((m) => m.text).join('\n')).toContain('Alerts linked: HighErrorRate');
-    expect(chat.sitroom().service.timeline(1).at(-1)).toMatchObject({ kind: 'alert_linked', actor: chat.user('bob') });
+    expect((await chat.sitroom().service.timeline(1)).at(-1)).toMatchObject({ kind: 'alert_linked', actor: chat.user('bob') });
     await cardShows(`Linked to incident #1 · ${chat.link(room)}`);
     expect(card()?.choices).toEqual([]);
     expect(card()?.buttons).not.toContain('alert_declare');

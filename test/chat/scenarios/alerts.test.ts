@@ -76,14 +76,14 @@ describe.each(PLATFORMS)('alert cards on %s', (_name, startDriver) => {
     expect(card()?.buttons).not.toContain('alert_ack');
     expect(await chat.click('alert_not_actionable', group, { as: 'bob' })).toContain('not actionable');
     await cardShows(`Marked not actionable by ${chat.shown('bob')}`);
-    expect(chat.sitroom().alerts.view(group)?.group.notActionable?.by).toBe(chat.user('bob'));
+    expect((await chat.sitroom().alerts.view(group))?.group.notActionable?.by).toBe(chat.user('bob'));
   });
 
   it('declares an incident from the card and feeds its war room', async () => {
     await start();
     const group = Number((await chat.webhook(fixture('alertmanager-group-2-firing'))).body['group']);
     expect(await chat.click('alert_declare', group)).toContain('Declared incident #1 (SEV1): HighErrorRate: Checkout 5xx > 5%');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(chat.messages(room).map((m) => m.text).join('\n')).toContain('Alerts linked: HighErrorRate');
     await cardShows(`Linked to incident #1 · ${chat.link(room)}`);
     expect(card()?.buttons).not.toContain('alert_declare');
@@ -101,7 +101,7 @@ describe.each(PLATFORMS)('alert cards on %s', (_name, startDriver) => {
     expect(note?.text).toContain('All alerts resolved: HighErrorRate');
     expect(note?.buttons).toEqual(['mitigate']);
     expect(await chat.click('mitigate', 1, { in: room })).toContain('Incident #1 is now mitigated.');
-    expect(chat.sitroom().service.get(1).phase).toBe('mitigated');
+    expect((await chat.sitroom().service.get(1)).phase).toBe('mitigated');
   });
 
   it('silences the group in the real Alertmanager and expires the silence when the incident closes', async () => {
@@ -122,7 +122,7 @@ describe.each(PLATFORMS)('alert cards on %s', (_name, startDriver) => {
     expect(card()?.buttons).toEqual(['alert_ack', 'alert_declare', 'alert_not_actionable']);
 
     await chat.click('alert_declare', group);
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     for (const step of ['mitigate', 'resolve', 'close']) await chat.command(step, { in: room });
     expect((await am.silences()).find((s) => s.id === id)?.status.state).toBe('expired');
   });

@@ -12,18 +12,18 @@ describe.each(PLATFORMS)('the update cadence on %s', (_name, start) => {
   afterEach(async () => {
     await chat?.stop();
   });
-  const roomOf = (n = 1) => chat.sitroom().service.get(n).room?.channelId ?? '';
+  const roomOf = async (n = 1) => (await chat.sitroom().service.get(n)).room?.channelId ?? '';
   // The tick queues reminders; settled() delivers what the outbox holds (the running app does so in the background).
   const tick = async () => {
     await chat.sitroom().scheduler.tick();
     await chat.sitroom().settled();
   };
   const last = (channel: string) => chat.messages(channel).at(-1)?.text ?? '';
-  const reminders = () => chat.sitroom().service.timeline(1).map((e) => e.kind).filter((k) => k.startsWith('reminder'));
+  const reminders = async () => (await chat.sitroom().service.timeline(1)).map((e) => e.kind).filter((k) => k.startsWith('reminder'));
 
   it('nags the comms lead once per lapse, escalates once, and records nags and snoozes', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = roomOf();
+    const room = await roomOf();
     await chat.command('cadence 90s', { in: room });
     await chat.command(`ic ${chat.typed('bob')}`, { in: room });
     await chat.command(`comms ${chat.typed('carol')}`, { in: room });
@@ -62,12 +62,12 @@ describe.each(PLATFORMS)('the update cadence on %s', (_name, start) => {
     chat.clock.advance(15 * MINUTE);
     await tick();
     expect(last(room)).toContain(chat.shown('carol'));
-    expect(reminders()).toEqual(['reminder_sent', 'reminder_escalated', 'reminder_snoozed', 'reminder_sent']);
+    expect(await reminders()).toEqual(['reminder_sent', 'reminder_escalated', 'reminder_snoozed', 'reminder_sent']);
   });
 
   it('falls back to the commander, then the channel, and stops at resolve', async () => {
     await chat.command('declare sev1 Everything is down');
-    const room = roomOf();
+    const room = await roomOf();
     chat.clock.advance(31 * MINUTE);
     await tick();
     expect(last(room)).toContain(chat.here);
@@ -88,19 +88,19 @@ describe.each(PLATFORMS)('the update cadence on %s', (_name, start) => {
 
   it('opens the update form from the reminder and posts the submitted update', async () => {
     await chat.command('declare sev1 Everything is down');
-    await chat.command(`comms ${chat.typed('carol')}`, { in: roomOf() });
+    await chat.command(`comms ${chat.typed('carol')}`, { in: await roomOf() });
     chat.clock.advance(31 * MINUTE);
     await tick();
     expect(await chat.clickOpensForm('post_update', 1, { as: 'carol' })).toBe('sitroom_update');
     expect(await chat.submitUpdate(1, '   ', { as: 'carol' })).toEqual({ update: 'Write the update first.' });
     expect(await chat.submitUpdate(1, 'Failover done', { as: 'carol' })).toBeUndefined();
     expect(chat.messages(chat.announce).map((m) => m.text).join('\n')).toContain('Failover done');
-    expect(chat.sitroom().service.get(1).lastUpdate).toMatchObject({ text: 'Failover done', by: chat.user('carol') });
+    expect((await chat.sitroom().service.get(1)).lastUpdate).toMatchObject({ text: 'Failover done', by: chat.user('carol') });
   });
 
   it('sends the reminder that fell due while sitroom was down right after it starts again, once', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = roomOf();
+    const room = await roomOf();
     await chat.command(`comms ${chat.typed('carol')}`, { in: room });
     chat.clock.advance(2 * 60 * MINUTE);
     await chat.restart();

@@ -18,13 +18,13 @@ describe.each(PLATFORMS)('capturing chat into the timeline on %s', (_name, start
   afterEach(async () => {
     await chat?.stop();
   });
-  const roomOf = (n: number) => chat.sitroom().service.get(n).room?.channelId ?? '';
-  const captured = (n: number) => chat.sitroom().service.timeline(n).filter((e) => e.kind === 'message_captured');
+  const roomOf = async (n: number) => (await chat.sitroom().service.get(n)).room?.channelId ?? '';
+  const captured = async (n: number) => (await chat.sitroom().service.timeline(n)).filter((e) => e.kind === 'message_captured');
   const api = async (n: number) => (await (await fetch(`${chat.url}/api/incidents/${n}`)).json()) as { timeline: { at: string; actor: string; kind: string; text: string; captured?: { permalink: string | null; files: { name: string }[] } }[] };
 
   it('a 📌 puts the message on the timeline once, at its own time, by its author, as typed; the API, the page and the postmortem show it', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = roomOf(1);
+    const room = await roomOf(1);
     chat.clock.advance(2 * MINUTE);
     const typed = 'Failover done: R&D <db> is back, see https://status.example.com *now*';
     const said = chat.say(typed, { as: 'bob', in: room, at: chat.clock.now() });
@@ -36,10 +36,10 @@ describe.each(PLATFORMS)('capturing chat into the timeline on %s', (_name, start
     await chat.react(said, { as: 'carol', in: room });
     await chat.react(said, { as: 'alice', in: room, remove: true });
 
-    expect(captured(1).map((e) => [e.at, e.actor, e.text, e.data['captured'], e.data['capturedBy']])).toEqual([
+    expect((await captured(1)).map((e) => [e.at, e.actor, e.text, e.data['captured'], e.data['capturedBy']])).toEqual([
       [T0 + 2 * MINUTE, chat.user('bob'), typed, true, chat.user('alice')],
     ]);
-    expect(String(captured(1)[0]?.data['permalink'])).toMatch(/^https?:\/\//);
+    expect(String((await captured(1))[0]?.data['permalink'])).toMatch(/^https?:\/\//);
 
     const timeline = (await api(1)).timeline;
     const kinds = timeline.map((e) => e.kind);
@@ -60,7 +60,7 @@ describe.each(PLATFORMS)('capturing chat into the timeline on %s', (_name, start
 
   it('captures a thread reply with its files', async () => {
     await chat.command('declare sev3 Disk filling up');
-    const room = roomOf(1);
+    const room = await roomOf(1);
     const parent = chat.say('Looking at the disks', { as: 'bob', in: room, at: chat.clock.now() });
     chat.clock.advance(MINUTE);
     const reply = chat.say('Graph attached', { as: 'carol', in: room, at: chat.clock.now(), thread: parent, files: ['disk-usage.png'] });
@@ -71,14 +71,14 @@ describe.each(PLATFORMS)('capturing chat into the timeline on %s', (_name, start
 
   it('does nothing outside a war room, for another emoji, or on sitroom’s own message', async () => {
     await chat.command('declare sev3 Disk filling up');
-    const room = roomOf(1);
+    const room = await roomOf(1);
     const elsewhere = chat.say('Unrelated chatter', { as: 'bob', in: chat.general });
     await chat.react(elsewhere, { in: chat.general });
     const other = chat.say('Thumbs up only', { as: 'bob', in: room });
     await chat.react(other, { in: room, emoji: 'thumbsup' });
     const card = chat.messages(room)[0]?.id ?? '';
     await chat.react(card, { in: room });
-    expect(captured(1)).toEqual([]);
+    expect(await captured(1)).toEqual([]);
   });
 });
 
@@ -93,12 +93,12 @@ describe('the Slack message shortcut "Add to incident timeline"', () => {
 
   it('adds the message once and says so; outside a war room it says why not', async () => {
     await chat.command('declare sev2 Checkout latency spike');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const said = chat.say('Rolled back release 42', { as: 'bob', in: room, at: chat.clock.now() });
     expect(await chat.shortcut(said, { in: room })).toBe('Added to the timeline of incident #1.');
     expect(await chat.shortcut(said, { in: room, as: 'carol' })).toBe('That message is already on the timeline of incident #1.');
     await chat.react(said, { in: room });
-    expect(chat.sitroom().service.timeline(1).filter((e) => e.kind === 'message_captured').map((e) => e.text)).toEqual(['Rolled back release 42']);
+    expect((await chat.sitroom().service.timeline(1)).filter((e) => e.kind === 'message_captured').map((e) => e.text)).toEqual(['Rolled back release 42']);
     const elsewhere = chat.say('Lunch?', { as: 'bob', in: chat.general });
     expect(await chat.shortcut(elsewhere, { in: chat.general })).toBe('Only messages in an incident’s war room can go on its timeline.');
   });

@@ -3,7 +3,7 @@
  * requests go in exactly as the platform sends them, and what sitroom said comes back as plain text.
  */
 import type { Sitroom } from '../../../src/app.ts';
-import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/presentation/message.ts';
 import type { FixedClock } from '../../fakes/fixed-clock.ts';
 import type { PlatformFaults } from '../../fakes/platform-faults.ts';
 

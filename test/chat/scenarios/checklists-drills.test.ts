@@ -15,11 +15,11 @@ describe.each(PLATFORMS)('checklists, types and drills on %s', (_name, start) =>
   afterEach(async () => {
     await chat?.stop();
   });
-  const roomOf = (n: number) => chat.sitroom().service.get(n).room?.channelId ?? '';
+  const roomOf = async (n: number) => (await chat.sitroom().service.get(n)).room?.channelId ?? '';
 
   it('posts the severity’s and type’s checklist with a button per item; command and button tick; close waits for required items', async () => {
     expect(await chat.command('declare sev2 --type database DB replica lag')).toContain('Declared incident #1 (SEV2 database): DB replica lag');
-    const room = roomOf(1);
+    const room = await roomOf(1);
     const posted = chat.messages(room).find((m) => m.text.includes('Checklist of incident #1'));
     expect(posted?.text).toContain('(0/4)');
     expect(posted?.text).toContain('3. Page the DBA on-call');
@@ -28,11 +28,11 @@ describe.each(PLATFORMS)('checklists, types and drills on %s', (_name, start) =>
     expect(await chat.command('check 1', { in: room })).toContain('Ticked 1. Page the owning team');
     const items = await chat.command('checklist', { in: room });
     expect(items).toContain('(1/4)');
-    const third = chat.sitroom().checklists.checklistOf(1)[2];
+    const third = (await chat.sitroom().checklists.checklistOf(1))[2];
     expect(await chat.click('checklist_check', third?.id ?? 0, { in: room, as: 'bob' })).toContain('Ticked 3. Page the DBA on-call');
-    expect(chat.sitroom().checklists.checklistOf(1)[2]?.checkedBy).toBe(chat.user('bob'));
+    expect((await chat.sitroom().checklists.checklistOf(1))[2]?.checkedBy).toBe(chat.user('bob'));
     expect(await chat.click('checklist_check', third?.id ?? 0, { in: room })).toContain('Checklist item 3 was already ticked');
-    const timeline = chat.sitroom().service.timeline(1).filter((e) => e.kind === 'checklist_checked');
+    const timeline = (await chat.sitroom().service.timeline(1)).filter((e) => e.kind === 'checklist_checked');
     expect(timeline.map((e) => [e.actor, e.text])).toEqual([
       [chat.user('alice'), "Checklist 1. Page the owning team's on-call ✔"],
       [chat.user('bob'), 'Checklist 3. Page the DBA on-call ✔'],
@@ -46,10 +46,10 @@ describe.each(PLATFORMS)('checklists, types and drills on %s', (_name, start) =>
 
   it('adds the new items when severity or type changes, and refuses an unknown type by name', async () => {
     await chat.command('declare sev2 Login errors');
-    const room = roomOf(1);
+    const room = await roomOf(1);
     expect(await chat.command('type network', { in: room })).toContain('`network` is not an incident type here. Types: security, database.');
     expect(await chat.command('declare --type network Outage')).toContain('Types: security, database.');
-    expect(chat.sitroom().service.listOpen()).toHaveLength(1);
+    expect(await chat.sitroom().service.listOpen()).toHaveLength(1);
     await chat.command('type security', { in: room });
     const last = chat.messages(room).filter((m) => m.text.includes('Checklist of incident #1')).at(-1);
     expect(last?.text).toContain('Loop in the security on-call 🆕');
@@ -60,7 +60,7 @@ describe.each(PLATFORMS)('checklists, types and drills on %s', (_name, start) =>
     const announced = chat.messages(chat.announce).length;
     expect(await chat.command('declare sev1 --drill Region failover practice')).toContain('Declared drill #1 (DRILL SEV1): Region failover practice');
     expect(chat.created().at(-1)?.name).toBe('drill-1-region-failover-practice');
-    const room = roomOf(1);
+    const room = await roomOf(1);
     await chat.command(`ic ${chat.typed('bob')}`, { in: room });
     await chat.command('update Failing over to eu-west', { in: room });
     chat.clock.advance(2 * HOUR);

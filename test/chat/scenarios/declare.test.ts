@@ -11,35 +11,35 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
   afterEach(async () => {
     await chat?.stop();
   });
-  const room = (n = 1) => chat.sitroom().service.get(n).room?.channelId ?? '';
+  const room = async (n = 1) => (await chat.sitroom().service.get(n)).room?.channelId ?? '';
 
   it('opens, sets up and announces a war room', async () => {
     const reply = await chat.command('declare sev2 Checkout latency spike');
     expect(reply).toContain('Declared incident #1 (SEV2): Checkout latency spike');
-    expect(chat.created()).toEqual([{ id: room(), name: 'inc-1-checkout-latency-spike', isPrivate: false }]);
+    expect(chat.created()).toEqual([{ id: await room(), name: 'inc-1-checkout-latency-spike', isPrivate: false }]);
     // The reply says what was recorded; the war room is created after it, by the outbox.
     expect(reply).toContain('The war room is being created');
-    expect(chat.members(room())).toContain(chat.user('alice'));
-    expect(chat.topic(room())).toBe('SEV2 · active · IC unassigned · next update 15:00 UTC');
+    expect(chat.members(await room())).toContain(chat.user('alice'));
+    expect(chat.topic(await room())).toBe('SEV2 · active · IC unassigned · next update 15:00 UTC');
 
-    const [card] = chat.messages(room());
+    const [card] = chat.messages(await room());
     expect(card?.text).toContain('Incident #1: Checkout latency spike');
     expect(card?.buttons).toEqual(['claim_commander', 'claim_comms']);
-    expect(chat.pinned(room())).toEqual([card?.id]);
+    expect(chat.pinned(await room())).toEqual([card?.id]);
 
     const announcement = chat.messages(chat.announce).map((m) => m.text).join('\n');
     expect(announcement).toContain('Incident #1: Checkout latency spike');
-    expect(announcement).toContain(chat.link(room()));
+    expect(announcement).toContain(chat.link(await room()));
     expect(announcement).toContain('Next update 15:00 UTC');
   });
 
   it('shows user text as text: a title cannot ping, mention or link', async () => {
     const title = `<!channel> @channel @all ping ${chat.typed('bob')} [click](http://evil.example) & *bold*`;
     await chat.command(`declare sev3 ${title}`);
-    const raw = [...chat.raw(room()), ...chat.raw(chat.announce)].join('\n');
+    const raw = [...chat.raw(await room()), ...chat.raw(chat.announce)].join('\n');
     expect(raw).not.toMatch(chat.pingsEveryone);
     expect(raw).not.toContain(chat.shown('bob'));
-    const card = chat.messages(room())[0]?.text ?? '';
+    const card = chat.messages(await room())[0]?.text ?? '';
     // Slack's heading is one *bold* span: mrkdwn marks in the title are dropped so they cannot end it early.
     expect(card).toContain(chat.platform === 'slack' ? title.replace(/[*_`~]/g, '') : title);
     expect(chat.created()[0]?.name).toMatch(/^inc-1-[a-z0-9-]+$/);
@@ -58,14 +58,14 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     chat.occupy('inc-1-db-down');
     await chat.command('declare sev2 DB down');
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down-2']);
-    expect(room()).toBe(chat.created()[0]?.id);
+    expect(await room()).toBe(chat.created()[0]?.id);
   });
 
   it('opens the declare form without a title, refuses an empty one, and declares from it', async () => {
     expect(await chat.commandOpensForm('declare')).toBe('sitroom_declare');
     expect(await chat.submitDeclare({ title: '  ' })).toEqual({ title: 'Give the incident a title.' });
     expect(await chat.submitDeclare({ title: 'Payments failing', severity: 'sev1', isPrivate: true })).toBeUndefined();
-    expect(chat.sitroom().service.get(1)).toMatchObject({ title: 'Payments failing', severity: 'sev1', isPrivate: true });
+    expect(await chat.sitroom().service.get(1)).toMatchObject({ title: 'Payments failing', severity: 'sev1', isPrivate: true });
     const told = chat.formReplies('alice').at(-1);
     expect(told?.text).toContain('Declared incident #1 (SEV1): Payments failing');
     // Mattermost shows it where the dialog was opened (issue 10.2); a Slack modal has no channel, so Slack DMs it.
@@ -81,7 +81,7 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     chat.failNextCreate('internal_error');
     const reply = await chat.command('declare sev2 API down');
     expect(reply).toContain('Declared incident #1');
-    expect(chat.sitroom().service.get(1).room).toBeNull();
+    expect((await chat.sitroom().service.get(1)).room).toBeNull();
 
     await chat.settled();
     expect(chat.created()).toHaveLength(0); // the retry waits for its backoff
@@ -89,14 +89,14 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     await chat.settled();
     await chat.settled();
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-api-down']);
-    expect(chat.messages(room())[0]?.text).toContain('Incident #1: API down');
+    expect(chat.messages(await room())[0]?.text).toContain('Incident #1: API down');
   });
 
   /** One war room, set up in full: the declarer invited, the topic set, the card posted and pinned, the room announced. */
-  const expectOneRoomSetUp = (name: string) => {
+  const expectOneRoomSetUp = async (name: string) => {
     expect(chat.created().map((c) => c.name)).toEqual([name]);
     const id = chat.created()[0]?.id ?? '';
-    expect(room()).toBe(id);
+    expect(await room()).toBe(id);
     expect(chat.members(id)).toContain(chat.user('alice'));
     expect(chat.topic(id)).toContain('SEV2 · active');
     const cards = chat.messages(id).filter((m) => m.text.includes('Incident #1: DB down'));
@@ -115,11 +115,11 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     await chat.command('declare sev2 DB down');
     await chat.settled();
     expect(chat.created().map((c) => c.name)).toEqual(['inc-1-db-down']);
-    expect(chat.sitroom().service.get(1).room).toBeNull();
+    expect((await chat.sitroom().service.get(1)).room).toBeNull();
     chat.clock.advance(2 * 60_000);
     await chat.settled();
     await chat.settled();
-    expectOneRoomSetUp('inc-1-db-down');
+    await expectOneRoomSetUp('inc-1-db-down');
   });
 
   it('uses that war room after a restart too', async () => {
@@ -131,6 +131,6 @@ describe.each(PLATFORMS)('declare on %s', (_name, start) => {
     chat.clock.advance(2 * 60_000);
     await chat.settled();
     await chat.settled();
-    expectOneRoomSetUp('inc-1-db-down');
+    await expectOneRoomSetUp('inc-1-db-down');
   });
 });

@@ -11,7 +11,7 @@ describe.each(PLATFORMS)('follow-ups on %s', (_name, start) => {
   beforeEach(async () => {
     chat = await start({ DIGEST_DAY: 'friday', DIGEST_TIME: '09:00' });
     await chat.command('declare sev2 Checkout latency spike');
-    room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
   });
   afterEach(async () => {
     await chat?.stop();
@@ -29,13 +29,13 @@ describe.each(PLATFORMS)('follow-ups on %s', (_name, start) => {
     const refused = await chat.command('close', here());
     expect(refused).toContain('2 action items are still open (#1 add a canary stage; #2 write the runbook)');
     expect(refused).toContain('/incident close --waive <why>');
-    expect(chat.sitroom().service.get(1).phase).toBe('resolved');
+    expect((await chat.sitroom().service.get(1)).phase).toBe('resolved');
 
     expect(await chat.command('action done 1', here())).toContain('Action item #1 done: add a canary stage');
     expect(await chat.command('action done 1', here())).toContain('Action item #1 is already done.');
     expect(await chat.command('action done 9', here())).toContain('There is no action item #9 on incident #1.');
     expect(await chat.command('close --waive runbook tracked in DOCS-12', here())).toContain('now closed');
-    const closing = chat.sitroom().service.timeline(1).at(-1);
+    const closing = (await chat.sitroom().service.timeline(1)).at(-1);
     expect(closing?.text).toContain('waived open action items: runbook tracked in DOCS-12');
   });
 
@@ -57,7 +57,7 @@ describe.each(PLATFORMS)('follow-ups on %s', (_name, start) => {
     const fm = readPostmortemFrontMatter(file?.content ?? '');
     expect(fm).toMatchObject({ incident: 1, severity: 'sev2', phase: 'resolved', durations: { time_to_acknowledge: 0, time_to_mitigate: 1200, time_to_resolve: 3600 } });
     expect(fm.updates).toEqual([{ at: '2025-03-14T14:20:00.000Z', by: chat.user('alice'), text: 'Rolled back the deploy', late: false }]);
-    expect(chat.sitroom().followUps.postmortem(1)?.markdown).toBe(file?.content);
+    expect((await chat.sitroom().followUps.postmortem(1))?.markdown).toBe(file?.content);
 
     expect(await chat.command('postmortem', here())).toMatch(/Postmortem written \(\d+ lines\); it is being posted in the war room as a file\./);
     expect(chat.files(room)).toHaveLength(2);

@@ -16,7 +16,7 @@ describe.each(PLATFORMS)('action items as GitHub issues on %s', (_name, start) =
     github = await FakeGithubApi.start('github_pat_t', 'acme/follow-ups');
     chat = await start({ GITHUB_TOKEN: 'github_pat_t', GITHUB_REPO: 'acme/follow-ups', GITHUB_API_URL: github.url });
     await chat.command('declare sev2 Checkout latency spike');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(await chat.command('action add a canary stage --issue', { in: room })).toContain('Action item #1 added: add a canary stage — its GitHub issue is being opened');
     await chat.sitroom().deliverDue();
     expect(github.issues.map((i) => i.title)).toEqual(['add a canary stage (incident #1)']);
@@ -26,8 +26,8 @@ describe.each(PLATFORMS)('action items as GitHub issues on %s', (_name, start) =
 
     chat = await start({});
     await chat.command('declare sev2 Checkout latency spike');
-    const other = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const other = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(await chat.command('action add a canary stage --issue', { in: other })).toContain('GitHub issues need GITHUB_TOKEN and GITHUB_REPO');
-    expect(chat.sitroom().followUps.actionItemsOf(1)).toEqual([]);
+    expect(await chat.sitroom().followUps.actionItemsOf(1)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * user mentions, integration-action clicks carrying the context sitroom posted, dialog submissions), and the real
  * Client4 talking to FakeMattermostApi.
  */
-import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/presentation/message.ts';
 import { freePort } from '../../e2e/bot-process.ts';
 import { FakeMattermostApi, type FakeMattermostPost, fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { deliverAsMattermost, dialogSubmission, postActionRequest, postForm, slashCommandForm } from '../../fakes/mattermost-requests.ts';

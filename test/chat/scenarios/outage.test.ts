@@ -24,7 +24,7 @@ describe.each(PLATFORMS)('%s down for 10 minutes, then back', (_name, start) => 
     await c.command('help'); // Slack's auth.test, before anything fails
     await c.command('declare sev1 Checkout down');
     await c.deliverAll();
-    const first = c.sitroom().service.get(1).room?.channelId ?? '';
+    const first = (await c.sitroom().service.get(1)).room?.channelId ?? '';
     expect(first).not.toBe('');
 
     // sev1: an update every 30 minutes. The outage starts at +25 min and ends at +35: the nag falls due inside it.
@@ -35,7 +35,7 @@ describe.each(PLATFORMS)('%s down for 10 minutes, then back', (_name, start) => 
     await c.pass(10 * MINUTE);
     expect(c.created().map((r) => r.name)).toEqual(['inc-1-checkout-down']);
     expect(answers()).toEqual([]);
-    expect(c.sitroom().service.timeline(1).filter((e) => e.kind === 'reminder_sent')).toEqual([]);
+    expect((await c.sitroom().service.timeline(1)).filter((e) => e.kind === 'reminder_sent')).toEqual([]);
 
     c.faults.recover();
     // Posting stricter than sitroom's pacing on Slack, so 429s happen and their Retry-After counts.
@@ -46,7 +46,7 @@ describe.each(PLATFORMS)('%s down for 10 minutes, then back', (_name, start) => 
 
     // The new incident: one war room, its card pinned, one announcement, and the command answered once.
     expect(c.created().map((r) => r.name)).toEqual(['inc-1-checkout-down', 'inc-2-payments-failing']);
-    const second = c.sitroom().service.get(2).room?.channelId ?? '';
+    const second = (await c.sitroom().service.get(2)).room?.channelId ?? '';
     expect(c.messages(second).map((m) => m.text)).toEqual([expect.stringContaining('Incident #2: Payments failing')]);
     expect(c.pinned(second)).toHaveLength(1);
     expect(c.messages(c.announce).filter((m) => m.text.includes('Payments failing'))).toHaveLength(1);
@@ -54,7 +54,7 @@ describe.each(PLATFORMS)('%s down for 10 minutes, then back', (_name, start) => 
 
     // The nag that fell due during the outage: posted once, recorded once, after the platform came back.
     const nags = c.messages(first).filter((m) => m.text.includes('⏰'));
-    const sent = c.sitroom().service.timeline(1).filter((e) => e.kind === 'reminder_sent');
+    const sent = (await c.sitroom().service.timeline(1)).filter((e) => e.kind === 'reminder_sent');
     expect(nags).toHaveLength(1);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.at).toBeGreaterThanOrEqual(recoveredAt);
@@ -68,6 +68,6 @@ describe.each(PLATFORMS)('%s down for 10 minutes, then back', (_name, start) => 
       const early = arrivals.filter((a) => a.method === r.method && a.channel === r.channel && a.at > r.at && a.at < r.at + r.retryAfterMs);
       expect(early, `${r.method} ${r.channel} refused at ${r.at} for ${r.retryAfterMs} ms`).toEqual([]);
     }
-    expect(c.sitroom().service.timeline(2).filter((e) => e.kind === 'delivery_failed')).toEqual([]);
+    expect((await c.sitroom().service.timeline(2)).filter((e) => e.kind === 'delivery_failed')).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ describe.each(PLATFORMS)('paging from %s', (_name, start) => {
   it('pages through the command and through the card’s form, and the page reaches Alertmanager', async () => {
     chat = await start({ ALERTMANAGER_URL: am.url });
     await chat.command('declare sev2 Payments failing');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const card = chat.messages(room).find((m) => m.buttons.includes('page_oncall'));
     expect(card).toBeDefined();
 
@@ -40,13 +40,13 @@ describe.each(PLATFORMS)('paging from %s', (_name, start) => {
       ['db-oncall', 'replica lag 20 min'],
       ['web-oncall', 'checkout 5xx'],
     ]);
-    expect(chat.sitroom().service.timeline(1).filter((e) => e.kind === 'paged').map((e) => e.text)).toEqual(['Paged db-oncall: replica lag 20 min', 'Paged web-oncall: checkout 5xx']);
+    expect((await chat.sitroom().service.timeline(1)).filter((e) => e.kind === 'paged').map((e) => e.text)).toEqual(['Paged db-oncall: replica lag 20 min', 'Paged web-oncall: checkout 5xx']);
   });
 
   it('without ALERTMANAGER_URL the card offers no Page button and the command says what to set', async () => {
     chat = await start();
     await chat.command('declare sev2 Payments failing');
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(chat.messages(room).some((m) => m.buttons.includes('page_oncall'))).toBe(false);
     expect(await chat.command('page db-oncall', { in: room })).toContain('Paging needs ALERTMANAGER_URL');
   });

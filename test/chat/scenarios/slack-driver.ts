@@ -1,5 +1,5 @@
 /** ChatDriver for Slack: signed requests into the real Bolt receiver, the real Web API client against FakeSlackApi. */
-import type { ButtonId, SelectId } from '../../../src/chat/message.ts';
+import type { ButtonId, SelectId } from '../../../src/presentation/message.ts';
 import { FakeSlackApi, type FakeMessage } from '../../fakes/fake-slack-api.ts';
 import { CAPTURE_SHORTCUT_ID } from '../../../src/chat/slack/slack-app.ts';
 import { blockActionBody, escapeAsSlack, eventCallbackBody, messageActionBody, postSigned, reactionEvent, slashCommandBody, viewSubmissionBody } from '../../fakes/slack-requests.ts';

@@ -9,7 +9,7 @@ describe.each(PLATFORMS)('the status page from %s', (_name, start) => {
   beforeEach(async () => {
     chat = await start({ STATUS_COMPONENTS: 'api,checkout' });
     await chat.command('declare sev2 Primary DB failover stuck');
-    room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
   });
   afterEach(async () => {
     await chat?.stop();
@@ -43,7 +43,7 @@ describe.each(PLATFORMS)('the status page from %s', (_name, start) => {
 
   it('refuses to publish a private incident', async () => {
     await chat.command('declare sev1 --private Suspicious admin logins');
-    const privateRoom = chat.sitroom().service.get(2).room?.channelId ?? '';
+    const privateRoom = (await chat.sitroom().service.get(2)).room?.channelId ?? '';
     expect(await chat.command('publish Login trouble', { in: privateRoom })).toContain('Incident #2 is private: private incidents never go on the public status page.');
     expect(await status()).not.toContain('Login trouble');
   });

@@ -10,7 +10,7 @@ describe.each(PLATFORMS)('in the war room on %s', (_name, start) => {
   beforeEach(async () => {
     chat = await start();
     await chat.command('declare sev2 Checkout latency spike');
-    room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
   });
   afterEach(async () => {
     await chat?.stop();
@@ -34,7 +34,7 @@ describe.each(PLATFORMS)('in the war room on %s', (_name, start) => {
 
   it('claims roles with the card buttons', async () => {
     expect(await chat.click('claim_comms', 1, { as: 'dan', in: room })).toContain('You are the comms lead of #1.');
-    expect(chat.sitroom().service.get(1).roles['comms']).toBe(chat.user('dan'));
+    expect((await chat.sitroom().service.get(1)).roles['comms']).toBe(chat.user('dan'));
     expect(chat.members(room)).toContain(chat.user('dan'));
     expect(chat.messages(room)[0]?.buttons).toEqual(['claim_commander']);
   });
@@ -43,7 +43,7 @@ describe.each(PLATFORMS)('in the war room on %s', (_name, start) => {
     const refused = await chat.command('resolve fixed it', here());
     expect(refused).toContain('phases are never skipped');
     expect(refused).toContain('`/incident mitigate`');
-    expect(chat.sitroom().service.get(1).phase).toBe('active');
+    expect((await chat.sitroom().service.get(1)).phase).toBe('active');
 
     expect(await chat.command('mitigate drained traffic', here())).toContain('now mitigated');
     expect(chat.topic(room)).toContain('SEV2 · mitigated');
@@ -53,8 +53,8 @@ describe.each(PLATFORMS)('in the war room on %s', (_name, start) => {
     expect(await chat.command('mitigate', here())).toContain('already resolved, past mitigated');
     expect(await chat.command('reopen', here())).toContain('`reopen` needs a reason.');
     await chat.command('reopen errors are back', here());
-    expect(chat.sitroom().service.get(1).phase).toBe('active');
-    const timeline = chat.sitroom().service.timeline(1).map((e) => `${e.kind}:${e.actor}`);
+    expect((await chat.sitroom().service.get(1)).phase).toBe('active');
+    const timeline = (await chat.sitroom().service.timeline(1)).map((e) => `${e.kind}:${e.actor}`);
     const alice = chat.user('alice');
     expect(timeline).toEqual([
       `declared:${alice}`,

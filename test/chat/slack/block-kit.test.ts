@@ -14,7 +14,7 @@ import {
   summaryCard,
   updateAnnouncement,
 } from '../../../src/chat/messages.ts';
-import type { ChatMessage } from '../../../src/chat/message.ts';
+import type { ChatMessage } from '../../../src/presentation/message.ts';
 import { slackModal } from '../../../src/chat/slack/slack-forms.ts';
 import { declareForm, updateForm } from '../../../src/chat/forms.ts';
 import { renderMessage } from '../../../src/chat/slack/slack-render.ts';

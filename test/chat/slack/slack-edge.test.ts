@@ -17,7 +17,7 @@ describe('the Slack edge', () => {
     expect((await postSigned(`${chat.url}/slack/events`, 'wrong-secret', body)).status).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 10 * 60;
     expect((await postSigned(`${chat.url}/slack/events`, 'scenario-signing-secret', body, { timestampSeconds: stale })).status).toBe(401);
-    expect(chat.sitroom().service.listOpen()).toEqual([]);
+    expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
   it('acknowledges a slash command before doing the work', async () => {
@@ -44,9 +44,9 @@ describe('the Slack edge', () => {
     expect(calls[0]?.status).toBe(429);
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.slice(1).every((c) => c.status === 200)).toBe(true);
-    const room = chat.sitroom().service.get(1).room?.channelId ?? '';
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     expect(chat.pinned(room)).toHaveLength(1);
-    expect(chat.sitroom().service.get(1).room?.cardMessageId).toBe(chat.pinned(room)[0]);
+    expect((await chat.sitroom().service.get(1)).room?.cardMessageId).toBe(chat.pinned(room)[0]);
   });
 
   it('links a war room with the team id from auth.test, so the browser opens the right workspace (issue 10.11)', async () => {

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderMessage, SECTION_TEXT_MAX } from '../../../src/chat/slack/slack-render.ts';
-import type { ChatMessage, Inline } from '../../../src/chat/message.ts';
+import type { ChatMessage, Inline } from '../../../src/presentation/message.ts';
 
 const sectionTexts = (m: ChatMessage) =>
   renderMessage(m).blocks.filter((b) => b['type'] === 'section').map((b) => (b['text'] as { text: string }).text);

@@ -73,7 +73,7 @@ describe("Slack's certificate check", () => {
     });
     expect(res.status).toBe(200);
     await chat.settled();
-    expect(chat.sitroom().service.listOpen()).toEqual([]);
+    expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 });
 
@@ -117,7 +117,7 @@ describe('the replay window', () => {
     const body = slashCommandBody({ text: 'declare sev1 From the future', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('f') });
     const res = await postSigned(events(), SECRET, body, { timestampSeconds: nowSeconds() + 6 * 60 });
     expect(res.status).toBe(401);
-    expect(chat.sitroom().service.listOpen()).toEqual([]);
+    expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
   it('accepts a timestamp a little in the future (clock skew) once', async () => {
@@ -134,7 +134,7 @@ describe('the replay window', () => {
     const replay = await postSigned(events(), SECRET, body, { timestampSeconds });
     expect(replay.status).toBe(401);
     await chat.settled();
-    expect(chat.sitroom().service.listOpen().map((i) => i.title)).toEqual(['Once only']);
+    expect((await chat.sitroom().service.listOpen()).map((i) => i.title)).toEqual(['Once only']);
   });
 });
 

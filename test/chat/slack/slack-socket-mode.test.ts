@@ -26,7 +26,7 @@ describe('capturing over Socket Mode', () => {
   it('a 📌 (events_api envelope) and the shortcut (interactive envelope) reach the same listeners', async () => {
     await app.sitroom.service.declare({ title: 'Checkout latency spike', severity: 'sev2', isPrivate: false, platform: 'slack', declaredBy: 'UALICE' });
     await app.sitroom.settled();
-    const room = app.sitroom.service.get(1).room?.channelId ?? '';
+    const room = (await app.sitroom.service.get(1)).room?.channelId ?? '';
     expect(room).not.toBe('');
 
     const first = slack.postAsUser({ channel: room, user: 'UBOB', text: 'Failover done' });
@@ -42,7 +42,7 @@ describe('capturing over Socket Mode', () => {
     await slack.socketMode.send('interactive', JSON.parse(payload ?? '{}'));
     expect(await slack.waitForResponse('shortcut')).toMatchObject({ text: 'Added to the timeline of incident #1.' });
 
-    const captured = app.sitroom.service.timeline(1).filter((e) => e.kind === 'message_captured');
+    const captured = (await app.sitroom.service.timeline(1)).filter((e) => e.kind === 'message_captured');
     expect(captured.map((e) => [e.actor, e.text])).toEqual([
       ['UBOB', 'Failover done'],
       ['UCAROL', 'Rolled back'],

@@ -21,7 +21,7 @@ describe('a title typed in Slack', () => {
   it('appears exactly as typed in the API, the board, the status page and the postmortem, once-escaped in Slack, and names the room', async () => {
     expect(await chat.command(`declare sev2 ${TYPED}`)).toContain('Declared incident #1');
     await chat.settled();
-    const incident = chat.sitroom().service.get(1);
+    const incident = await chat.sitroom().service.get(1);
     expect(incident.title).toBe(TYPED);
     expect(incident.room?.channelName).toBe('inc-1-r-d-db-down-https-status-example-com');
 

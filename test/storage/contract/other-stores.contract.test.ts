@@ -4,7 +4,7 @@
  * leases).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliveryKey, type WebhookPayload } from '../../../src/alerts/alertmanager-payload.ts';
+import { deliveryKey, type WebhookPayload } from '../../../src/alertmanager/alertmanager-payload.ts';
 import type { QueuedEffect } from '../../../src/incidents/effects.ts';
 import type { Incident } from '../../../src/incidents/incident.ts';
 import { event } from '../../../src/incidents/timeline.ts';
@@ -46,6 +46,9 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
 
   describe('alerts', () => {
     const ingest = (p: WebhookPayload, now = T0) => s.alerts.ingest(p, deliveryKey(p), now);
+    /** WrittenEffects: one card row per stored group. */
+    const cardRows = (results: readonly { group: { id: number } }[]) =>
+      results.map((r) => queued(`alert:${r.group.id}`, { kind: 'alert_card' as const, group: r.group.id }, { lane: 'alert', incidentNumber: undefined }));
     const statuses = async (groupId: number) => (await s.alerts.alerts(groupId)).map((a) => `${a.fingerprint}@${a.startsAt} ${a.status}`).sort();
 
     it('stores the captured sequence: one group, one row per alert, its latest state', async () => {
@@ -92,6 +95,79 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(again.firesAgain).toBe(true);
       const episode = await s.alerts.startEpisode(again.group.id, Date.parse('2026-11-22T17:30:00Z'), T0 + MINUTE);
       expect(episode).toMatchObject({ acknowledged: null, incidentNumber: null, firstFiringAt: Date.parse('2026-11-22T17:30:00Z') });
+    });
+
+    it('starts the new episode inside the delivery that fires again after its incident closed, not while it is open', async () => {
+      const at = (minute: number) => Date.parse(`2026-11-22T17:${String(minute).padStart(2, '0')}:00Z`);
+      const alert = (startMinute: number, endMinute?: number) =>
+        validPayload(rawPayload([rawAlert(0, { startsAt: new Date(at(startMinute)).toISOString(), ...(endMinute === undefined ? {} : { status: 'resolved', endsAt: new Date(at(endMinute)).toISOString() }) })]));
+      const { group } = await ingest(alert(1), at(2));
+      await s.alerts.updateGroup(group.id, at(2), (g) => ({ ...g, acknowledged: { by: 'alice', at: at(2) }, incidentNumber: incident.number }));
+      await s.alerts.saveCard(group.id, 'slack', { channel: 'C1', messageId: 'M1' }, group.version);
+      await ingest(alert(1, 5), at(5));
+
+      // Its incident still open: the same episode (the war room is told instead).
+      const whileOpen = await ingest(alert(10), at(11));
+      expect(whileOpen).toMatchObject({ firesAgain: true, group: { incidentNumber: incident.number, acknowledged: { by: 'alice' } } });
+      expect(await s.alerts.card(group.id, 'slack')).toBeDefined();
+
+      await ingest(alert(10, 15), at(15));
+      await s.incidents.mutate(incident.number, (current) => ({ incident: { ...current, phase: 'closed', closedAt: at(16) }, events: [] }));
+      const afterClose = await ingest(alert(20), at(21));
+      const episode = { incidentNumber: null, acknowledged: null, firstFiringAt: at(20) };
+      expect(afterClose).toMatchObject({ firesAgain: true, group: episode });
+      expect(await s.alerts.group(group.id)).toMatchObject(episode);
+      expect(await s.alerts.card(group.id, 'slack')).toBeUndefined();
+    });
+
+    it('stores a batch in one commit, each delivery in its own savepoint, with the effects of those that changed something', async () => {
+      const payload = (name: string) => validPayload(rawPayload([rawAlert(0, { fingerprint: `${name}-0` }), rawAlert(1, { fingerprint: `${name}-1` })], { groupKey: `{}:{alertname="${name}"}` }));
+      const dup = payload('DUP');
+      await ingest(dup);
+      // JSON.stringify throws on a BigInt: BAD fails after its group and first alert were written.
+      const bad = payload('BAD');
+      (bad.alerts[1]!.labels as Record<string, unknown>)['instance'] = 3n;
+      const seen: number[][] = [];
+      const outcomes = await s.alerts.ingestBatch(
+        [payload('A'), bad, dup, payload('C')].map((p) => ({ payload: p, key: p === dup ? deliveryKey(dup) : `key-${p.groupKey}` })),
+        T0 + MINUTE,
+        (results) => {
+          seen.push(results.map((r) => r.group.id));
+          return cardRows(results);
+        },
+      );
+      expect(outcomes.map((o) => (o.ok ? (o.result.duplicate ? 'duplicate' : 'stored') : 'failed'))).toEqual(['stored', 'failed', 'duplicate', 'stored']);
+      expect(await engine.count('alert_groups')).toBe(3);
+      expect(await engine.count('alerts')).toBe(6);
+      const stored = outcomes.flatMap((o) => (o.ok && !o.result.duplicate ? [o.result.group.id] : []));
+      expect(seen).toEqual([stored]);
+      expect(await engine.count('outbox')).toBe(2);
+    });
+
+    it('stores nothing of a batch whose written effects throw', async () => {
+      const p = fixturePayload('alertmanager-group-2-firing');
+      await expect(
+        s.alerts.ingestBatch([{ payload: p, key: deliveryKey(p) }], T0, () => {
+          throw new Error('no card for you');
+        }),
+      ).rejects.toThrow('no card for you');
+      expect(await engine.count('alert_groups')).toBe(0);
+      expect(await engine.count('alerts')).toBe(0);
+    });
+
+    it('queues the written effects with a single delivery and with the last part of a delivery in parts', async () => {
+      const effects = cardRows;
+      const p = fixturePayload('alertmanager-firing');
+      await s.alerts.ingest(p, deliveryKey(p), T0, effects);
+      await s.alerts.ingest(p, deliveryKey(p), T0, effects);
+      expect(await engine.count('outbox')).toBe(1);
+      const q = fixturePayload('alertmanager-group-2-firing');
+      const opened = await s.alerts.openDelivery(q, deliveryKey(q), T0);
+      if ('duplicate' in opened) throw new Error('not new');
+      const newly = await s.alerts.writeAlerts(opened, q.alerts, T0);
+      expect(await engine.count('outbox')).toBe(1);
+      await s.alerts.finishDelivery(opened, q, deliveryKey(q), T0, newly, effects);
+      expect(await engine.count('outbox')).toBe(2);
     });
 
     it('updates a group atomically and links it to an incident', async () => {

@@ -2,6 +2,7 @@
  * What sitroom answers a person after acknowledging their command, click or form, as an outbox row: the answer is
  * retried and paced like every other message, a platform that is down or hung when it is sent loses nothing, and
  * no request waits for it. (Forms are opened at once instead: their trigger ids expire within seconds.)
+ * Here, beside the neutral message it carries, because the outbox (src/delivery) stores it and may import no adapter.
  */
 import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Platform, UserId } from '../incidents/incident.ts';

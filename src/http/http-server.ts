@@ -46,8 +46,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export type PlatformHealth = 'ok' | 'unreachable';
 
 export interface HealthChecks {
-  /** Throws when the database cannot take a write (a read-only file system, a full disk, a lost file). */
-  database: () => void;
+  /** Throws (or rejects) when the database cannot take a write (a read-only file system, a full disk, a lost file or server). */
+  database: () => void | Promise<void>;
   /** Each chat platform's last known state; reported, but only the database makes sitroom unhealthy. */
   platforms?: () => Readonly<Record<string, PlatformHealth>>;
 }
@@ -70,10 +70,10 @@ export function healthRoute(checks: HealthChecks, logger?: Logger): Route {
   return {
     method: 'GET',
     path: '/healthz',
-    handler: (_req, res) => {
+    handler: async (_req, res) => {
       let database = 'ok';
       try {
-        checks.database();
+        await checks.database();
       } catch (err) {
         database = databaseProblem(err);
         logger?.error({ err }, 'health check: the database cannot be written');

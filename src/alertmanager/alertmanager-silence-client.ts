@@ -1,5 +1,5 @@
 /** SilenceClient over Alertmanager's API v2: POST /api/v2/silences, DELETE /api/v2/silence/{id}. */
-import type { SilenceClient, SilenceRequest } from './ports.ts';
+import type { SilenceClient, SilenceRequest } from '../alerts/ports.ts';
 
 /** Alertmanager answers in milliseconds; a hung one must not hold a click for long. */
 const TIMEOUT_MS = 5000;
