@@ -1,9 +1,10 @@
 /**
  * Two real sitroom processes (src/main.ts) on one database, as behind a load balancer (issue 13): exactly one nag per
  * lapse while both tick, an alert group's Declare clicked on both at once declares one incident, a form served by one
- * is accepted by the other, and a kill -9 of one during a webhook storm split across both loses no delivery that was
- * answered 2xx. Run on SQLite (two processes on one file) and on PostgreSQL (a fresh database on the test run's
- * cluster, test/pg-global-setup.ts). Slack is the fake Web API; requests are signed as Slack signs them.
+ * is accepted by the other, /metrics exports the database gauges from one of them only, and a kill -9 of one during a
+ * webhook storm split across both loses no delivery that was answered 2xx. Run on SQLite (two processes on one file)
+ * and on PostgreSQL (a fresh database on the test run's cluster, test/pg-global-setup.ts). Slack is the fake Web API;
+ * requests are signed as Slack signs them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,6 +169,19 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
     expect(posted.headers.get('location')).toMatch(/^\/incidents\/\d+$/);
     // A token made up by nobody is still refused.
     expect((await new WebClient(b, { cookie }).post('/incidents', { csrf: 'forged', title: 'Replica lag', severity: 'sev3' })).status).toBe(403);
+  });
+
+  it('export the gauges read from the database from exactly one of them, their own counters from both', async () => {
+    const scrapes = await Promise.all([a, b].map(async (bot) => (await fetch(`${bot.url}/metrics`)).text()));
+    const exporting = scrapes.map((body) => /^sitroom_database_gauges_exported 1$/m.test(body));
+    expect(exporting.filter(Boolean)).toHaveLength(1);
+    for (const [i, body] of scrapes.entries()) {
+      expect(/^# TYPE sitroom_open_incidents gauge$/m.test(body), `replica ${i}`).toBe(exporting[i]);
+      expect(body).toContain('# TYPE sitroom_alertmanager_deliveries_total counter');
+    }
+    // The exporter's open incidents: the three declared above, counted once over both replicas.
+    const open = [...(scrapes[exporting.indexOf(true)] ?? '').matchAll(/^sitroom_open_incidents\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(open).toBe(await count('SELECT COUNT(*) AS n FROM incidents WHERE closed_at IS NULL'));
   });
 
   it('store every webhook delivery answered 2xx when one replica is killed -9 in the middle of a storm', async () => {
