@@ -2,6 +2,7 @@
  * Builds a running sitroom from a Config: database -> store -> service -> chat adapters -> HTTP + scheduler, on
  * either engine (the stores come from storage/open-database.ts). main.ts calls this; so do the end-to-end tests and benchmarks, with the same wiring.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertService } from './alerts/alert-service.ts';
@@ -37,6 +38,7 @@ import type { Logger } from './logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { newSessionSecret, SESSION_SECRET_KEY, sessionSecret } from './storage/settings.ts';
 import { openSqliteStores, openStores, type Stores } from './storage/open-database.ts';
+import { DATABASE_GAUGES_LEASE, gaugeLeaseTtlMs, Lease } from './storage/leases.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
 import { Sessions } from './web/sessions.ts';
@@ -139,7 +141,9 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     void work.finally(() => inFlight.delete(work));
   };
 
-  const metrics = new SitroomMetrics(store, () => clock.now());
+  // One replica at a time exports the gauges read from the database, so that a sum over replicas is right.
+  const gaugeLease = new Lease({ store: stores.leases, name: DATABASE_GAUGES_LEASE, holder: randomUUID(), ttlMs: gaugeLeaseTtlMs(config.tickSeconds), now: () => clock.now() });
+  const metrics = new SitroomMetrics(store, () => clock.now(), { exportsDatabaseGauges: () => gaugeLease.hold() });
   const outbox = stores.outbox;
   /**
    * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
@@ -436,7 +440,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     service,
     tickSeconds: config.tickSeconds,
     logger,
-    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), async () => void (await followUps.sendDueDigest()), ...integrations.chores, ...(github?.chores ?? [])],
+    chores: [() => cards.sweep(clock.now() - CARD_CATCH_UP_MS), async () => void (await followUps.sendDueDigest()), ...integrations.chores, ...(github?.chores ?? []), async () => void (await gaugeLease.hold())],
   });
 
   return {
@@ -479,6 +483,8 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await scheduler.stop();
+      // Another replica takes over the database gauges at its next scrape instead of when this lease runs out.
+      await gaugeLease.release();
       await Promise.all(dispatchers.map((d) => d.stop(DRAIN_MS)));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
       for (const adapter of adapters) await adapter.stop();

@@ -9,6 +9,7 @@ import type { AlertFacts, CapturedMessageStore, ChecklistStore, FollowUpStore, I
 import type { AnnotationStore, PageStore } from '../incidents/integration-ports.ts';
 import type { Platform } from '../incidents/incident.ts';
 import { openDatabase, proveWritable } from './database.ts';
+import { type LeaseStore, SqliteLeases } from './leases.ts';
 import { type SettingsStore, SqliteSettings } from './settings.ts';
 import { SqliteAlertStore } from './sqlite-alert-store.ts';
 import { SqliteChecklistStore } from './sqlite-checklist-store.ts';
@@ -36,6 +37,8 @@ export interface Stores {
   sessions: Pick<SqliteSessionStore, keyof SqliteSessionStore>;
   nonces: Pick<SqliteDialogNonces, 'use'>;
   settings: SettingsStore;
+  /** Short leases held by one replica at a time (which one exports the database gauges on /metrics). */
+  leases: LeaseStore;
   /** The last topic set on each channel of `platform`, shared by replicas. */
   topics(platform: Platform): StoredTopics;
   /** A write that fails on a read-only or full database (/healthz). */
@@ -70,6 +73,7 @@ export function openSqliteStores(path: string): SqliteStores {
     sessions: new SqliteSessionStore(db),
     nonces: new SqliteDialogNonces(db),
     settings: new SqliteSettings(db),
+    leases: new SqliteLeases(db),
     topics: (platform) => new SqliteTopicMemory(db, platform),
     proveWritable: (now) => Promise.resolve(proveWritable(db, now)),
     close: () => Promise.resolve(void db.$client.close()),

@@ -417,6 +417,17 @@ export const settings = sqliteTable('settings', {
 });
 
 /**
+ * Short leases that let one replica at a time do what must be done by exactly one but is not work to claim
+ * (today: `database_gauges`, which replica exports the /metrics gauges read from the database, so their sum over
+ * replicas is right). Taken with one atomic upsert: free, expired, or already the holder's (src/storage/leases.ts).
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/**
  * Change counters bumped inside write transactions ('incidents': incidents, checklists, follow-ups; 'publications'),
  * so a cache in any replica sees another replica's writes (IncidentStore.version). SQLite's data_version only
  * works on one file; this works on either engine.

@@ -1,7 +1,13 @@
 /**
  * GET /metrics in Prometheus exposition format (prom-client). Gauges of the present (open incidents, overdue
- * updates) are read from the database at scrape time with two small queries over open incidents only; counters
- * and histograms count what this process saw happen.
+ * updates, the outbox backlog) are read from the database at scrape time with small queries; counters and
+ * histograms count what this process saw happen.
+ *
+ * Replicas: counters and histograms are per process, so a sum over replicas is the cluster's total. The database
+ * gauges describe the one shared database, so every replica exporting them would make a sum count them once per
+ * replica: only the replica holding the `database_gauges` lease (src/storage/leases.ts) exports them; the others
+ * leave them out (absent, not 0). `sitroom_database_gauges_exported` says which replica that is (1 there, 0 on the
+ * others), so it sums to 1.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Incident, Platform } from '../incidents/incident.ts';
@@ -15,8 +21,21 @@ import { bearerIs } from './web-auth.ts';
 /** Phase stays last minutes to days: buckets from 1 minute to 3 days, in seconds. */
 const PHASE_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200];
 
+export interface MetricsOptions {
+  /**
+   * Whether this replica exports the gauges read from the database at this scrape (it holds their lease).
+   * Unset: always (one process, or tests).
+   */
+  exportsDatabaseGauges?: () => Promise<boolean>;
+}
+
 export class SitroomMetrics implements IncidentObserver {
+  /** What this process counts: exported by every replica. */
   readonly registry = new Registry();
+  /** Gauges read from the shared database: exported by one replica at a time. */
+  private readonly databaseGauges = new Registry();
+  private readonly exportsDatabaseGauges: () => Promise<boolean>;
+  private readonly exporter: Gauge;
   private readonly store: IncidentStore;
   private readonly phaseDuration: Histogram<'phase' | 'severity'>;
   private readonly reminders: Counter<'stage'>;
@@ -24,14 +43,21 @@ export class SitroomMetrics implements IncidentObserver {
   private readonly chatErrors: Counter<'platform'>;
   private readonly outboxDeliveries: Counter<'platform' | 'method' | 'outcome'>;
 
-  constructor(store: IncidentStore, now: () => number) {
+  constructor(store: IncidentStore, now: () => number, options: MetricsOptions = {}) {
     this.store = store;
+    this.exportsDatabaseGauges = options.exportsDatabaseGauges ?? (() => Promise.resolve(true));
     const registers = [this.registry];
+    const shared = [this.databaseGauges];
+    this.exporter = new Gauge({
+      name: 'sitroom_database_gauges_exported',
+      help: '1 on the replica that exports the gauges read from the database at this scrape, 0 on the others (sums to 1).',
+      registers,
+    });
     new Gauge({
       name: 'sitroom_open_incidents',
       help: 'Incidents not yet closed, by severity and phase.',
       labelNames: ['severity', 'phase'] as const,
-      registers,
+      registers: shared,
       async collect() {
         const rows = await store.countOpen();
         this.reset();
@@ -41,7 +67,7 @@ export class SitroomMetrics implements IncidentObserver {
     new Gauge({
       name: 'sitroom_updates_overdue',
       help: 'Incidents whose promised stakeholder update is overdue right now.',
-      registers,
+      registers: shared,
       async collect() {
         this.set(await store.countOverdue(now()));
       },
@@ -97,7 +123,7 @@ export class SitroomMetrics implements IncidentObserver {
    * deploy/prometheus/sitroom.rules.yml alerts on; keep them.
    */
   watchOutbox(backlog: () => Promise<Backlog>, now: () => number): void {
-    const registers = [this.registry];
+    const registers = [this.databaseGauges];
     new Gauge({
       name: 'sitroom_outbox_pending',
       help: 'Chat effects queued and not yet delivered (or given up), by lane (incident, alert).',
@@ -134,7 +160,9 @@ export class SitroomMetrics implements IncidentObserver {
           sendJson(res, 401, { error: 'missing or wrong bearer token (METRICS_TOKEN)' }, { 'www-authenticate': 'Bearer realm="sitroom metrics"' });
           return;
         }
-        const body = await this.registry.metrics();
+        const exporting = await this.exportsDatabaseGauges();
+        this.exporter.set(exporting ? 1 : 0);
+        const body = await (exporting ? Registry.merge([this.registry, this.databaseGauges]) : this.registry).metrics();
         res.writeHead(200, { 'content-type': this.registry.contentType });
         res.end(body);
       },

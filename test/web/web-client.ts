@@ -18,12 +18,15 @@ export function csrfOf(page: string): string {
 /** `user:password` as a Basic authorization header value. */
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+/** Anything serving sitroom's web routes: an app in this process, or a real process (test/e2e). */
+type Served = Pick<SitroomUnderTest, 'url'>;
+
 export class WebClient {
-  private readonly app: SitroomUnderTest;
+  private readonly app: Served;
   /** Sent with every request (e.g. authorization, cookie). */
   readonly headers: Record<string, string>;
 
-  constructor(app: SitroomUnderTest, headers: Record<string, string> = {}) {
+  constructor(app: Served, headers: Record<string, string> = {}) {
     this.app = app;
     this.headers = headers;
   }
@@ -65,7 +68,7 @@ export class WebClient {
 }
 
 /** Signs in on /signin with `token` as a browser would; the session cookie (name=value) to send back. */
-export async function signIn(app: SitroomUnderTest, token: string): Promise<string> {
+export async function signIn(app: Served, token: string): Promise<string> {
   const answer = await new WebClient(app).post('/signin', { token });
   if (answer.status !== 303) throw new Error(`sign-in answered ${answer.status}`);
   return (answer.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

@@ -12,6 +12,7 @@ import { PgIncidentStore } from './pg-incident-store.ts';
 import { PgIntegrationStore } from './pg-integration-store.ts';
 import { PgOutboxStore } from './pg-outbox-store.ts';
 import { PgPublicationStore } from './pg-publication-store.ts';
+import { PgLeases } from './pg-leases.ts';
 import { PgDialogNonces, PgSessionStore } from './pg-small-stores.ts';
 
 /** Opens the pool and applies migrations-pg/ under the advisory lock (a bad URL is a DatabaseUrlError), then the stores. */
@@ -29,6 +30,7 @@ export async function openPgStores(url: string, poolSize: number): Promise<Store
     sessions: new PgSessionStore(pool),
     nonces: new PgDialogNonces(pool),
     settings: new PgSettings(pool),
+    leases: new PgLeases(pool),
     topics: (platform) => new PgTopicMemory(pool, platform),
     async proveWritable(now) {
       await pool.query('INSERT INTO health_heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = excluded.at', [now]);

@@ -352,6 +352,12 @@ export const settings = pgTable('settings', {
   value: text('value').notNull(),
 });
 
+export const leases = pgTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+});
+
 export const changeCounters = pgTable('change_counters', {
   name: text('name').primaryKey(),
   n: bigint('n', { mode: 'number' }).notNull(),

@@ -1,6 +1,7 @@
 /**
- * Contract of the alert, outbox, follow-up, checklist, publication, session, nonce and settings stores, on SQLite and
- * PostgreSQL, with the two-replica claims (outbox rows, first cards, digest slots, dialog nonces, the session secret).
+ * Contract of the alert, outbox, follow-up, checklist, publication, session, nonce, settings and lease stores, on SQLite
+ * and PostgreSQL, with the two-replica claims (outbox rows, first cards, digest slots, dialog nonces, the session secret,
+ * leases).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryKey, type WebhookPayload } from '../../../src/alertmanager/alertmanager-payload.ts';
@@ -453,6 +454,34 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       await other.topics('slack').remember('C1', 'y');
       expect(await s.topics('slack').isLast('C1', 'x')).toBe(false);
       expect(await s.topics('mattermost').isLast('C1', 'y')).toBe(false);
+    });
+
+    it('gives a lease to one replica at a time: renewed by its holder, taken over once expired or released', async () => {
+      const other = await engine.openAgain();
+      const ttl = 30_000;
+      expect(await s.leases.claim('gauges', 'a', T0, ttl)).toBe(true);
+      expect(await other.leases.claim('gauges', 'b', T0 + 1, ttl)).toBe(false);
+      // Renewed by its holder before it runs out, so b is still refused after the first term.
+      expect(await s.leases.claim('gauges', 'a', T0 + ttl - 1, ttl)).toBe(true);
+      expect(await other.leases.claim('gauges', 'b', T0 + ttl + 1, ttl)).toBe(false);
+      expect(await other.leases.claim('gauges', 'b', T0 + 2 * ttl - 1, ttl)).toBe(true);
+      expect(await s.leases.claim('gauges', 'a', T0 + 2 * ttl, ttl)).toBe(false);
+      // Another lease name is another lease; releasing someone else's lease does nothing.
+      expect(await s.leases.claim('other', 'a', T0 + 2 * ttl, ttl)).toBe(true);
+      await s.leases.release('gauges', 'a');
+      expect(await s.leases.claim('gauges', 'a', T0 + 2 * ttl, ttl)).toBe(false);
+      await other.leases.release('gauges', 'b');
+      expect(await s.leases.claim('gauges', 'a', T0 + 2 * ttl, ttl)).toBe(true);
+    });
+
+    it('never gives a free lease to two replicas claiming at once', async () => {
+      const replicas = [s, ...(await Promise.all([1, 2, 3].map(() => engine.openAgain())))];
+      for (let round = 0; round < 5; round += 1) {
+        // Each round starts after the last holder's term: every replica finds it expired and races for it.
+        const at = T0 + round * MINUTE;
+        const won = await Promise.all(replicas.map((r, i) => r.leases.claim('gauges', `r${i}`, at, 1000)));
+        expect(won.filter(Boolean)).toHaveLength(1);
+      }
     });
 
     it('proves the database takes a write', async () => {
