@@ -5,13 +5,13 @@
  *
  *   npm run bench                        everything (~2.3 min on 2 cores)
  *   npm run bench -- --quick             fewer requests, ticks and runs, for a smoke check (~1 min)
- *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-storm,
+ *   npm run bench -- ack tick            only the named sections (startup, ack, mm-ack, webhook, webhook-pg, webhook-storm,
  *                                        mixed, am-latency, tick, claims, metrics, web, render, outage, kill9)
  *   npm run bench -- ack --kinds=help    only some commands (list, help, declare), in ack and mm-ack
  *   BENCH_CPU_PROF=/tmp/prof npm run bench -- ack   also write the bot's V8 CPU profile; summarise it with
  *                                        npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
  *
- * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-storm, mixed, am-latency, metrics, web) run what
+ * The sections that run sitroom as a process (startup, ack, mm-ack, webhook, webhook-pg, webhook-storm, mixed, am-latency, metrics, web) run what
  * `npm start` runs: the bench first builds dist/ with `tsc -p tsconfig.build.json` (npm start's prestart) and stops if
  * that fails, then spawns `node dist/main.js`.
  */
@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   console.log(`sitroom bench — node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${load1?.toFixed(2)}${quick ? ', --quick' : ''}`);
 
   let ok = true;
-  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-storm', 'mixed', 'am-latency', 'metrics', 'web'].some(wanted)) {
+  if (['startup', 'ack', 'mm-ack', 'webhook', 'webhook-pg', 'webhook-storm', 'mixed', 'am-latency', 'metrics', 'web'].some(wanted)) {
     process.stdout.write('- building dist/ (tsc -p tsconfig.build.json, as npm start does)… ');
     try {
       process.stdout.write(`done in ${ms(await buildDist())}\n`);
@@ -152,32 +152,34 @@ async function main(): Promise<number> {
     );
   ok = (await ack('ack', 'ack latency', 'slack')) && ok;
   ok = (await ack('mm-ack', 'mm-ack latency', 'mattermost')) && ok;
-  ok =
-    (await section(
-      'webhook',
-      'webhook',
+  const webhook = (name: string, label: string, opts: WebhookOptions) =>
+    section(
+      name,
+      label,
       rows,
       async () => {
-        const r = await measureWebhook(webhookOptions);
+        const r = await measureWebhook(opts);
         const w = r.sitroom;
-        if (r.bare.errors.length) notes.push(`webhook: bare server request errors (first ${r.bare.errors.length}):\n  ${r.bare.errors.join('\n  ')}`);
-        if (w.errors.length) notes.push(`webhook: sitroom request errors (first ${w.errors.length}):\n  ${w.errors.join('\n  ')}`);
+        if (r.bare.errors.length) notes.push(`${name}: bare server request errors (first ${r.bare.errors.length}):\n  ${r.bare.errors.join('\n  ')}`);
+        if (w.errors.length) notes.push(`${name}: sitroom request errors (first ${w.errors.length}):\n  ${w.errors.join('\n  ')}`);
         const failures = Object.entries(w.slackFailures);
         notes.push(
-          `webhook: sitroom made ${Object.entries(w.slackCalls)
+          `${name}: sitroom made ${Object.entries(w.slackCalls)
             .map(([k, v]) => `${v} ${k}`)
             .join(', ')} calls to the fake Slack${failures.length ? `; failed: ${failures.map(([k, v]) => `${k} x${v}`).join(', ')}` : ', none failed'}.`,
         );
-        if (w.duplicatedPosts.length) notes.push(`webhook: cards posted for groups with more than one card:\n  ${w.duplicatedPosts.join('\n  ')}`);
+        if (w.duplicatedPosts.length) notes.push(`${name}: cards posted for groups with more than one card:\n  ${w.duplicatedPosts.join('\n  ')}`);
         const logged = w.botOutput.trim().split('\n').filter(Boolean);
         if (logged.length) {
           const shown = logged.slice(0, 8).map((l) => (l.length > 300 ? `${l.slice(0, 300)}… (${l.length} chars)` : l));
-          notes.push(`webhook: sitroom logged ${logged.length} line(s) at LOG_LEVEL=warn, first ${shown.length}:\n${shown.join('\n')}`);
+          notes.push(`${name}: sitroom logged ${logged.length} line(s) at LOG_LEVEL=warn, first ${shown.length}:\n${shown.join('\n')}`);
         }
-        return webhookRows(r, webhookOptions);
+        return webhookRows(r, opts);
       },
       notes,
-    )) && ok;
+    );
+  ok = (await webhook('webhook', 'webhook', webhookOptions)) && ok;
+  ok = (await webhook('webhook-pg', 'webhook on PostgreSQL', { ...webhookOptions, engine: 'postgres' })) && ok;
   ok =
     (await section('webhook-storm', 'webhook-storm', rows, async () => stormRows(await measureWebhookStorm(stormOptions), stormOptions), notes)) && ok;
   ok =

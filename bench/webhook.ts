@@ -18,9 +18,12 @@
  * renders the group as it is when the row is sent, so that row shows the final state), not as lost or stale.
  * "Lost" and "stale" are groups with nothing on its way; "duplicated" is more than one card posted, queued or not.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import pg from 'pg';
+import { startPgCluster, type PgCluster } from '../test/support/pg-cluster.ts';
 import { FakeSlackApi } from '../test/fakes/fake-slack-api.ts';
 import { buildPlan, cardState, expectedDuplicates, type GroupPlan, type PlanOptions } from './alertmanager-plan.ts';
 import type { LoadPhaseResult, LoadResult } from './fixtures/webhook-load.ts';
@@ -55,6 +58,13 @@ export interface WebhookOptions {
   measured: PlanOptions;
   /** How long, after the last answer, the cards may take to settle. */
   settleMs: number;
+  /**
+   * The database sitroom runs on: its embedded SQLite file (the default), or PostgreSQL — the throwaway cluster the
+   * tests use (test/support/pg-cluster.ts: fsync and synchronous_commit off, as SQLite's WAL with synchronous=NORMAL
+   * does not sync each commit either), pinned with its backends to the server's CPU, so that sitroom and its database
+   * share the one CPU the bare server has to itself.
+   */
+  engine?: 'sqlite' | 'postgres';
 }
 
 /** What the generator saw of one server over one measured phase, and the CPU the server and everything else used meanwhile. */
@@ -184,17 +194,71 @@ function listeningPort(proc: Spawned): Promise<number> {
   });
 }
 
+const OUTBOX_LEFT_SQL = `SELECT g.group_key AS key, o.state AS state FROM outbox o JOIN alert_groups g ON o.coalesce_key = 'alert_card:slack:' || g.id
+  WHERE o.state IN ('pending', 'gave_up')`;
+
+function leftFrom(rows: readonly { key: string; state: string }[]): { pending: Set<string>; gaveUp: number } {
+  return { pending: new Set(rows.filter((r) => r.state === 'pending').map((r) => r.key)), gaveUp: rows.filter((r) => r.state === 'gave_up').length };
+}
+
 /** What the stopped bot left for the alerts channel: the group keys whose card has a pending outbox row, and give-ups. */
-function outboxLeft(databasePath: string): { pending: Set<string>; gaveUp: number } {
-  const db = new Database(databasePath, { readonly: true });
+async function outboxLeft(database: RoundDatabase): Promise<{ pending: Set<string>; gaveUp: number }> {
+  if (database.kind === 'postgres') {
+    const client = new pg.Client(database.url);
+    await client.connect();
+    try {
+      return leftFrom((await client.query<{ key: string; state: string }>(OUTBOX_LEFT_SQL)).rows);
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(database.path, { readonly: true });
   try {
-    const rows = db
-      .prepare(`SELECT g.group_key AS key, o.state AS state FROM outbox o JOIN alert_groups g ON o.coalesce_key = 'alert_card:slack:' || g.id
-        WHERE o.state IN ('pending', 'gave_up')`)
-      .all() as { key: string; state: string }[];
-    return { pending: new Set(rows.filter((r) => r.state === 'pending').map((r) => r.key)), gaveUp: rows.filter((r) => r.state === 'gave_up').length };
+    return leftFrom(db.prepare(OUTBOX_LEFT_SQL).all() as { key: string; state: string }[]);
   } finally {
     db.close();
+  }
+}
+
+/** A round's fresh database: a SQLite file, or a new database on the PostgreSQL cluster. */
+type RoundDatabase = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+async function freshDatabase(dir: string, round: number, cluster: PgCluster | undefined): Promise<RoundDatabase> {
+  if (!cluster) return { kind: 'sqlite', path: join(dir, `sitroom-${round}.db`) };
+  const name = `bench_webhook_${round}`;
+  const admin = new pg.Client(cluster.url);
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(cluster.url);
+  url.pathname = `/${name}`;
+  return { kind: 'postgres', url: url.toString() };
+}
+
+/** Pins the postmaster and every process it has forked (checkpointer, WAL writer…) to `cpus`; backends forked later inherit it. */
+function pinCluster(pid: number, cpus: string): void {
+  const children = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid …" (proc(5)); comm may hold spaces, so split after the last ')'.
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  for (const p of [pid, ...children]) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(p)], { stdio: 'ignore' });
+    } catch {
+      // best effort, as pinSelf: the figures are then merely less clean
+    }
   }
 }
 
@@ -255,6 +319,8 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
   const restorePin = pinned ? pinSelf(pinned.rest) : () => {};
   const serverCpus = pinned ? { cpus: pinned.server } : {};
   const slack = await FakeSlackApi.start();
+  const cluster = opts.engine === 'postgres' ? await startPgCluster() : undefined;
+  if (cluster && pinned) pinCluster(cluster.pid, pinned.server);
   let bare: Spawned | undefined;
   let bot: Spawned | undefined;
   try {
@@ -279,14 +345,17 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
       slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
       slack.addChannel({ id: ALERTS_CHANNEL, name: 'alerts' });
       const port = await freePort();
-      const databasePath = join(dir, `sitroom-${round}.db`);
-      const env = sitroomEnv({
-        port,
-        databasePath,
-        slackApiUrl: `${slack.url}/api/`,
-        signingSecret: 'bench',
-        alertsChannel: ALERTS_CHANNEL,
-      });
+      const database = await freshDatabase(dir, round, cluster);
+      const env = {
+        ...sitroomEnv({
+          port,
+          databasePath: join(dir, `sitroom-${round}.db`),
+          slackApiUrl: `${slack.url}/api/`,
+          signingSecret: 'bench',
+          alertsChannel: ALERTS_CHANNEL,
+        }),
+        ...(database.kind === 'postgres' && { DATABASE_URL: database.url }),
+      };
       bot = spawnNode(MAIN_ARGS, env, serverCpus);
       await waitHealthy(bot, `http://127.0.0.1:${port}`);
       botRounds.push(await runLoad(dir, planPath, `http://127.0.0.1:${port}/alertmanager`, bot.pid, opts.concurrency, pinned?.rest));
@@ -294,7 +363,7 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
       shutdowns.push(await stopProcess(bot));
       botOutput += bot.output.join('');
       // Judged once the bot has stopped: what the channel shows, and what the outbox still holds.
-      const cards = checkCards(slack, plan, outboxLeft(databasePath));
+      const cards = checkCards(slack, plan, await outboxLeft(database));
       const tag = opts.rounds > 1 ? (x: string) => `r${round + 1} ${x}` : (x: string) => x;
       cardTotals.right += cards.right;
       cardTotals.gaveUp += cards.gaveUp;
@@ -312,7 +381,7 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
     const settledAll = settled.every((x): x is number => x !== undefined) ? Math.max(...settled) : undefined;
     return {
       pinning: pinned
-        ? `server under test alone on CPU ${pinned.server}; load generator and this process (fake Slack) on CPU ${pinned.rest}`
+        ? `server under test alone on CPU ${pinned.server}${cluster ? ' (sitroom with its PostgreSQL)' : ''}; load generator and this process (fake Slack) on CPU ${pinned.rest}`
         : (split as { reason: string }).reason,
       bodyBytes: summarize(sizes),
       requests: {
@@ -338,12 +407,14 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
     restorePin();
     for (const proc of [bare, bot]) if (proc) await stopProcess(proc, 2000).catch(() => undefined);
     await slack.close();
+    await cluster?.stop();
     removeTempDir(dir);
   }
 }
 
 export function webhookRows(r: WebhookResult, opts: WebhookOptions): Row[] {
-  const s = 'webhook';
+  const onPg = opts.engine === 'postgres';
+  const s = onPg ? 'webhook-pg' : 'webhook';
   const b = r.bare;
   const w = r.sitroom;
   const bareRps = median(b.requestsPerSecond);
@@ -376,8 +447,8 @@ export function webhookRows(r: WebhookResult, opts: WebhookOptions): Row[] {
       section: s,
       metric: 'sitroom POST /alertmanager: throughput, median',
       value: `${Math.round(botRps)} req/s = ${(ratio * 100).toFixed(0)}% of bare${perRound(w.requestsPerSecond)}`,
-      target: '>= 50% of bare',
-      pass: ratio >= 0.5,
+      // Issue 11 sets the 50% for the embedded SQLite; issue 13 asks for the PostgreSQL figure beside the same reference.
+      ...(onPg ? { target: 'reported (issue 13)' } : { target: '>= 50% of bare', pass: ratio >= 0.5 }),
     },
     { section: s, metric: 'sitroom POST /alertmanager: ack p50', value: ms(w.latency.p50), target: '-' },
     { section: s, metric: 'sitroom POST /alertmanager: ack p99', value: ms(w.latency.p99), target: '<= 50 ms', pass: w.latency.p99 <= 50 },

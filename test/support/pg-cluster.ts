@@ -15,6 +15,8 @@ export interface PgCluster {
   url: string;
   /** Milliseconds initdb + start took. */
   startMs: number;
+  /** The postmaster's PID (the bench pins it, and the backends it forks, to a CPU). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     startMs,
+    pid,
     async stop() {
       // SIGQUIT: immediate shutdown (https://www.postgresql.org/docs/15/server-shutdown.html); the data is thrown away.
       try {
