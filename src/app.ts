@@ -45,6 +45,7 @@ import { SqliteAlertStore } from './storage/sqlite-alert-store.ts';
 import { SqliteFollowUpStore } from './storage/sqlite-follow-up-store.ts';
 import { SqliteIncidentStore } from './storage/sqlite-incident-store.ts';
 import { SqliteSessionStore } from './storage/sqlite-session-store.ts';
+import { WalCheckpointer } from './storage/wal-checkpointer.ts';
 import { SqliteOutboxStore } from './storage/sqlite-outbox-store.ts';
 import { alertmanagerWebhookRoute } from './web/alertmanager-webhook.ts';
 import { SitroomMetrics } from './web/metrics.ts';
@@ -108,6 +109,8 @@ export interface SitroomOptions {
 
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
   const db = openDatabase(config.databasePath);
+  // Checkpoints run in a worker, not inside whichever commit (a tick's, a command's) crosses SQLite's threshold.
+  const checkpointer = WalCheckpointer.attach(db, logger);
   const store = new SqliteIncidentStore(db);
   const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate, paging: config.alertmanager.url !== undefined });
   const inFlight = new Set<Promise<unknown>>();
@@ -462,6 +465,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       mailer?.close();
       server.closeAllConnections();
       await closed;
+      await checkpointer?.stop();
       db.$client.close();
     },
   };
