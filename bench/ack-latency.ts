@@ -3,7 +3,8 @@
  * as `npm start` runs it) configured for that platform only, talking to the platform's fake API in this process, and
  * driven by `/incident` commands shaped exactly as the platform sends them — Slack: correctly signed form posts to
  * /slack/events (Slack gives up after 3 s); Mattermost: `slashCommandForm` + `postForm` to /mattermost/command, the
- * command token in body and header (Mattermost waits up to 30 s). We hold both to p99 <= 50 ms with 20 concurrent
+ * command token in body and header (Mattermost waits up to 30 s). Both are sent through one keep-alive node:http client
+ * (postOn), so the load generator's own cost per request is the same for both platforms. We hold both to p99 <= 50 ms with 20 concurrent
  * clients.
  *
  * One measuring loop serves both; a CommandPlatform supplies the rest (its fake, the bot's environment, and how one
@@ -18,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { FakeMattermostApi, fakeMattermostId } from '../test/fakes/fake-mattermost-api.ts';
-import { postForm, slashCommandForm } from '../test/fakes/mattermost-requests.ts';
+import { slashCommandForm } from '../test/fakes/mattermost-requests.ts';
 import { FakeSlackApi } from '../test/fakes/fake-slack-api.ts';
 import { signSlackRequest, slashCommandBody } from '../test/fakes/slack-requests.ts';
 import {
@@ -178,10 +179,18 @@ const SLACK_GENERAL = 'CGENERAL';
 
 /** POSTs a signed form body on a keep-alive agent; resolves when the answer's body has been read. */
 export function postSlack(agent: Agent, url: string, body: string): Promise<Answer> {
-  const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), ...signSlackRequest(SLACK_SIGNING_SECRET, body) };
+  return postOn(agent, url, body, { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SLACK_SIGNING_SECRET, body) });
+}
+
+/**
+ * POSTs `body` with `headers` on a keep-alive agent (node:http, as both platforms' senders keep connections open);
+ * resolves when the answer's body has been read. Both platforms' clients send through this, so the load generator
+ * costs the same per request whichever bot it measures.
+ */
+function postOn(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers, timeout: 10_000 }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8') }));
@@ -240,6 +249,7 @@ async function mattermostPlatform(clients: number): Promise<CommandPlatform> {
   const townSquare = mm.addChannel({ name: 'town-square', members });
   mm.addChannel({ name: MM_ANNOUNCE, members });
   const replies = new ReplyTimes();
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
   return {
     name: 'mattermost',
     env: (port, databasePath) =>
@@ -261,8 +271,7 @@ async function mattermostPlatform(clients: number): Promise<CommandPlatform> {
         token: MM_COMMAND_TOKEN,
         responseUrl: mm.responseUrl(id),
       });
-      const reply = await postForm(`${base}/mattermost/command`, form);
-      return { status: reply.status, ms: reply.ms, body: reply.body };
+      return postOn(agent, `${base}/mattermost/command`, form.body, form.headers);
     },
     replies,
     apiCalls: () => {
@@ -275,7 +284,10 @@ async function mattermostPlatform(clients: number): Promise<CommandPlatform> {
       }
       return { total: mm.calls.length, failures };
     },
-    close: () => mm.close(),
+    close: async () => {
+      agent.destroy();
+      await mm.close();
+    },
   };
 }
 

@@ -134,6 +134,8 @@ function openSqliteNow(config: Config): OpenedStores {
 export function createSitroom(config: Config, logger: Logger, clock: Clock = systemClock, options: SitroomOptions = {}): Sitroom {
   const { stores, sessionSecret: secret } = options.opened ?? openSqliteNow(config);
   const store = stores.incidents;
+  // Checkpoints run in a worker, not inside whichever commit (a tick's, a command's) crosses SQLite's threshold.
+  stores.checkpointInWorker?.(logger);
   const context = (): MessageContext => ({ now: clock.now(), timeZone: config.timeZone, conferenceUrlTemplate: config.conferenceUrlTemplate, paging: config.alertmanager.url !== undefined });
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -146,14 +148,15 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
   const metrics = new SitroomMetrics(store, () => clock.now(), { exportsDatabaseGauges: () => gaugeLease.hold() });
   const outbox = stores.outbox;
   /**
-   * Replies to people's requests go through the outbox like everything else; their dispatcher looks at once. Without
-   * background delivery (tests driving a fixed clock by hand) what is due is delivered now instead, as that look would.
+   * Replies to people's requests go through the outbox like everything else. A running dispatcher hears of the row
+   * from the write itself (the store's onWritten), on the next turn and at most once every 20 ms: a claim of its own
+   * per reply (poke) cost each command a claim query over the whole backlog. Without background delivery (tests
+   * driving a fixed clock by hand) what is due is delivered now instead, as that look would.
    */
   const reply = async (platform: Platform, to: ReplyTo, message: ChatMessage) => {
     await outbox.enqueue([replyEffect(platform, to, message, clock.now())]);
     const dispatcher = dispatchers.find((d) => d.platform === platform);
-    if (dispatcher?.running) dispatcher.poke();
-    else if (dispatcher) track(dispatcher.drain());
+    if (dispatcher && !dispatcher.running) track(dispatcher.drain());
   };
   const counted = (platform: ChatPlatform) => new CountedPlatform(platform, () => metrics.chatError(platform.platform));
   const adapters = createChatAdapters(config, {

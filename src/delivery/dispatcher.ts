@@ -74,6 +74,9 @@ export class OutboxDispatcher {
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private budgetTimer: NodeJS.Timeout | undefined;
+  /** Rows claimed that have not reached the pacer yet (they will spend the shared budget). */
+  private unpaced = 0;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   /** Deliveries waiting for their turn (see turn()), by lane: incident traffic goes first. */
   private readonly waiting: Record<OutboxRow['lane'], (() => void)[]> = { incident: [], alert: [], webhook: [], github: [] };
@@ -105,6 +108,16 @@ export class OutboxDispatcher {
     this.timer.unref();
   }
 
+  /** The shared budget is spent: look again when it allows a call (or at the next poll, whichever is first). */
+  private pokeAt(delayMs: number): void {
+    if (this.stopped || this.budgetTimer || delayMs <= 0 || delayMs >= this.o.pollMs) return;
+    this.budgetTimer = setTimeout(() => {
+      this.budgetTimer = undefined;
+      this.poke();
+    }, delayMs);
+    this.budgetTimer.unref();
+  }
+
   /** Rows were written here: look soon, but claim at most once every WAKE_GAP_MS. */
   private wake(): void {
     if (this.stopped || this.wakeTimer) return;
@@ -125,6 +138,8 @@ export class OutboxDispatcher {
     if (this.timer) clearTimeout(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
+    if (this.budgetTimer) clearTimeout(this.budgetTimer);
+    this.budgetTimer = undefined;
     await Promise.race([Promise.allSettled([...this.inFlight.values()]), new Promise((r) => setTimeout(r, waitMs).unref())]);
   }
 
@@ -158,7 +173,8 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Claims due rows up to the in-flight limit and starts each; returns how many were started. One fill at a time:
+   * Claims due rows up to the in-flight limit and what the platform's shared budget allows now (rows claimed but not
+   * yet past the pacer count against it), and starts each; returns how many were started. One fill at a time:
    * two overlapping ones would both count the same free room before either's rows are in flight, and claim past
    * maxInFlight. A fill asked for while one runs makes that one look once more.
    */
@@ -182,10 +198,16 @@ export class OutboxDispatcher {
   }
 
   private async fillOnce(): Promise<number> {
-    const room = this.o.maxInFlight - this.inFlight.size;
-    if (room <= 0) return 0;
+    const now = this.o.clock.now();
+    const budget = this.o.pacer.room(now) - this.unpaced;
+    const room = Math.min(this.o.maxInFlight - this.inFlight.size, budget);
+    if (room <= 0) {
+      if (budget <= 0) this.pokeAt(this.o.pacer.roomAt(now) - now);
+      return 0;
+    }
     this.lastClaimAt = performance.now();
-    const rows = await this.o.store.claim(this.o.platform, this.o.clock.now(), leaseFor(this.o.callTimeoutMs), room);
+    const rows = await this.o.store.claim(this.o.platform, now, leaseFor(this.o.callTimeoutMs), room);
+    this.unpaced += rows.length;
     for (const row of rows) {
       // A row that was only put off (paced, or its war room not there yet) does not claim again at once: with a
       // paced backlog that loop re-ran the claim query for every row put off. The next poll or poke looks again.
@@ -227,6 +249,20 @@ export class OutboxDispatcher {
 
   /** Delivers, retries or gives up `row`; false when it was only put off for later. */
   private async deliver(row: OutboxRow): Promise<boolean> {
+    let unpaced = true;
+    const paced = () => {
+      if (unpaced) this.unpaced -= 1;
+      unpaced = false;
+    };
+    try {
+      return await this.attempt(row, paced);
+    } finally {
+      paced();
+    }
+  }
+
+  /** deliver()'s work; `paced` is called once the row has spent its share of the pacer's budget. */
+  private async attempt(row: OutboxRow, paced: () => void): Promise<boolean> {
     if (!this.stopped) await this.turn(row.lane);
     const { store, pacer, clock } = this.o;
     const now = clock.now();
@@ -255,6 +291,7 @@ export class OutboxDispatcher {
       return false;
     }
     pacer.take(prepared.call, prepared.channel, now);
+    paced();
     let messageId: string | null;
     try {
       ({ messageId = null } = await withTimeout(prepared.send(), this.o.callTimeoutMs));

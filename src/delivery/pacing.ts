@@ -77,6 +77,23 @@ export class Pacer {
     return at;
   }
 
+  /**
+   * How many calls the budget shared by every call (`all`) allows right now; Infinity without one. A dispatcher
+   * claims no more rows than this: a claimed row the budget cannot take is only put off again, and with Mattermost's
+   * 8 calls a second and a backlog, claiming 16 rows to send one cost a claim query and 15 writes each time.
+   */
+  room(now: number): number {
+    const all = this.rules.all;
+    if (!all?.perMinute) return Number.POSITIVE_INFINITY;
+    return Math.floor(this.refill('*', all, now).tokens);
+  }
+
+  /** When the budget shared by every call next allows one (now when it does, or when there is none). */
+  roomAt(now: number): number {
+    const all = this.rules.all;
+    return all?.perMinute ? this.bucketReadyAt('*', all, now) : now;
+  }
+
   /** Spends the budget of a call going out now (call nextSlot first). */
   take(call: CallKind, channel: string, now: number): void {
     const budget = this.rules.methods[call] ?? {};

@@ -8,6 +8,7 @@ import type { OutboxStore } from '../delivery/outbox.ts';
 import type { AlertFacts, CapturedMessageStore, ChecklistStore, FollowUpStore, IncidentStore, PublicationStore } from '../incidents/ports.ts';
 import type { AnnotationStore, PageStore } from '../incidents/integration-ports.ts';
 import type { Platform } from '../incidents/incident.ts';
+import type { Logger } from '../logger.ts';
 import { openDatabase, proveWritable } from './database.ts';
 import { type LeaseStore, SqliteLeases } from './leases.ts';
 import { type SettingsStore, SqliteSettings } from './settings.ts';
@@ -21,6 +22,7 @@ import { SqliteOutboxStore } from './sqlite-outbox-store.ts';
 import { SqlitePublicationStore } from './sqlite-publication-store.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
 import { SqliteTopicMemory, type StoredTopics } from './topic-memory.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 export interface Stores {
   engine: 'sqlite' | 'postgres';
@@ -43,6 +45,12 @@ export interface Stores {
   topics(platform: Platform): StoredTopics;
   /** A write that fails on a read-only or full database (/healthz). */
   proveWritable(now: number): Promise<void>;
+  /**
+   * SQLite only: WAL checkpoints move to a worker thread (wal-checkpointer.ts), instead of running inside whichever
+   * commit (a tick's, a command's) crosses SQLite's threshold. The running app asks for it; tests and benches that
+   * open stores directly do not. close() stops the worker.
+   */
+  checkpointInWorker?(logger: Logger): void;
   close(): Promise<void>;
 }
 
@@ -61,6 +69,7 @@ export async function openStores(config: { databaseUrl: string | undefined; data
 /** SQLite opens (and migrates) synchronously: the stores at `path` at once. */
 export function openSqliteStores(path: string): SqliteStores {
   const db = openDatabase(path);
+  let checkpointer: WalCheckpointer | undefined;
   return {
     engine: 'sqlite',
     incidents: new SqliteIncidentStore(db),
@@ -76,6 +85,12 @@ export function openSqliteStores(path: string): SqliteStores {
     leases: new SqliteLeases(db),
     topics: (platform) => new SqliteTopicMemory(db, platform),
     proveWritable: (now) => Promise.resolve(proveWritable(db, now)),
-    close: () => Promise.resolve(void db.$client.close()),
+    checkpointInWorker(logger) {
+      checkpointer ??= WalCheckpointer.attach(db, logger);
+    },
+    async close() {
+      await checkpointer?.stop();
+      db.$client.close();
+    },
   };
 }

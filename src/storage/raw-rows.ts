@@ -14,6 +14,8 @@ export interface RawRows<T extends SQLiteTable> {
   read(row: unknown): InferSelectModel<T>;
   /** `INSERT INTO <table> (…) VALUES (@key, …)` over every column but `omit`, for a statement bound with bind(). */
   insert(omit: readonly string[]): string;
+  /** `UPDATE <table> SET "col" = @key, … WHERE "<whereKey's column>" = @whereKey`, for the given keys only. */
+  update(keys: readonly string[], whereKey: string): string;
   /** Named parameters for a row: booleans as 0/1 (better-sqlite3 binds no booleans). */
   bind(values: Record<string, unknown>): Record<string, unknown>;
 }
@@ -44,6 +46,14 @@ export function rawRows<T extends SQLiteTable>(table: T, alias?: string): RawRow
     insert(omit) {
       const kept = entries.filter(([key]) => !omit.includes(key));
       return `INSERT INTO "${name}" (${kept.map(([, c]) => `"${c.name}"`).join(', ')}) VALUES (${kept.map(([key]) => `@${key}`).join(', ')})`;
+    },
+    update(keys, whereKey) {
+      const column = (key: string) => {
+        const found = entries.find(([k]) => k === key);
+        if (!found) throw new Error(`rawRows: ${name} has no column for ${key}`);
+        return `"${found[1].name}"`;
+      };
+      return `UPDATE "${name}" SET ${keys.map((key) => `${column(key)} = @${key}`).join(', ')} WHERE ${column(whereKey)} = @${whereKey}`;
     },
     bind(values) {
       const out: Record<string, unknown> = { ...values };

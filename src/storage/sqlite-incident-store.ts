@@ -105,8 +105,12 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
   private readonly counts: { open: Statement; overdue: Statement };
   /** Writes committed through this store, for version(). */
   private writes = 0;
+  /**
+   * UPDATE statements by the columns they set: a change writes only the columns it changed. Rewriting the whole row
+   * also rewrote an entry in each of the five incident indexes (a page of the WAL each) for nothing.
+   */
+  private readonly updates = new Map<string, Statement>();
   private readonly write: {
-    update: Statement;
     event: Statement;
     role: Statement;
     reminder: Statement;
@@ -139,12 +143,6 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     };
     // Every change writes through these (reminders too), so they are plain prepared statements.
     this.write = {
-      update: c.prepare(`UPDATE incidents SET title = @title, severity = @severity, phase = @phase, is_private = @isPrivate, type = @type, is_drill = @isDrill,
-        platform = @platform, declared_at = @declaredAt, declared_by = @declaredBy, cadence_seconds = @cadenceSeconds,
-        next_update_due = @nextUpdateDue, reminder_at = @reminderAt, reminder_stage = @reminderStage,
-        last_update_text = @lastUpdateText, last_update_at = @lastUpdateAt, last_update_by = @lastUpdateBy,
-        channel_id = @channelId, channel_name = @channelName, card_message_id = @cardMessageId,
-        mitigated_at = @mitigatedAt, resolved_at = @resolvedAt, closed_at = @closedAt WHERE number = @number`),
       event: c.prepare('INSERT INTO timeline_events (incident_number, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)'),
       role: c.prepare(`INSERT INTO role_assignments (incident_number, role, user_id, assigned_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (incident_number, role) DO UPDATE SET user_id = excluded.user_id, assigned_at = excluded.assigned_at`),
@@ -221,10 +219,10 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     return this.db.$client
       .transaction(() => {
         const changes: Change[] = [];
-        const due = this.read.due.all(now).filter((r) => platforms.includes((r as { platform: Platform }).platform));
-        for (const raw of due.slice(0, limit)) {
-          const current = this.withOwnRoles(raw);
-          const change = current && rule(current);
+        const due = this.read.due.all(now).map((r) => INCIDENT.read(r)).filter((row) => platforms.includes(row.platform as Platform));
+        // The roles of all of them in one query, not one per incident.
+        for (const current of this.withRoles(due.slice(0, limit))) {
+          const change = rule(current);
           if (change && this.save(current, change)) changes.push(change);
         }
         if (changes.length) this.writes += 1;
@@ -323,6 +321,19 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     return rows.map((r) => toIncident(r, byIncident.get(r.number) ?? []));
   }
 
+  /** Writes the columns of `after` that differ from `before` (the row as read in this transaction). */
+  private update(number: number, before: Omit<IncidentRow, 'number'>, after: Omit<IncidentRow, 'number'>): void {
+    const changed = (Object.keys(after) as (keyof typeof after)[]).filter((key) => after[key] !== before[key]);
+    if (changed.length === 0) return;
+    const shape = changed.join(',');
+    let statement = this.updates.get(shape);
+    if (!statement) {
+      statement = this.db.$client.prepare(INCIDENT.update(changed, 'number'));
+      this.updates.set(shape, statement);
+    }
+    statement.run(INCIDENT.bind({ ...Object.fromEntries(changed.map((key) => [key, after[key]])), number }));
+  }
+
   private writeRoles(incident: Incident, before: Incident['roles'], at: number): void {
     for (const [role, userId] of Object.entries(incident.roles)) {
       if (before[role] !== userId) this.write.role.run(incident.number, role, userId, at);
@@ -341,8 +352,7 @@ export class SqliteIncidentStore implements IncidentStore, CapturedMessageStore 
     const { number } = current;
     const claim = change.reminderClaim;
     if (claim && this.write.reminder.run(number, claim.dueAt, claim.stage, claim.at).changes === 0) return false;
-    const row = toRow(change.incident);
-    this.write.update.run({ ...row, isPrivate: row.isPrivate ? 1 : 0, isDrill: row.isDrill ? 1 : 0, number });
+    this.update(number, toRow(current), toRow(change.incident));
     this.writeRoles(change.incident, current.roles, change.events[0]?.at ?? current.declaredAt);
     this.writeEvents(number, change.events);
     writeOutbox(this.db.$client, change.effects ?? []);

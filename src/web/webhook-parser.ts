@@ -2,9 +2,8 @@
  * Parses webhook bodies: small ones right here (a few ms), large ones in one worker thread, so a storm delivery does
  * not stop other requests (the event loop only receives the result, slice by slice, between other work).
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread.ts';
 import { type DeliveryParse, parseDelivery, type WebhookAlert, type WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 
 /** Alerts per message from the worker: ~350 KB, received in a few ms. */
@@ -24,18 +23,6 @@ interface Pending {
   head?: Omit<WebhookPayload, 'alerts'>;
   key?: string;
   alerts: WebhookAlert[];
-}
-
-/**
- * Built (dist/), the worker is JavaScript. Under tsx or vitest it is TypeScript, and Node 20 workers do not take
- * `--import tsx` from execArgv, so a small bootstrap registers tsx (a dev dependency) before importing it.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./webhook-parse-worker.js', import.meta.url));
-  // tsx's ESM entry (its CommonJS one registers with a path that only resolves from the main thread).
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const file = new URL('./webhook-parse-worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(file)}); });`, { eval: true });
 }
 
 export class WebhookParser {
@@ -71,7 +58,7 @@ export class WebhookParser {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker(import.meta.url, 'webhook-parse-worker');
     // Idle, it must not keep the process alive.
     worker.unref();
     worker.on('message', (m: ParseReply) => this.receive(m));

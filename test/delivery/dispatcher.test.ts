@@ -259,3 +259,66 @@ describe('giving up on a change someone made', () => {
     expect(told).toEqual([expect.stringContaining('gave up delivering the war-room message')]);
   });
 });
+
+describe('a budget shared by every call (Mattermost)', () => {
+  /** Ten rows to ten channels, a deliverer that posts each, and a budget of 2 at once, then one a second. */
+  async function budgeted() {
+    const db = openDatabase(':memory:');
+    opened.push(db);
+    const clock = new FixedClock();
+    const outbox = new SqliteOutboxStore(db);
+    await outbox.enqueue(
+      Array.from({ length: 10 }, (_, i) => ({
+        platform: 'mattermost' as const,
+        lane: 'incident' as const,
+        target: `user:u${i}`,
+        effect: { kind: 'reply', to: { user: `u${i}` }, message: { lines: [['hi']] } } as unknown as OutboxEffect,
+        at: clock.now(),
+      })),
+    );
+    const claimed: number[] = [];
+    const later = vi.spyOn(outbox, 'later');
+    const claim = outbox.claim.bind(outbox);
+    vi.spyOn(outbox, 'claim').mockImplementation(async (platform, now, leaseMs, limit) => {
+      const rows = await claim(platform, now, leaseMs, limit);
+      claimed.push(rows.length);
+      return rows;
+    });
+    const sent: string[] = [];
+    const dispatcher = new OutboxDispatcher({
+      platform: 'mattermost',
+      store: outbox,
+      deliverer: {
+        prepare: async (row) => ({ call: 'post', channel: row.target, send: async () => {
+          sent.push(row.target);
+          return {};
+        } }),
+        classify: () => ({ retry: true, message: 'no' }),
+      },
+      pacer: new Pacer({ methods: {}, all: { perMinute: 60, burst: 2 } }),
+      clock,
+      retry: { baseMs: 2 * SECOND, maxMs: 5 * MINUTE, giveUpMs: 24 * HOUR },
+      callTimeoutMs: 1000,
+    });
+    return { clock, dispatcher, sent, claimed, later };
+  }
+
+  it('claims no more rows than the budget takes now, so none is claimed only to be put off again', async () => {
+    const { clock, dispatcher, sent, claimed, later } = await budgeted();
+    await dispatcher.drain();
+    expect(sent).toEqual(['user:u0', 'user:u1']);
+    // Before: 10 rows claimed, 8 of them written back as "later" (a claim query and 8 writes for nothing).
+    expect(claimed.every((n) => n <= 2)).toBe(true);
+    expect(later).not.toHaveBeenCalled();
+
+    clock.advance(SECOND);
+    await dispatcher.drain();
+    expect(sent).toEqual(['user:u0', 'user:u1', 'user:u2']);
+    for (let s = 0; s < 7; s++) {
+      clock.advance(SECOND);
+      await dispatcher.drain();
+    }
+    expect(sent).toHaveLength(10);
+    expect(later).not.toHaveBeenCalled();
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
+import { MATTERMOST_PACING, Pacer, SLACK_PACING } from '../../src/delivery/pacing.ts';
 import { backoffMs, nextAttemptAt } from '../../src/delivery/retry-policy.ts';
 import { T0 } from '../fakes/fixed-clock.ts';
 
@@ -45,5 +45,23 @@ describe('retry policy', () => {
     expect(nextAttemptAt(policy, row, { retry: true, retryAfterMs: 30_000, message: '' }, T0, 0)).toBe(T0 + 30_000);
     expect(nextAttemptAt(policy, row, { retry: true, message: '' }, T0 + 3_600_000, 0)).toBeNull();
     expect(nextAttemptAt(policy, row, { retry: false, message: 'channel_not_found' }, T0, 0)).toBeNull();
+  });
+});
+
+describe('Pacer: the budget shared by every call', () => {
+  it('tells how many calls Mattermost\'s shared budget takes now, and when it takes the next', () => {
+    const pacer = new Pacer(MATTERMOST_PACING);
+    expect(pacer.room(T0)).toBe(50);
+    for (let i = 0; i < 50; i += 1) pacer.take('post', `C${i}`, T0);
+    expect(pacer.room(T0)).toBe(0);
+    // 8 a second: one call every 125 ms.
+    expect(pacer.roomAt(T0)).toBe(T0 + 125);
+    expect(pacer.room(T0 + 250)).toBe(2);
+  });
+
+  it('sets no limit where each method has its own budget (Slack)', () => {
+    const pacer = new Pacer(SLACK_PACING);
+    expect(pacer.room(T0)).toBe(Number.POSITIVE_INFINITY);
+    expect(pacer.roomAt(T0)).toBe(T0);
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_due_idx` ON `outbox` (`platform`,`lane`,`id`) WHERE "outbox"."state" = 'pending';
