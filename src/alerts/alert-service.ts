@@ -83,10 +83,10 @@ export class AlertService implements IncidentObserver {
     const now = this.o.clock.now();
     const result = this.o.store.inOneTransaction(() => {
       const stored = this.settle(this.o.store.ingest(payload, key, now), now);
-      if (!stored.duplicate) this.cards?.queue([stored.group]);
+      if (!stored.duplicate && !stored.unchanged) this.cards?.queue([stored.group]);
       return stored;
     });
-    if (!result.duplicate) this.afterStored([result]);
+    if (!result.duplicate && !result.unchanged) this.afterStored([result]);
     return result;
   }
 

@@ -21,11 +21,11 @@ export interface DeliveryQueueOptions {
   /** Runs in the delivery's transaction once it is stored (e.g. starting a new episode); returns the result to answer. */
   settle: (result: IngestResult, now: number) => IngestResult;
   /**
-   * Deliveries that changed something (not duplicates), inside the transaction that stores them, once per commit:
+   * Deliveries that changed something (not duplicates nor repeats of the stored state), inside the transaction that stores them, once per commit:
    * what must be written with them (their cards' outbox rows). Throwing fails the whole commit.
    */
   written?: (results: IngestResult[]) => void;
-  /** Deliveries just made durable that changed something (not duplicates), once per commit. */
+  /** Deliveries just made durable that changed something (as for `written`), once per commit. */
   stored: (results: IngestResult[]) => void;
   /**
    * Deliveries with more alerts than this are stored in slices of this many (default 500: ~5.5 ms of CPU each here, as
@@ -40,6 +40,9 @@ interface Waiting {
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
 }
+
+/** Whether a stored delivery has work to follow it (a card, war-room notes): not a duplicate, nor a repeat of the stored state. */
+const changedSomething = (r: IngestResult): boolean => !r.duplicate && r.unchanged !== true;
 
 /** Lets everything else that is ready run first (I/O callbacks included) before the caller goes on. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -93,7 +96,7 @@ export class DeliveryQueue {
             return { ok: false as const, error };
           }
         });
-        this.o.written?.(each.flatMap((o) => (o.ok && !o.result.duplicate ? [o.result] : [])));
+        this.o.written?.(each.flatMap((o) => (o.ok && changedSomething(o.result) ? [o.result] : [])));
         return each;
       });
     } catch (error) {
@@ -108,7 +111,7 @@ export class DeliveryQueue {
       else if (!outcome.ok) d.reject(outcome.error);
       else {
         d.resolve(outcome.result);
-        if (!outcome.result.duplicate) changed.push(outcome.result);
+        if (changedSomething(outcome.result)) changed.push(outcome.result);
       }
     });
     if (changed.length) this.o.stored(changed);
@@ -140,10 +143,10 @@ export class DeliveryQueue {
     await nextTurn();
     const result = store.inOneTransaction(() => {
       const finished = this.o.settle(store.finishDelivery(opened, payload, key, now, newlyFiring), now);
-      this.o.written?.([finished]);
+      if (changedSomething(finished)) this.o.written?.([finished]);
       return finished;
     });
-    this.o.stored([result]);
+    if (changedSomething(result)) this.o.stored([result]);
     return result;
   }
 }
