@@ -123,11 +123,14 @@ export function writeOutbox(client: Database.Database, effects: readonly QueuedE
 
 export class SqliteOutboxStore implements OutboxStore {
   private readonly client: Database.Database;
+  private readonly write: Database.Transaction<(effects: readonly QueuedEffect<OutboxEffect>[]) => void>;
   private readonly s;
 
   constructor(db: Db) {
     this.client = db.$client;
     const c = this.client;
+    // Built once: better-sqlite3's transaction() makes four wrapper functions per call (the webhook enqueues per commit).
+    this.write = c.transaction((effects: readonly QueuedEffect<OutboxEffect>[]) => writeOutbox(c, effects));
     this.s = {
       // A pending row not being sent, with a newer row of its key (pending or sent): the newer one carries the state.
       supersede: c.prepare(`UPDATE outbox SET state = 'superseded', done_at = @now WHERE state = 'pending' AND platform = @platform
@@ -147,7 +150,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): void {
-    this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
+    this.write.immediate(effects);
   }
 
   claim(platform: Destination, now: number, leaseMs: number, limit: number): OutboxRow[] {
