@@ -123,7 +123,7 @@ export function groupParams(p: WebhookPayload, now: number) {
 }
 
 /** A fingerprint's latest row, as write() compares a delivered alert with it. */
-type ShownRow = Pick<AlertRow, 'fingerprint' | 'starts_at' | 'status' | 'ends_at' | 'labels' | 'annotations' | 'generator_url'>;
+export type ShownRow = Pick<AlertRow, 'fingerprint' | 'starts_at' | 'status' | 'ends_at' | 'labels' | 'annotations' | 'generator_url'>;
 const SHOWN_COLUMNS = 'fingerprint, starts_at, status, ends_at, labels, annotations, generator_url';
 
 /** The group's first firing after a delivery whose firing alerts start at @firstFiringAt (null: none firing). */
@@ -140,7 +140,7 @@ const GROUP_CHANGED = `@wrote OR receiver IS NOT @receiver OR group_labels IS NO
 const READ_ALL_UP_TO = (alerts: number) => 2 * alerts + 64;
 
 /** Whether the delivered alert says exactly what its latest row says (then nothing about it is written). */
-function sameAsShown(a: WebhookAlert, startsAt: number, labels: string, annotations: string, shown: ShownRow): boolean {
+export function sameAsShown(a: WebhookAlert, startsAt: number, labels: string, annotations: string, shown: ShownRow): boolean {
   return (
     shown.starts_at === startsAt &&
     shown.status === a.status &&

@@ -74,6 +74,18 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(await engine.count('alerts')).toBe(2);
     });
 
+    // Alertmanager re-sends the whole group every group_interval: a repeat of the stored state moved the version (a card update).
+    it('records a delivery repeating the stored state (alerts in another order) without moving the version or the alerts', async () => {
+      const first = await ingest(fixturePayload('alertmanager-group-2-firing'), T0);
+      const before = await s.alerts.alerts(first.group.id);
+      const p = fixturePayload('alertmanager-group-2-firing');
+      const again = await ingest({ ...p, alerts: [...p.alerts].reverse() }, T0 + 5 * MINUTE);
+      expect(again).toMatchObject({ duplicate: false, unchanged: true, group: { version: first.group.version, lastDeliveryAt: T0 + 5 * MINUTE } });
+      expect(await s.alerts.alerts(first.group.id)).toEqual(before);
+      const changed = await ingest(fixturePayload('alertmanager-group-mixed-1resolved-1firing'), T0 + 6 * MINUTE);
+      expect([changed.unchanged, changed.group.version]).toEqual([undefined, first.group.version + 1]);
+    });
+
     it('stores a delivery in parts, counted only when finished', async () => {
       const p = fixturePayload('alertmanager-group-2-firing');
       const opened = await s.alerts.openDelivery(p, deliveryKey(p), T0);
