@@ -101,15 +101,21 @@ export function parseWebhookPayload(body: unknown): ParseResult {
   return { ok: false, issues: parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
 }
 
-/** Labels as a string that does not depend on key order. Alertmanager sends them sorted (Go's encoding/json sorts map keys), so most need no sort. */
+/**
+ * Labels as a string that does not depend on key order. Alertmanager sends them sorted (Go's encoding/json sorts map
+ * keys), so most are written as they are; others are rebuilt in sorted order first. (An object lists integer-like
+ * keys first whatever their order of insertion; a set whose keys already come out sorted is listed the same way
+ * rebuilt, so both paths give one string per set.)
+ */
 function canonical(labels: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(labels);
-  for (let i = 1; i < entries.length; i++) {
-    if (entries[i - 1]![0] < entries[i]![0]) continue;
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    break;
+  let previous: string | undefined;
+  for (const key in labels) {
+    if (previous !== undefined && !(previous < key)) {
+      return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    }
+    previous = key;
   }
-  return JSON.stringify(entries);
+  return JSON.stringify(labels);
 }
 
 /**
@@ -118,12 +124,17 @@ function canonical(labels: Readonly<Record<string, string>>): string {
  * Prometheus re-renders annotations on every evaluation, so the same alerts with a new summary are a new delivery.
  */
 export function deliveryKey(p: WebhookPayload): string {
-  const hash = createHash('sha256').update(`${p.groupKey}\n${p.status}\n${p.truncatedAlerts}\n${p.receiver}\n${p.externalURL}\n`);
-  hash.update(`${canonical(p.groupLabels)}\n${canonical(p.commonLabels)}\n${canonical(p.commonAnnotations)}\n`);
+  const hash = createHash('sha256');
+  let text = `${p.groupKey}\n${p.status}\n${p.truncatedAlerts}\n${p.receiver}\n${p.externalURL}\n`;
+  text += `${canonical(p.groupLabels)}\n${canonical(p.commonLabels)}\n${canonical(p.commonAnnotations)}\n`;
+  // Handed to the hash in pieces of ~64 KB: one call per alert cost more than the hashing (a call into C++ each).
   for (const a of p.alerts) {
-    hash.update(`${a.fingerprint} ${a.status} ${a.startsAt} ${a.endsAt} ${a.generatorURL}\n${canonical(a.labels)}\n${canonical(a.annotations)}\n`);
+    text += `${a.fingerprint} ${a.status} ${a.startsAt} ${a.endsAt} ${a.generatorURL}\n${canonical(a.labels)}\n${canonical(a.annotations)}\n`;
+    if (text.length < 65_536) continue;
+    hash.update(text);
+    text = '';
   }
-  return hash.digest('base64url');
+  return hash.update(text).digest('base64url');
 }
 
 /** A request body read as a delivery: its payload and key, or why it is refused (400). */

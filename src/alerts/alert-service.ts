@@ -13,7 +13,7 @@ import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
 import type { AlertCardSync } from './card-sync.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
-import type { AlertStore, IngestResult, SilenceClient } from './ports.ts';
+import { type AlertStore, changedSomething, type IngestResult, type SilenceClient } from './ports.ts';
 
 export interface AlertServiceOptions {
   store: AlertStore;
@@ -83,7 +83,7 @@ export class AlertService implements IncidentObserver {
    */
   async ingest(payload: WebhookPayload, key: string = deliveryKey(payload)): Promise<IngestResult> {
     const result = await this.o.store.ingest(payload, key, this.o.clock.now(), (results) => this.cards?.cardEffects(results.map((r) => r.group)) ?? []);
-    if (!result.duplicate) this.afterStored([result]);
+    if (changedSomething(result)) this.afterStored([result]);
     return result;
   }
 

@@ -13,17 +13,17 @@
  */
 import type { WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import type { GroupAlert } from './alert-group.ts';
-import type { AlertStore, DeliveryOutcome, IngestResult, WrittenEffects } from './ports.ts';
+import { type AlertStore, changedSomething, type DeliveryOutcome, type IngestResult, type WrittenEffects } from './ports.ts';
 
 export interface DeliveryQueueOptions {
   store: AlertStore;
   now: () => number;
   /**
-   * Deliveries that changed something (not duplicates): what must be written with them (their cards' outbox rows),
+   * Deliveries that changed something (not duplicates nor repeats of the stored state): what must be written with them (their cards' outbox rows),
    * inside the transaction that stores them, once per commit. Throwing fails the whole commit.
    */
   written?: WrittenEffects;
-  /** Deliveries just made durable that changed something (not duplicates), once per commit. */
+  /** Deliveries just made durable that changed something (as for `written`), once per commit. */
   stored: (results: IngestResult[]) => void;
   /**
    * Deliveries with more alerts than this are stored in slices of this many (default 500: ~5.5 ms of CPU each here, as
@@ -38,6 +38,7 @@ interface Waiting {
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
 }
+
 
 /** Lets everything else that is ready run first (I/O callbacks included) before the caller goes on. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -94,7 +95,7 @@ export class DeliveryQueue {
       else if (!outcome.ok) d.reject(outcome.error);
       else {
         d.resolve(outcome.result);
-        if (!outcome.result.duplicate) changed.push(outcome.result);
+        if (changedSomething(outcome.result)) changed.push(outcome.result);
       }
     });
     if (changed.length) this.o.stored(changed);
@@ -125,7 +126,7 @@ export class DeliveryQueue {
     }
     await nextTurn();
     const result = await store.finishDelivery(opened, payload, key, now, newlyFiring, this.o.written);
-    this.o.stored([result]);
+    if (changedSomething(result)) this.o.stored([result]);
     return result;
   }
 }

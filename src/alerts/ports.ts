@@ -10,12 +10,22 @@ export interface IngestResult {
   group: AlertGroup;
   /** The same delivery was stored before: nothing changed. */
   duplicate: boolean;
+  /**
+   * A new delivery that repeats the group's stored state (Alertmanager re-sends the whole group every group_interval,
+   * in any order): its key and time were recorded, no alert row was written and the version (the card) did not move.
+   */
+  unchanged?: true;
   /** Alerts (fingerprint + start) seen firing for the first time in this delivery. */
   newlyFiring: GroupAlert[];
   /** Every alert of the group had resolved with this delivery, and some were firing before it. */
   becameResolved: boolean;
   /** The group had fully resolved before this delivery and fires again: possibly a new episode. */
   firesAgain: boolean;
+}
+
+/** Whether a stored delivery has work to follow it (a card, war-room notes): not a duplicate, nor a repeat of the stored state. */
+export function changedSomething(r: IngestResult): boolean {
+  return !r.duplicate && r.unchanged !== true;
 }
 
 /** Where a group's card is on one platform. */

@@ -8,12 +8,12 @@
  * (alerts.latest), the group counts its fingerprints and firing ones, and alert_label_counts counts each label value,
  * all in the writing transaction; digest() then reads counts and, by partial indexes, at most ~25 alert rows.
  */
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import type { AlertDigest, AlertGroup, GroupAlert, Labels } from '../alerts/alert-group.ts';
 import { CARD_ALERT_LIMIT, earliestAlert } from '../alerts/alert-rules.ts';
 import type { WebhookAlert, WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 import { newEpisodeStart } from '../alerts/episodes.ts';
-import type { AlertStore, CardRef, DeliveryOutcome, IngestResult, OpenDelivery, WrittenEffects } from '../alerts/ports.ts';
+import { type AlertStore, type CardRef, changedSomething, type DeliveryOutcome, type IngestResult, type OpenDelivery, type WrittenEffects } from '../alerts/ports.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 import type { Platform } from '../incidents/incident.ts';
 import type { Phase } from '../incidents/phases.ts';
@@ -125,29 +125,73 @@ export function groupParams(p: WebhookPayload, now: number) {
   };
 }
 
+/** A fingerprint's latest row, as write() compares a delivered alert with it. */
+export type ShownRow = Pick<AlertRow, 'fingerprint' | 'starts_at' | 'status' | 'ends_at' | 'labels' | 'annotations' | 'generator_url'>;
+const SHOWN_COLUMNS = 'fingerprint, starts_at, status, ends_at, labels, annotations, generator_url';
+
+/** The group's first firing after a delivery whose firing alerts start at @firstFiringAt (null: none firing). */
+const FIRST_FIRING = 'COALESCE(MIN(first_firing_at, @firstFiringAt), first_firing_at, @firstFiringAt)';
+/** Whether a delivery changes what the group shows (old values on the right of an UPDATE's SET). */
+const GROUP_CHANGED = `@wrote OR receiver IS NOT @receiver OR group_labels IS NOT @groupLabels OR common_labels IS NOT @commonLabels
+  OR common_annotations IS NOT @commonAnnotations OR external_url IS NOT @externalUrl OR truncated_alerts IS NOT @truncated
+  OR firing_count IS NOT latest_firing OR first_firing_at IS NOT ${FIRST_FIRING}`;
+
+/**
+ * Groups with more latest rows than this many per delivered alert (plus a few) are compared alert by alert: a group
+ * that once held a storm keeps its resolved fingerprints' rows, and a small delivery should not read them all.
+ */
+const READ_ALL_UP_TO = (alerts: number) => 2 * alerts + 64;
+
+/** Whether the delivered alert says exactly what its latest row says (then nothing about it is written). */
+export function sameAsShown(a: WebhookAlert, startsAt: number, labels: string, annotations: string, shown: ShownRow): boolean {
+  return (
+    shown.starts_at === startsAt &&
+    shown.status === a.status &&
+    shown.ends_at === a.endsAt &&
+    shown.generator_url === a.generatorURL &&
+    shown.labels === labels &&
+    shown.annotations === annotations
+  );
+}
+
 export class SqliteAlertStore implements AlertStore, AlertFacts {
   private readonly db: Db;
   private readonly s: Record<string, Statement>;
+  /**
+   * Per delivery being stored: the group's version before it, and whether any alert row was written. A delivery that
+   * repeats the stored state (Alertmanager re-sends the whole group every group_interval) writes no alert row and
+   * leaves the version, so no card is re-rendered for it.
+   */
+  private readonly progress = new WeakMap<OpenDelivery, { versionBefore: number; wrote: boolean }>();
+  /**
+   * One transaction function for every transaction (a savepoint when nested): better-sqlite3's transaction() builds
+   * four wrapper functions each time it is called, which was a measurable part of a webhook delivery's CPU.
+   */
+  private readonly atomically: Transaction<(work: () => unknown) => unknown>;
 
   constructor(db: Db) {
     this.db = db;
     const c = db.$client;
+    this.atomically = c.transaction((work: () => unknown) => work());
     this.s = {
-      byKey: c.prepare('SELECT id, last_delivery_key, firing_count FROM alert_groups WHERE group_key = ?'),
+      byKey: c.prepare('SELECT id, last_delivery_key, firing_count, version FROM alert_groups WHERE group_key = ?'),
       byId: c.prepare('SELECT * FROM alert_groups WHERE id = ?'),
       insertGroup: c.prepare(`INSERT INTO alert_groups (group_key, receiver, group_labels, common_labels, common_annotations, external_url,
         truncated_alerts, first_firing_at, last_delivery_key, last_delivery_at, version, updated_at, firing_count)
         VALUES (@groupKey, @receiver, @groupLabels, @commonLabels, @commonAnnotations, @externalUrl, @truncated, NULL, @key, @now, 0, @now, 0)
         RETURNING id`),
-      // One statement writes the delivery's group fields, its key and the firing count, and returns the row.
+      // One statement writes the delivery's group fields, its key and the firing count, and returns the row. The version
+      // (what a card shows) moves only when the delivery changed something: alert rows (@wrote) or a group field.
       finishDelivery: c.prepare(`UPDATE alert_groups SET receiver = @receiver, group_labels = @groupLabels, common_labels = @commonLabels,
         common_annotations = @commonAnnotations, external_url = @externalUrl, truncated_alerts = @truncated,
-        first_firing_at = COALESCE(MIN(first_firing_at, @firstFiringAt), first_firing_at, @firstFiringAt),
-        last_delivery_key = @key, last_delivery_at = @now, version = version + 1, updated_at = @now,
+        first_firing_at = ${FIRST_FIRING}, last_delivery_key = @key, last_delivery_at = @now,
+        version = version + (${GROUP_CHANGED}), updated_at = CASE WHEN ${GROUP_CHANGED} THEN @now ELSE updated_at END,
         firing_count = latest_firing WHERE id = @id RETURNING *`),
       hasAlert: c.prepare('SELECT 1 FROM alerts WHERE group_id = ? AND fingerprint = ? AND starts_at = ?').pluck(),
       // A primary-key prefix lookup: a fingerprint has one row per firing, and one of them is its latest.
-      latestOf: c.prepare('SELECT starts_at, status, labels FROM alerts WHERE group_id = ? AND fingerprint = ? AND latest = 1'),
+      latestOf: c.prepare(`SELECT ${SHOWN_COLUMNS} FROM alerts WHERE group_id = ? AND fingerprint = ? AND latest = 1`),
+      // Every fingerprint's latest row at once, by the partial index: one statement instead of one per alert.
+      allLatest: c.prepare(`SELECT ${SHOWN_COLUMNS} FROM alerts WHERE group_id = ? AND latest = 1`),
       unflagLatest: c.prepare('UPDATE alerts SET latest = 0 WHERE group_id = ? AND fingerprint = ? AND starts_at = ?'),
       upsertAlert: c.prepare(`INSERT INTO alerts (group_id, fingerprint, starts_at, status, ends_at, labels, annotations, generator_url, runbook_url, latest)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -212,14 +256,14 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
 
   /** Queues, in the caller's transaction, the outbox rows `written` asks for the deliveries that changed something. */
   private withWritten(results: IngestResult[], written: WrittenEffects | undefined): IngestResult[] {
-    const changed = results.filter((r) => !r.duplicate);
+    const changed = results.filter(changedSomething);
     if (written && changed.length > 0) writeOutbox(this.db.$client, written(changed));
     return results;
   }
 
   /** Runs `work` in one IMMEDIATE transaction (a savepoint when one is open). Synchronous: not part of the port. */
   inOneTransaction<T>(work: () => T): T {
-    return this.db.$client.transaction(work).immediate();
+    return this.atomically.immediate(work) as T;
   }
 
   private ingestNow(p: WebhookPayload, key: string, now: number): IngestResult {
@@ -253,14 +297,27 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
 
   // The three steps, run inside a transaction their caller opened.
   private open(p: WebhookPayload, key: string, now: number): OpenDelivery | { duplicate: IngestResult } {
-    const existing = this.s['byKey']!.get(p.groupKey) as Pick<GroupRow, 'id' | 'last_delivery_key' | 'firing_count'> | undefined;
+    const existing = this.s['byKey']!.get(p.groupKey) as Pick<GroupRow, 'id' | 'last_delivery_key' | 'firing_count' | 'version'> | undefined;
     if (existing && existing.last_delivery_key === key) {
       return { duplicate: { group: this.groupNow(existing.id)!, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
     }
-    if (existing) return { groupId: existing.id, existed: true, firingBefore: existing.firing_count };
+    if (existing) return this.opened({ groupId: existing.id, existed: true, firingBefore: existing.firing_count }, existing.version, false);
     // A new group is created without a delivery key: it gets one only when the whole delivery is stored.
     const id = (this.s['insertGroup']!.get({ ...groupParams(p, now), key: '' }) as { id: number }).id;
-    return { groupId: id, existed: false, firingBefore: 0 };
+    return this.opened({ groupId: id, existed: false, firingBefore: 0 }, 0, true);
+  }
+
+  private opened(open: OpenDelivery, versionBefore: number, wrote: boolean): OpenDelivery {
+    this.progress.set(open, { versionBefore, wrote });
+    return open;
+  }
+
+  /** The latest rows of the group by fingerprint, read at once when the group is not much larger than the delivery. */
+  private shownRows(groupId: number, alerts: number): Map<string, ShownRow> | undefined {
+    const counts = this.s['counts']!.get(groupId) as Pick<GroupRow, 'latest_alerts'> | undefined;
+    if ((counts?.latest_alerts ?? 0) > READ_ALL_UP_TO(alerts)) return undefined;
+    const rows = this.s['allLatest']!.all(groupId) as ShownRow[];
+    return new Map(rows.map((r) => [r.fingerprint, r]));
   }
 
   /**
@@ -271,10 +328,20 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     const newlyFiring: GroupAlert[] = [];
     const id = open.groupId;
     const counts = new DigestCounts();
+    const shownAll = this.shownRows(id, alerts.length);
+    const seen = new Set<string>();
+    let wrote = false;
     for (const a of alerts) {
       const startsAt = a.startsAt ?? now;
       const labels = JSON.stringify(a.labels);
-      const shown = this.s['latestOf']!.get(id, a.fingerprint) as Pick<AlertRow, 'starts_at' | 'status' | 'labels'> | undefined;
+      const annotations = JSON.stringify(a.annotations);
+      // Read at once before the first write, a row stands for its fingerprint only until that fingerprint is written
+      // (a delivery listing one fingerprint twice reads the second time what the first wrote).
+      const readBefore = shownAll !== undefined && !seen.has(a.fingerprint);
+      const shown = readBefore ? shownAll.get(a.fingerprint) : (this.s['latestOf']!.get(id, a.fingerprint) as ShownRow | undefined);
+      seen.add(a.fingerprint);
+      if (shown && sameAsShown(a, startsAt, labels, annotations, shown)) continue;
+      wrote = true;
       const placed = counts.place(a, startsAt, labels, shown);
       if (placed.unflag !== null) this.s['unflagLatest']!.run(id, a.fingerprint, placed.unflag);
       // A firing not stored before is news for the war room.
@@ -283,19 +350,23 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
         newlyFiring.push({ fingerprint: a.fingerprint, startsAt, status: 'firing', endsAt: a.endsAt, labels: a.labels, annotations: a.annotations, generatorUrl: a.generatorURL });
       }
       const runbook = a.annotations['runbook_url'] ?? '';
-      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, runbook, placed.latest);
+      this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, annotations, a.generatorURL, runbook, placed.latest);
     }
+    const progress = this.progress.get(open);
+    if (progress && wrote) progress.wrote = true;
     if (counts.fingerprints !== 0 || counts.firing !== 0) this.s['countAlerts']!.run(counts.fingerprints, counts.firing, id);
     for (const [name, value, by] of counts.labelChanges()) this.s['countLabel']!.run(id, name, value, by);
     return newlyFiring;
   }
 
   private finish(open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[]): IngestResult {
-    const row = this.s['finishDelivery']!.get({ ...groupParams(p, now), key, id: open.groupId }) as GroupRow;
+    // Without its bookkeeping (an OpenDelivery this store did not open), the delivery counts as a change.
+    const progress = this.progress.get(open) ?? { versionBefore: -1, wrote: true };
+    const row = this.s['finishDelivery']!.get({ ...groupParams(p, now), key, id: open.groupId, wrote: progress.wrote ? 1 : 0 }) as GroupRow;
     const firing = row.firing_count;
     const before = open.firingBefore;
-    const result = { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
-    return this.settle(result, now);
+    const result: IngestResult = { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+    return this.settle(row.version === progress.versionBefore ? { ...result, unchanged: true } : result, now);
   }
 
   async group(id: number): Promise<AlertGroup | undefined> {
@@ -339,7 +410,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   async updateGroup(id: number, now: number, change: (current: AlertGroup) => AlertGroup | null): Promise<AlertGroup | null> {
-    return this.db.$client.transaction(() => {
+    return this.inOneTransaction(() => {
       const current = this.groupNow(id);
       const next = current && change(current);
       if (!next) return null;
@@ -356,7 +427,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
         silencedBy: next.silence?.by ?? null,
       });
       return this.groupNow(id) ?? null;
-    }).immediate();
+    });
   }
 
   async groupsOfIncident(incidentNumber: number): Promise<AlertGroup[]> {
@@ -381,10 +452,10 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   async claimCard(groupId: number, platform: Platform, now: number, staleMs: number): Promise<boolean> {
-    return this.db.$client.transaction(() => {
+    return this.inOneTransaction(() => {
       if (this.s['claimInsert']!.run(groupId, platform, now).changes === 1) return true;
       return this.s['claimStale']!.run(now, groupId, platform, now - staleMs).changes === 1;
-    }).immediate();
+    });
   }
 
   async releaseCardClaim(groupId: number, platform: Platform): Promise<void> {
@@ -396,11 +467,11 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   private startEpisodeNow(groupId: number, firstFiringAt: number, now: number): AlertGroup | null {
-    return this.db.$client.transaction(() => {
+    return this.inOneTransaction(() => {
       if (this.s['startEpisode']!.run(firstFiringAt, now, groupId).changes === 0) return null;
       this.s['dropCards']!.run(groupId);
       return this.groupNow(groupId) ?? null;
-    }).immediate();
+    });
   }
 
   async saveCard(groupId: number, platform: Platform, card: CardRef, version: number): Promise<void> {

@@ -70,6 +70,7 @@ export class WrittenSignal {
 interface Writer {
   insert: Database.Statement;
   covered: Database.Statement;
+  moveUp: Database.Statement;
   signal: WrittenSignal;
 }
 
@@ -85,6 +86,13 @@ function writerFor(client: Database.Database): Writer {
       // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
       // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
       covered: client.prepare(`SELECT 1 FROM outbox WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`),
+      // A pending row of the same key and the same payload that no process is sending (not leased) says the same thing
+      // at an older version: it is moved to the newer version in place. An alert storm changed each group's version
+      // with every delivery and wrote a row each time (a row and four index entries per delivery), and every claim
+      // then waded through the superseded backlog; now a card has one pending row however many deliveries come.
+      // A leased row is being sent from the state as it was, so a change after its claim still gets a row of its own.
+      moveUp: client.prepare(`UPDATE outbox SET version = MAX(version, @version) WHERE coalesce_key = @key AND platform = @platform
+        AND state = 'pending' AND claimed_until <= @now AND payload = @payload`),
       signal: new WrittenSignal(),
     };
     writers.set(client, writer);
@@ -98,11 +106,16 @@ function writerFor(client: Database.Database): Writer {
  */
 export function writeOutbox(client: Database.Database, effects: readonly QueuedEffect<OutboxEffect>[]): void {
   if (effects.length === 0) return;
-  const { insert, covered, signal } = writerFor(client);
+  const { insert, covered, moveUp, signal } = writerFor(client);
   for (const e of effects) {
     const version = e.version ?? 0;
-    if (e.coalesceKey !== undefined && version > 0 && covered.get(e.coalesceKey, e.platform, version)) continue;
-    insert.run(e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at, e.at);
+    const payload = JSON.stringify(e.effect);
+    if (e.coalesceKey !== undefined && version > 0) {
+      // Moved in place: the dispatcher already knows of that row, so there is nothing to wake it for.
+      if (moveUp.run({ version, key: e.coalesceKey, platform: e.platform, now: e.at, payload }).changes > 0) continue;
+      if (covered.get(e.coalesceKey, e.platform, version)) continue;
+    }
+    insert.run(e.platform, e.lane, e.target, e.effect.kind, payload, e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at, e.at);
     // Told after the transaction: a rolled-back write makes one needless look, never a missed one.
     signal.wrote(e.platform);
   }
@@ -113,11 +126,14 @@ const CLAIM_ORDER: readonly Lane[] = ['incident', 'alert', 'webhook', 'github'];
 
 export class SqliteOutboxStore implements OutboxStore {
   private readonly client: Database.Database;
+  private readonly write: Database.Transaction<(effects: readonly QueuedEffect<OutboxEffect>[]) => void>;
   private readonly s;
 
   constructor(db: Db) {
     this.client = db.$client;
     const c = this.client;
+    // Built once: better-sqlite3's transaction() makes four wrapper functions per call (the webhook enqueues per commit).
+    this.write = c.transaction((effects: readonly QueuedEffect<OutboxEffect>[]) => writeOutbox(c, effects));
     this.s = {
       // A row of `key` with a newer row of the key (pending or sent): the newer one carries the state.
       newer: c.prepare(`SELECT 1 FROM outbox n WHERE n.coalesce_key = @key AND n.platform = @platform AND n.state IN ('pending', 'sent')
@@ -142,7 +158,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async enqueue(effects: readonly QueuedEffect<OutboxEffect>[]): Promise<void> {
-    this.client.transaction(() => writeOutbox(this.client, effects)).immediate();
+    this.write.immediate(effects);
   }
 
   /**

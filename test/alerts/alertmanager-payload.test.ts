@@ -159,6 +159,27 @@ describe('deliveryKey', () => {
     body.alerts[0]!.labels = Object.fromEntries(Object.entries(body.alerts[0]!.labels).reverse());
     expect(keyOf(body)).toBe(before);
   });
+
+  // The key writes a label set as it is when its keys come sorted, and rebuilds it sorted otherwise; integer-like keys
+  // (which an object lists first) and any order of insertion must still give one key per set, and two sets two keys.
+  it('is one key per label set, whatever its keys (integer-like ones too) and their order', () => {
+    const labelSet = fc.dictionary(fc.constantFrom('a', 'b', 'Z', '1', '10', '9', 'a1', '_'), fc.constantFrom('x', 'y'), { maxKeys: 6 });
+    fc.assert(
+      fc.property(labelSet, labelSet, fc.boolean(), (one, other, reverse) => {
+        const body = firing();
+        const withLabels = (labels: Record<string, string>) => {
+          body.alerts[0]!.labels = { ...labels, alertname: 'HighErrorRate' };
+          return keyOf(body);
+        };
+        const entries = Object.entries(one);
+        const shuffled = Object.fromEntries(reverse ? entries.reverse() : [...entries.slice(1), ...entries.slice(0, 1)]);
+        expect(withLabels(shuffled)).toBe(withLabels(one));
+        const same = JSON.stringify(Object.entries(one).sort()) === JSON.stringify(Object.entries(other).sort());
+        expect(withLabels(other) === withLabels(one)).toBe(same);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 /**

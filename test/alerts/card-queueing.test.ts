@@ -39,6 +39,21 @@ describe('a delivery stored through the webhook queue', () => {
     expect(h.chat.callsTo('showCard')).toHaveLength(1);
     expect(h.chat.callsTo('showCard')[0]?.view).toMatchObject({ firing: 1, resolved: 1 });
   });
+
+  // Alertmanager re-sends the whole group every group_interval: a repeat of what is stored re-rendered the card each time.
+  it('queues no card for a delivery that repeats the stored state, and still answers it as stored', async () => {
+    h = alertHarness();
+    const p = fixturePayload('alertmanager-group-2-firing');
+    await h.alerts.receive(p, deliveryKey(p));
+    await h.settle();
+    const shown = h.chat.callsTo('showCard').length;
+    const repeat = { ...p, alerts: [...p.alerts].reverse() };
+    const result = await h.alerts.receive(repeat, deliveryKey(repeat));
+    expect([result.duplicate, result.unchanged]).toEqual([false, true]);
+    expect(cardRows()).toBe(0);
+    await h.settle();
+    expect(h.chat.callsTo('showCard')).toHaveLength(shown);
+  });
 });
 
 describe("a card row's preparation", () => {

@@ -34,6 +34,17 @@ afterEach(() => {
   if (db.$client.open) db.$client.close();
 });
 
+/** Counts rows inserted or updated in `tables` from now on (temporary triggers on this connection). */
+function countWrites(tables: string[]): () => number {
+  const c = db.$client;
+  c.exec('CREATE TEMP TABLE IF NOT EXISTS row_writes (t TEXT)');
+  for (const t of tables) {
+    c.exec(`CREATE TEMP TRIGGER IF NOT EXISTS ${t}_inserted AFTER INSERT ON main.${t} BEGIN INSERT INTO row_writes VALUES ('${t}'); END`);
+    c.exec(`CREATE TEMP TRIGGER IF NOT EXISTS ${t}_updated AFTER UPDATE ON main.${t} BEGIN INSERT INTO row_writes VALUES ('${t}'); END`);
+  }
+  c.exec('DELETE FROM row_writes');
+  return () => (c.prepare('SELECT COUNT(*) FROM row_writes').pluck().get() as number);
+}
 const count = (table: string): number => (db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 const ingest = async (p: WebhookPayload, now = T0): Promise<IngestResult> => store.ingest(p, deliveryKey(p), now);
 const ingestFixture = (name: FixtureName, now = T0): Promise<IngestResult> => ingest(fixturePayload(name), now);
@@ -103,6 +114,41 @@ describe('ingest', () => {
     expect(again).toEqual({ group: first.group, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false });
     expect(await store.group(first.group.id)).toEqual(first.group);
     expect(count('alerts')).toBe(2);
+  });
+
+  // Alertmanager re-sends the whole group every group_interval; every delivery rewrote every alert row and moved the
+  // version (a card update) even when it said exactly what was stored.
+  it('stores a delivery repeating the stored state (alerts in another order) without writing an alert row or moving the version', async () => {
+    const first = await ingestFixture('alertmanager-group-2-firing', T0);
+    const id = first.group.id;
+    const rowsBefore = db.$client.prepare('SELECT * FROM alerts ORDER BY fingerprint').all();
+    const writes = countWrites(['alerts', 'alert_label_counts']);
+    const p = fixturePayload('alertmanager-group-2-firing');
+    const reordered = { ...p, alerts: [...p.alerts].reverse() };
+    const again = await ingest(reordered, T0 + 5 * MINUTE);
+    expect(writes()).toBe(0);
+    expect(again).toMatchObject({ duplicate: false, unchanged: true, newlyFiring: [], becameResolved: false, firesAgain: false });
+    expect(again.group.version).toBe(first.group.version);
+    // What must move does: the delivery is the group's last (a re-send of it is a duplicate), at its time.
+    expect(again.group.lastDeliveryAt).toBe(T0 + 5 * MINUTE);
+    expect((await ingest(reordered, T0 + 6 * MINUTE)).duplicate).toBe(true);
+    expect(db.$client.prepare('SELECT * FROM alerts ORDER BY fingerprint').all()).toEqual(rowsBefore);
+    // Unchanged, so no card sweep picks the group up as changed either.
+    expect(db.$client.prepare('SELECT updated_at FROM alert_groups WHERE id = ?').pluck().get(id)).toBe(T0);
+  });
+
+  it('writes only the alerts a delivery changes, and moves the version for a change of the group alone', async () => {
+    const first = await ingestFixture('alertmanager-group-2-firing', T0);
+    const writes = countWrites(['alerts']);
+    // The mixed delivery resolves web-1 and leaves web-2 firing as it was.
+    const mixed = await ingestFixture('alertmanager-group-mixed-1resolved-1firing', T0 + MINUTE);
+    expect(writes()).toBe(1);
+    expect(mixed.group.version).toBe(first.group.version + 1);
+    expect(await statuses(mixed.group.id)).toEqual([`${WEB1}@${WEB1_STARTS} resolved`, `${WEB2}@${WEB2_STARTS} firing`]);
+    const relabelled = await ingest(validPayload({ ...fixtureJson('alertmanager-group-mixed-1resolved-1firing'), commonAnnotations: { summary: 'new words' } }), T0 + 2 * MINUTE);
+    expect(writes()).toBe(1);
+    expect([relabelled.unchanged, relabelled.group.version]).toEqual([undefined, mixed.group.version + 1]);
+    expect(relabelled.group.commonAnnotations).toEqual({ summary: 'new words' });
   });
 
   it('lists as newly firing only alerts (fingerprint + start) seen firing for the first time', async () => {

@@ -10,11 +10,11 @@ import type { AlertDigest, AlertGroup, GroupAlert, Labels } from '../../alerts/a
 import { CARD_ALERT_LIMIT, earliestAlert } from '../../alerts/alert-rules.ts';
 import type { WebhookAlert, WebhookPayload } from '../../alertmanager/alertmanager-payload.ts';
 import { newEpisodeStart } from '../../alerts/episodes.ts';
-import type { AlertStore, CardRef, DeliveryOutcome, IngestResult, OpenDelivery, WrittenEffects } from '../../alerts/ports.ts';
+import { type AlertStore, type CardRef, changedSomething, type DeliveryOutcome, type IngestResult, type OpenDelivery, type WrittenEffects } from '../../alerts/ports.ts';
 import type { Platform } from '../../incidents/incident.ts';
 import type { Phase } from '../../incidents/phases.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../../incidents/ports.ts';
-import { type AlertRow, type GroupRow, groupParams, toAlert, toGroup, toLinked } from '../sqlite-alert-store.ts';
+import { type AlertRow, type GroupRow, groupParams, sameAsShown, type ShownRow, toAlert, toGroup, toLinked } from '../sqlite-alert-store.ts';
 import { DigestCounts } from '../alert-digest-counts.ts';
 import { inTransaction } from './pg-database.ts';
 import { type Sql, writeOutboxPg } from './pg-sql.ts';
@@ -23,6 +23,8 @@ const ALERT_COLUMNS = 'fingerprint, starts_at, status, ends_at, labels, annotati
 
 export class PgAlertStore implements AlertStore, AlertFacts {
   private readonly pool: pg.Pool;
+  /** Per delivery being stored: the version before it and whether an alert row was written (as on SQLite). */
+  private readonly progress = new WeakMap<OpenDelivery, { versionBefore: number; wrote: boolean }>();
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
@@ -58,7 +60,7 @@ export class PgAlertStore implements AlertStore, AlertFacts {
 
   /** Queues, in the caller's transaction, the outbox rows `written` asks for the deliveries that changed something. */
   private async withWritten(client: pg.PoolClient, results: readonly IngestResult[], written: WrittenEffects | undefined): Promise<void> {
-    const changed = results.filter((r) => !r.duplicate);
+    const changed = results.filter(changedSomething);
     if (written && changed.length > 0) await writeOutboxPg(client, written(changed));
   }
 
@@ -105,11 +107,11 @@ export class PgAlertStore implements AlertStore, AlertFacts {
         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, '', $8, 0, $8, 0) ON CONFLICT (group_key) DO NOTHING RETURNING id`,
       values: [g.groupKey, g.receiver, g.groupLabels, g.commonLabels, g.commonAnnotations, g.externalUrl, g.truncated, now],
     });
-    if (created.rows[0]) return { groupId: created.rows[0].id, existed: false, firingBefore: 0 };
+    if (created.rows[0]) return this.opened({ groupId: created.rows[0].id, existed: false, firingBefore: 0 }, 0, true);
     const existing = (
-      await client.query<{ id: number; last_delivery_key: string; firing_count: number }>({
-        name: 'alert-group-lock',
-        text: 'SELECT id, last_delivery_key, firing_count FROM alert_groups WHERE group_key = $1 FOR UPDATE',
+      await client.query<{ id: number; last_delivery_key: string; firing_count: number; version: number }>({
+        name: 'alert-group-lock-version',
+        text: 'SELECT id, last_delivery_key, firing_count, version FROM alert_groups WHERE group_key = $1 FOR UPDATE',
         values: [p.groupKey],
       })
     ).rows[0]!;
@@ -117,7 +119,12 @@ export class PgAlertStore implements AlertStore, AlertFacts {
       const group = (await this.groupIn(client, existing.id))!;
       return { duplicate: { group, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
     }
-    return { groupId: existing.id, existed: true, firingBefore: existing.firing_count };
+    return this.opened({ groupId: existing.id, existed: true, firingBefore: existing.firing_count }, existing.version, false);
+  }
+
+  private opened(open: OpenDelivery, versionBefore: number, wrote: boolean): OpenDelivery {
+    this.progress.set(open, { versionBefore, wrote });
+    return open;
   }
 
   /**
@@ -129,16 +136,21 @@ export class PgAlertStore implements AlertStore, AlertFacts {
     const newlyFiring: GroupAlert[] = [];
     const id = open.groupId;
     const counts = new DigestCounts();
+    let wrote = false;
     for (const a of alerts) {
       const startsAt = a.startsAt ?? now;
       const labels = JSON.stringify(a.labels);
+      const annotations = JSON.stringify(a.annotations);
       const shown = (
-        await client.query<Pick<AlertRow, 'starts_at' | 'status' | 'labels'>>({
-          name: 'alert-latest-of',
-          text: 'SELECT starts_at, status, labels FROM alerts WHERE group_id = $1 AND fingerprint = $2 AND latest = 1',
+        await client.query<ShownRow>({
+          name: 'alert-latest-row-of',
+          text: `SELECT ${ALERT_COLUMNS} FROM alerts WHERE group_id = $1 AND fingerprint = $2 AND latest = 1`,
           values: [id, a.fingerprint],
         })
       ).rows[0];
+      // An alert that says what its latest row says is not written again (Alertmanager re-sends whole groups).
+      if (shown && sameAsShown(a, startsAt, labels, annotations, shown)) continue;
+      wrote = true;
       const placed = counts.place(a, startsAt, labels, shown);
       if (placed.unflag !== null) {
         await client.query({ name: 'alert-unflag-latest', text: 'UPDATE alerts SET latest = 0 WHERE group_id = $1 AND fingerprint = $2 AND starts_at = $3', values: [id, a.fingerprint, placed.unflag] });
@@ -156,7 +168,7 @@ export class PgAlertStore implements AlertStore, AlertFacts {
           ON CONFLICT (group_id, fingerprint, starts_at) DO UPDATE SET status = excluded.status, ends_at = excluded.ends_at,
           labels = excluded.labels, annotations = excluded.annotations, generator_url = excluded.generator_url,
           runbook_url = excluded.runbook_url, latest = excluded.latest`,
-        values: [id, a.fingerprint, startsAt, a.status, a.endsAt, labels, JSON.stringify(a.annotations), a.generatorURL, a.annotations['runbook_url'] ?? '', placed.latest],
+        values: [id, a.fingerprint, startsAt, a.status, a.endsAt, labels, annotations, a.generatorURL, a.annotations['runbook_url'] ?? '', placed.latest],
       });
     }
     if (counts.fingerprints !== 0 || counts.firing !== 0) {
@@ -166,6 +178,8 @@ export class PgAlertStore implements AlertStore, AlertFacts {
         values: [counts.fingerprints, counts.firing, id],
       });
     }
+    const progress = this.progress.get(open);
+    if (progress && wrote) progress.wrote = true;
     for (const [name, value, by] of counts.labelChanges()) {
       await client.query({
         name: 'alert-count-label',
@@ -179,18 +193,24 @@ export class PgAlertStore implements AlertStore, AlertFacts {
 
   private async finish(client: pg.PoolClient, open: OpenDelivery, p: WebhookPayload, key: string, now: number, newlyFiring: GroupAlert[]): Promise<IngestResult> {
     const g = groupParams(p, now);
+    const progress = this.progress.get(open) ?? { versionBefore: -1, wrote: true };
+    // The version (what a card shows) moves only when something changed, as on SQLite (old values on the right of SET).
+    const changed = `$11 OR receiver IS DISTINCT FROM $2 OR group_labels::text IS DISTINCT FROM $3::json::text OR common_labels::text IS DISTINCT FROM $4::json::text
+      OR common_annotations::text IS DISTINCT FROM $5::json::text OR external_url IS DISTINCT FROM $6 OR truncated_alerts IS DISTINCT FROM $7
+      OR firing_count IS DISTINCT FROM latest_firing OR first_firing_at IS DISTINCT FROM LEAST(first_firing_at, $8)`;
     const r = await client.query<GroupRow>({
-      name: 'alert-finish',
+      name: 'alert-finish-if-changed',
       text: `UPDATE alert_groups SET receiver = $2, group_labels = $3, common_labels = $4, common_annotations = $5, external_url = $6,
         truncated_alerts = $7, first_firing_at = LEAST(first_firing_at, $8), last_delivery_key = $9, last_delivery_at = $10,
-        version = version + 1, updated_at = $10, firing_count = latest_firing WHERE id = $1 RETURNING *`,
-      values: [open.groupId, g.receiver, g.groupLabels, g.commonLabels, g.commonAnnotations, g.externalUrl, g.truncated, g.firstFiringAt, key, now],
+        version = version + CASE WHEN ${changed} THEN 1 ELSE 0 END, updated_at = CASE WHEN ${changed} THEN $10 ELSE updated_at END,
+        firing_count = latest_firing WHERE id = $1 RETURNING *`,
+      values: [open.groupId, g.receiver, g.groupLabels, g.commonLabels, g.commonAnnotations, g.externalUrl, g.truncated, g.firstFiringAt, key, now, progress.wrote],
     });
     const row = r.rows[0]!;
     const before = open.firingBefore;
     const firing = row.firing_count;
-    const result = { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
-    return this.settle(client, result, now);
+    const result: IngestResult = { group: toGroup(row), duplicate: false, newlyFiring, becameResolved: before > 0 && firing === 0, firesAgain: open.existed && before === 0 && firing > 0 };
+    return this.settle(client, row.version === progress.versionBefore ? { ...result, unchanged: true } : result, now);
   }
 
   /** What a card shows, from the counts kept by write() and at most ~25 alert rows (the partial indexes), as on SQLite. */

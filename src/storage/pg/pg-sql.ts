@@ -78,7 +78,16 @@ export async function insertEvents(client: pg.PoolClient, number: number, events
 export async function writeOutboxPg(client: pg.PoolClient, effects: readonly QueuedEffect<OutboxEffect>[]): Promise<void> {
   for (const e of effects) {
     const version = e.version ?? 0;
+    const payload = JSON.stringify(e.effect);
     if (e.coalesceKey !== undefined && version > 0) {
+      // As on SQLite (writeOutbox): a queued row of the same key and payload that no process is sending is moved up.
+      const moved = await client.query({
+        name: 'outbox-move-up',
+        text: `UPDATE outbox SET version = GREATEST(version, $1) WHERE coalesce_key = $2 AND platform = $3 AND state = 'pending'
+          AND claimed_until <= $4 AND payload::text = $5`,
+        values: [version, e.coalesceKey, e.platform, e.at, payload],
+      });
+      if (moved.rowCount) continue;
       const covered = await client.query({
         name: 'outbox-covered',
         text: "SELECT 1 FROM outbox WHERE coalesce_key = $1 AND platform = $2 AND state = 'pending' AND version >= $3 LIMIT 1",
@@ -90,7 +99,7 @@ export async function writeOutboxPg(client: pg.PoolClient, effects: readonly Que
       name: 'outbox-insert',
       text: `INSERT INTO outbox (platform, lane, target, kind, payload, coalesce_key, version, incident_number, actor,
         state, attempts, created_at, next_attempt_at, claimed_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10, 0)`,
-      values: [e.platform, e.lane, e.target, e.effect.kind, JSON.stringify(e.effect), e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at],
+      values: [e.platform, e.lane, e.target, e.effect.kind, payload, e.coalesceKey ?? null, version, e.incidentNumber ?? null, e.actor ?? null, e.at],
     });
     let written = uncommitted.get(client);
     if (!written) uncommitted.set(client, (written = new Set()));

@@ -78,6 +78,18 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(await engine.count('alerts')).toBe(2);
     });
 
+    // Alertmanager re-sends the whole group every group_interval: a repeat of the stored state moved the version (a card update).
+    it('records a delivery repeating the stored state (alerts in another order) without moving the version or the alerts', async () => {
+      const first = await ingest(fixturePayload('alertmanager-group-2-firing'), T0);
+      const before = await s.alerts.alerts(first.group.id);
+      const p = fixturePayload('alertmanager-group-2-firing');
+      const again = await ingest({ ...p, alerts: [...p.alerts].reverse() }, T0 + 5 * MINUTE);
+      expect(again).toMatchObject({ duplicate: false, unchanged: true, group: { version: first.group.version, lastDeliveryAt: T0 + 5 * MINUTE } });
+      expect(await s.alerts.alerts(first.group.id)).toEqual(before);
+      const changed = await ingest(fixturePayload('alertmanager-group-mixed-1resolved-1firing'), T0 + 6 * MINUTE);
+      expect([changed.unchanged, changed.group.version]).toEqual([undefined, first.group.version + 1]);
+    });
+
     it('stores a delivery in parts, counted only when finished', async () => {
       const p = fixturePayload('alertmanager-group-2-firing');
       const opened = await s.alerts.openDelivery(p, deliveryKey(p), T0);
@@ -253,6 +265,23 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(again).toMatchObject({ id: row!.id, attempts: 1, lastError: 'rate limited' });
       await s.outbox.gaveUp(again!.id, T0 + MINUTE, 'channel_not_found');
       expect((await s.outbox.givenUp(1)).map((r) => r.lastError)).toEqual(['channel_not_found']);
+    });
+
+    // An alert storm wrote one row per delivery for each card (each one superseded at the next claim).
+    it('moves a queued row no process is sending up to a newer version of its key, instead of writing another', async () => {
+      const card = (key: number, version: number, pin = false, at = T0) =>
+        effect(`alert:${key}`, { lane: 'alert', coalesceKey: `alert_card:slack:${key}`, version, at, effect: { kind: 'card', number: key, pin } });
+      await s.outbox.enqueue([card(7, 1)]);
+      await s.outbox.enqueue([card(7, 2), card(7, 3)]);
+      expect(await s.outbox.backlog()).toMatchObject({ pending: { alert: 1 } });
+      const claimed = await s.outbox.claim('slack', T0, MINUTE, 10);
+      expect(claimed.map((r) => r.version)).toEqual([3]);
+      // Leased (being sent from the state as it was): a change after the claim gets a row of its own.
+      await s.outbox.enqueue([card(7, 4, false, T0 + 1000)]);
+      expect(await s.outbox.backlog()).toMatchObject({ pending: { alert: 2 } });
+      // Another payload under one key says something else: a row of its own too.
+      await s.outbox.enqueue([card(8, 1), card(8, 2, true)]);
+      expect(await s.outbox.backlog()).toMatchObject({ pending: { alert: 4 } });
     });
 
     it('tells this process of the rows it wrote, once their transaction is over, until unsubscribed', async () => {
