@@ -123,7 +123,7 @@ export class SqliteOutboxStore implements OutboxStore {
       // The head of each target: no older pending row of the same target exists (order within a target).
       due: c.prepare(`SELECT * FROM outbox o WHERE o.state = 'pending' AND o.platform = @platform AND o.next_attempt_at <= @now
         AND o.claimed_until <= @now AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.target = o.target
-        AND p.state = 'pending' AND p.id < o.id) ORDER BY CASE o.lane WHEN 'incident' THEN 0 ELSE 1 END, o.id LIMIT @limit`),
+        AND p.state = 'pending' AND p.id < o.id) ORDER BY CASE o.lane WHEN 'incident' THEN 0 WHEN 'reply' THEN 1 ELSE 2 END, o.id LIMIT @limit`),
       lease: c.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ?'),
       delivered: c.prepare("UPDATE outbox SET state = 'sent', done_at = ?, message_id = ?, attempts = attempts + 1, claimed_until = 0 WHERE id = ?"),
       later: c.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?, claimed_until = 0 WHERE id = ?'),
@@ -161,7 +161,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   backlog(): Backlog {
-    const pending: Record<Lane, number> = { incident: 0, alert: 0, webhook: 0, github: 0 };
+    const pending: Record<Lane, number> = { incident: 0, reply: 0, alert: 0, webhook: 0, github: 0 };
     let oldestCreatedAt: number | null = null;
     for (const r of this.s.pending.all() as { lane: Lane; n: number; oldest: number }[]) {
       pending[r.lane] = r.n;
