@@ -10,7 +10,7 @@
  * whole router, /hooks/commands included, in RateLimiter.RateLimitHandler). Under 20 closed-loop clients those rows
  * were thousands, held new incidents' announcements back and reached people minutes late.
  *
- * The acknowledgement waits for the use case (its database work, or an Alertmanager call for `page`) at most
+ * The acknowledgement waits for the use case (its database work: a few ms, more on a busy PostgreSQL) at most
  * ANSWER_IN_ACK_MS, never for a chat call: what the change queued for the chat (the war room, the announcement) is in
  * the outbox, and a reply that needs the chat to be rendered (a Mattermost mention not yet looked up) is not put in
  * the body. A reply that is late, or needs the chat, is acknowledged empty and follows through the outbox's reply
@@ -22,12 +22,15 @@ import type { ChatMessage } from './message.ts';
 /**
  * How long the acknowledgement may wait for the reply: well inside Slack's 3 s (after which Slack shows the user an
  * error) and Mattermost's 30 s (ServiceSettings.OutgoingIntegrationRequestsTimeout). Commands take a few ms; only a
- * slow database or Alertmanager gets near it, and then the reply follows through the outbox.
+ * slow database gets near it, and then the reply follows through the outbox.
  */
 export const ANSWER_IN_ACK_MS = 1_000;
 
 export interface AnswerInAck<Body> {
-  /** The handler's reply (ChatCommandHandler never rejects: every failure is a reply). */
+  /**
+   * The handler's reply (ChatCommandHandler turns every failure into a reply; a rejection, such as a failed mention
+   * look-up, is acknowledged empty and thrown to the caller, which logs it).
+   */
   reply: Promise<ChatReply>;
   /** The message as the acknowledgement's body, or undefined when it cannot be rendered without calling the chat. */
   body(message: ChatMessage): Body | undefined;
