@@ -78,8 +78,8 @@ export class OutboxDispatcher {
   /** Rows claimed that have not reached the pacer yet (they will spend the shared budget). */
   private unpaced = 0;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
-  /** Deliveries waiting for their turn (see turn()), by lane: incident traffic goes first. */
-  private readonly waiting: Record<OutboxRow['lane'], (() => void)[]> = { incident: [], alert: [], webhook: [], github: [] };
+  /** Deliveries waiting for their turn (see turn()), by lane: incident traffic goes first, then replies, then alert cards. */
+  private readonly waiting: Record<OutboxRow['lane'], (() => void)[]> = { incident: [], reply: [], alert: [], webhook: [], github: [] };
   private pumping = false;
 
   constructor(opts: DispatcherOptions) {
@@ -223,7 +223,7 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Resolves on a later event-loop turn, one waiting delivery a turn, incident lane before alert lane: the
+   * Resolves on a later event-loop turn, one waiting delivery a turn, by lane (incident, reply, alert): the
    * deliveries of a claim start with the server's I/O (slash-command acks, webhook deliveries) served between them
    * rather than after all of them, and a war room or announcement never waits behind alert cards here. In drain()
    * (tests, shutdown) nothing waits on I/O, so it does not yield.
@@ -235,7 +235,7 @@ export class OutboxDispatcher {
       this.pumping = true;
       const pump = () => {
         // Webhook and GitHub rows have dispatchers of their own, so their lanes never compete with chat here.
-        const next = this.waiting.incident.shift() ?? this.waiting.alert.shift() ?? this.waiting.webhook.shift() ?? this.waiting.github.shift();
+        const next = this.waiting.incident.shift() ?? this.waiting.reply.shift() ?? this.waiting.alert.shift() ?? this.waiting.webhook.shift() ?? this.waiting.github.shift();
         if (!next) {
           this.pumping = false;
           return;

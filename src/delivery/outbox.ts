@@ -43,7 +43,7 @@ export interface OutboxStore {
   /**
    * Atomically (one IMMEDIATE transaction) claims up to `limit` rows of `platform` due at `now`, leasing them
    * until `now + leaseMs`: only the oldest pending row of each target (so a target's effects keep their order),
-   * incident lane before alert lane. Older rows of a coalesce key with a newer row are marked superseded first.
+   * incident lane first, then replies, then alert cards. Older rows of a coalesce key with a newer row are marked superseded first.
    */
   claim(platform: Destination, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
   /** The row went out; `messageId` is what the platform called it. */

@@ -46,7 +46,11 @@ export const SLACK_PACING: PacingRules = {
 /**
  * Mattermost limits per client when RateLimitSettings is enabled: PerSec 10, MaxBurst 100 by default
  * (mattermost/server/public/model/config.go, RateLimitSettings.SetDefaults). One shared bucket, a little
- * under the default so other API users of the same bot token keep some room.
+ * under the default so other API users of the same bot token keep some room. Replies posted to a command's
+ * response_url (`reply`) are in it too: the limiter wraps the server's whole router (server/channels/app/server.go
+ * Start: `handler = rateLimiter.RateLimitHandler(handler)`), /hooks/commands/{id} included (web/webhook.go
+ * InitWebhooks), keyed by the caller's address by default (VaryByRemoteAddr; ratelimit.go GenerateKey), the same
+ * key as the API calls. Most replies cost nothing here: they are the body of the command's answer (chat/answer-in-ack.ts).
  */
 export const MATTERMOST_PACING: PacingRules = { methods: { post: { perChannelMs: 200 } }, all: { perMinute: 8 * 60, burst: 50 } };
 

@@ -10,8 +10,11 @@ import type { Integration } from './integration-effects.ts';
 import type { WEBHOOK_QUEUE, WebhookEventType } from './webhook-events.ts';
 import type { GITHUB_QUEUE } from './github-issues.ts';
 
-/** Incident traffic (war rooms, announcements, nags, replies) is always served before alert cards; webhooks have their own dispatcher. */
-export const LANES = ['incident', 'alert', 'webhook', 'github'] as const;
+/**
+ * Incident traffic (war rooms, announcements, nags) is always served first, then the replies to people's requests
+ * that could not be given in the request's own answer, then alert cards; webhooks and GitHub have their own dispatchers.
+ */
+export const LANES = ['incident', 'reply', 'alert', 'webhook', 'github'] as const;
 export type Lane = (typeof LANES)[number];
 
 

@@ -21,7 +21,11 @@ export type ReplyEffect = { kind: 'reply'; to: ReplyTo; message: ChatMessage };
 
 export const isReplyEffect = (effect: { kind: string }): effect is ReplyEffect => effect.kind === 'reply';
 
-/** The reply as a row: in the person's own queue (their replies keep their order), before alert cards. */
+/**
+ * The reply as a row: in the person's own queue (their replies keep their order), in the reply lane: after war
+ * rooms, announcements and nags (a backlog of replies once held new incidents' announcements for minutes), before
+ * alert cards.
+ */
 export function replyEffect(platform: Platform, to: ReplyTo, message: ChatMessage, now: number): QueuedEffect<ReplyEffect> {
-  return { platform, lane: 'incident', target: `reply:${to.user}`, effect: { kind: 'reply', to, message }, at: now };
+  return { platform, lane: 'reply', target: `reply:${to.user}`, effect: { kind: 'reply', to, message }, at: now };
 }

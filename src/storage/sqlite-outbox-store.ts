@@ -121,8 +121,8 @@ export function writeOutbox(client: Database.Database, effects: readonly QueuedE
   }
 }
 
-/** The order lanes are claimed in: incident traffic before alert cards. */
-const CLAIM_ORDER: readonly Lane[] = ['incident', 'alert', 'webhook', 'github'];
+/** The order lanes are claimed in: incident traffic, then delayed replies, then alert cards. */
+const CLAIM_ORDER: readonly Lane[] = ['incident', 'reply', 'alert', 'webhook', 'github'];
 
 export class SqliteOutboxStore implements OutboxStore {
   private readonly client: Database.Database;
@@ -209,7 +209,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async backlog(): Promise<Backlog> {
-    const pending: Record<Lane, number> = { incident: 0, alert: 0, webhook: 0, github: 0 };
+    const pending: Record<Lane, number> = { incident: 0, reply: 0, alert: 0, webhook: 0, github: 0 };
     let oldestCreatedAt: number | null = null;
     for (const r of this.s.pending.all() as { lane: Lane; n: number; oldest: number }[]) {
       pending[r.lane] = r.n;

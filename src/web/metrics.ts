@@ -126,7 +126,7 @@ export class SitroomMetrics implements IncidentObserver {
     const registers = [this.databaseGauges];
     new Gauge({
       name: 'sitroom_outbox_pending',
-      help: 'Chat effects queued and not yet delivered (or given up), by lane (incident, alert).',
+      help: 'Chat effects queued and not yet delivered (or given up), by lane (incident, reply, alert, webhook, github).',
       labelNames: ['lane'] as const,
       registers,
       async collect() {

@@ -208,7 +208,7 @@ describe('a group linked to an incident', () => {
     await h.settle();
     expect(h.chat.callsTo('alertsResolved')).toHaveLength(2);
     // Left: only the declaration's stakeholder e-mail row, for the e-mail courier (test/email), not run here.
-    expect((await h.outbox.backlog()).pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
+    expect((await h.outbox.backlog()).pending).toEqual({ incident: 1, reply: 0, alert: 0, webhook: 0, github: 0 });
   });
 
   it('an unlinked group tells no war room', async () => {

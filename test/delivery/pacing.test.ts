@@ -3,6 +3,19 @@ import { MATTERMOST_PACING, Pacer, SLACK_PACING } from '../../src/delivery/pacin
 import { backoffMs, nextAttemptAt } from '../../src/delivery/retry-policy.ts';
 import { T0 } from '../fakes/fixed-clock.ts';
 
+describe('Pacer (Mattermost rules)', () => {
+  it('counts response_url replies in the one bucket the server keys by address, as it counts API calls', () => {
+    const pacer = new Pacer(MATTERMOST_PACING);
+    // The burst (50) spent half by replies, half by posts: the next call of either kind waits for the bucket (8/s).
+    for (let i = 0; i < 25; i += 1) {
+      pacer.take('reply', `C${i}`, T0);
+      pacer.take('post', `C${i}`, T0);
+    }
+    expect(pacer.nextSlot('post', 'C99', T0)).toBe(T0 + 125);
+    expect(pacer.nextSlot('reply', 'C99', T0)).toBe(T0 + 125);
+  });
+});
+
 describe('Pacer (Slack rules)', () => {
   it('spaces posts to one channel by 1 s, and leaves other channels alone', () => {
     const pacer = new Pacer(SLACK_PACING);

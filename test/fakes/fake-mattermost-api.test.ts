@@ -337,6 +337,19 @@ describe('FakeMattermostApi driven by the real Client4', () => {
     expect(sixth.json()).toMatchObject({ id: 'web.command_webhook.general.app_error' });
     expect(fake.responses('cmd-1')).toHaveLength(5);
   });
+
+  it('shows a slash command answer’s body as the server does: JSON or text, extra_responses too, nothing for an empty response, no response_url use spent', () => {
+    const json = 'application/json; charset=utf-8';
+    expect(fake.commandAnswered('a', { status: 200, contentType: json, body: '{}' })).toBeUndefined();
+    expect(fake.responses('a')).toEqual([]);
+    const body = JSON.stringify({ response_type: 'ephemeral', text: 'one', skip_slack_parsing: true, extra_responses: [{ response_type: 'ephemeral', text: 'two', skip_slack_parsing: true }] });
+    expect(fake.commandAnswered('a', { status: 200, contentType: json, body })).toBeUndefined();
+    expect(fake.responses('a').map((r) => (r as { text: string }).text)).toEqual(['one', 'two']);
+    expect(fake.commandAnswered('b', { status: 200, contentType: 'text/plain', body: 'plain' })).toBeUndefined();
+    expect(fake.responses('b')).toEqual([{ text: 'plain' }]);
+    expect(fake.commandAnswered('c', { status: 500, contentType: null, body: '' })).toBe('api.command.execute_command.failed_resp.app_error');
+    expect(fake.commandAnswered('c', { status: 200, contentType: json, body: 'not json' })).toBe('api.command.execute_command.failed.app_error');
+  });
 });
 
 describe('parseMultipart', () => {
@@ -448,8 +461,19 @@ describe('FakeMattermostApi faults: the server down, its rate limiter, pending_p
     expect((await me()).status).toBe(200);
     expect(fake.faults.arrivals.map((a) => [a.method, a.refused ?? false])).toEqual([
       ['GET /users/me', true],
+      ['POST /hooks/commands/{id}', true],
       ['GET /users/me', false],
     ]);
+  });
+
+  it('counts response_url posts in the same rate-limit bucket as the API calls from the same host (server.go wraps the whole router)', async () => {
+    fake.faults.enforceRate({ perSec: 10, maxBurst: 1 });
+    expect((await me()).status).toBe(200);
+    expect((await postJson(fake.responseUrl('r1'), { text: 'one' })).status).toBe(200);
+    const limited = await postJson(fake.responseUrl('r1'), { text: 'two' });
+    expect([limited.status, limited.body]).toEqual([429, 'limit exceeded\n']);
+    expect((await me()).status).toBe(429);
+    expect(fake.responses('r1')).toEqual([{ text: 'one' }]);
   });
 
   it('limits like throttled’s GCRA: MaxBurst + 1 calls at once, then 429 "limit exceeded" with the X-RateLimit-* and Retry-After headers', async () => {

@@ -386,6 +386,31 @@ export class FakeMattermostApi {
     return this.responseBodies.first(id, timeoutMs);
   }
 
+  /**
+   * What the server does with an integration's answer to the slash command whose response_url is responseUrl(id):
+   * app/command.go DoCommandRequest reads a 200's body with model.CommandResponseFromHTTPBody (JSON when the
+   * Content-Type says so, else the text), and HandleCommandResponse posts it and each of its `extra_responses`
+   * (HandleCommandResponsePost), as a response_url post is. A response without text or attachments (sitroom's `{}`)
+   * shows nothing. Kept with responses(id), first; it is the answer to the server's own request, so it uses none of
+   * the response_url's 5 uses and passes no rate limiter. Returns the error the user would see instead, if any.
+   */
+  commandAnswered(id: string, answer: { status: number; contentType: string | null; body: string }): string | undefined {
+    if (answer.status !== 200) return 'api.command.execute_command.failed_resp.app_error';
+    const isJson = (answer.contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+    let response: Record<string, unknown> = { text: answer.body };
+    if (isJson) {
+      const parsed = parseJson(answer.body);
+      if (!parsed.ok || !isObject(parsed.value)) return 'api.command.execute_command.failed.app_error';
+      response = parsed.value;
+    }
+    const extra = Array.isArray(response['extra_responses']) ? response['extra_responses'].filter(isObject) : [];
+    for (const one of [response, ...extra]) {
+      const shown = applySlackParsing(one) as { text?: unknown; attachments?: unknown };
+      if (str(shown.text) !== '' || (Array.isArray(shown.attachments) && shown.attachments.length > 0)) this.responseBodies.record(id, shown);
+    }
+    return undefined;
+  }
+
   // ---- Model inspection and seeding --------------------------------------------------------------------------
 
   channel(channelId: string): FakeMattermostChannel | undefined {
@@ -569,7 +594,13 @@ export class FakeMattermostApi {
     const hookId = /^\/hooks\/commands\/([^/]+)$/.exec(url.pathname)?.[1];
 
     if (method === 'POST' && hookId !== undefined) {
-      if (this.faults.isDown) return this.send(res, { status: 503, body: undefined, text: { contentType: 'text/plain; charset=utf-8', value: 'Service Unavailable\n' } });
+      // The server's rate limiter wraps its whole router (server/channels/app/server.go Start: handler =
+      // rateLimiter.RateLimitHandler(handler) over RootRouter), and /hooks/commands/{id} is on that router
+      // (server/channels/web/webhook.go InitWebhooks, lines 20-21): a response_url post is limited like an API call.
+      // Its key is the remote address (RateLimitSettings.VaryByRemoteAddr, true by default; ratelimit.go GenerateKey,
+      // and the post carries no token for VaryByUser), so from sitroom's host it shares the API calls' bucket.
+      const fault = this.faults.answer('POST /hooks/commands/{id}', '');
+      if (fault) return this.send(res, { status: fault.status, body: fault.body, headers: fault.headers, ...(fault.text === undefined ? {} : { text: { contentType: 'text/plain; charset=utf-8', value: fault.text } }) });
       this.send(res, this.commandWebhook(decodeURIComponent(hookId), req.headers['content-type'], raw));
       return;
     }

@@ -231,7 +231,7 @@ export async function postSigned(
   signingSecret: string,
   rawBody: string,
   opts: PostSignedOptions = {},
-): Promise<{ status: number; body: string; ms: number }> {
+): Promise<{ status: number; body: string; contentType: string | null; ms: number }> {
   const signed = signSlackRequest(signingSecret, rawBody, opts.timestampSeconds);
   const started = performance.now();
   const res = await fetch(url, {
@@ -245,7 +245,7 @@ export async function postSigned(
     body: rawBody,
   });
   const body = await res.text();
-  return { status: res.status, body, ms: performance.now() - started };
+  return { status: res.status, body, contentType: res.headers.get('content-type'), ms: performance.now() - started };
 }
 
 let eventCounter = 0;

@@ -44,7 +44,7 @@ describe('two processes on one database file', () => {
 
     expect((await Promise.all(runs)).map((r) => r.queued).sort()).toEqual([0, 1]);
     const outbox = new SqliteOutboxStore(opened[0] as Db);
-    expect((await outbox.backlog()).pending).toEqual({ incident: 1, alert: 0, webhook: 0, github: 0 });
+    expect((await outbox.backlog()).pending).toEqual({ incident: 1, reply: 0, alert: 0, webhook: 0, github: 0 });
     expect((await outbox.claim('slack', T0 + HOUR, 1000, 10)).map((r) => [r.target, r.effect.kind])).toEqual([['incident:1', 'remind']]);
   });
 });

@@ -21,6 +21,7 @@ import { type Route, sendJson } from '../../http/http-server.ts';
 import type { ChatCommandHandler, ChatReply, ChatRequest } from '../command-handler.ts';
 import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId } from '../../presentation/message.ts';
 import type { ReplyTo } from '../../presentation/reply-effects.ts';
+import { answerInAck } from '../answer-in-ack.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { mattermostPostToCapture, type MattermostPostObject } from './mattermost-captured-post.ts';
@@ -95,6 +96,10 @@ const MENTION = /(?:^|\s)@([a-z0-9._-]+)/gi;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/** The `@name` mentions of a command that Mattermost did not resolve in the request (`known`, by lower-case name). */
+const unresolvedMentions = (text: string, known: ReadonlyMap<string, string>): string[] =>
+  [...text.matchAll(MENTION)].map((m) => (m[1] ?? '').toLowerCase()).filter((n) => !known.has(n));
+
 export function createMattermostAdapter(opts: MattermostAdapterOptions): MattermostAdapter {
   const { config, logger, track, nonces, now } = opts;
   const reply = (to: ReplyTo, message: ChatMessage) => opts.reply('mattermost', to, message);
@@ -126,9 +131,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
 
   /** Resolves `@name` mentions: first from the ids Mattermost sent with the command, then by asking it. */
   async function mentionParser(text: string, known: Map<string, string>) {
-    const names = [...text.matchAll(MENTION)].map((m) => (m[1] ?? '').toLowerCase());
-    const missing = names.filter((n) => !known.has(n));
-    for (const [name, id] of await platform.userIdsByName(missing)) known.set(name.toLowerCase(), id);
+    for (const [name, id] of await platform.userIdsByName(unresolvedMentions(text, known))) known.set(name.toLowerCase(), id);
     return (token: string) => (token.startsWith('@') ? known.get(token.slice(1).toLowerCase()) : undefined);
   }
 
@@ -163,8 +166,6 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
         sendJson(res, 401, { text: 'This request did not come from the configured /incident command (token mismatch).' });
         return;
       }
-      // Acknowledge at once (an empty ephemeral response shows nothing); the reply follows on response_url.
-      sendJson(res, 200, {});
       const request: ChatRequest = {
         platform: 'mattermost',
         userId: form.get('user_id') ?? '',
@@ -175,17 +176,28 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const ids = form.getAll('user_mentions_ids');
       const known = new Map(mentions.map((name, n) => [name.toLowerCase(), ids[n] ?? ''] as const).filter(([, id]) => id));
       const responseUrl = form.get('response_url') ?? '';
-      after(async () => {
-        const text = form.get('text') ?? '';
-        const answer = await handler.command(request, text, await mentionParser(text, known));
-        if (answer.kind !== 'message') {
-          const triggerId = form.get('trigger_id');
-          if (triggerId) await openForm(answer, request.userId, triggerId);
-          return;
-        }
-        // Through the outbox, to the command's response_url (MattermostPlatform.reply).
-        await reply({ user: request.userId, channel: request.channelId, ...(responseUrl ? { responseUrl } : {}) }, answer.message);
-      }, request);
+      const text = form.get('text') ?? '';
+      after(
+        () =>
+          answerInAck({
+            reply: mentionParser(text, known).then((parse) => handler.command(request, text, parse)),
+            // The reply in the answer's body when it is ready in time (answer-in-ack.ts); an empty response shows nothing.
+            body: (message) => platform.commandAnswer(message, request.channelId),
+            ack: (body) => sendJson(res, 200, body ?? {}),
+            later: async (answer) => {
+              if (answer.kind !== 'message') {
+                const triggerId = form.get('trigger_id');
+                if (triggerId) await openForm(answer, request.userId, triggerId);
+                return;
+              }
+              // Through the outbox, to the command's response_url (MattermostPlatform.reply).
+              await reply({ user: request.userId, channel: request.channelId, ...(responseUrl ? { responseUrl } : {}) }, answer.message);
+            },
+            // A mention Mattermost did not resolve is looked up through its API: the answer does not wait for that.
+            ...(unresolvedMentions(text, known).length > 0 ? { waitMs: 0 } : {}),
+          }),
+        request,
+      );
     },
   });
 

@@ -204,10 +204,7 @@ export class MattermostPlatform implements ChatPlatform {
   async reply(to: ReplyTo, message: ChatMessage): Promise<void> {
     if (to.responseUrl && /^https?:\/\//.test(to.responseUrl) && to.channel) {
       for (const post of await this.renderParts(message, to.channel)) {
-        // skip_slack_parsing: sitroom's Markdown is Mattermost's own; without it app/command.go runs
-        // model.ParseSlackLinksToMarkdown and ParseSlackAttachment over it (model/command_response.go).
-        const attachments = post.props.attachments ? { attachments: post.props.attachments } : {};
-        await postToResponseUrl(to.responseUrl, { response_type: 'ephemeral', text: post.message, skip_slack_parsing: true, ...attachments }, this.o.callTimeoutMs ?? 15_000);
+        await postToResponseUrl(to.responseUrl, commandResponseOf(post), this.o.callTimeoutMs ?? 15_000);
       }
     } else if (to.channel) await this.postEphemeral(to.user, to.channel, message);
     else await this.sendDirect(to.user, message);
@@ -233,9 +230,19 @@ export class MattermostPlatform implements ChatPlatform {
 
   /** The message as posts within Mattermost's length limit, split on line ends; the buttons go on the last. */
   async renderParts(message: ChatMessage, channelId: string): Promise<MattermostPost[]> {
-    const post = await this.render(message, channelId);
-    const texts = splitOnLines(post.message);
-    return texts.map((text, n) => (n === texts.length - 1 ? { ...post, message: text } : { message: text, props: {} }));
+    return splitPost(await this.render(message, channelId));
+  }
+
+  /**
+   * The reply as the body of a slash command's answer (chat/answer-in-ack.ts): the parts renderParts makes, the first
+   * as the response and the rest as its `extra_responses`. Undefined when a user or channel it mentions has not been
+   * looked up yet: the answer to a request never waits for a call to Mattermost (the outbox's reply does the looking up).
+   */
+  commandAnswer(message: ChatMessage, channelId: string): MattermostCommandResponse | undefined {
+    const { users, channels } = mentionedIds(message);
+    if ([...users].some((id) => !this.usernames.has(id)) || [...channels].some((id) => !this.channelNames.has(id))) return undefined;
+    const [first, ...rest] = splitPost(renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId)).map(commandResponseOf);
+    return first && { ...first, ...(rest.length ? { extra_responses: rest } : {}) };
   }
 
   /** User ids for @usernames (those Mattermost did not already resolve in the request). */
@@ -338,4 +345,27 @@ export class MattermostPlatform implements ChatPlatform {
     return this.botUserId;
   }
 
+}
+
+/** A slash command's reply as Mattermost reads it (server/public/model/command_response.go CommandResponse). */
+export interface MattermostCommandResponse {
+  response_type: 'ephemeral';
+  text: string;
+  skip_slack_parsing: true;
+  attachments?: unknown;
+  extra_responses?: MattermostCommandResponse[];
+}
+
+/**
+ * One post as a CommandResponse, for a response_url or an answer's body. skip_slack_parsing: sitroom's Markdown is
+ * Mattermost's own; without it app/command.go runs model.ParseSlackLinksToMarkdown and ParseSlackAttachment over it.
+ */
+function commandResponseOf(post: MattermostPost): MattermostCommandResponse {
+  return { response_type: 'ephemeral', text: post.message, skip_slack_parsing: true, ...(post.props.attachments ? { attachments: post.props.attachments } : {}) };
+}
+
+/** A post within Mattermost's length limit: split on line ends, the buttons on the last part. */
+function splitPost(post: MattermostPost): MattermostPost[] {
+  const texts = splitOnLines(post.message);
+  return texts.map((text, n) => (n === texts.length - 1 ? { ...post, message: text } : { message: text, props: {} }));
 }

@@ -20,7 +20,8 @@ import { decodeSlackText } from './slack-inbound-text.ts';
 import { SlackPlatform } from './slack-platform.ts';
 import { slackRequestGuard } from './slack-request-guard.ts';
 import { SlackTokenWatch } from './slack-token-check.ts';
-import { ACTION_PREFIX } from './slack-render.ts';
+import { ACTION_PREFIX, renderMessage, type SlackMessage } from './slack-render.ts';
+import { answerInAck } from '../answer-in-ack.ts';
 
 /** The callback id of the "Add to incident timeline" message shortcut (manifest.yml). */
 export const CAPTURE_SHORTCUT_ID = 'sitroom_timeline';
@@ -45,6 +46,9 @@ function slashCommandFields(form: URLSearchParams): SlashCommandFields | undefin
   const field = (name: string) => form.get(name) ?? '';
   return { user_id: field('user_id'), channel_id: field('channel_id'), user_name: field('user_name'), text: field('text'), trigger_id: field('trigger_id') };
 }
+
+/** A slash command's reply in its acknowledgement, ephemeral (https://api.slack.com/interactivity/slash-commands#responding_immediately). */
+type SlackCommandAnswer = SlackMessage & { response_type: 'ephemeral' };
 
 export interface SlackAdapterOptions {
   config: SlackConfig;
@@ -144,13 +148,22 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     );
   }
 
-  /** Runs `/incident …` once it has been acknowledged; the reply follows on response_url, or as a modal. */
-  function runCommand(handler: ChatCommandHandler, command: SlashCommandFields, responseUrl: string | undefined, client: webApi.WebClient): void {
+  /**
+   * Runs `/incident …` and acknowledges it: with its reply as the acknowledgement's body when the reply is ready in
+   * time (answer-in-ack.ts), else empty, the reply following on response_url, or as a modal.
+   */
+  function runCommand(handler: ChatCommandHandler, command: SlashCommandFields, responseUrl: string | undefined, client: webApi.WebClient, ack: (body?: SlackCommandAnswer) => void): void {
     const req: ChatRequest = { platform: 'slack', userId: command.user_id, channelId: command.channel_id, userName: command.user_name };
-    after(async () => {
-      const reply = await handler.command(req, decodeSlackText(command.text), parseSlackMention);
-      await show(reply, responseUrl, command.trigger_id, req.userId, client);
-    }, req);
+    after(
+      () =>
+        answerInAck({
+          reply: handler.command(req, decodeSlackText(command.text), parseSlackMention),
+          body: (message): SlackCommandAnswer => ({ response_type: 'ephemeral', ...renderMessage(message) }),
+          ack,
+          later: (reply) => show(reply, responseUrl, command.trigger_id, req.userId, client),
+        }),
+      req,
+    );
   }
 
   let attached: ChatCommandHandler | undefined;
@@ -159,8 +172,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
     attached = handler;
     // Socket Mode (and any command the guard hands on): through Bolt.
     app.command(/^\/incident/, async ({ command, ack, client }) => {
-      await ack();
-      runCommand(handler, command, command.response_url, client);
+      // The listener returns once acknowledged (Bolt sends the ack's body back on the Socket Mode envelope).
+      await new Promise<void>((acked) => {
+        runCommand(handler, command, command.response_url, client, (body) => {
+          ack(body).then(acked, (err: unknown) => {
+            logger.error({ err }, 'slack command ack failed');
+            acked();
+          });
+        });
+      });
     });
 
     app.action(new RegExp(`^${ACTION_PREFIX}`), async ({ action, body, ack, client }) => {
@@ -239,13 +259,15 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       ? slackRequestGuard({
           signingSecret: config.signingSecret,
           next: receiver.requestListener,
-          // Over HTTP, a verified `/incident` is acknowledged here: what Bolt's ack() writes (an empty 200,
-          // bolt-js receivers/HTTPModuleFunctions.ts buildContentResponse), without its receiver and middleware.
+          // Over HTTP, a verified `/incident` is acknowledged here: what Bolt's ack() writes (a 200, empty or with the
+          // JSON reply, bolt-js receivers/HTTPModuleFunctions.ts buildContentResponse), without its receiver and middleware.
           command: (form, res) => {
             const command = slashCommandFields(form);
             if (!attached || !command) return false;
-            res.writeHead(200).end();
-            runCommand(attached, command, form.get('response_url') ?? undefined, client);
+            runCommand(attached, command, form.get('response_url') ?? undefined, client, (body) => {
+              if (body) res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+              else res.writeHead(200).end();
+            });
             return true;
           },
           onRefused: (status, reason) => logger.warn({ status, reason }, 'refused a request to /slack/events'),

@@ -37,7 +37,7 @@ export class PgOutboxStore implements OutboxStore {
         name: 'outbox-claim',
         text: `SELECT * FROM outbox o WHERE o.state = 'pending' AND o.platform = $2 AND o.next_attempt_at <= $1 AND o.claimed_until <= $1
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.target = o.target AND p.state = 'pending' AND p.id < o.id)
-          ORDER BY CASE o.lane WHEN 'incident' THEN 0 ELSE 1 END, o.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+          ORDER BY CASE o.lane WHEN 'incident' THEN 0 WHEN 'reply' THEN 1 ELSE 2 END, o.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
         values: [now, platform, limit],
       });
       if (due.rows.length > 0) {

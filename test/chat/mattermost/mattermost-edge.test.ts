@@ -28,11 +28,28 @@ describe('the Mattermost edge', () => {
     expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
-  it('acknowledges the command at once with an empty ephemeral answer and replies on response_url', async () => {
+  it('answers a command with its reply as the CommandResponse body, spending nothing of the server’s rate limit', async () => {
+    // The server's limiter has nothing left for sitroom's host: a response_url post would be refused (429) now.
+    chat.faults.enforceRate({ perSec: 1, maxBurst: 0 });
+    await fetch(chat.mm.responseUrl('spend'), { method: 'POST', body: 'x' });
     const form = slashCommandForm({ text: 'help', userId: alice(), userName: 'alice', channelId: chat.general, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('help') });
     const res = await postForm(`${chat.url}/mattermost/command`, form);
-    expect([res.status, res.contentType, res.json()]).toEqual([200, 'application/json; charset=utf-8', {}]);
-    expect(((await chat.mm.waitForResponse('help')) as { response_type: string; text: string })).toMatchObject({ response_type: 'ephemeral' });
+    expect([res.status, res.contentType]).toEqual([200, 'application/json; charset=utf-8']);
+    expect(res.json()).toMatchObject({ response_type: 'ephemeral', skip_slack_parsing: true, text: expect.stringContaining('/incident declare') });
+    await chat.settled();
+    // Nothing went to the response_url: the reply was in the answer.
+    expect(chat.faults.arrivals.filter((a) => a.method === 'POST /hooks/commands/{id}')).toHaveLength(1);
+    expect(chat.mm.commandAnswered('help', res)).toBeUndefined();
+    expect(chat.mm.responses('help')).toHaveLength(1);
+  });
+
+  it('acknowledges a command whose reply needs a form at once, with an empty answer', async () => {
+    const before = chat.mm.dialogsOpened().length;
+    const form = slashCommandForm({ text: 'declare', userId: alice(), userName: 'alice', channelId: chat.general, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl('form') });
+    const res = await postForm(`${chat.url}/mattermost/command`, form);
+    expect([res.status, res.json()]).toEqual([200, {}]);
+    await chat.settled();
+    expect(chat.mm.dialogsOpened()).toHaveLength(before + 1);
   });
 
   it('refuses a click whose context sitroom did not sign', async () => {

@@ -123,20 +123,25 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
 
   async commandSent(text: string, where: Where = {}): Promise<() => string[]> {
     const id = `hook${++this.requests}`;
-    const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
-    if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
+    await this.sendCommand(id, text, where);
     await this.settled();
     return () => this.mm.responses(id).map((r) => unescape((r as { text?: string }).text ?? ''));
   }
 
   async command(text: string, where: Where = {}): Promise<string> {
     const id = `hook${++this.requests}`;
-    const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
-    if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
+    await this.sendCommand(id, text, where);
     const answer = unescape(((await this.mm.waitForResponse(id)) as { text?: string }).text ?? '');
     // What the command queued for the chat (the outbox) is delivered before the test looks.
     await this.settled();
     return answer;
+  }
+
+  /** `/incident <text>` as Mattermost sends it; the server shows its answer's body, if any (FakeMattermostApi.commandAnswered). */
+  private async sendCommand(id: string, text: string, where: Where): Promise<void> {
+    const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
+    const problem = this.mm.commandAnswered(id, res);
+    if (problem) throw new Error(`slash command answered ${res.status} (${problem}): ${res.body}`);
   }
 
   async commandOpensForm(text: string, where: Where = {}): Promise<string> {

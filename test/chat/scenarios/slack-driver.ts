@@ -95,15 +95,23 @@ export class SlackDriver extends SitroomDriverBase implements ChatDriver {
 
   async commandSent(text: string, where: Where = {}): Promise<() => string[]> {
     const id = `r${++this.requests}`;
-    await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
+    await this.sendCommand(id, text, where);
     await this.settled();
     return () => this.slack.responses(id).map((r) => unescape((r as { text?: string }).text ?? ''));
   }
 
   async command(text: string, where: Where = {}): Promise<string> {
     const id = `r${++this.requests}`;
-    await this.send(slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) }));
+    await this.sendCommand(id, text, where);
     return this.answered(id);
+  }
+
+  /** `/incident <text>` as Slack sends it; Slack shows its answer's body, if any (FakeSlackApi.commandAnswered). */
+  private async sendCommand(id: string, text: string, where: Where): Promise<void> {
+    const body = slashCommandBody({ text, userId: this.user(where.as ?? 'alice'), channelId: where.in ?? this.general, responseUrl: this.slack.responseUrl(id) });
+    const res = await postSigned(`${this.url}/slack/events`, SIGNING_SECRET, body);
+    const problem = this.slack.commandAnswered(id, res);
+    if (problem) throw new Error(`Slack refused the command's answer (${problem}): ${res.status} ${res.body}`);
   }
 
   commandOpensForm(text: string, where: Where = {}): Promise<string> {

@@ -20,14 +20,21 @@ describe('the Slack edge', () => {
     expect(await chat.sitroom().service.listOpen()).toEqual([]);
   });
 
-  it('acknowledges a slash command before doing the work', async () => {
+  it('acknowledges a slash command with its reply in the answer, before any chat work is done', async () => {
     const body = slashCommandBody({ text: 'declare sev2 Quick ack', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('ack') });
     chat.slack.rateLimitNext('conversations.create', 1);
     const res = await postSigned(`${chat.url}/slack/events`, 'scenario-signing-secret', body);
     expect(res.status).toBe(200);
     // The channel creation is still waiting out Slack's Retry-After when the acknowledgement has arrived.
     expect(chat.created()).toEqual([]);
-    expect(((await chat.slack.waitForResponse('ack', 10_000)) as { text: string }).text).toContain('Declared incident #1');
+    // The reply is the answer's body (ephemeral, as Slack shows it), and says what is still on its way.
+    expect(res.contentType).toMatch(/^application\/json/);
+    const answer = JSON.parse(res.body) as { response_type: string; text: string };
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain('Declared incident #1');
+    expect(chat.slack.commandAnswered('ack', res)).toBeUndefined();
+    await chat.settled();
+    expect(chat.slack.responses('ack')).toHaveLength(1);
   });
 
   it('honours Retry-After when Slack rate-limits, and the incident is recorded whole', async () => {

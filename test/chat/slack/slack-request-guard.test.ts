@@ -128,8 +128,9 @@ describe('the replay window', () => {
   it('refuses the same signed request twice', async () => {
     const body = slashCommandBody({ text: 'declare sev2 Once only', userId: 'UALICE', channelId: chat.general, responseUrl: chat.slack.responseUrl('once') });
     const timestampSeconds = nowSeconds();
-    expect((await postSigned(events(), SECRET, body, { timestampSeconds })).status).toBe(200);
-    await chat.slack.waitForResponse('once');
+    const first = await postSigned(events(), SECRET, body, { timestampSeconds });
+    expect(first.status).toBe(200);
+    expect(first.body).toContain('Declared incident #1');
     await chat.settled();
     const replay = await postSigned(events(), SECRET, body, { timestampSeconds });
     expect(replay.status).toBe(401);

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlackApi } from '../../fakes/fake-slack-api.ts';
-import { eventCallbackBody, messageActionBody, reactionEvent } from '../../fakes/slack-requests.ts';
+import { eventCallbackBody, messageActionBody, reactionEvent, slashCommandBody } from '../../fakes/slack-requests.ts';
 import { SitroomUnderTest } from '../scenarios/sitroom-under-test.ts';
 
 let slack: FakeSlackApi;
@@ -47,5 +47,17 @@ describe('capturing over Socket Mode', () => {
       ['UBOB', 'Failover done'],
       ['UCAROL', 'Rolled back'],
     ]);
+  });
+});
+
+describe('a slash command over Socket Mode', () => {
+  it('is acknowledged with its reply as the envelope’s payload, so nothing goes to the response_url', async () => {
+    // The payload is the slash command's fields, as the HTTP request URL would get them.
+    const payload = Object.fromEntries(new URLSearchParams(slashCommandBody({ text: 'declare sev2 Over the socket', userId: 'UALICE', channelId: 'CANNOUNCE', responseUrl: slack.responseUrl('socket') })));
+    const acked = await slack.socketMode.send('slash_commands', payload);
+    expect(acked).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Declared incident #1') });
+    await app.sitroom.settled();
+    expect(slack.responses('socket')).toEqual([]);
+    expect((await app.sitroom.service.get(1)).title).toBe('Over the socket');
   });
 });

@@ -198,6 +198,28 @@ export class FakeSlackApi {
     return this.responseBodies.first(id, timeoutMs);
   }
 
+  /**
+   * What Slack does with an app's answer to the slash command whose response_url is responseUrl(id): a 200 whose
+   * body is a JSON message is shown to the person who typed the command, as a response_url post would be; plain text
+   * is shown as the message's text; an empty 200 shows nothing
+   * (https://api.slack.com/interactivity/slash-commands#responding_immediately). It is kept with responses(id), first,
+   * and uses none of the response_url's 5 uses. Returns the problem Slack would show instead, if any.
+   */
+  commandAnswered(id: string, answer: { status: number; contentType: string | null; body: string }): string | undefined {
+    if (answer.status !== 200) return `the app answered ${answer.status}`;
+    if (answer.body === '') return undefined;
+    const isJson = (answer.contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
+    if (!isJson) {
+      this.responseBodies.record(id, { text: answer.body });
+      return undefined;
+    }
+    const parsed = parseJsonOr(answer.body, undefined);
+    if (typeof parsed !== 'object' || parsed === null) return 'the answer is not a JSON object';
+    if (messageProblems(list((parsed as SlackArgs)['blocks'])).length > 0) return 'invalid_blocks';
+    this.responseBodies.record(id, parsed);
+    return undefined;
+  }
+
   // ---- Workspace inspection and seeding ----------------------------------------------------------------------
 
   channel(channelId: string): FakeChannel | undefined {

@@ -33,7 +33,7 @@ export class FakeSocketMode {
   }
 
   /** Sends an envelope to the connected app; resolves with the payload of its acknowledgement. */
-  send(type: 'events_api' | 'interactive', payload: unknown): Promise<unknown> {
+  send(type: 'events_api' | 'interactive' | 'slash_commands', payload: unknown): Promise<unknown> {
     const socket = [...this.sockets][0];
     if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
     const envelopeId = randomUUID();

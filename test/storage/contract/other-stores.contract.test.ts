@@ -240,18 +240,20 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
   });
 
   describe('outbox', () => {
-    it('claims the head of each target, incident lane first, and leases it', async () => {
-      await s.outbox.enqueue([effect('alerts', { lane: 'alert' }), effect('room:1'), effect('room:1', { effect: { kind: 'card', number: 1, pin: false } }), effect('room:2')]);
+    it('claims the head of each target, incident lane first, then replies, then alert cards, and leases it', async () => {
+      // The reply and the alert card are older rows: the lane, not the age, puts them after the incident's.
+      await s.outbox.enqueue([effect('alerts', { lane: 'alert' }), effect('reply:U1', { lane: 'reply' }), effect('room:1'), effect('room:1', { effect: { kind: 'card', number: 1, pin: false } }), effect('room:2')]);
       const claimed = await s.outbox.claim('slack', T0, MINUTE, 10);
       expect(claimed.map((r) => [r.target, r.effect.kind])).toEqual([
         ['room:1', 'topic'],
         ['room:2', 'topic'],
+        ['reply:U1', 'topic'],
         ['alerts', 'topic'],
       ]);
       expect(await s.outbox.claim('slack', T0, MINUTE, 10)).toEqual([]);
       await s.outbox.delivered(claimed[0]!.id, T0, 'M1');
       expect((await s.outbox.claim('slack', T0, MINUTE, 10)).map((r) => r.effect.kind)).toEqual(['card']);
-      expect(await s.outbox.backlog()).toEqual({ pending: { incident: 2, alert: 1, webhook: 0, github: 0 }, oldestCreatedAt: T0 });
+      expect(await s.outbox.backlog()).toEqual({ pending: { incident: 2, reply: 1, alert: 1, webhook: 0, github: 0 }, oldestCreatedAt: T0 });
     });
 
     it('retries later, gives up, and supersedes older rows of a coalesce key', async () => {
