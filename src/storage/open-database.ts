@@ -8,7 +8,6 @@ import type { OutboxStore } from '../delivery/outbox.ts';
 import type { AlertFacts, CapturedMessageStore, ChecklistStore, FollowUpStore, IncidentStore, PublicationStore } from '../incidents/ports.ts';
 import type { AnnotationStore, PageStore } from '../incidents/integration-ports.ts';
 import type { Platform } from '../incidents/incident.ts';
-import type { Logger } from '../logger.ts';
 import { openDatabase, proveWritable } from './database.ts';
 import { type LeaseStore, SqliteLeases } from './leases.ts';
 import { type SettingsStore, SqliteSettings } from './settings.ts';
@@ -22,7 +21,7 @@ import { SqliteOutboxStore } from './sqlite-outbox-store.ts';
 import { SqlitePublicationStore } from './sqlite-publication-store.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
 import { SqliteTopicMemory, type StoredTopics } from './topic-memory.ts';
-import { WalCheckpointer } from './wal-checkpointer.ts';
+import { WalCheckpointer, type WarningLog } from './wal-checkpointer.ts';
 
 export interface Stores {
   engine: 'sqlite' | 'postgres';
@@ -50,7 +49,7 @@ export interface Stores {
    * commit (a tick's, a command's) crosses SQLite's threshold. The running app asks for it; tests and benches that
    * open stores directly do not. close() stops the worker.
    */
-  checkpointInWorker?(logger: Logger): void;
+  checkpointInWorker?(logger: WarningLog): void;
   close(): Promise<void>;
 }
 

@@ -7,9 +7,13 @@
  */
 import { statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import type { Logger } from '../logger.ts';
-import { startWorker } from '../worker-thread.ts';
+import { startWorker } from '../runtime/worker-thread.ts';
 import type { Db } from './database.ts';
+
+/** Where the checkpointer reports that its worker stopped (sitroom's pino logger fits; storage imports no logger). */
+export interface WarningLog {
+  warn(details: object, message: string): void;
+}
 
 /** SQLite's default wal_autocheckpoint (https://www.sqlite.org/pragma.html#pragma_wal_autocheckpoint). */
 export const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
@@ -37,7 +41,7 @@ export interface CheckpointResult {
 export class WalCheckpointer {
   private readonly db: Db;
   private readonly path: string;
-  private readonly logger: Logger | undefined;
+  private readonly logger: WarningLog | undefined;
   private readonly everyMs: number;
   private worker: Worker | undefined;
   private watch: NodeJS.Timeout | undefined;
@@ -45,7 +49,7 @@ export class WalCheckpointer {
   private nextId = 1;
   private stopped = false;
 
-  private constructor(db: Db, logger: Logger | undefined, everyMs: number) {
+  private constructor(db: Db, logger: WarningLog | undefined, everyMs: number) {
     this.db = db;
     this.path = db.$client.name;
     this.logger = logger;
@@ -60,7 +64,7 @@ export class WalCheckpointer {
    * Watches `db` (opened by openDatabase, so in WAL mode) and checkpoints it in a worker once its WAL grows;
    * undefined for an in-memory database, which has no WAL.
    */
-  static attach(db: Db, logger?: Logger, everyMs = CHECKPOINT_EVERY_MS): WalCheckpointer | undefined {
+  static attach(db: Db, logger?: WarningLog, everyMs = CHECKPOINT_EVERY_MS): WalCheckpointer | undefined {
     const path = db.$client.name;
     if (db.$client.memory || path === '' || path === ':memory:') return undefined;
     return new WalCheckpointer(db, logger, everyMs);

@@ -3,7 +3,7 @@
  * not stop other requests (the event loop only receives the result, slice by slice, between other work).
  */
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../worker-thread.ts';
+import { startWorker } from '../runtime/worker-thread.ts';
 import { type DeliveryParse, parseDelivery, type WebhookAlert, type WebhookPayload } from '../alertmanager/alertmanager-payload.ts';
 
 /** Alerts per message from the worker: ~350 KB, received in a few ms. */
