@@ -110,7 +110,10 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
 
   async function command(bot: BotProcess, text: string, channel: string, id: string): Promise<string> {
     const body = slashCommandBody({ text, userId: 'UALICE', channelId: channel, responseUrl: slack.responseUrl(id) });
-    expect((await postSigned(`${bot.url}/slack/events`, SECRET, body)).status).toBe(200);
+    const res = await postSigned(`${bot.url}/slack/events`, SECRET, body);
+    expect(res.status).toBe(200);
+    // Slack shows the answer's body, if the reply was in it; otherwise it comes on the response_url.
+    expect(slack.commandAnswered(id, res)).toBeUndefined();
     return ((await slack.waitForResponse(id, 10_000)) as { text: string }).text;
   }
 
