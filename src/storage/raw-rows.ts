@@ -4,7 +4,7 @@
  * `/incident list` in `npm run bench -- ack`; these statements return the same objects for a fraction of that.
  * The select list and the boolean columns are derived from the table, so a schema change cannot leave them behind.
  */
-import { getTableColumns, getTableName, type InferSelectModel } from 'drizzle-orm';
+import { getTableColumns, getTableName, type InferSelectModel, type Table } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 export interface RawRows<T extends SQLiteTable> {
@@ -62,3 +62,14 @@ export function rawRows<T extends SQLiteTable>(table: T, alias?: string): RawRow
     },
   };
 }
+
+type ColumnsOf<T extends Table> = T['_']['columns'];
+/** A column's value as the driver returns it without drizzle's mapping: JSON stays text, a boolean is 0/1. */
+type SqlValue<C> = C extends { _: { dataType: infer D; notNull: infer N; data: infer V } }
+  ? (D extends 'json' ? string : D extends 'boolean' ? number : V) | (N extends true ? never : null)
+  : never;
+/**
+ * A row as `SELECT *` returns it through a plain statement: SQL column names (snake_case), values as stored. Derived
+ * from the drizzle table, so the schema stays the one source of row types even where drizzle's mapping is skipped.
+ */
+export type SqlRow<T extends Table> = { [K in keyof ColumnsOf<T> as ColumnsOf<T>[K]['_']['name']]: SqlValue<ColumnsOf<T>[K]> };

@@ -20,43 +20,14 @@ import type { Phase } from '../incidents/phases.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
 import { DigestCounts } from './alert-digest-counts.ts';
 import type { Db } from './database.ts';
+import type { SqlRow } from './raw-rows.ts';
+import type { alertGroups, alerts } from './schema.ts';
 
-export interface GroupRow {
-  id: number;
-  group_key: string;
-  receiver: string;
-  group_labels: string;
-  common_labels: string;
-  common_annotations: string;
-  external_url: string;
-  truncated_alerts: number;
-  first_firing_at: number | null;
-  last_delivery_key: string;
-  last_delivery_at: number;
-  version: number;
-  updated_at: number;
-  firing_count: number;
-  latest_alerts: number;
-  latest_firing: number;
-  acknowledged_by: string | null;
-  acknowledged_at: number | null;
-  not_actionable_by: string | null;
-  not_actionable_at: number | null;
-  incident_number: number | null;
-  silence_id: string | null;
-  silence_until: number | null;
-  silenced_by: string | null;
-}
+/** The row as a plain statement returns it (raw-rows.ts): the schema is its source. */
+export type GroupRow = SqlRow<typeof alertGroups>;
 
-export interface AlertRow {
-  fingerprint: string;
-  starts_at: number;
-  status: string;
-  ends_at: number | null;
-  labels: string;
-  annotations: string;
-  generator_url: string;
-}
+/** The row as a plain statement returns it (raw-rows.ts): the schema is its source. */
+export type AlertRow = SqlRow<typeof alerts>;
 
 export const toGroup = (r: GroupRow): AlertGroup => ({
   id: r.id,

@@ -7,22 +7,12 @@ import { EMPTY_SECTIONS, type PostmortemSections } from '../incidents/postmortem
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import type { QueuedEffect } from '../incidents/effects.ts';
 import type { Db } from './database.ts';
+import type { SqlRow } from './raw-rows.ts';
+import type { actionItems } from './schema.ts';
 import { writeOutbox } from './sqlite-outbox-store.ts';
 
-export interface ItemRow {
-  id: number;
-  incident_number: number;
-  text: string;
-  owner: string | null;
-  due: string | null;
-  state: string;
-  created_at: number;
-  created_by: string;
-  done_at: number | null;
-  done_by: string | null;
-  issue_number: number | null;
-  issue_url: string | null;
-}
+/** The row as a plain statement returns it (raw-rows.ts): the schema is its source. */
+export type ItemRow = SqlRow<typeof actionItems>;
 
 export const toItem = (r: ItemRow): ActionItem => ({
   id: r.id,

@@ -4,25 +4,11 @@ import type { Destination, Lane, QueuedEffect } from '../incidents/effects.ts';
 import type { UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
+import type { SqlRow } from './raw-rows.ts';
+import type { outbox } from './schema.ts';
 
-export interface Row {
-  id: number;
-  platform: string;
-  lane: string;
-  target: string;
-  kind: string;
-  payload: string;
-  coalesce_key: string | null;
-  version: number;
-  incident_number: number | null;
-  actor: string | null;
-  state: string;
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  message_id: string | null;
-}
+/** The row as a plain statement returns it (raw-rows.ts): the schema is its source. */
+export type Row = SqlRow<typeof outbox>;
 
 export const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id,

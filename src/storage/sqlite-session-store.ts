@@ -4,6 +4,8 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.ts';
+import type { SqlRow } from './raw-rows.ts';
+import type { webSessions } from './schema.ts';
 
 /** A session as the web's SessionStore port stores it. */
 export interface StoredSession {
@@ -12,11 +14,8 @@ export interface StoredSession {
   lastSeenAt: number;
 }
 
-interface Row {
-  viewer: string;
-  created_at: number;
-  last_seen_at: number;
-}
+/** The row as a plain statement returns it (raw-rows.ts): the schema is its source. */
+type Row = SqlRow<typeof webSessions>;
 
 export class SqliteSessionStore {
   private readonly insert: Statement;
