@@ -179,7 +179,8 @@ async function main(): Promise<number> {
       notes,
     );
   ok = (await webhook('webhook', 'webhook', webhookOptions)) && ok;
-  ok = (await webhook('webhook-pg', 'webhook on PostgreSQL', { ...webhookOptions, engine: 'postgres' })) && ok;
+  // One round on PostgreSQL (still bare and sitroom interleaved): its cards settle slowly, and issue 13 asks for the figure, not a target.
+  ok = (await webhook('webhook-pg', 'webhook on PostgreSQL', { ...webhookOptions, engine: 'postgres', rounds: 1 })) && ok;
   ok =
     (await section('webhook-storm', 'webhook-storm', rows, async () => stormRows(await measureWebhookStorm(stormOptions), stormOptions), notes)) && ok;
   ok =
