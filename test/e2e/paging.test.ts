@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AlertmanagerProcess } from '../fakes/alertmanager-process.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
 import { BotProcess } from './bot-process.ts';
+import { slackCommand } from './slack-command.ts';
 
 const SECRET = 'paging-e2e-signing-secret';
 let slack: FakeSlackApi;
@@ -27,13 +27,8 @@ interface Notification {
 }
 const notifications: Notification[] = [];
 
-async function command(text: string, channel: string, id: string): Promise<string> {
-  const body = slashCommandBody({ text, userId: 'UALICE', channelId: channel, responseUrl: slack.responseUrl(id) });
-  const res = await postSigned(`${bot.url}/slack/events`, SECRET, body);
-  expect(res.status).toBe(200);
-  // Slack shows the answer's body, if the reply was in it; otherwise it comes on the response_url.
-  expect(slack.commandAnswered(id, res)).toBeUndefined();
-  return ((await slack.waitForResponse(id, 10_000)) as { text: string }).text;
+function command(text: string, channel: string, id: string): Promise<string> {
+  return slackCommand(slack, { url: bot.url, secret: SECRET }, text, channel, id);
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {

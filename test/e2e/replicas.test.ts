@@ -13,10 +13,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
 import { FakeSlackApi, type RecordedCall } from '../fakes/fake-slack-api.ts';
-import { blockActionBody, postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
+import { blockActionBody, postSigned } from '../fakes/slack-requests.ts';
 import { pgDatabaseUrl, withPgClient } from '../support/pg-client.ts';
 import { signIn, WebClient } from '../web/web-client.ts';
 import { BotProcess } from './bot-process.ts';
+import { slackCommand } from './slack-command.ts';
 
 const SECRET = 'replicas-e2e-signing-secret';
 const WEB_TOKEN = 'replicas-e2e-web-token-0123456789';
@@ -108,13 +109,8 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
     for (const done of cleanup.reverse()) await done();
   });
 
-  async function command(bot: BotProcess, text: string, channel: string, id: string): Promise<string> {
-    const body = slashCommandBody({ text, userId: 'UALICE', channelId: channel, responseUrl: slack.responseUrl(id) });
-    const res = await postSigned(`${bot.url}/slack/events`, SECRET, body);
-    expect(res.status).toBe(200);
-    // Slack shows the answer's body, if the reply was in it; otherwise it comes on the response_url.
-    expect(slack.commandAnswered(id, res)).toBeUndefined();
-    return ((await slack.waitForResponse(id, 10_000)) as { text: string }).text;
+  function command(bot: BotProcess, text: string, channel: string, id: string): Promise<string> {
+    return slackCommand(slack, { url: bot.url, secret: SECRET }, text, channel, id);
   }
 
   const nagsIn = (channel: string) => slack.messagesIn(channel).filter((m) => (m.text ?? '').includes('⏰'));

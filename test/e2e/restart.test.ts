@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
 import { BotProcess } from './bot-process.ts';
+import { slackCommand } from './slack-command.ts';
 
 const SECRET = 'restart-test-secret';
 let slack: FakeSlackApi;
@@ -23,13 +23,8 @@ async function startBot(): Promise<BotProcess> {
   return bot;
 }
 
-async function command(bot: BotProcess, text: string, channel: string, id: string): Promise<string> {
-  const body = slashCommandBody({ text, userId: 'UALICE', channelId: channel, responseUrl: slack.responseUrl(id) });
-  const res = await postSigned(`${bot.url}/slack/events`, SECRET, body);
-  expect(res.status).toBe(200);
-  // Slack shows the answer's body, if the reply was in it; otherwise it comes on the response_url.
-  expect(slack.commandAnswered(id, res)).toBeUndefined();
-  return ((await slack.waitForResponse(id, 10_000)) as { text: string }).text;
+function command(bot: BotProcess, text: string, channel: string, id: string): Promise<string> {
+  return slackCommand(slack, { url: bot.url, secret: SECRET }, text, channel, id);
 }
 
 /** The bot was down while the update fell due: move the incident's due time into the past, as time would have. */
