@@ -35,6 +35,11 @@ export interface AlertServiceOptions {
 
 const HOUR = 3_600_000;
 
+/** Whether a stored delivery is news for its group's war room (new firings, or all resolved, with an incident linked). */
+function tellsWarRoom(result: IngestResult): boolean {
+  return result.group.incidentNumber !== null && (result.newlyFiring.length > 0 || result.becameResolved);
+}
+
 export class AlertService implements IncidentObserver {
   private readonly o: AlertServiceOptions;
   private cards: AlertCardSync | undefined;
@@ -97,8 +102,11 @@ export class AlertService implements IncidentObserver {
 
   /** Chat work for stored deliveries, after the current turn: they are answered before any card is rendered or posted. */
   private afterStored(results: readonly IngestResult[]): void {
+    // Most deliveries have no war room to tell: they cost no turn, promise or tracked work (one per commit in a storm).
+    const due = results.filter(tellsWarRoom);
+    if (due.length === 0) return;
     const work = new Promise((resolve) => setImmediate(resolve)).then(() =>
-      Promise.all(results.map((r) => this.afterIngest(r).catch((error: unknown) => this.o.onError?.(`chat work for alert group ${r.group.id}`, error)))),
+      Promise.all(due.map((r) => this.afterIngest(r).catch((error: unknown) => this.o.onError?.(`chat work for alert group ${r.group.id}`, error)))),
     );
     if (this.o.track) this.o.track(work);
     else void work;
@@ -107,7 +115,7 @@ export class AlertService implements IncidentObserver {
   /** Chat work for a stored delivery (its card was queued with it): the linked war room (queued, not sent). */
   async afterIngest(result: IngestResult): Promise<void> {
     const { group } = result;
-    if (group.incidentNumber === null || (result.newlyFiring.length === 0 && !result.becameResolved)) return;
+    if (!tellsWarRoom(result)) return;
     await this.tellWarRoom(group, result.becameResolved ? { note: 'resolved' } : { note: 'firing', alerts: result.newlyFiring });
   }
 

@@ -66,8 +66,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       else if (whole) resolve(Buffer.concat([whole.subarray(0, size - chunks.reduce((n, c) => n + c.length, 0)), ...chunks]));
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    req.once('error', () => fail(new BodyError(400, 'the client went away before the body was complete')));
+    // Built only when it is the answer: every request closes after its 'end', and an Error captures a stack trace.
+    const wentAway = () => {
+      if (!settled) fail(new BodyError(400, 'the client went away before the body was complete'));
+    };
+    req.once('error', wentAway);
     // An abort may only be seen as 'close' without 'end'.
-    req.once('close', () => fail(new BodyError(400, 'the client went away before the body was complete')));
+    req.once('close', wentAway);
   });
 }

@@ -133,7 +133,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
    * repeats the stored state (Alertmanager re-sends the whole group every group_interval) writes no alert row and
    * leaves the version, so no card is re-rendered for it.
    */
-  private readonly progress = new WeakMap<OpenDelivery, { versionBefore: number; wrote: boolean }>();
+  private readonly progress = new WeakMap<OpenDelivery, { versionBefore: number; wrote: boolean; latestAlerts: number }>();
   /**
    * One transaction function for every transaction (a savepoint when nested): better-sqlite3's transaction() builds
    * four wrapper functions each time it is called, which was a measurable part of a webhook delivery's CPU.
@@ -145,7 +145,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
     const c = db.$client;
     this.atomically = c.transaction((work: () => unknown) => work());
     this.s = {
-      byKey: c.prepare('SELECT id, last_delivery_key, firing_count, version FROM alert_groups WHERE group_key = ?'),
+      byKey: c.prepare('SELECT id, last_delivery_key, firing_count, version, latest_alerts FROM alert_groups WHERE group_key = ?'),
       byId: c.prepare('SELECT * FROM alert_groups WHERE id = ?'),
       insertGroup: c.prepare(`INSERT INTO alert_groups (group_key, receiver, group_labels, common_labels, common_annotations, external_url,
         truncated_alerts, first_firing_at, last_delivery_key, last_delivery_at, version, updated_at, firing_count)
@@ -211,6 +211,8 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   async ingestBatch(deliveries: readonly { payload: WebhookPayload; key: string }[], now: number, written?: WrittenEffects): Promise<DeliveryOutcome[]> {
+    const only = deliveries.length === 1 ? deliveries[0] : undefined;
+    if (only) return this.ingestAlone(only, now, written);
     return this.inOneTransaction(() => {
       const each = deliveries.map((d): DeliveryOutcome => {
         try {
@@ -223,6 +225,31 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       this.withWritten(each.flatMap((o) => (o.ok ? [o.result] : [])), written);
       return each;
     });
+  }
+
+  /**
+   * A batch of one (every delivery when they come one at a time): the transaction is the delivery's own, so it needs
+   * no savepoint (two more statements a commit). What the batch does is kept: the delivery failing rolls back its own
+   * work and is its outcome; `written` or the commit failing fails the whole call.
+   */
+  private ingestAlone(d: { payload: WebhookPayload; key: string }, now: number, written: WrittenEffects | undefined): DeliveryOutcome[] {
+    let own: { error: unknown } | undefined;
+    try {
+      return this.inOneTransaction(() => {
+        let result: IngestResult;
+        try {
+          result = this.ingestNow(d.payload, d.key, now);
+        } catch (error) {
+          own = { error };
+          throw error;
+        }
+        this.withWritten([result], written);
+        return [{ ok: true, result }];
+      });
+    } catch (error) {
+      if (own) return [{ ok: false, error: own.error }];
+      throw error;
+    }
   }
 
   /** Queues, in the caller's transaction, the outbox rows `written` asks for the deliveries that changed something. */
@@ -240,7 +267,8 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   private ingestNow(p: WebhookPayload, key: string, now: number): IngestResult {
     const opened = this.open(p, key, now);
     if ('duplicate' in opened) return opened.duplicate;
-    return this.finish(opened, p, key, now, this.write(opened, p.alerts, now));
+    // Written in the transaction that opened it: the group's count of alerts read then still holds.
+    return this.finish(opened, p, key, now, this.write(opened, p.alerts, now, this.progress.get(opened)?.latestAlerts));
   }
 
   async openDelivery(p: WebhookPayload, key: string, now: number): Promise<OpenDelivery | { duplicate: IngestResult }> {
@@ -268,25 +296,25 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
 
   // The three steps, run inside a transaction their caller opened.
   private open(p: WebhookPayload, key: string, now: number): OpenDelivery | { duplicate: IngestResult } {
-    const existing = this.s['byKey']!.get(p.groupKey) as Pick<GroupRow, 'id' | 'last_delivery_key' | 'firing_count' | 'version'> | undefined;
+    const existing = this.s['byKey']!.get(p.groupKey) as Pick<GroupRow, 'id' | 'last_delivery_key' | 'firing_count' | 'version' | 'latest_alerts'> | undefined;
     if (existing && existing.last_delivery_key === key) {
       return { duplicate: { group: this.groupNow(existing.id)!, duplicate: true, newlyFiring: [], becameResolved: false, firesAgain: false } };
     }
-    if (existing) return this.opened({ groupId: existing.id, existed: true, firingBefore: existing.firing_count }, existing.version, false);
+    if (existing) return this.opened({ groupId: existing.id, existed: true, firingBefore: existing.firing_count }, existing.version, false, existing.latest_alerts);
     // A new group is created without a delivery key: it gets one only when the whole delivery is stored.
     const id = (this.s['insertGroup']!.get({ ...groupParams(p, now), key: '' }) as { id: number }).id;
-    return this.opened({ groupId: id, existed: false, firingBefore: 0 }, 0, true);
+    return this.opened({ groupId: id, existed: false, firingBefore: 0 }, 0, true, 0);
   }
 
-  private opened(open: OpenDelivery, versionBefore: number, wrote: boolean): OpenDelivery {
-    this.progress.set(open, { versionBefore, wrote });
+  private opened(open: OpenDelivery, versionBefore: number, wrote: boolean, latestAlerts: number): OpenDelivery {
+    this.progress.set(open, { versionBefore, wrote, latestAlerts });
     return open;
   }
 
   /** The latest rows of the group by fingerprint, read at once when the group is not much larger than the delivery. */
-  private shownRows(groupId: number, alerts: number): Map<string, ShownRow> | undefined {
-    const counts = this.s['counts']!.get(groupId) as Pick<GroupRow, 'latest_alerts'> | undefined;
-    if ((counts?.latest_alerts ?? 0) > READ_ALL_UP_TO(alerts)) return undefined;
+  private shownRows(groupId: number, alerts: number, latestAlerts: number | undefined): Map<string, ShownRow> | undefined {
+    const latest = latestAlerts ?? (this.s['counts']!.get(groupId) as Pick<GroupRow, 'latest_alerts'> | undefined)?.latest_alerts ?? 0;
+    if (latest > READ_ALL_UP_TO(alerts)) return undefined;
     const rows = this.s['allLatest']!.all(groupId) as ShownRow[];
     return new Map(rows.map((r) => [r.fingerprint, r]));
   }
@@ -295,11 +323,12 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
    * Upserts the alerts and keeps the digest current: which row is each fingerprint's latest (the latest start wins;
    * a late-arriving earlier firing is stored but not shown), the group's counts and the label counts.
    */
-  private write(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number): GroupAlert[] {
+  /** `latestAlerts`: the group's count of latest rows when the caller read it in this transaction (one read less). */
+  private write(open: OpenDelivery, alerts: readonly WebhookAlert[], now: number, latestAlerts?: number): GroupAlert[] {
     const newlyFiring: GroupAlert[] = [];
     const id = open.groupId;
     const counts = new DigestCounts();
-    const shownAll = this.shownRows(id, alerts.length);
+    const shownAll = this.shownRows(id, alerts.length, latestAlerts);
     const seen = new Set<string>();
     let wrote = false;
     for (const a of alerts) {

@@ -167,6 +167,22 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(await engine.count('alerts')).toBe(0);
     });
 
+    it('answers a batch of one failing delivery with its failure and stores nothing of it', async () => {
+      const bad = validPayload(rawPayload([rawAlert(0, { fingerprint: 'ONE-0' }), rawAlert(1, { fingerprint: 'ONE-1' })], { groupKey: '{}:{alertname="ONE"}' }));
+      // JSON.stringify throws on a BigInt: the delivery fails after its group and first alert were written.
+      (bad.alerts[1]!.labels as Record<string, unknown>)['instance'] = 3n;
+      let asked = 0;
+      const outcomes = await s.alerts.ingestBatch([{ payload: bad, key: 'key-one' }], T0, (results) => {
+        asked++;
+        return cardRows(results);
+      });
+      expect(outcomes.map((o) => o.ok)).toEqual([false]);
+      expect(asked).toBe(0);
+      expect(await engine.count('alert_groups')).toBe(0);
+      expect(await engine.count('alerts')).toBe(0);
+      expect(await engine.count('outbox')).toBe(0);
+    });
+
     it('queues the written effects with a single delivery and with the last part of a delivery in parts', async () => {
       const effects = cardRows;
       const p = fixturePayload('alertmanager-firing');
