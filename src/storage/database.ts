@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -14,18 +14,45 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
 /**
  * Opens (creating if needed) the database at `path` (`:memory:` for tests) and migrates it.
  * WAL + synchronous=NORMAL: durable across process crashes, ~4x faster commits than FULL;
- * busy_timeout lets a second replica wait for the write lock instead of failing.
+ * busy_timeout lets a second replica wait for the write lock instead of failing. It is set first: switching a new
+ * file to WAL takes a lock too, and without a busy handler a replica starting at the same moment failed there
+ * ("database is locked").
  */
 export function openDatabase(path: string, migrationsFolder = MIGRATIONS_FOLDER): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const client = new Database(path);
+  client.pragma('busy_timeout = 5000');
   client.pragma('journal_mode = WAL');
   client.pragma('synchronous = NORMAL');
-  client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
-  const db = drizzle({ client, schema });
-  migrate(db, { migrationsFolder });
-  return db;
+  migrateUnderLock(client, migrationsFolder);
+  return drizzle({ client, schema });
+}
+
+/** drizzle-kit's bookkeeping table, as drizzle's own migrator creates it (existing databases keep theirs). */
+const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`;
+
+/**
+ * Applies the migrations drizzle-kit generated, as drizzle's migrator does (same table, same order by the journal's
+ * timestamps), but reading what is applied and applying the rest in ONE IMMEDIATE transaction: the write lock is taken
+ * first, so replicas starting together wait for each other (busy_timeout) and the second finds the first's work done.
+ * drizzle's migrator reads the last applied migration before its (deferred) BEGIN, so two replicas both saw none and
+ * the second failed on "table already exists" or "database is locked" (test/storage/migrate-together.test.ts).
+ */
+function migrateUnderLock(client: Database.Database, migrationsFolder: string): void {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  client
+    .transaction(() => {
+      client.exec(MIGRATIONS_TABLE);
+      const last = client.prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').pluck().get() as number | string | undefined;
+      const record = client.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)');
+      for (const m of migrations) {
+        if (last !== undefined && Number(last) >= m.folderMillis) continue;
+        for (const statement of m.sql) if (statement.trim() !== '') client.exec(statement);
+        record.run(m.hash, m.folderMillis);
+      }
+    })
+    .immediate();
 }
 
 /**
