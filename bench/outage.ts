@@ -65,6 +65,8 @@ async function slackRig(dir: string): Promise<Rig> {
       const body = slashCommandBody({ text: `declare sev2 ${title(k)}`, userId: 'UALICE', channelId: 'CGENERAL', responseUrl: slack.responseUrl(`d${k}`) });
       const res = await postSigned(`${url}/slack/events`, SECRET, body);
       if (res.status !== 200) throw new Error(`declare ${k}: HTTP ${res.status}`);
+      // The reply may be the command's own answer (answer-in-ack.ts): the fake records it as Slack would show it.
+      slack.commandAnswered(`d${k}`, res);
     },
     counts: (k) => ({
       rooms: slack.callsTo('conversations.create').filter((c) => c.status === 200 && new RegExp(`^inc-\\d+-bench-${k}-zz`).test(String(c.args['name']))).length,
@@ -109,6 +111,8 @@ async function mattermostRig(dir: string): Promise<Rig> {
       const form = slashCommandForm({ text: `declare sev2 ${title(k)}`, userId: alice, userName: 'alice', channelId: general, token: 'bench-command-token', responseUrl: mm.responseUrl(`d${k}`) });
       const res = await postForm(`${url}/mattermost/command`, form);
       if (res.status !== 200) throw new Error(`declare ${k}: HTTP ${res.status}`);
+      // The reply may be the command's own answer (answer-in-ack.ts): the fake records it as Mattermost would show it.
+      mm.commandAnswered(`d${k}`, res);
     },
     counts: (k) => ({
       rooms: mm.callsTo('POST', '/channels').filter((c) => c.path === '/api/v4/channels' && c.status === 201 && roomName(k).test(String((c.body as { name?: string }).name))).length,
