@@ -7,6 +7,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { retryAfterMs } from '../delivery/retry-after.ts';
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
@@ -49,8 +50,7 @@ export function postToResponseUrl(url: string, body: object, timeoutMs = 10_000)
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve();
-          const seconds = Number(res.headers['retry-after']);
-          reject(new ResponseUrlError(`response_url answered ${status}`, status, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined));
+          reject(new ResponseUrlError(`response_url answered ${status}`, status, retryAfterMs(res.headers['retry-after'])));
         });
         res.on('error', reject);
       },

@@ -3,6 +3,7 @@
  * (delivery-errors.ts on the chat side): 408, 429 and 5xx are worth another try (after Retry-After when given), other
  * 4xx are refusals that no retry will change; time-outs and network errors are tried again until the give-up time.
  */
+import { retryAfterMs } from './retry-after.ts';
 import type { DeliveryFailure } from './retry-policy.ts';
 
 /** A tool answered with a status that is not 2xx. */
@@ -15,8 +16,7 @@ export class HttpCallError extends Error {
     super(`${tool} answered ${status}${body.trim() ? `: ${body.trim().slice(0, 200)}` : ''}`);
     this.name = 'HttpCallError';
     this.status = status;
-    const seconds = retryAfter === null ? NaN : Number(retryAfter);
-    this.retryAfterMs = Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) * 1000 : undefined;
+    this.retryAfterMs = retryAfterMs(retryAfter);
   }
 }
 

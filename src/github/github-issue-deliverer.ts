@@ -6,6 +6,7 @@
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
 import type { DeliveryFailure } from '../delivery/retry-policy.ts';
+import { retryAfterMs } from '../delivery/retry-after.ts';
 import type { ActionItem, TrackingIssue } from '../incidents/action-items.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { GithubIssues } from './github-client.ts';
@@ -86,10 +87,11 @@ export class GithubIssueDeliverer implements EffectDeliverer {
     const message = e.status ? `GitHub answered ${e.status}: ${e.message ?? ''}` : (e.message ?? String(error));
     if (e.status === undefined || e.status >= 500) return { retry: true, message };
     const headers = e.response?.headers ?? {};
-    const retryAfter = Number(headers['retry-after']);
+    const retryAfter = retryAfterMs(headers['retry-after']);
     const reset = Number(headers['x-ratelimit-reset']);
-    if ((e.status === 403 || e.status === 429) && (retryAfter > 0 || headers['x-ratelimit-remaining'] === '0')) {
-      const waitMs = retryAfter > 0 ? retryAfter * 1000 : Math.max(1000, reset * 1000 - Date.now());
+    if ((e.status === 403 || e.status === 429) && ((retryAfter ?? 0) > 0 || headers['x-ratelimit-remaining'] === '0')) {
+      // x-ratelimit-reset is the end of the window in epoch seconds (GitHub's rate-limit docs above).
+      const waitMs = retryAfter !== undefined && retryAfter > 0 ? retryAfter : Math.max(1000, reset * 1000 - Date.now());
       return { retry: true, retryAfterMs: waitMs, message };
     }
     return { retry: false, message };

@@ -7,6 +7,7 @@
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
 import type { DeliveryFailure } from '../delivery/retry-policy.ts';
+import { retryAfterMs } from '../delivery/retry-after.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { WebhookEndpoint } from '../incidents/webhook-events.ts';
 import type { IncidentDetail } from '../web/api-schema.ts';
@@ -36,8 +37,6 @@ export class WebhookRefused extends Error {
   }
 }
 
-/** Retry-After in seconds (the HTTP-date form is rare from webhook receivers and is treated as absent). */
-const retryAfterOf = (value: string | null): number | undefined => (value !== null && /^\d{1,6}$/.test(value.trim()) ? Number(value) * 1000 : undefined);
 
 export class WebhookDeliverer implements EffectDeliverer {
   private readonly o: WebhookDelivererOptions;
@@ -73,7 +72,7 @@ export class WebhookDeliverer implements EffectDeliverer {
         });
         // Never read: the status is the answer.
         await res.body?.cancel().catch(() => undefined);
-        if (res.status < 200 || res.status > 299) throw new WebhookRefused(res.status, retryAfterOf(res.headers.get('retry-after')));
+        if (res.status < 200 || res.status > 299) throw new WebhookRefused(res.status, retryAfterMs(res.headers.get('retry-after')));
         return {};
       },
     };

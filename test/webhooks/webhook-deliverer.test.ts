@@ -107,6 +107,19 @@ describe('a webhook call', () => {
     expect(await attempt(d, row(url))).toMatchObject({ retry: true });
   });
 
+  it('honours Retry-After given as an HTTP-date (RFC 9110 10.2.3), not only as seconds', async () => {
+    const at = new Date(Date.now() + 120 * SECOND);
+    const url = await server((req, res) => {
+      req.resume();
+      res.writeHead(503, { 'retry-after': at.toUTCString() }).end();
+    });
+    const outcome = await attempt(deliverer(url), row(url));
+    if (typeof outcome !== 'object') throw new Error(`expected a failure, got ${outcome}`);
+    // toUTCString has whole seconds: up to a second earlier than `at`, and a little time passed since.
+    expect(outcome.retryAfterMs).toBeGreaterThan(110 * SECOND);
+    expect(outcome.retryAfterMs).toBeLessThanOrEqual(120 * SECOND);
+  });
+
   it('does not follow a redirect (the signed body stays with the configured receiver)', async () => {
     let elsewhere = 0;
     const other = await server((req, res) => {

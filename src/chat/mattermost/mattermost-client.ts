@@ -1,5 +1,6 @@
 /** The real Mattermost REST client (@mattermost/client's Client4), set up for a bot; a 429 carries its Retry-After. */
 import mattermostClient from '@mattermost/client';
+import { retryAfterMs } from '../../delivery/retry-after.ts';
 
 // In native ESM the package (CommonJS) only offers its exports on the default import.
 const { Client4, ClientError } = mattermostClient;
@@ -31,8 +32,10 @@ export class MattermostClient extends Client4 {
         status_code: typeof body['status_code'] === 'number' ? body['status_code'] : response.status,
         url,
       });
-      const seconds = Number(response.headers.get('Retry-After') ?? response.headers.get('X-RateLimit-Reset'));
-      if (response.status === 429 && Number.isFinite(seconds)) Object.assign(error, { retryAfterMs: Math.max(1, seconds) * 1000 });
+      // X-RateLimit-Reset is the seconds until the bucket refills (throttled's HTTPRateLimiter, used by
+      // server/channels/app/ratelimit.go), so it reads as delay-seconds too.
+      const waitMs = retryAfterMs(response.headers.get('Retry-After') ?? response.headers.get('X-RateLimit-Reset'));
+      if (response.status === 429 && waitMs !== undefined) Object.assign(error, { retryAfterMs: Math.max(1000, waitMs) });
       throw error;
     };
     this['doFetchWithResponse'] = readingFailures as never;
