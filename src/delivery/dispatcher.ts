@@ -4,7 +4,7 @@
  * nothing here is awaited by a request, the scheduler or the web. Failed calls are retried with backoff until the
  * give-up time; pacing (pacing.ts) spaces calls per channel and method and honours Retry-After.
  */
-import type { Destination } from '../incidents/effects.ts';
+import { type Destination, LANES } from '../incidents/effects.ts';
 import type { Clock } from '../incidents/ports.ts';
 import type { OutboxRow, OutboxStore } from './outbox.ts';
 import type { CallKind, Pacer } from './pacing.ts';
@@ -235,7 +235,7 @@ export class OutboxDispatcher {
       this.pumping = true;
       const pump = () => {
         // Webhook and GitHub rows have dispatchers of their own, so their lanes never compete with chat here.
-        const next = this.waiting.incident.shift() ?? this.waiting.reply.shift() ?? this.waiting.alert.shift() ?? this.waiting.webhook.shift() ?? this.waiting.github.shift();
+        const next = this.nextWaiting();
         if (!next) {
           this.pumping = false;
           return;
@@ -245,6 +245,15 @@ export class OutboxDispatcher {
       };
       setImmediate(pump);
     });
+  }
+
+  /** The first waiting delivery in lane order (LANES, effects.ts). */
+  private nextWaiting(): (() => void) | undefined {
+    for (const lane of LANES) {
+      const next = this.waiting[lane].shift();
+      if (next) return next;
+    }
+    return undefined;
   }
 
   /** Delivers, retries or gives up `row`; false when it was only put off for later. */

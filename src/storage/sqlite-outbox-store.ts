@@ -1,6 +1,6 @@
 /** The outbox on SQLite (schema.ts `outbox`). Rows become OutboxRow here and nowhere else. */
 import type Database from 'better-sqlite3';
-import type { Destination, Lane, QueuedEffect } from '../incidents/effects.ts';
+import { type Destination, type Lane, LANES, type QueuedEffect } from '../incidents/effects.ts';
 import type { UserId } from '../incidents/incident.ts';
 import type { Backlog, OutboxEffect, OutboxRow, OutboxState, OutboxStore } from '../delivery/outbox.ts';
 import type { Db } from './database.ts';
@@ -107,8 +107,6 @@ export function writeOutbox(client: Database.Database, effects: readonly QueuedE
   }
 }
 
-/** The order lanes are claimed in: incident traffic, then delayed replies, then alert cards. */
-const CLAIM_ORDER: readonly Lane[] = ['incident', 'reply', 'alert', 'webhook', 'github'];
 
 export class SqliteOutboxStore implements OutboxStore {
   private readonly client: Database.Database;
@@ -175,7 +173,8 @@ export class SqliteOutboxStore implements OutboxStore {
    */
   private heads(platform: Destination, now: number, limit: number): Row[] {
     const heads: Row[] = [];
-    for (const lane of CLAIM_ORDER) {
+    // LANES is the order lanes are served in (effects.ts): incident traffic, then delayed replies, then alert cards.
+    for (const lane of LANES) {
       if (heads.length >= limit) break;
       heads.push(...(this.s.due.all({ now, platform, lane, limit: limit - heads.length }) as Row[]));
     }

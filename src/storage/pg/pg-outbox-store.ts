@@ -37,8 +37,9 @@ export class PgOutboxStore implements OutboxStore {
         name: 'outbox-claim',
         text: `SELECT * FROM outbox o WHERE o.state = 'pending' AND o.platform = $2 AND o.next_attempt_at <= $1 AND o.claimed_until <= $1
           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.platform = o.platform AND p.target = o.target AND p.state = 'pending' AND p.id < o.id)
-          ORDER BY CASE o.lane WHEN 'incident' THEN 0 WHEN 'reply' THEN 1 ELSE 2 END, o.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        values: [now, platform, limit],
+          ORDER BY array_position($4::text[], o.lane), o.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        // LANES is the order lanes are served in (effects.ts): incident traffic, then delayed replies, then alert cards.
+        values: [now, platform, limit, LANES],
       });
       if (due.rows.length > 0) {
         await client.query({ name: 'outbox-lease', text: 'UPDATE outbox SET claimed_until = $1 WHERE id = ANY($2)', values: [now + leaseMs, due.rows.map((r) => r.id)] });
