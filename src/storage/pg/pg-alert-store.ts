@@ -21,6 +21,9 @@ import { type Sql, writeOutboxPg } from './pg-sql.ts';
 
 const ALERT_COLUMNS = 'fingerprint, starts_at, status, ends_at, labels, annotations, generator_url';
 
+/** Code-point order: the same on every replica, whatever its locale. */
+const byGroupKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export class PgAlertStore implements AlertStore, AlertFacts {
   private readonly pool: pg.Pool;
   /** Per delivery being stored: the version before it and whether an alert row was written (as on SQLite). */
@@ -38,22 +41,32 @@ export class PgAlertStore implements AlertStore, AlertFacts {
     });
   }
 
-  /** One transaction, each delivery in its own savepoint: one that throws is rolled back alone (as on SQLite). */
+  /**
+   * One transaction, each delivery in its own savepoint: one that throws is rolled back alone (as on SQLite). Each
+   * delivery locks its group row until the commit, so deliveries are stored in group-key order (a stable sort keeps a
+   * group's own deliveries in arrival order): two replicas' batches over the same groups then lock them in the same
+   * order, where batches taking A then B and B then A deadlocked (40P01). Outcomes keep the order they were given in.
+   */
   ingestBatch(deliveries: readonly { payload: WebhookPayload; key: string }[], now: number, written?: WrittenEffects): Promise<DeliveryOutcome[]> {
+    const order = deliveries.map((_, i) => i).sort((a, b) => byGroupKey(deliveries[a]!.payload.groupKey, deliveries[b]!.payload.groupKey));
     return inTransaction(this.pool, async (client) => {
-      const each: DeliveryOutcome[] = [];
-      for (const d of deliveries) {
+      const each: DeliveryOutcome[] = new Array<DeliveryOutcome>(deliveries.length);
+      const stored: IngestResult[] = [];
+      for (const i of order) {
+        const d = deliveries[i]!;
         await client.query('SAVEPOINT delivery');
         try {
           const result = await this.ingestNow(client, d.payload, d.key, now);
           await client.query('RELEASE SAVEPOINT delivery');
-          each.push({ ok: true, result });
+          each[i] = { ok: true, result };
+          stored.push(result);
         } catch (error) {
           await client.query('ROLLBACK TO SAVEPOINT delivery');
-          each.push({ ok: false, error });
+          each[i] = { ok: false, error };
         }
       }
-      await this.withWritten(client, each.flatMap((o) => (o.ok ? [o.result] : [])), written);
+      // In the order stored, so the outbox rows are written in group order too.
+      await this.withWritten(client, stored, written);
       return each;
     });
   }

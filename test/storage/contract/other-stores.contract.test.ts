@@ -156,6 +156,28 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       expect(await engine.count('outbox')).toBe(2);
     });
 
+    it('two replicas storing batches of the same groups in opposite orders both commit (groups are taken in one order)', async () => {
+      // On PostgreSQL each delivery locks its group row until the commit: batches locking A then B and B then A
+      // deadlocked (40P01) and were answered 503. Both are stored in group-key order now, whatever order they came in.
+      const other = await engine.openAgain();
+      const keys = ['{}:{alertname="DL-A"}', '{}:{alertname="DL-B"}', '{}:{alertname="DL-C"}'];
+      for (let round = 0; round < 8; round += 1) {
+        const delivery = (groupKey: string, replica: number) => {
+          // Each delivery changes its group (a new firing), so none is a duplicate and each writes rows.
+          const alerts = Array.from({ length: 20 }, (_, n) => rawAlert(n, { fingerprint: `dl-${n}`, startsAt: new Date(T0 + (round * 2 + replica) * MINUTE).toISOString() }));
+          const payload = validPayload(rawPayload(alerts, { groupKey }));
+          return { payload, key: `${groupKey}/${round}/${replica}` };
+        };
+        const [forward, backward] = await Promise.all([
+          s.alerts.ingestBatch(keys.map((k) => delivery(k, 0)), T0 + round * MINUTE, cardRows),
+          other.alerts.ingestBatch([...keys].reverse().map((k) => delivery(k, 1)), T0 + round * MINUTE, cardRows),
+        ]);
+        expect([...forward, ...backward].map((o) => (o.ok ? 'stored' : String(o.error)))).toEqual(Array(6).fill('stored'));
+        // Outcomes stay in the order the deliveries were given.
+        expect(backward.map((o) => (o.ok ? o.result.group.groupKey : ''))).toEqual([...keys].reverse());
+      }
+    });
+
     it('stores nothing of a batch whose written effects throw', async () => {
       const p = fixturePayload('alertmanager-group-2-firing');
       await expect(
