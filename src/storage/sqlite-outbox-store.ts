@@ -53,6 +53,32 @@ export class WrittenSignal {
   }
 }
 
+/**
+ * The statements that look rows up by their coalesce key (one card, topic or summary card). INDEXED BY
+ * outbox_coalesce_idx: without statistics (sitroom runs no ANALYZE) SQLite chose outbox_pending_idx (state, platform)
+ * for them and walked every pending row of the platform, ~50 us a webhook delivery with 200 cards pending and more
+ * with a larger backlog, where the key's own rows are one or two. test/storage/outbox-query-plans.test.ts holds them to it.
+ */
+export const BY_KEY_SQL = {
+  // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
+  // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
+  covered: `SELECT 1 FROM outbox INDEXED BY outbox_coalesce_idx WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`,
+  // A pending row of the same key and the same payload that no process is sending (not leased) says the same thing
+  // at an older version: it is moved to the newer version in place. An alert storm changed each group's version
+  // with every delivery and wrote a row each time (a row and four index entries per delivery), and every claim
+  // then waded through the superseded backlog; now a card has one pending row however many deliveries come.
+  // A leased row is being sent from the state as it was, so a change after its claim still gets a row of its own.
+  moveUp: `UPDATE outbox INDEXED BY outbox_coalesce_idx SET version = MAX(version, @version) WHERE coalesce_key = @key AND platform = @platform
+    AND state = 'pending' AND claimed_until <= @now AND payload = @payload`,
+  // A row of `key` with a newer row of the key (pending or sent): the newer one carries the state.
+  newer: `SELECT 1 FROM outbox n INDEXED BY outbox_coalesce_idx WHERE n.coalesce_key = @key AND n.platform = @platform AND n.state IN ('pending', 'sent')
+    AND (n.version > @version OR (n.version = @version AND n.id > @id)) LIMIT 1`,
+  // Every pending row of `key` not being sent that a newer row carries.
+  supersede: `UPDATE outbox INDEXED BY outbox_coalesce_idx SET state = 'superseded', done_at = @now WHERE coalesce_key = @key AND state = 'pending'
+    AND platform = @platform AND claimed_until <= @now AND EXISTS (SELECT 1 FROM outbox n WHERE n.coalesce_key = outbox.coalesce_key
+    AND n.platform = outbox.platform AND n.state IN ('pending', 'sent') AND (n.version > outbox.version OR (n.version = outbox.version AND n.id > outbox.id)))`,
+} as const;
+
 interface Writer {
   insert: Database.Statement;
   covered: Database.Statement;
@@ -71,14 +97,13 @@ function writerFor(client: Database.Database): Writer {
     state, attempts, created_at, next_attempt_at, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, 0)`),
       // A storm bumps a group's version with every delivery; a pending row at that version or newer already carries it
       // (a row is rendered from the state as it is when delivered), so a second one would only be superseded later.
-      covered: client.prepare(`SELECT 1 FROM outbox WHERE coalesce_key = ? AND platform = ? AND state = 'pending' AND version >= ? LIMIT 1`),
+      covered: client.prepare(BY_KEY_SQL.covered),
       // A pending row of the same key and the same payload that no process is sending (not leased) says the same thing
       // at an older version: it is moved to the newer version in place. An alert storm changed each group's version
       // with every delivery and wrote a row each time (a row and four index entries per delivery), and every claim
       // then waded through the superseded backlog; now a card has one pending row however many deliveries come.
       // A leased row is being sent from the state as it was, so a change after its claim still gets a row of its own.
-      moveUp: client.prepare(`UPDATE outbox SET version = MAX(version, @version) WHERE coalesce_key = @key AND platform = @platform
-        AND state = 'pending' AND claimed_until <= @now AND payload = @payload`),
+      moveUp: client.prepare(BY_KEY_SQL.moveUp),
       signal: new WrittenSignal(),
     };
     writers.set(client, writer);
@@ -119,13 +144,8 @@ export class SqliteOutboxStore implements OutboxStore {
     // Built once: better-sqlite3's transaction() makes four wrapper functions per call (the webhook enqueues per commit).
     this.write = c.transaction((effects: readonly QueuedEffect<OutboxEffect>[]) => writeOutbox(c, effects));
     this.s = {
-      // A row of `key` with a newer row of the key (pending or sent): the newer one carries the state.
-      newer: c.prepare(`SELECT 1 FROM outbox n WHERE n.coalesce_key = @key AND n.platform = @platform AND n.state IN ('pending', 'sent')
-        AND (n.version > @version OR (n.version = @version AND n.id > @id)) LIMIT 1`),
-      // Every pending row of `key` not being sent that a newer row carries (through outbox_coalesce_idx: one key's rows).
-      supersede: c.prepare(`UPDATE outbox SET state = 'superseded', done_at = @now WHERE coalesce_key = @key AND state = 'pending' AND platform = @platform
-        AND claimed_until <= @now AND EXISTS (SELECT 1 FROM outbox n WHERE n.coalesce_key = outbox.coalesce_key
-        AND n.platform = outbox.platform AND n.state IN ('pending', 'sent') AND (n.version > outbox.version OR (n.version = outbox.version AND n.id > outbox.id)))`),
+      newer: c.prepare(BY_KEY_SQL.newer),
+      supersede: c.prepare(BY_KEY_SQL.supersede),
       // The heads of one lane (no older pending row of the same target exists: order within a target), oldest first.
       // INDEXED BY: the walk in id order over the pending rows of the lane stops at the limit; without statistics
       // (sitroom runs no ANALYZE) SQLite would pick outbox_pending_idx and sort every due row of the backlog first.
