@@ -1,7 +1,7 @@
 /**
  * The public status routes over real HTTP against a real sitroom: nothing is public until published, and then only
  * the public wording — on /status, in /status.json and in the Atom feed (parsed with a real XML parser and checked
- * for RFC 4287's required elements). Distinctive internal titles and updates of private, unpublished and taken-down
+ * for RFC 4287's required elements). Distinctive internal titles and updates of private, drill, unpublished and taken-down
  * incidents are searched for on every public route.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -143,7 +143,7 @@ describe('publishing', () => {
 });
 
 describe('what never reaches a public route', () => {
-  it('a private incident (refused with a clear error), an unpublished one, and one taken down', async () => {
+  it('a private incident and a drill (each refused with a clear error), an unpublished one, and one taken down', async () => {
     const web = await start();
     const priv = await declared(app, { title: 'ZQX-PRIVATE credential leak', isPrivate: true, severity: 'sev1' });
     await app.sitroom.service.postUpdate(priv, 'ZQX-PRIVATE-UPDATE rotating keys', 'alice');
@@ -151,6 +151,13 @@ describe('what never reaches a public route', () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toContain(`Incident #${priv} is private: private incidents never go on the public status page.`);
     await expect(app.sitroom.publishing.publish(priv, 'ZQX-PRIVATE-PUBLIC-TITLE', 'alice')).rejects.toMatchObject({ code: 'private_not_publishable' });
+
+    const drill = await declared(app, { title: 'ZQX-DRILL failover practice', drill: true, severity: 'sev1' });
+    await app.sitroom.service.postUpdate(drill, 'ZQX-DRILL-UPDATE practising', 'alice');
+    const refusedDrill = await web.act(`/incidents/${drill}/status/publish`, { title: 'ZQX-DRILL-PUBLIC-TITLE' });
+    expect(refusedDrill.status).toBe(409);
+    expect(refusedDrill.text).toContain('never go on the public status page');
+    await expect(app.sitroom.publishing.publish(drill, 'ZQX-DRILL-PUBLIC-TITLE', 'alice')).rejects.toMatchObject({ code: 'drill_not_publishable' });
 
     const unpublished = await declared(app, { title: 'ZQX-UNPUBLISHED internal wording', severity: 'sev1' });
     await app.sitroom.service.postUpdate(unpublished, 'ZQX-UNPUBLISHED-UPDATE', 'alice');
@@ -168,17 +175,24 @@ describe('what never reaches a public route', () => {
     expect(all.match(/ZQX[-A-Z]*/g) ?? []).toEqual([]);
   });
 
-  it('an incident made private after it was published disappears from every public route', async () => {
+  it('an incident made private, or a drill, after it was published disappears from every public route', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sitroom-status-'));
     const web = await start({ DATABASE_PATH: join(dir, 'sitroom.db') });
     const n = await declared(app, { title: 'Turns out to be a breach', severity: 'sev2' });
     await app.sitroom.publishing.publish(n, 'ZQX-LATER-PRIVATE login problems', 'alice');
     expect(await everyPublicRoute(web)).toContain('ZQX-LATER-PRIVATE');
-    // Nothing in chat makes an incident private after declare yet; another process on the database can.
-    const db = openDatabase(join(dir, 'sitroom.db'));
-    await new SqliteIncidentStore(db).mutate(n, (i) => ({ incident: { ...i, isPrivate: true }, events: [] }));
-    db.$client.close();
+    // From the desk ("Make private")…
+    expect((await web.act(`/incidents/${n}/visibility`, { private: 'on' })).status).toBe(303);
     expect(await everyPublicRoute(web)).not.toContain('ZQX-LATER-PRIVATE');
+
+    // …or from another process on the database, which could also mark a published incident a drill.
+    const drill = await declared(app, { title: 'Failover', severity: 'sev2' });
+    await app.sitroom.publishing.publish(drill, 'ZQX-LATER-DRILL failover', 'alice');
+    expect(await everyPublicRoute(web)).toContain('ZQX-LATER-DRILL');
+    const db = openDatabase(join(dir, 'sitroom.db'));
+    await new SqliteIncidentStore(db).mutate(drill, (i) => ({ incident: { ...i, drill: true }, events: [] }));
+    db.$client.close();
+    expect(await everyPublicRoute(web)).not.toContain('ZQX-LATER-DRILL');
     rmSync(dir, { recursive: true, force: true });
   });
 });
