@@ -53,11 +53,11 @@ export function publicIncident({ incident, publication }: PublicEntry): PublicIn
   const impact = impactOf(publication, incident);
   const status = PUBLIC_STATUS[incident.phase];
   const resolvedAt = status === 'resolved' ? (incident.resolvedAt ?? incident.closedAt) : null;
-  // When a public fact last changed (a feed reader shows an entry again only when its <updated> moves): publishing,
-  // a public update, and the public status word moving to monitoring or resolved. (Impact, component and re-title
-  // changes carry no time of their own in the publication yet.)
+  // When a public fact last changed (a feed reader shows an entry again only when its <updated> moves): a decision
+  // on the publication (publish, re-title, impact, components, public update), and the public status word moving
+  // to monitoring or resolved.
   const monitoringSince = status === 'monitoring' ? incident.mitigatedAt : null;
-  const times = [publication.publishedAt, ...publication.updates.map((u) => u.at), ...[monitoringSince, resolvedAt].filter((t) => t !== null)];
+  const times = [publication.publishedAt, publication.changedAt, ...publication.updates.map((u) => u.at), ...[monitoringSince, resolvedAt].filter((t) => t !== null)];
   return publicIncidentSchema.parse({
     id: publication.publicId,
     title: publication.title,

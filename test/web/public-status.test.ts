@@ -12,6 +12,7 @@ const publication = (n: number, overrides: Partial<Publication> = {}): Publicati
   components: [],
   publishedAt: T0,
   publishedBy: 'alice',
+  changedAt: T0,
   live: true,
   updates: [],
   ...overrides,

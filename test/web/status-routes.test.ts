@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/storage/database.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
 import { statusDocumentSchema } from '../../src/web/public-status.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
-import { HOUR } from '../fakes/fixed-clock.ts';
+import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 import { declared, WebClient } from './web-client.ts';
 
 const PUBLIC_ROUTES = ['/status', '/status.json', '/status/feed.atom'];
@@ -139,6 +139,37 @@ describe('publishing', () => {
     await web.act(`/incidents/${n}/status/unpublish`, {});
     expect(await everyPublicRoute(web)).not.toContain('Search results may be incomplete');
     expect((await app.sitroom.service.timeline(n)).map((e) => e.kind)).toContain('unpublished');
+  });
+});
+
+describe('the latest public change (the feed entry’s <updated>)', () => {
+  it('moves with a re-title, an impact or components change and the move to monitoring, as with a public update', async () => {
+    const web = await start();
+    const n = await declared(app, { title: 'Primary DB failover stuck', severity: 'sev2' });
+    await app.sitroom.publishing.publish(n, 'Checkout is slow', 'alice');
+    const updated = async () => {
+      const doc = statusDocumentSchema.parse((await web.json('/status.json')).body);
+      const entry = parseAtom((await web.get('/status/feed.atom')).text).entries[0] as Element;
+      const inFeed = parseAtom((await web.get('/status/feed.atom')).text).text(entry, 'updated');
+      expect(inFeed).toBe(doc.incidents[0]?.updatedAt);
+      return doc.incidents[0]?.updatedAt;
+    };
+    const changes: [string, () => Promise<unknown>][] = [
+      ['re-title', () => web.act(`/incidents/${n}/status/publish`, { title: 'Checkout fails for some customers' })],
+      ['impact', () => web.act(`/incidents/${n}/status/impact`, { impact: 'major' })],
+      ['components', () => web.act(`/incidents/${n}/status/components`, { components: 'checkout' })],
+      ['public update', () => web.act(`/incidents/${n}/status/update`, { text: 'We are rolling back' })],
+      ['monitoring', () => app.sitroom.service.transition(n, 'mitigate', '', 'alice')],
+    ];
+    const seen: Record<string, string | undefined> = {};
+    const expected: Record<string, string> = {};
+    for (const [what, change] of changes) {
+      app.clock.advance(10 * MINUTE);
+      await change();
+      seen[what] = await updated();
+      expected[what] = new Date(app.clock.now()).toISOString();
+    }
+    expect(seen).toEqual(expected);
   });
 });
 
