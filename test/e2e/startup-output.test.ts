@@ -52,6 +52,14 @@ describe('start-up output', () => {
     expect(output.split(/\r?\n/).some((l) => l.startsWith('{'))).toBe(false);
   });
 
+  it('is JSON on a terminal with LOG_FORMAT=json (for a collector reading a terminal)', async () => {
+    const port = await freePort();
+    const output = await onATerminal({ PORT: String(port), DATABASE_PATH: join(dir, 'tty-json.db'), LOG_FORMAT: 'json' }, (o) => o.includes('"sitroom started"'));
+    const started = output.split(/\r?\n/).find((l) => l.includes('"sitroom started"')) ?? '';
+    expect(JSON.parse(started)).toMatchObject({ msg: 'sitroom started', url: `http://localhost:${port}` });
+    expect(output).not.toContain('sitroom is running');
+  });
+
 
   it('is JSON when stdout is not a terminal, with the URL in the "sitroom started" record', async () => {
     const port = await freePort();
