@@ -88,4 +88,17 @@ describe('the start-up summary', () => {
     expect(banner).toContain('  GitHub:       issues in acme/x (closed issues checked periodically)');
     expect(startupBanner(loadConfig({ GITHUB_TOKEN: 't', GITHUB_REPO: 'acme/x', GITHUB_WEBHOOK_SECRET: 's' }), 3000)).toContain('closed via http://localhost:3000/github/webhook');
   });
+
+  it('says whether stakeholder e-mail is on (never the SMTP password) and how people sign in behind an SSO proxy', () => {
+    const quiet = startupBanner(loadConfig({}), 3000);
+    expect(quiet).not.toContain('e-mail:');
+    const banner = startupBanner(
+      loadConfig({ SMTP_URL: 'smtp://sitroom:s3cr3t-pw@mail.example.com:587', STAKEHOLDER_EMAILS: 'ops@example.com,vp@example.org', WEB_AUTH_PROXY_HEADER: 'X-Forwarded-User', WEB_TRUSTED_PROXIES: '127.0.0.1/32' }),
+      3000,
+    );
+    expect(banner).toContain('  e-mail:       2 stakeholder addresses via mail.example.com:587 (SMTP_URL)');
+    expect(banner).not.toContain('s3cr3t-pw');
+    expect(banner).toContain('board:        http://localhost:3000/  (the x-forwarded-user header from 127.0.0.1/32 (WEB_AUTH_PROXY_HEADER))');
+    expect(startupBanner(loadConfig({ SMTP_URL: 'smtps://mail.example.com' }), 3000)).toContain('  e-mail:       no stakeholder addresses (STAKEHOLDER_EMAILS); overdue reminders only, via mail.example.com (SMTP_URL)');
+  });
 });

@@ -51,6 +51,11 @@ export interface Publication {
   components: readonly string[];
   publishedAt: number;
   publishedBy: UserId;
+  /**
+   * When what the public sees last changed by a decision (publish, re-title, impact, components, public update,
+   * take-down): the feed entry's <updated> moves with it. 0 for publications stored before it was kept.
+   */
+  changedAt: number;
   /** False once taken down: the row stays so a re-publish keeps its id and public updates. */
   live: boolean;
   /** Public updates, oldest first. */
@@ -90,8 +95,8 @@ export function publish(incident: Incident, current: Publication | undefined, ti
   if (current?.live && current.title === publicTitle) throw new IncidentError('already_published', { title: publicTitle });
   const retitle = current?.live === true;
   const publication: Publication = current
-    ? { ...current, title: publicTitle, live: true, ...(retitle ? {} : { publishedAt: now, publishedBy: actor }) }
-    : { incidentNumber: incident.number, publicId, title: publicTitle, impact: null, components: [], publishedAt: now, publishedBy: actor, live: true, updates: [] };
+    ? { ...current, title: publicTitle, live: true, changedAt: now, ...(retitle ? {} : { publishedAt: now, publishedBy: actor }) }
+    : { incidentNumber: incident.number, publicId, title: publicTitle, impact: null, components: [], publishedAt: now, publishedBy: actor, changedAt: now, live: true, updates: [] };
   const text = retitle ? `Public title changed to: ${publicTitle}` : `Published on the status page as: ${publicTitle}`;
   return { publication, events: [event(retitle ? 'public_title_changed' : 'published', now, actor, text, { title: publicTitle })] };
 }
@@ -99,7 +104,7 @@ export function publish(incident: Incident, current: Publication | undefined, ti
 /** Takes the incident off the status page. */
 export function unpublish(incident: Incident, current: Publication | undefined, actor: UserId, now: number): PublicationChange {
   if (!current?.live) throw new IncidentError('not_published', { number: String(incident.number) });
-  return { publication: { ...current, live: false }, events: [event('unpublished', now, actor, 'Taken off the status page')] };
+  return { publication: { ...current, live: false, changedAt: now }, events: [event('unpublished', now, actor, 'Taken off the status page')] };
 }
 
 /** A public update: shown on the status page and in its feed (separate from the internal stakeholder update). */
@@ -107,7 +112,7 @@ export function postPublicUpdate(incident: Incident, current: Publication | unde
   const publication = live(incident, current);
   const clean = cleanText(text, MAX_TEXT_LENGTH);
   return {
-    publication: { ...publication, updates: [...publication.updates, { text: clean, at: now, by: actor }] },
+    publication: { ...publication, updates: [...publication.updates, { text: clean, at: now, by: actor }], changedAt: now },
     events: [event('public_update_posted', now, actor, `Public update: ${clean}`)],
   };
 }
@@ -117,7 +122,7 @@ export function setImpact(incident: Incident, current: Publication | undefined, 
   const publication = live(incident, current);
   if (impactOf(publication, incident) === impact && publication.impact !== null) throw new IncidentError('same_impact', { impact: IMPACT_LABEL[impact] });
   return {
-    publication: { ...publication, impact },
+    publication: { ...publication, impact, changedAt: now },
     events: [event('public_impact_changed', now, actor, `Public impact: ${IMPACT_LABEL[impact]}`, { impact })],
   };
 }
@@ -140,5 +145,5 @@ export function parseComponents(input: string, known: readonly string[]): string
 export function setComponents(incident: Incident, current: Publication | undefined, components: readonly string[], actor: UserId, now: number): PublicationChange {
   const publication = live(incident, current);
   const text = components.length ? `Affected components: ${components.join(', ')}` : 'No affected components listed';
-  return { publication: { ...publication, components: [...components] }, events: [event('public_components_changed', now, actor, text, { components: components.join(',') })] };
+  return { publication: { ...publication, components: [...components], changedAt: now }, events: [event('public_components_changed', now, actor, text, { components: components.join(',') })] };
 }

@@ -356,6 +356,8 @@ export const publications = sqliteTable(
     components: text('components', { mode: 'json' }).notNull(),
     publishedAt: integer('published_at').notNull(),
     publishedBy: text('published_by').notNull(),
+    /** Publication.changedAt: the last change the public sees (0: stored before it was kept). */
+    changedAt: integer('changed_at').notNull().default(0),
     live: integer('live', { mode: 'boolean' }).notNull(),
   },
   (t) => [index('publications_live_idx').on(t.live, t.publishedAt)],

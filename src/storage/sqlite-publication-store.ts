@@ -13,6 +13,7 @@ export interface PublicationRow {
   components: string;
   published_at: number;
   published_by: string;
+  changed_at: number;
   live: number;
 }
 
@@ -40,10 +41,10 @@ export class SqlitePublicationStore implements PublicationStore {
     this.s = {
       get: c.prepare('SELECT * FROM publications WHERE incident_number = ?'),
       updates: c.prepare('SELECT text, at, by FROM public_updates WHERE incident_number = ? ORDER BY id'),
-      upsert: c.prepare(`INSERT INTO publications (incident_number, public_id, title, impact, components, published_at, published_by, live)
-        VALUES (@incidentNumber, @publicId, @title, @impact, @components, @publishedAt, @publishedBy, @live)
+      upsert: c.prepare(`INSERT INTO publications (incident_number, public_id, title, impact, components, published_at, published_by, changed_at, live)
+        VALUES (@incidentNumber, @publicId, @title, @impact, @components, @publishedAt, @publishedBy, @changedAt, @live)
         ON CONFLICT (incident_number) DO UPDATE SET title = excluded.title, impact = excluded.impact, components = excluded.components,
-          published_at = excluded.published_at, published_by = excluded.published_by, live = excluded.live`),
+          published_at = excluded.published_at, published_by = excluded.published_by, changed_at = excluded.changed_at, live = excluded.live`),
       addUpdate: c.prepare('INSERT INTO public_updates (incident_number, text, at, by) VALUES (?, ?, ?, ?)'),
       event: c.prepare('INSERT INTO timeline_events (incident_number, at, actor, kind, text, data) VALUES (?, ?, ?, ?, ?, ?)'),
       live: c.prepare('SELECT * FROM publications WHERE live = 1 ORDER BY published_at DESC LIMIT ?'),
@@ -75,6 +76,7 @@ export class SqlitePublicationStore implements PublicationStore {
           components: JSON.stringify(p.components),
           publishedAt: p.publishedAt,
           publishedBy: p.publishedBy,
+          changedAt: p.changedAt,
           live: p.live ? 1 : 0,
         });
         // Public updates are append-only: the rule's list is the old one plus any new ones at its end.
@@ -111,6 +113,7 @@ export function toPublication(row: Omit<PublicationRow, 'live'> & { live: number
     components: toComponents(row.components),
     publishedAt: row.published_at,
     publishedBy: row.published_by,
+    changedAt: Number(row.changed_at),
     live: row.live === 1 || row.live === true,
     updates: updates.map((u): PublicUpdate => ({ text: u.text, at: u.at, by: u.by })),
   };

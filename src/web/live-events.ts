@@ -2,7 +2,8 @@
  * GET /events: Server-Sent Events that tell open board and incident pages when to refresh — when anything they
  * show changes (an incident or a publication, in this process or another on the same database) and the moment a
  * promised update lapses (the overdue predicate flips with the clock, not with a write). The pages' script then
- * fetches its fragment; the stream itself carries no incident data, only `{ "overdue": n }`.
+ * fetches its fragment, which shows only what its viewer may see. The stream is the same for every viewer, so it
+ * carries nothing about incidents, not even a count: `{}` (a count of overdue updates would include private ones).
  * One timer polls the cheap version() while anyone listens; the clock and timers are injected so tests need no sleeps.
  * The number of streams is bounded (a stream holds a socket), and stop() ends them all so shutdown is not held up.
  */
@@ -93,7 +94,8 @@ export class LiveEvents {
     if (key !== this.lastKey) {
       this.lastKey = key;
       this.lastBeat = now;
-      this.broadcast(`event: change\ndata: ${JSON.stringify({ overdue: (await this.overdue()).length })}\n\n`);
+      // EventSource dispatches no event whose data is empty: `{}` is the smallest that is dispatched.
+      this.broadcast('event: change\ndata: {}\n\n');
     } else if (now - this.lastBeat >= this.o.heartbeatMs) {
       this.lastBeat = now;
       this.broadcast(': keep-alive\n\n');

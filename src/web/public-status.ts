@@ -53,7 +53,11 @@ export function publicIncident({ incident, publication }: PublicEntry): PublicIn
   const impact = impactOf(publication, incident);
   const status = PUBLIC_STATUS[incident.phase];
   const resolvedAt = status === 'resolved' ? (incident.resolvedAt ?? incident.closedAt) : null;
-  const times = [publication.publishedAt, ...publication.updates.map((u) => u.at), ...(resolvedAt !== null ? [resolvedAt] : [])];
+  // When a public fact last changed (a feed reader shows an entry again only when its <updated> moves): a decision
+  // on the publication (publish, re-title, impact, components, public update), and the public status word moving
+  // to monitoring or resolved.
+  const monitoringSince = status === 'monitoring' ? incident.mitigatedAt : null;
+  const times = [publication.publishedAt, publication.changedAt, ...publication.updates.map((u) => u.at), ...[monitoringSince, resolvedAt].filter((t) => t !== null)];
   return publicIncidentSchema.parse({
     id: publication.publicId,
     title: publication.title,

@@ -11,6 +11,7 @@ import { type Browser, type BrowserContext, type BrowserContextOptions, chromium
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../fakes/fixed-clock.ts';
 import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
+import { AlertmanagerProcess } from '../fakes/alertmanager-process.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { SlackDriver } from '../chat/scenarios/slack-driver.ts';
 import { REPO_ROOT } from '../e2e/bot-process.ts';
@@ -430,6 +431,42 @@ describe('the web desk alone', () => {
     await page.locator('.alert-item').first().getByRole('button', { name: 'Declare incident' }).click();
     await page.waitForURL(`${sitroom.url}/incidents/1`);
     expect(await page.locator('section[aria-labelledby="alerts-h"]').innerText()).toContain('HighErrorRate');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('the alert inbox with a real Alertmanager', () => {
+  let am: AlertmanagerProcess | undefined;
+  afterEach(async () => {
+    await am?.stop();
+    am = undefined;
+  });
+
+  it('silences one group in Alertmanager and marks another not actionable, from the inbox’s buttons', async () => {
+    // Alertmanager only posts to this sitroom's webhook if asked; here it is the silence API that matters.
+    am = await AlertmanagerProcess.start({ webhookUrl: 'http://127.0.0.1:9/alertmanager' });
+    const sitroom = await webOnly({ ALERTMANAGER_URL: am.url });
+    // Alertmanager refuses a silence that has already ended: sitroom's clock is the real one here.
+    sitroom.clock.set(Date.now());
+    const group = (name: string) => rawPayload([rawAlert(1, { labels: { alertname: name, service: 'checkout', severity: 'critical' } })], { groupKey: `{}:{alertname="${name}"}`, groupLabels: { alertname: name } });
+    await sitroom.webhook(group('DiskFull'));
+    await sitroom.webhook(group('CertExpiring'));
+    const { page, errors } = await newPage();
+    await page.goto(`${sitroom.url}/alerts`);
+    const item = (name: string) => page.locator('.alert-item').filter({ has: page.getByRole('heading', { level: 2, name: new RegExp(name) }) });
+
+    await item('DiskFull').getByRole('button', { name: 'Silence 1h' }).click();
+    await item('DiskFull').getByText(/silenced until/).waitFor();
+    expect(await item('DiskFull').getByRole('button', { name: /^Silence/ }).count()).toBe(0);
+    const silences = await am.silences();
+    expect(silences).toHaveLength(1);
+    expect(silences[0]?.status.state).toBe('active');
+    expect(silences[0]?.matchers).toEqual([expect.objectContaining({ name: 'alertname', value: 'DiskFull', isEqual: true })]);
+
+    await item('CertExpiring').getByRole('button', { name: 'Not actionable' }).click();
+    await item('CertExpiring').getByText('marked not actionable by local').waitFor();
+    expect(await item('CertExpiring').getByRole('button', { name: 'Not actionable' }).count()).toBe(0);
+    expect(await am.silences()).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 });

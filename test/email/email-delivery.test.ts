@@ -182,6 +182,16 @@ describe('overdue e-mail', () => {
     expect(smtp.mails()).toHaveLength(1);
   });
 
+  it('mails the commander when there is no comms lead', async () => {
+    const { smtp, clock, service, dispatcher, declare } = await setup({ stakeholders: [] });
+    const incident = await declare();
+    await service.assignRole(incident.number, 'commander', 'alice', 'U-IC');
+    clock.set(((await service.get(incident.number)).nextUpdateDue ?? 0) + MINUTE);
+    expect((await service.queueDueReminders()).queued).toBe(1);
+    await dispatcher.drain();
+    expect(smtp.mails().map((m) => m.envelopeTo)).toEqual([['alice@example.com']]);
+  });
+
   it('sends nothing to someone with no known address', async () => {
     const { smtp, clock, service, dispatcher, declare, outcomes } = await setup({ stakeholders: [] });
     const incident = await declare();

@@ -17,14 +17,14 @@ const incident = anIncident();
 describe('publish', () => {
   it('puts the incident up under its public title, with a timeline entry naming who', () => {
     const { publication, events } = publish(incident, undefined, '  Checkout is slow  ', 'alice', T0, 'pub1');
-    expect(publication).toMatchObject({ title: 'Checkout is slow', live: true, publicId: 'pub1', impact: null, publishedAt: T0, publishedBy: 'alice', updates: [] });
+    expect(publication).toMatchObject({ title: 'Checkout is slow', live: true, publicId: 'pub1', impact: null, publishedAt: T0, publishedBy: 'alice', changedAt: T0, updates: [] });
     expect(events.map((e) => [e.kind, e.actor, e.text])).toEqual([['published', 'alice', 'Published on the status page as: Checkout is slow']]);
   });
 
   it('re-titles a live publication, and keeps id and updates when published again after a take-down', () => {
     const first = publish(incident, undefined, 'A', 'alice', T0, 'pub1').publication;
     const retitled = publish(incident, first, 'B', 'bob', T0 + MINUTE, 'other');
-    expect(retitled.publication).toMatchObject({ title: 'B', publicId: 'pub1', publishedBy: 'alice' });
+    expect(retitled.publication).toMatchObject({ title: 'B', publicId: 'pub1', publishedBy: 'alice', publishedAt: T0, changedAt: T0 + MINUTE });
     expect(retitled.events[0]?.kind).toBe('public_title_changed');
     expect(catchIncidentError(() => publish(incident, retitled.publication, 'B', 'bob', T0, 'x')).code).toBe('already_published');
     const withUpdate = postPublicUpdate(incident, retitled.publication, 'Fixing', 'bob', T0).publication;

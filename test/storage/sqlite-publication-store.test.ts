@@ -33,6 +33,7 @@ describe('SqlitePublicationStore (migration 0005)', () => {
       components: ['api'],
       publishedAt: T0,
       publishedBy: 'alice',
+      changedAt: T0 + MINUTE,
       live: true,
       updates: [{ text: 'Fix rolling out', at: T0 + MINUTE, by: 'bob' }],
     });

@@ -78,7 +78,7 @@ describe('LiveEvents', () => {
     write([anIncident({ number: 1, phase: 'mitigated', nextUpdateDue: T0 + HOUR })]);
     await poll(1);
     await waitFor(() => changes(s.text()).length === 1);
-    expect(changes(s.text())).toEqual(['event: change\ndata: {"overdue":0}']);
+    expect(changes(s.text())).toEqual(['event: change\ndata: {}']);
   });
 
   it('pushes the moment an update lapses, with no write at all', async () => {
@@ -90,11 +90,23 @@ describe('LiveEvents', () => {
     expect(changes(s.text())).toEqual([]);
     timers.advance(SECOND);
     await waitFor(() => changes(s.text()).length === 1);
-    expect(changes(s.text())).toEqual(['event: change\ndata: {"overdue":1}']);
+    expect(changes(s.text())).toEqual(['event: change\ndata: {}']);
     expect(await live.overdue()).toEqual([1]);
     // Once: still overdue a minute later is no news.
     timers.advance(MINUTE);
     expect(changes(s.text())).toHaveLength(1);
+  });
+
+  it('tells every viewer only when to refresh, never how many updates are overdue: a private incident lapses too', async () => {
+    const { timers, live, write } = setUp();
+    write([anIncident({ number: 7, isPrivate: true, nextUpdateDue: T0 + HOUR })]);
+    const url = await serve(live);
+    const s = await stream(url);
+    await waitFor(() => live.clients === 1);
+    timers.advance(HOUR + SECOND);
+    await waitFor(() => changes(s.text()).length === 1);
+    // One stream for every signed-in viewer: what it carries must be the same whoever may see the private incident.
+    expect(changes(s.text())).toEqual(['event: change\ndata: {}']);
   });
 
   it('refuses streams past the limit with 503, and stop() ends every stream and its timer', async () => {

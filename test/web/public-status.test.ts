@@ -12,6 +12,7 @@ const publication = (n: number, overrides: Partial<Publication> = {}): Publicati
   components: [],
   publishedAt: T0,
   publishedBy: 'alice',
+  changedAt: T0,
   live: true,
   updates: [],
   ...overrides,
@@ -35,6 +36,15 @@ describe('statusDocument', () => {
     ]);
     expect(doc.overall).toBe('major');
     expect(doc.incidents[2]?.resolvedAt).toBe(new Date(T0 + MINUTE).toISOString());
+  });
+
+  it('moves an incident’s updatedAt (the feed entry’s <updated>) when its public status changes to monitoring', () => {
+    const mitigated = anIncident({ number: 4, phase: 'mitigated', mitigatedAt: T0 + 30 * MINUTE });
+    const doc = statusDocument([{ incident: mitigated, publication: publication(4, { updates: [{ text: 'Fixing', at: T0 + MINUTE, by: 'alice' }] }) }], [], T0 + HOUR);
+    expect(doc.incidents[0]).toMatchObject({ status: 'monitoring', updatedAt: new Date(T0 + 30 * MINUTE).toISOString() });
+    // Published after the mitigation: the publication is the newer fact.
+    const later = statusDocument([{ incident: mitigated, publication: publication(4, { publishedAt: T0 + 40 * MINUTE }) }], [], T0 + HOUR);
+    expect(later.incidents[0]?.updatedAt).toBe(new Date(T0 + 40 * MINUTE).toISOString());
   });
 
   it('holds only public keys: no internal title, update, person or number', () => {

@@ -1,7 +1,7 @@
 /**
  * The public status routes over real HTTP against a real sitroom: nothing is public until published, and then only
  * the public wording — on /status, in /status.json and in the Atom feed (parsed with a real XML parser and checked
- * for RFC 4287's required elements). Distinctive internal titles and updates of private, unpublished and taken-down
+ * for RFC 4287's required elements). Distinctive internal titles and updates of private, drill, unpublished and taken-down
  * incidents are searched for on every public route.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/storage/database.ts';
 import { SqliteIncidentStore } from '../../src/storage/sqlite-incident-store.ts';
 import { statusDocumentSchema } from '../../src/web/public-status.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
-import { HOUR } from '../fakes/fixed-clock.ts';
+import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 import { declared, WebClient } from './web-client.ts';
 
 const PUBLIC_ROUTES = ['/status', '/status.json', '/status/feed.atom'];
@@ -142,8 +142,39 @@ describe('publishing', () => {
   });
 });
 
+describe('the latest public change (the feed entry’s <updated>)', () => {
+  it('moves with a re-title, an impact or components change and the move to monitoring, as with a public update', async () => {
+    const web = await start();
+    const n = await declared(app, { title: 'Primary DB failover stuck', severity: 'sev2' });
+    await app.sitroom.publishing.publish(n, 'Checkout is slow', 'alice');
+    const updated = async () => {
+      const doc = statusDocumentSchema.parse((await web.json('/status.json')).body);
+      const entry = parseAtom((await web.get('/status/feed.atom')).text).entries[0] as Element;
+      const inFeed = parseAtom((await web.get('/status/feed.atom')).text).text(entry, 'updated');
+      expect(inFeed).toBe(doc.incidents[0]?.updatedAt);
+      return doc.incidents[0]?.updatedAt;
+    };
+    const changes: [string, () => Promise<unknown>][] = [
+      ['re-title', () => web.act(`/incidents/${n}/status/publish`, { title: 'Checkout fails for some customers' })],
+      ['impact', () => web.act(`/incidents/${n}/status/impact`, { impact: 'major' })],
+      ['components', () => web.act(`/incidents/${n}/status/components`, { components: 'checkout' })],
+      ['public update', () => web.act(`/incidents/${n}/status/update`, { text: 'We are rolling back' })],
+      ['monitoring', () => app.sitroom.service.transition(n, 'mitigate', '', 'alice')],
+    ];
+    const seen: Record<string, string | undefined> = {};
+    const expected: Record<string, string> = {};
+    for (const [what, change] of changes) {
+      app.clock.advance(10 * MINUTE);
+      await change();
+      seen[what] = await updated();
+      expected[what] = new Date(app.clock.now()).toISOString();
+    }
+    expect(seen).toEqual(expected);
+  });
+});
+
 describe('what never reaches a public route', () => {
-  it('a private incident (refused with a clear error), an unpublished one, and one taken down', async () => {
+  it('a private incident and a drill (each refused with a clear error), an unpublished one, and one taken down', async () => {
     const web = await start();
     const priv = await declared(app, { title: 'ZQX-PRIVATE credential leak', isPrivate: true, severity: 'sev1' });
     await app.sitroom.service.postUpdate(priv, 'ZQX-PRIVATE-UPDATE rotating keys', 'alice');
@@ -151,6 +182,13 @@ describe('what never reaches a public route', () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toContain(`Incident #${priv} is private: private incidents never go on the public status page.`);
     await expect(app.sitroom.publishing.publish(priv, 'ZQX-PRIVATE-PUBLIC-TITLE', 'alice')).rejects.toMatchObject({ code: 'private_not_publishable' });
+
+    const drill = await declared(app, { title: 'ZQX-DRILL failover practice', drill: true, severity: 'sev1' });
+    await app.sitroom.service.postUpdate(drill, 'ZQX-DRILL-UPDATE practising', 'alice');
+    const refusedDrill = await web.act(`/incidents/${drill}/status/publish`, { title: 'ZQX-DRILL-PUBLIC-TITLE' });
+    expect(refusedDrill.status).toBe(409);
+    expect(refusedDrill.text).toContain('never go on the public status page');
+    await expect(app.sitroom.publishing.publish(drill, 'ZQX-DRILL-PUBLIC-TITLE', 'alice')).rejects.toMatchObject({ code: 'drill_not_publishable' });
 
     const unpublished = await declared(app, { title: 'ZQX-UNPUBLISHED internal wording', severity: 'sev1' });
     await app.sitroom.service.postUpdate(unpublished, 'ZQX-UNPUBLISHED-UPDATE', 'alice');
@@ -168,17 +206,24 @@ describe('what never reaches a public route', () => {
     expect(all.match(/ZQX[-A-Z]*/g) ?? []).toEqual([]);
   });
 
-  it('an incident made private after it was published disappears from every public route', async () => {
+  it('an incident made private, or a drill, after it was published disappears from every public route', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sitroom-status-'));
     const web = await start({ DATABASE_PATH: join(dir, 'sitroom.db') });
     const n = await declared(app, { title: 'Turns out to be a breach', severity: 'sev2' });
     await app.sitroom.publishing.publish(n, 'ZQX-LATER-PRIVATE login problems', 'alice');
     expect(await everyPublicRoute(web)).toContain('ZQX-LATER-PRIVATE');
-    // Nothing in chat makes an incident private after declare yet; another process on the database can.
-    const db = openDatabase(join(dir, 'sitroom.db'));
-    await new SqliteIncidentStore(db).mutate(n, (i) => ({ incident: { ...i, isPrivate: true }, events: [] }));
-    db.$client.close();
+    // From the desk ("Make private")…
+    expect((await web.act(`/incidents/${n}/visibility`, { private: 'on' })).status).toBe(303);
     expect(await everyPublicRoute(web)).not.toContain('ZQX-LATER-PRIVATE');
+
+    // …or from another process on the database, which could also mark a published incident a drill.
+    const drill = await declared(app, { title: 'Failover', severity: 'sev2' });
+    await app.sitroom.publishing.publish(drill, 'ZQX-LATER-DRILL failover', 'alice');
+    expect(await everyPublicRoute(web)).toContain('ZQX-LATER-DRILL');
+    const db = openDatabase(join(dir, 'sitroom.db'));
+    await new SqliteIncidentStore(db).mutate(drill, (i) => ({ incident: { ...i, drill: true }, events: [] }));
+    db.$client.close();
+    expect(await everyPublicRoute(web)).not.toContain('ZQX-LATER-DRILL');
     rmSync(dir, { recursive: true, force: true });
   });
 });

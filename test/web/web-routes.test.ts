@@ -11,6 +11,7 @@ import { escapeHtml } from '../../src/web/pages/html.ts';
 import { LOOPBACK_ACCESS_NOTE } from '../../src/web/pages/layout.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { rawRequest } from '../e2e/raw-http.ts';
+import { MINUTE, T0 } from '../fakes/fixed-clock.ts';
 import { basic, declared, signIn, WebClient } from './web-client.ts';
 
 const TOKEN = 'a-web-token-of-24-chars!';
@@ -67,6 +68,27 @@ describe('with no web sign-in configured (loopback only)', () => {
 
     expect((await web.get('/api/incidents')).status).toBe(200);
     expect((await web.get('/api/incidents/1')).status).toBe(200);
+  });
+
+  it('orders each column by what matters: severity, then an overdue update, then age (never newest first)', async () => {
+    const at = (minutes: number) => app.clock.set(T0 + minutes * MINUTE);
+    at(0);
+    await declared(app, { title: 'Typo on the pricing page', severity: 'sev5' });
+    at(1);
+    await declared(app, { title: 'Search slow', severity: 'sev2' });
+    at(2);
+    await declared(app, { title: 'Checkout down', severity: 'sev1' });
+    at(3);
+    await declared(app, { title: 'Payments down', severity: 'sev1' });
+    at(4);
+    await declared(app, { title: 'Login slow', severity: 'sev2' });
+    // #3 promises its next update at 50 min; #4's (due at 33 min) has lapsed by 40: the younger SEV1 goes first.
+    at(20);
+    await app.sitroom.service.postUpdate(3, 'Rolling back', 'alice');
+    at(40);
+    const expected = [4, 3, 2, 5, 1];
+    expect(cardsIn((await web.get('/')).text, 'active')).toEqual(expected);
+    expect(cardsIn((await web.get('/?fragment=columns')).text, 'active')).toEqual(expected);
   });
 
   it('says on the board that only this machine may use it, and how to open it up', async () => {

@@ -33,11 +33,11 @@ export class PgPublicationStore implements PublicationStore {
       if (!change) return current;
       const p = change.publication;
       await client.query(
-        `INSERT INTO publications (incident_number, public_id, title, impact, components, published_at, published_by, live)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO publications (incident_number, public_id, title, impact, components, published_at, published_by, changed_at, live)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (incident_number) DO UPDATE SET title = excluded.title, impact = excluded.impact, components = excluded.components,
-           published_at = excluded.published_at, published_by = excluded.published_by, live = excluded.live`,
-        [incidentNumber, current?.publicId ?? p.publicId, p.title, p.impact, JSON.stringify(p.components), p.publishedAt, p.publishedBy, p.live],
+           published_at = excluded.published_at, published_by = excluded.published_by, changed_at = excluded.changed_at, live = excluded.live`,
+        [incidentNumber, current?.publicId ?? p.publicId, p.title, p.impact, JSON.stringify(p.components), p.publishedAt, p.publishedBy, p.changedAt, p.live],
       );
       // Public updates are append-only: the rule's list is the old one plus any new ones at its end.
       for (const u of p.updates.slice(current?.updates.length ?? 0)) {

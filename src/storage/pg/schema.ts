@@ -305,6 +305,8 @@ export const publications = pgTable(
     components: json('components').notNull(),
     publishedAt: ms('published_at').notNull(),
     publishedBy: text('published_by').notNull(),
+    /** Publication.changedAt: the last change the public sees (0: stored before it was kept). */
+    changedAt: ms('changed_at').notNull().default(0),
     live: boolean('live').notNull(),
   },
   (t) => [index('publications_live_idx').on(t.live, t.publishedAt)],

@@ -1,4 +1,4 @@
-/** The public status page from chat, on both platforms: publish, public updates, impact, components, unpublish, and refusals. */
+/** The public status page from chat, on both platforms: publish, public updates, impact, components, unpublish, and refusals (private incidents, drills). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatDriver } from './chat-driver.ts';
 import { PLATFORMS } from './platforms.ts';
@@ -46,5 +46,12 @@ describe.each(PLATFORMS)('the status page from %s', (_name, start) => {
     const privateRoom = (await chat.sitroom().service.get(2)).room?.channelId ?? '';
     expect(await chat.command('publish Login trouble', { in: privateRoom })).toContain('Incident #2 is private: private incidents never go on the public status page.');
     expect(await status()).not.toContain('Login trouble');
+  });
+
+  it('refuses to publish a drill', async () => {
+    await chat.command('declare sev2 --drill Failover practice');
+    const drillRoom = (await chat.sitroom().service.get(2)).room?.channelId ?? '';
+    expect(await chat.command('publish Checkout is down', { in: drillRoom })).toContain('Incident #2 is a drill: drills are practice and never go on the public status page.');
+    expect(await status()).not.toContain('Checkout is down');
   });
 });

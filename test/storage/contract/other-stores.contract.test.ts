@@ -477,12 +477,12 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
 
   describe('publications', () => {
     it('publishes with updates appended, takes down, and lists what is live', async () => {
-      const publication = { incidentNumber: incident.number, publicId: 'p1', title: 'Checkout slow', impact: null, components: ['Checkout'], publishedAt: T0, publishedBy: 'alice', live: true, updates: [{ text: 'Looking', at: T0, by: 'alice' }] };
+      const publication = { incidentNumber: incident.number, publicId: 'p1', title: 'Checkout slow', impact: null, components: ['Checkout'], publishedAt: T0, publishedBy: 'alice', changedAt: T0, live: true, updates: [{ text: 'Looking', at: T0, by: 'alice' }] };
       const before = await s.publications.version();
       await s.publications.mutatePublication(incident.number, () => ({ publication, events: [note(incident.number)] }));
       expect(await s.publications.version()).not.toBe(before);
-      await s.publications.mutatePublication(incident.number, (p) => ({ publication: { ...p!, publicId: 'ignored', updates: [...p!.updates, { text: 'Fixed', at: T0 + 1, by: 'bob' }] }, events: [] }));
-      expect(await s.publications.publicationOf(incident.number)).toEqual({ ...publication, updates: [...publication.updates, { text: 'Fixed', at: T0 + 1, by: 'bob' }] });
+      await s.publications.mutatePublication(incident.number, (p) => ({ publication: { ...p!, publicId: 'ignored', changedAt: T0 + 1, updates: [...p!.updates, { text: 'Fixed', at: T0 + 1, by: 'bob' }] }, events: [] }));
+      expect(await s.publications.publicationOf(incident.number)).toEqual({ ...publication, changedAt: T0 + 1, updates: [...publication.updates, { text: 'Fixed', at: T0 + 1, by: 'bob' }] });
       expect((await s.publications.livePublications(10)).map((p) => p.publicId)).toEqual(['p1']);
       await s.publications.mutatePublication(incident.number, (p) => ({ publication: { ...p!, live: false }, events: [] }));
       expect(await s.publications.livePublications(10)).toEqual([]);

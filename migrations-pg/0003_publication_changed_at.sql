@@ -1,0 +1,1 @@
+ALTER TABLE "publications" ADD COLUMN "changed_at" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `publications` ADD `changed_at` integer DEFAULT 0 NOT NULL;
