@@ -225,8 +225,8 @@ export class AlertService implements IncidentObserver {
   }
 
   /** A new open incident: the cards of unlinked groups offer it in their "Add to incident" menu. */
-  async declared(): Promise<void> {
-    await this.refreshAttachMenus();
+  async declared(incident: Incident): Promise<void> {
+    await this.refreshAttachMenus(incident);
   }
 
   /** When the incident closes, the silences of its alert groups are expired, and the cards' menus stop offering it. */
@@ -239,15 +239,16 @@ export class AlertService implements IncidentObserver {
       await silences?.expire(group.silence.id);
       await this.update(group.id, (g) => ({ ...g, silence: g.silence && { ...g.silence, until: now } }));
     }
-    await this.refreshAttachMenus();
+    await this.refreshAttachMenus(incident);
   }
 
   /**
    * The menu of open incidents is rendered into the card, so a card posted before an incident opened (or closed)
    * shows a stale menu until its group changes: those cards get a new group version, and so an edit.
    */
-  private async refreshAttachMenus(): Promise<void> {
-    if (this.o.platforms.length === 0) return;
+  private async refreshAttachMenus(incident: Incident): Promise<void> {
+    // A menu offers the open incidents of its card's chat: one of another chat (or the web's) changes none.
+    if (!this.o.platforms.includes(incident.platform)) return;
     const now = this.o.clock.now();
     const stale = (await this.o.store.recentGroups(now - MENU_REFRESH_WINDOW_MS, MENU_REFRESH_MAX * 4)).filter((g) => g.incidentNumber === null && g.firingCount > 0);
     for (const group of stale.slice(0, MENU_REFRESH_MAX)) await this.update(group.id, (g) => ({ ...g }));

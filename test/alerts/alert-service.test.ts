@@ -342,5 +342,10 @@ describe('attachToIncident', () => {
     await h.settle();
     expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 2]);
     expect(shownFor(unlinked)).toBe(shown + 2);
+
+    // A web incident is in no chat's menu: no card changes.
+    await h.incidents.service.declare({ title: 'Web only', severity: 'sev3', isPrivate: false, platform: 'web', declaredBy: 'web:carol' });
+    await h.settle();
+    expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 2]);
   });
 });
