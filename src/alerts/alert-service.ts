@@ -35,6 +35,14 @@ export interface AlertServiceOptions {
 
 const HOUR = 3_600_000;
 
+/**
+ * The cards whose "Add to incident" menu is refreshed when an incident opens or closes: unlinked groups still firing,
+ * delivered within a day (Alertmanager re-sends a firing group at least every repeat_interval, 4 h by default), the
+ * latest 50. Bounded so that one declaration during a storm queues at most 50 card edits (behind incident traffic).
+ */
+const MENU_REFRESH_WINDOW_MS = 24 * HOUR;
+const MENU_REFRESH_MAX = 50;
+
 /** Whether a stored delivery is news for its group's war room (new firings, or all resolved, with an incident linked). */
 function tellsWarRoom(result: IngestResult): boolean {
   return result.group.incidentNumber !== null && (result.newlyFiring.length > 0 || result.becameResolved);
@@ -216,16 +224,34 @@ export class AlertService implements IncidentObserver {
     for (const group of await this.o.store.groupsOfIncident(incident.number)) await this.update(group.id, (g) => ({ ...g }));
   }
 
-  /** When the incident closes, the silences of its alert groups are expired. */
+  /** A new open incident: the cards of unlinked groups offer it in their "Add to incident" menu. */
+  async declared(incident: Incident): Promise<void> {
+    await this.refreshAttachMenus(incident);
+  }
+
+  /** When the incident closes, the silences of its alert groups are expired, and the cards' menus stop offering it. */
   async phaseChanged(incident: Incident): Promise<void> {
+    if (incident.phase !== 'closed') return;
     const silences = this.o.silences;
-    if (!silences || incident.phase !== 'closed') return;
     const now = this.o.clock.now();
-    for (const group of await this.o.store.groupsOfIncident(incident.number)) {
+    for (const group of silences ? await this.o.store.groupsOfIncident(incident.number) : []) {
       if (!group.silence || group.silence.until <= now) continue;
-      await silences.expire(group.silence.id);
+      await silences?.expire(group.silence.id);
       await this.update(group.id, (g) => ({ ...g, silence: g.silence && { ...g.silence, until: now } }));
     }
+    await this.refreshAttachMenus(incident);
+  }
+
+  /**
+   * The menu of open incidents is rendered into the card, so a card posted before an incident opened (or closed)
+   * shows a stale menu until its group changes: those cards get a new group version, and so an edit.
+   */
+  private async refreshAttachMenus(incident: Incident): Promise<void> {
+    // A menu offers the open incidents of its card's chat: one of another chat (or the web's) changes none.
+    if (!this.o.platforms.includes(incident.platform)) return;
+    const now = this.o.clock.now();
+    const stale = (await this.o.store.recentGroups(now - MENU_REFRESH_WINDOW_MS, MENU_REFRESH_MAX * 4)).filter((g) => g.incidentNumber === null && g.firingCount > 0);
+    for (const group of stale.slice(0, MENU_REFRESH_MAX)) await this.update(group.id, (g) => ({ ...g }));
   }
 
   /** Runs `work` unless the same work is in flight, in which case the second caller is refused by its re-check. */

@@ -17,6 +17,7 @@ import { type ChecklistItem, progressText } from '../incidents/checklists.ts';
 import type { Digest } from '../incidents/digest.ts';
 import type { TimelineEvent } from '../incidents/timeline.ts';
 import { USAGE, type Subcommand } from './command-grammar.ts';
+import { DRILL_MARK } from './drill-marking.ts';
 import { formatAge, formatTime } from '../presentation/format-time.ts';
 import type { ChatMessage, Inline, Line } from '../presentation/message.ts';
 
@@ -156,12 +157,14 @@ export function listMessage(incidents: readonly Incident[], ctx: MessageContext,
     if (count > LIST_LIMIT) lines.push([`(the ${LIST_LIMIT} most recent)`]);
     for (const i of inPhase.slice(-LIST_LIMIT)) {
       const ic = commanderOf(i);
+      // A list is not a drill's own message (drill-marking.ts marks those), so its drills are marked here.
+      const number = `• #${i.number} ${i.drill ? `${DRILL_MARK} ` : ''}${sev(i)}`;
       if (i.isPrivate) {
-        lines.push([`• #${i.number} ${sev(i)} (a private incident)`]);
+        lines.push([`${number} (a private incident)`]);
         continue;
       }
       lines.push([
-        `• #${i.number} ${sev(i)} `,
+        `${number} `,
         i.title,
         ...(i.room ? [' ', { channel: i.room.channelId } as const] : []),
         ' · IC ',

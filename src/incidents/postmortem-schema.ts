@@ -16,6 +16,10 @@ export const postmortemFrontMatterSchema = z.object({
   title: z.string(),
   severity: z.enum(SEVERITIES),
   private: z.boolean(),
+  /** Present (true) only on a drill's postmortem: tools counting incidents leave it out. */
+  drill: z.literal(true).optional(),
+  /** The incident type (INCIDENT_TYPES), when it has one. */
+  type: z.string().optional(),
   platform: z.string(),
   phase: z.enum(PHASES),
   declared_by: z.string(),

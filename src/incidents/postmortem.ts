@@ -111,6 +111,9 @@ export function postmortemFrontMatter(input: PostmortemInput): PostmortemFrontMa
     title: i.title,
     severity: i.severity,
     private: i.isPrivate,
+    // Only when true or set, so a postmortem of an ordinary incident reads as it always did.
+    ...(i.drill ? { drill: true as const } : {}),
+    ...(i.type ? { type: i.type } : {}),
     platform: i.platform,
     phase: i.phase,
     declared_by: i.declaredBy,
@@ -156,9 +159,9 @@ export function renderPostmortem(input: PostmortemInput): string {
     '---',
     '',
     // A trailing run of # would be read as the heading's closing sequence and vanish: escape its first #.
-    `# Incident #${fm.incident}: ${oneLine(fm.title).replace(/#+$/, (run) => `\\${run}`)}`,
+    `# ${fm.drill ? 'DRILL · ' : ''}Incident #${fm.incident}: ${oneLine(fm.title).replace(/#+$/, (run) => `\\${run}`)}`,
     '',
-    `${fm.severity.toUpperCase()} · ${fm.phase}${fm.private ? ' · private' : ''} · declared ${fm.times.declared} by ${oneLine(fm.declared_by)}`,
+    `${fm.severity.toUpperCase()}${fm.type ? ` · ${oneLine(fm.type)}` : ''} · ${fm.phase}${fm.private ? ' · private' : ''}${fm.drill ? ' · DRILL' : ''} · declared ${fm.times.declared} by ${oneLine(fm.declared_by)}`,
     '',
     `Time to acknowledge ${formatSeconds(d.time_to_acknowledge)} · to mitigate ${formatSeconds(d.time_to_mitigate)} · to resolve ${formatSeconds(d.time_to_resolve)}${d.reopens ? ` · reopened ${d.reopens}×` : ''}`,
     '',

@@ -322,4 +322,30 @@ describe('attachToIncident', () => {
     expect((await rejectionOf(() => h.alerts.attachToIncident(other, 99, 'bob'))).code).toBe('unknown_incident');
     expect((await h.store.group(other))?.incidentNumber).toBeNull();
   });
+
+  it('an incident opening or closing re-renders the cards offering it: unlinked groups still firing, not linked or resolved ones', async () => {
+    const linked = await declaredGroup();
+    await ingest('alertmanager-firing');
+    const resolved = (await ingest('alertmanager-resolved')).group.id;
+    const unlinked = (await h.alerts.ingest(validPayload(rawPayload([rawAlert(7)], { groupKey: '{}:{alertname="Other"}' })))).group.id;
+    await h.settle();
+    const versions = async () => Promise.all([linked, resolved, unlinked].map(async (id) => (await h.store.group(id))?.version ?? 0));
+    const [linkedV = 0, resolvedV = 0, unlinkedV = 0] = await versions();
+    const shownFor = (id: number) => h.chat.callsTo('showCard').filter((c) => c.view.group.id === id).length;
+    const shown = shownFor(unlinked);
+
+    const { incident } = await h.incidents.service.declare({ title: 'Other', severity: 'sev3', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
+    await h.settle();
+    expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 1]);
+    expect(shownFor(unlinked)).toBe(shown + 1);
+    await closeIncident(incident.number);
+    await h.settle();
+    expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 2]);
+    expect(shownFor(unlinked)).toBe(shown + 2);
+
+    // A web incident is in no chat's menu: no card changes.
+    await h.incidents.service.declare({ title: 'Web only', severity: 'sev3', isPrivate: false, platform: 'web', declaredBy: 'web:carol' });
+    await h.settle();
+    expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 2]);
+  });
 });

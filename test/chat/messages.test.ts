@@ -198,6 +198,13 @@ describe('listMessage', () => {
     expect(text).toContain('private');
   });
 
+  it('marks a drill DRILL, so a practice SEV1 is not read as an outage', () => {
+    const text = messageText(listMessage([anIncident({ number: 2, severity: 'sev1', drill: true, title: 'Region failover practice' }), anIncident({ number: 3 }), privateIncident({ number: 4, drill: true })], ctx));
+    expect(text).toContain('• #2 🧪 DRILL SEV1 Region failover practice');
+    expect(text).toContain('• #3 SEV2 Checkout latency spike');
+    expect(text).toContain('• #4 🧪 DRILL SEV2 (a private incident)');
+  });
+
   it('says so when nothing is open', () => {
     expect(messageText(listMessage([], ctx))).toBe('No open incidents. 🎉');
   });

@@ -208,4 +208,15 @@ describe('the document', () => {
     expect(markdown).toContain('\nTime to acknowledge — · to mitigate — · to resolve —\n');
     expect(readPostmortemFrontMatter(markdown)).toMatchObject({ private: true, roles: [], alerts: [], action_items: [], times: { acknowledged: null } });
   });
+
+  it('says DRILL on a drill, in the heading and the front matter (tools reading postmortems leave drills out), and gives the type', () => {
+    const h = IncidentHistory.declare({ drill: true, type: 'database', title: 'Failover practice' });
+    const markdown = renderPostmortem({ incident: h.incident, timeline: h.timeline, actionItems: [], alerts: [], now: T0 + HOUR });
+    expect(markdown).toContain('\n# DRILL · Incident #1: Failover practice\n');
+    expect(markdown).toContain('\nSEV2 · database · active · DRILL · declared 2025-03-14T14:00:00.000Z by alice\n');
+    expect(readPostmortemFrontMatter(markdown)).toMatchObject({ drill: true, type: 'database' });
+    const real = renderPostmortem({ incident: IncidentHistory.declare().incident, timeline: [], actionItems: [], alerts: [], now: T0 + HOUR });
+    expect(real).not.toContain('DRILL');
+    expect(readPostmortemFrontMatter(real).drill).toBeUndefined();
+  });
 });

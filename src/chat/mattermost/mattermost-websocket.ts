@@ -12,12 +12,17 @@
  *   post's channel in `broadcast.channel_id`.
  * The connection drops when the server restarts or a proxy times it out; it is made again after a wait that doubles
  * from 1 s up to 1 min, with full jitter so that replicas do not all reconnect at once, and is reset by each `hello`.
+ * A connection can also die without a close (a NAT or proxy forgetting it, a host gone): the server pings every
+ * connection every 60 s (web_conn.go: pingInterval = pongWaitTime (100 s) · 6/10), so a connection that has heard
+ * neither a ping nor a frame for two of those intervals is given up and made again.
  */
 import WebSocket from 'ws';
 import type { Logger } from '../../logger.ts';
 
 export const RECONNECT_FIRST_MS = 1000;
 export const RECONNECT_MAX_MS = 60_000;
+/** Silence after which a connection is taken for dead: two of the server's 60 s ping intervals, and some slack. */
+export const SILENCE_MAX_MS = 130_000;
 
 /** The wait before reconnection attempt `attempt` (0 for the first): random in [0, min(max, first·2^attempt)] ("full jitter"). */
 export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
@@ -56,12 +61,15 @@ export interface MattermostEventsOptions {
   /** Called for each reaction added in a channel the bot is in. */
   onReaction: (reaction: MattermostReaction) => void;
   random?: () => number;
+  /** How long a connection may hear nothing (no frame, no ping) before it is given up (SILENCE_MAX_MS). */
+  silenceMs?: number;
 }
 
 export class MattermostEvents {
   private readonly o: MattermostEventsOptions;
   private socket: WebSocket | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private attempt = 0;
   private stopped = true;
 
@@ -78,6 +86,7 @@ export class MattermostEvents {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.watchdog);
     const socket = this.socket;
     this.socket = undefined;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
@@ -92,11 +101,17 @@ export class MattermostEvents {
     const socket = new WebSocket(url);
     this.socket = socket;
     socket.on('open', () => {
+      this.heard(socket);
       socket.send(JSON.stringify({ seq: 1, action: 'authentication_challenge', data: { token: this.o.botToken } }));
     });
-    socket.on('message', (data) => this.receive(data.toString()));
+    socket.on('ping', () => this.heard(socket));
+    socket.on('message', (data) => {
+      this.heard(socket);
+      this.receive(data.toString());
+    });
     socket.on('error', (err) => this.o.logger.warn({ err }, 'Mattermost WebSocket error'));
     socket.on('close', (code) => {
+      if (this.socket === socket) clearTimeout(this.watchdog);
       if (this.socket !== socket || this.stopped) return;
       const delay = reconnectDelay(this.attempt, this.o.random);
       this.attempt += 1;
@@ -104,6 +119,19 @@ export class MattermostEvents {
       this.timer = setTimeout(() => this.connect(), delay);
       this.timer.unref();
     });
+  }
+
+  /** The connection is alive: it is given up only after silenceMs more without a frame or a ping. */
+  private heard(socket: WebSocket): void {
+    if (this.socket !== socket) return;
+    clearTimeout(this.watchdog);
+    const silenceMs = this.o.silenceMs ?? SILENCE_MAX_MS;
+    this.watchdog = setTimeout(() => {
+      this.o.logger.warn({ silentForMs: silenceMs }, 'Mattermost WebSocket silent (no ping from the server); connecting again');
+      // terminate() closes at once, without waiting for a closing handshake the dead peer would never answer.
+      socket.terminate();
+    }, silenceMs);
+    this.watchdog.unref();
   }
 
   private receive(text: string): void {

@@ -49,7 +49,7 @@ export function slackMessageToCapture(channel: string, message: SlackMessageObje
     messageId: ts,
     author: message.user ?? message.bot_id ?? 'unknown',
     at,
-    text: decodeSlackText(message.text ?? ''),
+    text: decodeSlackText(message.text ?? '', { linkTargets: true }),
     files: (message.files ?? []).flatMap((f) => {
       const url = f.permalink ?? f.url_private;
       return url ? [{ name: f.name ?? f.title ?? 'file', url }] : [];

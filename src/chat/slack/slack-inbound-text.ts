@@ -22,7 +22,19 @@ const ESCAPED: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '
 /** Undoes Slack's three escapes in one pass, so `&amp;lt;` (a typed `&lt;`) becomes `&lt;`, not `<`. */
 const unescapeSlack = (text: string): string => text.replace(/&(?:amp|lt|gt);/g, (e) => ESCAPED[e] ?? e);
 
-function decodeEntity(inner: string): string {
+/** Decoding options: `linkTargets` keeps where a labelled link goes, `label (url)`, when the label is not the address. */
+export interface DecodeOptions {
+  linkTargets?: boolean;
+}
+
+/** `label`, or `label (url)` when asked and the label is not the address itself (Slack labels auto-links with it). */
+function linkText(url: string, label: string | undefined, opts: DecodeOptions): string {
+  if (!label) return url;
+  if (!opts.linkTargets || label === url || label === url.replace(/^(?:https?:\/\/|mailto:)/i, '')) return label;
+  return `${label} (${url})`;
+}
+
+function decodeEntity(inner: string, opts: DecodeOptions): string {
   const bar = inner.indexOf('|');
   const target = bar === -1 ? inner : inner.slice(0, bar);
   const label = bar === -1 ? undefined : unescapeSlack(inner.slice(bar + 1));
@@ -34,15 +46,19 @@ function decodeEntity(inner: string): string {
     if (special.startsWith('subteam^')) return `@${special.slice('subteam^'.length)}`;
     return `@${special.split('^')[0] ?? special}`;
   }
-  return label || unescapeSlack(target);
+  return linkText(unescapeSlack(target), label, opts);
 }
 
-/** The text the person typed, from a slash command's `text` (mentions kept as `<@U…>` entities). */
-export function decodeSlackText(text: string): string {
+/**
+ * The text the person typed, from a slash command's `text` (mentions kept as `<@U…>` entities). A captured message
+ * asks for `linkTargets`: a link labelled in the composer is only its label in the text, and the timeline must not
+ * lose where it pointed.
+ */
+export function decodeSlackText(text: string, opts: DecodeOptions = {}): string {
   let out = '';
   let last = 0;
   for (const match of text.matchAll(ENTITY)) {
-    out += unescapeSlack(text.slice(last, match.index)) + decodeEntity(match[1] ?? '');
+    out += unescapeSlack(text.slice(last, match.index)) + decodeEntity(match[1] ?? '', opts);
     last = match.index + match[0].length;
   }
   return out + unescapeSlack(text.slice(last));

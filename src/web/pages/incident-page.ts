@@ -125,6 +125,13 @@ function forms(view: IncidentPageView): SafeHtml {
   const i = view.incident;
   const step = nextStep(i.phase);
   const openItems = i.actionItems.filter((a) => a.state === 'open').length;
+  const openChecklist = i.checklistItems.filter((c) => c.required && c.checkedAt === null).length;
+  // What close would be refused for (close-gate.ts): the waiver's hint names both kinds, with their counts.
+  const blocking = [
+    ...(openItems ? [`${openItems} action item${openItems === 1 ? ' is' : 's are'} open`] : []),
+    ...(openChecklist ? [`${openChecklist} required checklist item${openChecklist === 1 ? ' is' : 's are'} not ticked`] : []),
+  ];
+  const waiverHint = blocking.length ? `the reason; needed to close while ${blocking.join(' and ')}` : 'the reason; needed only while action items or required checklist items are open';
   const update = stateOf(view, 'update');
   const note = stateOf(view, 'note');
   const role = stateOf(view, 'role');
@@ -166,7 +173,7 @@ ${SEVERITIES.map((s) => html`<option value="${s}"${s === chosenSeverity ? html` 
 ${fieldError(severity, 'severity-select', 'severity')}</div>
 <button type="submit">Change severity</button>`)}
 ${form(view, 'phase', 'Change phase', html`${formError(phase, ['note', 'waiver', 'action'])}${textField(phase, { id: 'phase-note', name: 'note', label: 'Note', hint: 'optional', max: MAX_TEXT_LENGTH })}
-${step === 'close' && textField(phase, { id: 'phase-waiver', name: 'waiver', label: 'Waive open action items', hint: `the reason; needed to close while ${openItems} action item${openItems === 1 ? ' is' : 's are'} open`, max: MAX_TEXT_LENGTH })}
+${step === 'close' && textField(phase, { id: 'phase-waiver', name: 'waiver', label: 'Waive open action items and checklist items', hint: waiverHint, max: MAX_TEXT_LENGTH })}
 ${fieldError(phase, 'phase-action', 'action')}
 <div class="buttons">
 ${phaseActions(i).map(

@@ -92,6 +92,35 @@ describe('MattermostEvents', () => {
     }
   });
 
+  it('gives up a connection that went silent without closing (no ping from the server), connects again and hears reactions', async () => {
+    mm.websocket.pingEvery(25);
+    const heard: MattermostReaction[] = [];
+    const events = new MattermostEvents({ url: mm.url, botToken: TOKEN, logger: createLogger('silent'), onReaction: (r) => heard.push(r), random: () => 0, silenceMs: 600 });
+    events.start();
+    const until = (done: () => boolean) =>
+      new Promise<void>((resolve) => {
+        const check = () => (done() ? resolve() : setTimeout(check, 5));
+        check();
+      });
+    try {
+      await mm.websocket.whenAuthenticated();
+      // Pinged well past the silence limit: a live connection is kept.
+      await until(() => mm.websocket.pings >= 36);
+      expect(mm.websocket.opened).toBe(1);
+
+      mm.websocket.stallAll();
+      // Connected again once the server has greeted a second connection (the stalled one's frames never go out).
+      await until(() => mm.websocket.sent.filter((f) => f.frame['event'] === 'hello').length === 2);
+      expect(mm.websocket.opened).toBe(2);
+      const room = mm.addChannel({ name: 'inc-3', members: [mm.botUserId] }).id;
+      mm.react(fakeMattermostId('bob'), mm.postAs(fakeMattermostId('bob'), room, 'hi'), 'pushpin');
+      await mm.websocket.roundTrip();
+      expect(heard.map((r) => r.userId)).toEqual([fakeMattermostId('bob')]);
+    } finally {
+      await events.stop();
+    }
+  });
+
   it('keeps trying (with backoff) when the token is refused, and hears nothing', async () => {
     const heard: MattermostReaction[] = [];
     const events = new MattermostEvents({ url: mm.url, botToken: 'wrong', logger: createLogger('silent'), onReaction: (r) => heard.push(r), random: () => 0 });

@@ -21,6 +21,14 @@ describe.each(PLATFORMS)('adding alerts to an incident on %s', (_name, start) =>
     }
   }
 
+  async function cardChoices(expected: string[]) {
+    for (const deadline = Date.now() + 5000; JSON.stringify(card()?.choices ?? []) !== JSON.stringify(expected); ) {
+      if (Date.now() > deadline) throw new Error(`the card's menu never offered ${JSON.stringify(expected)}; it offers ${JSON.stringify(card()?.choices ?? [])}`);
+      await chat.settled();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   it('offers open incidents besides Declare, links the chosen one, feeds its war room, and lists it in /incident alerts', async () => {
     chat = await start();
     chat.clock.set(FIRST_FIRING + 2 * MINUTE);
@@ -49,5 +57,21 @@ describe.each(PLATFORMS)('adding alerts to an incident on %s', (_name, start) =>
 
     // A menu someone still has open from before the link: a second choice is refused, naming the incident.
     await expect(chat.sitroom().alerts.attachToIncident(group, 2, chat.user('carol'))).rejects.toMatchObject({ code: 'already_linked', details: { number: '1' } });
+  });
+
+  it('a card posted before the incident was declared offers it once it is declared, and drops it once it closes', async () => {
+    chat = await start();
+    chat.clock.set(FIRST_FIRING + 2 * MINUTE);
+    await chat.webhook(delivery());
+    await cardShows('HighErrorRate');
+    expect(card()?.choices).toEqual([]);
+
+    await chat.command('declare sev2 Checkout is slow');
+    await cardChoices(['#1 SEV2 Checkout is slow']);
+
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    for (const step of ['mitigate', 'resolve', 'close']) await chat.command(step, { in: room });
+    expect((await chat.sitroom().service.get(1)).phase).toBe('closed');
+    await cardChoices([]);
   });
 });

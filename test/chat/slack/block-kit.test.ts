@@ -59,6 +59,8 @@ const messages: [string, ChatMessage][] = [
     alertCard(bigGroup, ctx, { silences: true, warRoom: undefined, openIncidents: Array.from({ length: 150 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })) }),
   ],
   ['a 40-item checklist', checklistMessage(incident, Array.from({ length: 40 }, (_, i) => ({ id: i + 1, incidentNumber: 1, position: i + 1, text: longTitle(i).slice(0, 300), required: true, source: 'sev1', checkedAt: null, checkedBy: null })))],
+  // The longest a checklist can be: 50 items of the severity and 50 of the type (checklists-file.ts), 300 characters each.
+  ['a 100-item checklist', checklistMessage(incident, Array.from({ length: 100 }, (_, i) => ({ id: i + 1, incidentNumber: 1, position: i + 1, text: `${i + 1} ${'x'.repeat(299)}`.slice(0, 300), required: true, source: i < 50 ? 'sev1' : 'type:security', checkedAt: null, checkedBy: null })))],
   ['300 alerts firing in a war room', alertsFiringMessage(bigGroup, bigAlerts, ctx)],
   ['a 60-incident list', listMessage(Array.from({ length: 60 }, (_, i) => anIncident({ number: i + 1, title: longTitle(i + 1) })), ctx)],
   ['a 2,900-character update', updateAnnouncement(incident, ctx)],

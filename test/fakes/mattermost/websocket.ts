@@ -8,7 +8,8 @@
  *   ignored; any other action before authentication is FAIL `api.web_socket_router.not_authenticated.app_error`.
  * - web_hub.go: a registered connection is sent the `hello` event (`data.server_version`, `data.connection_id`).
  * - web_conn.go: events are `{ event, data, broadcast, seq }` with `seq` counting from 0 per connection; an event
- *   broadcast to a channel reaches only the connections of the channel's members.
+ *   broadcast to a channel reaches only the connections of the channel's members; writePump pings every connection
+ *   every pingInterval (pongWaitTime 100 s · 6/10 = 60 s), authenticated or not.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -20,7 +21,13 @@ interface Connection {
   userId: string | undefined;
   seq: number;
   id: string;
+  pinger: NodeJS.Timeout;
+  /** The network between server and client silently died: nothing reaches the client any more, nor is it closed. */
+  stalled: boolean;
 }
+
+/** web_conn.go pingInterval. */
+const SERVER_PING_INTERVAL_MS = 60_000;
 
 export interface FakeWebSocketOptions {
   /** The user a session token belongs to, or undefined when the server does not know it. */
@@ -56,6 +63,22 @@ export class FakeMattermostWebSocket {
 
   /** How many connections were ever opened (reconnections count). */
   opened = 0;
+  /** Pings sent to clients so far. */
+  pings = 0;
+  private pingIntervalMs = SERVER_PING_INTERVAL_MS;
+
+  /** Pings new connections every `ms` instead of the server's 60 s (tests of a client's liveness check). */
+  pingEvery(ms: number): void {
+    this.pingIntervalMs = ms;
+  }
+
+  /**
+   * The open connections go dead without closing (a NAT or proxy forgot them): no ping, event or answer reaches
+   * their clients any more. Connections made afterwards work.
+   */
+  stallAll(): void {
+    for (const c of this.connections) c.stalled = true;
+  }
 
   /** How many connections have authenticated (and are still open). */
   get authenticated(): number {
@@ -71,7 +94,7 @@ export class FakeMattermostWebSocket {
   /** Sends `event` to the connections of `channelId`'s members, as the hub does for a channel broadcast. */
   broadcastToChannel(event: string, data: Record<string, unknown>, channelId: string): void {
     for (const c of this.connections) {
-      if (c.userId === undefined || !this.o.isMember(c.userId, channelId)) continue;
+      if (c.stalled || c.userId === undefined || !this.o.isMember(c.userId, channelId)) continue;
       this.send(c, { event, data, broadcast: { omit_users: null, user_id: '', channel_id: channelId, team_id: '', connection_id: '', omit_connection_id: '' }, seq: c.seq++ });
     }
   }
@@ -85,7 +108,7 @@ export class FakeMattermostWebSocket {
       [...this.connections].map(
         (c) =>
           new Promise<void>((resolve) => {
-            if (c.socket.readyState !== WebSocket.OPEN) return resolve();
+            if (c.stalled || c.socket.readyState !== WebSocket.OPEN) return resolve();
             c.socket.once('pong', () => resolve());
             c.socket.once('close', () => resolve());
             c.socket.ping();
@@ -106,10 +129,21 @@ export class FakeMattermostWebSocket {
 
   private accept(socket: WebSocket): void {
     this.opened += 1;
-    const c: Connection = { socket, userId: undefined, seq: 0, id: randomBytes(13).toString('hex') };
+    const pinger = setInterval(() => {
+      if (c.stalled || socket.readyState !== WebSocket.OPEN) return;
+      this.pings += 1;
+      socket.ping();
+    }, this.pingIntervalMs);
+    pinger.unref();
+    const c: Connection = { socket, userId: undefined, seq: 0, id: randomBytes(13).toString('hex'), pinger, stalled: false };
     this.connections.add(c);
-    socket.on('close', () => this.connections.delete(c));
-    socket.on('message', (raw) => this.receive(c, raw.toString()));
+    socket.on('close', () => {
+      clearInterval(pinger);
+      this.connections.delete(c);
+    });
+    socket.on('message', (raw) => {
+      if (!c.stalled) this.receive(c, raw.toString());
+    });
   }
 
   private receive(c: Connection, text: string): void {
@@ -139,6 +173,7 @@ export class FakeMattermostWebSocket {
   }
 
   private send(c: Connection, frame: Record<string, unknown>): void {
+    if (c.stalled) return;
     this.sent.push({ userId: c.userId, frame });
     c.socket.send(JSON.stringify(frame));
   }

@@ -57,7 +57,12 @@ describe('a Slack message as the core captures it', () => {
       { botUserId: 'UBOT', botId: 'BBOT' },
     );
     expect(m).toMatchObject({ platform: 'slack', channelId: 'C1', messageId: '1741960920.123456', author: 'UBOB', at: 1_741_960_920_123, byBot: false, files: [{ name: 'g.png', url: 'https://x.slack.com/files/g' }] });
-    expect(m?.text).toBe('R&D <db> status page <@UALICE> @channel');
+    // A link someone labelled keeps where it goes (the label alone would lose it); one labelled with its own address
+    // (Slack's auto-link of what was typed) reads as typed.
+    expect(m?.text).toBe('R&D <db> status page (https://status.example.com) <@UALICE> @channel');
+    expect(slackMessageToCapture('C1', { ts: '1.000001', user: 'UBOB', text: 'see <http://status.example.com|status.example.com> and <mailto:ops@example.com|ops@example.com> or <https://g.example/d?a=1&amp;b=2>' }, null, {})?.text).toBe(
+      'see status.example.com and ops@example.com or https://g.example/d?a=1&b=2',
+    );
     expect(slackMessageToCapture('C1', { ts: '1.000001', bot_id: 'BBOT', text: 'card' }, null, { botId: 'BBOT' })?.byBot).toBe(true);
   });
 });

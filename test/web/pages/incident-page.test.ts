@@ -84,6 +84,15 @@ describe('incidentPage', () => {
     expect(page('mitigated')).not.toContain('name="waiver"');
   });
 
+  it('says what the waiver is needed for: open action items, required checklist items not ticked, or both', () => {
+    const item = (position: number, required: boolean) => ({ position, text: `Step ${position}`, required, checkedAt: null, checkedBy: null });
+    const hint = (extra: Parameters<typeof aDetail>[0]) => /<label for="phase-waiver">([\s\S]*?)<\/label>/.exec(page('resolved', true, extra))?.[1] ?? '';
+    expect(hint({ actionItems: [], checklistItems: [item(1, true), item(2, false), item(3, true)] })).toContain('needed to close while 2 required checklist items are not ticked');
+    expect(hint({ checklistItems: [item(1, true)] })).toContain('needed to close while 1 action item is open and 1 required checklist item is not ticked');
+    expect(hint({ actionItems: [] })).not.toMatch(/\b0 /);
+    expect(page('resolved')).toContain('Waive open action items and checklist items');
+  });
+
   it('selects the current severity and lists the selectable roles with who holds them', () => {
     const html = page('active', true, { severity: 'sev4' });
     expect(html).toContain('<option value="sev4" selected>');

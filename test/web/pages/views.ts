@@ -36,9 +36,10 @@ export function aSummary(overrides: Partial<IncidentSummary> = {}): IncidentSumm
 }
 
 export function aDetail(overrides: Partial<IncidentDetail> = {}): IncidentDetail {
-  const { timeline, phaseHistory, updates, actionItems, alerts, durations, postmortem, postmortemSections, ...summary } = overrides;
+  const { timeline, phaseHistory, updates, actionItems, alerts, durations, postmortem, postmortemSections, checklistItems, ...summary } = overrides;
   return incidentDetailSchema.parse({
     ...aSummary(summary),
+    ...(checklistItems ? { checklistItems } : {}),
     timeline: timeline ?? [
       { at: '2025-03-14T14:00:00.000Z', actor: 'alice', kind: 'declared', text: 'Declared SEV2' },
       { at: '2025-03-14T14:02:00.000Z', actor: 'carol', kind: 'role_assigned', text: 'carol is IC' },
