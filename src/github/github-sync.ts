@@ -1,7 +1,8 @@
 /**
  * Closing the loop: when an action item's GitHub issue is closed, the item is done. GitHub tells sitroom through its
  * `issues` webhook at POST /github/webhook (GITHUB_WEBHOOK_SECRET), verified with X-Hub-Signature-256 by
- * @octokit/webhooks; without a webhook secret, a periodic check reads each tracked open item's issue instead.
+ * @octokit/webhooks; a periodic check reads each tracked open item's issue too: every GITHUB_CHECK_MINUTES without a
+ * webhook secret, hourly with one (GitHub does not redeliver a delivery sitroom missed).
  * https://docs.github.com/en/webhooks/webhook-events-and-payloads#issues,
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */

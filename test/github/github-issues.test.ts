@@ -12,7 +12,7 @@ import { incidentDetailSchema } from '../../src/web/api-schema.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { FakeGithubApi } from '../fakes/fake-github-api.ts';
-import { MINUTE } from '../fakes/fixed-clock.ts';
+import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 
 const TOKEN = 'github_pat_test_token';
 const REPO = 'acme/follow-ups';
@@ -132,6 +132,26 @@ describe('action items as GitHub issues', () => {
     app.clock.advance(5 * MINUTE);
     await app.sitroom.scheduler.tick();
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:carol' });
+  });
+
+  it('with a webhook, still catches an issue closed while no delivery reached sitroom (GitHub never redelivers)', async () => {
+    // https://docs.github.com/en/webhooks/using-webhooks/handling-failed-webhook-deliveries: "GitHub does not
+    // automatically redeliver failed deliveries": a close during a restart would otherwise leave the item open for ever.
+    const { app, github, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_CHECK_MINUTES: '5' });
+    const item = await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    await app.sitroom.scheduler.tick();
+    github.close(1, 'dave');
+    const reads = () => github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues/1')).length;
+    const before = reads();
+    // The webhook is the fast path: the catch-up reads GitHub far less often than the check without one.
+    app.clock.advance(5 * MINUTE);
+    await app.sitroom.scheduler.tick();
+    expect(reads()).toBe(before);
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
+    app.clock.advance(HOUR);
+    await app.sitroom.scheduler.tick();
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:dave' });
   });
 
   it('retries while GitHub is down, and gives up at once when it refuses the token', async () => {
