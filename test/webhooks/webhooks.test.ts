@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { incidentDetailSchema } from '../../src/web/api-schema.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
+import { fixturePayload } from '../fakes/alert-fixtures.ts';
 import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 import { verifyStandardWebhook, WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
@@ -102,6 +103,15 @@ describe('outbound webhooks', () => {
     const last = receiver.accepted.at(-1);
     expect(incidentDetailSchema.parse(last?.body.data)).toEqual(api);
     expect(last?.body.timestamp).toBe(new Date(app.clock.now()).toISOString());
+  });
+
+  it('tells of an incident declared from an alert group: incident.declared, then alert_group.linked', async () => {
+    const { app, receivers } = await start(([r]) => r?.url ?? '');
+    const receiver = receivers[0] as WebhookReceiver;
+    const { group } = await app.sitroom.alerts.ingest(fixturePayload('alertmanager-group-2-firing'));
+    const n = (await app.sitroom.alerts.declareIncident(group.id, 'alice', 'web')).incident.number;
+    await app.sitroom.deliverDue();
+    expect(receiver.accepted.map((r) => `${r.body.type} #${r.body.data.number}`)).toEqual([`incident.declared #${n}`, `alert_group.linked #${n}`]);
   });
 
   it('sends an endpoint only the events its filter names, and private incidents only where opted in', async () => {
