@@ -36,6 +36,21 @@ interface IssuesDelivery {
   sender?: { login?: string };
 }
 
+/**
+ * The delivery's JSON. GitHub sends it as the body (content type application/json, as the README says to choose) or,
+ * with its default content type (`form`), in the `payload` field of a url-encoded form: a webhook set up without
+ * changing that must work too (https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks, "Content type").
+ */
+function deliveryOf(body: string, contentType: string | undefined): IssuesDelivery | undefined {
+  const json = contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body).get('payload') : body;
+  try {
+    const parsed: unknown = JSON.parse(json ?? '');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as IssuesDelivery) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class GithubSync {
   private readonly o: GithubSyncOptions;
   private lastCheck = -Infinity;
@@ -99,12 +114,8 @@ export class GithubSync {
           return sendJson(res, 401, { error: 'missing or wrong X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET)' });
         }
         const event = req.headers['x-github-event'];
-        let delivery: IssuesDelivery;
-        try {
-          delivery = JSON.parse(body) as IssuesDelivery;
-        } catch {
-          return sendJson(res, 400, { error: 'body is not valid JSON' });
-        }
+        const delivery = deliveryOf(body, req.headers['content-type']);
+        if (!delivery) return sendJson(res, 400, { error: 'body is not an issues delivery: JSON, or a form with the JSON in its payload field' });
         if (event !== 'issues' || delivery.action !== 'closed' || typeof delivery.issue?.number !== 'number') return sendJson(res, 202, { ignored: true });
         if (delivery.repository?.full_name?.toLowerCase() !== this.o.repo.toLowerCase()) return sendJson(res, 202, { ignored: true, reason: 'another repository' });
         const done = await this.issueClosed(delivery.issue.number, delivery.sender?.login ?? null);

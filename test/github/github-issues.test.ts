@@ -102,6 +102,23 @@ describe('action items as GitHub issues', () => {
     expect(await (await githubDelivery(app.url, 'issues', closedPayload(1))).json()).toEqual({ done: 0 });
   });
 
+  it('takes a delivery sent as GitHub’s default form content type (the JSON in a `payload` field)', async () => {
+    // https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks: application/x-www-form-urlencoded "will
+    // send the JSON payload as a form parameter called payload"; the signature covers the form body as sent.
+    const { app, github, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET });
+    const item = await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    github.close(1);
+    const body = new URLSearchParams({ payload: JSON.stringify(closedPayload(1)) }).toString();
+    const res = await fetch(`${app.url}/github/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'issues', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect((await app.sitroom.followUps.actionItemsOf(n)).find((a) => a.id === item.id)).toMatchObject({ state: 'done', doneBy: 'github:octocat' });
+  });
+
   it('refuses forged or oversized deliveries and ignores other events and repositories', async () => {
     const { app, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET });
     await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
