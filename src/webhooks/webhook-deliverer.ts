@@ -7,10 +7,10 @@
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
 import type { DeliveryFailure } from '../delivery/retry-policy.ts';
+import { withoutCredentials } from '../delivery/url-credentials.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { WebhookEndpoint } from '../incidents/webhook-events.ts';
 import type { IncidentDetail } from '../web/api-schema.ts';
-import { endpointRequest } from './endpoint-url.ts';
 import { webhookHeaders } from './standard-webhooks.ts';
 import { webhookBody } from './webhook-body.ts';
 
@@ -58,7 +58,7 @@ export class WebhookDeliverer implements EffectDeliverer {
     if (incident.isPrivate && !endpoint.includePrivate) return 'skip';
     // The same id on every attempt, so a receiver can drop a repeat (the specification's idempotency key).
     const id = `msg_${row.createdAt.toString(36)}_${row.id}`;
-    const request = endpointRequest(endpoint.url);
+    const request = withoutCredentials(endpoint.url);
     return {
       call: 'post',
       channel: endpoint.url,

@@ -131,6 +131,17 @@ describe('paging through Alertmanager', () => {
     expect(failed?.text).toContain('Could not deliver the page to Alertmanager; gave up');
   });
 
+  it('sends the credentials of ALERTMANAGER_URL (https://user:pass@host) as Basic authorization', async () => {
+    // Alertmanager's basic_auth_users (--web.config.file), or a proxy before it; fetch refuses a URL with credentials.
+    await app.stop();
+    start({ ALERTMANAGER_URL: am.url.replace('http://', 'http://pager:s%40cret@') });
+    const { incident } = await declare();
+    await app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice');
+    await app.deliverDue();
+    expect(am.received.map((a) => a.labels['team'])).toEqual(['db']);
+    expect(am.authorizations).toEqual([`Basic ${Buffer.from('pager:s@cret').toString('base64')}`]);
+  });
+
   it('refuses drills and, without ALERTMANAGER_URL, explains what to set', async () => {
     const drill = await declare(true);
     expect((await rejectionOf(() => app.paging.page(drill.incident.number, { team: 'db', message: '' }, 'web:alice'))).code).toBe('drill_not_paged');
