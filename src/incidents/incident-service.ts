@@ -231,12 +231,14 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.linkAlertGroup(i, groupLabel, actor, now));
   }
 
-  rename(number: number, title: string, actor: UserId): Promise<Outcome> {
-    return this.apply(number, (i, now) => rules.renameIncident(i, title, actor, now));
+  async rename(number: number, title: string, actor: UserId): Promise<Outcome> {
+    const outcome = await this.apply(number, (i, now) => rules.renameIncident(i, title, actor, now));
+    return this.tellObservers(outcome, (o) => o.retitled?.(outcome.incident));
   }
 
-  setVisibility(number: number, isPrivate: boolean, actor: UserId): Promise<Outcome> {
-    return this.apply(number, (i, now) => rules.setVisibility(i, isPrivate, actor, now));
+  async setVisibility(number: number, isPrivate: boolean, actor: UserId): Promise<Outcome> {
+    const outcome = await this.apply(number, (i, now) => rules.setVisibility(i, isPrivate, actor, now));
+    return this.tellObservers(outcome, (o) => o.retitled?.(outcome.incident));
   }
 
   addNote(number: number, text: string, actor: UserId): Promise<Outcome> {

@@ -98,6 +98,16 @@ describe('paging through Alertmanager', () => {
     expect(am.received).toHaveLength(3);
   });
 
+  it('re-posts a firing page at once when its incident is made private, without the title', async () => {
+    const { incident } = await declare();
+    await app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice');
+    await app.deliverDue();
+    await app.service.setVisibility(incident.number, true, 'web:alice');
+    await app.deliverDue();
+    expect(am.received.map((a) => a.annotations['summary'])).toEqual(['[SEV1] Incident #1: Checkout refuses payments', '[SEV1] Private incident #1']);
+    expect(am.received[1]?.labels).toEqual(am.received[0]?.labels);
+  });
+
   it('keeps the alert’s labels when the severity changes, so Alertmanager sees one alert', async () => {
     const { incident } = await declare();
     await app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice');
