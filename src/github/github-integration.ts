@@ -27,6 +27,8 @@ export interface GithubIntegrationOptions {
   giveUpMs: number;
   publicUrl: string | undefined;
   logger: Logger;
+  /** Runs background work that shutdown (and tests' settled()) wait for. */
+  track: (work: Promise<unknown>) => void;
 }
 
 export interface GithubIntegration {
@@ -78,6 +80,11 @@ export function githubIntegration(o: GithubIntegrationOptions): GithubIntegratio
   return {
     dispatcher,
     routes: webhookSecret ? [sync.route(webhookSecret)] : [],
-    chores: [() => sync.check()],
+    chores: [
+      async () => {
+        const check = sync.startCheck();
+        if (check) o.track(check);
+      },
+    ],
   };
 }

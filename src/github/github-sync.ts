@@ -54,6 +54,8 @@ function deliveryOf(body: string, contentType: string | undefined): IssuesDelive
 export class GithubSync {
   private readonly o: GithubSyncOptions;
   private lastCheck = -Infinity;
+  /** The check under way, if any: a tick never starts a second one beside it. */
+  private checking: Promise<void> | undefined;
 
   constructor(opts: GithubSyncOptions) {
     this.o = opts;
@@ -74,11 +76,20 @@ export class GithubSync {
     return done;
   }
 
-  /** The periodic check (a scheduler chore): at most every checkEveryMs, each tracked open item's issue is read. */
-  async check(): Promise<void> {
+  /**
+   * The periodic check (a scheduler chore): at most every checkEveryMs, each tracked open item's issue is read. Returns
+   * the check it started (undefined when none was due or one is still under way); the scheduler does not wait for it,
+   * since a hanging GitHub (15 s per item before each call gives up) would hold up reminders and page re-posts.
+   */
+  startCheck(): Promise<void> | undefined {
     const now = this.o.now();
-    if (now - this.lastCheck < this.o.checkEveryMs) return;
+    if (this.checking || now - this.lastCheck < this.o.checkEveryMs) return undefined;
     this.lastCheck = now;
+    this.checking = this.check().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async check(): Promise<void> {
     for (const item of await this.o.followUps.openTrackedItems()) {
       if (!item.issue) continue;
       try {

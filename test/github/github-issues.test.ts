@@ -58,6 +58,12 @@ function declaredTooLarge(url: string): Promise<number | undefined> {
   });
 }
 
+/** A scheduler tick, and the GitHub check it started in the background. */
+async function tickAndCheck(app: SitroomUnderTest): Promise<void> {
+  await app.sitroom.scheduler.tick();
+  await app.sitroom.settled();
+}
+
 const closedPayload = (issue: number, repo = REPO) => ({ action: 'closed', issue: { number: issue, state: 'closed' }, repository: { full_name: repo }, sender: { login: 'octocat' } });
 
 describe('action items as GitHub issues', () => {
@@ -140,14 +146,14 @@ describe('action items as GitHub issues', () => {
     await app.sitroom.deliverDue();
     expect(github.issues).toHaveLength(1);
     expect((await fetch(`${app.url}/github/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     github.close(1, 'carol');
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     // Checked at most every GITHUB_CHECK_MINUTES.
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     app.clock.advance(5 * MINUTE);
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:carol' });
   });
 
@@ -157,18 +163,38 @@ describe('action items as GitHub issues', () => {
     const { app, github, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_CHECK_MINUTES: '5' });
     const item = await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
     await app.sitroom.deliverDue();
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     github.close(1, 'dave');
     const reads = () => github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues/1')).length;
     const before = reads();
     // The webhook is the fast path: the catch-up reads GitHub far less often than the check without one.
     app.clock.advance(5 * MINUTE);
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     expect(reads()).toBe(before);
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     app.clock.advance(HOUR);
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:dave' });
+  });
+
+  it('checks in the background: a hanging GitHub holds up no scheduler tick (reminders, page re-posts)', async () => {
+    const { app, github, n } = await start({ GITHUB_CHECK_MINUTES: '1' });
+    await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    github.holdReads = true;
+    const tick = app.sitroom.scheduler.tick();
+    await github.readHeld();
+    await tick;
+    // The tick ended while GitHub still had not answered (it used to wait for GitHub's time-out, 15 s per item).
+    expect(github.stillHeld()).toBe(true);
+    // A later tick does not start a second check while the first is still waiting.
+    app.clock.advance(2 * MINUTE);
+    await app.sitroom.scheduler.tick();
+    expect(github.calls.filter((c) => c.path.endsWith('/issues/1'))).toHaveLength(0);
+    github.close(1, 'erin');
+    github.release();
+    await app.sitroom.settled();
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ state: 'done', doneBy: 'github:erin' });
   });
 
   it('retries while GitHub is down, and gives up at once when it refuses the token', async () => {
