@@ -7,12 +7,12 @@
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
 import type { DeliveryFailure } from '../delivery/retry-policy.ts';
-import { withoutCredentials } from '../delivery/url-credentials.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { WebhookEndpoint } from '../incidents/webhook-events.ts';
 import type { IncidentDetail } from '../web/api-schema.ts';
 import { webhookHeaders } from './standard-webhooks.ts';
 import { webhookBody } from './webhook-body.ts';
+import { withoutCredentials } from '../delivery/url-credentials.ts';
 
 export interface WebhookDelivererOptions {
   endpoints: readonly WebhookEndpoint[];
