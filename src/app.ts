@@ -241,6 +241,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
       giveUpMs: config.outboxGiveUpHours * 3_600_000,
       publicUrl: config.status.publicUrl,
       logger,
+      track,
     });
   service.observe(metrics);
   const integrations = wireIntegrations({

@@ -43,9 +43,16 @@ export class Scheduler {
       // Only rows are written here: the outbox dispatcher delivers them, so a hung chat never holds up the tick.
       const { queued } = await service.queueDueReminders();
       if (queued) logger.info({ queued }, 'reminders queued');
-      for (const chore of this.opts.chores ?? []) await chore();
     } catch (err) {
       logger.error({ err }, 'scheduler tick failed');
+    }
+    // Each chore on its own: one failing must not skip the rest (the page re-posts that keep pages firing among them).
+    for (const chore of this.opts.chores ?? []) {
+      try {
+        await chore();
+      } catch (err) {
+        logger.error({ err }, 'scheduler chore failed');
+      }
     }
   }
 

@@ -30,7 +30,7 @@ export function startupBanner(config: Config, port: number): string {
     ...(config.status.publicUrl ? [`  public URL:   ${config.status.publicUrl}`] : []),
     ...(config.email ? [`  e-mail:       ${emailSummary(config.email)}`] : []),
     ...(config.webhooks.endpoints.length ? [`  webhooks:     ${config.webhooks.endpoints.length} receiver${config.webhooks.endpoints.length === 1 ? '' : 's'} (WEBHOOK_URLS)`] : []),
-    ...(config.github ? [`  GitHub:       issues in ${config.github.repo} (${config.github.webhookSecret ? `closed via ${url}/github/webhook` : 'closed issues checked periodically'})`] : []),
+    ...(config.github ? [`  GitHub:       issues in ${config.github.repo} (${config.github.webhookSecret ? `closed via ${url}/github/webhook, checked hourly` : 'closed issues checked periodically'})`] : []),
     '  stop with Ctrl+C',
   ];
   return `${lines.join('\n')}\n`;

@@ -86,7 +86,7 @@ describe('the start-up summary', () => {
     const banner = startupBanner(loadConfig({ WEBHOOK_URLS: 'https://a.example/h https://b.example/h', WEBHOOK_SECRET: SECRET, GITHUB_TOKEN: 't', GITHUB_REPO: 'acme/x' }), 3000);
     expect(banner).toContain('  webhooks:     2 receivers (WEBHOOK_URLS)');
     expect(banner).toContain('  GitHub:       issues in acme/x (closed issues checked periodically)');
-    expect(startupBanner(loadConfig({ GITHUB_TOKEN: 't', GITHUB_REPO: 'acme/x', GITHUB_WEBHOOK_SECRET: 's' }), 3000)).toContain('closed via http://localhost:3000/github/webhook');
+    expect(startupBanner(loadConfig({ GITHUB_TOKEN: 't', GITHUB_REPO: 'acme/x', GITHUB_WEBHOOK_SECRET: 's' }), 3000)).toContain('closed via http://localhost:3000/github/webhook, checked hourly');
   });
 
   it('says whether stakeholder e-mail is on (never the SMTP password) and how people sign in behind an SSO proxy', () => {

@@ -1,21 +1,26 @@
 /** SilenceClient over Alertmanager's API v2: POST /api/v2/silences, DELETE /api/v2/silence/{id}. */
 import type { SilenceClient, SilenceRequest } from '../alerts/ports.ts';
+import { withoutCredentials } from '../delivery/url-credentials.ts';
 
 /** Alertmanager answers in milliseconds; a hung one must not hold a click for long. */
 const TIMEOUT_MS = 5000;
 
 export class AlertmanagerSilenceClient implements SilenceClient {
   private readonly base: string;
+  /** Basic authorization from credentials in ALERTMANAGER_URL (its web config's basic_auth_users, or a proxy). */
+  private readonly auth: Record<string, string>;
 
   /** `baseUrl` is Alertmanager's own URL, e.g. http://alertmanager:9093 (ALERTMANAGER_URL). */
   constructor(baseUrl: string) {
-    this.base = baseUrl.replace(/\/+$/, '');
+    const { url, authorization } = withoutCredentials(baseUrl);
+    this.base = url.replace(/\/+$/, '');
+    this.auth = authorization ? { authorization } : {};
   }
 
   async create(s: SilenceRequest): Promise<string> {
     const res = await fetch(`${this.base}/api/v2/silences`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.auth },
       body: JSON.stringify({
         matchers: s.matchers,
         startsAt: new Date(s.startsAt).toISOString(),
@@ -33,7 +38,7 @@ export class AlertmanagerSilenceClient implements SilenceClient {
   }
 
   async expire(id: string): Promise<void> {
-    const res = await fetch(`${this.base}/api/v2/silence/${encodeURIComponent(id)}`, { method: 'DELETE', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await fetch(`${this.base}/api/v2/silence/${encodeURIComponent(id)}`, { method: 'DELETE', headers: this.auth, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) throw new Error(`Alertmanager answered ${res.status} expiring silence ${id}: ${(await res.text()).slice(0, 200).trim()}`);
   }
 }

@@ -8,6 +8,7 @@
 import type { EffectDeliverer, PreparedCall } from '../delivery/dispatcher.ts';
 import { classifyHttpFailure, okText } from '../delivery/http-failure.ts';
 import type { OutboxRow } from '../delivery/outbox.ts';
+import { withoutCredentials } from '../delivery/url-credentials.ts';
 import type { Incident } from '../incidents/incident.ts';
 import type { PageStore } from '../incidents/integration-ports.ts';
 import { type Page, PAGE_FIRING_FOR_MS } from '../incidents/paging.ts';
@@ -55,10 +56,14 @@ export function pageAlert(page: Page, incident: Incident | undefined, links: { w
 export class AlertmanagerPageDeliverer implements EffectDeliverer {
   private readonly o: PageDelivererOptions;
   private readonly url: string;
+  private readonly headers: Record<string, string>;
 
   constructor(options: PageDelivererOptions) {
     this.o = options;
-    this.url = `${options.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`;
+    // An Alertmanager behind basic auth (its web config, or a proxy): ALERTMANAGER_URL=https://user:pass@host.
+    const { url, authorization } = withoutCredentials(`${options.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`);
+    this.url = url;
+    this.headers = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
   }
 
   async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {
@@ -74,7 +79,7 @@ export class AlertmanagerPageDeliverer implements EffectDeliverer {
         const links = { warRoom: incident ? this.o.warRoomUrl(incident) : null, incident: this.o.incidentUrl(page.incidentNumber) };
         const res = await fetch(this.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: this.headers,
           body: JSON.stringify([pageAlert(page, incident, links, this.o.now())]),
           signal: AbortSignal.timeout(this.o.timeoutMs),
         });

@@ -14,6 +14,9 @@ import { GithubIssues } from './github-client.ts';
 import { GithubIssueDeliverer } from './github-issue-deliverer.ts';
 import { GithubSync } from './github-sync.ts';
 
+/** How often closed issues are looked for when GitHub's webhook tells of them (only deliveries it lost are left). */
+export const WEBHOOK_CATCH_UP_MS = 60 * 60_000;
+
 export interface GithubIntegrationOptions {
   config: GithubIntegrationConfig;
   followUps: FollowUpService;
@@ -24,13 +27,15 @@ export interface GithubIntegrationOptions {
   giveUpMs: number;
   publicUrl: string | undefined;
   logger: Logger;
+  /** Runs background work that shutdown (and tests' settled()) wait for. */
+  track: (work: Promise<unknown>) => void;
 }
 
 export interface GithubIntegration {
   dispatcher: OutboxDispatcher;
   /** POST /github/webhook when GITHUB_WEBHOOK_SECRET is set. */
   routes: Route[];
-  /** The periodic check when it is not. */
+  /** The periodic check: every GITHUB_CHECK_MINUTES without a webhook, a slower catch-up with one. */
   chores: (() => Promise<void>)[];
 }
 
@@ -66,10 +71,20 @@ export function githubIntegration(o: GithubIntegrationOptions): GithubIntegratio
       }
     },
   });
-  const sync = new GithubSync({ followUps: o.followUps, issues, repo: o.config.repo, logger: log, now: () => o.clock.now(), checkEveryMs: o.config.checkEveryMs });
+  const { webhookSecret } = o.config;
+  // With a webhook the check still runs (at start-up, then hourly): GitHub does not redeliver a delivery that failed
+  // while sitroom was restarting or unreachable, and that issue's item would otherwise stay open for ever
+  // (https://docs.github.com/en/webhooks/using-webhooks/handling-failed-webhook-deliveries).
+  const checkEveryMs = webhookSecret ? Math.max(o.config.checkEveryMs, WEBHOOK_CATCH_UP_MS) : o.config.checkEveryMs;
+  const sync = new GithubSync({ followUps: o.followUps, issues, repo: o.config.repo, logger: log, now: () => o.clock.now(), checkEveryMs });
   return {
     dispatcher,
-    routes: o.config.webhookSecret ? [sync.route(o.config.webhookSecret)] : [],
-    chores: o.config.webhookSecret ? [] : [() => sync.check()],
+    routes: webhookSecret ? [sync.route(webhookSecret)] : [],
+    chores: [
+      async () => {
+        const check = sync.startCheck();
+        if (check) o.track(check);
+      },
+    ],
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Closing the loop: when an action item's GitHub issue is closed, the item is done. GitHub tells sitroom through its
  * `issues` webhook at POST /github/webhook (GITHUB_WEBHOOK_SECRET), verified with X-Hub-Signature-256 by
- * @octokit/webhooks; without a webhook secret, a periodic check reads each tracked open item's issue instead.
+ * @octokit/webhooks; a periodic check reads each tracked open item's issue too: every GITHUB_CHECK_MINUTES without a
+ * webhook secret, hourly with one (GitHub does not redeliver a delivery sitroom missed).
  * https://docs.github.com/en/webhooks/webhook-events-and-payloads#issues,
  * https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
  */
@@ -35,9 +36,26 @@ interface IssuesDelivery {
   sender?: { login?: string };
 }
 
+/**
+ * The delivery's JSON. GitHub sends it as the body (content type application/json, as the README says to choose) or,
+ * with its default content type (`form`), in the `payload` field of a url-encoded form: a webhook set up without
+ * changing that must work too (https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks, "Content type").
+ */
+function deliveryOf(body: string, contentType: string | undefined): IssuesDelivery | undefined {
+  const json = contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(body).get('payload') : body;
+  try {
+    const parsed: unknown = JSON.parse(json ?? '');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as IssuesDelivery) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class GithubSync {
   private readonly o: GithubSyncOptions;
   private lastCheck = -Infinity;
+  /** The check under way, if any: a tick never starts a second one beside it. */
+  private checking: Promise<void> | undefined;
 
   constructor(opts: GithubSyncOptions) {
     this.o = opts;
@@ -58,11 +76,20 @@ export class GithubSync {
     return done;
   }
 
-  /** The periodic check (a scheduler chore): at most every checkEveryMs, each tracked open item's issue is read. */
-  async check(): Promise<void> {
+  /**
+   * The periodic check (a scheduler chore): at most every checkEveryMs, each tracked open item's issue is read. Returns
+   * the check it started (undefined when none was due or one is still under way); the scheduler does not wait for it,
+   * since a hanging GitHub (15 s per item before each call gives up) would hold up reminders and page re-posts.
+   */
+  startCheck(): Promise<void> | undefined {
     const now = this.o.now();
-    if (now - this.lastCheck < this.o.checkEveryMs) return;
+    if (this.checking || now - this.lastCheck < this.o.checkEveryMs) return undefined;
     this.lastCheck = now;
+    this.checking = this.check().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async check(): Promise<void> {
     for (const item of await this.o.followUps.openTrackedItems()) {
       if (!item.issue) continue;
       try {
@@ -98,12 +125,8 @@ export class GithubSync {
           return sendJson(res, 401, { error: 'missing or wrong X-Hub-Signature-256 (GITHUB_WEBHOOK_SECRET)' });
         }
         const event = req.headers['x-github-event'];
-        let delivery: IssuesDelivery;
-        try {
-          delivery = JSON.parse(body) as IssuesDelivery;
-        } catch {
-          return sendJson(res, 400, { error: 'body is not valid JSON' });
-        }
+        const delivery = deliveryOf(body, req.headers['content-type']);
+        if (!delivery) return sendJson(res, 400, { error: 'body is not an issues delivery: JSON, or a form with the JSON in its payload field' });
         if (event !== 'issues' || delivery.action !== 'closed' || typeof delivery.issue?.number !== 'number') return sendJson(res, 202, { ignored: true });
         if (delivery.repository?.full_name?.toLowerCase() !== this.o.repo.toLowerCase()) return sendJson(res, 202, { ignored: true, reason: 'another repository' });
         const done = await this.issueClosed(delivery.issue.number, delivery.sender?.login ?? null);

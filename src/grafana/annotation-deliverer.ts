@@ -16,7 +16,7 @@ import type { AnnotationStore } from '../incidents/integration-ports.ts';
 export interface AnnotationDelivererOptions {
   /** GRAFANA_URL, e.g. https://grafana.example.com (a sub-path such as /grafana is kept). */
   baseUrl: string;
-  /** GRAFANA_TOKEN: a service account token with the annotations:write permission. */
+  /** GRAFANA_TOKEN: a service account token with annotations:read (the look-up below), :create and :write. */
   token: string;
   store: Pick<AnnotationStore, 'annotationIdOf' | 'saveAnnotationId'>;
   incident: (number: number) => Promise<Incident | undefined>;

@@ -47,4 +47,9 @@ export class AnnotationSync implements IncidentObserver {
   async reclassified(incident: Incident): Promise<void> {
     await this.sync(incident);
   }
+
+  /** At once, not at the next sweep: a title made private must leave the dashboards now. */
+  async retitled(incident: Incident): Promise<void> {
+    await this.sync(incident);
+  }
 }

@@ -143,7 +143,11 @@ export class IncidentService {
     const now = this.clock.now();
     const change = rules.declareIncident({ ...d, type }, this.cadenceDefaults, now);
     const chat = this.notifiers[d.platform] !== undefined;
-    const declared = await this.store.createForAlertGroup(groupId, change.incident, change.events, (created) => (chat ? declaredEffects(created, now) : []));
+    const declared = await this.store.createForAlertGroup(groupId, change.incident, change.events, (created) => [
+      ...(chat ? declaredEffects(created, now) : []),
+      // Webhook receivers hear of it like any declaration, before the alert_group.linked that follows.
+      ...this.outward(created, change.events, now),
+    ]);
     if (!declared) throw new IncidentError('unknown_alert_group', { id: String(groupId) });
     if ('alreadyLinked' in declared) throw new IncidentError('already_linked', { number: String(declared.alreadyLinked) });
     const incident = declared.incident;
@@ -227,12 +231,14 @@ export class IncidentService {
     return this.apply(number, (i, now) => rules.linkAlertGroup(i, groupLabel, actor, now));
   }
 
-  rename(number: number, title: string, actor: UserId): Promise<Outcome> {
-    return this.apply(number, (i, now) => rules.renameIncident(i, title, actor, now));
+  async rename(number: number, title: string, actor: UserId): Promise<Outcome> {
+    const outcome = await this.apply(number, (i, now) => rules.renameIncident(i, title, actor, now));
+    return this.tellObservers(outcome, (o) => o.retitled?.(outcome.incident));
   }
 
-  setVisibility(number: number, isPrivate: boolean, actor: UserId): Promise<Outcome> {
-    return this.apply(number, (i, now) => rules.setVisibility(i, isPrivate, actor, now));
+  async setVisibility(number: number, isPrivate: boolean, actor: UserId): Promise<Outcome> {
+    const outcome = await this.apply(number, (i, now) => rules.setVisibility(i, isPrivate, actor, now));
+    return this.tellObservers(outcome, (o) => o.retitled?.(outcome.incident));
   }
 
   addNote(number: number, text: string, actor: UserId): Promise<Outcome> {

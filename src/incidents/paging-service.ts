@@ -65,6 +65,19 @@ export class PagingService implements IncidentObserver {
     return queued;
   }
 
+  /**
+   * A new title, or the incident made private: its firing pages are re-posted now (rendered as the incident is), so
+   * Alertmanager and the pagers reading it stop showing a private incident's title without waiting for the refresh.
+   */
+  async retitled(incident: Incident): Promise<void> {
+    if (!this.o.enabled) return;
+    const now = this.o.clock.now();
+    for (const page of await this.o.store.pagesOf(incident.number)) {
+      if (page.resolvedAt !== null) continue;
+      await this.o.store.updatePage(page.id, (current) => (current.resolvedAt === null ? { page: { ...current, refreshedAt: now }, effects: [pageAlertEffect(current, now)] } : null));
+    }
+  }
+
   /** Mitigating (or any move out of `active`) resolves the incident's pages at once rather than at the next sweep. */
   async phaseChanged(incident: Incident, from: Phase): Promise<void> {
     if (from === 'active' && this.o.enabled) await this.sweep(incident.number);

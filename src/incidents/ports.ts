@@ -92,6 +92,8 @@ export interface IncidentObserver {
   declared?(incident: Incident): Promise<void>;
   /** The incident's severity or type just changed. */
   reclassified?(incident: Incident): Promise<void>;
+  /** The incident's title or visibility just changed: what other tools may show of it (a private one's title stays out). */
+  retitled?(incident: Incident): Promise<void>;
   /** The incident's war room was just created (by the outbox, after the declaration). */
   roomOpened?(incident: Incident): Promise<void>;
 }

@@ -13,6 +13,7 @@ import type { WebhookEndpoint } from '../incidents/webhook-events.ts';
 import type { IncidentDetail } from '../web/api-schema.ts';
 import { webhookHeaders } from './standard-webhooks.ts';
 import { webhookBody } from './webhook-body.ts';
+import { withoutCredentials } from '../delivery/url-credentials.ts';
 
 export interface WebhookDelivererOptions {
   endpoints: readonly WebhookEndpoint[];
@@ -56,15 +57,20 @@ export class WebhookDeliverer implements EffectDeliverer {
     if (incident.isPrivate && !endpoint.includePrivate) return 'skip';
     // The same id on every attempt, so a receiver can drop a repeat (the specification's idempotency key).
     const id = `msg_${row.createdAt.toString(36)}_${row.id}`;
+    const request = withoutCredentials(endpoint.url);
     return {
       call: 'post',
       channel: endpoint.url,
       send: async () => {
         const now = this.o.now();
         const body = webhookBody(effect.type, effect.event, await this.o.detail(incident, now));
-        const res = await fetch(endpoint.url, {
+        const res = await fetch(request.url, {
           method: 'POST',
-          headers: { ...webhookHeaders(this.o.key, id, Math.floor(now / 1000), body), 'user-agent': 'sitroom-webhooks' },
+          headers: {
+            ...webhookHeaders(this.o.key, id, Math.floor(now / 1000), body),
+            'user-agent': 'sitroom-webhooks',
+            ...(request.authorization ? { authorization: request.authorization } : {}),
+          },
           body,
           // A redirect would carry the signed body to wherever the receiver points: not followed, counted as a failure.
           redirect: 'manual',

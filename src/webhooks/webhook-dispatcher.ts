@@ -9,6 +9,7 @@ import { WEBHOOK_QUEUE } from '../incidents/webhook-events.ts';
 import type { WebhooksConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { IncidentDetail } from '../web/api-schema.ts';
+import { redactedEndpoint } from './endpoint-url.ts';
 import { WebhookDeliverer } from './webhook-deliverer.ts';
 
 export interface WebhookDispatcherOptions {
@@ -49,7 +50,7 @@ export function webhookDispatcher(o: WebhookDispatcherOptions): OutboxDispatcher
     onOutcome: (row, outcome, { error }) => {
       o.onOutcome?.(outcome);
       const effect = row.effect.kind === 'webhook' ? row.effect : undefined;
-      const fields = { row: row.id, incident: row.incidentNumber, type: effect?.type, endpoint: effect?.endpoint, error };
+      const fields = { row: row.id, incident: row.incidentNumber, type: effect?.type, endpoint: effect && redactedEndpoint(effect.endpoint), error };
       if (outcome === 'retried') log.warn(fields, 'webhook delivery failed; will retry');
       if (outcome === 'gave_up') log.error(fields, 'webhook delivery given up');
     },

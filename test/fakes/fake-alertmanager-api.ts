@@ -17,6 +17,8 @@ export interface ReceivedAlert {
 
 export class FakeAlertmanagerApi {
   readonly received: ReceivedAlert[] = [];
+  /** The Authorization header of each post (Alertmanager's web config may require basic auth). */
+  readonly authorizations: (string | undefined)[] = [];
   url = '';
   private readonly server: Server;
   private failures: number[] = [];
@@ -25,6 +27,7 @@ export class FakeAlertmanagerApi {
     this.server = createServer((req, res) => {
       void readRequest(req, this.url).then(({ url, raw }) => {
         if (req.method !== 'POST' || url.pathname !== '/api/v2/alerts') return void res.writeHead(404).end();
+        this.authorizations.push(req.headers.authorization);
         const failure = this.failures.shift();
         if (failure !== undefined) return void res.writeHead(failure).end('unavailable');
         let alerts: ReceivedAlert[];

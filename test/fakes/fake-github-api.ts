@@ -37,6 +37,10 @@ export class FakeGithubApi {
   down = false;
   /** Create the next issue but cut the connection instead of answering (an answer lost on the way back). */
   loseNextAnswer = false;
+  /** Hold every GET of one issue unanswered (GitHub hanging) until release(). */
+  holdReads = false;
+  private readonly held: { answer: () => void; open: boolean }[] = [];
+  private heldWaiters: (() => void)[] = [];
   private readonly server: Server;
   url = '';
 
@@ -65,7 +69,24 @@ export class FakeGithubApi {
     return issue;
   }
 
+  /** Resolves once a read is being held. */
+  readHeld(): Promise<void> {
+    return this.held.length > 0 ? Promise.resolve() : new Promise((resolve) => this.heldWaiters.push(resolve));
+  }
+
+  /** A held read whose caller is still waiting (it neither gave up nor was answered). */
+  stillHeld(): boolean {
+    return this.held.some((h) => h.open);
+  }
+
+  /** Answers the held reads. */
+  release(): void {
+    this.holdReads = false;
+    for (const h of this.held.splice(0)) if (h.open) h.answer();
+  }
+
   stop(): Promise<void> {
+    this.release();
     return closeServer(this.server);
   }
 
@@ -83,6 +104,15 @@ export class FakeGithubApi {
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) return error(401, 'Bad credentials');
     const match = /^\/repos\/([^/]+\/[^/]+)\/issues(?:\/(\d+))?$/.exec(path);
     if (!match || match[1] !== this.repo) return error(404, 'Not Found');
+    if (req.method === 'GET' && match[2] && this.holdReads) {
+      const read = () => this.issues.find((i) => i.number === Number(match[2]));
+      const h = { open: true, answer: () => (read() ? answer(200, read()) : error(404, 'Not Found')) };
+      // The caller gave up (its time-out aborted the request): the connection closes before any answer.
+      res.once('close', () => (h.open = false));
+      this.held.push(h);
+      for (const w of this.heldWaiters.splice(0)) w();
+      return;
+    }
     if (req.method === 'GET' && match[2]) {
       const issue = this.issues.find((i) => i.number === Number(match[2]));
       return issue ? answer(200, issue) : error(404, 'Not Found');

@@ -12,7 +12,7 @@ import { incidentDetailSchema } from '../../src/web/api-schema.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { rejectionOf } from '../fakes/catch-incident-error.ts';
 import { FakeGithubApi } from '../fakes/fake-github-api.ts';
-import { MINUTE } from '../fakes/fixed-clock.ts';
+import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 
 const TOKEN = 'github_pat_test_token';
 const REPO = 'acme/follow-ups';
@@ -56,6 +56,12 @@ function declaredTooLarge(url: string): Promise<number | undefined> {
     req.on('error', reject);
     req.flushHeaders();
   });
+}
+
+/** A scheduler tick, and the GitHub check it started in the background. */
+async function tickAndCheck(app: SitroomUnderTest): Promise<void> {
+  await app.sitroom.scheduler.tick();
+  await app.sitroom.settled();
 }
 
 const closedPayload = (issue: number, repo = REPO) => ({ action: 'closed', issue: { number: issue, state: 'closed' }, repository: { full_name: repo }, sender: { login: 'octocat' } });
@@ -102,6 +108,23 @@ describe('action items as GitHub issues', () => {
     expect(await (await githubDelivery(app.url, 'issues', closedPayload(1))).json()).toEqual({ done: 0 });
   });
 
+  it('takes a delivery sent as GitHub’s default form content type (the JSON in a `payload` field)', async () => {
+    // https://docs.github.com/en/webhooks/using-webhooks/creating-webhooks: application/x-www-form-urlencoded "will
+    // send the JSON payload as a form parameter called payload"; the signature covers the form body as sent.
+    const { app, github, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET });
+    const item = await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    github.close(1);
+    const body = new URLSearchParams({ payload: JSON.stringify(closedPayload(1)) }).toString();
+    const res = await fetch(`${app.url}/github/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'issues', 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect((await app.sitroom.followUps.actionItemsOf(n)).find((a) => a.id === item.id)).toMatchObject({ state: 'done', doneBy: 'github:octocat' });
+  });
+
   it('refuses forged or oversized deliveries and ignores other events and repositories', async () => {
     const { app, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET });
     await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
@@ -123,15 +146,55 @@ describe('action items as GitHub issues', () => {
     await app.sitroom.deliverDue();
     expect(github.issues).toHaveLength(1);
     expect((await fetch(`${app.url}/github/webhook`, { method: 'POST', body: '{}' })).status).toBe(404);
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     github.close(1, 'carol');
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     // Checked at most every GITHUB_CHECK_MINUTES.
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
     app.clock.advance(5 * MINUTE);
-    await app.sitroom.scheduler.tick();
+    await tickAndCheck(app);
     expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:carol' });
+  });
+
+  it('with a webhook, still catches an issue closed while no delivery reached sitroom (GitHub never redelivers)', async () => {
+    // https://docs.github.com/en/webhooks/using-webhooks/handling-failed-webhook-deliveries: "GitHub does not
+    // automatically redeliver failed deliveries": a close during a restart would otherwise leave the item open for ever.
+    const { app, github, n } = await start({ GITHUB_WEBHOOK_SECRET: SECRET, GITHUB_CHECK_MINUTES: '5' });
+    const item = await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    await tickAndCheck(app);
+    github.close(1, 'dave');
+    const reads = () => github.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues/1')).length;
+    const before = reads();
+    // The webhook is the fast path: the catch-up reads GitHub far less often than the check without one.
+    app.clock.advance(5 * MINUTE);
+    await tickAndCheck(app);
+    expect(reads()).toBe(before);
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]?.state).toBe('open');
+    app.clock.advance(HOUR);
+    await tickAndCheck(app);
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ id: item.id, state: 'done', doneBy: 'github:dave' });
+  });
+
+  it('checks in the background: a hanging GitHub holds up no scheduler tick (reminders, page re-posts)', async () => {
+    const { app, github, n } = await start({ GITHUB_CHECK_MINUTES: '1' });
+    await app.sitroom.followUps.addActionItem(n, { text: 'Canary', owner: null, due: null, issue: true }, 'alice');
+    await app.sitroom.deliverDue();
+    github.holdReads = true;
+    const tick = app.sitroom.scheduler.tick();
+    await github.readHeld();
+    await tick;
+    // The tick ended while GitHub still had not answered (it used to wait for GitHub's time-out, 15 s per item).
+    expect(github.stillHeld()).toBe(true);
+    // A later tick does not start a second check while the first is still waiting.
+    app.clock.advance(2 * MINUTE);
+    await app.sitroom.scheduler.tick();
+    expect(github.calls.filter((c) => c.path.endsWith('/issues/1'))).toHaveLength(0);
+    github.close(1, 'erin');
+    github.release();
+    await app.sitroom.settled();
+    expect((await app.sitroom.followUps.actionItemsOf(n))[0]).toMatchObject({ state: 'done', doneBy: 'github:erin' });
   });
 
   it('retries while GitHub is down, and gives up at once when it refuses the token', async () => {

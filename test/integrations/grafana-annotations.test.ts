@@ -71,6 +71,18 @@ describe('Grafana annotations', () => {
     expect(grafana.annotations.size).toBe(1);
   });
 
+  it('takes a title off the dashboards as soon as the incident is made private, and follows a rename', async () => {
+    // Without waiting for the next sweep (a minute later, and only with the scheduler running).
+    const { incident } = await declare('Suspicious admin logins');
+    await app.deliverDue();
+    await app.service.rename(incident.number, 'Admin logins from abroad', 'web:alice');
+    await app.deliverDue();
+    expect(grafana.annotations.get(1)?.text).toContain('Admin logins from abroad');
+    await app.service.setVisibility(incident.number, true, 'web:alice');
+    await app.deliverDue();
+    expect(grafana.annotations.get(1)?.text).toMatch(/^Incident #1 \[SEV2\] private incident \(active\)/);
+  });
+
   it('never annotates a drill', async () => {
     await declare('Practice run', true);
     await app.deliverDue();

@@ -98,6 +98,16 @@ describe('paging through Alertmanager', () => {
     expect(am.received).toHaveLength(3);
   });
 
+  it('re-posts a firing page at once when its incident is made private, without the title', async () => {
+    const { incident } = await declare();
+    await app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice');
+    await app.deliverDue();
+    await app.service.setVisibility(incident.number, true, 'web:alice');
+    await app.deliverDue();
+    expect(am.received.map((a) => a.annotations['summary'])).toEqual(['[SEV1] Incident #1: Checkout refuses payments', '[SEV1] Private incident #1']);
+    expect(am.received[1]?.labels).toEqual(am.received[0]?.labels);
+  });
+
   it('keeps the alert’s labels when the severity changes, so Alertmanager sees one alert', async () => {
     const { incident } = await declare();
     await app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice');
@@ -129,6 +139,17 @@ describe('paging through Alertmanager', () => {
     }
     const failed = (await app.service.timeline(incident.number)).find((e) => e.kind === 'delivery_failed');
     expect(failed?.text).toContain('Could not deliver the page to Alertmanager; gave up');
+  });
+
+  it('sends the credentials of ALERTMANAGER_URL (https://user:pass@host) as Basic authorization', async () => {
+    // Alertmanager's basic_auth_users (--web.config.file), or a proxy before it; fetch refuses a URL with credentials.
+    await app.stop();
+    start({ ALERTMANAGER_URL: am.url.replace('http://', 'http://pager:s%40cret@') });
+    const { incident } = await declare();
+    await app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice');
+    await app.deliverDue();
+    expect(am.received.map((a) => a.labels['team'])).toEqual(['db']);
+    expect(am.authorizations).toEqual([`Basic ${Buffer.from('pager:s@cret').toString('base64')}`]);
   });
 
   it('refuses drills and, without ALERTMANAGER_URL, explains what to set', async () => {

@@ -18,6 +18,8 @@ import { SqliteOutboxStore } from '../../src/storage/sqlite-outbox-store.ts';
 import { incidentDetail } from '../../src/web/incident-views.ts';
 import { MAX_WEBHOOK_BODY_BYTES, webhookBody } from '../../src/webhooks/webhook-body.ts';
 import { WebhookDeliverer } from '../../src/webhooks/webhook-deliverer.ts';
+import { webhookDispatcher } from '../../src/webhooks/webhook-dispatcher.ts';
+import { createLogger } from '../../src/logger.ts';
 import { FixedClock, HOUR, SECOND, T0 } from '../fakes/fixed-clock.ts';
 import { anIncident } from '../fakes/incident-builder.ts';
 import { closeServer, listenOnLoopback } from '../fakes/local-server.ts';
@@ -135,6 +137,20 @@ describe('a webhook call', () => {
     expect(elsewhere).toBe(0);
   });
 
+  it('sends the credentials of a URL such as https://user:pass@host/hook as Basic authorization', async () => {
+    // fetch refuses a URL with credentials (https://fetch.spec.whatwg.org/#dom-request, "includes credentials"): every
+    // attempt failed for 24 h. RFC 7617: user-id ":" password, base64, after percent-decoding the URL's parts.
+    const seen: (string | undefined)[] = [];
+    const url = await server((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      res.end();
+    });
+    const withCredentials = url.replace('http://', 'http://alice:s%3Acret@');
+    expect(await attempt(deliverer(withCredentials), row(withCredentials))).toBe('sent');
+    expect(seen).toEqual([`Basic ${Buffer.from('alice:s:cret').toString('base64')}`]);
+  });
+
   it('is dropped for an endpoint no longer configured, or an incident made private since', async () => {
     const url = 'http://127.0.0.1:9/hook';
     expect(await deliverer('http://127.0.0.1:9/other').prepare(row(url))).toBe('skip');
@@ -181,5 +197,36 @@ describe('the webhooks’ own queue', () => {
     await closeServer(servers.get(url) as Server);
     await hooksDone;
     expect((await outbox.backlog()).pending.webhook).toBe(1);
+  });
+});
+
+describe('the webhooks’ logs', () => {
+  it('name a failing endpoint without the secrets its URL may hold (credentials, path, query)', async () => {
+    const url = await server((req, res) => {
+      req.resume();
+      res.writeHead(503).end();
+    });
+    const endpoint = `${url.replace('http://', 'http://alice:pa55word@')}/T0K3N?key=abc123`;
+    const db = openDatabase(':memory:');
+    cleanup.push(async () => void db.$client.close());
+    const outbox = new SqliteOutboxStore(db);
+    const incident = anIncident();
+    const endpoints = [{ url: endpoint, events: WEBHOOK_EVENT_TYPES, includePrivate: false }];
+    await outbox.enqueue(webhookEffects(endpoints, incident, [event('declared', T0, 'alice', 'Declared')], T0));
+    const lines: string[] = [];
+    const hooks = webhookDispatcher({
+      config: { endpoints, key: KEY, timeoutMs: 2 * SECOND },
+      outbox,
+      clock: new FixedClock(),
+      giveUpMs: 24 * HOUR,
+      incident: async () => incident,
+      detail: async (i, now) => detail(i, now),
+      logger: createLogger('info', { write: (line: string) => lines.push(line) }),
+    });
+    await hooks.drain();
+    const logged = lines.join('\n');
+    expect(logged).toContain('webhook delivery failed; will retry');
+    expect(logged).toContain(new URL(url).host);
+    for (const secret of ['pa55word', 'T0K3N', 'abc123']) expect(logged).not.toContain(secret);
   });
 });

@@ -8,7 +8,8 @@ import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { incidentDetailSchema } from '../../src/web/api-schema.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
-import { MINUTE } from '../fakes/fixed-clock.ts';
+import { fixturePayload } from '../fakes/alert-fixtures.ts';
+import { HOUR, MINUTE } from '../fakes/fixed-clock.ts';
 import { verifyStandardWebhook, WebhookReceiver } from '../fakes/webhook-receiver.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -65,6 +66,7 @@ describe('outbound webhooks', () => {
     await service.assignRole(n, 'commander', 'bob', 'alice');
     await service.changeSeverity(n, 'sev1', 'bob');
     await service.rename(n, 'Checkout down', 'bob');
+    await service.setCadence(n, 15 * 60, 'bob');
     await service.postUpdate(n, 'Rolling back the deploy', 'bob');
     await service.linkAlertGroup(n, 'CheckoutErrors', 'bob');
     const item = await followUps.addActionItem(n, { text: 'Add a canary stage', owner: null, due: null }, 'bob');
@@ -81,6 +83,7 @@ describe('outbound webhooks', () => {
       'incident.updated',
       'incident.updated',
       'incident.updated',
+      'incident.updated',
       'incident.update_posted',
       'alert_group.linked',
       'action_item.created',
@@ -91,6 +94,8 @@ describe('outbound webhooks', () => {
       'incident.closed',
     ]);
     expect(new Set(receiver.accepted.map((r) => r.id)).size).toBe(receiver.accepted.length);
+    // incident.updated for each of severity, title, roles and cadence (the issue's list), told by the event's kind.
+    expect(receiver.accepted.filter((r) => r.body.type === 'incident.updated').map((r) => r.body.event.kind)).toEqual(['role_assigned', 'severity_changed', 'renamed', 'cadence_changed']);
     const completed = receiver.accepted.find((r) => r.body.type === 'action_item.completed');
     expect(completed?.body.event).toMatchObject({ kind: 'action_done', actionItem: item.id });
     // The data is GET /api/incidents/<n>, word for word, at the moment it was sent.
@@ -98,6 +103,15 @@ describe('outbound webhooks', () => {
     const last = receiver.accepted.at(-1);
     expect(incidentDetailSchema.parse(last?.body.data)).toEqual(api);
     expect(last?.body.timestamp).toBe(new Date(app.clock.now()).toISOString());
+  });
+
+  it('tells of an incident declared from an alert group: incident.declared, then alert_group.linked', async () => {
+    const { app, receivers } = await start(([r]) => r?.url ?? '');
+    const receiver = receivers[0] as WebhookReceiver;
+    const { group } = await app.sitroom.alerts.ingest(fixturePayload('alertmanager-group-2-firing'));
+    const n = (await app.sitroom.alerts.declareIncident(group.id, 'alice', 'web')).incident.number;
+    await app.sitroom.deliverDue();
+    expect(receiver.accepted.map((r) => `${r.body.type} #${r.body.data.number}`)).toEqual([`incident.declared #${n}`, `alert_group.linked #${n}`]);
   });
 
   it('sends an endpoint only the events its filter names, and private incidents only where opted in', async () => {
@@ -149,5 +163,33 @@ describe('outbound webhooks', () => {
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     await app.sitroom.deliverDue();
     expect(receiver.accepted).toHaveLength(2);
+  });
+
+  it('retries a receiver that stays down for OUTBOX_GIVE_UP_HOURS (24 h by default), then gives the event up and sends the next', async () => {
+    const { app, receivers } = await start(([r]) => r?.url ?? '');
+    const receiver = receivers[0] as WebhookReceiver;
+    receiver.down = true;
+    const n = (await declare(app)).incident.number;
+    const declaredAt = app.clock.now();
+    const lastAttemptAfter = () => (receiver.received.at(-1)?.timestamp ?? 0) * 1000 - declaredAt;
+    // Backoff grows to 5 min between attempts: one look every 5 min sees each attempt as it falls due.
+    while (app.clock.now() - declaredAt < 23 * HOUR + 50 * MINUTE) {
+      await app.sitroom.deliverDue();
+      app.clock.advance(5 * MINUTE);
+    }
+    await app.sitroom.deliverDue();
+    expect(lastAttemptAfter()).toBeGreaterThan(23 * HOUR + 40 * MINUTE);
+    expect(receiver.accepted).toHaveLength(0);
+    while (app.clock.now() - declaredAt < 26 * HOUR) {
+      app.clock.advance(5 * MINUTE);
+      await app.sitroom.deliverDue();
+    }
+    const attempts = receiver.received.length;
+    expect(lastAttemptAfter()).toBeLessThanOrEqual(24 * HOUR + 5 * MINUTE);
+    // Given up: no more attempts of it, and the incident's next event is no longer held behind it.
+    receiver.down = false;
+    await app.sitroom.service.postUpdate(n, 'Still investigating', 'alice');
+    await app.sitroom.deliverDue();
+    expect(receiver.received.slice(attempts).map((r) => `${r.status} ${r.body.type}`)).toEqual(['200 incident.update_posted']);
   });
 });

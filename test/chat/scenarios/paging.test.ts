@@ -40,6 +40,10 @@ describe.each(PLATFORMS)('paging from %s', (_name, start) => {
       ['db-oncall', 'replica lag 20 min'],
       ['web-oncall', 'checkout 5xx'],
     ]);
+    // The pager links the war room the command came from (Slack's app_redirect, Mattermost's channel URL).
+    const { channelName } = (await chat.sitroom().service.get(1)).room ?? { channelName: '' };
+    const links = am.received.map((a) => a.annotations['war_room'] ?? '');
+    expect(links.map((l) => /^https?:\/\//.test(l) && (l.includes(room) || l.includes(channelName)))).toEqual([true, true]);
     expect((await chat.sitroom().service.timeline(1)).filter((e) => e.kind === 'paged').map((e) => e.text)).toEqual(['Paged db-oncall: replica lag 20 min', 'Paged web-oncall: checkout 5xx']);
   });
 
