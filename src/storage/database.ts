@@ -22,11 +22,33 @@ export function openDatabase(path: string, migrationsFolder = MIGRATIONS_FOLDER)
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const client = new Database(path);
   client.pragma('busy_timeout = 5000');
-  client.pragma('journal_mode = WAL');
+  switchToWal(client);
   client.pragma('synchronous = NORMAL');
   client.pragma('foreign_keys = ON');
   migrateUnderLock(client, migrationsFolder);
   return drizzle({ client, schema });
+}
+
+/**
+ * journal_mode = WAL, waiting out replicas that switch the same new file at the same moment. The switch needs an
+ * exclusive lock, and SQLite answers SQLITE_BUSY at once, without calling the busy handler, where waiting could
+ * deadlock (a connection holding a shared lock that wants more, https://www.sqlite.org/c3ref/busy_handler.html):
+ * four processes opening a new file together failed here now and then (test/storage/migrate-together.test.ts). Once
+ * one of them has switched, the others find the file in WAL already.
+ */
+function switchToWal(client: Database.Database): void {
+  const deadline = Date.now() + 5000;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      client.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw error;
+      // A short synchronous pause (opening is synchronous), a little longer each time, jittered so replicas part.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(100, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+    }
+  }
 }
 
 /** drizzle-kit's bookkeeping table, as drizzle's own migrator creates it (existing databases keep theirs). */
