@@ -111,6 +111,22 @@ describe('button context', () => {
   });
 });
 
+describe('the acting user', () => {
+  it('must exist: a click in the name of an id Mattermost does not know changes nothing', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const card = chat.mm.postsIn(room)[0];
+    const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
+    const context = actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {};
+    const ghost = fakeMattermostId('nobody-at-all');
+    const body = postActionRequest({ userId: ghost, userName: 'alice', channelId: room, postId: card?.id ?? '', context });
+    const res = await postJson(`${chat.url}/mattermost/actions`, body);
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, {}]);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
+  });
+});
+
 describe('answering Mattermost in time', () => {
   /** Mattermost gives up on an integration after OutgoingIntegrationRequestsTimeout; sitroom must not come near it. */
   const SLOW_API_MS = 1200;
