@@ -96,7 +96,7 @@ function junkBody(r: Random): Buffer {
     case 3:
       return Buffer.from(r.pick(['payload=null', 'payload=%', 'payload=[]', 'payload={}', 'payload=', 'a=%zz&&&=&%', 'csrf=&title=%00', `payload=${encodeURIComponent(r.pick(ODD_JSON))}`]));
     case 4:
-      return Buffer.from(urlEncoded({ csrf: r.pick([csrfToken, csrfToken, '', 'x', '%']), title: r.pick(ODD_TEXT), text: r.pick(ODD_TEXT), note: r.pick(ODD_TEXT), waiver: r.pick(ODD_TEXT), role: r.pick(['ic', 'x', '\u0000']), action: r.pick(['close', 'reopen', 'mitigate', 'x']), severity: r.pick(['sev1', 'x']) }));
+      return Buffer.from(urlEncoded({ csrf: r.pick([csrfToken, csrfToken, '', 'x', '%']), title: r.pick(ODD_TEXT), text: r.pick(ODD_TEXT), note: r.pick(ODD_TEXT), waiver: r.pick(ODD_TEXT), role: r.pick(['ic', 'x', '\u0000']), token: r.pick([WEB_TOKEN, '', '%', 'x'.repeat(3000)]), name: r.pick(ODD_TEXT), action: r.pick(['close', 'reopen', 'mitigate', 'x']), severity: r.pick(['sev1', 'x']) }));
     default:
       return Buffer.from(r.pick(ODD_TEXT));
   }
@@ -155,7 +155,15 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/metrics' },
   { method: 'GET', path: '/status' },
   { method: 'GET', path: '/' },
-  { method: 'GET', path: '/login' },
+  { method: 'GET', path: '/signin' },
+  { method: 'POST', path: '/signin' },
+  { method: 'POST', path: '/signout' },
+  { method: 'GET', path: '/status.json' },
+  { method: 'GET', path: '/status/feed.atom' },
+  { method: 'GET', path: '/api/alerts' },
+  { method: 'POST', path: '/alerts/1/declare' },
+  { method: 'POST', path: '/api/alerts/1/silence' },
+  { method: 'POST', path: '/incidents/1/status/publish' },
   { method: 'GET', path: '/incidents/1' },
   { method: 'GET', path: '/api/incidents' },
   { method: 'GET', path: '/api/incidents/1' },
