@@ -3,16 +3,15 @@
  * HTTP and Mattermost both on, fakes for both), as the attacker sent them: the ones test/e2e/hardening.test.ts does
  * not already replay (the cookie, the proxy and rebinding, silent connections). Each finding's number is in its test.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeMattermostApi, fakeMattermostId } from '../fakes/fake-mattermost-api.ts';
+import { type FakeMattermostApi, fakeMattermostId } from '../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postForm, postJson, slashCommandForm } from '../fakes/mattermost-requests.ts';
-import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { postSigned } from '../fakes/slack-requests.ts';
-import { BotProcess, freePort } from './bot-process.ts';
+import type { BotProcess } from './bot-process.ts';
+import { type BothPlatforms, startBothPlatforms } from './both-platforms.ts';
 import { rawRequest } from './raw-http.ts';
 import { slackCommand } from './slack-command.ts';
 
@@ -27,47 +26,17 @@ const bob = fakeMattermostId('bob');
 let slack: FakeSlackApi;
 let mm: FakeMattermostApi;
 let bot: BotProcess;
-let dir: string;
 let townSquare = '';
+let both: BothPlatforms | undefined;
 
 beforeAll(async () => {
-  slack = await FakeSlackApi.start();
-  for (const [id, name] of [['CGENERAL', 'general'], ['CANNOUNCE', 'incidents']] as const) slack.addChannel({ id, name });
-  mm = await FakeMattermostApi.start({ token: 'mm-bot-token' });
-  mm.addUser(alice, 'alice');
-  mm.addUser(bob, 'bob');
-  townSquare = mm.addChannel({ name: 'town-square', members: [alice, bob] }).id;
-  mm.addChannel({ name: 'incidents', members: [alice, bob] });
-  dir = mkdtempSync(join(tmpdir(), 'sitroom-findings-'));
-  const port = await freePort();
-  bot = await BotProcess.start(
-    {
-      DATABASE_PATH: join(dir, 'sitroom.db'),
-      LOG_LEVEL: 'info',
-      WEB_AUTH_TOKEN: WEB_TOKEN,
-      METRICS_TOKEN,
-      ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN,
-      SLACK_BOT_TOKEN: 'xoxb-findings',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_ANNOUNCE_CHANNEL: 'CANNOUNCE',
-      SLACK_API_URL: `${slack.url}/api/`,
-      MATTERMOST_URL: mm.url,
-      MATTERMOST_BOT_TOKEN: 'mm-bot-token',
-      MATTERMOST_TEAM: mm.team.name,
-      MATTERMOST_COMMAND_TOKEN: MM_TOKEN,
-      MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-    },
-    20_000,
-    port,
-  );
+  both = await startBothPlatforms({ slackSecret: SECRET, mmCommandToken: MM_TOKEN, people: ['alice', 'bob'], env: { WEB_AUTH_TOKEN: WEB_TOKEN, METRICS_TOKEN, ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN } });
+  ({ slack, mm, bot } = both);
+  townSquare = both.mmChannel('town-square');
 });
 
 afterAll(async () => {
-  await bot?.stop();
-  await slack?.close();
-  await mm?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await both?.stop();
 });
 
 const bearer = { authorization: `Bearer ${WEB_TOKEN}` };
