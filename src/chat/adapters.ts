@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatAdapter } from './chat-adapter.ts';
 import type { ChatMessage } from '../presentation/message.ts';
 import type { ReplyTo } from '../presentation/reply-effects.ts';
-import type { NonceStore } from './mattermost/mattermost-dialog-state.ts';
+import type { NonceStore } from './nonce-store.ts';
 import { createMattermostAdapter } from './mattermost/mattermost-app.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
 
@@ -17,7 +17,7 @@ export interface AdapterDeps {
   logger: Logger;
   /** Registers work that runs after the platform's request was answered, so shutdown can wait for it. */
   track: (work: Promise<unknown>) => void;
-  /** Used form nonces, shared by every replica (in the database). */
+  /** Used form nonces and Slack signatures, shared by every replica (in the database). */
   nonces: NonceStore;
   now: () => number;
   /** A platform call not answered within this long fails (and the outbox retries it). */
@@ -35,7 +35,7 @@ interface Entry {
 
 /** In this order: the first configured platform is where the web board declares incidents. */
 const PLATFORMS: readonly Entry[] = [
-  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs, reply: d.reply }) },
+  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs, reply: d.reply, nonces: d.nonces }) },
   { platform: 'mattermost', create: (c, d) => c.mattermost && createMattermostAdapter({ config: c.mattermost, ...d }) },
 ];
 

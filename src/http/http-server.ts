@@ -52,12 +52,17 @@ export interface HealthChecks {
   platforms?: () => Readonly<Record<string, PlatformHealth>>;
 }
 
-/** What went wrong with the database, in the words an operator searches for. */
+/**
+ * What went wrong with the database, in the words an operator searches for: SQLite's result codes (better-sqlite3's
+ * `code`), or PostgreSQL's SQLSTATE (pg's `code`; https://www.postgresql.org/docs/current/errcodes-appendix.html):
+ * 25006 read_only_sql_transaction (a hot standby after a failover, default_transaction_read_only), 53100 disk_full,
+ * 55P03 lock_not_available and 40P01 deadlock_detected.
+ */
 function databaseProblem(err: unknown): string {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  if (code.startsWith('SQLITE_READONLY')) return 'read-only';
-  if (code.startsWith('SQLITE_FULL')) return 'disk full';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'locked';
+  if (code.startsWith('SQLITE_READONLY') || code === '25006') return 'read-only';
+  if (code.startsWith('SQLITE_FULL') || code === '53100') return 'disk full';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === '55P03' || code === '40P01') return 'locked';
   return 'unreachable';
 }
 

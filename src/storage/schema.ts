@@ -288,7 +288,8 @@ export const healthHeartbeat = sqliteTable('health_heartbeat', {
 
 /**
  * Single-use nonces of Mattermost dialogs sitroom opened: a row is inserted when the dialog is submitted, so the
- * same dialog state (which passes through the user's browser) can be used once, whatever the replicas.
+ * same dialog state (which passes through the user's browser) can be used once, whatever the replicas. Slack request
+ * signatures accepted within Slack's replay window are kept here too (`slack-signature:v0=…`), for the same reason.
  */
 export const dialogNonces = sqliteTable('dialog_nonces', {
   nonce: text('nonce').primaryKey(),

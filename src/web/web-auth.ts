@@ -74,9 +74,15 @@ export function isLoopback(address: string | undefined): boolean {
   return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
-/** Whether the request came through a proxy (it says so in a forwarding header). */
+/**
+ * Whether the request came through a proxy: it says so in a forwarding header, or it speaks HTTP/1.0. nginx's
+ * proxy_pass adds no forwarding header unless configured to, rewrites Host to the upstream's address and speaks
+ * HTTP/1.0 to it (proxy_http_version and proxy_set_header defaults,
+ * https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_http_version), so with a bare `proxy_pass` the
+ * version is all that tells an internet client from this machine; browsers and curl speak HTTP/1.1 or later.
+ */
 export function isForwarded(req: IncomingMessage): boolean {
-  return Object.keys(req.headers).some((h) => h.startsWith('x-forwarded-') || FORWARDING_HEADERS.includes(h));
+  return req.httpVersion === '1.0' || Object.keys(req.headers).some((h) => h.startsWith('x-forwarded-') || FORWARDING_HEADERS.includes(h));
 }
 
 /** A cookie's value; a malformed percent-encoding (`%`, `%E0%A4%A`) means no such cookie, never a throw. */

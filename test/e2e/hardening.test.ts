@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BotProcess } from './bot-process.ts';
 import { idleSocket, rawRequest, settlesWithin } from './raw-http.ts';
+import { sendRaw } from './raw-socket.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sitroom-hardening-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +53,25 @@ describe('"only this machine" with no web sign-in configured', () => {
       expect(answer.text, header).toContain('proxy');
     }
     expect((await rawRequest(b.url, 'GET', '/status', { 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);
+  });
+
+  it('refuses what nginx sends by default: HTTP/1.0, Host rewritten to the upstream, no forwarding header', async () => {
+    // A bare `location / { proxy_pass http://127.0.0.1:<port>; }`: nginx speaks HTTP/1.0 to the upstream
+    // (proxy_http_version defaults to 1.0) and redefines only Host ($proxy_host) and Connection (close), adding no
+    // X-Forwarded-* (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_http_version, #proxy_set_header).
+    const b = await start();
+    const { port } = new URL(b.url);
+    const proxied = (target: string) => sendRaw(Number(port), Buffer.from(`GET ${target} HTTP/1.0\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nUser-Agent: Mozilla/5.0\r\n\r\n`), 5000);
+    for (const target of ['/', '/api/incidents']) {
+      const answer = await proxied(target);
+      expect(answer.status, target).toBe(403);
+      expect(answer.raw, target).toContain('proxy');
+    }
+    // What stays public stays public through it.
+    expect((await proxied('/status')).status).toBe(200);
+    expect((await proxied('/healthz')).status).toBe(200);
+    // The same request as a browser or curl on this machine sends it (HTTP/1.1) is this machine.
+    expect((await rawRequest(b.url, 'GET', '/api/incidents')).status).toBe(200);
   });
 
   it('refuses a Host it does not answer to (DNS rebinding), with a message naming the setting', async () => {

@@ -8,15 +8,14 @@
  * gets an answer or a closed connection (never a hang), and the database holds only whole incidents.
  * Same seed, same requests (only Slack's signature timestamps follow the clock, as Slack's replay window demands).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FakeMattermostApi, fakeMattermostId } from '../fakes/fake-mattermost-api.ts';
-import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { fakeMattermostId } from '../fakes/fake-mattermost-api.ts';
+import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { signSlackRequest } from '../fakes/slack-requests.ts';
-import { BotProcess, freePort } from './bot-process.ts';
+import type { BotProcess } from './bot-process.ts';
+import { type BothPlatforms, startBothPlatforms } from './both-platforms.ts';
 import { type Random, type RawAnswer, seededRandom, sendRaw } from './raw-socket.ts';
 
 const SEED = 92_026;
@@ -30,49 +29,20 @@ const WEB_TOKEN = 'fuzz-web-token-of-24-chars';
 const MM_COMMAND_TOKEN = 'fuzz-mm-command-token';
 
 let slack: FakeSlackApi;
-let mm: FakeMattermostApi;
 let bot: BotProcess;
-let dir: string;
+let databasePath: string;
 let port: number;
+let both: BothPlatforms | undefined;
 /** The board's CSRF token for the WEB_AUTH_TOKEN viewer, so part of the form cases get past the CSRF check. */
 let csrfToken = '';
 
 beforeAll(async () => {
-  slack = await FakeSlackApi.start();
-  for (const [id, name] of [['CGENERAL', 'general'], ['CANNOUNCE', 'incidents'], ['CALERTS', 'alerts']] as const) slack.addChannel({ id, name });
-  mm = await FakeMattermostApi.start({ token: 'mm-bot-token' });
-  mm.addUser(fakeMattermostId('alice'), 'alice');
-  for (const name of ['town-square', 'incidents', 'alerts']) mm.addChannel({ name, members: [fakeMattermostId('alice')] });
-  dir = mkdtempSync(join(tmpdir(), 'sitroom-fuzz-'));
-  port = await freePort();
-  bot = await BotProcess.start(
-    {
-      DATABASE_PATH: join(dir, 'sitroom.db'),
-      LOG_LEVEL: 'info',
-      WEB_AUTH_TOKEN: WEB_TOKEN,
-      SLACK_BOT_TOKEN: 'xoxb-fuzz',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_ANNOUNCE_CHANNEL: 'CANNOUNCE',
-      SLACK_ALERTS_CHANNEL: 'CALERTS',
-      SLACK_API_URL: `${slack.url}/api/`,
-      MATTERMOST_URL: mm.url,
-      MATTERMOST_BOT_TOKEN: 'mm-bot-token',
-      MATTERMOST_TEAM: mm.team.name,
-      MATTERMOST_COMMAND_TOKEN: MM_COMMAND_TOKEN,
-      MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN,
-    },
-    20_000,
-    port,
-  );
+  both = await startBothPlatforms({ slackSecret: SECRET, mmCommandToken: MM_COMMAND_TOKEN, env: { WEB_AUTH_TOKEN: WEB_TOKEN, ALERTMANAGER_WEBHOOK_TOKEN: AM_TOKEN } });
+  ({ slack, bot, databasePath, port } = both);
 });
 
 afterAll(async () => {
-  await bot?.stop();
-  await slack?.close();
-  await mm?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await both?.stop();
 });
 
 // ---- what the requests carry -------------------------------------------------------------------------------
@@ -96,7 +66,7 @@ function junkBody(r: Random): Buffer {
     case 3:
       return Buffer.from(r.pick(['payload=null', 'payload=%', 'payload=[]', 'payload={}', 'payload=', 'a=%zz&&&=&%', 'csrf=&title=%00', `payload=${encodeURIComponent(r.pick(ODD_JSON))}`]));
     case 4:
-      return Buffer.from(urlEncoded({ csrf: r.pick([csrfToken, csrfToken, '', 'x', '%']), title: r.pick(ODD_TEXT), text: r.pick(ODD_TEXT), note: r.pick(ODD_TEXT), waiver: r.pick(ODD_TEXT), role: r.pick(['ic', 'x', '\u0000']), action: r.pick(['close', 'reopen', 'mitigate', 'x']), severity: r.pick(['sev1', 'x']) }));
+      return Buffer.from(urlEncoded({ csrf: r.pick([csrfToken, csrfToken, '', 'x', '%']), title: r.pick(ODD_TEXT), text: r.pick(ODD_TEXT), note: r.pick(ODD_TEXT), waiver: r.pick(ODD_TEXT), role: r.pick(['ic', 'x', '\u0000']), token: r.pick([WEB_TOKEN, '', '%', 'x'.repeat(3000)]), name: r.pick(ODD_TEXT), action: r.pick(['close', 'reopen', 'mitigate', 'x']), severity: r.pick(['sev1', 'x']) }));
     default:
       return Buffer.from(r.pick(ODD_TEXT));
   }
@@ -155,7 +125,15 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: '/metrics' },
   { method: 'GET', path: '/status' },
   { method: 'GET', path: '/' },
-  { method: 'GET', path: '/login' },
+  { method: 'GET', path: '/signin' },
+  { method: 'POST', path: '/signin' },
+  { method: 'POST', path: '/signout' },
+  { method: 'GET', path: '/status.json' },
+  { method: 'GET', path: '/status/feed.atom' },
+  { method: 'GET', path: '/api/alerts' },
+  { method: 'POST', path: '/alerts/1/declare' },
+  { method: 'POST', path: '/api/alerts/1/silence' },
+  { method: 'POST', path: '/incidents/1/status/publish' },
   { method: 'GET', path: '/incidents/1' },
   { method: 'GET', path: '/api/incidents' },
   { method: 'GET', path: '/api/incidents/1' },
@@ -245,7 +223,7 @@ interface DbFacts {
 }
 
 function dbFacts(): DbFacts {
-  const db = new Database(join(dir, 'sitroom.db'), { readonly: true, fileMustExist: true });
+  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
     const incidents = (db.prepare('SELECT count(*) AS n FROM incidents').get() as { n: number }).n;
     const withoutDeclaration = (

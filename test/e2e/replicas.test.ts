@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rawAlert, rawPayload } from '../fakes/alert-fixtures.ts';
 import { FakeSlackApi, type RecordedCall } from '../fakes/fake-slack-api.ts';
-import { blockActionBody, postSigned } from '../fakes/slack-requests.ts';
+import { blockActionBody, postSigned, slashCommandBody } from '../fakes/slack-requests.ts';
 import { pgDatabaseUrl, withPgClient } from '../support/pg-client.ts';
 import { signIn, WebClient } from '../web/web-client.ts';
 import { BotProcess } from './bot-process.ts';
@@ -168,6 +168,16 @@ describe.each(ENGINES)('two replicas on %s', (_engine, openDatabase) => {
     expect(posted.headers.get('location')).toMatch(/^\/incidents\/\d+$/);
     // A token made up by nobody is still refused.
     expect((await new WebClient(b, { cookie }).post('/incidents', { csrf: 'forged', title: 'Replica lag', severity: 'sev3' })).status).toBe(403);
+  });
+
+  it('refuse a signed Slack request replayed to the other replica (issue 9: the replay memory is shared)', async () => {
+    // A captured `/incident help`, harmless to run twice if the replay got through: only the status tells.
+    const body = slashCommandBody({ text: 'help', userId: 'UALICE', channelId: 'CANNOUNCE', responseUrl: slack.responseUrl('replay') });
+    const timestampSeconds = Math.floor(Date.now() / 1000);
+    expect((await postSigned(`${a.url}/slack/events`, SECRET, body, { timestampSeconds })).status).toBe(200);
+    const replayed = await postSigned(`${b.url}/slack/events`, SECRET, body, { timestampSeconds });
+    expect(replayed.status).toBe(401);
+    expect(replayed.body).toContain('already received');
   });
 
   it('export the gauges read from the database from exactly one of them, their own counters from both', async () => {

@@ -12,6 +12,8 @@ import { declareForm, readDeclareValues, readUpdateValues, updateForm } from '..
 import { mattermostFormValues } from '../../src/chat/mattermost/mattermost-dialogs.ts';
 import { slackFormValues } from '../../src/chat/slack/slack-forms.ts';
 import { parseSlackMention } from '../../src/chat/slack/slack-app.ts';
+import { decodeSlackText } from '../../src/chat/slack/slack-inbound-text.ts';
+import { escapeAsSlack } from '../fakes/slack-requests.ts';
 import { normaliseUserText } from '../../src/incidents/user-text.ts';
 
 const RUNS = { numRuns: 300 };
@@ -117,6 +119,32 @@ describe('the declare and update forms of every platform', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (token) => {
         const id = parseSlackMention(token);
         if (id !== undefined) expect(id).toMatch(/^[UW][A-Z0-9]+$/);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('Slack text decoding (slack-inbound-text.ts)', () => {
+  /** What people type: escapes, entity look-alikes, links and pipes among any characters. */
+  const typed = fc
+    .array(fc.oneof(fc.constantFrom('&', '<', '>', '&amp;', '&lt;', '&gt;', '<!here>', '<#C1|x>', '|', 'https://status.example.com/a?b=1&c=2', 'http://x.example', ' ', '\n'), fc.string({ unit: 'grapheme', maxLength: 6 })), { maxLength: 12 })
+    .map((parts) => parts.join(''))
+    .filter((t) => !/<@[UW][A-Z0-9]+(?:\|[^<>]*)?>/.test(t));
+
+  it('gives back exactly what the person typed, from Slack’s escaped form (links labelled or not)', () => {
+    fc.assert(
+      fc.property(typed, fc.boolean(), (text, labelLinks) => {
+        expect(decodeSlackText(escapeAsSlack(text, { labelLinks }))).toBe(text);
+      }),
+      RUNS,
+    );
+  });
+
+  it('decodes any text Slack could send without throwing', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
+        expect(typeof decodeSlackText(text)).toBe('string');
       }),
       RUNS,
     );

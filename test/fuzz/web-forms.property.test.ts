@@ -1,10 +1,12 @@
 /**
- * Property: every web form (declare, role, update, severity, phase, note) given any fields — or any url-encoded
+ * Property: every web form (declare, role, update, severity, phase, note — and every other action of the desk
+ * catalogue, src/web/desk-actions.ts, as a form and as its JSON API route) given any fields — or any url-encoded
  * garbage — answers with a redirect or a specific 4xx, never a 5xx or a stack trace, and leaves only whole
  * incidents behind (each with its declaration on the timeline, a visible one-line title, no control characters).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESK_ACTIONS } from '../../src/web/desk-actions.ts';
 import { SitroomUnderTest } from '../chat/scenarios/sitroom-under-test.ts';
 import { WebClient } from '../web/web-client.ts';
 
@@ -84,6 +86,47 @@ describe('the web forms under any fields', () => {
         await expectWholeIncidents();
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+/** Every desk action's form and API paths, on a real target, a missing one and an out-of-range one. */
+const deskPath = (api: boolean) =>
+  fc.tuple(fc.constantFrom(...DESK_ACTIONS), fc.constantFrom('1', '2', '999999999', '0')).map(([a, n]) => {
+    const base = api ? '/api' : '';
+    return a.scope === 'new' ? `${base}/incidents` : `${base}/${a.scope === 'incident' ? 'incidents' : 'alerts'}/${n}/${a.path}`;
+  });
+/** Every field any desk action reads, so each action meets its own field names with odd values. */
+const DESK_FIELDS = [...new Set(DESK_ACTIONS.flatMap((a) => Object.keys(a.input.shape)))];
+const deskForm = fc.dictionary(fc.constantFrom(...DESK_FIELDS, 'x'), value, { maxKeys: 6 });
+/** What the JSON routes meet: the same fields as any JSON value (strings, numbers, nulls, lists, objects). */
+const deskJson = fc.dictionary(fc.constantFrom(...DESK_FIELDS, 'x', '__proto__'), fc.oneof(value, fc.jsonValue({ maxDepth: 2 })), { maxKeys: 6 });
+
+describe('every desk action under any fields', () => {
+  it('as a form: a redirect or a specific 4xx, every incident whole', async () => {
+    await fc.assert(
+      fc.asyncProperty(deskPath(false), deskForm, async (to, fields) => {
+        const answer = await web.post(to, { csrf, ...fields });
+        expect([303, 400, 403, 404, 409, 413], `${to} ${JSON.stringify(fields)} -> ${answer.text.slice(0, 200)}`).toContain(answer.status);
+        expect(answer.text).not.toMatch(STACK);
+        await app.sitroom.settled();
+        await expectWholeIncidents();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('as JSON under /api: a 2xx or a specific 4xx, every incident whole', async () => {
+    await fc.assert(
+      fc.asyncProperty(deskPath(true), fc.oneof({ weight: 4, arbitrary: deskJson }, fc.jsonValue({ maxDepth: 2 })), async (to, body) => {
+        const res = await fetch(`${app.url}${to}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url }, body: JSON.stringify(body) });
+        const text = await res.text();
+        expect([200, 201, 400, 403, 404, 409, 413, 422], `${to} ${JSON.stringify(body)} -> ${text.slice(0, 200)}`).toContain(res.status);
+        expect(text).not.toMatch(STACK);
+        await app.sitroom.settled();
+        await expectWholeIncidents();
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -6,12 +6,13 @@
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { openDatabase, proveWritable } from '../../src/storage/database.ts';
 import { createHttpServer, DEFAULT_MAX_BODY_BYTES, healthRoute, type Route, sendJson } from '../../src/http/http-server.ts';
 import { readBody } from '../../src/http/read-body.ts';
 import { closeServer, listenOnLoopback } from '../fakes/local-server.ts';
+import { withPgClient } from '../support/pg-client.ts';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -224,6 +225,37 @@ describe('GET /healthz', () => {
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+  });
+
+  it('names a read-only PostgreSQL (a standby after a failover) "read-only", not "unreachable"', async () => {
+    // The real error: an INSERT on a connection whose transactions are read-only, as on a hot standby (SQLSTATE 25006).
+    // (A temporary table would not do: read-only transactions may still write those.)
+    const table = `heartbeat_probe_${process.pid}`;
+    const readOnly = await withPgClient(inject('pgAdminUrl'), async (c) => {
+      await c.query(`CREATE TABLE ${table} (id int)`);
+      try {
+        await c.query('SET default_transaction_read_only = on');
+        return await c.query(`INSERT INTO ${table} VALUES (1)`).then(() => undefined, (e: unknown) => e);
+      } finally {
+        await c.query('SET default_transaction_read_only = off');
+        await c.query(`DROP TABLE ${table}`);
+      }
+    });
+    expect(readOnly).toMatchObject({ code: '25006' });
+    const url = await serve([healthRoute({ database: () => Promise.reject(readOnly) })]);
+    const res = await fetch(`${url}/healthz`);
+    expect([res.status, await res.json()]).toEqual([503, { status: 'unavailable', database: 'read-only' }]);
+  });
+
+  it.each([
+    ['53100', 'disk full'],
+    ['55P03', 'locked'],
+    ['40P01', 'locked'],
+  ])('names PostgreSQL SQLSTATE %s "%s"', async (code, named) => {
+    // PostgreSQL's error codes (https://www.postgresql.org/docs/current/errcodes-appendix.html), as pg reports them.
+    const err = Object.assign(new Error('from PostgreSQL'), { code });
+    const url = await serve([healthRoute({ database: () => Promise.reject(err) })]);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'unavailable', database: named });
   });
 
   it('lists the platforms when told them; one unreachable is "degraded" but still 200', async () => {

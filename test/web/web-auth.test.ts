@@ -95,6 +95,11 @@ describe('isLoopback and isForwarded', () => {
 
   it('sees no proxy in an ordinary browser request', () => {
     expect(isForwarded(request('127.0.0.1', { 'user-agent': 'x', accept: '*/*', cookie: 'a=b', origin: 'http://localhost' }))).toBe(false);
+    expect(isForwarded(Object.assign(request('127.0.0.1'), { httpVersion: '1.1' }))).toBe(false);
+  });
+
+  it('sees a proxy in an HTTP/1.0 request with no forwarding header (what a bare nginx proxy_pass sends)', () => {
+    expect(isForwarded(Object.assign(request('127.0.0.1', { host: '127.0.0.1:3000', connection: 'close' }), { httpVersion: '1.0' }))).toBe(true);
   });
 });
 

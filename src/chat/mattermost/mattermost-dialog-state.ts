@@ -4,6 +4,7 @@
  * it: the form, the incident, the user it was opened for, an expiry and a single-use nonce, under an HMAC.
  */
 import { randomBytes } from 'node:crypto';
+import type { NonceStore } from '../nonce-store.ts';
 import type { Signer } from './mattermost-signing.ts';
 
 /** How long a dialog may stay open before its submission is refused. */
@@ -19,11 +20,6 @@ export interface DialogState {
   nonce: string;
 }
 
-/** Where used nonces are remembered (a database table, so a replay fails on every replica and after a restart). */
-export interface NonceStore {
-  /** Marks the nonce used; false when it already was. */
-  use(nonce: string, now: number, expiresAt: number): Promise<boolean>;
-}
 
 const fields = (s: DialogState) => ['dialog', s.form, s.incident, s.user, s.exp, s.nonce] as const;
 

@@ -22,6 +22,7 @@ import { slackRequestGuard } from './slack-request-guard.ts';
 import { SlackTokenWatch } from './slack-token-check.ts';
 import { ACTION_PREFIX, renderMessage, type SlackMessage } from './slack-render.ts';
 import { answerInAck } from '../answer-in-ack.ts';
+import type { NonceStore } from '../nonce-store.ts';
 
 /** The callback id of the "Add to incident timeline" message shortcut (manifest.yml). */
 export const CAPTURE_SHORTCUT_ID = 'sitroom_timeline';
@@ -59,6 +60,8 @@ export interface SlackAdapterOptions {
   callTimeoutMs?: number;
   /** Queues a reply in the outbox (chat/reply-effects.ts). */
   reply: (platform: 'slack', to: ReplyTo, message: ChatMessage) => Promise<void>;
+  /** Where accepted request signatures are remembered (the database), so a replay is refused by every replica. */
+  nonces: NonceStore;
 }
 
 /**
@@ -259,6 +262,7 @@ export function createSlackAdapter(opts: SlackAdapterOptions): SlackAdapter {
       ? slackRequestGuard({
           signingSecret: config.signingSecret,
           next: receiver.requestListener,
+          remember: opts.nonces,
           // Over HTTP, a verified `/incident` is acknowledged here: what Bolt's ack() writes (a 200, empty or with the
           // JSON reply, bolt-js receivers/HTTPModuleFunctions.ts buildContentResponse), without its receiver and middleware.
           command: (form, res) => {

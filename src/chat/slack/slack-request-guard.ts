@@ -4,7 +4,8 @@
  * into code that dereferences it (an unhandled rejection that ends the process). So this guard, in order:
  *   1. bounds the body (Content-Length first, then the bytes actually received) and answers 413;
  *   2. verifies the signature (Slack's v0 scheme) with a window of five minutes either side and refuses a signature
- *      it has already accepted within that window (a replay) with 401;
+ *      it has already accepted within that window (a replay) with 401 — remembered in this process and, when given
+ *      `remember`, in the database, so a replay sent to another replica behind the load balancer is refused too;
  *   3. refuses a body whose `payload` (or JSON body) is not an object with 400;
  * and only then hands the request on: a slash command to `command` when given (sitroom answers its own commands
  * without Bolt's receiver and middleware, which were a third of their CPU), anything else to Bolt with the
@@ -14,6 +15,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { BodyTooLarge, readBody } from '../../http/read-body.ts';
+import type { NonceStore } from '../nonce-store.ts';
 
 /**
  * 1 MiB. The largest body Slack sends sitroom is a view_submission, which carries the whole modal (at most 100
@@ -42,6 +44,11 @@ export interface SlackRequestGuardOptions {
    * when it was answered, false to hand it to `next`.
    */
   command?: (form: URLSearchParams, res: ServerResponse) => boolean;
+  /**
+   * The signatures every replica has accepted (the database). Without it only this process's memory refuses a replay,
+   * and a load balancer hands a replayed request to another replica that never saw it.
+   */
+  remember?: NonceStore;
   /** Milliseconds since the epoch; Slack's timestamps are wall-clock time. */
   now?: () => number;
   limitBytes?: number;
@@ -49,7 +56,7 @@ export interface SlackRequestGuardOptions {
 }
 
 /** What a request was refused for, as the status and the one line the caller sees. */
-type Refusal = { status: 400 | 401 | 413; reason: string };
+type Refusal = { status: 400 | 401 | 413 | 503; reason: string };
 
 const SSL_CHECK = Symbol('ssl_check');
 
@@ -207,8 +214,18 @@ export function slackRequestGuard(opts: SlackRequestGuardOptions): RequestListen
     }
     if (!signatureMatches(opts.signingSecret, timestamp, body, signature)) return { status: 401, reason: 'signature mismatch' };
     // Remembered until the timestamp leaves the window: after that the timestamp check refuses it anyway.
-    if (!seen.add(signature, (Number(timestamp) + SLACK_REPLAY_WINDOW_SECONDS + 1) * 1000, now())) {
-      return { status: 401, reason: 'this signed request was already received' };
+    const expiresAt = (Number(timestamp) + SLACK_REPLAY_WINDOW_SECONDS + 1) * 1000;
+    const replayed: Refusal = { status: 401, reason: 'this signed request was already received' };
+    if (!seen.add(signature, expiresAt, now())) return replayed;
+    if (opts.remember) {
+      let first: boolean;
+      try {
+        first = await opts.remember.use(`slack-signature:${signature}`, now(), expiresAt);
+      } catch {
+        // Not recorded, so not known to be new: refused with a status Slack's Events API retries (with a new signature).
+        return { status: 503, reason: 'the request could not be recorded; try again' };
+      }
+      if (!first) return replayed;
     }
     return checkSlackBody(contentType, text, form) ?? { body, command: form && !form.has('payload') ? form : undefined };
   }

@@ -1,6 +1,6 @@
 /** Web sessions and used dialog nonces on PostgreSQL: single statements, shared by every replica. */
 import type pg from 'pg';
-import type { SqliteDialogNonces } from '../sqlite-dialog-nonces.ts';
+import { NONCE_PRUNE_EVERY_MS, type SqliteDialogNonces } from '../sqlite-dialog-nonces.ts';
 import type { SqliteSessionStore, StoredSession } from '../sqlite-session-store.ts';
 
 /** The web's SessionStore port (src/web/sessions.ts) by shape, as SqliteSessionStore: storage imports no web code. */
@@ -39,6 +39,8 @@ export class PgSessionStore implements Pick<SqliteSessionStore, keyof SqliteSess
 
 export class PgDialogNonces implements Pick<SqliteDialogNonces, 'use'> {
   private readonly pool: pg.Pool;
+  /** Pruned at most every NONCE_PRUNE_EVERY_MS, as on SQLite (the DELETE reads the whole table). */
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(pool: pg.Pool) {
     this.pool = pool;
@@ -46,7 +48,10 @@ export class PgDialogNonces implements Pick<SqliteDialogNonces, 'use'> {
 
   /** True the first time `nonce` is used, whatever the replica: the primary key decides. */
   async use(nonce: string, now: number, expiresAt: number): Promise<boolean> {
-    await this.pool.query({ name: 'nonce-prune', text: 'DELETE FROM dialog_nonces WHERE expires_at < $1', values: [now] });
+    if (now - this.prunedAt >= NONCE_PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      await this.pool.query({ name: 'nonce-prune', text: 'DELETE FROM dialog_nonces WHERE expires_at < $1', values: [now] });
+    }
     const r = await this.pool.query({ name: 'nonce-use', text: 'INSERT INTO dialog_nonces (nonce, used_at, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', values: [nonce, now, expiresAt] });
     return r.rowCount === 1;
   }

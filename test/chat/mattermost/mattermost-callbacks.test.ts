@@ -79,13 +79,18 @@ describe('dialog state', () => {
   });
 });
 
+/** The war room's card and the context its Claim commander button carries, as a click would send it back. */
+function claimButton(room: string) {
+  const card = chat.mm.postsIn(room)[0];
+  const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
+  return { card, context: actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {} };
+}
+
 describe('button context', () => {
   it('is bound to its channel: a click replayed from another channel changes nothing', async () => {
     await chat.command('declare sev2 Checkout latency spike');
     const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
-    const card = chat.mm.postsIn(room)[0];
-    const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
-    const context = actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {};
+    const { card, context } = claimButton(room);
     const body = postActionRequest({ userId: chat.user('bob'), userName: 'bob', channelId: chat.general, postId: card?.id ?? '', context });
     const res = await postJson(`${chat.url}/mattermost/actions`, body);
     await chat.settled();
@@ -99,14 +104,26 @@ describe('button context', () => {
     const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
     const outsider = fakeMattermostId('mallory');
     chat.mm.addUser(outsider, 'mallory', { inTeam: false });
-    const card = chat.mm.postsIn(room)[0];
-    const actions = (card?.props['attachments'] as { actions: { integration: { context: Record<string, unknown> } }[] }[])[0]?.actions ?? [];
-    const context = actions.map((a) => a.integration.context).find((c) => c['button'] === 'claim_commander') ?? {};
+    const { card, context } = claimButton(room);
     const body = postActionRequest({ userId: outsider, userName: 'mallory', channelId: room, postId: card?.id ?? '', context });
     const res = await postJson(`${chat.url}/mattermost/actions`, body);
     await chat.settled();
     expect([res.status, res.json()]).toEqual([200, {}]);
     expect(chat.mm.ephemeralPosts(outsider).map((e) => e.post['message'])).toEqual([expect.stringContaining('not a member')]);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
+  });
+});
+
+describe('the acting user', () => {
+  it('must exist: a click in the name of an id Mattermost does not know changes nothing', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const { card, context } = claimButton(room);
+    const ghost = fakeMattermostId('nobody-at-all');
+    const body = postActionRequest({ userId: ghost, userName: 'alice', channelId: room, postId: card?.id ?? '', context });
+    const res = await postJson(`${chat.url}/mattermost/actions`, body);
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, {}]);
     expect((await chat.sitroom().service.get(1)).roles).toEqual({});
   });
 });

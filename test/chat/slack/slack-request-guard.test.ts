@@ -3,10 +3,11 @@
  * (v0 HMAC-SHA256 over `v0:<timestamp>:<body>`), so these are the bodies a leaked signing secret, a replaying
  * proxy or Slack itself could send.
  */
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postSigned, signSlackRequest, slashCommandBody } from '../../fakes/slack-requests.ts';
-import { SeenSignatures } from '../../../src/chat/slack/slack-request-guard.ts';
+import { SeenSignatures, slackRequestGuard } from '../../../src/chat/slack/slack-request-guard.ts';
 import { SlackDriver } from '../scenarios/slack-driver.ts';
 
 const SECRET = 'scenario-signing-secret';
@@ -147,5 +148,44 @@ describe('the memory of signatures seen', () => {
     expect(seen.add('a', 2000, 1001)).toBe(true);
     for (const s of ['b', 'c', 'd', 'e']) expect(seen.add(s, 5000, 1500)).toBe(true);
     expect(seen.size).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('the shared memory of signatures (the database, so every replica refuses a replay)', () => {
+  async function guarded(remember: { use(nonce: string, now: number, expiresAt: number): Promise<boolean> }) {
+    let handled = 0;
+    const server = createServer(slackRequestGuard({ signingSecret: SECRET, remember, next: (_req, res) => void ((handled += 1), res.writeHead(200).end()) }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    return { url, handled: () => handled, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+  const body = () => `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'UALICE' }, actions: [{ action_id: 'sitroom:x' }] }))}`;
+
+  it('refuses a signature another replica already recorded, and records each under its own key until the window ends', async () => {
+    const used: [string, number][] = [];
+    const other = await guarded({ use: (nonce, _now, expiresAt) => Promise.resolve((used.push([nonce, expiresAt]), used.length === 1)) });
+    try {
+      const at = nowSeconds();
+      expect((await postSigned(other.url, SECRET, body(), { timestampSeconds: at })).status).toBe(200);
+      // The same body signed at another second is another request; the store says this one was seen elsewhere.
+      expect((await postSigned(other.url, SECRET, body(), { timestampSeconds: at - 1 })).status).toBe(401);
+      expect(other.handled()).toBe(1);
+      expect(used[0]?.[0]).toMatch(/^slack-signature:v0=[0-9a-f]{64}$/);
+      expect(used[0]?.[1]).toBe((at + 5 * 60 + 1) * 1000);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers 503 (which Slack retries) when the signature cannot be recorded, and hands nothing on', async () => {
+    const g = await guarded({ use: () => Promise.reject(new Error('database is locked')) });
+    try {
+      const res = await postSigned(g.url, SECRET, body());
+      expect(res.status).toBe(503);
+      expect(res.body).not.toContain('locked');
+      expect(g.handled()).toBe(0);
+    } finally {
+      await g.close();
+    }
   });
 });

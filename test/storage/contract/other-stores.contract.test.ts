@@ -14,6 +14,7 @@ import { fixturePayload, GROUP_SEQUENCE, rawAlert, rawPayload, validPayload, WEB
 import { MINUTE, T0 } from '../../fakes/fixed-clock.ts';
 import { anIncident } from '../../fakes/incident-builder.ts';
 import { type Engine, ENGINES } from './engines.ts';
+import { NONCE_PRUNE_EVERY_MS } from '../../../src/storage/sqlite-dialog-nonces.ts';
 
 const note = (number: number, at = T0) => event('note', at, 'alice', 'a note', {});
 const effect = (target: string, overrides: Partial<QueuedEffect> = {}): QueuedEffect => ({
@@ -504,6 +505,13 @@ describe.each(ENGINES.map((make) => [make().name, make] as const))('stores on %s
       const other = await engine.openAgain();
       expect(await s.nonces.use('n1', T0, T0 + MINUTE)).toBe(true);
       expect(await other.nonces.use('n1', T0, T0 + MINUTE)).toBe(false);
+    });
+
+    it('forgets a used nonce once it has expired (pruned at most every NONCE_PRUNE_EVERY_MS, not on every use)', async () => {
+      expect(await s.nonces.use('n2', T0, T0 + MINUTE)).toBe(true);
+      expect(await s.nonces.use('n2', T0 + MINUTE - 1, T0 + 2 * MINUTE)).toBe(false);
+      // Expired, and the last prune is more than NONCE_PRUNE_EVERY_MS ago: the row is gone, the nonce is new again.
+      expect(await s.nonces.use('n2', T0 + MINUTE + NONCE_PRUNE_EVERY_MS, T0 + 3 * MINUTE)).toBe(true);
     });
 
     it('generates the session secret once and gives every replica the same', async () => {
