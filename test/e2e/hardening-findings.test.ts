@@ -4,7 +4,7 @@
  * not already replay (the cookie, the proxy and rebinding, silent connections). Each finding's number is in its test.
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMattermostApi, fakeMattermostId } from '../fakes/fake-mattermost-api.ts';
 import { dialogSubmission, postForm, postJson, slashCommandForm } from '../fakes/mattermost-requests.ts';
@@ -56,27 +56,43 @@ const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${bot.ch
  * An unsigned body streamed chunked as fast as the socket takes it, up to `totalMb`: resolves with the status and
  * how many MB had been written when the answer came (the server must answer without reading it all).
  */
+/**
+ * Streams `totalMb` of an unsigned chunked body to `path` over a raw socket, as the attacker did, until the server
+ * answers. A raw socket, not node:http's client: the server answers 413 and closes while the client is still writing,
+ * and node:http's client then reports the failed write (EPIPE, ECONNRESET) instead of the answer it already received.
+ */
 function streamUnsigned(path: string, totalMb: number): Promise<{ status: number; sentMb: number }> {
   const url = new URL(bot.url);
-  const chunk = Buffer.alloc(1024 * 1024, 'a');
+  const chunk = Buffer.concat([Buffer.from(`${(1024 * 1024).toString(16)}\r\n`), Buffer.alloc(1024 * 1024, 'a'), Buffer.from('\r\n')]);
   return new Promise((resolve) => {
     let sent = 0;
-    let answered = false;
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path, agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
-      answered = true;
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, sentMb: sent / (1024 * 1024) });
-      req.destroy();
-    });
-    req.on('error', () => !answered && resolve({ status: 0, sentMb: sent / (1024 * 1024) }));
-    const pump = () => {
-      while (!answered && sent < totalMb * 1024 * 1024) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
+    let received = '';
+    let done = false;
+    const finish = (status: number) => {
+      if (done) return;
+      done = true;
+      resolve({ status, sentMb: sent / (1024 * 1024) });
+      socket.destroy();
     };
-    pump();
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      pump();
+    });
+    const pump = () => {
+      while (!done && sent < totalMb * 1024 * 1024) {
+        sent += 1024 * 1024;
+        if (!socket.write(chunk)) return void socket.once('drain', pump);
+      }
+      if (!done) socket.write('0\r\n\r\n');
+    };
+    socket.on('data', (data: Buffer) => {
+      received += data.toString('latin1');
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(received);
+      if (status) finish(Number(status[1]));
+    });
+    // A write failing after the answer arrived is the server closing, as it should; before it, no answer came.
+    socket.on('error', () => finish(0));
+    socket.on('close', () => finish(0));
   });
 }
 
