@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMattermostApi, fakeMattermostId } from '../fakes/fake-mattermost-api.ts';
-import { dialogSubmission, postForm, postJson, slashCommandForm } from '../fakes/mattermost-requests.ts';
+import { actionClick, dialogSubmission, postForm, postJson, slashCommandForm } from '../fakes/mattermost-requests.ts';
 import type { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { postSigned } from '../fakes/slack-requests.ts';
 import type { BotProcess } from './bot-process.ts';
@@ -155,6 +155,32 @@ describe('finding 5: Mattermost callbacks do not act as anyone', () => {
     const titles = await incidentTitles();
     expect(titles).toContain('Dialog once');
     expect(titles.filter((t) => t.startsWith('Replayed') || t.includes('Alice’s'))).toEqual([]);
+  });
+
+  it('a member’s own post carrying a copy of a war room card’s signed buttons does nothing (the clicked post must be sitroom’s)', async () => {
+    const form = slashCommandForm({ text: 'declare sev2 Forged card target', userId: alice, userName: 'alice', channelId: townSquare, token: MM_TOKEN, responseUrl: mm.responseUrl('forge') });
+    expect(mm.commandAnswered('forge', await postForm(`${bot.url}/mattermost/command`, form))).toBeUndefined();
+    const hasClaim = (props: Record<string, unknown>) => JSON.stringify(props).includes('"button":"claim_commander"');
+    const until = async (done: () => boolean) => {
+      for (let waited = 0; !done() && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    };
+    const card = () => {
+      const channels = new Set(mm.callsTo('POST', '/posts').map((c) => String((c.body as { channel_id?: unknown } | undefined)?.channel_id)));
+      return [...channels].flatMap((ch) => mm.postsIn(ch)).find((p) => p.message.includes('Forged card target') && hasClaim(p.props));
+    };
+    await until(() => card() !== undefined);
+    const real = card();
+    const room = real?.channelId ?? '';
+    expect(mm.membersOf(room)).toContain(alice);
+    // POST /api/v4/posts as alice: Mattermost keeps her copy of the attachments, sitroom's URL and signed context included.
+    const forged = mm.postAs(alice, room, 'Incident card', { props: { attachments: real?.props['attachments'] } });
+    const res = await postJson(`${bot.url}/mattermost/actions`, actionClick(mm, { userId: alice, userName: 'alice', postId: forged, button: 'claim_commander' }));
+    expect([res.status, res.json()]).toEqual([200, {}]);
+    await until(() => mm.ephemeralPosts(alice).some((e) => String(e.post['message']).includes('not on a message sitroom posted')));
+    expect(mm.ephemeralPosts(alice).map((e) => String(e.post['message']))).toContainEqual(expect.stringContaining('not on a message sitroom posted'));
+    const answer = await rawRequest(bot.url, 'GET', '/api/incidents', bearer);
+    const incident = (JSON.parse(answer.text) as { incidents: { title: string; roles: Record<string, string> }[] }).incidents.find((i) => i.title === 'Forged card target');
+    expect(incident?.roles).toEqual({});
   });
 
   it('finding 10: a non-string dialog state is answered with an error, not a 500', async () => {

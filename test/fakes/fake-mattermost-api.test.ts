@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import mattermostClient from '@mattermost/client';
 import { FAKE_MATTERMOST, FakeMattermostApi, fakeMattermostId, makeTriggerId, parseMultipart, PENDING_POST_IDS_TTL_MS } from './fake-mattermost-api.ts';
 import { MATTERMOST_RATE_LIMIT } from './platform-faults.ts';
-import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from './mattermost-requests.ts';
+import { actionClick, dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from './mattermost-requests.ts';
 
 const { Client4, ClientError } = mattermostClient;
 
@@ -149,6 +149,22 @@ describe('FakeMattermostApi driven by the real Client4', () => {
     const ephemeral = await client.createPostEphemeral(alice, { channel_id: channel, message: 'only you' });
     expect(ephemeral).toMatchObject({ type: 'system_ephemeral', user_id: fake.botUserId, message: 'only you' });
     expect(fake.ephemeralPosts(alice)).toHaveLength(1);
+  });
+
+  it('sends a click with the clicked post’s own context and channel; an ephemeral post is not stored (GET 404)', async () => {
+    const channel = fake.addChannel({ name: 'inc-9', members: [alice, bob] }).id;
+    const action = { name: 'Ack', type: 'button', integration: { url: 'http://bot/actions', context: { button: 'ack', value: 9 } } };
+    const posted = await client.createPost({ channel_id: channel, message: 'card', props: { attachments: [{ actions: [action] }] } });
+    expect(actionClick(fake, { userId: bob, userName: 'bob', postId: posted.id, button: 'ack' })).toMatchObject({ channel_id: channel, post_id: posted.id, type: 'button', context: action.integration.context });
+    // A member's own post may carry a copy of the bot's action: the click then comes from that post.
+    const copy = fake.postAs(bob, channel, 'copy', { props: { attachments: [{ actions: [action] }] } });
+    expect(fake.post(copy)).toMatchObject({ userId: bob, props: { attachments: [{ actions: [{ id: expect.stringMatching(/^[a-z0-9]{26}$/), integration: action.integration }] }] } });
+    expect((await client.getPost(copy)).user_id).toBe(bob);
+    // An ephemeral post: clickable by the user it was shown to only (the webapp's PostActionCookie), and not stored.
+    const ephemeral = await client.createPostEphemeral(alice, { channel_id: channel, message: 'only you', props: { attachments: [{ actions: [action] }] } } as never);
+    expect(actionClick(fake, { userId: alice, userName: 'alice', postId: ephemeral.id, button: 'ack' })).toMatchObject({ channel_id: channel, post_id: ephemeral.id, context: action.integration.context });
+    expect(() => actionClick(fake, { userId: bob, userName: 'bob', postId: ephemeral.id, button: 'ack' })).toThrow(/no post/);
+    expect(await clientError(client.getPost(ephemeral.id))).toMatchObject({ server_error_id: 'app.post.get.app_error', status_code: 404 });
   });
 
   it('takes uploads as Client4.uploadFile sends them, and attaches them through createPost file_ids', async () => {

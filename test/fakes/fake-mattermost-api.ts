@@ -552,8 +552,12 @@ export class FakeMattermostApi {
   /**
    * A person posts in a channel (as typed in Mattermost, not through the API): stored, and broadcast as the `posted`
    * event (app/post.go: `data.post` is the post's JSON string). `at` (ms) sets its create_at. Returns the post's id.
+   * `props` are what the user's own POST /api/v4/posts may carry: the server keeps props.attachments, integration
+   * actions (url, context) included, and only gives actions their ids (api4/post.go createPost -> app/post.go
+   * CreatePost: post.GenerateActionIds; model.Post.ValidateProps only logs bad actions). So any channel member can
+   * post a copy of a bot's buttons: the click is then sent with the copy's context (app/integration_action.go).
    */
-  postAs(userId: string, channelId: string, message: string, opts: { at?: number; rootId?: string; fileNames?: string[] } = {}): string {
+  postAs(userId: string, channelId: string, message: string, opts: { at?: number; rootId?: string; fileNames?: string[]; props?: Record<string, unknown> } = {}): string {
     const at = opts.at ?? this.now();
     const postId = this.nextPostId();
     const fileIds = (opts.fileNames ?? []).map((name) => {
@@ -562,10 +566,18 @@ export class FakeMattermostApi {
       this.files.set(id, { id, creatorId: userId, channelId, postId, name, extension, mimeType: 'application/octet-stream', bytes: Buffer.alloc(0), createAt: at });
       return id;
     });
-    const post: FakeMattermostPost = { id: postId, channelId, userId, rootId: opts.rootId ?? '', message, props: {}, fileIds, isPinned: false, createAt: at, updateAt: at, editAt: 0 };
+    const props = withActionIds(clone(opts.props ?? {}));
+    const post: FakeMattermostPost = { id: postId, channelId, userId, rootId: opts.rootId ?? '', message, props, fileIds, isPinned: false, createAt: at, updateAt: at, editAt: 0 };
     this.posts.set(post.id, post);
     this.websocket.broadcastToChannel('posted', { channel_type: 'O', post: JSON.stringify(this.postObject(post)), sender_name: `@${this.users.get(userId)?.username ?? userId}` }, channelId);
     return post.id;
+  }
+
+  /** A user joins a channel themselves (as in the webapp, not through the bot). */
+  join(userId: string, channelId: string): void {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`FakeMattermostApi.join: no channel ${channelId}`);
+    ch.members.add(userId);
   }
 
   /**
@@ -1182,6 +1194,9 @@ export class FakeMattermostApi {
     if (!isObject(sent)) throw invalidBody('post');
     const post: Record<string, unknown> = {
       ...clone(sent),
+      // Its actions get ids as a stored post's do (app/post.go SendEphemeralPost: post.GenerateActionIds), so a click
+      // on it can name one; the webapp then sends the post in a PostActionCookie (app/integration_action.go).
+      ...(isObject(sent.props) && { props: withActionIds(clone(sent.props)) }),
       id: randomMattermostId(),
       create_at: this.now(),
       user_id: this.botUserId,
@@ -1217,6 +1232,10 @@ export class FakeMattermostApi {
     return ok(this.postObject(post));
   }
 
+  /**
+   * GET /posts/{post_id} (api4/post.go getPost -> app.GetPostIfAuthorized): a post that is not stored, which every
+   * ephemeral post is (app.SendEphemeralPost only publishes it over the WebSocket), is 404 app.post.get.app_error.
+   */
   private getPost(ctx: RequestContext): Answer {
     const postId = ctx.params.post_id;
     if (!isValidMattermostId(postId)) throw invalidUrl('post_id');

@@ -10,7 +10,8 @@
  * Mattermost waits ServiceSettings.OutgoingIntegrationRequestsTimeout (30 s by default) for the answer.
  * The team and trigger ids match FakeMattermostApi's, so a bot wired to the fake sees one consistent server.
  */
-import { FAKE_MATTERMOST, makeTriggerId } from './fake-mattermost-api.ts';
+import { FAKE_MATTERMOST, type FakeMattermostApi, makeTriggerId } from './fake-mattermost-api.ts';
+import { actionsOf } from './mattermost/post-props.ts';
 
 /** Go's url.QueryEscape: everything but A-Z a-z 0-9 - _ . ~ is percent-encoded, spaces become '+'. */
 function goQueryEscape(s: string): string {
@@ -145,6 +146,47 @@ export function postActionRequest(opts: PostActionRequestOptions): PostActionInt
     // `context,omitempty`: an empty context is left out of the JSON.
     ...(Object.keys(context).length > 0 && { context }),
   };
+}
+
+export interface ActionClickOptions {
+  userId: string;
+  userName: string;
+  /** The clicked post: a stored one, or an ephemeral one shown to userId. */
+  postId: string;
+  /** The clicked action: the first whose context names this button (sitroom's action ids are unique in a post). */
+  button: string;
+  /** For a select: the option chosen. */
+  selectedOption?: string;
+}
+
+/**
+ * The request the server sends when userId clicks a post's action, built as app/integration_action.go
+ * DoPostActionWithCookie builds it: a stored post is read by post_id, the action found by id (model.Post.GetAction),
+ * and the post's channel_id and the action's type and integration.context are sent; a post that is not stored (an
+ * ephemeral one) comes from the PostActionCookie the webapp holds, which only the user it was shown to has. The
+ * clicker chooses neither the context nor the channel. Throws where the server would answer the click with an error
+ * and send nothing (no such post or action).
+ */
+export function actionClick(fake: FakeMattermostApi, opts: ActionClickOptions): PostActionIntegrationRequest {
+  const stored = fake.post(opts.postId);
+  const ephemeral = stored ? undefined : fake.ephemeralPosts(opts.userId).find((e) => e.post['id'] === opts.postId)?.post;
+  const channelId = stored?.channelId ?? (typeof ephemeral?.['channel_id'] === 'string' ? ephemeral['channel_id'] : undefined);
+  const props = stored?.props ?? (ephemeral && typeof ephemeral['props'] === 'object' && ephemeral['props'] !== null ? (ephemeral['props'] as Record<string, unknown>) : undefined);
+  if (channelId === undefined || props === undefined) throw new Error(`no post ${opts.postId} that ${opts.userName} can click (app.post.get.app_error)`);
+  const integrationOf = (a: Record<string, unknown>) => (typeof a['integration'] === 'object' && a['integration'] !== null ? (a['integration'] as { context?: Record<string, unknown> }) : undefined);
+  const chosen = actionsOf(props).find((a) => integrationOf(a)?.context?.['button'] === opts.button);
+  const action = chosen && actionsOf(props).find((a) => a['id'] === chosen['id']);
+  const integration = action && integrationOf(action);
+  if (!action || !integration) throw new Error(`post ${opts.postId} has no ${opts.button} action (api.post.do_action.action_id.app_error)`);
+  return postActionRequest({
+    userId: opts.userId,
+    userName: opts.userName,
+    channelId,
+    postId: opts.postId,
+    context: integration.context ?? {},
+    type: action['type'] === 'select' ? 'select' : action['type'] === 'button' ? 'button' : '',
+    ...(opts.selectedOption !== undefined && { selectedOption: opts.selectedOption }),
+  });
 }
 
 export interface DialogSubmissionOptions {

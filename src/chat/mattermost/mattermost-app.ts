@@ -23,6 +23,7 @@ import { BUTTON_IDS, type ButtonId, type ChatMessage, SELECT_IDS, type SelectId 
 import type { ReplyTo } from '../../presentation/reply-effects.ts';
 import { answerInAck } from '../answer-in-ack.ts';
 import { ChannelMembers, sourceFilter } from './mattermost-callers.ts';
+import { ActionPosts, type PostOrigin } from './mattermost-action-posts.ts';
 import { CAPTURE_EMOJI } from '../../incidents/captured-messages.ts';
 import { mattermostPostToCapture, type MattermostPostObject } from './mattermost-captured-post.ts';
 import { clientError, createMattermostClient } from './mattermost-client.ts';
@@ -80,7 +81,7 @@ interface ActionRequest {
   post_id?: unknown;
   trigger_id?: unknown;
   /** `selected_option` is added by the server for a `select` action (app.DoPostActionWithCookie); it is not signed: it is the user's choice. */
-  context?: { button?: unknown; value?: unknown; channel?: unknown; sig?: unknown; selected_option?: unknown };
+  context?: { button?: unknown; value?: unknown; channel?: unknown; user?: unknown; sig?: unknown; selected_option?: unknown };
 }
 
 interface DialogSubmission {
@@ -112,10 +113,12 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     announceChannel: config.announceChannel,
     alertsChannel: config.alertsChannel ?? config.announceChannel,
     actionUrl: `${config.publicUrl}/mattermost/actions`,
-    sign: (button, value, channel) => signer.sign('button', button, value, channel),
+    // A button of an ephemeral message is signed apart ('ephemeral button'), so no card's signature fits it or back.
+    sign: (button, value, channel, user) => (user === undefined ? signer.sign('button', button, value, channel) : signer.sign('ephemeral button', button, value, channel, user)),
     callTimeoutMs: opts.callTimeoutMs,
   });
   const members = new ChannelMembers(client, now);
+  const posts = new ActionPosts(client, () => platform.ownUserId(), now);
   const allowed = sourceFilter(config.allowedSources);
   const dialogUrl = `${config.publicUrl}/mattermost/dialogs`;
 
@@ -183,7 +186,7 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
           answerInAck({
             reply: mentionParser(text, known).then((parse) => handler.command(request, text, parse)),
             // The reply in the answer's body when it is ready in time (answer-in-ack.ts); an empty response shows nothing.
-            body: (message) => platform.commandAnswer(message, request.channelId),
+            body: (message) => platform.commandAnswer(message, request.channelId, request.userId),
             ack: (body) => sendJson(res, 200, body ?? {}),
             later: async (answer) => {
               if (answer.kind !== 'message') {
@@ -202,6 +205,24 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
     },
   });
 
+  /**
+   * Why a signed click is refused on account of its post, if it is: it must come from a post the bot made in the
+   * click's channel (mattermost-action-posts.ts), or, from a post that is not stored (an ephemeral one), carry a
+   * context bound to a user (the route has checked it is the clicking user). It asks Mattermost, so it runs after
+   * the answer, as the membership check does: a slow API must not make Mattermost give up on the click.
+   */
+  async function postRefusal(postId: string, channel: string, shownTo: string | undefined): Promise<string | undefined> {
+    let origin: PostOrigin;
+    try {
+      origin = await posts.origin(postId, channel);
+    } catch (err) {
+      logger.warn({ err, post: postId, channel }, 'could not check the clicked post with Mattermost');
+      return 'sitroom could not check this button with Mattermost just now; try again in a moment.';
+    }
+    if (origin === 'ours' || (origin === 'missing' && shownTo !== undefined)) return undefined;
+    return 'This button is not on a message sitroom posted in this channel; it does nothing.';
+  }
+
   const actions = (handler: ChatCommandHandler): Route => ({
     method: 'POST',
     path: '/mattermost/actions',
@@ -209,11 +230,21 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       const raw = await readRequest(req, res, (ephemeral_text) => ({ ephemeral_text }));
       if (!raw) return;
       const body = parseJson<ActionRequest>(raw);
-      const { button, value, channel, sig } = body?.context ?? {};
-      const signed = typeof button === 'string' && typeof value === 'number' && typeof channel === 'string' && signer.verify(sig, 'button', button, value, channel);
+      const { button, value, channel, user: shownTo, sig } = body?.context ?? {};
+      const signed =
+        typeof button === 'string' &&
+        typeof value === 'number' &&
+        typeof channel === 'string' &&
+        (shownTo === undefined ? signer.verify(sig, 'button', button, value, channel) : typeof shownTo === 'string' && signer.verify(sig, 'ephemeral button', button, value, channel, shownTo));
       // The context is bound to the channel it was posted in: Mattermost sends the post's channel with the click.
       if (!body || !signed || body.channel_id !== channel) {
         sendJson(res, 200, { ephemeral_text: 'This button was not made by this sitroom for this channel (bad signature).' });
+        return;
+      }
+      // A button of an ephemeral message belongs to the one user it was shown to, wherever it is clicked.
+      const boundTo = typeof shownTo === 'string' ? shownTo : undefined;
+      if (boundTo !== undefined && boundTo !== body.user_id) {
+        sendJson(res, 200, { ephemeral_text: 'This button was shown to someone else; it does nothing for you.' });
         return;
       }
       const isSelect = SELECT_IDS.includes(button as SelectId);
@@ -232,6 +263,11 @@ export function createMattermostAdapter(opts: MattermostAdapterOptions): Matterm
       after(async () => {
         // The outcome as an ephemeral post in the click's channel, through the outbox.
         const tell = (message: ChatMessage) => reply({ user: userId, channel }, message);
+        const refusal = await postRefusal(str(body.post_id), channel, boundTo);
+        if (refusal) {
+          await tell({ lines: [[refusal]] });
+          return;
+        }
         if (!(await members.canUse(channel, userId))) {
           await tell({ lines: [['You are not a member of this channel (or its team), so its buttons do nothing for you.']] });
           return;

@@ -177,7 +177,7 @@ export class MattermostPlatform implements ChatPlatform {
   /** A message only one user sees (api4/post.go createEphemeralPost), e.g. the outcome of their click. */
   async postEphemeral(user: UserId, channel: string, message: ChatMessage): Promise<void> {
     const channelId = await this.channelId(channel);
-    for (const post of await this.renderParts(message, channelId)) {
+    for (const post of await this.renderParts(message, channelId, user)) {
       await this.client.createPostEphemeral(user, { channel_id: channelId, ...post } as never);
     }
   }
@@ -203,7 +203,8 @@ export class MattermostPlatform implements ChatPlatform {
    */
   async reply(to: ReplyTo, message: ChatMessage): Promise<void> {
     if (to.responseUrl && /^https?:\/\//.test(to.responseUrl) && to.channel) {
-      for (const post of await this.renderParts(message, to.channel)) {
+      // A command's answer is an ephemeral post for the user who typed it (app/command.go HandleCommandResponsePost).
+      for (const post of await this.renderParts(message, to.channel, to.user)) {
         await postToResponseUrl(to.responseUrl, commandResponseOf(post), this.o.callTimeoutMs ?? 15_000);
       }
     } else if (to.channel) await this.postEphemeral(to.user, to.channel, message);
@@ -222,26 +223,30 @@ export class MattermostPlatform implements ChatPlatform {
     await this.post(dm.id, message);
   }
 
-  /** The message as a Mattermost post for `channelId` (its buttons are bound to it), every mention looked up. */
-  async render(message: ChatMessage, channelId: string): Promise<MattermostPost> {
+  /**
+   * The message as a Mattermost post for `channelId` (its buttons are bound to it, and to `shownTo` for an ephemeral
+   * message), every mention looked up.
+   */
+  async render(message: ChatMessage, channelId: string, shownTo?: UserId): Promise<MattermostPost> {
     await this.resolveNames(message);
-    return renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId);
+    return renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId, shownTo);
   }
 
   /** The message as posts within Mattermost's length limit, split on line ends; the buttons go on the last. */
-  async renderParts(message: ChatMessage, channelId: string): Promise<MattermostPost[]> {
-    return splitPost(await this.render(message, channelId));
+  async renderParts(message: ChatMessage, channelId: string, shownTo?: UserId): Promise<MattermostPost[]> {
+    return splitPost(await this.render(message, channelId, shownTo));
   }
 
   /**
    * The reply as the body of a slash command's answer (chat/answer-in-ack.ts): the parts renderParts makes, the first
    * as the response and the rest as its `extra_responses`. Undefined when a user or channel it mentions has not been
    * looked up yet: the answer to a request never waits for a call to Mattermost (the outbox's reply does the looking up).
+   * The answer is an ephemeral post for `user`, who typed the command: its buttons are bound to them.
    */
-  commandAnswer(message: ChatMessage, channelId: string): MattermostCommandResponse | undefined {
+  commandAnswer(message: ChatMessage, channelId: string, user: UserId): MattermostCommandResponse | undefined {
     const { users, channels } = mentionedIds(message);
     if ([...users].some((id) => !this.usernames.has(id)) || [...channels].some((id) => !this.channelNames.has(id))) return undefined;
-    const [first, ...rest] = splitPost(renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId)).map(commandResponseOf);
+    const [first, ...rest] = splitPost(renderPost(message, this.names(), this.o.actionUrl, this.o.sign, channelId, user)).map(commandResponseOf);
     return first && { ...first, ...(rest.length ? { extra_responses: rest } : {}) };
   }
 

@@ -66,11 +66,26 @@ export interface ActionContext {
   value: number;
   /** The channel the button is posted in: a click sent with another channel is refused. */
   channel: string;
-  /** HMAC over button, value and channel: Mattermost does not sign action requests, so sitroom signs its buttons. */
+  /**
+   * Only on a button in an ephemeral message: the one user it was shown to. An ephemeral post is not stored, so the
+   * click cannot be checked against its post (mattermost-action-posts.ts); only this user may click it.
+   */
+  user?: string;
+  /**
+   * HMAC over button, value, channel (and user): Mattermost does not sign action requests, so sitroom signs its
+   * buttons.
+   */
   sig: string;
 }
 
-export type ButtonSigner = (button: Button['id'] | Select['id'], value: number, channel: string) => string;
+export type ButtonSigner = (button: Button['id'] | Select['id'], value: number, channel: string, user?: string) => string;
+
+/** The signed context of one button or menu; `shownTo` binds it to the one user of an ephemeral message. */
+function actionContext(sign: ButtonSigner, button: ActionContext['button'], value: number, channel: string, shownTo: string | undefined): ActionContext {
+  return shownTo === undefined
+    ? { button, value, channel, sig: sign(button, value, channel) }
+    : { button, value, channel, user: shownTo, sig: sign(button, value, channel, shownTo) };
+}
 
 /**
  * model.PostMessageMaxRunesV2 (server/public/model/post.go): a post's message may hold 16,383 runes (Unicode code
@@ -117,8 +132,11 @@ export interface MattermostPost {
   props: { attachments?: Record<string, unknown>[] };
 }
 
-/** The message as Markdown, with its buttons as an attachment of integration actions calling `actionUrl`. */
-export function renderPost(message: ChatMessage, names: Names, actionUrl: string, sign: ButtonSigner, channel: string): MattermostPost {
+/**
+ * The message as Markdown, with its buttons as an attachment of integration actions calling `actionUrl`. `shownTo`
+ * is the user of an ephemeral message (the only one who sees it): its buttons are bound to that user.
+ */
+export function renderPost(message: ChatMessage, names: Names, actionUrl: string, sign: ButtonSigner, channel: string, shownTo?: string): MattermostPost {
   const heading = message.heading ? `**${renderLine(message.heading, names)}**` : '';
   const body = message.lines.map((l) => renderLine(l, names)).join('\n');
   const text = [heading, body].filter(Boolean).join('\n');
@@ -134,7 +152,7 @@ export function renderPost(message: ChatMessage, names: Names, actionUrl: string
           name: select.placeholder,
           type: 'select',
           options: select.options.map((o) => ({ text: o.label, value: String(o.value) })),
-          integration: { url: actionUrl, context: { button: select.id, value: select.value, channel, sig: sign(select.id, select.value, channel) } satisfies ActionContext },
+          integration: { url: actionUrl, context: actionContext(sign, select.id, select.value, channel, shownTo) },
         },
       ]
     : [];
@@ -143,7 +161,7 @@ export function renderPost(message: ChatMessage, names: Names, actionUrl: string
     name: b.label,
     type: 'button',
     style: b.style === 'danger' ? 'danger' : b.style === 'primary' ? 'primary' : 'default',
-    integration: { url: actionUrl, context: { button: b.id, value: b.value, channel, sig: sign(b.id, b.value, channel) } satisfies ActionContext },
+    integration: { url: actionUrl, context: actionContext(sign, b.id, b.value, channel, shownTo) },
   }));
   return { message: text, props: { attachments: [{ fallback: text.slice(0, 200), actions: [...actions, ...menu] }] } };
 }

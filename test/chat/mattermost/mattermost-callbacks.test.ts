@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
-import { dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { actionClick, dialogSubmission, postActionRequest, postForm, postJson, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { randomMattermostId } from '../../fakes/mattermost/ids.ts';
 import { mattermostDialog } from '../../../src/chat/mattermost/mattermost-dialogs.ts';
 import { declareForm, updateForm } from '../../../src/chat/forms.ts';
 import { dialogProblems } from '../../fakes/mattermost/dialog-rules.ts';
@@ -110,6 +111,109 @@ describe('button context', () => {
     await chat.settled();
     expect([res.status, res.json()]).toEqual([200, {}]);
     expect(chat.mm.ephemeralPosts(outsider).map((e) => e.post['message'])).toEqual([expect.stringContaining('not a member')]);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
+  });
+});
+
+describe('the clicked post', () => {
+  const click = (userId: string, postId: string, button = 'claim_commander') =>
+    postJson(`${chat.url}/mattermost/actions`, actionClick(chat.mm, { userId, userName: 'someone', postId, button }));
+  const repliesTo = (userId: string) => chat.mm.ephemeralPosts(userId).map((e) => String(e.post['message']));
+
+  it('must be sitroom’s: a channel member’s own post carrying a copy of the card’s buttons changes nothing', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const alice = chat.user('alice');
+    expect(chat.mm.membersOf(room)).toContain(alice);
+    const { card } = claimButton(room);
+    // POST /api/v4/posts by alice herself: the server keeps her attachments, sitroom's URL and signed context included.
+    const forged = chat.mm.postAs(alice, room, 'Totally the incident card', { props: { attachments: card?.props['attachments'] } });
+    const res = await click(alice, forged);
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, {}]);
+    expect(repliesTo(alice)).toEqual([expect.stringContaining('not on a message sitroom posted')]);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
+    // The same button on sitroom's own card still works.
+    await click(alice, card?.id ?? '');
+    await chat.settled();
+    expect((await chat.sitroom().service.get(1)).roles['commander']).toBe(alice);
+  });
+
+  it('is read once for a burst of clicks on one card', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const { card } = claimButton(room);
+    for (const button of ['claim_commander', 'claim_comms', 'claim_commander']) await click(chat.user('alice'), card?.id ?? '', button);
+    await chat.settled();
+    expect(chat.mm.calls.filter((c) => c.method === 'GET' && c.path === `/api/v4/posts/${card?.id ?? ''}`)).toHaveLength(1);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({ commander: chat.user('alice'), comms: chat.user('alice') });
+  });
+
+  it('that Mattermost cannot be asked about just now refuses the click with “try again”, and acts on the next', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const { card } = claimButton(room);
+    chat.mm.failNext('GET', `/api/v4/posts/${card?.id ?? ''}`, 503, 'api.context.server_busy.app_error');
+    expect((await click(chat.user('alice'), card?.id ?? '')).status).toBe(200);
+    await chat.settled();
+    expect(repliesTo(chat.user('alice'))).toEqual([expect.stringContaining('try again')]);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
+    await click(chat.user('alice'), card?.id ?? '');
+    await chat.settled();
+    expect((await chat.sitroom().service.get(1)).roles['commander']).toBe(chat.user('alice'));
+  });
+
+  it('that is not stored is refused for a card’s button (only an ephemeral message’s buttons live in no post)', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const { context } = claimButton(room);
+    const body = postActionRequest({ userId: chat.user('alice'), userName: 'alice', channelId: room, postId: randomMattermostId(), context });
+    expect((await postJson(`${chat.url}/mattermost/actions`, body)).status).toBe(200);
+    await chat.settled();
+    expect(repliesTo(chat.user('alice'))).toEqual([expect.stringContaining('not on a message sitroom posted')]);
+    expect((await chat.sitroom().service.get(1)).roles).toEqual({});
+  });
+});
+
+describe('buttons of an ephemeral message', () => {
+  /** `/incident status` in the war room: its answer, an ephemeral post for the user who typed it, carries the card's buttons. */
+  async function statusButtons(person: 'alice' | 'bob', room: string) {
+    const id = `status-${person}`;
+    const form = slashCommandForm({ text: 'status', userId: chat.user(person), userName: person, channelId: room, token: 'scenario-command-token', responseUrl: chat.mm.responseUrl(id) });
+    expect(chat.mm.commandAnswered(id, await postForm(`${chat.url}/mattermost/command`, form))).toBeUndefined();
+    const answer = (await chat.mm.waitForResponse(id)) as { attachments?: { actions?: { integration: { context: Record<string, unknown> } }[] }[] };
+    return (answer.attachments?.[0]?.actions ?? []).map((a) => a.integration.context);
+  }
+  /** The click as the server sends it for an ephemeral post: the post comes from the PostActionCookie, GET /posts/{id} is 404. */
+  const clickEphemeral = (person: 'alice' | 'bob', room: string, context: Record<string, unknown>) =>
+    postJson(`${chat.url}/mattermost/actions`, postActionRequest({ userId: chat.user(person), userName: person, channelId: room, postId: randomMattermostId(), context }));
+
+  it('work for the user they were shown to', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    const claim = (await statusButtons('alice', room)).find((c) => c['button'] === 'claim_commander') ?? {};
+    expect(claim['user']).toBe(chat.user('alice'));
+    const res = await clickEphemeral('alice', room, claim);
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, {}]);
+    expect((await chat.sitroom().service.get(1)).roles['commander']).toBe(chat.user('alice'));
+  });
+
+  it('do nothing for another user, even a member of the channel', async () => {
+    await chat.command('declare sev2 Checkout latency spike');
+    const room = (await chat.sitroom().service.get(1)).room?.channelId ?? '';
+    chat.mm.join(chat.user('bob'), room);
+    expect(chat.mm.membersOf(room)).toContain(chat.user('bob'));
+    const claim = (await statusButtons('alice', room)).find((c) => c['button'] === 'claim_commander') ?? {};
+    const res = await clickEphemeral('bob', room, claim);
+    await chat.settled();
+    expect([res.status, res.json()]).toEqual([200, { ephemeral_text: expect.stringContaining('shown to someone else') }]);
+    // Nor with the binding taken off or changed: the signature covers it.
+    for (const context of [{ ...claim, user: undefined }, { ...claim, user: chat.user('bob') }]) {
+      const forged = await clickEphemeral('bob', room, context);
+      expect(forged.json()).toEqual({ ephemeral_text: expect.stringContaining('bad signature') });
+    }
+    await chat.settled();
     expect((await chat.sitroom().service.get(1)).roles).toEqual({});
   });
 });

@@ -15,6 +15,11 @@ export interface Where {
   as?: Person;
   /** The channel id it happens in (the general channel by default). */
   in?: string;
+  /**
+   * A click on the button of the clicker's newest command answer (shown to them alone) rather than of a posted
+   * message. Slack's click carries no message to tell them apart; Mattermost's comes from an ephemeral post.
+   */
+  inAnswer?: boolean;
 }
 
 /** A message as people see it: plain text (platform escaping undone) and the buttons it offers. */

@@ -7,6 +7,7 @@ import type { ButtonId, SelectId } from '../../../src/presentation/message.ts';
 import { freePort } from '../../e2e/bot-process.ts';
 import { FakeMattermostApi, type FakeMattermostPost, fakeMattermostId } from '../../fakes/fake-mattermost-api.ts';
 import { deliverAsMattermost, dialogSubmission, postActionRequest, postForm, slashCommandForm } from '../../fakes/mattermost-requests.ts';
+import { randomMattermostId } from '../../fakes/mattermost/ids.ts';
 import { type ChatDriver, PEOPLE, type Person, type Shown, type Where } from './chat-driver.ts';
 import { SitroomDriverBase, SitroomUnderTest } from './sitroom-under-test.ts';
 
@@ -52,6 +53,8 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
   readonly pingsEveryone = /@(channel|all|everyone)\b/;
   readonly mm: FakeMattermostApi;
   private requests = 0;
+  /** The command answers each person was shown: the response_url id and the channel the command was typed in. */
+  private readonly answersShown: { person: Person; id: string; channel: string }[] = [];
 
   private constructor(mm: FakeMattermostApi, app: SitroomUnderTest) {
     super(app);
@@ -139,6 +142,7 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
 
   /** `/incident <text>` as Mattermost sends it; the server shows its answer's body, if any (FakeMattermostApi.commandAnswered). */
   private async sendCommand(id: string, text: string, where: Where): Promise<void> {
+    this.answersShown.push({ person: where.as ?? 'alice', id, channel: where.in ?? this.general });
     const res = await postForm(`${this.url}/mattermost/command`, this.commandForm(text, where, this.mm.responseUrl(id)));
     const problem = this.mm.commandAnswered(id, res);
     if (problem) throw new Error(`slash command answered ${res.status} (${problem}): ${res.body}`);
@@ -264,9 +268,29 @@ export class MattermostDriver extends SitroomDriverBase implements ChatDriver {
     return slashCommandForm({ text, userId: ids[person], userName: person, channelId: where.in ?? this.general, token: COMMAND_TOKEN, responseUrl, mentions });
   }
 
+  /**
+   * The click on (button, value) in the person's newest command answer: an ephemeral post, which the server does not
+   * store, so it sends the click from the PostActionCookie the webapp holds (app/integration_action.go
+   * DoPostActionWithCookie): the post's own id, its channel and the action's context as sitroom answered it.
+   */
+  private answerClick(button: ButtonId, value: number, person: Person) {
+    for (const shown of [...this.answersShown].reverse().filter((a) => a.person === person)) {
+      for (const answer of this.mm.responses(shown.id).reverse() as { attachments?: { actions?: { integration?: { context?: ActionContext & Record<string, unknown> } }[] }[] }[]) {
+        const context = (answer.attachments ?? []).flatMap((a) => a.actions ?? []).map((a) => a.integration?.context).find((c) => c?.button === button && c.value === value);
+        if (context) return postActionRequest({ userId: ids[person], userName: person, channelId: shown.channel, postId: randomMattermostId(), context });
+      }
+    }
+    throw new Error(`no ${button} button for ${value} in an answer shown to ${person}`);
+  }
+
   /** Clicks the newest button sitroom posted for (button, value), with the context it carries. */
   async sendClick(button: ButtonId, value: number, where: Where = {}) {
     const person = where.as ?? 'alice';
+    if (where.inAnswer) {
+      const res = await deliverAsMattermost(`${this.url}/mattermost/actions`, this.answerClick(button, value, person), this.mm.integrationTimeoutMs);
+      if (res.status !== 200) throw new Error(`Mattermost shows an error for the click: the action answered ${res.status}`);
+      return res;
+    }
     // The person clicks a button they can see: in a channel they are in (another user's DM is out of reach).
     const target = this.allPosts()
       .reverse()

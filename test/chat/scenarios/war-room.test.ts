@@ -32,6 +32,12 @@ describe.each(PLATFORMS)('in the war room on %s', (_name, start) => {
     expect(await chat.command('comms', { ...here(), as: 'dan' })).toContain(`Role assigned: ${chat.shown('dan')} → Comms.`);
   });
 
+  it('claims a role with the buttons of the card `status` shows the one who asked', async () => {
+    expect(await chat.command('status', { ...here(), as: 'bob' })).toContain('Checkout latency spike');
+    expect(await chat.click('claim_commander', 1, { as: 'bob', in: room, inAnswer: true })).toContain('You are the incident commander of #1.');
+    expect((await chat.sitroom().service.get(1)).roles['commander']).toBe(chat.user('bob'));
+  });
+
   it('claims roles with the card buttons', async () => {
     expect(await chat.click('claim_comms', 1, { as: 'dan', in: room })).toContain('You are the comms lead of #1.');
     expect((await chat.sitroom().service.get(1)).roles['comms']).toBe(chat.user('dan'));
