@@ -291,11 +291,16 @@ export const healthHeartbeat = sqliteTable('health_heartbeat', {
  * same dialog state (which passes through the user's browser) can be used once, whatever the replicas. Slack request
  * signatures accepted within Slack's replay window are kept here too (`slack-signature:v0=…`), for the same reason.
  */
-export const dialogNonces = sqliteTable('dialog_nonces', {
-  nonce: text('nonce').primaryKey(),
-  usedAt: integer('used_at').notNull(),
-  expiresAt: integer('expires_at').notNull(),
-});
+export const dialogNonces = sqliteTable(
+  'dialog_nonces',
+  {
+    nonce: text('nonce').primaryKey(),
+    usedAt: integer('used_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  // Every signed Slack request writes a row: pruning the expired ones walks this index, not the whole table.
+  (t) => [index('dialog_nonces_expires_idx').on(t.expiresAt)],
+);
 
 /**
  * The outbox: every outward chat effect, written in the same transaction as the change that implies it and

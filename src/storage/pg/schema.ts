@@ -254,11 +254,16 @@ export const healthHeartbeat = pgTable('health_heartbeat', {
   at: ms('at').notNull(),
 });
 
-export const dialogNonces = pgTable('dialog_nonces', {
-  nonce: text('nonce').primaryKey(),
-  usedAt: ms('used_at').notNull(),
-  expiresAt: ms('expires_at').notNull(),
-});
+export const dialogNonces = pgTable(
+  'dialog_nonces',
+  {
+    nonce: text('nonce').primaryKey(),
+    usedAt: ms('used_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  // Every signed Slack request writes a row: pruning the expired ones walks this index, not the whole table.
+  (t) => [index('dialog_nonces_expires_idx').on(t.expiresAt)],
+);
 
 export const outbox = pgTable(
   'outbox',

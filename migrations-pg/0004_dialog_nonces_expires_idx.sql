@@ -1,0 +1,1 @@
+CREATE INDEX "dialog_nonces_expires_idx" ON "dialog_nonces" USING btree ("expires_at");
