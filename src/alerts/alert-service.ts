@@ -35,6 +35,9 @@ export interface AlertServiceOptions {
 
 const HOUR = 3_600_000;
 
+/** Lets the requests waiting on the event loop go first. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The cards whose "Add to incident" menu is refreshed when an incident opens or closes: unlinked groups still firing,
  * delivered within a day (Alertmanager re-sends a firing group at least every repeat_interval, 4 h by default), the
@@ -54,6 +57,9 @@ export class AlertService implements IncidentObserver {
   /** Declares and silences in flight per group: two people clicking at once get one incident, one silence. */
   private readonly busy = new Map<string, Promise<unknown>>();
   private readonly queue: DeliveryQueue;
+  /** The "Add to incident" menu refresh running now, and whether an incident opened or closed meanwhile. */
+  private menuRefresh: Promise<void> | undefined;
+  private menuRefreshAgain = false;
 
   constructor(opts: AlertServiceOptions) {
     this.o = opts;
@@ -226,7 +232,7 @@ export class AlertService implements IncidentObserver {
 
   /** A new open incident: the cards of unlinked groups offer it in their "Add to incident" menu. */
   async declared(incident: Incident): Promise<void> {
-    await this.refreshAttachMenus(incident);
+    this.refreshAttachMenusSoon(incident);
   }
 
   /** When the incident closes, the silences of its alert groups are expired, and the cards' menus stop offering it. */
@@ -239,19 +245,47 @@ export class AlertService implements IncidentObserver {
       await silences?.expire(group.silence.id);
       await this.update(group.id, (g) => ({ ...g, silence: g.silence && { ...g.silence, until: now } }));
     }
-    await this.refreshAttachMenus(incident);
+    this.refreshAttachMenusSoon(incident);
+  }
+
+  /**
+   * The menu refresh runs after the request that opened or closed the incident, a card a turn: run inside the declare,
+   * its 50 group updates held the event loop (the stores are synchronous on SQLite) and every other command waited
+   * (npm run bench -- mixed: declare ack p50 18 -> 30 ms, every command's p99 57 -> 67 ms). Declares in a burst share
+   * one pass, run again once it ends: a menu shows the incidents open when it is rendered.
+   */
+  private refreshAttachMenusSoon(incident: Incident): void {
+    // A menu offers the open incidents of its card's chat: one of another chat (or the web's) changes none.
+    if (!this.o.platforms.includes(incident.platform)) return;
+    if (this.menuRefresh) {
+      this.menuRefreshAgain = true;
+      return;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.menuRefreshAgain = false;
+        await this.refreshAttachMenus();
+      } while (this.menuRefreshAgain);
+    };
+    this.menuRefresh = run()
+      .catch((error: unknown) => this.o.onError?.('attach menu refresh', error))
+      .finally(() => {
+        this.menuRefresh = undefined;
+      });
+    this.o.track?.(this.menuRefresh);
   }
 
   /**
    * The menu of open incidents is rendered into the card, so a card posted before an incident opened (or closed)
    * shows a stale menu until its group changes: those cards get a new group version, and so an edit.
    */
-  private async refreshAttachMenus(incident: Incident): Promise<void> {
-    // A menu offers the open incidents of its card's chat: one of another chat (or the web's) changes none.
-    if (!this.o.platforms.includes(incident.platform)) return;
+  private async refreshAttachMenus(): Promise<void> {
     const now = this.o.clock.now();
     const stale = (await this.o.store.recentGroups(now - MENU_REFRESH_WINDOW_MS, MENU_REFRESH_MAX * 4)).filter((g) => g.incidentNumber === null && g.firingCount > 0);
-    for (const group of stale.slice(0, MENU_REFRESH_MAX)) await this.update(group.id, (g) => ({ ...g }));
+    for (const group of stale.slice(0, MENU_REFRESH_MAX)) {
+      await nextTurn();
+      await this.update(group.id, (g) => ({ ...g }));
+    }
   }
 
   /** Runs `work` unless the same work is in flight, in which case the second caller is refused by its re-check. */

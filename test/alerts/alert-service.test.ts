@@ -335,6 +335,8 @@ describe('attachToIncident', () => {
     const shown = shownFor(unlinked);
 
     const { incident } = await h.incidents.service.declare({ title: 'Other', severity: 'sev3', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
+    // Not inside the declare: its 50 group updates held the event loop while every other command waited.
+    expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV]);
     await h.settle();
     expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 1]);
     expect(shownFor(unlinked)).toBe(shown + 1);
