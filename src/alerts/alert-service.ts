@@ -282,10 +282,21 @@ export class AlertService implements IncidentObserver {
   private async refreshAttachMenus(): Promise<void> {
     const now = this.o.clock.now();
     const stale = (await this.o.store.recentGroups(now - MENU_REFRESH_WINDOW_MS, MENU_REFRESH_MAX * 4)).filter((g) => g.incidentNumber === null && g.firingCount > 0);
-    for (const group of stale.slice(0, MENU_REFRESH_MAX)) {
+    let refreshed = 0;
+    for (const group of stale) {
+      if (refreshed >= MENU_REFRESH_MAX) break;
       await nextTurn();
+      // A card not posted yet (paced behind a storm's other cards) renders the menu as it is when it goes: a new version
+      // would only make its pending row move and the claims look again.
+      if (!(await this.hasPostedCard(group.id))) continue;
+      refreshed += 1;
       await this.update(group.id, (g) => ({ ...g }));
     }
+  }
+
+  private async hasPostedCard(groupId: number): Promise<boolean> {
+    for (const platform of this.o.platforms) if (await this.o.store.card(groupId, platform)) return true;
+    return false;
   }
 
   /** Runs `work` unless the same work is in flight, in which case the second caller is refused by its re-check. */

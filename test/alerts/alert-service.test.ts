@@ -350,4 +350,15 @@ describe('attachToIncident', () => {
     await h.settle();
     expect(await versions()).toEqual([linkedV, resolvedV, unlinkedV + 2]);
   });
+
+  it('leaves a card not posted yet alone: it shows the open incidents when it goes', async () => {
+    // Slack refuses the first post, so the card waits in the outbox (as cards paced behind a storm's others do).
+    h.chat.failOn('showCard', new Error('slack is down'));
+    const waiting = (await h.alerts.ingest(validPayload(rawPayload([rawAlert(8)], { groupKey: '{}:{alertname="Waiting"}' })))).group.id;
+    await h.settle();
+    const before = (await h.store.group(waiting))?.version;
+    await h.incidents.service.declare({ title: 'Other', severity: 'sev3', isPrivate: false, platform: 'slack', declaredBy: 'carol' });
+    await h.settle();
+    expect((await h.store.group(waiting))?.version).toBe(before);
+  });
 });
