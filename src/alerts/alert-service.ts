@@ -12,7 +12,7 @@ import { deliveryKey, type WebhookPayload } from '../alertmanager/alertmanager-p
 import type { QueuedEffect } from '../incidents/effects.ts';
 import { type AlertEffect, type AlertNote, noteEffect } from './alert-effects.ts';
 import type { AlertCardSync } from './card-sync.ts';
-import { DeliveryQueue } from './delivery-queue.ts';
+import { DeliveryQueue, nextTurn } from './delivery-queue.ts';
 import { type AlertStore, changedSomething, type IngestResult, type SilenceClient } from './ports.ts';
 
 export interface AlertServiceOptions {
@@ -34,9 +34,6 @@ export interface AlertServiceOptions {
 }
 
 const HOUR = 3_600_000;
-
-/** Lets the requests waiting on the event loop go first. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The cards whose "Add to incident" menu is refreshed when an incident opens or closes: unlinked groups still firing,
@@ -119,7 +116,7 @@ export class AlertService implements IncidentObserver {
     // Most deliveries have no war room to tell: they cost no turn, promise or tracked work (one per commit in a storm).
     const due = results.filter(tellsWarRoom);
     if (due.length === 0) return;
-    const work = new Promise((resolve) => setImmediate(resolve)).then(() =>
+    const work = nextTurn().then(() =>
       Promise.all(due.map((r) => this.afterIngest(r).catch((error: unknown) => this.o.onError?.(`chat work for alert group ${r.group.id}`, error)))),
     );
     if (this.o.track) this.o.track(work);

@@ -41,7 +41,7 @@ interface Waiting {
 
 
 /** Lets everything else that is ready run first (I/O callbacks included) before the caller goes on. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export const DEFAULT_SLICE_ALERTS = 500;
 
