@@ -12,12 +12,11 @@
  * accepted only for a context sitroom bound to the one user its ephemeral message was shown to (the caller checks).
  */
 import { clientError, type MattermostClient } from './mattermost-client.ts';
+import { ExpiringAnswers } from './expiring-answers.ts';
 import { looksLikeId } from './mattermost-render.ts';
 
 /** How long a post found to be the bot's is trusted: a burst of clicks on one card costs one GET. */
 export const POST_CACHE_MS = 30_000;
-/** Past this many remembered posts, expired ones are dropped. */
-const CACHE_PRUNE_AT = 1000;
 
 /** 'ours': the bot's post in that channel; 'missing': no stored post (an ephemeral one); 'foreign': anything else. */
 export type PostOrigin = 'ours' | 'missing' | 'foreign';
@@ -25,13 +24,13 @@ export type PostOrigin = 'ours' | 'missing' | 'foreign';
 export class ActionPosts {
   private readonly client: MattermostClient;
   private readonly botId: () => Promise<string>;
-  private readonly now: () => number;
-  private readonly known = new Map<string, { channel: string; at: number }>();
+  /** The channel of each post found to be the bot's. */
+  private readonly known: ExpiringAnswers<string>;
 
   constructor(client: MattermostClient, botId: () => Promise<string>, now: () => number) {
     this.client = client;
     this.botId = botId;
-    this.now = now;
+    this.known = new ExpiringAnswers(POST_CACHE_MS, now);
   }
 
   /**
@@ -43,7 +42,7 @@ export class ActionPosts {
     // The server always sends the clicked post's id (model.NewId, 26 characters): a request without one is not its.
     if (!looksLikeId(postId)) return 'foreign';
     const cached = this.known.get(postId);
-    if (cached && this.now() - cached.at < POST_CACHE_MS) return cached.channel === channelId ? 'ours' : 'foreign';
+    if (cached !== undefined) return cached === channelId ? 'ours' : 'foreign';
     let post: { user_id?: unknown; channel_id?: unknown };
     try {
       post = await this.client.getPost(postId);
@@ -54,15 +53,7 @@ export class ActionPosts {
       throw e;
     }
     if (post.user_id !== (await this.botId()) || typeof post.channel_id !== 'string') return 'foreign';
-    this.remember(postId, post.channel_id);
+    this.known.set(postId, post.channel_id);
     return post.channel_id === channelId ? 'ours' : 'foreign';
-  }
-
-  private remember(postId: string, channel: string): void {
-    const at = this.now();
-    if (this.known.size >= CACHE_PRUNE_AT) {
-      for (const [id, seen] of this.known) if (at - seen.at >= POST_CACHE_MS) this.known.delete(id);
-    }
-    this.known.set(postId, { channel, at });
   }
 }

@@ -8,6 +8,7 @@
  */
 import { sourceFilter } from '../../cidr.ts';
 import { clientError, type MattermostClient } from './mattermost-client.ts';
+import { ExpiringAnswers } from './expiring-answers.ts';
 
 /** Shared with the web's trusted proxies (src/cidr.ts); re-exported for the adapter. */
 export { sourceFilter };
@@ -29,25 +30,24 @@ async function found(lookup: () => Promise<unknown>): Promise<boolean> {
 
 export class ChannelMembers {
   private readonly client: MattermostClient;
-  private readonly now: () => number;
-  private readonly known = new Map<string, { yes: boolean; at: number }>();
+  private readonly known: ExpiringAnswers<boolean>;
 
   constructor(client: MattermostClient, now: () => number) {
     this.client = client;
-    this.now = now;
+    this.known = new ExpiringAnswers(MEMBERSHIP_CACHE_MS, now);
   }
 
   /** Whether the user may use the channel's buttons: a member, or a team member for a public channel. */
   async canUse(channelId: string, userId: string): Promise<boolean> {
     const key = `${channelId}:${userId}`;
     const cached = this.known.get(key);
-    if (cached && this.now() - cached.at < MEMBERSHIP_CACHE_MS) return cached.yes;
+    if (cached !== undefined) return cached;
     let yes = await found(() => this.client.getChannelMember(channelId, userId));
     if (!yes) {
       const channel = await this.client.getChannel(channelId);
       yes = channel.type === 'O' && (await found(() => this.client.getTeamMember(channel.team_id, userId)));
     }
-    this.known.set(key, { yes, at: this.now() });
+    this.known.set(key, yes);
     return yes;
   }
 }
