@@ -8,13 +8,13 @@ const TIMEOUT_MS = 5000;
 export class AlertmanagerSilenceClient implements SilenceClient {
   private readonly base: string;
   /** Basic authorization from credentials in ALERTMANAGER_URL (its web config's basic_auth_users, or a proxy). */
-  private readonly auth: Record<string, string>;
+  private readonly auth: { authorization?: string };
 
   /** `baseUrl` is Alertmanager's own URL, e.g. http://alertmanager:9093 (ALERTMANAGER_URL). */
   constructor(baseUrl: string) {
-    const { url, authorization } = withoutCredentials(baseUrl);
+    const { url, headers } = withoutCredentials(baseUrl);
     this.base = url.replace(/\/+$/, '');
-    this.auth = authorization ? { authorization } : {};
+    this.auth = headers;
   }
 
   async create(s: SilenceRequest): Promise<string> {

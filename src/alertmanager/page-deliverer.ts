@@ -61,9 +61,9 @@ export class AlertmanagerPageDeliverer implements EffectDeliverer {
   constructor(options: PageDelivererOptions) {
     this.o = options;
     // An Alertmanager behind basic auth (its web config, or a proxy): ALERTMANAGER_URL=https://user:pass@host.
-    const { url, authorization } = withoutCredentials(`${options.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`);
+    const { url, headers } = withoutCredentials(`${options.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`);
     this.url = url;
-    this.headers = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
+    this.headers = { 'content-type': 'application/json', ...headers };
   }
 
   async prepare(row: OutboxRow): Promise<PreparedCall | 'skip'> {

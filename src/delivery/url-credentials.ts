@@ -4,12 +4,12 @@
  * credentials" throws), and its error message repeats the URL, secret included; so the credentials are taken out and
  * sent as HTTP Basic authorization instead (RFC 7617: base64 of user-id ":" password, each percent-decoded).
  */
-export function withoutCredentials(url: string): { url: string; authorization?: string } {
-  if (!URL.canParse(url)) return { url };
+export function withoutCredentials(url: string): { url: string; headers: { authorization?: string } } {
+  if (!URL.canParse(url)) return { url, headers: {} };
   const parsed = new URL(url);
-  if (!parsed.username && !parsed.password) return { url };
+  if (!parsed.username && !parsed.password) return { url, headers: {} };
   const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
   parsed.username = '';
   parsed.password = '';
-  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+  return { url: parsed.toString(), headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` } };
 }

@@ -38,7 +38,6 @@ export class WebhookRefused extends Error {
   }
 }
 
-
 export class WebhookDeliverer implements EffectDeliverer {
   private readonly o: WebhookDelivererOptions;
 
@@ -69,7 +68,7 @@ export class WebhookDeliverer implements EffectDeliverer {
           headers: {
             ...webhookHeaders(this.o.key, id, Math.floor(now / 1000), body),
             'user-agent': 'sitroom-webhooks',
-            ...(request.authorization ? { authorization: request.authorization } : {}),
+            ...request.headers,
           },
           body,
           // A redirect would carry the signed body to wherever the receiver points: not followed, counted as a failure.
