@@ -30,7 +30,7 @@ port.on('message', (m: ParseRequest) => {
     sendSlice(m.id);
     return;
   }
-  const parsed = parseDelivery(Buffer.from(m.body).toString('utf8'));
+  const parsed = parseDelivery(Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength));
   if (!parsed.ok) {
     reply({ id: m.id, kind: 'refused', notJson: parsed.notJson, issues: parsed.issues });
     return;

@@ -37,7 +37,7 @@ export class WebhookParser {
   }
 
   parse(body: Buffer): Promise<DeliveryParse> {
-    if (body.length <= this.offLoopAbove) return Promise.resolve(parseDelivery(body.toString('utf8')));
+    if (body.length <= this.offLoopAbove) return Promise.resolve(parseDelivery(body));
     const id = this.nextId++;
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {

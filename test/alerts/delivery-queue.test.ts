@@ -32,7 +32,13 @@ function setup(opts: Partial<DeliveryQueueOptions> = {}) {
   store.inOneTransaction = <T>(work: () => T): T => {
     if (client.inTransaction) return inOneTransaction(work);
     events.push('begin');
-    const result = inOneTransaction(work);
+    let result: T;
+    try {
+      result = inOneTransaction(work);
+    } catch (error) {
+      events.push('rollback');
+      throw error;
+    }
     events.push('commit');
     return result;
   };
@@ -95,7 +101,8 @@ describe('group commit', () => {
     const outcomes = await Promise.allSettled([delivery('A'), bad, delivery('C')].map((p) => s.queue.add(p, `key-${p.groupKey}`)));
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(s.reader()).toEqual({ groups: 2, alerts: 6 });
-    expect(s.events).toEqual(['begin', 'commit']);
+    // Tried whole first (no savepoint per delivery), rolled back, then stored with each delivery in its own savepoint.
+    expect(s.events).toEqual(['begin', 'rollback', 'begin', 'commit']);
   });
 
   it('rejects every delivery of a batch whose commit fails, and stores none', async () => {
