@@ -6,7 +6,10 @@
  * a load generator in its own process (bench/fixtures/webhook-load.ts). When taskset exists, the server under test
  * runs alone on one CPU and the generator and this process (the fake Slack) on the others.
  *
- * The two servers take turns for `rounds` rounds (each sitroom round a fresh process and database); throughput is the
+ * A third server, run only for the embedded SQLite, is the floor of answering once a delivery is durable: the bare server
+ * that also appends each body to a SQLite table, one commit per event-loop turn (bench/fixtures/durable-webhook-server.mjs).
+ *
+ * The servers take turns for `rounds` rounds (each sitroom round a fresh process and database); throughput is the
  * median over rounds, latencies are pooled over rounds. After each sitroom round, once the load is over, every group
  * must end with exactly one card posted to the alerts channel (chat.postMessage), whose latest version (the post or
  * its last chat.update) shows the group's final state ("FIRING (n)" or "RESOLVED").
@@ -48,6 +51,7 @@ import { median, ms, type Row, summarize, type Summary } from './stats.ts';
 
 export const ALERTS_CHANNEL = 'CALERTS';
 const BARE_SERVER = 'bench/fixtures/bare-webhook-server.mjs';
+const DURABLE_SERVER = 'bench/fixtures/durable-webhook-server.mjs';
 const LOAD_GENERATOR = 'bench/fixtures/webhook-load.ts';
 
 export interface WebhookOptions {
@@ -115,6 +119,11 @@ export interface WebhookResult {
   bodyBytes: Summary;
   requests: { measured: number; warmup: number; groups: number; deliveries: number; resends: number };
   bare: ServerRuns;
+  /**
+   * The floor of a durable answer (SQLite only): the bare server that also appends each body to a SQLite table in one
+   * commit per event-loop turn before answering (bench/fixtures/durable-webhook-server.mjs).
+   */
+  durable?: ServerRuns;
   sitroom: ServerRuns & {
     expectedDuplicates: number;
     cards: CardCheck;
@@ -322,9 +331,11 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
   const cluster = opts.engine === 'postgres' ? await startPgCluster() : undefined;
   if (cluster && pinned) pinCluster(cluster.pid, pinned.server);
   let bare: Spawned | undefined;
+  let durable: Spawned | undefined;
   let bot: Spawned | undefined;
   try {
     const bareRounds: Round[] = [];
+    const durableRounds: Round[] = [];
     const botRounds: Round[] = [];
     const cardTotals: Omit<CardCheck, 'settledAfterMs'> = { right: 0, queued: [], updateQueued: [], lost: [], duplicated: [], stale: [], gaveUp: 0 };
     const duplicatedPosts: string[] = [];
@@ -339,6 +350,14 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
       const barePort = await listeningPort(bare);
       bareRounds.push(await runLoad(dir, planPath, `http://127.0.0.1:${barePort}/alertmanager`, bare.pid, opts.concurrency, pinned?.rest));
       await stopProcess(bare, 2000);
+
+      // (a') the floor of answering after the body is durable: bare + a group-committed SQLite append
+      if (opts.engine !== 'postgres') {
+        durable = spawnNode([DURABLE_SERVER, join(dir, `durable-${round}.db`)], {}, serverCpus);
+        const durablePort = await listeningPort(durable);
+        durableRounds.push(await runLoad(dir, planPath, `http://127.0.0.1:${durablePort}/alertmanager`, durable.pid, opts.concurrency, pinned?.rest));
+        await stopProcess(durable, 2000);
+      }
 
       // (b) sitroom as npm start runs it, on a fresh database, against a fresh fake Slack workspace
       slack.reset();
@@ -392,6 +411,7 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
         resends: expectedDuplicates(plan),
       },
       bare: combine(bareRounds),
+      ...(durableRounds.length > 0 && { durable: combine(durableRounds) }),
       sitroom: {
         ...combine(botRounds),
         expectedDuplicates: expectedDuplicates(plan) * opts.rounds,
@@ -405,11 +425,26 @@ export async function measureWebhook(opts: WebhookOptions): Promise<WebhookResul
     };
   } finally {
     restorePin();
-    for (const proc of [bare, bot]) if (proc) await stopProcess(proc, 2000).catch(() => undefined);
+    for (const proc of [bare, durable, bot]) if (proc) await stopProcess(proc, 2000).catch(() => undefined);
     await slack.close();
     await cluster?.stop();
     removeTempDir(dir);
   }
+}
+
+/** The floor of a durable answer beside bare: what storing the body alone costs (no validation, state or cards). */
+function durableRows(s: string, d: ServerRuns, bareRps: number, perRound: (xs: readonly number[]) => string, cpuText: (x: ServerRuns) => string): Row[] {
+  const rps = median(d.requestsPerSecond);
+  return [
+    {
+      section: s,
+      metric: 'floor: bare + body appended to SQLite, group commit: throughput, median',
+      value: `${Math.round(rps)} req/s = ${((rps / bareRps) * 100).toFixed(0)}% of bare${perRound(d.requestsPerSecond)}`,
+      target: '-',
+    },
+    { section: s, metric: 'floor: ack p50 / p99', value: `${ms(d.latency.p50)} / ${ms(d.latency.p99)}`, target: '-' },
+    { section: s, metric: 'floor: CPU server / generator / other procs per round', value: cpuText(d), target: '-' },
+  ];
 }
 
 export function webhookRows(r: WebhookResult, opts: WebhookOptions): Row[] {
@@ -443,6 +478,7 @@ export function webhookRows(r: WebhookResult, opts: WebhookOptions): Row[] {
     { section: s, metric: 'bare node:http + JSON.parse: throughput, median', value: `${Math.round(bareRps)} req/s${perRound(b.requestsPerSecond)}`, target: '-' },
     { section: s, metric: 'bare node:http + JSON.parse: ack p50 / p99', value: `${ms(b.latency.p50)} / ${ms(b.latency.p99)}`, target: '-' },
     { section: s, metric: 'bare node:http + JSON.parse: CPU server / generator / other procs per round', value: cpuText(b), target: '-' },
+    ...(r.durable ? durableRows(s, r.durable, bareRps, perRound, cpuText) : []),
     {
       section: s,
       metric: 'sitroom POST /alertmanager: throughput, median',
