@@ -40,6 +40,11 @@ export interface DispatcherOptions {
   callTimeoutMs: number;
   /** How many calls may be in flight at once (to different targets). */
   maxInFlight?: number;
+  /**
+   * How many of them may go to one channel (a PreparedCall's pacing key: a chat channel, a DM, a webhook endpoint).
+   * A channel that hangs then holds this many calls until they time out, and the other slots keep serving the rest.
+   */
+  maxInFlightPerChannel?: number;
   /** How often to look for due rows when nothing pokes the dispatcher. */
   pollMs?: number;
   /** Hears of every outcome (metrics, logs, the timeline). */
@@ -58,6 +63,8 @@ export interface DispatcherOptions {
 export const leaseFor = (callTimeoutMs: number) => callTimeoutMs + 5_000;
 /** A row whose war room does not exist yet is looked at again after this. */
 const WAIT_MS = 2_000;
+/** A row whose channel already has maxInFlightPerChannel calls in flight is looked at again after this. */
+const CHANNEL_BUSY_MS = 1_000;
 /**
  * Wake-ups (rows written by this process) claim at most this often: under an alert storm rows are written every
  * turn, and a claim per turn spent the CPU the slash-command acks need; 20 ms is still far below the poll.
@@ -67,6 +74,8 @@ const WAKE_GAP_MS = 20;
 export class OutboxDispatcher {
   private readonly o: Required<Omit<DispatcherOptions, 'onOutcome'>> & Pick<DispatcherOptions, 'onOutcome'>;
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** Calls being made now, by channel (see maxInFlightPerChannel). */
+  private readonly channelCalls = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   /** The fill running now (claiming is asynchronous), and whether another was asked for meanwhile. */
   private filling: Promise<number> | undefined;
@@ -83,7 +92,7 @@ export class OutboxDispatcher {
   private pumping = false;
 
   constructor(opts: DispatcherOptions) {
-    this.o = { maxInFlight: 16, pollMs: 250, random: Math.random, ...opts };
+    this.o = { maxInFlight: 16, maxInFlightPerChannel: 4, pollMs: 250, random: Math.random, ...opts };
   }
 
   /**
@@ -294,16 +303,22 @@ export class OutboxDispatcher {
       await this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
       return true;
     }
-    const slot = pacer.nextSlot(prepared.call, prepared.channel, now);
+    const { channel } = prepared;
+    // A hung channel (a webhook endpoint that never answers, say) would otherwise take every slot as its rows came up.
+    if ((this.channelCalls.get(channel) ?? 0) >= this.o.maxInFlightPerChannel) {
+      await store.later(row.id, now + CHANNEL_BUSY_MS, row.lastError, false);
+      return false;
+    }
+    const slot = pacer.nextSlot(prepared.call, channel, now);
     if (slot > now) {
       await store.later(row.id, slot, row.lastError, false);
       return false;
     }
-    pacer.take(prepared.call, prepared.channel, now);
+    pacer.take(prepared.call, channel, now);
     paced();
     let messageId: string | null;
     try {
-      ({ messageId = null } = await withTimeout(prepared.send(), this.o.callTimeoutMs));
+      ({ messageId = null } = await this.call(prepared));
     } catch (e) {
       const failure = this.o.deliverer.classify(e);
       const at = clock.now();
@@ -320,6 +335,19 @@ export class OutboxDispatcher {
     await store.delivered(row.id, clock.now(), messageId);
     await this.o.onOutcome?.(row, 'delivered', { call: prepared.call, messageId });
     return true;
+  }
+
+  /** Makes the call, counted against its channel until it is answered or times out. */
+  private async call(prepared: PreparedCall): Promise<{ messageId?: string | null }> {
+    const { channel } = prepared;
+    this.channelCalls.set(channel, (this.channelCalls.get(channel) ?? 0) + 1);
+    try {
+      return await withTimeout(prepared.send(), this.o.callTimeoutMs);
+    } finally {
+      const left = (this.channelCalls.get(channel) ?? 1) - 1;
+      if (left > 0) this.channelCalls.set(channel, left);
+      else this.channelCalls.delete(channel);
+    }
   }
 
   private async giveUp(row: OutboxRow, call: CallKind | undefined, error: string): Promise<void> {

@@ -344,3 +344,44 @@ describe('a budget shared by every call (Mattermost)', () => {
     expect(later).not.toHaveBeenCalled();
   });
 });
+
+describe('a channel that never answers', () => {
+  it('holds at most maxInFlightPerChannel calls: a row for another channel goes at once, not after the hung calls time out', async () => {
+    const db = openDatabase(':memory:');
+    opened.push(db);
+    const clock = new FixedClock();
+    const outbox = new SqliteOutboxStore(db);
+    // Twenty rows for a webhook endpoint that hangs (each its own target, as one endpoint's rows for twenty incidents
+    // are), queued before one row for an endpoint that answers.
+    const hung = Array.from({ length: 20 }, (_, n) => `hung-${n}`);
+    await outbox.enqueue([...hung, 'well'].map((user) => replyEffect('slack', { user, responseUrl: `https://hooks.test/${user}` }, { lines: [['x']] }, T0)));
+    const sent: string[] = [];
+    const dispatcher = new OutboxDispatcher({
+      platform: 'slack',
+      store: outbox,
+      deliverer: {
+        prepare: async (row) => {
+          const user = row.effect.kind === 'reply' ? row.effect.to.user : '';
+          const channel = user.startsWith('hung') ? 'https://hung.test' : 'https://well.test';
+          return { call: 'post', channel, send: () => (sent.push(user), channel === 'https://hung.test' ? new Promise(() => {}) : Promise.resolve({})) };
+        },
+        classify: () => ({ retry: true, message: 'timed out' }),
+      },
+      pacer: new Pacer({ methods: {} }),
+      clock,
+      retry: { baseMs: 2 * SECOND, maxMs: 5 * MINUTE, giveUpMs: 24 * HOUR },
+      // Far longer than the test waits: before the cap, the sixteen slots all held hung calls until this ran out.
+      callTimeoutMs: 60_000,
+      pollMs: 10,
+      maxInFlightPerChannel: 4,
+    });
+    clock.set(T0);
+    dispatcher.start();
+    try {
+      await vi.waitFor(() => expect(sent).toContain('well'), { timeout: 3000, interval: 10 });
+      expect(sent.filter((u) => u.startsWith('hung'))).toHaveLength(4);
+    } finally {
+      await dispatcher.stop(0);
+    }
+  });
+});
