@@ -4,6 +4,10 @@
  * page firing, the resolution on mitigate, retries and the give-up on the timeline. The real Alertmanager routes and
  * resolves it in test/e2e/paging.test.ts.
  */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSitroom, type Sitroom } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -159,5 +163,45 @@ describe('paging through Alertmanager', () => {
     start();
     const { incident } = await declare();
     expect((await rejectionOf(() => app.paging.page(incident.number, { team: 'db', message: '' }, 'web:alice'))).code).toBe('paging_unavailable');
+  });
+});
+
+describe('ALERTMANAGER_URL taken out', () => {
+  it('retries the page calls still queued, then gives them up visibly, instead of leaving them pending for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-paging-'));
+    try {
+      await app.stop();
+      start({ ALERTMANAGER_URL: am.url, DATABASE_PATH: join(dir, 'sitroom.db') });
+      const { incident } = await declare();
+      am.failNext(503, 10);
+      await app.paging.page(incident.number, { team: 'db-oncall', message: 'primary refuses writes' }, 'web:alice');
+      await app.deliverDue();
+      const pendingPages = () => {
+        const reader = new Database(join(dir, 'sitroom.db'), { readonly: true });
+        try {
+          return (reader.prepare("SELECT count(*) AS n FROM outbox WHERE platform = 'alertmanager' AND state = 'pending'").get() as { n: number }).n;
+        } finally {
+          reader.close();
+        }
+      };
+      expect(pendingPages()).toBe(1);
+
+      await app.stop();
+      start({ DATABASE_PATH: join(dir, 'sitroom.db') });
+      // Within the give-up time (OUTBOX_GIVE_UP_HOURS=1 here) it waits: ALERTMANAGER_URL may come back.
+      clock.advance(10 * 60 * SECOND);
+      await app.deliverDue();
+      expect(pendingPages()).toBe(1);
+      clock.advance(HOUR);
+      await app.deliverDue();
+      expect(pendingPages()).toBe(0);
+      expect(am.received).toHaveLength(0);
+      const gaveUp = (await app.service.timeline(incident.number)).filter((e) => e.kind === 'delivery_failed');
+      expect(gaveUp.map((e) => JSON.stringify(e))).toEqual([expect.stringContaining('ALERTMANAGER_URL is not set')]);
+    } finally {
+      await app.stop();
+      start({ ALERTMANAGER_URL: am.url });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
