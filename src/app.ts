@@ -17,14 +17,15 @@ import { ChatCommandHandler } from './chat/command-handler.ts';
 import { ChatNotifier } from './chat/chat-notifier.ts';
 import { ChatEffectDeliverer } from './chat/chat-effect-deliverer.ts';
 import { classifyChatError } from './chat/delivery-errors.ts';
-import { OutboxDispatcher } from './delivery/dispatcher.ts';
+import { type EffectDeliverer, OutboxDispatcher } from './delivery/dispatcher.ts';
+import { NOT_CONFIGURED_POLL_MS, notConfigured } from './delivery/not-configured.ts';
 import { isIncidentEffect } from './delivery/outbox.ts';
 import { replyEffect, type ReplyTo } from './presentation/reply-effects.ts';
 import type { ChatMessage } from './presentation/message.ts';
 import { Pacer } from './delivery/pacing.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import type { MessageContext } from './chat/messages.ts';
-import { createChatAdapters } from './chat/adapters.ts';
+import { createChatAdapters, unconfiguredChatPlatforms } from './chat/adapters.ts';
 import type { Config } from './config.ts';
 import { CaptureService } from './incidents/capture-service.ts';
 import { ChecklistService } from './incidents/checklist-service.ts';
@@ -339,37 +340,50 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     if (!notifier) return undefined;
     return new AlertEffectDeliverer({ platform, store: alertStore, notifier, view: (id) => alerts.view(id), incident: (n) => store.get(n), now: () => clock.now() });
   };
-  const chatDispatchers = chats.map(({ adapter, chat }) => {
-    const log = logger.child({ platform: chat.platform });
+  /** A chat platform's dispatcher; `chat` is the platform's client when it is configured (else its rows wait, then are given up). */
+  const chatDispatcher = (platform: Platform, deliverer: EffectDeliverer, pacer: Pacer, pollMs?: number) => {
+    const log = logger.child({ platform });
     return new OutboxDispatcher({
-        platform: chat.platform,
-        store: outbox,
-        deliverer: new ChatEffectDeliverer({
-          platform: chat,
-          notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: stores.topics(chat.platform) }),
-          context,
-          incident: (n) => store.get(n),
-          roomCreated: (n, room) => service.roomCreated(n, room),
-          cardPosted: (n, id) => service.cardPosted(n, id),
-          checklist: (n) => checklistStore.checklistOf(n),
-          alerts: alertDeliverer(chat.platform),
-        }),
-        pacer: new Pacer(options.pacing === false ? { methods: {} } : adapter.pacing),
-        clock,
-        retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
-        callTimeoutMs: config.chatCallTimeoutMs,
-        onOutcome: async (row, outcome, { call, error }) => {
-          metrics.outboxDelivery(chat.platform, call ?? 'none', outcome);
-          if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
-          if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
-          if (outcome === 'delivered' && row.effect.kind === 'remind' && row.effect.records) {
-            metrics.reminderSent(row.effect.notice.stage);
-            log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
-          }
-          if (outcome !== 'retried' && isIncidentEffect(row.effect)) await service.effectSettled({ ...row, platform: chat.platform, effect: row.effect }, outcome === 'delivered');
-        },
-      });
-  });
+      platform,
+      store: outbox,
+      deliverer,
+      pacer,
+      clock,
+      retry: { ...DEFAULT_RETRY, giveUpMs: config.outboxGiveUpHours * 3_600_000 },
+      callTimeoutMs: config.chatCallTimeoutMs,
+      ...(pollMs !== undefined && { pollMs }),
+      onOutcome: async (row, outcome, { call, error }) => {
+        metrics.outboxDelivery(platform, call ?? 'none', outcome);
+        if (outcome === 'retried') log.warn({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery failed; will retry');
+        if (outcome === 'gave_up') log.error({ row: row.id, kind: row.effect.kind, incident: row.incidentNumber, error }, 'chat delivery given up');
+        if (outcome === 'delivered' && row.effect.kind === 'remind' && row.effect.records) {
+          metrics.reminderSent(row.effect.notice.stage);
+          log.info({ incident: row.incidentNumber, stage: row.effect.notice.stage, people: row.effect.notice.people }, 'reminder sent');
+        }
+        if (outcome !== 'retried' && isIncidentEffect(row.effect)) await service.effectSettled({ ...row, platform, effect: row.effect }, outcome === 'delivered');
+      },
+    });
+  };
+  const chatDispatchers = chats.map(({ adapter, chat }) =>
+    chatDispatcher(
+      chat.platform,
+      new ChatEffectDeliverer({
+        platform: chat,
+        notifier: notifiers[chat.platform] ?? new ChatNotifier({ platform: chat, context, topics: stores.topics(chat.platform) }),
+        context,
+        incident: (n) => store.get(n),
+        roomCreated: (n, room) => service.roomCreated(n, room),
+        cardPosted: (n, id) => service.cardPosted(n, id),
+        checklist: (n) => checklistStore.checklistOf(n),
+        alerts: alertDeliverer(chat.platform),
+      }),
+      new Pacer(options.pacing === false ? { methods: {} } : adapter.pacing),
+    ),
+  );
+  // Calls queued for a platform whose settings were taken out (or lost) before this start.
+  for (const { platform, reason } of unconfiguredChatPlatforms(adapters)) {
+    chatDispatchers.push(chatDispatcher(platform, notConfigured(reason), new Pacer({ methods: {} }), NOT_CONFIGURED_POLL_MS));
+  }
   const dispatchers = [...chatDispatchers, ...integrations.dispatchers];
   // E-mail is one more courier of the same outbox (src/email); its rows are marked done unsent without SMTP_URL.
   const mailLog = logger.child({ courier: 'email' });

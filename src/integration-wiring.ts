@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { type EffectDeliverer, OutboxDispatcher } from './delivery/dispatcher.ts';
 import type { OutboxStore } from './delivery/outbox.ts';
 import { type CallKind, Pacer } from './delivery/pacing.ts';
+import { NOT_CONFIGURED_POLL_MS, notConfigured } from './delivery/not-configured.ts';
 import { DEFAULT_RETRY } from './delivery/retry-policy.ts';
 import { GrafanaAnnotationDeliverer } from './grafana/annotation-deliverer.ts';
 import { AnnotationSync } from './incidents/annotation-sync.ts';
@@ -23,22 +24,6 @@ import type { Logger } from './logger.ts';
 const TOOL_CALL_TIMEOUT_MS = 10_000;
 /** Open incidents are compared with their annotations this often (changes are also queued as they happen). */
 const ANNOTATION_SWEEP_MS = 60_000;
-
-/**
- * The deliverer of a tool not configured (ALERTMANAGER_URL or GRAFANA_URL unset) for the calls queued while it was:
- * they fail as a call to an unreachable tool does, so they wait for the variable to come back, and after the give-up
- * time they are given up, visibly, as any call is. Without a dispatcher they stayed pending for good, holding the
- * outbox backlog gauge (and its alert, deploy/prometheus/sitroom.rules.yml) up and never telling anyone.
- */
-function notConfigured(variable: string): EffectDeliverer {
-  const message = `${variable} is not set`;
-  return {
-    prepare: () => Promise.resolve({ call: 'post', channel: variable, send: () => Promise.reject(new Error(message)) }),
-    classify: () => ({ retry: true, message }),
-  };
-}
-/** Only calls queued before a restart can be there: looked for at start, then seldom (their retries are timed by the row). */
-const NOT_CONFIGURED_POLL_MS = 60_000;
 
 export interface Integrations {
   paging: PagingService;
@@ -103,11 +88,11 @@ export function wireIntegrations(deps: {
       timeoutMs: TOOL_CALL_TIMEOUT_MS,
     });
     dispatchers.push(dispatcher('alertmanager', deliverer));
-  } else dispatchers.push(dispatcher('alertmanager', notConfigured('ALERTMANAGER_URL'), NOT_CONFIGURED_POLL_MS));
+  } else dispatchers.push(dispatcher('alertmanager', notConfigured('ALERTMANAGER_URL is not set'), NOT_CONFIGURED_POLL_MS));
   if (config.grafana) {
     const deliverer = new GrafanaAnnotationDeliverer({ ...config.grafana, baseUrl: config.grafana.url, store: tools, incident: (n) => store.get(n), incidentUrl, timeoutMs: TOOL_CALL_TIMEOUT_MS });
     dispatchers.push(dispatcher('grafana', deliverer));
-  } else dispatchers.push(dispatcher('grafana', notConfigured('GRAFANA_URL'), NOT_CONFIGURED_POLL_MS));
+  } else dispatchers.push(dispatcher('grafana', notConfigured('GRAFANA_URL is not set'), NOT_CONFIGURED_POLL_MS));
 
   let annotationsSweptAt = -Infinity;
   const chores: (() => Promise<void>)[] = [];

@@ -31,15 +31,25 @@ interface Entry {
   platform: Platform;
   /** The adapter, or undefined when the platform is not configured. */
   create(config: Config, deps: AdapterDeps): ChatAdapter | undefined;
+  /** What to set to configure it (said when calls queued for it cannot go). */
+  settings: string;
 }
 
 /** In this order: the first configured platform is where the web board declares incidents. */
 const PLATFORMS: readonly Entry[] = [
-  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs, reply: d.reply, nonces: d.nonces }) },
-  { platform: 'mattermost', create: (c, d) => c.mattermost && createMattermostAdapter({ config: c.mattermost, ...d }) },
+  { platform: 'slack', create: (c, d) => c.slack && createSlackAdapter({ config: c.slack, logger: d.logger, track: d.track, callTimeoutMs: d.callTimeoutMs, reply: d.reply, nonces: d.nonces }), settings: 'SLACK_BOT_TOKEN' },
+  { platform: 'mattermost', create: (c, d) => c.mattermost && createMattermostAdapter({ config: c.mattermost, ...d }), settings: 'MATTERMOST_URL' },
 ];
 
 /** The configured platforms' adapters, each logging with its platform's name. */
 export function createChatAdapters(config: Config, deps: AdapterDeps): ChatAdapter[] {
   return PLATFORMS.flatMap(({ platform, create }) => create(config, { ...deps, logger: deps.logger.child({ platform }) }) ?? []);
+}
+
+/** The platforms not configured, and why calls queued for them (before a restart) cannot go. */
+export function unconfiguredChatPlatforms(configured: readonly ChatAdapter[]): { platform: Platform; reason: string }[] {
+  return PLATFORMS.filter(({ platform }) => !configured.some((a) => a.platform.platform === platform)).map(({ platform, settings }) => ({
+    platform,
+    reason: `${platform} is not configured (${settings} is not set)`,
+  }));
 }

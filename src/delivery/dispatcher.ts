@@ -20,8 +20,11 @@ export interface PreparedCall {
 
 /** Turns rows into calls; lives in chat/, which knows the platform. */
 export interface EffectDeliverer {
-  /** The call for `row`, `'wait'` when it cannot go yet (its war room is still being created), or `'skip'` when there is nothing left to do. */
-  prepare(row: OutboxRow): Promise<PreparedCall | 'wait' | 'skip'>;
+  /**
+   * The call for `row`, `'wait'` when it cannot go yet (its war room is still being created), `{ wait }` for another
+   * reason to wait (given up with it after the give-up time), or `'skip'` when there is nothing left to do.
+   */
+  prepare(row: OutboxRow): Promise<PreparedCall | 'wait' | { wait: string } | 'skip'>;
   /** What a failed call means: retry or not, and for how long the platform asked to wait. */
   classify(error: unknown): DeliveryFailure;
 }
@@ -295,12 +298,14 @@ export class OutboxDispatcher {
       await store.delivered(row.id, now, null);
       return true;
     }
-    if (prepared === 'wait') {
+    if (prepared === 'wait' || 'wait' in prepared) {
+      // Waiting is no attempt: no backoff grows, and a replica that can make the call takes the row as soon as it is due.
+      const reason = prepared === 'wait' ? row.lastError : prepared.wait;
       if (now - row.createdAt <= this.o.retry.giveUpMs) {
-        await store.later(row.id, now + WAIT_MS, row.lastError, false);
+        await store.later(row.id, now + WAIT_MS, reason, false);
         return false;
       }
-      await this.giveUp(row, undefined, row.lastError ?? 'its war room was never created');
+      await this.giveUp(row, undefined, reason ?? 'its war room was never created');
       return true;
     }
     const { channel } = prepared;
