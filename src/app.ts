@@ -340,7 +340,7 @@ export function createSitroom(config: Config, logger: Logger, clock: Clock = sys
     if (!notifier) return undefined;
     return new AlertEffectDeliverer({ platform, store: alertStore, notifier, view: (id) => alerts.view(id), incident: (n) => store.get(n), now: () => clock.now() });
   };
-  /** A chat platform's dispatcher; `chat` is the platform's client when it is configured (else its rows wait, then are given up). */
+  /** A chat platform's dispatcher: with the platform's deliverer when it is configured, else with notConfigured's (its rows wait, then are given up). */
   const chatDispatcher = (platform: Platform, deliverer: EffectDeliverer, pacer: Pacer, pollMs?: number) => {
     const log = logger.child({ platform });
     return new OutboxDispatcher({

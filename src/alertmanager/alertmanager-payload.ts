@@ -119,9 +119,10 @@ function canonical(labels: Readonly<Record<string, string>>): string {
 }
 
 /**
- * The key of a payload not received as bytes (built in code; the webhook uses bodyKey). Identifies a delivery by what it says, not by when it came: Alertmanager re-sends the same notification after
- * timeouts and 4xx answers, and a re-sent delivery must change nothing. Everything a card shows is part of it:
- * Prometheus re-renders annotations on every evaluation, so the same alerts with a new summary are a new delivery.
+ * The key of a payload not received as bytes (built in code; the webhook uses bodyKey). Identifies a delivery by what
+ * it says, not by when it came: Alertmanager re-sends the same notification after timeouts and 4xx answers, and a
+ * re-sent delivery must change nothing. Everything a card shows is part of it: Prometheus re-renders annotations on
+ * every evaluation, so the same alerts with a new summary are a new delivery.
  */
 export function deliveryKey(p: WebhookPayload): string {
   const hash = createHash('sha256');
