@@ -48,12 +48,13 @@ const title = (k: number) => `Bench ${k} zz`;
 async function slackRig(dir: string): Promise<Rig> {
   const slack = await FakeSlackApi.start();
   slack.addChannel({ id: 'CANNOUNCE', name: 'incidents' });
-  // By title: an incident's number shifts when a kill lost an earlier declaration before it was stored.
-  const room = (k: number) => {
-    // The last room made for it is the one recorded (an earlier one was made by a process killed before recording it).
-    const created = slack.callsTo('conversations.create').findLast((c) => c.status === 200 && new RegExp(`^inc-\\d+-bench-${k}-zz`).test(String(c.args['name'])));
-    return (created?.response as { channel?: { id?: string } } | undefined)?.channel?.id ?? '';
-  };
+  // By title: an incident's number shifts when a kill lost an earlier declaration before it was stored. Only creates
+  // Slack answered ok: an error (name_taken, when a restarted process retries a create whose answer its killed
+  // predecessor never recorded, and then adopts the channel) is HTTP 200 too, and was counted as a second room.
+  const created = (k: number) =>
+    slack.callsTo('conversations.create').filter((c) => c.status === 200 && c.response.ok === true && new RegExp(`^inc-\\d+-bench-${k}-zz`).test(String(c.args['name'])));
+  // The last room made for it is the one recorded (an earlier one was made by a process killed before recording it).
+  const room = (k: number) => (created(k).at(-1)?.response as { channel?: { id?: string } } | undefined)?.channel?.id ?? '';
   return {
     faults: slack.faults,
     port: await freePort(),
@@ -69,7 +70,7 @@ async function slackRig(dir: string): Promise<Rig> {
       slack.commandAnswered(`d${k}`, res);
     },
     counts: (k) => ({
-      rooms: slack.callsTo('conversations.create').filter((c) => c.status === 200 && new RegExp(`^inc-\\d+-bench-${k}-zz`).test(String(c.args['name']))).length,
+      rooms: created(k).length,
       cards: room(k) ? slack.messagesIn(room(k)).filter((m) => /Incident #\d+:/.test(m.text ?? '')).length : 0,
       announcements: slack.messagesIn('CANNOUNCE').filter((m) => (m.text ?? '').includes(title(k))).length,
       replies: slack.responses(`d${k}`).length,
