@@ -124,7 +124,7 @@ const FINISHED_COLUMNS = `id, first_firing_at, version, firing_count, acknowledg
 type FinishedRow = Pick<GroupRow, 'id' | 'first_firing_at' | 'version' | 'firing_count' | 'acknowledged_by' | 'acknowledged_at' | 'not_actionable_by' | 'not_actionable_at' | 'incident_number' | 'silence_id' | 'silence_until' | 'silenced_by'>;
 
 /** The group as a delivery of `p` at `now` left it: the payload's fields and the row's others (what toGroup would read back). */
-export const groupAfterDelivery = (p: WebhookPayload, now: number, r: FinishedRow): AlertGroup => ({
+const groupAfterDelivery = (p: WebhookPayload, now: number, r: FinishedRow): AlertGroup => ({
   id: r.id,
   groupKey: p.groupKey,
   receiver: p.receiver,
@@ -195,7 +195,7 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       // A primary-key prefix lookup: a fingerprint has one row per firing, and one of them is its latest.
       latestOf: c.prepare(`SELECT ${SHOWN_COLUMNS} FROM alerts WHERE group_id = ? AND fingerprint = ? AND latest = 1`),
       // Every fingerprint's latest row at once, by the partial index: one statement instead of one per alert.
-      // Raw rows: better-sqlite3 builds an object per row column by column, several times slower than the literal shown() makes.
+      // Raw rows: better-sqlite3 builds an object per row column by column, several times slower than shownRows' object literal.
       allLatest: c.prepare(`SELECT ${SHOWN_COLUMNS} FROM alerts WHERE group_id = ? AND latest = 1`).raw(),
       unflagLatest: c.prepare('UPDATE alerts SET latest = 0 WHERE group_id = ? AND fingerprint = ? AND starts_at = ?'),
       upsertAlert: c.prepare(`INSERT INTO alerts (group_id, fingerprint, starts_at, status, ends_at, labels, annotations, generator_url, runbook_url, latest)
