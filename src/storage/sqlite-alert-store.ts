@@ -19,6 +19,7 @@ import type { Platform } from '../incidents/incident.ts';
 import type { Phase } from '../incidents/phases.ts';
 import type { AlertFacts, LinkedAlertGroup } from '../incidents/ports.ts';
 import { DigestCounts } from './alert-digest-counts.ts';
+import { ShownAlertsCache } from './shown-alerts-cache.ts';
 import type { Db } from './database.ts';
 import type { SqlRow } from './raw-rows.ts';
 import type { alertGroups, alerts } from './schema.ts';
@@ -172,6 +173,8 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
    * four wrapper functions each time it is called, which was a measurable part of a webhook delivery's CPU.
    */
   private readonly atomically: Transaction<(work: () => unknown) => unknown>;
+  /** Each fingerprint's latest row per group, so a delivery need not read them back (see shown-alerts-cache.ts). */
+  private readonly shown = new ShownAlertsCache<ShownRow>();
 
   constructor(db: Db) {
     this.db = db;
@@ -197,6 +200,8 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       // Every fingerprint's latest row at once, by the partial index: one statement instead of one per alert.
       // Raw rows: better-sqlite3 builds an object per row column by column, several times slower than shownRows' object literal.
       allLatest: c.prepare(`SELECT ${SHOWN_COLUMNS} FROM alerts WHERE group_id = ? AND latest = 1`).raw(),
+      // Moves when another connection commits (https://www.sqlite.org/pragma.html#pragma_data_version).
+      dataVersion: c.prepare('PRAGMA data_version').pluck(),
       unflagLatest: c.prepare('UPDATE alerts SET latest = 0 WHERE group_id = ? AND fingerprint = ? AND starts_at = ?'),
       upsertAlert: c.prepare(`INSERT INTO alerts (group_id, fingerprint, starts_at, status, ends_at, labels, annotations, generator_url, runbook_url, latest)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -310,7 +315,13 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
 
   /** Runs `work` in one IMMEDIATE transaction (a savepoint when one is open). Synchronous: not part of the port. */
   inOneTransaction<T>(work: () => T): T {
-    return this.atomically.immediate(work) as T;
+    try {
+      return this.atomically.immediate(work) as T;
+    } catch (error) {
+      // Rolled back (the transaction, or the savepoint when nested): the rows it wrote may be in the cache.
+      this.shown.clear();
+      throw error;
+    }
   }
 
   private ingestNow(p: WebhookPayload, key: string, now: number): IngestResult {
@@ -361,13 +372,17 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
   }
 
   /** The latest rows of the group by fingerprint, read at once when the group is not much larger than the delivery. */
-  private shownRows(groupId: number, alerts: number, latestAlerts: number | undefined): Map<string, ShownRow> | undefined {
+  private shownRows(groupId: number, alerts: number, latestAlerts: number | undefined): ReadonlyMap<string, ShownRow> | undefined {
     const latest = latestAlerts ?? (this.s['counts']!.get(groupId) as Pick<GroupRow, 'latest_alerts'> | undefined)?.latest_alerts ?? 0;
+    this.shown.check(this.s['dataVersion']!.get() as number);
+    const kept = this.shown.get(groupId, latest);
+    if (kept) return kept;
     if (latest > READ_ALL_UP_TO(alerts)) return undefined;
     const shown = new Map<string, ShownRow>();
     for (const r of this.s['allLatest']!.all(groupId) as ShownTuple[]) {
       shown.set(r[0], { fingerprint: r[0], starts_at: r[1], status: r[2], ends_at: r[3], labels: r[4], annotations: r[5], generator_url: r[6] });
     }
+    this.shown.set(groupId, shown);
     return shown;
   }
 
@@ -403,6 +418,9 @@ export class SqliteAlertStore implements AlertStore, AlertFacts {
       }
       const runbook = a.annotations['runbook_url'] ?? '';
       this.s['upsertAlert']!.run(id, a.fingerprint, startsAt, a.status, a.endsAt, labels, annotations, a.generatorURL, runbook, placed.latest);
+      if (placed.latest === 1) {
+        this.shown.put(id, a.fingerprint, { fingerprint: a.fingerprint, starts_at: startsAt, status: a.status, ends_at: a.endsAt, labels, annotations, generator_url: a.generatorURL });
+      }
     }
     const progress = this.progress.get(open);
     if (progress && wrote) progress.wrote = true;

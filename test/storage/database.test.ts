@@ -40,6 +40,8 @@ describe('openDatabase', () => {
     const path = join(dir, 'nested', 'sitroom.db');
     const first = open(path);
     expect(first.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+    // Up to 16 MB of pages kept in memory (KiB when negative), not SQLite's 2 MB.
+    expect(first.$client.pragma('cache_size', { simple: true })).toBe(-16000);
     first.$client.prepare("INSERT INTO incidents (title, severity, phase, is_private, platform, declared_at, declared_by) VALUES ('t', 'sev2', 'active', 0, 'slack', 0, 'a')").run();
 
     const second = open(path);

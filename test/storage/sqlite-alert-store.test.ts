@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryKey, type WebhookPayload } from '../../src/alertmanager/alertmanager-payload.ts';
@@ -216,6 +219,56 @@ describe('ingest', () => {
     await expect(ingest(p, T0 + MINUTE)).rejects.toThrow(/BigInt/);
     expect(await store.group(group.id)).toEqual(group);
     expect(await statuses(group.id)).toEqual([`${WEB1}@${WEB1_STARTS} firing`, `${WEB2}@${WEB2_STARTS} firing`]);
+  });
+
+  // The store keeps each group's latest rows in memory (shown-alerts-cache.ts); a rolled-back write must not stay there.
+  it('stores a delivery whole after the same one failed half-way', async () => {
+    const firing = [rawAlert(1), rawAlert(2), rawAlert(3)];
+    const { group } = await ingest(validPayload(rawPayload(firing)));
+    const twoResolved = () => validPayload(rawPayload([rawAlert(1, { status: 'resolved', endsAt: '2026-11-22T17:20:00Z' }), rawAlert(2, { status: 'resolved', endsAt: '2026-11-22T17:20:00Z' }), rawAlert(3)]));
+    const failing = twoResolved();
+    // Two alerts written in the transaction, then the third fails.
+    (failing.alerts[2]!.labels as Record<string, unknown>)['instance'] = 3n;
+    await expect(store.ingest(failing, 'the failing delivery', T0 + MINUTE)).rejects.toThrow(/BigInt/);
+    const result = await ingest(twoResolved(), T0 + 2 * MINUTE);
+    expect(result.group.firingCount).toBe(1);
+    expect((await store.alerts(group.id)).map((a) => a.status).sort()).toEqual(['firing', 'resolved', 'resolved']);
+  });
+
+  it('stores a batch whole after the same batch was rolled back by its outbox write', async () => {
+    const { group } = await ingestFixture('alertmanager-group-2-firing');
+    const p = fixturePayload('alertmanager-group-mixed-1resolved-1firing');
+    const batch = [{ payload: p, key: deliveryKey(p) }];
+    const refuse = () => {
+      throw new Error('outbox refused');
+    };
+    await expect(store.ingestBatch(batch, T0 + MINUTE, refuse)).rejects.toThrow('outbox refused');
+    const [outcome] = await store.ingestBatch(batch, T0 + 2 * MINUTE);
+    expect(outcome).toMatchObject({ ok: true, result: { group: { firingCount: 1 } } });
+    expect(await statuses(group.id)).toEqual([`${WEB1}@${WEB1_STARTS} resolved`, `${WEB2}@${WEB2_STARTS} firing`]);
+  });
+
+  it('compares a delivery with what another process stored meanwhile on the same file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-alert-store-'));
+    const file = join(dir, 'sitroom.db');
+    const dbA = openDatabase(file);
+    const dbB = openDatabase(file);
+    try {
+      const [a, b] = [new SqliteAlertStore(dbA), new SqliteAlertStore(dbB)];
+      const firing = fixturePayload('alertmanager-group-2-firing');
+      const { group } = await a.ingest(firing, deliveryKey(firing), T0);
+      // The other process stores web-1's resolution; then this one is sent web-1 firing again (same start).
+      const mixed = fixturePayload('alertmanager-group-mixed-1resolved-1firing');
+      await b.ingest(mixed, deliveryKey(mixed), T0 + MINUTE);
+      const again = validPayload({ ...fixtureJson('alertmanager-group-2-firing'), truncatedAlerts: 0, receiver: 'incident-bot' });
+      const result = await a.ingest(again, `${deliveryKey(again)}-resent`, T0 + 2 * MINUTE);
+      expect(result.group.firingCount).toBe(2);
+      expect((await a.alerts(group.id)).map((x) => `${x.fingerprint} ${x.status}`).sort()).toEqual([`${WEB1} firing`, `${WEB2} firing`]);
+    } finally {
+      dbA.$client.close();
+      dbB.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
