@@ -3,7 +3,6 @@
  * (src/chat/adapters.ts): each platform's routes, health and outbox dispatcher; none at all runs web-only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from './e2e/bot-process.ts';
 import { SitroomUnderTest } from './chat/scenarios/sitroom-under-test.ts';
 import { FakeMattermostApi } from './fakes/fake-mattermost-api.ts';
 import { FakeSlackApi } from './fakes/slack/fake-slack-api.ts';
@@ -24,7 +23,7 @@ async function slackEnv(): Promise<{ env: Record<string, string>; created: (name
   return { env, created: (name) => slack.channelNamed(name) !== undefined };
 }
 
-async function mattermostEnv(port: number): Promise<{ env: Record<string, string>; created: (name: string) => boolean }> {
+async function mattermostEnv(): Promise<{ env: Record<string, string>; created: (name: string) => boolean }> {
   const mm = await FakeMattermostApi.start({ token: 'mm-bot-token' });
   cleanup.push(() => mm.close());
   mm.addChannel({ name: 'incidents' });
@@ -34,17 +33,18 @@ async function mattermostEnv(port: number): Promise<{ env: Record<string, string
     MATTERMOST_TEAM: mm.team.name,
     MATTERMOST_COMMAND_TOKEN: 'wiring-command-token',
     MATTERMOST_ANNOUNCE_CHANNEL: 'incidents',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // Where Mattermost is to send button clicks; nothing is clicked here.
+    PUBLIC_URL: 'http://sitroom.example',
   };
   return { env, created: (name) => mm.channelNamed(name) !== undefined };
 }
 
 async function start(chats: readonly Chat[]) {
-  const port = await freePort();
   const fakes: Partial<Record<Chat, (name: string) => boolean>> = {};
-  let env: Record<string, string> = { PORT: String(port) };
+  // No PORT: the app listens on a port the system picks (a port found free and bound later can be taken meanwhile).
+  let env: Record<string, string> = {};
   for (const chat of chats) {
-    const fake = chat === 'slack' ? await slackEnv() : await mattermostEnv(port);
+    const fake = chat === 'slack' ? await slackEnv() : await mattermostEnv();
     env = { ...env, ...fake.env };
     fakes[chat] = fake.created;
   }

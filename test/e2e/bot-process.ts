@@ -6,15 +6,31 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A port that was free a moment ago (the OS picks it). */
+/**
+ * Ports for servers that must be told their port before they listen (a child process, a PUBLIC_URL), picked below
+ * Linux's default ephemeral range (net.ipv4.ip_local_port_range, 32768-60999). A port the OS picked (listen on 0,
+ * close) was free only until the next listen on 0: a fake started meanwhile, in this test file or in another test
+ * worker, could be handed the same one, and the server then failed with EADDRINUSE (seen once in CI). Servers that
+ * listen on 0 never get a port from this range, and the picks are random, so two callers rarely meet.
+ */
+const PICK_FROM = 20_000;
+const PICK_BELOW = 32_768;
+
+/** A port below the ephemeral range that was free a moment ago (bound and closed to check). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_BELOW - PICK_FROM));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found between ${PICK_FROM} and ${PICK_BELOW}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** Runs `src/main.ts` with `vars` to its exit (asynchronously, so fake servers in this process keep answering). */
