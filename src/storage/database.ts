@@ -21,7 +21,8 @@ const PAGE_CACHE = '-16000';
  * file to WAL takes a lock too, and without a busy handler a replica starting at the same moment failed there
  * ("database is locked"). A page cache of up to 16 MB (SQLite's default is 2 MB, and it grows only as pages are read):
  * the pages an alert storm's deliveries write in turn (200 groups' alert rows, their indexes, the outbox) outgrew
- * 2 MB, and every page read back came from the file again: storing the webhook bench's deliveries cost 2-12% more (min and median of 6 runs).
+ * 2 MB, and every page read back came from the file again: storing the webhook bench's deliveries cost 2-12% more
+ * (min and median of 6 runs).
  */
 export function openDatabase(path: string, migrationsFolder = MIGRATIONS_FOLDER): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });

@@ -65,7 +65,7 @@ export class ShownAlertsCache<Row> {
   }
 
   /** Forgets the group. */
-  drop(groupId: number): void {
+  private drop(groupId: number): void {
     const rows = this.groups.get(groupId);
     if (!rows) return;
     this.groups.delete(groupId);
